@@ -1,0 +1,96 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is a machine-readable error class, exposed to API clients as
+// extensions.code.
+type Code string
+
+// The error codes of the public API contract.
+const (
+	CodeUnauthenticated     Code = "UNAUTHENTICATED"
+	CodeForbidden           Code = "FORBIDDEN"
+	CodeNotFound            Code = "NOT_FOUND"
+	CodeInvalidInput        Code = "INVALID_INPUT"
+	CodeInsufficientCredits Code = "INSUFFICIENT_CREDITS"
+	CodeOrgSuspended        Code = "ORG_SUSPENDED"
+	CodeConflict            Code = "CONFLICT"
+	CodePaymentFailed       Code = "PAYMENT_FAILED"
+	CodeGatewayUnavailable  Code = "GATEWAY_UNAVAILABLE"
+	CodeRateLimited         Code = "RATE_LIMITED"
+	CodeInternal            Code = "INTERNAL"
+)
+
+// Error is the one error type that crosses layer boundaries. Every edge
+// (GraphQL, webhooks, CLI) maps it exactly once.
+type Error struct {
+	// Code classifies the failure.
+	Code Code
+	// Message is safe to show to the API client (never for CodeInternal).
+	Message string
+	// Field names the offending input field for CodeInvalidInput.
+	Field string
+	// Err is the underlying cause, kept for logs and errors.Is/As.
+	Err error
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	msg := string(e.Code)
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	if e.Field != "" {
+		msg += " (field " + e.Field + ")"
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Unwrap returns the underlying cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds an *Error with a formatted client-safe message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// InvalidInput builds a CodeInvalidInput error naming the offending field.
+func InvalidInput(field, format string, args ...any) *Error {
+	return &Error{Code: CodeInvalidInput, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// NotFound builds a CodeNotFound error for a kind of object ("org", "order").
+func NotFound(what string) *Error {
+	return &Error{Code: CodeNotFound, Message: what + " not found"}
+}
+
+// Internal wraps an unexpected failure; its cause is logged, never shown.
+func Internal(err error) *Error {
+	var de *Error
+	if errors.As(err, &de) {
+		return de
+	}
+	return &Error{Code: CodeInternal, Message: "internal error", Err: err}
+}
+
+// ErrorCode returns the Code of err, CodeInternal when err is not an *Error,
+// and the empty string for a nil error.
+func ErrorCode(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var de *Error
+	if errors.As(err, &de) {
+		return de.Code
+	}
+	return CodeInternal
+}
+
+// IsCode reports whether err carries the given code.
+func IsCode(err error, code Code) bool { return ErrorCode(err) == code }

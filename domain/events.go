@@ -1,0 +1,36 @@
+package domain
+
+import "context"
+
+// EventKind names what changed.
+type EventKind string
+
+// Event kinds.
+const (
+	EventBalance EventKind = "balance"
+	EventOrder   EventKind = "order"
+)
+
+// Event says that something of an org changed and committed. Events carry
+// no state: a receiver reads the current state. Several events for one org
+// may be coalesced into one.
+type Event struct {
+	Kind  EventKind `json:"k"`
+	OrgID string    `json:"o"`
+	// Version is the balance version (ledger Seq) after the change, when known.
+	Version int64 `json:"v,omitempty"`
+	// RefID identifies the changed object (an order) when relevant.
+	RefID string `json:"r,omitempty"`
+}
+
+// Bus delivers events from the instance that committed a change to every
+// subscriber on every instance. Implementations: in-process (SQLite, tests)
+// and PostgreSQL LISTEN/NOTIFY.
+type Bus interface {
+	// Publish queues ev for delivery; it never blocks on subscribers and is
+	// called only after the change committed.
+	Publish(ctx context.Context, ev Event)
+	// Subscribe delivers the events of one org until ctx ends; the channel is
+	// closed then. Slow receivers get coalesced, never stale-only, events.
+	Subscribe(ctx context.Context, orgID string) <-chan Event
+}

@@ -1,0 +1,109 @@
+package domain
+
+import "context"
+
+// Action is something an actor may or may not do to an org (API.md, Roles).
+type Action string
+
+// Actions of the role table.
+const (
+	ActionReadOrg       Action = "read org"              // org fields, seats, catalog-facing data
+	ActionReadBalance   Action = "read balance"          // balance and grants
+	ActionReadOwnUsage  Action = "read own usage"        // own ledger entries
+	ActionSpend         Action = "spend credits"         // consumeCredits
+	ActionManageMembers Action = "manage members"        // members, invitations, roles
+	ActionManageAPIKeys Action = "manage API keys"       // create, list, revoke keys
+	ActionBilling       Action = "billing"               // buy, payment methods, invoices, org-wide usage
+	ActionOwn           Action = "delete or transfer org" // owner only
+)
+
+// rolePolicy is API.md's table: which roles may take each action.
+var rolePolicy = map[Action][]Role{
+	ActionReadOrg:       {RoleOwner, RoleAdmin, RoleBilling, RoleMember},
+	ActionReadBalance:   {RoleOwner, RoleAdmin, RoleBilling, RoleMember},
+	ActionReadOwnUsage:  {RoleOwner, RoleAdmin, RoleBilling, RoleMember},
+	ActionSpend:         {RoleOwner, RoleAdmin, RoleBilling, RoleMember},
+	ActionManageMembers: {RoleOwner, RoleAdmin},
+	ActionManageAPIKeys: {RoleOwner, RoleAdmin},
+	ActionBilling:       {RoleOwner, RoleBilling},
+	ActionOwn:           {RoleOwner},
+}
+
+// apiKeyPolicy is what an org API key may do on its own org.
+var apiKeyPolicy = map[Action]bool{
+	ActionReadOrg:     true,
+	ActionReadBalance: true,
+	ActionSpend:       true,
+}
+
+// RoleAllows reports whether role may take action.
+func RoleAllows(role Role, action Action) bool {
+	for _, r := range rolePolicy[action] {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// Access is the outcome of an authorization: who, and with what role.
+type Access struct {
+	Actor Actor
+	Role  Role // empty for API keys
+}
+
+// authorize checks that the actor in ctx may take action on org orgID.
+// Anonymous callers get UNAUTHENTICATED; anyone who is not a member (or an
+// API key of another org) gets NOT_FOUND, so an org's existence never leaks;
+// members without the right get FORBIDDEN.
+func (s *Service) authorize(ctx context.Context, orgID string, action Action) (Access, error) {
+	a, ok := ActorFrom(ctx)
+	if !ok {
+		return Access{}, Errorf(CodeUnauthenticated, "sign in required")
+	}
+	if a.IsAPIKey() {
+		if a.APIKeyOrgID != orgID {
+			return Access{}, NotFound("org")
+		}
+		if !apiKeyPolicy[action] {
+			return Access{}, Errorf(CodeForbidden, "an API key may not %s", action)
+		}
+		return Access{Actor: a}, nil
+	}
+	m, err := s.store.MembershipOf(ctx, orgID, a.UserID)
+	if IsCode(err, CodeNotFound) {
+		return Access{}, NotFound("org")
+	}
+	if err != nil {
+		return Access{}, Internal(err)
+	}
+	if !RoleAllows(m.Role, action) {
+		return Access{}, Errorf(CodeForbidden, "role %s may not %s", m.Role, action)
+	}
+	return Access{Actor: a, Role: m.Role}, nil
+}
+
+// requireUser returns the signed-in user actor; API keys and anonymous
+// callers are refused.
+func requireUser(ctx context.Context) (Actor, error) {
+	a, ok := ActorFrom(ctx)
+	if !ok {
+		return Actor{}, Errorf(CodeUnauthenticated, "sign in required")
+	}
+	if a.IsAPIKey() {
+		return Actor{}, Errorf(CodeForbidden, "an API key may not do this")
+	}
+	return a, nil
+}
+
+// requirePlatformAdmin returns the actor when it is a platform admin.
+func requirePlatformAdmin(ctx context.Context) (Actor, error) {
+	a, err := requireUser(ctx)
+	if err != nil {
+		return Actor{}, err
+	}
+	if !a.PlatformAdmin {
+		return Actor{}, Errorf(CodeForbidden, "platform admin only")
+	}
+	return a, nil
+}

@@ -1,0 +1,76 @@
+package domain
+
+import (
+	"time"
+)
+
+// Config holds the operator-tunable numbers of BILLING.md that the core
+// services use. Zero values are replaced by DefaultConfig's.
+type Config struct {
+	// SignupGrant is the FREE credit every new org receives (0 disables it
+	// only when SignupGrantDisabled is set).
+	SignupGrant         int64
+	SignupGrantDisabled bool
+	// SignupGrantTTL is how long the sign-up grant lasts (0: never expires).
+	SignupGrantTTL time.Duration
+	// FreeSeats is the seat count of an org on the Free plan.
+	FreeSeats int
+	// InvitationTTL is how long an invitation can be accepted.
+	InvitationTTL time.Duration
+}
+
+// DefaultConfig returns the defaults: 10,000 free credits valid 30 days,
+// 5 seats on the Free plan, invitations valid 7 days.
+func DefaultConfig() Config {
+	return Config{
+		SignupGrant:    10_000,
+		SignupGrantTTL: 30 * 24 * time.Hour,
+		FreeSeats:      5,
+		InvitationTTL:  7 * 24 * time.Hour,
+	}
+}
+
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	if c.SignupGrant == 0 && !c.SignupGrantDisabled {
+		c.SignupGrant = d.SignupGrant
+	}
+	if c.FreeSeats == 0 {
+		c.FreeSeats = d.FreeSeats
+	}
+	if c.InvitationTTL == 0 {
+		c.InvitationTTL = d.InvitationTTL
+	}
+	return c
+}
+
+// Service applies Tally's business rules. It is safe for concurrent use.
+// Every method takes the caller from the context (WithActor) and returns
+// *Error values whose codes are listed on each method.
+type Service struct {
+	store Store
+	bus   Bus
+	clock Clock
+	cfg   Config
+}
+
+// Option customizes a Service.
+type Option func(*Service)
+
+// WithClock replaces the system clock (tests).
+func WithClock(c Clock) Option { return func(s *Service) { s.clock = c } }
+
+// WithBus sets where committed changes are announced.
+func WithBus(b Bus) Option { return func(s *Service) { s.bus = b } }
+
+// NewService returns a Service over store with cfg (zero fields defaulted).
+func NewService(store Store, cfg Config, opts ...Option) *Service {
+	s := &Service{store: store, cfg: cfg.withDefaults(), clock: SystemClock{}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Config returns the effective configuration.
+func (s *Service) Config() Config { return s.cfg }

@@ -1,0 +1,172 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// Page asks for one page of a connection: at most First items after the
+// opaque cursor After ("" for the first page). Lists are newest first.
+type Page struct {
+	First int
+	After string
+}
+
+// DefaultPageSize and MaxPageSize bound Page.First.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// Edge is one item of a connection with its opaque cursor.
+type Edge[T any] struct {
+	Cursor string
+	Node   T
+}
+
+// Connection is one page of a list.
+type Connection[T any] struct {
+	Edges       []Edge[T]
+	HasNextPage bool
+}
+
+// EndCursor is the cursor of the last edge, or "".
+func (c Connection[T]) EndCursor() string {
+	if len(c.Edges) == 0 {
+		return ""
+	}
+	return c.Edges[len(c.Edges)-1].Cursor
+}
+
+// LedgerFilter narrows a ledger listing.
+type LedgerFilter struct {
+	// ActorID, when set, keeps only entries caused by that user or key
+	// (a member's "own usage").
+	ActorID string
+}
+
+// Store is the persistence the domain needs. The db package implements it on
+// PostgreSQL and SQLite. Methods return *Error with CodeNotFound for a missing
+// row and CodeConflict for a unique-key clash; anything else is internal.
+type Store interface {
+	// InTx runs fn in one transaction: every change fn makes through tx
+	// commits together or not at all. fn's error is returned unchanged after
+	// rollback. Nested calls on tx reuse the transaction.
+	InTx(ctx context.Context, fn func(tx Store) error) error
+
+	// UpsertUser creates the user with u.Subject or updates its email and
+	// name, returning the stored user (ID and CreatedAt kept from the first
+	// insert). u.ID is used only on insert.
+	UpsertUser(ctx context.Context, u User) (User, error)
+	// UserByID returns a user or NOT_FOUND.
+	UserByID(ctx context.Context, id string) (User, error)
+	// UsersByIDs returns the users that exist among ids, in any order.
+	UsersByIDs(ctx context.Context, ids []string) ([]User, error)
+
+	// CreateOrg inserts the org and its zero balance row.
+	CreateOrg(ctx context.Context, o Org) error
+	// OrgByID returns an org or NOT_FOUND.
+	OrgByID(ctx context.Context, id string) (Org, error)
+	// OrgsByIDs returns the orgs that exist among ids, in any order.
+	OrgsByIDs(ctx context.Context, ids []string) ([]Org, error)
+	// UpdateOrg saves name, country, currency, status and seats.
+	UpdateOrg(ctx context.Context, o Org) error
+
+	// AddMembership inserts a membership; CONFLICT when the user is already a member.
+	AddMembership(ctx context.Context, m Membership) error
+	// MembershipOf returns the user's membership in the org or NOT_FOUND.
+	MembershipOf(ctx context.Context, orgID, userID string) (Membership, error)
+	// MembershipsOfUser lists all of a user's memberships, oldest first.
+	MembershipsOfUser(ctx context.Context, userID string) ([]Membership, error)
+	// ListMembers pages an org's members, newest first.
+	ListMembers(ctx context.Context, orgID string, p Page) (Connection[Membership], error)
+	// CountMembers counts an org's members, or those with role when role != "".
+	CountMembers(ctx context.Context, orgID string, role Role) (int, error)
+	// UpdateMembershipRole changes a member's role; NOT_FOUND when absent.
+	UpdateMembershipRole(ctx context.Context, orgID, userID string, role Role) error
+	// DeleteMembership removes a member; NOT_FOUND when absent.
+	DeleteMembership(ctx context.Context, orgID, userID string) error
+
+	// CreateInvitation inserts an invitation.
+	CreateInvitation(ctx context.Context, inv Invitation) error
+	// InvitationByTokenHash finds an invitation by its token's hash or NOT_FOUND.
+	InvitationByTokenHash(ctx context.Context, hash string) (Invitation, error)
+	// InvitationByID finds an invitation or NOT_FOUND.
+	InvitationByID(ctx context.Context, id string) (Invitation, error)
+	// UpdateInvitation saves AcceptedAt, AcceptedBy and RevokedAt.
+	UpdateInvitation(ctx context.Context, inv Invitation) error
+	// ListInvitations lists an org's invitations pending at now, newest first.
+	ListInvitations(ctx context.Context, orgID string, now time.Time) ([]Invitation, error)
+
+	// CreateAPIKey inserts a key.
+	CreateAPIKey(ctx context.Context, k APIKey) error
+	// APIKeyByID returns a key or NOT_FOUND.
+	APIKeyByID(ctx context.Context, id string) (APIKey, error)
+	// APIKeyByHash returns the key whose secret hashes to hash, or NOT_FOUND.
+	APIKeyByHash(ctx context.Context, hash string) (APIKey, error)
+	// ListAPIKeys lists an org's keys, newest first, revoked ones included.
+	ListAPIKeys(ctx context.Context, orgID string) ([]APIKey, error)
+	// UpdateAPIKey saves LastUsedAt and RevokedAt.
+	UpdateAPIKey(ctx context.Context, k APIKey) error
+
+	// UpsertPlan inserts or updates a plan by Code (ID kept on update).
+	UpsertPlan(ctx context.Context, p Plan) (Plan, error)
+	// UpsertPack inserts or updates a pack by Code (ID kept on update).
+	UpsertPack(ctx context.Context, p Pack) (Pack, error)
+	// ListPlans lists active plans by Position.
+	ListPlans(ctx context.Context) ([]Plan, error)
+	// ListPacks lists active packs by Position.
+	ListPacks(ctx context.Context) ([]Pack, error)
+	// PlanByID returns a plan or NOT_FOUND.
+	PlanByID(ctx context.Context, id string) (Plan, error)
+	// PackByID returns a pack or NOT_FOUND.
+	PackByID(ctx context.Context, id string) (Pack, error)
+
+	// LockBalance returns the org's balance counters (without Grants) and,
+	// inside InTx, holds a lock on them until the transaction ends, so that
+	// balance changes of one org are serialized. NOT_FOUND for an unknown org.
+	LockBalance(ctx context.Context, orgID string) (Balance, error)
+	// GetBalance returns the org's balance counters without locking and
+	// without Grants. NOT_FOUND for an unknown org.
+	GetBalance(ctx context.Context, orgID string) (Balance, error)
+	// SaveBalance stores Total, Free, Paid, Version and UpdatedAt.
+	SaveBalance(ctx context.Context, b Balance) error
+	// OpenGrants lists the org's grants with Remaining > 0, in any order.
+	OpenGrants(ctx context.Context, orgID string) ([]Grant, error)
+	// GrantsByIDs returns the grants that exist among ids, in any order.
+	GrantsByIDs(ctx context.Context, ids []string) ([]Grant, error)
+	// InsertGrant inserts a grant.
+	InsertGrant(ctx context.Context, g Grant) error
+	// UpdateGrantsRemaining saves Remaining of each grant.
+	UpdateGrantsRemaining(ctx context.Context, gs []Grant) error
+	// AppendLedger inserts entries; CONFLICT if an (OrgID, Seq) exists.
+	AppendLedger(ctx context.Context, es []LedgerEntry) error
+	// LedgerEntryByID returns an entry or NOT_FOUND.
+	LedgerEntryByID(ctx context.Context, id string) (LedgerEntry, error)
+	// LedgerEntryBySeq returns the org's entry at seq or NOT_FOUND.
+	LedgerEntryBySeq(ctx context.Context, orgID string, seq int64) (LedgerEntry, error)
+	// ListLedger pages an org's entries, newest (highest Seq) first.
+	ListLedger(ctx context.Context, orgID string, f LedgerFilter, p Page) (Connection[LedgerEntry], error)
+	// SumLedger returns the sum of an org's entry amounts (for audits and tests).
+	SumLedger(ctx context.Context, orgID string) (int64, error)
+	// OrgsWithExpiredGrants lists up to limit orgs that have a grant with
+	// Remaining > 0 and ExpiresAt <= now.
+	OrgsWithExpiredGrants(ctx context.Context, now time.Time, limit int) ([]string, error)
+
+	// FindIdempotency returns the record for (orgID, key) if one exists.
+	FindIdempotency(ctx context.Context, orgID, key string) (IdempotencyRecord, bool, error)
+	// SaveIdempotency inserts a record; CONFLICT when (OrgID, Key) exists.
+	SaveIdempotency(ctx context.Context, r IdempotencyRecord) error
+}
+
+// Clock tells the time; tests substitute a fixed one.
+type Clock interface {
+	Now() time.Time
+}
+
+// SystemClock is the real clock, in UTC truncated to microseconds (what
+// both databases store).
+type SystemClock struct{}
+
+// Now returns the current UTC time truncated to microseconds.
+func (SystemClock) Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
