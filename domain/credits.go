@@ -154,3 +154,21 @@ type IdempotencyRecord struct {
 	Response    []byte // JSON of the first result
 	CreatedAt   time.Time
 }
+
+// UsageScope says whose usage a Usage report covers.
+type UsageScope string
+
+// Usage scopes: the whole org (OWNER, BILLING) or the caller's own.
+const (
+	UsageOrg    UsageScope = "ORG"
+	UsageMember UsageScope = "MEMBER"
+)
+
+// Usage reports consumption in the current calendar-month period.
+type Usage struct {
+	OrgID           string
+	Scope           UsageScope
+	PeriodStart     time.Time
+	PeriodEnd       time.Time
+	CreditsConsumed int64
+}

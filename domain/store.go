@@ -149,6 +149,10 @@ type Store interface {
 	ListLedger(ctx context.Context, orgID string, f LedgerFilter, p Page) (Connection[LedgerEntry], error)
 	// SumLedger returns the sum of an org's entry amounts (for audits and tests).
 	SumLedger(ctx context.Context, orgID string) (int64, error)
+	// SumConsumed returns the credits consumed (a positive number) by the
+	// org's CONSUME entries created in [from, to), only those of actorID when
+	// it is not "".
+	SumConsumed(ctx context.Context, orgID, actorID string, from, to time.Time) (int64, error)
 	// OrgsWithExpiredGrants lists up to limit orgs that have a grant with
 	// Remaining > 0 and ExpiresAt <= now.
 	OrgsWithExpiredGrants(ctx context.Context, now time.Time, limit int) ([]string, error)
