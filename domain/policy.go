@@ -7,13 +7,13 @@ type Action string
 
 // Actions of the role table.
 const (
-	ActionReadOrg       Action = "read org"              // org fields, seats, catalog-facing data
-	ActionReadBalance   Action = "read balance"          // balance and grants
-	ActionReadOwnUsage  Action = "read own usage"        // own ledger entries
-	ActionSpend         Action = "spend credits"         // consumeCredits
-	ActionManageMembers Action = "manage members"        // members, invitations, roles
-	ActionManageAPIKeys Action = "manage API keys"       // create, list, revoke keys
-	ActionBilling       Action = "billing"               // buy, payment methods, invoices, org-wide usage
+	ActionReadOrg       Action = "read org"               // org fields, seats, catalog-facing data
+	ActionReadBalance   Action = "read balance"           // balance and grants
+	ActionReadOwnUsage  Action = "read own usage"         // own ledger entries
+	ActionSpend         Action = "spend credits"          // consumeCredits
+	ActionManageMembers Action = "manage members"         // members, invitations, roles
+	ActionManageAPIKeys Action = "manage API keys"        // create, list, revoke keys
+	ActionBilling       Action = "billing"                // buy, payment methods, invoices, org-wide usage
 	ActionOwn           Action = "delete or transfer org" // owner only
 )
 
@@ -60,6 +60,9 @@ func (s *Service) authorize(ctx context.Context, orgID string, action Action) (A
 	a, ok := ActorFrom(ctx)
 	if !ok {
 		return Access{}, Errorf(CodeUnauthenticated, "sign in required")
+	}
+	if !ValidID(orgID) {
+		return Access{}, NotFound("org")
 	}
 	if a.IsAPIKey() {
 		if a.APIKeyOrgID != orgID {

@@ -1,0 +1,600 @@
+package domain
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Limits on free-form input of credit operations.
+const (
+	maxIdempotencyKeyLen = 200
+	maxReasonLen         = 500
+	maxMetadataBytes     = 4096
+)
+
+// ledgerChange is what one balance-changing operation decides, given the
+// locked balance and the org's open grants (in spending order, expired ones
+// already written off).
+type ledgerChange func(b *Balance, open []Grant, now time.Time) (change, error)
+
+// change lists the effects of an operation; applyCredits writes them.
+type change struct {
+	newGrants []Grant       // grants to insert
+	touched   []Grant       // existing grants whose Remaining changed
+	entries   []LedgerEntry // entries to append, in order; Seq and BalanceAfter are filled in
+}
+
+// applyCredits is the one path by which a balance changes. In one
+// transaction it locks the org's balance, answers a repeated idempotency key
+// with the first result (CONFLICT when the request differs), writes off
+// grants that have expired, applies fn's change, appends the ledger entries,
+// saves the balance and records the idempotency key; then, after commit, it
+// announces the new balance. A failed fn changes nothing.
+func (s *Service) applyCredits(ctx context.Context, orgID, op, key, reqHash string, fn ledgerChange) (CreditResult, error) {
+	var (
+		res    CreditResult
+		replay bool
+	)
+	err := s.store.InTx(ctx, func(tx Store) error {
+		var err error
+		res, replay, err = s.applyCreditsTx(ctx, tx, orgID, op, key, reqHash, fn)
+		return err
+	})
+	if err != nil {
+		return CreditResult{}, asDomainError(err)
+	}
+	if !replay && res.Entry.ID != "" {
+		s.publish(ctx, Event{Kind: EventBalance, OrgID: orgID, Version: res.Balance.Version})
+	}
+	return res, nil
+}
+
+// applyCreditsTx is applyCredits inside a transaction the caller owns; the
+// caller publishes the event after commit. replay is true when the result
+// was the stored answer to a repeated idempotency key.
+func (s *Service) applyCreditsTx(ctx context.Context, tx Store, orgID, op, key, reqHash string, fn ledgerChange) (res CreditResult, replay bool, err error) {
+	b, err := tx.LockBalance(ctx, orgID)
+	if err != nil {
+		return res, false, err
+	}
+	if key != "" {
+		rec, found, err := tx.FindIdempotency(ctx, orgID, key)
+		if err != nil {
+			return res, false, err
+		}
+		if found {
+			if rec.Operation != op || rec.RequestHash != reqHash {
+				return res, false, &Error{Code: CodeConflict, Field: "idempotencyKey",
+					Message: "idempotency key already used with a different request"}
+			}
+			if err := json.Unmarshal(rec.Response, &res); err != nil {
+				return res, false, Internal(err)
+			}
+			return res, true, nil
+		}
+	}
+	grants, err := tx.OpenGrants(ctx, orgID)
+	if err != nil {
+		return res, false, err
+	}
+	now := s.clock.Now()
+	open, expired := openAt(grants, now)
+	SortForSpending(open)
+
+	var ch change
+	if len(expired) > 0 {
+		ch = expireGrants(expired)
+	}
+	if fn != nil {
+		c, err := fn(&b, open, now)
+		if err != nil {
+			return res, false, err
+		}
+		ch.newGrants = append(ch.newGrants, c.newGrants...)
+		ch.touched = append(ch.touched, c.touched...)
+		ch.entries = append(ch.entries, c.entries...)
+		open = mergeGrants(open, c)
+	}
+	if len(ch.entries) == 0 {
+		return CreditResult{Balance: withGrants(b, open)}, false, nil
+	}
+	if err := s.write(ctx, tx, &b, ch, now); err != nil {
+		return res, false, err
+	}
+	res = CreditResult{Entry: ch.entries[len(ch.entries)-1], Balance: withGrants(b, open)}
+	if key == "" {
+		return res, false, nil
+	}
+	resp, err := json.Marshal(res)
+	if err != nil {
+		return res, false, Internal(err)
+	}
+	err = tx.SaveIdempotency(ctx, IdempotencyRecord{
+		OrgID: orgID, Key: key, Operation: op, RequestHash: reqHash, Response: resp, CreatedAt: now,
+	})
+	return res, false, err
+}
+
+// write persists a change: grants, then entries numbered after the balance's
+// version, then the balance counters.
+func (s *Service) write(ctx context.Context, tx Store, b *Balance, ch change, now time.Time) error {
+	kinds := map[string]GrantKind{}
+	for _, g := range ch.touched {
+		kinds[g.ID] = g.Kind
+	}
+	for _, g := range ch.newGrants {
+		kinds[g.ID] = g.Kind
+		if err := tx.InsertGrant(ctx, g); err != nil {
+			return err
+		}
+	}
+	if len(ch.touched) > 0 {
+		if err := tx.UpdateGrantsRemaining(ctx, ch.touched); err != nil {
+			return err
+		}
+	}
+	for i := range ch.entries {
+		e := &ch.entries[i]
+		for _, a := range e.Allocations {
+			if kinds[a.GrantID].Paid() {
+				b.Paid += a.Amount
+			} else {
+				b.Free += a.Amount
+			}
+		}
+		b.Total += e.Amount
+		b.Version++
+		if e.ID == "" {
+			e.ID = newID()
+		}
+		e.OrgID = b.OrgID
+		e.Seq = b.Version
+		e.BalanceAfter = b.Total
+		e.CreatedAt = now
+	}
+	if b.Total < 0 || b.Free < 0 || b.Paid < 0 {
+		return Internal(fmt.Errorf("balance of org %s would go negative: %+v", b.OrgID, *b))
+	}
+	if err := tx.AppendLedger(ctx, ch.entries); err != nil {
+		return err
+	}
+	b.UpdatedAt = now
+	return tx.SaveBalance(ctx, *b)
+}
+
+// expireGrants writes off what is left of expired grants, one EXPIRE entry each.
+func expireGrants(expired []Grant) change {
+	var ch change
+	for _, g := range expired {
+		amt := g.Remaining
+		g.Remaining = 0
+		ch.touched = append(ch.touched, g)
+		ch.entries = append(ch.entries, LedgerEntry{
+			Kind: EntryExpire, Amount: -amt, Reason: "grant expired",
+			Allocations: []Allocation{{GrantID: g.ID, Amount: -amt}},
+			ActorKind:   ActorSystem,
+		})
+	}
+	return ch
+}
+
+// mergeGrants returns the open grants after a change: touched ones updated
+// (dropped when empty), new ones added, in spending order.
+func mergeGrants(open []Grant, ch change) []Grant {
+	upd := map[string]Grant{}
+	for _, g := range ch.touched {
+		upd[g.ID] = g
+	}
+	out := make([]Grant, 0, len(open)+len(ch.newGrants))
+	for _, g := range open {
+		if u, ok := upd[g.ID]; ok {
+			g = u
+		}
+		if g.Remaining > 0 {
+			out = append(out, g)
+		}
+	}
+	out = append(out, ch.newGrants...)
+	SortForSpending(out)
+	return out
+}
+
+func withGrants(b Balance, open []Grant) Balance {
+	b.Grants = open
+	return b
+}
+
+// Consume spends credits from an org's balance in the spending order. It
+// returns INVALID_INPUT for a bad amount, key, reason or metadata; NOT_FOUND
+// for an org the caller cannot see; FORBIDDEN for a caller without the
+// right; ORG_SUSPENDED when the org may not spend; INSUFFICIENT_CREDITS when
+// the balance is too small (nothing is spent); CONFLICT when the
+// idempotency key was used for a different request.
+func (s *Service) Consume(ctx context.Context, in ConsumeInput) (CreditResult, error) {
+	if err := validateAmount("amount", in.Amount); err != nil {
+		return CreditResult{}, err
+	}
+	if err := validateKey(in.IdempotencyKey); err != nil {
+		return CreditResult{}, err
+	}
+	reason, err := validateReason(in.Reason)
+	if err != nil {
+		return CreditResult{}, err
+	}
+	meta, err := canonicalMetadata(in.Metadata)
+	if err != nil {
+		return CreditResult{}, err
+	}
+	acc, err := s.authorize(ctx, in.OrgID, ActionSpend)
+	if err != nil {
+		return CreditResult{}, err
+	}
+	org, err := s.store.OrgByID(ctx, in.OrgID)
+	if err != nil {
+		return CreditResult{}, asDomainError(err)
+	}
+	if !org.Status.CanSpend() {
+		return CreditResult{}, Errorf(CodeOrgSuspended, "org is %s: spending is paused until payment", strings.ToLower(string(org.Status)))
+	}
+	hash := requestHash("consumeCredits", in.OrgID, in.Amount, reason, string(meta))
+	return s.applyCredits(ctx, in.OrgID, "consumeCredits", in.IdempotencyKey, hash,
+		func(b *Balance, open []Grant, _ time.Time) (change, error) {
+			allocs, err := Allocate(open, in.Amount)
+			if err != nil {
+				return change{}, err
+			}
+			var ch change
+			byID := map[string]Grant{}
+			for _, g := range open {
+				byID[g.ID] = g
+			}
+			for _, a := range allocs {
+				g := byID[a.GrantID]
+				g.Remaining += a.Amount
+				ch.touched = append(ch.touched, g)
+			}
+			ch.entries = []LedgerEntry{{
+				Kind: EntryConsume, Amount: -in.Amount, Allocations: allocs,
+				Reason: reason, Metadata: meta, ActorKind: acc.Actor.Kind(), ActorID: acc.Actor.ID(),
+			}}
+			return ch, nil
+		})
+}
+
+// GrantCredits adds credits to an org as a new grant (platform admins only).
+// Codes: INVALID_INPUT, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT.
+func (s *Service) GrantCredits(ctx context.Context, in GrantInput) (CreditResult, error) {
+	admin, err := requirePlatformAdmin(ctx)
+	if err != nil {
+		return CreditResult{}, err
+	}
+	if err := validateAmount("amount", in.Amount); err != nil {
+		return CreditResult{}, err
+	}
+	if err := validateKey(in.IdempotencyKey); err != nil {
+		return CreditResult{}, err
+	}
+	if !in.Kind.Valid() {
+		return CreditResult{}, InvalidInput("kind", "unknown grant kind %q", in.Kind)
+	}
+	reason, err := validateReason(in.Reason)
+	if err != nil {
+		return CreditResult{}, err
+	}
+	if in.ExpiresAt != nil && !in.ExpiresAt.After(s.clock.Now()) {
+		return CreditResult{}, InvalidInput("expiresAt", "must be in the future")
+	}
+	if !ValidID(in.OrgID) {
+		return CreditResult{}, NotFound("org")
+	}
+	exp := ""
+	if in.ExpiresAt != nil {
+		exp = in.ExpiresAt.UTC().Format(time.RFC3339Nano)
+	}
+	hash := requestHash("grantCredits", in.OrgID, in.Amount, string(in.Kind), exp, reason)
+	return s.applyCredits(ctx, in.OrgID, "grantCredits", in.IdempotencyKey, hash,
+		func(b *Balance, _ []Grant, now time.Time) (change, error) {
+			return grantChange(b.OrgID, in.Kind, in.Amount, in.ExpiresAt, "", reason, admin, now), nil
+		})
+}
+
+// grantChange is the change that adds a new grant with its GRANT entry.
+func grantChange(orgID string, kind GrantKind, amount int64, expiresAt *time.Time, orderID, reason string, by Actor, now time.Time) change {
+	g := Grant{
+		ID: newID(), OrgID: orgID, Kind: kind, Amount: amount, Remaining: amount,
+		ExpiresAt: utcPtr(expiresAt), OrderID: orderID, Reason: reason, CreatedAt: now,
+	}
+	return change{
+		newGrants: []Grant{g},
+		entries: []LedgerEntry{{
+			Kind: EntryGrant, Amount: amount, Reason: reason,
+			Allocations: []Allocation{{GrantID: g.ID, Amount: amount}},
+			ActorKind:   by.Kind(), ActorID: by.ID(),
+		}},
+	}
+}
+
+// ExpireDue writes off expired grants of up to limit orgs (the background
+// expiry job) and returns how many EXPIRE entries it wrote. It is safe to
+// run on many instances at once: each org is handled under its balance lock.
+func (s *Service) ExpireDue(ctx context.Context, limit int) (int, error) {
+	orgs, err := s.store.OrgsWithExpiredGrants(ctx, s.clock.Now(), limit)
+	if err != nil {
+		return 0, asDomainError(err)
+	}
+	n := 0
+	for _, orgID := range orgs {
+		before, err := s.store.GetBalance(ctx, orgID)
+		if err != nil {
+			return n, asDomainError(err)
+		}
+		res, err := s.applyCredits(ctx, orgID, "", "", "", nil)
+		if err != nil {
+			return n, err
+		}
+		n += int(res.Balance.Version - before.Version)
+	}
+	return n, nil
+}
+
+// Balance returns an org's balance with its open grants in spending order.
+// Grants past their expiry that the expiry job has not written off yet are
+// left out of the grants and the totals. Codes: UNAUTHENTICATED, NOT_FOUND.
+func (s *Service) Balance(ctx context.Context, orgID string) (Balance, error) {
+	if _, err := s.authorize(ctx, orgID, ActionReadBalance); err != nil {
+		return Balance{}, err
+	}
+	return s.balanceOf(ctx, orgID)
+}
+
+func (s *Service) balanceOf(ctx context.Context, orgID string) (Balance, error) {
+	b, err := s.store.GetBalance(ctx, orgID)
+	if err != nil {
+		return Balance{}, asDomainError(err)
+	}
+	gs, err := s.store.OpenGrants(ctx, orgID)
+	if err != nil {
+		return Balance{}, asDomainError(err)
+	}
+	open, expired := openAt(gs, s.clock.Now())
+	for _, g := range expired {
+		b.Total -= g.Remaining
+		if g.Kind.Paid() {
+			b.Paid -= g.Remaining
+		} else {
+			b.Free -= g.Remaining
+		}
+	}
+	SortForSpending(open)
+	b.Grants = open
+	return b, nil
+}
+
+// Ledger pages an org's ledger, newest first. OWNER and BILLING see every
+// entry; other members see their own ("own usage"). API keys may not.
+func (s *Service) Ledger(ctx context.Context, orgID string, p Page) (Connection[LedgerEntry], error) {
+	acc, err := s.authorize(ctx, orgID, ActionReadOwnUsage)
+	if err != nil {
+		return Connection[LedgerEntry]{}, err
+	}
+	var f LedgerFilter
+	if !RoleAllows(acc.Role, ActionBilling) {
+		f.ActorID = acc.Actor.UserID
+	}
+	c, err := s.store.ListLedger(ctx, orgID, f, p)
+	return c, asDomainError(err)
+}
+
+// LedgerEntry returns one entry the caller may see (as Ledger decides).
+func (s *Service) LedgerEntry(ctx context.Context, id string) (LedgerEntry, error) {
+	if !ValidID(id) {
+		return LedgerEntry{}, NotFound("ledger entry")
+	}
+	e, err := s.store.LedgerEntryByID(ctx, id)
+	if err != nil {
+		return LedgerEntry{}, asDomainError(err)
+	}
+	acc, err := s.authorize(ctx, e.OrgID, ActionReadOwnUsage)
+	if err != nil {
+		return LedgerEntry{}, notFoundFor(err, "ledger entry")
+	}
+	if !RoleAllows(acc.Role, ActionBilling) && e.ActorID != acc.Actor.UserID {
+		return LedgerEntry{}, NotFound("ledger entry")
+	}
+	return e, nil
+}
+
+// Grant returns one grant of an org whose balance the caller may read.
+func (s *Service) Grant(ctx context.Context, id string) (Grant, error) {
+	if !ValidID(id) {
+		return Grant{}, NotFound("grant")
+	}
+	gs, err := s.store.GrantsByIDs(ctx, []string{id})
+	if err != nil {
+		return Grant{}, asDomainError(err)
+	}
+	if len(gs) == 0 {
+		return Grant{}, NotFound("grant")
+	}
+	if _, err := s.authorize(ctx, gs[0].OrgID, ActionReadBalance); err != nil {
+		return Grant{}, notFoundFor(err, "grant")
+	}
+	return gs[0], nil
+}
+
+// GrantsByIDs loads grants for relationship fields of objects the caller was
+// already authorized to see.
+func (s *Service) GrantsByIDs(ctx context.Context, ids []string) (map[string]Grant, error) {
+	gs, err := s.store.GrantsByIDs(ctx, ids)
+	if err != nil {
+		return nil, asDomainError(err)
+	}
+	m := make(map[string]Grant, len(gs))
+	for _, g := range gs {
+		m[g.ID] = g
+	}
+	return m, nil
+}
+
+// Usage reports this calendar month's consumption: org-wide for OWNER and
+// BILLING, the caller's own for other roles.
+func (s *Service) Usage(ctx context.Context, orgID string) (Usage, error) {
+	acc, err := s.authorize(ctx, orgID, ActionReadOwnUsage)
+	if err != nil {
+		return Usage{}, err
+	}
+	now := s.clock.Now()
+	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	to := from.AddDate(0, 1, 0)
+	u := Usage{OrgID: orgID, Scope: UsageOrg, PeriodStart: from, PeriodEnd: to}
+	actor := ""
+	if !RoleAllows(acc.Role, ActionBilling) {
+		u.Scope, actor = UsageMember, acc.Actor.UserID
+	}
+	u.CreditsConsumed, err = s.store.SumConsumed(ctx, orgID, actor, from, to)
+	return u, asDomainError(err)
+}
+
+// BalanceEvent is pushed to balanceUpdated subscribers after a committed
+// change: the balance then, and the newest ledger entry.
+type BalanceEvent struct {
+	Balance Balance
+	Entry   *LedgerEntry
+}
+
+// WatchBalance streams an org's balance after every committed change, on
+// whichever instance made it, until ctx ends. It is authorized like Balance,
+// and again before each event, so a removed member stops receiving.
+func (s *Service) WatchBalance(ctx context.Context, orgID string) (<-chan BalanceEvent, error) {
+	if _, err := s.authorize(ctx, orgID, ActionReadBalance); err != nil {
+		return nil, err
+	}
+	if s.bus == nil {
+		return nil, Internal(fmt.Errorf("no event bus configured"))
+	}
+	in := s.bus.Subscribe(ctx, orgID)
+	out := make(chan BalanceEvent, 1)
+	go func() {
+		defer close(out)
+		var last int64 = -1
+		for ev := range in {
+			if ev.Kind != EventBalance {
+				continue
+			}
+			if _, err := s.authorize(ctx, orgID, ActionReadBalance); err != nil {
+				return
+			}
+			b, err := s.balanceOf(ctx, orgID)
+			if err != nil || b.Version == last {
+				continue
+			}
+			last = b.Version
+			be := BalanceEvent{Balance: b}
+			if e, err := s.store.LedgerEntryBySeq(ctx, orgID, b.Version); err == nil {
+				be.Entry = &e
+			}
+			select {
+			case out <- be:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+func (s *Service) publish(ctx context.Context, ev Event) {
+	if s.bus != nil {
+		s.bus.Publish(context.WithoutCancel(ctx), ev)
+	}
+}
+
+// validateAmount accepts 1..MaxCredits.
+func validateAmount(field string, v int64) error {
+	switch {
+	case v <= 0:
+		return InvalidInput(field, "must be a positive number of credits")
+	case v > MaxCredits:
+		return InvalidInput(field, "must be at most %d", MaxCredits)
+	}
+	return nil
+}
+
+func validateKey(k string) error {
+	if strings.TrimSpace(k) == "" {
+		return InvalidInput("idempotencyKey", "is required")
+	}
+	if len(k) > maxIdempotencyKeyLen || !utf8.ValidString(k) {
+		return InvalidInput("idempotencyKey", "must be valid text of at most %d bytes", maxIdempotencyKeyLen)
+	}
+	return nil
+}
+
+func validateReason(r string) (string, error) {
+	r = strings.TrimSpace(r)
+	if len(r) > maxReasonLen || !utf8.ValidString(r) {
+		return "", InvalidInput("reason", "must be valid text of at most %d bytes", maxReasonLen)
+	}
+	return r, nil
+}
+
+// canonicalMetadata accepts a JSON object (or nothing) and returns it with
+// sorted keys, so equal metadata hashes equally.
+func canonicalMetadata(raw json.RawMessage) (json.RawMessage, error) {
+	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
+		return nil, nil
+	}
+	if len(raw) > maxMetadataBytes {
+		return nil, InvalidInput("metadata", "must be at most %d bytes", maxMetadataBytes)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, InvalidInput("metadata", "must be a JSON object")
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		return nil, InvalidInput("metadata", "must be a JSON object")
+	}
+	return out, nil
+}
+
+// requestHash fingerprints a request for idempotency checks.
+func requestHash(parts ...any) string {
+	h := sha256.New()
+	for _, p := range parts {
+		fmt.Fprintf(h, "%v\x1f", p)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC().Truncate(time.Microsecond)
+	return &u
+}
+
+// asDomainError keeps *Error values and wraps anything else as INTERNAL.
+func asDomainError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return Internal(err)
+}
+
+// notFoundFor turns an authorization failure on an object's org into
+// NOT_FOUND for the object itself, so nothing leaks.
+func notFoundFor(err error, what string) error {
+	if IsCode(err, CodeNotFound) || IsCode(err, CodeForbidden) {
+		return NotFound(what)
+	}
+	return err
+}
