@@ -115,7 +115,8 @@ type Balance struct {
 	Paid      int64 // every other kind
 	Version   int64 // Seq of the last ledger entry
 	UpdatedAt time.Time
-	Grants    []Grant // grants with credits remaining, in spending order
+	OrgStatus OrgStatus // the org's status, read with the counters
+	Grants    []Grant   // grants with credits remaining, in spending order
 }
 
 // ConsumeInput is a request to spend credits.

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -42,11 +43,17 @@ func (s *Service) applyCredits(ctx context.Context, orgID, op, key, reqHash stri
 		res    CreditResult
 		replay bool
 	)
-	err := s.store.InTx(ctx, func(tx Store) error {
-		var err error
-		res, replay, err = s.applyCreditsTx(ctx, tx, orgID, op, key, reqHash, fn)
-		return err
-	})
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		err = s.store.InTx(ctx, func(tx Store) error {
+			var err error
+			res, replay, err = s.applyCreditsTx(ctx, tx, orgID, op, key, reqHash, fn)
+			return err
+		})
+		if !duplicateKeyRace(err, key) {
+			break
+		}
+	}
 	if err != nil {
 		return CreditResult{}, asDomainError(err)
 	}
@@ -56,29 +63,31 @@ func (s *Service) applyCredits(ctx context.Context, orgID, op, key, reqHash stri
 	return res, nil
 }
 
+// duplicateKeyRace reports whether err is a write conflict that a
+// concurrent request with the same idempotency key caused; retrying then
+// finds that request's record and replays it.
+func duplicateKeyRace(err error, key string) bool {
+	var de *Error
+	return key != "" && errors.As(err, &de) && de.Code == CodeConflict && de.Field != "idempotencyKey"
+}
+
 // applyCreditsTx is applyCredits inside a transaction the caller owns; the
 // caller publishes the event after commit. replay is true when the result
 // was the stored answer to a repeated idempotency key.
 func (s *Service) applyCreditsTx(ctx context.Context, tx Store, orgID, op, key, reqHash string, fn ledgerChange) (res CreditResult, replay bool, err error) {
-	b, err := tx.LockBalance(ctx, orgID)
+	b, rec, err := tx.LockBalance(ctx, orgID, key)
 	if err != nil {
 		return res, false, err
 	}
-	if key != "" {
-		rec, found, err := tx.FindIdempotency(ctx, orgID, key)
-		if err != nil {
-			return res, false, err
+	if rec != nil {
+		if rec.Operation != op || rec.RequestHash != reqHash {
+			return res, false, &Error{Code: CodeConflict, Field: "idempotencyKey",
+				Message: "idempotency key already used with a different request"}
 		}
-		if found {
-			if rec.Operation != op || rec.RequestHash != reqHash {
-				return res, false, &Error{Code: CodeConflict, Field: "idempotencyKey",
-					Message: "idempotency key already used with a different request"}
-			}
-			if err := json.Unmarshal(rec.Response, &res); err != nil {
-				return res, false, Internal(err)
-			}
-			return res, true, nil
+		if err := json.Unmarshal(rec.Response, &res); err != nil {
+			return res, false, Internal(err)
 		}
+		return res, true, nil
 	}
 	grants, err := tx.OpenGrants(ctx, orgID)
 	if err != nil {
@@ -105,40 +114,34 @@ func (s *Service) applyCreditsTx(ctx context.Context, tx Store, orgID, op, key, 
 	if len(ch.entries) == 0 {
 		return CreditResult{Balance: withGrants(b, open)}, false, nil
 	}
-	if err := s.write(ctx, tx, &b, ch, now); err != nil {
+	if err := apply(&b, ch, now); err != nil {
 		return res, false, err
 	}
 	res = CreditResult{Entry: ch.entries[len(ch.entries)-1], Balance: withGrants(b, open)}
-	if key == "" {
-		return res, false, nil
+	w := LedgerWrite{Balance: b, NewGrants: ch.newGrants, Grants: ch.touched, Entries: ch.entries}
+	w.Balance.Grants = nil
+	if key != "" {
+		resp, err := json.Marshal(res)
+		if err != nil {
+			return res, false, Internal(err)
+		}
+		w.Idempotency = &IdempotencyRecord{
+			OrgID: orgID, Key: key, Operation: op, RequestHash: reqHash, Response: resp, CreatedAt: now,
+		}
 	}
-	resp, err := json.Marshal(res)
-	if err != nil {
-		return res, false, Internal(err)
-	}
-	err = tx.SaveIdempotency(ctx, IdempotencyRecord{
-		OrgID: orgID, Key: key, Operation: op, RequestHash: reqHash, Response: resp, CreatedAt: now,
-	})
-	return res, false, err
+	return res, false, tx.WriteLedger(ctx, w)
 }
 
-// write persists a change: grants, then entries numbered after the balance's
-// version, then the balance counters.
-func (s *Service) write(ctx context.Context, tx Store, b *Balance, ch change, now time.Time) error {
+// apply numbers a change's entries after the balance's version and moves
+// the balance counters by them. It refuses (as INTERNAL: the rules above
+// must prevent it) any change that would drive a counter below zero.
+func apply(b *Balance, ch change, now time.Time) error {
 	kinds := map[string]GrantKind{}
 	for _, g := range ch.touched {
 		kinds[g.ID] = g.Kind
 	}
 	for _, g := range ch.newGrants {
 		kinds[g.ID] = g.Kind
-		if err := tx.InsertGrant(ctx, g); err != nil {
-			return err
-		}
-	}
-	if len(ch.touched) > 0 {
-		if err := tx.UpdateGrantsRemaining(ctx, ch.touched); err != nil {
-			return err
-		}
 	}
 	for i := range ch.entries {
 		e := &ch.entries[i]
@@ -162,11 +165,8 @@ func (s *Service) write(ctx context.Context, tx Store, b *Balance, ch change, no
 	if b.Total < 0 || b.Free < 0 || b.Paid < 0 {
 		return Internal(fmt.Errorf("balance of org %s would go negative: %+v", b.OrgID, *b))
 	}
-	if err := tx.AppendLedger(ctx, ch.entries); err != nil {
-		return err
-	}
 	b.UpdatedAt = now
-	return tx.SaveBalance(ctx, *b)
+	return nil
 }
 
 // expireGrants writes off what is left of expired grants, one EXPIRE entry each.
@@ -236,16 +236,12 @@ func (s *Service) Consume(ctx context.Context, in ConsumeInput) (CreditResult, e
 	if err != nil {
 		return CreditResult{}, err
 	}
-	org, err := s.store.OrgByID(ctx, in.OrgID)
-	if err != nil {
-		return CreditResult{}, asDomainError(err)
-	}
-	if !org.Status.CanSpend() {
-		return CreditResult{}, Errorf(CodeOrgSuspended, "org is %s: spending is paused until payment", strings.ToLower(string(org.Status)))
-	}
 	hash := requestHash("consumeCredits", in.OrgID, in.Amount, reason, string(meta))
 	return s.applyCredits(ctx, in.OrgID, "consumeCredits", in.IdempotencyKey, hash,
 		func(b *Balance, open []Grant, _ time.Time) (change, error) {
+			if !b.OrgStatus.CanSpend() {
+				return change{}, Errorf(CodeOrgSuspended, "org is %s: spending is paused until payment", strings.ToLower(string(b.OrgStatus)))
+			}
 			allocs, err := Allocate(open, in.Amount)
 			if err != nil {
 				return change{}, err

@@ -53,7 +53,7 @@ func (s *Service) InviteMember(ctx context.Context, orgID, email string, role Ro
 		InvitedBy: acc.Actor.UserID, ExpiresAt: now.Add(s.cfg.InvitationTTL), CreatedAt: now,
 	}
 	err = s.store.InTx(ctx, func(tx Store) error {
-		if _, err := tx.LockBalance(ctx, orgID); err != nil { // the org's lock: seats change one at a time
+		if _, _, err := tx.LockBalance(ctx, orgID, ""); err != nil { // the org's lock: seats change one at a time
 			return err
 		}
 		pending, err := tx.ListInvitations(ctx, orgID, now)
@@ -110,7 +110,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string) (Membershi
 	}
 	m := Membership{OrgID: inv.OrgID, UserID: a.UserID, Role: inv.Role, CreatedAt: now}
 	err = s.store.InTx(ctx, func(tx Store) error {
-		if _, err := tx.LockBalance(ctx, inv.OrgID); err != nil {
+		if _, _, err := tx.LockBalance(ctx, inv.OrgID, ""); err != nil {
 			return err
 		}
 		cur, err := tx.InvitationByID(ctx, inv.ID)
@@ -185,7 +185,7 @@ func (s *Service) RemoveMember(ctx context.Context, orgID, userID string) error 
 		return err
 	}
 	return asDomainError(s.store.InTx(ctx, func(tx Store) error {
-		if _, err := tx.LockBalance(ctx, orgID); err != nil {
+		if _, _, err := tx.LockBalance(ctx, orgID, ""); err != nil {
 			return err
 		}
 		target, err := tx.MembershipOf(ctx, orgID, userID)
@@ -211,7 +211,7 @@ func (s *Service) SetMemberRole(ctx context.Context, orgID, userID string, role 
 	}
 	var out Membership
 	err = s.store.InTx(ctx, func(tx Store) error {
-		if _, err := tx.LockBalance(ctx, orgID); err != nil {
+		if _, _, err := tx.LockBalance(ctx, orgID, ""); err != nil {
 			return err
 		}
 		target, err := tx.MembershipOf(ctx, orgID, userID)

@@ -38,6 +38,16 @@ func (c Connection[T]) EndCursor() string {
 	return c.Edges[len(c.Edges)-1].Cursor
 }
 
+// LedgerWrite is everything one balance change writes, applied by
+// Store.WriteLedger in one go.
+type LedgerWrite struct {
+	Balance     Balance            // counters after the change
+	NewGrants   []Grant            // grants to insert
+	Grants      []Grant            // existing grants whose Remaining changed
+	Entries     []LedgerEntry      // entries to append, Seq ascending
+	Idempotency *IdempotencyRecord // the request's key and first result, if any
+}
+
 // LedgerFilter narrows a ledger listing.
 type LedgerFilter struct {
 	// ActorID, when set, keeps only entries caused by that user or key
@@ -122,25 +132,30 @@ type Store interface {
 	// PackByID returns a pack or NOT_FOUND.
 	PackByID(ctx context.Context, id string) (Pack, error)
 
-	// LockBalance returns the org's balance counters (without Grants) and,
-	// inside InTx, holds a lock on them until the transaction ends, so that
-	// balance changes of one org are serialized. NOT_FOUND for an unknown org.
-	LockBalance(ctx context.Context, orgID string) (Balance, error)
+	// LockBalance returns the org's balance counters (without Grants, with
+	// OrgStatus) and, inside InTx, holds a lock on them until the transaction
+	// ends, so that balance changes of one org are serialized (SELECT … FOR
+	// UPDATE on PostgreSQL; the immediate write transaction on SQLite). When
+	// idempotencyKey is not "", it also returns the org's idempotency record
+	// for that key, or nil. The record may miss one committed by a
+	// transaction this one waited for (PostgreSQL re-checks only the locked
+	// row); WriteLedger then fails with CONFLICT and the caller retries, so
+	// the lookup may share the locking statement. NOT_FOUND for an unknown org.
+	LockBalance(ctx context.Context, orgID, idempotencyKey string) (Balance, *IdempotencyRecord, error)
 	// GetBalance returns the org's balance counters without locking and
-	// without Grants. NOT_FOUND for an unknown org.
+	// without Grants, with OrgStatus. NOT_FOUND for an unknown org.
 	GetBalance(ctx context.Context, orgID string) (Balance, error)
-	// SaveBalance stores Total, Free, Paid, Version and UpdatedAt.
-	SaveBalance(ctx context.Context, b Balance) error
+	// WriteLedger persists one balance change made under LockBalance, in as
+	// few statements as the database allows (one on PostgreSQL): it inserts
+	// w.NewGrants, saves Remaining of w.Grants, appends w.Entries (CONFLICT
+	// if an (OrgID, Seq) exists), saves the counters of w.Balance (Total,
+	// Free, Paid, Version, UpdatedAt) and, when set, inserts w.Idempotency
+	// (CONFLICT when its key exists).
+	WriteLedger(ctx context.Context, w LedgerWrite) error
 	// OpenGrants lists the org's grants with Remaining > 0, in any order.
 	OpenGrants(ctx context.Context, orgID string) ([]Grant, error)
 	// GrantsByIDs returns the grants that exist among ids, in any order.
 	GrantsByIDs(ctx context.Context, ids []string) ([]Grant, error)
-	// InsertGrant inserts a grant.
-	InsertGrant(ctx context.Context, g Grant) error
-	// UpdateGrantsRemaining saves Remaining of each grant.
-	UpdateGrantsRemaining(ctx context.Context, gs []Grant) error
-	// AppendLedger inserts entries; CONFLICT if an (OrgID, Seq) exists.
-	AppendLedger(ctx context.Context, es []LedgerEntry) error
 	// LedgerEntryByID returns an entry or NOT_FOUND.
 	LedgerEntryByID(ctx context.Context, id string) (LedgerEntry, error)
 	// LedgerEntryBySeq returns the org's entry at seq or NOT_FOUND.
@@ -159,8 +174,6 @@ type Store interface {
 
 	// FindIdempotency returns the record for (orgID, key) if one exists.
 	FindIdempotency(ctx context.Context, orgID, key string) (IdempotencyRecord, bool, error)
-	// SaveIdempotency inserts a record; CONFLICT when (OrgID, Key) exists.
-	SaveIdempotency(ctx context.Context, r IdempotencyRecord) error
 }
 
 // Clock tells the time; tests substitute a fixed one.
