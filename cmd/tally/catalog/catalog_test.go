@@ -1,0 +1,184 @@
+package catalog
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/tallyhq/tally/domain"
+)
+
+func TestDefaultCatalog(t *testing.T) {
+	c, err := Parse(Default())
+	if err != nil {
+		t.Fatalf("default catalog does not parse: %v", err)
+	}
+	if err := domain.ValidateCatalog(c); err != nil {
+		t.Fatalf("default catalog is invalid: %v", err)
+	}
+	codes := map[string]bool{}
+	for _, p := range c.Plans {
+		if codes[p.Code] {
+			t.Errorf("duplicate code %q", p.Code)
+		}
+		codes[p.Code] = true
+		for _, cur := range domain.Currencies() {
+			if _, ok := p.PriceIn(cur); !ok {
+				t.Errorf("plan %s has no %s price", p.Code, cur)
+			}
+		}
+		if p.IncludedCreditsPerSeat <= 0 {
+			t.Errorf("plan %s includes no credits", p.Code)
+		}
+	}
+	for _, p := range c.Packs {
+		if codes[p.Code] {
+			t.Errorf("duplicate code %q", p.Code)
+		}
+		codes[p.Code] = true
+		if p.Credits <= 0 || len(p.Prices) == 0 {
+			t.Errorf("pack %s: credits %d, %d prices", p.Code, p.Credits, len(p.Prices))
+		}
+		for _, pr := range p.Prices {
+			if pr.AmountMinor <= 0 {
+				t.Errorf("pack %s: price %v", p.Code, pr)
+			}
+		}
+	}
+
+	// The numbers BILLING.md fixes.
+	plans := map[string]domain.Plan{}
+	for _, p := range c.Plans {
+		plans[p.Code] = p
+	}
+	for _, name := range []string{"free-monthly", "personal-monthly", "personal-annual", "team-monthly",
+		"team-annual", "business-monthly", "business-annual", "enterprise-monthly", "enterprise-annual"} {
+		if _, ok := plans[name]; !ok {
+			t.Errorf("plan %s missing", name)
+		}
+	}
+	packs := map[string]domain.Pack{}
+	for _, p := range c.Packs {
+		packs[p.Code] = p
+	}
+	want := []struct {
+		code     string
+		credits  int64
+		price    domain.Price
+		validity domain.ValidityPolicy
+	}{
+		{"starter-eur", 1_000_000, domain.Price{Currency: domain.EUR, AmountMinor: 500}, domain.ValidityNever},
+		{"standard-eur", 2_500_000, domain.Price{Currency: domain.EUR, AmountMinor: 1000}, domain.ValidityNever},
+		{"pro-eur", 7_000_000, domain.Price{Currency: domain.EUR, AmountMinor: 2500}, domain.ValidityNever},
+		{"enterprise-eur", 15_000_000, domain.Price{Currency: domain.EUR, AmountMinor: 5000}, domain.ValidityNever},
+		{"starter-addon-usd", 5_000, domain.Price{Currency: domain.USD, AmountMinor: 1200}, domain.ValidityRecurring},
+		{"growth-addon-usd", 50_000, domain.Price{Currency: domain.USD, AmountMinor: 9900}, domain.ValidityRecurring},
+		{"scale-addon-usd", 100_000, domain.Price{Currency: domain.USD, AmountMinor: 18900}, domain.ValidityRecurring},
+		{"scale-custom-usd", 100_000, domain.Price{Currency: domain.USD, AmountMinor: 20000}, domain.ValidityRecurring},
+		{"starter-brl", 1_000_000, domain.Price{Currency: domain.BRL, AmountMinor: 2900}, domain.ValidityNever},
+	}
+	for _, w := range want {
+		p, ok := packs[w.code]
+		if !ok {
+			t.Errorf("pack %s missing", w.code)
+			continue
+		}
+		got, _ := p.PriceIn(w.price.Currency)
+		if p.Credits != w.credits || got != w.price || p.Validity != w.validity {
+			t.Errorf("pack %s = %d credits, %v, %s; want %d, %v, %s", w.code, p.Credits, got, p.Validity, w.credits, w.price, w.validity)
+		}
+		if w.validity == domain.ValidityRecurring && p.RecurringMonths != 3 {
+			t.Errorf("pack %s minimum term %d months, want 3", w.code, p.RecurringMonths)
+		}
+	}
+	custom := packs["scale-custom-usd"]
+	step, _ := priceOf(custom.StepPrices, domain.USD)
+	if !custom.Custom || custom.StepCredits != 5_000 || step != 1000 {
+		t.Errorf("scale custom = %+v", custom)
+	}
+}
+
+func priceOf(ps []domain.Price, c domain.Currency) (int64, bool) {
+	for _, p := range ps {
+		if p.Currency == c {
+			return p.AmountMinor, true
+		}
+	}
+	return 0, false
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, file, field string
+	}{
+		{"not yaml", "plans: [", "file"},
+		{"unknown field", "currencies: [EUR]\nplanz: []", "file"},
+		{"no currencies", "plans: []", "currencies"},
+		{"bad currency", "currencies: [XYZ]", "currencies"},
+		{"plan missing a currency", `currencies: [EUR, USD]
+plans: [{code: a, name: A, prices: {monthly: {EUR: "1.00"}}}]`, "plans[0].prices.monthly"},
+		{"plan without prices", `currencies: [EUR]
+plans: [{code: a, name: A}]`, "plans[0].prices"},
+		{"price in unlisted currency", `currencies: [EUR]
+packs: [{code: p, name: P, credits: 1, validity: NEVER, prices: {USD: "1.00"}}]`, "packs[0].prices"},
+		{"too many decimals", `currencies: [EUR]
+packs: [{code: p, name: P, credits: 1, validity: NEVER, prices: {EUR: "1.001"}}]`, "packs[0].prices"},
+		{"zero pack price", `currencies: [EUR]
+packs: [{code: p, name: P, credits: 1, validity: NEVER, prices: {EUR: "0"}}]`, "packs[0].prices"},
+		{"duplicate code", `currencies: [EUR]
+packs:
+  - {code: p, name: P, credits: 1, validity: NEVER, prices: {EUR: "1"}}
+  - {code: p, name: Q, credits: 2, validity: NEVER, prices: {EUR: "2"}}`, "packs[1].code"},
+		{"non-positive credits", `currencies: [EUR]
+packs: [{code: p, name: P, credits: 0, validity: NEVER, prices: {EUR: "1"}}]`, "packs[0].credits"},
+		{"unknown validity", `currencies: [EUR]
+packs: [{code: p, name: P, credits: 1, validity: SOMETIMES, prices: {EUR: "1"}}]`, "packs[0].validity"},
+		{"recurring without term", `currencies: [EUR]
+packs: [{code: p, name: P, credits: 1, validity: RECURRING, prices: {EUR: "1"}}]`, "packs[0].recurringMonths"},
+		{"custom without step", `currencies: [EUR]
+packs: [{code: p, name: P, credits: 1, validity: NEVER, prices: {EUR: "1"}, stepPrices: {EUR: "1"}}]`, "packs[0].stepCredits"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.file))
+			var de *domain.Error
+			if !errors.As(err, &de) || de.Code != domain.CodeInvalidInput || de.Field != tt.field {
+				t.Fatalf("Parse error = %v, want INVALID_INPUT on %s", err, tt.field)
+			}
+		})
+	}
+}
+
+func TestParseJSON(t *testing.T) {
+	c, err := Parse([]byte(`{"currencies":["USD"],"plans":[{"code":"solo","name":"Solo","includedCreditsPerSeat":10,
+	"prices":{"monthly":{"USD":"9.5"},"annual":{"USD":"95"}}}],
+	"packs":[{"code":"x","name":"X","credits":1000,"validity":"never","prices":{"USD":"1.25"}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Plans) != 2 || c.Plans[0].Code != "solo-monthly" || c.Plans[1].Code != "solo-annual" ||
+		c.Plans[0].Prices[0].AmountMinor != 950 || c.Plans[1].Prices[0].AmountMinor != 9500 {
+		t.Errorf("plans = %+v", c.Plans)
+	}
+	if len(c.Packs) != 1 || c.Packs[0].Prices[0].AmountMinor != 125 || c.Packs[0].Validity != domain.ValidityNever {
+		t.Errorf("packs = %+v", c.Packs)
+	}
+}
+
+func TestParseAmount(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"5", 500, true}, {"5.0", 500, true}, {"5.00", 500, true}, {"0.01", 1, true}, {" 12.34 ", 1234, true},
+		{"1.001", 0, false}, {"-1", 0, false}, {"+1", 0, false}, {"", 0, false}, {".5", 0, false},
+		{"5.", 0, false}, {"1e3", 0, false}, {"1.2.3", 0, false}, {"abc", 0, false},
+		{"99999999999999999999", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := ParseAmount(domain.EUR, tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ParseAmount(%q) = %d, %v; want %d, ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
