@@ -1,0 +1,175 @@
+package db
+
+import (
+	"context"
+	"time"
+
+	"github.com/tallyhq/tally/domain"
+)
+
+// planRow is a row of plans.
+type planRow struct {
+	ID                     string `gorm:"primaryKey"`
+	Code                   string
+	Name                   string
+	BillingInterval        string
+	Prices                 jsonColumn[[]priceJSON]
+	IncludedCreditsPerSeat int64
+	LimitSessions          int64
+	LimitEvents            int64
+	LimitEnrichments       int64
+	LimitStorageBytes      int64
+	Seats                  int
+	SortOrder              int
+	Active                 bool
+	UpdatedAt              time.Time
+}
+
+func (planRow) TableName() string { return "plans" }
+
+// packRow is a row of packs.
+type packRow struct {
+	ID              string `gorm:"primaryKey"`
+	Code            string
+	Name            string
+	Credits         int64
+	Prices          jsonColumn[[]priceJSON]
+	Validity        string
+	RecurringMonths int
+	Custom          bool
+	StepCredits     int64
+	StepPrices      jsonColumn[[]priceJSON]
+	SortOrder       int
+	Active          bool
+	UpdatedAt       time.Time
+}
+
+func (packRow) TableName() string { return "packs" }
+
+func toDomainPlan(r planRow) domain.Plan {
+	return domain.Plan{
+		ID: r.ID, Code: r.Code, Name: r.Name, Interval: domain.BillingInterval(r.BillingInterval),
+		Prices: toPrices(r.Prices.V), IncludedCreditsPerSeat: r.IncludedCreditsPerSeat,
+		Limits: domain.UsageLimits{
+			Sessions: r.LimitSessions, Events: r.LimitEvents,
+			Enrichments: r.LimitEnrichments, StorageBytes: r.LimitStorageBytes,
+		},
+		Seats: r.Seats, Position: r.SortOrder, Active: r.Active, UpdatedAt: r.UpdatedAt.UTC(),
+	}
+}
+
+func fromDomainPlan(p domain.Plan) planRow {
+	return planRow{
+		ID: p.ID, Code: p.Code, Name: p.Name, BillingInterval: string(p.Interval),
+		Prices: jsonColumn[[]priceJSON]{fromPrices(p.Prices)}, IncludedCreditsPerSeat: p.IncludedCreditsPerSeat,
+		LimitSessions: p.Limits.Sessions, LimitEvents: p.Limits.Events,
+		LimitEnrichments: p.Limits.Enrichments, LimitStorageBytes: p.Limits.StorageBytes,
+		Seats: p.Seats, SortOrder: p.Position, Active: p.Active, UpdatedAt: utc(p.UpdatedAt),
+	}
+}
+
+func toDomainPack(r packRow) domain.Pack {
+	return domain.Pack{
+		ID: r.ID, Code: r.Code, Name: r.Name, Credits: r.Credits, Prices: toPrices(r.Prices.V),
+		Validity: domain.ValidityPolicy(r.Validity), RecurringMonths: r.RecurringMonths,
+		Custom: r.Custom, StepCredits: r.StepCredits, StepPrices: toPrices(r.StepPrices.V),
+		Position: r.SortOrder, Active: r.Active, UpdatedAt: r.UpdatedAt.UTC(),
+	}
+}
+
+func fromDomainPack(p domain.Pack) packRow {
+	return packRow{
+		ID: p.ID, Code: p.Code, Name: p.Name, Credits: p.Credits, Prices: jsonColumn[[]priceJSON]{fromPrices(p.Prices)},
+		Validity: string(p.Validity), RecurringMonths: p.RecurringMonths, Custom: p.Custom,
+		StepCredits: p.StepCredits, StepPrices: jsonColumn[[]priceJSON]{fromPrices(p.StepPrices)},
+		SortOrder: p.Position, Active: p.Active, UpdatedAt: utc(p.UpdatedAt),
+	}
+}
+
+// UpsertPlan inserts or updates a plan by Code, keeping the stored ID.
+func (d *DB) UpsertPlan(ctx context.Context, p domain.Plan) (domain.Plan, error) {
+	r := fromDomainPlan(p)
+	var out planRow
+	err := d.db(ctx).Raw(`INSERT INTO plans (id, code, name, billing_interval, prices, included_credits_per_seat,
+			limit_sessions, limit_events, limit_enrichments, limit_storage_bytes, seats, sort_order, active, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (code) DO UPDATE SET name = excluded.name, billing_interval = excluded.billing_interval,
+			prices = excluded.prices, included_credits_per_seat = excluded.included_credits_per_seat,
+			limit_sessions = excluded.limit_sessions, limit_events = excluded.limit_events,
+			limit_enrichments = excluded.limit_enrichments, limit_storage_bytes = excluded.limit_storage_bytes,
+			seats = excluded.seats, sort_order = excluded.sort_order, active = excluded.active,
+			updated_at = excluded.updated_at
+		RETURNING *`,
+		r.ID, r.Code, r.Name, r.BillingInterval, r.Prices, r.IncludedCreditsPerSeat,
+		r.LimitSessions, r.LimitEvents, r.LimitEnrichments, r.LimitStorageBytes, r.Seats, r.SortOrder, r.Active, r.UpdatedAt,
+	).Scan(&out).Error
+	if err != nil {
+		return domain.Plan{}, mapErr(err, "plan")
+	}
+	return toDomainPlan(out), nil
+}
+
+// UpsertPack inserts or updates a pack by Code, keeping the stored ID.
+func (d *DB) UpsertPack(ctx context.Context, p domain.Pack) (domain.Pack, error) {
+	r := fromDomainPack(p)
+	var out packRow
+	err := d.db(ctx).Raw(`INSERT INTO packs (id, code, name, credits, prices, validity, recurring_months, custom,
+			step_credits, step_prices, sort_order, active, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (code) DO UPDATE SET name = excluded.name, credits = excluded.credits,
+			prices = excluded.prices, validity = excluded.validity, recurring_months = excluded.recurring_months,
+			custom = excluded.custom, step_credits = excluded.step_credits, step_prices = excluded.step_prices,
+			sort_order = excluded.sort_order, active = excluded.active, updated_at = excluded.updated_at
+		RETURNING *`,
+		r.ID, r.Code, r.Name, r.Credits, r.Prices, r.Validity, r.RecurringMonths, r.Custom,
+		r.StepCredits, r.StepPrices, r.SortOrder, r.Active, r.UpdatedAt,
+	).Scan(&out).Error
+	if err != nil {
+		return domain.Pack{}, mapErr(err, "pack")
+	}
+	return toDomainPack(out), nil
+}
+
+// ListPlans lists active plans by Position.
+func (d *DB) ListPlans(ctx context.Context) ([]domain.Plan, error) {
+	var rows []planRow
+	if err := d.db(ctx).Where("active = ?", true).Order("sort_order, code").Find(&rows).Error; err != nil {
+		return nil, mapErr(err, "plan")
+	}
+	out := make([]domain.Plan, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, toDomainPlan(r))
+	}
+	return out, nil
+}
+
+// ListPacks lists active packs by Position.
+func (d *DB) ListPacks(ctx context.Context) ([]domain.Pack, error) {
+	var rows []packRow
+	if err := d.db(ctx).Where("active = ?", true).Order("sort_order, code").Find(&rows).Error; err != nil {
+		return nil, mapErr(err, "pack")
+	}
+	out := make([]domain.Pack, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, toDomainPack(r))
+	}
+	return out, nil
+}
+
+// PlanByID returns a plan or NOT_FOUND.
+func (d *DB) PlanByID(ctx context.Context, id string) (domain.Plan, error) {
+	var r planRow
+	if err := d.db(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return domain.Plan{}, mapErr(err, "plan")
+	}
+	return toDomainPlan(r), nil
+}
+
+// PackByID returns a pack or NOT_FOUND.
+func (d *DB) PackByID(ctx context.Context, id string) (domain.Pack, error) {
+	var r packRow
+	if err := d.db(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return domain.Pack{}, mapErr(err, "pack")
+	}
+	return toDomainPack(r), nil
+}

@@ -1,0 +1,60 @@
+package db_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/tallyhq/tally/db"
+	"github.com/tallyhq/tally/db/dbtest"
+)
+
+func TestMigrate(t *testing.T) {
+	tests := []struct {
+		name string
+		open func(t *testing.T) *db.DB
+	}{
+		{"postgres", func(t *testing.T) *db.DB {
+			// A fresh database that has never been migrated: the template's
+			// server, a new empty database.
+			d := dbtest.Postgres(t)
+			must(t, d.Gorm().Exec(`DROP SCHEMA public CASCADE`).Error)
+			must(t, d.Gorm().Exec(`CREATE SCHEMA public`).Error)
+			return d
+		}},
+		{"sqlite", func(t *testing.T) *db.DB {
+			d, err := db.Open(ctx(), "sqlite://"+filepath.Join(t.TempDir(), "m.db"), db.Options{})
+			must(t, err)
+			t.Cleanup(func() { _ = d.Close() })
+			return d
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := tc.open(t)
+			if d.Dialect() != tc.name {
+				t.Fatalf("Dialect() = %q", d.Dialect())
+			}
+			cur, err := d.MigrationsCurrent(ctx())
+			must(t, err)
+			if cur {
+				t.Fatal("MigrationsCurrent before Migrate = true")
+			}
+			must(t, d.Migrate(ctx()))
+			cur, err = d.MigrationsCurrent(ctx())
+			must(t, err)
+			if !cur {
+				t.Fatal("MigrationsCurrent after Migrate = false")
+			}
+			must(t, d.Migrate(ctx())) // idempotent
+			must(t, d.Ping(ctx()))
+		})
+	}
+}
+
+func TestOpenRejectsUnknownScheme(t *testing.T) {
+	for _, u := range []string{"mysql://x", "", "sqlite://"} {
+		if _, err := db.Open(ctx(), u, db.Options{}); err == nil {
+			t.Errorf("Open(%q) succeeded", u)
+		}
+	}
+}

@@ -1,0 +1,116 @@
+package db
+
+import (
+	"context"
+	"time"
+
+	"github.com/tallyhq/tally/domain"
+)
+
+// orgRow is a row of orgs.
+type orgRow struct {
+	ID        string `gorm:"primaryKey"`
+	Name      string
+	Country   string
+	Currency  string
+	Status    string
+	Seats     int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+func (orgRow) TableName() string { return "orgs" }
+
+// balanceRow is a row of org_balances.
+type balanceRow struct {
+	OrgID     string `gorm:"primaryKey"`
+	Total     int64
+	Free      int64
+	Paid      int64
+	Version   int64
+	UpdatedAt time.Time
+}
+
+func (balanceRow) TableName() string { return "org_balances" }
+
+func toDomainOrg(r orgRow) domain.Org {
+	return domain.Org{
+		ID: r.ID, Name: r.Name, Country: r.Country, Currency: domain.Currency(r.Currency),
+		Status: domain.OrgStatus(r.Status), Seats: r.Seats,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+}
+
+func fromDomainOrg(o domain.Org) orgRow {
+	return orgRow{
+		ID: o.ID, Name: o.Name, Country: o.Country, Currency: string(o.Currency),
+		Status: string(o.Status), Seats: o.Seats,
+		CreatedAt: utc(o.CreatedAt), UpdatedAt: utc(o.UpdatedAt),
+	}
+}
+
+// CreateOrg inserts the org and its zero balance row, atomically.
+func (d *DB) CreateOrg(ctx context.Context, o domain.Org) error {
+	r := fromDomainOrg(o)
+	if r.UpdatedAt.IsZero() {
+		r.UpdatedAt = r.CreatedAt
+	}
+	return d.inTxSelf(ctx, func(tx *DB) error {
+		if err := tx.db(ctx).Create(&r).Error; err != nil {
+			return mapErr(err, "org")
+		}
+		b := balanceRow{OrgID: r.ID, UpdatedAt: r.CreatedAt}
+		return mapErr(tx.db(ctx).Create(&b).Error, "org balance")
+	})
+}
+
+// OrgByID returns an org or NOT_FOUND.
+func (d *DB) OrgByID(ctx context.Context, id string) (domain.Org, error) {
+	var r orgRow
+	if err := d.db(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return domain.Org{}, mapErr(err, "org")
+	}
+	return toDomainOrg(r), nil
+}
+
+// OrgsByIDs returns the orgs that exist among ids.
+func (d *DB) OrgsByIDs(ctx context.Context, ids []string) ([]domain.Org, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var rows []orgRow
+	if err := d.db(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, mapErr(err, "org")
+	}
+	out := make([]domain.Org, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, toDomainOrg(r))
+	}
+	return out, nil
+}
+
+// UpdateOrg saves name, country, currency, status and seats; NOT_FOUND when
+// the org does not exist.
+func (d *DB) UpdateOrg(ctx context.Context, o domain.Org) error {
+	r := fromDomainOrg(o)
+	if r.UpdatedAt.IsZero() {
+		r.UpdatedAt = utc(time.Now())
+	}
+	res := d.db(ctx).Model(&orgRow{}).Where("id = ?", r.ID).Updates(map[string]any{
+		"name": r.Name, "country": r.Country, "currency": r.Currency,
+		"status": r.Status, "seats": r.Seats, "updated_at": r.UpdatedAt,
+	})
+	return affectedOne(res.Error, res.RowsAffected, "org")
+}
+
+// affectedOne maps an UPDATE/DELETE result: an error as usual, no row
+// touched as NOT_FOUND.
+func affectedOne(err error, n int64, what string) error {
+	if err != nil {
+		return mapErr(err, what)
+	}
+	if n == 0 {
+		return domain.NotFound(what)
+	}
+	return nil
+}
