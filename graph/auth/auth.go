@@ -167,6 +167,9 @@ func bearer(v string) (string, error) {
 	}
 	scheme, cred, found := strings.Cut(v, " ")
 	if !found {
+		if strings.EqualFold(v, "Bearer") {
+			return "", unauthenticated("malformed bearer credential")
+		}
 		return v, nil // a bare token, as some websocket clients send
 	}
 	if !strings.EqualFold(scheme, "Bearer") {
