@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"os"
 	"reflect"
 	"runtime"
 	"testing"
@@ -13,29 +12,27 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/tallyhq/tally/db/dbtest"
 	"github.com/tallyhq/tally/domain"
 )
 
-// testURL is the PostgreSQL the bus tests use. LISTEN/NOTIFY needs no
-// schema, and every test uses fresh org IDs, so the maintenance database
-// is enough.
-func testURL() string {
-	if u := os.Getenv("TALLY_TEST_POSTGRES_URL"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-}
-
-func newPostgres(t *testing.T) *Postgres {
+// newPostgres opens a bus on the test database at url, closed at cleanup.
+func newPostgres(t *testing.T, url string) *Postgres {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	p, err := NewPostgres(ctx, testURL(), nil)
+	p, err := NewPostgres(ctx, url, discardLogger())
 	if err != nil {
 		t.Fatalf("NewPostgres: %v", err)
 	}
 	t.Cleanup(func() { _ = p.Close() })
 	return p
+}
+
+// pair opens two buses, two instances of Tally, on one fresh database.
+func pair(t *testing.T) (a, b *Postgres, url string) {
+	url = dbtest.PostgresURL(t)
+	return newPostgres(t, url), newPostgres(t, url), url
 }
 
 // next returns the next event on ch, failing after a timeout.
@@ -64,7 +61,7 @@ func until(t *testing.T, ch <-chan domain.Event, ok func(domain.Event) bool) (do
 }
 
 func TestPostgresDeliversAcrossInstances(t *testing.T) {
-	a, b := newPostgres(t), newPostgres(t)
+	a, b, _ := pair(t)
 	org := uuid.NewString()
 	tests := []struct {
 		name string
@@ -91,7 +88,7 @@ func TestPostgresDeliversAcrossInstances(t *testing.T) {
 }
 
 func TestPostgresCoalescesRapidPublishes(t *testing.T) {
-	a, b := newPostgres(t), newPostgres(t)
+	a, b, _ := pair(t)
 	org := uuid.NewString()
 	sub := b.Subscribe(t.Context(), org)
 	const n = 1000
@@ -118,7 +115,7 @@ func TestPostgresCoalescesRapidPublishes(t *testing.T) {
 }
 
 func TestPostgresBatchesManyOrgs(t *testing.T) {
-	a, b := newPostgres(t), newPostgres(t)
+	a, b, _ := pair(t)
 	const orgs = 300
 	subs := make(map[string]<-chan domain.Event, orgs)
 	for range orgs {
@@ -187,7 +184,7 @@ func TestPostgresClosesSubscriptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := newPostgres(t)
+			p := newPostgres(t, dbtest.PostgresURL(t))
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			ch := p.Subscribe(ctx, uuid.NewString())
@@ -198,7 +195,7 @@ func TestPostgresClosesSubscriptions(t *testing.T) {
 }
 
 func TestPostgresCloseSendsQueuedEvents(t *testing.T) {
-	a, b := newPostgres(t), newPostgres(t)
+	a, b, _ := pair(t)
 	org := uuid.NewString()
 	sub := b.Subscribe(t.Context(), org)
 	a.Publish(context.Background(), bal(org, 1))
@@ -215,13 +212,13 @@ func TestPostgresCloseSendsQueuedEvents(t *testing.T) {
 }
 
 func TestPostgresReconnectsAndResyncs(t *testing.T) {
-	a, b := newPostgres(t), newPostgres(t)
+	a, b, url := pair(t)
 	org := uuid.NewString()
 	sub := b.Subscribe(t.Context(), org)
 	oldPID := b.listenerPID.Load()
 
 	ctx := t.Context()
-	admin, err := pgx.Connect(ctx, testURL())
+	admin, err := pgx.Connect(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,8 +280,9 @@ func TestPostgresResyncCountsEachOrgOnce(t *testing.T) {
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func TestPostgresCloseLeaksNoGoroutines(t *testing.T) {
+	url := dbtest.PostgresURL(t)
 	before := runtime.NumGoroutine()
-	a, b := newPostgres(t), newPostgres(t)
+	a, b := newPostgres(t, url), newPostgres(t, url)
 	org := uuid.NewString()
 	sub := b.Subscribe(context.Background(), org)
 	a.Publish(context.Background(), bal(org, 1))
