@@ -1,0 +1,7 @@
+// Package graph is Tally's GraphQL API: the schema in schema/*.graphqls, thin
+// resolvers over domain.Service, converters between domain types and the
+// GraphQL models of graph/model, the error presenter, per-request
+// dataloaders, limits and the HTTP and websocket transport.
+package graph
+
+//go:generate go run github.com/99designs/gqlgen generate

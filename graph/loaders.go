@@ -1,0 +1,109 @@
+package graph
+
+import (
+	"context"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/graph-gophers/dataloader/v7"
+
+	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/graph/model"
+)
+
+// loaderWait is how long a loader collects keys before it runs a batch.
+const loaderWait = 2 * time.Millisecond
+
+// Loaders batch the relationship fields of one GraphQL operation: one
+// domain call per field kind and resolver level instead of one per object.
+type Loaders struct {
+	users  *dataloader.Loader[string, *model.User]
+	orgs   *dataloader.Loader[string, *model.Org]
+	grants *dataloader.Loader[string, *model.CreditGrant]
+}
+
+// NewLoaders returns fresh loaders over svc's batch methods.
+func NewLoaders(svc *domain.Service) *Loaders {
+	return &Loaders{
+		users:  newLoader(svc.UsersByIDs, toUser, "user"),
+		orgs:   newLoader(svc.OrgsByIDs, toOrg, "org"),
+		grants: newLoader(svc.GrantsByIDs, toGrant, "grant"),
+	}
+}
+
+// newLoader builds a loader whose batch asks load once for the distinct
+// keys and answers one result per key, in key order; a key load did not
+// return is NOT_FOUND.
+func newLoader[T, M any](load func(context.Context, []string) (map[string]T, error), conv func(T) *M, what string) *dataloader.Loader[string, *M] {
+	batch := func(ctx context.Context, keys []string) []*dataloader.Result[*M] {
+		out := make([]*dataloader.Result[*M], len(keys))
+		found, err := load(ctx, distinct(keys))
+		for i, k := range keys {
+			switch v, ok := found[k]; {
+			case err != nil:
+				out[i] = &dataloader.Result[*M]{Error: err}
+			case !ok:
+				out[i] = &dataloader.Result[*M]{Error: domain.NotFound(what)}
+			default:
+				out[i] = &dataloader.Result[*M]{Data: conv(v)}
+			}
+		}
+		return out
+	}
+	return dataloader.NewBatchedLoader(batch,
+		dataloader.WithWait[string, *M](loaderWait),
+		dataloader.WithBatchCapacity[string, *M](domain.MaxPageSize))
+}
+
+func distinct(keys []string) []string {
+	seen := make(map[string]bool, len(keys))
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// clear forgets every cached object, so a long-lived subscription does not
+// serve stale grants in its next event.
+func (l *Loaders) clear() {
+	l.users.ClearAll()
+	l.orgs.ClearAll()
+	l.grants.ClearAll()
+}
+
+type loadersKey struct{}
+
+// withLoaders returns ctx carrying l.
+func withLoaders(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, loadersKey{}, l)
+}
+
+// loadersFrom returns the operation's loaders.
+func loadersFrom(ctx context.Context) *Loaders {
+	l, _ := ctx.Value(loadersKey{}).(*Loaders)
+	return l
+}
+
+// loadersMiddleware gives every GraphQL operation (a request, or one
+// subscription) its own loaders, so cached objects never outlive it.
+func loadersMiddleware(svc *domain.Service) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(withLoaders(ctx, NewLoaders(svc)))
+	}
+}
+
+func (l *Loaders) user(ctx context.Context, id string) (*model.User, error) {
+	return l.users.Load(ctx, id)()
+}
+
+func (l *Loaders) org(ctx context.Context, id string) (*model.Org, error) {
+	return l.orgs.Load(ctx, id)()
+}
+
+func (l *Loaders) grant(ctx context.Context, id string) (*model.CreditGrant, error) {
+	return l.grants.Load(ctx, id)()
+}

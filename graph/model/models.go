@@ -1,0 +1,116 @@
+package model
+
+import "time"
+
+// Org is an organization; its lists, balance and usage are resolved on demand.
+type Org struct {
+	// ID is the org's global ID.
+	ID string
+	// OrgID is the domain ID the field resolvers use.
+	OrgID     string
+	Name      string
+	Country   string
+	Currency  Currency
+	Status    OrgStatus
+	CreatedAt time.Time
+}
+
+// IsNode marks Org as a Node.
+func (Org) IsNode() {}
+
+// GetID returns the global ID.
+func (o Org) GetID() string { return o.ID }
+
+// Membership is one of the viewer's orgs with the viewer's role; the org is loaded on demand.
+type Membership struct {
+	// OrgID is the domain ID of the org.
+	OrgID     string
+	Role      Role
+	CreatedAt time.Time
+}
+
+// Member is a member of an org; the user is loaded on demand.
+type Member struct {
+	// UserID is the domain ID of the member's user.
+	UserID    string
+	Role      Role
+	CreatedAt time.Time
+}
+
+// Invitation is an offer of a seat; the inviter is loaded on demand.
+type Invitation struct {
+	// ID is the invitation's global ID.
+	ID string
+	// InvitedByID is the domain ID of the inviting user ("" when unknown).
+	InvitedByID string
+	Email       string
+	Role        Role
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	AcceptedAt  *time.Time
+	RevokedAt   *time.Time
+}
+
+// IsNode marks Invitation as a Node.
+func (Invitation) IsNode() {}
+
+// GetID returns the global ID.
+func (i Invitation) GetID() string { return i.ID }
+
+// ApiKey is an org API key; its creator is loaded on demand.
+type ApiKey struct {
+	// ID is the key's global ID.
+	ID string
+	// CreatedByID is the domain ID of the creating user ("" when unknown).
+	CreatedByID string
+	Name        string
+	Prefix      string
+	CreatedAt   time.Time
+	LastUsedAt  *time.Time
+	RevokedAt   *time.Time
+}
+
+// IsNode marks ApiKey as a Node.
+func (ApiKey) IsNode() {}
+
+// GetID returns the global ID.
+func (k ApiKey) GetID() string { return k.ID }
+
+// LedgerEntry is one change of a balance; its grants are loaded on demand.
+type LedgerEntry struct {
+	// ID is the entry's global ID.
+	ID string
+	// GrantID is the domain ID of the single grant the entry touched, or "".
+	GrantID      string
+	Kind         LedgerEntryKind
+	Amount       int64
+	BalanceAfter int64
+	Sequence     int64
+	Allocations  []*LedgerAllocation
+	Reason       string
+	Metadata     JSON
+	CreatedAt    time.Time
+	Actor        *LedgerActor
+}
+
+// IsNode marks LedgerEntry as a Node.
+func (LedgerEntry) IsNode() {}
+
+// GetID returns the global ID.
+func (e LedgerEntry) GetID() string { return e.ID }
+
+// LedgerAllocation is the part of an entry drawn from one grant; the grant is loaded on demand.
+type LedgerAllocation struct {
+	// GrantID is the domain ID of the grant.
+	GrantID string
+	Amount  int64
+}
+
+// LedgerActor says who caused an entry; a user is loaded on demand.
+type LedgerActor struct {
+	Kind ActorKind
+	// ID is the global ID of the user or API key, nil for the system.
+	ID *string
+	// UserID is the domain ID of the user for USER entries, else "".
+	UserID string
+}

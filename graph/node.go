@@ -1,0 +1,57 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/graph/model"
+)
+
+// node loads the object a decoded global ID names, through the Service
+// method that authorizes reading it. Types the domain cannot load one by
+// one yet (orders, invoices, subscriptions, payment methods, invitations,
+// API keys) are NOT_FOUND.
+func (r *Resolver) node(ctx context.Context, typ, id string) (model.Node, error) {
+	switch typ {
+	case typeOrg:
+		o, err := r.svc.Org(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return toOrg(o), nil
+	case typeUser:
+		u, _, err := r.svc.Viewer(ctx) // a user can see their own user only
+		if err != nil {
+			return nil, err
+		}
+		if u.ID != id {
+			return nil, domain.NotFound("user")
+		}
+		return toUser(u), nil
+	case typeCreditGrant:
+		g, err := r.svc.Grant(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return toGrant(g), nil
+	case typeLedgerEntry:
+		e, err := r.svc.LedgerEntry(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return toLedgerEntry(e), nil
+	case typePlan:
+		p, err := r.svc.Plan(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return toPlan(p), nil
+	case typePack:
+		p, err := r.svc.Pack(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return toPack(p), nil
+	}
+	return nil, domain.NotFound(typ)
+}
