@@ -1,0 +1,159 @@
+// Package bench is Tally's load benchmark: it drives consumeCredits over
+// HTTP against a running server on PostgreSQL and compares the debit rate
+// with pgbench on the same database server, for the same time and clients.
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/tallyhq/tally/domain"
+)
+
+// Options configures a benchmark run; zero fields take the defaults noted.
+type Options struct {
+	// URL is the running Tally server, e.g. http://127.0.0.1:8080.
+	URL string
+	// DatabaseURL is the server's PostgreSQL, used for setup and pgbench.
+	DatabaseURL string
+	// Clients is the number of concurrent HTTP clients (64).
+	Clients int
+	// Orgs is the number of orgs of the spread-out scenario (1000).
+	Orgs int
+	// Duration is the measured time of each run (20s).
+	Duration time.Duration
+	// Warmup is the unmeasured load before each Tally run (3s).
+	Warmup time.Duration
+	// PgbenchPath is the pgbench binary ("pgbench").
+	PgbenchPath string
+	// ServerPID, when set, is the server process whose RSS is reported.
+	ServerPID int
+	// JWTSecret is the server's TALLY_JWT_SECRET, for the GraphQL lookups
+	// made as the benchmark's owner during setup.
+	JWTSecret string
+}
+
+// withDefaults fills zero fields and checks the rest.
+func (o Options) withDefaults() (Options, error) {
+	if o.Clients == 0 {
+		o.Clients = 64
+	}
+	if o.Orgs == 0 {
+		o.Orgs = 1000
+	}
+	if o.Duration == 0 {
+		o.Duration = 20 * time.Second
+	}
+	if o.Warmup == 0 {
+		o.Warmup = 3 * time.Second
+	}
+	if o.PgbenchPath == "" {
+		o.PgbenchPath = "pgbench"
+	}
+	switch {
+	case o.URL == "":
+		return o, domain.InvalidInput("url", "the Tally server URL is required")
+	case !strings.HasPrefix(o.DatabaseURL, "postgres://") && !strings.HasPrefix(o.DatabaseURL, "postgresql://"):
+		return o, domain.InvalidInput("databaseURL", "the server's PostgreSQL URL is required")
+	case o.JWTSecret == "":
+		return o, domain.InvalidInput("jwtSecret", "the server's JWT secret is required")
+	case o.Clients < 1 || o.Orgs < 1:
+		return o, domain.InvalidInput("clients", "clients and orgs must be positive")
+	case o.Duration < time.Second || o.Warmup < 0:
+		return o, domain.InvalidInput("duration", "the duration must be at least 1s and the warm-up not negative")
+	}
+	o.URL = strings.TrimSuffix(o.URL, "/")
+	return o, nil
+}
+
+// Run sets up orgs and API keys on the server's database, then runs two
+// scenarios back to back, each followed by its pgbench comparison on the
+// same PostgreSQL: Clients clients over Orgs orgs against pgbench's TPC-B
+// (scale = Clients), and all clients on one org against a one-hot-row
+// script. It writes the report to out as each part finishes.
+func Run(ctx context.Context, o Options, out io.Writer) (err error) {
+	o, err = o.withDefaults()
+	if err != nil {
+		return err
+	}
+	if o.ServerPID > 0 {
+		kib, err := ReadRSS(o.ServerPID)
+		if err != nil {
+			return domain.Internal(fmt.Errorf("server RSS: %w", err))
+		}
+		fmt.Fprintf(out, "server:  rss idle %s (pid %d)\n", mebibytes(kib), o.ServerPID)
+	}
+
+	runID := newRunID()
+	began := time.Now()
+	fx, err := setup(ctx, o.DatabaseURL, runID, o.Orgs+1)
+	if err != nil {
+		return err
+	}
+	targets, err := resolveTargets(ctx, o.URL+"/graphql", o.JWTSecret, fx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "setup:   %d orgs with API keys in %s\n", len(targets), time.Since(began).Round(time.Millisecond))
+
+	began = time.Now()
+	pg, err := newPgbench(ctx, o.PgbenchPath, o.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := pg.close(ctx); err == nil {
+			err = cerr
+		}
+	}()
+	scale := o.Clients
+	if err := pg.initialize(ctx, scale); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "setup:   pgbench -i -s %d in %s\n\n", scale, time.Since(began).Round(time.Millisecond))
+
+	scenarios := []struct {
+		targets []Target
+		script  string
+		pgbench func(context.Context, int, time.Duration) (float64, error)
+	}{
+		{targets[:o.Orgs], "tpcb-like", pg.tpcb},
+		{targets[o.Orgs:], "hot-row", pg.hotRow},
+	}
+	for _, sc := range scenarios {
+		s := Scenario{Orgs: len(sc.targets), Clients: o.Clients, Duration: o.Duration,
+			PgbenchScript: sc.script, PgbenchScale: scale}
+		pg.checkpoint(ctx)
+		l := &load{endpoint: o.URL + "/graphql", targets: sc.targets, clients: o.Clients,
+			warmup: o.Warmup, duration: o.Duration, runID: runID + "-" + sc.script}
+		s.Tally = l.run(ctx)
+		if o.ServerPID > 0 {
+			s.RSSAfterKiB, _ = ReadRSS(o.ServerPID) // a vanished server shows as unknown
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		pg.checkpoint(ctx)
+		if s.PgbenchTPS, err = sc.pgbench(ctx, o.Clients, o.Duration); err != nil {
+			return err
+		}
+		if err := WriteScenario(out, s); err != nil {
+			return err
+		}
+		fmt.Fprintln(out)
+	}
+	return nil
+}
+
+// newRunID returns a short random tag that keeps names and idempotency keys
+// of different runs apart.
+func newRunID() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
