@@ -53,6 +53,7 @@ type Postgres struct {
 	local  *Local
 	logger *slog.Logger
 	listen *pgx.ConnConfig // for the dedicated listening connection
+	health time.Duration   // idle time before the listener pings
 	pool   *pgxpool.Pool   // for sending notifications
 
 	ctx    context.Context // ends at Close
@@ -95,6 +96,11 @@ type PostgresStats struct {
 // on Channel and returns the bus. ctx bounds only the initial connection;
 // the bus runs until Close. A nil logger means slog.Default().
 func NewPostgres(ctx context.Context, url string, logger *slog.Logger) (*Postgres, error) {
+	return newPostgresBus(ctx, url, logger, healthEvery)
+}
+
+// newPostgresBus is NewPostgres with the listener's health-check interval.
+func newPostgresBus(ctx context.Context, url string, logger *slog.Logger, health time.Duration) (*Postgres, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -113,6 +119,7 @@ func NewPostgres(ctx context.Context, url string, logger *slog.Logger) (*Postgre
 		local:  NewLocal(),
 		logger: logger.With("component", "bus"),
 		listen: cfg,
+		health: health,
 		index:  map[eventKey]int{},
 		wake:   make(chan struct{}, 1),
 		full:   make(chan struct{}, 1),
@@ -257,14 +264,16 @@ func (p *Postgres) listenLoop(conn *pgx.Conn) {
 }
 
 // receive fans notifications out until the connection fails or the bus
-// closes. An idle connection is pinged every healthEvery.
+// closes. An idle connection is pinged every p.health.
 func (p *Postgres) receive(conn *pgx.Conn) error {
 	for {
-		ctx, cancel := context.WithTimeout(p.ctx, healthEvery)
+		ctx, cancel := context.WithTimeout(p.ctx, p.health)
 		n, err := conn.WaitForNotification(ctx)
 		cancel()
-		if err == nil {
+		if n != nil {
 			p.deliver(n.Payload)
+		}
+		if err == nil {
 			continue
 		}
 		if p.ctx.Err() != nil {

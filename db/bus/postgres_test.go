@@ -61,6 +61,7 @@ func until(t *testing.T, ch <-chan domain.Event, ok func(domain.Event) bool) (do
 }
 
 func TestPostgresDeliversAcrossInstances(t *testing.T) {
+	t.Parallel()
 	a, b, _ := pair(t)
 	org := uuid.NewString()
 	tests := []struct {
@@ -88,6 +89,7 @@ func TestPostgresDeliversAcrossInstances(t *testing.T) {
 }
 
 func TestPostgresCoalescesRapidPublishes(t *testing.T) {
+	t.Parallel()
 	a, b, _ := pair(t)
 	org := uuid.NewString()
 	sub := b.Subscribe(t.Context(), org)
@@ -115,6 +117,7 @@ func TestPostgresCoalescesRapidPublishes(t *testing.T) {
 }
 
 func TestPostgresBatchesManyOrgs(t *testing.T) {
+	t.Parallel()
 	a, b, _ := pair(t)
 	const orgs = 300
 	subs := make(map[string]<-chan domain.Event, orgs)
@@ -175,6 +178,7 @@ func TestPostgresEncodeRespectsPayloadLimit(t *testing.T) {
 }
 
 func TestPostgresClosesSubscriptions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		end  func(p *Postgres, cancel context.CancelFunc)
@@ -195,6 +199,7 @@ func TestPostgresClosesSubscriptions(t *testing.T) {
 }
 
 func TestPostgresCloseSendsQueuedEvents(t *testing.T) {
+	t.Parallel()
 	a, b, _ := pair(t)
 	org := uuid.NewString()
 	sub := b.Subscribe(t.Context(), org)
@@ -212,6 +217,7 @@ func TestPostgresCloseSendsQueuedEvents(t *testing.T) {
 }
 
 func TestPostgresReconnectsAndResyncs(t *testing.T) {
+	t.Parallel()
 	a, b, url := pair(t)
 	org := uuid.NewString()
 	sub := b.Subscribe(t.Context(), org)
@@ -299,5 +305,26 @@ func TestPostgresCloseLeaksNoGoroutines(t *testing.T) {
 	}
 	if after := runtime.NumGoroutine(); after > before {
 		t.Fatalf("goroutines: %d before, %d after Close", before, after)
+	}
+}
+
+func TestPostgresIdleListenerSurvivesHealthChecks(t *testing.T) {
+	t.Parallel()
+	url := dbtest.PostgresURL(t)
+	a := newPostgres(t, url)
+	b, err := newPostgresBus(t.Context(), url, discardLogger(), 20*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Close() })
+	org := uuid.NewString()
+	sub := b.Subscribe(t.Context(), org)
+	time.Sleep(200 * time.Millisecond) // several wait timeouts and pings
+	a.Publish(t.Context(), bal(org, 1))
+	if got := next(t, sub); got != bal(org, 1) {
+		t.Fatalf("got %v", got)
+	}
+	if n := b.Stats().Reconnects; n != 0 {
+		t.Fatalf("idle listener reconnected %d times", n)
 	}
 }
