@@ -9,6 +9,9 @@ type EventKind string
 const (
 	EventBalance EventKind = "balance"
 	EventOrder   EventKind = "order"
+	// EventResync tells subscribers that events may have been missed (the
+	// bus reconnected): re-read the current state.
+	EventResync EventKind = "resync"
 )
 
 // Event says that something of an org changed and committed. Events carry

@@ -481,7 +481,7 @@ func (s *Service) WatchBalance(ctx context.Context, orgID string) (<-chan Balanc
 		defer close(out)
 		var last int64 = -1
 		for ev := range in {
-			if ev.Kind != EventBalance {
+			if ev.Kind != EventBalance && ev.Kind != EventResync {
 				continue
 			}
 			if _, err := s.authorize(ctx, orgID, ActionReadBalance); err != nil {

@@ -10,10 +10,8 @@ import (
 	"github.com/tallyhq/tally/domain"
 )
 
-// EventResync is the kind of the synthetic event a Postgres bus delivers to
-// every subscribed org after its listening connection was re-established:
-// notifications may have been missed, so receivers should re-read state.
-const EventResync domain.EventKind = "resync"
+// EventResync is domain.EventResync, kept here for callers of the bus.
+const EventResync = domain.EventResync
 
 // DefaultBuffer is the channel capacity of each subscription.
 const DefaultBuffer = 16
