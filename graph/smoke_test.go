@@ -1,0 +1,414 @@
+package graph_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/tallyhq/tally/db/bus"
+	"github.com/tallyhq/tally/db/dbtest"
+	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/graph"
+	"github.com/tallyhq/tally/graph/auth"
+)
+
+var testSecret = []byte("graph-smoke-test-secret-0123456789abcdef")
+
+// server is a real Tally GraphQL stack over SQLite behind an httptest server.
+type server struct {
+	t       *testing.T
+	url     string
+	token   string
+	metrics *graph.Metrics
+	reg     *prometheus.Registry
+}
+
+func newServer(t *testing.T) *server {
+	t.Helper()
+	ctx := context.Background()
+	b := bus.NewLocal()
+	t.Cleanup(func() { _ = b.Close() })
+	svc := domain.NewService(dbtest.SQLite(t), domain.Config{}, domain.WithBus(b))
+	a, err := auth.New(ctx, auth.Config{HS256Secret: testSecret}, svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	m := graph.NewMetrics(reg)
+	h := a.Middleware(graph.NewHandler(svc, graph.Options{
+		Auth: a, Metrics: m, InitTimeout: 300 * time.Millisecond, MaxBodyBytes: 64 << 10, DepthLimit: 10,
+		AllowedOrigins: []string{"https://app.example.com"},
+	}))
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	token, err := auth.Mint(testSecret, auth.Claims{Email: "owner@example.com", Name: "Owner"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &server{t: t, url: ts.URL, token: token, metrics: m, reg: reg}
+}
+
+// gqlResponse is a GraphQL response with raw data.
+type gqlResponse struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+}
+
+// post sends one GraphQL request and decodes the response.
+func (s *server) post(query string, vars map[string]any) (int, gqlResponse) {
+	s.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return s.postRaw(body)
+}
+
+func (s *server) postRaw(body []byte) (int, gqlResponse) {
+	s.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	var out gqlResponse
+	if err := json.Unmarshal(raw, &out); err != nil {
+		s.t.Fatalf("response %d is not JSON: %s", res.StatusCode, raw)
+	}
+	return res.StatusCode, out
+}
+
+// must runs a request that has to succeed and decodes its data into v.
+func (s *server) must(query string, vars map[string]any, v any) {
+	s.t.Helper()
+	_, res := s.post(query, vars)
+	if len(res.Errors) > 0 {
+		s.t.Fatalf("errors: %+v", res.Errors)
+	}
+	if err := json.Unmarshal(res.Data, v); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// createOrg returns the global ID of a new EUR org.
+func (s *server) createOrg() string {
+	var out struct {
+		CreateOrg struct{ Org struct{ ID string } }
+	}
+	s.must(`mutation { createOrg(input: {name: "Acme", country: "DE", currency: EUR}) { org { id name } } }`, nil, &out)
+	return out.CreateOrg.Org.ID
+}
+
+// wsConn is a graphql-transport-ws (or graphql-ws) client whose messages
+// a reader goroutine delivers on a channel.
+type wsConn struct {
+	t    *testing.T
+	c    *websocket.Conn
+	msgs chan map[string]any
+	err  chan error
+}
+
+func (s *server) dial(subprotocol string, header http.Header) (*wsConn, *http.Response, error) {
+	d := websocket.Dialer{Subprotocols: []string{subprotocol}, HandshakeTimeout: 5 * time.Second}
+	c, res, err := d.Dial("ws"+strings.TrimPrefix(s.url, "http"), header)
+	if err != nil {
+		return nil, res, err
+	}
+	s.t.Cleanup(func() { _ = c.Close() })
+	w := &wsConn{t: s.t, c: c, msgs: make(chan map[string]any, 16), err: make(chan error, 1)}
+	go w.read()
+	return w, res, nil
+}
+
+func (w *wsConn) read() {
+	for {
+		var m map[string]any
+		if err := w.c.ReadJSON(&m); err != nil {
+			w.err <- err
+			return
+		}
+		switch m["type"] {
+		case "ping":
+			_ = w.c.WriteJSON(map[string]any{"type": "pong"})
+		case "pong", "ka":
+		default:
+			w.msgs <- m
+		}
+	}
+}
+
+func (w *wsConn) send(msg map[string]any) {
+	w.t.Helper()
+	if err := w.c.WriteJSON(msg); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// errTimeout is what next returns when no message came in time.
+var errTimeout = fmt.Errorf("no message in time")
+
+// next returns the next message that is not a keep-alive, the read error
+// that ended the connection, or errTimeout.
+func (w *wsConn) next(timeout time.Duration) (map[string]any, error) {
+	select {
+	case m := <-w.msgs:
+		return m, nil
+	case err := <-w.err:
+		w.err <- err
+		return nil, err
+	case <-time.After(timeout):
+		return nil, errTimeout
+	}
+}
+
+// TestSmoke runs createOrg → org{balance} → consumeCredits → balanceUpdated
+// over HTTP and a graphql-transport-ws websocket.
+func TestSmoke(t *testing.T) {
+	s := newServer(t)
+	orgID := s.createOrg()
+
+	var org struct {
+		Org struct {
+			Name    string
+			Balance struct {
+				Total, Free, Paid int64
+				Grants            []struct {
+					Kind      string
+					Remaining int64
+				}
+			}
+			Seats struct{ Total, Used, Available int }
+		}
+	}
+	s.must(`query($id: ID!) { org(id: $id) { name balance { total free paid grants { kind remaining } } seats { total used available } } }`,
+		map[string]any{"id": orgID}, &org)
+	signup := domain.DefaultConfig().SignupGrant
+	if b := org.Org.Balance; b.Total != signup || b.Free != signup || b.Paid != 0 || len(b.Grants) != 1 || b.Grants[0].Kind != "FREE" {
+		t.Fatalf("balance after createOrg = %+v, want %d free credits in one FREE grant", b, signup)
+	}
+	if org.Org.Seats.Used != 1 {
+		t.Fatalf("seats = %+v, want the owner in one seat", org.Org.Seats)
+	}
+
+	ws, _, err := s.dial("graphql-transport-ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.send(map[string]any{"type": "connection_init", "payload": map[string]any{"authorization": "Bearer " + s.token}})
+	if m, err := ws.next(5 * time.Second); err != nil || m["type"] != "connection_ack" {
+		t.Fatalf("connection_init answered %v, %v", m, err)
+	}
+	ws.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+		"query":     `subscription($o: ID!) { balanceUpdated(orgId: $o) { balance { total } entry { kind amount balanceAfter grant { kind } allocations { amount grant { kind } } } } }`,
+		"variables": map[string]any{"o": orgID},
+	}})
+
+	const amount = 250
+	consume := `mutation($in: ConsumeCreditsInput!) { consumeCredits(input: $in) { entry { kind amount balanceAfter } balance { total } } }`
+	var event map[string]any
+	// The subscription starts asynchronously: spend until an event arrives.
+	for i := 1; event == nil && i <= 10; i++ {
+		var res struct {
+			ConsumeCredits struct {
+				Entry struct {
+					Kind                 string
+					Amount, BalanceAfter int64
+				}
+				Balance struct{ Total int64 }
+			}
+		}
+		s.must(consume, map[string]any{"in": map[string]any{
+			"orgId": orgID, "amount": amount, "idempotencyKey": fmt.Sprintf("smoke-%d", i),
+			"reason": "smoke", "metadata": map[string]any{"run": i},
+		}}, &res)
+		if got, want := res.ConsumeCredits.Balance.Total, signup-int64(i*amount); got != want || res.ConsumeCredits.Entry.Amount != -amount {
+			t.Fatalf("consume %d: %+v, want total %d", i, res.ConsumeCredits, want)
+		}
+		m, err := ws.next(time.Second)
+		if err == nil {
+			event = m
+		} else if err != errTimeout {
+			t.Fatalf("reading the subscription: %v", err)
+		}
+	}
+	if event == nil || event["type"] != "next" || event["id"] != "1" {
+		t.Fatalf("no balanceUpdated event, last message %v", event)
+	}
+	var payload struct {
+		Data struct {
+			BalanceUpdated struct {
+				Balance struct{ Total int64 }
+				Entry   struct {
+					Kind         string
+					Amount       int64
+					BalanceAfter int64
+					Grant        struct{ Kind string }
+					Allocations  []struct {
+						Amount int64
+						Grant  struct{ Kind string }
+					}
+				}
+			}
+		}
+		Errors []any
+	}
+	raw, _ := json.Marshal(event["payload"])
+	if err := json.Unmarshal(raw, &payload); err != nil || len(payload.Errors) > 0 {
+		t.Fatalf("event payload %s: %v", raw, err)
+	}
+	ev := payload.Data.BalanceUpdated
+	if ev.Entry.Kind != "CONSUME" || ev.Entry.Amount != -amount || ev.Balance.Total != ev.Entry.BalanceAfter ||
+		ev.Entry.Grant.Kind != "FREE" || len(ev.Entry.Allocations) != 1 || ev.Entry.Allocations[0].Amount != -amount {
+		t.Fatalf("event = %+v", ev)
+	}
+	if got := counterValue(t, s.reg, "tally_credits_consumed_total"); got < amount {
+		t.Fatalf("credits consumed metric = %v", got)
+	}
+}
+
+// counterValue reads a registered counter by name.
+func counterValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name && len(mf.GetMetric()) > 0 {
+			return mf.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	t.Fatalf("metric %s not found", name)
+	return 0
+}
+
+// TestRequestErrors checks the error shape of bad requests end to end.
+func TestRequestErrors(t *testing.T) {
+	s := newServer(t)
+	orgID := s.createOrg()
+	unknownOrg := graph.EncodeID("Org", "0190b3a0-0000-7000-8000-000000000000")
+	consume := `mutation($in: ConsumeCreditsInput!) { consumeCredits(input: $in) { balance { total } } }`
+	consumeWith := func(amount any) map[string]any {
+		return map[string]any{"in": map[string]any{"orgId": orgID, "amount": amount, "idempotencyKey": "k"}}
+	}
+	deep := "query { viewer { memberships { org { ledger { edges { node { grant { order { invoice { lines { unitPrice { amount } } } } } } } } } } } }"
+	tests := []struct {
+		name      string
+		query     string
+		vars      map[string]any
+		code      string
+		field     string
+		wantField bool
+	}{
+		{"malformed id", `{ org(id: "not-base64!") { id } }`, nil, "INVALID_INPUT", "id", true},
+		{"unknown id type", `query($id: ID!) { org(id: $id) { id } }`, map[string]any{"id": "Rm9vOjE="}, "INVALID_INPUT", "id", true},
+		{"id of another type", `query($id: ID!) { org(id: $id) { id } }`, map[string]any{"id": graph.EncodeID("User", "x")}, "INVALID_INPUT", "id", true},
+		{"org of nobody's", `query($id: ID!) { org(id: $id) { id } }`, map[string]any{"id": unknownOrg}, "NOT_FOUND", "", false},
+		{"node of nobody's", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": unknownOrg}, "NOT_FOUND", "", false},
+		{"fractional credits", consume, consumeWith(1.5), "INVALID_INPUT", "amount", true},
+		{"credits as a string", consume, consumeWith("12"), "INVALID_INPUT", "amount", true},
+		{"credits above 2^53-1", consume, consumeWith(int64(1) << 53), "INVALID_INPUT", "amount", true},
+		{"zero credits", consume, consumeWith(0), "INVALID_INPUT", "amount", true},
+		{"too many credits", consume, map[string]any{"in": map[string]any{"orgId": orgID, "amount": 1 << 40, "idempotencyKey": "big"}}, "INSUFFICIENT_CREDITS", "", false},
+		{"syntax error", `{ viewer { `, nil, "INVALID_INPUT", "query", true},
+		{"unknown field", `{ viewer { nope } }`, nil, "INVALID_INPUT", "query", true},
+		{"too deep", deep, nil, "INVALID_INPUT", "query", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, res := s.post(tc.query, tc.vars)
+			if len(res.Errors) == 0 {
+				t.Fatalf("no error; data %s", res.Data)
+			}
+			e := res.Errors[0]
+			if e.Extensions["code"] != tc.code {
+				t.Fatalf("code = %v, want %s (%s)", e.Extensions["code"], tc.code, e.Message)
+			}
+			if f, ok := e.Extensions["field"]; ok != tc.wantField || (tc.wantField && f != tc.field) {
+				t.Fatalf("field = %v, want %q (%s)", f, tc.field, e.Message)
+			}
+		})
+	}
+
+	t.Run("body too large", func(t *testing.T) {
+		body := []byte(`{"query": "{ viewer { user { id } } }", "variables": {"pad": "` + strings.Repeat("x", 70<<10) + `"}}`)
+		status, res := s.postRaw(body)
+		if status != http.StatusRequestEntityTooLarge || len(res.Errors) != 1 || res.Errors[0].Extensions["code"] != "INVALID_INPUT" {
+			t.Fatalf("status %d, errors %+v", status, res.Errors)
+		}
+	})
+}
+
+// TestWebsocketHandshake checks the websocket's authentication, timeout,
+// origin check and legacy subprotocol.
+func TestWebsocketHandshake(t *testing.T) {
+	s := newServer(t)
+
+	t.Run("bad token closes", func(t *testing.T) {
+		ws, _, err := s.dial("graphql-transport-ws", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws.send(map[string]any{"type": "connection_init", "payload": map[string]any{"authorization": "Bearer forged"}})
+		for {
+			m, err := ws.next(5 * time.Second)
+			if err == nil {
+				continue // a connection_error may precede the close
+			}
+			var ce *websocket.CloseError
+			if !errors.As(err, &ce) || ce.Code != 4403 {
+				t.Fatalf("got %v, want close 4403", err)
+			}
+			_ = m
+			return
+		}
+	})
+	t.Run("no init times out", func(t *testing.T) {
+		ws, _, err := s.dial("graphql-transport-ws", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ws.next(5 * time.Second); err == nil || err == errTimeout {
+			t.Fatalf("got %v, want the server to close", err)
+		}
+	})
+	t.Run("foreign origin refused", func(t *testing.T) {
+		_, res, err := s.dial("graphql-transport-ws", http.Header{"Origin": {"https://evil.example.com"}})
+		if err == nil || res == nil || res.StatusCode != http.StatusForbidden {
+			t.Fatalf("got %v, %v; want 403", res, err)
+		}
+	})
+	t.Run("allowed origin and legacy graphql-ws", func(t *testing.T) {
+		ws, _, err := s.dial("graphql-ws", http.Header{"Origin": {"https://app.example.com"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws.send(map[string]any{"type": "connection_init", "payload": map[string]any{"authorization": "Bearer " + s.token}})
+		if m, err := ws.next(5 * time.Second); err != nil || m["type"] != "connection_ack" {
+			t.Fatalf("got %v, %v", m, err)
+		}
+		ws.send(map[string]any{"id": "1", "type": "start", "payload": map[string]any{"query": "{ viewer { user { email } } }"}})
+		m, err := ws.next(5 * time.Second)
+		if err != nil || m["type"] != "data" {
+			t.Fatalf("got %v, %v", m, err)
+		}
+		if raw, _ := json.Marshal(m["payload"]); !strings.Contains(string(raw), "owner@example.com") {
+			t.Fatalf("payload %s", raw)
+		}
+	})
+}
