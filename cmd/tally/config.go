@@ -1,0 +1,228 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/graph/auth"
+)
+
+// DevJWTSecret signs development tokens when TALLY_JWT_SECRET is unset
+// outside production. It is public, so a server using it trusts anyone.
+const DevJWTSecret = "tally-development-secret-not-for-production"
+
+// Environments accepted by TALLY_ENV.
+const (
+	EnvDevelopment = "development"
+	EnvProduction  = "production"
+)
+
+// CLI is the tally command line: global options and the subcommands.
+type CLI struct {
+	Globals
+
+	Serve   ServeCmd   `cmd:"" help:"Run the GraphQL API server."`
+	Migrate MigrateCmd `cmd:"" help:"Apply pending database migrations to DATABASE_URL and exit."`
+	Seed    SeedCmd    `cmd:"" help:"Load a catalog file (default: the embedded catalog) into the store."`
+	Token   TokenCmd   `cmd:"" help:"Print one signed development JWT on stdout."`
+	Bench   BenchCmd   `cmd:"" help:"Load-test a running server on PostgreSQL against pgbench."`
+	Version VersionCmd `cmd:"" help:"Print the version and exit."`
+}
+
+// Globals are the options every subcommand shares.
+type Globals struct {
+	DatabaseURL string `name:"database-url" env:"DATABASE_URL" default:"sqlite://tally.db" help:"Store: postgres://… or sqlite://PATH."`
+	DBMaxConns  int    `name:"db-max-conns" env:"TALLY_DB_MAX_CONNS" default:"0" help:"Maximum open database connections (0: PostgreSQL 20, SQLite 8)."`
+	Env         string `name:"env" env:"TALLY_ENV" enum:"development,production" default:"development" help:"development or production."`
+	LogLevel    string `name:"log-level" env:"TALLY_LOG_LEVEL" enum:"debug,info,warn,error" default:"info" help:"debug, info, warn or error."`
+	JWTSecret   string `name:"jwt-secret" env:"TALLY_JWT_SECRET" help:"HS256 secret for tokens (default outside production: a public development secret)."`
+}
+
+// ServeCmd runs the server; its fields are the server's options.
+type ServeCmd struct {
+	Addr             string        `name:"addr" env:"TALLY_ADDR" default:":8080" help:"Listen address."`
+	Migrate          bool          `name:"migrate" help:"Apply pending migrations before serving (SQLite always does)."`
+	JWKSURL          string        `name:"jwks-url" env:"TALLY_JWKS_URL" help:"JWKS of the identity provider (RS256/ES256 tokens)."`
+	JWTIssuer        string        `name:"jwt-issuer" env:"TALLY_JWT_ISSUER" help:"Required iss claim, when set."`
+	JWTAudience      string        `name:"jwt-audience" env:"TALLY_JWT_AUDIENCE" help:"Required aud claim, when set."`
+	AllowedOrigins   []string      `name:"allowed-origins" env:"TALLY_ALLOWED_ORIGINS" sep:"," help:"Browser origins allowed for CORS and websockets (comma-separated)."`
+	SignupCredits    int64         `name:"signup-credits" env:"TALLY_SIGNUP_CREDITS" default:"10000" help:"FREE credits every new org receives (0: none)."`
+	SignupCreditsTTL time.Duration `name:"signup-credits-ttl" env:"TALLY_SIGNUP_CREDITS_TTL" default:"720h" help:"How long sign-up credits last (0: never expire)."`
+	FreeSeats        int           `name:"free-seats" env:"TALLY_FREE_SEATS" default:"5" help:"Seats of an org on the Free plan."`
+	InvitationTTL    time.Duration `name:"invitation-ttl" env:"TALLY_INVITATION_TTL" default:"168h" help:"How long an invitation can be accepted."`
+	ExpiryInterval   time.Duration `name:"expiry-interval" env:"TALLY_EXPIRY_INTERVAL" default:"1m" help:"How often expired credit grants are written off."`
+	MaxBodyBytes     int64         `name:"max-body-bytes" env:"TALLY_MAX_BODY_BYTES" default:"1048576" help:"Largest accepted request body."`
+	ComplexityLimit  int           `name:"complexity-limit" env:"TALLY_COMPLEXITY_LIMIT" default:"1000" help:"Largest accepted GraphQL query complexity."`
+	DepthLimit       int           `name:"depth-limit" env:"TALLY_DEPTH_LIMIT" default:"15" help:"Deepest accepted GraphQL selection nesting."`
+	WSInitTimeout    time.Duration `name:"ws-init-timeout" env:"TALLY_WS_INIT_TIMEOUT" default:"10s" help:"Time a websocket client has to send connection_init."`
+	ShutdownTimeout  time.Duration `name:"shutdown-timeout" env:"TALLY_SHUTDOWN_TIMEOUT" default:"15s" help:"Time in-flight requests get to finish on SIGINT/SIGTERM."`
+}
+
+// Common is the validated form of Globals.
+type Common struct {
+	Production  bool
+	DatabaseURL string
+	DBMaxConns  int
+	LogLevel    slog.Level
+	// JWTSecret is nil in production when only a JWKS is configured.
+	JWTSecret []byte
+	// DevSecret reports that JWTSecret is the public DevJWTSecret.
+	DevSecret bool
+}
+
+// Config is the validated configuration of `tally serve`.
+type Config struct {
+	Common
+	Addr            string
+	Migrate         bool
+	JWKSURL         string
+	JWTIssuer       string
+	JWTAudience     string
+	AllowedOrigins  []string
+	Domain          domain.Config
+	ExpiryInterval  time.Duration
+	MaxBodyBytes    int64
+	ComplexityLimit int
+	DepthLimit      int
+	WSInitTimeout   time.Duration
+	ShutdownTimeout time.Duration
+}
+
+// Common validates the global options. jwks tells whether a JWKS URL is
+// configured, which makes TALLY_JWT_SECRET optional in production.
+func (g Globals) Common(jwks bool) (Common, error) {
+	c := Common{Production: g.Env == EnvProduction, DatabaseURL: strings.TrimSpace(g.DatabaseURL), DBMaxConns: g.DBMaxConns}
+	switch {
+	case strings.HasPrefix(c.DatabaseURL, "postgres://"), strings.HasPrefix(c.DatabaseURL, "postgresql://"):
+	case strings.HasPrefix(c.DatabaseURL, "sqlite://") && len(c.DatabaseURL) > len("sqlite://"):
+	default:
+		return Common{}, fmt.Errorf("DATABASE_URL must be postgres://… or sqlite://PATH, got %q", redactURL(c.DatabaseURL))
+	}
+	if c.DBMaxConns < 0 {
+		return Common{}, errors.New("TALLY_DB_MAX_CONNS must not be negative (0: the default)")
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(g.LogLevel)); err != nil {
+		return Common{}, fmt.Errorf("TALLY_LOG_LEVEL: %w", err)
+	}
+	switch {
+	case g.JWTSecret != "" && c.Production && g.JWTSecret == DevJWTSecret:
+		return Common{}, errors.New("TALLY_ENV=production refuses the public development TALLY_JWT_SECRET")
+	case g.JWTSecret != "" && len(g.JWTSecret) < auth.MinSecretLen:
+		return Common{}, fmt.Errorf("TALLY_JWT_SECRET must be at least %d bytes", auth.MinSecretLen)
+	case g.JWTSecret != "":
+		c.JWTSecret = []byte(g.JWTSecret)
+		c.DevSecret = g.JWTSecret == DevJWTSecret
+	case c.Production && !jwks:
+		return Common{}, errors.New("TALLY_ENV=production needs TALLY_JWT_SECRET or TALLY_JWKS_URL")
+	case !c.Production:
+		c.JWTSecret = []byte(DevJWTSecret)
+		c.DevSecret = true
+	}
+	return c, nil
+}
+
+// Config validates the serve options together with the globals.
+func (s ServeCmd) Config(g Globals) (Config, error) {
+	jwks := strings.TrimSpace(s.JWKSURL)
+	common, err := g.Common(jwks != "")
+	if err != nil {
+		return Config{}, err
+	}
+	c := Config{
+		Common:          common,
+		Addr:            s.Addr,
+		Migrate:         s.Migrate,
+		JWKSURL:         jwks,
+		JWTIssuer:       strings.TrimSpace(s.JWTIssuer),
+		JWTAudience:     strings.TrimSpace(s.JWTAudience),
+		ExpiryInterval:  s.ExpiryInterval,
+		MaxBodyBytes:    s.MaxBodyBytes,
+		ComplexityLimit: s.ComplexityLimit,
+		DepthLimit:      s.DepthLimit,
+		WSInitTimeout:   s.WSInitTimeout,
+		ShutdownTimeout: s.ShutdownTimeout,
+		Domain: domain.Config{
+			SignupGrant:         s.SignupCredits,
+			SignupGrantDisabled: s.SignupCredits == 0,
+			SignupGrantTTL:      s.SignupCreditsTTL,
+			FreeSeats:           s.FreeSeats,
+			InvitationTTL:       s.InvitationTTL,
+		},
+	}
+	if jwks != "" {
+		u, err := url.Parse(jwks)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return Config{}, fmt.Errorf("TALLY_JWKS_URL must be an http(s) URL, got %q", jwks)
+		}
+		if c.Production && u.Scheme != "https" {
+			return Config{}, errors.New("TALLY_ENV=production needs an https TALLY_JWKS_URL")
+		}
+	}
+	for _, o := range s.AllowedOrigins {
+		o = strings.TrimSuffix(strings.TrimSpace(o), "/")
+		if o == "" {
+			continue
+		}
+		if err := validOrigin(o); err != nil {
+			return Config{}, err
+		}
+		c.AllowedOrigins = append(c.AllowedOrigins, o)
+	}
+	checks := []struct {
+		ok  bool
+		msg string
+	}{
+		{s.SignupCredits >= 0 && s.SignupCredits <= domain.MaxCredits, "TALLY_SIGNUP_CREDITS must be between 0 and 2^53-1"},
+		{s.SignupCreditsTTL >= 0, "TALLY_SIGNUP_CREDITS_TTL must not be negative (0: never expire)"},
+		{s.FreeSeats >= 1, "TALLY_FREE_SEATS must be at least 1"},
+		{s.InvitationTTL > 0, "TALLY_INVITATION_TTL must be positive"},
+		{s.ExpiryInterval >= time.Second, "TALLY_EXPIRY_INTERVAL must be at least 1s"},
+		{s.MaxBodyBytes >= 1024, "TALLY_MAX_BODY_BYTES must be at least 1024"},
+		{s.ComplexityLimit >= 1, "TALLY_COMPLEXITY_LIMIT must be at least 1"},
+		{s.DepthLimit >= 1, "TALLY_DEPTH_LIMIT must be at least 1"},
+		{s.WSInitTimeout > 0, "TALLY_WS_INIT_TIMEOUT must be positive"},
+		{s.ShutdownTimeout > 0, "TALLY_SHUTDOWN_TIMEOUT must be positive"},
+	}
+	for _, ch := range checks {
+		if !ch.ok {
+			return Config{}, errors.New(ch.msg)
+		}
+	}
+	return c, nil
+}
+
+// validOrigin accepts a browser origin: scheme://host[:port], no path.
+func validOrigin(o string) error {
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.Path != "" || u.RawQuery != "" || u.User != nil {
+		return fmt.Errorf("TALLY_ALLOWED_ORIGINS: %q is not an origin like https://app.example.com", o)
+	}
+	return nil
+}
+
+// redactURL hides a password in a database URL for messages and logs.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	return u.Redacted()
+}
+
+// dropEmptyEnv unsets empty TALLY_* and DATABASE_URL variables, so that
+// `export TALLY_ADDR=` means "use the default" rather than an invalid value.
+func dropEmptyEnv() {
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		if v == "" && (strings.HasPrefix(k, "TALLY_") || k == "DATABASE_URL") {
+			_ = os.Unsetenv(k)
+		}
+	}
+}

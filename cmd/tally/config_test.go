@@ -1,0 +1,228 @@
+package main
+
+import (
+	"log/slog"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alecthomas/kong"
+)
+
+// envNames lists every environment variable the command line reads.
+func envNames(t *testing.T) []string {
+	t.Helper()
+	var cli CLI
+	p, err := kong.New(&cli)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	var walk func(n *kong.Node)
+	walk = func(n *kong.Node) {
+		for _, f := range n.Flags {
+			names = append(names, f.Tag.Envs...)
+		}
+		for _, c := range n.Children {
+			walk(c)
+		}
+	}
+	walk(p.Model.Node)
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// parseServe parses args with exactly env set and returns serve's config.
+func parseServe(t *testing.T, args []string, env map[string]string) (Config, error) {
+	t.Helper()
+	for _, k := range envNames(t) {
+		t.Setenv(k, "") // restored after the test
+		_ = os.Unsetenv(k)
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	var cli CLI
+	p, err := kong.New(&cli, kong.Name("tally"), kong.Exit(func(int) { t.Fatal("kong tried to exit") }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Parse(append([]string{"serve"}, args...)); err != nil {
+		return Config{}, err
+	}
+	return cli.Serve.Config(cli.Globals)
+}
+
+const longSecret = "0123456789abcdef0123456789abcdef"
+
+func TestServeConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantErr string
+		check   func(t *testing.T, c Config)
+	}{
+		{name: "defaults", check: func(t *testing.T, c Config) {
+			want := Config{
+				Common: Common{DatabaseURL: "sqlite://tally.db", DBMaxConns: 0, LogLevel: slog.LevelInfo,
+					JWTSecret: []byte(DevJWTSecret), DevSecret: true},
+				Addr: ":8080", ExpiryInterval: time.Minute, MaxBodyBytes: 1 << 20, ComplexityLimit: 1000,
+				DepthLimit: 15, WSInitTimeout: 10 * time.Second, ShutdownTimeout: 15 * time.Second,
+			}
+			want.Domain.SignupGrant = 10_000
+			want.Domain.SignupGrantTTL = 30 * 24 * time.Hour
+			want.Domain.FreeSeats = 5
+			want.Domain.InvitationTTL = 7 * 24 * time.Hour
+			if !equalConfig(c, want) {
+				t.Errorf("config = %+v\nwant     %+v", c, want)
+			}
+		}},
+		{name: "environment", env: map[string]string{
+			"TALLY_ADDR": "127.0.0.1:9000", "DATABASE_URL": "postgres://tally:pw@db:5432/tally",
+			"TALLY_SIGNUP_CREDITS": "0", "TALLY_SIGNUP_CREDITS_TTL": "0s", "TALLY_FREE_SEATS": "3",
+			"TALLY_INVITATION_TTL": "48h", "TALLY_EXPIRY_INTERVAL": "30s", "TALLY_LOG_LEVEL": "debug",
+			"TALLY_ALLOWED_ORIGINS": "https://app.example.com, http://localhost:5173/",
+			"TALLY_MAX_BODY_BYTES":  "65536", "TALLY_COMPLEXITY_LIMIT": "200", "TALLY_DEPTH_LIMIT": "8",
+			"TALLY_WS_INIT_TIMEOUT": "3s", "TALLY_SHUTDOWN_TIMEOUT": "5s", "TALLY_JWT_SECRET": longSecret,
+			"TALLY_JWT_ISSUER": "https://id.example.com/", "TALLY_JWT_AUDIENCE": "tally", "TALLY_DB_MAX_CONNS": "4",
+		}, check: func(t *testing.T, c Config) {
+			if c.Addr != "127.0.0.1:9000" || c.DatabaseURL != "postgres://tally:pw@db:5432/tally" || c.DBMaxConns != 4 {
+				t.Errorf("addr/db = %q %q %d", c.Addr, c.DatabaseURL, c.DBMaxConns)
+			}
+			if !c.Domain.SignupGrantDisabled || c.Domain.SignupGrant != 0 || c.Domain.SignupGrantTTL != 0 ||
+				c.Domain.FreeSeats != 3 || c.Domain.InvitationTTL != 48*time.Hour {
+				t.Errorf("domain = %+v", c.Domain)
+			}
+			if c.LogLevel != slog.LevelDebug || c.ExpiryInterval != 30*time.Second || c.MaxBodyBytes != 65536 ||
+				c.ComplexityLimit != 200 || c.DepthLimit != 8 || c.WSInitTimeout != 3*time.Second || c.ShutdownTimeout != 5*time.Second {
+				t.Errorf("limits = %+v", c)
+			}
+			if !slices.Equal(c.AllowedOrigins, []string{"https://app.example.com", "http://localhost:5173"}) {
+				t.Errorf("origins = %q", c.AllowedOrigins)
+			}
+			if string(c.JWTSecret) != longSecret || c.DevSecret || c.JWTIssuer != "https://id.example.com/" || c.JWTAudience != "tally" {
+				t.Errorf("jwt = %q %v %q %q", c.JWTSecret, c.DevSecret, c.JWTIssuer, c.JWTAudience)
+			}
+		}},
+		{name: "flags beat environment", args: []string{"--addr", ":2", "--free-seats", "9", "--migrate"},
+			env: map[string]string{"TALLY_ADDR": ":1", "TALLY_FREE_SEATS": "2"},
+			check: func(t *testing.T, c Config) {
+				if c.Addr != ":2" || c.Domain.FreeSeats != 9 || !c.Migrate {
+					t.Errorf("addr %q seats %d migrate %v", c.Addr, c.Domain.FreeSeats, c.Migrate)
+				}
+			}},
+		{name: "production with a secret", env: map[string]string{"TALLY_ENV": "production", "TALLY_JWT_SECRET": longSecret},
+			check: func(t *testing.T, c Config) {
+				if !c.Production || c.DevSecret || string(c.JWTSecret) != longSecret {
+					t.Errorf("production %v dev %v", c.Production, c.DevSecret)
+				}
+			}},
+		{name: "production with a JWKS only", env: map[string]string{"TALLY_ENV": "production", "TALLY_JWKS_URL": "https://id.example.com/.well-known/jwks.json"},
+			check: func(t *testing.T, c Config) {
+				if c.JWTSecret != nil || c.DevSecret || c.JWKSURL == "" {
+					t.Errorf("secret %q dev %v jwks %q", c.JWTSecret, c.DevSecret, c.JWKSURL)
+				}
+			}},
+		{name: "production needs a secret", env: map[string]string{"TALLY_ENV": "production"},
+			wantErr: "production needs TALLY_JWT_SECRET or TALLY_JWKS_URL"},
+		{name: "production refuses the dev secret", env: map[string]string{"TALLY_ENV": "production", "TALLY_JWT_SECRET": DevJWTSecret},
+			wantErr: "refuses the public development"},
+		{name: "production refuses a short secret", env: map[string]string{"TALLY_ENV": "production", "TALLY_JWT_SECRET": "short"},
+			wantErr: "at least 32 bytes"},
+		{name: "development refuses a short secret too", env: map[string]string{"TALLY_JWT_SECRET": "short"},
+			wantErr: "at least 32 bytes"},
+		{name: "production refuses a plain-http JWKS", env: map[string]string{"TALLY_ENV": "production", "TALLY_JWKS_URL": "http://id.example.com/jwks"},
+			wantErr: "https TALLY_JWKS_URL"},
+		{name: "unknown environment", env: map[string]string{"TALLY_ENV": "staging"}, wantErr: "must be one of"},
+		{name: "unknown log level", env: map[string]string{"TALLY_LOG_LEVEL": "loud"}, wantErr: "must be one of"},
+		{name: "bad duration", env: map[string]string{"TALLY_SHUTDOWN_TIMEOUT": "soon"}, wantErr: "TALLY_SHUTDOWN_TIMEOUT"},
+		{name: "bad database URL", env: map[string]string{"DATABASE_URL": "mysql://x:secret@h/db"}, wantErr: "DATABASE_URL must be"},
+		{name: "database URL password is not echoed", env: map[string]string{"DATABASE_URL": "mysql://x:secret@h/db"}, wantErr: "x:xxxxx@h"},
+		{name: "empty sqlite path", env: map[string]string{"DATABASE_URL": "sqlite://"}, wantErr: "DATABASE_URL must be"},
+		{name: "bad JWKS URL", env: map[string]string{"TALLY_JWKS_URL": "ftp://x"}, wantErr: "TALLY_JWKS_URL must be"},
+		{name: "origin with a path", env: map[string]string{"TALLY_ALLOWED_ORIGINS": "https://app.example.com/app"}, wantErr: "TALLY_ALLOWED_ORIGINS"},
+		{name: "wildcard origin", env: map[string]string{"TALLY_ALLOWED_ORIGINS": "*"}, wantErr: "TALLY_ALLOWED_ORIGINS"},
+		{name: "negative sign-up credits", args: []string{"--signup-credits=-1"}, wantErr: "TALLY_SIGNUP_CREDITS"},
+		{name: "no free seats", env: map[string]string{"TALLY_FREE_SEATS": "0"}, wantErr: "TALLY_FREE_SEATS"},
+		{name: "expiry too often", env: map[string]string{"TALLY_EXPIRY_INTERVAL": "10ms"}, wantErr: "TALLY_EXPIRY_INTERVAL"},
+		{name: "zero shutdown timeout", env: map[string]string{"TALLY_SHUTDOWN_TIMEOUT": "0s"}, wantErr: "TALLY_SHUTDOWN_TIMEOUT"},
+		{name: "zero depth limit", env: map[string]string{"TALLY_DEPTH_LIMIT": "0"}, wantErr: "TALLY_DEPTH_LIMIT"},
+		{name: "tiny body limit", env: map[string]string{"TALLY_MAX_BODY_BYTES": "10"}, wantErr: "TALLY_MAX_BODY_BYTES"},
+		{name: "negative db connections", env: map[string]string{"TALLY_DB_MAX_CONNS": "-1"}, wantErr: "TALLY_DB_MAX_CONNS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseServe(t, tt.args, tt.env)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			tt.check(t, c)
+		})
+	}
+}
+
+func equalConfig(a, b Config) bool { return reflect.DeepEqual(a, b) }
+
+func TestTokenNeedsSecretInProduction(t *testing.T) {
+	tests := []struct {
+		env     map[string]string
+		wantErr string
+		dev     bool
+	}{
+		{env: map[string]string{}, dev: true},
+		{env: map[string]string{"TALLY_JWT_SECRET": longSecret}},
+		{env: map[string]string{"TALLY_JWT_SECRET": "abc"}, wantErr: "at least 32 bytes"},
+		{env: map[string]string{"TALLY_ENV": "production"}, wantErr: "production needs"},
+		{env: map[string]string{"TALLY_ENV": "production", "TALLY_JWT_SECRET": longSecret}},
+	}
+	for _, tt := range tests {
+		for _, k := range envNames(t) {
+			t.Setenv(k, "")
+			_ = os.Unsetenv(k)
+		}
+		for k, v := range tt.env {
+			t.Setenv(k, v)
+		}
+		var cli CLI
+		p, err := kong.New(&cli)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Parse([]string{"token", "--email", "a@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		c, err := cli.Common(false)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%v: error = %v, want %q", tt.env, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || c.DevSecret != tt.dev || len(c.JWTSecret) == 0 {
+			t.Errorf("%v: common = %+v, %v", tt.env, c, err)
+		}
+	}
+}
+
+// TestREADMEListsEveryVariable keeps the README's configuration table honest.
+func TestREADMEListsEveryVariable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range envNames(t) {
+		if !strings.Contains(string(readme), "`"+name+"`") {
+			t.Errorf("README.md does not document %s", name)
+		}
+	}
+}

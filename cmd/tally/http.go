@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-chi/chi/v5/middleware"
+)
+
+// readiness answers /readyz: ready while the server is not shutting down,
+// the database answers and its migrations are current.
+type readiness struct {
+	shuttingDown atomic.Bool
+	store        interface {
+		Ping(ctx context.Context) error
+		MigrationsCurrent(ctx context.Context) (bool, error)
+	}
+	logger *slog.Logger
+}
+
+// ServeHTTP implements /readyz: 200 {"status":"ready"}, else 503 with a reason.
+func (rd *readiness) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if rd.shuttingDown.Load() {
+		writeStatus(w, http.StatusServiceUnavailable, "shutting down")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := rd.store.Ping(ctx); err != nil {
+		rd.logger.Warn("readiness: database unreachable", "err", err)
+		writeStatus(w, http.StatusServiceUnavailable, "database unreachable")
+		return
+	}
+	current, err := rd.store.MigrationsCurrent(ctx)
+	if err != nil {
+		rd.logger.Warn("readiness: cannot read migration state", "err", err)
+		writeStatus(w, http.StatusServiceUnavailable, "cannot read migration state")
+		return
+	}
+	if !current {
+		writeStatus(w, http.StatusServiceUnavailable, "database migrations are not current")
+		return
+	}
+	writeStatus(w, http.StatusOK, "")
+}
+
+// healthz answers /healthz: the process is up.
+func healthz(w http.ResponseWriter, _ *http.Request) { writeStatus(w, http.StatusOK, "") }
+
+func writeStatus(w http.ResponseWriter, code int, reason string) {
+	body := map[string]string{"status": "ok"}
+	if code != http.StatusOK {
+		body = map[string]string{"status": "unavailable", "reason": reason}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// requestLogger logs one line per request with its ID, status, size and
+// duration; probes and scrapes are logged at debug level only.
+func requestLogger(logger *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			start := time.Now()
+			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+			next.ServeHTTP(ww, r)
+			level := slog.LevelInfo
+			switch {
+			case ww.Status() >= 500:
+				level = slog.LevelError
+			case r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics":
+				level = slog.LevelDebug
+			}
+			logger.LogAttrs(r.Context(), level, "request",
+				slog.String("request_id", middleware.GetReqID(r.Context())),
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", ww.Status()),
+				slog.Int("bytes", ww.BytesWritten()),
+				slog.Duration("duration", time.Since(start)),
+				slog.Bool("websocket", isWebsocket(r)),
+				slog.String("remote", r.RemoteAddr),
+			)
+		})
+	}
+}
+
+// recoverer turns a handler panic into a logged 500 with a GraphQL-shaped
+// INTERNAL error, never showing the panic to the client.
+func recoverer(logger *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer func() {
+				rec := recover()
+				if rec == nil {
+					return
+				}
+				if err, ok := rec.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+					panic(rec) // net/http's way to abort a response; it logs nothing
+				}
+				logger.ErrorContext(r.Context(), "panic serving request",
+					"request_id", middleware.GetReqID(r.Context()), "panic", rec, "path", r.URL.Path)
+				if isWebsocket(r) {
+					return // hijacked: nothing can be written
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusInternalServerError)
+				_, _ = w.Write([]byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}` + "\n"))
+			}()
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func isWebsocket(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+// streams tracks websocket requests. http.Server.Shutdown neither waits for
+// nor closes hijacked connections, so at shutdown Close cancels their
+// contexts (ending subscriptions; gqlgen then sends a close frame) and Wait
+// lets their handlers return before the bus and database close.
+type streams struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup
+}
+
+func newStreams() *streams {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &streams{ctx: ctx, cancel: cancel}
+}
+
+// Middleware binds websocket requests to the streams' lifetime.
+func (s *streams) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isWebsocket(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			writeStatus(w, http.StatusServiceUnavailable, "shutting down")
+			return
+		}
+		s.wg.Add(1)
+		s.mu.Unlock()
+		defer s.wg.Done()
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		stop := context.AfterFunc(s.ctx, cancel)
+		defer stop()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// Close refuses new websockets and ends the open ones.
+func (s *streams) Close() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.cancel()
+}
+
+// Wait waits until every websocket handler returned, or ctx ends.
+func (s *streams) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tallyhq/tally/db"
+	"github.com/tallyhq/tally/db/bus"
+	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/graph"
+	"github.com/tallyhq/tally/graph/auth"
+)
+
+// Run validates the configuration and serves until SIGINT or SIGTERM.
+func (s ServeCmd) Run(g *Globals) error {
+	cfg, err := s.Config(*g)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(os.Stderr, cfg.Production, cfg.LogLevel)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, cfg, logger); err != nil {
+		logger.Error("tally serve stopped", "err", err)
+		return err
+	}
+	return nil
+}
+
+// serve wires the store, bus, service, authenticator and GraphQL handler,
+// listens on cfg.Addr and shuts down gracefully when ctx ends.
+func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
+	env := EnvDevelopment
+	if cfg.Production {
+		env = EnvProduction
+	}
+	logger.Info("starting tally", "version", version, "env", env, "database", redactURL(cfg.DatabaseURL))
+	if cfg.DevSecret {
+		logger.Warn("TALLY_JWT_SECRET is not set: using the PUBLIC development secret, so anyone can mint tokens for this server; " +
+			"set TALLY_JWT_SECRET or TALLY_JWKS_URL, and TALLY_ENV=production, before exposing it")
+	}
+
+	// runCtx outlives the signal: the bus and JWKS refresh must keep
+	// working while in-flight requests drain.
+	runCtx, cancelRun := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRun()
+
+	store, err := openStore(ctx, cfg.Common, cfg.Migrate, logger)
+	if err != nil {
+		return err
+	}
+	defer closeLogged(logger, "database", store.Close)
+
+	var b interface {
+		domain.Bus
+		Close() error
+	}
+	if store.Dialect() == "postgres" {
+		if b, err = bus.NewPostgres(runCtx, cfg.DatabaseURL, logger); err != nil {
+			return fmt.Errorf("start the PostgreSQL event bus: %w", err)
+		}
+	} else {
+		b = bus.NewLocal()
+	}
+	defer closeLogged(logger, "event bus", b.Close)
+
+	svc := domain.NewService(store, cfg.Domain, domain.WithBus(b))
+	if store.Dialect() == "sqlite" {
+		if err := seedIfEmpty(ctx, svc, logger); err != nil {
+			return err
+		}
+	}
+	authn, err := auth.New(runCtx, auth.Config{
+		HS256Secret: cfg.JWTSecret, JWKSURL: cfg.JWKSURL, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
+		Logger: logger,
+	}, svc)
+	if err != nil {
+		return fmt.Errorf("configure authentication: %w", err)
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	ready := &readiness{store: store, logger: logger}
+	ws := newStreams()
+	gql := graph.NewHandler(svc, graph.Options{
+		Production:      cfg.Production,
+		Auth:            authn,
+		AllowedOrigins:  cfg.AllowedOrigins,
+		ComplexityLimit: cfg.ComplexityLimit,
+		DepthLimit:      cfg.DepthLimit,
+		MaxBodyBytes:    cfg.MaxBodyBytes,
+		InitTimeout:     cfg.WSInitTimeout,
+		Logger:          logger,
+		Metrics:         graph.NewMetrics(reg),
+	})
+	handler := router(routes{
+		graphql: gql, auth: authn.Middleware, streams: ws, ready: ready,
+		metrics:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
+		graphiql: !cfg.Production, logger: logger,
+	})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	baseCtx, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelBase()
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		BaseContext:       func(net.Listener) context.Context { return baseCtx },
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	jobsCtx, stopJobs := context.WithCancel(runCtx)
+	var jobs sync.WaitGroup
+	jobs.Go(func() { runExpiry(jobsCtx, svc, cfg.ExpiryInterval, logger) })
+	logger.Info("listening", "addr", ln.Addr().String(), "graphiql", !cfg.Production)
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down: draining requests", "timeout", cfg.ShutdownTimeout)
+	case serveErr = <-served:
+		logger.Error("server failed", "err", serveErr)
+	}
+	ready.shuttingDown.Store(true)
+	stopJobs()
+	ws.Close()
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	var errs []error
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		errs = append(errs, serveErr)
+	}
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		cancelBase()
+		_ = srv.Close()
+		errs = append(errs, fmt.Errorf("requests still running after %s were cut off: %w", cfg.ShutdownTimeout, err))
+	}
+	if err := ws.Wait(shutdownCtx); err != nil {
+		errs = append(errs, fmt.Errorf("websockets still open after %s: %w", cfg.ShutdownTimeout, err))
+	}
+	cancelBase()
+	jobs.Wait()
+	if len(errs) == 0 {
+		logger.Info("shutdown complete")
+	}
+	return errors.Join(errs...)
+}
+
+// routes are the parts the HTTP router mounts.
+type routes struct {
+	graphql  http.Handler
+	auth     func(http.Handler) http.Handler
+	streams  *streams
+	ready    http.Handler
+	metrics  http.Handler
+	graphiql bool
+	logger   *slog.Logger
+}
+
+// router mounts GraphQL (HTTP and websocket), the probes, metrics and, outside
+// production, GraphiQL, behind request IDs, logging and panic recovery.
+func router(rt routes) http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, requestLogger(rt.logger), recoverer(rt.logger))
+	r.Get("/healthz", healthz)
+	r.Get("/readyz", rt.ready.ServeHTTP)
+	r.Get("/metrics", rt.metrics.ServeHTTP)
+	r.With(rt.streams.Middleware, rt.auth).Handle("/graphql", rt.graphql)
+	if rt.graphiql {
+		r.Get("/", graph.Playground("/graphql").ServeHTTP)
+	}
+	return r
+}
+
+// closeLogged closes a resource at shutdown and logs a failure.
+func closeLogged(logger *slog.Logger, what string, closeFn func() error) {
+	if err := closeFn(); err != nil {
+		logger.Warn("closing "+what+" failed", "err", err)
+	}
+}
+
+// Pin that the store the server wires satisfies the domain's contract.
+var _ domain.Store = (*db.DB)(nil)
