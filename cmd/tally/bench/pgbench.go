@@ -127,15 +127,32 @@ func (p *pgbench) close(ctx context.Context) error {
 	return p.exec(context.WithoutCancel(ctx), "DROP DATABASE IF EXISTS "+pgbenchDatabase+" WITH (FORCE)")
 }
 
-// run executes pgbench and returns its standard output.
+// connectAttempts is how often a pgbench run is tried when PostgreSQL
+// refuses connections because max_connections is reached (the server's
+// idle pool and other clients hold some).
+const connectAttempts = 5
+
+// run executes pgbench and returns its standard output, retrying a run
+// that PostgreSQL refused for lack of connection slots.
 func (p *pgbench) run(ctx context.Context, args ...string) (string, error) {
-	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, p.path, args...)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	for attempt := 1; ; attempt++ {
+		var stdout, stderr bytes.Buffer
+		cmd := exec.CommandContext(ctx, p.path, args...)
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		if err == nil {
+			return stdout.String(), nil
+		}
+		if attempt < connectAttempts && bytes.Contains(stderr.Bytes(), []byte("too many clients already")) {
+			select {
+			case <-time.After(time.Duration(attempt) * 2 * time.Second):
+				continue
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
+		}
 		return "", domain.Internal(fmt.Errorf("pgbench %v: %w\n%s%s", args[:len(args)-1], err, stdout.String(), stderr.String()))
 	}
-	return stdout.String(), nil
 }
 
 // threads is pgbench's -j: two worker threads (the machine's cores), never

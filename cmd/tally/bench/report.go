@@ -23,16 +23,13 @@ func (s Scenario) Ratio() float64 { return Ratio(s.Tally.PerSecond(), s.PgbenchT
 
 // WriteScenario prints one scenario block in the report's stable format.
 func WriteScenario(w io.Writer, s Scenario) error {
-	orgs := "orgs"
-	if s.Orgs == 1 {
-		orgs = "org"
-	}
+	orgs, clients := plural(s.Orgs, "org"), plural(s.Clients, "client")
 	l := s.Tally.Latencies
-	_, err := fmt.Fprintf(w, "scenario: %d %s, %d clients, %s\n"+
+	_, err := fmt.Fprintf(w, "scenario: %d %s, %d %s, %s\n"+
 		"tally:   debits/s %.1f  p50 %s  p99 %s  max %s  errors %d\n"+
 		"pgbench: %s scale %d  tps %.1f\n"+
 		"ratio:   %.2f (tally debits/s / pgbench tps)\n",
-		s.Orgs, orgs, s.Clients, s.Duration,
+		s.Orgs, orgs, s.Clients, clients, s.Duration,
 		s.Tally.PerSecond(), millis(l.P50), millis(l.P99), millis(l.Max), s.Tally.Errors,
 		s.PgbenchScript, s.PgbenchScale, s.PgbenchTPS,
 		s.Ratio())
@@ -48,6 +45,14 @@ func WriteScenario(w io.Writer, s Scenario) error {
 		_, err = fmt.Fprintf(w, "server:  rss after load %s\n", mebibytes(s.RSSAfterKiB))
 	}
 	return err
+}
+
+// plural returns noun, with an "s" unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return noun
+	}
+	return noun + "s"
 }
 
 // millis renders a latency in milliseconds with one decimal ("12.3ms").

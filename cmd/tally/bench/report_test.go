@@ -27,16 +27,16 @@ func TestWriteScenario(t *testing.T) {
 				"ratio:   1.12 (tally debits/s / pgbench tps)\n",
 		},
 		{
-			name: "one org with errors and RSS",
+			name: "one org, one client, errors and RSS",
 			s: Scenario{
-				Orgs: 1, Clients: 64, Duration: 10 * time.Second,
+				Orgs: 1, Clients: 1, Duration: 10 * time.Second,
 				Tally: LoadResult{Successes: 5000, Errors: 2, Window: 10 * time.Second,
 					Latencies:    Latencies{Count: 5000, P50: 800 * time.Microsecond, P99: 2 * time.Millisecond, Max: 3 * time.Millisecond},
 					ErrorSamples: []string{"HTTP 200: CONFLICT: busy", "EOF"}},
 				PgbenchScript: "hot-row", PgbenchScale: 64, PgbenchTPS: 2000,
 				RSSAfterKiB: 46080,
 			},
-			want: "scenario: 1 org, 64 clients, 10s\n" +
+			want: "scenario: 1 org, 1 client, 10s\n" +
 				"tally:   debits/s 500.0  p50 0.8ms  p99 2.0ms  max 3.0ms  errors 2\n" +
 				"pgbench: hot-row scale 64  tps 2000.0\n" +
 				"ratio:   0.25 (tally debits/s / pgbench tps)\n" +
