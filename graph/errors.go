@@ -18,13 +18,15 @@ import (
 // codeComplexityLimit is the code gqlgen's complexity extension sets.
 const codeComplexityLimit = "COMPLEXITY_LIMIT_EXCEEDED"
 
-// requestErrorCodes are the gqlgen codes of a request that is not valid
-// GraphQL for this schema: all the client's fault.
-var requestErrorCodes = map[string]bool{
-	errcode.ParseFailed:             true,
-	errcode.ValidationFailed:        true,
-	codeComplexityLimit:             true,
-	string(domain.CodeInvalidInput): true,
+// requestErrorCodes map the codes of errors raised before execution — by
+// gqlgen (parse, validation, complexity) or by this package's extensions
+// (depth, introspection) — to API codes.
+var requestErrorCodes = map[string]domain.Code{
+	errcode.ParseFailed:             domain.CodeInvalidInput,
+	errcode.ValidationFailed:        domain.CodeInvalidInput,
+	codeComplexityLimit:             domain.CodeInvalidInput,
+	string(domain.CodeInvalidInput): domain.CodeInvalidInput,
+	string(domain.CodeForbidden):    domain.CodeForbidden,
 }
 
 // errorPresenter maps every error to the API's error shape exactly once: a
@@ -48,8 +50,12 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			if de.Code == domain.CodeInvalidInput {
 				out.Extensions["field"] = fieldOf(de.Field, gqlErr.Path)
 			}
-		case de == nil && gqlErr.Err == nil && isRequestError(gqlErr):
-			out.Extensions = map[string]any{"code": string(domain.CodeInvalidInput), "field": fieldOf("", gqlErr.Path)}
+		case de == nil && gqlErr.Err == nil && requestErrorCode(gqlErr) != "":
+			code := requestErrorCode(gqlErr)
+			out.Extensions = map[string]any{"code": string(code)}
+			if code == domain.CodeInvalidInput {
+				out.Extensions["field"] = fieldOf("", gqlErr.Path)
+			}
 		default:
 			logger.ErrorContext(ctx, "graphql: internal error", "error", err, "path", gqlErr.Path.String(),
 				"operation", operationName(ctx))
@@ -61,14 +67,18 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	}
 }
 
-// isRequestError reports whether a gqlgen error without a cause is about the
-// request itself: a code of requestErrorCodes, or no path at all (body
-// decoding, unknown operation).
-func isRequestError(e *gqlerror.Error) bool {
+// requestErrorCode returns the API code of an error without a cause that is
+// about the request itself: one with a code of requestErrorCodes, or, as
+// INVALID_INPUT, one with no code and no path (an undecodable body); ""
+// for anything else.
+func requestErrorCode(e *gqlerror.Error) domain.Code {
 	if code, ok := e.Extensions["code"].(string); ok {
 		return requestErrorCodes[code]
 	}
-	return len(e.Path) == 0
+	if len(e.Path) == 0 {
+		return domain.CodeInvalidInput
+	}
+	return ""
 }
 
 // fieldOf names the offending input: the domain's field when set, else the

@@ -59,6 +59,8 @@ func TestErrorPresenter(t *testing.T) {
 		{"validation error", withCode(errcode.ValidationFailed, nil), "gqlgen says no", "INVALID_INPUT", "query", false},
 		{"variable error", withCode(errcode.ValidationFailed, ast.Path{ast.PathName("variable"), ast.PathName("amount")}), "gqlgen says no", "INVALID_INPUT", "amount", false},
 		{"complexity limit", withCode(codeComplexityLimit, nil), "gqlgen says no", "INVALID_INPUT", "query", false},
+		{"forbidden from an extension", withCode("FORBIDDEN", nil), "gqlgen says no", "FORBIDDEN", "", false},
+		{"unknown gqlgen code", withCode("SOMETHING_NEW", nil), "internal error", "INTERNAL", "", true},
 		{"undecodable body", withCode("", nil), "gqlgen says no", "INVALID_INPUT", "query", false},
 		{"null in a non-null field", withCode("", ast.Path{ast.PathName("org"), ast.PathName("name")}), "internal error", "INTERNAL", "", true},
 	}

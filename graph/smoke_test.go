@@ -34,7 +34,7 @@ type server struct {
 	reg     *prometheus.Registry
 }
 
-func newServer(t *testing.T) *server {
+func newServer(t *testing.T, configure ...func(*graph.Options)) *server {
 	t.Helper()
 	ctx := context.Background()
 	b := bus.NewLocal()
@@ -46,10 +46,14 @@ func newServer(t *testing.T) *server {
 	}
 	reg := prometheus.NewRegistry()
 	m := graph.NewMetrics(reg)
-	h := a.Middleware(graph.NewHandler(svc, graph.Options{
+	opts := graph.Options{
 		Auth: a, Metrics: m, InitTimeout: 300 * time.Millisecond, MaxBodyBytes: 64 << 10, DepthLimit: 10,
-		AllowedOrigins: []string{"https://app.example.com"},
-	}))
+		ComplexityLimit: 500, AllowedOrigins: []string{"https://app.example.com"},
+	}
+	for _, c := range configure {
+		c(&opts)
+	}
+	h := a.Middleware(graph.NewHandler(svc, opts))
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	token, err := auth.Mint(testSecret, auth.Claims{Email: "owner@example.com", Name: "Owner"})
@@ -279,6 +283,9 @@ func TestSmoke(t *testing.T) {
 	if got := counterValue(t, s.reg, "tally_credits_consumed_total"); got < amount {
 		t.Fatalf("credits consumed metric = %v", got)
 	}
+	if got := counterValue(t, s.reg, "tally_graphql_requests_total"); got < 1 {
+		t.Fatalf("requests metric = %v", got)
+	}
 }
 
 // counterValue reads a registered counter by name.
@@ -328,6 +335,7 @@ func TestRequestErrors(t *testing.T) {
 		{"syntax error", `{ viewer { `, nil, "INVALID_INPUT", "query", true},
 		{"unknown field", `{ viewer { nope } }`, nil, "INVALID_INPUT", "query", true},
 		{"too deep", deep, nil, "INVALID_INPUT", "query", true},
+		{"too complex", `query($id: ID!) { org(id: $id) { ledger(first: 100) { edges { node { id kind amount reason } } } } }`, map[string]any{"id": orgID}, "INVALID_INPUT", "query", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -344,6 +352,18 @@ func TestRequestErrors(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("introspection off in production", func(t *testing.T) {
+		prod := newServer(t, func(o *graph.Options) { o.Production = true })
+		_, res := prod.post(`query { ...F } fragment F on Query { __schema { types { name } } }`, nil)
+		if len(res.Errors) != 1 || res.Errors[0].Extensions["code"] != "FORBIDDEN" {
+			t.Fatalf("errors %+v", res.Errors)
+		}
+		_, res = s.post(`{ __schema { queryType { name } } }`, nil)
+		if len(res.Errors) != 0 {
+			t.Fatalf("development introspection: %+v", res.Errors)
+		}
+	})
 
 	t.Run("body too large", func(t *testing.T) {
 		body := []byte(`{"query": "{ viewer { user { id } } }", "variables": {"pad": "` + strings.Repeat("x", 70<<10) + `"}}`)
