@@ -12,6 +12,7 @@ import (
 	"github.com/tallyhq/tally/graph/model"
 )
 
+// CreatedBy is the resolver for the createdBy field.
 func (r *apiKeyResolver) CreatedBy(ctx context.Context, obj *model.ApiKey) (*model.User, error) {
 	if obj.CreatedByID == "" {
 		return nil, nil
@@ -19,6 +20,7 @@ func (r *apiKeyResolver) CreatedBy(ctx context.Context, obj *model.ApiKey) (*mod
 	return loadersFrom(ctx).user(ctx, obj.CreatedByID)
 }
 
+// CreateAPIKey is the resolver for the createApiKey field.
 func (r *mutationResolver) CreateAPIKey(ctx context.Context, orgID string, name string) (*model.CreateAPIKeyPayload, error) {
 	id, err := decodeIDOf("orgId", orgID, typeOrg)
 	if err != nil {
@@ -31,6 +33,7 @@ func (r *mutationResolver) CreateAPIKey(ctx context.Context, orgID string, name 
 	return &model.CreateAPIKeyPayload{APIKey: toAPIKey(k), Secret: secret}, nil
 }
 
+// RevokeAPIKey is the resolver for the revokeApiKey field.
 func (r *mutationResolver) RevokeAPIKey(ctx context.Context, id string) (*model.RevokeAPIKeyPayload, error) {
 	keyID, err := decodeIDOf("id", id, typeAPIKey)
 	if err != nil {
@@ -43,6 +46,7 @@ func (r *mutationResolver) RevokeAPIKey(ctx context.Context, id string) (*model.
 	return &model.RevokeAPIKeyPayload{APIKey: toAPIKey(k)}, nil
 }
 
+// ApiKey returns generated.ApiKeyResolver implementation.
 func (r *Resolver) ApiKey() generated.ApiKeyResolver { return &apiKeyResolver{r} }
 
 type apiKeyResolver struct{ *Resolver }

@@ -12,6 +12,7 @@ import (
 	"github.com/tallyhq/tally/graph/model"
 )
 
+// Viewer is the resolver for the viewer field.
 func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
 	u, ms, err := r.svc.Viewer(ctx)
 	if err != nil {
@@ -24,6 +25,7 @@ func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
 	return v, nil
 }
 
+// Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
 	typ, did, err := DecodeID("id", id)
 	if err != nil {
@@ -36,6 +38,7 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 	return n, nil
 }
 
+// Org is the resolver for the org field.
 func (r *queryResolver) Org(ctx context.Context, id string) (*model.Org, error) {
 	orgID, err := decodeIDOf("id", id, typeOrg)
 	if err != nil {
@@ -48,6 +51,7 @@ func (r *queryResolver) Org(ctx context.Context, id string) (*model.Org, error) 
 	return toOrg(o), nil
 }
 
+// Plans is the resolver for the plans field.
 func (r *queryResolver) Plans(ctx context.Context, currency *model.Currency) ([]*model.Plan, error) {
 	ps, err := r.svc.Plans(ctx, fromCurrencyPtr(currency))
 	if err != nil {
@@ -56,6 +60,7 @@ func (r *queryResolver) Plans(ctx context.Context, currency *model.Currency) ([]
 	return toPlans(ps), nil
 }
 
+// Packs is the resolver for the packs field.
 func (r *queryResolver) Packs(ctx context.Context, currency *model.Currency) ([]*model.Pack, error) {
 	ps, err := r.svc.Packs(ctx, fromCurrencyPtr(currency))
 	if err != nil {
@@ -64,6 +69,7 @@ func (r *queryResolver) Packs(ctx context.Context, currency *model.Currency) ([]
 	return toPacks(ps), nil
 }
 
+// Order is the resolver for the order field.
 func (r *queryResolver) Order(ctx context.Context, id string) (*model.Order, error) {
 	if _, err := decodeIDOf("id", id, typeOrder); err != nil {
 		return nil, err
@@ -71,6 +77,7 @@ func (r *queryResolver) Order(ctx context.Context, id string) (*model.Order, err
 	return nil, nil // orders arrive with the payments issue
 }
 
+// Invoice is the resolver for the invoice field.
 func (r *queryResolver) Invoice(ctx context.Context, id string) (*model.Invoice, error) {
 	if _, err := decodeIDOf("id", id, typeInvoice); err != nil {
 		return nil, err
@@ -78,10 +85,13 @@ func (r *queryResolver) Invoice(ctx context.Context, id string) (*model.Invoice,
 	return nil, nil // invoices arrive with the payments issue
 }
 
+// Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
+// Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// SubscriptionRoot returns generated.SubscriptionRootResolver implementation.
 func (r *Resolver) SubscriptionRoot() generated.SubscriptionRootResolver {
 	return &subscriptionRootResolver{r}
 }

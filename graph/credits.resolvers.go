@@ -14,6 +14,7 @@ import (
 	"github.com/tallyhq/tally/graph/model"
 )
 
+// User is the resolver for the user field.
 func (r *ledgerActorResolver) User(ctx context.Context, obj *model.LedgerActor) (*model.User, error) {
 	if obj.UserID == "" {
 		return nil, nil
@@ -21,10 +22,12 @@ func (r *ledgerActorResolver) User(ctx context.Context, obj *model.LedgerActor) 
 	return loadersFrom(ctx).user(ctx, obj.UserID)
 }
 
+// Grant is the resolver for the grant field.
 func (r *ledgerAllocationResolver) Grant(ctx context.Context, obj *model.LedgerAllocation) (*model.CreditGrant, error) {
 	return loadersFrom(ctx).grant(ctx, obj.GrantID)
 }
 
+// Grant is the resolver for the grant field.
 func (r *ledgerEntryResolver) Grant(ctx context.Context, obj *model.LedgerEntry) (*model.CreditGrant, error) {
 	if obj.GrantID == "" {
 		return nil, nil
@@ -32,6 +35,7 @@ func (r *ledgerEntryResolver) Grant(ctx context.Context, obj *model.LedgerEntry)
 	return loadersFrom(ctx).grant(ctx, obj.GrantID)
 }
 
+// ConsumeCredits is the resolver for the consumeCredits field.
 func (r *mutationResolver) ConsumeCredits(ctx context.Context, input model.ConsumeCreditsInput) (*model.ConsumeCreditsPayload, error) {
 	orgID, err := decodeIDOf("orgId", input.OrgID, typeOrg)
 	if err != nil {
@@ -48,6 +52,7 @@ func (r *mutationResolver) ConsumeCredits(ctx context.Context, input model.Consu
 	return &model.ConsumeCreditsPayload{Entry: toLedgerEntry(res.Entry), Balance: toBalance(res.Balance)}, nil
 }
 
+// GrantCredits is the resolver for the grantCredits field.
 func (r *mutationResolver) GrantCredits(ctx context.Context, input model.GrantCreditsInput) (*model.GrantCreditsPayload, error) {
 	orgID, err := decodeIDOf("orgId", input.OrgID, typeOrg)
 	if err != nil {
@@ -63,12 +68,15 @@ func (r *mutationResolver) GrantCredits(ctx context.Context, input model.GrantCr
 	return &model.GrantCreditsPayload{Entry: toLedgerEntry(res.Entry), Balance: toBalance(res.Balance)}, nil
 }
 
+// LedgerActor returns generated.LedgerActorResolver implementation.
 func (r *Resolver) LedgerActor() generated.LedgerActorResolver { return &ledgerActorResolver{r} }
 
+// LedgerAllocation returns generated.LedgerAllocationResolver implementation.
 func (r *Resolver) LedgerAllocation() generated.LedgerAllocationResolver {
 	return &ledgerAllocationResolver{r}
 }
 
+// LedgerEntry returns generated.LedgerEntryResolver implementation.
 func (r *Resolver) LedgerEntry() generated.LedgerEntryResolver { return &ledgerEntryResolver{r} }
 
 type (

@@ -14,17 +14,17 @@ import (
 // loaderWait is how long a loader collects keys before it runs a batch.
 const loaderWait = 2 * time.Millisecond
 
-// Loaders batch the relationship fields of one GraphQL operation: one
+// loaders batch the relationship fields of one GraphQL operation: one
 // domain call per field kind and resolver level instead of one per object.
-type Loaders struct {
+type loaders struct {
 	users  *dataloader.Loader[string, *model.User]
 	orgs   *dataloader.Loader[string, *model.Org]
 	grants *dataloader.Loader[string, *model.CreditGrant]
 }
 
-// NewLoaders returns fresh loaders over svc's batch methods.
-func NewLoaders(svc *domain.Service) *Loaders {
-	return &Loaders{
+// newLoaders returns fresh loaders over svc's batch methods.
+func newLoaders(svc *domain.Service) *loaders {
+	return &loaders{
 		users:  newLoader(svc.UsersByIDs, toUser, "user"),
 		orgs:   newLoader(svc.OrgsByIDs, toOrg, "org"),
 		grants: newLoader(svc.GrantsByIDs, toGrant, "grant"),
@@ -69,7 +69,7 @@ func distinct(keys []string) []string {
 
 // clear forgets every cached object, so a long-lived subscription does not
 // serve stale grants in its next event.
-func (l *Loaders) clear() {
+func (l *loaders) clear() {
 	l.users.ClearAll()
 	l.orgs.ClearAll()
 	l.grants.ClearAll()
@@ -78,13 +78,13 @@ func (l *Loaders) clear() {
 type loadersKey struct{}
 
 // withLoaders returns ctx carrying l.
-func withLoaders(ctx context.Context, l *Loaders) context.Context {
+func withLoaders(ctx context.Context, l *loaders) context.Context {
 	return context.WithValue(ctx, loadersKey{}, l)
 }
 
 // loadersFrom returns the operation's loaders.
-func loadersFrom(ctx context.Context) *Loaders {
-	l, _ := ctx.Value(loadersKey{}).(*Loaders)
+func loadersFrom(ctx context.Context) *loaders {
+	l, _ := ctx.Value(loadersKey{}).(*loaders)
 	return l
 }
 
@@ -92,18 +92,18 @@ func loadersFrom(ctx context.Context) *Loaders {
 // subscription) its own loaders, so cached objects never outlive it.
 func loadersMiddleware(svc *domain.Service) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(withLoaders(ctx, NewLoaders(svc)))
+		return next(withLoaders(ctx, newLoaders(svc)))
 	}
 }
 
-func (l *Loaders) user(ctx context.Context, id string) (*model.User, error) {
+func (l *loaders) user(ctx context.Context, id string) (*model.User, error) {
 	return l.users.Load(ctx, id)()
 }
 
-func (l *Loaders) org(ctx context.Context, id string) (*model.Org, error) {
+func (l *loaders) org(ctx context.Context, id string) (*model.Org, error) {
 	return l.orgs.Load(ctx, id)()
 }
 
-func (l *Loaders) grant(ctx context.Context, id string) (*model.CreditGrant, error) {
+func (l *loaders) grant(ctx context.Context, id string) (*model.CreditGrant, error) {
 	return l.grants.Load(ctx, id)()
 }

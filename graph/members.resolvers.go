@@ -12,6 +12,7 @@ import (
 	"github.com/tallyhq/tally/graph/model"
 )
 
+// InvitedBy is the resolver for the invitedBy field.
 func (r *invitationResolver) InvitedBy(ctx context.Context, obj *model.Invitation) (*model.User, error) {
 	if obj.InvitedByID == "" {
 		return nil, nil
@@ -19,14 +20,17 @@ func (r *invitationResolver) InvitedBy(ctx context.Context, obj *model.Invitatio
 	return loadersFrom(ctx).user(ctx, obj.InvitedByID)
 }
 
+// User is the resolver for the user field.
 func (r *memberResolver) User(ctx context.Context, obj *model.Member) (*model.User, error) {
 	return loadersFrom(ctx).user(ctx, obj.UserID)
 }
 
+// Org is the resolver for the org field.
 func (r *membershipResolver) Org(ctx context.Context, obj *model.Membership) (*model.Org, error) {
 	return loadersFrom(ctx).org(ctx, obj.OrgID)
 }
 
+// InviteMember is the resolver for the inviteMember field.
 func (r *mutationResolver) InviteMember(ctx context.Context, orgID string, email string, role model.Role) (*model.InviteMemberPayload, error) {
 	id, err := decodeIDOf("orgId", orgID, typeOrg)
 	if err != nil {
@@ -39,6 +43,7 @@ func (r *mutationResolver) InviteMember(ctx context.Context, orgID string, email
 	return &model.InviteMemberPayload{Invitation: toInvitation(inv), Token: token}, nil
 }
 
+// AcceptInvitation is the resolver for the acceptInvitation field.
 func (r *mutationResolver) AcceptInvitation(ctx context.Context, token string) (*model.AcceptInvitationPayload, error) {
 	m, err := r.svc.AcceptInvitation(ctx, token)
 	if err != nil {
@@ -47,6 +52,7 @@ func (r *mutationResolver) AcceptInvitation(ctx context.Context, token string) (
 	return &model.AcceptInvitationPayload{Membership: toMembership(m)}, nil
 }
 
+// RevokeInvitation is the resolver for the revokeInvitation field.
 func (r *mutationResolver) RevokeInvitation(ctx context.Context, id string) (*model.RevokeInvitationPayload, error) {
 	invID, err := decodeIDOf("id", id, typeInvitation)
 	if err != nil {
@@ -59,6 +65,7 @@ func (r *mutationResolver) RevokeInvitation(ctx context.Context, id string) (*mo
 	return &model.RevokeInvitationPayload{Invitation: toInvitation(inv)}, nil
 }
 
+// RemoveMember is the resolver for the removeMember field.
 func (r *mutationResolver) RemoveMember(ctx context.Context, orgID string, userID string) (*model.RemoveMemberPayload, error) {
 	oid, err := decodeIDOf("orgId", orgID, typeOrg)
 	if err != nil {
@@ -74,6 +81,7 @@ func (r *mutationResolver) RemoveMember(ctx context.Context, orgID string, userI
 	return &model.RemoveMemberPayload{OrgID: orgID, UserID: userID}, nil
 }
 
+// SetMemberRole is the resolver for the setMemberRole field.
 func (r *mutationResolver) SetMemberRole(ctx context.Context, orgID string, userID string, role model.Role) (*model.SetMemberRolePayload, error) {
 	oid, err := decodeIDOf("orgId", orgID, typeOrg)
 	if err != nil {
@@ -90,10 +98,13 @@ func (r *mutationResolver) SetMemberRole(ctx context.Context, orgID string, user
 	return &model.SetMemberRolePayload{Member: toMember(m)}, nil
 }
 
+// Invitation returns generated.InvitationResolver implementation.
 func (r *Resolver) Invitation() generated.InvitationResolver { return &invitationResolver{r} }
 
+// Member returns generated.MemberResolver implementation.
 func (r *Resolver) Member() generated.MemberResolver { return &memberResolver{r} }
 
+// Membership returns generated.MembershipResolver implementation.
 func (r *Resolver) Membership() generated.MembershipResolver { return &membershipResolver{r} }
 
 type (

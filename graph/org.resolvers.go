@@ -13,6 +13,7 @@ import (
 	"github.com/tallyhq/tally/graph/model"
 )
 
+// CreateOrg is the resolver for the createOrg field.
 func (r *mutationResolver) CreateOrg(ctx context.Context, input model.CreateOrgInput) (*model.CreateOrgPayload, error) {
 	o, err := r.svc.CreateOrg(ctx, domain.CreateOrgInput{Name: input.Name, Country: input.Country, Currency: fromCurrency(input.Currency)})
 	if err != nil {
@@ -21,6 +22,7 @@ func (r *mutationResolver) CreateOrg(ctx context.Context, input model.CreateOrgI
 	return &model.CreateOrgPayload{Org: toOrg(o)}, nil
 }
 
+// Members is the resolver for the members field.
 func (r *orgResolver) Members(ctx context.Context, obj *model.Org, first *int, after *string) (*model.MemberConnection, error) {
 	c, err := r.svc.Members(ctx, obj.OrgID, fromPage(first, after))
 	if err != nil {
@@ -29,6 +31,7 @@ func (r *orgResolver) Members(ctx context.Context, obj *model.Org, first *int, a
 	return toMemberConnection(c), nil
 }
 
+// Invitations is the resolver for the invitations field.
 func (r *orgResolver) Invitations(ctx context.Context, obj *model.Org) ([]*model.Invitation, error) {
 	invs, err := r.svc.Invitations(ctx, obj.OrgID)
 	if err != nil {
@@ -37,6 +40,7 @@ func (r *orgResolver) Invitations(ctx context.Context, obj *model.Org) ([]*model
 	return toInvitations(invs), nil
 }
 
+// Seats is the resolver for the seats field.
 func (r *orgResolver) Seats(ctx context.Context, obj *model.Org) (*model.Seats, error) {
 	s, err := r.svc.Seats(ctx, obj.OrgID)
 	if err != nil {
@@ -45,10 +49,12 @@ func (r *orgResolver) Seats(ctx context.Context, obj *model.Org) (*model.Seats, 
 	return toSeats(s), nil
 }
 
+// Subscription is the resolver for the subscription field.
 func (r *orgResolver) Subscription(ctx context.Context, obj *model.Org) (*model.Subscription, error) {
 	return nil, nil // plan subscriptions arrive with the recurring billing issue
 }
 
+// Balance is the resolver for the balance field.
 func (r *orgResolver) Balance(ctx context.Context, obj *model.Org) (*model.Balance, error) {
 	b, err := r.svc.Balance(ctx, obj.OrgID)
 	if err != nil {
@@ -57,6 +63,7 @@ func (r *orgResolver) Balance(ctx context.Context, obj *model.Org) (*model.Balan
 	return toBalance(b), nil
 }
 
+// Ledger is the resolver for the ledger field.
 func (r *orgResolver) Ledger(ctx context.Context, obj *model.Org, first *int, after *string) (*model.LedgerEntryConnection, error) {
 	c, err := r.svc.Ledger(ctx, obj.OrgID, fromPage(first, after))
 	if err != nil {
@@ -65,14 +72,17 @@ func (r *orgResolver) Ledger(ctx context.Context, obj *model.Org, first *int, af
 	return toLedgerConnection(c), nil
 }
 
+// Orders is the resolver for the orders field.
 func (r *orgResolver) Orders(ctx context.Context, obj *model.Org, first *int, after *string) (*model.OrderConnection, error) {
 	return &model.OrderConnection{Edges: []*model.OrderEdge{}, PageInfo: toPageInfo(false, "")}, nil // payments issue
 }
 
+// Invoices is the resolver for the invoices field.
 func (r *orgResolver) Invoices(ctx context.Context, obj *model.Org, first *int, after *string) (*model.InvoiceConnection, error) {
 	return &model.InvoiceConnection{Edges: []*model.InvoiceEdge{}, PageInfo: toPageInfo(false, "")}, nil // payments issue
 }
 
+// Usage is the resolver for the usage field.
 func (r *orgResolver) Usage(ctx context.Context, obj *model.Org) (*model.Usage, error) {
 	u, err := r.svc.Usage(ctx, obj.OrgID)
 	if err != nil {
@@ -81,14 +91,17 @@ func (r *orgResolver) Usage(ctx context.Context, obj *model.Org) (*model.Usage, 
 	return toUsage(u), nil
 }
 
+// AutoRecharge is the resolver for the autoRecharge field.
 func (r *orgResolver) AutoRecharge(ctx context.Context, obj *model.Org) (*model.AutoRecharge, error) {
 	return nil, nil // auto-recharge arrives with the recurring billing issue
 }
 
+// PaymentMethods is the resolver for the paymentMethods field.
 func (r *orgResolver) PaymentMethods(ctx context.Context, obj *model.Org) ([]*model.PaymentMethod, error) {
 	return []*model.PaymentMethod{}, nil // payment methods arrive with the payments issue
 }
 
+// APIKeys is the resolver for the apiKeys field.
 func (r *orgResolver) APIKeys(ctx context.Context, obj *model.Org) ([]*model.ApiKey, error) {
 	ks, err := r.svc.APIKeys(ctx, obj.OrgID)
 	if err != nil {
@@ -97,6 +110,7 @@ func (r *orgResolver) APIKeys(ctx context.Context, obj *model.Org) ([]*model.Api
 	return toAPIKeys(ks), nil
 }
 
+// Org returns generated.OrgResolver implementation.
 func (r *Resolver) Org() generated.OrgResolver { return &orgResolver{r} }
 
 type orgResolver struct{ *Resolver }

@@ -11,6 +11,7 @@ import (
 	"github.com/tallyhq/tally/graph/model"
 )
 
+// BalanceUpdated is the resolver for the balanceUpdated field.
 func (r *subscriptionRootResolver) BalanceUpdated(ctx context.Context, orgID string) (<-chan *model.BalanceEvent, error) {
 	id, err := decodeIDOf("orgId", orgID, typeOrg)
 	if err != nil {
