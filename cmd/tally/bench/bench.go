@@ -139,11 +139,12 @@ func Run(ctx context.Context, o Options, out io.Writer) (err error) {
 			return err
 		}
 		pg.checkpoint(ctx)
-		if s.PgbenchTPS, err = sc.pgbench(ctx, o.Clients, o.Duration); err != nil {
-			return err
+		s.PgbenchTPS, err = sc.pgbench(ctx, o.Clients, o.Duration)
+		if werr := WriteScenario(out, s); werr != nil && err == nil {
+			err = werr
 		}
-		if err := WriteScenario(out, s); err != nil {
-			return err
+		if err != nil {
+			return err // the block above still shows the Tally side
 		}
 		fmt.Fprintln(out)
 	}

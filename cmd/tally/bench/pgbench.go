@@ -127,10 +127,13 @@ func (p *pgbench) close(ctx context.Context) error {
 	return p.exec(context.WithoutCancel(ctx), "DROP DATABASE IF EXISTS "+pgbenchDatabase+" WITH (FORCE)")
 }
 
-// connectAttempts is how often a pgbench run is tried when PostgreSQL
-// refuses connections because max_connections is reached (the server's
-// idle pool and other clients hold some).
-const connectAttempts = 5
+// connectAttempts and connectRetryDelay bound the retries of a pgbench run
+// that PostgreSQL refused because max_connections was reached (the
+// server's idle pool and other clients hold some slots).
+const (
+	connectAttempts   = 12
+	connectRetryDelay = 10 * time.Second
+)
 
 // run executes pgbench and returns its standard output, retrying a run
 // that PostgreSQL refused for lack of connection slots.
@@ -145,7 +148,7 @@ func (p *pgbench) run(ctx context.Context, args ...string) (string, error) {
 		}
 		if attempt < connectAttempts && bytes.Contains(stderr.Bytes(), []byte("too many clients already")) {
 			select {
-			case <-time.After(time.Duration(attempt) * 2 * time.Second):
+			case <-time.After(connectRetryDelay):
 				continue
 			case <-ctx.Done():
 				return "", ctx.Err()
