@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -118,7 +119,29 @@ func NewHandler(svc *domain.Service, opts Options) http.Handler {
 	}
 	srv.AroundOperations(loadersMiddleware(svc))
 
-	return limitBody(opts.MaxBodyBytes, cors(opts, srv))
+	return cors(opts, onlyPostJSON(limitBody(opts.MaxBodyBytes, srv)))
+}
+
+// onlyPostJSON answers requests gqlgen has no transport for with a coded
+// error: GET and other methods 405, a POST that is not JSON 415 (which
+// also keeps cross-site form posts out).
+func onlyPostJSON(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case isWebsocket(r) || r.Method == http.MethodOptions:
+		case r.Method != http.MethodPost:
+			w.Header().Set("Allow", "POST, OPTIONS")
+			writeError(w, http.StatusMethodNotAllowed, "use POST (or a websocket for subscriptions)", domain.CodeInvalidInput, "method")
+			return
+		default:
+			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if err != nil || mt != "application/json" {
+				writeError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json", domain.CodeInvalidInput, "Content-Type")
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // websocketInit authenticates connection_init's payload.authorization

@@ -365,6 +365,46 @@ func TestRequestErrors(t *testing.T) {
 		}
 	})
 
+	t.Run("CORS preflight", func(t *testing.T) {
+		for origin, want := range map[string]string{"https://app.example.com": "https://app.example.com", "https://evil.example.com": ""} {
+			req, _ := http.NewRequest(http.MethodOptions, s.url, nil)
+			req.Header.Set("Origin", origin)
+			req.Header.Set("Access-Control-Request-Method", "POST")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if got := res.Header.Get("Access-Control-Allow-Origin"); got != want {
+				t.Errorf("origin %s: Access-Control-Allow-Origin = %q, want %q", origin, got, want)
+			}
+		}
+	})
+
+	t.Run("GET refused", func(t *testing.T) {
+		res, err := http.Get(s.url + "?query=%7Bviewer%7Buser%7Bid%7D%7D%7D")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var body gqlResponse
+		_ = json.NewDecoder(res.Body).Decode(&body)
+		if res.StatusCode != http.StatusMethodNotAllowed || len(body.Errors) != 1 || body.Errors[0].Extensions["code"] != "INVALID_INPUT" {
+			t.Fatalf("status %d, errors %+v", res.StatusCode, body.Errors)
+		}
+	})
+
+	t.Run("form post refused", func(t *testing.T) {
+		res, err := http.Post(s.url, "application/x-www-form-urlencoded", strings.NewReader("query=%7Bviewer%7D"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusUnsupportedMediaType {
+			t.Fatalf("status %d", res.StatusCode)
+		}
+	})
+
 	t.Run("body too large", func(t *testing.T) {
 		body := []byte(`{"query": "{ viewer { user { id } } }", "variables": {"pad": "` + strings.Repeat("x", 70<<10) + `"}}`)
 		status, res := s.postRaw(body)
