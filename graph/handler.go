@@ -97,7 +97,8 @@ func NewHandler(svc *domain.Service, opts Options) http.Handler {
 		},
 		InitFunc:              websocketInit(opts.Auth),
 		InitTimeout:           opts.InitTimeout,
-		KeepAlivePingInterval: keepAliveInterval,
+		KeepAlivePingInterval: keepAliveInterval, // graphql-ws "ka"
+		PingPongInterval:      keepAliveInterval, // graphql-transport-ws ping; no pong in two intervals closes
 		PayloadReadLimit:      &opts.MaxBodyBytes,
 	})
 	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodPost, http.MethodOptions}})
