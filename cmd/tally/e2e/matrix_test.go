@@ -1,0 +1,643 @@
+package e2e
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The authorization matrix: every kind of caller against every operation on
+// one org ("org A"), as API.md's role table and the domain's policy decide.
+
+// The actors, in the column order of the matrix.
+const (
+	actOwner    = "OWNER"
+	actAdmin    = "ADMIN"
+	actBilling  = "BILLING"
+	actMember   = "MEMBER"
+	actKey      = "API_KEY"        // an API key of org A, created by its OWNER
+	actKeyB     = "API_KEY_OF_B"   // an API key of org B
+	actPlatform = "PLATFORM_ADMIN" // the tally_admin claim, not a member of org A
+	actOutsider = "OUTSIDER"       // a signed-in user who owns org B
+	actAnon     = "ANONYMOUS"
+)
+
+// matrixActors is the column order of outcomes.
+var matrixActors = [...]string{actOwner, actAdmin, actBilling, actMember, actKey, actKeyB, actPlatform, actOutsider, actAnon}
+
+// The outcomes of a call: success or an error code.
+const (
+	okay = ""                // success, with data
+	deny = "FORBIDDEN"       // a member (or the org's key) without the right
+	hide = "NOT_FOUND"       // anyone outside the org: it might as well not exist
+	anon = "UNAUTHENTICATED" // no credential
+)
+
+// outcomes holds one operation's expected outcome per actor, in the order of
+// matrixActors.
+type outcomes [len(matrixActors)]string
+
+// matrixRow is one cell of the matrix: an actor calls an operation on org A
+// and expects an outcome.
+type matrixRow struct {
+	actor string
+	op    matrixOp
+	want  string
+}
+
+// matrix is API.md's role table made concrete. Read a line as: operation,
+// then what OWNER, ADMIN, BILLING, MEMBER, org A's API key (KEY), org B's
+// API key (KEY_B), a platform admin who is not a member (PLAT), an outsider
+// (OUTS) and an anonymous caller (ANON) get. Non-members never learn that org A exists: NOT_FOUND, as for an org
+// that does not exist (FORBIDDEN only where the answer is the same for every
+// org: grantCredits for non-admins, and what API keys may never do).
+func matrix() []matrixRow {
+	table := []struct {
+		op   matrixOp
+		want outcomes
+	}{
+		//                                  OWNER ADMIN BILL  MEMB  KEY   KEY_B PLAT  OUTS  ANON
+		{opOrg /*              */, outcomes{okay, okay, okay, okay, okay, hide, hide, hide, anon}},
+		{opBalance /*          */, outcomes{okay, okay, okay, okay, okay, hide, hide, hide, anon}},
+		{opMembers /*          */, outcomes{okay, okay, okay, okay, deny, hide, hide, hide, anon}},
+		{opInvitations /*      */, outcomes{okay, okay, deny, deny, deny, hide, hide, hide, anon}},
+		{opSeats /*            */, outcomes{okay, okay, okay, okay, okay, hide, hide, hide, anon}},
+		{opLedger /*           */, outcomes{okay, okay, okay, okay, deny, hide, hide, hide, anon}},
+		{opUsage /*            */, outcomes{okay, okay, okay, okay, deny, hide, hide, hide, anon}},
+		{opAPIKeys /*          */, outcomes{okay, okay, deny, deny, deny, hide, hide, hide, anon}},
+		{opViewer /*           */, outcomes{okay, okay, okay, okay, deny, deny, okay, okay, anon}},
+		{opNodeOrg /*          */, outcomes{okay, okay, okay, okay, okay, hide, hide, hide, anon}},
+		{opNodeOwnerEntry /*   */, outcomes{okay, hide, okay, hide, hide, hide, hide, hide, anon}},
+		{opNodeMemberEntry /*  */, outcomes{okay, hide, okay, okay, hide, hide, hide, hide, anon}},
+		{opConsume /*          */, outcomes{okay, okay, okay, okay, okay, hide, hide, hide, anon}},
+		{opGrant /*            */, outcomes{deny, deny, deny, deny, deny, deny, okay, deny, anon}},
+		{opInvite /*           */, outcomes{okay, okay, deny, deny, deny, hide, hide, hide, anon}},
+		{opRevokeInvitation /* */, outcomes{okay, okay, deny, deny, deny, hide, hide, hide, anon}},
+		{opSetMemberRole /*    */, outcomes{okay, okay, deny, deny, deny, hide, hide, hide, anon}},
+		{opRemoveMember /*     */, outcomes{okay, okay, deny, deny, deny, deny, hide, hide, anon}},
+		{opCreateAPIKey /*     */, outcomes{okay, okay, deny, deny, deny, hide, hide, hide, anon}},
+		{opRevokeAPIKey /*     */, outcomes{okay, okay, deny, deny, deny, hide, hide, hide, anon}},
+		{opCreateOrg /*        */, outcomes{okay, okay, okay, okay, deny, deny, okay, okay, anon}},
+	}
+	var rows []matrixRow
+	for _, line := range table {
+		for i, actor := range matrixActors {
+			rows = append(rows, matrixRow{actor: actor, op: line.op, want: line.want[i]})
+		}
+	}
+	return rows
+}
+
+// matrixFixture is org A with one member per role, its API key, and the
+// callers from outside it.
+type matrixFixture struct {
+	s           *server
+	orgA, orgB  string
+	clients     map[string]*client // by actor
+	userIDs     map[string]string  // user actors' global user IDs
+	owner       *client
+	ownerEntry  string // a CONSUME entry the OWNER made
+	memberEntry string // a CONSUME entry the MEMBER made
+}
+
+// ledgerPage is the page size of the matrix server's ledger reads.
+const ledgerPage = 50
+
+// newMatrixFixture starts a server and builds org A through the API: the
+// OWNER creates it and invites ADMIN, BILLING and MEMBER, who accept; the
+// OWNER creates an API key; every member and the key spend once, so the
+// ledger holds entries of several actors. The outsider owns org B and its key.
+func newMatrixFixture(t *testing.T, b backend) *matrixFixture {
+	s := startServer(t, b.newDB(t), "TALLY_FREE_SEATS=60")
+	f := &matrixFixture{s: s, clients: map[string]*client{}, userIDs: map[string]string{}}
+	owner := s.user(t, "owner@a.example")
+	f.owner = owner
+	f.orgA = owner.createOrg(t, "Org A", "DE", "EUR")
+	f.clients[actOwner], f.userIDs[actOwner] = owner, owner.viewerID(t)
+	for _, role := range []string{actAdmin, actBilling, actMember} {
+		f.clients[role], f.userIDs[role] = s.join(t, owner, f.orgA, strings.ToLower(role)+"@a.example", role)
+	}
+	_, keyA := owner.createKey(t, f.orgA, "backend of A")
+	f.clients[actKey] = s.as("Bearer " + keyA)
+
+	outsider := s.user(t, "outsider@b.example")
+	f.orgB = outsider.createOrg(t, "Org B", "FR", "EUR")
+	f.clients[actOutsider], f.userIDs[actOutsider] = outsider, outsider.viewerID(t)
+	_, keyB := outsider.createKey(t, f.orgB, "backend of B")
+	f.clients[actKeyB] = s.as("Bearer " + keyB)
+	platform := s.as("Bearer " + token(t, "root@platform.example", true))
+	f.clients[actPlatform], f.userIDs[actPlatform] = platform, platform.viewerID(t)
+	f.clients[actAnon] = s.as("")
+
+	for _, actor := range []string{actOwner, actAdmin, actBilling, actMember, actKey} {
+		id := f.spend(t, f.clients[actor], 3, "setup-"+actor)
+		switch actor {
+		case actOwner:
+			f.ownerEntry = id
+		case actMember:
+			f.memberEntry = id
+		}
+	}
+	return f
+}
+
+// spend consumes amount on org A as c and returns the entry's ID.
+func (f *matrixFixture) spend(t *testing.T, c *client, amount int64, key string) string {
+	t.Helper()
+	var out struct{ Entry struct{ ID string } }
+	c.must(t, consumeMutation, map[string]any{"in": map[string]any{
+		"orgId": f.orgA, "amount": amount, "idempotencyKey": key, "reason": "matrix"}}, "consumeCredits", &out)
+	return out.Entry.ID
+}
+
+// target names the objects an operation acts on.
+type target struct {
+	org        string // the org
+	invitation string // an invitation of the org
+	user       string // a member of the org (for role changes and removal)
+	entry      string // a ledger entry of the org
+	apiKey     string // an API key of the org
+}
+
+// ghostTarget names objects that do not exist; non-members must get the same
+// answer for them as for org A's.
+func ghostTarget() target {
+	return target{org: ghostID("Org"), invitation: ghostID("Invitation"), user: ghostID("User"),
+		entry: ghostID("LedgerEntry"), apiKey: ghostID("ApiKey")}
+}
+
+// matrixOp is one operation of the matrix.
+type matrixOp struct {
+	name  string
+	field string // the response's top-level field
+	// prep makes the objects one call needs in org A (nil: org A alone);
+	// name is unique per row.
+	prep func(t *testing.T, f *matrixFixture, name string) target
+	// call runs the operation as c.
+	call func(t *testing.T, c *client, tg target, name string) result
+	// check verifies an allowed call's answer and effect (nil: none beyond success).
+	check func(t *testing.T, f *matrixFixture, actor string, tg target, r result, before, after orgState)
+}
+
+// decode unmarshals r's data field into out.
+func decode(t *testing.T, r result, field string, out any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Data[field], out); err != nil {
+		t.Fatalf("decoding %s: %v (%s)", field, err, r.Data[field])
+	}
+}
+
+// orgQuery returns an operation that reads org A with a selection.
+func orgQuery(name, selection string, check func(t *testing.T, f *matrixFixture, actor string, org json.RawMessage, before orgState)) matrixOp {
+	return matrixOp{
+		name: name, field: "org",
+		call: func(t *testing.T, c *client, tg target, _ string) result {
+			return c.do(t, `query($id: ID!) { org(id: $id) { id `+selection+` } }`, map[string]any{"id": tg.org})
+		},
+		check: func(t *testing.T, f *matrixFixture, actor string, tg target, r result, before, after orgState) {
+			var org struct{ ID string }
+			decode(t, r, "org", &org)
+			if org.ID != tg.org {
+				t.Fatalf("org %q, want %q", org.ID, tg.org)
+			}
+			if check != nil {
+				check(t, f, actor, r.Data["org"], before)
+			}
+		},
+	}
+}
+
+var opOrg = orgQuery("org", "name country currency status", nil)
+
+var opBalance = orgQuery("org.balance", "balance { total free paid grants { remaining } }",
+	func(t *testing.T, _ *matrixFixture, _ string, org json.RawMessage, before orgState) {
+		var out struct {
+			Balance struct {
+				Total, Free, Paid int64
+				Grants            []struct{ Remaining int64 }
+			}
+		}
+		mustJSON(t, org, &out)
+		sum := int64(0)
+		for _, g := range out.Balance.Grants {
+			sum += g.Remaining
+		}
+		if b := out.Balance; b.Total != before.Balance || b.Free+b.Paid != b.Total || sum != b.Total {
+			t.Fatalf("balance %+v, grants hold %d; the OWNER sees %d", b, sum, before.Balance)
+		}
+	})
+
+var opMembers = orgQuery("org.members", "members(first: 100) { edges { node { user { id } role } } }",
+	func(t *testing.T, _ *matrixFixture, _ string, org json.RawMessage, before orgState) {
+		var out struct {
+			Members struct {
+				Edges []struct {
+					Node struct {
+						User struct{ ID string }
+						Role string
+					}
+				}
+			}
+		}
+		mustJSON(t, org, &out)
+		var got []string
+		for _, e := range out.Members.Edges {
+			got = append(got, e.Node.User.ID+" "+e.Node.Role)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, before.Members) {
+			t.Fatalf("members %v, the OWNER sees %v", got, before.Members)
+		}
+	})
+
+var opInvitations = orgQuery("org.invitations", "invitations { id }",
+	func(t *testing.T, _ *matrixFixture, _ string, org json.RawMessage, before orgState) {
+		var out struct{ Invitations []struct{ ID string } }
+		mustJSON(t, org, &out)
+		if len(out.Invitations) != len(before.Invitations) {
+			t.Fatalf("%d invitations, the OWNER sees %d", len(out.Invitations), len(before.Invitations))
+		}
+	})
+
+var opSeats = orgQuery("org.seats", "seats { total used available pending }",
+	func(t *testing.T, _ *matrixFixture, _ string, org json.RawMessage, before orgState) {
+		var out struct {
+			Seats struct{ Total, Used, Available, Pending int }
+		}
+		mustJSON(t, org, &out)
+		s := out.Seats
+		if s.Used != len(before.Members) || s.Pending != len(before.Invitations) || s.Available != s.Total-s.Used-s.Pending {
+			t.Fatalf("seats %+v; %d members and %d pending invitations", s, len(before.Members), len(before.Invitations))
+		}
+	})
+
+// opLedger checks who sees which entries: OWNER and BILLING all of them,
+// other members only their own.
+var opLedger = orgQuery("org.ledger", "ledger(first: 50) { edges { node { id kind amount actor { kind id } } } pageInfo { hasNextPage } }",
+	func(t *testing.T, f *matrixFixture, actor string, org json.RawMessage, before orgState) {
+		var out struct {
+			Ledger struct {
+				Edges    []struct{ Node entry }
+				PageInfo struct{ HasNextPage bool }
+			}
+		}
+		mustJSON(t, org, &out)
+		if out.Ledger.PageInfo.HasNextPage {
+			t.Fatal("the matrix's ledger should fit one page")
+		}
+		own, others := 0, 0
+		for _, e := range out.Ledger.Edges {
+			if e.Node.Actor.ID != nil && *e.Node.Actor.ID == f.userIDs[actor] {
+				own++
+			} else {
+				others++
+			}
+		}
+		switch actor {
+		case actOwner, actBilling:
+			if len(out.Ledger.Edges) != before.LedgerLen || others == 0 {
+				t.Fatalf("%s sees %d entries (%d by others), the ledger has %d", actor, len(out.Ledger.Edges), others, before.LedgerLen)
+			}
+		default:
+			if others != 0 || own == 0 {
+				t.Fatalf("%s sees %d own entries and %d by other actors; want only their own", actor, own, others)
+			}
+		}
+	})
+
+// opUsage checks the scope and that the consumption matches the entries the
+// caller sees in the ledger.
+var opUsage = orgQuery("org.usage", "usage { scope creditsConsumed }",
+	func(t *testing.T, f *matrixFixture, actor string, org json.RawMessage, _ orgState) {
+		var out struct {
+			Usage struct {
+				Scope           string
+				CreditsConsumed int64
+			}
+		}
+		mustJSON(t, org, &out)
+		want := "MEMBER"
+		if actor == actOwner || actor == actBilling {
+			want = "ORG"
+		}
+		consumed := int64(0)
+		for _, e := range f.clients[actor].ledger(t, f.orgA, ledgerPage) {
+			if e.Kind == "CONSUME" {
+				consumed -= e.Amount
+			}
+		}
+		if out.Usage.Scope != want || out.Usage.CreditsConsumed != consumed {
+			t.Fatalf("usage %+v, want scope %s and %d credits (the caller's visible CONSUME entries)", out.Usage, want, consumed)
+		}
+	})
+
+var opAPIKeys = orgQuery("org.apiKeys", "apiKeys { id revokedAt }",
+	func(t *testing.T, _ *matrixFixture, _ string, org json.RawMessage, before orgState) {
+		var out struct {
+			APIKeys []struct{ ID string } `json:"apiKeys"`
+		}
+		mustJSON(t, org, &out)
+		if len(out.APIKeys) != len(before.APIKeys) {
+			t.Fatalf("%d keys, the OWNER sees %d", len(out.APIKeys), len(before.APIKeys))
+		}
+	})
+
+var opViewer = matrixOp{
+	name: "viewer", field: "viewer",
+	call: func(t *testing.T, c *client, _ target, _ string) result {
+		return c.do(t, `{ viewer { user { id } memberships { org { id } role } } }`, nil)
+	},
+	check: func(t *testing.T, f *matrixFixture, actor string, tg target, r result, _, _ orgState) {
+		var out struct {
+			User        struct{ ID string }
+			Memberships []struct {
+				Org  struct{ ID string }
+				Role string
+			}
+		}
+		decode(t, r, "viewer", &out)
+		role := ""
+		for _, m := range out.Memberships {
+			if m.Org.ID == tg.org {
+				role = m.Role
+			}
+		}
+		wantRole := ""
+		if slices.Contains([]string{actOwner, actAdmin, actBilling, actMember}, actor) {
+			wantRole = actor
+		}
+		if out.User.ID != f.userIDs[actor] || role != wantRole {
+			t.Fatalf("viewer %+v; want user %s with role %q in org A", out, f.userIDs[actor], wantRole)
+		}
+	},
+}
+
+// nodeOp reads an object of org A through node(id); prep names it and id
+// picks it from a target (a ghost one too).
+func nodeOp(name string, prep func(f *matrixFixture) target, id func(tg target) string) matrixOp {
+	return matrixOp{
+		name: name, field: "node",
+		prep: func(_ *testing.T, f *matrixFixture, _ string) target { return prep(f) },
+		call: func(t *testing.T, c *client, tg target, _ string) result {
+			return c.do(t, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id(tg)})
+		},
+		check: func(t *testing.T, _ *matrixFixture, _ string, tg target, r result, _, _ orgState) {
+			var out struct{ ID string }
+			decode(t, r, "node", &out)
+			if out.ID != id(tg) {
+				t.Fatalf("node %q, want %q", out.ID, id(tg))
+			}
+		},
+	}
+}
+
+var (
+	opNodeOrg = nodeOp("node(org)",
+		func(f *matrixFixture) target { return target{org: f.orgA} },
+		func(tg target) string { return tg.org })
+	opNodeOwnerEntry = nodeOp("node(OWNER's ledger entry)",
+		func(f *matrixFixture) target { return target{org: f.orgA, entry: f.ownerEntry} },
+		func(tg target) string { return tg.entry })
+	opNodeMemberEntry = nodeOp("node(MEMBER's ledger entry)",
+		func(f *matrixFixture) target { return target{org: f.orgA, entry: f.memberEntry} },
+		func(tg target) string { return tg.entry })
+)
+
+// creditChange checks that an allowed credit mutation moved the balance by
+// delta with one ledger entry.
+func creditChange(delta int64) func(t *testing.T, _ *matrixFixture, _ string, _ target, _ result, before, after orgState) {
+	return func(t *testing.T, _ *matrixFixture, _ string, _ target, _ result, before, after orgState) {
+		if after.Balance != before.Balance+delta || after.LedgerLen != before.LedgerLen+1 {
+			t.Fatalf("balance %d → %d, ledger %d → %d; want %+d credits and one entry",
+				before.Balance, after.Balance, before.LedgerLen, after.LedgerLen, delta)
+		}
+	}
+}
+
+var opConsume = matrixOp{
+	name: "consumeCredits", field: "consumeCredits",
+	call: func(t *testing.T, c *client, tg target, name string) result {
+		return c.do(t, consumeMutation, map[string]any{"in": map[string]any{
+			"orgId": tg.org, "amount": 1, "idempotencyKey": name, "reason": "matrix"}})
+	},
+	check: creditChange(-1),
+}
+
+var opGrant = matrixOp{
+	name: "grantCredits", field: "grantCredits",
+	call: func(t *testing.T, c *client, tg target, name string) result {
+		return c.do(t, `mutation($in: GrantCreditsInput!) { grantCredits(input: $in) { entry { id } balance { total } } }`,
+			map[string]any{"in": map[string]any{"orgId": tg.org, "amount": 7, "kind": "PROMO", "idempotencyKey": name, "reason": "matrix"}})
+	},
+	check: creditChange(7),
+}
+
+var opInvite = matrixOp{
+	name: "inviteMember", field: "inviteMember",
+	call: func(t *testing.T, c *client, tg target, name string) result {
+		return c.do(t, `mutation($org: ID!, $email: String!) { inviteMember(orgId: $org, email: $email, role: MEMBER) { invitation { id } token } }`,
+			map[string]any{"org": tg.org, "email": emailFor("invitee", name)})
+	},
+	check: func(t *testing.T, _ *matrixFixture, _ string, _ target, r result, before, after orgState) {
+		var out struct {
+			Invitation struct{ ID string }
+			Token      string
+		}
+		decode(t, r, "inviteMember", &out)
+		if !strings.HasPrefix(out.Token, "tlyinv_") || !slices.Contains(after.Invitations, out.Invitation.ID) ||
+			len(after.Invitations) != len(before.Invitations)+1 {
+			t.Fatalf("invitation %+v; pending %v → %v", out, before.Invitations, after.Invitations)
+		}
+	},
+}
+
+var opRevokeInvitation = matrixOp{
+	name: "revokeInvitation", field: "revokeInvitation",
+	prep: func(t *testing.T, f *matrixFixture, name string) target {
+		return target{org: f.orgA, invitation: f.owner.inviteID(t, f.orgA, emailFor("revoked", name), "MEMBER")}
+	},
+	call: func(t *testing.T, c *client, tg target, _ string) result {
+		return c.do(t, `mutation($id: ID!) { revokeInvitation(id: $id) { invitation { id revokedAt } } }`, map[string]any{"id": tg.invitation})
+	},
+	check: func(t *testing.T, _ *matrixFixture, _ string, tg target, r result, before, after orgState) {
+		var out struct {
+			Invitation struct{ RevokedAt *time.Time }
+		}
+		decode(t, r, "revokeInvitation", &out)
+		if out.Invitation.RevokedAt == nil || slices.Contains(after.Invitations, tg.invitation) || len(after.Invitations) != len(before.Invitations)-1 {
+			t.Fatalf("revoked %+v; pending %v → %v", out, before.Invitations, after.Invitations)
+		}
+	},
+}
+
+// withVictim makes a fresh MEMBER of org A for one row.
+func withVictim(t *testing.T, f *matrixFixture, name string) target {
+	_, id := f.s.join(t, f.owner, f.orgA, emailFor("victim", name), "MEMBER")
+	return target{org: f.orgA, user: id}
+}
+
+var opSetMemberRole = matrixOp{
+	name: "setMemberRole", field: "setMemberRole", prep: withVictim,
+	call: func(t *testing.T, c *client, tg target, _ string) result {
+		return c.do(t, `mutation($org: ID!, $user: ID!) { setMemberRole(orgId: $org, userId: $user, role: BILLING) { member { role } } }`,
+			map[string]any{"org": tg.org, "user": tg.user})
+	},
+	check: func(t *testing.T, _ *matrixFixture, _ string, tg target, _ result, before, after orgState) {
+		if before.roleOf(tg.user) != "MEMBER" || after.roleOf(tg.user) != "BILLING" {
+			t.Fatalf("role %q → %q, want MEMBER → BILLING", before.roleOf(tg.user), after.roleOf(tg.user))
+		}
+	},
+}
+
+var opRemoveMember = matrixOp{
+	name: "removeMember", field: "removeMember", prep: withVictim,
+	call: func(t *testing.T, c *client, tg target, _ string) result {
+		return c.do(t, `mutation($org: ID!, $user: ID!) { removeMember(orgId: $org, userId: $user) { userId } }`,
+			map[string]any{"org": tg.org, "user": tg.user})
+	},
+	check: func(t *testing.T, _ *matrixFixture, _ string, tg target, _ result, before, after orgState) {
+		if before.roleOf(tg.user) == "" || after.roleOf(tg.user) != "" || len(after.Members) != len(before.Members)-1 {
+			t.Fatalf("members %v → %v, want %s removed", before.Members, after.Members, tg.user)
+		}
+	},
+}
+
+var opCreateAPIKey = matrixOp{
+	name: "createApiKey", field: "createApiKey",
+	call: func(t *testing.T, c *client, tg target, name string) result {
+		return c.do(t, `mutation($org: ID!, $name: String!) { createApiKey(orgId: $org, name: $name) { apiKey { id } secret } }`,
+			map[string]any{"org": tg.org, "name": name})
+	},
+	check: func(t *testing.T, _ *matrixFixture, _ string, _ target, r result, before, after orgState) {
+		var out struct {
+			APIKey struct{ ID string } `json:"apiKey"`
+			Secret string
+		}
+		decode(t, r, "createApiKey", &out)
+		if !strings.HasPrefix(out.Secret, "tly_") || !slices.Contains(after.APIKeys, out.APIKey.ID+" revoked=false") ||
+			len(after.APIKeys) != len(before.APIKeys)+1 {
+			t.Fatalf("key %+v; keys %v → %v", out.APIKey, before.APIKeys, after.APIKeys)
+		}
+	},
+}
+
+var opRevokeAPIKey = matrixOp{
+	name: "revokeApiKey", field: "revokeApiKey",
+	prep: func(t *testing.T, f *matrixFixture, name string) target {
+		id, _ := f.owner.createKey(t, f.orgA, name)
+		return target{org: f.orgA, apiKey: id}
+	},
+	call: func(t *testing.T, c *client, tg target, _ string) result {
+		return c.do(t, `mutation($id: ID!) { revokeApiKey(id: $id) { apiKey { id revokedAt } } }`, map[string]any{"id": tg.apiKey})
+	},
+	check: func(t *testing.T, _ *matrixFixture, _ string, tg target, _ result, before, after orgState) {
+		if !slices.Contains(before.APIKeys, tg.apiKey+" revoked=false") || !slices.Contains(after.APIKeys, tg.apiKey+" revoked=true") {
+			t.Fatalf("keys %v → %v, want %s revoked", before.APIKeys, after.APIKeys, tg.apiKey)
+		}
+	},
+}
+
+var opCreateOrg = matrixOp{
+	name: "createOrg", field: "createOrg",
+	call: func(t *testing.T, c *client, _ target, name string) result {
+		return c.do(t, `mutation($in: CreateOrgInput!) { createOrg(input: $in) { org { id } } }`,
+			map[string]any{"in": map[string]any{"name": name, "country": "PT", "currency": "EUR"}})
+	},
+	check: func(t *testing.T, _ *matrixFixture, _ string, tg target, r result, before, after orgState) {
+		var out struct{ Org struct{ ID string } }
+		decode(t, r, "createOrg", &out)
+		if out.Org.ID == "" || out.Org.ID == tg.org || !before.equal(after) {
+			t.Fatalf("new org %q; org A %+v → %+v", out.Org.ID, before, after)
+		}
+	},
+}
+
+// emailFor makes a unique address from a row's name.
+func emailFor(who, name string) string {
+	r := strings.NewReplacer("(", "", ")", "", "'", "", " ", "-", "/", "-", ".", "-")
+	return strings.ToLower(who + "-" + r.Replace(name) + "@a.example")
+}
+
+// mustJSON unmarshals raw into out or fails the test.
+func mustJSON(t *testing.T, raw json.RawMessage, out any) {
+	t.Helper()
+	if err := json.Unmarshal(raw, out); err != nil {
+		t.Fatalf("decoding %s: %v", raw, err)
+	}
+}
+
+// TestMatrix runs every cell of the matrix on both backends. An allowed call
+// must answer with data and do what it says; a refused one must carry the
+// expected code, return no data in its field and leave org A's balance,
+// ledger, members, invitations and keys as they were. Callers from outside
+// org A must get the same answer for org A's objects as for objects that do
+// not exist, so its existence never leaks.
+func TestMatrix(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		start := time.Now()
+		f := newMatrixFixture(t, b)
+		rows := matrix()
+		for _, row := range rows {
+			name := row.op.name + "/" + row.actor
+			t.Run(name, func(t *testing.T) {
+				tg := target{org: f.orgA}
+				if row.op.prep != nil {
+					tg = row.op.prep(t, f, name)
+				}
+				before := f.owner.state(t, f.orgA, ledgerPage, true)
+				r := row.op.call(t, f.clients[row.actor], tg, name)
+				after := f.owner.state(t, f.orgA, ledgerPage, true)
+				if row.want == okay {
+					if len(r.Errors) > 0 || isNull(r.Data[row.op.field]) {
+						t.Fatalf("want success, got %s: %+v", r.Data[row.op.field], r.Errors)
+					}
+					if row.op.check != nil {
+						row.op.check(t, f, row.actor, tg, r, before, after)
+					}
+					return
+				}
+				if got := r.code(); got != row.want || len(r.Errors) != 1 {
+					t.Fatalf("got code %q (%+v), want %s", got, r.Errors, row.want)
+				}
+				if !isNull(r.Data[row.op.field]) {
+					t.Fatalf("a refused call returned data: %s", r.Data[row.op.field])
+				}
+				if !before.equal(after) {
+					t.Fatalf("a refused call changed org A:\nbefore %+v\nafter  %+v", before, after)
+				}
+				if row.actor == actOutsider || row.actor == actKeyB {
+					ghost := row.op.call(t, f.clients[row.actor], ghostTarget(), name+"/ghost")
+					if ghost.code() != r.code() {
+						t.Fatalf("org A's existence leaks: %s for org A, %s for an org that does not exist", r.code(), ghost.code())
+					}
+				}
+			})
+		}
+		t.Logf("%d cells on %s in %v", len(rows), b.name, time.Since(start).Round(time.Millisecond))
+	})
+}
+
+// TestMatrixCoversEveryActor guards the table's shape: one outcome per actor
+// in every line, and each code one the API defines.
+func TestMatrixCoversEveryActor(t *testing.T) {
+	seen := map[string]int{}
+	for _, row := range matrix() {
+		seen[row.op.name]++
+		if !slices.Contains([]string{okay, deny, hide, anon}, row.want) {
+			t.Errorf("%s/%s: unexpected outcome %q", row.op.name, row.actor, row.want)
+		}
+		if row.actor == actAnon && row.want != anon {
+			t.Errorf("%s: anonymous callers must be UNAUTHENTICATED", row.op.name)
+		}
+	}
+	for op, n := range seen {
+		if n != len(matrixActors) {
+			t.Errorf("%s: %d cells, want %d", op, n, len(matrixActors))
+		}
+	}
+	if want := 21; len(seen) != want {
+		t.Errorf("%d operations, want %d", len(seen), want)
+	}
+}
