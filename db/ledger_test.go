@@ -43,6 +43,7 @@ func spend(b domain.Balance, g domain.Grant, amount int64, actorID string, key s
 }
 
 func TestWriteLedgerAndReads(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		o := mkOrg(t, d)
 		exp := t0.Add(24 * time.Hour)
@@ -168,6 +169,7 @@ func TestWriteLedgerAndReads(t *testing.T) {
 }
 
 func TestCheckConstraintsProtectMoney(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		o := mkOrg(t, d)
 		g := grantCredits(t, d, o.ID, domain.GrantPurchased, 10, nil)
@@ -224,6 +226,7 @@ func TestCheckConstraintsProtectMoney(t *testing.T) {
 }
 
 func TestListLedgerPagingAndSums(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		o := mkOrg(t, d)
 		g := grantCredits(t, d, o.ID, domain.GrantPurchased, 1000, nil) // seq 1
@@ -308,6 +311,7 @@ func TestListLedgerPagingAndSums(t *testing.T) {
 }
 
 func TestOrgsWithExpiredGrants(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		past, future := t0.Add(-time.Hour), t0.Add(time.Hour)
 		expired1, expired2, fresh, spent := mkOrg(t, d), mkOrg(t, d), mkOrg(t, d), mkOrg(t, d)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestMigrate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		open func(t *testing.T) *db.DB
@@ -52,6 +53,7 @@ func TestMigrate(t *testing.T) {
 }
 
 func TestOpenRejectsUnknownScheme(t *testing.T) {
+	t.Parallel()
 	for _, u := range []string{"mysql://x", "", "sqlite://"} {
 		if _, err := db.Open(ctx(), u, db.Options{}); err == nil {
 			t.Errorf("Open(%q) succeeded", u)

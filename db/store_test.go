@@ -11,6 +11,7 @@ import (
 )
 
 func TestUsers(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		u := domain.User{ID: newID(), Subject: "auth0|1", Email: "a@x.io", Name: "Ann", CreatedAt: t0}
 		got, err := d.UpsertUser(ctx(), u)
@@ -60,6 +61,7 @@ func TestUsers(t *testing.T) {
 }
 
 func TestOrgs(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		o := mkOrg(t, d)
 		got, err := d.OrgByID(ctx(), o.ID)
@@ -104,6 +106,7 @@ func TestOrgs(t *testing.T) {
 }
 
 func TestMemberships(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		o := mkOrg(t, d)
 		o2 := mkOrg(t, d)
@@ -153,6 +156,7 @@ func TestMemberships(t *testing.T) {
 }
 
 func TestListMembersPaging(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		o := mkOrg(t, d)
 		// Five members: two share a timestamp, so the keyset needs user_id.
@@ -230,6 +234,7 @@ func ledgerCursorOf(t *testing.T, d *db.DB) string {
 }
 
 func TestInvitations(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		o := mkOrg(t, d)
 		inviter := mkUser(t, d, "boss@x.io")
@@ -292,6 +297,7 @@ func TestInvitations(t *testing.T) {
 }
 
 func TestAPIKeys(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		o := mkOrg(t, d)
 		u := mkUser(t, d, "k@x.io")
@@ -338,6 +344,7 @@ func TestAPIKeys(t *testing.T) {
 }
 
 func TestCatalog(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		plan := domain.Plan{
 			ID: newID(), Code: "team", Name: "Team", Interval: domain.Monthly,

@@ -13,6 +13,7 @@ import (
 )
 
 func TestInTx(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		boom := errors.New("boom")
 		tests := []struct {
@@ -78,6 +79,7 @@ func org(id string) domain.Org {
 
 // TestLockBalanceSerializes proves the balance lock serializes writers.
 func TestLockBalanceSerializes(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) { lockRace(t, d, d) })
 }
 
@@ -85,6 +87,7 @@ func TestLockBalanceSerializes(t *testing.T) {
 // SQLite file (as two processes would): only BEGIN IMMEDIATE and the busy
 // timeout keep them apart, not the in-process gate.
 func TestSQLiteImmediateTransactions(t *testing.T) {
+	t.Parallel()
 	path := "sqlite://" + filepath.Join(t.TempDir(), "shared.db")
 	open := func() *db.DB {
 		d, err := db.Open(ctx(), path, db.Options{})
