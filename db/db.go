@@ -12,9 +12,11 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/pressly/goose/v3"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 
@@ -55,7 +57,9 @@ type DB struct {
 	// they queue in Go instead of sleeping in SQLite's busy handler; nil on
 	// PostgreSQL.
 	writeGate chan struct{}
-	log       *slog.Logger
+	// provider is the goose provider, built once on first use.
+	provider func() (*goose.Provider, error)
+	log      *slog.Logger
 }
 
 var _ domain.Store = (*DB)(nil)
@@ -124,6 +128,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if dialect == DialectSQLite {
 		d.writeGate = make(chan struct{}, 1)
 	}
+	d.provider = sync.OnceValues(d.newProvider)
 	if err := d.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
@@ -211,7 +216,7 @@ func (d *DB) InTx(ctx context.Context, fn func(tx domain.Store) error) (err erro
 	// trips each; the driver's own per-connection cache has no such cost.
 	gtx := d.gdb.Session(&gorm.Session{NewDB: true, Context: ctx, SkipDefaultTransaction: true})
 	gtx.Statement.ConnPool = sqlTx
-	tx := &DB{gdb: gtx, sqlDB: d.sqlDB, conn: sqlTx, dialect: d.dialect, inTx: true, log: d.log}
+	tx := &DB{gdb: gtx, sqlDB: d.sqlDB, conn: sqlTx, dialect: d.dialect, inTx: true, provider: d.provider, log: d.log}
 
 	committed := false
 	defer func() {

@@ -58,10 +58,10 @@ func MigrationsFingerprint(dialect string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// provider builds a goose provider for the embedded migrations. On
+// newProvider builds a goose provider for the embedded migrations. On
 // PostgreSQL it takes a session advisory lock, so instances starting
 // together migrate one at a time.
-func (d *DB) provider() (*goose.Provider, error) {
+func (d *DB) newProvider() (*goose.Provider, error) {
 	fsys, err := Migrations(d.dialect)
 	if err != nil {
 		return nil, err
