@@ -92,3 +92,19 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (Actor,
 	}
 	return Actor{APIKeyID: k.ID, APIKeyOrgID: k.OrgID}, nil
 }
+
+// APIKey returns one key of an org whose keys the caller may manage
+// (OWNER, ADMIN); NOT_FOUND otherwise.
+func (s *Service) APIKey(ctx context.Context, id string) (APIKey, error) {
+	if !ValidID(id) {
+		return APIKey{}, NotFound("API key")
+	}
+	k, err := s.store.APIKeyByID(ctx, id)
+	if err != nil {
+		return APIKey{}, asDomainError(err)
+	}
+	if _, err := s.authorize(ctx, k.OrgID, ActionManageAPIKeys); err != nil {
+		return APIKey{}, notFoundFor(err, "API key")
+	}
+	return k, nil
+}

@@ -253,3 +253,19 @@ func (s *Service) checkOwnerChange(ctx context.Context, tx Store, acc Access, ta
 	}
 	return nil
 }
+
+// Invitation returns one invitation of an org whose invitations the caller
+// may manage (OWNER, ADMIN); NOT_FOUND otherwise.
+func (s *Service) Invitation(ctx context.Context, id string) (Invitation, error) {
+	if !ValidID(id) {
+		return Invitation{}, NotFound("invitation")
+	}
+	inv, err := s.store.InvitationByID(ctx, id)
+	if err != nil {
+		return Invitation{}, asDomainError(err)
+	}
+	if _, err := s.authorize(ctx, inv.OrgID, ActionManageMembers); err != nil {
+		return Invitation{}, notFoundFor(err, "invitation")
+	}
+	return inv, nil
+}
