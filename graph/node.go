@@ -9,8 +9,7 @@ import (
 
 // node loads the object a decoded global ID names, through the Service
 // method that authorizes reading it. Types the domain cannot load one by
-// one yet (orders, invoices, subscriptions, payment methods, invitations,
-// API keys) are NOT_FOUND.
+// one yet (orders, invoices, subscriptions, payment methods) are NOT_FOUND.
 func (r *Resolver) node(ctx context.Context, typ, id string) (model.Node, error) {
 	switch typ {
 	case typeOrg:
@@ -40,6 +39,18 @@ func (r *Resolver) node(ctx context.Context, typ, id string) (model.Node, error)
 			return nil, err
 		}
 		return toLedgerEntry(e), nil
+	case typeInvitation:
+		inv, err := r.svc.Invitation(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return toInvitation(inv), nil
+	case typeAPIKey:
+		k, err := r.svc.APIKey(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return toAPIKey(k), nil
 	case typePlan:
 		p, err := r.svc.Plan(ctx, id)
 		if err != nil {
