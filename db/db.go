@@ -72,7 +72,8 @@ type execer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// Open connects to "postgres://…" (or "postgresql://…") or "sqlite://PATH".
+// Open connects to "postgres://…" (or "postgresql://…") or "sqlite://PATH"
+// ("sqlite://:memory:" for a private in-memory database on one connection).
 // SQLite runs in WAL mode with foreign keys on, a busy timeout, and write
 // transactions that take the write lock at BEGIN (BEGIN IMMEDIATE). Open
 // does not migrate.
@@ -85,6 +86,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 		dialector gorm.Dialector
 		dialect   string
 		maxOpen   = opts.MaxOpenConns
+		inMemory  bool
 	)
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
@@ -102,6 +104,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 		dialector = sqlite.Open(dsn)
 		if maxOpen <= 0 {
 			maxOpen = 8
+		}
+		if inMemory = strings.HasPrefix(dsn, ":memory:"); inMemory {
+			maxOpen = 1 // every connection would open its own empty database
 		}
 	default:
 		return nil, domain.InvalidInput("DATABASE_URL", "want postgres://… or sqlite://PATH")
@@ -122,7 +127,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	}
 	sqlDB.SetMaxOpenConns(maxOpen)
 	sqlDB.SetMaxIdleConns(maxOpen)
-	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	if !inMemory { // closing the one connection of :memory: would lose the database
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
 
 	d := &DB{gdb: gdb, sqlDB: sqlDB, conn: sqlDB, dialect: dialect, log: logger}
 	if dialect == DialectSQLite {

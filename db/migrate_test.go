@@ -6,6 +6,7 @@ import (
 
 	"github.com/tallyhq/tally/db"
 	"github.com/tallyhq/tally/db/dbtest"
+	"github.com/tallyhq/tally/domain"
 )
 
 func TestMigrate(t *testing.T) {
@@ -58,5 +59,20 @@ func TestOpenRejectsUnknownScheme(t *testing.T) {
 		if _, err := db.Open(ctx(), u, db.Options{}); err == nil {
 			t.Errorf("Open(%q) succeeded", u)
 		}
+	}
+}
+
+func TestSQLiteInMemory(t *testing.T) {
+	t.Parallel()
+	d, err := db.Open(ctx(), "sqlite://:memory:", db.Options{})
+	must(t, err)
+	defer d.Close()
+	must(t, d.Migrate(ctx()))
+	o := mkOrg(t, d)
+	grantCredits(t, d, o.ID, domain.GrantFree, 5, nil)
+	b, err := d.GetBalance(ctx(), o.ID)
+	must(t, err)
+	if b.Total != 5 {
+		t.Fatalf("in-memory balance = %+v", b)
 	}
 }
