@@ -344,3 +344,60 @@ func TestOrgsWithExpiredGrants(t *testing.T) {
 		}
 	})
 }
+
+// TestWriteLedgerEverythingAtOnce writes new and touched grants, several
+// entries and an idempotency record in one call (an expiry written off
+// while a new grant lands).
+func TestWriteLedgerEverythingAtOnce(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		o := mkOrg(t, d)
+		past := t0.Add(-time.Minute)
+		old := grantCredits(t, d, o.ID, domain.GrantPromo, 40, &past)
+		other := grantCredits(t, d, o.ID, domain.GrantPurchased, 60, nil)
+		at := t0.Add(time.Hour)
+		fresh := domain.Grant{ID: newID(), OrgID: o.ID, Kind: domain.GrantSubscription, Amount: 500, Remaining: 500, OrderID: "order-1", Reason: "plan", CreatedAt: at}
+		old.Remaining = 0
+		other.Remaining = 50
+		w := domain.LedgerWrite{
+			Balance:   domain.Balance{OrgID: o.ID, Total: 550, Free: 0, Paid: 550, Version: 5, UpdatedAt: at},
+			NewGrants: []domain.Grant{fresh},
+			Grants:    []domain.Grant{old, other},
+			Entries: []domain.LedgerEntry{
+				{ID: newID(), OrgID: o.ID, Seq: 3, Kind: domain.EntryExpire, Amount: -40, BalanceAfter: 60,
+					Allocations: []domain.Allocation{{GrantID: old.ID, Amount: -40}}, ActorKind: domain.ActorSystem, CreatedAt: at},
+				{ID: newID(), OrgID: o.ID, Seq: 4, Kind: domain.EntryConsume, Amount: -10, BalanceAfter: 50,
+					Allocations: []domain.Allocation{{GrantID: other.ID, Amount: -10}}, ActorKind: domain.ActorUser, ActorID: "u", CreatedAt: at},
+				{ID: newID(), OrgID: o.ID, Seq: 5, Kind: domain.EntryGrant, Amount: 500, BalanceAfter: 550,
+					Allocations: []domain.Allocation{{GrantID: fresh.ID, Amount: 500}}, ActorKind: domain.ActorSystem, CreatedAt: at},
+			},
+			Idempotency: &domain.IdempotencyRecord{OrgID: o.ID, Key: "all", Operation: "op", RequestHash: "h", Response: []byte("{}"), CreatedAt: at},
+		}
+		must(t, d.InTx(ctx(), func(tx domain.Store) error { return tx.WriteLedger(ctx(), w) }))
+
+		open, err := d.OpenGrants(ctx(), o.ID)
+		must(t, err)
+		sort.Slice(open, func(i, j int) bool { return open[i].Amount < open[j].Amount })
+		if want := []domain.Grant{other, fresh}; !reflect.DeepEqual(open, want) {
+			t.Fatalf("OpenGrants = %+v, want %+v", open, want)
+		}
+		c, err := d.ListLedger(ctx(), o.ID, domain.LedgerFilter{}, domain.Page{})
+		must(t, err)
+		for i, e := range c.Edges {
+			if wantSeq := int64(5 - i); e.Node.Seq != wantSeq {
+				t.Fatalf("entry %d has seq %d, want %d", i, e.Node.Seq, wantSeq)
+			}
+		}
+		if got := c.Edges[0].Node; !reflect.DeepEqual(got, w.Entries[2]) {
+			t.Fatalf("newest entry = %+v, want %+v", got, w.Entries[2])
+		}
+		sum, err := d.SumLedger(ctx(), o.ID)
+		must(t, err)
+		if sum != 550 {
+			t.Fatalf("SumLedger = %d, want 550", sum)
+		}
+		if _, ok, _ := d.FindIdempotency(ctx(), o.ID, "all"); !ok {
+			t.Fatal("idempotency record missing")
+		}
+	})
+}
