@@ -476,10 +476,16 @@ func (s *Service) WatchBalance(ctx context.Context, orgID string) (<-chan Balanc
 		return nil, Internal(fmt.Errorf("no event bus configured"))
 	}
 	in := s.bus.Subscribe(ctx, orgID)
+	// Events of changes committed before the subscription may still be in
+	// flight; only versions after this one are news.
+	start, err := s.store.GetBalance(ctx, orgID)
+	if err != nil {
+		return nil, asDomainError(err)
+	}
 	out := make(chan BalanceEvent, 1)
 	go func() {
 		defer close(out)
-		var last int64 = -1
+		last := start.Version
 		for ev := range in {
 			if ev.Kind != EventBalance && ev.Kind != EventResync {
 				continue
@@ -488,7 +494,7 @@ func (s *Service) WatchBalance(ctx context.Context, orgID string) (<-chan Balanc
 				return
 			}
 			b, err := s.balanceOf(ctx, orgID)
-			if err != nil || b.Version == last {
+			if err != nil || b.Version <= last {
 				continue
 			}
 			last = b.Version
