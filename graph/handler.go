@@ -91,10 +91,10 @@ func NewHandler(svc *domain.Service, opts Options) http.Handler {
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 
 	srv.AddTransport(transport.Websocket{
-		Implementation: transport.CoderWebsocketImplementation{
+		Implementation: protocolCodes{transport.CoderWebsocketImplementation{
 			// Origins are checked before the upgrade (originAllowed).
 			AcceptOptions: coderws.AcceptOptions{InsecureSkipVerify: true},
-		},
+		}},
 		InitFunc:              websocketInit(opts.Auth),
 		InitTimeout:           opts.InitTimeout,
 		KeepAlivePingInterval: keepAliveInterval, // graphql-ws "ka"

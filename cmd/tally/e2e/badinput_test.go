@@ -386,10 +386,6 @@ func testBadWebsockets(t *testing.T, f *badFixture) {
 				if o.closeCode == 0 || o.elapsed > 2*time.Second {
 					t.Fatalf("got %+v, want the server to close within 2s of the 1s init timeout", o)
 				}
-				if o.closeCode == 1002 {
-					// The one known deviation, skipped so the rest stays green; any other code fails.
-					t.Skip("BUG: graph/handler.go leaves the init timeout to gqlgen's websocket transport, which closes with 1002 (protocol error) instead of graphql-transport-ws's 4408")
-				}
 				if o.closeCode != 4408 {
 					t.Fatalf("closed with %d after %v, want 4408 (graphql-transport-ws: connection initialisation timeout)", o.closeCode, o.elapsed)
 				}
