@@ -56,7 +56,11 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id string) (APIKey, error) {
 	}
 	now := s.clock.Now()
 	k.RevokedAt = &now
-	return k, asDomainError(s.store.UpdateAPIKey(ctx, k))
+	if err := s.store.UpdateAPIKey(ctx, k); err != nil {
+		return APIKey{}, asDomainError(err)
+	}
+	s.keys.forget(k.ID)
+	return k, nil
 }
 
 // APIKeys lists an org's keys, revoked ones included (OWNER, ADMIN).
@@ -69,13 +73,19 @@ func (s *Service) APIKeys(ctx context.Context, orgID string) ([]APIKey, error) {
 }
 
 // AuthenticateAPIKey resolves a secret to the actor of its org.
-// UNAUTHENTICATED for an unknown or revoked key.
+// UNAUTHENTICATED for an unknown or revoked key. A key revoked on another
+// instance is refused within Config.APIKeyCacheTTL.
 func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (Actor, error) {
 	bad := Errorf(CodeUnauthenticated, "invalid API key")
 	if !strings.HasPrefix(secret, apiKeyPrefix) || len(secret) > 128 {
 		return Actor{}, bad
 	}
-	k, err := s.store.APIKeyByHash(ctx, hashSecret(secret))
+	hash := hashSecret(secret)
+	now := s.clock.Now()
+	if a, ok := s.keys.get(hash, now); ok {
+		return a, nil
+	}
+	k, err := s.store.APIKeyByHash(ctx, hash)
 	if IsCode(err, CodeNotFound) {
 		return Actor{}, bad
 	}
@@ -85,12 +95,13 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (Actor,
 	if k.RevokedAt != nil {
 		return Actor{}, Errorf(CodeUnauthenticated, "API key was revoked")
 	}
-	now := s.clock.Now()
 	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > apiKeyTouchEvery {
 		k.LastUsedAt = &now
 		_ = s.store.UpdateAPIKey(ctx, k) // best effort: usage stamps never fail a request
 	}
-	return Actor{APIKeyID: k.ID, APIKeyOrgID: k.OrgID}, nil
+	a := Actor{APIKeyID: k.ID, APIKeyOrgID: k.OrgID}
+	s.keys.put(hash, a, now)
+	return a, nil
 }
 
 // APIKey returns one key of an org whose keys the caller may manage

@@ -17,16 +17,22 @@ type Config struct {
 	FreeSeats int
 	// InvitationTTL is how long an invitation can be accepted.
 	InvitationTTL time.Duration
+	// APIKeyCacheTTL is how long an authenticated API key is remembered; a
+	// key revoked on another instance is refused at most this late. Negative
+	// disables the cache.
+	APIKeyCacheTTL time.Duration
 }
 
 // DefaultConfig returns the defaults: 10,000 free credits valid 30 days,
-// 5 seats on the Free plan, invitations valid 7 days.
+// 5 seats on the Free plan, invitations valid 7 days, API keys remembered
+// for 2 seconds.
 func DefaultConfig() Config {
 	return Config{
 		SignupGrant:    10_000,
 		SignupGrantTTL: 30 * 24 * time.Hour,
 		FreeSeats:      5,
 		InvitationTTL:  7 * 24 * time.Hour,
+		APIKeyCacheTTL: 2 * time.Second,
 	}
 }
 
@@ -41,6 +47,9 @@ func (c Config) withDefaults() Config {
 	if c.InvitationTTL == 0 {
 		c.InvitationTTL = d.InvitationTTL
 	}
+	if c.APIKeyCacheTTL == 0 {
+		c.APIKeyCacheTTL = d.APIKeyCacheTTL
+	}
 	return c
 }
 
@@ -52,6 +61,7 @@ type Service struct {
 	bus   Bus
 	clock Clock
 	cfg   Config
+	keys  *keyCache // nil when disabled
 }
 
 // Option customizes a Service.
@@ -66,6 +76,9 @@ func WithBus(b Bus) Option { return func(s *Service) { s.bus = b } }
 // NewService returns a Service over store with cfg (zero fields defaulted).
 func NewService(store Store, cfg Config, opts ...Option) *Service {
 	s := &Service{store: store, cfg: cfg.withDefaults(), clock: SystemClock{}}
+	if s.cfg.APIKeyCacheTTL > 0 {
+		s.keys = newKeyCache(s.cfg.APIKeyCacheTTL, 10_000)
+	}
 	for _, o := range opts {
 		o(s)
 	}

@@ -19,7 +19,7 @@ type clock struct {
 	now time.Time
 }
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
 func (c *clock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -178,10 +178,10 @@ func TestSpendingOrderAndExpiry(t *testing.T) {
 		{
 			name: "free first, then subscription, then purchased by soonest expiry, never-expiring last",
 			steps: []step{
-				{grant: domain.GrantPurchased, amount: 100},                  // g1: never
-				{grant: domain.GrantPurchased, amount: 100, expires: 10 * day}, // g2
+				{grant: domain.GrantPurchased, amount: 100},                      // g1: never
+				{grant: domain.GrantPurchased, amount: 100, expires: 10 * day},   // g2
 				{grant: domain.GrantSubscription, amount: 50, expires: 30 * day}, // g3
-				{grant: domain.GrantPromo, amount: 20, expires: 5 * day},     // g4
+				{grant: domain.GrantPromo, amount: 20, expires: 5 * day},         // g4
 				{spend: 10},  // promo 10
 				{spend: 100}, // promo 10, sub 50, g2 40
 				{spend: 100}, // g2 60, g1 40
