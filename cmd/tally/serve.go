@@ -35,6 +35,9 @@ func (s ServeCmd) Run(g *Globals) error {
 	logger := newLogger(os.Stderr, cfg.Production, cfg.LogLevel)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first signal, restore the default handling: a second
+	// Ctrl-C kills the process instead of waiting for the drain.
+	context.AfterFunc(ctx, stop)
 	if err := serve(ctx, cfg, logger); err != nil {
 		logger.Error("tally serve stopped", "err", err)
 		return err
