@@ -29,9 +29,10 @@ lint:
 run:
 	$(GO) run ./cmd/tally serve
 
-## bench: the load benchmark (cmd/tally/bench)
+## bench: the load benchmark from nothing: a fresh PostgreSQL database, a production
+## server built from this tree, then `tally bench` (Tally debits vs pgbench)
 bench:
-	$(GO) run ./cmd/tally bench
+	scripts/bench.sh
 
 ## ci: what CI runs: start PostgreSQL if needed, format, vet, generate check, test
 ci:
