@@ -197,8 +197,12 @@ func (s ServeCmd) Config(g Globals) (Config, error) {
 	return c, nil
 }
 
-// validOrigin accepts a browser origin: scheme://host[:port], no path.
+// validOrigin accepts a browser origin, scheme://host[:port] with no path,
+// or "*" for any origin (credentials are bearer tokens, never cookies).
 func validOrigin(o string) error {
+	if o == "*" {
+		return nil
+	}
 	u, err := url.Parse(o)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
 		u.Path != "" || u.RawQuery != "" || u.User != nil {

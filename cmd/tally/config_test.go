@@ -145,7 +145,13 @@ func TestServeConfig(t *testing.T) {
 		{name: "empty sqlite path", env: map[string]string{"DATABASE_URL": "sqlite://"}, wantErr: "DATABASE_URL must be"},
 		{name: "bad JWKS URL", env: map[string]string{"TALLY_JWKS_URL": "ftp://x"}, wantErr: "TALLY_JWKS_URL must be"},
 		{name: "origin with a path", env: map[string]string{"TALLY_ALLOWED_ORIGINS": "https://app.example.com/app"}, wantErr: "TALLY_ALLOWED_ORIGINS"},
-		{name: "wildcard origin", env: map[string]string{"TALLY_ALLOWED_ORIGINS": "*"}, wantErr: "TALLY_ALLOWED_ORIGINS"},
+		{name: "wildcard origin", env: map[string]string{"TALLY_ALLOWED_ORIGINS": "*"},
+			check: func(t *testing.T, c Config) {
+				if !slices.Equal(c.AllowedOrigins, []string{"*"}) {
+					t.Errorf("origins = %q", c.AllowedOrigins)
+				}
+			}},
+		{name: "origin without a scheme", env: map[string]string{"TALLY_ALLOWED_ORIGINS": "app.example.com"}, wantErr: "TALLY_ALLOWED_ORIGINS"},
 		{name: "negative sign-up credits", args: []string{"--signup-credits=-1"}, wantErr: "TALLY_SIGNUP_CREDITS"},
 		{name: "no free seats", env: map[string]string{"TALLY_FREE_SEATS": "0"}, wantErr: "TALLY_FREE_SEATS"},
 		{name: "expiry too often", env: map[string]string{"TALLY_EXPIRY_INTERVAL": "10ms"}, wantErr: "TALLY_EXPIRY_INTERVAL"},
