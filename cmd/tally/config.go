@@ -58,8 +58,8 @@ type ServeCmd struct {
 	InvitationTTL    time.Duration `name:"invitation-ttl" env:"TALLY_INVITATION_TTL" default:"168h" help:"How long an invitation can be accepted."`
 	ExpiryInterval   time.Duration `name:"expiry-interval" env:"TALLY_EXPIRY_INTERVAL" default:"1m" help:"How often expired credit grants are written off."`
 	MaxBodyBytes     int64         `name:"max-body-bytes" env:"TALLY_MAX_BODY_BYTES" default:"1048576" help:"Largest accepted request body."`
-	ComplexityLimit  int           `name:"complexity-limit" env:"TALLY_COMPLEXITY_LIMIT" default:"1000" help:"Largest accepted GraphQL query complexity."`
-	DepthLimit       int           `name:"depth-limit" env:"TALLY_DEPTH_LIMIT" default:"15" help:"Deepest accepted GraphQL selection nesting."`
+	ComplexityLimit  int           `name:"complexity-limit" env:"TALLY_COMPLEXITY_LIMIT" default:"2000" help:"Largest accepted GraphQL query complexity."`
+	DepthLimit       int           `name:"depth-limit" env:"TALLY_DEPTH_LIMIT" default:"12" help:"Deepest accepted GraphQL selection nesting."`
 	WSInitTimeout    time.Duration `name:"ws-init-timeout" env:"TALLY_WS_INIT_TIMEOUT" default:"10s" help:"Time a websocket client has to send connection_init."`
 	ShutdownTimeout  time.Duration `name:"shutdown-timeout" env:"TALLY_SHUTDOWN_TIMEOUT" default:"15s" help:"Time in-flight requests get to finish on SIGINT/SIGTERM."`
 }

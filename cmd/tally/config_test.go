@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/tallyhq/tally/graph"
 )
 
 // envNames lists every environment variable the command line reads.
@@ -70,8 +72,10 @@ func TestServeConfig(t *testing.T) {
 			want := Config{
 				Common: Common{DatabaseURL: "sqlite://tally.db", DBMaxConns: 0, LogLevel: slog.LevelInfo,
 					JWTSecret: []byte(DevJWTSecret), DevSecret: true},
-				Addr: ":8080", ExpiryInterval: time.Minute, MaxBodyBytes: 1 << 20, ComplexityLimit: 1000,
-				DepthLimit: 15, WSInitTimeout: 10 * time.Second, ShutdownTimeout: 15 * time.Second,
+				// The GraphQL limits default to the graph package's own defaults.
+				Addr: ":8080", ExpiryInterval: time.Minute, MaxBodyBytes: graph.DefaultMaxBodyBytes,
+				ComplexityLimit: graph.DefaultComplexityLimit, DepthLimit: graph.DefaultDepthLimit,
+				WSInitTimeout: graph.DefaultInitTimeout, ShutdownTimeout: 15 * time.Second,
 			}
 			want.Domain.SignupGrant = 10_000
 			want.Domain.SignupGrantTTL = 30 * 24 * time.Hour
