@@ -60,6 +60,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id string) (APIKey, error) {
 		return APIKey{}, asDomainError(err)
 	}
 	s.keys.forget(k.ID)
+	s.publish(ctx, Event{Kind: EventAPIKeyRevoked, OrgID: SystemTopic, RefID: k.ID})
 	return k, nil
 }
 
@@ -74,7 +75,7 @@ func (s *Service) APIKeys(ctx context.Context, orgID string) ([]APIKey, error) {
 
 // AuthenticateAPIKey resolves a secret to the actor of its org.
 // UNAUTHENTICATED for an unknown or revoked key. A key revoked on another
-// instance is refused within Config.APIKeyCacheTTL.
+// instance is refused as soon as the bus delivers the revocation.
 func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (Actor, error) {
 	bad := Errorf(CodeUnauthenticated, "invalid API key")
 	if !strings.HasPrefix(secret, apiKeyPrefix) || len(secret) > 128 {
@@ -118,4 +119,17 @@ func (s *Service) APIKey(ctx context.Context, id string) (APIKey, error) {
 		return APIKey{}, notFoundFor(err, "API key")
 	}
 	return k, nil
+}
+
+// forgetRevokedKeys drops cached keys as revocations arrive from any
+// instance; after a bus reconnect (events may be lost) it drops them all.
+func (s *Service) forgetRevokedKeys(events <-chan Event) {
+	for ev := range events {
+		switch ev.Kind {
+		case EventAPIKeyRevoked:
+			s.keys.forget(ev.RefID)
+		case EventResync:
+			s.keys.clear()
+		}
+	}
 }

@@ -12,7 +12,14 @@ const (
 	// EventResync tells subscribers that events may have been missed (the
 	// bus reconnected): re-read the current state.
 	EventResync EventKind = "resync"
+	// EventAPIKeyRevoked tells every instance to forget a cached API key
+	// (RefID). It travels on SystemTopic.
+	EventAPIKeyRevoked EventKind = "apikey_revoked"
 )
+
+// SystemTopic is the pseudo org ID of events meant for every instance
+// rather than an org's subscribers.
+const SystemTopic = "_system"
 
 // Event says that something of an org changed and committed. Events carry
 // no state: a receiver reads the current state. Several events for one org

@@ -5,10 +5,9 @@ import (
 	"time"
 )
 
-// keyCache remembers authenticated API keys for a short time, so a busy
-// backend does not look its key up on every request. A revocation clears the
-// key at once on the instance that made it; other instances stop accepting
-// it when their entry expires (Config.APIKeyCacheTTL).
+// keyCache remembers authenticated API keys for a while, so a busy backend
+// does not look its key up on every request. A revocation clears the key on
+// the instance that made it and, through the bus, on every other one.
 type keyCache struct {
 	mu  sync.Mutex
 	ttl time.Duration
@@ -72,4 +71,14 @@ func (c *keyCache) forget(keyID string) {
 			delete(c.m, h)
 		}
 	}
+}
+
+// clear drops every entry.
+func (c *keyCache) clear() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.m)
 }

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"time"
 )
 
@@ -17,22 +18,23 @@ type Config struct {
 	FreeSeats int
 	// InvitationTTL is how long an invitation can be accepted.
 	InvitationTTL time.Duration
-	// APIKeyCacheTTL is how long an authenticated API key is remembered; a
-	// key revoked on another instance is refused at most this late. Negative
+	// APIKeyCacheTTL is how long an authenticated API key is remembered.
+	// A revocation reaches every instance's cache over the bus at once; the
+	// TTL bounds how long a key could outlive a lost notification. Negative
 	// disables the cache.
 	APIKeyCacheTTL time.Duration
 }
 
 // DefaultConfig returns the defaults: 10,000 free credits valid 30 days,
 // 5 seats on the Free plan, invitations valid 7 days, API keys remembered
-// for 2 seconds.
+// for a minute.
 func DefaultConfig() Config {
 	return Config{
 		SignupGrant:    10_000,
 		SignupGrantTTL: 30 * 24 * time.Hour,
 		FreeSeats:      5,
 		InvitationTTL:  7 * 24 * time.Hour,
-		APIKeyCacheTTL: 2 * time.Second,
+		APIKeyCacheTTL: time.Minute,
 	}
 }
 
@@ -81,6 +83,10 @@ func NewService(store Store, cfg Config, opts ...Option) *Service {
 	}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.bus != nil && s.keys != nil {
+		// Until the bus closes: revocations made on other instances.
+		go s.forgetRevokedKeys(s.bus.Subscribe(context.Background(), SystemTopic))
 	}
 	return s
 }

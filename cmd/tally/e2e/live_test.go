@@ -172,3 +172,34 @@ func TestTwoInstances(t *testing.T) {
 		t.Fatalf("outsider subscription answered %v", msg)
 	}
 }
+
+// TestRevokedKeyRefusedOnEveryInstance: instance two has the key cached
+// from a spend; revoking it on instance one makes two refuse it at once
+// (the revocation travels on the bus), not when its cache entry expires.
+func TestRevokedKeyRefusedOnEveryInstance(t *testing.T) {
+	url := backends[0].newDB(t) // postgres
+	one := startServer(t, url, "TALLY_SIGNUP_CREDITS=1000")
+	two := startServer(t, url, "TALLY_SIGNUP_CREDITS=1000")
+	owner := one.user(t, "alice@example.com")
+	org := owner.createOrg(t, "Keys", "DE", "EUR")
+	id, secret := owner.createKey(t, org, "backend")
+	backend := two.as("Bearer " + secret)
+	if r, err := backend.consume(context.Background(), org, 1, "before"); err != nil || r.code() != "" {
+		t.Fatalf("spend with a live key: %v %+v", err, r.Errors)
+	}
+	owner.revokeKey(t, id)
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		r, err := backend.consume(context.Background(), org, 1, fmt.Sprint("after-", time.Now().UnixNano()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status == http.StatusUnauthorized && r.code() == "UNAUTHENTICATED" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("instance two still accepts the revoked key after 2s: %d %+v", r.Status, r.Errors)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
