@@ -14,7 +14,9 @@ const closeInitTimeout = 4408
 // protocolCodes wraps a websocket implementation so that close codes follow
 // the negotiated subprotocol: gqlgen closes every init timeout with 1002,
 // while graphql-transport-ws requires 4408.
-type protocolCodes struct{ transport.WebsocketImplementation }
+type protocolCodes struct {
+	transport.WebsocketImplementation
+}
 
 // Accept accepts the connection and wraps it.
 func (p protocolCodes) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
