@@ -91,11 +91,21 @@ func (m *Metrics) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 	return resp
 }
 
-// label returns a bounded operation-name label.
+// label returns a bounded operation-name label: the operation's name, or
+// for an unnamed operation its first root field ("consumeCredits"), which
+// the schema bounds.
 func (m *Metrics) label(oc *graphql.OperationContext) string {
 	name := oc.OperationName
 	if name == "" && oc.Operation != nil {
 		name = oc.Operation.Name
+		if name == "" {
+			for _, sel := range oc.Operation.SelectionSet {
+				if f, ok := sel.(*ast.Field); ok {
+					name = f.Name
+					break
+				}
+			}
+		}
 	}
 	switch {
 	case name == "":
