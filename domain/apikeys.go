@@ -38,18 +38,9 @@ func (s *Service) CreateAPIKey(ctx context.Context, orgID, name string) (APIKey,
 
 // RevokeAPIKey revokes a key at once (OWNER, ADMIN); revoking twice is a no-op.
 func (s *Service) RevokeAPIKey(ctx context.Context, id string) (APIKey, error) {
-	if !ValidID(id) {
-		return APIKey{}, NotFound("API key")
-	}
-	k, err := s.store.APIKeyByID(ctx, id)
+	k, err := s.APIKey(ctx, id)
 	if err != nil {
-		return APIKey{}, asDomainError(err)
-	}
-	if _, err := s.authorize(ctx, k.OrgID, ActionManageAPIKeys); err != nil {
-		if IsCode(err, CodeForbidden) {
-			return APIKey{}, err
-		}
-		return APIKey{}, notFoundFor(err, "API key")
+		return APIKey{}, err
 	}
 	if k.RevokedAt != nil {
 		return k, nil
@@ -105,8 +96,8 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (Actor,
 	return a, nil
 }
 
-// APIKey returns one key of an org whose keys the caller may manage
-// (OWNER, ADMIN); NOT_FOUND otherwise.
+// APIKey returns one key of an org whose keys the caller may manage:
+// FORBIDDEN for other members of its org, NOT_FOUND for everyone else.
 func (s *Service) APIKey(ctx context.Context, id string) (APIKey, error) {
 	if !ValidID(id) {
 		return APIKey{}, NotFound("API key")
@@ -116,7 +107,7 @@ func (s *Service) APIKey(ctx context.Context, id string) (APIKey, error) {
 		return APIKey{}, asDomainError(err)
 	}
 	if _, err := s.authorize(ctx, k.OrgID, ActionManageAPIKeys); err != nil {
-		return APIKey{}, notFoundFor(err, "API key")
+		return APIKey{}, memberOrNotFound(err, "API key")
 	}
 	return k, nil
 }

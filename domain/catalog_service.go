@@ -13,16 +13,7 @@ func (s *Service) Plans(ctx context.Context, currency *Currency) ([]Plan, error)
 	if err != nil {
 		return nil, asDomainError(err)
 	}
-	if currency == nil {
-		return ps, nil
-	}
-	out := ps[:0:0]
-	for _, p := range ps {
-		if _, ok := p.PriceIn(*currency); ok {
-			out = append(out, p)
-		}
-	}
-	return out, nil
+	return pricedIn(ps, currency), nil
 }
 
 // Packs lists the active credit packs, only those priced in currency when it
@@ -32,16 +23,21 @@ func (s *Service) Packs(ctx context.Context, currency *Currency) ([]Pack, error)
 	if err != nil {
 		return nil, asDomainError(err)
 	}
+	return pricedIn(ps, currency), nil
+}
+
+// pricedIn keeps the items priced in currency; all of them when it is nil.
+func pricedIn[T interface{ PriceIn(Currency) (Price, bool) }](items []T, currency *Currency) []T {
 	if currency == nil {
-		return ps, nil
+		return items
 	}
-	out := ps[:0:0]
-	for _, p := range ps {
-		if _, ok := p.PriceIn(*currency); ok {
-			out = append(out, p)
+	out := items[:0:0]
+	for _, it := range items {
+		if _, ok := it.PriceIn(*currency); ok {
+			out = append(out, it)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // Plan returns one plan (public).

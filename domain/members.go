@@ -148,18 +148,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string) (Membershi
 
 // RevokeInvitation withdraws a pending invitation (OWNER, ADMIN).
 func (s *Service) RevokeInvitation(ctx context.Context, id string) (Invitation, error) {
-	if !ValidID(id) {
-		return Invitation{}, NotFound("invitation")
-	}
-	inv, err := s.store.InvitationByID(ctx, id)
+	inv, err := s.Invitation(ctx, id)
 	if err != nil {
-		return Invitation{}, asDomainError(err)
-	}
-	if _, err := s.authorize(ctx, inv.OrgID, ActionManageMembers); err != nil {
-		if IsCode(err, CodeForbidden) {
-			return Invitation{}, err
-		}
-		return Invitation{}, notFoundFor(err, "invitation")
+		return Invitation{}, err
 	}
 	now := s.clock.Now()
 	if !inv.Pending(now) {
@@ -255,7 +246,8 @@ func (s *Service) checkOwnerChange(ctx context.Context, tx Store, acc Access, ta
 }
 
 // Invitation returns one invitation of an org whose invitations the caller
-// may manage (OWNER, ADMIN); NOT_FOUND otherwise.
+// may manage (OWNER, ADMIN): FORBIDDEN for other members of its org,
+// NOT_FOUND for everyone else.
 func (s *Service) Invitation(ctx context.Context, id string) (Invitation, error) {
 	if !ValidID(id) {
 		return Invitation{}, NotFound("invitation")
@@ -265,7 +257,7 @@ func (s *Service) Invitation(ctx context.Context, id string) (Invitation, error)
 		return Invitation{}, asDomainError(err)
 	}
 	if _, err := s.authorize(ctx, inv.OrgID, ActionManageMembers); err != nil {
-		return Invitation{}, notFoundFor(err, "invitation")
+		return Invitation{}, memberOrNotFound(err, "invitation")
 	}
 	return inv, nil
 }
