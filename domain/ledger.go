@@ -340,6 +340,13 @@ func (s *Service) ExpireDue(ctx context.Context, limit int) (int, error) {
 	return n, nil
 }
 
+// PurgeIdempotencyKeys forgets up to limit idempotency keys older than
+// Config.IdempotencyRetention (a background job) and returns how many.
+func (s *Service) PurgeIdempotencyKeys(ctx context.Context, limit int) (int, error) {
+	n, err := s.store.PurgeIdempotency(ctx, s.clock.Now().Add(-s.cfg.IdempotencyRetention), limit)
+	return n, asDomainError(err)
+}
+
 // Balance returns an org's balance with its open grants in spending order.
 // Grants past their expiry that the expiry job has not written off yet are
 // left out of the grants and the totals. Codes: UNAUTHENTICATED, NOT_FOUND.

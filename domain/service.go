@@ -23,18 +23,23 @@ type Config struct {
 	// TTL bounds how long a key could outlive a lost notification. Negative
 	// disables the cache.
 	APIKeyCacheTTL time.Duration
+	// IdempotencyRetention is how long a credit-moving request's key is
+	// remembered: a retry within it replays the first result, a retry after
+	// it is a new request.
+	IdempotencyRetention time.Duration
 }
 
 // DefaultConfig returns the defaults: 10,000 free credits valid 30 days,
 // 5 seats on the Free plan, invitations valid 7 days, API keys remembered
-// for a minute.
+// for a minute, idempotency keys for 7 days.
 func DefaultConfig() Config {
 	return Config{
-		SignupGrant:    10_000,
-		SignupGrantTTL: 30 * 24 * time.Hour,
-		FreeSeats:      5,
-		InvitationTTL:  7 * 24 * time.Hour,
-		APIKeyCacheTTL: time.Minute,
+		SignupGrant:          10_000,
+		SignupGrantTTL:       30 * 24 * time.Hour,
+		FreeSeats:            5,
+		InvitationTTL:        7 * 24 * time.Hour,
+		APIKeyCacheTTL:       time.Minute,
+		IdempotencyRetention: 7 * 24 * time.Hour,
 	}
 }
 
@@ -51,6 +56,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.APIKeyCacheTTL == 0 {
 		c.APIKeyCacheTTL = d.APIKeyCacheTTL
+	}
+	if c.IdempotencyRetention <= 0 {
+		c.IdempotencyRetention = d.IdempotencyRetention
 	}
 	return c
 }

@@ -454,3 +454,37 @@ func TestSuspendedOrgCannotSpend(t *testing.T) {
 		}
 	})
 }
+
+func TestIdempotencyRetention(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d, domain.Config{SignupGrant: 100, SignupGrantTTL: -1, IdempotencyRetention: 7 * day})
+		first, err := consume(f.owner, f, 10, "k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps := []struct {
+			at        time.Duration
+			purged    int
+			sameEntry bool
+			balance   int64
+		}{
+			{6 * day, 0, true, 90},  // within retention: a replay
+			{8 * day, 1, false, 80}, // forgotten: the same key is a new request
+		}
+		for _, s := range steps {
+			f.clock.Set(t0.Add(s.at))
+			n, err := f.svc.PurgeIdempotencyKeys(context.Background(), 100)
+			if err != nil || n != s.purged {
+				t.Fatalf("at %v: purged %d (%v), want %d", s.at, n, err, s.purged)
+			}
+			res, err := consume(f.owner, f, 10, "k")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (res.Entry.ID == first.Entry.ID) != s.sameEntry || res.Balance.Total != s.balance {
+				t.Fatalf("at %v: entry %s (first %s) balance %d, want same=%v balance %d", s.at, res.Entry.ID, first.Entry.ID, res.Balance.Total, s.sameEntry, s.balance)
+			}
+		}
+		f.checkInvariants(t)
+	})
+}

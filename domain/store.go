@@ -174,6 +174,9 @@ type Store interface {
 
 	// FindIdempotency returns the record for (orgID, key) if one exists.
 	FindIdempotency(ctx context.Context, orgID, key string) (IdempotencyRecord, bool, error)
+	// PurgeIdempotency deletes up to limit records created before before,
+	// oldest first, and returns how many it deleted.
+	PurgeIdempotency(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
 // Clock tells the time; tests substitute a fixed one.

@@ -56,7 +56,8 @@ type ServeCmd struct {
 	SignupCreditsTTL time.Duration `name:"signup-credits-ttl" env:"TALLY_SIGNUP_CREDITS_TTL" default:"720h" help:"How long sign-up credits last (0: never expire)."`
 	FreeSeats        int           `name:"free-seats" env:"TALLY_FREE_SEATS" default:"5" help:"Seats of an org on the Free plan."`
 	InvitationTTL    time.Duration `name:"invitation-ttl" env:"TALLY_INVITATION_TTL" default:"168h" help:"How long an invitation can be accepted."`
-	ExpiryInterval   time.Duration `name:"expiry-interval" env:"TALLY_EXPIRY_INTERVAL" default:"1m" help:"How often expired credit grants are written off."`
+	ExpiryInterval   time.Duration `name:"expiry-interval" env:"TALLY_EXPIRY_INTERVAL" default:"1m" help:"How often expired credit grants are written off and old idempotency keys purged."`
+	IdempotencyTTL   time.Duration `name:"idempotency-retention" env:"TALLY_IDEMPOTENCY_RETENTION" default:"168h" help:"How long an idempotency key replays its first result."`
 	MaxBodyBytes     int64         `name:"max-body-bytes" env:"TALLY_MAX_BODY_BYTES" default:"1048576" help:"Largest accepted request body."`
 	ComplexityLimit  int           `name:"complexity-limit" env:"TALLY_COMPLEXITY_LIMIT" default:"2000" help:"Largest accepted GraphQL query complexity."`
 	DepthLimit       int           `name:"depth-limit" env:"TALLY_DEPTH_LIMIT" default:"12" help:"Deepest accepted GraphQL selection nesting."`
@@ -148,11 +149,12 @@ func (s ServeCmd) Config(g Globals) (Config, error) {
 		WSInitTimeout:   s.WSInitTimeout,
 		ShutdownTimeout: s.ShutdownTimeout,
 		Domain: domain.Config{
-			SignupGrant:         s.SignupCredits,
-			SignupGrantDisabled: s.SignupCredits == 0,
-			SignupGrantTTL:      s.SignupCreditsTTL,
-			FreeSeats:           s.FreeSeats,
-			InvitationTTL:       s.InvitationTTL,
+			SignupGrant:          s.SignupCredits,
+			SignupGrantDisabled:  s.SignupCredits == 0,
+			SignupGrantTTL:       s.SignupCreditsTTL,
+			FreeSeats:            s.FreeSeats,
+			InvitationTTL:        s.InvitationTTL,
+			IdempotencyRetention: s.IdempotencyTTL,
 		},
 	}
 	if jwks != "" {
@@ -182,6 +184,7 @@ func (s ServeCmd) Config(g Globals) (Config, error) {
 		{s.SignupCreditsTTL >= 0, "TALLY_SIGNUP_CREDITS_TTL must not be negative (0: never expire)"},
 		{s.FreeSeats >= 1, "TALLY_FREE_SEATS must be at least 1"},
 		{s.InvitationTTL > 0, "TALLY_INVITATION_TTL must be positive"},
+		{s.IdempotencyTTL >= time.Hour, "TALLY_IDEMPOTENCY_RETENTION must be at least 1h"},
 		{s.ExpiryInterval >= time.Second, "TALLY_EXPIRY_INTERVAL must be at least 1s"},
 		{s.MaxBodyBytes >= 1024, "TALLY_MAX_BODY_BYTES must be at least 1024"},
 		{s.ComplexityLimit >= 1, "TALLY_COMPLEXITY_LIMIT must be at least 1"},

@@ -81,6 +81,7 @@ func TestServeConfig(t *testing.T) {
 			want.Domain.SignupGrantTTL = 30 * 24 * time.Hour
 			want.Domain.FreeSeats = 5
 			want.Domain.InvitationTTL = 7 * 24 * time.Hour
+			want.Domain.IdempotencyRetention = 7 * 24 * time.Hour
 			if !equalConfig(c, want) {
 				t.Errorf("config = %+v\nwant     %+v", c, want)
 			}

@@ -13,19 +13,22 @@ const expiryBatch = 500
 // cannot pin the loop; the next tick continues.
 const maxExpiryRounds = 1000
 
-// expirer is the part of *domain.Service the expiry loop uses.
+// expirer is the part of *domain.Service the housekeeping loop uses.
 type expirer interface {
 	ExpireDue(ctx context.Context, limit int) (int, error)
+	PurgeIdempotencyKeys(ctx context.Context, limit int) (int, error)
 }
 
-// runExpiry writes off expired credit grants now and then every interval
-// until ctx ends. It is safe on many instances at once (the service locks
-// each org's balance).
+// runExpiry writes off expired credit grants and forgets idempotency keys
+// past their retention, now and then every interval until ctx ends. It is
+// safe on many instances at once (the service locks each org's balance;
+// purging deletes disjoint batches).
 func runExpiry(ctx context.Context, svc expirer, every time.Duration, logger *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		expireAll(ctx, svc, logger)
+		drain(ctx, svc.PurgeIdempotencyKeys, "idempotency keys past retention", logger)
 		select {
 		case <-ctx.Done():
 			return
@@ -36,14 +39,20 @@ func runExpiry(ctx context.Context, svc expirer, every time.Duration, logger *sl
 
 // expireAll calls ExpireDue until it reports no more work and logs the total.
 func expireAll(ctx context.Context, svc expirer, logger *slog.Logger) int {
+	return drain(ctx, svc.ExpireDue, "expired credit grants", logger)
+}
+
+// drain calls a batch job until it reports no more work (or maxExpiryRounds
+// batches), logging the total and any failure.
+func drain(ctx context.Context, job func(context.Context, int) (int, error), what string, logger *slog.Logger) int {
 	total := 0
 	start := time.Now()
 	for range maxExpiryRounds {
-		n, err := svc.ExpireDue(ctx, expiryBatch)
+		n, err := job(ctx, expiryBatch)
 		total += n
 		if err != nil {
 			if ctx.Err() == nil {
-				logger.Error("expiring credit grants failed", "err", err, "entries", total)
+				logger.Error("housekeeping failed", "job", what, "err", err, "done", total)
 			}
 			return total
 		}
@@ -52,7 +61,7 @@ func expireAll(ctx context.Context, svc expirer, logger *slog.Logger) int {
 		}
 	}
 	if total > 0 {
-		logger.Info("expired credit grants", "entries", total, "duration", time.Since(start))
+		logger.Info("housekeeping", "job", what, "count", total, "duration", time.Since(start))
 	}
 	return total
 }

@@ -26,6 +26,9 @@ func (f *fakeExpirer) ExpireDue(_ context.Context, limit int) (int, error) {
 	return 0, f.err
 }
 
+// PurgeIdempotencyKeys has nothing to purge.
+func (f *fakeExpirer) PurgeIdempotencyKeys(context.Context, int) (int, error) { return 0, nil }
+
 func TestExpireAll(t *testing.T) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	tests := []struct {
@@ -58,6 +61,8 @@ func TestExpireAll(t *testing.T) {
 type neverDone struct{ calls int }
 
 func (n *neverDone) ExpireDue(context.Context, int) (int, error) { n.calls++; return 1, nil }
+
+func (n *neverDone) PurgeIdempotencyKeys(context.Context, int) (int, error) { return 0, nil }
 
 func TestExpireAllIsBounded(t *testing.T) {
 	n := &neverDone{}

@@ -1,0 +1,25 @@
+package db
+
+import (
+	"context"
+	"time"
+)
+
+// purgeIdempotencySQL deletes the oldest records past retention, a batch at
+// a time (row values work on PostgreSQL and SQLite alike).
+const purgeIdempotencySQL = `DELETE FROM idempotency_keys WHERE (org_id, idem_key) IN (
+  SELECT org_id, idem_key FROM idempotency_keys WHERE created_at < $1 ORDER BY created_at LIMIT $2)`
+
+// PurgeIdempotency deletes up to limit idempotency records created before
+// before and returns how many it deleted.
+func (d *DB) PurgeIdempotency(ctx context.Context, before time.Time, limit int) (int, error) {
+	res, err := d.conn.ExecContext(ctx, purgeIdempotencySQL, before.UTC(), limit)
+	if err != nil {
+		return 0, mapErr(err, "idempotency key")
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, mapErr(err, "idempotency key")
+	}
+	return int(n), nil
+}
