@@ -50,9 +50,10 @@ const sqliteBusyTimeoutMS = 10000
 type DB struct {
 	gdb     *gorm.DB // root session, or one bound to the transaction
 	sqlDB   *sql.DB
-	conn    execer // sqlDB, or the *sql.Tx of a transaction
+	conn    execer // sqlDB, or the *sql.Tx (SQLite) or *pgTx (PostgreSQL) of a transaction
 	dialect string
 	inTx    bool
+	pg      *pgTx // the PostgreSQL transaction this DB is bound to, or nil
 	// writeGate serializes SQLite write transactions of this process so
 	// they queue in Go instead of sleeping in SQLite's busy handler; nil on
 	// PostgreSQL.
@@ -64,12 +65,31 @@ type DB struct {
 
 var _ domain.Store = (*DB)(nil)
 
-// execer is what both *sql.DB and *sql.Tx offer; hot-path statements go
+// execer is what *sql.DB, *sql.Tx and *pgTx offer; hot-path statements go
 // through it directly (pgx caches their prepared form per connection).
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// queryRow runs a query on c and scans its first row into dest;
+// sql.ErrNoRows when it returns none.
+func queryRow(ctx context.Context, c execer, dest []any, query string, args ...any) error {
+	rows, err := c.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Close()
 }
 
 // Open connects to "postgres://…" (or "postgresql://…") or "sqlite://PATH"
@@ -175,8 +195,14 @@ func sqliteDSN(path string) (string, error) {
 func (d *DB) Dialect() string { return d.dialect }
 
 // Gorm returns the underlying gorm handle (bound to the transaction inside
-// InTx), for tests and diagnostics.
-func (d *DB) Gorm() *gorm.DB { return d.gdb }
+// InTx, where it first sends what the transaction held back), for tests and
+// diagnostics.
+func (d *DB) Gorm() *gorm.DB {
+	if d.pg != nil {
+		return d.db(d.gdb.Statement.Context)
+	}
+	return d.gdb
+}
 
 // Ping checks that the database answers.
 func (d *DB) Ping(ctx context.Context) error {
@@ -200,10 +226,16 @@ func (d *DB) Close() error {
 // InTx runs fn in one transaction and passes it a store bound to that
 // transaction; nested calls reuse it. fn's error is returned unchanged after
 // rollback. On SQLite the transaction holds the database's write lock from
-// BEGIN, so transactions of one process queue on a gate first.
+// BEGIN, so transactions of one process queue on a gate first. On
+// PostgreSQL the transaction pipelines its statements (see pgTx): BEGIN
+// goes with the first statement and WriteLedger with COMMIT, so a
+// WriteLedger failure may be returned by InTx rather than by WriteLedger.
 func (d *DB) InTx(ctx context.Context, fn func(tx domain.Store) error) (err error) {
 	if d.inTx {
 		return fn(d)
+	}
+	if d.dialect == DialectPostgres {
+		return d.inPgTx(ctx, fn)
 	}
 	if d.writeGate != nil {
 		select {
@@ -217,13 +249,7 @@ func (d *DB) InTx(ctx context.Context, fn func(tx domain.Store) error) (err erro
 	if err != nil {
 		return mapErr(err, "transaction")
 	}
-	// Statements inside the transaction bypass gorm's prepared-statement
-	// cache: database/sql would re-prepare (and pgx deallocate) a statement
-	// first prepared in another transaction on every use, two extra round
-	// trips each; the driver's own per-connection cache has no such cost.
-	gtx := d.gdb.Session(&gorm.Session{NewDB: true, Context: ctx, SkipDefaultTransaction: true})
-	gtx.Statement.ConnPool = sqlTx
-	tx := &DB{gdb: gtx, sqlDB: d.sqlDB, conn: sqlTx, dialect: d.dialect, inTx: true, provider: d.provider, log: d.log}
+	tx := d.txStore(ctx, sqlTx, sqlTx, nil)
 
 	committed := false
 	defer func() {
@@ -241,6 +267,45 @@ func (d *DB) InTx(ctx context.Context, fn func(tx domain.Store) error) (err erro
 	return nil
 }
 
+// inPgTx is InTx on PostgreSQL: fn runs on a reserved connection whose
+// transaction begins lazily (see pgTx).
+func (d *DB) inPgTx(ctx context.Context, fn func(tx domain.Store) error) error {
+	conn, err := d.sqlDB.Conn(ctx)
+	if err != nil {
+		return mapErr(err, "transaction")
+	}
+	defer func() { _ = conn.Close() }()
+	t := &pgTx{conn: conn}
+	tx := d.txStore(ctx, conn, t, t)
+
+	committed := false
+	defer func() {
+		if !committed {
+			t.rollback(ctx)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := t.commit(ctx); err != nil {
+		return err
+	}
+	committed = true
+	return nil
+}
+
+// txStore returns a store bound to a transaction: gorm runs on pool,
+// hand-written statements on conn.
+func (d *DB) txStore(ctx context.Context, pool gorm.ConnPool, conn execer, pg *pgTx) *DB {
+	// Statements inside the transaction bypass gorm's prepared-statement
+	// cache: database/sql would re-prepare (and pgx deallocate) a statement
+	// first prepared in another transaction on every use, two extra round
+	// trips each; the driver's own per-connection cache has no such cost.
+	gtx := d.gdb.Session(&gorm.Session{NewDB: true, Context: ctx, SkipDefaultTransaction: true})
+	gtx.Statement.ConnPool = pool
+	return &DB{gdb: gtx, sqlDB: d.sqlDB, conn: conn, dialect: d.dialect, inTx: true, pg: pg, provider: d.provider, log: d.log}
+}
+
 // inTxSelf runs fn inside the current transaction, or a new one when there is
 // none (for multi-statement writes that must be atomic).
 func (d *DB) inTxSelf(ctx context.Context, fn func(tx *DB) error) error {
@@ -250,5 +315,15 @@ func (d *DB) inTxSelf(ctx context.Context, fn func(tx *DB) error) error {
 	return d.InTx(ctx, func(tx domain.Store) error { return fn(tx.(*DB)) })
 }
 
-// db returns a gorm session for one statement.
-func (d *DB) db(ctx context.Context) *gorm.DB { return d.gdb.WithContext(ctx) }
+// db returns a gorm session for one statement. In a PostgreSQL transaction
+// it first sends what the transaction holds back (BEGIN, a pending write);
+// a failure there is the session's error.
+func (d *DB) db(ctx context.Context) *gorm.DB {
+	g := d.gdb.WithContext(ctx)
+	if d.pg != nil {
+		if err := d.pg.ready(ctx); err != nil {
+			_ = g.AddError(err)
+		}
+	}
+	return g
+}

@@ -23,12 +23,19 @@ func mapErr(err error, what string) error {
 	switch {
 	case err == nil:
 		return nil
+	case isDomainError(err): // mapped already (a pipelined statement's failure)
+		return err
 	case errors.Is(err, gorm.ErrRecordNotFound), errors.Is(err, sql.ErrNoRows):
 		return domain.NotFound(what)
 	case isUniqueViolation(err):
 		return &domain.Error{Code: domain.CodeConflict, Message: what + " already exists", Err: err}
 	}
 	return domain.Internal(err)
+}
+
+func isDomainError(err error) bool {
+	var de *domain.Error
+	return errors.As(err, &de)
 }
 
 // isUniqueViolation reports a primary-key or unique-constraint violation on

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/tallyhq/tally/domain"
 )
 
@@ -135,23 +137,30 @@ WHERE b.org_id = $1`
 // LockBalance returns the org's balance counters with its status and, when
 // key is set, its idempotency record for key, in one statement. On
 // PostgreSQL it locks the balance row (FOR UPDATE) until the transaction
-// ends; on SQLite the immediate transaction already holds the write lock.
-// NOT_FOUND for an unknown org.
+// ends; inside InTx it is sent in one flight with BEGIN and the org's open
+// grants query (see pgTx). On SQLite the immediate transaction already
+// holds the write lock. NOT_FOUND for an unknown org.
 func (d *DB) LockBalance(ctx context.Context, orgID, idempotencyKey string) (domain.Balance, *domain.IdempotencyRecord, error) {
-	q := lockBalanceSQLite
-	if d.dialect == DialectPostgres {
-		q = lockBalancePG
-	}
 	var (
 		b                = domain.Balance{OrgID: orgID}
 		status, op, hash sql.NullString
 		resp             []byte
 		recAt            sql.NullTime
+		dest             = []any{&b.Total, &b.Free, &b.Paid, &b.Version, &b.UpdatedAt, &status, &op, &hash, &resp, &recAt}
+		err              error
 	)
-	err := d.conn.QueryRowContext(ctx, q, orgID, idempotencyKey).
-		Scan(&b.Total, &b.Free, &b.Paid, &b.Version, &b.UpdatedAt, &status, &op, &hash, &resp, &recAt)
+	switch {
+	case d.pg != nil:
+		err = d.pg.lockBalancePG(ctx, orgID, idempotencyKey, func(row pgx.Row) error {
+			return mapErr(row.Scan(dest...), "org")
+		})
+	case d.dialect == DialectPostgres:
+		err = mapErr(queryRow(ctx, d.conn, dest, lockBalancePG, orgID, idempotencyKey), "org")
+	default:
+		err = mapErr(queryRow(ctx, d.conn, dest, lockBalanceSQLite, orgID, idempotencyKey), "org")
+	}
 	if err != nil {
-		return domain.Balance{}, nil, mapErr(err, "org")
+		return domain.Balance{}, nil, err
 	}
 	b.UpdatedAt = b.UpdatedAt.UTC()
 	b.OrgStatus = domain.OrgStatus(status.String)
@@ -169,8 +178,7 @@ func (d *DB) LockBalance(ctx context.Context, orgID, idempotencyKey string) (dom
 func (d *DB) GetBalance(ctx context.Context, orgID string) (domain.Balance, error) {
 	b := domain.Balance{OrgID: orgID}
 	var status string
-	err := d.conn.QueryRowContext(ctx, getBalanceSQL, orgID).
-		Scan(&b.Total, &b.Free, &b.Paid, &b.Version, &b.UpdatedAt, &status)
+	err := queryRow(ctx, d.conn, []any{&b.Total, &b.Free, &b.Paid, &b.Version, &b.UpdatedAt, &status}, getBalanceSQL, orgID)
 	if err != nil {
 		return domain.Balance{}, mapErr(err, "org")
 	}
@@ -179,25 +187,26 @@ func (d *DB) GetBalance(ctx context.Context, orgID string) (domain.Balance, erro
 	return b, nil
 }
 
-const grantColumns = `id, org_id, kind, amount, remaining, expires_at, order_id, reason, created_at`
+const (
+	grantColumns  = `id, org_id, kind, amount, remaining, expires_at, order_id, reason, created_at`
+	openGrantsSQL = `SELECT ` + grantColumns + ` FROM grants WHERE org_id = $1 AND remaining > 0`
+)
 
 // OpenGrants lists the org's grants with Remaining > 0 (served by the
-// partial index grants_open_idx).
+// partial index grants_open_idx). Right after LockBalance in a PostgreSQL
+// transaction it returns the grants read in LockBalance's flight.
 func (d *DB) OpenGrants(ctx context.Context, orgID string) ([]domain.Grant, error) {
-	rows, err := d.conn.QueryContext(ctx, `SELECT `+grantColumns+` FROM grants WHERE org_id = $1 AND remaining > 0`, orgID)
+	if d.pg != nil {
+		if gs, ok := d.pg.takeGrants(orgID); ok {
+			return gs, nil
+		}
+	}
+	rows, err := d.conn.QueryContext(ctx, openGrantsSQL, orgID)
 	if err != nil {
 		return nil, mapErr(err, "grant")
 	}
-	defer rows.Close()
-	var out []domain.Grant
-	for rows.Next() {
-		var r grantRow
-		if err := rows.Scan(&r.ID, &r.OrgID, &r.Kind, &r.Amount, &r.Remaining, &r.ExpiresAt, &r.OrderID, &r.Reason, &r.CreatedAt); err != nil {
-			return nil, mapErr(err, "grant")
-		}
-		out = append(out, toDomainGrant(r))
-	}
-	return out, mapErr(rows.Err(), "grant")
+	defer func() { _ = rows.Close() }()
+	return collectGrants(rows)
 }
 
 // GrantsByIDs returns the grants that exist among ids.
@@ -229,10 +238,15 @@ func (a *sqlArgs) add(v any) string {
 // counters and the idempotency record. On PostgreSQL this is one statement
 // (data-modifying CTEs); on SQLite one statement per table inside the
 // transaction. CONFLICT when an entry's (org, seq) or the idempotency key
-// exists; NOT_FOUND when the org's balance row does not.
+// exists; NOT_FOUND when the org's balance row does not. Inside a
+// PostgreSQL transaction the statement is sent with COMMIT (or ahead of the
+// transaction's next statement), and its errors come from there.
 func (d *DB) WriteLedger(ctx context.Context, w domain.LedgerWrite) error {
 	if d.dialect == DialectPostgres {
 		q, args := writeLedgerPG(w)
+		if d.pg != nil {
+			return d.pg.deferWrite(ctx, q, args)
+		}
 		res, err := d.conn.ExecContext(ctx, q, args...)
 		if err != nil {
 			return mapErr(err, "ledger entry")
@@ -463,8 +477,8 @@ func (d *DB) ListLedger(ctx context.Context, orgID string, f domain.LedgerFilter
 // SumLedger returns the sum of an org's entry amounts.
 func (d *DB) SumLedger(ctx context.Context, orgID string) (int64, error) {
 	var sum int64
-	err := d.conn.QueryRowContext(ctx,
-		`SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger_entries WHERE org_id = $1`, orgID).Scan(&sum)
+	err := queryRow(ctx, d.conn, []any{&sum},
+		`SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger_entries WHERE org_id = $1`, orgID)
 	return sum, mapErr(err, "ledger")
 }
 
@@ -479,7 +493,7 @@ WHERE org_id = $1 AND kind = 'CONSUME' AND created_at >= $2 AND created_at < $3`
 		args = append(args, actorID)
 	}
 	var sum int64
-	err := d.conn.QueryRowContext(ctx, q, args...).Scan(&sum)
+	err := queryRow(ctx, d.conn, []any{&sum}, q, args...)
 	return sum, mapErr(err, "ledger")
 }
 
@@ -509,9 +523,9 @@ func (d *DB) OrgsWithExpiredGrants(ctx context.Context, now time.Time, limit int
 // FindIdempotency returns the record for (orgID, key) if one exists.
 func (d *DB) FindIdempotency(ctx context.Context, orgID, key string) (domain.IdempotencyRecord, bool, error) {
 	var r idempotencyRow
-	err := d.conn.QueryRowContext(ctx,
+	err := queryRow(ctx, d.conn, []any{&r.OrgID, &r.IdemKey, &r.Operation, &r.RequestHash, &r.Response, &r.CreatedAt},
 		`SELECT org_id, idem_key, operation, request_hash, response, created_at FROM idempotency_keys WHERE org_id = $1 AND idem_key = $2`,
-		orgID, key).Scan(&r.OrgID, &r.IdemKey, &r.Operation, &r.RequestHash, &r.Response, &r.CreatedAt)
+		orgID, key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.IdempotencyRecord{}, false, nil
 	}
