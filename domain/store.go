@@ -150,7 +150,10 @@ type Store interface {
 	// w.NewGrants, saves Remaining of w.Grants, appends w.Entries (CONFLICT
 	// if an (OrgID, Seq) exists), saves the counters of w.Balance (Total,
 	// Free, Paid, Version, UpdatedAt) and, when set, inserts w.Idempotency
-	// (CONFLICT when its key exists).
+	// (CONFLICT when its key exists). A store may hold the write back and
+	// send it with the commit, so its error can come from InTx (or the
+	// transaction's next statement) instead; callers must treat InTx's
+	// error as the outcome.
 	WriteLedger(ctx context.Context, w LedgerWrite) error
 	// OpenGrants lists the org's grants with Remaining > 0, in any order.
 	OpenGrants(ctx context.Context, orgID string) ([]Grant, error)
