@@ -44,11 +44,7 @@ func toInvitation(inv domain.Invitation) *model.Invitation {
 }
 
 func toInvitations(invs []domain.Invitation) []*model.Invitation {
-	out := make([]*model.Invitation, len(invs))
-	for i, inv := range invs {
-		out[i] = toInvitation(inv)
-	}
-	return out
+	return convertAll(invs, toInvitation)
 }
 
 func toSeats(s domain.Seats) *model.Seats {
@@ -63,11 +59,7 @@ func toAPIKey(k domain.APIKey) *model.ApiKey {
 }
 
 func toAPIKeys(ks []domain.APIKey) []*model.ApiKey {
-	out := make([]*model.ApiKey, len(ks))
-	for i, k := range ks {
-		out[i] = toAPIKey(k)
-	}
-	return out
+	return convertAll(ks, toAPIKey)
 }
 
 func toMoney(m domain.Money) *model.Money {
@@ -75,11 +67,7 @@ func toMoney(m domain.Money) *model.Money {
 }
 
 func toPrices(ps []domain.Price) []*model.Money {
-	out := make([]*model.Money, len(ps))
-	for i, p := range ps {
-		out[i] = toMoney(p.Money())
-	}
-	return out
+	return convertAll(ps, func(p domain.Price) *model.Money { return toMoney(p.Money()) })
 }
 
 func toPlan(p domain.Plan) *model.Plan {
@@ -103,11 +91,7 @@ func limit(v int64) *int64 {
 }
 
 func toPlans(ps []domain.Plan) []*model.Plan {
-	out := make([]*model.Plan, len(ps))
-	for i, p := range ps {
-		out[i] = toPlan(p)
-	}
-	return out
+	return convertAll(ps, toPlan)
 }
 
 func toPack(p domain.Pack) *model.Pack {
@@ -126,11 +110,7 @@ func toPack(p domain.Pack) *model.Pack {
 }
 
 func toPacks(ps []domain.Pack) []*model.Pack {
-	out := make([]*model.Pack, len(ps))
-	for i, p := range ps {
-		out[i] = toPack(p)
-	}
-	return out
+	return convertAll(ps, toPack)
 }
 
 func toGrant(g domain.Grant) *model.CreditGrant {
@@ -242,4 +222,13 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// convertAll converts a slice of domain values with one converter.
+func convertAll[D, M any](in []D, conv func(D) M) []M {
+	out := make([]M, len(in))
+	for i, v := range in {
+		out[i] = conv(v)
+	}
+	return out
 }
