@@ -1,0 +1,90 @@
+package gateways
+
+import (
+	"context"
+	"testing"
+
+	"github.com/tallyhq/tally/domain"
+)
+
+// stubGateway is a domain.Gateway with fixed capabilities; routing never
+// calls its payment methods.
+type stubGateway struct {
+	domain.Gateway
+	name string
+	caps domain.GatewayCapabilities
+}
+
+func (g stubGateway) Name() string                             { return g.name }
+func (g stubGateway) Capabilities() domain.GatewayCapabilities { return g.caps }
+func (g stubGateway) GetPayment(context.Context, string) (domain.Payment, error) {
+	return domain.Payment{}, nil
+}
+
+func TestRoute(t *testing.T) {
+	card := []domain.PaymentMethodKind{domain.MethodCard}
+	all := []domain.Currency{domain.EUR, domain.USD, domain.BRL}
+	stripe := stubGateway{name: "stripe", caps: domain.GatewayCapabilities{Currencies: all, Methods: card, MaxInstallments: 1}}
+	paypal := stubGateway{name: "paypal", caps: domain.GatewayCapabilities{Currencies: []domain.Currency{domain.EUR, domain.USD}, Methods: []domain.PaymentMethodKind{domain.MethodPayPal}}}
+	inst := stubGateway{name: "installments", caps: domain.GatewayCapabilities{Countries: []string{"BR"}, Currencies: []domain.Currency{domain.BRL}, Methods: card, MaxInstallments: 12}}
+	rules := []Rule{
+		{Countries: []string{"BR"}, Currencies: []domain.Currency{domain.BRL}, MinInstallments: 2, Gateways: []string{"installments"}},
+		{Countries: []string{"BR"}, Currencies: []domain.Currency{domain.BRL}, Gateways: []string{"installments", "stripe"}},
+		{Methods: []domain.PaymentMethodKind{domain.MethodPayPal}, Gateways: []string{"paypal"}},
+		{Gateways: []string{"stripe", "paypal"}},
+	}
+	reg, err := New(rules, stripe, paypal, inst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		req       domain.RouteRequest
+		want      string
+		wantField string
+	}{
+		{"default card", domain.RouteRequest{Country: "DE", Currency: domain.EUR}, "stripe", ""},
+		{"paypal by method", domain.RouteRequest{Country: "DE", Currency: domain.EUR, Method: domain.MethodPayPal}, "paypal", ""},
+		{"explicit paypal", domain.RouteRequest{Country: "US", Currency: domain.USD, Gateway: "paypal"}, "paypal", ""},
+		{"brazil at once", domain.RouteRequest{Country: "BR", Currency: domain.BRL}, "installments", ""},
+		{"brazil explicit stripe", domain.RouteRequest{Country: "br", Currency: domain.BRL, Gateway: "stripe"}, "stripe", ""},
+		{"brazil 12 installments", domain.RouteRequest{Country: "BR", Currency: domain.BRL, Installments: 12}, "installments", ""},
+		{"13 installments", domain.RouteRequest{Country: "BR", Currency: domain.BRL, Installments: 13}, "", "installments"},
+		{"installments outside BR", domain.RouteRequest{Country: "DE", Currency: domain.EUR, Installments: 3}, "", "installments"},
+		{"installments in EUR from BR", domain.RouteRequest{Country: "BR", Currency: domain.EUR, Installments: 3}, "", "installments"},
+		{"explicit installments outside BR", domain.RouteRequest{Country: "DE", Currency: domain.EUR, Gateway: "installments"}, "", "gateway"},
+		{"explicit unknown", domain.RouteRequest{Country: "DE", Currency: domain.EUR, Gateway: "bitcoin"}, "", "gateway"},
+		{"paypal in BRL", domain.RouteRequest{Country: "DE", Currency: domain.BRL, Method: domain.MethodPayPal}, "", "gateway"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g, err := reg.Route(tc.req)
+			if tc.wantField != "" {
+				var de *domain.Error
+				if err == nil || !asError(err, &de) || de.Code != domain.CodeInvalidInput || de.Field != tc.wantField {
+					t.Fatalf("Route = %v, %v; want INVALID_INPUT on %q", g, err, tc.wantField)
+				}
+				return
+			}
+			if err != nil || g.Name() != tc.want {
+				t.Fatalf("Route = %v, %v; want %s", g, err, tc.want)
+			}
+		})
+	}
+}
+
+func asError(err error, target **domain.Error) bool {
+	de, ok := err.(*domain.Error)
+	*target = de
+	return ok
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	g := stubGateway{name: "a"}
+	if _, err := New(nil, g, g); err == nil {
+		t.Error("a name registered twice was accepted")
+	}
+	if _, err := New([]Rule{{Gateways: []string{"b"}}}, g); err == nil {
+		t.Error("a rule naming an unknown gateway was accepted")
+	}
+}
