@@ -1,0 +1,171 @@
+package domain
+
+import "time"
+
+// OrderStatus is where an order is in its life.
+type OrderStatus string
+
+// Order states (API.md). PAID, FAILED, CANCELED, REFUNDED and
+// PARTIALLY_REFUNDED are reached only through orderTransitions.
+const (
+	OrderPending           OrderStatus = "PENDING"
+	OrderRequiresAction    OrderStatus = "REQUIRES_ACTION"
+	OrderProcessing        OrderStatus = "PROCESSING"
+	OrderPaid              OrderStatus = "PAID"
+	OrderFailed            OrderStatus = "FAILED"
+	OrderCanceled          OrderStatus = "CANCELED"
+	OrderRefunded          OrderStatus = "REFUNDED"
+	OrderPartiallyRefunded OrderStatus = "PARTIALLY_REFUNDED"
+)
+
+// Valid reports whether s is a known status.
+func (s OrderStatus) Valid() bool {
+	_, ok := orderTransitions[s]
+	return ok
+}
+
+// Unpaid reports whether money has not been collected yet: the order can
+// still be paid, canceled or fail.
+func (s OrderStatus) Unpaid() bool {
+	return s == OrderPending || s == OrderRequiresAction || s == OrderProcessing
+}
+
+// orderTransitions lists, per status, the statuses it may move to.
+var orderTransitions = map[OrderStatus][]OrderStatus{
+	OrderPending:           {OrderRequiresAction, OrderProcessing, OrderPaid, OrderFailed, OrderCanceled},
+	OrderRequiresAction:    {OrderPending, OrderProcessing, OrderPaid, OrderFailed, OrderCanceled},
+	OrderProcessing:        {OrderRequiresAction, OrderPaid, OrderFailed, OrderCanceled},
+	OrderPaid:              {OrderPartiallyRefunded, OrderRefunded},
+	OrderPartiallyRefunded: {OrderPartiallyRefunded, OrderRefunded},
+	OrderFailed:            {},
+	OrderCanceled:          {},
+	OrderRefunded:          {},
+}
+
+// CanMove reports whether an order may go from s to next.
+func (s OrderStatus) CanMove(next OrderStatus) bool {
+	for _, t := range orderTransitions[s] {
+		if t == next {
+			return true
+		}
+	}
+	return false
+}
+
+// OrderLineKind classifies an order line.
+type OrderLineKind string
+
+// Order line kinds.
+const (
+	LinePack                  OrderLineKind = "PACK"
+	LineInstallmentCommission OrderLineKind = "INSTALLMENT_COMMISSION"
+	LinePlan                  OrderLineKind = "PLAN"
+	LineSeats                 OrderLineKind = "SEATS"
+	LineProration             OrderLineKind = "PRORATION"
+	LineSurcharge             OrderLineKind = "SURCHARGE"
+)
+
+// OrderLine is one priced line of an order (tax is on the order, not a line).
+type OrderLine struct {
+	Kind        OrderLineKind
+	Description string
+	Quantity    int64
+	UnitPrice   Money
+	Amount      Money
+	// PackID and Credits describe a PACK line: the credits it grants in all.
+	PackID  string
+	Credits int64
+}
+
+// InvoiceDetails are the optional billing details given at checkout.
+type InvoiceDetails struct {
+	CompanyName string
+	Country     string
+	Address     string
+	TaxID       string
+}
+
+// InstallmentPlan is how an order is split into monthly installments.
+type InstallmentPlan struct {
+	Count int
+	// Amount is one installment; Commission is the commission line's total
+	// (zero below the commission threshold); Total is what the buyer pays in
+	// all.
+	Amount     Money
+	Commission Money
+	Total      Money
+}
+
+// Order is one purchase.
+type Order struct {
+	ID     string
+	Number string // human readable, unique: ORD-2026-000042
+	OrgID  string
+	Status OrderStatus
+	Lines  []OrderLine
+	// Subtotal is the sum of the lines, Tax is charged on it at TaxRateBP
+	// basis points, Total = Subtotal + Tax is what the gateway collects.
+	Subtotal  Money
+	Tax       Money
+	TaxRateBP int
+	Total     Money
+
+	// Credits is what the order grants once PAID, with the pack's validity.
+	Credits   int64
+	Validity  ValidityPolicy
+	ExpiresAt *time.Time // for BILLING_CYCLE and RECURRING grants
+
+	Gateway      string
+	PaymentID    string // the gateway's payment reference
+	Installments *InstallmentPlan
+	NextAction   *NextAction
+	// FailureReason says why a FAILED order failed (the decline reason).
+	FailureReason string
+	// Refunded is the total refunded so far, in minor units of Total.
+	Refunded int64
+	// GrantID is the credit grant made when the order was paid ("" before).
+	GrantID        string
+	InvoiceDetails *InvoiceDetails
+	CreatedBy      string // user who bought
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	PaidAt         *time.Time
+	// Version increases with every change (optimistic concurrency and
+	// subscription ordering).
+	Version int64
+}
+
+// InvoiceStatus is an invoice's payment status.
+type InvoiceStatus string
+
+// Invoice statuses.
+const (
+	InvoicePaid              InvoiceStatus = "PAID"
+	InvoicePartiallyRefunded InvoiceStatus = "PARTIALLY_REFUNDED"
+	InvoiceRefunded          InvoiceStatus = "REFUNDED"
+)
+
+// Invoice is the bill for a paid order, numbered without gaps per year.
+type Invoice struct {
+	ID      string
+	Number  string // INV-2026-000001
+	Year    int
+	Seq     int64
+	OrgID   string
+	OrderID string
+	// OrderNumber is the order's human-readable number.
+	OrderNumber string
+	IssuedAt    time.Time
+	// BilledTo is the checkout's invoice details, or the org's name and
+	// country when none were given.
+	BilledTo  InvoiceDetails
+	Lines     []OrderLine
+	Subtotal  Money
+	Tax       Money
+	TaxRateBP int
+	Total     Money
+	Status    InvoiceStatus
+	Gateway   string
+	// Refunded is the total refunded, in minor units.
+	Refunded int64
+}
