@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -117,60 +117,99 @@ func fromDomainIdempotency(i domain.IdempotencyRecord) idempotencyRow {
 const balanceSelect = `SELECT b.total, b.free, b.paid, b.version, b.updated_at, o.status`
 
 const (
-	lockBalancePG = balanceSelect + `, i.operation, i.request_hash, i.response, i.created_at
+	lockBalancePG = balanceSelect + `
 FROM org_balances b
 JOIN orgs o ON o.id = b.org_id
-LEFT JOIN idempotency_keys i ON i.org_id = b.org_id AND i.idem_key = $2
 WHERE b.org_id = $1
 FOR UPDATE OF b`
-	lockBalanceSQLite = balanceSelect + `, i.operation, i.request_hash, i.response, i.created_at
-FROM org_balances b
-JOIN orgs o ON o.id = b.org_id
-LEFT JOIN idempotency_keys i ON i.org_id = b.org_id AND i.idem_key = $2
-WHERE b.org_id = $1`
 	getBalanceSQL = balanceSelect + `
 FROM org_balances b
 JOIN orgs o ON o.id = b.org_id
 WHERE b.org_id = $1`
+	idemSelect = `SELECT org_id, idem_key, operation, request_hash, response, created_at FROM idempotency_keys`
 )
 
-// LockBalance returns the org's balance counters with its status and, when
-// key is set, its idempotency record for key, in one statement. On
-// PostgreSQL it locks the balance row (FOR UPDATE) until the transaction
-// ends; inside InTx it is sent in one flight with BEGIN and the org's open
-// grants query (see pgTx). On SQLite the immediate transaction already
-// holds the write lock. NOT_FOUND for an unknown org.
-func (d *DB) LockBalance(ctx context.Context, orgID, idempotencyKey string) (domain.Balance, *domain.IdempotencyRecord, error) {
+// idemLookup builds the query for the org's idempotency records among keys.
+func idemLookup(orgID string, keys []string) (string, []any) {
+	a := sqlArgs{}
+	var b strings.Builder
+	b.WriteString(idemSelect + ` WHERE org_id = ` + a.add(orgID) + ` AND idem_key IN (`)
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(a.add(k))
+	}
+	b.WriteString(")")
+	return b.String(), a
+}
+
+// collectIdempotency reads every row of an idemLookup query; the caller
+// closes rows.
+func collectIdempotency[R interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}](rows R) ([]domain.IdempotencyRecord, error) {
+	var out []domain.IdempotencyRecord
+	for rows.Next() {
+		var r idempotencyRow
+		if err := rows.Scan(&r.OrgID, &r.IdemKey, &r.Operation, &r.RequestHash, &r.Response, &r.CreatedAt); err != nil {
+			return nil, mapErr(err, "idempotency key")
+		}
+		out = append(out, toDomainIdempotency(r))
+	}
+	return out, mapErr(rows.Err(), "idempotency key")
+}
+
+// LockBalance returns the org's balance counters with its status and the
+// org's idempotency records among keys ("" ignored). On PostgreSQL it locks
+// the balance row (FOR UPDATE) until the transaction ends, and the record
+// lookup runs after the lock is granted, so it sees every record committed
+// by a transaction it waited for; inside InTx the lock, the lookup and the
+// org's open grants query go in one flight with BEGIN (see pgTx). On SQLite
+// the immediate transaction already holds the write lock. NOT_FOUND for an
+// unknown org.
+func (d *DB) LockBalance(ctx context.Context, orgID string, keys ...string) (domain.Balance, []domain.IdempotencyRecord, error) {
 	var (
-		b                = domain.Balance{OrgID: orgID}
-		status, op, hash sql.NullString
-		resp             []byte
-		recAt            sql.NullTime
-		dest             = []any{&b.Total, &b.Free, &b.Paid, &b.Version, &b.UpdatedAt, &status, &op, &hash, &resp, &recAt}
-		err              error
+		b      = domain.Balance{OrgID: orgID}
+		status sql.NullString
+		dest   = []any{&b.Total, &b.Free, &b.Paid, &b.Version, &b.UpdatedAt, &status}
+		recs   []domain.IdempotencyRecord
+		err    error
 	)
+	keys = slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return k == "" })
 	switch {
 	case d.pg != nil:
-		err = d.pg.lockBalancePG(ctx, orgID, idempotencyKey, func(row pgx.Row) error {
+		recs, err = d.pg.lockBalancePG(ctx, orgID, keys, func(row pgx.Row) error {
 			return mapErr(row.Scan(dest...), "org")
 		})
-	case d.dialect == DialectPostgres:
-		err = mapErr(queryRow(ctx, d.conn, dest, lockBalancePG, orgID, idempotencyKey), "org")
 	default:
-		err = mapErr(queryRow(ctx, d.conn, dest, lockBalanceSQLite, orgID, idempotencyKey), "org")
+		q := getBalanceSQL
+		if d.dialect == DialectPostgres {
+			q = lockBalancePG
+		}
+		err = mapErr(queryRow(ctx, d.conn, dest, q, orgID), "org")
+		if err == nil && len(keys) > 0 {
+			recs, err = d.findIdempotency(ctx, orgID, keys)
+		}
 	}
 	if err != nil {
 		return domain.Balance{}, nil, err
 	}
 	b.UpdatedAt = b.UpdatedAt.UTC()
 	b.OrgStatus = domain.OrgStatus(status.String)
-	if !op.Valid || idempotencyKey == "" {
-		return b, nil, nil
+	return b, recs, nil
+}
+
+func (d *DB) findIdempotency(ctx context.Context, orgID string, keys []string) ([]domain.IdempotencyRecord, error) {
+	q, args := idemLookup(orgID, keys)
+	rows, err := d.conn.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, mapErr(err, "idempotency key")
 	}
-	return b, &domain.IdempotencyRecord{
-		OrgID: orgID, Key: idempotencyKey, Operation: op.String, RequestHash: hash.String,
-		Response: resp, CreatedAt: recAt.Time.UTC(),
-	}, nil
+	defer rows.Close()
+	return collectIdempotency(rows)
 }
 
 // GetBalance returns the org's balance counters with its status, without
@@ -307,11 +346,16 @@ func entryValues(b *strings.Builder, a *sqlArgs, es []domain.LedgerEntry) {
 	}
 }
 
-func idemValues(b *strings.Builder, a *sqlArgs, rec domain.IdempotencyRecord) {
-	r := fromDomainIdempotency(rec)
-	b.WriteString("(" + strings.Join([]string{
-		a.add(r.OrgID), a.add(r.IdemKey), a.add(r.Operation), a.add(r.RequestHash), a.add(r.Response), a.add(r.CreatedAt),
-	}, ", ") + ")")
+func idemValues(b *strings.Builder, a *sqlArgs, recs []domain.IdempotencyRecord) {
+	for i, rec := range recs {
+		r := fromDomainIdempotency(rec)
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(" + strings.Join([]string{
+			a.add(r.OrgID), a.add(r.IdemKey), a.add(r.Operation), a.add(r.RequestHash), a.add(r.Response), a.add(r.CreatedAt),
+		}, ", ") + ")")
+	}
 }
 
 func balanceUpdate(b *strings.Builder, a *sqlArgs, bal domain.Balance) {
@@ -358,10 +402,10 @@ func writeLedgerPG(w domain.LedgerWrite) (string, []any) {
 			entryValues(s, &a, w.Entries)
 		})
 	}
-	if w.Idempotency != nil {
+	if len(w.Idempotency) > 0 {
 		cte("ik", func(s *strings.Builder) {
 			s.WriteString(insertIdem)
-			idemValues(s, &a, *w.Idempotency)
+			idemValues(s, &a, w.Idempotency)
 		})
 	}
 	if len(ctes) > 0 {
@@ -415,10 +459,10 @@ func writeLedgerSQLite(w domain.LedgerWrite) []sqliteStmt {
 		})
 	}
 	stmt("org balance", func(b *strings.Builder, a *sqlArgs) { balanceUpdate(b, a, w.Balance) })
-	if w.Idempotency != nil {
+	if len(w.Idempotency) > 0 {
 		stmt("idempotency key", func(b *strings.Builder, a *sqlArgs) {
 			b.WriteString(insertIdem)
-			idemValues(b, a, *w.Idempotency)
+			idemValues(b, a, w.Idempotency)
 		})
 	}
 	return out
@@ -522,15 +566,9 @@ func (d *DB) OrgsWithExpiredGrants(ctx context.Context, now time.Time, limit int
 
 // FindIdempotency returns the record for (orgID, key) if one exists.
 func (d *DB) FindIdempotency(ctx context.Context, orgID, key string) (domain.IdempotencyRecord, bool, error) {
-	var r idempotencyRow
-	err := queryRow(ctx, d.conn, []any{&r.OrgID, &r.IdemKey, &r.Operation, &r.RequestHash, &r.Response, &r.CreatedAt},
-		`SELECT org_id, idem_key, operation, request_hash, response, created_at FROM idempotency_keys WHERE org_id = $1 AND idem_key = $2`,
-		orgID, key)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.IdempotencyRecord{}, false, nil
+	recs, err := d.findIdempotency(ctx, orgID, []string{key})
+	if err != nil || len(recs) == 0 {
+		return domain.IdempotencyRecord{}, false, err
 	}
-	if err != nil {
-		return domain.IdempotencyRecord{}, false, mapErr(err, "idempotency key")
-	}
-	return toDomainIdempotency(r), true, nil
+	return recs[0], true, nil
 }

@@ -35,9 +35,9 @@ func spend(b domain.Balance, g domain.Grant, amount int64, actorID string, key s
 		}},
 	}
 	if key != "" {
-		w.Idempotency = &domain.IdempotencyRecord{
+		w.Idempotency = []domain.IdempotencyRecord{{
 			OrgID: b.OrgID, Key: key, Operation: "consumeCredits", RequestHash: "rh", Response: []byte(`{"ok":true}`), CreatedAt: at,
-		}
+		}}
 	}
 	return w, g
 }
@@ -52,7 +52,7 @@ func TestWriteLedgerAndReads(t *testing.T) {
 
 		b, rec, err := d.LockBalance(ctx(), o.ID, "k1")
 		must(t, err)
-		if rec != nil {
+		if len(rec) != 0 {
 			t.Fatalf("idempotency record before use = %+v", rec)
 		}
 		want := domain.Balance{OrgID: o.ID, Total: 1100, Free: 100, Paid: 1000, Version: 2, UpdatedAt: t0, OrgStatus: domain.OrgActive}
@@ -75,7 +75,7 @@ func TestWriteLedgerAndReads(t *testing.T) {
 				return err
 			}
 			return tx.WriteLedger(ctx(), domain.LedgerWrite{
-				Balance: b2, Grants: []domain.Grant{free, paid}, Entries: []domain.LedgerEntry{entry}, Idempotency: &idem,
+				Balance: b2, Grants: []domain.Grant{free, paid}, Entries: []domain.LedgerEntry{entry}, Idempotency: []domain.IdempotencyRecord{idem},
 			})
 		}))
 
@@ -85,10 +85,10 @@ func TestWriteLedgerAndReads(t *testing.T) {
 		if !reflect.DeepEqual(b, b2) {
 			t.Fatalf("balance after write = %+v, want %+v", b, b2)
 		}
-		if rec == nil || !reflect.DeepEqual(*rec, idem) {
+		if len(rec) != 1 || !reflect.DeepEqual(rec[0], idem) {
 			t.Fatalf("LockBalance record = %+v, want %+v", rec, idem)
 		}
-		if _, rec, _ := d.LockBalance(ctx(), o.ID, ""); rec != nil {
+		if _, rec, _ := d.LockBalance(ctx(), o.ID, ""); len(rec) != 0 {
 			t.Fatalf("LockBalance without key returned %+v", rec)
 		}
 		found, ok, err := d.FindIdempotency(ctx(), o.ID, "k1")
@@ -371,7 +371,10 @@ func TestWriteLedgerEverythingAtOnce(t *testing.T) {
 				{ID: newID(), OrgID: o.ID, Seq: 5, Kind: domain.EntryGrant, Amount: 500, BalanceAfter: 550,
 					Allocations: []domain.Allocation{{GrantID: fresh.ID, Amount: 500}}, ActorKind: domain.ActorSystem, CreatedAt: at},
 			},
-			Idempotency: &domain.IdempotencyRecord{OrgID: o.ID, Key: "all", Operation: "op", RequestHash: "h", Response: []byte("{}"), CreatedAt: at},
+			Idempotency: []domain.IdempotencyRecord{
+				{OrgID: o.ID, Key: "all", Operation: "op", RequestHash: "h", Response: []byte("{}"), CreatedAt: at},
+				{OrgID: o.ID, Key: "all-2", Operation: "op", RequestHash: "h2", Response: []byte("{}"), CreatedAt: at},
+			},
 		}
 		must(t, d.InTx(ctx(), func(tx domain.Store) error { return tx.WriteLedger(ctx(), w) }))
 
@@ -396,8 +399,10 @@ func TestWriteLedgerEverythingAtOnce(t *testing.T) {
 		if sum != 550 {
 			t.Fatalf("SumLedger = %d, want 550", sum)
 		}
-		if _, ok, _ := d.FindIdempotency(ctx(), o.ID, "all"); !ok {
-			t.Fatal("idempotency record missing")
+		_, recs, err := d.LockBalance(ctx(), o.ID, "all", "all-2", "missing")
+		must(t, err)
+		if len(recs) != 2 {
+			t.Fatalf("LockBalance found %d of the 2 idempotency records written in one go", len(recs))
 		}
 	})
 }

@@ -212,20 +212,38 @@ func (t *pgTx) rollback(ctx context.Context) {
 	})
 }
 
-// lockBalancePG runs LockBalance's statement and the org's open grants
-// query in one flight (with BEGIN when the transaction has not begun), and
-// keeps the grants for OpenGrants. The grants query is a separate statement
-// so that it reads with a snapshot taken after the lock was granted: a
-// subquery of the locking statement would see the grants as they were
-// before waiting for the lock.
-func (t *pgTx) lockBalancePG(ctx context.Context, orgID, key string, scan func(row pgx.Row) error) error {
-	var grants []domain.Grant
+// lockBalancePG runs LockBalance's statement, the idempotency lookup for
+// keys and the org's open grants query in one flight (with BEGIN when the
+// transaction has not begun), and keeps the grants for OpenGrants. The
+// lookup and the grants query are separate statements so that they read
+// with a snapshot taken after the lock was granted: a subquery of the
+// locking statement would see the rows as they were before waiting for it.
+func (t *pgTx) lockBalancePG(ctx context.Context, orgID string, keys []string, scan func(row pgx.Row) error) ([]domain.IdempotencyRecord, error) {
+	var (
+		grants []domain.Grant
+		recs   []domain.IdempotencyRecord
+	)
 	err := t.pipeline(ctx, func(b *pgx.Batch) {
-		b.Queue(lockBalancePG, orgID, key)
+		b.Queue(lockBalancePG, orgID)
+		if len(keys) > 0 {
+			q, args := idemLookup(orgID, keys)
+			b.Queue(q, args...)
+		}
 		b.Queue(openGrantsSQL, orgID)
 	}, func(br pgx.BatchResults) error {
 		if err := scan(br.QueryRow()); err != nil {
 			return err
+		}
+		if len(keys) > 0 {
+			rows, err := br.Query()
+			if err != nil {
+				return mapErr(err, "idempotency key")
+			}
+			recs, err = collectIdempotency(rows)
+			rows.Close()
+			if err != nil {
+				return err
+			}
 		}
 		rows, err := br.Query()
 		if err != nil {
@@ -236,10 +254,10 @@ func (t *pgTx) lockBalancePG(ctx context.Context, orgID, key string, scan func(r
 		return err
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	t.grants = &openGrants{orgID: orgID, grants: grants}
-	return nil
+	return recs, nil
 }
 
 // takeGrants returns (once) the open grants read with the org's lock when

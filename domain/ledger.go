@@ -32,104 +32,240 @@ type change struct {
 	entries   []LedgerEntry // entries to append, in order; Seq and BalanceAfter are filled in
 }
 
-// applyCredits is the one path by which a balance changes. In one
-// transaction it locks the org's balance, answers a repeated idempotency key
-// with the first result (CONFLICT when the request differs), writes off
-// grants that have expired, applies fn's change, appends the ledger entries,
-// saves the balance and records the idempotency key; then, after commit, it
-// announces the new balance. A failed fn changes nothing.
+// creditOp is one balance-changing request: its operation name, its
+// idempotency key and request hash (both "" when it has none), and the
+// change it makes (nil: only write off expired grants).
+type creditOp struct {
+	op, key, hash string
+	fn            ledgerChange
+}
+
+// opResult is what became of one creditOp. replay is true when the result
+// is the stored answer to a repeated idempotency key.
+type opResult struct {
+	res    CreditResult
+	replay bool
+	err    error
+}
+
+// applyCredits is the one path by which a balance changes: applyOps with a
+// single request.
 func (s *Service) applyCredits(ctx context.Context, orgID, op, key, reqHash string, fn ledgerChange) (CreditResult, error) {
+	r := s.applyOps(ctx, orgID, []creditOp{{op: op, key: key, hash: reqHash, fn: fn}})[0]
+	return r.res, r.err
+}
+
+// applyOps applies requests to one org's balance, in order, in one
+// transaction: it locks the org's balance, answers each repeated
+// idempotency key with the first result (CONFLICT when the request
+// differs), writes off grants that have expired, applies each request's
+// change to the balance the previous ones left, appends the ledger entries,
+// saves the balance and records the idempotency keys in one write; then,
+// after commit, it announces the new balance. A request whose change fails
+// changes nothing and does not stop the others. When the transaction fails
+// as a whole, each request of a batch is retried on its own, so one
+// request's failure never becomes another's.
+func (s *Service) applyOps(ctx context.Context, orgID string, ops []creditOp) []opResult {
 	var (
-		res    CreditResult
-		replay bool
+		out []opResult
+		err error
 	)
-	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		err = s.store.InTx(ctx, func(tx Store) error {
 			var err error
-			res, replay, err = s.applyCreditsTx(ctx, tx, orgID, op, key, reqHash, fn)
+			out, err = s.applyOpsTx(ctx, tx, orgID, ops)
 			return err
 		})
-		if !duplicateKeyRace(err, key) {
+		if !duplicateKeyRace(err) {
 			break
 		}
 	}
 	if err != nil {
-		return CreditResult{}, asDomainError(err)
+		if len(ops) == 1 {
+			return []opResult{{err: asDomainError(err)}}
+		}
+		out = make([]opResult, len(ops))
+		for i := range ops {
+			out[i] = s.applyOps(ctx, orgID, ops[i:i+1])[0]
+		}
+		return out
 	}
-	if !replay && res.Entry.ID != "" {
-		s.publish(ctx, Event{Kind: EventBalance, OrgID: orgID, Version: res.Balance.Version})
+	var version int64
+	for _, r := range out {
+		if r.err == nil && !r.replay && r.res.Entry.ID != "" {
+			version = max(version, r.res.Balance.Version)
+		}
 	}
-	return res, nil
+	if version > 0 {
+		s.publish(ctx, Event{Kind: EventBalance, OrgID: orgID, Version: version})
+	}
+	return out
 }
 
 // duplicateKeyRace reports whether err is a write conflict that a
-// concurrent request with the same idempotency key caused; retrying then
-// finds that request's record and replays it.
-func duplicateKeyRace(err error, key string) bool {
+// concurrent request with the same idempotency key may have caused;
+// retrying then finds that request's record and replays it.
+func duplicateKeyRace(err error) bool {
 	var de *Error
-	return key != "" && errors.As(err, &de) && de.Code == CodeConflict && de.Field != "idempotencyKey"
+	return errors.As(err, &de) && de.Code == CodeConflict && de.Field != "idempotencyKey"
 }
 
-// applyCreditsTx is applyCredits inside a transaction the caller owns; the
-// caller publishes the event after commit. replay is true when the result
-// was the stored answer to a repeated idempotency key.
-func (s *Service) applyCreditsTx(ctx context.Context, tx Store, orgID, op, key, reqHash string, fn ledgerChange) (res CreditResult, replay bool, err error) {
-	b, rec, err := tx.LockBalance(ctx, orgID, key)
-	if err != nil {
-		return res, false, err
+// errKeyReused answers a repeated idempotency key whose request differs.
+func errKeyReused() *Error {
+	return &Error{Code: CodeConflict, Field: "idempotencyKey",
+		Message: "idempotency key already used with a different request"}
+}
+
+// applyOpsTx is applyOps inside a transaction the caller owns; the caller
+// publishes the event after commit. The returned error fails the whole
+// transaction; a single request's failure is in its opResult.
+func (s *Service) applyOpsTx(ctx context.Context, tx Store, orgID string, ops []creditOp) ([]opResult, error) {
+	keys := make([]string, 0, len(ops))
+	for _, o := range ops {
+		if o.key != "" {
+			keys = append(keys, o.key)
+		}
 	}
-	if rec != nil {
-		if rec.Operation != op || rec.RequestHash != reqHash {
-			return res, false, &Error{Code: CodeConflict, Field: "idempotencyKey",
-				Message: "idempotency key already used with a different request"}
-		}
-		if err := json.Unmarshal(rec.Response, &res); err != nil {
-			return res, false, Internal(err)
-		}
-		return res, true, nil
+	b, recs, err := tx.LockBalance(ctx, orgID, keys...)
+	if err != nil {
+		return nil, err
+	}
+	stored := make(map[string]IdempotencyRecord, len(recs))
+	for _, r := range recs {
+		stored[r.Key] = r
 	}
 	grants, err := tx.OpenGrants(ctx, orgID)
 	if err != nil {
-		return res, false, err
+		return nil, err
 	}
 	now := s.clock.Now()
 	open, expired := openAt(grants, now)
 	SortForSpending(open)
 
-	var ch change
+	var (
+		w     changeSet
+		out   = make([]opResult, len(ops))
+		fresh = map[string]int{} // key -> the request of this batch that recorded it
+		idem  []IdempotencyRecord
+		last  LedgerEntry
+	)
 	if len(expired) > 0 {
-		ch = expireGrants(expired)
-	}
-	if fn != nil {
-		c, err := fn(&b, open, now)
-		if err != nil {
-			return res, false, err
+		ch := expireGrants(expired)
+		if err := apply(&b, ch, now); err != nil {
+			return nil, err
 		}
-		ch.newGrants = append(ch.newGrants, c.newGrants...)
-		ch.touched = append(ch.touched, c.touched...)
-		ch.entries = append(ch.entries, c.entries...)
+		w.add(ch)
+		last = ch.entries[len(ch.entries)-1]
+	}
+	for i, o := range ops {
+		if o.key != "" {
+			if rec, ok := stored[o.key]; ok {
+				out[i] = replayRecord(rec, o)
+				continue
+			}
+			if j, ok := fresh[o.key]; ok {
+				if ops[j].op != o.op || ops[j].hash != o.hash {
+					out[i].err = errKeyReused()
+				} else {
+					out[i] = opResult{res: out[j].res, replay: true}
+				}
+				continue
+			}
+		}
+		var c change
+		if o.fn != nil {
+			if c, err = o.fn(&b, open, now); err != nil {
+				out[i].err = err
+				continue
+			}
+		}
+		if len(c.entries) == 0 {
+			out[i].res = CreditResult{Entry: last, Balance: withGrants(b, open)}
+			continue
+		}
+		if err := apply(&b, c, now); err != nil {
+			return nil, err
+		}
 		open = mergeGrants(open, c)
-	}
-	if len(ch.entries) == 0 {
-		return CreditResult{Balance: withGrants(b, open)}, false, nil
-	}
-	if err := apply(&b, ch, now); err != nil {
-		return res, false, err
-	}
-	res = CreditResult{Entry: ch.entries[len(ch.entries)-1], Balance: withGrants(b, open)}
-	w := LedgerWrite{Balance: b, NewGrants: ch.newGrants, Grants: ch.touched, Entries: ch.entries}
-	w.Balance.Grants = nil
-	if key != "" {
-		resp, err := json.Marshal(res)
-		if err != nil {
-			return res, false, Internal(err)
-		}
-		w.Idempotency = &IdempotencyRecord{
-			OrgID: orgID, Key: key, Operation: op, RequestHash: reqHash, Response: resp, CreatedAt: now,
+		w.add(c)
+		last = c.entries[len(c.entries)-1]
+		res := CreditResult{Entry: last, Balance: withGrants(b, open)}
+		out[i].res = res
+		if o.key != "" {
+			resp, err := json.Marshal(res)
+			if err != nil {
+				return nil, Internal(err)
+			}
+			idem = append(idem, IdempotencyRecord{
+				OrgID: orgID, Key: o.key, Operation: o.op, RequestHash: o.hash, Response: resp, CreatedAt: now,
+			})
+			fresh[o.key] = i
 		}
 	}
-	return res, false, tx.WriteLedger(ctx, w)
+	if len(w.entries) == 0 {
+		return out, nil
+	}
+	b.Grants = nil
+	return out, tx.WriteLedger(ctx, LedgerWrite{
+		Balance: b, NewGrants: w.newGrants, Grants: w.touched, Entries: w.entries, Idempotency: idem,
+	})
+}
+
+// applyCreditsTx is applyCredits inside a transaction the caller owns (the
+// caller publishes after commit): one request's result, whether it was a
+// replay, and its error or the transaction's.
+func (s *Service) applyCreditsTx(ctx context.Context, tx Store, orgID, op, key, reqHash string, fn ledgerChange) (CreditResult, bool, error) {
+	out, err := s.applyOpsTx(ctx, tx, orgID, []creditOp{{op: op, key: key, hash: reqHash, fn: fn}})
+	if err != nil {
+		return CreditResult{}, false, err
+	}
+	return out[0].res, out[0].replay, out[0].err
+}
+
+// replayRecord answers a request whose key is already recorded: the stored
+// first result, or CONFLICT when the request differs.
+func replayRecord(rec IdempotencyRecord, o creditOp) opResult {
+	if rec.Operation != o.op || rec.RequestHash != o.hash {
+		return opResult{err: errKeyReused()}
+	}
+	var res CreditResult
+	if err := json.Unmarshal(rec.Response, &res); err != nil {
+		return opResult{err: Internal(err)}
+	}
+	return opResult{res: res, replay: true}
+}
+
+// changeSet accumulates the changes of several requests into one write:
+// each grant once, in its latest state.
+type changeSet struct {
+	newGrants []Grant
+	touched   []Grant
+	entries   []LedgerEntry
+	newAt     map[string]int // grant id -> index in newGrants
+	touchedAt map[string]int // grant id -> index in touched
+}
+
+func (w *changeSet) add(c change) {
+	if w.newAt == nil {
+		w.newAt, w.touchedAt = map[string]int{}, map[string]int{}
+	}
+	for _, g := range c.newGrants {
+		w.newAt[g.ID] = len(w.newGrants)
+		w.newGrants = append(w.newGrants, g)
+	}
+	for _, g := range c.touched {
+		if i, ok := w.newAt[g.ID]; ok { // inserted by this write: insert it as it is now
+			w.newGrants[i] = g
+			continue
+		}
+		if i, ok := w.touchedAt[g.ID]; ok {
+			w.touched[i] = g
+			continue
+		}
+		w.touchedAt[g.ID] = len(w.touched)
+		w.touched = append(w.touched, g)
+	}
+	w.entries = append(w.entries, c.entries...)
 }
 
 // apply numbers a change's entries after the balance's version and moves

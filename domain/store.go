@@ -41,11 +41,11 @@ func (c Connection[T]) EndCursor() string {
 // LedgerWrite is everything one balance change writes, applied by
 // Store.WriteLedger in one go.
 type LedgerWrite struct {
-	Balance     Balance            // counters after the change
-	NewGrants   []Grant            // grants to insert
-	Grants      []Grant            // existing grants whose Remaining changed
-	Entries     []LedgerEntry      // entries to append, Seq ascending
-	Idempotency *IdempotencyRecord // the request's key and first result, if any
+	Balance     Balance             // counters after the change
+	NewGrants   []Grant             // grants to insert
+	Grants      []Grant             // existing grants whose Remaining changed
+	Entries     []LedgerEntry       // entries to append, Seq ascending
+	Idempotency []IdempotencyRecord // the requests' keys and first results
 }
 
 // LedgerFilter narrows a ledger listing.
@@ -135,13 +135,10 @@ type Store interface {
 	// LockBalance returns the org's balance counters (without Grants, with
 	// OrgStatus) and, inside InTx, holds a lock on them until the transaction
 	// ends, so that balance changes of one org are serialized (SELECT … FOR
-	// UPDATE on PostgreSQL; the immediate write transaction on SQLite). When
-	// idempotencyKey is not "", it also returns the org's idempotency record
-	// for that key, or nil. The record may miss one committed by a
-	// transaction this one waited for (PostgreSQL re-checks only the locked
-	// row); WriteLedger then fails with CONFLICT and the caller retries, so
-	// the lookup may share the locking statement. NOT_FOUND for an unknown org.
-	LockBalance(ctx context.Context, orgID, idempotencyKey string) (Balance, *IdempotencyRecord, error)
+	// UPDATE on PostgreSQL; the immediate write transaction on SQLite). It
+	// also returns the org's idempotency records among keys ("" ignored),
+	// read after the lock was granted. NOT_FOUND for an unknown org.
+	LockBalance(ctx context.Context, orgID string, keys ...string) (Balance, []IdempotencyRecord, error)
 	// GetBalance returns the org's balance counters without locking and
 	// without Grants, with OrgStatus. NOT_FOUND for an unknown org.
 	GetBalance(ctx context.Context, orgID string) (Balance, error)

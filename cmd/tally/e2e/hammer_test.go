@@ -205,7 +205,7 @@ type naiveStore struct{ domain.Store }
 
 func (n naiveStore) InTx(ctx context.Context, fn func(domain.Store) error) error { return fn(n) }
 
-func (n naiveStore) LockBalance(ctx context.Context, orgID, key string) (domain.Balance, *domain.IdempotencyRecord, error) {
+func (n naiveStore) LockBalance(ctx context.Context, orgID string, _ ...string) (domain.Balance, []domain.IdempotencyRecord, error) {
 	b, err := n.GetBalance(ctx, orgID)
 	return b, nil, err
 }
