@@ -92,4 +92,3 @@ func TestRefundPayment(t *testing.T) {
 		})
 	}
 }
-
