@@ -71,7 +71,9 @@ func (g *Gateway) findCustomer(ctx context.Context, orgID string) (string, error
 func (g *Gateway) createCustomer(ctx context.Context, c domain.Customer) (string, error) {
 	params := &stripe.CustomerParams{Metadata: map[string]string{orgMetadataKey: c.OrgID}}
 	params.Context = ctx
-	params.SetIdempotencyKey("customer-" + c.OrgID)
+	if err := setIdempotencyKey(&params.Params, "customer-"+c.OrgID); err != nil {
+		return "", err
+	}
 	if c.Name != "" {
 		params.Name = stripe.String(c.Name)
 	}

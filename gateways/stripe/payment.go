@@ -46,8 +46,8 @@ func (g *Gateway) CreatePayment(ctx context.Context, req domain.PaymentRequest) 
 	}
 	params.Context = ctx
 	params.AddExpand("latest_charge")
-	if req.IdempotencyKey != "" {
-		params.SetIdempotencyKey(req.IdempotencyKey)
+	if err := setIdempotencyKey(&params.Params, req.IdempotencyKey); err != nil {
+		return domain.Payment{}, err
 	}
 	if customer != "" {
 		params.Customer = stripe.String(customer)
@@ -67,6 +67,21 @@ func (g *Gateway) CreatePayment(ctx context.Context, req domain.PaymentRequest) 
 		return domain.Payment{}, mapError(err, "payment")
 	}
 	return toPayment(pi), nil
+}
+
+// maxIdempotencyKey is the longest key Stripe (and stripe-go) accepts.
+const maxIdempotencyKey = 255
+
+// setIdempotencyKey passes key to Stripe; "" lets stripe-go make one up,
+// which still keeps its own retries of the request idempotent.
+func setIdempotencyKey(p *stripe.Params, key string) error {
+	if len(key) > maxIdempotencyKey {
+		return domain.InvalidInput("idempotencyKey", "idempotency key longer than %d characters", maxIdempotencyKey)
+	}
+	if key != "" {
+		p.SetIdempotencyKey(key)
+	}
+	return nil
 }
 
 // validate refuses requests Stripe cannot serve before calling it.
@@ -120,8 +135,8 @@ func (g *Gateway) confirm(ctx context.Context, paymentID, idempotencyKey string)
 	params := &stripe.PaymentIntentConfirmParams{}
 	params.Context = ctx
 	params.AddExpand("latest_charge")
-	if idempotencyKey != "" {
-		params.SetIdempotencyKey(idempotencyKey)
+	if err := setIdempotencyKey(&params.Params, idempotencyKey); err != nil {
+		return nil, err
 	}
 	pi, err := g.api.PaymentIntents.Confirm(paymentID, params)
 	if err != nil {

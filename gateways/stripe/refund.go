@@ -28,8 +28,8 @@ func (g *Gateway) RefundPayment(ctx context.Context, req domain.RefundRequest) (
 	if req.Reason != "" {
 		params.AddMetadata("reason", req.Reason)
 	}
-	if req.IdempotencyKey != "" {
-		params.SetIdempotencyKey(req.IdempotencyKey)
+	if err := setIdempotencyKey(&params.Params, req.IdempotencyKey); err != nil {
+		return domain.Refund{}, err
 	}
 	r, err := g.api.Refunds.New(params)
 	if err != nil {
