@@ -373,8 +373,8 @@ func (s *Service) Consume(ctx context.Context, in ConsumeInput) (CreditResult, e
 		return CreditResult{}, err
 	}
 	hash := requestHash("consumeCredits", in.OrgID, in.Amount, reason, string(meta))
-	return s.applyCredits(ctx, in.OrgID, "consumeCredits", in.IdempotencyKey, hash,
-		func(b *Balance, open []Grant, _ time.Time) (change, error) {
+	return s.combined(ctx, in.OrgID, creditOp{op: "consumeCredits", key: in.IdempotencyKey, hash: hash,
+		fn: func(b *Balance, open []Grant, _ time.Time) (change, error) {
 			if !b.OrgStatus.CanSpend() {
 				return change{}, Errorf(CodeOrgSuspended, "org is %s: spending is paused until payment", strings.ToLower(string(b.OrgStatus)))
 			}
@@ -397,7 +397,7 @@ func (s *Service) Consume(ctx context.Context, in ConsumeInput) (CreditResult, e
 				Reason: reason, Metadata: meta, ActorKind: acc.Actor.Kind(), ActorID: acc.Actor.ID(),
 			}}
 			return ch, nil
-		})
+		}})
 }
 
 // GrantCredits adds credits to an org as a new grant (platform admins only).

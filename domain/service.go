@@ -27,11 +27,16 @@ type Config struct {
 	// remembered: a retry within it replays the first result, a retry after
 	// it is a new request.
 	IdempotencyRetention time.Duration
+	// SpendBatch is the most concurrent spends of one org that share a
+	// transaction (group commit); 1 runs each spend in its own. Each spend
+	// keeps its own ledger entry, result and idempotency record.
+	SpendBatch int
 }
 
 // DefaultConfig returns the defaults: 10,000 free credits valid 30 days,
 // 5 seats on the Free plan, invitations valid 7 days, API keys remembered
-// for a minute, idempotency keys for 7 days.
+// for a minute, idempotency keys for 7 days, up to 64 concurrent spends of
+// an org per transaction.
 func DefaultConfig() Config {
 	return Config{
 		SignupGrant:          10_000,
@@ -40,6 +45,7 @@ func DefaultConfig() Config {
 		InvitationTTL:        7 * 24 * time.Hour,
 		APIKeyCacheTTL:       time.Minute,
 		IdempotencyRetention: 7 * 24 * time.Hour,
+		SpendBatch:           64,
 	}
 }
 
@@ -60,6 +66,9 @@ func (c Config) withDefaults() Config {
 	if c.IdempotencyRetention <= 0 {
 		c.IdempotencyRetention = d.IdempotencyRetention
 	}
+	if c.SpendBatch == 0 {
+		c.SpendBatch = d.SpendBatch
+	}
 	return c
 }
 
@@ -72,6 +81,8 @@ type Service struct {
 	clock Clock
 	cfg   Config
 	keys  *keyCache // nil when disabled
+
+	combine *combiner // spends of one org sharing transactions
 }
 
 // Option customizes a Service.
@@ -86,6 +97,7 @@ func WithBus(b Bus) Option { return func(s *Service) { s.bus = b } }
 // NewService returns a Service over store with cfg (zero fields defaulted).
 func NewService(store Store, cfg Config, opts ...Option) *Service {
 	s := &Service{store: store, cfg: cfg.withDefaults(), clock: SystemClock{}}
+	s.combine = newCombiner(s.cfg.SpendBatch)
 	if s.cfg.APIKeyCacheTTL > 0 {
 		s.keys = newKeyCache(s.cfg.APIKeyCacheTTL, 10_000)
 	}

@@ -1,0 +1,111 @@
+package domain_test
+
+import (
+	"context"
+	"reflect"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tallyhq/tally/db"
+	"github.com/tallyhq/tally/db/dbtest"
+	"github.com/tallyhq/tally/domain"
+)
+
+// gatedStore counts transactions and holds the first one (once armed)
+// until released, so that spends queue behind it.
+type gatedStore struct {
+	domain.Store
+	txs     atomic.Int32
+	armed   atomic.Bool
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (g *gatedStore) InTx(ctx context.Context, fn func(domain.Store) error) error {
+	g.txs.Add(1)
+	if g.armed.CompareAndSwap(true, false) {
+		close(g.entered)
+		<-g.release
+	}
+	return g.Store.InTx(ctx, fn)
+}
+
+// TestSpendsShareATransaction queues spends behind one in flight and
+// checks that they commit together, each with its own outcome: a repeated
+// key replays the first result, a reused key with another amount is a
+// CONFLICT, a spend that does not fit fails alone.
+func TestSpendsShareATransaction(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		gs := &gatedStore{Store: d, entered: make(chan struct{}), release: make(chan struct{})}
+		f := newFixtureStore(t, gs, domain.Config{SignupGrantDisabled: true})
+		f.grant(t, domain.GrantPurchased, 10, 0, "g")
+
+		type call struct {
+			amount int64
+			key    string
+		}
+		type outcome struct {
+			res domain.CreditResult
+			err error
+		}
+		calls := []call{{1, "a"}, {2, "b"}, {2, "b"}, {3, "b"}, {100, "c"}, {4, "d"}, {1, "a"}}
+		done := make([]chan outcome, len(calls))
+		start := func(i int) {
+			done[i] = make(chan outcome, 1)
+			go func() {
+				res, err := consume(f.owner, f, calls[i].amount, calls[i].key)
+				done[i] <- outcome{res, err}
+			}()
+		}
+		gs.armed.Store(true)
+		before := gs.txs.Load()
+		start(0)
+		<-gs.entered // the first spend leads and is held in its transaction
+		for i := 1; i < len(calls); i++ {
+			start(i)
+			for f.svc.QueuedSpends(f.org.ID) < i {
+				time.Sleep(time.Millisecond)
+			}
+		}
+		close(gs.release)
+		got := make([]outcome, len(calls))
+		for i := range calls {
+			got[i] = <-done[i]
+		}
+		if n := gs.txs.Load() - before; n != 2 {
+			t.Errorf("%d transactions for %d spends, want 2 (the leader, then the queue together)", n, len(calls))
+		}
+		wantCode := []domain.Code{"", "", "", domain.CodeConflict, domain.CodeInsufficientCredits, "", ""}
+		for i, o := range got {
+			if c := codeOf(o.err); c != wantCode[i] {
+				t.Errorf("spend %d (%d, key %q): code %q, want %q (%v)", i, calls[i].amount, calls[i].key, c, wantCode[i], o.err)
+			}
+		}
+		if got[0].res.Balance.Total != 9 || got[1].res.Balance.Total != 7 || got[5].res.Balance.Total != 3 {
+			t.Errorf("balances after each spend: %d, %d, %d; want 9, 7, 3",
+				got[0].res.Balance.Total, got[1].res.Balance.Total, got[5].res.Balance.Total)
+		}
+		if !reflect.DeepEqual(got[2].res, got[1].res) {
+			t.Errorf("a repeated key in the same batch returned %+v, want the first result %+v", got[2].res, got[1].res)
+		}
+		if got[6].res.Entry.ID != got[0].res.Entry.ID {
+			t.Errorf("a key from an earlier transaction replayed entry %s, want %s", got[6].res.Entry.ID, got[0].res.Entry.ID)
+		}
+		b := f.checkInvariants(t)
+		if b.Total != 3 {
+			t.Fatalf("balance %d, want 3", b.Total)
+		}
+		if n := len(f.ledger(t)); n != 4 {
+			t.Fatalf("%d ledger entries, want 4 (one grant, three spends)", n)
+		}
+	})
+}
+
+func codeOf(err error) domain.Code {
+	if err == nil {
+		return ""
+	}
+	return domain.ErrorCode(err)
+}

@@ -1,0 +1,9 @@
+package domain
+
+// QueuedSpends reports how many spends of org wait for the transaction in
+// flight (tests of the combiner).
+func (s *Service) QueuedSpends(orgID string) int {
+	s.combine.mu.Lock()
+	defer s.combine.mu.Unlock()
+	return len(s.combine.q[orgID])
+}
