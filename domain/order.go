@@ -37,9 +37,12 @@ var orderTransitions = map[OrderStatus][]OrderStatus{
 	OrderProcessing:        {OrderRequiresAction, OrderPaid, OrderFailed, OrderCanceled},
 	OrderPaid:              {OrderPartiallyRefunded, OrderRefunded},
 	OrderPartiallyRefunded: {OrderPartiallyRefunded, OrderRefunded},
-	OrderFailed:            {},
-	OrderCanceled:          {},
-	OrderRefunded:          {},
+	// A gateway may still collect money for a failed or canceled order (a
+	// buyer retrying with another card, a cancel racing a capture): the
+	// money is real, so the order becomes PAID and is fulfilled.
+	OrderFailed:   {OrderPaid},
+	OrderCanceled: {OrderPaid},
+	OrderRefunded: {},
 }
 
 // CanMove reports whether an order may go from s to next.
@@ -116,6 +119,7 @@ type Order struct {
 	ExpiresAt *time.Time // for BILLING_CYCLE and RECURRING grants
 
 	Gateway      string
+	Method       PaymentMethodKind
 	PaymentID    string // the gateway's payment reference
 	Installments *InstallmentPlan
 	NextAction   *NextAction

@@ -177,6 +177,64 @@ type Store interface {
 	// PurgeIdempotency deletes up to limit records created before before,
 	// oldest first, and returns how many it deleted.
 	PurgeIdempotency(ctx context.Context, before time.Time, limit int) (int, error)
+	// CreateIdempotency records a key outside a balance change (purchases);
+	// CONFLICT when the org already has it.
+	CreateIdempotency(ctx context.Context, rec IdempotencyRecord) error
+
+	OrderStore
+}
+
+// OrderFilter narrows an order listing.
+type OrderFilter struct {
+	// Statuses keeps only orders in one of them; empty keeps all.
+	Statuses []OrderStatus
+}
+
+// OrderStore is the persistence of orders, invoices and gateway events.
+type OrderStore interface {
+	// NextNumber increments and returns the counter named series (starting
+	// at 1). Inside InTx the counter stays locked until the transaction
+	// ends, so numbers taken by a transaction that rolls back are reused:
+	// numbering has no gaps.
+	NextNumber(ctx context.Context, series string) (int64, error)
+
+	// CreateOrder inserts an order; CONFLICT when its Number exists.
+	CreateOrder(ctx context.Context, o Order) error
+	// OrderByID returns an order or NOT_FOUND.
+	OrderByID(ctx context.Context, id string) (Order, error)
+	// LockOrder returns an order and, inside InTx, locks it until the
+	// transaction ends (FOR UPDATE on PostgreSQL). NOT_FOUND when absent.
+	LockOrder(ctx context.Context, id string) (Order, error)
+	// OrderByPayment finds the order a gateway payment belongs to, or NOT_FOUND.
+	OrderByPayment(ctx context.Context, gateway, paymentID string) (Order, error)
+	// UpdateOrder saves every mutable field of o (status, payment, next
+	// action, refunded, grant, paid time, updated time, version) when the
+	// stored Version is o.Version-1; CONFLICT otherwise (a concurrent change).
+	UpdateOrder(ctx context.Context, o Order) error
+	// ListOrders pages an org's orders, newest first.
+	ListOrders(ctx context.Context, orgID string, f OrderFilter, p Page) (Connection[Order], error)
+	// OrdersToReconcile lists up to limit orders in one of statuses last
+	// updated before before, oldest first, across all orgs.
+	OrdersToReconcile(ctx context.Context, statuses []OrderStatus, before time.Time, limit int) ([]Order, error)
+
+	// CreateInvoice inserts an invoice; CONFLICT when its order already has
+	// one or its Number exists.
+	CreateInvoice(ctx context.Context, inv Invoice) error
+	// InvoiceByID returns an invoice or NOT_FOUND.
+	InvoiceByID(ctx context.Context, id string) (Invoice, error)
+	// InvoiceByOrder returns an order's invoice or NOT_FOUND.
+	InvoiceByOrder(ctx context.Context, orderID string) (Invoice, error)
+	// UpdateInvoice saves Status and Refunded.
+	UpdateInvoice(ctx context.Context, inv Invoice) error
+	// ListInvoices pages an org's invoices, newest first.
+	ListInvoices(ctx context.Context, orgID string, p Page) (Connection[Invoice], error)
+
+	// RecordGatewayEvent remembers a gateway's event id; false when it was
+	// already recorded (a duplicate delivery). Inside InTx the record
+	// commits or rolls back with the event's effects; a concurrent
+	// transaction recording the same id waits for this one and then reports
+	// a duplicate (or CONFLICT, which callers treat as one).
+	RecordGatewayEvent(ctx context.Context, gateway, eventID string, at time.Time) (bool, error)
 }
 
 // Clock tells the time; tests substitute a fixed one.
