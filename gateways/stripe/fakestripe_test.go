@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	stripe "github.com/stripe/stripe-go/v76"
@@ -31,7 +32,6 @@ type fakeStripe struct {
 	key string
 
 	mu        sync.Mutex
-	seq       int
 	customers map[string]*fakeCustomer
 	intents   map[string]*fakeIntent
 	charges   map[string]*fakeCharge
@@ -339,9 +339,12 @@ func (f *fakeStripe) route(r *http.Request) (int, any) {
 	return http.StatusNotFound, errorBody(fakeError{Type: "invalid_request_error", Message: "Unrecognized request URL (" + r.Method + ": " + p + ")"})
 }
 
+// fakeSeq numbers objects across all fakes, so ids never collide between
+// two emulated accounts.
+var fakeSeq atomic.Int64
+
 func (f *fakeStripe) id(prefix string) string {
-	f.seq++
-	return fmt.Sprintf("%s_fake%06d", prefix, f.seq)
+	return fmt.Sprintf("%s_fake%06d", prefix, fakeSeq.Add(1))
 }
 
 func (f *fakeStripe) searchCustomers(form url.Values) (int, any) {
