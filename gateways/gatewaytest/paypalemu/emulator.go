@@ -1,0 +1,341 @@
+// Package paypalemu is an in-memory emulator of the PayPal REST endpoints
+// Tally's paypal gateway uses: OAuth 2.0 client credentials, Orders v2
+// (create, get, capture), Payments v2 captures (get, refund) and webhook
+// signature verification. It is a real HTTP server (httptest) that speaks
+// PayPal's JSON shapes, error bodies and headers (bearer tokens,
+// PayPal-Request-Id replay, Prefer: return=representation), keeps its state
+// in memory and lets tests and end-to-end runs play the buyer (Approve, the
+// /checkoutnow page), script declines, outages and hangs, and sign webhook
+// deliveries that its verify-webhook-signature endpoint accepts.
+//
+// It imports no testing package, so a running binary can point at it.
+package paypalemu
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Credentials and webhook id a zero Options uses.
+const (
+	DefaultClientID  = "emu-client-id"
+	DefaultSecret    = "emu-client-secret"
+	DefaultWebhookID = "8PT597110X687430LEMU"
+)
+
+// Options configures an Emulator; zero fields take the defaults.
+type Options struct {
+	// ClientID and Secret are the REST app credentials the token endpoint
+	// accepts (DefaultClientID, DefaultSecret).
+	ClientID string
+	Secret   string
+	// WebhookID is the id of the one webhook the emulated app has
+	// (DefaultWebhookID); deliveries are signed for it.
+	WebhookID string
+	// TokenTTL is the lifetime of access tokens (default 9 hours, as
+	// PayPal's).
+	TokenTTL time.Duration
+}
+
+// Emulator is a running PayPal REST emulator.
+type Emulator struct {
+	srv     *httptest.Server
+	opts    Options
+	signKey []byte
+	client  *http.Client // delivers webhooks
+
+	mu         sync.Mutex
+	tokens     map[string]time.Time
+	orders     map[string]*order
+	captures   map[string]*capture
+	replays    map[string]replay
+	calls      map[string]int
+	events     []*Delivery
+	outage     bool
+	hang       chan struct{}
+	webhookURL string
+	deliveries sync.WaitGroup
+}
+
+// replay is a stored answer to a request with a PayPal-Request-Id.
+type replay struct {
+	status int
+	body   []byte
+}
+
+// New starts an emulator with the default credentials.
+func New() *Emulator { return NewWithOptions(Options{}) }
+
+// NewWithOptions starts an emulator configured by opts.
+func NewWithOptions(opts Options) *Emulator {
+	if opts.ClientID == "" {
+		opts.ClientID = DefaultClientID
+	}
+	if opts.Secret == "" {
+		opts.Secret = DefaultSecret
+	}
+	if opts.WebhookID == "" {
+		opts.WebhookID = DefaultWebhookID
+	}
+	if opts.TokenTTL <= 0 {
+		opts.TokenTTL = 9 * time.Hour
+	}
+	e := &Emulator{
+		opts:     opts,
+		signKey:  make([]byte, 32),
+		client:   &http.Client{Timeout: 10 * time.Second},
+		tokens:   map[string]time.Time{},
+		orders:   map[string]*order{},
+		captures: map[string]*capture{},
+		replays:  map[string]replay{},
+		calls:    map[string]int{},
+	}
+	_, _ = rand.Read(e.signKey)
+	e.srv = httptest.NewServer(e.routes())
+	return e
+}
+
+// URL is the API base to configure the gateway with (no trailing slash).
+func (e *Emulator) URL() string { return e.srv.URL }
+
+// ClientID is the client id the token endpoint accepts.
+func (e *Emulator) ClientID() string { return e.opts.ClientID }
+
+// Secret is the client secret the token endpoint accepts.
+func (e *Emulator) Secret() string { return e.opts.Secret }
+
+// WebhookID is the webhook id deliveries are signed for.
+func (e *Emulator) WebhookID() string { return e.opts.WebhookID }
+
+// Close releases any hung request, waits for webhook deliveries in flight
+// and stops the server.
+func (e *Emulator) Close() {
+	e.Hang(false)
+	e.deliveries.Wait()
+	e.srv.Close()
+}
+
+// routes maps PayPal's paths to handlers behind the common checks.
+func (e *Emulator) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/oauth2/token", e.token)
+	mux.HandleFunc("POST /v2/checkout/orders", e.authed(e.createOrder))
+	mux.HandleFunc("GET /v2/checkout/orders/{id}", e.authed(e.getOrder))
+	mux.HandleFunc("POST /v2/checkout/orders/{id}/capture", e.authed(e.captureOrder))
+	mux.HandleFunc("GET /v2/payments/captures/{id}", e.authed(e.getCapture))
+	mux.HandleFunc("POST /v2/payments/captures/{id}/refund", e.authed(e.refundCapture))
+	mux.HandleFunc("POST /v1/notifications/verify-webhook-signature", e.authed(e.verifySignature))
+	mux.HandleFunc("GET /checkoutnow", e.checkout)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND", "The specified resource does not exist.")
+	})
+	return e.common(mux)
+}
+
+// common counts calls, then applies Hang and Outage to every request
+// except the buyer's checkout page.
+func (e *Emulator) common(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.mu.Lock()
+		e.calls[r.Method+" "+route(r.URL.Path)]++
+		hang, outage := e.hang, e.outage
+		e.mu.Unlock()
+		if r.URL.Path != "/checkoutnow" {
+			if hang != nil {
+				select {
+				case <-hang:
+				case <-r.Context().Done():
+					return
+				}
+			}
+			if outage {
+				writeError(w, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "Service Unavailable.")
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// route replaces the resource id in a path with {id}, for call counts.
+func route(path string) string {
+	parts := strings.Split(path, "/")
+	if len(parts) >= 5 && (parts[2] == "checkout" || parts[2] == "payments") {
+		parts[4] = "{id}"
+	}
+	return strings.Join(parts, "/")
+}
+
+// Calls says how many requests reached the emulator with this method and
+// route, e.g. Calls("POST", "/v2/checkout/orders/{id}/capture").
+func (e *Emulator) Calls(method, route string) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.calls[method+" "+route]
+}
+
+// Outage makes every API call answer 503 SERVICE_UNAVAILABLE while on.
+func (e *Emulator) Outage(on bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.outage = on
+}
+
+// Hang makes every API call wait, without answering, until Hang(false) or
+// until the caller gives up (a client timeout or a canceled context).
+func (e *Emulator) Hang(on bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch {
+	case on && e.hang == nil:
+		e.hang = make(chan struct{})
+	case !on && e.hang != nil:
+		close(e.hang)
+		e.hang = nil
+	}
+}
+
+// RevokeTokens invalidates every access token issued so far, as when
+// PayPal rotates them; callers must fetch a new one.
+func (e *Emulator) RevokeTokens() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	clear(e.tokens)
+}
+
+// authed rejects calls without a live bearer token the way PayPal does.
+func (e *Emulator) authed(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		e.mu.Lock()
+		exp, known := e.tokens[token]
+		e.mu.Unlock()
+		if !ok || !known || time.Now().After(exp) {
+			writeJSON(w, http.StatusUnauthorized, oauthErrorJSON{Error: "invalid_token", ErrorDescription: "Token signature verification failed"})
+			return
+		}
+		h(w, r)
+	}
+}
+
+// token is POST /v1/oauth2/token (client credentials grant).
+func (e *Emulator) token(w http.ResponseWriter, r *http.Request) {
+	id, secret, ok := r.BasicAuth()
+	if !ok || id != e.opts.ClientID || secret != e.opts.Secret {
+		writeJSON(w, http.StatusUnauthorized, oauthErrorJSON{Error: "invalid_client", ErrorDescription: "Client Authentication failed"})
+		return
+	}
+	if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "client_credentials" {
+		writeJSON(w, http.StatusBadRequest, oauthErrorJSON{Error: "unsupported_grant_type", ErrorDescription: "Grant Type is NULL"})
+		return
+	}
+	tok := "A21AA" + randomString(60, alnum)
+	e.mu.Lock()
+	e.tokens[tok] = time.Now().Add(e.opts.TokenTTL)
+	e.mu.Unlock()
+	writeJSON(w, http.StatusOK, tokenJSON{
+		Scope:       "https://uri.paypal.com/services/payments/payment https://uri.paypal.com/services/payments/refund",
+		AccessToken: tok,
+		TokenType:   "Bearer",
+		AppID:       "APP-80W284485P519543T",
+		ExpiresIn:   int64(e.opts.TokenTTL / time.Second),
+		Nonce:       time.Now().UTC().Format(time.RFC3339) + randomString(20, alnum),
+	})
+}
+
+// idempotent answers a request whose PayPal-Request-Id was seen before with
+// the stored answer and reports whether it did. Call with e.mu held.
+func (e *Emulator) idempotent(w http.ResponseWriter, r *http.Request) bool {
+	id := r.Header.Get("PayPal-Request-Id")
+	if id == "" {
+		return false
+	}
+	rep, ok := e.replays[r.URL.Path+"\x00"+id]
+	if !ok {
+		return false
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(rep.status)
+	_, _ = w.Write(rep.body)
+	return true
+}
+
+// respond writes a successful JSON answer and remembers it under the
+// request's PayPal-Request-Id. Call with e.mu held.
+func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", err.Error())
+		return
+	}
+	if id := r.Header.Get("PayPal-Request-Id"); id != "" {
+		e.replays[r.URL.Path+"\x00"+id] = replay{status: status, body: body}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// representation reports whether the caller asked for the full resource.
+func representation(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Prefer"), "return=representation")
+}
+
+// writeJSON writes v with a status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeError writes PayPal's error body for a status; issues go to details.
+func writeError(w http.ResponseWriter, status int, name, message string, issues ...issueJSON) {
+	body := errorJSON{Name: name, Message: message, DebugID: randomString(13, hex), Details: issues}
+	for _, is := range issues {
+		body.Links = append(body.Links, linkJSON{Href: "https://developer.paypal.com/api/rest/reference/orders/v2/errors/#" + strings.ToLower(is.Issue), Rel: "information_link", Method: "GET"})
+	}
+	writeJSON(w, status, body)
+}
+
+// unprocessable writes a 422 with one issue.
+func unprocessable(w http.ResponseWriter, issue, description string) {
+	writeError(w, http.StatusUnprocessableEntity, "UNPROCESSABLE_ENTITY",
+		"The requested action could not be performed, semantically incorrect, or failed business validation.",
+		issueJSON{Issue: issue, Description: description})
+}
+
+// invalidRequest writes a 400 with one issue about a field.
+func invalidRequest(w http.ResponseWriter, field, issue, description string) {
+	writeError(w, http.StatusBadRequest, "INVALID_REQUEST",
+		"Request is not well-formed, syntactically incorrect, or violates schema.",
+		issueJSON{Field: field, Location: "body", Issue: issue, Description: description})
+}
+
+// notFound writes PayPal's 404 for an unknown resource id.
+func notFound(w http.ResponseWriter, field, id string) {
+	writeError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND", "The specified resource does not exist.",
+		issueJSON{Field: field, Value: id, Location: "path", Issue: "INVALID_RESOURCE_ID", Description: "Specified resource ID does not exist. Please check the resource ID and try again."})
+}
+
+const (
+	alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	hex   = "0123456789abcdef"
+)
+
+// randomString returns n random characters of alphabet.
+func randomString(n int, alphabet string) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// newID returns a PayPal-style 17-character resource id.
+func newID() string { return randomString(17, alnum) }
