@@ -1,0 +1,228 @@
+// Package mercadopagoemu is an in-memory emulator of the Mercado Pago REST
+// endpoints the installments gateway uses: card payments (POST /v1/payments
+// with a card token, GET /v1/payments/{id}, GET /v1/payments/search),
+// refunds (POST and GET /v1/payments/{id}/refunds), Checkout Pro
+// preferences (POST and GET /checkout/preferences) and the installment
+// quote (GET /v1/payment_methods/installments). It follows Mercado Pago's
+// public JSON shapes, bearer access tokens, X-Idempotency-Key replay and
+// error bodies ({"message","error","status","cause"}), serves the buyer's
+// pages (3-D Secure challenge, Checkout Pro) and signs webhook
+// notifications the way Mercado Pago does.
+//
+// It has no testing dependency so a running binary (the end-to-end suite)
+// can use it too.
+package mercadopagoemu
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Credentials the emulator accepts and signs with.
+const (
+	// AccessToken is the only bearer token the emulator's API accepts.
+	AccessToken = "TEST-7001000000000000-010100-emulatoraccesstoken00000000-700100000"
+	// WebhookSecret is the "secret signature" notifications are signed with.
+	WebhookSecret = "emu-webhook-secret-signature"
+	// CollectorID is the emulated seller's user id.
+	CollectorID = 700100000
+)
+
+// Emulator is a running emulated Mercado Pago API. Its zero value is not
+// usable; call New.
+type Emulator struct {
+	srv *httptest.Server
+
+	mu             sync.Mutex
+	payments       map[int64]*payment
+	prefs          map[string]*preference
+	idem           map[string]replay
+	nextPayment    int64
+	nextRefund     int64
+	nextNotif      int64
+	nextPref       int64
+	nextMO         int64
+	outage         bool
+	hang           chan struct{} // non-nil while API calls hang; closed to release them
+	autoNotify     bool
+	minInstallment int64
+	changed        []int64 // payments whose state changed since the last delivery
+	deliveries     sync.WaitGroup
+	deliveryErr    []error
+}
+
+type replay struct {
+	status int
+	body   []byte
+}
+
+// New starts an emulator on a local port.
+func New() *Emulator {
+	e := &Emulator{
+		payments:    map[int64]*payment{},
+		prefs:       map[string]*preference{},
+		idem:        map[string]replay{},
+		nextPayment: 1310000000,
+		nextRefund:  2210000000,
+		nextNotif:   120000000000,
+		nextMO:      31000000000,
+	}
+	e.srv = httptest.NewServer(e.routes())
+	return e
+}
+
+// URL is the API root to configure the gateway with (its BaseURL).
+func (e *Emulator) URL() string { return e.srv.URL }
+
+// Client is an HTTP client for the emulator's server.
+func (e *Emulator) Client() *http.Client { return e.srv.Client() }
+
+// Close releases hanging calls, waits for notification deliveries and
+// stops the server.
+func (e *Emulator) Close() {
+	e.Hang(false)
+	e.deliveries.Wait()
+	e.srv.Close()
+}
+
+func (e *Emulator) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("POST /v1/payments", e.api(e.createPayment))
+	mux.Handle("GET /v1/payments/search", e.api(e.searchPayments))
+	mux.Handle("GET /v1/payments/{id}", e.api(e.getPayment))
+	mux.Handle("POST /v1/payments/{id}/refunds", e.api(e.createRefund))
+	mux.Handle("GET /v1/payments/{id}/refunds", e.api(e.listRefunds))
+	mux.Handle("POST /checkout/preferences", e.api(e.createPreference))
+	mux.Handle("GET /checkout/preferences/{id}", e.api(e.getPreference))
+	mux.Handle("GET /v1/payment_methods/installments", e.api(e.quoteInstallments))
+	mux.HandleFunc("/emu/3ds/{id}", e.challengePage)
+	mux.HandleFunc("GET /checkout/v1/redirect", e.checkoutPage)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, apiErr(http.StatusNotFound, "resource not found", "not_found"))
+	})
+	return mux
+}
+
+// apiHandler handles one API call with e.mu held and returns the status and
+// the value to encode.
+type apiHandler func(r *http.Request, body []byte) (int, any)
+
+// api wraps an endpoint with Mercado Pago's cross-cutting behaviour: outage
+// and hang controls, the bearer token check and X-Idempotency-Key replay of
+// POSTs. Handlers run one at a time.
+func (e *Emulator) api(h apiHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.mu.Lock()
+		hang := e.hang
+		e.mu.Unlock()
+		if hang != nil {
+			select {
+			case <-hang:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		body, err := readBody(r)
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, apiErr(http.StatusBadRequest, "unreadable body", "bad_request"))
+			return
+		}
+
+		e.mu.Lock()
+		status, out := func() (int, any) {
+			if e.outage {
+				return http.StatusInternalServerError, apiErr(http.StatusInternalServerError, "internal_error", "internal_server_error")
+			}
+			if r.Header.Get("Authorization") != "Bearer "+AccessToken {
+				return http.StatusUnauthorized, apiErr(http.StatusUnauthorized, "invalid access token", "unauthorized")
+			}
+			key := r.Header.Get("X-Idempotency-Key")
+			if r.Method != http.MethodPost || key == "" {
+				return h(r, body)
+			}
+			slot := r.Method + " " + r.URL.Path + " " + key
+			if prev, ok := e.idem[slot]; ok {
+				return prev.status, json.RawMessage(prev.body)
+			}
+			st, v := h(r, body)
+			raw, _ := json.Marshal(v)
+			if st < 500 {
+				e.idem[slot] = replay{status: st, body: raw}
+			}
+			return st, json.RawMessage(raw)
+		}()
+		deliver := e.takeNotifications()
+		e.mu.Unlock()
+		deliver()
+		writeJSON(w, status, out)
+	})
+}
+
+// Outage makes every API call answer 500 while on is true.
+func (e *Emulator) Outage(on bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.outage = on
+}
+
+// Hang makes every API call block until the caller gives up (its timeout or
+// context) or Hang(false) releases it.
+func (e *Emulator) Hang(on bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch {
+	case on && e.hang == nil:
+		e.hang = make(chan struct{})
+	case !on && e.hang != nil:
+		close(e.hang)
+		e.hang = nil
+	}
+}
+
+func readBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	return io.ReadAll(io.LimitReader(r.Body, 1<<20))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// mpTime renders a time the way Mercado Pago does (milliseconds and the
+// seller's UTC-04:00 offset).
+func mpTime(t time.Time) string {
+	return t.In(time.FixedZone("", -4*3600)).Format("2006-01-02T15:04:05.000-07:00")
+}
+
+func mpTimePtr(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := mpTime(t)
+	return &s
+}
+
+// decimal renders minor units as a JSON number with two decimals.
+func decimal(minor int64) json.Number {
+	neg := ""
+	if minor < 0 {
+		neg, minor = "-", -minor
+	}
+	return json.Number(neg + strconv.FormatInt(minor/100, 10) + "." + twoDigits(minor%100))
+}
+
+func twoDigits(n int64) string {
+	if n < 10 {
+		return "0" + strconv.FormatInt(n, 10)
+	}
+	return strconv.FormatInt(n, 10)
+}
