@@ -19,7 +19,7 @@ func TestNewNeedsBaseURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer g.Close()
+	defer func() { _ = g.Close() }()
 	if len(g.cfg.WebhookSecret) == 0 || g.webhookURL() != "http://localhost:8080/webhooks/sandbox" {
 		t.Fatalf("defaults: secret %d bytes, webhook URL %s", len(g.cfg.WebhookSecret), g.webhookURL())
 	}

@@ -22,9 +22,13 @@ type recorder struct {
 }
 
 // deliver is a Config.Deliver that records the delivery.
-func (r *recorder) deliver(_ context.Context, req domain.WebhookRequest) error {
-	r.ch <- req
-	return nil
+func (r *recorder) deliver(ctx context.Context, req domain.WebhookRequest) error {
+	select {
+	case r.ch <- req:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // next waits for the next delivery and decodes it.

@@ -49,7 +49,7 @@ func newTally(t *testing.T) *tally {
 		}
 	})
 	s.Server = httptest.NewUnstartedServer(mux)
-	s.Listener.Close()
+	_ = s.Listener.Close()
 	s.Listener = l
 	s.Start()
 	t.Cleanup(s.Close)
