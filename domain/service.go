@@ -27,6 +27,11 @@ type Config struct {
 	// remembered: a retry within it replays the first result, a retry after
 	// it is a new request.
 	IdempotencyRetention time.Duration
+	// PublicURL is where buyers reach Tally (hosted payment pages return
+	// there when a purchase names no return URL).
+	PublicURL string
+	// Pricing prices orders: tax per country, installment commission.
+	Pricing PricingConfig
 	// SpendBatch is the most concurrent spends of one org that share a
 	// transaction (group commit); 1 runs each spend in its own. Each spend
 	// keeps its own ledger entry, result and idempotency record.
@@ -82,7 +87,9 @@ type Service struct {
 	cfg   Config
 	keys  *keyCache // nil when disabled
 
-	combine *combiner // spends of one org sharing transactions
+	combine  *combiner // spends of one org sharing transactions
+	gateways Gateways  // nil: no purchases
+	pricing  PricingConfig
 }
 
 // Option customizes a Service.
@@ -94,10 +101,17 @@ func WithClock(c Clock) Option { return func(s *Service) { s.clock = c } }
 // WithBus sets where committed changes are announced.
 func WithBus(b Bus) Option { return func(s *Service) { s.bus = b } }
 
+// WithGateways sets the payment gateways purchases are routed to.
+func WithGateways(g Gateways) Option { return func(s *Service) { s.gateways = g } }
+
 // NewService returns a Service over store with cfg (zero fields defaulted).
 func NewService(store Store, cfg Config, opts ...Option) *Service {
 	s := &Service{store: store, cfg: cfg.withDefaults(), clock: SystemClock{}}
 	s.combine = newCombiner(s.cfg.SpendBatch)
+	s.pricing = s.cfg.Pricing
+	if s.pricing.TaxRates == nil && s.pricing.InstallmentCommission == nil {
+		s.pricing = DefaultPricing()
+	}
 	if s.cfg.APIKeyCacheTTL > 0 {
 		s.keys = newKeyCache(s.cfg.APIKeyCacheTTL, 10_000)
 	}

@@ -1,0 +1,1075 @@
+package domain
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// PurchaseInput is a request to buy a credit pack (purchasePack).
+type PurchaseInput struct {
+	OrgID    string
+	PackID   string
+	Quantity int
+	// Credits is the amount of a custom pack; 0 for a fixed pack.
+	Credits int64
+	// Gateway is the buyer's explicit choice; "" lets the router decide.
+	Gateway string
+	// Method is the payment method kind; "" lets the gateway offer its own.
+	Method PaymentMethodKind
+	// Installments splits a card payment (1 or 0: at once).
+	Installments    int
+	PaymentMethodID string
+	IdempotencyKey  string
+	InvoiceDetails  *InvoiceDetails
+	// ReturnURL is where a hosted payment page sends the buyer back to.
+	ReturnURL string
+}
+
+// Checkout is purchasePack's answer: the order and what the SPA must do next.
+type Checkout struct {
+	Order      Order
+	NextAction *NextAction
+}
+
+// InstallmentOption is one way to split a purchase.
+type InstallmentOption struct {
+	Count      int
+	Amount     Money // each installment
+	Commission Money
+	Total      Money
+}
+
+// RefundResult says what a refund did to the order's credits.
+type RefundResult struct {
+	Order Order
+	// CreditsRemoved were taken back from the order's unspent credits.
+	CreditsRemoved int64
+	// CreditsNotRecovered is the refunded share already spent or expired,
+	// which could not be taken back.
+	CreditsNotRecovered int64
+}
+
+// ReconcileChange is one order reconciliation settled.
+type ReconcileChange struct {
+	OrderID     string
+	OrderNumber string
+	From, To    OrderStatus
+}
+
+// ReconcileReport is what one reconciliation pass did.
+type ReconcileReport struct {
+	Checked int
+	Changed []ReconcileChange
+	// Errors are orders that could not be checked (gateway still down).
+	Errors []string
+}
+
+// paymentUpdate is a gateway-reported state to apply to an order.
+type paymentUpdate struct {
+	status        PaymentStatus
+	refunded      int64
+	failureReason string
+	paymentID     string
+	nextAction    *NextAction
+}
+
+func updateFromPayment(p Payment) paymentUpdate {
+	return paymentUpdate{status: p.Status, refunded: p.Refunded, failureReason: p.FailureReason, paymentID: p.ID, nextAction: p.NextAction}
+}
+
+func updateFromEvent(ev WebhookEvent) paymentUpdate {
+	u := paymentUpdate{paymentID: ev.PaymentID, failureReason: ev.FailureReason, refunded: ev.Refunded}
+	switch ev.Kind {
+	case EventPaymentSucceeded:
+		u.status = PaymentSucceeded
+	case EventPaymentFailed:
+		u.status = PaymentFailed
+	case EventPaymentCanceled:
+		u.status = PaymentCanceled
+	case EventPaymentProcessing:
+		u.status = PaymentProcessing
+	case EventPaymentRequiresAction:
+		u.status = PaymentRequiresAction
+	case EventPaymentRefunded:
+		// A refund implies the payment had succeeded, whatever order the
+		// events arrive in.
+		u.status = PaymentSucceeded
+	}
+	return u
+}
+
+const (
+	maxInvoiceField = 300
+	orderSeriesFmt  = "ORD-%d"
+	invoiceSeries   = "INV-%d"
+)
+
+// PurchasePack prices a pack for the org, creates the order and starts the
+// payment with the routed gateway. Codes: INVALID_INPUT, UNAUTHENTICATED,
+// NOT_FOUND, FORBIDDEN (only OWNER and BILLING buy), CONFLICT (key reused
+// with other input), PAYMENT_FAILED (declined: the order is FAILED),
+// GATEWAY_UNAVAILABLE (the order stays unpaid; retry with the same key or
+// let reconciliation settle it).
+func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout, error) {
+	if err := validateKey(in.IdempotencyKey); err != nil {
+		return Checkout{}, err
+	}
+	details, err := validInvoiceDetails(in.InvoiceDetails)
+	if err != nil {
+		return Checkout{}, err
+	}
+	acc, err := s.authorize(ctx, in.OrgID, ActionBilling)
+	if err != nil {
+		return Checkout{}, err
+	}
+	if s.gateways == nil {
+		return Checkout{}, Errorf(CodeGatewayUnavailable, "no payment gateway is configured")
+	}
+	hash := requestHash("purchasePack", in.OrgID, in.PackID, in.Quantity, in.Credits, in.Gateway, string(in.Method),
+		max(in.Installments, 1), in.PaymentMethodID, fmt.Sprint(details))
+	if rec, ok, err := s.store.FindIdempotency(ctx, in.OrgID, in.IdempotencyKey); err != nil {
+		return Checkout{}, asDomainError(err)
+	} else if ok {
+		return s.resumePurchase(ctx, rec, "purchasePack", hash)
+	}
+
+	org, err := s.store.OrgByID(ctx, in.OrgID)
+	if err != nil {
+		return Checkout{}, asDomainError(err)
+	}
+	if !ValidID(in.PackID) {
+		return Checkout{}, InvalidInput("packId", "unknown pack")
+	}
+	pack, err := s.store.PackByID(ctx, in.PackID)
+	if IsCode(err, CodeNotFound) || (err == nil && !pack.Active) {
+		return Checkout{}, InvalidInput("packId", "unknown pack")
+	}
+	if err != nil {
+		return Checkout{}, asDomainError(err)
+	}
+	if in.Installments < 0 || in.Installments > 12 {
+		return Checkout{}, InvalidInput("installments", "must be between 1 and 12")
+	}
+	q, err := PricePack(s.pricing, QuoteInput{
+		Pack: pack, Quantity: in.Quantity, Credits: in.Credits, Currency: org.Currency,
+		Country: org.Country, Installments: in.Installments,
+	})
+	if err != nil {
+		return Checkout{}, err
+	}
+	gw, err := s.gateways.Route(RouteRequest{
+		Country: org.Country, Currency: org.Currency, Method: in.Method, Installments: in.Installments, Gateway: in.Gateway,
+	})
+	if err != nil {
+		return Checkout{}, err
+	}
+	now := s.clock.Now()
+	o := Order{
+		ID: newID(), OrgID: org.ID, Status: OrderPending, Lines: q.Lines,
+		Subtotal: q.Subtotal, Tax: q.Tax, TaxRateBP: q.TaxRateBP, Total: q.Total,
+		Credits: q.Credits, Validity: q.Validity, Gateway: gw.Name(), Method: in.Method,
+		Installments: q.Installments, InvoiceDetails: details, CreatedBy: acc.Actor.UserID,
+		CreatedAt: now, UpdatedAt: now, Version: 1,
+	}
+	err = s.store.InTx(ctx, func(tx Store) error {
+		n, err := tx.NextNumber(ctx, fmt.Sprintf(orderSeriesFmt, now.Year()))
+		if err != nil {
+			return err
+		}
+		o.Number = fmt.Sprintf("ORD-%d-%06d", now.Year(), n)
+		if err := tx.CreateOrder(ctx, o); err != nil {
+			return err
+		}
+		return tx.CreateIdempotency(ctx, IdempotencyRecord{
+			OrgID: org.ID, Key: in.IdempotencyKey, Operation: "purchasePack", RequestHash: hash,
+			Response: []byte(o.ID), CreatedAt: now,
+		})
+	})
+	if IsCode(err, CodeConflict) { // a concurrent request with the same key won
+		if rec, ok, ferr := s.store.FindIdempotency(ctx, in.OrgID, in.IdempotencyKey); ferr == nil && ok {
+			return s.resumePurchase(ctx, rec, "purchasePack", hash)
+		}
+	}
+	if err != nil {
+		return Checkout{}, asDomainError(err)
+	}
+	s.publishOrder(ctx, o)
+	return s.startPayment(ctx, o, in.PaymentMethodID, in.ReturnURL)
+}
+
+// resumePurchase answers a repeated purchasePack key: the order it made,
+// with its payment started if the first attempt could not start it.
+func (s *Service) resumePurchase(ctx context.Context, rec IdempotencyRecord, op, hash string) (Checkout, error) {
+	if rec.Operation != op || rec.RequestHash != hash {
+		return Checkout{}, errKeyReused()
+	}
+	o, err := s.store.OrderByID(ctx, string(rec.Response))
+	if err != nil {
+		return Checkout{}, asDomainError(err)
+	}
+	if o.PaymentID == "" && o.Status == OrderPending {
+		return s.startPayment(ctx, o, "", "")
+	}
+	return Checkout{Order: o, NextAction: o.NextAction}, nil
+}
+
+// startPayment asks the order's gateway to collect its total. The
+// gateway's idempotency key is derived from the order, so a retry (by the
+// buyer or by reconciliation) never makes a second payment.
+func (s *Service) startPayment(ctx context.Context, o Order, paymentMethodID, returnURL string) (Checkout, error) {
+	gw, ok := s.gateways.Get(o.Gateway)
+	if !ok {
+		return Checkout{}, Errorf(CodeGatewayUnavailable, "gateway %s is not configured", o.Gateway)
+	}
+	org, err := s.store.OrgByID(ctx, o.OrgID)
+	if err != nil {
+		return Checkout{}, asDomainError(err)
+	}
+	n := 1
+	if o.Installments != nil {
+		n = o.Installments.Count
+	}
+	if returnURL == "" {
+		returnURL = s.cfg.PublicURL
+	}
+	p, err := gw.CreatePayment(ctx, PaymentRequest{
+		OrderID: o.ID, OrderNumber: o.Number, Amount: o.Total, Installments: n, Method: o.Method,
+		Customer:        Customer{OrgID: org.ID, Name: org.Name, Country: org.Country},
+		PaymentMethodID: paymentMethodID, Description: orderDescription(o),
+		IdempotencyKey: "order-" + o.ID, ReturnURL: returnURL,
+	})
+	if err != nil {
+		if IsCode(err, CodePaymentFailed) {
+			reason := err.Error()
+			var de *Error
+			if errors.As(err, &de) {
+				reason = de.Message
+			}
+			if _, uerr := s.settle(ctx, o.ID, paymentUpdate{status: PaymentFailed, failureReason: reason}); uerr != nil {
+				return Checkout{}, uerr
+			}
+		}
+		return Checkout{}, err
+	}
+	o, err = s.settle(ctx, o.ID, updateFromPayment(p))
+	if err != nil {
+		return Checkout{}, err
+	}
+	return Checkout{Order: o, NextAction: o.NextAction}, nil
+}
+
+func orderDescription(o Order) string {
+	if len(o.Lines) == 0 {
+		return o.Number
+	}
+	return o.Number + ": " + o.Lines[0].Description
+}
+
+// settle applies a gateway-reported payment state to an order in one
+// transaction and announces the change after commit: the status moves only
+// along valid transitions, a payment collects credits exactly once
+// (fulfilment grants the order's credits and issues its invoice), a failure
+// after success is ignored, and a refund total beyond what was applied
+// takes back the refunded share of the order's unspent credits.
+func (s *Service) settle(ctx context.Context, orderID string, u paymentUpdate) (Order, error) {
+	var (
+		o         Order
+		changed   bool
+		balanceAt int64
+	)
+	err := s.store.InTx(ctx, func(tx Store) error {
+		var err error
+		o, changed, balanceAt, err = s.settleTx(ctx, tx, orderID, u)
+		return err
+	})
+	if err != nil {
+		return Order{}, asDomainError(err)
+	}
+	if balanceAt > 0 {
+		s.publish(ctx, Event{Kind: EventBalance, OrgID: o.OrgID, Version: balanceAt})
+	}
+	if changed {
+		s.publishOrder(ctx, o)
+	}
+	return o, nil
+}
+
+// settleTx is settle inside the caller's transaction. It returns the order,
+// whether it changed, and the balance version when credits moved (0 when
+// they did not).
+func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paymentUpdate) (Order, bool, int64, error) {
+	o, err := tx.LockOrder(ctx, orderID)
+	if err != nil {
+		return Order{}, false, 0, err
+	}
+	before := o
+	now := s.clock.Now()
+	var balanceAt int64
+	if u.paymentID != "" && o.PaymentID == "" {
+		o.PaymentID = u.paymentID
+	}
+	switch u.status {
+	case PaymentSucceeded:
+		if o.Status != OrderPaid && o.Status.CanMove(OrderPaid) {
+			v, err := s.fulfil(ctx, tx, &o, now)
+			if err != nil {
+				return Order{}, false, 0, err
+			}
+			balanceAt = v
+		}
+	case PaymentFailed:
+		if o.Status.CanMove(OrderFailed) {
+			o.Status, o.FailureReason, o.NextAction = OrderFailed, u.failureReason, nil
+		}
+	case PaymentCanceled:
+		if o.Status.CanMove(OrderCanceled) {
+			o.Status, o.NextAction = OrderCanceled, nil
+		}
+	case PaymentProcessing:
+		if o.Status != OrderProcessing && o.Status.CanMove(OrderProcessing) {
+			o.Status, o.NextAction = OrderProcessing, nil
+		}
+	case PaymentRequiresAction, PaymentPending:
+		next := OrderPending
+		if u.status == PaymentRequiresAction {
+			next = OrderRequiresAction
+		}
+		if o.Status != next && o.Status.CanMove(next) {
+			o.Status = next
+		}
+		if o.Status.Unpaid() && u.nextAction != nil {
+			o.NextAction = u.nextAction
+		}
+	}
+	if u.refunded > o.Refunded && (o.Status == OrderPaid || o.Status == OrderPartiallyRefunded) {
+		v, _, err := s.refundCredits(ctx, tx, &o, min(u.refunded, o.Total.AmountMinor), now)
+		if err != nil {
+			return Order{}, false, 0, err
+		}
+		balanceAt = max(balanceAt, v)
+	}
+	if orderEqual(before, o) {
+		return o, false, balanceAt, nil
+	}
+	o.UpdatedAt = now
+	o.Version++
+	if err := tx.UpdateOrder(ctx, o); err != nil {
+		return Order{}, false, 0, err
+	}
+	return o, true, balanceAt, nil
+}
+
+func orderEqual(a, b Order) bool {
+	aj, _ := json.Marshal(a)
+	bj, _ := json.Marshal(b)
+	return string(aj) == string(bj)
+}
+
+// fulfil marks an order PAID, grants its credits with the pack's validity
+// (the database refuses a second grant for one order) and issues its
+// invoice with the next gap-free number of the year.
+func (s *Service) fulfil(ctx context.Context, tx Store, o *Order, now time.Time) (int64, error) {
+	o.Status, o.PaidAt, o.NextAction, o.FailureReason = OrderPaid, &now, nil, ""
+	exp := grantExpiry(o.Validity, now)
+	o.ExpiresAt = exp
+	res, _, err := s.applyCreditsTx(ctx, tx, o.OrgID, "", "", "",
+		func(b *Balance, _ []Grant, now time.Time) (change, error) {
+			ch := grantChange(o.OrgID, GrantPurchased, o.Credits, exp, o.ID, "order "+o.Number, Actor{}, now)
+			ch.entries[0].Metadata = orderMetadata(o)
+			return ch, nil
+		})
+	if err != nil {
+		return 0, err
+	}
+	o.GrantID = res.Entry.Allocations[0].GrantID
+	if err := s.issueInvoice(ctx, tx, *o, now); err != nil {
+		return 0, err
+	}
+	return res.Balance.Version, nil
+}
+
+func orderMetadata(o *Order) json.RawMessage {
+	b, _ := json.Marshal(map[string]string{"orderId": o.ID, "orderNumber": o.Number})
+	return b
+}
+
+// issueInvoice creates the invoice of a paid order.
+func (s *Service) issueInvoice(ctx context.Context, tx Store, o Order, now time.Time) error {
+	billed := InvoiceDetails{}
+	if o.InvoiceDetails != nil {
+		billed = *o.InvoiceDetails
+	}
+	if billed.CompanyName == "" || billed.Country == "" {
+		org, err := tx.OrgByID(ctx, o.OrgID)
+		if err != nil {
+			return err
+		}
+		if billed.CompanyName == "" {
+			billed.CompanyName = org.Name
+		}
+		if billed.Country == "" {
+			billed.Country = org.Country
+		}
+	}
+	seq, err := tx.NextNumber(ctx, fmt.Sprintf(invoiceSeries, now.Year()))
+	if err != nil {
+		return err
+	}
+	return tx.CreateInvoice(ctx, Invoice{
+		ID: newID(), Number: fmt.Sprintf("INV-%d-%06d", now.Year(), seq), Year: now.Year(), Seq: seq,
+		OrgID: o.OrgID, OrderID: o.ID, OrderNumber: o.Number, IssuedAt: now, BilledTo: billed,
+		Lines: o.Lines, Subtotal: o.Subtotal, Tax: o.Tax, TaxRateBP: o.TaxRateBP, Total: o.Total,
+		Status: InvoicePaid, Gateway: o.Gateway,
+	})
+}
+
+// refundCredits records that refunded (cumulative, minor units) of the
+// order's total has been given back: it takes the refunded share of the
+// order's credits from what is left of its grant (REFUND ledger entry),
+// moves the order and its invoice to (PARTIALLY_)REFUNDED, and returns the
+// balance version after the change (0 if no credits moved) and the
+// credits it could not take back.
+func (s *Service) refundCredits(ctx context.Context, tx Store, o *Order, refunded int64, now time.Time) (int64, RefundResult, error) {
+	delta := refunded - o.Refunded
+	var share int64
+	if refunded >= o.Total.AmountMinor {
+		share = o.Credits // everything still attributable to the order
+	} else {
+		share = mulDiv(o.Credits, delta, o.Total.AmountMinor)
+	}
+	var removed int64
+	res, _, err := s.applyCreditsTx(ctx, tx, o.OrgID, "", "", "",
+		func(b *Balance, open []Grant, _ time.Time) (change, error) {
+			for _, g := range open {
+				if g.ID != o.GrantID {
+					continue
+				}
+				removed = min(g.Remaining, share)
+				if removed == 0 {
+					return change{}, nil
+				}
+				g.Remaining -= removed
+				return change{
+					touched: []Grant{g},
+					entries: []LedgerEntry{{
+						Kind: EntryRefund, Amount: -removed, Reason: "refund of order " + o.Number,
+						Allocations: []Allocation{{GrantID: g.ID, Amount: -removed}},
+						Metadata:    orderMetadata(o), ActorKind: ActorSystem,
+					}},
+				}, nil
+			}
+			return change{}, nil
+		})
+	if err != nil {
+		return 0, RefundResult{}, err
+	}
+	o.Refunded = refunded
+	status, invStatus := OrderPartiallyRefunded, InvoicePartiallyRefunded
+	if refunded >= o.Total.AmountMinor {
+		status, invStatus = OrderRefunded, InvoiceRefunded
+	}
+	if o.Status.CanMove(status) {
+		o.Status = status
+	}
+	inv, err := tx.InvoiceByOrder(ctx, o.ID)
+	if err == nil {
+		inv.Status, inv.Refunded = invStatus, refunded
+		err = tx.UpdateInvoice(ctx, inv)
+	}
+	if err != nil && !IsCode(err, CodeNotFound) {
+		return 0, RefundResult{}, err
+	}
+	var version int64
+	if removed > 0 {
+		version = res.Balance.Version
+	}
+	notRecovered := share - removed
+	if refunded >= o.Total.AmountMinor {
+		notRecovered = 0 // a full refund takes what is left; the rest was spent
+	}
+	return version, RefundResult{CreditsRemoved: removed, CreditsNotRecovered: notRecovered}, nil
+}
+
+// mulDiv returns a*b/c rounded down, without overflowing for credit and
+// minor-unit magnitudes.
+func mulDiv(a, b, c int64) int64 {
+	if c == 0 {
+		return 0
+	}
+	q, r := a/c, a%c
+	return q*b + r*b/c
+}
+
+// ConfirmOrder completes a payment the buyer approved (PayPal capture) and
+// returns the order as the gateway now reports it. Idempotent. Codes:
+// UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, PAYMENT_FAILED,
+// GATEWAY_UNAVAILABLE, INVALID_INPUT (an order with no payment to confirm).
+func (s *Service) ConfirmOrder(ctx context.Context, orderID string) (Order, error) {
+	o, err := s.orderFor(ctx, orderID, ActionBilling)
+	if err != nil {
+		return Order{}, err
+	}
+	if !o.Status.Unpaid() {
+		return o, nil
+	}
+	if o.PaymentID == "" {
+		return Order{}, InvalidInput("orderId", "the order has no payment to confirm yet")
+	}
+	gw, ok := s.gateways.Get(o.Gateway)
+	if !ok {
+		return Order{}, Errorf(CodeGatewayUnavailable, "gateway %s is not configured", o.Gateway)
+	}
+	p, err := gw.ConfirmPayment(ctx, o.PaymentID, "confirm-"+o.ID)
+	if err != nil {
+		if IsCode(err, CodePaymentFailed) {
+			var de *Error
+			reason := err.Error()
+			if errors.As(err, &de) {
+				reason = de.Message
+			}
+			if _, serr := s.settle(ctx, o.ID, paymentUpdate{status: PaymentFailed, failureReason: reason}); serr != nil {
+				return Order{}, serr
+			}
+		}
+		return Order{}, err
+	}
+	return s.settle(ctx, o.ID, updateFromPayment(p))
+}
+
+// CancelOrder cancels an order that is not paid yet. A gateway that later
+// reports the payment collected after all still makes it PAID (money is
+// never dropped). Codes: UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, CONFLICT
+// (the order is already paid, failed or canceled).
+func (s *Service) CancelOrder(ctx context.Context, orderID string) (Order, error) {
+	o, err := s.orderFor(ctx, orderID, ActionBilling)
+	if err != nil {
+		return Order{}, err
+	}
+	if !o.Status.Unpaid() {
+		if o.Status == OrderCanceled {
+			return o, nil
+		}
+		return Order{}, Errorf(CodeConflict, "order %s is %s and cannot be canceled", o.Number, o.Status)
+	}
+	o, err = s.settle(ctx, o.ID, paymentUpdate{status: PaymentCanceled})
+	if err != nil {
+		return Order{}, err
+	}
+	if o.Status != OrderCanceled {
+		return Order{}, Errorf(CodeConflict, "order %s is %s and cannot be canceled", o.Number, o.Status)
+	}
+	return o, nil
+}
+
+// RefundInput asks for money back on a paid order (platform admins only).
+type RefundInput struct {
+	OrderID string
+	// Amount in the order's currency; nil refunds everything not yet refunded.
+	Amount         *int64
+	Reason         string
+	IdempotencyKey string
+}
+
+// RefundOrder refunds all or part of a paid order through its gateway and
+// takes back the refunded share of the order's credits that are still
+// unspent. Repeating the key with the same input returns the first result.
+// Codes: UNAUTHENTICATED, FORBIDDEN (not a platform admin), NOT_FOUND,
+// INVALID_INPUT (amount not in 1..refundable), CONFLICT (key reused,
+// order not paid), PAYMENT_FAILED, GATEWAY_UNAVAILABLE.
+func (s *Service) RefundOrder(ctx context.Context, in RefundInput) (RefundResult, error) {
+	if _, err := requirePlatformAdmin(ctx); err != nil {
+		return RefundResult{}, err
+	}
+	if err := validateKey(in.IdempotencyKey); err != nil {
+		return RefundResult{}, err
+	}
+	reason, err := validateReason(in.Reason)
+	if err != nil {
+		return RefundResult{}, err
+	}
+	if !ValidID(in.OrderID) {
+		return RefundResult{}, NotFound("order")
+	}
+	o, err := s.store.OrderByID(ctx, in.OrderID)
+	if err != nil {
+		return RefundResult{}, asDomainError(err)
+	}
+	amountKey := "all"
+	if in.Amount != nil {
+		amountKey = fmt.Sprint(*in.Amount)
+	}
+	hash := requestHash("refundOrder", o.ID, amountKey, reason)
+	if rec, ok, err := s.store.FindIdempotency(ctx, o.OrgID, in.IdempotencyKey); err != nil {
+		return RefundResult{}, asDomainError(err)
+	} else if ok {
+		if rec.Operation != "refundOrder" || rec.RequestHash != hash {
+			return RefundResult{}, errKeyReused()
+		}
+		var r RefundResult
+		if err := json.Unmarshal(rec.Response, &r); err != nil {
+			return RefundResult{}, Internal(err)
+		}
+		cur, err := s.store.OrderByID(ctx, o.ID)
+		if err != nil {
+			return RefundResult{}, asDomainError(err)
+		}
+		r.Order = cur
+		return r, nil
+	}
+	if o.Status != OrderPaid && o.Status != OrderPartiallyRefunded {
+		return RefundResult{}, Errorf(CodeConflict, "order %s is %s: only paid orders can be refunded", o.Number, o.Status)
+	}
+	refundable := o.Total.AmountMinor - o.Refunded
+	amount := refundable
+	if in.Amount != nil {
+		amount = *in.Amount
+	}
+	if amount < 1 || amount > refundable {
+		return RefundResult{}, InvalidInput("amount", "must be between 1 and %s", Money{AmountMinor: refundable, Currency: o.Total.Currency}.Decimal())
+	}
+	gw, ok := s.gateways.Get(o.Gateway)
+	if !ok {
+		return RefundResult{}, Errorf(CodeGatewayUnavailable, "gateway %s is not configured", o.Gateway)
+	}
+	if _, err := gw.RefundPayment(ctx, RefundRequest{
+		PaymentID: o.PaymentID, Amount: Money{AmountMinor: amount, Currency: o.Total.Currency},
+		Reason: reason, IdempotencyKey: "refund-" + o.ID + "-" + in.IdempotencyKey,
+	}); err != nil {
+		return RefundResult{}, err
+	}
+	var (
+		res       RefundResult
+		changed   bool
+		balanceAt int64
+	)
+	err = s.store.InTx(ctx, func(tx Store) error {
+		cur, err := tx.LockOrder(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		target := cur.Refunded + amount
+		if target > cur.Total.AmountMinor || cur.Refunded > o.Refunded {
+			// A webhook for this refund (or another) landed first: apply
+			// the cumulative total the gateway has confirmed so far.
+			target = min(max(cur.Refunded, o.Refunded+amount), cur.Total.AmountMinor)
+		}
+		if target > cur.Refunded {
+			balanceAt, res, err = s.refundCredits(ctx, tx, &cur, target, now)
+			if err != nil {
+				return err
+			}
+			cur.UpdatedAt = now
+			cur.Version++
+			if err := tx.UpdateOrder(ctx, cur); err != nil {
+				return err
+			}
+			changed = true
+		}
+		res.Order = cur
+		resp, _ := json.Marshal(RefundResult{CreditsRemoved: res.CreditsRemoved, CreditsNotRecovered: res.CreditsNotRecovered})
+		return tx.CreateIdempotency(ctx, IdempotencyRecord{
+			OrgID: cur.OrgID, Key: in.IdempotencyKey, Operation: "refundOrder", RequestHash: hash, Response: resp, CreatedAt: now,
+		})
+	})
+	if err != nil {
+		return RefundResult{}, asDomainError(err)
+	}
+	if balanceAt > 0 {
+		s.publish(ctx, Event{Kind: EventBalance, OrgID: res.Order.OrgID, Version: balanceAt})
+	}
+	if changed {
+		s.publishOrder(ctx, res.Order)
+	}
+	return res, nil
+}
+
+// HandleWebhook verifies a gateway's webhook and applies its events, each
+// in one transaction with the record of its event id, so a repeated
+// delivery is a no-op and a failed one is retried by the provider.
+// Codes: NOT_FOUND (no such gateway), INVALID_INPUT (bad signature or
+// body), GATEWAY_UNAVAILABLE, INTERNAL.
+func (s *Service) HandleWebhook(ctx context.Context, gateway string, req WebhookRequest) error {
+	if s.gateways == nil {
+		return NotFound("gateway")
+	}
+	gw, ok := s.gateways.Get(gateway)
+	if !ok {
+		return NotFound("gateway")
+	}
+	events, err := gw.ParseWebhook(ctx, req)
+	if err != nil {
+		return err
+	}
+	for _, ev := range events {
+		if err := s.applyEvent(ctx, gw.Name(), ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) applyEvent(ctx context.Context, gateway string, ev WebhookEvent) error {
+	var (
+		o         Order
+		changed   bool
+		balanceAt int64
+	)
+	err := s.store.InTx(ctx, func(tx Store) error {
+		fresh, err := tx.RecordGatewayEvent(ctx, gateway, ev.ID, s.clock.Now())
+		if err != nil || !fresh {
+			return err
+		}
+		orderID, err := s.orderOfEvent(ctx, tx, gateway, ev)
+		if err != nil || orderID == "" {
+			return err
+		}
+		o, changed, balanceAt, err = s.settleTx(ctx, tx, orderID, updateFromEvent(ev))
+		return err
+	})
+	if IsCode(err, CodeConflict) {
+		// A concurrent delivery of the same event recorded it first (or
+		// changed the order under us); the provider's retry, or the other
+		// delivery, settles it. Both are safe to acknowledge only when the
+		// event is on record: check.
+		return s.applyEventRetry(ctx, gateway, ev)
+	}
+	if err != nil {
+		return asDomainError(err)
+	}
+	if balanceAt > 0 {
+		s.publish(ctx, Event{Kind: EventBalance, OrgID: o.OrgID, Version: balanceAt})
+	}
+	if changed {
+		s.publishOrder(ctx, o)
+	}
+	return nil
+}
+
+// applyEventRetry runs an event again after a write conflict: by then the
+// concurrent transaction has committed, and the event is either on record
+// (a duplicate) or applies cleanly.
+func (s *Service) applyEventRetry(ctx context.Context, gateway string, ev WebhookEvent) error {
+	for attempt := 0; attempt < 3; attempt++ {
+		var (
+			o         Order
+			changed   bool
+			balanceAt int64
+		)
+		err := s.store.InTx(ctx, func(tx Store) error {
+			fresh, err := tx.RecordGatewayEvent(ctx, gateway, ev.ID, s.clock.Now())
+			if err != nil || !fresh {
+				return err
+			}
+			orderID, err := s.orderOfEvent(ctx, tx, gateway, ev)
+			if err != nil || orderID == "" {
+				return err
+			}
+			o, changed, balanceAt, err = s.settleTx(ctx, tx, orderID, updateFromEvent(ev))
+			return err
+		})
+		if IsCode(err, CodeConflict) {
+			continue
+		}
+		if err != nil {
+			return asDomainError(err)
+		}
+		if balanceAt > 0 {
+			s.publish(ctx, Event{Kind: EventBalance, OrgID: o.OrgID, Version: balanceAt})
+		}
+		if changed {
+			s.publishOrder(ctx, o)
+		}
+		return nil
+	}
+	return Errorf(CodeConflict, "event %s kept conflicting; the provider will retry", ev.ID)
+}
+
+// orderOfEvent finds the order an event is about: by the gateway's payment
+// id, else by the order id the provider echoed back. "" when the event is
+// about a payment Tally did not make (acknowledged and ignored).
+func (s *Service) orderOfEvent(ctx context.Context, tx Store, gateway string, ev WebhookEvent) (string, error) {
+	if ev.PaymentID != "" {
+		o, err := tx.OrderByPayment(ctx, gateway, ev.PaymentID)
+		if err == nil {
+			return o.ID, nil
+		}
+		if !IsCode(err, CodeNotFound) {
+			return "", err
+		}
+	}
+	if ev.OrderID != "" && ValidID(ev.OrderID) {
+		o, err := tx.OrderByID(ctx, ev.OrderID)
+		if err == nil && o.Gateway == gateway {
+			return o.ID, nil
+		}
+		if err != nil && !IsCode(err, CodeNotFound) {
+			return "", err
+		}
+	}
+	return "", nil
+}
+
+// Reconcile re-checks with their gateways up to limit orders left PENDING,
+// REQUIRES_ACTION or PROCESSING for longer than olderThan, and settles
+// them as the gateway reports. An order whose payment never started (the
+// gateway was down) is started again with the same gateway idempotency
+// key. Safe to run on many instances at once.
+func (s *Service) Reconcile(ctx context.Context, olderThan time.Duration, limit int) (ReconcileReport, error) {
+	var rep ReconcileReport
+	if s.gateways == nil {
+		return rep, nil
+	}
+	orders, err := s.store.OrdersToReconcile(ctx,
+		[]OrderStatus{OrderPending, OrderRequiresAction, OrderProcessing}, s.clock.Now().Add(-olderThan), limit)
+	if err != nil {
+		return rep, asDomainError(err)
+	}
+	for _, o := range orders {
+		rep.Checked++
+		after, err := s.reconcileOne(ctx, o)
+		if err != nil {
+			rep.Errors = append(rep.Errors, fmt.Sprintf("%s: %v", o.Number, err))
+			continue
+		}
+		if after.Status != o.Status {
+			rep.Changed = append(rep.Changed, ReconcileChange{OrderID: o.ID, OrderNumber: o.Number, From: o.Status, To: after.Status})
+		}
+	}
+	return rep, nil
+}
+
+func (s *Service) reconcileOne(ctx context.Context, o Order) (Order, error) {
+	gw, ok := s.gateways.Get(o.Gateway)
+	if !ok {
+		return o, Errorf(CodeGatewayUnavailable, "gateway %s is not configured", o.Gateway)
+	}
+	if o.PaymentID == "" {
+		c, err := s.startPayment(ctx, o, "", "")
+		if IsCode(err, CodePaymentFailed) {
+			return s.store.OrderByID(ctx, o.ID)
+		}
+		return c.Order, err
+	}
+	p, err := gw.GetPayment(ctx, o.PaymentID)
+	if err != nil {
+		return o, err
+	}
+	after, err := s.settle(ctx, o.ID, updateFromPayment(p))
+	if err != nil {
+		return o, err
+	}
+	if after.Version == o.Version {
+		// Still waiting on the buyer or the provider: touch it so the next
+		// pass checks other orders first.
+		err = s.store.InTx(ctx, func(tx Store) error {
+			cur, err := tx.LockOrder(ctx, o.ID)
+			if err != nil || cur.Version != o.Version {
+				return err
+			}
+			cur.UpdatedAt = s.clock.Now()
+			cur.Version++
+			return tx.UpdateOrder(ctx, cur)
+		})
+	}
+	return after, asDomainError(err)
+}
+
+// Order returns an order the caller may see: members with the billing
+// right (OWNER, BILLING), and platform admins. Codes: UNAUTHENTICATED,
+// NOT_FOUND, FORBIDDEN.
+func (s *Service) Order(ctx context.Context, id string) (Order, error) {
+	return s.orderFor(ctx, id, ActionBilling)
+}
+
+func (s *Service) orderFor(ctx context.Context, id string, action Action) (Order, error) {
+	if _, ok := ActorFrom(ctx); !ok {
+		return Order{}, Errorf(CodeUnauthenticated, "sign in required")
+	}
+	if !ValidID(id) {
+		return Order{}, NotFound("order")
+	}
+	o, err := s.store.OrderByID(ctx, id)
+	if err != nil {
+		return Order{}, asDomainError(err)
+	}
+	if _, err := s.authorize(ctx, o.OrgID, action); err != nil {
+		if IsCode(err, CodeNotFound) {
+			return Order{}, NotFound("order")
+		}
+		return Order{}, err
+	}
+	return o, nil
+}
+
+// Orders pages an org's orders, newest first, optionally by status.
+// Codes: UNAUTHENTICATED, NOT_FOUND, FORBIDDEN.
+func (s *Service) Orders(ctx context.Context, orgID string, f OrderFilter, p Page) (Connection[Order], error) {
+	if _, err := s.authorize(ctx, orgID, ActionBilling); err != nil {
+		return Connection[Order]{}, err
+	}
+	for _, st := range f.Statuses {
+		if !st.Valid() {
+			return Connection[Order]{}, InvalidInput("status", "unknown order status %q", st)
+		}
+	}
+	c, err := s.store.ListOrders(ctx, orgID, f, p)
+	return c, asDomainError(err)
+}
+
+// Invoice returns an invoice, authorized like its order. Codes:
+// UNAUTHENTICATED, NOT_FOUND, FORBIDDEN.
+func (s *Service) Invoice(ctx context.Context, id string) (Invoice, error) {
+	if _, ok := ActorFrom(ctx); !ok {
+		return Invoice{}, Errorf(CodeUnauthenticated, "sign in required")
+	}
+	if !ValidID(id) {
+		return Invoice{}, NotFound("invoice")
+	}
+	inv, err := s.store.InvoiceByID(ctx, id)
+	if err != nil {
+		return Invoice{}, asDomainError(err)
+	}
+	if _, err := s.authorize(ctx, inv.OrgID, ActionBilling); err != nil {
+		if IsCode(err, CodeNotFound) {
+			return Invoice{}, NotFound("invoice")
+		}
+		return Invoice{}, err
+	}
+	return inv, nil
+}
+
+// InvoiceOfOrder returns a paid order's invoice (NOT_FOUND before payment),
+// for relationship fields of an order the caller may already see.
+func (s *Service) InvoiceOfOrder(ctx context.Context, orderID string) (Invoice, error) {
+	inv, err := s.store.InvoiceByOrder(ctx, orderID)
+	return inv, asDomainError(err)
+}
+
+// Invoices pages an org's invoices, newest first. Codes: UNAUTHENTICATED,
+// NOT_FOUND, FORBIDDEN.
+func (s *Service) Invoices(ctx context.Context, orgID string, p Page) (Connection[Invoice], error) {
+	if _, err := s.authorize(ctx, orgID, ActionBilling); err != nil {
+		return Connection[Invoice]{}, err
+	}
+	c, err := s.store.ListInvoices(ctx, orgID, p)
+	return c, asDomainError(err)
+}
+
+// InstallmentOptions prices a pack for every installment count a gateway
+// can take for the org (1 = at once). Codes: UNAUTHENTICATED, NOT_FOUND,
+// FORBIDDEN, INVALID_INPUT.
+func (s *Service) InstallmentOptions(ctx context.Context, orgID, packID string, quantity int) ([]InstallmentOption, error) {
+	if _, err := s.authorize(ctx, orgID, ActionBilling); err != nil {
+		return nil, err
+	}
+	org, err := s.store.OrgByID(ctx, orgID)
+	if err != nil {
+		return nil, asDomainError(err)
+	}
+	if !ValidID(packID) {
+		return nil, InvalidInput("packId", "unknown pack")
+	}
+	pack, err := s.store.PackByID(ctx, packID)
+	if IsCode(err, CodeNotFound) || (err == nil && !pack.Active) {
+		return nil, InvalidInput("packId", "unknown pack")
+	}
+	if err != nil {
+		return nil, asDomainError(err)
+	}
+	var out []InstallmentOption
+	for n := 1; n <= 12; n++ {
+		if s.gateways == nil {
+			break
+		}
+		if _, err := s.gateways.Route(RouteRequest{Country: org.Country, Currency: org.Currency, Method: MethodCard, Installments: n}); err != nil {
+			continue
+		}
+		q, err := PricePack(s.pricing, QuoteInput{Pack: pack, Quantity: quantity, Currency: org.Currency, Country: org.Country, Installments: n})
+		if err != nil {
+			return nil, err
+		}
+		opt := InstallmentOption{Count: n, Amount: q.Total, Commission: Money{Currency: org.Currency}, Total: q.Total}
+		if q.Installments != nil {
+			opt.Amount, opt.Commission = q.Installments.Amount, q.Installments.Commission
+		}
+		out = append(out, opt)
+	}
+	return out, nil
+}
+
+// OrderEvent is pushed to orderUpdated subscribers.
+type OrderEvent struct {
+	Order Order
+}
+
+// WatchOrders streams an org's orders as they change, on whichever
+// instance changed them, until ctx ends; authorized like Orders, and again
+// before each event.
+func (s *Service) WatchOrders(ctx context.Context, orgID string) (<-chan Order, error) {
+	if _, err := s.authorize(ctx, orgID, ActionBilling); err != nil {
+		return nil, err
+	}
+	if s.bus == nil {
+		return nil, Internal(fmt.Errorf("no event bus configured"))
+	}
+	in := s.bus.Subscribe(ctx, orgID)
+	out := make(chan Order, 4)
+	go func() {
+		defer close(out)
+		seen := map[string]int64{}
+		for ev := range in {
+			if ev.Kind != EventOrder || ev.RefID == "" {
+				continue
+			}
+			if _, err := s.authorize(ctx, orgID, ActionBilling); err != nil {
+				return
+			}
+			o, err := s.store.OrderByID(ctx, ev.RefID)
+			if err != nil || o.OrgID != orgID || o.Version <= seen[o.ID] {
+				continue
+			}
+			seen[o.ID] = o.Version
+			select {
+			case out <- o:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+func (s *Service) publishOrder(ctx context.Context, o Order) {
+	s.publish(ctx, Event{Kind: EventOrder, OrgID: o.OrgID, RefID: o.ID, Version: o.Version})
+}
+
+// validInvoiceDetails trims and bounds the optional checkout details.
+func validInvoiceDetails(d *InvoiceDetails) (*InvoiceDetails, error) {
+	if d == nil {
+		return nil, nil
+	}
+	out := InvoiceDetails{
+		CompanyName: strings.TrimSpace(d.CompanyName), Country: strings.ToUpper(strings.TrimSpace(d.Country)),
+		Address: strings.TrimSpace(d.Address), TaxID: strings.TrimSpace(d.TaxID),
+	}
+	for field, v := range map[string]string{
+		"invoiceDetails.companyName": out.CompanyName, "invoiceDetails.address": out.Address, "invoiceDetails.taxId": out.TaxID,
+	} {
+		if len(v) > maxInvoiceField || !utf8.ValidString(v) {
+			return nil, InvalidInput(field, "must be valid text of at most %d bytes", maxInvoiceField)
+		}
+	}
+	if out.Country != "" && !validCountry(out.Country) {
+		return nil, InvalidInput("invoiceDetails.country", "must be an ISO 3166-1 alpha-2 code")
+	}
+	if out == (InvoiceDetails{}) {
+		return nil, nil
+	}
+	return &out, nil
+}

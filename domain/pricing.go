@@ -1,0 +1,199 @@
+package domain
+
+import (
+	"fmt"
+	"time"
+)
+
+// PricingConfig holds the operator-set numbers that price an order.
+type PricingConfig struct {
+	// TaxRates is the tax rate per org country (ISO 3166-1 alpha-2), in
+	// basis points (1900 = 19%). Countries not listed pay no tax.
+	TaxRates map[string]int
+	// InstallmentCommission is the commission per installment count, in
+	// basis points of the items' price; counts not listed pay none
+	// (BILLING.md: from 7 installments up).
+	InstallmentCommission map[int]int
+	// MaxQuantity is the most packs one order may buy.
+	MaxQuantity int
+}
+
+// DefaultPricing returns the defaults: EU VAT for a few countries, no tax
+// elsewhere, and a commission from 7 installments (4.99% rising to 9.99%
+// at 12), at most 100 packs per order.
+func DefaultPricing() PricingConfig {
+	return PricingConfig{
+		TaxRates: map[string]int{
+			"DE": 1900, "FR": 2000, "NL": 2100, "ES": 2100, "IT": 2200, "PT": 2300, "AT": 2000, "BE": 2100, "IE": 2300,
+		},
+		InstallmentCommission: map[int]int{7: 499, 8: 599, 9: 699, 10: 799, 11: 899, 12: 999},
+		MaxQuantity:           100,
+	}
+}
+
+// Quote is a priced purchase before it becomes an order.
+type Quote struct {
+	Lines     []OrderLine
+	Subtotal  Money
+	TaxRateBP int
+	Tax       Money
+	Total     Money
+	Credits   int64
+	Validity  ValidityPolicy
+	// Installments is set when the buyer pays in more than one installment.
+	Installments *InstallmentPlan
+}
+
+// QuoteInput is what a pack purchase is priced from.
+type QuoteInput struct {
+	Pack     Pack
+	Quantity int
+	// Credits is the amount of a custom pack (0 for a fixed pack).
+	Credits      int64
+	Currency     Currency
+	Country      string
+	Installments int
+}
+
+// PricePack prices a pack purchase: the pack line, the installment
+// commission line (from the configured threshold up), and tax on the
+// subtotal at the org country's rate. Amounts are rounded half up to the
+// minor unit. INVALID_INPUT names the offending field.
+func PricePack(cfg PricingConfig, in QuoteInput) (Quote, error) {
+	maxQty := cfg.MaxQuantity
+	if maxQty <= 0 {
+		maxQty = DefaultPricing().MaxQuantity
+	}
+	if in.Quantity < 1 || in.Quantity > maxQty {
+		return Quote{}, InvalidInput("quantity", "must be between 1 and %d", maxQty)
+	}
+	if in.Installments < 0 {
+		return Quote{}, InvalidInput("installments", "must be at least 1")
+	}
+	p := in.Pack
+	credits, unit, err := packUnit(p, in.Credits, in.Currency)
+	if err != nil {
+		return Quote{}, err
+	}
+	qty := int64(in.Quantity)
+	if credits > MaxCredits/qty || unit.AmountMinor > (1<<53)/qty {
+		return Quote{}, InvalidInput("quantity", "too large")
+	}
+	desc := fmt.Sprintf("%s (%s credits)", p.Name, groupDigits(credits))
+	lines := []OrderLine{{
+		Kind: LinePack, Description: desc, Quantity: qty, UnitPrice: unit,
+		Amount: Money{AmountMinor: unit.AmountMinor * qty, Currency: in.Currency}, PackID: p.ID, Credits: credits * qty,
+	}}
+	items := lines[0].Amount.AmountMinor
+	subtotal := items
+	n := max(in.Installments, 1)
+	var plan *InstallmentPlan
+	if n > 1 {
+		bp := cfg.InstallmentCommission[n]
+		commission := Money{AmountMinor: basisPoints(items, bp), Currency: in.Currency}
+		if commission.AmountMinor > 0 {
+			lines = append(lines, OrderLine{
+				Kind:        LineInstallmentCommission,
+				Description: fmt.Sprintf("Installment commission (%d × %s)", n, percent(bp)),
+				Quantity:    1, UnitPrice: commission, Amount: commission,
+			})
+			subtotal += commission.AmountMinor
+		}
+		plan = &InstallmentPlan{Count: n, Commission: commission}
+	}
+	rate := cfg.TaxRates[in.Country]
+	tax := basisPoints(subtotal, rate)
+	q := Quote{
+		Lines:     lines,
+		Subtotal:  Money{AmountMinor: subtotal, Currency: in.Currency},
+		TaxRateBP: rate,
+		Tax:       Money{AmountMinor: tax, Currency: in.Currency},
+		Total:     Money{AmountMinor: subtotal + tax, Currency: in.Currency},
+		Credits:   credits * qty,
+		Validity:  p.Validity,
+	}
+	if plan != nil {
+		plan.Total = q.Total
+		plan.Amount = Money{AmountMinor: divRoundUp(q.Total.AmountMinor, int64(n)), Currency: in.Currency}
+		q.Installments = plan
+	}
+	return q, nil
+}
+
+// packUnit returns the credits and price of one pack: the catalog's for a
+// fixed pack; for a custom pack, credits from the pack's minimum upwards in
+// whole steps, priced per step.
+func packUnit(p Pack, credits int64, c Currency) (int64, Money, error) {
+	if !p.Custom {
+		if credits != 0 && credits != p.Credits {
+			return 0, Money{}, InvalidInput("credits", "pack %s has a fixed amount of %d credits", p.Code, p.Credits)
+		}
+		price, ok := p.PriceIn(c)
+		if !ok {
+			return 0, Money{}, InvalidInput("packId", "pack %s is not sold in %s", p.Code, c)
+		}
+		return p.Credits, price.Money(), nil
+	}
+	if credits == 0 {
+		credits = p.Credits
+	}
+	if p.StepCredits <= 0 || credits < p.Credits || credits > MaxCredits || credits%p.StepCredits != 0 {
+		return 0, Money{}, InvalidInput("credits", "must be at least %d in steps of %d", p.Credits, p.StepCredits)
+	}
+	step, ok := priceIn(p.StepPrices, c)
+	if !ok {
+		return 0, Money{}, InvalidInput("packId", "pack %s is not sold in %s", p.Code, c)
+	}
+	steps := credits / p.StepCredits
+	if step.AmountMinor > 0 && steps > (1<<53)/step.AmountMinor {
+		return 0, Money{}, InvalidInput("credits", "too large")
+	}
+	return credits, Money{AmountMinor: steps * step.AmountMinor, Currency: c}, nil
+}
+
+// basisPoints returns amount × bp / 10000 rounded half up.
+func basisPoints(amount int64, bp int) int64 {
+	if bp <= 0 || amount <= 0 {
+		return 0
+	}
+	return (amount*int64(bp) + 5000) / 10000
+}
+
+func divRoundUp(a, b int64) int64 { return (a + b - 1) / b }
+
+// percent renders basis points as a percentage: 1900 -> "19%", 750 -> "7.5%".
+func percent(bp int) string {
+	if bp%100 == 0 {
+		return fmt.Sprintf("%d%%", bp/100)
+	}
+	s := fmt.Sprintf("%d.%02d", bp/100, bp%100)
+	for s[len(s)-1] == '0' {
+		s = s[:len(s)-1]
+	}
+	return s + "%"
+}
+
+// groupDigits renders n with thousands separators: 2500000 -> "2,500,000".
+func groupDigits(n int64) string {
+	s := fmt.Sprint(n)
+	out := make([]byte, 0, len(s)+len(s)/3)
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}
+
+// grantExpiry is when credits bought under policy v at paidAt expire: never
+// for NEVER; one month later for BILLING_CYCLE and RECURRING, the length of
+// a monthly cycle that starts with the purchase (until recurring billing
+// anchors cycles to a subscription).
+func grantExpiry(v ValidityPolicy, paidAt time.Time) *time.Time {
+	if v == ValidityNever || v == "" {
+		return nil
+	}
+	t := paidAt.AddDate(0, 1, 0)
+	return &t
+}

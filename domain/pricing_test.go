@@ -1,0 +1,85 @@
+package domain
+
+import (
+	"testing"
+)
+
+func TestPricePack(t *testing.T) {
+	pro := Pack{ID: "p", Code: "pro", Name: "Pro", Credits: 7_000_000, Validity: ValidityNever,
+		Prices: []Price{{EUR, 2500}, {BRL, 15000}}}
+	custom := Pack{ID: "c", Code: "scale-custom", Name: "Scale Custom", Credits: 100_000, Custom: true,
+		StepCredits: 5_000, StepPrices: []Price{{USD, 1000}}, Validity: ValidityRecurring}
+	cfg := PricingConfig{
+		TaxRates:              map[string]int{"DE": 1900, "BR": 0, "XX": 750},
+		InstallmentCommission: map[int]int{7: 499, 12: 999},
+		MaxQuantity:           10,
+	}
+	tests := []struct {
+		name                           string
+		in                             QuoteInput
+		subtotal, commission, tax, tot int64
+		credits                        int64
+		perInstallment                 int64
+		field                          string
+	}{
+		{name: "EUR with VAT", in: QuoteInput{Pack: pro, Quantity: 2, Currency: EUR, Country: "DE"},
+			subtotal: 5000, tax: 950, tot: 5950, credits: 14_000_000},
+		{name: "fractional tax rounds half up", in: QuoteInput{Pack: pro, Quantity: 1, Currency: EUR, Country: "XX"},
+			subtotal: 2500, tax: 188, tot: 2688, credits: 7_000_000},
+		{name: "BRL 6 installments: no commission", in: QuoteInput{Pack: pro, Quantity: 1, Currency: BRL, Country: "BR", Installments: 6},
+			subtotal: 15000, tot: 15000, credits: 7_000_000, perInstallment: 2500},
+		{name: "BRL 7 installments: 4.99%", in: QuoteInput{Pack: pro, Quantity: 1, Currency: BRL, Country: "BR", Installments: 7},
+			subtotal: 15749, commission: 749, tot: 15749, credits: 7_000_000, perInstallment: 2250},
+		{name: "BRL 12 installments: 9.99%", in: QuoteInput{Pack: pro, Quantity: 2, Currency: BRL, Country: "BR", Installments: 12},
+			subtotal: 32997, commission: 2997, tot: 32997, credits: 14_000_000, perInstallment: 2750},
+		{name: "custom pack in steps", in: QuoteInput{Pack: custom, Quantity: 1, Credits: 150_000, Currency: USD, Country: "US"},
+			subtotal: 30000, tot: 30000, credits: 150_000},
+		{name: "custom below minimum", in: QuoteInput{Pack: custom, Quantity: 1, Credits: 95_000, Currency: USD}, field: "credits"},
+		{name: "custom off step", in: QuoteInput{Pack: custom, Quantity: 1, Credits: 101_000, Currency: USD}, field: "credits"},
+		{name: "fixed pack with credits", in: QuoteInput{Pack: pro, Quantity: 1, Credits: 5, Currency: EUR}, field: "credits"},
+		{name: "not sold in USD", in: QuoteInput{Pack: pro, Quantity: 1, Currency: USD}, field: "packId"},
+		{name: "quantity 0", in: QuoteInput{Pack: pro, Quantity: 0, Currency: EUR}, field: "quantity"},
+		{name: "quantity over max", in: QuoteInput{Pack: pro, Quantity: 11, Currency: EUR}, field: "quantity"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			q, err := PricePack(cfg, tc.in)
+			if tc.field != "" {
+				if de, ok := err.(*Error); !ok || de.Code != CodeInvalidInput || de.Field != tc.field {
+					t.Fatalf("err = %v, want INVALID_INPUT on %s", err, tc.field)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sum, commission int64
+			for _, l := range q.Lines {
+				sum += l.Amount.AmountMinor
+				if l.Kind == LineInstallmentCommission {
+					commission = l.Amount.AmountMinor
+				}
+			}
+			if q.Subtotal.AmountMinor != tc.subtotal || sum != tc.subtotal || commission != tc.commission ||
+				q.Tax.AmountMinor != tc.tax || q.Total.AmountMinor != tc.tot || q.Credits != tc.credits {
+				t.Fatalf("quote subtotal %d (lines %d) commission %d tax %d total %d credits %d; want %d %d %d %d %d",
+					q.Subtotal.AmountMinor, sum, commission, q.Tax.AmountMinor, q.Total.AmountMinor, q.Credits,
+					tc.subtotal, tc.commission, tc.tax, tc.tot, tc.credits)
+			}
+			if tc.perInstallment > 0 {
+				if q.Installments == nil || q.Installments.Amount.AmountMinor != tc.perInstallment ||
+					q.Installments.Commission.AmountMinor != tc.commission {
+					t.Fatalf("installment plan %+v, want %d per installment", q.Installments, tc.perInstallment)
+				}
+			}
+		})
+	}
+}
+
+func TestPercent(t *testing.T) {
+	for bp, want := range map[int]string{1900: "19%", 750: "7.5%", 499: "4.99%", 0: "0%"} {
+		if got := percent(bp); got != want {
+			t.Errorf("percent(%d) = %q, want %q", bp, got, want)
+		}
+	}
+}
