@@ -67,11 +67,31 @@ func (g *Gateway) findCustomer(ctx context.Context, orgID string) (string, error
 	return "", nil
 }
 
-// createCustomer creates the org's customer, idempotently per org.
+// forgetCustomer drops the org's customer after Stripe said it does not
+// exist (deleted in the Dashboard), so the next payment makes a new one.
+func (g *Gateway) forgetCustomer(orgID, customerID string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.customers[orgID] == customerID {
+		delete(g.customers, orgID)
+		g.vanished[orgID] = customerID
+	}
+}
+
+// createCustomer creates the org's customer, idempotently per org. The key
+// of a customer replacing a vanished one names the vanished one: the plain
+// key would replay the deleted customer for Stripe's 24 hours, while every
+// instance that saw the same customer vanish still agrees on the new key.
 func (g *Gateway) createCustomer(ctx context.Context, c domain.Customer) (string, error) {
 	params := &stripe.CustomerParams{Metadata: map[string]string{orgMetadataKey: c.OrgID}}
 	params.Context = ctx
-	if err := setIdempotencyKey(&params.Params, "customer-"+c.OrgID); err != nil {
+	key := "customer-" + c.OrgID
+	g.mu.Lock()
+	if old := g.vanished[c.OrgID]; old != "" {
+		key += "-after-" + old
+	}
+	g.mu.Unlock()
+	if err := setIdempotencyKey(&params.Params, key); err != nil {
 		return "", err
 	}
 	if c.Name != "" {

@@ -82,3 +82,23 @@ func TestCustomerSearchFailure(t *testing.T) {
 		t.Fatal("a payment was made without its customer")
 	}
 }
+
+func TestDeletedCustomerIsReplaced(t *testing.T) {
+	g, f := newTestGateway(t)
+	ctx := context.Background()
+	old, err := g.customerID(ctx, domain.Customer{OrgID: "org_1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.DeleteCustomer(old)
+	if _, err := g.CreatePayment(ctx, paymentRequest("pm_card_visa")); domain.ErrorCode(err) != domain.CodeNotFound {
+		t.Fatalf("paying for a deleted customer = %v, want NOT_FOUND", err)
+	}
+	if _, err := g.CreatePayment(ctx, paymentRequest("pm_card_visa")); err != nil {
+		t.Fatalf("the next payment: %v", err)
+	}
+	renewed, err := g.customerID(ctx, domain.Customer{OrgID: "org_1"})
+	if err != nil || renewed == old {
+		t.Fatalf("customer after deletion = %q, %v; want a new one, not %q", renewed, err, old)
+	}
+}

@@ -197,6 +197,13 @@ func (f *fakeStripe) Complete(id string) error {
 	return nil
 }
 
+// DeleteCustomer deletes a customer, as the Dashboard does.
+func (f *fakeStripe) DeleteCustomer(id string) {
+	f.mu.Lock()
+	delete(f.customers, id)
+	f.mu.Unlock()
+}
+
 // Requests returns what the plugin sent so far.
 func (f *fakeStripe) Requests() []fakeRequest {
 	f.mu.Lock()

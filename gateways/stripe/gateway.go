@@ -22,6 +22,7 @@ type Gateway struct {
 
 	mu        sync.Mutex
 	customers map[string]string // Tally org id -> Stripe customer id
+	vanished  map[string]string // Tally org id -> its customer Stripe no longer knows
 }
 
 var _ domain.Gateway = (*Gateway)(nil)
@@ -51,6 +52,7 @@ func New(cfg Config) (*Gateway, error) {
 		tolerance:     cfg.WebhookTolerance,
 		currencies:    cfg.Currencies,
 		customers:     map[string]string{},
+		vanished:      map[string]string{},
 	}, nil
 }
 

@@ -2,6 +2,7 @@ package stripe
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
@@ -25,7 +26,9 @@ const (
 // to confirm with Stripe Elements. With one (a saved card) it is confirmed
 // at once, on session, as a card payment: SUCCEEDED, or REQUIRES_ACTION with
 // the client secret when the bank asks for 3-D Secure; a decline is
-// PAYMENT_FAILED with the decline code in the message.
+// PAYMENT_FAILED with the decline code in the message. A cached customer
+// that Stripe no longer knows is NOT_FOUND once and replaced on the next
+// payment.
 func (g *Gateway) CreatePayment(ctx context.Context, req domain.PaymentRequest) (domain.Payment, error) {
 	if err := g.validate(req); err != nil {
 		return domain.Payment{}, err
@@ -63,6 +66,11 @@ func (g *Gateway) CreatePayment(ctx context.Context, req domain.PaymentRequest) 
 		params.Confirm = stripe.Bool(true)
 	}
 	pi, err := g.api.PaymentIntents.New(params)
+	var se *stripe.Error
+	if errors.As(err, &se) && se.Code == stripe.ErrorCodeResourceMissing && se.Param == "customer" {
+		g.forgetCustomer(req.Customer.OrgID, customer)
+		return domain.Payment{}, mapError(err, "customer")
+	}
 	if err != nil {
 		return domain.Payment{}, mapError(err, "payment")
 	}
