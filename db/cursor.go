@@ -11,10 +11,14 @@ import (
 
 // Cursors are opaque to clients: base64url of a tagged key. A members
 // cursor is the keyset (created_at, user_id) of the last member seen; a
-// ledger cursor is the last entry's seq.
+// ledger cursor is the last entry's seq; an orders cursor is the last
+// order's (created_at, id) and an invoices cursor the last invoice's
+// (issued_at, id).
 const (
-	memberCursorTag = "m1"
-	ledgerCursorTag = "l1"
+	memberCursorTag  = "m1"
+	ledgerCursorTag  = "l1"
+	orderCursorTag   = "o1"
+	invoiceCursorTag = "i1"
 )
 
 // pageSize applies the defaults and bounds of domain.Page.First.
@@ -50,11 +54,21 @@ func decodeCursor(c, tag string, n int) ([]string, error) {
 func badCursor() error { return domain.InvalidInput("after", "malformed cursor") }
 
 func memberCursor(createdAt time.Time, userID string) string {
-	return encodeCursor(memberCursorTag, strconv.FormatInt(createdAt.UnixMicro(), 10), userID)
+	return timeIDCursor(memberCursorTag, createdAt, userID)
 }
 
 func parseMemberCursor(c string) (time.Time, string, error) {
-	parts, err := decodeCursor(c, memberCursorTag, 2)
+	return parseTimeIDCursor(c, memberCursorTag)
+}
+
+// timeIDCursor encodes a (time, id) keyset under tag.
+func timeIDCursor(tag string, at time.Time, id string) string {
+	return encodeCursor(tag, strconv.FormatInt(at.UnixMicro(), 10), id)
+}
+
+// parseTimeIDCursor decodes a timeIDCursor with the wanted tag.
+func parseTimeIDCursor(c, tag string) (time.Time, string, error) {
+	parts, err := decodeCursor(c, tag, 2)
 	if err != nil {
 		return time.Time{}, "", err
 	}

@@ -3,6 +3,8 @@ package db
 import (
 	"context"
 	"time"
+
+	"github.com/tallyhq/tally/domain"
 )
 
 // purgeIdempotencySQL deletes the oldest records past retention, a batch at
@@ -22,4 +24,14 @@ func (d *DB) PurgeIdempotency(ctx context.Context, before time.Time, limit int) 
 		return 0, mapErr(err, "idempotency key")
 	}
 	return int(n), nil
+}
+
+// CreateIdempotency records a key outside a balance change (purchases);
+// CONFLICT when the org already has it.
+func (d *DB) CreateIdempotency(ctx context.Context, rec domain.IdempotencyRecord) error {
+	r := fromDomainIdempotency(rec)
+	if r.Response == nil {
+		r.Response = []byte{} // the column is NOT NULL
+	}
+	return mapErr(d.db(ctx).Create(&r).Error, "idempotency key")
 }

@@ -71,3 +71,29 @@ type allocationJSON struct {
 	GrantID string `json:"grantId"`
 	Amount  int64  `json:"amount"`
 }
+
+// jsonNullColumn stores an optional Go value as a nullable JSON column: a
+// nil V is SQL NULL, never the JSON literal null.
+type jsonNullColumn[T any] struct{ V *T }
+
+// Value implements driver.Valuer; nil is NULL.
+func (j jsonNullColumn[T]) Value() (driver.Value, error) {
+	if j.V == nil {
+		return nil, nil
+	}
+	return jsonColumn[T]{V: *j.V}.Value()
+}
+
+// Scan implements sql.Scanner; NULL (or a stored JSON null) is nil.
+func (j *jsonNullColumn[T]) Scan(src any) error {
+	j.V = nil
+	if src == nil {
+		return nil
+	}
+	var c jsonColumn[*T]
+	if err := c.Scan(src); err != nil {
+		return err
+	}
+	j.V = c.V
+	return nil
+}

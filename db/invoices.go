@@ -1,0 +1,129 @@
+package db
+
+import (
+	"context"
+	"time"
+
+	"github.com/tallyhq/tally/domain"
+)
+
+// invoiceRow is a row of invoices. Subtotal, Tax and Total share Currency.
+type invoiceRow struct {
+	ID          string `gorm:"primaryKey"`
+	Number      string
+	Year        int
+	Seq         int64
+	OrgID       string
+	OrderID     string
+	OrderNumber string
+	IssuedAt    time.Time
+	BilledTo    jsonColumn[invoiceDetailsJSON]
+	Lines       jsonColumn[[]orderLineJSON]
+	Subtotal    int64
+	Tax         int64
+	TaxRateBP   int `gorm:"column:tax_rate_bp"`
+	Total       int64
+	Currency    string
+	Status      string
+	Gateway     string
+	Refunded    int64
+}
+
+func (invoiceRow) TableName() string { return "invoices" }
+
+func toDomainInvoice(r invoiceRow) domain.Invoice {
+	cur := domain.Currency(r.Currency)
+	return domain.Invoice{
+		ID: r.ID, Number: r.Number, Year: r.Year, Seq: r.Seq, OrgID: r.OrgID, OrderID: r.OrderID,
+		OrderNumber: r.OrderNumber, IssuedAt: r.IssuedAt.UTC(), BilledTo: toInvoiceDetails(r.BilledTo.V),
+		Lines:    toOrderLines(r.Lines.V),
+		Subtotal: domain.Money{AmountMinor: r.Subtotal, Currency: cur},
+		Tax:      domain.Money{AmountMinor: r.Tax, Currency: cur}, TaxRateBP: r.TaxRateBP,
+		Total:  domain.Money{AmountMinor: r.Total, Currency: cur},
+		Status: domain.InvoiceStatus(r.Status), Gateway: r.Gateway, Refunded: r.Refunded,
+	}
+}
+
+func fromDomainInvoice(inv domain.Invoice) (invoiceRow, error) {
+	cur, err := amountsCurrency("invoice", inv.Total, inv.Subtotal, inv.Tax)
+	if err != nil {
+		return invoiceRow{}, err
+	}
+	return invoiceRow{
+		ID: inv.ID, Number: inv.Number, Year: inv.Year, Seq: inv.Seq, OrgID: inv.OrgID, OrderID: inv.OrderID,
+		OrderNumber: inv.OrderNumber, IssuedAt: utc(inv.IssuedAt),
+		BilledTo: jsonColumn[invoiceDetailsJSON]{fromInvoiceDetails(inv.BilledTo)},
+		Lines:    jsonColumn[[]orderLineJSON]{fromOrderLines(inv.Lines)},
+		Subtotal: inv.Subtotal.AmountMinor, Tax: inv.Tax.AmountMinor, TaxRateBP: inv.TaxRateBP,
+		Total: inv.Total.AmountMinor, Currency: cur,
+		Status: string(inv.Status), Gateway: inv.Gateway, Refunded: inv.Refunded,
+	}, nil
+}
+
+// CreateInvoice inserts an invoice; CONFLICT when its order already has
+// one, or its ID, Number or (Year, Seq) exists.
+func (d *DB) CreateInvoice(ctx context.Context, inv domain.Invoice) error {
+	r, err := fromDomainInvoice(inv)
+	if err != nil {
+		return err
+	}
+	return mapErr(d.db(ctx).Create(&r).Error, "invoice")
+}
+
+// InvoiceByID returns an invoice or NOT_FOUND.
+func (d *DB) InvoiceByID(ctx context.Context, id string) (domain.Invoice, error) {
+	return d.invoiceWhere(ctx, "id = ?", id)
+}
+
+// InvoiceByOrder returns an order's invoice or NOT_FOUND.
+func (d *DB) InvoiceByOrder(ctx context.Context, orderID string) (domain.Invoice, error) {
+	return d.invoiceWhere(ctx, "order_id = ?", orderID)
+}
+
+func (d *DB) invoiceWhere(ctx context.Context, cond, arg string) (domain.Invoice, error) {
+	var r invoiceRow
+	if err := d.db(ctx).Where(cond, arg).Take(&r).Error; err != nil {
+		return domain.Invoice{}, mapErr(err, "invoice")
+	}
+	return toDomainInvoice(r), nil
+}
+
+// UpdateInvoice saves Status and Refunded; NOT_FOUND when the invoice does
+// not exist.
+func (d *DB) UpdateInvoice(ctx context.Context, inv domain.Invoice) error {
+	res := d.db(ctx).Model(&invoiceRow{}).Where("id = ?", inv.ID).Updates(map[string]any{
+		"status": string(inv.Status), "refunded": inv.Refunded,
+	})
+	return affectedOne(res.Error, res.RowsAffected, "invoice")
+}
+
+// ListInvoices pages an org's invoices, newest first (keyset on issued_at,
+// id, served by invoices_org_page_idx).
+func (d *DB) ListInvoices(ctx context.Context, orgID string, p domain.Page) (domain.Connection[domain.Invoice], error) {
+	var conn domain.Connection[domain.Invoice]
+	n, err := pageSize(p)
+	if err != nil {
+		return conn, err
+	}
+	q := d.db(ctx).Where("org_id = ?", orgID)
+	if p.After != "" {
+		at, id, err := parseTimeIDCursor(p.After, invoiceCursorTag)
+		if err != nil {
+			return conn, err
+		}
+		q = q.Where("(issued_at < ? OR (issued_at = ? AND id < ?))", at, at, id)
+	}
+	var rows []invoiceRow
+	if err := q.Order("issued_at DESC, id DESC").Limit(n + 1).Find(&rows).Error; err != nil {
+		return conn, mapErr(err, "invoice")
+	}
+	if len(rows) > n {
+		rows, conn.HasNextPage = rows[:n], true
+	}
+	conn.Edges = make([]domain.Edge[domain.Invoice], 0, len(rows))
+	for _, r := range rows {
+		inv := toDomainInvoice(r)
+		conn.Edges = append(conn.Edges, domain.Edge[domain.Invoice]{Cursor: timeIDCursor(invoiceCursorTag, inv.IssuedAt, inv.ID), Node: inv})
+	}
+	return conn, nil
+}
