@@ -27,12 +27,13 @@ const (
 type CLI struct {
 	Globals
 
-	Serve   ServeCmd   `cmd:"" help:"Run the GraphQL API server."`
-	Migrate MigrateCmd `cmd:"" help:"Apply pending database migrations to DATABASE_URL and exit."`
-	Seed    SeedCmd    `cmd:"" help:"Load a catalog file (default: the embedded catalog) into the store."`
-	Token   TokenCmd   `cmd:"" help:"Print one signed development JWT on stdout."`
-	Bench   BenchCmd   `cmd:"" help:"Load-test a running server on PostgreSQL against pgbench."`
-	Version VersionCmd `cmd:"" help:"Print the version and exit."`
+	Serve     ServeCmd     `cmd:"" help:"Run the GraphQL API server."`
+	Migrate   MigrateCmd   `cmd:"" help:"Apply pending database migrations to DATABASE_URL and exit."`
+	Seed      SeedCmd      `cmd:"" help:"Load a catalog file (default: the embedded catalog) into the store."`
+	Token     TokenCmd     `cmd:"" help:"Print one signed development JWT on stdout."`
+	Bench     BenchCmd     `cmd:"" help:"Load-test a running server on PostgreSQL against pgbench."`
+	Reconcile ReconcileCmd `cmd:"" help:"Re-check unpaid orders with their gateways now and settle them."`
+	Version   VersionCmd   `cmd:"" help:"Print the version and exit."`
 }
 
 // Globals are the options every subcommand shares.
@@ -63,6 +64,9 @@ type ServeCmd struct {
 	DepthLimit       int           `name:"depth-limit" env:"TALLY_DEPTH_LIMIT" default:"12" help:"Deepest accepted GraphQL selection nesting."`
 	WSInitTimeout    time.Duration `name:"ws-init-timeout" env:"TALLY_WS_INIT_TIMEOUT" default:"10s" help:"Time a websocket client has to send connection_init."`
 	ShutdownTimeout  time.Duration `name:"shutdown-timeout" env:"TALLY_SHUTDOWN_TIMEOUT" default:"15s" help:"Time in-flight requests get to finish on SIGINT/SIGTERM."`
+	SpendBatch       int           `name:"spend-batch" env:"TALLY_SPEND_BATCH" default:"64" help:"Most concurrent spends of one org committed in one transaction (1: one each)."`
+
+	PaymentOptions `embed:""`
 }
 
 // Common is the validated form of Globals.
@@ -93,6 +97,8 @@ type Config struct {
 	DepthLimit      int
 	WSInitTimeout   time.Duration
 	ShutdownTimeout time.Duration
+	Payments        PaymentOptions
+	PublicURL       string
 }
 
 // Common validates the global options. jwks tells whether a JWKS URL is
@@ -155,8 +161,23 @@ func (s ServeCmd) Config(g Globals) (Config, error) {
 			FreeSeats:            s.FreeSeats,
 			InvitationTTL:        s.InvitationTTL,
 			IdempotencyRetention: s.IdempotencyTTL,
+			SpendBatch:           s.SpendBatch,
 		},
+		Payments:  s.PaymentOptions,
+		PublicURL: strings.TrimRight(strings.TrimSpace(s.PublicURL), "/"),
 	}
+	if c.PublicURL == "" {
+		c.PublicURL = defaultPublicURL(s.Addr)
+	}
+	if err := validPublicURL(c.PublicURL); err != nil {
+		return Config{}, err
+	}
+	c.Domain.PublicURL = c.PublicURL
+	pricing, err := s.PaymentOptions.pricing()
+	if err != nil {
+		return Config{}, err
+	}
+	c.Domain.Pricing = pricing
 	if jwks != "" {
 		u, err := url.Parse(jwks)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -191,6 +212,9 @@ func (s ServeCmd) Config(g Globals) (Config, error) {
 		{s.DepthLimit >= 1, "TALLY_DEPTH_LIMIT must be at least 1"},
 		{s.WSInitTimeout > 0, "TALLY_WS_INIT_TIMEOUT must be positive"},
 		{s.ShutdownTimeout > 0, "TALLY_SHUTDOWN_TIMEOUT must be positive"},
+		{s.SpendBatch >= 1 && s.SpendBatch <= 1000, "TALLY_SPEND_BATCH must be between 1 and 1000"},
+		{s.ReconcileInterval >= time.Second, "TALLY_RECONCILE_INTERVAL must be at least 1s"},
+		{s.ReconcileAfter >= time.Second, "TALLY_RECONCILE_AFTER must be at least 1s"},
 	}
 	for _, ch := range checks {
 		if !ch.ok {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -82,7 +83,21 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	}
 	defer closeLogged(logger, "event bus", b.Close)
 
-	svc := domain.NewService(store, cfg.Domain, domain.WithBus(b))
+	// The sandbox delivers its webhooks through the same HTTP handler as
+	// real gateways, in process; the handler needs the service, which
+	// needs the gateways: bind it late.
+	var webhooks http.Handler
+	pay, err := buildGateways(cfg.Payments, cfg.PublicURL, cfg.Production, sandboxSecret(cfg.JWTSecret), logger,
+		func(ctx context.Context, req domain.WebhookRequest) error {
+			return inProcessDelivery(webhooks, "sandbox")(ctx, req)
+		})
+	if err != nil {
+		return err
+	}
+	defer closeLogged(logger, "payment gateways", pay.Close)
+	logger.Info("payment gateways", "enabled", pay.names)
+
+	svc := domain.NewService(store, cfg.Domain, domain.WithBus(b), domain.WithGateways(pay.registry))
 	if store.Dialect() == "sqlite" {
 		if err := seedIfEmpty(ctx, svc, logger); err != nil {
 			return err
@@ -115,7 +130,12 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		graphql: gql, auth: authn.Middleware, streams: ws, ready: ready,
 		metrics:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 		graphiql: !cfg.Production, logger: logger,
+		webhooks: webhookHandler(svc, logger),
 	})
+	if pay.sandbox != nil {
+		handler = withSandbox(handler, pay.sandbox.Handler())
+	}
+	webhooks = handler
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -137,6 +157,9 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	jobsCtx, stopJobs := context.WithCancel(runCtx)
 	var jobs sync.WaitGroup
 	jobs.Go(func() { runExpiry(jobsCtx, svc, cfg.ExpiryInterval, logger) })
+	jobs.Go(func() {
+		runReconcile(jobsCtx, svc, cfg.Payments.ReconcileInterval, cfg.Payments.ReconcileAfter, logger)
+	})
 	logger.Info("listening", "addr", ln.Addr().String(), "graphiql", !cfg.Production)
 
 	var serveErr error
@@ -180,6 +203,7 @@ type routes struct {
 	metrics  http.Handler
 	graphiql bool
 	logger   *slog.Logger
+	webhooks http.Handler
 }
 
 // router mounts GraphQL (HTTP and websocket), the probes, metrics and, outside
@@ -191,10 +215,25 @@ func router(rt routes) http.Handler {
 	r.Get("/readyz", rt.ready.ServeHTTP)
 	r.Get("/metrics", rt.metrics.ServeHTTP)
 	r.With(rt.streams.Middleware, rt.auth).Handle("/graphql", rt.graphql)
+	if rt.webhooks != nil {
+		r.Post("/webhooks/{gateway}", rt.webhooks.ServeHTTP)
+	}
 	if rt.graphiql {
 		r.Get("/", graph.Playground("/graphql").ServeHTTP)
 	}
 	return r
+}
+
+// withSandbox serves the sandbox gateway's hosted pages under /sandbox/
+// and everything else with next.
+func withSandbox(next, pages http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/sandbox/") {
+			pages.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // closeLogged closes a resource at shutdown and logs a failure.
