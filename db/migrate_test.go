@@ -53,6 +53,42 @@ func TestMigrate(t *testing.T) {
 	}
 }
 
+// TestMigrateDownUp runs every Down section and migrates up again: the
+// schema works afterwards, and the orders tables are gone in between.
+func TestMigrateDownUp(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		tests := []struct {
+			name    string
+			version int64
+		}{
+			{"before orders", 2},
+			{"empty schema", 0},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				must(t, d.MigrateDownTo(ctx(), tc.version))
+				cur, err := d.MigrationsCurrent(ctx())
+				must(t, err)
+				if cur {
+					t.Fatal("MigrationsCurrent after Down = true")
+				}
+				if _, err := d.OrderByID(ctx(), newID()); domain.ErrorCode(err) != domain.CodeInternal {
+					t.Fatalf("OrderByID without the orders table: %v", err)
+				}
+				must(t, d.Migrate(ctx()))
+				o := mkOrg(t, d)
+				must(t, d.CreateOrder(ctx(), plainOrder(o.ID)))
+				n, err := d.NextNumber(ctx(), "s")
+				must(t, err)
+				if n != 1 {
+					t.Fatalf("NextNumber after Down/Up = %d, want 1", n)
+				}
+			})
+		}
+	})
+}
+
 func TestOpenRejectsUnknownScheme(t *testing.T) {
 	t.Parallel()
 	for _, u := range []string{"mysql://x", "", "sqlite://"} {

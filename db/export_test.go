@@ -1,0 +1,14 @@
+package db
+
+import "context"
+
+// MigrateDownTo rolls the schema back to version (tests of the Down
+// sections).
+func (d *DB) MigrateDownTo(ctx context.Context, version int64) error {
+	p, err := d.provider()
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, version)
+	return err
+}
