@@ -1,0 +1,193 @@
+package installments
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/gateways/gatewaytest/mercadopagoemu"
+)
+
+func TestWebhookEvents(t *testing.T) {
+	gw, emu := newTestGateway(t)
+	ctx := context.Background()
+	req := cardRequest(mercadopagoemu.TokenApprove)
+	p, err := gw.CreatePayment(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		status, detail string
+		refunded       int64
+		kind           domain.WebhookEventKind
+		wantRefunded   int64
+		reason         string
+	}{
+		{"approved", "accredited", 0, domain.EventPaymentSucceeded, 0, ""},
+		{"approved", "partially_refunded", 1000, domain.EventPaymentRefunded, 1000, ""},
+		{"refunded", "refunded", 1234567, domain.EventPaymentRefunded, 1234567, ""},
+		{"rejected", "cc_rejected_call_for_authorize", 0, domain.EventPaymentFailed, 0, "cc_rejected_call_for_authorize"},
+		{"cancelled", "by_collector", 0, domain.EventPaymentCanceled, 0, ""},
+		{"pending", "pending_challenge", 0, domain.EventPaymentRequiresAction, 0, ""},
+		{"in_process", "pending_review_manual", 0, domain.EventPaymentProcessing, 0, ""},
+		{"charged_back", "settled", 0, "", 0, ""},
+		{"in_mediation", "", 0, "", 0, ""},
+	}
+	ids := map[string]bool{}
+	for _, c := range cases {
+		if c.refunded > 0 {
+			if err := emu.SetRefunded(p.ID, c.refunded); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := emu.SetStatus(p.ID, c.status, c.detail); err != nil {
+			t.Fatal(err)
+		}
+		h, body := emu.SignedNotification(p.ID)
+		evs, err := gw.ParseWebhook(ctx, domain.WebhookRequest{Header: h, Body: body})
+		if err != nil {
+			t.Fatalf("%s/%s: %v", c.status, c.detail, err)
+		}
+		if c.kind == "" {
+			if len(evs) != 0 {
+				t.Errorf("%s/%s: events %+v, want none", c.status, c.detail, evs)
+			}
+			continue
+		}
+		if len(evs) != 1 {
+			t.Fatalf("%s/%s: %d events", c.status, c.detail, len(evs))
+		}
+		ev := evs[0]
+		if ev.Kind != c.kind || ev.Refunded != c.wantRefunded || ev.FailureReason != c.reason ||
+			ev.PaymentID != p.ID || ev.OrderID != req.OrderID || ev.Amount != req.Amount || ev.OccurredAt.IsZero() {
+			t.Errorf("%s/%s: %+v, want %s refunded %d reason %q", c.status, c.detail, ev, c.kind, c.wantRefunded, c.reason)
+		}
+		if ids[ev.ID] {
+			t.Errorf("%s/%s: event id %s repeated", c.status, c.detail, ev.ID)
+		}
+		ids[ev.ID] = true
+		if err := emu.SetRefunded(p.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestWebhookEventIDFollowsThePayment(t *testing.T) {
+	gw, emu := newTestGateway(t)
+	ctx := context.Background()
+	p, _ := gw.CreatePayment(ctx, cardRequest(mercadopagoemu.TokenPending))
+	h, body := emu.SignedNotification(p.ID)
+	first, err := gw.ParseWebhook(ctx, domain.WebhookRequest{Header: h, Body: body})
+	if err != nil || len(first) != 1 || first[0].Kind != domain.EventPaymentProcessing {
+		t.Fatalf("first delivery = %+v, %v", first, err)
+	}
+	if !strings.HasSuffix(first[0].ID, ":in_process:pending_contingency:0") {
+		t.Fatalf("event id %q", first[0].ID)
+	}
+	again, _ := gw.ParseWebhook(ctx, domain.WebhookRequest{Header: h, Body: body})
+	if again[0].ID != first[0].ID {
+		t.Fatalf("redelivery id %s, want %s", again[0].ID, first[0].ID)
+	}
+	if err := emu.Approve(p.ID); err != nil {
+		t.Fatal(err)
+	}
+	later, _ := gw.ParseWebhook(ctx, domain.WebhookRequest{Header: h, Body: body})
+	if later[0].ID == first[0].ID || later[0].Kind != domain.EventPaymentSucceeded {
+		t.Fatalf("redelivery after approval = %+v; want a new succeeded event", later[0])
+	}
+}
+
+func TestWebhookIgnoredAndRefused(t *testing.T) {
+	gw, emu := newTestGateway(t)
+	ctx := context.Background()
+	p, _ := gw.CreatePayment(ctx, cardRequest(mercadopagoemu.TokenApprove))
+	signed := func(body string) domain.WebhookRequest {
+		h := http.Header{"X-Request-Id": {"req-1"}}
+		h.Set("X-Signature", mercadopagoemu.Sign(mercadopagoemu.WebhookSecret, "42", "req-1", time.Now().Unix()))
+		return domain.WebhookRequest{Header: h, Body: []byte(body)}
+	}
+	ignored := map[string]domain.WebhookRequest{
+		"merchant order": signed(`{"id": 1, "type": "merchant_order", "action": "merchant_order.updated", "data": {"id": "42"}}`),
+		"unknown payment": func() domain.WebhookRequest {
+			h, body := emu.SignedNotification("999999")
+			return domain.WebhookRequest{Header: h, Body: body}
+		}(),
+	}
+	for name, req := range ignored {
+		if evs, err := gw.ParseWebhook(ctx, req); err != nil || len(evs) != 0 {
+			t.Errorf("%s: %+v, %v; want ignored", name, evs, err)
+		}
+	}
+	h, body := emu.SignedNotification(p.ID)
+	tampered := strings.Replace(string(body), p.ID, "1310000999", 1)
+	refused := map[string]domain.WebhookRequest{
+		"not json":            signed(`{"id": 1,`),
+		"no data id":          signed(`{"id": 1, "type": "payment", "data": {}}`),
+		"no id":               signed(`{"type": "payment", "data": {"id": "42"}}`),
+		"non-numeric payment": {Header: signedFor("abc"), Body: []byte(`{"id": 1, "type": "payment", "data": {"id": "abc"}}`)},
+		"other payment":       {Header: h, Body: []byte(tampered)},
+	}
+	for name, req := range refused {
+		if evs, err := gw.ParseWebhook(ctx, req); domain.ErrorCode(err) != domain.CodeInvalidInput || len(evs) != 0 {
+			t.Errorf("%s: %+v, %v; want INVALID_INPUT", name, evs, err)
+		}
+	}
+}
+
+func signedFor(dataID string) http.Header {
+	h := http.Header{"X-Request-Id": {"req-2"}}
+	h.Set("X-Signature", mercadopagoemu.Sign(mercadopagoemu.WebhookSecret, dataID, "req-2", time.Now().Unix()))
+	return h
+}
+
+func TestWebhookNumericIDsAndOutage(t *testing.T) {
+	gw, emu := newTestGateway(t)
+	ctx := context.Background()
+	p, _ := gw.CreatePayment(ctx, cardRequest(mercadopagoemu.TokenApprove))
+	body := `{"id": 112233445566, "live_mode": false, "type": "payment", "date_created": "2026-05-25T13:01:08.000-03:00",
+		"action": "payment.updated", "data": {"id": ` + p.ID + `}}`
+	req := domain.WebhookRequest{Header: signedFor(p.ID), Body: []byte(body)}
+	evs, err := gw.ParseWebhook(ctx, req)
+	if err != nil || len(evs) != 1 || !strings.HasPrefix(evs[0].ID, "112233445566:approved:") {
+		t.Fatalf("numeric ids = %+v, %v", evs, err)
+	}
+	if want := time.Date(2026, 5, 25, 16, 1, 8, 0, time.UTC); !evs[0].OccurredAt.Equal(want) {
+		t.Fatalf("occurred at %v, want %v", evs[0].OccurredAt, want)
+	}
+	emu.Outage(true)
+	defer emu.Outage(false)
+	if _, err := gw.ParseWebhook(ctx, req); domain.ErrorCode(err) != domain.CodeGatewayUnavailable {
+		t.Fatalf("webhook during an outage = %v, want GATEWAY_UNAVAILABLE", err)
+	}
+}
+
+func TestAutoNotifyReachesParseWebhook(t *testing.T) {
+	got := make(chan domain.WebhookRequest, 4)
+	recv := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got <- domain.WebhookRequest{Header: r.Header.Clone(), Body: body}
+	})
+	srv := httptest.NewServer(recv)
+	t.Cleanup(srv.Close)
+	gw, emu := newTestGateway(t, func(c *Config) { c.NotificationURL = srv.URL + "/webhooks/installments" })
+	emu.SetAutoNotify(true)
+	ctx := context.Background()
+	p, err := gw.CreatePayment(ctx, cardRequest(mercadopagoemu.TokenApprove))
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case req := <-got:
+		evs, err := gw.ParseWebhook(ctx, req)
+		if err != nil || len(evs) != 1 || evs[0].Kind != domain.EventPaymentSucceeded || evs[0].PaymentID != p.ID {
+			t.Fatalf("delivered notification parsed to %+v, %v", evs, err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no notification delivered")
+	}
+}
