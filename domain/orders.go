@@ -21,7 +21,7 @@ type PurchaseInput struct {
 	Gateway string
 	// Method is the payment method kind; "" lets the gateway offer its own.
 	Method PaymentMethodKind
-	// Installments splits a card payment (1 or 0: at once).
+	// Installments splits a card payment: 1 (at once) to 12.
 	Installments    int
 	PaymentMethodID string
 	IdempotencyKey  string
@@ -131,7 +131,7 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 		return Checkout{}, Errorf(CodeGatewayUnavailable, "no payment gateway is configured")
 	}
 	hash := requestHash("purchasePack", in.OrgID, in.PackID, in.Quantity, in.Credits, in.Gateway, string(in.Method),
-		max(in.Installments, 1), in.PaymentMethodID, fmt.Sprint(details))
+		in.Installments, in.PaymentMethodID, fmt.Sprint(details))
 	if rec, ok, err := s.store.FindIdempotency(ctx, in.OrgID, in.IdempotencyKey); err != nil {
 		return Checkout{}, asDomainError(err)
 	} else if ok {
@@ -152,7 +152,7 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 	if err != nil {
 		return Checkout{}, asDomainError(err)
 	}
-	if in.Installments < 0 || in.Installments > 12 {
+	if in.Installments < 1 || in.Installments > 12 {
 		return Checkout{}, InvalidInput("installments", "must be between 1 and 12")
 	}
 	q, err := PricePack(s.pricing, QuoteInput{

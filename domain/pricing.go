@@ -51,7 +51,8 @@ type QuoteInput struct {
 	// Credits is the amount of a custom pack (0 for a fixed pack).
 	Credits      int64
 	Currency     Currency
-	Country      string
+	Country string
+	// Installments is the installment count, 1 (at once) to 12.
 	Installments int
 }
 
@@ -67,8 +68,8 @@ func PricePack(cfg PricingConfig, in QuoteInput) (Quote, error) {
 	if in.Quantity < 1 || in.Quantity > maxQty {
 		return Quote{}, InvalidInput("quantity", "must be between 1 and %d", maxQty)
 	}
-	if in.Installments < 0 {
-		return Quote{}, InvalidInput("installments", "must be at least 1")
+	if in.Installments < 1 || in.Installments > 12 {
+		return Quote{}, InvalidInput("installments", "must be between 1 and 12")
 	}
 	p := in.Pack
 	credits, unit, err := packUnit(p, in.Credits, in.Currency)
@@ -86,7 +87,7 @@ func PricePack(cfg PricingConfig, in QuoteInput) (Quote, error) {
 	}}
 	items := lines[0].Amount.AmountMinor
 	subtotal := items
-	n := max(in.Installments, 1)
+	n := in.Installments
 	var plan *InstallmentPlan
 	if n > 1 {
 		bp := cfg.InstallmentCommission[n]

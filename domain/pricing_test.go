@@ -22,9 +22,9 @@ func TestPricePack(t *testing.T) {
 		perInstallment                 int64
 		field                          string
 	}{
-		{name: "EUR with VAT", in: QuoteInput{Pack: pro, Quantity: 2, Currency: EUR, Country: "DE"},
+		{name: "EUR with VAT", in: QuoteInput{Pack: pro, Quantity: 2, Currency: EUR, Country: "DE", Installments: 1},
 			subtotal: 5000, tax: 950, tot: 5950, credits: 14_000_000},
-		{name: "fractional tax rounds half up", in: QuoteInput{Pack: pro, Quantity: 1, Currency: EUR, Country: "XX"},
+		{name: "fractional tax rounds half up", in: QuoteInput{Pack: pro, Quantity: 1, Currency: EUR, Country: "XX", Installments: 1},
 			subtotal: 2500, tax: 188, tot: 2688, credits: 7_000_000},
 		{name: "BRL 6 installments: no commission", in: QuoteInput{Pack: pro, Quantity: 1, Currency: BRL, Country: "BR", Installments: 6},
 			subtotal: 15000, tot: 15000, credits: 7_000_000, perInstallment: 2500},
@@ -32,14 +32,16 @@ func TestPricePack(t *testing.T) {
 			subtotal: 15749, commission: 749, tot: 15749, credits: 7_000_000, perInstallment: 2250},
 		{name: "BRL 12 installments: 9.99%", in: QuoteInput{Pack: pro, Quantity: 2, Currency: BRL, Country: "BR", Installments: 12},
 			subtotal: 32997, commission: 2997, tot: 32997, credits: 14_000_000, perInstallment: 2750},
-		{name: "custom pack in steps", in: QuoteInput{Pack: custom, Quantity: 1, Credits: 150_000, Currency: USD, Country: "US"},
+		{name: "custom pack in steps", in: QuoteInput{Pack: custom, Quantity: 1, Credits: 150_000, Currency: USD, Country: "US", Installments: 1},
 			subtotal: 30000, tot: 30000, credits: 150_000},
-		{name: "custom below minimum", in: QuoteInput{Pack: custom, Quantity: 1, Credits: 95_000, Currency: USD}, field: "credits"},
-		{name: "custom off step", in: QuoteInput{Pack: custom, Quantity: 1, Credits: 101_000, Currency: USD}, field: "credits"},
-		{name: "fixed pack with credits", in: QuoteInput{Pack: pro, Quantity: 1, Credits: 5, Currency: EUR}, field: "credits"},
-		{name: "not sold in USD", in: QuoteInput{Pack: pro, Quantity: 1, Currency: USD}, field: "packId"},
-		{name: "quantity 0", in: QuoteInput{Pack: pro, Quantity: 0, Currency: EUR}, field: "quantity"},
-		{name: "quantity over max", in: QuoteInput{Pack: pro, Quantity: 11, Currency: EUR}, field: "quantity"},
+		{name: "custom below minimum", in: QuoteInput{Pack: custom, Quantity: 1, Credits: 95_000, Currency: USD, Installments: 1}, field: "credits"},
+		{name: "custom off step", in: QuoteInput{Pack: custom, Quantity: 1, Credits: 101_000, Currency: USD, Installments: 1}, field: "credits"},
+		{name: "fixed pack with credits", in: QuoteInput{Pack: pro, Quantity: 1, Credits: 5, Currency: EUR, Installments: 1}, field: "credits"},
+		{name: "not sold in USD", in: QuoteInput{Pack: pro, Quantity: 1, Currency: USD, Installments: 1}, field: "packId"},
+		{name: "0 installments", in: QuoteInput{Pack: pro, Quantity: 1, Currency: BRL, Country: "BR", Installments: 0}, field: "installments"},
+		{name: "13 installments", in: QuoteInput{Pack: pro, Quantity: 1, Currency: BRL, Country: "BR", Installments: 13}, field: "installments"},
+		{name: "quantity 0", in: QuoteInput{Pack: pro, Quantity: 0, Currency: EUR, Installments: 1}, field: "quantity"},
+		{name: "quantity over max", in: QuoteInput{Pack: pro, Quantity: 11, Currency: EUR, Installments: 1}, field: "quantity"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
