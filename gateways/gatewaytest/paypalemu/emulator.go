@@ -57,6 +57,7 @@ type Emulator struct {
 	calls      map[string]int
 	events     []*Delivery
 	outage     bool
+	drop       bool
 	hang       chan struct{}
 	webhookURL string
 	deliveries sync.WaitGroup
@@ -137,30 +138,44 @@ func (e *Emulator) routes() http.Handler {
 	return e.common(mux)
 }
 
-// common counts calls, then applies Hang and Outage to every request
-// except the buyer's checkout page.
+// common counts calls, then applies Hang, Outage and DropAnswers to every
+// request except the buyer's checkout page.
 func (e *Emulator) common(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.mu.Lock()
 		e.calls[r.Method+" "+route(r.URL.Path)]++
-		hang, outage := e.hang, e.outage
+		hang, outage, drop := e.hang, e.outage, e.drop
 		e.mu.Unlock()
-		if r.URL.Path != "/checkoutnow" {
-			if hang != nil {
-				select {
-				case <-hang:
-				case <-r.Context().Done():
-					return
-				}
+		if r.URL.Path == "/checkoutnow" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if hang != nil {
+			select {
+			case <-hang:
+			case <-r.Context().Done():
 			}
-			if outage {
-				writeError(w, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "Service Unavailable.")
-				return
-			}
+			// A held call never takes effect: drop the connection.
+			panic(http.ErrAbortHandler)
+		}
+		if outage {
+			writeError(w, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "Service Unavailable.")
+			return
+		}
+		if drop {
+			next.ServeHTTP(discard{header: http.Header{}}, r)
+			panic(http.ErrAbortHandler)
 		}
 		next.ServeHTTP(w, r)
 	})
 }
+
+// discard is a ResponseWriter that forgets the answer.
+type discard struct{ header http.Header }
+
+func (d discard) Header() http.Header         { return d.header }
+func (d discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d discard) WriteHeader(int)             {}
 
 // route replaces the resource id in a path with {id}, for call counts.
 func route(path string) string {
@@ -186,8 +201,9 @@ func (e *Emulator) Outage(on bool) {
 	e.outage = on
 }
 
-// Hang makes every API call wait, without answering, until Hang(false) or
-// until the caller gives up (a client timeout or a canceled context).
+// Hang makes every API call wait, without answering, until the caller gives
+// up (a client timeout or a canceled context) or Hang(false); a held call
+// never takes effect and its connection is closed when released.
 func (e *Emulator) Hang(on bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -198,6 +214,15 @@ func (e *Emulator) Hang(on bool) {
 		close(e.hang)
 		e.hang = nil
 	}
+}
+
+// DropAnswers makes every API call take effect but closes the connection
+// instead of answering while on: the caller cannot tell whether a capture
+// or refund happened.
+func (e *Emulator) DropAnswers(on bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.drop = on
 }
 
 // RevokeTokens invalidates every access token issued so far, as when

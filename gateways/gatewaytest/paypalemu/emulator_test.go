@@ -366,6 +366,14 @@ func TestOutageAndHang(t *testing.T) {
 	if status, _ := a.do("GET", "/v2/checkout/orders/X", nil, nil, nil); status != 404 {
 		t.Fatalf("after the hang: %d", status)
 	}
+	o := a.createOrder("3.00", nil)
+	e.DropAnswers(true)
+	req, _ = http.NewRequest("GET", e.URL()+"/v2/checkout/orders/"+o.ID, nil)
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	if _, err := http.DefaultClient.Do(req); err == nil {
+		t.Fatal("a dropped call answered")
+	}
+	e.DropAnswers(false)
 	e.RevokeTokens()
 	if status, _ := a.do("GET", "/v2/checkout/orders/X", nil, nil, nil); status != 401 {
 		t.Fatalf("revoked token: %d", status)
