@@ -251,7 +251,9 @@ func TestSuccessWebhookFiftyTimesGrantsOnce(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make(chan error, 50)
 		for range 50 {
-			wg.Go(func() { errs <- s.svc.HandleWebhook(context.Background(), "fake", event("evt_1", domain.EventPaymentSucceeded, pid, 0)) })
+			wg.Go(func() {
+				errs <- s.svc.HandleWebhook(context.Background(), "fake", event("evt_1", domain.EventPaymentSucceeded, pid, 0))
+			})
 		}
 		wg.Wait()
 		close(errs)
@@ -501,7 +503,7 @@ func TestInstallmentsInBrazil(t *testing.T) {
 		}
 		// Commission exactly as configured by default: none at 6, 4.99% at 7, 9.99% at 12.
 		for _, tc := range []struct {
-			n                        int
+			n                       int
 			commission, total, each int64
 		}{{1, 0, 15000, 15000}, {6, 0, 15000, 2500}, {7, 749, 15749, 2250}, {12, 1499, 16499, 1375}} {
 			o := opts[tc.n-1]

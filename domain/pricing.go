@@ -49,9 +49,9 @@ type QuoteInput struct {
 	Pack     Pack
 	Quantity int
 	// Credits is the amount of a custom pack (0 for a fixed pack).
-	Credits      int64
-	Currency     Currency
-	Country string
+	Credits  int64
+	Currency Currency
+	Country  string
 	// Installments is the installment count, 1 (at once) to 12.
 	Installments int
 }
