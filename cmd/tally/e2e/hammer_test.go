@@ -215,7 +215,9 @@ func TestHammerCatchesNaiveReadThenWrite(t *testing.T) {
 		const start = 2_000
 		_, _, org, d, aliceCtx := hammerSetup(t, b, start)
 		orgID := localID(t, org)
-		naive := domain.NewService(naiveStore{d}, domain.Config{})
+		// One spend per transaction: the combiner would serialize spends in
+		// process and hide what the store gets wrong.
+		naive := domain.NewService(naiveStore{d}, domain.Config{SpendBatch: 1})
 		rep := hammer(t, d, orgID, map[string]struct {
 			workers, spends int
 			spend           spender
