@@ -307,7 +307,7 @@ func TestOrdersToReconcile(t *testing.T) {
 		p2 := mk(b.ID, domain.OrderProcessing, 5*time.Minute)
 		p3 := mk(a.ID, domain.OrderRequiresAction, 20*time.Minute)
 		recent := mk(a.ID, domain.OrderPending, time.Hour)
-		mk(b.ID, domain.OrderPaid, 0)            // not in statuses
+		mk(b.ID, domain.OrderPaid, 0) // not in statuses
 		unpaid := []domain.OrderStatus{domain.OrderPending, domain.OrderRequiresAction, domain.OrderProcessing}
 		tests := []struct {
 			name     string
