@@ -33,8 +33,9 @@ import (
 // on when no other gateway is configured (outside production) or when
 // TALLY_SANDBOX says so.
 type PaymentOptions struct {
-	PublicURL string `name:"public-url" env:"TALLY_PUBLIC_URL" help:"Where buyers reach this server (hosted payment pages, webhook URLs); default http://localhost:PORT."`
-	Sandbox   string `name:"sandbox" env:"TALLY_SANDBOX" enum:"auto,on,off" default:"auto" help:"Built-in sandbox gateway: auto (on when no other gateway is configured, never in production), on, off."`
+	PublicURL            string `name:"public-url" env:"TALLY_PUBLIC_URL" help:"Where buyers reach this server (hosted payment pages, webhook URLs); default http://localhost:PORT."`
+	Sandbox              string `name:"sandbox" env:"TALLY_SANDBOX" enum:"auto,on,off" default:"auto" help:"Built-in sandbox gateway: auto (on when no other gateway is configured, never in production), on, off."`
+	SandboxWebhookSecret string `name:"sandbox-webhook-secret" env:"TALLY_SANDBOX_WEBHOOK_SECRET" help:"HMAC key of the sandbox's webhooks (default: derived from TALLY_JWT_SECRET, so every instance shares it)."`
 
 	StripeSecretKey     string `name:"stripe-secret-key" env:"STRIPE_SECRET_KEY" help:"Stripe secret key; enables the stripe gateway."`
 	StripeWebhookSecret string `name:"stripe-webhook-secret" env:"STRIPE_WEBHOOK_SECRET" help:"Stripe webhook endpoint secret (whsec_…) for POST /webhooks/stripe."`
@@ -202,9 +203,13 @@ func buildGateways(p PaymentOptions, publicURL string, production bool, sandboxS
 	return setup, nil
 }
 
-// sandboxSecret derives the sandbox's webhook key from the JWT secret, so
-// that every instance of a deployment verifies the others' deliveries.
-func sandboxSecret(jwtSecret []byte) []byte {
+// sandboxSecret is the sandbox's webhook key: the configured one, or one
+// derived from the JWT secret, so that every instance of a deployment
+// verifies the others' deliveries.
+func sandboxSecret(configured string, jwtSecret []byte) []byte {
+	if configured != "" {
+		return []byte(configured)
+	}
 	if len(jwtSecret) == 0 {
 		return nil // random per process
 	}

@@ -87,7 +87,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	// real gateways, in process; the handler needs the service, which
 	// needs the gateways: bind it late.
 	var webhooks http.Handler
-	pay, err := buildGateways(cfg.Payments, cfg.PublicURL, cfg.Production, sandboxSecret(cfg.JWTSecret), logger,
+	pay, err := buildGateways(cfg.Payments, cfg.PublicURL, cfg.Production, sandboxSecret(cfg.Payments.SandboxWebhookSecret, cfg.JWTSecret), logger,
 		func(ctx context.Context, req domain.WebhookRequest) error {
 			return inProcessDelivery(webhooks, "sandbox")(ctx, req)
 		})
