@@ -71,18 +71,28 @@ func (r *queryResolver) Packs(ctx context.Context, currency *model.Currency) ([]
 
 // Order is the resolver for the order field.
 func (r *queryResolver) Order(ctx context.Context, id string) (*model.Order, error) {
-	if _, err := decodeIDOf("id", id, typeOrder); err != nil {
+	orderID, err := decodeIDOf("id", id, typeOrder)
+	if err != nil {
 		return nil, err
 	}
-	return nil, nil // orders arrive with the payments issue
+	o, err := r.svc.Order(ctx, orderID)
+	if err != nil {
+		return nil, err
+	}
+	return toOrder(o), nil
 }
 
 // Invoice is the resolver for the invoice field.
 func (r *queryResolver) Invoice(ctx context.Context, id string) (*model.Invoice, error) {
-	if _, err := decodeIDOf("id", id, typeInvoice); err != nil {
+	invoiceID, err := decodeIDOf("id", id, typeInvoice)
+	if err != nil {
 		return nil, err
 	}
-	return nil, nil // invoices arrive with the payments issue
+	inv, err := r.svc.Invoice(ctx, invoiceID)
+	if err != nil {
+		return nil, err
+	}
+	return toInvoice(inv), nil
 }
 
 // Mutation returns generated.MutationResolver implementation.

@@ -14,6 +14,18 @@ import (
 	"github.com/tallyhq/tally/graph/model"
 )
 
+// Order is the resolver for the order field.
+func (r *creditGrantResolver) Order(ctx context.Context, obj *model.CreditGrant) (*model.Order, error) {
+	if obj.OrderID == "" {
+		return nil, nil
+	}
+	o, err := loadersFrom(ctx).order(ctx, obj.OrderID)
+	if domain.IsCode(err, domain.CodeNotFound) {
+		return nil, nil // no order, or one the caller may not see
+	}
+	return o, err
+}
+
 // User is the resolver for the user field.
 func (r *ledgerActorResolver) User(ctx context.Context, obj *model.LedgerActor) (*model.User, error) {
 	if obj.UserID == "" {
@@ -68,6 +80,9 @@ func (r *mutationResolver) GrantCredits(ctx context.Context, input model.GrantCr
 	return &model.GrantCreditsPayload{Entry: toLedgerEntry(res.Entry), Balance: toBalance(res.Balance)}, nil
 }
 
+// CreditGrant returns generated.CreditGrantResolver implementation.
+func (r *Resolver) CreditGrant() generated.CreditGrantResolver { return &creditGrantResolver{r} }
+
 // LedgerActor returns generated.LedgerActorResolver implementation.
 func (r *Resolver) LedgerActor() generated.LedgerActorResolver { return &ledgerActorResolver{r} }
 
@@ -80,6 +95,7 @@ func (r *Resolver) LedgerAllocation() generated.LedgerAllocationResolver {
 func (r *Resolver) LedgerEntry() generated.LedgerEntryResolver { return &ledgerEntryResolver{r} }
 
 type (
+	creditGrantResolver      struct{ *Resolver }
 	ledgerActorResolver      struct{ *Resolver }
 	ledgerAllocationResolver struct{ *Resolver }
 	ledgerEntryResolver      struct{ *Resolver }

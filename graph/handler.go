@@ -25,6 +25,7 @@ import (
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/graph/auth"
 	"github.com/tallyhq/tally/graph/generated"
+	"github.com/tallyhq/tally/graph/model"
 )
 
 // Defaults for zero Options fields.
@@ -187,7 +188,9 @@ func setComplexity(c *generated.ComplexityRoot) {
 	}
 	c.Org.Members = page
 	c.Org.Ledger = page
-	c.Org.Orders = page
+	c.Org.Orders = func(child int, first *int, after *string, _ []model.OrderStatus) int {
+		return page(child, first, after)
+	}
 	c.Org.Invoices = page
 }
 

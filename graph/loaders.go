@@ -20,6 +20,7 @@ type loaders struct {
 	users  *dataloader.Loader[string, *model.User]
 	orgs   *dataloader.Loader[string, *model.Org]
 	grants *dataloader.Loader[string, *model.CreditGrant]
+	orders *dataloader.Loader[string, *model.Order]
 }
 
 // newLoaders returns fresh loaders over svc's batch methods.
@@ -28,6 +29,7 @@ func newLoaders(svc *domain.Service) *loaders {
 		users:  newLoader(svc.UsersByIDs, toUser, "user"),
 		orgs:   newLoader(svc.OrgsByIDs, toOrg, "org"),
 		grants: newLoader(svc.GrantsByIDs, toGrant, "grant"),
+		orders: newLoader(visibleOrders(svc), toOrder, "order"),
 	}
 }
 
@@ -73,6 +75,7 @@ func (l *loaders) clear() {
 	l.users.ClearAll()
 	l.orgs.ClearAll()
 	l.grants.ClearAll()
+	l.orders.ClearAll()
 }
 
 type loadersKey struct{}
@@ -106,4 +109,30 @@ func (l *loaders) org(ctx context.Context, id string) (*model.Org, error) {
 
 func (l *loaders) grant(ctx context.Context, id string) (*model.CreditGrant, error) {
 	return l.grants.Load(ctx, id)()
+}
+
+// order returns an order the caller may see, NOT_FOUND for any other.
+func (l *loaders) order(ctx context.Context, id string) (*model.Order, error) {
+	return l.orders.Load(ctx, id)()
+}
+
+// visibleOrders reads orders one by one through svc.Order, which
+// authorizes each (the domain has no batch read of orders), and keeps
+// those the caller may see: an order of another org, or one the caller's
+// role may not see, is left out (NOT_FOUND to the loader).
+func visibleOrders(svc *domain.Service) func(context.Context, []string) (map[string]domain.Order, error) {
+	return func(ctx context.Context, ids []string) (map[string]domain.Order, error) {
+		out := make(map[string]domain.Order, len(ids))
+		for _, id := range ids {
+			o, err := svc.Order(ctx, id)
+			switch domain.ErrorCode(err) {
+			case "":
+				out[id] = o
+			case domain.CodeNotFound, domain.CodeForbidden, domain.CodeUnauthenticated:
+			default:
+				return nil, err
+			}
+		}
+		return out, nil
+	}
 }

@@ -9,7 +9,7 @@ import (
 
 // node loads the object a decoded global ID names, through the Service
 // method that authorizes reading it. Types the domain cannot load one by
-// one yet (orders, invoices, subscriptions, payment methods) are NOT_FOUND.
+// one yet (subscriptions, payment methods) are NOT_FOUND.
 func (r *Resolver) node(ctx context.Context, typ, id string) (model.Node, error) {
 	switch typ {
 	case typeOrg:
@@ -57,6 +57,18 @@ func (r *Resolver) node(ctx context.Context, typ, id string) (model.Node, error)
 			return nil, err
 		}
 		return toPlan(p), nil
+	case typeOrder:
+		o, err := r.svc.Order(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return toOrder(o), nil
+	case typeInvoice:
+		inv, err := r.svc.Invoice(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return toInvoice(inv), nil
 	case typePack:
 		p, err := r.svc.Pack(ctx, id)
 		if err != nil {

@@ -73,13 +73,21 @@ func (r *orgResolver) Ledger(ctx context.Context, obj *model.Org, first *int, af
 }
 
 // Orders is the resolver for the orders field.
-func (r *orgResolver) Orders(ctx context.Context, obj *model.Org, first *int, after *string) (*model.OrderConnection, error) {
-	return &model.OrderConnection{Edges: []*model.OrderEdge{}, PageInfo: toPageInfo(false, "")}, nil // payments issue
+func (r *orgResolver) Orders(ctx context.Context, obj *model.Org, first *int, after *string, status []model.OrderStatus) (*model.OrderConnection, error) {
+	c, err := r.svc.Orders(ctx, obj.OrgID, fromOrderStatuses(status), fromPage(first, after))
+	if err != nil {
+		return nil, err
+	}
+	return toOrderConnection(c), nil
 }
 
 // Invoices is the resolver for the invoices field.
 func (r *orgResolver) Invoices(ctx context.Context, obj *model.Org, first *int, after *string) (*model.InvoiceConnection, error) {
-	return &model.InvoiceConnection{Edges: []*model.InvoiceEdge{}, PageInfo: toPageInfo(false, "")}, nil // payments issue
+	c, err := r.svc.Invoices(ctx, obj.OrgID, fromPage(first, after))
+	if err != nil {
+		return nil, err
+	}
+	return toInvoiceConnection(c), nil
 }
 
 // Usage is the resolver for the usage field.

@@ -39,3 +39,32 @@ func (r *subscriptionRootResolver) BalanceUpdated(ctx context.Context, orgID str
 	}()
 	return out, nil
 }
+
+// OrderUpdated is the resolver for the orderUpdated field.
+func (r *subscriptionRootResolver) OrderUpdated(ctx context.Context, orgID string) (<-chan *model.Order, error) {
+	id, err := decodeIDOf("orgId", orgID, typeOrg)
+	if err != nil {
+		return nil, err
+	}
+	orders, err := r.svc.WatchOrders(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *model.Order, 1)
+	done := r.metrics.subscriptionStarted()
+	go func() {
+		defer done()
+		defer close(out)
+		for o := range orders {
+			if l := loadersFrom(ctx); l != nil {
+				l.clear() // each event reads its relationships afresh
+			}
+			select {
+			case out <- toOrder(o):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}

@@ -30,13 +30,16 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	ApiKey() ApiKeyResolver
+	CreditGrant() CreditGrantResolver
 	Invitation() InvitationResolver
+	Invoice() InvoiceResolver
 	LedgerActor() LedgerActorResolver
 	LedgerAllocation() LedgerAllocationResolver
 	LedgerEntry() LedgerEntryResolver
 	Member() MemberResolver
 	Membership() MembershipResolver
 	Mutation() MutationResolver
+	Order() OrderResolver
 	Org() OrgResolver
 	Query() QueryResolver
 	SubscriptionRoot() SubscriptionRootResolver
@@ -125,10 +128,18 @@ type ComplexityRoot struct {
 		Entry   func(childComplexity int) int
 	}
 
+	InstallmentOption struct {
+		Commission        func(childComplexity int) int
+		Count             func(childComplexity int) int
+		InstallmentAmount func(childComplexity int) int
+		Total             func(childComplexity int) int
+	}
+
 	InstallmentPlan struct {
 		Commission        func(childComplexity int) int
 		Count             func(childComplexity int) int
 		InstallmentAmount func(childComplexity int) int
+		Total             func(childComplexity int) int
 	}
 
 	Invitation struct {
@@ -148,21 +159,31 @@ type ComplexityRoot struct {
 	}
 
 	Invoice struct {
-		BilledTo func(childComplexity int) int
-		ID       func(childComplexity int) int
-		IssuedAt func(childComplexity int) int
-		Lines    func(childComplexity int) int
-		Number   func(childComplexity int) int
-		PDFURL   func(childComplexity int) int
-		Status   func(childComplexity int) int
-		Subtotal func(childComplexity int) int
-		Tax      func(childComplexity int) int
-		Total    func(childComplexity int) int
+		BilledTo    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		IssuedAt    func(childComplexity int) int
+		Lines       func(childComplexity int) int
+		Number      func(childComplexity int) int
+		Order       func(childComplexity int) int
+		OrderNumber func(childComplexity int) int
+		PDFURL      func(childComplexity int) int
+		Refunded    func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Subtotal    func(childComplexity int) int
+		Tax         func(childComplexity int) int
+		Total       func(childComplexity int) int
 	}
 
 	InvoiceConnection struct {
 		Edges    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
+	}
+
+	InvoiceDetails struct {
+		Address     func(childComplexity int) int
+		CompanyName func(childComplexity int) int
+		Country     func(childComplexity int) int
+		TaxID       func(childComplexity int) int
 	}
 
 	InvoiceEdge struct {
@@ -235,11 +256,15 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptInvitation func(childComplexity int, token string) int
+		CancelOrder      func(childComplexity int, orderID string) int
+		ConfirmOrder     func(childComplexity int, orderID string) int
 		ConsumeCredits   func(childComplexity int, input model.ConsumeCreditsInput) int
 		CreateAPIKey     func(childComplexity int, orgID string, name string) int
 		CreateOrg        func(childComplexity int, input model.CreateOrgInput) int
 		GrantCredits     func(childComplexity int, input model.GrantCreditsInput) int
 		InviteMember     func(childComplexity int, orgID string, email string, role model.Role) int
+		PurchasePack     func(childComplexity int, input model.PurchasePackInput) int
+		RefundOrder      func(childComplexity int, orderID string, amount *int64, reason *string, idempotencyKey string) int
 		RemoveMember     func(childComplexity int, orgID string, userID string) int
 		RevokeAPIKey     func(childComplexity int, id string) int
 		RevokeInvitation func(childComplexity int, id string) int
@@ -253,18 +278,25 @@ type ComplexityRoot struct {
 	}
 
 	Order struct {
-		CreatedAt    func(childComplexity int) int
-		Gateway      func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Installments func(childComplexity int) int
-		Invoice      func(childComplexity int) int
-		Lines        func(childComplexity int) int
-		Number       func(childComplexity int) int
-		PaidAt       func(childComplexity int) int
-		Status       func(childComplexity int) int
-		Subtotal     func(childComplexity int) int
-		Tax          func(childComplexity int) int
-		Total        func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Credits        func(childComplexity int) int
+		ExpiresAt      func(childComplexity int) int
+		FailureReason  func(childComplexity int) int
+		Gateway        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Installments   func(childComplexity int) int
+		Invoice        func(childComplexity int) int
+		InvoiceDetails func(childComplexity int) int
+		Lines          func(childComplexity int) int
+		Method         func(childComplexity int) int
+		NextAction     func(childComplexity int) int
+		Number         func(childComplexity int) int
+		PaidAt         func(childComplexity int) int
+		Refunded       func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Subtotal       func(childComplexity int) int
+		Tax            func(childComplexity int) int
+		Total          func(childComplexity int) int
 	}
 
 	OrderConnection struct {
@@ -298,7 +330,7 @@ type ComplexityRoot struct {
 		Ledger         func(childComplexity int, first *int, after *string) int
 		Members        func(childComplexity int, first *int, after *string) int
 		Name           func(childComplexity int) int
-		Orders         func(childComplexity int, first *int, after *string) int
+		Orders         func(childComplexity int, first *int, after *string, status []model.OrderStatus) int
 		PaymentMethods func(childComplexity int) int
 		Seats          func(childComplexity int) int
 		Status         func(childComplexity int) int
@@ -345,13 +377,20 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Invoice func(childComplexity int, id string) int
-		Node    func(childComplexity int, id string) int
-		Order   func(childComplexity int, id string) int
-		Org     func(childComplexity int, id string) int
-		Packs   func(childComplexity int, currency *model.Currency) int
-		Plans   func(childComplexity int, currency *model.Currency) int
-		Viewer  func(childComplexity int) int
+		InstallmentOptions func(childComplexity int, orgID string, packID string, quantity int) int
+		Invoice            func(childComplexity int, id string) int
+		Node               func(childComplexity int, id string) int
+		Order              func(childComplexity int, id string) int
+		Org                func(childComplexity int, id string) int
+		Packs              func(childComplexity int, currency *model.Currency) int
+		Plans              func(childComplexity int, currency *model.Currency) int
+		Viewer             func(childComplexity int) int
+	}
+
+	RefundResult struct {
+		CreditsNotRecovered func(childComplexity int) int
+		CreditsRemoved      func(childComplexity int) int
+		Order               func(childComplexity int) int
 	}
 
 	RemoveMemberPayload struct {
@@ -391,6 +430,7 @@ type ComplexityRoot struct {
 
 	SubscriptionRoot struct {
 		BalanceUpdated func(childComplexity int, orgID string) int
+		OrderUpdated   func(childComplexity int, orgID string) int
 	}
 
 	Usage struct {
@@ -427,8 +467,14 @@ type ComplexityRoot struct {
 type ApiKeyResolver interface {
 	CreatedBy(ctx context.Context, obj *model.ApiKey) (*model.User, error)
 }
+type CreditGrantResolver interface {
+	Order(ctx context.Context, obj *model.CreditGrant) (*model.Order, error)
+}
 type InvitationResolver interface {
 	InvitedBy(ctx context.Context, obj *model.Invitation) (*model.User, error)
+}
+type InvoiceResolver interface {
+	Order(ctx context.Context, obj *model.Invoice) (*model.Order, error)
 }
 type LedgerActorResolver interface {
 	User(ctx context.Context, obj *model.LedgerActor) (*model.User, error)
@@ -455,7 +501,14 @@ type MutationResolver interface {
 	RevokeInvitation(ctx context.Context, id string) (*model.RevokeInvitationPayload, error)
 	RemoveMember(ctx context.Context, orgID string, userID string) (*model.RemoveMemberPayload, error)
 	SetMemberRole(ctx context.Context, orgID string, userID string, role model.Role) (*model.SetMemberRolePayload, error)
+	PurchasePack(ctx context.Context, input model.PurchasePackInput) (*model.Checkout, error)
+	ConfirmOrder(ctx context.Context, orderID string) (*model.Order, error)
+	CancelOrder(ctx context.Context, orderID string) (*model.Order, error)
+	RefundOrder(ctx context.Context, orderID string, amount *int64, reason *string, idempotencyKey string) (*model.RefundResult, error)
 	CreateOrg(ctx context.Context, input model.CreateOrgInput) (*model.CreateOrgPayload, error)
+}
+type OrderResolver interface {
+	Invoice(ctx context.Context, obj *model.Order) (*model.Invoice, error)
 }
 type OrgResolver interface {
 	Members(ctx context.Context, obj *model.Org, first *int, after *string) (*model.MemberConnection, error)
@@ -464,7 +517,7 @@ type OrgResolver interface {
 	Subscription(ctx context.Context, obj *model.Org) (*model.Subscription, error)
 	Balance(ctx context.Context, obj *model.Org) (*model.Balance, error)
 	Ledger(ctx context.Context, obj *model.Org, first *int, after *string) (*model.LedgerEntryConnection, error)
-	Orders(ctx context.Context, obj *model.Org, first *int, after *string) (*model.OrderConnection, error)
+	Orders(ctx context.Context, obj *model.Org, first *int, after *string, status []model.OrderStatus) (*model.OrderConnection, error)
 	Invoices(ctx context.Context, obj *model.Org, first *int, after *string) (*model.InvoiceConnection, error)
 	Usage(ctx context.Context, obj *model.Org) (*model.Usage, error)
 	AutoRecharge(ctx context.Context, obj *model.Org) (*model.AutoRecharge, error)
@@ -479,9 +532,11 @@ type QueryResolver interface {
 	Packs(ctx context.Context, currency *model.Currency) ([]*model.Pack, error)
 	Order(ctx context.Context, id string) (*model.Order, error)
 	Invoice(ctx context.Context, id string) (*model.Invoice, error)
+	InstallmentOptions(ctx context.Context, orgID string, packID string, quantity int) ([]*model.InstallmentOption, error)
 }
 type SubscriptionRootResolver interface {
 	BalanceUpdated(ctx context.Context, orgID string) (<-chan *model.BalanceEvent, error)
+	OrderUpdated(ctx context.Context, orgID string) (<-chan *model.Order, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -772,6 +827,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GrantCreditsPayload.Entry(childComplexity), true
 
+	case "InstallmentOption.commission":
+		if e.ComplexityRoot.InstallmentOption.Commission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstallmentOption.Commission(childComplexity), true
+	case "InstallmentOption.count":
+		if e.ComplexityRoot.InstallmentOption.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstallmentOption.Count(childComplexity), true
+	case "InstallmentOption.installmentAmount":
+		if e.ComplexityRoot.InstallmentOption.InstallmentAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstallmentOption.InstallmentAmount(childComplexity), true
+	case "InstallmentOption.total":
+		if e.ComplexityRoot.InstallmentOption.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstallmentOption.Total(childComplexity), true
+
 	case "InstallmentPlan.commission":
 		if e.ComplexityRoot.InstallmentPlan.Commission == nil {
 			break
@@ -790,6 +870,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InstallmentPlan.InstallmentAmount(childComplexity), true
+	case "InstallmentPlan.total":
+		if e.ComplexityRoot.InstallmentPlan.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstallmentPlan.Total(childComplexity), true
 
 	case "Invitation.acceptedAt":
 		if e.ComplexityRoot.Invitation.AcceptedAt == nil {
@@ -883,12 +969,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invoice.Number(childComplexity), true
+	case "Invoice.order":
+		if e.ComplexityRoot.Invoice.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Order(childComplexity), true
+	case "Invoice.orderNumber":
+		if e.ComplexityRoot.Invoice.OrderNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.OrderNumber(childComplexity), true
 	case "Invoice.pdfUrl":
 		if e.ComplexityRoot.Invoice.PDFURL == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Invoice.PDFURL(childComplexity), true
+	case "Invoice.refunded":
+		if e.ComplexityRoot.Invoice.Refunded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Refunded(childComplexity), true
 	case "Invoice.status":
 		if e.ComplexityRoot.Invoice.Status == nil {
 			break
@@ -926,6 +1030,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InvoiceConnection.PageInfo(childComplexity), true
+
+	case "InvoiceDetails.address":
+		if e.ComplexityRoot.InvoiceDetails.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceDetails.Address(childComplexity), true
+	case "InvoiceDetails.companyName":
+		if e.ComplexityRoot.InvoiceDetails.CompanyName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceDetails.CompanyName(childComplexity), true
+	case "InvoiceDetails.country":
+		if e.ComplexityRoot.InvoiceDetails.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceDetails.Country(childComplexity), true
+	case "InvoiceDetails.taxId":
+		if e.ComplexityRoot.InvoiceDetails.TaxID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceDetails.TaxID(childComplexity), true
 
 	case "InvoiceEdge.cursor":
 		if e.ComplexityRoot.InvoiceEdge.Cursor == nil {
@@ -1159,6 +1288,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptInvitation(childComplexity, args["token"].(string)), true
+	case "Mutation.cancelOrder":
+		if e.ComplexityRoot.Mutation.CancelOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelOrder(childComplexity, args["orderId"].(string)), true
+	case "Mutation.confirmOrder":
+		if e.ComplexityRoot.Mutation.ConfirmOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmOrder(childComplexity, args["orderId"].(string)), true
 	case "Mutation.consumeCredits":
 		if e.ComplexityRoot.Mutation.ConsumeCredits == nil {
 			break
@@ -1214,6 +1365,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.InviteMember(childComplexity, args["orgId"].(string), args["email"].(string), args["role"].(model.Role)), true
+	case "Mutation.purchasePack":
+		if e.ComplexityRoot.Mutation.PurchasePack == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_purchasePack_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PurchasePack(childComplexity, args["input"].(model.PurchasePackInput)), true
+	case "Mutation.refundOrder":
+		if e.ComplexityRoot.Mutation.RefundOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_refundOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RefundOrder(childComplexity, args["orderId"].(string), args["amount"].(*int64), args["reason"].(*string), args["idempotencyKey"].(string)), true
 	case "Mutation.removeMember":
 		if e.ComplexityRoot.Mutation.RemoveMember == nil {
 			break
@@ -1284,6 +1457,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.CreatedAt(childComplexity), true
+	case "Order.credits":
+		if e.ComplexityRoot.Order.Credits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.Credits(childComplexity), true
+	case "Order.expiresAt":
+		if e.ComplexityRoot.Order.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.ExpiresAt(childComplexity), true
+	case "Order.failureReason":
+		if e.ComplexityRoot.Order.FailureReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.FailureReason(childComplexity), true
 	case "Order.gateway":
 		if e.ComplexityRoot.Order.Gateway == nil {
 			break
@@ -1308,12 +1499,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.Invoice(childComplexity), true
+	case "Order.invoiceDetails":
+		if e.ComplexityRoot.Order.InvoiceDetails == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.InvoiceDetails(childComplexity), true
 	case "Order.lines":
 		if e.ComplexityRoot.Order.Lines == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Order.Lines(childComplexity), true
+	case "Order.method":
+		if e.ComplexityRoot.Order.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.Method(childComplexity), true
+	case "Order.nextAction":
+		if e.ComplexityRoot.Order.NextAction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.NextAction(childComplexity), true
 	case "Order.number":
 		if e.ComplexityRoot.Order.Number == nil {
 			break
@@ -1326,6 +1535,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.PaidAt(childComplexity), true
+	case "Order.refunded":
+		if e.ComplexityRoot.Order.Refunded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.Refunded(childComplexity), true
 	case "Order.status":
 		if e.ComplexityRoot.Order.Status == nil {
 			break
@@ -1505,7 +1720,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Org.Orders(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Org.Orders(childComplexity, args["first"].(*int), args["after"].(*string), args["status"].([]model.OrderStatus)), true
 	case "Org.paymentMethods":
 		if e.ComplexityRoot.Org.PaymentMethods == nil {
 			break
@@ -1697,6 +1912,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Plan.Seats(childComplexity), true
 
+	case "Query.installmentOptions":
+		if e.ComplexityRoot.Query.InstallmentOptions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_installmentOptions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.InstallmentOptions(childComplexity, args["orgId"].(string), args["packId"].(string), args["quantity"].(int)), true
+
 	case "Query.invoice":
 		if e.ComplexityRoot.Query.Invoice == nil {
 			break
@@ -1769,6 +1996,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+
+	case "RefundResult.creditsNotRecovered":
+		if e.ComplexityRoot.RefundResult.CreditsNotRecovered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefundResult.CreditsNotRecovered(childComplexity), true
+	case "RefundResult.creditsRemoved":
+		if e.ComplexityRoot.RefundResult.CreditsRemoved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefundResult.CreditsRemoved(childComplexity), true
+	case "RefundResult.order":
+		if e.ComplexityRoot.RefundResult.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefundResult.Order(childComplexity), true
 
 	case "RemoveMemberPayload.orgId":
 		if e.ComplexityRoot.RemoveMemberPayload.OrgID == nil {
@@ -1889,6 +2135,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SubscriptionRoot.BalanceUpdated(childComplexity, args["orgId"].(string)), true
+	case "SubscriptionRoot.orderUpdated":
+		if e.ComplexityRoot.SubscriptionRoot.OrderUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_SubscriptionRoot_orderUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SubscriptionRoot.OrderUpdated(childComplexity, args["orgId"].(string)), true
 
 	case "Usage.creditsConsumed":
 		if e.ComplexityRoot.Usage.CreditsConsumed == nil {
@@ -1990,6 +2247,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ConsumeCreditsInput", ec.unmarshalInputConsumeCreditsInput),
 			graphql.NewInputUnmarshaler("CreateOrgInput", ec.unmarshalInputCreateOrgInput),
 			graphql.NewInputUnmarshaler("GrantCreditsInput", ec.unmarshalInputGrantCreditsInput),
+			graphql.NewInputUnmarshaler("InvoiceDetailsInput", ec.unmarshalInputInvoiceDetailsInput),
+			graphql.NewInputUnmarshaler("PurchasePackInput", ec.unmarshalInputPurchasePackInput),
 		)
 	}
 	first := true
@@ -2275,9 +2534,9 @@ type Query {
   plans("Keep only plans priced in this currency." currency: Currency): [Plan!]!
   "The public catalog's credit packs, only those priced in ` + "`" + `currency` + "`" + ` when given."
   packs("Keep only packs priced in this currency." currency: Currency): [Pack!]!
-  "An order of an org the caller may bill for; null until payments are available."
+  "An order of an org the caller may bill for (OWNER, BILLING): NOT_FOUND for other orgs' orders, FORBIDDEN for other roles."
   order("Global ID of the order." id: ID!): Order
-  "An invoice of an org the caller may bill for; null until payments are available."
+  "An invoice of an org the caller may bill for (OWNER, BILLING): NOT_FOUND for other orgs' invoices, FORBIDDEN for other roles."
   invoice("Global ID of the invoice." id: ID!): Invoice
 }
 
@@ -2357,7 +2616,7 @@ type CreditGrant implements Node {
   expiresAt: Time
   "When the grant was made."
   createdAt: Time!
-  "The order that paid for the grant; null when none."
+  "The order that paid for the grant; null when none, and for callers who may not see orders (only OWNER and BILLING may)."
   order: Order
   "Why the credits were granted."
   reason: String!
@@ -2669,8 +2928,42 @@ type InstallmentPlan {
   count: Int!
   "Amount of each installment."
   installmentAmount: Money!
-  "Commission charged for the installments; zero below 7."
+  "Commission charged for the installments; zero below the configured threshold (7 by default)."
   commission: Money!
+  "What the buyer pays in all, commission and tax included."
+  total: Money!
+}
+
+"One way to split a purchase into installments, priced."
+type InstallmentOption {
+  "Number of installments; 1 pays at once."
+  count: Int!
+  "Amount of each installment."
+  installmentAmount: Money!
+  "Commission for this count, shown as its own order line; zero below the configured threshold."
+  commission: Money!
+  "What the buyer pays in all, commission and tax included."
+  total: Money!
+}
+
+"How a buyer pays."
+enum PaymentMethodKind {
+  "A card (Stripe, or the installment gateway in Brazil)."
+  CARD
+  "PayPal."
+  PAYPAL
+}
+
+"The billing details given at checkout, printed on the invoice; fields not given are null."
+type InvoiceDetails {
+  "Company or person name."
+  companyName: String
+  "ISO 3166-1 alpha-2 country code."
+  country: String
+  "Postal address."
+  address: String
+  "Tax identifier."
+  taxId: String
 }
 
 "A purchase: packs, a plan, seats."
@@ -2681,7 +2974,7 @@ type Order implements Node {
   number: String!
   "Where the order stands."
   status: OrderStatus!
-  "What was bought."
+  "What was bought (tax is not a line: see ` + "`" + `tax` + "`" + `)."
   lines: [OrderLine!]!
   "Sum of the lines before tax."
   subtotal: Money!
@@ -2689,26 +2982,40 @@ type Order implements Node {
   tax: Money!
   "What the buyer pays."
   total: Money!
+  "What has been refunded so far; zero when nothing."
+  refunded: Money!
+  "Credits the order grants once paid."
+  credits: Credits!
+  "When the order's credits expire; null when they never do, and until the order is paid."
+  expiresAt: Time
   "Name of the payment gateway, e.g. \"stripe\"."
   gateway: String!
-  "The installment plan, when paid in installments."
+  "How the buyer pays; null when the gateway's own page lets them choose."
+  method: PaymentMethodKind
+  "The installment plan, when paid in more than one installment."
   installments: InstallmentPlan
+  "What the SPA must do to complete the payment, while the order is unpaid; null otherwise."
+  nextAction: NextAction
+  "Why the payment failed (the gateway's decline reason), for FAILED orders; null otherwise."
+  failureReason: String
+  "The billing details given at checkout; null when none."
+  invoiceDetails: InvoiceDetails
   "When the order was created."
   createdAt: Time!
   "When the order was paid; null until then."
   paidAt: Time
-  "The invoice of a paid order."
+  "The invoice of a paid order; null until the order is paid."
   invoice: Invoice
 }
 
-"Whether an invoice is paid."
+"An invoice's payment status."
 enum InvoiceStatus {
-  "Paid."
+  "Paid in full."
   PAID
-  "Issued, payment outstanding."
-  OPEN
-  "Voided by a full refund."
-  VOID
+  "Paid, then part of it refunded."
+  PARTIALLY_REFUNDED
+  "Paid, then refunded in full."
+  REFUNDED
 }
 
 "Who an invoice is made out to."
@@ -2717,9 +3024,9 @@ type BillingDetails {
   name: String!
   "ISO 3166-1 alpha-2 country code."
   country: String!
-  "Postal address."
-  address: String!
-  "Tax identifier, when given."
+  "Postal address; null when none was given."
+  address: String
+  "Tax identifier; null when none was given."
   taxId: String
 }
 
@@ -2727,11 +3034,11 @@ type BillingDetails {
 type Invoice implements Node {
   "Opaque global ID of the invoice."
   id: ID!
-  "Sequential, gap-free invoice number."
+  "Sequential number, gap-free per year, e.g. \"INV-2026-000001\"."
   number: String!
-  "When the invoice was issued."
+  "When the invoice was issued (when the order was paid)."
   issuedAt: Time!
-  "Who the invoice is made out to."
+  "Who the invoice is made out to: the checkout's invoice details, else the org's name and country."
   billedTo: BillingDetails!
   "What was bought."
   lines: [OrderLine!]!
@@ -2741,9 +3048,15 @@ type Invoice implements Node {
   tax: Money!
   "What was charged."
   total: Money!
-  "Whether the invoice is paid."
+  "What has been refunded; zero when nothing."
+  refunded: Money!
+  "Whether the invoice is paid or (partly) refunded."
   status: InvoiceStatus!
-  "Where the PDF is served (authorized like the invoice)."
+  "Number of the invoiced order."
+  orderNumber: String!
+  "The invoiced order."
+  order: Order
+  "Path of the PDF on this server, ` + "`" + `/invoices/<id>.pdf` + "`" + ` (GET with the same credentials; authorized like the invoice)."
   pdfUrl: String!
 }
 
@@ -2781,7 +3094,7 @@ type InvoiceEdge {
 
 "What the SPA must do to complete a checkout."
 enum NextActionKind {
-  "Nothing: the order was paid synchronously."
+  "Nothing: the order is paid, or its payment completes without the buyer (watch ` + "`" + `orderUpdated` + "`" + `)."
   NONE
   "Send the buyer to ` + "`" + `redirectUrl` + "`" + ` (PayPal approval, a hosted page)."
   REDIRECT
@@ -2801,10 +3114,83 @@ type NextAction {
 
 "The result of starting a purchase."
 type Checkout {
-  "The order created."
+  "The order created (or, for a repeated idempotency key, the order the key made first)."
   order: Order!
-  "What to do next; null when nothing."
+  "What the SPA must do next: REDIRECT, CONFIRM, or NONE when nothing (never null)."
   nextAction: NextAction
+}
+
+"Billing details to print on the invoice, given at checkout; every field is optional."
+input InvoiceDetailsInput {
+  "Company or person name, at most 300 bytes (default: the org's name)."
+  companyName: String
+  "ISO 3166-1 alpha-2 country code (default: the org's country)."
+  country: String
+  "Postal address, at most 300 bytes; newlines are kept."
+  address: String
+  "Tax identifier, at most 300 bytes."
+  taxId: String
+}
+
+"What purchasePack takes."
+input PurchasePackInput {
+  "Global ID of the org that buys (OWNER or BILLING)."
+  orgId: ID!
+  "Global ID of the pack, priced in the org's currency."
+  packId: ID!
+  "How many packs, 1 to the configured maximum (100 by default)."
+  quantity: Int! = 1
+  "Credits of a custom pack: at least its ` + "`" + `credits` + "`" + `, in multiples of its ` + "`" + `stepCredits` + "`" + `; null for a fixed pack."
+  credits: Credits
+  "Name of the gateway to pay with, e.g. \"stripe\"; null lets the routing rules choose. A gateway the rules do not allow is INVALID_INPUT."
+  gateway: String
+  "How the buyer pays; null lets the gateway offer its own choice."
+  method: PaymentMethodKind
+  "Number of card installments, 1 to 12 (more than 1 only for orgs in BR paying in BRL); null pays at once."
+  installments: Int
+  "A gateway-side payment method to charge (a saved card, a card token); null lets the buyer choose on the gateway's page."
+  paymentMethodId: String
+  "A key unique to this purchase: a retry with the same key and input returns the first order and makes no second payment; with other input, CONFLICT."
+  idempotencyKey: String!
+  "Billing details for the invoice."
+  invoiceDetails: InvoiceDetailsInput
+  "Where a hosted payment page sends the buyer back to; null uses the server's public URL."
+  returnUrl: String
+}
+
+"What refundOrder returns."
+type RefundResult {
+  "The order after the refund."
+  order: Order!
+  "Credits taken back from the order's unspent credits (REFUND ledger entries)."
+  creditsRemoved: Credits!
+  "Credits of the refunded share already spent or expired, which could not be taken back."
+  creditsNotRecovered: Credits!
+}
+
+extend type Query {
+  "Prices a pack for the org for every installment count a gateway accepts (1 = at once): per count, the installment amount, commission and total. Empty when no gateway can take the org's card payments (OWNER, BILLING)."
+  installmentOptions("Global ID of the org." orgId: ID!, "Global ID of the pack." packId: ID!, "How many packs." quantity: Int! = 1): [InstallmentOption!]!
+}
+
+extend type Mutation {
+  "Buys a credit pack (OWNER, BILLING): creates the order and starts its payment with the routed gateway. The credits are granted when the payment is confirmed, never before. PAYMENT_FAILED leaves a FAILED order; GATEWAY_UNAVAILABLE leaves it unpaid (retry with the same key)."
+  purchasePack("The purchase." input: PurchasePackInput!): Checkout!
+  "Completes a payment the buyer approved that needs a server call (e.g. PayPal capture) and returns the order as the gateway now reports it. Idempotent: an order already paid, failed or canceled is returned unchanged."
+  confirmOrder("Global ID of the order." orderId: ID!): Order!
+  "Cancels an unpaid order (OWNER, BILLING). CONFLICT when it is already paid or failed; a canceled order is returned unchanged."
+  cancelOrder("Global ID of the order." orderId: ID!): Order!
+  "Refunds all or part of a paid order through its gateway (platform admins only) and takes back the refunded share of the order's credits that are still unspent."
+  refundOrder(
+    "Global ID of the order."
+    orderId: ID!
+    "Amount to refund in minor units of the order's currency (e.g. 250 for 2.50), 1 to what is not yet refunded; null refunds the rest."
+    amount: Int64
+    "Why the order is refunded (at most 500 bytes)."
+    reason: String
+    "A key unique to this refund: a retry with the same key and input returns the first result; with other input, CONFLICT."
+    idempotencyKey: String!
+  ): RefundResult!
 }
 
 "Where a plan subscription stands."
@@ -2907,8 +3293,8 @@ type Org implements Node {
   balance: Balance!
   "Ledger entries, newest first: all of them for OWNER and BILLING, the caller's own for other roles."
   ledger("Page size, 1 to 100 (default 20)." first: Int, "Cursor of the item to start after." after: String): LedgerEntryConnection!
-  "Orders, newest first (OWNER, BILLING)."
-  orders("Page size, 1 to 100 (default 20)." first: Int, "Cursor of the item to start after." after: String): OrderConnection!
+  "Orders, newest first, optionally only those in some statuses (OWNER, BILLING)."
+  orders("Page size, 1 to 100 (default 20)." first: Int, "Cursor of the item to start after." after: String, "Keep only orders in one of these statuses; null or empty keeps all." status: [OrderStatus!]): OrderConnection!
   "Invoices, newest first (OWNER, BILLING)."
   invoices("Page size, 1 to 100 (default 20)." first: Int, "Cursor of the item to start after." after: String): InvoiceConnection!
   "This month's credit consumption: org-wide for OWNER and BILLING, the caller's own otherwise."
@@ -2985,6 +3371,8 @@ type BalanceEvent {
 extend type SubscriptionRoot {
   "Pushes the org's balance after every committed change, on whichever server made it. Authorized like ` + "`" + `Org.balance` + "`" + `."
   balanceUpdated("Global ID of the org." orgId: ID!): BalanceEvent!
+  "Pushes an org's order after every change of its status (and of its payment state: next action, refunds), on whichever server made it. Authorized like ` + "`" + `Org.orders` + "`" + `."
+  orderUpdated("Global ID of the org." orgId: ID!): Order!
 }
 `, BuiltIn: false},
 }
@@ -3080,6 +3468,16 @@ func (ec *executionContext) childFields_BillingDetails(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type BillingDetails", field.Name)
 }
 
+func (ec *executionContext) childFields_Checkout(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "order":
+		return ec.fieldContext_Checkout_order(ctx, field)
+	case "nextAction":
+		return ec.fieldContext_Checkout_nextAction(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Checkout", field.Name)
+}
+
 func (ec *executionContext) childFields_ConsumeCreditsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "entry":
@@ -3142,6 +3540,20 @@ func (ec *executionContext) childFields_GrantCreditsPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type GrantCreditsPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_InstallmentOption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_InstallmentOption_count(ctx, field)
+	case "installmentAmount":
+		return ec.fieldContext_InstallmentOption_installmentAmount(ctx, field)
+	case "commission":
+		return ec.fieldContext_InstallmentOption_commission(ctx, field)
+	case "total":
+		return ec.fieldContext_InstallmentOption_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InstallmentOption", field.Name)
+}
+
 func (ec *executionContext) childFields_InstallmentPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "count":
@@ -3150,6 +3562,8 @@ func (ec *executionContext) childFields_InstallmentPlan(ctx context.Context, fie
 		return ec.fieldContext_InstallmentPlan_installmentAmount(ctx, field)
 	case "commission":
 		return ec.fieldContext_InstallmentPlan_commission(ctx, field)
+	case "total":
+		return ec.fieldContext_InstallmentPlan_total(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InstallmentPlan", field.Name)
 }
@@ -3204,8 +3618,14 @@ func (ec *executionContext) childFields_Invoice(ctx context.Context, field graph
 		return ec.fieldContext_Invoice_tax(ctx, field)
 	case "total":
 		return ec.fieldContext_Invoice_total(ctx, field)
+	case "refunded":
+		return ec.fieldContext_Invoice_refunded(ctx, field)
 	case "status":
 		return ec.fieldContext_Invoice_status(ctx, field)
+	case "orderNumber":
+		return ec.fieldContext_Invoice_orderNumber(ctx, field)
+	case "order":
+		return ec.fieldContext_Invoice_order(ctx, field)
 	case "pdfUrl":
 		return ec.fieldContext_Invoice_pdfUrl(ctx, field)
 	}
@@ -3220,6 +3640,20 @@ func (ec *executionContext) childFields_InvoiceConnection(ctx context.Context, f
 		return ec.fieldContext_InvoiceConnection_pageInfo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InvoiceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_InvoiceDetails(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "companyName":
+		return ec.fieldContext_InvoiceDetails_companyName(ctx, field)
+	case "country":
+		return ec.fieldContext_InvoiceDetails_country(ctx, field)
+	case "address":
+		return ec.fieldContext_InvoiceDetails_address(ctx, field)
+	case "taxId":
+		return ec.fieldContext_InvoiceDetails_taxId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvoiceDetails", field.Name)
 }
 
 func (ec *executionContext) childFields_InvoiceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3386,10 +3820,24 @@ func (ec *executionContext) childFields_Order(ctx context.Context, field graphql
 		return ec.fieldContext_Order_tax(ctx, field)
 	case "total":
 		return ec.fieldContext_Order_total(ctx, field)
+	case "refunded":
+		return ec.fieldContext_Order_refunded(ctx, field)
+	case "credits":
+		return ec.fieldContext_Order_credits(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Order_expiresAt(ctx, field)
 	case "gateway":
 		return ec.fieldContext_Order_gateway(ctx, field)
+	case "method":
+		return ec.fieldContext_Order_method(ctx, field)
 	case "installments":
 		return ec.fieldContext_Order_installments(ctx, field)
+	case "nextAction":
+		return ec.fieldContext_Order_nextAction(ctx, field)
+	case "failureReason":
+		return ec.fieldContext_Order_failureReason(ctx, field)
+	case "invoiceDetails":
+		return ec.fieldContext_Order_invoiceDetails(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Order_createdAt(ctx, field)
 	case "paidAt":
@@ -3552,6 +4000,18 @@ func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.
 		return ec.fieldContext_Plan_seats(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Plan", field.Name)
+}
+
+func (ec *executionContext) childFields_RefundResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "order":
+		return ec.fieldContext_RefundResult_order(ctx, field)
+	case "creditsRemoved":
+		return ec.fieldContext_RefundResult_creditsRemoved(ctx, field)
+	case "creditsNotRecovered":
+		return ec.fieldContext_RefundResult_creditsNotRecovered(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RefundResult", field.Name)
 }
 
 func (ec *executionContext) childFields_RemoveMemberPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3806,6 +4266,34 @@ func (ec *executionContext) field_Mutation_acceptInvitation_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_cancelOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_confirmOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_consumeCredits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3897,6 +4385,58 @@ func (ec *executionContext) field_Mutation_inviteMember_args(ctx context.Context
 		return nil, err
 	}
 	args["role"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_purchasePack_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PurchasePackInput, error) {
+			return ec.unmarshalNPurchasePackInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPurchasePackInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_refundOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "amount",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["amount"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
 	return args, nil
 }
 
@@ -4065,6 +4605,14 @@ func (ec *executionContext) field_Org_orders_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) ([]model.OrderStatus, error) {
+			return ec.unmarshalOOrderStatus2ᚕgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg2
 	return args, nil
 }
 
@@ -4079,6 +4627,36 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_installmentOptions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "packId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["packId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "quantity",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quantity"] = arg2
 	return args, nil
 }
 
@@ -4167,6 +4745,20 @@ func (ec *executionContext) field_Query_plans_args(ctx context.Context, rawArgs 
 }
 
 func (ec *executionContext) field_SubscriptionRoot_balanceUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_SubscriptionRoot_orderUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
@@ -4867,11 +5459,11 @@ func (ec *executionContext) _BillingDetails_address(ctx context.Context, field g
 			return obj.Address, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_BillingDetails_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5286,7 +5878,7 @@ func (ec *executionContext) _CreditGrant_order(ctx context.Context, field graphq
 			return ec.fieldContext_CreditGrant_order(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Order, nil
+			return ec.Resolvers.CreditGrant().Order(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Order) graphql.Marshaler {
@@ -5300,8 +5892,8 @@ func (ec *executionContext) fieldContext_CreditGrant_order(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "CreditGrant",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Order(ctx, field)
 		},
@@ -5396,6 +5988,125 @@ func (ec *executionContext) fieldContext_GrantCreditsPayload_balance(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _InstallmentOption_count(ctx context.Context, field graphql.CollectedField, obj *model.InstallmentOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InstallmentOption_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InstallmentOption_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InstallmentOption", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InstallmentOption_installmentAmount(ctx context.Context, field graphql.CollectedField, obj *model.InstallmentOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InstallmentOption_installmentAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InstallmentAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InstallmentOption_installmentAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InstallmentOption",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InstallmentOption_commission(ctx context.Context, field graphql.CollectedField, obj *model.InstallmentOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InstallmentOption_commission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Commission, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InstallmentOption_commission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InstallmentOption",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InstallmentOption_total(ctx context.Context, field graphql.CollectedField, obj *model.InstallmentOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InstallmentOption_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InstallmentOption_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InstallmentOption",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _InstallmentPlan_count(ctx context.Context, field graphql.CollectedField, obj *model.InstallmentPlan) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5471,6 +6182,38 @@ func (ec *executionContext) _InstallmentPlan_commission(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_InstallmentPlan_commission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InstallmentPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InstallmentPlan_total(ctx context.Context, field graphql.CollectedField, obj *model.InstallmentPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InstallmentPlan_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InstallmentPlan_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "InstallmentPlan",
 		Field:      field,
@@ -5960,6 +6703,38 @@ func (ec *executionContext) fieldContext_Invoice_total(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Invoice_refunded(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_refunded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Refunded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_refunded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invoice",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Invoice_status(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5981,6 +6756,61 @@ func (ec *executionContext) _Invoice_status(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Invoice_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Invoice", field, false, false, "InvoiceStatus")
+}
+
+func (ec *executionContext) _Invoice_orderNumber(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_orderNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrderNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_orderNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Invoice_order(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invoice().Order(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Order) graphql.Marshaler {
+			return ec.marshalOOrder2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invoice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Invoice_pdfUrl(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
@@ -6068,6 +6898,98 @@ func (ec *executionContext) fieldContext_InvoiceConnection_pageInfo(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _InvoiceDetails_companyName(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceDetails) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceDetails_companyName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompanyName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceDetails_companyName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceDetails", field, false, false, "String")
+}
+
+func (ec *executionContext) _InvoiceDetails_country(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceDetails) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceDetails_country(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Country, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceDetails_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceDetails", field, false, false, "String")
+}
+
+func (ec *executionContext) _InvoiceDetails_address(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceDetails) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceDetails_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceDetails_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceDetails", field, false, false, "String")
+}
+
+func (ec *executionContext) _InvoiceDetails_taxId(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceDetails) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceDetails_taxId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaxID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceDetails_taxId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceDetails", field, false, false, "String")
 }
 
 func (ec *executionContext) _InvoiceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceEdge) (ret graphql.Marshaler) {
@@ -7397,6 +8319,182 @@ func (ec *executionContext) fieldContext_Mutation_setMemberRole(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_purchasePack(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_purchasePack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PurchasePack(ctx, fc.Args["input"].(model.PurchasePackInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Checkout) graphql.Marshaler {
+			return ec.marshalNCheckout2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCheckout(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_purchasePack(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Checkout(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_purchasePack_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmOrder(ctx, fc.Args["orderId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Order) graphql.Marshaler {
+			return ec.marshalNOrder2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelOrder(ctx, fc.Args["orderId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Order) graphql.Marshaler {
+			return ec.marshalNOrder2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_refundOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_refundOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RefundOrder(ctx, fc.Args["orderId"].(string), fc.Args["amount"].(*int64), fc.Args["reason"].(*string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RefundResult) graphql.Marshaler {
+			return ec.marshalNRefundResult2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐRefundResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_refundOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RefundResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_refundOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createOrg(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7707,6 +8805,84 @@ func (ec *executionContext) fieldContext_Order_total(_ context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _Order_refunded(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_refunded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Refunded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_refunded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_credits(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_credits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Credits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNCredits2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_credits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, false, false, "Credits")
+}
+
+func (ec *executionContext) _Order_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Order_gateway(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7728,6 +8904,29 @@ func (ec *executionContext) _Order_gateway(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Order_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Order", field, false, false, "String")
+}
+
+func (ec *executionContext) _Order_method(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentMethodKind) graphql.Marshaler {
+			return ec.marshalOPaymentMethodKind2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPaymentMethodKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, false, false, "PaymentMethodKind")
 }
 
 func (ec *executionContext) _Order_installments(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
@@ -7757,6 +8956,93 @@ func (ec *executionContext) fieldContext_Order_installments(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_InstallmentPlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_nextAction(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_nextAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextAction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NextAction) graphql.Marshaler {
+			return ec.marshalONextAction2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐNextAction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_nextAction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NextAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_failureReason(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_failureReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FailureReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_failureReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, false, false, "String")
+}
+
+func (ec *executionContext) _Order_invoiceDetails(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_invoiceDetails(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InvoiceDetails, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InvoiceDetails) graphql.Marshaler {
+			return ec.marshalOInvoiceDetails2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐInvoiceDetails(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_invoiceDetails(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvoiceDetails(ctx, field)
 		},
 	}
 	return fc, nil
@@ -7817,7 +9103,7 @@ func (ec *executionContext) _Order_invoice(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Order_invoice(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Invoice, nil
+			return ec.Resolvers.Order().Invoice(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Invoice) graphql.Marshaler {
@@ -7831,8 +9117,8 @@ func (ec *executionContext) fieldContext_Order_invoice(_ context.Context, field 
 	fc = &graphql.FieldContext{
 		Object:     "Order",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Invoice(ctx, field)
 		},
@@ -8456,7 +9742,7 @@ func (ec *executionContext) _Org_orders(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Org().Orders(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Org().Orders(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["status"].([]model.OrderStatus))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderConnection) graphql.Marshaler {
@@ -9592,6 +10878,50 @@ func (ec *executionContext) fieldContext_Query_invoice(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_installmentOptions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_installmentOptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().InstallmentOptions(ctx, fc.Args["orgId"].(string), fc.Args["packId"].(string), fc.Args["quantity"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InstallmentOption) graphql.Marshaler {
+			return ec.marshalNInstallmentOption2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐInstallmentOptionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_installmentOptions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InstallmentOption(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_installmentOptions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9666,6 +10996,84 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RefundResult_order(ctx context.Context, field graphql.CollectedField, obj *model.RefundResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefundResult_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Order, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Order) graphql.Marshaler {
+			return ec.marshalNOrder2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefundResult_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RefundResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RefundResult_creditsRemoved(ctx context.Context, field graphql.CollectedField, obj *model.RefundResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefundResult_creditsRemoved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreditsRemoved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNCredits2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefundResult_creditsRemoved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefundResult", field, false, false, "Credits")
+}
+
+func (ec *executionContext) _RefundResult_creditsNotRecovered(ctx context.Context, field graphql.CollectedField, obj *model.RefundResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefundResult_creditsNotRecovered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreditsNotRecovered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNCredits2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefundResult_creditsNotRecovered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefundResult", field, false, false, "Credits")
 }
 
 func (ec *executionContext) _RemoveMemberPayload_orgId(ctx context.Context, field graphql.CollectedField, obj *model.RemoveMemberPayload) (ret graphql.Marshaler) {
@@ -10133,6 +11541,50 @@ func (ec *executionContext) fieldContext_SubscriptionRoot_balanceUpdated(ctx con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_SubscriptionRoot_balanceUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubscriptionRoot_orderUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionRoot_orderUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SubscriptionRoot().OrderUpdated(ctx, fc.Args["orgId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Order) graphql.Marshaler {
+			return ec.marshalNOrder2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionRoot_orderUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubscriptionRoot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SubscriptionRoot_orderUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11755,6 +13207,185 @@ func UnmarshalGrantCreditsInput(ctx context.Context, raw any) (model.GrantCredit
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputInvoiceDetailsInput(ctx context.Context, obj any) (model.InvoiceDetailsInput, error) {
+	var it model.InvoiceDetailsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"companyName", "country", "address", "taxId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "companyName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyName = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "taxId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInvoiceDetailsInput unmarshals raw into the InvoiceDetailsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInvoiceDetailsInput(ctx context.Context, raw any) (model.InvoiceDetailsInput, error) {
+	var out model.InvoiceDetailsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InvoiceDetailsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPurchasePackInput(ctx context.Context, obj any) (model.PurchasePackInput, error) {
+	var it model.PurchasePackInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["quantity"]; !present {
+		asMap["quantity"] = 1
+	}
+
+	fieldsInOrder := [...]string{"orgId", "packId", "quantity", "credits", "gateway", "method", "installments", "paymentMethodId", "idempotencyKey", "invoiceDetails", "returnUrl"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "packId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "credits":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("credits"))
+			data, err := ec.unmarshalOCredits2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Credits = data
+		case "gateway":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gateway"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gateway = data
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalOPaymentMethodKind2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPaymentMethodKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "installments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("installments"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Installments = data
+		case "paymentMethodId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentMethodId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentMethodID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "invoiceDetails":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoiceDetails"))
+			data, err := ec.unmarshalOInvoiceDetailsInput2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐInvoiceDetailsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoiceDetails = data
+		case "returnUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReturnURL = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPurchasePackInput unmarshals raw into the PurchasePackInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPurchasePackInput(ctx context.Context, raw any) (model.PurchasePackInput, error) {
+	var out model.PurchasePackInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PurchasePackInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -12129,7 +13760,7 @@ func (ec *executionContext) _BillingDetails(ctx context.Context, sel ast.Selecti
 			}
 		case "address":
 			out.Values[i] = ec._BillingDetails_address(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "taxId":
@@ -12315,47 +13946,48 @@ func (ec *executionContext) _CreditGrant(ctx context.Context, sel ast.SelectionS
 		case "id":
 			out.Values[i] = ec._CreditGrant_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._CreditGrant_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "paid":
 			out.Values[i] = ec._CreditGrant_paid(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "amount":
 			out.Values[i] = ec._CreditGrant_amount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "remaining":
 			out.Values[i] = ec._CreditGrant_remaining(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "expiresAt":
 			out.Values[i] = ec._CreditGrant_expiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._CreditGrant_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "order":
-			out.Values[i] = ec._CreditGrant_order(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CreditGrant_order(ctx, field, obj)
+				})
 		case "reason":
 			out.Values[i] = ec._CreditGrant_reason(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12412,6 +14044,54 @@ func (ec *executionContext) _GrantCreditsPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var installmentOptionImplementors = []string{"InstallmentOption"}
+
+func (ec *executionContext) _InstallmentOption(ctx context.Context, sel ast.SelectionSet, obj *model.InstallmentOption) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, installmentOptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InstallmentOption")
+		case "count":
+			out.Values[i] = ec._InstallmentOption_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "installmentAmount":
+			out.Values[i] = ec._InstallmentOption_installmentAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "commission":
+			out.Values[i] = ec._InstallmentOption_commission(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._InstallmentOption_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var installmentPlanImplementors = []string{"InstallmentPlan"}
 
 func (ec *executionContext) _InstallmentPlan(ctx context.Context, sel ast.SelectionSet, obj *model.InstallmentPlan) graphql.Marshaler {
@@ -12435,6 +14115,11 @@ func (ec *executionContext) _InstallmentPlan(ctx context.Context, sel ast.Select
 			}
 		case "commission":
 			out.Values[i] = ec._InstallmentPlan_commission(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._InstallmentPlan_total(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12576,52 +14261,68 @@ func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, 
 		case "id":
 			out.Values[i] = ec._Invoice_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "number":
 			out.Values[i] = ec._Invoice_number(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "issuedAt":
 			out.Values[i] = ec._Invoice_issuedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "billedTo":
 			out.Values[i] = ec._Invoice_billedTo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "lines":
 			out.Values[i] = ec._Invoice_lines(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "subtotal":
 			out.Values[i] = ec._Invoice_subtotal(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "tax":
 			out.Values[i] = ec._Invoice_tax(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "total":
 			out.Values[i] = ec._Invoice_total(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "refunded":
+			out.Values[i] = ec._Invoice_refunded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._Invoice_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "orderNumber":
+			out.Values[i] = ec._Invoice_orderNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "order":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invoice_order(ctx, field, obj)
+				})
 		case "pdfUrl":
 			out.Values[i] = ec._Invoice_pdfUrl(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12659,6 +14360,54 @@ func (ec *executionContext) _InvoiceConnection(ctx context.Context, sel ast.Sele
 		case "pageInfo":
 			out.Values[i] = ec._InvoiceConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var invoiceDetailsImplementors = []string{"InvoiceDetails"}
+
+func (ec *executionContext) _InvoiceDetails(ctx context.Context, sel ast.SelectionSet, obj *model.InvoiceDetails) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, invoiceDetailsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InvoiceDetails")
+		case "companyName":
+			out.Values[i] = ec._InvoiceDetails_companyName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "country":
+			out.Values[i] = ec._InvoiceDetails_country(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "address":
+			out.Values[i] = ec._InvoiceDetails_address(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "taxId":
+			out.Values[i] = ec._InvoiceDetails_taxId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -13248,6 +14997,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "purchasePack":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_purchasePack(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refundOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_refundOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createOrg":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createOrg(ctx, field)
@@ -13329,63 +15106,99 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 		case "id":
 			out.Values[i] = ec._Order_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "number":
 			out.Values[i] = ec._Order_number(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._Order_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "lines":
 			out.Values[i] = ec._Order_lines(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "subtotal":
 			out.Values[i] = ec._Order_subtotal(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "tax":
 			out.Values[i] = ec._Order_tax(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "total":
 			out.Values[i] = ec._Order_total(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "refunded":
+			out.Values[i] = ec._Order_refunded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "credits":
+			out.Values[i] = ec._Order_credits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._Order_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "gateway":
 			out.Values[i] = ec._Order_gateway(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "method":
+			out.Values[i] = ec._Order_method(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "installments":
 			out.Values[i] = ec._Order_installments(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextAction":
+			out.Values[i] = ec._Order_nextAction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "failureReason":
+			out.Values[i] = ec._Order_failureReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invoiceDetails":
+			out.Values[i] = ec._Order_invoiceDetails(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Order_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "paidAt":
 			out.Values[i] = ec._Order_paidAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "invoice":
-			out.Values[i] = ec._Order_invoice(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_invoice(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13965,6 +15778,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_invoice(ctx, field)
 				})
+		case "installmentOptions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_installmentOptions(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -13978,6 +15797,49 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var refundResultImplementors = []string{"RefundResult"}
+
+func (ec *executionContext) _RefundResult(ctx context.Context, sel ast.SelectionSet, obj *model.RefundResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, refundResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RefundResult")
+		case "order":
+			out.Values[i] = ec._RefundResult_order(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "creditsRemoved":
+			out.Values[i] = ec._RefundResult_creditsRemoved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "creditsNotRecovered":
+			out.Values[i] = ec._RefundResult_creditsNotRecovered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -14264,6 +16126,8 @@ func (ec *executionContext) _SubscriptionRoot(ctx context.Context, sel ast.Selec
 	switch fields[0].Name {
 	case "balanceUpdated":
 		return ec._SubscriptionRoot_balanceUpdated(ctx, fields[0])
+	case "orderUpdated":
+		return ec._SubscriptionRoot_orderUpdated(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -14903,6 +16767,14 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCheckout2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCheckout(ctx context.Context, sel ast.SelectionSet, v *model.Checkout) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Checkout!")
+		return graphql.Null
+	}
+	return ec._Checkout(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNConsumeCreditsInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐConsumeCreditsInput(ctx context.Context, v any) (model.ConsumeCreditsInput, error) {
 	res, err := ec.unmarshalInputConsumeCreditsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -15020,6 +16892,30 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNInstallmentOption2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐInstallmentOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InstallmentOption) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInstallmentOption2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐInstallmentOption(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInstallmentOption2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐInstallmentOption(ctx context.Context, sel ast.SelectionSet, v *model.InstallmentOption) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InstallmentOption!")
+		return graphql.Null
+	}
+	return ec._InstallmentOption(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -15494,6 +17390,19 @@ func (ec *executionContext) marshalNPlan2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgra
 	return ec._Plan(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPurchasePackInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPurchasePackInput(ctx context.Context, v any) (model.PurchasePackInput, error) {
+	res, err := ec.unmarshalInputPurchasePackInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRefundResult2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐRefundResult(ctx context.Context, sel ast.SelectionSet, v *model.RefundResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RefundResult!")
+		return graphql.Null
+	}
+	return ec._RefundResult(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRemoveMemberPayload2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐRemoveMemberPayload(ctx context.Context, sel ast.SelectionSet, v *model.RemoveMemberPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RemoveMemberPayload!")
@@ -15922,6 +17831,21 @@ func (ec *executionContext) marshalOInvoice2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋ
 	return ec._Invoice(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOInvoiceDetails2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐInvoiceDetails(ctx context.Context, sel ast.SelectionSet, v *model.InvoiceDetails) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InvoiceDetails(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOInvoiceDetailsInput2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐInvoiceDetailsInput(ctx context.Context, v any) (*model.InvoiceDetailsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputInvoiceDetailsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOJSON2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐJSON(ctx context.Context, v any) (model.JSON, error) {
 	if v == nil {
 		return nil, nil
@@ -15966,6 +17890,42 @@ func (ec *executionContext) marshalOOrder2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgr
 	return ec._Order(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOOrderStatus2ᚕgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderStatusᚄ(ctx context.Context, v any) ([]model.OrderStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.OrderStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrderStatus2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOOrderStatus2ᚕgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OrderStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrderStatus2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOOrg2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrg(ctx context.Context, sel ast.SelectionSet, v *model.Org) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -15985,6 +17945,22 @@ func (ec *executionContext) marshalOPaymentMethod2ᚖgithubᚗcomᚋtallyhqᚋta
 		return graphql.Null
 	}
 	return ec._PaymentMethod(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPaymentMethodKind2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPaymentMethodKind(ctx context.Context, v any) (*model.PaymentMethodKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.PaymentMethodKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPaymentMethodKind2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPaymentMethodKind(ctx context.Context, sel ast.SelectionSet, v *model.PaymentMethodKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

@@ -67,17 +67,17 @@ type BillingDetails struct {
 	Name string `json:"name"`
 	// ISO 3166-1 alpha-2 country code.
 	Country string `json:"country"`
-	// Postal address.
-	Address string `json:"address"`
-	// Tax identifier, when given.
+	// Postal address; null when none was given.
+	Address *string `json:"address,omitempty"`
+	// Tax identifier; null when none was given.
 	TaxID *string `json:"taxId,omitempty"`
 }
 
 // The result of starting a purchase.
 type Checkout struct {
-	// The order created.
+	// The order created (or, for a repeated idempotency key, the order the key made first).
 	Order *Order `json:"order"`
-	// What to do next; null when nothing.
+	// What the SPA must do next: REDIRECT, CONFIRM, or NONE when nothing (never null).
 	NextAction *NextAction `json:"nextAction,omitempty"`
 }
 
@@ -127,33 +127,6 @@ type CreateOrgPayload struct {
 	Org *Org `json:"org"`
 }
 
-// A lot of credits with its own kind and expiry.
-type CreditGrant struct {
-	// Opaque global ID of the grant.
-	ID string `json:"id"`
-	// Where the credits came from.
-	Kind GrantKind `json:"kind"`
-	// Whether the grant counts in the Paid chip (false for FREE and PROMO).
-	Paid bool `json:"paid"`
-	// Credits granted.
-	Amount int64 `json:"amount"`
-	// Credits not yet spent, expired or refunded.
-	Remaining int64 `json:"remaining"`
-	// When the remaining credits expire; null when never.
-	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
-	// When the grant was made.
-	CreatedAt time.Time `json:"createdAt"`
-	// The order that paid for the grant; null when none.
-	Order *Order `json:"order,omitempty"`
-	// Why the credits were granted.
-	Reason string `json:"reason"`
-}
-
-func (CreditGrant) IsNode() {}
-
-// Opaque global ID of the object.
-func (this CreditGrant) GetID() string { return this.ID }
-
 // What grantCredits takes.
 type GrantCreditsInput struct {
 	// Global ID of the org.
@@ -178,14 +151,28 @@ type GrantCreditsPayload struct {
 	Balance *Balance `json:"balance"`
 }
 
+// One way to split a purchase into installments, priced.
+type InstallmentOption struct {
+	// Number of installments; 1 pays at once.
+	Count int `json:"count"`
+	// Amount of each installment.
+	InstallmentAmount *Money `json:"installmentAmount"`
+	// Commission for this count, shown as its own order line; zero below the configured threshold.
+	Commission *Money `json:"commission"`
+	// What the buyer pays in all, commission and tax included.
+	Total *Money `json:"total"`
+}
+
 // How a payment is split into installments.
 type InstallmentPlan struct {
 	// Number of installments, 1 to 12.
 	Count int `json:"count"`
 	// Amount of each installment.
 	InstallmentAmount *Money `json:"installmentAmount"`
-	// Commission charged for the installments; zero below 7.
+	// Commission charged for the installments; zero below the configured threshold (7 by default).
 	Commission *Money `json:"commission"`
+	// What the buyer pays in all, commission and tax included.
+	Total *Money `json:"total"`
 }
 
 // What inviteMember returns.
@@ -196,41 +183,36 @@ type InviteMemberPayload struct {
 	Token string `json:"token"`
 }
 
-// The invoice of a paid order.
-type Invoice struct {
-	// Opaque global ID of the invoice.
-	ID string `json:"id"`
-	// Sequential, gap-free invoice number.
-	Number string `json:"number"`
-	// When the invoice was issued.
-	IssuedAt time.Time `json:"issuedAt"`
-	// Who the invoice is made out to.
-	BilledTo *BillingDetails `json:"billedTo"`
-	// What was bought.
-	Lines []*OrderLine `json:"lines"`
-	// Sum of the lines before tax.
-	Subtotal *Money `json:"subtotal"`
-	// Tax.
-	Tax *Money `json:"tax"`
-	// What was charged.
-	Total *Money `json:"total"`
-	// Whether the invoice is paid.
-	Status InvoiceStatus `json:"status"`
-	// Where the PDF is served (authorized like the invoice).
-	PDFURL string `json:"pdfUrl"`
-}
-
-func (Invoice) IsNode() {}
-
-// Opaque global ID of the object.
-func (this Invoice) GetID() string { return this.ID }
-
 // A page of invoices.
 type InvoiceConnection struct {
 	// The invoices of this page, newest first.
 	Edges []*InvoiceEdge `json:"edges"`
 	// Where this page ends.
 	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// The billing details given at checkout, printed on the invoice; fields not given are null.
+type InvoiceDetails struct {
+	// Company or person name.
+	CompanyName *string `json:"companyName,omitempty"`
+	// ISO 3166-1 alpha-2 country code.
+	Country *string `json:"country,omitempty"`
+	// Postal address.
+	Address *string `json:"address,omitempty"`
+	// Tax identifier.
+	TaxID *string `json:"taxId,omitempty"`
+}
+
+// Billing details to print on the invoice, given at checkout; every field is optional.
+type InvoiceDetailsInput struct {
+	// Company or person name, at most 300 bytes (default: the org's name).
+	CompanyName *string `json:"companyName,omitempty"`
+	// ISO 3166-1 alpha-2 country code (default: the org's country).
+	Country *string `json:"country,omitempty"`
+	// Postal address, at most 300 bytes; newlines are kept.
+	Address *string `json:"address,omitempty"`
+	// Tax identifier, at most 300 bytes.
+	TaxID *string `json:"taxId,omitempty"`
 }
 
 // An invoice with its cursor.
@@ -296,39 +278,6 @@ type NextAction struct {
 	// The client secret to confirm, for CONFIRM.
 	ClientSecret *string `json:"clientSecret,omitempty"`
 }
-
-// A purchase: packs, a plan, seats.
-type Order struct {
-	// Opaque global ID of the order.
-	ID string `json:"id"`
-	// Human-readable unique number, e.g. "ORD-2026-000042".
-	Number string `json:"number"`
-	// Where the order stands.
-	Status OrderStatus `json:"status"`
-	// What was bought.
-	Lines []*OrderLine `json:"lines"`
-	// Sum of the lines before tax.
-	Subtotal *Money `json:"subtotal"`
-	// Tax.
-	Tax *Money `json:"tax"`
-	// What the buyer pays.
-	Total *Money `json:"total"`
-	// Name of the payment gateway, e.g. "stripe".
-	Gateway string `json:"gateway"`
-	// The installment plan, when paid in installments.
-	Installments *InstallmentPlan `json:"installments,omitempty"`
-	// When the order was created.
-	CreatedAt time.Time `json:"createdAt"`
-	// When the order was paid; null until then.
-	PaidAt *time.Time `json:"paidAt,omitempty"`
-	// The invoice of a paid order.
-	Invoice *Invoice `json:"invoice,omitempty"`
-}
-
-func (Order) IsNode() {}
-
-// Opaque global ID of the object.
-func (this Order) GetID() string { return this.ID }
 
 // A page of orders.
 type OrderConnection struct {
@@ -443,8 +392,44 @@ func (Plan) IsNode() {}
 // Opaque global ID of the object.
 func (this Plan) GetID() string { return this.ID }
 
+// What purchasePack takes.
+type PurchasePackInput struct {
+	// Global ID of the org that buys (OWNER or BILLING).
+	OrgID string `json:"orgId"`
+	// Global ID of the pack, priced in the org's currency.
+	PackID string `json:"packId"`
+	// How many packs, 1 to the configured maximum (100 by default).
+	Quantity int `json:"quantity"`
+	// Credits of a custom pack: at least its `credits`, in multiples of its `stepCredits`; null for a fixed pack.
+	Credits *int64 `json:"credits,omitempty"`
+	// Name of the gateway to pay with, e.g. "stripe"; null lets the routing rules choose. A gateway the rules do not allow is INVALID_INPUT.
+	Gateway *string `json:"gateway,omitempty"`
+	// How the buyer pays; null lets the gateway offer its own choice.
+	Method *PaymentMethodKind `json:"method,omitempty"`
+	// Number of card installments, 1 to 12 (more than 1 only for orgs in BR paying in BRL); null pays at once.
+	Installments *int `json:"installments,omitempty"`
+	// A gateway-side payment method to charge (a saved card, a card token); null lets the buyer choose on the gateway's page.
+	PaymentMethodID *string `json:"paymentMethodId,omitempty"`
+	// A key unique to this purchase: a retry with the same key and input returns the first order and makes no second payment; with other input, CONFLICT.
+	IdempotencyKey string `json:"idempotencyKey"`
+	// Billing details for the invoice.
+	InvoiceDetails *InvoiceDetailsInput `json:"invoiceDetails,omitempty"`
+	// Where a hosted payment page sends the buyer back to; null uses the server's public URL.
+	ReturnURL *string `json:"returnUrl,omitempty"`
+}
+
 // The entry point of reads.
 type Query struct {
+}
+
+// What refundOrder returns.
+type RefundResult struct {
+	// The order after the refund.
+	Order *Order `json:"order"`
+	// Credits taken back from the order's unspent credits (REFUND ledger entries).
+	CreditsRemoved int64 `json:"creditsRemoved"`
+	// Credits of the refunded share already spent or expired, which could not be taken back.
+	CreditsNotRecovered int64 `json:"creditsNotRecovered"`
 }
 
 // What removeMember returns.
@@ -813,27 +798,27 @@ func (e GrantKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Whether an invoice is paid.
+// An invoice's payment status.
 type InvoiceStatus string
 
 const (
-	// Paid.
+	// Paid in full.
 	InvoiceStatusPaid InvoiceStatus = "PAID"
-	// Issued, payment outstanding.
-	InvoiceStatusOpen InvoiceStatus = "OPEN"
-	// Voided by a full refund.
-	InvoiceStatusVoid InvoiceStatus = "VOID"
+	// Paid, then part of it refunded.
+	InvoiceStatusPartiallyRefunded InvoiceStatus = "PARTIALLY_REFUNDED"
+	// Paid, then refunded in full.
+	InvoiceStatusRefunded InvoiceStatus = "REFUNDED"
 )
 
 var AllInvoiceStatus = []InvoiceStatus{
 	InvoiceStatusPaid,
-	InvoiceStatusOpen,
-	InvoiceStatusVoid,
+	InvoiceStatusPartiallyRefunded,
+	InvoiceStatusRefunded,
 }
 
 func (e InvoiceStatus) IsValid() bool {
 	switch e {
-	case InvoiceStatusPaid, InvoiceStatusOpen, InvoiceStatusVoid:
+	case InvoiceStatusPaid, InvoiceStatusPartiallyRefunded, InvoiceStatusRefunded:
 		return true
 	}
 	return false
@@ -945,7 +930,7 @@ func (e LedgerEntryKind) MarshalJSON() ([]byte, error) {
 type NextActionKind string
 
 const (
-	// Nothing: the order was paid synchronously.
+	// Nothing: the order is paid, or its payment completes without the buyer (watch `orderUpdated`).
 	NextActionKindNone NextActionKind = "NONE"
 	// Send the buyer to `redirectUrl` (PayPal approval, a hosted page).
 	NextActionKindRedirect NextActionKind = "REDIRECT"
@@ -1210,6 +1195,64 @@ func (e *OrgStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrgStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a buyer pays.
+type PaymentMethodKind string
+
+const (
+	// A card (Stripe, or the installment gateway in Brazil).
+	PaymentMethodKindCard PaymentMethodKind = "CARD"
+	// PayPal.
+	PaymentMethodKindPaypal PaymentMethodKind = "PAYPAL"
+)
+
+var AllPaymentMethodKind = []PaymentMethodKind{
+	PaymentMethodKindCard,
+	PaymentMethodKindPaypal,
+}
+
+func (e PaymentMethodKind) IsValid() bool {
+	switch e {
+	case PaymentMethodKindCard, PaymentMethodKindPaypal:
+		return true
+	}
+	return false
+}
+
+func (e PaymentMethodKind) String() string {
+	return string(e)
+}
+
+func (e *PaymentMethodKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PaymentMethodKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PaymentMethodKind", str)
+	}
+	return nil
+}
+
+func (e PaymentMethodKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PaymentMethodKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PaymentMethodKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

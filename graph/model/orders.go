@@ -1,0 +1,81 @@
+package model
+
+import "time"
+
+// Order is a purchase; its invoice is loaded on demand.
+type Order struct {
+	// ID is the order's global ID.
+	ID string
+	// OrderID is the domain ID the field resolvers use.
+	OrderID        string
+	Number         string
+	Status         OrderStatus
+	Lines          []*OrderLine
+	Subtotal       *Money
+	Tax            *Money
+	Total          *Money
+	Refunded       *Money
+	Credits        int64
+	ExpiresAt      *time.Time
+	Gateway        string
+	Method         *PaymentMethodKind
+	Installments   *InstallmentPlan
+	NextAction     *NextAction
+	FailureReason  *string
+	InvoiceDetails *InvoiceDetails
+	CreatedAt      time.Time
+	PaidAt         *time.Time
+}
+
+// IsNode marks Order as a Node.
+func (Order) IsNode() {}
+
+// GetID returns the global ID.
+func (o Order) GetID() string { return o.ID }
+
+// Invoice is the bill of a paid order; the order is loaded on demand.
+type Invoice struct {
+	// ID is the invoice's global ID.
+	ID string
+	// OrderID is the domain ID of the invoiced order.
+	OrderID     string
+	Number      string
+	IssuedAt    time.Time
+	BilledTo    *BillingDetails
+	Lines       []*OrderLine
+	Subtotal    *Money
+	Tax         *Money
+	Total       *Money
+	Refunded    *Money
+	Status      InvoiceStatus
+	OrderNumber string
+	// PDFURL is the path of the invoice's PDF on this server.
+	PDFURL string
+}
+
+// IsNode marks Invoice as a Node.
+func (Invoice) IsNode() {}
+
+// GetID returns the global ID.
+func (i Invoice) GetID() string { return i.ID }
+
+// CreditGrant is a lot of credits; the order that paid for it is loaded on demand.
+type CreditGrant struct {
+	// ID is the grant's global ID.
+	ID string
+	// OrderID is the domain ID of the order that paid for the grant, or "".
+	OrderID   string
+	Kind      GrantKind
+	Paid      bool
+	Amount    int64
+	Remaining int64
+	ExpiresAt *time.Time
+	CreatedAt time.Time
+	Reason    string
+}
+
+// IsNode marks CreditGrant as a Node.
+func (CreditGrant) IsNode() {}
+
+// GetID returns the global ID.
+func (g CreditGrant) GetID() string { return g.ID }
