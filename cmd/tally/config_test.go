@@ -11,6 +11,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/graph"
 )
 
@@ -82,6 +83,11 @@ func TestServeConfig(t *testing.T) {
 			want.Domain.FreeSeats = 5
 			want.Domain.InvitationTTL = 7 * 24 * time.Hour
 			want.Domain.IdempotencyRetention = 7 * 24 * time.Hour
+			want.Domain.SpendBatch = 64
+			want.Domain.PublicURL = "http://localhost:8080"
+			want.Domain.Pricing = domain.DefaultPricing()
+			want.PublicURL = "http://localhost:8080"
+			want.Payments = PaymentOptions{Sandbox: "auto", ReconcileInterval: time.Minute, ReconcileAfter: 10 * time.Minute}
 			if !equalConfig(c, want) {
 				t.Errorf("config = %+v\nwant     %+v", c, want)
 			}
