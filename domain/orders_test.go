@@ -109,7 +109,9 @@ func (g *fakeGateway) ParseWebhook(_ context.Context, req domain.WebhookRequest)
 		return nil, domain.InvalidInput("signature", "bad signature")
 	}
 	var refunded int64
-	fmt.Sscan(req.Header.Get("X-Refunded"), &refunded)
+	if _, err := fmt.Sscan(req.Header.Get("X-Refunded"), &refunded); err != nil {
+		return nil, domain.InvalidInput("body", "bad refunded total")
+	}
 	return []domain.WebhookEvent{{
 		ID: string(req.Body), Kind: domain.WebhookEventKind(req.Header.Get("X-Kind")),
 		PaymentID: req.Header.Get("X-Payment"), Refunded: refunded,

@@ -173,7 +173,7 @@ func (s ServeCmd) Config(g Globals) (Config, error) {
 		return Config{}, err
 	}
 	c.Domain.PublicURL = c.PublicURL
-	pricing, err := s.PaymentOptions.pricing()
+	pricing, err := s.pricing()
 	if err != nil {
 		return Config{}, err
 	}
