@@ -159,7 +159,7 @@ func toRefundResult(r domain.RefundResult) *model.RefundResult {
 // the decoded domain IDs.
 func fromPurchaseInput(in model.PurchasePackInput, orgID, packID string) domain.PurchaseInput {
 	out := domain.PurchaseInput{
-		OrgID: orgID, PackID: packID, Quantity: in.Quantity, Gateway: deref(in.Gateway),
+		OrgID: orgID, PackID: packID, Quantity: in.Quantity, Installments: in.Installments, Gateway: deref(in.Gateway),
 		PaymentMethodID: deref(in.PaymentMethodID), IdempotencyKey: in.IdempotencyKey,
 		InvoiceDetails: fromInvoiceDetails(in.InvoiceDetails), ReturnURL: deref(in.ReturnURL),
 	}
@@ -168,9 +168,6 @@ func fromPurchaseInput(in model.PurchasePackInput, orgID, packID string) domain.
 	}
 	if in.Method != nil {
 		out.Method = domain.PaymentMethodKind(*in.Method)
-	}
-	if in.Installments != nil {
-		out.Installments = *in.Installments
 	}
 	return out
 }

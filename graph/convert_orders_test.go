@@ -141,7 +141,7 @@ func TestToOrder(t *testing.T) {
 		},
 		Subtotal: toMoney(eur(1050)), Tax: toMoney(eur(200)), Total: toMoney(eur(1250)), Refunded: toMoney(eur(250)),
 		Credits: 2_000_000, ExpiresAt: &expires, Gateway: "stripe", Method: ptr(model.PaymentMethodKindCard),
-		Installments: &model.InstallmentPlan{Count: 7, InstallmentAmount: toMoney(eur(179)), Commission: toMoney(eur(50)), Total: toMoney(eur(1250))},
+		Installments:   &model.InstallmentPlan{Count: 7, InstallmentAmount: toMoney(eur(179)), Commission: toMoney(eur(50)), Total: toMoney(eur(1250))},
 		InvoiceDetails: &model.InvoiceDetails{CompanyName: ptr("Acme GmbH"), Country: ptr("DE")},
 		CreatedAt:      created, PaidAt: &paid,
 	}
@@ -222,7 +222,7 @@ func TestInvoicePDFPath(t *testing.T) {
 func TestFromPurchaseInput(t *testing.T) {
 	in := model.PurchasePackInput{
 		Quantity: 3, Credits: ptr(int64(150_000)), Gateway: ptr("paypal"), Method: ptr(model.PaymentMethodKindPaypal),
-		Installments: ptr(6), PaymentMethodID: ptr("pm_1"), IdempotencyKey: "k1", ReturnURL: ptr("https://app/return"),
+		Installments: 6, PaymentMethodID: ptr("pm_1"), IdempotencyKey: "k1", ReturnURL: ptr("https://app/return"),
 		InvoiceDetails: &model.InvoiceDetailsInput{CompanyName: ptr("Acme"), Address: ptr("Street 1")},
 	}
 	got := fromPurchaseInput(in, "org", "pack")
@@ -234,8 +234,8 @@ func TestFromPurchaseInput(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
-	if got := fromPurchaseInput(model.PurchasePackInput{Quantity: 1, IdempotencyKey: "k"}, "o", "p"); got.Method != "" ||
-		got.Installments != 0 || got.Credits != 0 || got.InvoiceDetails != nil || got.Gateway != "" {
+	if got := fromPurchaseInput(model.PurchasePackInput{Quantity: 1, Installments: 1, IdempotencyKey: "k"}, "o", "p"); got.Method != "" ||
+		got.Installments != 1 || got.Credits != 0 || got.InvoiceDetails != nil || got.Gateway != "" {
 		t.Fatalf("defaults: %+v", got)
 	}
 }

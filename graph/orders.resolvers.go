@@ -32,9 +32,6 @@ func (r *mutationResolver) PurchasePack(ctx context.Context, input model.Purchas
 	if err != nil {
 		return nil, err
 	}
-	if input.Installments != nil && *input.Installments < 1 {
-		return nil, domain.InvalidInput("installments", "must be between 1 and 12")
-	}
 	c, err := r.svc.PurchasePack(ctx, fromPurchaseInput(input, orgID, packID))
 	if err != nil {
 		return nil, err

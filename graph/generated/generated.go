@@ -3146,8 +3146,8 @@ input PurchasePackInput {
   gateway: String
   "How the buyer pays; null lets the gateway offer its own choice."
   method: PaymentMethodKind
-  "Number of card installments, 1 to 12 (more than 1 only for orgs in BR paying in BRL); null pays at once."
-  installments: Int
+  "Number of card installments, 1 (at once, the default) to 12; more than 1 only where a gateway takes installments (orgs in BR paying in BRL)."
+  installments: Int! = 1
   "A gateway-side payment method to charge (a saved card, a card token); null lets the buyer choose on the gateway's page."
   paymentMethodId: String
   "A key unique to this purchase: a retry with the same key and input returns the first order and makes no second payment; with other input, CONFLICT."
@@ -13284,6 +13284,9 @@ func (ec *executionContext) unmarshalInputPurchasePackInput(ctx context.Context,
 	if _, present := asMap["quantity"]; !present {
 		asMap["quantity"] = 1
 	}
+	if _, present := asMap["installments"]; !present {
+		asMap["installments"] = 1
+	}
 
 	fieldsInOrder := [...]string{"orgId", "packId", "quantity", "credits", "gateway", "method", "installments", "paymentMethodId", "idempotencyKey", "invoiceDetails", "returnUrl"}
 	for _, k := range fieldsInOrder {
@@ -13336,7 +13339,7 @@ func (ec *executionContext) unmarshalInputPurchasePackInput(ctx context.Context,
 			it.Method = data
 		case "installments":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("installments"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalNInt2int(ctx, v)
 			if err != nil {
 				return it, err
 			}

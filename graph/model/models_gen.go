@@ -406,8 +406,8 @@ type PurchasePackInput struct {
 	Gateway *string `json:"gateway,omitempty"`
 	// How the buyer pays; null lets the gateway offer its own choice.
 	Method *PaymentMethodKind `json:"method,omitempty"`
-	// Number of card installments, 1 to 12 (more than 1 only for orgs in BR paying in BRL); null pays at once.
-	Installments *int `json:"installments,omitempty"`
+	// Number of card installments, 1 (at once, the default) to 12; more than 1 only where a gateway takes installments (orgs in BR paying in BRL).
+	Installments int `json:"installments"`
 	// A gateway-side payment method to charge (a saved card, a card token); null lets the buyer choose on the gateway's page.
 	PaymentMethodID *string `json:"paymentMethodId,omitempty"`
 	// A key unique to this purchase: a retry with the same key and input returns the first order and makes no second payment; with other input, CONFLICT.
