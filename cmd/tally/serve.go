@@ -23,6 +23,7 @@ import (
 	"github.com/tallyhq/tally/db"
 	"github.com/tallyhq/tally/db/bus"
 	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/domain/invoicepdf"
 	"github.com/tallyhq/tally/graph"
 	"github.com/tallyhq/tally/graph/auth"
 )
@@ -115,7 +116,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	ready := &readiness{store: store, logger: logger}
 	ws := newStreams()
-	gql := graph.NewHandler(svc, graph.Options{
+	gqlOpts := graph.Options{
 		Production:      cfg.Production,
 		Auth:            authn,
 		AllowedOrigins:  cfg.AllowedOrigins,
@@ -125,12 +126,14 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		InitTimeout:     cfg.WSInitTimeout,
 		Logger:          logger,
 		Metrics:         graph.NewMetrics(reg),
-	})
+	}
+	gql := graph.NewHandler(svc, gqlOpts)
 	handler := router(routes{
 		graphql: gql, auth: authn.Middleware, streams: ws, ready: ready,
 		metrics:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 		graphiql: !cfg.Production, logger: logger,
 		webhooks: webhookHandler(svc, logger),
+		invoices: graph.InvoicePDF(svc, invoicepdf.DefaultIssuer(), gqlOpts),
 	})
 	if pay.sandbox != nil {
 		handler = withSandbox(handler, pay.sandbox.Handler())
@@ -204,6 +207,7 @@ type routes struct {
 	graphiql bool
 	logger   *slog.Logger
 	webhooks http.Handler
+	invoices http.Handler
 }
 
 // router mounts GraphQL (HTTP and websocket), the probes, metrics and, outside
@@ -217,6 +221,9 @@ func router(rt routes) http.Handler {
 	r.With(rt.streams.Middleware, rt.auth).Handle("/graphql", rt.graphql)
 	if rt.webhooks != nil {
 		r.Post("/webhooks/{gateway}", rt.webhooks.ServeHTTP)
+	}
+	if rt.invoices != nil {
+		r.With(rt.auth).Handle("/invoices/*", rt.invoices)
 	}
 	if rt.graphiql {
 		r.Get("/", graph.Playground("/graphql").ServeHTTP)
