@@ -234,12 +234,20 @@ func (s *Service) startPayment(ctx context.Context, o Order, paymentMethodID, re
 	if o.Installments != nil {
 		n = o.Installments.Count
 	}
+	customer := Customer{OrgID: org.ID, Name: org.Name, Country: org.Country}
+	if o.CreatedBy != "" { // the buyer: providers want a payer email
+		u, err := s.store.UserByID(ctx, o.CreatedBy)
+		if err != nil && !IsCode(err, CodeNotFound) {
+			return Checkout{}, asDomainError(err)
+		}
+		customer.Email = u.Email
+	}
 	if returnURL == "" {
 		returnURL = s.cfg.PublicURL
 	}
 	p, err := gw.CreatePayment(ctx, PaymentRequest{
 		OrderID: o.ID, OrderNumber: o.Number, Amount: o.Total, Installments: n, Method: o.Method,
-		Customer:        Customer{OrgID: org.ID, Name: org.Name, Country: org.Country},
+		Customer:        customer,
 		PaymentMethodID: paymentMethodID, Description: orderDescription(o),
 		IdempotencyKey: "order-" + o.ID, ReturnURL: returnURL,
 	})
@@ -995,6 +1003,9 @@ func (s *Service) InstallmentOptions(ctx context.Context, orgID, packID string, 
 			continue
 		}
 		q, err := PricePack(s.pricing, QuoteInput{Pack: pack, Quantity: quantity, Currency: org.Currency, Country: org.Country, Installments: n})
+		if n > 1 && IsCode(err, CodeInvalidInput) && de(err).Field == "installments" {
+			break // the org may not split payments
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -1076,4 +1087,10 @@ func validInvoiceDetails(d *InvoiceDetails) (*InvoiceDetails, error) {
 		return nil, nil
 	}
 	return &out, nil
+}
+
+func de(err error) *Error {
+	var e *Error
+	errors.As(err, &e)
+	return e
 }

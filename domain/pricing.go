@@ -2,6 +2,8 @@ package domain
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -16,11 +18,16 @@ type PricingConfig struct {
 	InstallmentCommission map[int]int
 	// MaxQuantity is the most packs one order may buy.
 	MaxQuantity int
+	// InstallmentCountries and InstallmentCurrencies say who may pay in
+	// more than one installment (BILLING.md: orgs in Brazil, in BRL).
+	InstallmentCountries  []string
+	InstallmentCurrencies []Currency
 }
 
 // DefaultPricing returns the defaults: EU VAT for a few countries, no tax
-// elsewhere, and a commission from 7 installments (4.99% rising to 9.99%
-// at 12), at most 100 packs per order.
+// elsewhere, installments for orgs in Brazil paying BRL with a commission
+// from 7 installments (4.99% rising to 9.99% at 12), at most 100 packs per
+// order.
 func DefaultPricing() PricingConfig {
 	return PricingConfig{
 		TaxRates: map[string]int{
@@ -28,6 +35,8 @@ func DefaultPricing() PricingConfig {
 		},
 		InstallmentCommission: map[int]int{7: 499, 8: 599, 9: 699, 10: 799, 11: 899, 12: 999},
 		MaxQuantity:           100,
+		InstallmentCountries:  []string{"BR"},
+		InstallmentCurrencies: []Currency{BRL},
 	}
 }
 
@@ -70,6 +79,14 @@ func PricePack(cfg PricingConfig, in QuoteInput) (Quote, error) {
 	}
 	if in.Installments < 1 || in.Installments > 12 {
 		return Quote{}, InvalidInput("installments", "must be between 1 and 12")
+	}
+	if in.Installments > 1 {
+		if !slices.Contains(cfg.InstallmentCountries, in.Country) {
+			return Quote{}, InvalidInput("installments", "installments are only offered to orgs in %s", strings.Join(cfg.InstallmentCountries, ", "))
+		}
+		if !slices.Contains(cfg.InstallmentCurrencies, in.Currency) {
+			return Quote{}, InvalidInput("installments", "installments are not offered in %s", in.Currency)
+		}
 	}
 	p := in.Pack
 	credits, unit, err := packUnit(p, in.Credits, in.Currency)

@@ -13,6 +13,8 @@ func TestPricePack(t *testing.T) {
 		TaxRates:              map[string]int{"DE": 1900, "BR": 0, "XX": 750},
 		InstallmentCommission: map[int]int{7: 499, 12: 999},
 		MaxQuantity:           10,
+		InstallmentCountries:  []string{"BR"},
+		InstallmentCurrencies: []Currency{BRL},
 	}
 	tests := []struct {
 		name                           string
@@ -38,6 +40,8 @@ func TestPricePack(t *testing.T) {
 		{name: "custom off step", in: QuoteInput{Pack: custom, Quantity: 1, Credits: 101_000, Currency: USD, Installments: 1}, field: "credits"},
 		{name: "fixed pack with credits", in: QuoteInput{Pack: pro, Quantity: 1, Credits: 5, Currency: EUR, Installments: 1}, field: "credits"},
 		{name: "not sold in USD", in: QuoteInput{Pack: pro, Quantity: 1, Currency: USD, Installments: 1}, field: "packId"},
+		{name: "installments outside BR", in: QuoteInput{Pack: pro, Quantity: 1, Currency: EUR, Country: "DE", Installments: 3}, field: "installments"},
+		{name: "installments in EUR from BR", in: QuoteInput{Pack: pro, Quantity: 1, Currency: EUR, Country: "BR", Installments: 3}, field: "installments"},
 		{name: "0 installments", in: QuoteInput{Pack: pro, Quantity: 1, Currency: BRL, Country: "BR", Installments: 0}, field: "installments"},
 		{name: "13 installments", in: QuoteInput{Pack: pro, Quantity: 1, Currency: BRL, Country: "BR", Installments: 13}, field: "installments"},
 		{name: "quantity 0", in: QuoteInput{Pack: pro, Quantity: 0, Currency: EUR, Installments: 1}, field: "quantity"},

@@ -109,8 +109,18 @@ func NewService(store Store, cfg Config, opts ...Option) *Service {
 	s := &Service{store: store, cfg: cfg.withDefaults(), clock: SystemClock{}}
 	s.combine = newCombiner(s.cfg.SpendBatch)
 	s.pricing = s.cfg.Pricing
-	if s.pricing.TaxRates == nil && s.pricing.InstallmentCommission == nil {
-		s.pricing = DefaultPricing()
+	def := DefaultPricing()
+	if s.pricing.TaxRates == nil {
+		s.pricing.TaxRates = def.TaxRates
+	}
+	if s.pricing.InstallmentCommission == nil {
+		s.pricing.InstallmentCommission = def.InstallmentCommission
+	}
+	if s.pricing.InstallmentCountries == nil {
+		s.pricing.InstallmentCountries = def.InstallmentCountries
+	}
+	if s.pricing.InstallmentCurrencies == nil {
+		s.pricing.InstallmentCurrencies = def.InstallmentCurrencies
 	}
 	if s.cfg.APIKeyCacheTTL > 0 {
 		s.keys = newKeyCache(s.cfg.APIKeyCacheTTL, 10_000)
