@@ -51,6 +51,7 @@ type PaymentOptions struct {
 	MercadoPagoWebhookSecret string `name:"mercadopago-webhook-secret" env:"MERCADOPAGO_WEBHOOK_SECRET" help:"Mercado Pago webhook secret signature for POST /webhooks/installments."`
 	MercadoPagoAPIBase       string `name:"mercadopago-api-base" env:"MERCADOPAGO_API_BASE" help:"Mercado Pago API root (tests: the emulator); default Mercado Pago's."`
 
+	GatewayRules          string        `name:"gateway-rules" env:"TALLY_GATEWAY_RULES" help:"Routing rules, first match first: 'country=BR currency=BRL installments=2+ -> installments; method=PAYPAL -> paypal; * -> stripe, sandbox' (default: every gateway, in the order installments, stripe, paypal, sandbox, first that can take the purchase)."`
 	TaxRates              string        `name:"tax-rates" env:"TALLY_TAX_RATES" help:"Tax per org country in percent, e.g. DE=19,FR=20 (default: a built-in EU VAT table; other countries 0)."`
 	InstallmentCommission string        `name:"installment-commission" env:"TALLY_INSTALLMENT_COMMISSION" help:"Commission per installment count in percent, e.g. 7=4.99,12=9.99 (default 7..12: 4.99 to 9.99)."`
 	ReconcileInterval     time.Duration `name:"reconcile-interval" env:"TALLY_RECONCILE_INTERVAL" default:"1m" help:"How often unpaid orders are re-checked with their gateway."`
@@ -194,9 +195,13 @@ func buildGateways(p PaymentOptions, publicURL string, production bool, sandboxS
 		setup.sandbox = g
 		gws = append(gws, g)
 	}
-	reg, err := gateways.New(nil, gws...)
+	rules, err := gateways.ParseRules(p.GatewayRules)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("TALLY_GATEWAY_RULES: %w", err)
+	}
+	reg, err := gateways.New(rules, gws...)
+	if err != nil {
+		return nil, fmt.Errorf("TALLY_GATEWAY_RULES: %w", err)
 	}
 	setup.registry = reg
 	setup.names = reg.Names()
