@@ -824,8 +824,9 @@ func (s *Service) orderOfEvent(ctx context.Context, tx Store, gateway string, ev
 }
 
 // Reconcile re-checks with their gateways up to limit orders left PENDING,
-// REQUIRES_ACTION or PROCESSING for longer than olderThan, and settles
-// them as the gateway reports. An order whose payment never started (the
+// REQUIRES_ACTION or PROCESSING for longer than olderThan, completes
+// payments the buyer approved (ConfirmPayment), and settles them as the
+// gateway reports. An order whose payment never started (the
 // gateway was down) is started again with the same gateway idempotency
 // key. Safe to run on many instances at once.
 func (s *Service) Reconcile(ctx context.Context, olderThan time.Duration, limit int) (ReconcileReport, error) {
@@ -864,7 +865,13 @@ func (s *Service) reconcileOne(ctx context.Context, o Order) (Order, error) {
 		}
 		return c.Order, err
 	}
-	p, err := gw.GetPayment(ctx, o.PaymentID)
+	// Confirm, not just read: a buyer who approved (PayPal) and left before
+	// the SPA called confirmOrder still gets the payment completed, under
+	// the same gateway idempotency key confirmOrder uses.
+	p, err := gw.ConfirmPayment(ctx, o.PaymentID, "confirm-"+o.ID)
+	if IsCode(err, CodePaymentFailed) {
+		return s.settle(ctx, o.ID, paymentUpdate{status: PaymentFailed, failureReason: de(err).Message})
+	}
 	if err != nil {
 		return o, err
 	}

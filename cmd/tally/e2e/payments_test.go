@@ -601,3 +601,59 @@ func stripeEvent(t *testing.T, id, typ string, object map[string]any) []byte {
 	}
 	return b
 }
+
+// TestGatewayOutageThenReconciliation takes PayPal down on create and on
+// capture: the order stays unpaid with no credits and a coded error, and
+// the server's reconciliation loop settles it once PayPal is back.
+func TestGatewayOutageThenReconciliation(t *testing.T) {
+	emu := paypalemu.New()
+	defer emu.Close()
+	dbURL := backends[0].newDB(t)
+	seedCatalog(t, dbURL)
+	s := startServer(t, dbURL, "TALLY_SANDBOX=off", "PAYPAL_CLIENT_ID="+emu.ClientID(), "PAYPAL_SECRET="+emu.Secret(),
+		"PAYPAL_WEBHOOK_ID="+emu.WebhookID(), "PAYPAL_API_BASE="+emu.URL(),
+		"TALLY_RECONCILE_INTERVAL=1s", "TALLY_RECONCILE_AFTER=1s")
+	owner := s.user(t, "owner@acme.example")
+	org := owner.createOrg(t, "Acme", "FR", "EUR")
+	pack := owner.packID(t, "EUR", "starter-eur")
+	start := owner.balance(t, org)
+
+	emu.Outage(true)
+	if r := owner.purchase(t, map[string]any{"orgId": org, "packId": pack, "method": "PAYPAL", "idempotencyKey": "k"}); r.code() != "GATEWAY_UNAVAILABLE" {
+		t.Fatalf("purchase during an outage: %+v, want GATEWAY_UNAVAILABLE", r.Errors)
+	}
+	var out struct {
+		Orders struct{ Edges []struct{ Node struct{ ID, Status string } } }
+	}
+	owner.must(t, `query($id: ID!) { org(id: $id) { orders(first: 10) { edges { node { id status } } } } }`, map[string]any{"id": org}, "org", &out)
+	if len(out.Orders.Edges) != 1 || out.Orders.Edges[0].Node.Status != "PENDING" || owner.balance(t, org) != start {
+		t.Fatalf("after a failed create: orders %+v, balance %d; want one PENDING order and no credits", out.Orders.Edges, owner.balance(t, org))
+	}
+	id := out.Orders.Edges[0].Node.ID
+	emu.Outage(false)
+	// Reconciliation starts the payment again under the same gateway key.
+	o := owner.waitStatus(t, id, "REQUIRES_ACTION")
+	var next struct{ NextAction *struct{ RedirectURL string } }
+	owner.must(t, `query($id: ID!) { order(id: $id) { nextAction { redirectUrl } } }`, map[string]any{"id": id}, "order", &next)
+	if next.NextAction == nil {
+		t.Fatalf("order %s has no approval link", o.Number)
+	}
+	u, _ := url.Parse(next.NextAction.RedirectURL)
+	if err := emu.Approve(u.Query().Get("token")); err != nil {
+		t.Fatal(err)
+	}
+	emu.Outage(true)
+	if r := owner.do(t, `mutation($id: ID!) { confirmOrder(orderId: $id) { status } }`, map[string]any{"id": id}); r.code() != "GATEWAY_UNAVAILABLE" {
+		t.Fatalf("capture during an outage: %+v, want GATEWAY_UNAVAILABLE", r.Errors)
+	}
+	if o := owner.order(t, id); o.Status == "PAID" || owner.balance(t, org) != start {
+		t.Fatalf("after a failed capture: %s, balance %d", o.Status, owner.balance(t, org))
+	}
+	emu.Outage(false)
+	// The buyer approved and left: reconciliation captures and settles.
+	paid := owner.waitStatus(t, id, "PAID")
+	if got := owner.balance(t, org); got != start+1_000_000 || owner.countGrants(t, org) != 2 {
+		t.Fatalf("balance %d with %d grants, want %d with 2", got, owner.countGrants(t, org), start+1_000_000)
+	}
+	owner.checkInvoicePDF(t, paid)
+}
