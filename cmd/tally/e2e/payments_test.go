@@ -623,7 +623,9 @@ func TestGatewayOutageThenReconciliation(t *testing.T) {
 		t.Fatalf("purchase during an outage: %+v, want GATEWAY_UNAVAILABLE", r.Errors)
 	}
 	var out struct {
-		Orders struct{ Edges []struct{ Node struct{ ID, Status string } } }
+		Orders struct {
+			Edges []struct{ Node struct{ ID, Status string } }
+		}
 	}
 	owner.must(t, `query($id: ID!) { org(id: $id) { orders(first: 10) { edges { node { id status } } } } }`, map[string]any{"id": org}, "org", &out)
 	if len(out.Orders.Edges) != 1 || out.Orders.Edges[0].Node.Status != "PENDING" || owner.balance(t, org) != start {
