@@ -21,6 +21,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/domain/invoicepdf"
 	"github.com/tallyhq/tally/gateways"
 	"github.com/tallyhq/tally/gateways/installments"
 	"github.com/tallyhq/tally/gateways/paypal"
@@ -54,6 +55,11 @@ type PaymentOptions struct {
 	GatewayRules          string        `name:"gateway-rules" env:"TALLY_GATEWAY_RULES" help:"Routing rules, first match first: 'country=BR currency=BRL installments=2+ -> installments; method=PAYPAL -> paypal; * -> stripe, sandbox' (default: every gateway, in the order installments, stripe, paypal, sandbox, first that can take the purchase)."`
 	TaxRates              string        `name:"tax-rates" env:"TALLY_TAX_RATES" help:"Tax per org country in percent, e.g. DE=19,FR=20 (default: a built-in EU VAT table; other countries 0)."`
 	InstallmentCommission string        `name:"installment-commission" env:"TALLY_INSTALLMENT_COMMISSION" help:"Commission per installment count in percent, e.g. 7=4.99,12=9.99 (default 7..12: 4.99 to 9.99)."`
+	IssuerName            string        `name:"invoice-issuer-name" env:"TALLY_INVOICE_ISSUER_NAME" help:"Seller's legal name printed on invoices (default: a placeholder, fine for development only)."`
+	IssuerAddress         string        `name:"invoice-issuer-address" env:"TALLY_INVOICE_ISSUER_ADDRESS" help:"Seller's postal address on invoices; \n starts a new line."`
+	IssuerCountry         string        `name:"invoice-issuer-country" env:"TALLY_INVOICE_ISSUER_COUNTRY" help:"Seller's country on invoices."`
+	IssuerTaxID           string        `name:"invoice-issuer-tax-id" env:"TALLY_INVOICE_ISSUER_TAX_ID" help:"Seller's VAT or tax number on invoices."`
+	IssuerEmail           string        `name:"invoice-issuer-email" env:"TALLY_INVOICE_ISSUER_EMAIL" help:"Billing contact on invoices."`
 	ReconcileInterval     time.Duration `name:"reconcile-interval" env:"TALLY_RECONCILE_INTERVAL" default:"1m" help:"How often unpaid orders are re-checked with their gateway."`
 	ReconcileAfter        time.Duration `name:"reconcile-after" env:"TALLY_RECONCILE_AFTER" default:"10m" help:"How long an order may stay PENDING/REQUIRES_ACTION/PROCESSING before reconciliation asks its gateway."`
 }
@@ -132,6 +138,18 @@ func percentToBP(s string) (int, error) {
 		return 0, fmt.Errorf("%q is not a percentage from 0 to 100", s)
 	}
 	return w*100 + f, nil
+}
+
+// issuer is the seller printed on invoices: the configured details, or
+// the development placeholder when no name is set.
+func (p PaymentOptions) issuer() invoicepdf.Issuer {
+	if strings.TrimSpace(p.IssuerName) == "" {
+		return invoicepdf.DefaultIssuer()
+	}
+	return invoicepdf.Issuer{
+		Name: strings.TrimSpace(p.IssuerName), Address: strings.ReplaceAll(p.IssuerAddress, `\n`, "\n"),
+		Country: p.IssuerCountry, TaxID: p.IssuerTaxID, Email: p.IssuerEmail,
+	}
 }
 
 // paymentSetup is the wired payment side of a server or command.

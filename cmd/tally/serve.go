@@ -23,7 +23,6 @@ import (
 	"github.com/tallyhq/tally/db"
 	"github.com/tallyhq/tally/db/bus"
 	"github.com/tallyhq/tally/domain"
-	"github.com/tallyhq/tally/domain/invoicepdf"
 	"github.com/tallyhq/tally/graph"
 	"github.com/tallyhq/tally/graph/auth"
 )
@@ -97,6 +96,9 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	}
 	defer closeLogged(logger, "payment gateways", pay.Close)
 	logger.Info("payment gateways", "enabled", pay.names)
+	if cfg.Production && strings.TrimSpace(cfg.Payments.IssuerName) == "" {
+		logger.Warn("TALLY_INVOICE_ISSUER_NAME is not set: invoices carry placeholder seller details")
+	}
 
 	svc := domain.NewService(store, cfg.Domain, domain.WithBus(b), domain.WithGateways(pay.registry))
 	if store.Dialect() == "sqlite" {
@@ -133,7 +135,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		metrics:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 		graphiql: !cfg.Production, logger: logger,
 		webhooks: webhookHandler(svc, logger),
-		invoices: graph.InvoicePDF(svc, invoicepdf.DefaultIssuer(), gqlOpts),
+		invoices: graph.InvoicePDF(svc, cfg.Payments.issuer(), gqlOpts),
 	})
 	if pay.sandbox != nil {
 		handler = withSandbox(handler, pay.sandbox.Handler())
