@@ -26,3 +26,22 @@ func (d *DB) RecordGatewayEvent(ctx context.Context, gateway, eventID string, at
 	}
 	return n == 1, nil
 }
+
+// purgeGatewayEventsSQL deletes the oldest event ids past retention, a
+// batch at a time.
+const purgeGatewayEventsSQL = `DELETE FROM gateway_events WHERE (gateway, event_id) IN (
+  SELECT gateway, event_id FROM gateway_events WHERE received_at < $1 ORDER BY received_at LIMIT $2)`
+
+// PurgeGatewayEvents deletes up to limit event ids received before before
+// and returns how many it deleted.
+func (d *DB) PurgeGatewayEvents(ctx context.Context, before time.Time, limit int) (int, error) {
+	res, err := d.conn.ExecContext(ctx, purgeGatewayEventsSQL, utc(before), limit)
+	if err != nil {
+		return 0, mapErr(err, "gateway event")
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, mapErr(err, "gateway event")
+	}
+	return int(n), nil
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tallyhq/tally/db"
 	"github.com/tallyhq/tally/db/dbtest"
@@ -92,6 +93,36 @@ func TestRecordGatewayEventConcurrent(t *testing.T) {
 		}
 		if n != 1 {
 			t.Fatalf("%d deliveries saw the event fresh, want 1", n)
+		}
+	})
+}
+
+// TestPurgeGatewayEvents forgets old event ids in batches, oldest first,
+// and keeps recent ones: a purged id is fresh again.
+func TestPurgeGatewayEvents(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		for i, id := range []string{"old-1", "old-2", "old-3", "new"} {
+			at := t0.Add(time.Duration(i) * time.Hour)
+			if id == "new" {
+				at = t0.Add(48 * time.Hour)
+			}
+			if _, err := d.RecordGatewayEvent(ctx(), "stripe", id, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cut := t0.Add(24 * time.Hour)
+		for _, want := range []int{2, 1, 0} {
+			n, err := d.PurgeGatewayEvents(ctx(), cut, 2)
+			if err != nil || n != want {
+				t.Fatalf("PurgeGatewayEvents = %d, %v; want %d", n, err, want)
+			}
+		}
+		if fresh, _ := d.RecordGatewayEvent(ctx(), "stripe", "new", cut); fresh {
+			t.Fatal("a recent event id was purged")
+		}
+		if fresh, _ := d.RecordGatewayEvent(ctx(), "stripe", "old-1", cut); !fresh {
+			t.Fatal("a purged event id is still remembered")
 		}
 	})
 }

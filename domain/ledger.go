@@ -483,6 +483,13 @@ func (s *Service) PurgeIdempotencyKeys(ctx context.Context, limit int) (int, err
 	return n, asDomainError(err)
 }
 
+// PurgeGatewayEvents forgets up to limit gateway event ids older than
+// Config.GatewayEventRetention (a background job) and returns how many.
+func (s *Service) PurgeGatewayEvents(ctx context.Context, limit int) (int, error) {
+	n, err := s.store.PurgeGatewayEvents(ctx, s.clock.Now().Add(-s.cfg.GatewayEventRetention), limit)
+	return n, asDomainError(err)
+}
+
 // Balance returns an org's balance with its open grants in spending order.
 // Grants past their expiry that the expiry job has not written off yet are
 // left out of the grants and the totals. Codes: UNAUTHENTICATED, NOT_FOUND.

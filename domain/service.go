@@ -27,6 +27,11 @@ type Config struct {
 	// remembered: a retry within it replays the first result, a retry after
 	// it is a new request.
 	IdempotencyRetention time.Duration
+	// GatewayEventRetention is how long a gateway's event id is remembered
+	// to recognize redeliveries. Providers retry for up to a few days; an
+	// event redelivered after this is applied again, which settle makes
+	// harmless (valid transitions only, cumulative refund totals).
+	GatewayEventRetention time.Duration
 	// PublicURL is where buyers reach Tally (hosted payment pages return
 	// there when a purchase names no return URL).
 	PublicURL string
@@ -70,6 +75,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.IdempotencyRetention <= 0 {
 		c.IdempotencyRetention = d.IdempotencyRetention
+	}
+	if c.GatewayEventRetention <= 0 {
+		c.GatewayEventRetention = 30 * 24 * time.Hour
 	}
 	if c.SpendBatch == 0 {
 		c.SpendBatch = d.SpendBatch

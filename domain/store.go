@@ -235,6 +235,9 @@ type OrderStore interface {
 	// transaction recording the same id waits for this one and then reports
 	// a duplicate (or CONFLICT, which callers treat as one).
 	RecordGatewayEvent(ctx context.Context, gateway, eventID string, at time.Time) (bool, error)
+	// PurgeGatewayEvents deletes up to limit event ids received before
+	// before, oldest first, and returns how many it deleted.
+	PurgeGatewayEvents(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
 // Clock tells the time; tests substitute a fixed one.

@@ -17,6 +17,7 @@ const maxExpiryRounds = 1000
 type expirer interface {
 	ExpireDue(ctx context.Context, limit int) (int, error)
 	PurgeIdempotencyKeys(ctx context.Context, limit int) (int, error)
+	PurgeGatewayEvents(ctx context.Context, limit int) (int, error)
 }
 
 // runExpiry writes off expired credit grants and forgets idempotency keys
@@ -29,6 +30,7 @@ func runExpiry(ctx context.Context, svc expirer, every time.Duration, logger *sl
 	for {
 		expireAll(ctx, svc, logger)
 		drain(ctx, svc.PurgeIdempotencyKeys, "idempotency keys past retention", logger)
+		drain(ctx, svc.PurgeGatewayEvents, "gateway event ids past retention", logger)
 		select {
 		case <-ctx.Done():
 			return

@@ -29,6 +29,9 @@ func (f *fakeExpirer) ExpireDue(_ context.Context, limit int) (int, error) {
 // PurgeIdempotencyKeys has nothing to purge.
 func (f *fakeExpirer) PurgeIdempotencyKeys(context.Context, int) (int, error) { return 0, nil }
 
+// PurgeGatewayEvents has nothing to purge.
+func (f *fakeExpirer) PurgeGatewayEvents(context.Context, int) (int, error) { return 0, nil }
+
 func TestExpireAll(t *testing.T) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	tests := []struct {
@@ -63,6 +66,7 @@ type neverDone struct{ calls int }
 func (n *neverDone) ExpireDue(context.Context, int) (int, error) { n.calls++; return 1, nil }
 
 func (n *neverDone) PurgeIdempotencyKeys(context.Context, int) (int, error) { return 0, nil }
+func (n *neverDone) PurgeGatewayEvents(context.Context, int) (int, error)   { return 0, nil }
 
 func TestExpireAllIsBounded(t *testing.T) {
 	n := &neverDone{}
