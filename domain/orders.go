@@ -298,12 +298,7 @@ func (s *Service) settle(ctx context.Context, orderID string, u paymentUpdate) (
 	if err != nil {
 		return Order{}, asDomainError(err)
 	}
-	if balanceAt > 0 {
-		s.publish(ctx, Event{Kind: EventBalance, OrgID: o.OrgID, Version: balanceAt})
-	}
-	if changed {
-		s.publishOrder(ctx, o)
-	}
+	s.announce(ctx, o, changed, balanceAt)
 	return o, nil
 }
 
@@ -688,12 +683,7 @@ func (s *Service) RefundOrder(ctx context.Context, in RefundInput) (RefundResult
 	if err != nil {
 		return RefundResult{}, asDomainError(err)
 	}
-	if balanceAt > 0 {
-		s.publish(ctx, Event{Kind: EventBalance, OrgID: res.Order.OrgID, Version: balanceAt})
-	}
-	if changed {
-		s.publishOrder(ctx, res.Order)
-	}
+	s.announce(ctx, res.Order, changed, balanceAt)
 	return res, nil
 }
 
@@ -722,7 +712,21 @@ func (s *Service) HandleWebhook(ctx context.Context, gateway string, req Webhook
 	return nil
 }
 
+// applyEvent applies one event in a transaction with the record of its id.
+// A write conflict means a concurrent delivery of the same event (or a
+// concurrent change of the order) committed first; after it, the event is
+// either on record (a duplicate) or applies cleanly, so it is retried.
 func (s *Service) applyEvent(ctx context.Context, gateway string, ev WebhookEvent) error {
+	for attempt := 0; attempt < 3; attempt++ {
+		err := s.applyEventOnce(ctx, gateway, ev)
+		if !IsCode(err, CodeConflict) {
+			return err
+		}
+	}
+	return Errorf(CodeConflict, "event %s kept conflicting; the provider will retry", ev.ID)
+}
+
+func (s *Service) applyEventOnce(ctx context.Context, gateway string, ev WebhookEvent) error {
 	var (
 		o         Order
 		changed   bool
@@ -740,62 +744,11 @@ func (s *Service) applyEvent(ctx context.Context, gateway string, ev WebhookEven
 		o, changed, balanceAt, err = s.settleTx(ctx, tx, orderID, updateFromEvent(ev))
 		return err
 	})
-	if IsCode(err, CodeConflict) {
-		// A concurrent delivery of the same event recorded it first (or
-		// changed the order under us); the provider's retry, or the other
-		// delivery, settles it. Both are safe to acknowledge only when the
-		// event is on record: check.
-		return s.applyEventRetry(ctx, gateway, ev)
-	}
 	if err != nil {
 		return asDomainError(err)
 	}
-	if balanceAt > 0 {
-		s.publish(ctx, Event{Kind: EventBalance, OrgID: o.OrgID, Version: balanceAt})
-	}
-	if changed {
-		s.publishOrder(ctx, o)
-	}
+	s.announce(ctx, o, changed, balanceAt)
 	return nil
-}
-
-// applyEventRetry runs an event again after a write conflict: by then the
-// concurrent transaction has committed, and the event is either on record
-// (a duplicate) or applies cleanly.
-func (s *Service) applyEventRetry(ctx context.Context, gateway string, ev WebhookEvent) error {
-	for attempt := 0; attempt < 3; attempt++ {
-		var (
-			o         Order
-			changed   bool
-			balanceAt int64
-		)
-		err := s.store.InTx(ctx, func(tx Store) error {
-			fresh, err := tx.RecordGatewayEvent(ctx, gateway, ev.ID, s.clock.Now())
-			if err != nil || !fresh {
-				return err
-			}
-			orderID, err := s.orderOfEvent(ctx, tx, gateway, ev)
-			if err != nil || orderID == "" {
-				return err
-			}
-			o, changed, balanceAt, err = s.settleTx(ctx, tx, orderID, updateFromEvent(ev))
-			return err
-		})
-		if IsCode(err, CodeConflict) {
-			continue
-		}
-		if err != nil {
-			return asDomainError(err)
-		}
-		if balanceAt > 0 {
-			s.publish(ctx, Event{Kind: EventBalance, OrgID: o.OrgID, Version: balanceAt})
-		}
-		if changed {
-			s.publishOrder(ctx, o)
-		}
-		return nil
-	}
-	return Errorf(CodeConflict, "event %s kept conflicting; the provider will retry", ev.ID)
 }
 
 // orderOfEvent finds the order an event is about: by the gateway's payment
@@ -1065,6 +1018,17 @@ func (s *Service) WatchOrders(ctx context.Context, orgID string) (<-chan Order, 
 		}
 	}()
 	return out, nil
+}
+
+// announce publishes, after commit, what a settled order changed: the
+// balance when credits moved (balanceAt > 0), the order when it changed.
+func (s *Service) announce(ctx context.Context, o Order, changed bool, balanceAt int64) {
+	if balanceAt > 0 {
+		s.publish(ctx, Event{Kind: EventBalance, OrgID: o.OrgID, Version: balanceAt})
+	}
+	if changed {
+		s.publishOrder(ctx, o)
+	}
 }
 
 func (s *Service) publishOrder(ctx context.Context, o Order) {
