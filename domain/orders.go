@@ -212,8 +212,12 @@ func (s *Service) resumePurchase(ctx context.Context, rec IdempotencyRecord, op,
 	if err != nil {
 		return Checkout{}, asDomainError(err)
 	}
-	if o.PaymentID == "" && o.Status == OrderPending {
+	switch {
+	case o.PaymentID == "" && o.Status == OrderPending:
 		return s.startPayment(ctx, o, "", "")
+	case o.Status == OrderFailed:
+		// The first answer was this decline: repeat it.
+		return Checkout{}, Errorf(CodePaymentFailed, "%s", o.FailureReason)
 	}
 	return Checkout{Order: o, NextAction: o.NextAction}, nil
 }

@@ -389,6 +389,9 @@ func TestDeclineFailsTheOrder(t *testing.T) {
 		if _, err := s.buy(s.owner, "k"); codeOf(err) != domain.CodePaymentFailed {
 			t.Fatalf("declined purchase = %v, want PAYMENT_FAILED", err)
 		}
+		if _, err := s.buy(s.owner, "k"); codeOf(err) != domain.CodePaymentFailed || s.gw.creates != 1 {
+			t.Fatalf("retried declined purchase = %v (%d payments), want the same PAYMENT_FAILED and no new payment", err, s.gw.creates)
+		}
 		orders, _ := s.svc.Orders(s.owner, s.org.ID, domain.OrderFilter{Statuses: []domain.OrderStatus{domain.OrderFailed}}, domain.Page{})
 		if len(orders.Edges) != 1 || orders.Edges[0].Node.FailureReason == "" {
 			t.Fatalf("failed orders = %+v, want one with a reason", orders.Edges)
