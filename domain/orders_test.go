@@ -530,3 +530,40 @@ func TestInstallmentsInBrazil(t *testing.T) {
 		}
 	})
 }
+
+// TestPurchaseSameKeyConcurrently sends one purchase 20 times at once: one
+// order, one payment, the same answer for everyone.
+func TestPurchaseSameKeyConcurrently(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		s := newShop(t, d)
+		var wg sync.WaitGroup
+		ids := make(chan string, 20)
+		for range 20 {
+			wg.Go(func() {
+				co, err := s.buy(s.owner, "same")
+				if err != nil {
+					t.Errorf("purchase: %v", err)
+					return
+				}
+				ids <- co.Order.ID
+			})
+		}
+		wg.Wait()
+		close(ids)
+		first := ""
+		for id := range ids {
+			if first == "" {
+				first = id
+			}
+			if id != first {
+				t.Fatalf("orders %s and %s for one key", first, id)
+			}
+		}
+		orders, err := s.svc.Orders(s.owner, s.org.ID, domain.OrderFilter{}, domain.Page{})
+		if err != nil || len(orders.Edges) != 1 || s.gw.creates != 1 {
+			t.Fatalf("%d orders and %d payments, want 1 and 1 (%v)", len(orders.Edges), s.gw.creates, err)
+		}
+		s.paidOnce(t, orders.Edges[0].Node, domain.OrderPaid, 7_000_000)
+	})
+}
