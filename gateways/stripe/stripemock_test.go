@@ -1,65 +1,15 @@
 package stripe
 
 import (
-	"bufio"
 	"context"
-	"io"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	stripe "github.com/stripe/stripe-go/v76"
 
 	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/gateways/gatewaytest"
 )
-
-// startStripeMock builds stripe-mock (the module's `go tool stripe-mock`)
-// into a temporary directory, starts it on free loopback ports and returns
-// its base URL. It skips the test only when the binary cannot be built.
-func startStripeMock(t *testing.T) string {
-	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to build stripe-mock")
-	}
-	bin := filepath.Join(t.TempDir(), "stripe-mock")
-	if out, err := exec.Command(goBin, "build", "-o", bin, "github.com/stripe/stripe-mock").CombinedOutput(); err != nil {
-		t.Skipf("cannot build stripe-mock: %v\n%s", err, out)
-	}
-	// Both listeners on port 0: with -http-addr alone stripe-mock still
-	// opens HTTPS on its fixed default port, which parallel runs share.
-	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:0", "-https-addr", "127.0.0.1:0")
-	pr, pw := io.Pipe()
-	cmd.Stdout, cmd.Stderr = pw, pw
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start stripe-mock: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		_ = pw.Close()
-	})
-	addr := make(chan string, 1)
-	go func() {
-		const prefix = "Listening for HTTP at address: "
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			if line := sc.Text(); strings.HasPrefix(line, prefix) {
-				addr <- strings.TrimSpace(strings.TrimPrefix(line, prefix))
-			}
-		}
-		_, _ = io.Copy(io.Discard, pr) // keep the child from blocking on a full pipe
-	}()
-	select {
-	case a := <-addr:
-		return "http://" + a
-	case <-time.After(30 * time.Second):
-		t.Fatal("stripe-mock did not say where it listens")
-		return ""
-	}
-}
 
 // TestStripeMock sends every request the plugin makes to stripe-mock, which
 // validates it against Stripe's OpenAPI spec and answers with fixtures.
@@ -69,7 +19,7 @@ func TestStripeMock(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and starts stripe-mock")
 	}
-	base := startStripeMock(t)
+	base := gatewaytest.StripeMock(t)
 	g, err := New(Config{SecretKey: "sk_test_123", WebhookSecret: testSecret, BaseURL: base, MaxNetworkRetries: -1})
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -20,6 +19,7 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally/domain/invoicepdf"
+	"github.com/tallyhq/tally/gateways/gatewaytest"
 	"github.com/tallyhq/tally/gateways/gatewaytest/mercadopagoemu"
 	"github.com/tallyhq/tally/gateways/gatewaytest/paypalemu"
 	"github.com/tallyhq/tally/gateways/sandbox"
@@ -490,7 +490,7 @@ func TestPurchaseWithInstallments(t *testing.T) {
 // OpenAPI spec) and completes the payment with a webhook signed the way
 // Stripe signs.
 func TestPurchaseWithStripe(t *testing.T) {
-	mock := startStripeMock(t)
+	mock := gatewaytest.StripeMock(t)
 	dbURL := backends[0].newDB(t)
 	seedCatalog(t, dbURL)
 	const whsec = "whsec_e2e"
@@ -531,52 +531,6 @@ func TestPurchaseWithStripe(t *testing.T) {
 		t.Fatalf("stale Stripe webhook answered %d, want 400", st)
 	}
 }
-
-// startStripeMock builds and runs stripe-mock on a free port and returns
-// its URL.
-func startStripeMock(t *testing.T) string {
-	t.Helper()
-	bin := t.TempDir() + "/stripe-mock"
-	build := exec.Command("go", "build", "-o", bin, "github.com/stripe/stripe-mock")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building stripe-mock: %v\n%s", err, out)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "-http-addr", "127.0.0.1:0", "-https-addr", "127.0.0.1:0")
-	var out safeBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
-	re := regexp.MustCompile(`Listening for HTTP at address: (\S+)`)
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := re.FindStringSubmatch(out.String()); m != nil {
-			addr := m[1]
-			if strings.HasPrefix(addr, "[::]") || strings.HasPrefix(addr, ":") {
-				addr = "127.0.0.1" + addr[strings.LastIndex(addr, ":"):]
-			}
-			return "http://" + addr
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("stripe-mock did not start:\n%s", out.String())
-	return ""
-}
-
-// safeBuffer is a bytes.Buffer safe for a writing process and a reading test.
-type safeBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *safeBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *safeBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // stripeSignature signs payload the way Stripe signs webhooks: an HMAC-SHA256
 // of "<unix time>.<payload>" with the endpoint secret, sent as
