@@ -257,12 +257,7 @@ func (s *Service) startPayment(ctx context.Context, o Order, paymentMethodID, re
 	})
 	if err != nil {
 		if IsCode(err, CodePaymentFailed) {
-			reason := err.Error()
-			var de *Error
-			if errors.As(err, &de) {
-				reason = de.Message
-			}
-			if _, uerr := s.settle(ctx, o.ID, paymentUpdate{status: PaymentFailed, failureReason: reason}); uerr != nil {
+			if _, uerr := s.settleDecline(ctx, o.ID, err); uerr != nil {
 				return Checkout{}, uerr
 			}
 		}
@@ -273,6 +268,17 @@ func (s *Service) startPayment(ctx context.Context, o Order, paymentMethodID, re
 		return Checkout{}, err
 	}
 	return Checkout{Order: o, NextAction: o.NextAction}, nil
+}
+
+// settleDecline records a gateway's decline on the order: FAILED, with the
+// provider's reason.
+func (s *Service) settleDecline(ctx context.Context, orderID string, decline error) (Order, error) {
+	reason := decline.Error()
+	var e *Error
+	if errors.As(decline, &e) {
+		reason = e.Message
+	}
+	return s.settle(ctx, orderID, paymentUpdate{status: PaymentFailed, failureReason: reason})
 }
 
 func orderDescription(o Order) string {
@@ -534,12 +540,7 @@ func (s *Service) ConfirmOrder(ctx context.Context, orderID string) (Order, erro
 	p, err := gw.ConfirmPayment(ctx, o.PaymentID, "confirm-"+o.ID)
 	if err != nil {
 		if IsCode(err, CodePaymentFailed) {
-			var de *Error
-			reason := err.Error()
-			if errors.As(err, &de) {
-				reason = de.Message
-			}
-			if _, serr := s.settle(ctx, o.ID, paymentUpdate{status: PaymentFailed, failureReason: reason}); serr != nil {
+			if _, serr := s.settleDecline(ctx, o.ID, err); serr != nil {
 				return Order{}, serr
 			}
 		}
@@ -827,7 +828,7 @@ func (s *Service) reconcileOne(ctx context.Context, o Order) (Order, error) {
 	// the same gateway idempotency key confirmOrder uses.
 	p, err := gw.ConfirmPayment(ctx, o.PaymentID, "confirm-"+o.ID)
 	if IsCode(err, CodePaymentFailed) {
-		return s.settle(ctx, o.ID, paymentUpdate{status: PaymentFailed, failureReason: de(err).Message})
+		return s.settleDecline(ctx, o.ID, err)
 	}
 	if err != nil {
 		return o, err
@@ -960,16 +961,13 @@ func (s *Service) InstallmentOptions(ctx context.Context, orgID, packID string, 
 	}
 	var out []InstallmentOption
 	for n := 1; n <= 12; n++ {
-		if s.gateways == nil {
+		if s.gateways == nil || (n > 1 && !s.pricing.installmentsAllowed(org.Country, org.Currency)) {
 			break
 		}
 		if _, err := s.gateways.Route(RouteRequest{Country: org.Country, Currency: org.Currency, Method: MethodCard, Installments: n}); err != nil {
 			continue
 		}
 		q, err := PricePack(s.pricing, QuoteInput{Pack: pack, Quantity: quantity, Currency: org.Currency, Country: org.Country, Installments: n})
-		if n > 1 && IsCode(err, CodeInvalidInput) && de(err).Field == "installments" {
-			break // the org may not split payments
-		}
 		if err != nil {
 			return nil, err
 		}
@@ -1062,10 +1060,4 @@ func validInvoiceDetails(d *InvoiceDetails) (*InvoiceDetails, error) {
 		return nil, nil
 	}
 	return &out, nil
-}
-
-func de(err error) *Error {
-	var e *Error
-	errors.As(err, &e)
-	return e
 }

@@ -80,13 +80,9 @@ func PricePack(cfg PricingConfig, in QuoteInput) (Quote, error) {
 	if in.Installments < 1 || in.Installments > 12 {
 		return Quote{}, InvalidInput("installments", "must be between 1 and 12")
 	}
-	if in.Installments > 1 {
-		if !slices.Contains(cfg.InstallmentCountries, in.Country) {
-			return Quote{}, InvalidInput("installments", "installments are only offered to orgs in %s", strings.Join(cfg.InstallmentCountries, ", "))
-		}
-		if !slices.Contains(cfg.InstallmentCurrencies, in.Currency) {
-			return Quote{}, InvalidInput("installments", "installments are not offered in %s", in.Currency)
-		}
+	if in.Installments > 1 && !cfg.installmentsAllowed(in.Country, in.Currency) {
+		return Quote{}, InvalidInput("installments", "installments are only offered to orgs in %s paying in %s",
+			strings.Join(cfg.InstallmentCountries, ", "), joinCurrencies(cfg.InstallmentCurrencies))
 	}
 	p := in.Pack
 	credits, unit, err := packUnit(p, in.Credits, in.Currency)
@@ -136,6 +132,20 @@ func PricePack(cfg PricingConfig, in QuoteInput) (Quote, error) {
 		q.Installments = plan
 	}
 	return q, nil
+}
+
+// installmentsAllowed reports whether an org in country paying in currency
+// may split a payment into installments.
+func (cfg PricingConfig) installmentsAllowed(country string, currency Currency) bool {
+	return slices.Contains(cfg.InstallmentCountries, country) && slices.Contains(cfg.InstallmentCurrencies, currency)
+}
+
+func joinCurrencies(cs []Currency) string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = string(c)
+	}
+	return strings.Join(out, ", ")
 }
 
 // packUnit returns the credits and price of one pack: the catalog's for a

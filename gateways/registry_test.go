@@ -2,6 +2,7 @@ package gateways
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/tallyhq/tally/domain"
@@ -61,7 +62,7 @@ func TestRoute(t *testing.T) {
 			g, err := reg.Route(tc.req)
 			if tc.wantField != "" {
 				var de *domain.Error
-				if err == nil || !asError(err, &de) || de.Code != domain.CodeInvalidInput || de.Field != tc.wantField {
+				if err == nil || !errors.As(err, &de) || de.Code != domain.CodeInvalidInput || de.Field != tc.wantField {
 					t.Fatalf("Route = %v, %v; want INVALID_INPUT on %q", g, err, tc.wantField)
 				}
 				return
@@ -71,12 +72,6 @@ func TestRoute(t *testing.T) {
 			}
 		})
 	}
-}
-
-func asError(err error, target **domain.Error) bool {
-	de, ok := err.(*domain.Error)
-	*target = de
-	return ok
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/signal"
@@ -159,6 +158,14 @@ type paymentSetup struct {
 	names    []string
 }
 
+// sandboxPages is the sandbox's hosted payment pages, nil when it is off.
+func (p *paymentSetup) sandboxPages() http.Handler {
+	if p.sandbox == nil {
+		return nil
+	}
+	return p.sandbox.Handler()
+}
+
 // Close stops the sandbox's deliveries.
 func (p *paymentSetup) Close() error {
 	if p.sandbox != nil {
@@ -296,25 +303,6 @@ func webhookHandler(svc *domain.Service, logger *slog.Logger) http.HandlerFunc {
 			msg = de.Message
 		}
 		http.Error(w, msg, status)
-	}
-}
-
-// inProcessDelivery hands a webhook to h as if it had come over HTTP to
-// /webhooks/{name}: the same handler, verification and answer.
-func inProcessDelivery(h http.Handler, name string) func(context.Context, domain.WebhookRequest) error {
-	return func(ctx context.Context, req domain.WebhookRequest) error {
-		r := httptest.NewRequestWithContext(ctx, http.MethodPost, "/webhooks/"+name, strings.NewReader(string(req.Body)))
-		for k, vs := range req.Header {
-			for _, v := range vs {
-				r.Header.Add(k, v)
-			}
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, r)
-		if rec.Code/100 != 2 {
-			return fmt.Errorf("webhook answered %d: %s", rec.Code, strings.TrimSpace(rec.Body.String()))
-		}
-		return nil
 	}
 }
 

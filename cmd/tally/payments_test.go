@@ -2,6 +2,7 @@ package main
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -28,7 +29,7 @@ func TestPaymentOptionsPricing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := PaymentOptions{TaxRates: tc.tax, InstallmentCommission: tc.comm}.pricing()
 			if tc.wantErrSub != "" {
-				if err == nil || !contains(err.Error(), tc.wantErrSub) {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErrSub) {
 					t.Fatalf("err = %v, want one mentioning %q", err, tc.wantErrSub)
 				}
 				return
@@ -44,13 +45,4 @@ func TestPaymentOptionsPricing(t *testing.T) {
 			}
 		})
 	}
-}
-
-func contains(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return true
-		}
-	}
-	return false
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/tallyhq/tally/db"
 	"github.com/tallyhq/tally/db/bus"
 	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/gateways/sandbox"
 	"github.com/tallyhq/tally/graph"
 	"github.com/tallyhq/tally/graph/auth"
 )
@@ -83,13 +84,14 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	}
 	defer closeLogged(logger, "event bus", b.Close)
 
-	// The sandbox delivers its webhooks through the same HTTP handler as
-	// real gateways, in process; the handler needs the service, which
-	// needs the gateways: bind it late.
-	var webhooks http.Handler
+	// The sandbox hands its signed webhooks, in process, to the same
+	// HandleWebhook (verification, dedup, settle) that POST
+	// /webhooks/{gateway} calls; the service needs the gateways first, so
+	// it is bound late.
+	var svc *domain.Service
 	pay, err := buildGateways(cfg.Payments, cfg.PublicURL, cfg.Production, sandboxSecret(cfg.Payments.SandboxWebhookSecret, cfg.JWTSecret), logger,
 		func(ctx context.Context, req domain.WebhookRequest) error {
-			return inProcessDelivery(webhooks, "sandbox")(ctx, req)
+			return svc.HandleWebhook(ctx, sandbox.Name, req)
 		})
 	if err != nil {
 		return err
@@ -100,7 +102,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		logger.Warn("TALLY_INVOICE_ISSUER_NAME is not set: invoices carry placeholder seller details")
 	}
 
-	svc := domain.NewService(store, cfg.Domain, domain.WithBus(b), domain.WithGateways(pay.registry))
+	svc = domain.NewService(store, cfg.Domain, domain.WithBus(b), domain.WithGateways(pay.registry))
 	if store.Dialect() == "sqlite" {
 		if err := seedIfEmpty(ctx, svc, logger); err != nil {
 			return err
@@ -136,11 +138,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		graphiql: !cfg.Production, logger: logger,
 		webhooks: webhookHandler(svc, logger),
 		invoices: graph.InvoicePDF(svc, cfg.Payments.issuer(), gqlOpts),
+		sandbox:  pay.sandboxPages(),
 	})
-	if pay.sandbox != nil {
-		handler = withSandbox(handler, pay.sandbox.Handler())
-	}
-	webhooks = handler
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -210,6 +209,7 @@ type routes struct {
 	logger   *slog.Logger
 	webhooks http.Handler
 	invoices http.Handler
+	sandbox  http.Handler // the sandbox's hosted pages; nil when it is off
 }
 
 // router mounts GraphQL (HTTP and websocket), the probes, metrics and, outside
@@ -227,22 +227,13 @@ func router(rt routes) http.Handler {
 	if rt.invoices != nil {
 		r.With(rt.auth).Handle("/invoices/*", rt.invoices)
 	}
+	if rt.sandbox != nil {
+		r.Handle("/sandbox/*", rt.sandbox)
+	}
 	if rt.graphiql {
 		r.Get("/", graph.Playground("/graphql").ServeHTTP)
 	}
 	return r
-}
-
-// withSandbox serves the sandbox gateway's hosted pages under /sandbox/
-// and everything else with next.
-func withSandbox(next, pages http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/sandbox/") {
-			pages.ServeHTTP(w, r)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 // closeLogged closes a resource at shutdown and logs a failure.
