@@ -590,6 +590,13 @@ type RefundInput struct {
 // INVALID_INPUT (amount not in 1..refundable), CONFLICT (key reused,
 // order not paid), PAYMENT_FAILED, GATEWAY_UNAVAILABLE.
 func (s *Service) RefundOrder(ctx context.Context, in RefundInput) (RefundResult, error) {
+	return s.refundOrder(ctx, in, false)
+}
+
+// refundOrder is RefundOrder; retried says this is the one retry after a
+// concurrent request with the same key recorded its result first, which
+// the retry then replays.
+func (s *Service) refundOrder(ctx context.Context, in RefundInput, retried bool) (RefundResult, error) {
 	if _, err := requirePlatformAdmin(ctx); err != nil {
 		return RefundResult{}, err
 	}
@@ -685,6 +692,11 @@ func (s *Service) RefundOrder(ctx context.Context, in RefundInput) (RefundResult
 			OrgID: cur.OrgID, Key: in.IdempotencyKey, Operation: "refundOrder", RequestHash: hash, Response: resp, CreatedAt: now,
 		})
 	})
+	if IsCode(err, CodeConflict) && !retried {
+		// The same key committed first (the gateway replayed its refund
+		// under the shared key): answer with its recorded result.
+		return s.refundOrder(ctx, in, true)
+	}
 	if err != nil {
 		return RefundResult{}, asDomainError(err)
 	}

@@ -23,6 +23,7 @@ type fakeGateway struct {
 	next     domain.PaymentStatus // what CreatePayment answers
 	outage   bool
 	creates  int
+	refunds  int
 	payments map[string]domain.Payment
 	byKey    map[string]string
 }
@@ -68,16 +69,27 @@ func (g *fakeGateway) ConfirmPayment(_ context.Context, id, _ string) (domain.Pa
 	return g.GetPayment(context.Background(), id)
 }
 
+// RefundPayment refunds like the providers do: once per idempotency key,
+// never more than was paid.
 func (g *fakeGateway) RefundPayment(_ context.Context, req domain.RefundRequest) (domain.Refund, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if err := g.down(); err != nil {
 		return domain.Refund{}, err
 	}
+	r := domain.Refund{ID: "re_" + req.IdempotencyKey, Amount: req.Amount}
+	if _, done := g.byKey[req.IdempotencyKey]; done {
+		return r, nil
+	}
 	p := g.payments[req.PaymentID]
+	if p.Refunded+req.Amount.AmountMinor > p.Amount.AmountMinor {
+		return domain.Refund{}, domain.InvalidInput("amount", "refund exceeds what is left of the payment")
+	}
 	p.Refunded += req.Amount.AmountMinor
 	g.payments[p.ID] = p
-	return domain.Refund{ID: "re_" + p.ID, Amount: req.Amount}, nil
+	g.byKey[req.IdempotencyKey] = p.ID
+	g.refunds++
+	return r, nil
 }
 
 func (g *fakeGateway) GetPayment(_ context.Context, id string) (domain.Payment, error) {
@@ -565,5 +577,145 @@ func TestPurchaseSameKeyConcurrently(t *testing.T) {
 			t.Fatalf("%d orders and %d payments, want 1 and 1 (%v)", len(orders.Edges), s.gw.creates, err)
 		}
 		s.paidOnce(t, orders.Edges[0].Node, domain.OrderPaid, 7_000_000)
+	})
+}
+
+// TestRefundFailures covers a refund's failure paths: bad input and an
+// unpaid order change nothing; a gateway outage changes nothing and leaves
+// the key usable; the same key sent concurrently refunds once and answers
+// alike; two refunds of the rest at once refund it once.
+func TestRefundFailures(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		s := newShop(t, d)
+		co, err := s.buy(s.owner, "paid")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.gw.next = domain.PaymentPending
+		unpaid, err := s.buy(s.owner, "unpaid")
+		if err != nil {
+			t.Fatal(err)
+		}
+		amt := func(v int64) *int64 { return &v }
+		bad := []struct {
+			name string
+			in   domain.RefundInput
+			code domain.Code
+		}{
+			{"zero", domain.RefundInput{OrderID: co.Order.ID, Amount: amt(0), IdempotencyKey: "b1"}, domain.CodeInvalidInput},
+			{"negative", domain.RefundInput{OrderID: co.Order.ID, Amount: amt(-1), IdempotencyKey: "b2"}, domain.CodeInvalidInput},
+			{"over", domain.RefundInput{OrderID: co.Order.ID, Amount: amt(2976), IdempotencyKey: "b3"}, domain.CodeInvalidInput},
+			{"no key", domain.RefundInput{OrderID: co.Order.ID}, domain.CodeInvalidInput},
+			{"unknown order", domain.RefundInput{OrderID: "01900000-0000-7000-8000-000000000000", IdempotencyKey: "b4"}, domain.CodeNotFound},
+			{"unpaid order", domain.RefundInput{OrderID: unpaid.Order.ID, IdempotencyKey: "b5"}, domain.CodeConflict},
+		}
+		for _, tc := range bad {
+			if _, err := s.svc.RefundOrder(s.admin, tc.in); codeOf(err) != tc.code {
+				t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
+			}
+		}
+		s.gw.outage = true
+		if _, err := s.svc.RefundOrder(s.admin, domain.RefundInput{OrderID: co.Order.ID, Amount: amt(1000), IdempotencyKey: "r"}); codeOf(err) != domain.CodeGatewayUnavailable {
+			t.Fatalf("refund during an outage = %v, want GATEWAY_UNAVAILABLE", err)
+		}
+		s.gw.outage = false
+		if o := s.order(t, co.Order.ID); o.Refunded != 0 || o.Status != domain.OrderPaid || s.gw.refunds != 0 {
+			t.Fatalf("refused refunds changed the order: refunded %d, %s, %d gateway refunds", o.Refunded, o.Status, s.gw.refunds)
+		}
+		if b := s.checkInvariants(t); b.Total != 7_000_000 {
+			t.Fatalf("refused refunds moved credits: %d", b.Total)
+		}
+
+		// The same key, 10 times at once: one refund, one answer.
+		var wg sync.WaitGroup
+		results := make(chan domain.RefundResult, 10)
+		for range 10 {
+			wg.Go(func() {
+				r, err := s.svc.RefundOrder(s.admin, domain.RefundInput{OrderID: co.Order.ID, Amount: amt(1000), IdempotencyKey: "r"})
+				if err != nil {
+					t.Errorf("concurrent same-key refund: %v", err)
+					return
+				}
+				results <- r
+			})
+		}
+		wg.Wait()
+		close(results)
+		for r := range results {
+			if r.CreditsRemoved != 2_352_941 || r.Order.Refunded != 1000 {
+				t.Errorf("same-key refund answered removed %d refunded %d, want 2352941 and 1000", r.CreditsRemoved, r.Order.Refunded)
+			}
+		}
+		if s.gw.refunds != 1 {
+			t.Fatalf("%d gateway refunds for one key, want 1", s.gw.refunds)
+		}
+
+		// Two refunds of the rest under different keys: the gateway takes one.
+		codes := make(chan domain.Code, 2)
+		for _, key := range []string{"rest-a", "rest-b"} {
+			wg.Go(func() {
+				_, err := s.svc.RefundOrder(s.admin, domain.RefundInput{OrderID: co.Order.ID, IdempotencyKey: key})
+				codes <- codeOf(err)
+			})
+		}
+		wg.Wait()
+		close(codes)
+		var ok, refused int
+		for c := range codes {
+			switch c {
+			case "":
+				ok++
+			case domain.CodeInvalidInput:
+				refused++
+			default:
+				t.Errorf("competing refund: %s", c)
+			}
+		}
+		o := s.order(t, co.Order.ID)
+		if ok != 1 || refused != 1 || o.Refunded != 2975 || o.Status != domain.OrderRefunded || s.gw.refunds != 2 {
+			t.Fatalf("two refunds of the rest: %d ok, %d refused; order refunded %d %s; %d gateway refunds", ok, refused, o.Refunded, o.Status, s.gw.refunds)
+		}
+		if b := s.checkInvariants(t); b.Total != 0 {
+			t.Fatalf("balance after the full refund %d, want 0", b.Total)
+		}
+	})
+}
+
+// TestCancelOrder cancels only unpaid orders; money collected after a
+// cancel still pays the order (never dropped).
+func TestCancelOrder(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		s := newShop(t, d)
+		paid, err := s.buy(s.owner, "paid")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.svc.CancelOrder(s.owner, paid.Order.ID); codeOf(err) != domain.CodeConflict {
+			t.Fatalf("cancel of a paid order = %v, want CONFLICT", err)
+		}
+		s.gw.next = domain.PaymentPending
+		co, err := s.buy(s.owner, "pending")
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := s.svc.CancelOrder(s.owner, co.Order.ID)
+		if err != nil || o.Status != domain.OrderCanceled {
+			t.Fatalf("cancel = %s, %v; want CANCELED", o.Status, err)
+		}
+		if again, err := s.svc.CancelOrder(s.owner, co.Order.ID); err != nil || again.Status != domain.OrderCanceled {
+			t.Fatalf("second cancel = %s, %v; want CANCELED unchanged", again.Status, err)
+		}
+		pid := s.order(t, co.Order.ID).PaymentID
+		if err := s.svc.HandleWebhook(context.Background(), "fake", event("evt_late", domain.EventPaymentSucceeded, pid, 0)); err != nil {
+			t.Fatal(err)
+		}
+		if o := s.order(t, co.Order.ID); o.Status != domain.OrderPaid || o.GrantID == "" {
+			t.Fatalf("money collected after a cancel: order %s, want PAID with its credits", o.Status)
+		}
+		if b := s.checkInvariants(t); b.Total != 14_000_000 {
+			t.Fatalf("balance %d, want both orders' credits", b.Total)
+		}
 	})
 }
