@@ -15,6 +15,10 @@ const (
 	// EventAPIKeyRevoked tells every instance to forget a cached API key
 	// (RefID). It travels on SystemTopic.
 	EventAPIKeyRevoked EventKind = "apikey_revoked"
+	// EventMembershipChanged tells every instance that a user (RefID) lost
+	// a membership or changed role, so sessions relying on the old rights
+	// end. It travels on SystemTopic.
+	EventMembershipChanged EventKind = "membership_changed"
 )
 
 // SystemTopic is the pseudo org ID of events meant for every instance

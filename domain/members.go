@@ -175,7 +175,7 @@ func (s *Service) RemoveMember(ctx context.Context, orgID, userID string) error 
 	if err != nil {
 		return err
 	}
-	return asDomainError(s.store.InTx(ctx, func(tx Store) error {
+	err = s.store.InTx(ctx, func(tx Store) error {
 		if _, _, err := tx.LockBalance(ctx, orgID, ""); err != nil {
 			return err
 		}
@@ -187,7 +187,12 @@ func (s *Service) RemoveMember(ctx context.Context, orgID, userID string) error 
 			return err
 		}
 		return tx.DeleteMembership(ctx, orgID, userID)
-	}))
+	})
+	if err != nil {
+		return asDomainError(err)
+	}
+	s.publishMembershipChanged(ctx, userID)
+	return nil
 }
 
 // SetMemberRole changes a member's role (OWNER, ADMIN). Only an OWNER gives
@@ -222,7 +227,11 @@ func (s *Service) SetMemberRole(ctx context.Context, orgID, userID string, role 
 		out = target
 		return nil
 	})
-	return out, asDomainError(err)
+	if err != nil {
+		return Membership{}, asDomainError(err)
+	}
+	s.publishMembershipChanged(ctx, userID)
+	return out, nil
 }
 
 // checkOwnerChange guards OWNER memberships: only an OWNER may change or

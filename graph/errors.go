@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -15,26 +17,46 @@ import (
 	"github.com/tallyhq/tally/domain"
 )
 
-// codeComplexityLimit is the code gqlgen's complexity extension sets.
-const codeComplexityLimit = "COMPLEXITY_LIMIT_EXCEEDED"
+// Codes gqlgen's extensions set.
+const (
+	codeComplexityLimit = "COMPLEXITY_LIMIT_EXCEEDED"
+	// codePersistedQueryNotFound asks an APQ client to send the full query;
+	// clients look for exactly this code, so it is passed on as it is.
+	codePersistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND"
+)
+
+// maxRequestErrorMessage bounds the message of an error about the request
+// (gqlgen would otherwise echo a whole undecodable body back).
+const maxRequestErrorMessage = 500
 
 // requestErrorCodes map the codes of errors raised before execution — by
-// gqlgen (parse, validation, complexity) or by this package's extensions
-// (depth, introspection) — to API codes.
-var requestErrorCodes = map[string]domain.Code{
-	errcode.ParseFailed:             domain.CodeInvalidInput,
-	errcode.ValidationFailed:        domain.CodeInvalidInput,
-	codeComplexityLimit:             domain.CodeInvalidInput,
-	string(domain.CodeInvalidInput): domain.CodeInvalidInput,
-	string(domain.CodeForbidden):    domain.CodeForbidden,
-}
+// gqlgen (parse, validation, complexity, APQ) or by this package's
+// extensions (limits, websocket sessions, introspection) — to the codes
+// shown. Every API code stands for itself.
+var requestErrorCodes = func() map[string]domain.Code {
+	m := map[string]domain.Code{
+		errcode.ParseFailed:        domain.CodeInvalidInput,
+		errcode.ValidationFailed:   domain.CodeInvalidInput,
+		codeComplexityLimit:        domain.CodeInvalidInput,
+		codePersistedQueryNotFound: codePersistedQueryNotFound,
+	}
+	for _, c := range []domain.Code{
+		domain.CodeUnauthenticated, domain.CodeForbidden, domain.CodeNotFound, domain.CodeInvalidInput,
+		domain.CodeInsufficientCredits, domain.CodeOrgSuspended, domain.CodeConflict, domain.CodePaymentFailed,
+		domain.CodeGatewayUnavailable, domain.CodeRateLimited, domain.CodeInternal,
+	} {
+		m[string(c)] = c
+	}
+	return m
+}()
 
 // errorPresenter maps every error to the API's error shape exactly once: a
 // *domain.Error keeps its client-safe message and becomes extensions.code
 // (plus extensions.field for INVALID_INPUT); parse, validation, variable,
-// depth and complexity errors are INVALID_INPUT; anything else is INTERNAL,
-// its cause logged and never shown.
-func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
+// limit and complexity errors are INVALID_INPUT; anything else is INTERNAL,
+// its cause logged and never shown. In production, messages suggest no
+// field, argument, type or value names ("Did you mean …").
+func errorPresenter(logger *slog.Logger, production bool) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		out := &gqlerror.Error{Message: gqlErr.Message, Path: gqlErr.Path, Locations: gqlErr.Locations, Rule: gqlErr.Rule}
@@ -50,11 +72,13 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			if de.Code == domain.CodeInvalidInput {
 				out.Extensions["field"] = fieldOf(de.Field, gqlErr.Path)
 			}
-		case de == nil && gqlErr.Err == nil && requestErrorCode(gqlErr) != "":
+		case de == nil && gqlErr.Err == nil && requestErrorCode(gqlErr) != "" && requestErrorCode(gqlErr) != domain.CodeInternal:
+			// An error about the request itself, raised before execution.
 			code := requestErrorCode(gqlErr)
+			out.Message = requestMessage(out.Message, production)
 			out.Extensions = map[string]any{"code": string(code)}
 			if code == domain.CodeInvalidInput {
-				out.Extensions["field"] = fieldOf("", gqlErr.Path)
+				out.Extensions["field"] = fieldOf(fieldExtension(gqlErr), gqlErr.Path)
 			}
 		default:
 			logger.ErrorContext(ctx, "graphql: internal error", "error", err, "path", gqlErr.Path.String(),
@@ -65,6 +89,30 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		return out
 	}
+}
+
+// requestMessage trims an error message about the request, and in
+// production drops its suggestions.
+func requestMessage(msg string, production bool) string {
+	if production {
+		if i := strings.Index(msg, " Did you mean"); i >= 0 {
+			msg = msg[:i]
+		}
+	}
+	if len(msg) > maxRequestErrorMessage {
+		cut := maxRequestErrorMessage
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
+	return msg
+}
+
+// fieldExtension is the field an error of this package's extensions names.
+func fieldExtension(e *gqlerror.Error) string {
+	f, _ := e.Extensions["field"].(string)
+	return f
 }
 
 // requestErrorCode returns the API code of an error without a cause that is

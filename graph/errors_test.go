@@ -67,7 +67,7 @@ func TestErrorPresenter(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var logs bytes.Buffer
-			present := errorPresenter(slog.New(slog.NewTextHandler(&logs, nil)))
+			present := errorPresenter(slog.New(slog.NewTextHandler(&logs, nil)), false)
 			got := present(context.Background(), tc.err)
 			if got.Message != tc.message {
 				t.Errorf("message = %q, want %q", got.Message, tc.message)

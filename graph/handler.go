@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -13,14 +14,16 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
-	coderws "github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/graph/auth"
@@ -35,12 +38,17 @@ const (
 	DefaultMaxBodyBytes    = 1 << 20
 	DefaultInitTimeout     = 10 * time.Second
 	keepAliveInterval      = 15 * time.Second
+	// queryCacheSize bounds the parsed and validated documents kept.
+	queryCacheSize = 1000
+	// queryCacheMaxBytes keeps documents whose text is longer out of the
+	// cache, so that its memory stays bounded whatever clients send.
+	queryCacheMaxBytes = 8 << 10
 )
 
 // Options configures the GraphQL handler.
 type Options struct {
-	// Production disables introspection (and, in cmd, GraphiQL) and makes an
-	// empty AllowedOrigins mean same-origin only.
+	// Production disables introspection (and, in cmd, GraphiQL) and field
+	// suggestions, and makes an empty AllowedOrigins mean same-origin only.
 	Production bool
 	// Auth authenticates the websocket connection_init payload.
 	Auth *auth.Authenticator
@@ -50,8 +58,14 @@ type Options struct {
 	AllowedOrigins []string
 	// ComplexityLimit caps an operation's complexity (DefaultComplexityLimit when 0).
 	ComplexityLimit int
-	// DepthLimit caps selection nesting (DefaultDepthLimit when 0).
-	DepthLimit int
+	// Limits bound the work of one document before it runs; zero fields
+	// take DefaultLimits'.
+	Limits Limits
+	// Websockets bound websocket connections; zero fields take
+	// DefaultWebsocketLimits'.
+	Websockets WebsocketLimits
+	// OperationTimeout bounds a query or mutation (DefaultOperationTimeout when 0).
+	OperationTimeout time.Duration
 	// MaxBodyBytes caps a request body (DefaultMaxBodyBytes when 0).
 	MaxBodyBytes int64
 	// InitTimeout closes a websocket that sends no connection_init in time (DefaultInitTimeout when 0).
@@ -66,8 +80,10 @@ func (o Options) withDefaults() Options {
 	if o.ComplexityLimit == 0 {
 		o.ComplexityLimit = DefaultComplexityLimit
 	}
-	if o.DepthLimit == 0 {
-		o.DepthLimit = DefaultDepthLimit
+	o.Limits = o.Limits.withDefaults()
+	o.Websockets = o.Websockets.withDefaults()
+	if o.OperationTimeout == 0 {
+		o.OperationTimeout = DefaultOperationTimeout
 	}
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
@@ -81,47 +97,65 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// Handler is the /graphql endpoint: an http.Handler that also watches
+// revocations to close websockets whose credentials no longer hold.
+type Handler struct {
+	http.Handler
+	sessions *sessions
+}
+
+// Watch closes websockets as API keys are revoked and members lose rights,
+// on any instance, until ctx ends or the event bus closes.
+func (h *Handler) Watch(ctx context.Context) { h.sessions.watch(ctx) }
+
 // NewHandler returns the /graphql handler: POST for queries and mutations,
 // websocket upgrade (graphql-transport-ws and graphql-ws) for
 // subscriptions, with the limits, error presenter, dataloaders and metrics
-// of opts.
-func NewHandler(svc *domain.Service, opts Options) http.Handler {
+// of opts. Call Watch to close websockets on revocations.
+func NewHandler(svc *domain.Service, opts Options) *Handler {
 	opts = opts.withDefaults()
 	cfg := generated.Config{Resolvers: &Resolver{svc: svc, metrics: opts.Metrics}}
 	setComplexity(&cfg.Complexity)
-	srv := handler.New(generated.NewExecutableSchema(cfg))
+	schema := generated.NewExecutableSchema(cfg)
+	srv := handler.New(schema)
+	ws := newSessions(opts.Websockets, svc, opts.Auth, opts.Logger)
 
 	srv.AddTransport(transport.Websocket{
-		Implementation: protocolCodes{transport.CoderWebsocketImplementation{
-			// Origins are checked before the upgrade (originAllowed).
-			AcceptOptions: coderws.AcceptOptions{InsecureSkipVerify: true},
-		}},
-		InitFunc:              websocketInit(opts.Auth),
+		Implementation:        wsAccepter{writeTimeout: opts.Websockets.WriteTimeout, pingInterval: opts.Websockets.PingInterval},
+		InitFunc:              ws.initFunc(),
 		InitTimeout:           opts.InitTimeout,
 		KeepAlivePingInterval: keepAliveInterval, // graphql-ws "ka"
-		PingPongInterval:      keepAliveInterval, // graphql-transport-ws ping; no pong in two intervals closes
 		PayloadReadLimit:      &opts.MaxBodyBytes,
 	})
 	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodPost, http.MethodOptions}})
 	srv.AddTransport(transport.POST{})
 
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.SetErrorPresenter(errorPresenter(opts.Logger))
+	srv.SetQueryCache(sizedCache{max: queryCacheMaxBytes, Cache: lru.New[*ast.QueryDocument](queryCacheSize)})
+	srv.SetParserTokenLimit(opts.Limits.Tokens)
+	srv.SetDisableSuggestion(opts.Production)
+	srv.SetValidationRulesFn(cappedRules(opts.Limits.Errors, !opts.Production))
+	srv.SetErrorPresenter(errorPresenter(opts.Logger, opts.Production))
 	srv.SetRecoverFunc(recoverPanic)
+	// Limits first: nothing is stored, parsed twice or validated before
+	// the document is known to be small enough.
+	srv.Use(newOperationLimits(schema.Schema(), opts.Limits, extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)}))
 	if opts.Production {
 		srv.Use(noIntrospection{})
 	} else {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
-	srv.Use(DepthLimit{Limit: opts.DepthLimit})
+	srv.Use(wsOperations{})
+	srv.Use(operationDeadline{timeout: opts.OperationTimeout})
+	srv.Use(errorCap{max: opts.Limits.Errors})
 	if opts.Metrics != nil {
+		opts.Metrics.allowRoots(schema.Schema())
 		srv.Use(opts.Metrics)
 	}
 	srv.AroundOperations(loadersMiddleware(svc))
 
-	return cors(opts, onlyPostJSON(limitBody(opts.MaxBodyBytes, srv)))
+	h := cors(opts, onlyPostJSON(limitBody(opts.MaxBodyBytes, ws.middleware(srv))))
+	return &Handler{Handler: h, sessions: ws}
 }
 
 // onlyPostJSON answers requests gqlgen has no transport for with a coded
@@ -133,47 +167,17 @@ func onlyPostJSON(next http.Handler) http.Handler {
 		case isWebsocket(r) || r.Method == http.MethodOptions:
 		case r.Method != http.MethodPost:
 			w.Header().Set("Allow", "POST, OPTIONS")
-			writeError(w, http.StatusMethodNotAllowed, "use POST (or a websocket for subscriptions)", domain.CodeInvalidInput, "method")
+			WriteError(w, http.StatusMethodNotAllowed, "use POST (or a websocket for subscriptions)", domain.CodeInvalidInput, "method")
 			return
 		default:
 			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 			if err != nil || mt != "application/json" {
-				writeError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json", domain.CodeInvalidInput, "Content-Type")
+				WriteError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json", domain.CodeInvalidInput, "Content-Type")
 				return
 			}
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// websocketInit authenticates connection_init's payload.authorization
-// ("Bearer …") and puts the actor in the connection's context; a bad
-// credential closes the connection (4403). Without one the connection stays
-// as the upgrade request left it (anonymous unless a header authenticated it).
-func websocketInit(a *auth.Authenticator) transport.WebsocketInitFunc {
-	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-		authz := p.Authorization()
-		if authz == "" {
-			return ctx, nil, nil
-		}
-		reject := func(msg string) (context.Context, *transport.InitPayload, error) {
-			ctx = transport.WithWebsocketCloseCode(ctx, 4403)
-			ctx = transport.AppendCloseReason(ctx, "Forbidden")
-			return ctx, nil, errors.New(msg)
-		}
-		if a == nil {
-			return reject("authentication is not configured")
-		}
-		actor, err := a.Authenticate(ctx, authz)
-		if err != nil {
-			var de *domain.Error
-			if errors.As(err, &de) && de.Code != domain.CodeInternal {
-				return reject(de.Message)
-			}
-			return reject("authentication failed")
-		}
-		return domain.WithActor(ctx, actor), nil, nil
-	}
 }
 
 // setComplexity makes a connection field cost its page size times its
@@ -194,8 +198,9 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.Org.Invoices = page
 }
 
-// limitBody refuses request bodies over max bytes with a GraphQL-shaped
-// INVALID_INPUT error (HTTP 413) before gqlgen reads them.
+// limitBody refuses request bodies over max bytes (HTTP 413) and bodies
+// that are not UTF-8 (400; JSON decoding would silently replace the bad
+// bytes) with a GraphQL-shaped INVALID_INPUT error before gqlgen reads them.
 func limitBody(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodOptions {
@@ -209,7 +214,11 @@ func limitBody(max int64, next http.Handler) http.Handler {
 			if errors.As(err, &tooLarge) {
 				status, msg = http.StatusRequestEntityTooLarge, "request body is too large"
 			}
-			writeError(w, status, msg, domain.CodeInvalidInput, "body")
+			WriteError(w, status, msg, domain.CodeInvalidInput, "body")
+			return
+		}
+		if !utf8.Valid(body) {
+			WriteError(w, http.StatusBadRequest, "request body must be valid UTF-8", domain.CodeInvalidInput, "body")
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -217,8 +226,9 @@ func limitBody(max int64, next http.Handler) http.Handler {
 	})
 }
 
-// writeError answers with one GraphQL error outside gqlgen.
-func writeError(w http.ResponseWriter, status int, msg string, code domain.Code, field string) {
+// WriteError answers with one GraphQL-shaped error outside gqlgen:
+// {"errors":[{"message":…,"extensions":{"code":…,"field":…}}]}.
+func WriteError(w http.ResponseWriter, status int, msg string, code domain.Code, field string) {
 	ext := map[string]any{"code": string(code)}
 	if field != "" {
 		ext["field"] = field
@@ -242,7 +252,7 @@ func cors(opts Options, next http.Handler) http.Handler {
 		allowed := originAllowed(opts, origin, r.Host)
 		if isWebsocket(r) {
 			if !allowed {
-				writeError(w, http.StatusForbidden, "origin not allowed", domain.CodeForbidden, "")
+				WriteError(w, http.StatusForbidden, "origin not allowed", domain.CodeForbidden, "")
 				return
 			}
 			next.ServeHTTP(w, r)
@@ -285,4 +295,46 @@ func isWebsocket(r *http.Request) bool {
 // Playground returns the GraphiQL page for endpoint.
 func Playground(endpoint string) http.Handler {
 	return playground.Handler("Tally GraphQL", endpoint)
+}
+
+// sizedCache is a document cache that keeps only documents whose query text
+// is at most max bytes long.
+type sizedCache struct {
+	graphql.Cache[*ast.QueryDocument]
+	max int
+}
+
+// Add caches a short enough document.
+func (c sizedCache) Add(ctx context.Context, query string, doc *ast.QueryDocument) {
+	if len(query) <= c.max {
+		c.Cache.Add(ctx, query, doc)
+	}
+}
+
+// errorCap trims a response to at most max errors, the last saying how
+// many more there were.
+type errorCap struct{ max int }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.ResponseInterceptor
+} = errorCap{}
+
+// ExtensionName names the extension.
+func (errorCap) ExtensionName() string { return "ErrorCap" }
+
+// Validate accepts any schema.
+func (errorCap) Validate(graphql.ExecutableSchema) error { return nil }
+
+// InterceptResponse trims the errors of each response.
+func (c errorCap) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp != nil && len(resp.Errors) > c.max {
+		more := len(resp.Errors) - (c.max - 1)
+		resp.Errors = append(resp.Errors[:c.max-1:c.max-1], &gqlerror.Error{
+			Message:    fmt.Sprintf("%d more errors not shown", more),
+			Extensions: resp.Errors[0].Extensions,
+		})
+	}
+	return resp
 }

@@ -2,8 +2,7 @@ package graph
 
 import (
 	"context"
-	"regexp"
-	"sync"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -11,21 +10,18 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// maxOperationNames bounds the operation-name label's distinct values; names
-// beyond it (and malformed ones) are recorded as "other".
-const maxOperationNames = 200
-
-var operationNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
-
-// Metrics holds the GraphQL API's Prometheus collectors.
+// Metrics holds the GraphQL API's Prometheus collectors. Every label value
+// comes from a fixed list: the schema's root fields and the API's error codes.
 type Metrics struct {
 	requests        *prometheus.CounterVec
 	latency         *prometheus.HistogramVec
 	creditsConsumed prometheus.Counter
 	subscriptions   prometheus.Gauge
 
-	mu    sync.Mutex
-	names map[string]bool
+	// roots are the schema's query and mutation fields: the only values
+	// the operation label takes besides "anonymous" and "other", so that no
+	// client can grow the label set.
+	roots map[string]bool
 }
 
 // NewMetrics creates the collectors and registers them on reg.
@@ -33,11 +29,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tally_graphql_requests_total",
-			Help: "GraphQL queries and mutations by operation name and outcome (ok or the first error code).",
+			Help: "GraphQL queries and mutations by first root field and outcome (ok or the first error code).",
 		}, []string{"operation", "outcome"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "tally_graphql_request_duration_seconds",
-			Help:    "Time from receiving a GraphQL query or mutation to its response, by operation name.",
+			Help:    "Time from receiving a GraphQL query or mutation to its response, by first root field.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"operation"}),
 		creditsConsumed: prometheus.NewCounter(prometheus.CounterOpts{
@@ -48,7 +44,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "tally_graphql_active_subscriptions",
 			Help: "GraphQL subscriptions currently open over websockets.",
 		}),
-		names: map[string]bool{},
+		roots: map[string]bool{},
 	}
 	reg.MustRegister(m.requests, m.latency, m.creditsConsumed, m.subscriptions)
 	return m
@@ -91,37 +87,40 @@ func (m *Metrics) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 	return resp
 }
 
-// label returns a bounded operation-name label: the operation's name, or
-// for an unnamed operation its first root field ("consumeCredits"), which
-// the schema bounds.
+// label returns the operation label: the operation's first root field
+// ("consumeCredits") when the schema has it, "anonymous" when there is
+// none, "other" otherwise. Client-chosen operation names are not labels:
+// the schema bounds the label set, not the order clients arrive in.
 func (m *Metrics) label(oc *graphql.OperationContext) string {
-	name := oc.OperationName
-	if name == "" && oc.Operation != nil {
-		name = oc.Operation.Name
-		if name == "" {
-			for _, sel := range oc.Operation.SelectionSet {
-				if f, ok := sel.(*ast.Field); ok {
-					name = f.Name
-					break
-				}
+	if oc.Operation == nil {
+		return "anonymous"
+	}
+	for _, sel := range oc.Operation.SelectionSet {
+		if f, ok := sel.(*ast.Field); ok {
+			if m.roots[f.Name] {
+				return f.Name
+			}
+			return "other"
+		}
+	}
+	return "other"
+}
+
+// allowRoots records the schema's query and mutation fields as labels.
+func (m *Metrics) allowRoots(schema *ast.Schema) {
+	if m == nil || schema == nil {
+		return
+	}
+	for _, t := range []*ast.Definition{schema.Query, schema.Mutation} {
+		if t == nil {
+			continue
+		}
+		for _, f := range t.Fields {
+			if !strings.HasPrefix(f.Name, "__") {
+				m.roots[f.Name] = true
 			}
 		}
 	}
-	switch {
-	case name == "":
-		return "anonymous"
-	case !operationNameRE.MatchString(name):
-		return "other"
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if !m.names[name] {
-		if len(m.names) >= maxOperationNames {
-			return "other"
-		}
-		m.names[name] = true
-	}
-	return name
 }
 
 // consumed adds credits spent by a successful consumeCredits.

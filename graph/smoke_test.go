@@ -47,13 +47,17 @@ func newServer(t *testing.T, configure ...func(*graph.Options)) *server {
 	reg := prometheus.NewRegistry()
 	m := graph.NewMetrics(reg)
 	opts := graph.Options{
-		Auth: a, Metrics: m, InitTimeout: 300 * time.Millisecond, MaxBodyBytes: 64 << 10, DepthLimit: 10,
+		Auth: a, Metrics: m, InitTimeout: 300 * time.Millisecond, MaxBodyBytes: 64 << 10, Limits: graph.Limits{Depth: 10},
 		ComplexityLimit: 500, AllowedOrigins: []string{"https://app.example.com"},
 	}
 	for _, c := range configure {
 		c(&opts)
 	}
-	h := a.Middleware(graph.NewHandler(svc, opts))
+	gql := graph.NewHandler(svc, opts)
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	t.Cleanup(stopWatch)
+	go gql.Watch(watchCtx)
+	h := a.Middleware(gql)
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	token, err := auth.Mint(testSecret, auth.Claims{Email: "owner@example.com", Name: "Owner"})
@@ -462,13 +466,26 @@ func TestWebsocketHandshake(t *testing.T) {
 		if m, err := ws.next(5 * time.Second); err != nil || m["type"] != "connection_ack" {
 			t.Fatalf("got %v, %v", m, err)
 		}
+		// Queries and mutations belong on POST: over the socket they are refused.
 		ws.send(map[string]any{"id": "1", "type": "start", "payload": map[string]any{"query": "{ viewer { user { email } } }"}})
 		m, err := ws.next(5 * time.Second)
-		if err != nil || m["type"] != "data" {
-			t.Fatalf("got %v, %v", m, err)
+		if raw, _ := json.Marshal(m["payload"]); err != nil || m["type"] != "data" || !strings.Contains(string(raw), `"code":"INVALID_INPUT"`) {
+			t.Fatalf("query over the socket: got %v %s, %v", m["type"], raw, err)
 		}
-		if raw, _ := json.Marshal(m["payload"]); !strings.Contains(string(raw), "owner@example.com") {
-			t.Fatalf("payload %s", raw)
+		if m, err := ws.next(5 * time.Second); err != nil || m["type"] != "complete" {
+			t.Fatalf("got %v, %v; want complete", m, err)
+		}
+		orgID := s.createOrg()
+		ws.send(map[string]any{"id": "2", "type": "start", "payload": map[string]any{
+			"query":     `subscription($org: ID!) { balanceUpdated(orgId: $org) { balance { total } } }`,
+			"variables": map[string]any{"org": orgID},
+		}})
+		time.Sleep(100 * time.Millisecond) // let the subscription start
+		s.must(`mutation($org: ID!) { consumeCredits(input: {orgId: $org, amount: 5, idempotencyKey: "ws-1"}) { balance { total } } }`,
+			map[string]any{"org": orgID}, &struct{}{})
+		m, err = ws.next(5 * time.Second)
+		if raw, _ := json.Marshal(m["payload"]); err != nil || m["type"] != "data" || !strings.Contains(string(raw), `"total":9995`) {
+			t.Fatalf("subscription event: got %v %s, %v", m["type"], raw, err)
 		}
 	})
 }

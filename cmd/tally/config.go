@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/graph"
 	"github.com/tallyhq/tally/graph/auth"
 )
 
@@ -61,12 +62,13 @@ type ServeCmd struct {
 	IdempotencyTTL   time.Duration `name:"idempotency-retention" env:"TALLY_IDEMPOTENCY_RETENTION" default:"168h" help:"How long an idempotency key replays its first result."`
 	MaxBodyBytes     int64         `name:"max-body-bytes" env:"TALLY_MAX_BODY_BYTES" default:"1048576" help:"Largest accepted request body."`
 	ComplexityLimit  int           `name:"complexity-limit" env:"TALLY_COMPLEXITY_LIMIT" default:"2000" help:"Largest accepted GraphQL query complexity."`
-	DepthLimit       int           `name:"depth-limit" env:"TALLY_DEPTH_LIMIT" default:"12" help:"Deepest accepted GraphQL selection nesting."`
 	WSInitTimeout    time.Duration `name:"ws-init-timeout" env:"TALLY_WS_INIT_TIMEOUT" default:"10s" help:"Time a websocket client has to send connection_init."`
 	ShutdownTimeout  time.Duration `name:"shutdown-timeout" env:"TALLY_SHUTDOWN_TIMEOUT" default:"15s" help:"Time in-flight requests get to finish on SIGINT/SIGTERM."`
 	SpendBatch       int           `name:"spend-batch" env:"TALLY_SPEND_BATCH" default:"64" help:"Most concurrent spends of one org committed in one transaction (1: one each)."`
 
 	PaymentOptions `embed:""`
+	LimitOptions   `embed:""`
+	MetricsOptions `embed:""`
 }
 
 // Common is the validated form of Globals.
@@ -84,21 +86,25 @@ type Common struct {
 // Config is the validated configuration of `tally serve`.
 type Config struct {
 	Common
-	Addr            string
-	Migrate         bool
-	JWKSURL         string
-	JWTIssuer       string
-	JWTAudience     string
-	AllowedOrigins  []string
-	Domain          domain.Config
-	ExpiryInterval  time.Duration
-	MaxBodyBytes    int64
-	ComplexityLimit int
-	DepthLimit      int
-	WSInitTimeout   time.Duration
-	ShutdownTimeout time.Duration
-	Payments        PaymentOptions
-	PublicURL       string
+	Addr             string
+	Migrate          bool
+	JWKSURL          string
+	JWTIssuer        string
+	JWTAudience      string
+	AllowedOrigins   []string
+	Domain           domain.Config
+	ExpiryInterval   time.Duration
+	MaxBodyBytes     int64
+	ComplexityLimit  int
+	Limits           graph.Limits
+	Websockets       graph.WebsocketLimits
+	Timeouts         ServerTimeouts
+	OperationTimeout time.Duration
+	Metrics          MetricsOptions
+	WSInitTimeout    time.Duration
+	ShutdownTimeout  time.Duration
+	Payments         PaymentOptions
+	PublicURL        string
 }
 
 // Common validates the global options. jwks tells whether a JWKS URL is
@@ -151,7 +157,7 @@ func (s ServeCmd) Config(g Globals) (Config, error) {
 		ExpiryInterval:  s.ExpiryInterval,
 		MaxBodyBytes:    s.MaxBodyBytes,
 		ComplexityLimit: s.ComplexityLimit,
-		DepthLimit:      s.DepthLimit,
+		Metrics:         s.MetricsOptions,
 		WSInitTimeout:   s.WSInitTimeout,
 		ShutdownTimeout: s.ShutdownTimeout,
 		Domain: domain.Config{
@@ -173,6 +179,12 @@ func (s ServeCmd) Config(g Globals) (Config, error) {
 		return Config{}, err
 	}
 	c.Domain.PublicURL = c.PublicURL
+	if c.Limits, c.Websockets, c.Timeouts, c.OperationTimeout, err = s.limits(); err != nil {
+		return Config{}, err
+	}
+	if err := c.Metrics.validate(c.Production); err != nil {
+		return Config{}, err
+	}
 	pricing, err := s.pricing()
 	if err != nil {
 		return Config{}, err
@@ -209,7 +221,6 @@ func (s ServeCmd) Config(g Globals) (Config, error) {
 		{s.ExpiryInterval >= time.Second, "TALLY_EXPIRY_INTERVAL must be at least 1s"},
 		{s.MaxBodyBytes >= 1024, "TALLY_MAX_BODY_BYTES must be at least 1024"},
 		{s.ComplexityLimit >= 1, "TALLY_COMPLEXITY_LIMIT must be at least 1"},
-		{s.DepthLimit >= 1, "TALLY_DEPTH_LIMIT must be at least 1"},
 		{s.WSInitTimeout > 0, "TALLY_WS_INIT_TIMEOUT must be positive"},
 		{s.ShutdownTimeout > 0, "TALLY_SHUTDOWN_TIMEOUT must be positive"},
 		{s.SpendBatch >= 1 && s.SpendBatch <= 1000, "TALLY_SPEND_BATCH must be between 1 and 1000"},

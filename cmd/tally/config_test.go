@@ -75,7 +75,9 @@ func TestServeConfig(t *testing.T) {
 					JWTSecret: []byte(DevJWTSecret), DevSecret: true},
 				// The GraphQL limits default to the graph package's own defaults.
 				Addr: ":8080", ExpiryInterval: time.Minute, MaxBodyBytes: graph.DefaultMaxBodyBytes,
-				ComplexityLimit: graph.DefaultComplexityLimit, DepthLimit: graph.DefaultDepthLimit,
+				ComplexityLimit: graph.DefaultComplexityLimit, Limits: graph.DefaultLimits(),
+				Websockets: graph.DefaultWebsocketLimits(), OperationTimeout: graph.DefaultOperationTimeout,
+				Timeouts:      ServerTimeouts{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: time.Minute, Idle: 2 * time.Minute},
 				WSInitTimeout: graph.DefaultInitTimeout, ShutdownTimeout: 15 * time.Second,
 			}
 			want.Domain.SignupGrant = 10_000
@@ -109,7 +111,7 @@ func TestServeConfig(t *testing.T) {
 				t.Errorf("domain = %+v", c.Domain)
 			}
 			if c.LogLevel != slog.LevelDebug || c.ExpiryInterval != 30*time.Second || c.MaxBodyBytes != 65536 ||
-				c.ComplexityLimit != 200 || c.DepthLimit != 8 || c.WSInitTimeout != 3*time.Second || c.ShutdownTimeout != 5*time.Second {
+				c.ComplexityLimit != 200 || c.Limits.Depth != 8 || c.WSInitTimeout != 3*time.Second || c.ShutdownTimeout != 5*time.Second {
 				t.Errorf("limits = %+v", c)
 			}
 			if !slices.Equal(c.AllowedOrigins, []string{"https://app.example.com", "http://localhost:5173"}) {

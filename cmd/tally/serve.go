@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -121,24 +120,33 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	ready := &readiness{store: store, logger: logger}
 	ws := newStreams()
 	gqlOpts := graph.Options{
-		Production:      cfg.Production,
-		Auth:            authn,
-		AllowedOrigins:  cfg.AllowedOrigins,
-		ComplexityLimit: cfg.ComplexityLimit,
-		DepthLimit:      cfg.DepthLimit,
-		MaxBodyBytes:    cfg.MaxBodyBytes,
-		InitTimeout:     cfg.WSInitTimeout,
-		Logger:          logger,
-		Metrics:         graph.NewMetrics(reg),
+		Production:       cfg.Production,
+		Auth:             authn,
+		AllowedOrigins:   cfg.AllowedOrigins,
+		ComplexityLimit:  cfg.ComplexityLimit,
+		Limits:           cfg.Limits,
+		Websockets:       cfg.Websockets,
+		OperationTimeout: cfg.OperationTimeout,
+		MaxBodyBytes:     cfg.MaxBodyBytes,
+		InitTimeout:      cfg.WSInitTimeout,
+		Logger:           logger,
+		Metrics:          graph.NewMetrics(reg),
 	}
 	gql := graph.NewHandler(svc, gqlOpts)
+	go gql.Watch(runCtx)
+	metricsHandler := promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+	apiMetrics, metricsOnAPI := cfg.Metrics.onAPI(cfg.Production, metricsHandler)
+	if cfg.Production && !metricsOnAPI && cfg.Metrics.MetricsAddr == "" {
+		logger.Warn("/metrics is not served: set TALLY_METRICS_ADDR (a separate listener) or TALLY_METRICS_TOKEN")
+	}
 	handler := router(routes{
 		graphql: gql, auth: authn.Middleware, streams: ws, ready: ready,
-		metrics:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
+		metrics:  apiMetrics,
 		graphiql: !cfg.Production, logger: logger,
 		webhooks: webhookHandler(svc, logger),
 		invoices: graph.InvoicePDF(svc, cfg.Payments.issuer(), gqlOpts),
 		sandbox:  pay.sandboxPages(),
+		hsts:     strings.HasPrefix(cfg.PublicURL, "https://"),
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -149,14 +157,23 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	defer cancelBase()
 	srv := &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: cfg.Timeouts.ReadHeader,
+		ReadTimeout:       cfg.Timeouts.Read,
+		WriteTimeout:      cfg.Timeouts.Write,
+		IdleTimeout:       cfg.Timeouts.Idle,
 		MaxHeaderBytes:    64 << 10,
 		BaseContext:       func(net.Listener) context.Context { return baseCtx },
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	if cfg.Metrics.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg.Metrics.MetricsAddr, metricsHandler, logger)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 
 	jobsCtx, stopJobs := context.WithCancel(runCtx)
 	var jobs sync.WaitGroup
@@ -210,16 +227,20 @@ type routes struct {
 	webhooks http.Handler
 	invoices http.Handler
 	sandbox  http.Handler // the sandbox's hosted pages; nil when it is off
+	hsts     bool         // clients reach the server over https: send Strict-Transport-Security
 }
 
-// router mounts GraphQL (HTTP and websocket), the probes, metrics and, outside
-// production, GraphiQL, behind request IDs, logging and panic recovery.
+// router mounts GraphQL (HTTP and websocket), the probes, metrics (when
+// served here) and, outside production, GraphiQL, behind request IDs,
+// logging, panic recovery and security headers.
 func router(rt routes) http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, requestLogger(rt.logger), recoverer(rt.logger))
+	r.Use(middleware.RequestID, requestLogger(rt.logger), recoverer(rt.logger), securityHeaders(rt.hsts))
 	r.Get("/healthz", healthz)
 	r.Get("/readyz", rt.ready.ServeHTTP)
-	r.Get("/metrics", rt.metrics.ServeHTTP)
+	if rt.metrics != nil {
+		r.Get("/metrics", rt.metrics.ServeHTTP)
+	}
 	r.With(rt.streams.Middleware, rt.auth).Handle("/graphql", rt.graphql)
 	if rt.webhooks != nil {
 		r.Post("/webhooks/{gateway}", rt.webhooks.ServeHTTP)

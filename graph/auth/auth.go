@@ -152,9 +152,24 @@ func checkJWKSURL(raw string) error {
 // value is anonymous: the zero Actor and no error. A bad, expired or forged
 // credential is UNAUTHENTICATED; a failing user store is INTERNAL.
 func (a *Authenticator) Authenticate(ctx context.Context, authorization string) (domain.Actor, error) {
+	c, err := a.Verify(ctx, authorization)
+	return c.Actor, err
+}
+
+// Credential is a verified credential: who it names and until when.
+type Credential struct {
+	Actor domain.Actor
+	// Expires is when a token stops being accepted (its exp plus Leeway);
+	// zero for API keys, which last until revoked.
+	Expires time.Time
+}
+
+// Verify is Authenticate that also says until when the credential holds,
+// for sessions that outlive one request (websockets).
+func (a *Authenticator) Verify(ctx context.Context, authorization string) (Credential, error) {
 	cred, err := bearer(authorization)
 	if err != nil || cred == "" {
-		return domain.Actor{}, err
+		return Credential{}, err
 	}
 	return a.credential(ctx, cred)
 }
@@ -183,12 +198,13 @@ func bearer(v string) (string, error) {
 }
 
 // credential authenticates one API key or JWT.
-func (a *Authenticator) credential(ctx context.Context, cred string) (domain.Actor, error) {
+func (a *Authenticator) credential(ctx context.Context, cred string) (Credential, error) {
 	if len(cred) > maxCredentialLen {
-		return domain.Actor{}, unauthenticated("credential too long")
+		return Credential{}, unauthenticated("credential too long")
 	}
 	if strings.HasPrefix(cred, APIKeyPrefix) {
-		return a.apiKey(ctx, cred)
+		actor, err := a.apiKey(ctx, cred)
+		return Credential{Actor: actor}, err
 	}
 	return a.token(ctx, cred)
 }
@@ -207,20 +223,23 @@ func (a *Authenticator) apiKey(ctx context.Context, secret string) (domain.Actor
 }
 
 // token verifies a JWT and resolves its subject to a user.
-func (a *Authenticator) token(ctx context.Context, raw string) (domain.Actor, error) {
+func (a *Authenticator) token(ctx context.Context, raw string) (Credential, error) {
 	var c tokenClaims
 	if _, err := a.parser.ParseWithClaims(raw, &c, a.keyfunc(ctx)); err != nil {
-		return domain.Actor{}, tokenError(err)
+		return Credential{}, tokenError(err)
 	}
 	sub := strings.TrimSpace(c.Subject)
 	if sub == "" {
-		return domain.Actor{}, unauthenticated("token has no subject")
+		return Credential{}, unauthenticated("token has no subject")
 	}
 	u, err := a.user(ctx, sub, c.Email, c.Name)
 	if err != nil {
-		return domain.Actor{}, err
+		return Credential{}, err
 	}
-	return domain.Actor{UserID: u.ID, Email: u.Email, PlatformAdmin: c.Admin}, nil
+	return Credential{
+		Actor:   domain.Actor{UserID: u.ID, Email: u.Email, PlatformAdmin: c.Admin},
+		Expires: c.ExpiresAt.Add(Leeway), // exp is required by the parser
+	}, nil
 }
 
 // keyfunc picks the verification key by algorithm, so that a key of one

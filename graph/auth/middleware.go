@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -17,31 +18,41 @@ import (
 // UNAUTHENTICATED (500 and INTERNAL when the user store fails).
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		actor, err := a.request(r)
+		c, err := a.request(r)
 		if err != nil {
 			a.fail(w, r, err)
 			return
 		}
-		if actor.UserID != "" || actor.APIKeyID != "" {
-			r = r.WithContext(domain.WithActor(r.Context(), actor))
+		if c.Actor.UserID != "" || c.Actor.APIKeyID != "" {
+			ctx := domain.WithActor(r.Context(), c.Actor)
+			r = r.WithContext(context.WithValue(ctx, credentialKey{}, c))
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
 // request authenticates the credential of r, if any.
-func (a *Authenticator) request(r *http.Request) (domain.Actor, error) {
+func (a *Authenticator) request(r *http.Request) (Credential, error) {
 	if h := r.Header.Get("Authorization"); strings.TrimSpace(h) != "" {
-		return a.Authenticate(r.Context(), h)
+		return a.Verify(r.Context(), h)
 	}
 	key := strings.TrimSpace(r.Header.Get("X-Api-Key"))
 	if key == "" {
-		return domain.Actor{}, nil
+		return Credential{}, nil
 	}
 	if !strings.HasPrefix(key, APIKeyPrefix) {
-		return domain.Actor{}, unauthenticated("X-Api-Key must hold an API key")
+		return Credential{}, unauthenticated("X-Api-Key must hold an API key")
 	}
 	return a.credential(r.Context(), key)
+}
+
+type credentialKey struct{}
+
+// CredentialFrom returns the credential the middleware verified for the
+// request of ctx, and false for an anonymous request.
+func CredentialFrom(ctx context.Context) (Credential, bool) {
+	c, ok := ctx.Value(credentialKey{}).(Credential)
+	return c, ok
 }
 
 // errorBody is the GraphQL response shape of an authentication failure.

@@ -1,0 +1,260 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	coderws "github.com/coder/websocket"
+)
+
+// Close codes Tally sends besides RFC 6455's.
+const (
+	// closeUnauthorized ends a socket whose token expired (graphql-transport-ws 4401).
+	closeUnauthorized = 4401
+	// closeForbidden ends a socket whose credentials were revoked or whose
+	// member's rights changed (4403).
+	closeForbidden = 4403
+	// closeInitTimeout ends a socket that sent no connection_init in time (4408).
+	closeInitTimeout = 4408
+	// closeTooMany ends a socket over its principal's connection cap (4429).
+	closeTooMany = 4429
+	// closeInvalidPayload ends a socket that sent a text message that is not UTF-8 (RFC 6455: 1007).
+	closeInvalidPayload = 1007
+)
+
+// wsAccepter accepts websocket connections with coder/websocket for
+// gqlgen's transport. Compared with gqlgen's own adapter, its connections
+// give every write a deadline (a client that stops reading cannot hold a
+// goroutine forever), ping at the protocol level for either subprotocol and
+// close when no pong comes, refuse text that is not UTF-8, use
+// graphql-transport-ws's close codes, and let a session set the close code
+// before it ends the connection.
+type wsAccepter struct {
+	// writeTimeout bounds each message written.
+	writeTimeout time.Duration
+	// pingInterval is how often a protocol ping is sent; a pong must come
+	// within the same interval.
+	pingInterval time.Duration
+}
+
+var _ transport.WebsocketImplementation = wsAccepter{}
+
+// Accept upgrades the request. Origins were checked before (cors).
+func (a wsAccepter) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
+	for k, vs := range o.ResponseHeader {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	opts := coderws.AcceptOptions{InsecureSkipVerify: true}
+	for _, p := range o.Subprotocols {
+		if !slices.Contains(opts.Subprotocols, p) {
+			opts.Subprotocols = append(opts.Subprotocols, p)
+		}
+	}
+	c, err := coderws.Accept(w, r, &opts)
+	if err != nil {
+		return nil, err
+	}
+	conn := &wsConn{c: c, writeTimeout: a.writeTimeout, done: make(chan struct{})}
+	if s := sessionFrom(r.Context()); s != nil {
+		s.attach(conn)
+	}
+	if a.pingInterval > 0 {
+		go conn.pings(a.pingInterval)
+	}
+	return conn, nil
+}
+
+// wsConn is one accepted connection.
+type wsConn struct {
+	c            *coderws.Conn
+	writeTimeout time.Duration
+	done         chan struct{} // closed when the connection is closed
+	closeOnce    sync.Once
+
+	mu         sync.Mutex
+	readTimer  *time.Timer
+	code       int    // close code set by a session; 0: gqlgen's own
+	reason     string // with code
+	closing    bool
+	closedDone chan struct{} // the close handshake finished
+}
+
+var (
+	_ transport.WebsocketConn          = (*wsConn)(nil)
+	_ transport.WebsocketReadLimiter   = (*wsConn)(nil)
+	_ transport.WebsocketReadDeadliner = (*wsConn)(nil)
+)
+
+// NextReader reads the next message; a normal close is ErrWebsocketClosed.
+func (c *wsConn) NextReader() (int, io.Reader, error) {
+	typ, data, err := c.c.Read(context.Background())
+	if err != nil {
+		switch coderws.CloseStatus(err) {
+		case coderws.StatusNormalClosure, coderws.StatusNoStatusRcvd, coderws.StatusGoingAway:
+			return 0, nil, transport.ErrWebsocketClosed
+		}
+		return 0, nil, err
+	}
+	if typ == coderws.MessageText && !utf8.Valid(data) {
+		c.end(closeInvalidPayload, "messages must be valid UTF-8")
+		return 0, nil, errors.New("websocket: message is not valid UTF-8")
+	}
+	return int(typ), bytes.NewReader(data), nil
+}
+
+// WriteJSON writes one message within the write timeout; a client too slow
+// to take it loses the connection.
+func (c *wsConn) WriteJSON(v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := c.writeContext()
+	defer cancel()
+	return c.c.Write(ctx, coderws.MessageText, data)
+}
+
+func (c *wsConn) writeContext() (context.Context, context.CancelFunc) {
+	if c.writeTimeout <= 0 {
+		return context.WithCancel(context.Background())
+	}
+	return context.WithTimeout(context.Background(), c.writeTimeout)
+}
+
+// WriteClose starts the close handshake in the background (coder waits up
+// to 5 s for the peer's close frame). A code set by the session replaces
+// the normal closure gqlgen sends when the session's context ends; an init
+// timeout on graphql-transport-ws is 4408, as that protocol requires.
+func (c *wsConn) WriteClose(code int, msg string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stopReadTimerLocked()
+	if c.closing {
+		return nil
+	}
+	c.closing = true
+	switch {
+	case c.code != 0:
+		code, msg = c.code, c.reason
+	case code == transport.WebsocketCloseProtocolError && msg == "connection initialisation timeout" &&
+		c.c.Subprotocol() == "graphql-transport-ws":
+		code = closeInitTimeout
+	}
+	done := make(chan struct{})
+	c.closedDone = done
+	go func() {
+		defer close(done)
+		_ = c.c.Close(coderws.StatusCode(code), msg)
+		c.markDone()
+	}()
+	return nil
+}
+
+// Close closes the connection now, unless a close handshake is under way
+// (it closes the connection itself).
+func (c *wsConn) Close() error {
+	c.mu.Lock()
+	c.stopReadTimerLocked()
+	handshake := c.closing
+	c.mu.Unlock()
+	if handshake {
+		return nil
+	}
+	c.markDone()
+	return c.c.CloseNow()
+}
+
+// closeNow drops the connection whatever its state (a deadline passed).
+func (c *wsConn) closeNow() {
+	c.markDone()
+	_ = c.c.CloseNow()
+}
+
+// drop closes the connection when its handler returned, unless a close
+// handshake is under way: that finishes (within coder's 5 s) and closes it.
+func (c *wsConn) drop() {
+	c.mu.Lock()
+	c.stopReadTimerLocked()
+	handshake := c.closing
+	c.mu.Unlock()
+	if !handshake {
+		c.closeNow()
+	}
+}
+
+func (c *wsConn) markDone() { c.closeOnce.Do(func() { close(c.done) }) }
+
+// setClose records the code and reason the connection closes with.
+func (c *wsConn) setClose(code int, reason string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.code == 0 {
+		c.code, c.reason = code, reason
+	}
+}
+
+// end closes the connection with code at once (used when nothing else will
+// close it, e.g. before gqlgen's run loop started).
+func (c *wsConn) end(code int, reason string) {
+	c.setClose(code, reason)
+	_ = c.WriteClose(code, reason)
+}
+
+// Subprotocol is the negotiated subprotocol.
+func (c *wsConn) Subprotocol() string { return c.c.Subprotocol() }
+
+// SetReadLimit caps one message's size.
+func (c *wsConn) SetReadLimit(limit int64) { c.c.SetReadLimit(limit) }
+
+// SetReadDeadline closes the connection when nothing resets the deadline
+// before t (gqlgen's graphql-transport-ws ping/pong); zero clears it.
+func (c *wsConn) SetReadDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stopReadTimerLocked()
+	if t.IsZero() {
+		return nil
+	}
+	c.readTimer = time.AfterFunc(time.Until(t), c.closeNow)
+	return nil
+}
+
+func (c *wsConn) stopReadTimerLocked() {
+	if c.readTimer != nil {
+		c.readTimer.Stop()
+		c.readTimer = nil
+	}
+}
+
+// pings sends a protocol ping every interval and drops the connection when
+// its pong does not arrive within the interval: a vanished client frees its
+// connection whichever subprotocol it speaks.
+func (c *wsConn) pings(interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), interval)
+			err := c.c.Ping(ctx)
+			cancel()
+			if err != nil {
+				c.closeNow()
+				return
+			}
+		}
+	}
+}
