@@ -202,6 +202,26 @@ func badRequests() []badRequest {
 			return f.s.post(t, map[string]string{"Authorization": f.owner.auth}, body)
 		}, http.StatusRequestEntityTooLarge, "INVALID_INPUT", "body"},
 
+		// Text that is not text: refused at the edge on both stores (PostgreSQL
+		// cannot store NUL; JSON decoding would replace invalid UTF-8).
+		{"NUL in a reason", func(t *testing.T, f *badFixture) result {
+			return f.owner.do(t, consumeMutation, map[string]any{"in": map[string]any{
+				"orgId": f.org, "amount": 1, "idempotencyKey": f.key(), "reason": "chat\x00"}})
+		}, 0, "INVALID_INPUT", "in.reason"},
+		{"NUL in an idempotency key", func(t *testing.T, f *badFixture) result {
+			return f.owner.do(t, consumeMutation, map[string]any{"in": map[string]any{
+				"orgId": f.org, "amount": 1, "idempotencyKey": "k\x00"}})
+		}, 0, "INVALID_INPUT", "in.idempotencyKey"},
+		{"NUL in metadata", func(t *testing.T, f *badFixture) result {
+			return f.owner.do(t, consumeMutation, map[string]any{"in": map[string]any{
+				"orgId": f.org, "amount": 1, "idempotencyKey": f.key(), "metadata": map[string]any{"k": "\x00"}}})
+		}, 0, "INVALID_INPUT", "in.metadata.k"},
+		{"invalid UTF-8 in a reason", func(t *testing.T, f *badFixture) result {
+			body := []byte(`{"query":"mutation($in: ConsumeCreditsInput!) { consumeCredits(input: $in) { entry { id } } }","variables":{"in":{"orgId":"` +
+				f.org + `","amount":1,"idempotencyKey":"` + f.key() + "\",\"reason\":\"chat\xff\"}}}")
+			return f.s.post(t, map[string]string{"Authorization": f.owner.auth}, body)
+		}, http.StatusBadRequest, "INVALID_INPUT", "body"},
+
 		// Credentials: each refused with 401 before anything runs.
 		{"expired token", func(t *testing.T, f *badFixture) result {
 			return f.bearer(t, signed(t, jwt.SigningMethodHS256, f.ownerClaims(time.Now().Add(-2*time.Hour), time.Hour), []byte(secret)))
