@@ -225,3 +225,20 @@ func serveMetrics(addr string, metrics http.Handler, logger *slog.Logger) (stop 
 	logger.Info("metrics listening", "addr", ln.Addr().String())
 	return func() { _ = srv.Close() }, nil
 }
+
+// requestDeadline ends the context of every request but websocket upgrades
+// after d, so no handler (webhooks, invoice PDFs, GraphQL) runs on after
+// its response could no longer be written.
+func requestDeadline(d time.Duration) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if isWebsocket(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			defer cancel()
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}

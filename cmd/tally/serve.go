@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -147,6 +148,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		invoices: graph.InvoicePDF(svc, cfg.Payments.issuer(), gqlOpts),
 		sandbox:  pay.sandboxPages(),
 		hsts:     strings.HasPrefix(cfg.PublicURL, "https://"),
+		deadline: cfg.Timeouts.Write,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -226,8 +228,9 @@ type routes struct {
 	logger   *slog.Logger
 	webhooks http.Handler
 	invoices http.Handler
-	sandbox  http.Handler // the sandbox's hosted pages; nil when it is off
-	hsts     bool         // clients reach the server over https: send Strict-Transport-Security
+	sandbox  http.Handler  // the sandbox's hosted pages; nil when it is off
+	hsts     bool          // clients reach the server over https: send Strict-Transport-Security
+	deadline time.Duration // of every request but websockets; 0: none
 }
 
 // router mounts GraphQL (HTTP and websocket), the probes, metrics (when
@@ -236,6 +239,9 @@ type routes struct {
 func router(rt routes) http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, requestLogger(rt.logger), recoverer(rt.logger), securityHeaders(rt.hsts))
+	if rt.deadline > 0 {
+		r.Use(requestDeadline(rt.deadline))
+	}
 	r.Get("/healthz", healthz)
 	r.Get("/readyz", rt.ready.ServeHTTP)
 	if rt.metrics != nil {
