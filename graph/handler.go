@@ -98,11 +98,19 @@ func (o Options) withDefaults() Options {
 }
 
 // Handler is the /graphql endpoint: an http.Handler that also watches
-// revocations to close websockets whose credentials no longer hold.
+// revocations to close websockets whose credentials no longer hold, and
+// offers its request checks as a middleware to run before authentication.
 type Handler struct {
 	http.Handler
 	sessions *sessions
+	precheck func(http.Handler) http.Handler
 }
+
+// Precheck is middleware that bounds a request before anything else looks
+// at it, credentials included: a POST body's size and encoding, and the
+// limits of its GraphQL document. Put it before authentication; the
+// handler runs the same checks itself when nothing did.
+func (h *Handler) Precheck(next http.Handler) http.Handler { return h.precheck(next) }
 
 // Watch closes websockets as API keys are revoked and members lose rights,
 // on any instance, until ctx ends or the event bus closes.
@@ -138,7 +146,8 @@ func NewHandler(svc *domain.Service, opts Options) *Handler {
 	srv.SetRecoverFunc(recoverPanic)
 	// Limits first: nothing is stored, parsed twice or validated before
 	// the document is known to be small enough.
-	srv.Use(newOperationLimits(schema.Schema(), opts.Limits, extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)}))
+	limits := newOperationLimits(schema.Schema(), opts.Limits, extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(limits)
 	if opts.Production {
 		srv.Use(noIntrospection{})
 	} else {
@@ -154,8 +163,9 @@ func NewHandler(svc *domain.Service, opts Options) *Handler {
 	}
 	srv.AroundOperations(loadersMiddleware(svc))
 
-	h := cors(opts, onlyPostJSON(limitBody(opts.MaxBodyBytes, ws.middleware(srv))))
-	return &Handler{Handler: h, sessions: ws}
+	precheck := func(next http.Handler) http.Handler { return precheckBody(opts.MaxBodyBytes, limits, next) }
+	h := cors(opts, onlyPostJSON(precheck(ws.middleware(srv))))
+	return &Handler{Handler: h, sessions: ws, precheck: precheck}
 }
 
 // onlyPostJSON answers requests gqlgen has no transport for with a coded
@@ -198,12 +208,16 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.Org.Invoices = page
 }
 
-// limitBody refuses request bodies over max bytes (HTTP 413) and bodies
+type prechecked struct{}
+
+// precheckBody refuses request bodies over max bytes (HTTP 413), bodies
 // that are not UTF-8 (400; JSON decoding would silently replace the bad
-// bytes) with a GraphQL-shaped INVALID_INPUT error before gqlgen reads them.
-func limitBody(max int64, next http.Handler) http.Handler {
+// bytes) and GraphQL documents over the limits (422), each with one
+// GraphQL-shaped INVALID_INPUT error, before gqlgen reads them. A request
+// it checked once passes the second time.
+func precheckBody(max int64, limits *operationLimits, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodOptions {
+		if r.Body == nil || r.Method != http.MethodPost || isWebsocket(r) || r.Context().Value(prechecked{}) != nil {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -221,8 +235,17 @@ func limitBody(max int64, next http.Handler) http.Handler {
 			WriteError(w, http.StatusBadRequest, "request body must be valid UTF-8", domain.CodeInvalidInput, "body")
 			return
 		}
+		var params struct {
+			Query string `json:"query"`
+		}
+		if json.Unmarshal(body, &params) == nil && params.Query != "" {
+			if err := limits.check(params.Query); err != nil {
+				WriteError(w, http.StatusUnprocessableEntity, err.Message, domain.CodeInvalidInput, "query")
+				return
+			}
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), prechecked{}, true)))
 	})
 }
 

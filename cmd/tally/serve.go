@@ -219,7 +219,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 
 // routes are the parts the HTTP router mounts.
 type routes struct {
-	graphql  http.Handler
+	graphql  *graph.Handler
 	auth     func(http.Handler) http.Handler
 	streams  *streams
 	ready    http.Handler
@@ -247,7 +247,7 @@ func router(rt routes) http.Handler {
 	if rt.metrics != nil {
 		r.Get("/metrics", rt.metrics.ServeHTTP)
 	}
-	r.With(rt.streams.Middleware, rt.auth).Handle("/graphql", rt.graphql)
+	r.With(rt.streams.Middleware, rt.graphql.Precheck, rt.auth).Handle("/graphql", rt.graphql)
 	if rt.webhooks != nil {
 		r.Post("/webhooks/{gateway}", rt.webhooks.ServeHTTP)
 	}

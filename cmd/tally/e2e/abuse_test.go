@@ -263,6 +263,15 @@ func TestAbuse(t *testing.T) {
 			}
 		})
 	}
+	// The limits come before credentials: an over-limit document with a
+	// forged token or an unknown API key is refused for the document, and
+	// no key is looked up for it.
+	for _, h := range []map[string]string{{"Authorization": "Bearer forged"}, {"X-Api-Key": "tly_" + strings.Repeat("0", 48)}} {
+		status, _, body, _ := rawPost(t, s, h, gqlBody(fanOutQuery(25, 2), nil))
+		if status != http.StatusUnprocessableEntity || !bytes.Contains(body, []byte(`"INVALID_INPUT"`)) {
+			t.Errorf("over-limit document with %v: %d %s", h, status, body)
+		}
+	}
 	growth := rss(t, s.cmd.Process.Pid) - rssBefore
 	t.Logf("slowest answer %v; RSS grew %d KB", slowest.Round(time.Microsecond), growth>>10)
 	if growth > abuseRSSGrowth {
