@@ -99,13 +99,17 @@ func splitAuthority(a string) (host, port string, ok bool) {
 			return "", "", false
 		}
 		for i := 0; i < len(host); i++ {
-			c := host[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			if !hostByte(host[i]) {
 				return "", "", false
 			}
 		}
 	}
 	return host, port, true
+}
+
+// hostByte reports whether c may appear in a DNS name or IPv4 address.
+func hostByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-'
 }
 
 // CheckReturnURL checks that raw is where a hosted payment page may send the
