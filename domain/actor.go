@@ -4,8 +4,12 @@ import "context"
 
 // Actor is who is calling: a signed-in user or an org API key.
 type Actor struct {
-	UserID        string // set for users
-	Email         string
+	UserID string // set for users
+	Email  string
+	// EmailVerified says the identity provider vouches that the user owns
+	// Email (the token's email_verified claim; see graph/auth). Invitations
+	// are bound to an email, so only a verified one accepts them.
+	EmailVerified bool
 	PlatformAdmin bool   // the token's admin claim
 	APIKeyID      string // set for API keys
 	APIKeyOrgID   string // the org an API key belongs to

@@ -61,7 +61,10 @@ type PaymentRequest struct {
 	// IdempotencyKey is passed to the provider so a retried create never
 	// makes a second payment.
 	IdempotencyKey string
-	// ReturnURL is where a hosted flow sends the buyer back to.
+	// ReturnURL is where a hosted flow sends the buyer back to. The service
+	// sets it only to a URL CheckReturnURL accepted for an allowed origin, or
+	// to Config.PublicURL; gateways pass it on and never take one from
+	// elsewhere.
 	ReturnURL string
 }
 

@@ -86,9 +86,12 @@ func (s *Service) InviteMember(ctx context.Context, orgID, email string, role Ro
 }
 
 // AcceptInvitation makes the signed-in user a member with the invited role.
-// The invitation must be pending and addressed to the user's email. Codes:
-// UNAUTHENTICATED, NOT_FOUND, INVALID_INPUT (expired or used), FORBIDDEN
-// (another email), CONFLICT (already a member, or no free seat).
+// The invitation must be pending and addressed to the user's email, which
+// the identity provider must have verified (Actor.EmailVerified): otherwise
+// anyone who signs up at the provider with the invited address, without
+// owning it, would join the org. Codes: UNAUTHENTICATED, NOT_FOUND,
+// INVALID_INPUT (expired or used), FORBIDDEN (another email, or the email
+// is not verified), CONFLICT (already a member, or no free seat).
 func (s *Service) AcceptInvitation(ctx context.Context, token string) (Membership, error) {
 	a, err := requireUser(ctx)
 	if err != nil {
@@ -104,6 +107,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string) (Membershi
 	now := s.clock.Now()
 	if !inv.Pending(now) {
 		return Membership{}, InvalidInput("token", "invitation has expired or was already used")
+	}
+	if !a.EmailVerified {
+		return Membership{}, Errorf(CodeForbidden, "verify your email address with your identity provider before accepting an invitation")
 	}
 	if normalizeEmail(a.Email) != inv.Email {
 		return Membership{}, Errorf(CodeForbidden, "this invitation was sent to another email address")

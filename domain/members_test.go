@@ -55,6 +55,8 @@ func TestInvitationsAndSeats(t *testing.T) {
 		}
 		bob := signIn(t, f.svc, "bob")
 		eve := signIn(t, f.svc, "eve")
+		bobUnverified, _ := domain.ActorFrom(bob)
+		bobUnverified.EmailVerified = false
 		tests := []struct {
 			name  string
 			ctx   context.Context
@@ -65,6 +67,7 @@ func TestInvitationsAndSeats(t *testing.T) {
 			{"garbage token", bob, "tlyinv_nope", domain.CodeNotFound},
 			{"someone else's invitation", eve, token2, domain.CodeForbidden},
 			{"anonymous", context.Background(), token2, domain.CodeUnauthenticated},
+			{"the right email, not verified by the identity provider", domain.WithActor(context.Background(), bobUnverified), token2, domain.CodeForbidden},
 			{"bob accepts", bob, token2, ""},
 			{"twice", bob, token2, domain.CodeInvalidInput},
 		}

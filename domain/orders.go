@@ -26,7 +26,8 @@ type PurchaseInput struct {
 	PaymentMethodID string
 	IdempotencyKey  string
 	InvoiceDetails  *InvoiceDetails
-	// ReturnURL is where a hosted payment page sends the buyer back to.
+	// ReturnURL is where a hosted payment page sends the buyer back to;
+	// "" means Config.PublicURL. Its origin must be allowed (CheckReturnURL).
 	ReturnURL string
 }
 
@@ -110,7 +111,9 @@ const (
 )
 
 // PurchasePack prices a pack for the org, creates the order and starts the
-// payment with the routed gateway. Codes: INVALID_INPUT, UNAUTHENTICATED,
+// payment with the routed gateway. A ReturnURL must be on an allowed origin
+// (Config.ReturnOrigins or PublicURL's; see CheckReturnURL), else
+// INVALID_INPUT on "returnUrl" before anything else. Codes: INVALID_INPUT, UNAUTHENTICATED,
 // NOT_FOUND, FORBIDDEN (only OWNER and BILLING buy), CONFLICT (key reused
 // with other input), PAYMENT_FAILED (declined: the order is FAILED),
 // GATEWAY_UNAVAILABLE (the order stays unpaid; retry with the same key or
@@ -120,6 +123,12 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 		return Checkout{}, err
 	}
 	details, err := validInvoiceDetails(in.InvoiceDetails)
+	if err != nil {
+		return Checkout{}, err
+	}
+	// Before any order or gateway call: the hosted page must not become an
+	// open redirect.
+	returnURL, err := s.returnURL(in.ReturnURL)
 	if err != nil {
 		return Checkout{}, err
 	}
@@ -199,7 +208,7 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 		return Checkout{}, asDomainError(err)
 	}
 	s.publishOrder(ctx, o)
-	return s.startPayment(ctx, o, in.PaymentMethodID, in.ReturnURL)
+	return s.startPayment(ctx, o, in.PaymentMethodID, returnURL)
 }
 
 // resumePurchase answers a repeated purchasePack key: the order it made,

@@ -35,6 +35,12 @@ type Config struct {
 	// PublicURL is where buyers reach Tally (hosted payment pages return
 	// there when a purchase names no return URL).
 	PublicURL string
+	// ReturnOrigins are the origins (scheme://host[:port]) besides
+	// PublicURL's that a purchase's return URL may point to: the SPA's own
+	// origins. Anything else is refused, so that hosted payment pages
+	// (sandbox, PayPal, Checkout Pro) never redirect a buyer to a site the
+	// operator did not name. "*" and other non-origins never match.
+	ReturnOrigins []string
 	// Pricing prices orders: tax per country, installment commission.
 	Pricing PricingConfig
 	// SpendBatch is the most concurrent spends of one org that share a

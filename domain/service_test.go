@@ -64,7 +64,8 @@ func signIn(t *testing.T, svc *domain.Service, name string) context.Context {
 	if err != nil {
 		t.Fatalf("EnsureUser: %v", err)
 	}
-	return domain.WithActor(context.Background(), domain.Actor{UserID: u.ID, Email: u.Email})
+	// As the identity provider would: the user owns the email.
+	return domain.WithActor(context.Background(), domain.Actor{UserID: u.ID, Email: u.Email, EmailVerified: true})
 }
 
 func (f *fixture) grant(t *testing.T, kind domain.GrantKind, amount int64, expiresIn time.Duration, key string) domain.Grant {

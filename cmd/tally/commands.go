@@ -89,7 +89,11 @@ type TokenCmd struct {
 	Name  string        `name:"name" help:"The user's display name."`
 	Sub   string        `name:"sub" help:"Subject (default: derived from the email)."`
 	Admin bool          `name:"admin" help:"Make the user a platform admin (may grant credits)."`
-	TTL   time.Duration `name:"ttl" default:"24h" help:"Validity."`
+	TTL   time.Duration `name:"ttl" default:"24h" help:"Validity; at most TALLY_JWT_MAX_TTL."`
+	// Issuer and Audience match a server that checks iss and aud (one
+	// with TALLY_JWKS_URL must), read from the same variables as serve.
+	Issuer   string `name:"jwt-issuer" env:"TALLY_JWT_ISSUER" help:"iss claim (default: TALLY_JWT_ISSUER)."`
+	Audience string `name:"jwt-audience" env:"TALLY_JWT_AUDIENCE" help:"aud claim (default: TALLY_JWT_AUDIENCE)."`
 }
 
 // Run prints one HS256 JWT signed with TALLY_JWT_SECRET on stdout.
@@ -104,10 +108,19 @@ func (t TokenCmd) Run(g *Globals) error {
 	if t.TTL <= 0 {
 		return errors.New("--ttl must be positive")
 	}
+	if t.TTL > c.JWTMaxTTL {
+		return fmt.Errorf("--ttl %s is longer than TALLY_JWT_MAX_TTL (%s): the server would refuse the token", t.TTL, c.JWTMaxTTL)
+	}
 	if c.DevSecret {
 		fmt.Fprintln(os.Stderr, "warning: signed with the public development secret (TALLY_JWT_SECRET unset)")
 	}
-	tok, err := auth.Mint(c.JWTSecret, auth.Claims{Subject: t.Sub, Email: t.Email, Name: t.Name, Admin: t.Admin, TTL: t.TTL})
+	for _, w := range c.Warnings {
+		fmt.Fprintln(os.Stderr, "warning: "+w)
+	}
+	tok, err := auth.Mint(c.JWTSecret, auth.Claims{
+		Subject: t.Sub, Email: t.Email, Name: t.Name, Admin: t.Admin, TTL: t.TTL,
+		Issuer: strings.TrimSpace(t.Issuer), Audience: strings.TrimSpace(t.Audience),
+	})
 	if err != nil {
 		return err
 	}

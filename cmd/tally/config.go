@@ -39,11 +39,12 @@ type CLI struct {
 
 // Globals are the options every subcommand shares.
 type Globals struct {
-	DatabaseURL string `name:"database-url" env:"DATABASE_URL" default:"sqlite://tally.db" help:"Store: postgres://… or sqlite://PATH."`
-	DBMaxConns  int    `name:"db-max-conns" env:"TALLY_DB_MAX_CONNS" default:"0" help:"Maximum open database connections (0: PostgreSQL 20, SQLite 8)."`
-	Env         string `name:"env" env:"TALLY_ENV" enum:"development,production" default:"development" help:"development or production."`
-	LogLevel    string `name:"log-level" env:"TALLY_LOG_LEVEL" enum:"debug,info,warn,error" default:"info" help:"debug, info, warn or error."`
-	JWTSecret   string `name:"jwt-secret" env:"TALLY_JWT_SECRET" help:"HS256 secret for tokens (default outside production: a public development secret)."`
+	DatabaseURL string        `name:"database-url" env:"DATABASE_URL" default:"sqlite://tally.db" help:"Store: postgres://… or sqlite://PATH."`
+	DBMaxConns  int           `name:"db-max-conns" env:"TALLY_DB_MAX_CONNS" default:"0" help:"Maximum open database connections (0: PostgreSQL 20, SQLite 8)."`
+	Env         string        `name:"env" env:"TALLY_ENV" enum:"development,production" default:"development" help:"development or production."`
+	LogLevel    string        `name:"log-level" env:"TALLY_LOG_LEVEL" enum:"debug,info,warn,error" default:"info" help:"debug, info, warn or error."`
+	JWTSecret   string        `name:"jwt-secret" env:"TALLY_JWT_SECRET" help:"HS256 secret for tokens (default outside production: a public development secret)."`
+	JWTMaxTTL   time.Duration `name:"jwt-max-ttl" env:"TALLY_JWT_MAX_TTL" default:"24h" help:"Longest token lifetime accepted (exp - iat); tally token refuses a longer --ttl."`
 }
 
 // ServeCmd runs the server; its fields are the server's options.
@@ -81,6 +82,11 @@ type Common struct {
 	JWTSecret []byte
 	// DevSecret reports that JWTSecret is the public DevJWTSecret.
 	DevSecret bool
+	// JWTMaxTTL is the longest token lifetime accepted and minted.
+	JWTMaxTTL time.Duration
+	// Warnings are configuration weaknesses tolerated outside production
+	// (weak secrets, a wildcard origin); the commands print or log them.
+	Warnings []string
 }
 
 // Config is the validated configuration of `tally serve`.
@@ -137,7 +143,29 @@ func (g Globals) Common(jwks bool) (Common, error) {
 		c.JWTSecret = []byte(DevJWTSecret)
 		c.DevSecret = true
 	}
+	if g.JWTSecret != "" && !c.DevSecret {
+		warning, err := checkSecret("TALLY_JWT_SECRET", g.JWTSecret, c.Production)
+		if err != nil {
+			return Common{}, err
+		}
+		c.warn(warning)
+	}
+	c.JWTMaxTTL = g.JWTMaxTTL
+	if c.JWTMaxTTL < time.Minute || c.JWTMaxTTL > maxJWTMaxTTL {
+		return Common{}, fmt.Errorf("TALLY_JWT_MAX_TTL must be between 1m and %s", maxJWTMaxTTL)
+	}
 	return c, nil
+}
+
+// maxJWTMaxTTL caps TALLY_JWT_MAX_TTL: a bound of more than 30 days
+// would bound nothing a leaked token could do.
+const maxJWTMaxTTL = 30 * 24 * time.Hour
+
+// warn records a configuration warning; "" records nothing.
+func (c *Common) warn(w string) {
+	if w != "" {
+		c.Warnings = append(c.Warnings, w)
+	}
 }
 
 // Config validates the serve options together with the globals.
@@ -198,6 +226,13 @@ func (s ServeCmd) Config(g Globals) (Config, error) {
 		if c.Production && u.Scheme != "https" {
 			return Config{}, errors.New("TALLY_ENV=production needs an https TALLY_JWKS_URL")
 		}
+		// In every environment: development is the default, so a
+		// deployment that forgot TALLY_ENV must not accept every token
+		// its identity provider signs for other applications.
+		if c.JWTIssuer == "" || c.JWTAudience == "" {
+			return Config{}, errors.New("TALLY_JWKS_URL needs TALLY_JWT_ISSUER and TALLY_JWT_AUDIENCE: " +
+				"without them any token the identity provider signs, for any application, would be accepted")
+		}
 	}
 	for _, o := range s.AllowedOrigins {
 		o = strings.TrimSuffix(strings.TrimSpace(o), "/")
@@ -208,6 +243,16 @@ func (s ServeCmd) Config(g Globals) (Config, error) {
 			return Config{}, err
 		}
 		c.AllowedOrigins = append(c.AllowedOrigins, o)
+	}
+	if err := c.returnOrigins(); err != nil {
+		return Config{}, err
+	}
+	if s.SandboxWebhookSecret != "" {
+		warning, err := checkSecret("TALLY_SANDBOX_WEBHOOK_SECRET", s.SandboxWebhookSecret, c.Production)
+		if err != nil {
+			return Config{}, err
+		}
+		c.warn(warning)
 	}
 	checks := []struct {
 		ok  bool
@@ -233,6 +278,28 @@ func (s ServeCmd) Config(g Globals) (Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// returnOrigins sets the origins a purchase's returnUrl may point to: the
+// explicit TALLY_ALLOWED_ORIGINS (the domain adds TALLY_PUBLIC_URL's). "*"
+// opens CORS and websockets to any origin, which bearer tokens make
+// tolerable, but never return URLs: that would make hosted payment pages an
+// open redirect. Production refuses "*" outright, so a deployment names
+// its front ends and the two lists cannot silently differ.
+func (c *Config) returnOrigins() error {
+	for _, o := range c.AllowedOrigins {
+		if o != "*" {
+			c.Domain.ReturnOrigins = append(c.Domain.ReturnOrigins, o)
+			continue
+		}
+		if c.Production {
+			return errors.New(`TALLY_ENV=production refuses TALLY_ALLOWED_ORIGINS="*": list the front ends' origins ` +
+				"(they are also the only places a purchase's returnUrl may send buyers back to)")
+		}
+		c.warn(`TALLY_ALLOWED_ORIGINS="*" lets any web page call this API from a browser; ` +
+			"purchase return URLs are still limited to the listed origins and TALLY_PUBLIC_URL; TALLY_ENV=production refuses it")
+	}
+	return nil
 }
 
 // validOrigin accepts a browser origin, scheme://host[:port] with no path,

@@ -59,7 +59,35 @@ func parseServe(t *testing.T, args []string, env map[string]string) (Config, err
 	return cli.Serve.Config(cli.Globals)
 }
 
-const longSecret = "0123456789abcdef0123456789abcdef"
+// longSecret is a strong secret (openssl rand -hex 32).
+const longSecret = hexSecret32
+
+// idp is a JWKS deployment's token settings.
+var idp = map[string]string{
+	"TALLY_JWKS_URL": "https://id.example.com/.well-known/jwks.json", "TALLY_JWT_ISSUER": "https://id.example.com/", "TALLY_JWT_AUDIENCE": "tally",
+}
+
+// with returns env plus more.
+func with(env map[string]string, more ...string) map[string]string {
+	out := map[string]string{}
+	for k, v := range env {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(more); i += 2 {
+		out[more[i]] = more[i+1]
+	}
+	return out
+}
+
+// hasWarning reports whether one of c's warnings contains s.
+func hasWarning(c Common, s string) bool {
+	for _, w := range c.Warnings {
+		if strings.Contains(w, s) {
+			return true
+		}
+	}
+	return false
+}
 
 func TestServeConfig(t *testing.T) {
 	tests := []struct {
@@ -72,7 +100,7 @@ func TestServeConfig(t *testing.T) {
 		{name: "defaults", check: func(t *testing.T, c Config) {
 			want := Config{
 				Common: Common{DatabaseURL: "sqlite://tally.db", DBMaxConns: 0, LogLevel: slog.LevelInfo,
-					JWTSecret: []byte(DevJWTSecret), DevSecret: true},
+					JWTSecret: []byte(DevJWTSecret), DevSecret: true, JWTMaxTTL: 24 * time.Hour},
 				// The GraphQL limits default to the graph package's own defaults.
 				Addr: ":8080", ExpiryInterval: time.Minute, MaxBodyBytes: graph.DefaultMaxBodyBytes,
 				ComplexityLimit: graph.DefaultComplexityLimit, Limits: graph.DefaultLimits(),
@@ -134,12 +162,60 @@ func TestServeConfig(t *testing.T) {
 					t.Errorf("production %v dev %v", c.Production, c.DevSecret)
 				}
 			}},
-		{name: "production with a JWKS only", env: map[string]string{"TALLY_ENV": "production", "TALLY_JWKS_URL": "https://id.example.com/.well-known/jwks.json"},
+		{name: "production with a JWKS only", env: with(idp, "TALLY_ENV", "production"),
 			check: func(t *testing.T, c Config) {
-				if c.JWTSecret != nil || c.DevSecret || c.JWKSURL == "" {
-					t.Errorf("secret %q dev %v jwks %q", c.JWTSecret, c.DevSecret, c.JWKSURL)
+				if c.JWTSecret != nil || c.DevSecret || c.JWKSURL == "" || c.JWTIssuer == "" || c.JWTAudience == "" {
+					t.Errorf("secret %q dev %v jwks %q iss %q aud %q", c.JWTSecret, c.DevSecret, c.JWKSURL, c.JWTIssuer, c.JWTAudience)
 				}
 			}},
+		{name: "production JWKS without an issuer", env: with(idp, "TALLY_ENV", "production", "TALLY_JWT_ISSUER", ""),
+			wantErr: "TALLY_JWKS_URL needs TALLY_JWT_ISSUER and TALLY_JWT_AUDIENCE"},
+		{name: "production JWKS without an audience", env: with(idp, "TALLY_ENV", "production", "TALLY_JWT_AUDIENCE", ""),
+			wantErr: "TALLY_JWKS_URL needs TALLY_JWT_ISSUER and TALLY_JWT_AUDIENCE"},
+		{name: "development JWKS without issuer and audience", env: with(idp, "TALLY_JWT_ISSUER", "", "TALLY_JWT_AUDIENCE", ""),
+			wantErr: "TALLY_JWKS_URL needs TALLY_JWT_ISSUER and TALLY_JWT_AUDIENCE"},
+		{name: "development JWKS with issuer and audience", env: idp,
+			check: func(t *testing.T, c Config) {
+				if c.JWKSURL == "" || c.JWTIssuer != "https://id.example.com/" || c.JWTAudience != "tally" {
+					t.Errorf("jwks %q iss %q aud %q", c.JWKSURL, c.JWTIssuer, c.JWTAudience)
+				}
+			}},
+		{name: "production refuses a predictable secret", env: map[string]string{"TALLY_ENV": "production", "TALLY_JWT_SECRET": sequentialHex},
+			wantErr: "production refuses a weak TALLY_JWT_SECRET"},
+		{name: "production refuses one character repeated", env: map[string]string{"TALLY_ENV": "production", "TALLY_JWT_SECRET": strings.Repeat("x", 64)},
+			wantErr: "production refuses a weak TALLY_JWT_SECRET"},
+		{name: "development warns about a weak secret", env: map[string]string{"TALLY_JWT_SECRET": sequentialHex},
+			check: func(t *testing.T, c Config) {
+				if string(c.JWTSecret) != sequentialHex || !hasWarning(c.Common, "TALLY_JWT_SECRET is weak") {
+					t.Errorf("secret %q warnings %q", c.JWTSecret, c.Warnings)
+				}
+			}},
+		{name: "no warning for a strong secret", env: map[string]string{"TALLY_JWT_SECRET": longSecret, "TALLY_SANDBOX_WEBHOOK_SECRET": base64Secret},
+			check: func(t *testing.T, c Config) {
+				if len(c.Warnings) != 0 {
+					t.Errorf("warnings %q", c.Warnings)
+				}
+			}},
+		{name: "production refuses a weak sandbox webhook secret",
+			env:     map[string]string{"TALLY_ENV": "production", "TALLY_JWT_SECRET": longSecret, "TALLY_SANDBOX_WEBHOOK_SECRET": "whsec_sandbox_whsec_sandbox_whsec"},
+			wantErr: "production refuses a weak TALLY_SANDBOX_WEBHOOK_SECRET"},
+		{name: "production refuses a short sandbox webhook secret",
+			env:     map[string]string{"TALLY_ENV": "production", "TALLY_JWT_SECRET": longSecret, "TALLY_SANDBOX_WEBHOOK_SECRET": shortHex},
+			wantErr: "production refuses a weak TALLY_SANDBOX_WEBHOOK_SECRET"},
+		{name: "development warns about a weak sandbox webhook secret", env: map[string]string{"TALLY_SANDBOX_WEBHOOK_SECRET": "secret"},
+			check: func(t *testing.T, c Config) {
+				if c.Payments.SandboxWebhookSecret != "secret" || !hasWarning(c.Common, "TALLY_SANDBOX_WEBHOOK_SECRET is weak") {
+					t.Errorf("warnings %q", c.Warnings)
+				}
+			}},
+		{name: "token lifetime maximum", env: map[string]string{"TALLY_JWT_MAX_TTL": "2h"},
+			check: func(t *testing.T, c Config) {
+				if c.JWTMaxTTL != 2*time.Hour {
+					t.Errorf("max TTL %v", c.JWTMaxTTL)
+				}
+			}},
+		{name: "zero token lifetime maximum", env: map[string]string{"TALLY_JWT_MAX_TTL": "0s"}, wantErr: "TALLY_JWT_MAX_TTL"},
+		{name: "token lifetime maximum over 30 days", env: map[string]string{"TALLY_JWT_MAX_TTL": "721h"}, wantErr: "TALLY_JWT_MAX_TTL"},
 		{name: "production needs a secret", env: map[string]string{"TALLY_ENV": "production"},
 			wantErr: "production needs TALLY_JWT_SECRET or TALLY_JWKS_URL"},
 		{name: "production refuses the dev secret", env: map[string]string{"TALLY_ENV": "production", "TALLY_JWT_SECRET": DevJWTSecret},
@@ -162,6 +238,25 @@ func TestServeConfig(t *testing.T) {
 			check: func(t *testing.T, c Config) {
 				if !slices.Equal(c.AllowedOrigins, []string{"*"}) {
 					t.Errorf("origins = %q", c.AllowedOrigins)
+				}
+				// CORS is open; return URLs are not.
+				if len(c.Domain.ReturnOrigins) != 0 || !hasWarning(c.Common, `TALLY_ALLOWED_ORIGINS="*"`) {
+					t.Errorf("return origins %q warnings %q", c.Domain.ReturnOrigins, c.Warnings)
+				}
+			}},
+		{name: "wildcard beside named origins", env: map[string]string{"TALLY_ALLOWED_ORIGINS": "https://app.example.com,*"},
+			check: func(t *testing.T, c Config) {
+				if !slices.Equal(c.Domain.ReturnOrigins, []string{"https://app.example.com"}) {
+					t.Errorf("return origins %q", c.Domain.ReturnOrigins)
+				}
+			}},
+		{name: "production refuses the wildcard origin",
+			env:     map[string]string{"TALLY_ENV": "production", "TALLY_JWT_SECRET": longSecret, "TALLY_ALLOWED_ORIGINS": "https://app.example.com,*"},
+			wantErr: `refuses TALLY_ALLOWED_ORIGINS="*"`},
+		{name: "return URLs may go to the allowed origins", env: map[string]string{"TALLY_ALLOWED_ORIGINS": "https://app.example.com, http://localhost:5173/", "TALLY_PUBLIC_URL": "https://api.example.com"},
+			check: func(t *testing.T, c Config) {
+				if !slices.Equal(c.Domain.ReturnOrigins, []string{"https://app.example.com", "http://localhost:5173"}) || c.Domain.PublicURL != "https://api.example.com" {
+					t.Errorf("return origins %q public %q", c.Domain.ReturnOrigins, c.Domain.PublicURL)
 				}
 			}},
 		{name: "origin without a scheme", env: map[string]string{"TALLY_ALLOWED_ORIGINS": "app.example.com"}, wantErr: "TALLY_ALLOWED_ORIGINS"},
@@ -203,6 +298,7 @@ func TestTokenNeedsSecretInProduction(t *testing.T) {
 		{env: map[string]string{"TALLY_JWT_SECRET": "abc"}, wantErr: "at least 32 bytes"},
 		{env: map[string]string{"TALLY_ENV": "production"}, wantErr: "production needs"},
 		{env: map[string]string{"TALLY_ENV": "production", "TALLY_JWT_SECRET": longSecret}},
+		{env: map[string]string{"TALLY_ENV": "production", "TALLY_JWT_SECRET": sequentialHex}, wantErr: "refuses a weak TALLY_JWT_SECRET"},
 	}
 	for _, tt := range tests {
 		for _, k := range envNames(t) {
@@ -242,6 +338,46 @@ func TestREADMEListsEveryVariable(t *testing.T) {
 	for _, name := range envNames(t) {
 		if !strings.Contains(string(readme), "`"+name+"`") {
 			t.Errorf("README.md does not document %s", name)
+		}
+	}
+}
+
+// TestTokenTTL: `tally token` refuses a lifetime the server would refuse.
+func TestTokenTTL(t *testing.T) {
+	tests := []struct {
+		env     map[string]string
+		args    []string
+		wantErr string
+	}{
+		{args: []string{"--ttl", "24h"}},
+		{args: []string{"--ttl", "25h"}, wantErr: "longer than TALLY_JWT_MAX_TTL"},
+		{env: map[string]string{"TALLY_JWT_MAX_TTL": "1h"}, args: []string{"--ttl", "2h"}, wantErr: "longer than TALLY_JWT_MAX_TTL"},
+		{env: map[string]string{"TALLY_JWT_MAX_TTL": "48h"}, args: []string{"--ttl", "25h"}},
+		{args: []string{"--ttl", "0s"}, wantErr: "--ttl must be positive"},
+	}
+	for _, tt := range tests {
+		for _, k := range envNames(t) {
+			t.Setenv(k, "")
+			_ = os.Unsetenv(k)
+		}
+		for k, v := range tt.env {
+			t.Setenv(k, v)
+		}
+		var cli CLI
+		p, err := kong.New(&cli)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Parse(append([]string{"token", "--email", "a@example.com"}, tt.args...)); err != nil {
+			t.Fatal(err)
+		}
+		stdout := os.Stdout
+		os.Stdout, _ = os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+		err = cli.Token.Run(&cli.Globals)
+		os.Stdout.Close()
+		os.Stdout = stdout
+		if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("%v %v: err = %v, want %q", tt.env, tt.args, err, tt.wantErr)
 		}
 	}
 }

@@ -59,6 +59,9 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		logger.Warn("TALLY_JWT_SECRET is not set: using the PUBLIC development secret, so anyone can mint tokens for this server; " +
 			"set TALLY_JWT_SECRET or TALLY_JWKS_URL, and TALLY_ENV=production, before exposing it")
 	}
+	for _, w := range cfg.Warnings {
+		logger.Warn(w)
+	}
 
 	// runCtx outlives the signal: the bus and JWKS refresh must keep
 	// working while in-flight requests drain.
@@ -110,7 +113,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	}
 	authn, err := auth.New(runCtx, auth.Config{
 		HS256Secret: cfg.JWTSecret, JWKSURL: cfg.JWKSURL, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
-		Logger: logger,
+		MaxTTL: cfg.JWTMaxTTL, Logger: logger,
 	}, svc)
 	if err != nil {
 		return fmt.Errorf("configure authentication: %w", err)

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/tallyhq/tally/domain"
@@ -91,6 +92,14 @@ func TestCreatePaymentRefusesBadInput(t *testing.T) {
 		{"unknown method", func(r *domain.PaymentRequest) { r.Method = "BOLETO" }, "method"},
 		{"13 installments", func(r *domain.PaymentRequest) { r.Installments = 13 }, "installments"},
 		{"relative return URL", func(r *domain.PaymentRequest) { r.ReturnURL = "/orders/1" }, "returnUrl"},
+		{"return URL with userinfo", func(r *domain.PaymentRequest) { r.ReturnURL = "https://app.test@evil.test/" }, "returnUrl"},
+		{"return URL with a backslash", func(r *domain.PaymentRequest) { r.ReturnURL = `https://app.test\@evil.test/` }, "returnUrl"},
+		{"scheme-relative return URL", func(r *domain.PaymentRequest) { r.ReturnURL = "//evil.test/" }, "returnUrl"},
+		{"javascript return URL", func(r *domain.PaymentRequest) { r.ReturnURL = "javascript:alert(1)" }, "returnUrl"},
+		{"return URL with a newline", func(r *domain.PaymentRequest) { r.ReturnURL = "https://app.test\n.evil.test/" }, "returnUrl"},
+		{"over-long return URL", func(r *domain.PaymentRequest) {
+			r.ReturnURL = "https://app.test/" + strings.Repeat("a", domain.MaxReturnURLLen)
+		}, "returnUrl"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -170,9 +170,11 @@ func validate(req domain.PaymentRequest) (c card, hasCard bool, err error) {
 		return c, false, domain.InvalidInput("installments", "the sandbox takes 1 to 12 installments")
 	}
 	if req.ReturnURL != "" {
-		u, err := url.Parse(req.ReturnURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return c, false, domain.InvalidInput("returnUrl", "the return URL must be an absolute http(s) URL")
+		// The service sends only return URLs on allowed origins; the page
+		// redirects there, so refuse anything a browser could read as
+		// another host (userinfo, backslashes, other schemes) all the same.
+		if _, err := domain.ReturnURLOrigin(req.ReturnURL); err != nil {
+			return c, false, err
 		}
 	}
 	if req.PaymentMethodID == "" {

@@ -85,7 +85,10 @@ select,button{font-size:1rem;padding:.45rem .9rem;margin:.3rem .4rem .3rem 0}
 //
 // After the buyer acts it redirects (303) to the payment's ReturnURL with
 // payment_id and status added to its query, or shows the outcome when there
-// is none. An unknown payment is 404, a finished one 409, a bad form 400 and
+// is none. The ReturnURL is the one given to CreatePayment (the service
+// allows only configured origins); no query parameter or form field of the
+// page's requests can change it, and an unknown payment id redirects
+// nowhere. An unknown payment is 404, a finished one 409, a bad form 400 and
 // a simulated outage 503.
 func (g *Gateway) Handler() http.Handler {
 	mux := http.NewServeMux()
@@ -138,7 +141,9 @@ func (g *Gateway) postPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.Status == domain.PaymentRequiresAction { // the chosen card asks for 3-D Secure
-		http.Redirect(w, r, r.URL.Path, http.StatusSeeOther)
+		// This page again, built from the payment's id: nothing in the
+		// request chooses where the buyer goes.
+		http.Redirect(w, r, "/sandbox/pay/"+url.PathEscape(p.ID), http.StatusSeeOther)
 		return
 	}
 	data, _ := g.page(id)

@@ -240,3 +240,55 @@ func TestHostedPageRefuses(t *testing.T) {
 		t.Fatalf("refused requests moved the payment to %s", got.Status)
 	}
 }
+
+// TestHostedPageRedirectsOnlyToItsReturnURL: the page sends the buyer to
+// the return URL its payment was created with, and nothing in a request
+// (query parameters, form fields, a forged payment id, the path) can send
+// them anywhere else.
+func TestHostedPageRedirectsOnlyToItsReturnURL(t *testing.T) {
+	ctx := context.Background()
+	s := newTally(t)
+	req := paymentRequest("")
+	req.ReturnURL = "https://app.test/orders/1"
+	p, err := s.g.CreatePayment(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := "/sandbox/pay/" + p.ID
+	evil := url.Values{
+		"return_url": {"https://evil.test/"}, "returnUrl": {"https://evil.test/"}, "redirect": {"https://evil.test/"},
+		"next": {"//evil.test/"}, "continue": {"https://evil.test/"},
+	}
+	query := "?" + evil.Encode()
+
+	// The 3-D Secure step goes back to this page, whatever the query says.
+	form := url.Values{"action": {"pay"}, "card": {CardRequiresAction}}
+	for k, v := range evil {
+		form[k] = v
+	}
+	resp, _ := s.post(t, page+query, form)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != page {
+		t.Fatalf("3-D Secure step = %s to %q, want 303 to %s", resp.Status, resp.Header.Get("Location"), page)
+	}
+	// Finishing goes to the payment's own return URL.
+	form = url.Values{"action": {"pay"}}
+	for k, v := range evil {
+		form[k] = v
+	}
+	resp, _ = s.post(t, page+query, form)
+	back, err := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusSeeOther || err != nil || back.Scheme != "https" || back.Host != "app.test" || back.Path != "/orders/1" {
+		t.Fatalf("after paying = %s to %q, want 303 to https://app.test/orders/1", resp.Status, resp.Header.Get("Location"))
+	}
+
+	// Forged ids and paths answer 404 and redirect nowhere.
+	for _, path := range []string{
+		"/sandbox/pay/pay_forged" + query, "/sandbox/pay/" + url.PathEscape("//evil.test"), "/sandbox/pay/%2F%2Fevil.test",
+		"/sandbox/pay/" + url.PathEscape("https://evil.test/"),
+	} {
+		resp, _ := s.post(t, path, url.Values{"action": {"pay"}, "returnUrl": {"https://evil.test/"}})
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusNotFound || loc != "" {
+			t.Errorf("POST %s = %s to %q, want 404 without a redirect", path, resp.Status, loc)
+		}
+	}
+}

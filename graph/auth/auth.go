@@ -34,8 +34,15 @@ type Config struct {
 	// JWKSURL is the production identity provider's key set, for RS256 and
 	// ES256 tokens; https, or http on a loopback address. Empty disables them.
 	JWKSURL string
-	// Issuer and Audience are checked against iss and aud when set.
+	// Issuer and Audience are checked against iss and aud when set; both
+	// are required with a JWKSURL, since an identity provider signs tokens
+	// for many applications and only these two claims say a token is meant
+	// for this one.
 	Issuer, Audience string
+	// MaxTTL is the longest lifetime a token may have: exp − iat, or
+	// exp − now when iat is missing; longer ones are UNAUTHENTICATED, so a
+	// leaked token stays useful for a bounded time. DefaultMaxTTL when zero.
+	MaxTTL time.Duration
 	// Logger receives JWKS refresh failures and internal errors; nil means
 	// slog.Default().
 	Logger *slog.Logger
@@ -63,6 +70,7 @@ type Authenticator struct {
 	secret []byte
 	jwks   keyfunc.Keyfunc // nil without JWKSURL
 	parser *jwt.Parser
+	maxTTL time.Duration
 	logger *slog.Logger
 	cache  *userCache
 	group  singleflight.Group
@@ -81,6 +89,12 @@ func New(ctx context.Context, cfg Config, users Users) (*Authenticator, error) {
 	if n := len(cfg.HS256Secret); n > 0 && n < MinSecretLen {
 		return nil, fmt.Errorf("auth: the HS256 secret must be at least %d bytes, got %d", MinSecretLen, n)
 	}
+	if cfg.JWKSURL != "" && (cfg.Issuer == "" || cfg.Audience == "") {
+		return nil, errors.New("auth: a JWKS URL needs an issuer and an audience, or any token the identity provider signs for another application would be accepted")
+	}
+	if cfg.MaxTTL < 0 {
+		return nil, errors.New("auth: MaxTTL must not be negative")
+	}
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -89,6 +103,10 @@ func New(ctx context.Context, cfg Config, users Users) (*Authenticator, error) {
 		users:  users,
 		logger: logger.With("component", "auth"),
 		cache:  newUserCache(cfg.UserCacheTTL, cfg.UserCacheSize),
+		maxTTL: cfg.MaxTTL,
+	}
+	if a.maxTTL == 0 {
+		a.maxTTL = DefaultMaxTTL
 	}
 	var methods []string
 	if len(cfg.HS256Secret) > 0 {
@@ -225,8 +243,12 @@ func (a *Authenticator) apiKey(ctx context.Context, secret string) (domain.Actor
 // token verifies a JWT and resolves its subject to a user.
 func (a *Authenticator) token(ctx context.Context, raw string) (Credential, error) {
 	var c tokenClaims
-	if _, err := a.parser.ParseWithClaims(raw, &c, a.keyfunc(ctx)); err != nil {
+	tok, err := a.parser.ParseWithClaims(raw, &c, a.keyfunc(ctx))
+	if err != nil {
 		return Credential{}, tokenError(err)
+	}
+	if err := a.checkLifetime(c.RegisteredClaims, time.Now()); err != nil {
+		return Credential{}, err
 	}
 	sub := strings.TrimSpace(c.Subject)
 	if sub == "" {
@@ -237,9 +259,41 @@ func (a *Authenticator) token(ctx context.Context, raw string) (Credential, erro
 		return Credential{}, err
 	}
 	return Credential{
-		Actor:   domain.Actor{UserID: u.ID, Email: u.Email, PlatformAdmin: c.Admin},
+		Actor: domain.Actor{
+			UserID: u.ID, Email: u.Email, PlatformAdmin: c.Admin,
+			EmailVerified: emailVerified(tok.Method, c.EmailVerified),
+		},
 		Expires: c.ExpiresAt.Add(Leeway), // exp is required by the parser
 	}, nil
+}
+
+// checkLifetime refuses a token that lives longer than the maximum TTL:
+// exp − iat, or exp − now without iat (exp is required by the parser).
+func (a *Authenticator) checkLifetime(c jwt.RegisteredClaims, now time.Time) error {
+	if c.ExpiresAt == nil {
+		return unauthenticated("token is missing a required claim")
+	}
+	start := now
+	if c.IssuedAt != nil {
+		start = c.IssuedAt.Time
+	}
+	if c.ExpiresAt.Sub(start) > a.maxTTL {
+		return unauthenticated(fmt.Sprintf("token lifetime exceeds the maximum of %s", a.maxTTL))
+	}
+	return nil
+}
+
+// emailVerified decides whether a token's email counts as verified.
+// Identity-provider tokens (RS256, ES256 from the JWKS) must say
+// email_verified: true; a provider that does not say so gives no evidence
+// that the user owns the address. Development HS256 tokens (`tally token`,
+// signed with this server's own secret) count as verified unless they say
+// email_verified: false.
+func emailVerified(m jwt.SigningMethod, claim *flexBool) bool {
+	if m.Alg() == jwt.SigningMethodHS256.Alg() {
+		return claim == nil || bool(*claim)
+	}
+	return claim != nil && bool(*claim)
 }
 
 // keyfunc picks the verification key by algorithm, so that a key of one

@@ -28,6 +28,12 @@ import (
 
 var testSecret = []byte("0123456789abcdef0123456789abcdef-test")
 
+// The identity provider's issuer and the audience of Tally's tokens.
+const (
+	testIssuer   = "https://idp.example"
+	testAudience = "tally"
+)
+
 // fakeUsers stands in for *domain.Service: users by subject, one API key.
 type fakeUsers struct {
 	mu        sync.Mutex
@@ -119,8 +125,8 @@ func newIDP(t *testing.T) *idp {
 func claims(edit func(jwt.MapClaims)) jwt.MapClaims {
 	now := time.Now()
 	c := jwt.MapClaims{
-		"sub": "idp|42", "email": "Ada@Example.com", "name": "Ada",
-		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
+		"sub": "idp|42", "email": "Ada@Example.com", "email_verified": true, "name": "Ada",
+		"iss": testIssuer, "aud": testAudience, "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
 	}
 	if edit != nil {
 		edit(c)
@@ -153,9 +159,10 @@ func newAuth(t *testing.T, cfg Config, users Users) *Authenticator {
 
 func TestAuthenticate(t *testing.T) {
 	p := newIDP(t)
-	both := newAuth(t, Config{HS256Secret: testSecret, JWKSURL: p.url}, newFakeUsers())
-	jwksOnly := newAuth(t, Config{JWKSURL: p.url}, newFakeUsers())
-	checked := newAuth(t, Config{HS256Secret: testSecret, Issuer: "https://idp.example", Audience: "tally"}, newFakeUsers())
+	both := newAuth(t, Config{HS256Secret: testSecret, JWKSURL: p.url, Issuer: testIssuer, Audience: testAudience}, newFakeUsers())
+	jwksOnly := newAuth(t, Config{JWKSURL: p.url, Issuer: testIssuer, Audience: testAudience}, newFakeUsers())
+	checked := newAuth(t, Config{HS256Secret: testSecret, Issuer: testIssuer, Audience: testAudience}, newFakeUsers())
+	shortLived := newAuth(t, Config{HS256Secret: testSecret, Issuer: testIssuer, Audience: testAudience, MaxTTL: time.Hour}, newFakeUsers())
 
 	otherRSA, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -163,6 +170,9 @@ func TestAuthenticate(t *testing.T) {
 	}
 	rsaPubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: must(x509.MarshalPKIXPublicKey(&p.rsa.PublicKey))})
 	minted := func(c Claims) string {
+		if c.Issuer == "" && c.Audience == "" { // as `tally token` mints with the server's settings
+			c.Issuer, c.Audience = testIssuer, testAudience
+		}
 		s, err := Mint(testSecret, c)
 		if err != nil {
 			t.Fatal(err)
@@ -181,19 +191,19 @@ func TestAuthenticate(t *testing.T) {
 	}{
 		{name: "anonymous", auth: both, header: "", want: domain.Actor{}},
 		{name: "valid HS256", auth: both, header: "Bearer " + minted(Claims{Email: "dev@example.com"}),
-			want: domain.Actor{UserID: "any", Email: "dev@example.com"}},
+			want: domain.Actor{UserID: "any", Email: "dev@example.com", EmailVerified: true}},
 		{name: "HS256 admin claim", auth: both, header: "Bearer " + minted(Claims{Email: "root@example.com", Admin: true}),
-			want: domain.Actor{UserID: "any", Email: "root@example.com", PlatformAdmin: true}},
+			want: domain.Actor{UserID: "any", Email: "root@example.com", EmailVerified: true, PlatformAdmin: true}},
 		{name: "scheme is case-insensitive", auth: both, header: "bearer " + minted(Claims{Email: "dev@example.com"}),
-			want: domain.Actor{UserID: "any", Email: "dev@example.com"}},
+			want: domain.Actor{UserID: "any", Email: "dev@example.com", EmailVerified: true}},
 		{name: "bare token (websocket payload)", auth: both, header: minted(Claims{Email: "dev@example.com"}),
-			want: domain.Actor{UserID: "any", Email: "dev@example.com"}},
+			want: domain.Actor{UserID: "any", Email: "dev@example.com", EmailVerified: true}},
 		{name: "expired", auth: both,
 			header:  "Bearer " + sign(t, jwt.SigningMethodHS256, testSecret, "", claims(func(c jwt.MapClaims) { c["exp"] = time.Now().Add(-time.Minute).Unix() })),
 			wantMsg: "token has expired"},
 		{name: "expired within the leeway", auth: both,
 			header: "Bearer " + sign(t, jwt.SigningMethodHS256, testSecret, "", claims(func(c jwt.MapClaims) { c["exp"] = time.Now().Add(-10 * time.Second).Unix() })),
-			want:   domain.Actor{UserID: "any", Email: "ada@example.com"}},
+			want:   domain.Actor{UserID: "any", Email: "ada@example.com", EmailVerified: true}},
 		{name: "no exp", auth: both,
 			header:  "Bearer " + sign(t, jwt.SigningMethodHS256, testSecret, "", claims(func(c jwt.MapClaims) { delete(c, "exp") })),
 			wantMsg: "token is missing a required claim"},
@@ -212,12 +222,12 @@ func TestAuthenticate(t *testing.T) {
 			header:  "Bearer " + sign(t, jwt.SigningMethodHS256, testSecret, "", claims(func(c jwt.MapClaims) { delete(c, "sub") })),
 			wantMsg: "token has no subject"},
 		{name: "RS256 from the JWKS", auth: jwksOnly, header: "Bearer " + sign(t, jwt.SigningMethodRS256, p.rsa, "rsa-1", claims(nil)),
-			want: domain.Actor{UserID: "any", Email: "ada@example.com"}},
+			want: domain.Actor{UserID: "any", Email: "ada@example.com", EmailVerified: true}},
 		{name: "ES256 from the JWKS", auth: jwksOnly, header: "Bearer " + sign(t, jwt.SigningMethodES256, p.ec, "ec-1", claims(nil)),
-			want: domain.Actor{UserID: "any", Email: "ada@example.com"}},
+			want: domain.Actor{UserID: "any", Email: "ada@example.com", EmailVerified: true}},
 		{name: "RS256 admin from the JWKS", auth: both,
 			header: "Bearer " + sign(t, jwt.SigningMethodRS256, p.rsa, "rsa-1", claims(func(c jwt.MapClaims) { c["tally_admin"] = true })),
-			want:   domain.Actor{UserID: "any", Email: "ada@example.com", PlatformAdmin: true}},
+			want:   domain.Actor{UserID: "any", Email: "ada@example.com", EmailVerified: true, PlatformAdmin: true}},
 		{name: "RS256 forged with another key under the served kid", auth: jwksOnly,
 			header:  "Bearer " + sign(t, jwt.SigningMethodRS256, otherRSA, "rsa-1", claims(nil)),
 			wantMsg: "token signature is not valid"},
@@ -235,7 +245,7 @@ func TestAuthenticate(t *testing.T) {
 			wantMsg: "token signature is not valid"},
 		{name: "issuer and audience match", auth: checked,
 			header: "Bearer " + minted(Claims{Email: "dev@example.com", Issuer: "https://idp.example", Audience: "tally"}),
-			want:   domain.Actor{UserID: "any", Email: "dev@example.com"}},
+			want:   domain.Actor{UserID: "any", Email: "dev@example.com", EmailVerified: true}},
 		{name: "wrong issuer", auth: checked,
 			header:  "Bearer " + minted(Claims{Email: "dev@example.com", Issuer: "https://evil.example", Audience: "tally"}),
 			wantMsg: "token has the wrong issuer"},
@@ -245,6 +255,62 @@ func TestAuthenticate(t *testing.T) {
 		{name: "wrong audience", auth: checked,
 			header:  "Bearer " + minted(Claims{Email: "dev@example.com", Issuer: "https://idp.example", Audience: "other"}),
 			wantMsg: "token has the wrong audience"},
+		{name: "JWKS email_verified false", auth: jwksOnly,
+			header: "Bearer " + sign(t, jwt.SigningMethodRS256, p.rsa, "rsa-1", claims(func(c jwt.MapClaims) { c["email_verified"] = false })),
+			want:   domain.Actor{UserID: "any", Email: "ada@example.com"}},
+		{name: "JWKS email_verified absent counts as unverified", auth: jwksOnly,
+			header: "Bearer " + sign(t, jwt.SigningMethodRS256, p.rsa, "rsa-1", claims(func(c jwt.MapClaims) { delete(c, "email_verified") })),
+			want:   domain.Actor{UserID: "any", Email: "ada@example.com"}},
+		{name: "JWKS email_verified as the string \"true\" (Cognito)", auth: jwksOnly,
+			header: "Bearer " + sign(t, jwt.SigningMethodES256, p.ec, "ec-1", claims(func(c jwt.MapClaims) { c["email_verified"] = "true" })),
+			want:   domain.Actor{UserID: "any", Email: "ada@example.com", EmailVerified: true}},
+		{name: "JWKS email_verified as the string \"false\"", auth: jwksOnly,
+			header: "Bearer " + sign(t, jwt.SigningMethodES256, p.ec, "ec-1", claims(func(c jwt.MapClaims) { c["email_verified"] = "false" })),
+			want:   domain.Actor{UserID: "any", Email: "ada@example.com"}},
+		{name: "email_verified of another type", auth: jwksOnly,
+			header:  "Bearer " + sign(t, jwt.SigningMethodRS256, p.rsa, "rsa-1", claims(func(c jwt.MapClaims) { c["email_verified"] = 1 })),
+			wantMsg: "invalid token"},
+		{name: "HS256 email_verified absent counts as verified (development tokens)", auth: both,
+			header: "Bearer " + sign(t, jwt.SigningMethodHS256, testSecret, "", claims(func(c jwt.MapClaims) { delete(c, "email_verified") })),
+			want:   domain.Actor{UserID: "any", Email: "ada@example.com", EmailVerified: true}},
+		{name: "HS256 email_verified false", auth: both,
+			header: "Bearer " + sign(t, jwt.SigningMethodHS256, testSecret, "", claims(func(c jwt.MapClaims) { c["email_verified"] = false })),
+			want:   domain.Actor{UserID: "any", Email: "ada@example.com"}},
+		{name: "JWKS without the audience", auth: jwksOnly,
+			header:  "Bearer " + sign(t, jwt.SigningMethodRS256, p.rsa, "rsa-1", claims(func(c jwt.MapClaims) { delete(c, "aud") })),
+			wantMsg: "token is missing a required claim"},
+		{name: "JWKS token for another application", auth: jwksOnly,
+			header:  "Bearer " + sign(t, jwt.SigningMethodRS256, p.rsa, "rsa-1", claims(func(c jwt.MapClaims) { c["aud"] = "other-app" })),
+			wantMsg: "token has the wrong audience"},
+		{name: "JWKS token of another issuer", auth: jwksOnly,
+			header:  "Bearer " + sign(t, jwt.SigningMethodRS256, p.rsa, "rsa-1", claims(func(c jwt.MapClaims) { c["iss"] = "https://other.example" })),
+			wantMsg: "token has the wrong issuer"},
+		{name: "lifetime of exactly the maximum", auth: both,
+			header: "Bearer " + minted(Claims{Email: "dev@example.com", TTL: DefaultMaxTTL}),
+			want:   domain.Actor{UserID: "any", Email: "dev@example.com", EmailVerified: true}},
+		{name: "lifetime over the maximum (HS256)", auth: both,
+			header:  "Bearer " + minted(Claims{Email: "dev@example.com", TTL: DefaultMaxTTL + time.Second}),
+			wantMsg: "token lifetime exceeds the maximum of 24h0m0s"},
+		{name: "lifetime over the maximum (JWKS), issued long ago", auth: jwksOnly,
+			header: "Bearer " + sign(t, jwt.SigningMethodRS256, p.rsa, "rsa-1", claims(func(c jwt.MapClaims) {
+				c["iat"], c["exp"] = time.Now().Add(-30*24*time.Hour).Unix(), time.Now().Add(time.Hour).Unix()
+			})),
+			wantMsg: "token lifetime exceeds the maximum of 24h0m0s"},
+		{name: "no iat, expiring beyond the maximum from now", auth: jwksOnly,
+			header: "Bearer " + sign(t, jwt.SigningMethodRS256, p.rsa, "rsa-1", claims(func(c jwt.MapClaims) {
+				delete(c, "iat")
+				c["exp"] = time.Now().Add(DefaultMaxTTL + time.Minute).Unix()
+			})),
+			wantMsg: "token lifetime exceeds the maximum of 24h0m0s"},
+		{name: "no iat, expiring within the maximum", auth: jwksOnly,
+			header: "Bearer " + sign(t, jwt.SigningMethodRS256, p.rsa, "rsa-1", claims(func(c jwt.MapClaims) {
+				delete(c, "iat")
+				c["exp"] = time.Now().Add(time.Hour).Unix()
+			})),
+			want: domain.Actor{UserID: "any", Email: "ada@example.com", EmailVerified: true}},
+		{name: "a two-hour token under a one-hour maximum", auth: shortLived,
+			header:  "Bearer " + minted(Claims{Email: "dev@example.com", TTL: 2 * time.Hour}),
+			wantMsg: "token lifetime exceeds the maximum of 1h0m0s"},
 		{name: "garbage", auth: both, header: "Bearer not.a.jwt", wantMsg: "invalid token"},
 		{name: "other scheme", auth: both, header: "Basic dXNlcjpwYXNz", wantMsg: "unsupported authorization scheme; use Bearer"},
 		{name: "empty bearer", auth: both, header: "Bearer  ", wantMsg: "malformed bearer credential"},
@@ -300,7 +366,7 @@ func TestMiddleware(t *testing.T) {
 	}{
 		{name: "no credential: anonymous", wantStatus: http.StatusOK},
 		{name: "bearer token", headers: map[string]string{"Authorization": "Bearer " + token},
-			wantStatus: http.StatusOK, wantActor: domain.Actor{UserID: "any", Email: "dev@example.com"}},
+			wantStatus: http.StatusOK, wantActor: domain.Actor{UserID: "any", Email: "dev@example.com", EmailVerified: true}},
 		{name: "API key in Authorization", headers: map[string]string{"Authorization": "Bearer " + goodKey},
 			wantStatus: http.StatusOK, wantActor: domain.Actor{APIKeyID: "key-1", APIKeyOrgID: "org-1"}},
 		{name: "API key in X-Api-Key", headers: map[string]string{"X-Api-Key": goodKey},
@@ -434,8 +500,12 @@ func TestNew(t *testing.T) {
 		{"HS256 only", Config{HS256Secret: testSecret}, ""},
 		{"nothing configured", Config{}, "configure an HS256 secret"},
 		{"short secret", Config{HS256Secret: []byte("dev")}, "at least 32 bytes"},
-		{"JWKS over http to another host", Config{JWKSURL: "http://idp.example/jwks.json"}, "must use https"},
-		{"JWKS URL not absolute", Config{JWKSURL: "/jwks.json"}, "not an absolute URL"},
+		{"JWKS over http to another host", Config{JWKSURL: "http://idp.example/jwks.json", Issuer: testIssuer, Audience: testAudience}, "must use https"},
+		{"JWKS URL not absolute", Config{JWKSURL: "/jwks.json", Issuer: testIssuer, Audience: testAudience}, "not an absolute URL"},
+		{"JWKS without an issuer", Config{JWKSURL: "https://idp.example/jwks.json", Audience: testAudience}, "needs an issuer and an audience"},
+		{"JWKS without an audience", Config{JWKSURL: "https://idp.example/jwks.json", Issuer: testIssuer}, "needs an issuer and an audience"},
+		{"JWKS without either", Config{HS256Secret: testSecret, JWKSURL: "https://idp.example/jwks.json"}, "needs an issuer and an audience"},
+		{"negative MaxTTL", Config{HS256Secret: testSecret, MaxTTL: -time.Second}, "MaxTTL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,6 +19,10 @@ const Leeway = 30 * time.Second
 // DefaultTTL is the lifetime of a minted token when Claims.TTL is zero.
 const DefaultTTL = 24 * time.Hour
 
+// DefaultMaxTTL is the longest token lifetime accepted when Config.MaxTTL is
+// zero: a day, as long as a development token lives by default.
+const DefaultMaxTTL = 24 * time.Hour
+
 // DevSubjectPrefix starts the subject Mint derives from an email address.
 const DevSubjectPrefix = "dev|"
 
@@ -43,8 +47,27 @@ type Claims struct {
 type tokenClaims struct {
 	jwt.RegisteredClaims
 	Email string `json:"email,omitempty"`
-	Name  string `json:"name,omitempty"`
-	Admin bool   `json:"tally_admin,omitempty"`
+	// EmailVerified is OpenID Connect's email_verified; nil when absent.
+	EmailVerified *flexBool `json:"email_verified,omitempty"`
+	Name          string    `json:"name,omitempty"`
+	Admin         bool      `json:"tally_admin,omitempty"`
+}
+
+// flexBool is a boolean claim that some identity providers (Amazon
+// Cognito) send as the string "true" or "false".
+type flexBool bool
+
+// UnmarshalJSON accepts true, false, "true" and "false".
+func (b *flexBool) UnmarshalJSON(data []byte) error {
+	switch string(data) {
+	case "true", `"true"`:
+		*b = true
+	case "false", `"false"`:
+		*b = false
+	default:
+		return fmt.Errorf("auth: email_verified must be a boolean, got %s", data)
+	}
+	return nil
 }
 
 // Mint signs an HS256 development token with secret, as `tally token` prints.

@@ -21,7 +21,7 @@ import (
 )
 
 // secret is the HS256 secret every test server and token shares.
-const secret = "e2e-secret-0123456789abcdefghijklmnopqrstuvwxyz"
+const secret = "e2e-39c3b22880df7e133f90160d45a9cedda0f54eae783afb02" // random: production refuses predictable secrets
 
 // binary is the tally executable built once for the package.
 var binary string
