@@ -523,18 +523,19 @@ func (s *Service) balanceOf(ctx context.Context, orgID string) (Balance, error) 
 	return b, nil
 }
 
-// Ledger pages an org's ledger, newest first. OWNER and BILLING see every
-// entry; other members see their own ("own usage"). API keys may not.
+// Ledger pages an org's ledger, newest first, as ledgerScope allows: OWNER
+// and BILLING see every entry; other members see their own ("own usage").
+// API keys may not.
 func (s *Service) Ledger(ctx context.Context, orgID string, p Page) (Connection[LedgerEntry], error) {
 	acc, err := s.authorize(ctx, orgID, ActionReadOwnUsage)
 	if err != nil {
 		return Connection[LedgerEntry]{}, err
 	}
-	var f LedgerFilter
-	if !RoleAllows(acc.Role, ActionBilling) {
-		f.ActorID = acc.Actor.UserID
+	actorID, ok := ledgerScope(acc)
+	if !ok {
+		return Connection[LedgerEntry]{}, Errorf(CodeForbidden, "may not read the ledger")
 	}
-	c, err := s.store.ListLedger(ctx, orgID, f, p)
+	c, err := s.store.ListLedger(ctx, orgID, LedgerFilter{ActorID: actorID}, p)
 	return c, asDomainError(err)
 }
 
@@ -551,7 +552,7 @@ func (s *Service) LedgerEntry(ctx context.Context, id string) (LedgerEntry, erro
 	if err != nil {
 		return LedgerEntry{}, notFoundFor(err, "ledger entry")
 	}
-	if !RoleAllows(acc.Role, ActionBilling) && e.ActorID != acc.Actor.UserID {
+	if !mayReadEntry(acc, e) {
 		return LedgerEntry{}, NotFound("ledger entry")
 	}
 	return e, nil
@@ -609,7 +610,8 @@ func (s *Service) Usage(ctx context.Context, orgID string) (Usage, error) {
 }
 
 // BalanceEvent is pushed to balanceUpdated subscribers after a committed
-// change: the balance then, and the newest ledger entry.
+// change: the balance then, and the newest ledger entry when the
+// subscriber may see it (mayReadEntry), nil otherwise.
 type BalanceEvent struct {
 	Balance Balance
 	Entry   *LedgerEntry
@@ -617,7 +619,9 @@ type BalanceEvent struct {
 
 // WatchBalance streams an org's balance after every committed change, on
 // whichever instance made it, until ctx ends. It is authorized like Balance,
-// and again before each event, so a removed member stops receiving.
+// and again before each event, so a removed member stops receiving; the
+// event's entry is shown as that re-check's access allows (a member whose
+// role changed sees entries as the new role does).
 func (s *Service) WatchBalance(ctx context.Context, orgID string) (<-chan BalanceEvent, error) {
 	if _, err := s.authorize(ctx, orgID, ActionReadBalance); err != nil {
 		return nil, err
@@ -640,7 +644,8 @@ func (s *Service) WatchBalance(ctx context.Context, orgID string) (<-chan Balanc
 			if ev.Kind != EventBalance && ev.Kind != EventResync {
 				continue
 			}
-			if _, err := s.authorize(ctx, orgID, ActionReadBalance); err != nil {
+			acc, err := s.authorize(ctx, orgID, ActionReadBalance)
+			if err != nil {
 				return
 			}
 			b, err := s.balanceOf(ctx, orgID)
@@ -649,7 +654,7 @@ func (s *Service) WatchBalance(ctx context.Context, orgID string) (<-chan Balanc
 			}
 			last = b.Version
 			be := BalanceEvent{Balance: b}
-			if e, err := s.store.LedgerEntryBySeq(ctx, orgID, b.Version); err == nil {
+			if e, err := s.store.LedgerEntryBySeq(ctx, orgID, b.Version); err == nil && mayReadEntry(acc, e) {
 				be.Entry = &e
 			}
 			select {

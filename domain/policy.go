@@ -110,3 +110,29 @@ func requirePlatformAdmin(ctx context.Context) (Actor, error) {
 	}
 	return a, nil
 }
+
+// ledgerScope is the one rule of which ledger entries of an org acc may
+// see (API.md: every member reads their own usage; org-wide usage is a
+// billing right): OWNER and BILLING see every entry, other members only
+// the entries they caused, API keys none (they may read the balance, not
+// the ledger). ok is false when acc may see no entry; otherwise actorID is
+// "" for every entry, or the one actor whose entries acc may see. Ledger
+// filters with it, and mayReadEntry applies it to one entry.
+func ledgerScope(acc Access) (actorID string, ok bool) {
+	switch {
+	case acc.Actor.IsAPIKey() || acc.Actor.UserID == "":
+		return "", false
+	case RoleAllows(acc.Role, ActionBilling):
+		return "", true
+	case RoleAllows(acc.Role, ActionReadOwnUsage):
+		return acc.Actor.UserID, true
+	}
+	return "", false
+}
+
+// mayReadEntry reports whether acc may see ledger entry e (ledgerScope):
+// LedgerEntry, balanceUpdated events and idempotent replays ask it.
+func mayReadEntry(acc Access, e LedgerEntry) bool {
+	actorID, ok := ledgerScope(acc)
+	return ok && (actorID == "" || e.ActorID == actorID)
+}
