@@ -33,11 +33,14 @@ type change struct {
 }
 
 // creditOp is one balance-changing request: its operation name, its
-// idempotency key and request hash (both "" when it has none), and the
-// change it makes (nil: only write off expired grants).
+// idempotency key and request hash (both "" when it has none), the change
+// it makes (nil: only write off expired grants), and who asks (for a
+// request with a key: a repeated key answers only an asker mayReplay
+// allows).
 type creditOp struct {
 	op, key, hash string
 	fn            ledgerChange
+	by            Access
 }
 
 // opResult is what became of one creditOp. replay is true when the result
@@ -164,7 +167,7 @@ func (s *Service) applyOpsTx(ctx context.Context, tx Store, orgID string, ops []
 				continue
 			}
 			if j, ok := fresh[o.key]; ok {
-				if ops[j].op != o.op || ops[j].hash != o.hash {
+				if ops[j].op != o.op || ops[j].hash != o.hash || !mayReplay(o.by, out[j].res.Entry) {
 					out[i].err = errKeyReused()
 				} else {
 					out[i] = opResult{res: out[j].res, replay: true}
@@ -223,7 +226,8 @@ func (s *Service) applyCreditsTx(ctx context.Context, tx Store, orgID, op, key, 
 }
 
 // replayRecord answers a request whose key is already recorded: the stored
-// first result, or CONFLICT when the request differs.
+// first result, or CONFLICT when the request differs or its asker may not
+// see the stored result (mayReplay).
 func replayRecord(rec IdempotencyRecord, o creditOp) opResult {
 	if rec.Operation != o.op || rec.RequestHash != o.hash {
 		return opResult{err: errKeyReused()}
@@ -231,6 +235,9 @@ func replayRecord(rec IdempotencyRecord, o creditOp) opResult {
 	var res CreditResult
 	if err := json.Unmarshal(rec.Response, &res); err != nil {
 		return opResult{err: Internal(err)}
+	}
+	if !mayReplay(o.by, res.Entry) {
+		return opResult{err: errKeyReused()}
 	}
 	return opResult{res: res, replay: true}
 }
@@ -373,7 +380,7 @@ func (s *Service) Consume(ctx context.Context, in ConsumeInput) (CreditResult, e
 		return CreditResult{}, err
 	}
 	hash := requestHash("consumeCredits", in.OrgID, in.Amount, reason, string(meta))
-	return s.combined(ctx, in.OrgID, creditOp{op: "consumeCredits", key: in.IdempotencyKey, hash: hash,
+	return s.combined(ctx, in.OrgID, creditOp{op: "consumeCredits", key: in.IdempotencyKey, hash: hash, by: acc,
 		fn: func(b *Balance, open []Grant, _ time.Time) (change, error) {
 			if !b.OrgStatus.CanSpend() {
 				return change{}, Errorf(CodeOrgSuspended, "org is %s: spending is paused until payment", strings.ToLower(string(b.OrgStatus)))
@@ -431,10 +438,19 @@ func (s *Service) GrantCredits(ctx context.Context, in GrantInput) (CreditResult
 		exp = in.ExpiresAt.UTC().Format(time.RFC3339Nano)
 	}
 	hash := requestHash("grantCredits", in.OrgID, in.Amount, string(in.Kind), exp, reason)
-	return s.applyCredits(ctx, in.OrgID, "grantCredits", in.IdempotencyKey, hash,
-		func(b *Balance, _ []Grant, now time.Time) (change, error) {
+	// A replayed key shows the admin the stored grant entry; whether they
+	// may see another admin's follows their own role in the org, if any.
+	acc := Access{Actor: admin}
+	if m, err := s.store.MembershipOf(ctx, in.OrgID, admin.UserID); err == nil {
+		acc.Role = m.Role
+	} else if !IsCode(err, CodeNotFound) {
+		return CreditResult{}, asDomainError(err)
+	}
+	r := s.applyOps(ctx, in.OrgID, []creditOp{{op: "grantCredits", key: in.IdempotencyKey, hash: hash, by: acc,
+		fn: func(b *Balance, _ []Grant, now time.Time) (change, error) {
 			return grantChange(b.OrgID, in.Kind, in.Amount, in.ExpiresAt, "", reason, admin, now), nil
-		})
+		}}})[0]
+	return r.res, r.err
 }
 
 // grantChange is the change that adds a new grant with its GRANT entry.

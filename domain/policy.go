@@ -136,3 +136,14 @@ func mayReadEntry(acc Access, e LedgerEntry) bool {
 	actorID, ok := ledgerScope(acc)
 	return ok && (actorID == "" || e.ActorID == actorID)
 }
+
+// mayReplay reports whether a repeated idempotency key may answer acc with
+// the stored result whose ledger entry is e: only when acc caused e (a
+// fresh call by acc would have answered with its own entry) or may read it
+// anyway. Anyone else gets CONFLICT, as for a key used by another request,
+// so a key never shows one principal's entry (reason, metadata, actor) to
+// another who may not read it.
+func mayReplay(acc Access, e LedgerEntry) bool {
+	own := e.ActorKind == acc.Actor.Kind() && e.ActorID == acc.Actor.ID() && e.ActorID != ""
+	return own || mayReadEntry(acc, e)
+}
