@@ -117,6 +117,68 @@ func TestBalanceEventsShowOnlyVisibleEntries(t *testing.T) {
 	})
 }
 
+// TestPlatformAdminOrderMatrix: who may read an order and its invoice, and
+// who may cancel or confirm it. Platform admins read any order and its
+// invoice (by either path) but cancel or confirm only as billing members.
+func TestPlatformAdminOrderMatrix(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		s := newShop(t, d)
+		member, _ := s.join(t, "member", domain.RoleMember)
+		billingAdmin, _ := s.join(t, "billing-admin", domain.RoleBilling)
+		principals := []struct {
+			name                 string
+			ctx                  context.Context
+			read, invoice, write domain.Code
+		}{
+			{"platform admin, not a member", s.admin, "", "", domain.CodeForbidden},
+			{"platform admin with the BILLING role", asPlatformAdmin(billingAdmin), "", "", ""},
+			{"OWNER", s.owner, "", "", ""},
+			{"MEMBER", member, domain.CodeForbidden, domain.CodeForbidden, domain.CodeForbidden},
+			{"outsider", signIn(t, s.svc, "outsider"), domain.CodeNotFound, domain.CodeNotFound, domain.CodeNotFound},
+			{"API key", keyCtx(t, s.svc, s.owner, s.org.ID), domain.CodeForbidden, domain.CodeForbidden, domain.CodeForbidden},
+		}
+		paid, err := s.buy(s.owner, "paid")
+		if err != nil {
+			t.Fatal(err)
+		}
+		inv, err := s.svc.InvoiceOfOrder(s.owner, paid.Order.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.gw.next = domain.PaymentPending
+		for _, p := range principals {
+			if _, err := s.svc.Order(p.ctx, paid.Order.ID); codeOf(err) != p.read {
+				t.Errorf("%s: order = %v, want %q", p.name, err, p.read)
+			}
+			if _, err := s.svc.Invoice(p.ctx, inv.ID); codeOf(err) != p.invoice {
+				t.Errorf("%s: invoice(id) = %v, want %q", p.name, err, p.invoice)
+			}
+			if _, err := s.svc.InvoiceOfOrder(p.ctx, paid.Order.ID); codeOf(err) != p.invoice {
+				t.Errorf("%s: order{invoice} = %v, want %q (as invoice(id))", p.name, err, p.invoice)
+			}
+			pending, err := s.buy(s.owner, "pending for "+p.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.svc.ConfirmOrder(p.ctx, pending.Order.ID); codeOf(err) != p.write {
+				t.Errorf("%s: confirmOrder = %v, want %q", p.name, err, p.write)
+			}
+			o, err := s.svc.CancelOrder(p.ctx, pending.Order.ID)
+			if codeOf(err) != p.write {
+				t.Errorf("%s: cancelOrder = %v, want %q", p.name, err, p.write)
+			}
+			want := domain.OrderCanceled
+			if p.write != "" {
+				want = domain.OrderPending
+			}
+			if o = s.order(t, pending.Order.ID); o.Status != want {
+				t.Errorf("%s: after cancelOrder the order is %s, want %s", p.name, o.Status, want)
+			}
+		}
+	})
+}
+
 // TestIdempotentReplaysAnswerOnlyWhoMaySee: a repeated idempotency key
 // answers with the stored result only a caller who may see it as for a
 // fresh call; keys are scoped per org.

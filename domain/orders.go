@@ -523,7 +523,7 @@ func mulDiv(a, b, c int64) int64 {
 // UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, PAYMENT_FAILED,
 // GATEWAY_UNAVAILABLE, INVALID_INPUT (an order with no payment to confirm).
 func (s *Service) ConfirmOrder(ctx context.Context, orderID string) (Order, error) {
-	o, err := s.orderFor(ctx, orderID, ActionBilling)
+	o, err := s.orderFor(ctx, orderID, s.authorizeOrderChange)
 	if err != nil {
 		return Order{}, err
 	}
@@ -554,7 +554,7 @@ func (s *Service) ConfirmOrder(ctx context.Context, orderID string) (Order, erro
 // never dropped). Codes: UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, CONFLICT
 // (the order is already paid, failed or canceled).
 func (s *Service) CancelOrder(ctx context.Context, orderID string) (Order, error) {
-	o, err := s.orderFor(ctx, orderID, ActionBilling)
+	o, err := s.orderFor(ctx, orderID, s.authorizeOrderChange)
 	if err != nil {
 		return Order{}, err
 	}
@@ -865,16 +865,18 @@ func (s *Service) reconcileOne(ctx context.Context, o Order) (Order, error) {
 	return after, asDomainError(err)
 }
 
-// Order returns an order the caller may see: members with the billing
-// right (OWNER, BILLING), and platform admins. Codes: UNAUTHENTICATED,
-// NOT_FOUND, FORBIDDEN.
+// Order returns an order the caller may read (authorizeOrderRead): members
+// with the billing right (OWNER, BILLING), and platform admins. Codes:
+// UNAUTHENTICATED, NOT_FOUND, FORBIDDEN.
 func (s *Service) Order(ctx context.Context, id string) (Order, error) {
-	return s.orderFor(ctx, id, ActionBilling)
+	return s.orderFor(ctx, id, s.authorizeOrderRead)
 }
 
-func (s *Service) orderFor(ctx context.Context, id string, action Action) (Order, error) {
-	a, ok := ActorFrom(ctx)
-	if !ok {
+// orderFor loads an order and authorizes the caller on its org with allow
+// (authorizeOrderRead or authorizeOrderChange); NOT_FOUND for an order of
+// an org the caller cannot see.
+func (s *Service) orderFor(ctx context.Context, id string, allow func(context.Context, string) error) (Order, error) {
+	if _, ok := ActorFrom(ctx); !ok {
 		return Order{}, Errorf(CodeUnauthenticated, "sign in required")
 	}
 	if !ValidID(id) {
@@ -884,10 +886,7 @@ func (s *Service) orderFor(ctx context.Context, id string, action Action) (Order
 	if err != nil {
 		return Order{}, asDomainError(err)
 	}
-	if a.PlatformAdmin && !a.IsAPIKey() && action == ActionBilling {
-		return o, nil // platform admins read any order (to refund it)
-	}
-	if _, err := s.authorize(ctx, o.OrgID, action); err != nil {
+	if err := allow(ctx, o.OrgID); err != nil {
 		if IsCode(err, CodeNotFound) {
 			return Order{}, NotFound("order")
 		}
@@ -911,7 +910,8 @@ func (s *Service) Orders(ctx context.Context, orgID string, f OrderFilter, p Pag
 	return c, asDomainError(err)
 }
 
-// Invoice returns an invoice, authorized like its order. Codes:
+// Invoice returns an invoice, authorized exactly like its order
+// (authorizeOrderRead), so invoice(id) and order(id){invoice} agree. Codes:
 // UNAUTHENTICATED, NOT_FOUND, FORBIDDEN.
 func (s *Service) Invoice(ctx context.Context, id string) (Invoice, error) {
 	if _, ok := ActorFrom(ctx); !ok {
@@ -924,20 +924,31 @@ func (s *Service) Invoice(ctx context.Context, id string) (Invoice, error) {
 	if err != nil {
 		return Invoice{}, asDomainError(err)
 	}
-	if _, err := s.authorize(ctx, inv.OrgID, ActionBilling); err != nil {
+	return s.invoiceFor(ctx, inv)
+}
+
+// InvoiceOfOrder returns a paid order's invoice (NOT_FOUND before payment)
+// for an order's invoice field, authorized like Invoice.
+func (s *Service) InvoiceOfOrder(ctx context.Context, orderID string) (Invoice, error) {
+	if _, ok := ActorFrom(ctx); !ok {
+		return Invoice{}, Errorf(CodeUnauthenticated, "sign in required")
+	}
+	inv, err := s.store.InvoiceByOrder(ctx, orderID)
+	if err != nil {
+		return Invoice{}, asDomainError(err)
+	}
+	return s.invoiceFor(ctx, inv)
+}
+
+// invoiceFor returns inv when the caller may read its org's orders.
+func (s *Service) invoiceFor(ctx context.Context, inv Invoice) (Invoice, error) {
+	if err := s.authorizeOrderRead(ctx, inv.OrgID); err != nil {
 		if IsCode(err, CodeNotFound) {
 			return Invoice{}, NotFound("invoice")
 		}
 		return Invoice{}, err
 	}
 	return inv, nil
-}
-
-// InvoiceOfOrder returns a paid order's invoice (NOT_FOUND before payment),
-// for relationship fields of an order the caller may already see.
-func (s *Service) InvoiceOfOrder(ctx context.Context, orderID string) (Invoice, error) {
-	inv, err := s.store.InvoiceByOrder(ctx, orderID)
-	return inv, asDomainError(err)
 }
 
 // Invoices pages an org's invoices, newest first. Codes: UNAUTHENTICATED,

@@ -147,3 +147,35 @@ func mayReplay(acc Access, e LedgerEntry) bool {
 	own := e.ActorKind == acc.Actor.Kind() && e.ActorID == acc.Actor.ID() && e.ActorID != ""
 	return own || mayReadEntry(acc, e)
 }
+
+// authorizeOrderRead is the one rule of who may read an org's orders and
+// invoices (order, invoice, an order's invoice field, the invoice PDF):
+// members with the billing right (OWNER, BILLING), and platform admins,
+// who read any org's orders for support and to refund them (API.md).
+// Reading is all a platform admin may do beyond refunds: cancelOrder and
+// confirmOrder need billing membership (authorizeOrderChange). Codes as
+// authorize.
+func (s *Service) authorizeOrderRead(ctx context.Context, orgID string) error {
+	a, ok := ActorFrom(ctx)
+	if !ok {
+		return Errorf(CodeUnauthenticated, "sign in required")
+	}
+	if a.PlatformAdmin && !a.IsAPIKey() {
+		return nil
+	}
+	_, err := s.authorize(ctx, orgID, ActionBilling)
+	return err
+}
+
+// authorizeOrderChange is who may act on an org's order (cancelOrder,
+// confirmOrder): members with the billing right only. A platform admin
+// who is not one may read the order (authorizeOrderRead) but is refused
+// with FORBIDDEN rather than NOT_FOUND, since the order is no secret to
+// them. Codes as authorize.
+func (s *Service) authorizeOrderChange(ctx context.Context, orgID string) error {
+	_, err := s.authorize(ctx, orgID, ActionBilling)
+	if a, _ := ActorFrom(ctx); IsCode(err, CodeNotFound) && a.PlatformAdmin && !a.IsAPIKey() {
+		return Errorf(CodeForbidden, "a platform admin may read and refund any order, but cancel or confirm only those of orgs where they hold the billing role")
+	}
+	return err
+}
