@@ -76,14 +76,18 @@ type paymentUpdate struct {
 	failureReason string
 	paymentID     string
 	nextAction    *NextAction
+	// amount is what the gateway says the payment is for (collected, once
+	// it succeeded); zero when it did not say.
+	amount Money
 }
 
 func updateFromPayment(p Payment) paymentUpdate {
-	return paymentUpdate{status: p.Status, refunded: p.Refunded, failureReason: p.FailureReason, paymentID: p.ID, nextAction: p.NextAction}
+	return paymentUpdate{status: p.Status, refunded: p.Refunded, failureReason: p.FailureReason, paymentID: p.ID,
+		nextAction: p.NextAction, amount: p.Amount}
 }
 
 func updateFromEvent(ev WebhookEvent) paymentUpdate {
-	u := paymentUpdate{paymentID: ev.PaymentID, failureReason: ev.FailureReason, refunded: ev.Refunded}
+	u := paymentUpdate{paymentID: ev.PaymentID, failureReason: ev.FailureReason, refunded: ev.Refunded, amount: ev.Amount}
 	switch ev.Kind {
 	case EventPaymentSucceeded:
 		u.status = PaymentSucceeded
@@ -294,6 +298,18 @@ func orderDescription(o Order) string {
 // (fulfilment grants the order's credits and issues its invoice), a failure
 // after success is ignored, and a refund total beyond what was applied
 // takes back the refunded share of the order's unspent credits.
+//
+// A success is accepted only for the order's total in the order's currency
+// (when the gateway states the amount). Otherwise the money is real but
+// cannot be accepted as it is: the order is not paid (no credits, no
+// invoice), is marked for review (Order.Review) and PROCESSING (the buyer
+// has nothing left to do), and an ERROR is logged with the order,
+// expected and got. It stays in reconciliation, so a later matching
+// report still pays it (a provider correcting itself); otherwise an
+// operator refunds the payment at the provider, and the report that all
+// of it was refunded closes the order as CANCELED. Money
+// is never silently kept without credits, and credits are never granted
+// for an amount that was not collected.
 func (s *Service) settle(ctx context.Context, orderID string, u paymentUpdate) (Order, error) {
 	var (
 		o         Order
@@ -328,13 +344,31 @@ func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paym
 	}
 	switch u.status {
 	case PaymentSucceeded:
-		if o.Status != OrderPaid && o.Status.CanMove(OrderPaid) {
-			v, err := s.fulfil(ctx, tx, &o, now)
-			if err != nil {
-				return Order{}, false, 0, err
-			}
-			balanceAt = v
+		if o.Status == OrderPaid || !o.Status.CanMove(OrderPaid) {
+			break
 		}
+		if o.Review != "" && (o.Refunded > 0 || refundedAll(o, u)) {
+			// Held money given back (an operator refunded it): nothing
+			// to grant, now or on a late success report; the order is
+			// closed, its review reason kept.
+			if o.Status.CanMove(OrderCanceled) {
+				o.Status, o.NextAction = OrderCanceled, nil
+			}
+			o.Refunded = max(o.Refunded, min(u.refunded, o.Total.AmountMinor))
+			break
+		}
+		if u.amount != (Money{}) && u.amount != o.Total {
+			s.log.ErrorContext(ctx, "payment collected an amount other than the order total: order not paid, held for review",
+				"order", o.ID, "number", o.Number, "org", o.OrgID, "gateway", o.Gateway, "payment", o.PaymentID,
+				"expected", o.Total.String(), "got", u.amount.String())
+			holdForReview(&o, fmt.Sprintf("amount mismatch: the gateway reports %s collected for a total of %s", u.amount, o.Total))
+			break
+		}
+		v, err := s.fulfil(ctx, tx, &o, now)
+		if err != nil {
+			return Order{}, false, 0, err
+		}
+		balanceAt = v
 	case PaymentFailed:
 		if o.Status.CanMove(OrderFailed) {
 			o.Status, o.FailureReason, o.NextAction = OrderFailed, u.failureReason, nil
@@ -375,6 +409,29 @@ func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paym
 		return Order{}, false, 0, err
 	}
 	return o, true, balanceAt, nil
+}
+
+// holdForReview records why money a gateway reports collected was not
+// accepted: the order stays unpaid, PROCESSING when it was waiting on the
+// buyer (who has paid: no next action to show), with the reason in Review.
+func holdForReview(o *Order, reason string) {
+	o.Review = reason
+	if o.Status != OrderProcessing && o.Status.CanMove(OrderProcessing) {
+		o.Status = OrderProcessing
+	}
+	if o.Status.Unpaid() {
+		o.NextAction = nil
+	}
+}
+
+// refundedAll reports whether u says everything its payment collected (the
+// order's total when the gateway does not state an amount) was refunded.
+func refundedAll(o Order, u paymentUpdate) bool {
+	collected := o.Total.AmountMinor
+	if u.amount != (Money{}) {
+		collected = u.amount.AmountMinor
+	}
+	return u.refunded > 0 && u.refunded >= collected
 }
 
 func orderEqual(a, b Order) bool {
@@ -552,7 +609,8 @@ func (s *Service) ConfirmOrder(ctx context.Context, orderID string) (Order, erro
 // CancelOrder cancels an order that is not paid yet. A gateway that later
 // reports the payment collected after all still makes it PAID (money is
 // never dropped). Codes: UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, CONFLICT
-// (the order is already paid, failed or canceled).
+// (the order is already paid, failed or canceled, or its collected payment
+// is held for review: only an operator's refund closes it).
 func (s *Service) CancelOrder(ctx context.Context, orderID string) (Order, error) {
 	o, err := s.orderFor(ctx, orderID, s.authorizeOrderChange)
 	if err != nil {
@@ -563,6 +621,9 @@ func (s *Service) CancelOrder(ctx context.Context, orderID string) (Order, error
 			return o, nil
 		}
 		return Order{}, Errorf(CodeConflict, "order %s is %s and cannot be canceled", o.Number, o.Status)
+	}
+	if o.Review != "" {
+		return Order{}, Errorf(CodeConflict, "order %s has a collected payment held for review and cannot be canceled", o.Number)
 	}
 	o, err = s.settle(ctx, o.ID, paymentUpdate{status: PaymentCanceled})
 	if err != nil {
