@@ -182,6 +182,10 @@ func (s *Service) applyOpsTx(ctx context.Context, tx Store, orgID string, ops []
 				continue
 			}
 		}
+		if err := checkCeiling(b, c); err != nil {
+			out[i].err = err
+			continue
+		}
 		if len(c.entries) == 0 {
 			out[i].res = CreditResult{Entry: last, Balance: withGrants(b, open)}
 			continue
@@ -240,6 +244,27 @@ func replayRecord(rec IdempotencyRecord, o creditOp) opResult {
 		return opResult{err: errKeyReused()}
 	}
 	return opResult{res: res, replay: true}
+}
+
+// errCreditCeiling is the cause of every refusal to take a balance over
+// MaxCredits (errors.Is finds it in the *Error checkCeiling returns).
+var errCreditCeiling = errors.New("balance would exceed MaxCredits")
+
+// checkCeiling refuses a change that would take the balance b over
+// MaxCredits, the largest number the API's JSON contract carries exactly:
+// INVALID_INPUT on "amount", wrapping errCreditCeiling. Every path that
+// adds credits (grants, the sign-up grant, paid orders) goes through
+// applyOpsTx, which asks it before applying a change.
+func checkCeiling(b Balance, c change) error {
+	var add int64
+	for _, e := range c.entries {
+		add += e.Amount
+	}
+	if add <= 0 || b.Total <= MaxCredits-add {
+		return nil
+	}
+	return &Error{Code: CodeInvalidInput, Field: "amount", Err: errCreditCeiling,
+		Message: fmt.Sprintf("this would take the balance (%d) over the limit of %d credits", b.Total, MaxCredits)}
 }
 
 // changeSet accumulates the changes of several requests into one write:
@@ -622,6 +647,10 @@ func (s *Service) Usage(ctx context.Context, orgID string) (Usage, error) {
 		u.Scope, actor = UsageMember, acc.Actor.UserID
 	}
 	u.CreditsConsumed, err = s.store.SumConsumed(ctx, orgID, actor, from, to)
+	// No Credits value exceeds MaxCredits. A month's consumption can only
+	// pass it by spending repeated near-limit grants; it is then reported
+	// as the limit (the ledger still holds every entry exactly).
+	u.CreditsConsumed = min(u.CreditsConsumed, MaxCredits)
 	return u, asDomainError(err)
 }
 

@@ -111,12 +111,17 @@ const (
 	maxInvoiceField = 300
 	orderSeriesFmt  = "ORD-%d"
 	invoiceSeries   = "INV-%d"
+	// failureCreditLimit is the FailureReason of an order whose payment was
+	// never started because its credits no longer fit under MaxCredits.
+	failureCreditLimit = "credit_limit"
 )
 
 // PurchasePack prices a pack for the org, creates the order and starts the
-// payment with the routed gateway. Codes: INVALID_INPUT, UNAUTHENTICATED,
-// NOT_FOUND, FORBIDDEN (only OWNER and BILLING buy), CONFLICT (key reused
-// with other input), PAYMENT_FAILED (declined: the order is FAILED),
+// payment with the routed gateway. Codes: INVALID_INPUT (also when the
+// pack's credits would take the balance over MaxCredits: refused before
+// any order or payment exists), UNAUTHENTICATED, NOT_FOUND, FORBIDDEN
+// (only OWNER and BILLING buy), CONFLICT (key reused with other input),
+// PAYMENT_FAILED (declined: the order is FAILED),
 // GATEWAY_UNAVAILABLE (the order stays unpaid; retry with the same key or
 // let reconciliation settle it).
 func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout, error) {
@@ -164,6 +169,13 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 		Country: org.Country, Installments: in.Installments,
 	})
 	if err != nil {
+		return Checkout{}, err
+	}
+	field := "quantity"
+	if in.Credits != 0 {
+		field = "credits"
+	}
+	if err := s.checkRoom(ctx, org.ID, q.Credits, field); err != nil {
 		return Checkout{}, err
 	}
 	gw, err := s.gateways.Route(RouteRequest{
@@ -219,6 +231,8 @@ func (s *Service) resumePurchase(ctx context.Context, rec IdempotencyRecord, op,
 	switch {
 	case o.PaymentID == "" && o.Status == OrderPending:
 		return s.startPayment(ctx, o, "", "")
+	case o.Status == OrderFailed && o.FailureReason == failureCreditLimit:
+		return Checkout{}, creditLimitError("quantity", o.Credits)
 	case o.Status == OrderFailed:
 		// The first answer was this decline: repeat it.
 		return Checkout{}, Errorf(CodePaymentFailed, "%s", o.FailureReason)
@@ -228,11 +242,21 @@ func (s *Service) resumePurchase(ctx context.Context, rec IdempotencyRecord, op,
 
 // startPayment asks the order's gateway to collect its total. The
 // gateway's idempotency key is derived from the order, so a retry (by the
-// buyer or by reconciliation) never makes a second payment.
+// buyer or by reconciliation) never makes a second payment. An order whose
+// credits no longer fit under MaxCredits (credits were added since it was
+// made) is FAILED instead, with no payment: INVALID_INPUT.
 func (s *Service) startPayment(ctx context.Context, o Order, paymentMethodID, returnURL string) (Checkout, error) {
 	gw, ok := s.gateways.Get(o.Gateway)
 	if !ok {
 		return Checkout{}, Errorf(CodeGatewayUnavailable, "gateway %s is not configured", o.Gateway)
+	}
+	if err := s.checkRoom(ctx, o.OrgID, o.Credits, "quantity"); err != nil {
+		if errors.Is(err, errCreditCeiling) {
+			if _, serr := s.settle(ctx, o.ID, paymentUpdate{status: PaymentFailed, failureReason: failureCreditLimit}); serr != nil {
+				return Checkout{}, serr
+			}
+		}
+		return Checkout{}, err
 	}
 	org, err := s.store.OrgByID(ctx, o.OrgID)
 	if err != nil {
@@ -274,6 +298,26 @@ func (s *Service) startPayment(ctx context.Context, o Order, paymentMethodID, re
 	return Checkout{Order: o, NextAction: o.NextAction}, nil
 }
 
+// checkRoom refuses, with INVALID_INPUT on field (wrapping
+// errCreditCeiling), credits that would take the org's balance over
+// MaxCredits: a purchase is refused before any money is asked for.
+func (s *Service) checkRoom(ctx context.Context, orgID string, credits int64, field string) error {
+	b, err := s.balanceOf(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	if credits > MaxCredits-b.Total {
+		return creditLimitError(field, credits)
+	}
+	return nil
+}
+
+// creditLimitError is checkRoom's refusal.
+func creditLimitError(field string, credits int64) error {
+	return &Error{Code: CodeInvalidInput, Field: field, Err: errCreditCeiling,
+		Message: fmt.Sprintf("%d more credits would take the balance over the limit of %d credits", credits, MaxCredits)}
+}
+
 // settleDecline records a gateway's decline on the order: FAILED, with the
 // provider's reason.
 func (s *Service) settleDecline(ctx context.Context, orderID string, decline error) (Order, error) {
@@ -300,14 +344,15 @@ func orderDescription(o Order) string {
 // takes back the refunded share of the order's unspent credits.
 //
 // A success is accepted only for the order's total in the order's currency
-// (when the gateway states the amount). Otherwise the money is real but
-// cannot be accepted as it is: the order is not paid (no credits, no
-// invoice), is marked for review (Order.Review) and PROCESSING (the buyer
-// has nothing left to do), and an ERROR is logged with the order,
-// expected and got. It stays in reconciliation, so a later matching
-// report still pays it (a provider correcting itself); otherwise an
-// operator refunds the payment at the provider, and the report that all
-// of it was refunded closes the order as CANCELED. Money
+// (when the gateway states the amount) and only while the order's credits
+// fit under MaxCredits. Otherwise the money is real but cannot be
+// accepted as it is: the order is not paid (no credits, no invoice), is
+// marked for review (Order.Review) and PROCESSING (the buyer has nothing
+// left to do), and an ERROR is logged with the order, expected and got.
+// It stays in reconciliation, so a later matching report still pays it (a
+// balance spent below the ceiling again, a provider correcting itself);
+// otherwise an operator refunds the payment at the provider, and the
+// report that all of it was refunded closes the order as CANCELED. Money
 // is never silently kept without credits, and credits are never granted
 // for an amount that was not collected.
 func (s *Service) settle(ctx context.Context, orderID string, u paymentUpdate) (Order, error) {
@@ -364,11 +409,19 @@ func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paym
 			holdForReview(&o, fmt.Sprintf("amount mismatch: the gateway reports %s collected for a total of %s", u.amount, o.Total))
 			break
 		}
-		v, err := s.fulfil(ctx, tx, &o, now)
+		paid := o
+		v, err := s.fulfil(ctx, tx, &paid, now)
+		if errors.Is(err, errCreditCeiling) {
+			s.log.ErrorContext(ctx, "payment collected but its credits would take the balance over the limit: order not paid, held for review",
+				"order", o.ID, "number", o.Number, "org", o.OrgID, "gateway", o.Gateway, "payment", o.PaymentID,
+				"credits", o.Credits, "limit", MaxCredits, "collected", o.Total.String())
+			holdForReview(&o, fmt.Sprintf("credit limit: the payment was collected but %d credits would take the balance over %d", o.Credits, MaxCredits))
+			break
+		}
 		if err != nil {
 			return Order{}, false, 0, err
 		}
-		balanceAt = v
+		o, balanceAt = paid, v
 	case PaymentFailed:
 		if o.Status.CanMove(OrderFailed) {
 			o.Status, o.FailureReason, o.NextAction = OrderFailed, u.failureReason, nil
@@ -891,7 +944,7 @@ func (s *Service) reconcileOne(ctx context.Context, o Order) (Order, error) {
 	}
 	if o.PaymentID == "" {
 		c, err := s.startPayment(ctx, o, "", "")
-		if IsCode(err, CodePaymentFailed) {
+		if IsCode(err, CodePaymentFailed) || errors.Is(err, errCreditCeiling) {
 			return s.store.OrderByID(ctx, o.ID)
 		}
 		return c.Order, err

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -252,6 +253,154 @@ func TestSandboxForgedAmountNeverPays(t *testing.T) {
 		}
 		if b, _ := svc.Balance(owner, org.ID); b.Total != 7_000_000 {
 			t.Fatalf("balance %d, want 7000000", b.Total)
+		}
+	})
+}
+
+// TestGrantsStopAtTheCeiling: no grant takes a balance over MaxCredits;
+// exactly MaxCredits is fine; a refused grant changes nothing and records
+// no key.
+func TestGrantsStopAtTheCeiling(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d, domain.Config{SignupGrantDisabled: true})
+		grant := func(amount int64, key string) error {
+			_, err := f.svc.GrantCredits(f.admin, domain.GrantInput{OrgID: f.org.ID, Amount: amount, Kind: domain.GrantPurchased, IdempotencyKey: key})
+			return err
+		}
+		steps := []struct {
+			amount int64
+			key    string
+			code   domain.Code
+			total  int64
+		}{
+			{domain.MaxCredits - 10, "g1", "", domain.MaxCredits - 10},
+			{11, "g2", domain.CodeInvalidInput, domain.MaxCredits - 10},
+			{11, "g2", domain.CodeInvalidInput, domain.MaxCredits - 10}, // the refusal recorded no key
+			{10, "g3", "", domain.MaxCredits},
+			{1, "g4", domain.CodeInvalidInput, domain.MaxCredits},
+			{domain.MaxCredits, "g5", domain.CodeInvalidInput, domain.MaxCredits},
+		}
+		for i, st := range steps {
+			err := grant(st.amount, st.key)
+			if codeOf(err) != st.code {
+				t.Fatalf("step %d: grant %d = %v, want %q", i, st.amount, err, st.code)
+			}
+			var de *domain.Error
+			if st.code != "" && (!errors.As(err, &de) || de.Field != "amount") {
+				t.Fatalf("step %d: refusal %v names no field amount", i, err)
+			}
+			if b := f.checkInvariants(t); b.Total != st.total {
+				t.Fatalf("step %d: balance %d, want %d", i, b.Total, st.total)
+			}
+		}
+		if _, err := consume(f.owner, f, 5, "spend"); err != nil {
+			t.Fatal(err)
+		}
+		if err := grant(5, "g6"); err != nil {
+			t.Fatalf("a grant back to the limit: %v", err)
+		}
+	})
+}
+
+// TestUsageNeverExceedsMaxCredits: a month's consumption beyond MaxCredits
+// (two spends of near-limit grants) is reported as MaxCredits.
+func TestUsageNeverExceedsMaxCredits(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d, domain.Config{SignupGrantDisabled: true})
+		for i := range 2 {
+			f.grant(t, domain.GrantPurchased, domain.MaxCredits, 0, fmt.Sprint("g", i))
+			if _, err := consume(f.owner, f, domain.MaxCredits, fmt.Sprint("c", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		u, err := f.svc.Usage(f.owner, f.org.ID)
+		if err != nil || u.CreditsConsumed != domain.MaxCredits {
+			t.Fatalf("usage %d, %v; want %d", u.CreditsConsumed, err, domain.MaxCredits)
+		}
+	})
+}
+
+// TestPurchaseOverTheCeiling: a purchase whose credits would not fit is
+// refused before any order or payment; one that stopped fitting between
+// checkout and payment (a grant came first) is held for review with the
+// money, not paid and not left silently PENDING, and is paid by
+// reconciliation once the credits fit again.
+func TestPurchaseOverTheCeiling(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		logs, opt := newLogSink()
+		s := newShopWith(t, d, opt)
+		s.grant(t, domain.GrantPurchased, domain.MaxCredits-6_999_999, 0, "near")
+		_, err := s.buy(s.owner, "over")
+		var de *domain.Error
+		if codeOf(err) != domain.CodeInvalidInput || !errors.As(err, &de) || de.Field != "quantity" {
+			t.Fatalf("purchase over the limit = %v, want INVALID_INPUT on quantity", err)
+		}
+		orders, _ := s.svc.Orders(s.owner, s.org.ID, domain.OrderFilter{}, domain.Page{})
+		if len(orders.Edges) != 0 || s.gw.creates != 0 {
+			t.Fatalf("a refused purchase left %d orders and %d payments", len(orders.Edges), s.gw.creates)
+		}
+
+		// Exactly room for one pack: the checkout is accepted…
+		if _, err := consume(s.owner, s.fixture, 1, "room"); err != nil {
+			t.Fatal(err)
+		}
+		o := pendingOrder(t, s)
+		// …then a grant takes the room before the buyer pays.
+		s.grant(t, domain.GrantPromo, 1, 0, "late grant")
+		if err := s.svc.HandleWebhook(context.Background(), "fake", paidEvent("evt_1", o.PaymentID, o.Total)); err != nil {
+			t.Fatal(err)
+		}
+		s.heldForReview(t, logs, o.ID, "credit limit")
+		if b := s.checkInvariants(t); b.Total != domain.MaxCredits-6_999_999 {
+			t.Fatalf("balance %d after a held payment", b.Total)
+		}
+		// Reconciliation keeps trying; once the credits fit, it pays.
+		s.gw.pay(o.PaymentID, o.Total)
+		s.clock.Set(t0.Add(time.Hour))
+		if rep, err := s.svc.Reconcile(context.Background(), time.Minute, 10); err != nil || len(rep.Changed) != 0 {
+			t.Fatalf("reconcile while still over = %+v, %v; want no change", rep, err)
+		}
+		if _, err := consume(s.owner, s.fixture, 1, "room again"); err != nil {
+			t.Fatal(err)
+		}
+		s.clock.Set(t0.Add(2 * time.Hour))
+		rep, err := s.svc.Reconcile(context.Background(), time.Minute, 10)
+		if err != nil || len(rep.Changed) != 1 || rep.Changed[0].To != domain.OrderPaid {
+			t.Fatalf("reconcile with room = %+v, %v; want the order PAID", rep, err)
+		}
+		if b := s.checkInvariants(t); b.Total != domain.MaxCredits {
+			t.Fatalf("balance %d, want exactly MaxCredits", b.Total)
+		}
+	})
+}
+
+// TestUnstartedPurchaseOverTheCeiling: an order whose payment never started
+// (gateway down) and whose credits stopped fitting is FAILED by
+// reconciliation without asking the gateway for money; its key answers
+// INVALID_INPUT again.
+func TestUnstartedPurchaseOverTheCeiling(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		s := newShop(t, d)
+		s.gw.outage = true
+		if _, err := s.buy(s.owner, "k"); codeOf(err) != domain.CodeGatewayUnavailable {
+			t.Fatalf("purchase during an outage = %v", err)
+		}
+		s.gw.outage = false
+		s.grant(t, domain.GrantPurchased, domain.MaxCredits-6_999_999, 0, "fill")
+		s.clock.Set(t0.Add(time.Hour))
+		rep, err := s.svc.Reconcile(context.Background(), time.Minute, 10)
+		if err != nil || len(rep.Changed) != 1 || rep.Changed[0].To != domain.OrderFailed || s.gw.creates != 0 {
+			t.Fatalf("reconcile = %+v, %v (%d payments); want the order FAILED and no payment", rep, err, s.gw.creates)
+		}
+		if _, err := s.buy(s.owner, "k"); codeOf(err) != domain.CodeInvalidInput {
+			t.Fatalf("retry of the key = %v, want INVALID_INPUT", err)
+		}
+		if s.gw.creates != 0 {
+			t.Fatalf("%d payments started", s.gw.creates)
 		}
 	})
 }
