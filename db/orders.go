@@ -32,6 +32,7 @@ type orderRow struct {
 	Installments   jsonNullColumn[installmentsJSON]
 	NextAction     jsonNullColumn[nextActionJSON]
 	FailureReason  string
+	Review         string
 	Refunded       int64
 	GrantID        *string
 	InvoiceDetails jsonNullColumn[invoiceDetailsJSON]
@@ -81,6 +82,7 @@ func toDomainOrder(r orderRow) domain.Order {
 		Installments:   toInstallments(r.Installments.V),
 		NextAction:     toNextAction(r.NextAction.V),
 		FailureReason:  r.FailureReason,
+		Review:         r.Review,
 		Refunded:       r.Refunded,
 		GrantID:        strVal(r.GrantID),
 		InvoiceDetails: toInvoiceDetailsPtr(r.InvoiceDetails.V),
@@ -117,6 +119,7 @@ func fromDomainOrder(o domain.Order) (orderRow, error) {
 		Installments:   jsonNullColumn[installmentsJSON]{fromInstallments(o.Installments)},
 		NextAction:     jsonNullColumn[nextActionJSON]{fromNextAction(o.NextAction)},
 		FailureReason:  o.FailureReason,
+		Review:         o.Review,
 		Refunded:       o.Refunded,
 		GrantID:        strPtr(o.GrantID),
 		InvoiceDetails: jsonNullColumn[invoiceDetailsJSON]{fromInvoiceDetailsPtr(o.InvoiceDetails)},
@@ -172,8 +175,8 @@ func orderWhere(q *gorm.DB, cond string, args ...any) (domain.Order, error) {
 
 // UpdateOrder saves the fields of o that change after checkout (status,
 // gateway, method, payment ID, installments, next action, failure reason,
-// refunded, grant ID, expiry, paid time, updated time and version) when the
-// stored version is o.Version-1. Number, org, lines, amounts, credits,
+// review, refunded, grant ID, expiry, paid time, updated time and version)
+// when the stored version is o.Version-1. Number, org, lines, amounts, credits,
 // validity, invoice details and creation are fixed at CreateOrder. CONFLICT
 // when the stored version differs (a concurrent change), NOT_FOUND when
 // the order does not exist.
@@ -185,7 +188,7 @@ func (d *DB) UpdateOrder(ctx context.Context, o domain.Order) error {
 	res := d.db(ctx).Model(&orderRow{}).Where("id = ? AND version = ?", r.ID, r.Version-1).Updates(map[string]any{
 		"status": r.Status, "gateway": r.Gateway, "method": r.Method, "payment_id": nullable(r.PaymentID),
 		"installments": r.Installments, "next_action": r.NextAction, "failure_reason": r.FailureReason,
-		"refunded": r.Refunded, "grant_id": nullable(r.GrantID), "expires_at": nullable(r.ExpiresAt),
+		"review": r.Review, "refunded": r.Refunded, "grant_id": nullable(r.GrantID), "expires_at": nullable(r.ExpiresAt),
 		"paid_at": nullable(r.PaidAt), "updated_at": r.UpdatedAt, "version": r.Version,
 	})
 	if res.Error != nil {

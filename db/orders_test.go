@@ -28,6 +28,7 @@ func fullOrder(orgID string) domain.Order {
 		Installments:   &domain.InstallmentPlan{Count: 3, Amount: eur(3967), Commission: eur(200), Total: eur(11900)},
 		NextAction:     &domain.NextAction{Kind: domain.NextActionRedirect, URL: "https://pay.example/3ds?x=1&y=2", ClientSecret: "cs_1"},
 		FailureReason:  "previous attempt: card_declined",
+		Review:         "amount mismatch: 1.00 EUR collected, total 119.00 EUR",
 		InvoiceDetails: &domain.InvoiceDetails{CompanyName: "Acme GmbH", Country: "DE", Address: "Straße 1\n10115 Berlin", TaxID: "DE123"},
 		CreatedBy:      newID(), CreatedAt: t0, UpdatedAt: t0.Add(time.Second), Version: 1,
 	}
@@ -142,7 +143,7 @@ func TestUpdateOrder(t *testing.T) {
 		expires := t0.AddDate(0, 2, 0)
 		next := orig
 		next.Status, next.Gateway, next.Method, next.PaymentID = domain.OrderPaid, "paypal", domain.MethodPayPal, "PAY-1"
-		next.Installments, next.NextAction, next.FailureReason = nil, nil, ""
+		next.Installments, next.NextAction, next.FailureReason, next.Review = nil, nil, "", "credit ceiling"
 		next.Refunded, next.GrantID, next.ExpiresAt, next.PaidAt = 100, newID(), &expires, &paidAt
 		next.UpdatedAt, next.Version = t0.Add(time.Hour), 2
 		must(t, d.UpdateOrder(ctx(), next))

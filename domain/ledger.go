@@ -33,11 +33,14 @@ type change struct {
 }
 
 // creditOp is one balance-changing request: its operation name, its
-// idempotency key and request hash (both "" when it has none), and the
-// change it makes (nil: only write off expired grants).
+// idempotency key and request hash (both "" when it has none), the change
+// it makes (nil: only write off expired grants), and who asks (for a
+// request with a key: a repeated key answers only an asker mayReplay
+// allows).
 type creditOp struct {
 	op, key, hash string
 	fn            ledgerChange
+	by            Access
 }
 
 // opResult is what became of one creditOp. replay is true when the result
@@ -164,7 +167,7 @@ func (s *Service) applyOpsTx(ctx context.Context, tx Store, orgID string, ops []
 				continue
 			}
 			if j, ok := fresh[o.key]; ok {
-				if ops[j].op != o.op || ops[j].hash != o.hash {
+				if ops[j].op != o.op || ops[j].hash != o.hash || !mayReplay(o.by, out[j].res.Entry) {
 					out[i].err = errKeyReused()
 				} else {
 					out[i] = opResult{res: out[j].res, replay: true}
@@ -178,6 +181,10 @@ func (s *Service) applyOpsTx(ctx context.Context, tx Store, orgID string, ops []
 				out[i].err = err
 				continue
 			}
+		}
+		if err := checkCeiling(b, c); err != nil {
+			out[i].err = err
+			continue
 		}
 		if len(c.entries) == 0 {
 			out[i].res = CreditResult{Entry: last, Balance: withGrants(b, open)}
@@ -223,7 +230,8 @@ func (s *Service) applyCreditsTx(ctx context.Context, tx Store, orgID, op, key, 
 }
 
 // replayRecord answers a request whose key is already recorded: the stored
-// first result, or CONFLICT when the request differs.
+// first result, or CONFLICT when the request differs or its asker may not
+// see the stored result (mayReplay).
 func replayRecord(rec IdempotencyRecord, o creditOp) opResult {
 	if rec.Operation != o.op || rec.RequestHash != o.hash {
 		return opResult{err: errKeyReused()}
@@ -232,7 +240,31 @@ func replayRecord(rec IdempotencyRecord, o creditOp) opResult {
 	if err := json.Unmarshal(rec.Response, &res); err != nil {
 		return opResult{err: Internal(err)}
 	}
+	if !mayReplay(o.by, res.Entry) {
+		return opResult{err: errKeyReused()}
+	}
 	return opResult{res: res, replay: true}
+}
+
+// errCreditCeiling is the cause of every refusal to take a balance over
+// MaxCredits (errors.Is finds it in the *Error checkCeiling returns).
+var errCreditCeiling = errors.New("balance would exceed MaxCredits")
+
+// checkCeiling refuses a change that would take the balance b over
+// MaxCredits, the largest number the API's JSON contract carries exactly:
+// INVALID_INPUT on "amount", wrapping errCreditCeiling. Every path that
+// adds credits (grants, the sign-up grant, paid orders) goes through
+// applyOpsTx, which asks it before applying a change.
+func checkCeiling(b Balance, c change) error {
+	var add int64
+	for _, e := range c.entries {
+		add += e.Amount
+	}
+	if add <= 0 || b.Total <= MaxCredits-add {
+		return nil
+	}
+	return &Error{Code: CodeInvalidInput, Field: "amount", Err: errCreditCeiling,
+		Message: fmt.Sprintf("this would take the balance (%d) over the limit of %d credits", b.Total, MaxCredits)}
 }
 
 // changeSet accumulates the changes of several requests into one write:
@@ -373,7 +405,7 @@ func (s *Service) Consume(ctx context.Context, in ConsumeInput) (CreditResult, e
 		return CreditResult{}, err
 	}
 	hash := requestHash("consumeCredits", in.OrgID, in.Amount, reason, string(meta))
-	return s.combined(ctx, in.OrgID, creditOp{op: "consumeCredits", key: in.IdempotencyKey, hash: hash,
+	return s.combined(ctx, in.OrgID, creditOp{op: "consumeCredits", key: in.IdempotencyKey, hash: hash, by: acc,
 		fn: func(b *Balance, open []Grant, _ time.Time) (change, error) {
 			if !b.OrgStatus.CanSpend() {
 				return change{}, Errorf(CodeOrgSuspended, "org is %s: spending is paused until payment", strings.ToLower(string(b.OrgStatus)))
@@ -431,10 +463,19 @@ func (s *Service) GrantCredits(ctx context.Context, in GrantInput) (CreditResult
 		exp = in.ExpiresAt.UTC().Format(time.RFC3339Nano)
 	}
 	hash := requestHash("grantCredits", in.OrgID, in.Amount, string(in.Kind), exp, reason)
-	return s.applyCredits(ctx, in.OrgID, "grantCredits", in.IdempotencyKey, hash,
-		func(b *Balance, _ []Grant, now time.Time) (change, error) {
+	// A replayed key shows the admin the stored grant entry; whether they
+	// may see another admin's follows their own role in the org, if any.
+	acc := Access{Actor: admin}
+	if m, err := s.store.MembershipOf(ctx, in.OrgID, admin.UserID); err == nil {
+		acc.Role = m.Role
+	} else if !IsCode(err, CodeNotFound) {
+		return CreditResult{}, asDomainError(err)
+	}
+	r := s.applyOps(ctx, in.OrgID, []creditOp{{op: "grantCredits", key: in.IdempotencyKey, hash: hash, by: acc,
+		fn: func(b *Balance, _ []Grant, now time.Time) (change, error) {
 			return grantChange(b.OrgID, in.Kind, in.Amount, in.ExpiresAt, "", reason, admin, now), nil
-		})
+		}}})[0]
+	return r.res, r.err
 }
 
 // grantChange is the change that adds a new grant with its GRANT entry.
@@ -523,18 +564,19 @@ func (s *Service) balanceOf(ctx context.Context, orgID string) (Balance, error) 
 	return b, nil
 }
 
-// Ledger pages an org's ledger, newest first. OWNER and BILLING see every
-// entry; other members see their own ("own usage"). API keys may not.
+// Ledger pages an org's ledger, newest first, as ledgerScope allows: OWNER
+// and BILLING see every entry; other members see their own ("own usage").
+// API keys may not.
 func (s *Service) Ledger(ctx context.Context, orgID string, p Page) (Connection[LedgerEntry], error) {
 	acc, err := s.authorize(ctx, orgID, ActionReadOwnUsage)
 	if err != nil {
 		return Connection[LedgerEntry]{}, err
 	}
-	var f LedgerFilter
-	if !RoleAllows(acc.Role, ActionBilling) {
-		f.ActorID = acc.Actor.UserID
+	actorID, ok := ledgerScope(acc)
+	if !ok {
+		return Connection[LedgerEntry]{}, Errorf(CodeForbidden, "may not read the ledger")
 	}
-	c, err := s.store.ListLedger(ctx, orgID, f, p)
+	c, err := s.store.ListLedger(ctx, orgID, LedgerFilter{ActorID: actorID}, p)
 	return c, asDomainError(err)
 }
 
@@ -551,7 +593,7 @@ func (s *Service) LedgerEntry(ctx context.Context, id string) (LedgerEntry, erro
 	if err != nil {
 		return LedgerEntry{}, notFoundFor(err, "ledger entry")
 	}
-	if !RoleAllows(acc.Role, ActionBilling) && e.ActorID != acc.Actor.UserID {
+	if !mayReadEntry(acc, e) {
 		return LedgerEntry{}, NotFound("ledger entry")
 	}
 	return e, nil
@@ -605,11 +647,16 @@ func (s *Service) Usage(ctx context.Context, orgID string) (Usage, error) {
 		u.Scope, actor = UsageMember, acc.Actor.UserID
 	}
 	u.CreditsConsumed, err = s.store.SumConsumed(ctx, orgID, actor, from, to)
+	// No Credits value exceeds MaxCredits. A month's consumption can only
+	// pass it by spending repeated near-limit grants; it is then reported
+	// as the limit (the ledger still holds every entry exactly).
+	u.CreditsConsumed = min(u.CreditsConsumed, MaxCredits)
 	return u, asDomainError(err)
 }
 
 // BalanceEvent is pushed to balanceUpdated subscribers after a committed
-// change: the balance then, and the newest ledger entry.
+// change: the balance then, and the newest ledger entry when the
+// subscriber may see it (mayReadEntry), nil otherwise.
 type BalanceEvent struct {
 	Balance Balance
 	Entry   *LedgerEntry
@@ -617,7 +664,9 @@ type BalanceEvent struct {
 
 // WatchBalance streams an org's balance after every committed change, on
 // whichever instance made it, until ctx ends. It is authorized like Balance,
-// and again before each event, so a removed member stops receiving.
+// and again before each event, so a removed member stops receiving; the
+// event's entry is shown as that re-check's access allows (a member whose
+// role changed sees entries as the new role does).
 func (s *Service) WatchBalance(ctx context.Context, orgID string) (<-chan BalanceEvent, error) {
 	if _, err := s.authorize(ctx, orgID, ActionReadBalance); err != nil {
 		return nil, err
@@ -640,7 +689,8 @@ func (s *Service) WatchBalance(ctx context.Context, orgID string) (<-chan Balanc
 			if ev.Kind != EventBalance && ev.Kind != EventResync {
 				continue
 			}
-			if _, err := s.authorize(ctx, orgID, ActionReadBalance); err != nil {
+			acc, err := s.authorize(ctx, orgID, ActionReadBalance)
+			if err != nil {
 				return
 			}
 			b, err := s.balanceOf(ctx, orgID)
@@ -649,7 +699,7 @@ func (s *Service) WatchBalance(ctx context.Context, orgID string) (<-chan Balanc
 			}
 			last = b.Version
 			be := BalanceEvent{Balance: b}
-			if e, err := s.store.LedgerEntryBySeq(ctx, orgID, b.Version); err == nil {
+			if e, err := s.store.LedgerEntryBySeq(ctx, orgID, b.Version); err == nil && mayReadEntry(acc, e) {
 				be.Entry = &e
 			}
 			select {

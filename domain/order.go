@@ -125,6 +125,14 @@ type Order struct {
 	NextAction   *NextAction
 	// FailureReason says why a FAILED order failed (the decline reason).
 	FailureReason string
+	// Review says why the order needs an operator: money the gateway
+	// reports collected that Tally did not accept (an amount or currency
+	// other than Total, or credits that would take the org's balance over
+	// MaxCredits). Such an order is never fulfilled on that report; it
+	// stays unpaid, is logged at ERROR and keeps being reconciled. "" when
+	// nothing is wrong. Tally never clears it: an operator does, after
+	// settling the money with the provider.
+	Review string
 	// Refunded is the total refunded so far, in minor units of Total.
 	Refunded int64
 	// GrantID is the credit grant made when the order was paid ("" before).

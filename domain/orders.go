@@ -77,14 +77,18 @@ type paymentUpdate struct {
 	failureReason string
 	paymentID     string
 	nextAction    *NextAction
+	// amount is what the gateway says the payment is for (collected, once
+	// it succeeded); zero when it did not say.
+	amount Money
 }
 
 func updateFromPayment(p Payment) paymentUpdate {
-	return paymentUpdate{status: p.Status, refunded: p.Refunded, failureReason: p.FailureReason, paymentID: p.ID, nextAction: p.NextAction}
+	return paymentUpdate{status: p.Status, refunded: p.Refunded, failureReason: p.FailureReason, paymentID: p.ID,
+		nextAction: p.NextAction, amount: p.Amount}
 }
 
 func updateFromEvent(ev WebhookEvent) paymentUpdate {
-	u := paymentUpdate{paymentID: ev.PaymentID, failureReason: ev.FailureReason, refunded: ev.Refunded}
+	u := paymentUpdate{paymentID: ev.PaymentID, failureReason: ev.FailureReason, refunded: ev.Refunded, amount: ev.Amount}
 	switch ev.Kind {
 	case EventPaymentSucceeded:
 		u.status = PaymentSucceeded
@@ -108,14 +112,19 @@ const (
 	maxInvoiceField = 300
 	orderSeriesFmt  = "ORD-%d"
 	invoiceSeries   = "INV-%d"
+	// failureCreditLimit is the FailureReason of an order whose payment was
+	// never started because its credits no longer fit under MaxCredits.
+	failureCreditLimit = "credit_limit"
 )
 
 // PurchasePack prices a pack for the org, creates the order and starts the
 // payment with the routed gateway. A ReturnURL must be on an allowed origin
 // (Config.ReturnOrigins or PublicURL's; see CheckReturnURL), else
-// INVALID_INPUT on "returnUrl" before anything else. Codes: INVALID_INPUT, UNAUTHENTICATED,
-// NOT_FOUND, FORBIDDEN (only OWNER and BILLING buy), CONFLICT (key reused
-// with other input), PAYMENT_FAILED (declined: the order is FAILED),
+// INVALID_INPUT on "returnUrl" before anything else. Codes: INVALID_INPUT
+// (also when the pack's credits would take the balance over MaxCredits:
+// refused before any order or payment exists), UNAUTHENTICATED, NOT_FOUND,
+// FORBIDDEN (only OWNER and BILLING buy), CONFLICT (key reused with other
+// input), PAYMENT_FAILED (declined: the order is FAILED),
 // GATEWAY_UNAVAILABLE (the order stays unpaid; retry with the same key or
 // let reconciliation settle it).
 func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout, error) {
@@ -171,6 +180,13 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 	if err != nil {
 		return Checkout{}, err
 	}
+	field := "quantity"
+	if in.Credits != 0 {
+		field = "credits"
+	}
+	if err := s.checkRoom(ctx, org.ID, q.Credits, field); err != nil {
+		return Checkout{}, err
+	}
 	gw, err := s.gateways.Route(RouteRequest{
 		Country: org.Country, Currency: org.Currency, Method: in.Method, Installments: in.Installments, Gateway: in.Gateway,
 	})
@@ -224,6 +240,8 @@ func (s *Service) resumePurchase(ctx context.Context, rec IdempotencyRecord, op,
 	switch {
 	case o.PaymentID == "" && o.Status == OrderPending:
 		return s.startPayment(ctx, o, "", "")
+	case o.Status == OrderFailed && o.FailureReason == failureCreditLimit:
+		return Checkout{}, creditLimitError("quantity", o.Credits)
 	case o.Status == OrderFailed:
 		// The first answer was this decline: repeat it.
 		return Checkout{}, Errorf(CodePaymentFailed, "%s", o.FailureReason)
@@ -233,11 +251,21 @@ func (s *Service) resumePurchase(ctx context.Context, rec IdempotencyRecord, op,
 
 // startPayment asks the order's gateway to collect its total. The
 // gateway's idempotency key is derived from the order, so a retry (by the
-// buyer or by reconciliation) never makes a second payment.
+// buyer or by reconciliation) never makes a second payment. An order whose
+// credits no longer fit under MaxCredits (credits were added since it was
+// made) is FAILED instead, with no payment: INVALID_INPUT.
 func (s *Service) startPayment(ctx context.Context, o Order, paymentMethodID, returnURL string) (Checkout, error) {
 	gw, ok := s.gateways.Get(o.Gateway)
 	if !ok {
 		return Checkout{}, Errorf(CodeGatewayUnavailable, "gateway %s is not configured", o.Gateway)
+	}
+	if err := s.checkRoom(ctx, o.OrgID, o.Credits, "quantity"); err != nil {
+		if errors.Is(err, errCreditCeiling) {
+			if _, serr := s.settle(ctx, o.ID, paymentUpdate{status: PaymentFailed, failureReason: failureCreditLimit}); serr != nil {
+				return Checkout{}, serr
+			}
+		}
+		return Checkout{}, err
 	}
 	org, err := s.store.OrgByID(ctx, o.OrgID)
 	if err != nil {
@@ -279,6 +307,26 @@ func (s *Service) startPayment(ctx context.Context, o Order, paymentMethodID, re
 	return Checkout{Order: o, NextAction: o.NextAction}, nil
 }
 
+// checkRoom refuses, with INVALID_INPUT on field (wrapping
+// errCreditCeiling), credits that would take the org's balance over
+// MaxCredits: a purchase is refused before any money is asked for.
+func (s *Service) checkRoom(ctx context.Context, orgID string, credits int64, field string) error {
+	b, err := s.balanceOf(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	if credits > MaxCredits-b.Total {
+		return creditLimitError(field, credits)
+	}
+	return nil
+}
+
+// creditLimitError is checkRoom's refusal.
+func creditLimitError(field string, credits int64) error {
+	return &Error{Code: CodeInvalidInput, Field: field, Err: errCreditCeiling,
+		Message: fmt.Sprintf("%d more credits would take the balance over the limit of %d credits", credits, MaxCredits)}
+}
+
 // settleDecline records a gateway's decline on the order: FAILED, with the
 // provider's reason.
 func (s *Service) settleDecline(ctx context.Context, orderID string, decline error) (Order, error) {
@@ -303,6 +351,19 @@ func orderDescription(o Order) string {
 // (fulfilment grants the order's credits and issues its invoice), a failure
 // after success is ignored, and a refund total beyond what was applied
 // takes back the refunded share of the order's unspent credits.
+//
+// A success is accepted only for the order's total in the order's currency
+// (when the gateway states the amount) and only while the order's credits
+// fit under MaxCredits. Otherwise the money is real but cannot be
+// accepted as it is: the order is not paid (no credits, no invoice), is
+// marked for review (Order.Review) and PROCESSING (the buyer has nothing
+// left to do), and an ERROR is logged with the order, expected and got.
+// It stays in reconciliation, so a later matching report still pays it (a
+// balance spent below the ceiling again, a provider correcting itself);
+// otherwise an operator refunds the payment at the provider, and the
+// report that all of it was refunded closes the order as CANCELED. Money
+// is never silently kept without credits, and credits are never granted
+// for an amount that was not collected.
 func (s *Service) settle(ctx context.Context, orderID string, u paymentUpdate) (Order, error) {
 	var (
 		o         Order
@@ -337,13 +398,39 @@ func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paym
 	}
 	switch u.status {
 	case PaymentSucceeded:
-		if o.Status != OrderPaid && o.Status.CanMove(OrderPaid) {
-			v, err := s.fulfil(ctx, tx, &o, now)
-			if err != nil {
-				return Order{}, false, 0, err
-			}
-			balanceAt = v
+		if o.Status == OrderPaid || !o.Status.CanMove(OrderPaid) {
+			break
 		}
+		if o.Review != "" && (o.Refunded > 0 || refundedAll(o, u)) {
+			// Held money given back (an operator refunded it): nothing
+			// to grant, now or on a late success report; the order is
+			// closed, its review reason kept.
+			if o.Status.CanMove(OrderCanceled) {
+				o.Status, o.NextAction = OrderCanceled, nil
+			}
+			o.Refunded = max(o.Refunded, min(u.refunded, o.Total.AmountMinor))
+			break
+		}
+		if u.amount != (Money{}) && u.amount != o.Total {
+			s.log.ErrorContext(ctx, "payment collected an amount other than the order total: order not paid, held for review",
+				"order", o.ID, "number", o.Number, "org", o.OrgID, "gateway", o.Gateway, "payment", o.PaymentID,
+				"expected", o.Total.String(), "got", u.amount.String())
+			holdForReview(&o, fmt.Sprintf("amount mismatch: the gateway reports %s collected for a total of %s", u.amount, o.Total))
+			break
+		}
+		paid := o
+		v, err := s.fulfil(ctx, tx, &paid, now)
+		if errors.Is(err, errCreditCeiling) {
+			s.log.ErrorContext(ctx, "payment collected but its credits would take the balance over the limit: order not paid, held for review",
+				"order", o.ID, "number", o.Number, "org", o.OrgID, "gateway", o.Gateway, "payment", o.PaymentID,
+				"credits", o.Credits, "limit", MaxCredits, "collected", o.Total.String())
+			holdForReview(&o, fmt.Sprintf("credit limit: the payment was collected but %d credits would take the balance over %d", o.Credits, MaxCredits))
+			break
+		}
+		if err != nil {
+			return Order{}, false, 0, err
+		}
+		o, balanceAt = paid, v
 	case PaymentFailed:
 		if o.Status.CanMove(OrderFailed) {
 			o.Status, o.FailureReason, o.NextAction = OrderFailed, u.failureReason, nil
@@ -384,6 +471,29 @@ func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paym
 		return Order{}, false, 0, err
 	}
 	return o, true, balanceAt, nil
+}
+
+// holdForReview records why money a gateway reports collected was not
+// accepted: the order stays unpaid, PROCESSING when it was waiting on the
+// buyer (who has paid: no next action to show), with the reason in Review.
+func holdForReview(o *Order, reason string) {
+	o.Review = reason
+	if o.Status != OrderProcessing && o.Status.CanMove(OrderProcessing) {
+		o.Status = OrderProcessing
+	}
+	if o.Status.Unpaid() {
+		o.NextAction = nil
+	}
+}
+
+// refundedAll reports whether u says everything its payment collected (the
+// order's total when the gateway does not state an amount) was refunded.
+func refundedAll(o Order, u paymentUpdate) bool {
+	collected := o.Total.AmountMinor
+	if u.amount != (Money{}) {
+		collected = u.amount.AmountMinor
+	}
+	return u.refunded > 0 && u.refunded >= collected
 }
 
 func orderEqual(a, b Order) bool {
@@ -532,7 +642,7 @@ func mulDiv(a, b, c int64) int64 {
 // UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, PAYMENT_FAILED,
 // GATEWAY_UNAVAILABLE, INVALID_INPUT (an order with no payment to confirm).
 func (s *Service) ConfirmOrder(ctx context.Context, orderID string) (Order, error) {
-	o, err := s.orderFor(ctx, orderID, ActionBilling)
+	o, err := s.orderFor(ctx, orderID, s.authorizeOrderChange)
 	if err != nil {
 		return Order{}, err
 	}
@@ -561,9 +671,10 @@ func (s *Service) ConfirmOrder(ctx context.Context, orderID string) (Order, erro
 // CancelOrder cancels an order that is not paid yet. A gateway that later
 // reports the payment collected after all still makes it PAID (money is
 // never dropped). Codes: UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, CONFLICT
-// (the order is already paid, failed or canceled).
+// (the order is already paid, failed or canceled, or its collected payment
+// is held for review: only an operator's refund closes it).
 func (s *Service) CancelOrder(ctx context.Context, orderID string) (Order, error) {
-	o, err := s.orderFor(ctx, orderID, ActionBilling)
+	o, err := s.orderFor(ctx, orderID, s.authorizeOrderChange)
 	if err != nil {
 		return Order{}, err
 	}
@@ -572,6 +683,9 @@ func (s *Service) CancelOrder(ctx context.Context, orderID string) (Order, error
 			return o, nil
 		}
 		return Order{}, Errorf(CodeConflict, "order %s is %s and cannot be canceled", o.Number, o.Status)
+	}
+	if o.Review != "" {
+		return Order{}, Errorf(CodeConflict, "order %s has a collected payment held for review and cannot be canceled", o.Number)
 	}
 	o, err = s.settle(ctx, o.ID, paymentUpdate{status: PaymentCanceled})
 	if err != nil {
@@ -839,7 +953,7 @@ func (s *Service) reconcileOne(ctx context.Context, o Order) (Order, error) {
 	}
 	if o.PaymentID == "" {
 		c, err := s.startPayment(ctx, o, "", "")
-		if IsCode(err, CodePaymentFailed) {
+		if IsCode(err, CodePaymentFailed) || errors.Is(err, errCreditCeiling) {
 			return s.store.OrderByID(ctx, o.ID)
 		}
 		return c.Order, err
@@ -874,16 +988,18 @@ func (s *Service) reconcileOne(ctx context.Context, o Order) (Order, error) {
 	return after, asDomainError(err)
 }
 
-// Order returns an order the caller may see: members with the billing
-// right (OWNER, BILLING), and platform admins. Codes: UNAUTHENTICATED,
-// NOT_FOUND, FORBIDDEN.
+// Order returns an order the caller may read (authorizeOrderRead): members
+// with the billing right (OWNER, BILLING), and platform admins. Codes:
+// UNAUTHENTICATED, NOT_FOUND, FORBIDDEN.
 func (s *Service) Order(ctx context.Context, id string) (Order, error) {
-	return s.orderFor(ctx, id, ActionBilling)
+	return s.orderFor(ctx, id, s.authorizeOrderRead)
 }
 
-func (s *Service) orderFor(ctx context.Context, id string, action Action) (Order, error) {
-	a, ok := ActorFrom(ctx)
-	if !ok {
+// orderFor loads an order and authorizes the caller on its org with allow
+// (authorizeOrderRead or authorizeOrderChange); NOT_FOUND for an order of
+// an org the caller cannot see.
+func (s *Service) orderFor(ctx context.Context, id string, allow func(context.Context, string) error) (Order, error) {
+	if _, ok := ActorFrom(ctx); !ok {
 		return Order{}, Errorf(CodeUnauthenticated, "sign in required")
 	}
 	if !ValidID(id) {
@@ -893,10 +1009,7 @@ func (s *Service) orderFor(ctx context.Context, id string, action Action) (Order
 	if err != nil {
 		return Order{}, asDomainError(err)
 	}
-	if a.PlatformAdmin && !a.IsAPIKey() && action == ActionBilling {
-		return o, nil // platform admins read any order (to refund it)
-	}
-	if _, err := s.authorize(ctx, o.OrgID, action); err != nil {
+	if err := allow(ctx, o.OrgID); err != nil {
 		if IsCode(err, CodeNotFound) {
 			return Order{}, NotFound("order")
 		}
@@ -920,7 +1033,8 @@ func (s *Service) Orders(ctx context.Context, orgID string, f OrderFilter, p Pag
 	return c, asDomainError(err)
 }
 
-// Invoice returns an invoice, authorized like its order. Codes:
+// Invoice returns an invoice, authorized exactly like its order
+// (authorizeOrderRead), so invoice(id) and order(id){invoice} agree. Codes:
 // UNAUTHENTICATED, NOT_FOUND, FORBIDDEN.
 func (s *Service) Invoice(ctx context.Context, id string) (Invoice, error) {
 	if _, ok := ActorFrom(ctx); !ok {
@@ -933,20 +1047,31 @@ func (s *Service) Invoice(ctx context.Context, id string) (Invoice, error) {
 	if err != nil {
 		return Invoice{}, asDomainError(err)
 	}
-	if _, err := s.authorize(ctx, inv.OrgID, ActionBilling); err != nil {
+	return s.invoiceFor(ctx, inv)
+}
+
+// InvoiceOfOrder returns a paid order's invoice (NOT_FOUND before payment)
+// for an order's invoice field, authorized like Invoice.
+func (s *Service) InvoiceOfOrder(ctx context.Context, orderID string) (Invoice, error) {
+	if _, ok := ActorFrom(ctx); !ok {
+		return Invoice{}, Errorf(CodeUnauthenticated, "sign in required")
+	}
+	inv, err := s.store.InvoiceByOrder(ctx, orderID)
+	if err != nil {
+		return Invoice{}, asDomainError(err)
+	}
+	return s.invoiceFor(ctx, inv)
+}
+
+// invoiceFor returns inv when the caller may read its org's orders.
+func (s *Service) invoiceFor(ctx context.Context, inv Invoice) (Invoice, error) {
+	if err := s.authorizeOrderRead(ctx, inv.OrgID); err != nil {
 		if IsCode(err, CodeNotFound) {
 			return Invoice{}, NotFound("invoice")
 		}
 		return Invoice{}, err
 	}
 	return inv, nil
-}
-
-// InvoiceOfOrder returns a paid order's invoice (NOT_FOUND before payment),
-// for relationship fields of an order the caller may already see.
-func (s *Service) InvoiceOfOrder(ctx context.Context, orderID string) (Invoice, error) {
-	inv, err := s.store.InvoiceByOrder(ctx, orderID)
-	return inv, asDomainError(err)
 }
 
 // Invoices pages an org's invoices, newest first. Codes: UNAUTHENTICATED,

@@ -21,6 +21,7 @@ type fakeGateway struct {
 	name     string
 	caps     domain.GatewayCapabilities
 	next     domain.PaymentStatus // what CreatePayment answers
+	collect  domain.Money         // what payments report collected; zero: the requested amount
 	outage   bool
 	creates  int
 	refunds  int
@@ -54,6 +55,9 @@ func (g *fakeGateway) CreatePayment(_ context.Context, req domain.PaymentRequest
 	}
 	g.creates++
 	p := domain.Payment{ID: fmt.Sprintf("pay_%d", g.creates), Status: g.next, Amount: req.Amount}
+	if g.collect != (domain.Money{}) {
+		p.Amount = g.collect
+	}
 	switch g.next {
 	case domain.PaymentFailed:
 		return domain.Payment{}, &domain.Error{Code: domain.CodePaymentFailed, Message: "card declined: insufficient_funds"}
@@ -115,7 +119,8 @@ func (g *fakeGateway) set(id string, st domain.PaymentStatus) {
 }
 
 // ParseWebhook takes the event from the test: the body is the event id and
-// the header carries the rest (signatures are the plugins' business).
+// the header carries the rest (signatures are the plugins' business); an
+// X-Amount header ("2975 EUR") is the amount the event reports.
 func (g *fakeGateway) ParseWebhook(_ context.Context, req domain.WebhookRequest) ([]domain.WebhookEvent, error) {
 	if req.Header.Get("X-Fake-Signature") != "ok" {
 		return nil, domain.InvalidInput("signature", "bad signature")
@@ -124,9 +129,15 @@ func (g *fakeGateway) ParseWebhook(_ context.Context, req domain.WebhookRequest)
 	if _, err := fmt.Sscan(req.Header.Get("X-Refunded"), &refunded); err != nil {
 		return nil, domain.InvalidInput("body", "bad refunded total")
 	}
+	var amount domain.Money
+	if a := req.Header.Get("X-Amount"); a != "" {
+		if _, err := fmt.Sscan(a, &amount.AmountMinor, &amount.Currency); err != nil {
+			return nil, domain.InvalidInput("body", "bad amount")
+		}
+	}
 	return []domain.WebhookEvent{{
 		ID: string(req.Body), Kind: domain.WebhookEventKind(req.Header.Get("X-Kind")),
-		PaymentID: req.Header.Get("X-Payment"), Refunded: refunded,
+		PaymentID: req.Header.Get("X-Payment"), Refunded: refunded, Amount: amount,
 	}}, nil
 }
 
@@ -146,6 +157,12 @@ type shop struct {
 
 func newShop(t *testing.T, d *db.DB) *shop {
 	t.Helper()
+	return newShopWith(t, d)
+}
+
+// newShopWith is newShop with extra service options.
+func newShopWith(t *testing.T, d *db.DB, opts ...domain.Option) *shop {
+	t.Helper()
 	gw := newFakeGateway("fake", domain.GatewayCapabilities{
 		Currencies: []domain.Currency{domain.EUR, domain.BRL}, Methods: []domain.PaymentMethodKind{domain.MethodCard},
 		MaxInstallments: 1, Refunds: true, PartialRefunds: true,
@@ -159,7 +176,7 @@ func newShop(t *testing.T, d *db.DB) *shop {
 		t.Fatal(err)
 	}
 	c := &clock{now: t0}
-	svc := domain.NewService(d, domain.Config{SignupGrantDisabled: true}, domain.WithClock(c), domain.WithGateways(reg))
+	svc := domain.NewService(d, domain.Config{SignupGrantDisabled: true}, append([]domain.Option{domain.WithClock(c), domain.WithGateways(reg)}, opts...)...)
 	f := &fixture{svc: svc, store: d, clock: c}
 	f.owner = signIn(t, svc, "owner")
 	admin := signIn(t, svc, "platform-admin")

@@ -110,3 +110,72 @@ func requirePlatformAdmin(ctx context.Context) (Actor, error) {
 	}
 	return a, nil
 }
+
+// ledgerScope is the one rule of which ledger entries of an org acc may
+// see (API.md: every member reads their own usage; org-wide usage is a
+// billing right): OWNER and BILLING see every entry, other members only
+// the entries they caused, API keys none (they may read the balance, not
+// the ledger). ok is false when acc may see no entry; otherwise actorID is
+// "" for every entry, or the one actor whose entries acc may see. Ledger
+// filters with it, and mayReadEntry applies it to one entry.
+func ledgerScope(acc Access) (actorID string, ok bool) {
+	switch {
+	case acc.Actor.IsAPIKey() || acc.Actor.UserID == "":
+		return "", false
+	case RoleAllows(acc.Role, ActionBilling):
+		return "", true
+	case RoleAllows(acc.Role, ActionReadOwnUsage):
+		return acc.Actor.UserID, true
+	}
+	return "", false
+}
+
+// mayReadEntry reports whether acc may see ledger entry e (ledgerScope):
+// LedgerEntry, balanceUpdated events and idempotent replays ask it.
+func mayReadEntry(acc Access, e LedgerEntry) bool {
+	actorID, ok := ledgerScope(acc)
+	return ok && (actorID == "" || e.ActorID == actorID)
+}
+
+// mayReplay reports whether a repeated idempotency key may answer acc with
+// the stored result whose ledger entry is e: only when acc caused e (a
+// fresh call by acc would have answered with its own entry) or may read it
+// anyway. Anyone else gets CONFLICT, as for a key used by another request,
+// so a key never shows one principal's entry (reason, metadata, actor) to
+// another who may not read it.
+func mayReplay(acc Access, e LedgerEntry) bool {
+	own := e.ActorKind == acc.Actor.Kind() && e.ActorID == acc.Actor.ID() && e.ActorID != ""
+	return own || mayReadEntry(acc, e)
+}
+
+// authorizeOrderRead is the one rule of who may read an org's orders and
+// invoices (order, invoice, an order's invoice field, the invoice PDF):
+// members with the billing right (OWNER, BILLING), and platform admins,
+// who read any org's orders for support and to refund them (API.md).
+// Reading is all a platform admin may do beyond refunds: cancelOrder and
+// confirmOrder need billing membership (authorizeOrderChange). Codes as
+// authorize.
+func (s *Service) authorizeOrderRead(ctx context.Context, orgID string) error {
+	a, ok := ActorFrom(ctx)
+	if !ok {
+		return Errorf(CodeUnauthenticated, "sign in required")
+	}
+	if a.PlatformAdmin && !a.IsAPIKey() {
+		return nil
+	}
+	_, err := s.authorize(ctx, orgID, ActionBilling)
+	return err
+}
+
+// authorizeOrderChange is who may act on an org's order (cancelOrder,
+// confirmOrder): members with the billing right only. A platform admin
+// who is not one may read the order (authorizeOrderRead) but is refused
+// with FORBIDDEN rather than NOT_FOUND, since the order is no secret to
+// them. Codes as authorize.
+func (s *Service) authorizeOrderChange(ctx context.Context, orgID string) error {
+	_, err := s.authorize(ctx, orgID, ActionBilling)
+	if a, _ := ActorFrom(ctx); IsCode(err, CodeNotFound) && a.PlatformAdmin && !a.IsAPIKey() {
+		return Errorf(CodeForbidden, "a platform admin may read and refund any order, but cancel or confirm only those of orgs where they hold the billing role")
+	}
+	return err
+}

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"log/slog"
 	"time"
 )
 
@@ -104,6 +105,7 @@ type Service struct {
 	combine  *combiner // spends of one org sharing transactions
 	gateways Gateways  // nil: no purchases
 	pricing  PricingConfig
+	log      *slog.Logger
 }
 
 // Option customizes a Service.
@@ -114,6 +116,11 @@ func WithClock(c Clock) Option { return func(s *Service) { s.clock = c } }
 
 // WithBus sets where committed changes are announced.
 func WithBus(b Bus) Option { return func(s *Service) { s.bus = b } }
+
+// WithLogger sets where the service reports what an operator must act on
+// (money a gateway collected that could not be accepted); slog.Default()
+// when not set.
+func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
 // WithGateways sets the payment gateways purchases are routed to.
 func WithGateways(g Gateways) Option { return func(s *Service) { s.gateways = g } }
@@ -141,6 +148,9 @@ func NewService(store Store, cfg Config, opts ...Option) *Service {
 	}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.log == nil {
+		s.log = slog.Default()
 	}
 	if s.bus != nil && s.keys != nil {
 		// Until the bus closes: revocations made on other instances.

@@ -41,10 +41,10 @@ func newFixture(t *testing.T, d *db.DB, cfg domain.Config) *fixture {
 	return newFixtureStore(t, d, cfg)
 }
 
-func newFixtureStore(t *testing.T, st domain.Store, cfg domain.Config) *fixture {
+func newFixtureStore(t *testing.T, st domain.Store, cfg domain.Config, opts ...domain.Option) *fixture {
 	t.Helper()
 	c := &clock{now: t0}
-	svc := domain.NewService(st, cfg, domain.WithClock(c))
+	svc := domain.NewService(st, cfg, append([]domain.Option{domain.WithClock(c)}, opts...)...)
 	ctx := context.Background()
 	owner := signIn(t, svc, "owner")
 	admin := signIn(t, svc, "platform-admin")

@@ -377,7 +377,7 @@ func (rc ReconcileCmd) Run(g *Globals) error {
 		return err
 	}
 	defer func() { _ = pay.Close() }()
-	svc := domain.NewService(d, domain.Config{PublicURL: publicURL}, domain.WithGateways(pay.registry))
+	svc := domain.NewService(d, domain.Config{PublicURL: publicURL}, domain.WithGateways(pay.registry), domain.WithLogger(logger))
 	rep, err := svc.Reconcile(ctx, rc.OlderThan, rc.Limit)
 	if err != nil {
 		return err

@@ -105,7 +105,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		logger.Warn("TALLY_INVOICE_ISSUER_NAME is not set: invoices carry placeholder seller details")
 	}
 
-	svc = domain.NewService(store, cfg.Domain, domain.WithBus(b), domain.WithGateways(pay.registry))
+	svc = domain.NewService(store, cfg.Domain, domain.WithBus(b), domain.WithGateways(pay.registry), domain.WithLogger(logger))
 	if store.Dialect() == "sqlite" {
 		if err := seedIfEmpty(ctx, svc, logger); err != nil {
 			return err

@@ -92,6 +92,11 @@ func Run(t *testing.T, h Harness) {
 		if p.Status != domain.PaymentSucceeded {
 			t.Fatalf("payment %s is %s, want SUCCEEDED", p.ID, p.Status)
 		}
+		// Settlement pays an order only for its total in its currency: a
+		// success must say what it collected.
+		if p.Amount != req.Amount {
+			t.Fatalf("succeeded payment reports %v collected, want %v", p.Amount, req.Amount)
+		}
 		got, err := gw.GetPayment(ctx, p.ID)
 		if err != nil {
 			t.Fatalf("GetPayment: %v", err)
@@ -216,6 +221,9 @@ func Run(t *testing.T, h Harness) {
 			}
 			if kind == domain.EventPaymentRefunded && ev.Refunded != refunded {
 				t.Fatalf("refund event says %d refunded, want %d", ev.Refunded, refunded)
+			}
+			if kind == domain.EventPaymentSucceeded && ev.Amount != p.Amount {
+				t.Fatalf("success event reports %v collected, want the payment's %v", ev.Amount, p.Amount)
 			}
 			again, err := gw.ParseWebhook(ctx, req)
 			if err != nil || len(again) != 1 || again[0].ID != ev.ID {

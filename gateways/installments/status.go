@@ -2,6 +2,7 @@ package installments
 
 import (
 	"math"
+	"strings"
 
 	"github.com/mercadopago/sdk-go/pkg/payment"
 
@@ -28,6 +29,7 @@ type paymentState struct {
 	Status       string
 	StatusDetail string
 	Amount       int64 // transaction_amount in centavos
+	Currency     domain.Currency
 	Refunded     int64 // transaction_amount_refunded in centavos
 	ChallengeURL string
 	Creq         string
@@ -39,6 +41,7 @@ func stateOf(r *payment.Response) paymentState {
 		Status:       r.Status,
 		StatusDetail: r.StatusDetail,
 		Amount:       centavos(r.TransactionAmount),
+		Currency:     currencyOf(r.CurrencyID),
 		Refunded:     centavos(r.TransactionAmountRefunded),
 		ChallengeURL: r.ThreeDSInfo.ExternalResourceURL,
 		Creq:         r.ThreeDSInfo.Creq,
@@ -57,7 +60,7 @@ func stateOf(r *payment.Response) paymentState {
 func normalize(s paymentState) domain.Payment {
 	p := domain.Payment{
 		ID:       s.ID,
-		Amount:   domain.Money{AmountMinor: s.Amount, Currency: domain.BRL},
+		Amount:   domain.Money{AmountMinor: s.Amount, Currency: s.Currency},
 		Refunded: s.Refunded,
 	}
 	switch s.Status {
@@ -95,3 +98,14 @@ func centavos(f float64) int64 { return int64(math.Round(f * 100)) }
 
 // decimalBRL converts minor units to the decimal amount the API takes.
 func decimalBRL(minor int64) float64 { return float64(minor) / 100 }
+
+// currencyOf is the payment's currency_id as Tally spells it: reported as
+// is (upper case), so that a payment in another currency than the order's
+// is never taken for it; BRL, the only currency of Mercado Pago Brazil,
+// when Mercado Pago leaves it out.
+func currencyOf(id string) domain.Currency {
+	if id == "" {
+		return domain.BRL
+	}
+	return domain.Currency(strings.ToUpper(id))
+}

@@ -3,6 +3,8 @@ package installments
 import (
 	"testing"
 
+	"github.com/mercadopago/sdk-go/pkg/payment"
+
 	"github.com/tallyhq/tally/domain"
 )
 
@@ -32,7 +34,7 @@ func TestNormalize(t *testing.T) {
 		{"something_new", "", 0, domain.PaymentProcessing, 0, "", false},
 	}
 	for _, c := range cases {
-		p := normalize(paymentState{ID: "7", Status: c.status, StatusDetail: c.detail, Amount: 10000, Refunded: c.refunded, ChallengeURL: url, Creq: "creq"})
+		p := normalize(paymentState{ID: "7", Status: c.status, StatusDetail: c.detail, Amount: 10000, Currency: domain.BRL, Refunded: c.refunded, ChallengeURL: url, Creq: "creq"})
 		if p.Status != c.want || p.Refunded != c.wantRefunded || p.FailureReason != c.wantReason || p.ID != "7" ||
 			p.Amount != (domain.Money{AmountMinor: 10000, Currency: domain.BRL}) {
 			t.Errorf("%s/%s: %+v, want %s refunded %d reason %q", c.status, c.detail, p, c.want, c.wantRefunded, c.wantReason)
@@ -77,6 +79,21 @@ func TestAmounts(t *testing.T) {
 	for _, minor := range []int64{1, 10, 99, 100, 12345, 1234567, 999999999, 4503599627370} {
 		if got := centavos(decimalBRL(minor)); got != minor {
 			t.Errorf("round trip of %d = %d", minor, got)
+		}
+	}
+}
+
+// TestStateCurrency: a payment's amount carries the currency Mercado Pago
+// reports, so that settlement can refuse one in another currency than the
+// order's; BRL when it reports none.
+func TestStateCurrency(t *testing.T) {
+	for _, c := range []struct {
+		id   string
+		want domain.Currency
+	}{{"BRL", domain.BRL}, {"usd", domain.USD}, {"", domain.BRL}} {
+		p := normalize(stateOf(&payment.Response{ID: 7, Status: "approved", CurrencyID: c.id, TransactionAmount: 99.9}))
+		if p.Amount != (domain.Money{AmountMinor: 9990, Currency: c.want}) {
+			t.Errorf("currency_id %q: amount %v, want 99.90 %s", c.id, p.Amount, c.want)
 		}
 	}
 }
