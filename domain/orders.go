@@ -112,9 +112,12 @@ const (
 // PurchasePack prices a pack for the org, creates the order and starts the
 // payment with the routed gateway. Codes: INVALID_INPUT, UNAUTHENTICATED,
 // NOT_FOUND, FORBIDDEN (only OWNER and BILLING buy), CONFLICT (key reused
-// with other input), PAYMENT_FAILED (declined: the order is FAILED),
+// with other input), PAYMENT_FAILED (declined: the order is FAILED; the
+// message is DeclineMessage, the provider's reason is on the order),
 // GATEWAY_UNAVAILABLE (the order stays unpaid; retry with the same key or
-// let reconciliation settle it).
+// let reconciliation settle it), RATE_LIMITED (too many attempts or
+// declines in the Config's Purchases window; nothing was written or
+// charged).
 func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout, error) {
 	if err := validateKey(in.IdempotencyKey); err != nil {
 		return Checkout{}, err
@@ -168,6 +171,14 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 	if err != nil {
 		return Checkout{}, err
 	}
+	if err := s.throttlePurchase(ctx, org.ID, acc.Actor); err != nil {
+		// A concurrent request with the same key may have made the order
+		// meanwhile: its replay is not a new attempt.
+		if rec, ok, ferr := s.store.FindIdempotency(ctx, in.OrgID, in.IdempotencyKey); ferr == nil && ok {
+			return s.resumePurchase(ctx, rec, "purchasePack", hash)
+		}
+		return Checkout{}, err
+	}
 	now := s.clock.Now()
 	o := Order{
 		ID: newID(), OrgID: org.ID, Status: OrderPending, Lines: q.Lines,
@@ -217,7 +228,7 @@ func (s *Service) resumePurchase(ctx context.Context, rec IdempotencyRecord, op,
 		return s.startPayment(ctx, o, "", "")
 	case o.Status == OrderFailed:
 		// The first answer was this decline: repeat it.
-		return Checkout{}, Errorf(CodePaymentFailed, "%s", o.FailureReason)
+		return Checkout{}, declined(errors.New(o.FailureReason))
 	}
 	return Checkout{Order: o, NextAction: o.NextAction}, nil
 }
@@ -260,6 +271,7 @@ func (s *Service) startPayment(ctx context.Context, o Order, paymentMethodID, re
 			if _, uerr := s.settleDecline(ctx, o.ID, err); uerr != nil {
 				return Checkout{}, uerr
 			}
+			return Checkout{}, declined(err)
 		}
 		return Checkout{}, err
 	}
@@ -268,6 +280,19 @@ func (s *Service) startPayment(ctx context.Context, o Order, paymentMethodID, re
 		return Checkout{}, err
 	}
 	return Checkout{Order: o, NextAction: o.NextAction}, nil
+}
+
+// DeclineMessage is all a buyer is told of a declined payment, whatever the
+// provider's reason. An itemized reason ("insufficient_funds",
+// "incorrect_cvc", "stolen_card") tells a card tester which stolen cards are
+// live, so it stays on the order (Order.FailureReason, for operators) and
+// in the error's cause (Err), never in the message.
+const DeclineMessage = "the payment was declined; use another payment method or contact your card issuer"
+
+// declined is the PAYMENT_FAILED error a buyer gets for a decline whose
+// provider error (or recorded reason) is cause.
+func declined(cause error) *Error {
+	return &Error{Code: CodePaymentFailed, Message: DeclineMessage, Err: cause}
 }
 
 // settleDecline records a gateway's decline on the order: FAILED, with the
@@ -296,33 +321,35 @@ func orderDescription(o Order) string {
 // takes back the refunded share of the order's unspent credits.
 func (s *Service) settle(ctx context.Context, orderID string, u paymentUpdate) (Order, error) {
 	var (
-		o         Order
-		changed   bool
-		balanceAt int64
+		o                 Order
+		changed, declined bool
+		balanceAt         int64
 	)
 	err := s.store.InTx(ctx, func(tx Store) error {
 		var err error
-		o, changed, balanceAt, err = s.settleTx(ctx, tx, orderID, u)
+		o, changed, declined, balanceAt, err = s.settleTx(ctx, tx, orderID, u)
 		return err
 	})
 	if err != nil {
 		return Order{}, asDomainError(err)
 	}
 	s.announce(ctx, o, changed, balanceAt)
+	if declined {
+		s.countDecline(ctx, o.OrgID)
+	}
 	return o, nil
 }
 
 // settleTx is settle inside the caller's transaction. It returns the order,
-// whether it changed, and the balance version when credits moved (0 when
-// they did not).
-func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paymentUpdate) (Order, bool, int64, error) {
-	o, err := tx.LockOrder(ctx, orderID)
+// whether it changed, whether it became FAILED (a declined payment), and
+// the balance version when credits moved (0 when they did not).
+func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paymentUpdate) (o Order, changed, declined bool, balanceAt int64, err error) {
+	o, err = tx.LockOrder(ctx, orderID)
 	if err != nil {
-		return Order{}, false, 0, err
+		return Order{}, false, false, 0, err
 	}
 	before := o
 	now := s.clock.Now()
-	var balanceAt int64
 	if u.paymentID != "" && o.PaymentID == "" {
 		o.PaymentID = u.paymentID
 	}
@@ -331,7 +358,7 @@ func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paym
 		if o.Status != OrderPaid && o.Status.CanMove(OrderPaid) {
 			v, err := s.fulfil(ctx, tx, &o, now)
 			if err != nil {
-				return Order{}, false, 0, err
+				return Order{}, false, false, 0, err
 			}
 			balanceAt = v
 		}
@@ -362,19 +389,19 @@ func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paym
 	if u.refunded > o.Refunded && (o.Status == OrderPaid || o.Status == OrderPartiallyRefunded) {
 		v, _, err := s.refundCredits(ctx, tx, &o, min(u.refunded, o.Total.AmountMinor), now)
 		if err != nil {
-			return Order{}, false, 0, err
+			return Order{}, false, false, 0, err
 		}
 		balanceAt = max(balanceAt, v)
 	}
 	if orderEqual(before, o) {
-		return o, false, balanceAt, nil
+		return o, false, false, balanceAt, nil
 	}
 	o.UpdatedAt = now
 	o.Version++
 	if err := tx.UpdateOrder(ctx, o); err != nil {
-		return Order{}, false, 0, err
+		return Order{}, false, false, 0, err
 	}
-	return o, true, balanceAt, nil
+	return o, true, before.Status != OrderFailed && o.Status == OrderFailed, balanceAt, nil
 }
 
 func orderEqual(a, b Order) bool {
@@ -543,6 +570,7 @@ func (s *Service) ConfirmOrder(ctx context.Context, orderID string) (Order, erro
 			if _, serr := s.settleDecline(ctx, o.ID, err); serr != nil {
 				return Order{}, serr
 			}
+			return Order{}, declined(err)
 		}
 		return Order{}, err
 	}
@@ -745,9 +773,9 @@ func (s *Service) applyEvent(ctx context.Context, gateway string, ev WebhookEven
 
 func (s *Service) applyEventOnce(ctx context.Context, gateway string, ev WebhookEvent) error {
 	var (
-		o         Order
-		changed   bool
-		balanceAt int64
+		o                 Order
+		changed, declined bool
+		balanceAt         int64
 	)
 	err := s.store.InTx(ctx, func(tx Store) error {
 		fresh, err := tx.RecordGatewayEvent(ctx, gateway, ev.ID, s.clock.Now())
@@ -758,13 +786,16 @@ func (s *Service) applyEventOnce(ctx context.Context, gateway string, ev Webhook
 		if err != nil || orderID == "" {
 			return err
 		}
-		o, changed, balanceAt, err = s.settleTx(ctx, tx, orderID, updateFromEvent(ev))
+		o, changed, declined, balanceAt, err = s.settleTx(ctx, tx, orderID, updateFromEvent(ev))
 		return err
 	})
 	if err != nil {
 		return asDomainError(err)
 	}
 	s.announce(ctx, o, changed, balanceAt)
+	if declined {
+		s.countDecline(ctx, o.OrgID)
+	}
 	return nil
 }
 

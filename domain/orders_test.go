@@ -144,7 +144,7 @@ type shop struct {
 	pack domain.Pack
 }
 
-func newShop(t *testing.T, d *db.DB) *shop {
+func newShop(t *testing.T, d *db.DB, opts ...domain.Option) *shop {
 	t.Helper()
 	gw := newFakeGateway("fake", domain.GatewayCapabilities{
 		Currencies: []domain.Currency{domain.EUR, domain.BRL}, Methods: []domain.PaymentMethodKind{domain.MethodCard},
@@ -159,7 +159,8 @@ func newShop(t *testing.T, d *db.DB) *shop {
 		t.Fatal(err)
 	}
 	c := &clock{now: t0}
-	svc := domain.NewService(d, domain.Config{SignupGrantDisabled: true}, domain.WithClock(c), domain.WithGateways(reg))
+	opts = append([]domain.Option{domain.WithClock(c), domain.WithGateways(reg)}, opts...)
+	svc := domain.NewService(d, domain.Config{SignupGrantDisabled: true}, opts...)
 	f := &fixture{svc: svc, store: d, clock: c}
 	f.owner = signIn(t, svc, "owner")
 	admin := signIn(t, svc, "platform-admin")

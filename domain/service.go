@@ -98,6 +98,8 @@ type Service struct {
 	combine  *combiner // spends of one org sharing transactions
 	gateways Gateways  // nil: no purchases
 	pricing  PricingConfig
+	throttle Throttle // nil: purchases are not limited
+	limits   PurchaseLimits
 }
 
 // Option customizes a Service.
