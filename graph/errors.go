@@ -31,7 +31,8 @@ var requestErrorCodes = map[string]domain.Code{
 
 // errorPresenter maps every error to the API's error shape exactly once: a
 // *domain.Error keeps its client-safe message and becomes extensions.code
-// (plus extensions.field for INVALID_INPUT); parse, validation, variable,
+// (plus extensions.field for INVALID_INPUT, and extensions.retryAfter in
+// seconds for RATE_LIMITED); parse, validation, variable,
 // depth and complexity errors are INVALID_INPUT; anything else is INTERNAL,
 // its cause logged and never shown.
 func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
@@ -49,6 +50,9 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			out.Extensions = map[string]any{"code": string(de.Code)}
 			if de.Code == domain.CodeInvalidInput {
 				out.Extensions["field"] = fieldOf(de.Field, gqlErr.Path)
+			}
+			if de.Code == domain.CodeRateLimited {
+				out.Extensions["retryAfter"] = de.RetryAfterSeconds()
 			}
 		case de == nil && gqlErr.Err == nil && requestErrorCode(gqlErr) != "":
 			code := requestErrorCode(gqlErr)

@@ -3,7 +3,6 @@ package graph
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -25,6 +24,7 @@ import (
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/graph/auth"
 	"github.com/tallyhq/tally/graph/generated"
+	"github.com/tallyhq/tally/graph/httperror"
 	"github.com/tallyhq/tally/graph/model"
 )
 
@@ -219,15 +219,7 @@ func limitBody(max int64, next http.Handler) http.Handler {
 
 // writeError answers with one GraphQL error outside gqlgen.
 func writeError(w http.ResponseWriter, status int, msg string, code domain.Code, field string) {
-	ext := map[string]any{"code": string(code)}
-	if field != "" {
-		ext["field"] = field
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"errors": []map[string]any{{"message": msg, "extensions": ext}},
-	})
+	httperror.Write(w, status, &domain.Error{Code: code, Message: msg, Field: field})
 }
 
 // cors answers preflight requests and sets CORS headers for allowed

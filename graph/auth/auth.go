@@ -43,6 +43,20 @@ type Config struct {
 	// 5 minutes and 10,000 entries when zero.
 	UserCacheTTL  time.Duration
 	UserCacheSize int
+	// Guard, when set, limits failed authentications per client
+	// (graph/ratelimit's AuthGuard).
+	Guard Guard
+}
+
+// Guard is a budget of failed authentications per client, kept outside
+// the Authenticator (graph/ratelimit.AuthGuard implements it).
+type Guard interface {
+	// Blocked reports, without I/O, whether the client in ctx has used up
+	// its budget, and for how long it stays blocked.
+	Blocked(ctx context.Context) (retryAfter time.Duration, blocked bool)
+	// Failed counts a failed authentication of the client in ctx and
+	// reports whether that used up its budget.
+	Failed(ctx context.Context) (retryAfter time.Duration, blocked bool)
 }
 
 // Users is what authentication needs from the domain; *domain.Service
@@ -66,6 +80,7 @@ type Authenticator struct {
 	logger *slog.Logger
 	cache  *userCache
 	group  singleflight.Group
+	guard  Guard // nil: failed authentications are not limited
 }
 
 // New returns an Authenticator for cfg. With a JWKS URL it fetches the key
@@ -89,6 +104,7 @@ func New(ctx context.Context, cfg Config, users Users) (*Authenticator, error) {
 		users:  users,
 		logger: logger.With("component", "auth"),
 		cache:  newUserCache(cfg.UserCacheTTL, cfg.UserCacheSize),
+		guard:  cfg.Guard,
 	}
 	var methods []string
 	if len(cfg.HS256Secret) > 0 {
@@ -150,13 +166,54 @@ func checkJWKSURL(raw string) error {
 // Authenticate resolves an Authorization header value ("Bearer <jwt>" or
 // "Bearer tly_…"; a bare credential is accepted too) to an actor. An empty
 // value is anonymous: the zero Actor and no error. A bad, expired or forged
-// credential is UNAUTHENTICATED; a failing user store is INTERNAL.
+// credential is UNAUTHENTICATED; a failing user store is INTERNAL; with a
+// Guard, a client over its failed-authentication budget is RATE_LIMITED
+// before its credential is checked.
 func (a *Authenticator) Authenticate(ctx context.Context, authorization string) (domain.Actor, error) {
-	cred, err := bearer(authorization)
-	if err != nil || cred == "" {
-		return domain.Actor{}, err
+	if strings.TrimSpace(authorization) == "" {
+		return domain.Actor{}, nil
 	}
-	return a.credential(ctx, cred)
+	return a.guarded(ctx, func() (domain.Actor, error) {
+		cred, err := bearer(authorization)
+		if err != nil || cred == "" {
+			return domain.Actor{}, err
+		}
+		return a.credential(ctx, cred)
+	})
+}
+
+// guarded runs check, a credential check, within the Guard's budget: a
+// blocked client is refused at once, and a failure that is not a token
+// the server signed (see countsAsFailure) is counted; the one that uses up
+// the budget is refused as RATE_LIMITED too.
+func (a *Authenticator) guarded(ctx context.Context, check func() (domain.Actor, error)) (domain.Actor, error) {
+	if a.guard == nil {
+		return check()
+	}
+	if wait, blocked := a.guard.Blocked(ctx); blocked {
+		return domain.Actor{}, tooManyFailures(wait)
+	}
+	actor, err := check()
+	if countsAsFailure(err) {
+		if wait, blocked := a.guard.Failed(ctx); blocked {
+			return domain.Actor{}, tooManyFailures(wait)
+		}
+	}
+	return actor, err
+}
+
+// countsAsFailure tells the failures that use up a client's budget: every
+// UNAUTHENTICATED outcome except a token whose signature is valid but whose
+// claims are not (expired, not yet valid, another audience). Such a token
+// was issued by a trusted party, so it guesses nothing and costs no
+// database lookup, and an office behind one address whose sessions expire
+// must not lock itself out.
+func countsAsFailure(err error) bool {
+	return domain.IsCode(err, domain.CodeUnauthenticated) && !errors.Is(err, jwt.ErrTokenInvalidClaims)
+}
+
+func tooManyFailures(wait time.Duration) *domain.Error {
+	return domain.RateLimited(wait, "too many failed authentications from this address; retry after extensions.retryAfter seconds")
 }
 
 // bearer extracts the credential from an Authorization value.
