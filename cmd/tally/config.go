@@ -66,7 +66,8 @@ type ServeCmd struct {
 	ShutdownTimeout  time.Duration `name:"shutdown-timeout" env:"TALLY_SHUTDOWN_TIMEOUT" default:"15s" help:"Time in-flight requests get to finish on SIGINT/SIGTERM."`
 	SpendBatch       int           `name:"spend-batch" env:"TALLY_SPEND_BATCH" default:"64" help:"Most concurrent spends of one org committed in one transaction (1: one each)."`
 
-	PaymentOptions `embed:""`
+	PaymentOptions   `embed:""`
+	RateLimitOptions `embed:""`
 }
 
 // Common is the validated form of Globals.
@@ -99,6 +100,7 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	Payments        PaymentOptions
 	PublicURL       string
+	RateLimits      RateLimitOptions
 }
 
 // Common validates the global options. jwks tells whether a JWKS URL is
@@ -163,8 +165,9 @@ func (s ServeCmd) Config(g Globals) (Config, error) {
 			IdempotencyRetention: s.IdempotencyTTL,
 			SpendBatch:           s.SpendBatch,
 		},
-		Payments:  s.PaymentOptions,
-		PublicURL: strings.TrimRight(strings.TrimSpace(s.PublicURL), "/"),
+		Payments:   s.PaymentOptions,
+		PublicURL:  strings.TrimRight(strings.TrimSpace(s.PublicURL), "/"),
+		RateLimits: s.RateLimitOptions.normalized(),
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = defaultPublicURL(s.Addr)
@@ -220,6 +223,9 @@ func (s ServeCmd) Config(g Globals) (Config, error) {
 		if !ch.ok {
 			return Config{}, errors.New(ch.msg)
 		}
+	}
+	if err := s.RateLimitOptions.validate(); err != nil {
+		return Config{}, err
 	}
 	return c, nil
 }

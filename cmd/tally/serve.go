@@ -26,6 +26,7 @@ import (
 	"github.com/tallyhq/tally/gateways/sandbox"
 	"github.com/tallyhq/tally/graph"
 	"github.com/tallyhq/tally/graph/auth"
+	"github.com/tallyhq/tally/graph/ratelimit"
 )
 
 // Run validates the configuration and serves until SIGINT or SIGTERM.
@@ -102,16 +103,28 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		logger.Warn("TALLY_INVOICE_ISSUER_NAME is not set: invoices carry placeholder seller details")
 	}
 
-	svc = domain.NewService(store, cfg.Domain, domain.WithBus(b), domain.WithGateways(pay.registry))
+	limits, err := newRateLimits(cfg.RateLimits, store, logger)
+	if err != nil {
+		return err
+	}
+	svcOpts := []domain.Option{domain.WithBus(b), domain.WithGateways(pay.registry)}
+	if limits.throttle != nil {
+		svcOpts = append(svcOpts, limits.throttle)
+	}
+	svc = domain.NewService(store, cfg.Domain, svcOpts...)
 	if store.Dialect() == "sqlite" {
 		if err := seedIfEmpty(ctx, svc, logger); err != nil {
 			return err
 		}
 	}
-	authn, err := auth.New(runCtx, auth.Config{
+	authCfg := auth.Config{
 		HS256Secret: cfg.JWTSecret, JWKSURL: cfg.JWKSURL, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
 		Logger: logger,
-	}, svc)
+	}
+	if limits.http != nil {
+		authCfg.Guard = limits.http.AuthGuard()
+	}
+	authn, err := auth.New(runCtx, authCfg, svc)
 	if err != nil {
 		return fmt.Errorf("configure authentication: %w", err)
 	}
@@ -139,6 +152,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		webhooks: webhookHandler(svc, logger),
 		invoices: graph.InvoicePDF(svc, cfg.Payments.issuer(), gqlOpts),
 		sandbox:  pay.sandboxPages(),
+		limits:   limits.http,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -160,7 +174,9 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 
 	jobsCtx, stopJobs := context.WithCancel(runCtx)
 	var jobs sync.WaitGroup
-	jobs.Go(func() { runExpiry(jobsCtx, svc, cfg.ExpiryInterval, logger) })
+	jobs.Go(func() {
+		runExpiry(jobsCtx, svc, cfg.ExpiryInterval, logger, housekeepingJob{"ended rate-limit windows", limits.http.Purge})
+	})
 	jobs.Go(func() {
 		runReconcile(jobsCtx, svc, cfg.Payments.ReconcileInterval, cfg.Payments.ReconcileAfter, logger)
 	})
@@ -209,7 +225,8 @@ type routes struct {
 	logger   *slog.Logger
 	webhooks http.Handler
 	invoices http.Handler
-	sandbox  http.Handler // the sandbox's hosted pages; nil when it is off
+	sandbox  http.Handler       // the sandbox's hosted pages; nil when it is off
+	limits   *ratelimit.Limiter // nil: no rate limits
 }
 
 // router mounts GraphQL (HTTP and websocket), the probes, metrics and, outside
@@ -220,12 +237,12 @@ func router(rt routes) http.Handler {
 	r.Get("/healthz", healthz)
 	r.Get("/readyz", rt.ready.ServeHTTP)
 	r.Get("/metrics", rt.metrics.ServeHTTP)
-	r.With(rt.streams.Middleware, rt.auth).Handle("/graphql", rt.graphql)
+	r.With(rt.streams.Middleware, rt.limits.ClientIP, rt.auth, rt.limits.Requests).Handle("/graphql", rt.graphql)
 	if rt.webhooks != nil {
 		r.Post("/webhooks/{gateway}", rt.webhooks.ServeHTTP)
 	}
 	if rt.invoices != nil {
-		r.With(rt.auth).Handle("/invoices/*", rt.invoices)
+		r.With(rt.limits.ClientIP, rt.auth, rt.limits.Requests).Handle("/invoices/*", rt.invoices)
 	}
 	if rt.sandbox != nil {
 		r.Handle("/sandbox/*", rt.sandbox)

@@ -156,6 +156,13 @@ func (l *Limiter) Allow(ctx context.Context, ip netip.Addr) (ok bool, retryAfter
 	return l.anon.Allow(clientKey(ip).String())
 }
 
+// AllowContext is Allow for the client address the ClientIP middleware put
+// in ctx (a websocket connection's context keeps its upgrade request's).
+func (l *Limiter) AllowContext(ctx context.Context) (ok bool, retryAfter time.Duration) {
+	ip, _ := ClientIPFrom(ctx)
+	return l.Allow(ctx, ip)
+}
+
 // AuthGuard returns the failed-authentication budget for the
 // Authenticator (auth.Config.Guard); nil for a nil Limiter.
 func (l *Limiter) AuthGuard() *AuthGuard {

@@ -139,6 +139,14 @@ func TestAllow(t *testing.T) {
 	if ok, _ := l.Allow(context.Background(), ip); !ok {
 		t.Fatal("the IP's own budget was spent by the user's requests")
 	}
+	// A websocket's context carries its upgrade request's address.
+	ws := WithClientIP(context.Background(), ip)
+	if ok, _ := l.AllowContext(ws); !ok {
+		t.Fatal("second anonymous request of the IP refused")
+	}
+	if ok, wait := l.AllowContext(ws); ok || wait <= 0 {
+		t.Fatalf("third anonymous request of the IP (burst 2): %v, %s", ok, wait)
+	}
 	for range 10 {
 		if ok, _ := l.Allow(context.Background(), netip.Addr{}); !ok {
 			t.Fatal("an anonymous caller without an address was limited")
