@@ -116,8 +116,8 @@ const (
 // message is DeclineMessage, the provider's reason is on the order),
 // GATEWAY_UNAVAILABLE (the order stays unpaid; retry with the same key or
 // let reconciliation settle it), RATE_LIMITED (too many attempts or
-// declines in the Config's Purchases window; nothing was written or
-// charged).
+// declines in the window of the PurchaseLimits, see WithThrottle; nothing
+// was written or charged).
 func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout, error) {
 	if err := validateKey(in.IdempotencyKey); err != nil {
 		return Checkout{}, err
@@ -321,20 +321,20 @@ func orderDescription(o Order) string {
 // takes back the refunded share of the order's unspent credits.
 func (s *Service) settle(ctx context.Context, orderID string, u paymentUpdate) (Order, error) {
 	var (
-		o                 Order
-		changed, declined bool
-		balanceAt         int64
+		o               Order
+		changed, failed bool
+		balanceAt       int64
 	)
 	err := s.store.InTx(ctx, func(tx Store) error {
 		var err error
-		o, changed, declined, balanceAt, err = s.settleTx(ctx, tx, orderID, u)
+		o, changed, failed, balanceAt, err = s.settleTx(ctx, tx, orderID, u)
 		return err
 	})
 	if err != nil {
 		return Order{}, asDomainError(err)
 	}
 	s.announce(ctx, o, changed, balanceAt)
-	if declined {
+	if failed {
 		s.countDecline(ctx, o.OrgID)
 	}
 	return o, nil
@@ -343,7 +343,7 @@ func (s *Service) settle(ctx context.Context, orderID string, u paymentUpdate) (
 // settleTx is settle inside the caller's transaction. It returns the order,
 // whether it changed, whether it became FAILED (a declined payment), and
 // the balance version when credits moved (0 when they did not).
-func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paymentUpdate) (o Order, changed, declined bool, balanceAt int64, err error) {
+func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paymentUpdate) (o Order, changed, failed bool, balanceAt int64, err error) {
 	o, err = tx.LockOrder(ctx, orderID)
 	if err != nil {
 		return Order{}, false, false, 0, err
@@ -773,9 +773,9 @@ func (s *Service) applyEvent(ctx context.Context, gateway string, ev WebhookEven
 
 func (s *Service) applyEventOnce(ctx context.Context, gateway string, ev WebhookEvent) error {
 	var (
-		o                 Order
-		changed, declined bool
-		balanceAt         int64
+		o               Order
+		changed, failed bool
+		balanceAt       int64
 	)
 	err := s.store.InTx(ctx, func(tx Store) error {
 		fresh, err := tx.RecordGatewayEvent(ctx, gateway, ev.ID, s.clock.Now())
@@ -786,14 +786,14 @@ func (s *Service) applyEventOnce(ctx context.Context, gateway string, ev Webhook
 		if err != nil || orderID == "" {
 			return err
 		}
-		o, changed, declined, balanceAt, err = s.settleTx(ctx, tx, orderID, updateFromEvent(ev))
+		o, changed, failed, balanceAt, err = s.settleTx(ctx, tx, orderID, updateFromEvent(ev))
 		return err
 	})
 	if err != nil {
 		return asDomainError(err)
 	}
 	s.announce(ctx, o, changed, balanceAt)
-	if declined {
+	if failed {
 		s.countDecline(ctx, o.OrgID)
 	}
 	return nil

@@ -167,7 +167,7 @@ func (s ServeCmd) Config(g Globals) (Config, error) {
 		},
 		Payments:   s.PaymentOptions,
 		PublicURL:  strings.TrimRight(strings.TrimSpace(s.PublicURL), "/"),
-		RateLimits: s.RateLimitOptions.normalized(),
+		RateLimits: s.normalized(),
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = defaultPublicURL(s.Addr)
@@ -224,7 +224,7 @@ func (s ServeCmd) Config(g Globals) (Config, error) {
 			return Config{}, errors.New(ch.msg)
 		}
 	}
-	if err := s.RateLimitOptions.validate(); err != nil {
+	if err := s.validate(); err != nil {
 		return Config{}, err
 	}
 	return c, nil
