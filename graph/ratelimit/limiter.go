@@ -121,12 +121,18 @@ func (l *Limiter) ClientIP(next http.Handler) http.Handler {
 // authentication put the actor in the context) or, for anonymous ones, per
 // client IP, and answers those over the limit with HTTP 429, Retry-After
 // and a RATE_LIMITED error. A websocket upgrade counts as one request; its
-// operations are limited with Allow.
+// operations are limited with Allow. CORS preflights (OPTIONS) are not
+// counted: they carry no credentials, cost nothing, and counting them per
+// IP would throttle the signed-in users of an office behind one address.
 func (l *Limiter) Requests(next http.Handler) http.Handler {
 	if l == nil {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions {
+			next.ServeHTTP(w, r)
+			return
+		}
 		ip, _ := ClientIPFrom(r.Context())
 		if ok, wait := l.Allow(r.Context(), ip); !ok {
 			httperror.Write(w, http.StatusTooManyRequests, Error(wait))
