@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code is a machine-readable error class, exposed to API clients as
@@ -35,6 +36,9 @@ type Error struct {
 	Field string
 	// Err is the underlying cause, kept for logs and errors.Is/As.
 	Err error
+	// RetryAfter says, for CodeRateLimited, how long until a retry can
+	// succeed (extensions.retryAfter and the Retry-After header).
+	RetryAfter time.Duration
 }
 
 // Error implements error.
@@ -68,6 +72,19 @@ func InvalidInput(field, format string, args ...any) *Error {
 // NotFound builds a CodeNotFound error for a kind of object ("org", "order").
 func NotFound(what string) *Error {
 	return &Error{Code: CodeNotFound, Message: what + " not found"}
+}
+
+// RateLimited builds a CodeRateLimited error that a retry after
+// retryAfter can overcome.
+func RateLimited(retryAfter time.Duration, format string, args ...any) *Error {
+	return &Error{Code: CodeRateLimited, Message: fmt.Sprintf(format, args...), RetryAfter: retryAfter}
+}
+
+// RetryAfterSeconds is RetryAfter in whole seconds, rounded up and at
+// least 1, as HTTP's Retry-After wants it.
+func (e *Error) RetryAfterSeconds() int {
+	s := int((e.RetryAfter + time.Second - 1) / time.Second)
+	return max(s, 1)
 }
 
 // Internal wraps an unexpected failure; its cause is logged, never shown.

@@ -124,9 +124,12 @@ const (
 // (also when the pack's credits would take the balance over MaxCredits:
 // refused before any order or payment exists), UNAUTHENTICATED, NOT_FOUND,
 // FORBIDDEN (only OWNER and BILLING buy), CONFLICT (key reused with other
-// input), PAYMENT_FAILED (declined: the order is FAILED),
+// input), PAYMENT_FAILED (declined: the order is FAILED; the message is
+// DeclineMessage, the provider's reason is on the order),
 // GATEWAY_UNAVAILABLE (the order stays unpaid; retry with the same key or
-// let reconciliation settle it).
+// let reconciliation settle it), RATE_LIMITED (too many attempts or
+// declines in the window of the PurchaseLimits, see WithThrottle; nothing
+// was written or charged).
 func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout, error) {
 	if err := validateKey(in.IdempotencyKey); err != nil {
 		return Checkout{}, err
@@ -193,6 +196,14 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 	if err != nil {
 		return Checkout{}, err
 	}
+	if err := s.throttlePurchase(ctx, org.ID, acc.Actor); err != nil {
+		// A concurrent request with the same key may have made the order
+		// meanwhile: its replay is not a new attempt.
+		if rec, ok, ferr := s.store.FindIdempotency(ctx, in.OrgID, in.IdempotencyKey); ferr == nil && ok {
+			return s.resumePurchase(ctx, rec, "purchasePack", hash)
+		}
+		return Checkout{}, err
+	}
 	now := s.clock.Now()
 	o := Order{
 		ID: newID(), OrgID: org.ID, Status: OrderPending, Lines: q.Lines,
@@ -244,7 +255,7 @@ func (s *Service) resumePurchase(ctx context.Context, rec IdempotencyRecord, op,
 		return Checkout{}, creditLimitError("quantity", o.Credits)
 	case o.Status == OrderFailed:
 		// The first answer was this decline: repeat it.
-		return Checkout{}, Errorf(CodePaymentFailed, "%s", o.FailureReason)
+		return Checkout{}, declined(errors.New(o.FailureReason))
 	}
 	return Checkout{Order: o, NextAction: o.NextAction}, nil
 }
@@ -297,6 +308,7 @@ func (s *Service) startPayment(ctx context.Context, o Order, paymentMethodID, re
 			if _, uerr := s.settleDecline(ctx, o.ID, err); uerr != nil {
 				return Checkout{}, uerr
 			}
+			return Checkout{}, declined(err)
 		}
 		return Checkout{}, err
 	}
@@ -325,6 +337,19 @@ func (s *Service) checkRoom(ctx context.Context, orgID string, credits int64, fi
 func creditLimitError(field string, credits int64) error {
 	return &Error{Code: CodeInvalidInput, Field: field, Err: errCreditCeiling,
 		Message: fmt.Sprintf("%d more credits would take the balance over the limit of %d credits", credits, MaxCredits)}
+}
+
+// DeclineMessage is all a buyer is told of a declined payment, whatever the
+// provider's reason. An itemized reason ("insufficient_funds",
+// "incorrect_cvc", "stolen_card") tells a card tester which stolen cards are
+// live, so it stays on the order (Order.FailureReason, for operators) and
+// in the error's cause (Err), never in the message.
+const DeclineMessage = "the payment was declined; use another payment method or contact your card issuer"
+
+// declined is the PAYMENT_FAILED error a buyer gets for a decline whose
+// provider error (or recorded reason) is cause.
+func declined(cause error) *Error {
+	return &Error{Code: CodePaymentFailed, Message: DeclineMessage, Err: cause}
 }
 
 // settleDecline records a gateway's decline on the order: FAILED, with the
@@ -366,33 +391,35 @@ func orderDescription(o Order) string {
 // for an amount that was not collected.
 func (s *Service) settle(ctx context.Context, orderID string, u paymentUpdate) (Order, error) {
 	var (
-		o         Order
-		changed   bool
-		balanceAt int64
+		o               Order
+		changed, failed bool
+		balanceAt       int64
 	)
 	err := s.store.InTx(ctx, func(tx Store) error {
 		var err error
-		o, changed, balanceAt, err = s.settleTx(ctx, tx, orderID, u)
+		o, changed, failed, balanceAt, err = s.settleTx(ctx, tx, orderID, u)
 		return err
 	})
 	if err != nil {
 		return Order{}, asDomainError(err)
 	}
 	s.announce(ctx, o, changed, balanceAt)
+	if failed {
+		s.countDecline(ctx, o.OrgID)
+	}
 	return o, nil
 }
 
 // settleTx is settle inside the caller's transaction. It returns the order,
-// whether it changed, and the balance version when credits moved (0 when
-// they did not).
-func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paymentUpdate) (Order, bool, int64, error) {
-	o, err := tx.LockOrder(ctx, orderID)
+// whether it changed, whether it became FAILED (a declined payment), and
+// the balance version when credits moved (0 when they did not).
+func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paymentUpdate) (o Order, changed, failed bool, balanceAt int64, err error) {
+	o, err = tx.LockOrder(ctx, orderID)
 	if err != nil {
-		return Order{}, false, 0, err
+		return Order{}, false, false, 0, err
 	}
 	before := o
 	now := s.clock.Now()
-	var balanceAt int64
 	if u.paymentID != "" && o.PaymentID == "" {
 		o.PaymentID = u.paymentID
 	}
@@ -428,7 +455,7 @@ func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paym
 			break
 		}
 		if err != nil {
-			return Order{}, false, 0, err
+			return Order{}, false, false, 0, err
 		}
 		o, balanceAt = paid, v
 	case PaymentFailed:
@@ -458,19 +485,19 @@ func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paym
 	if u.refunded > o.Refunded && (o.Status == OrderPaid || o.Status == OrderPartiallyRefunded) {
 		v, _, err := s.refundCredits(ctx, tx, &o, min(u.refunded, o.Total.AmountMinor), now)
 		if err != nil {
-			return Order{}, false, 0, err
+			return Order{}, false, false, 0, err
 		}
 		balanceAt = max(balanceAt, v)
 	}
 	if orderEqual(before, o) {
-		return o, false, balanceAt, nil
+		return o, false, false, balanceAt, nil
 	}
 	o.UpdatedAt = now
 	o.Version++
 	if err := tx.UpdateOrder(ctx, o); err != nil {
-		return Order{}, false, 0, err
+		return Order{}, false, false, 0, err
 	}
-	return o, true, balanceAt, nil
+	return o, true, before.Status != OrderFailed && o.Status == OrderFailed, balanceAt, nil
 }
 
 // holdForReview records why money a gateway reports collected was not
@@ -662,6 +689,7 @@ func (s *Service) ConfirmOrder(ctx context.Context, orderID string) (Order, erro
 			if _, serr := s.settleDecline(ctx, o.ID, err); serr != nil {
 				return Order{}, serr
 			}
+			return Order{}, declined(err)
 		}
 		return Order{}, err
 	}
@@ -868,9 +896,9 @@ func (s *Service) applyEvent(ctx context.Context, gateway string, ev WebhookEven
 
 func (s *Service) applyEventOnce(ctx context.Context, gateway string, ev WebhookEvent) error {
 	var (
-		o         Order
-		changed   bool
-		balanceAt int64
+		o               Order
+		changed, failed bool
+		balanceAt       int64
 	)
 	err := s.store.InTx(ctx, func(tx Store) error {
 		fresh, err := tx.RecordGatewayEvent(ctx, gateway, ev.ID, s.clock.Now())
@@ -881,13 +909,16 @@ func (s *Service) applyEventOnce(ctx context.Context, gateway string, ev Webhook
 		if err != nil || orderID == "" {
 			return err
 		}
-		o, changed, balanceAt, err = s.settleTx(ctx, tx, orderID, updateFromEvent(ev))
+		o, changed, failed, balanceAt, err = s.settleTx(ctx, tx, orderID, updateFromEvent(ev))
 		return err
 	})
 	if err != nil {
 		return asDomainError(err)
 	}
 	s.announce(ctx, o, changed, balanceAt)
+	if failed {
+		s.countDecline(ctx, o.OrgID)
+	}
 	return nil
 }
 

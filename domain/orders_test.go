@@ -155,13 +155,8 @@ type shop struct {
 	pack domain.Pack
 }
 
-func newShop(t *testing.T, d *db.DB) *shop {
-	t.Helper()
-	return newShopWith(t, d)
-}
-
-// newShopWith is newShop with extra service options.
-func newShopWith(t *testing.T, d *db.DB, opts ...domain.Option) *shop {
+// newShop returns a shop on d; opts are extra service options.
+func newShop(t *testing.T, d *db.DB, opts ...domain.Option) *shop {
 	t.Helper()
 	gw := newFakeGateway("fake", domain.GatewayCapabilities{
 		Currencies: []domain.Currency{domain.EUR, domain.BRL}, Methods: []domain.PaymentMethodKind{domain.MethodCard},
@@ -176,7 +171,8 @@ func newShopWith(t *testing.T, d *db.DB, opts ...domain.Option) *shop {
 		t.Fatal(err)
 	}
 	c := &clock{now: t0}
-	svc := domain.NewService(d, domain.Config{SignupGrantDisabled: true}, append([]domain.Option{domain.WithClock(c), domain.WithGateways(reg)}, opts...)...)
+	opts = append([]domain.Option{domain.WithClock(c), domain.WithGateways(reg)}, opts...)
+	svc := domain.NewService(d, domain.Config{SignupGrantDisabled: true}, opts...)
 	f := &fixture{svc: svc, store: d, clock: c}
 	f.owner = signIn(t, svc, "owner")
 	admin := signIn(t, svc, "platform-admin")

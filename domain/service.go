@@ -106,6 +106,8 @@ type Service struct {
 	gateways Gateways  // nil: no purchases
 	pricing  PricingConfig
 	log      *slog.Logger
+	throttle Throttle // nil: purchases are not limited
+	limits   PurchaseLimits
 }
 
 // Option customizes a Service.

@@ -132,7 +132,7 @@ func TestSuccessOfAnotherAmountNeverPays(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 				logs, opt := newLogSink()
-				s := newShopWith(t, d, opt)
+				s := newShop(t, d, opt)
 				o := tc.report(t, s, tc.got)
 				o = s.heldForReview(t, logs, o.ID, "amount mismatch")
 				rec := logs.errorsAbout(t, o.ID)[0]
@@ -331,7 +331,7 @@ func TestPurchaseOverTheCeiling(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		logs, opt := newLogSink()
-		s := newShopWith(t, d, opt)
+		s := newShop(t, d, opt)
 		s.grant(t, domain.GrantPurchased, domain.MaxCredits-6_999_999, 0, "near")
 		_, err := s.buy(s.owner, "over")
 		var de *domain.Error
@@ -412,7 +412,7 @@ func TestHeldPaymentIsClosedByARefund(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		logs, opt := newLogSink()
-		s := newShopWith(t, d, opt)
+		s := newShop(t, d, opt)
 		short := domain.Money{AmountMinor: 2974, Currency: domain.EUR}
 		o := byWebhook(t, s, short)
 		s.heldForReview(t, logs, o.ID, "amount mismatch")

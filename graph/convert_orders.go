@@ -16,13 +16,24 @@ func toOrder(o domain.Order) *model.Order {
 		Lines: toOrderLines(o.Lines), Subtotal: toMoney(o.Subtotal), Tax: toMoney(o.Tax), Total: toMoney(o.Total),
 		Refunded: toMoney(domain.Money{AmountMinor: o.Refunded, Currency: o.Total.Currency}),
 		Credits:  o.Credits, ExpiresAt: o.ExpiresAt, Gateway: o.Gateway, Method: toPaymentMethodKind(o.Method),
-		Installments: toInstallmentPlan(o.Installments), FailureReason: optional(o.FailureReason),
+		Installments: toInstallmentPlan(o.Installments), FailureReason: optional(failureReason(o)),
 		InvoiceDetails: toInvoiceDetails(o.InvoiceDetails), CreatedAt: o.CreatedAt, PaidAt: o.PaidAt,
 	}
 	if o.Status.Unpaid() {
 		out.NextAction = toNextAction(o.NextAction)
 	}
 	return out
+}
+
+// failureReason is what the API shows of why an order failed:
+// domain.DeclineMessage, never the provider's itemized reason, which would
+// tell a card tester which cards are live (operators find it on the
+// order's row).
+func failureReason(o domain.Order) string {
+	if o.FailureReason == "" {
+		return ""
+	}
+	return domain.DeclineMessage
 }
 
 func toOrderLines(ls []domain.OrderLine) []*model.OrderLine {

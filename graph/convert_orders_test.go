@@ -150,7 +150,7 @@ func TestToOrder(t *testing.T) {
 	}
 
 	failed := toOrder(domain.Order{Status: domain.OrderFailed, Total: eur(500), FailureReason: "card declined: insufficient_funds"})
-	if failed.FailureReason == nil || *failed.FailureReason != "card declined: insufficient_funds" || failed.Refunded.Amount != "0.00" ||
+	if failed.FailureReason == nil || *failed.FailureReason != domain.DeclineMessage || failed.Refunded.Amount != "0.00" ||
 		failed.Method != nil || failed.Installments != nil || failed.InvoiceDetails != nil || failed.NextAction != nil {
 		t.Fatalf("failed order = %+v", failed)
 	}

@@ -52,10 +52,11 @@ var requestErrorCodes = func() map[string]domain.Code {
 
 // errorPresenter maps every error to the API's error shape exactly once: a
 // *domain.Error keeps its client-safe message and becomes extensions.code
-// (plus extensions.field for INVALID_INPUT); parse, validation, variable,
-// limit and complexity errors are INVALID_INPUT; anything else is INTERNAL,
-// its cause logged and never shown. In production, messages suggest no
-// field, argument, type or value names ("Did you mean …").
+// (plus extensions.field for INVALID_INPUT, and extensions.retryAfter in
+// seconds for RATE_LIMITED); parse, validation, variable, limit and
+// complexity errors are INVALID_INPUT; anything else is INTERNAL, its cause
+// logged and never shown. In production, messages suggest no field,
+// argument, type or value names ("Did you mean …").
 func errorPresenter(logger *slog.Logger, production bool) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
@@ -71,6 +72,9 @@ func errorPresenter(logger *slog.Logger, production bool) graphql.ErrorPresenter
 			out.Extensions = map[string]any{"code": string(de.Code)}
 			if de.Code == domain.CodeInvalidInput {
 				out.Extensions["field"] = fieldOf(de.Field, gqlErr.Path)
+			}
+			if de.Code == domain.CodeRateLimited {
+				out.Extensions["retryAfter"] = de.RetryAfterSeconds()
 			}
 		case de == nil && gqlErr.Err == nil && requestErrorCode(gqlErr) != "" && requestErrorCode(gqlErr) != domain.CodeInternal:
 			// An error about the request itself, raised before execution.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -87,4 +88,36 @@ func TestErrorPresenter(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestErrorPresenterRetryAfter: RATE_LIMITED carries extensions.retryAfter,
+// whole seconds rounded up (at least 1); no other code does.
+func TestErrorPresenterRetryAfter(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want any // nil: no retryAfter
+	}{
+		{"whole seconds", domain.RateLimited(3*time.Second, "slow down"), 3},
+		{"rounded up", onPathOf(domain.RateLimited(2500*time.Millisecond, "slow down"), "purchasePack"), 3},
+		{"under a second", domain.RateLimited(10*time.Millisecond, "slow down"), 1},
+		{"other codes have none", domain.Errorf(domain.CodeConflict, "busy"), nil},
+	}
+	present := errorPresenter(slog.New(slog.DiscardHandler), false)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := present(context.Background(), tc.err)
+			if ra := got.Extensions["retryAfter"]; ra != tc.want {
+				t.Fatalf("retryAfter = %v, want %v (extensions %v)", ra, tc.want, got.Extensions)
+			}
+			if tc.want != nil && (got.Extensions["code"] != "RATE_LIMITED" || got.Message != "slow down") {
+				t.Fatalf("extensions %v, message %q", got.Extensions, got.Message)
+			}
+		})
+	}
+}
+
+func onPathOf(err error, name string) error {
+	e := gqlerror.WrapPath(ast.Path{ast.PathName(name)}, err)
+	return e
 }

@@ -28,7 +28,9 @@ import (
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/graph/auth"
 	"github.com/tallyhq/tally/graph/generated"
+	"github.com/tallyhq/tally/graph/httperror"
 	"github.com/tallyhq/tally/graph/model"
+	"github.com/tallyhq/tally/graph/ratelimit"
 )
 
 // Defaults for zero Options fields.
@@ -74,6 +76,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Metrics, when set, records requests, latency, credits and subscriptions.
 	Metrics *Metrics
+	// RateLimiter, when set, takes each operation started on a websocket
+	// from its principal's budget (HTTP requests are limited by its
+	// middleware).
+	RateLimiter *ratelimit.Limiter
 }
 
 func (o Options) withDefaults() Options {
@@ -154,7 +160,7 @@ func NewHandler(svc *domain.Service, opts Options) *Handler {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
-	srv.Use(wsOperations{})
+	srv.Use(wsOperations{limiter: opts.RateLimiter})
 	srv.Use(operationDeadline{timeout: opts.OperationTimeout})
 	srv.Use(errorCap{max: opts.Limits.Errors})
 	if opts.Metrics != nil {
@@ -177,12 +183,12 @@ func onlyPostJSON(next http.Handler) http.Handler {
 		case isWebsocket(r) || r.Method == http.MethodOptions:
 		case r.Method != http.MethodPost:
 			w.Header().Set("Allow", "POST, OPTIONS")
-			WriteError(w, http.StatusMethodNotAllowed, "use POST (or a websocket for subscriptions)", domain.CodeInvalidInput, "method")
+			writeError(w, http.StatusMethodNotAllowed, "use POST (or a websocket for subscriptions)", domain.CodeInvalidInput, "method")
 			return
 		default:
 			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 			if err != nil || mt != "application/json" {
-				WriteError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json", domain.CodeInvalidInput, "Content-Type")
+				writeError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json", domain.CodeInvalidInput, "Content-Type")
 				return
 			}
 		}
@@ -228,11 +234,11 @@ func precheckBody(max int64, limits *operationLimits, next http.Handler) http.Ha
 			if errors.As(err, &tooLarge) {
 				status, msg = http.StatusRequestEntityTooLarge, "request body is too large"
 			}
-			WriteError(w, status, msg, domain.CodeInvalidInput, "body")
+			writeError(w, status, msg, domain.CodeInvalidInput, "body")
 			return
 		}
 		if !utf8.Valid(body) {
-			WriteError(w, http.StatusBadRequest, "request body must be valid UTF-8", domain.CodeInvalidInput, "body")
+			writeError(w, http.StatusBadRequest, "request body must be valid UTF-8", domain.CodeInvalidInput, "body")
 			return
 		}
 		var params struct {
@@ -240,7 +246,7 @@ func precheckBody(max int64, limits *operationLimits, next http.Handler) http.Ha
 		}
 		if json.Unmarshal(body, &params) == nil && params.Query != "" {
 			if err := limits.check(params.Query); err != nil {
-				WriteError(w, http.StatusUnprocessableEntity, err.Message, domain.CodeInvalidInput, "query")
+				writeError(w, http.StatusUnprocessableEntity, err.Message, domain.CodeInvalidInput, "query")
 				return
 			}
 		}
@@ -249,18 +255,10 @@ func precheckBody(max int64, limits *operationLimits, next http.Handler) http.Ha
 	})
 }
 
-// WriteError answers with one GraphQL-shaped error outside gqlgen:
+// writeError answers with one GraphQL-shaped error outside gqlgen:
 // {"errors":[{"message":…,"extensions":{"code":…,"field":…}}]}.
-func WriteError(w http.ResponseWriter, status int, msg string, code domain.Code, field string) {
-	ext := map[string]any{"code": string(code)}
-	if field != "" {
-		ext["field"] = field
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"errors": []map[string]any{{"message": msg, "extensions": ext}},
-	})
+func writeError(w http.ResponseWriter, status int, msg string, code domain.Code, field string) {
+	httperror.Write(w, status, &domain.Error{Code: code, Message: msg, Field: field})
 }
 
 // cors answers preflight requests and sets CORS headers for allowed
@@ -275,7 +273,7 @@ func cors(opts Options, next http.Handler) http.Handler {
 		allowed := originAllowed(opts, origin, r.Host)
 		if isWebsocket(r) {
 			if !allowed {
-				WriteError(w, http.StatusForbidden, "origin not allowed", domain.CodeForbidden, "")
+				writeError(w, http.StatusForbidden, "origin not allowed", domain.CodeForbidden, "")
 				return
 			}
 			next.ServeHTTP(w, r)

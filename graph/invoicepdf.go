@@ -31,7 +31,7 @@ func InvoicePDF(svc *domain.Service, issuer invoicepdf.Issuer, opts Options) htt
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD, OPTIONS")
-			WriteError(w, http.StatusMethodNotAllowed, "use GET", domain.CodeInvalidInput, "method")
+			writeError(w, http.StatusMethodNotAllowed, "use GET", domain.CodeInvalidInput, "method")
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store") // errors; a PDF replaces it
@@ -113,7 +113,7 @@ func writeCodedError(w http.ResponseWriter, err error) {
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", "Bearer")
 	}
-	WriteError(w, status, msg, code, "")
+	writeError(w, status, msg, code, "")
 }
 
 // corsGet answers preflight requests for GET downloads and sets CORS

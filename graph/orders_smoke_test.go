@@ -497,8 +497,11 @@ func TestPurchaseOutcomes(t *testing.T) {
 		}
 	}
 
-	if code, _ := s.errCode(purchase, s.buyInput("decline", "decline")); code != "PAYMENT_FAILED" {
-		t.Fatalf("decline: %s, want PAYMENT_FAILED", code)
+	// A decline tells the buyer nothing a card tester could use: the
+	// provider's reason (insufficient_funds) stays on the order's row.
+	if _, res := s.post(purchase, s.buyInput("decline", "decline")); len(res.Errors) != 1 ||
+		res.Errors[0].Extensions["code"] != "PAYMENT_FAILED" || res.Errors[0].Message != domain.DeclineMessage {
+		t.Fatalf("decline: %+v, want PAYMENT_FAILED with the generic message", res.Errors)
 	}
 	var failed struct {
 		Org struct {
@@ -510,7 +513,7 @@ func TestPurchaseOutcomes(t *testing.T) {
 		}
 	}
 	s.must(`query($o: ID!) { org(id: $o) { orders(status: [FAILED]) { edges { node { status failureReason } } } } }`, map[string]any{"o": s.orgID}, &failed)
-	if e := failed.Org.Orders.Edges; len(e) != 1 || e[0].Node.FailureReason != "card declined: insufficient_funds" {
+	if e := failed.Org.Orders.Edges; len(e) != 1 || e[0].Node.FailureReason != domain.DeclineMessage {
 		t.Fatalf("failed orders = %+v", e)
 	}
 	if n := countOrders(t, s, nil); n != 3 {

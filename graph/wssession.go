@@ -17,6 +17,7 @@ import (
 
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/graph/auth"
+	"github.com/tallyhq/tally/graph/ratelimit"
 )
 
 // WebsocketLimits bound the websockets of one server instance.
@@ -161,7 +162,7 @@ func (ss *sessions) middleware(next http.Handler) http.Handler {
 		ss.mu.Unlock()
 		if full {
 			w.Header().Set("Retry-After", "30")
-			WriteError(w, http.StatusServiceUnavailable, "too many websocket connections; try again later", domain.CodeRateLimited, "")
+			writeError(w, http.StatusServiceUnavailable, "too many websocket connections; try again later", domain.CodeRateLimited, "")
 			return
 		}
 		s := &session{sessions: ss, ip: remoteIP(r)}
@@ -378,8 +379,12 @@ func (s *session) releaseSub() {
 func principalOfKey(id string) string  { return "key:" + id }
 func principalOfUser(id string) string { return "user:" + id }
 
-// remoteIP is the peer address of r without its port.
+// remoteIP is the client's address: as the rate limiter's ClientIP
+// middleware found it (through trusted proxies), else the peer's.
 func remoteIP(r *http.Request) string {
+	if ip, ok := ratelimit.ClientIPFrom(r.Context()); ok {
+		return ip.String()
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
@@ -388,11 +393,14 @@ func remoteIP(r *http.Request) string {
 }
 
 // wsOperations is the gqlgen extension for operations started over a
-// websocket: it re-checks the session's credential before each, accepts
-// only subscriptions (queries and mutations go over HTTP, where each
-// request is authenticated, rate-limited and logged on its own), and caps
-// the subscriptions of one socket.
-type wsOperations struct{}
+// websocket: it re-checks the session's credential before each, takes each
+// from the principal's rate budget (as an HTTP request would), accepts only
+// subscriptions (queries and mutations go over HTTP, where each request is
+// authenticated, rate-limited and logged on its own), and caps the
+// subscriptions of one socket.
+type wsOperations struct {
+	limiter *ratelimit.Limiter // nil: no rate limits
+}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -407,12 +415,17 @@ func (wsOperations) ExtensionName() string { return "WebsocketOperations" }
 func (wsOperations) Validate(graphql.ExecutableSchema) error { return nil }
 
 // MutateOperationContext refuses what a socket may not run.
-func (wsOperations) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+func (o wsOperations) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	s := sessionFrom(ctx)
 	if s == nil || oc.Operation == nil {
 		return nil
 	}
 	if err := s.check(ctx); err != nil {
+		return err
+	}
+	if ok, wait := o.limiter.AllowContext(ctx); !ok {
+		err := codedError(domain.CodeRateLimited, "too many requests; retry after extensions.retryAfter seconds")
+		err.Extensions["retryAfter"] = ratelimit.Error(wait).RetryAfterSeconds()
 		return err
 	}
 	if oc.Operation.Operation != ast.Subscription {

@@ -67,9 +67,10 @@ type ServeCmd struct {
 	ShutdownTimeout  time.Duration `name:"shutdown-timeout" env:"TALLY_SHUTDOWN_TIMEOUT" default:"15s" help:"Time in-flight requests get to finish on SIGINT/SIGTERM."`
 	SpendBatch       int           `name:"spend-batch" env:"TALLY_SPEND_BATCH" default:"64" help:"Most concurrent spends of one org committed in one transaction (1: one each)."`
 
-	PaymentOptions `embed:""`
-	LimitOptions   `embed:""`
-	MetricsOptions `embed:""`
+	PaymentOptions   `embed:""`
+	LimitOptions     `embed:""`
+	MetricsOptions   `embed:""`
+	RateLimitOptions `embed:""`
 }
 
 // Common is the validated form of Globals.
@@ -111,6 +112,7 @@ type Config struct {
 	ShutdownTimeout  time.Duration
 	Payments         PaymentOptions
 	PublicURL        string
+	RateLimits       RateLimitOptions
 }
 
 // Common validates the global options. jwks tells whether a JWKS URL is
@@ -197,8 +199,9 @@ func (s ServeCmd) Config(g Globals) (Config, error) {
 			IdempotencyRetention: s.IdempotencyTTL,
 			SpendBatch:           s.SpendBatch,
 		},
-		Payments:  s.PaymentOptions,
-		PublicURL: strings.TrimRight(strings.TrimSpace(s.PublicURL), "/"),
+		Payments:   s.PaymentOptions,
+		PublicURL:  strings.TrimRight(strings.TrimSpace(s.PublicURL), "/"),
+		RateLimits: s.normalized(),
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = defaultPublicURL(s.Addr)
@@ -210,7 +213,7 @@ func (s ServeCmd) Config(g Globals) (Config, error) {
 	if c.Limits, c.Websockets, c.Timeouts, c.OperationTimeout, err = s.limits(); err != nil {
 		return Config{}, err
 	}
-	if err := c.Metrics.validate(c.Production); err != nil {
+	if err := c.Metrics.validate(); err != nil {
 		return Config{}, err
 	}
 	pricing, err := s.pricing()
@@ -276,6 +279,9 @@ func (s ServeCmd) Config(g Globals) (Config, error) {
 		if !ch.ok {
 			return Config{}, errors.New(ch.msg)
 		}
+	}
+	if err := s.RateLimitOptions.validate(); err != nil {
+		return Config{}, err
 	}
 	return c, nil
 }

@@ -20,17 +20,26 @@ type expirer interface {
 	PurgeGatewayEvents(ctx context.Context, limit int) (int, error)
 }
 
+// housekeepingJob is one more batch job for the housekeeping loop.
+type housekeepingJob struct {
+	what string // for the logs, e.g. "ended rate-limit windows"
+	run  func(ctx context.Context, limit int) (int, error)
+}
+
 // runExpiry writes off expired credit grants and forgets idempotency keys
-// past their retention, now and then every interval until ctx ends. It is
-// safe on many instances at once (the service locks each org's balance;
-// purging deletes disjoint batches).
-func runExpiry(ctx context.Context, svc expirer, every time.Duration, logger *slog.Logger) {
+// past their retention, then runs the extra jobs, now and then every
+// interval until ctx ends. It is safe on many instances at once (the
+// service locks each org's balance; purging deletes disjoint batches).
+func runExpiry(ctx context.Context, svc expirer, every time.Duration, logger *slog.Logger, extra ...housekeepingJob) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		expireAll(ctx, svc, logger)
 		drain(ctx, svc.PurgeIdempotencyKeys, "idempotency keys past retention", logger)
 		drain(ctx, svc.PurgeGatewayEvents, "gateway event ids past retention", logger)
+		for _, j := range extra {
+			drain(ctx, j.run, j.what, logger)
+		}
 		select {
 		case <-ctx.Done():
 			return

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/tallyhq/tally/domain"
-	"github.com/tallyhq/tally/graph"
+	"github.com/tallyhq/tally/graph/httperror"
 )
 
 // MetricsOptions say where Prometheus scrapes /metrics. In production the
@@ -23,7 +23,7 @@ type MetricsOptions struct {
 const minMetricsToken = 16
 
 // validate checks the options.
-func (m MetricsOptions) validate(production bool) error {
+func (m MetricsOptions) validate() error {
 	if m.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(m.MetricsAddr); err != nil {
 			return errors.New("TALLY_METRICS_ADDR must be host:port, e.g. 127.0.0.1:9090")
@@ -57,7 +57,7 @@ func requireToken(token string, next http.Handler) http.Handler {
 		got := []byte(strings.TrimSpace(r.Header.Get("Authorization")))
 		if subtle.ConstantTimeCompare(got, want) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
-			graph.WriteError(w, http.StatusUnauthorized, "metrics need the metrics token", domain.CodeUnauthenticated, "")
+			httperror.Write(w, http.StatusUnauthorized, &domain.Error{Code: domain.CodeUnauthenticated, Message: "metrics need the metrics token"})
 			return
 		}
 		next.ServeHTTP(w, r)

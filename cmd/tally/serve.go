@@ -26,6 +26,7 @@ import (
 	"github.com/tallyhq/tally/gateways/sandbox"
 	"github.com/tallyhq/tally/graph"
 	"github.com/tallyhq/tally/graph/auth"
+	"github.com/tallyhq/tally/graph/ratelimit"
 )
 
 // Run validates the configuration and serves until SIGINT or SIGTERM.
@@ -105,16 +106,28 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		logger.Warn("TALLY_INVOICE_ISSUER_NAME is not set: invoices carry placeholder seller details")
 	}
 
-	svc = domain.NewService(store, cfg.Domain, domain.WithBus(b), domain.WithGateways(pay.registry), domain.WithLogger(logger))
+	limits, err := newRateLimits(cfg.RateLimits, store, logger)
+	if err != nil {
+		return err
+	}
+	svcOpts := []domain.Option{domain.WithBus(b), domain.WithGateways(pay.registry), domain.WithLogger(logger)}
+	if limits.throttle != nil {
+		svcOpts = append(svcOpts, limits.throttle)
+	}
+	svc = domain.NewService(store, cfg.Domain, svcOpts...)
 	if store.Dialect() == "sqlite" {
 		if err := seedIfEmpty(ctx, svc, logger); err != nil {
 			return err
 		}
 	}
-	authn, err := auth.New(runCtx, auth.Config{
+	authCfg := auth.Config{
 		HS256Secret: cfg.JWTSecret, JWKSURL: cfg.JWKSURL, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
 		MaxTTL: cfg.JWTMaxTTL, Logger: logger,
-	}, svc)
+	}
+	if limits.http != nil {
+		authCfg.Guard = limits.http.AuthGuard()
+	}
+	authn, err := auth.New(runCtx, authCfg, svc)
 	if err != nil {
 		return fmt.Errorf("configure authentication: %w", err)
 	}
@@ -135,6 +148,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		InitTimeout:      cfg.WSInitTimeout,
 		Logger:           logger,
 		Metrics:          graph.NewMetrics(reg),
+		RateLimiter:      limits.http,
 	}
 	gql := graph.NewHandler(svc, gqlOpts)
 	go gql.Watch(runCtx)
@@ -152,6 +166,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		sandbox:  pay.sandboxPages(),
 		hsts:     strings.HasPrefix(cfg.PublicURL, "https://"),
 		deadline: cfg.Timeouts.Write,
+		limits:   limits.http,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -182,7 +197,9 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 
 	jobsCtx, stopJobs := context.WithCancel(runCtx)
 	var jobs sync.WaitGroup
-	jobs.Go(func() { runExpiry(jobsCtx, svc, cfg.ExpiryInterval, logger) })
+	jobs.Go(func() {
+		runExpiry(jobsCtx, svc, cfg.ExpiryInterval, logger, housekeepingJob{"ended rate-limit windows", limits.http.Purge})
+	})
 	jobs.Go(func() {
 		runReconcile(jobsCtx, svc, cfg.Payments.ReconcileInterval, cfg.Payments.ReconcileAfter, logger)
 	})
@@ -231,9 +248,10 @@ type routes struct {
 	logger   *slog.Logger
 	webhooks http.Handler
 	invoices http.Handler
-	sandbox  http.Handler  // the sandbox's hosted pages; nil when it is off
-	hsts     bool          // clients reach the server over https: send Strict-Transport-Security
-	deadline time.Duration // of every request but websockets; 0: none
+	sandbox  http.Handler       // the sandbox's hosted pages; nil when it is off
+	hsts     bool               // clients reach the server over https: send Strict-Transport-Security
+	deadline time.Duration      // of every request but websockets; 0: none
+	limits   *ratelimit.Limiter // nil: no rate limits
 }
 
 // router mounts GraphQL (HTTP and websocket), the probes, metrics (when
@@ -250,12 +268,14 @@ func router(rt routes) http.Handler {
 	if rt.metrics != nil {
 		r.Get("/metrics", rt.metrics.ServeHTTP)
 	}
-	r.With(rt.streams.Middleware, rt.graphql.Precheck, rt.auth).Handle("/graphql", rt.graphql)
+	// The client's address first, then what bounds a request whoever sends
+	// it (body, document limits), then who sends it, then their rate.
+	r.With(rt.streams.Middleware, rt.limits.ClientIP, rt.graphql.Precheck, rt.auth, rt.limits.Requests).Handle("/graphql", rt.graphql)
 	if rt.webhooks != nil {
 		r.Post("/webhooks/{gateway}", rt.webhooks.ServeHTTP)
 	}
 	if rt.invoices != nil {
-		r.With(rt.auth).Handle("/invoices/*", rt.invoices)
+		r.With(rt.limits.ClientIP, rt.auth, rt.limits.Requests).Handle("/invoices/*", rt.invoices)
 	}
 	if rt.sandbox != nil {
 		r.Handle("/sandbox/*", rt.sandbox)

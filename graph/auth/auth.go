@@ -50,6 +50,20 @@ type Config struct {
 	// 5 minutes and 10,000 entries when zero.
 	UserCacheTTL  time.Duration
 	UserCacheSize int
+	// Guard, when set, limits failed authentications per client
+	// (graph/ratelimit's AuthGuard).
+	Guard Guard
+}
+
+// Guard is a budget of failed authentications per client, kept outside
+// the Authenticator (graph/ratelimit.AuthGuard implements it).
+type Guard interface {
+	// Blocked reports, without I/O, whether the client in ctx has used up
+	// its budget, and for how long it stays blocked.
+	Blocked(ctx context.Context) (retryAfter time.Duration, blocked bool)
+	// Failed counts a failed authentication of the client in ctx and
+	// reports whether that used up its budget.
+	Failed(ctx context.Context) (retryAfter time.Duration, blocked bool)
 }
 
 // Users is what authentication needs from the domain; *domain.Service
@@ -74,6 +88,7 @@ type Authenticator struct {
 	logger *slog.Logger
 	cache  *userCache
 	group  singleflight.Group
+	guard  Guard // nil: failed authentications are not limited
 }
 
 // New returns an Authenticator for cfg. With a JWKS URL it fetches the key
@@ -104,6 +119,7 @@ func New(ctx context.Context, cfg Config, users Users) (*Authenticator, error) {
 		logger: logger.With("component", "auth"),
 		cache:  newUserCache(cfg.UserCacheTTL, cfg.UserCacheSize),
 		maxTTL: cfg.MaxTTL,
+		guard:  cfg.Guard,
 	}
 	if a.maxTTL == 0 {
 		a.maxTTL = DefaultMaxTTL
@@ -168,7 +184,9 @@ func checkJWKSURL(raw string) error {
 // Authenticate resolves an Authorization header value ("Bearer <jwt>" or
 // "Bearer tly_…"; a bare credential is accepted too) to an actor. An empty
 // value is anonymous: the zero Actor and no error. A bad, expired or forged
-// credential is UNAUTHENTICATED; a failing user store is INTERNAL.
+// credential is UNAUTHENTICATED; a failing user store is INTERNAL; with a
+// Guard, a client over its failed-authentication budget is RATE_LIMITED
+// before its credential is checked.
 func (a *Authenticator) Authenticate(ctx context.Context, authorization string) (domain.Actor, error) {
 	c, err := a.Verify(ctx, authorization)
 	return c.Actor, err
@@ -185,11 +203,50 @@ type Credential struct {
 // Verify is Authenticate that also says until when the credential holds,
 // for sessions that outlive one request (websockets).
 func (a *Authenticator) Verify(ctx context.Context, authorization string) (Credential, error) {
-	cred, err := bearer(authorization)
-	if err != nil || cred == "" {
-		return Credential{}, err
+	if strings.TrimSpace(authorization) == "" {
+		return Credential{}, nil
 	}
-	return a.credential(ctx, cred)
+	return a.guarded(ctx, func() (Credential, error) {
+		cred, err := bearer(authorization)
+		if err != nil || cred == "" {
+			return Credential{}, err
+		}
+		return a.credential(ctx, cred)
+	})
+}
+
+// guarded runs check, a credential check, within the Guard's budget: a
+// blocked client is refused at once, and a failure that is not a token
+// the server signed (see countsAsFailure) is counted; the one that uses up
+// the budget is refused as RATE_LIMITED too.
+func (a *Authenticator) guarded(ctx context.Context, check func() (Credential, error)) (Credential, error) {
+	if a.guard == nil {
+		return check()
+	}
+	if wait, blocked := a.guard.Blocked(ctx); blocked {
+		return Credential{}, tooManyFailures(wait)
+	}
+	c, err := check()
+	if countsAsFailure(err) {
+		if wait, blocked := a.guard.Failed(ctx); blocked {
+			return Credential{}, tooManyFailures(wait)
+		}
+	}
+	return c, err
+}
+
+// countsAsFailure tells the failures that use up a client's budget: every
+// UNAUTHENTICATED outcome except a token whose signature is valid but whose
+// claims are not (expired, not yet valid, another audience). Such a token
+// was issued by a trusted party, so it guesses nothing and costs no
+// database lookup, and an office behind one address whose sessions expire
+// must not lock itself out.
+func countsAsFailure(err error) bool {
+	return domain.IsCode(err, domain.CodeUnauthenticated) && !errors.Is(err, jwt.ErrTokenInvalidClaims)
+}
+
+func tooManyFailures(wait time.Duration) *domain.Error {
+	return domain.RateLimited(wait, "too many failed authentications from this address; retry after extensions.retryAfter seconds")
 }
 
 // bearer extracts the credential from an Authorization value.

@@ -2,12 +2,12 @@ package auth
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/graph/httperror"
 )
 
 // Middleware authenticates each request from "Authorization: Bearer <jwt>",
@@ -15,7 +15,9 @@ import (
 // the request context (domain.WithActor). A request without credentials
 // proceeds anonymously; a bad, expired or forged credential is answered with
 // HTTP 401 and a GraphQL-shaped error whose extensions.code is
-// UNAUTHENTICATED (500 and INTERNAL when the user store fails).
+// UNAUTHENTICATED (500 and INTERNAL when the user store fails; 429 and
+// RATE_LIMITED when the client is over its failed-authentication budget,
+// see Config.Guard).
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := a.request(r)
@@ -40,10 +42,12 @@ func (a *Authenticator) request(r *http.Request) (Credential, error) {
 	if key == "" {
 		return Credential{}, nil
 	}
-	if !strings.HasPrefix(key, APIKeyPrefix) {
-		return Credential{}, unauthenticated("X-Api-Key must hold an API key")
-	}
-	return a.credential(r.Context(), key)
+	return a.guarded(r.Context(), func() (Credential, error) {
+		if !strings.HasPrefix(key, APIKeyPrefix) {
+			return Credential{}, unauthenticated("X-Api-Key must hold an API key")
+		}
+		return a.credential(r.Context(), key)
+	})
 }
 
 type credentialKey struct{}
@@ -55,33 +59,23 @@ func CredentialFrom(ctx context.Context) (Credential, bool) {
 	return c, ok
 }
 
-// errorBody is the GraphQL response shape of an authentication failure.
-type errorBody struct {
-	Errors []errorItem `json:"errors"`
-}
-
-type errorItem struct {
-	Message    string            `json:"message"`
-	Extensions map[string]string `json:"extensions"`
-}
-
-// fail writes err as a GraphQL error response.
+// fail writes err as a GraphQL error response: UNAUTHENTICATED is 401,
+// RATE_LIMITED (a client over its failed-authentication budget) 429 with
+// Retry-After, anything else a logged 500 INTERNAL.
 func (a *Authenticator) fail(w http.ResponseWriter, r *http.Request, err error) {
-	code, status, msg := domain.CodeInternal, http.StatusInternalServerError, "internal error"
 	var de *domain.Error
-	if errors.As(err, &de) && de.Code == domain.CodeUnauthenticated {
-		code, status, msg = de.Code, http.StatusUnauthorized, de.Message
-		if msg == "" {
-			msg = "unauthenticated"
+	errors.As(err, &de)
+	switch domain.ErrorCode(err) {
+	case domain.CodeUnauthenticated:
+		if de.Message == "" {
+			de = &domain.Error{Code: de.Code, Message: "unauthenticated"}
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-	} else {
+		httperror.Write(w, http.StatusUnauthorized, de)
+	case domain.CodeRateLimited:
+		httperror.Write(w, http.StatusTooManyRequests, de)
+	default:
 		a.logger.ErrorContext(r.Context(), "authentication failed", "err", err, "path", r.URL.Path)
+		httperror.Write(w, http.StatusInternalServerError, &domain.Error{Code: domain.CodeInternal})
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(errorBody{Errors: []errorItem{{
-		Message: msg, Extensions: map[string]string{"code": string(code)},
-	}}})
 }

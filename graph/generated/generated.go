@@ -2996,7 +2996,7 @@ type Order implements Node {
   installments: InstallmentPlan
   "What the SPA must do to complete the payment, while the order is unpaid; null otherwise."
   nextAction: NextAction
-  "Why the payment failed (the gateway's decline reason), for FAILED orders; null otherwise."
+  "That the payment was declined, for FAILED orders, in general terms (an itemized decline reason would help card testers); null otherwise."
   failureReason: String
   "The billing details given at checkout; null when none."
   invoiceDetails: InvoiceDetails

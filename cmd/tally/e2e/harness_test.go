@@ -89,6 +89,10 @@ func startServer(t *testing.T, dbURL string, env ...string) *server {
 		"TALLY_LOG_LEVEL=warn",
 		"TALLY_ALLOWED_ORIGINS=http://app.example",
 	)
+	// Rate limits stay on but far away: every test client is 127.0.0.1,
+	// and tests hammer one user or org on purpose. ratelimit_test.go sets
+	// its own (a later value of a variable wins).
+	cmd.Env = append(cmd.Env, generousLimits...)
 	cmd.Env = append(cmd.Env, env...)
 	s := &server{URL: "http://" + addr, DBURL: dbURL, cmd: cmd, log: &bytes.Buffer{}}
 	cmd.Stdout, cmd.Stderr = s.log, s.log
@@ -144,8 +148,9 @@ func token(t *testing.T, email string, admin bool) string {
 type gqlError struct {
 	Message    string `json:"message"`
 	Extensions struct {
-		Code  string `json:"code"`
-		Field string `json:"field"`
+		Code       string `json:"code"`
+		Field      string `json:"field"`
+		RetryAfter int    `json:"retryAfter"`
 	} `json:"extensions"`
 }
 

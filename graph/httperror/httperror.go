@@ -1,0 +1,50 @@
+// Package httperror writes the API's GraphQL-shaped error answer for
+// requests refused outside gqlgen (bad method or body, failed
+// authentication, rate limits): one error, with extensions.code and, as the
+// GraphQL error presenter does, extensions.field for INVALID_INPUT and
+// extensions.retryAfter (with a Retry-After header) for RATE_LIMITED.
+package httperror
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/tallyhq/tally/domain"
+)
+
+// body is the GraphQL response shape of one error.
+type body struct {
+	Errors []item `json:"errors"`
+}
+
+type item struct {
+	Message    string         `json:"message"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Write answers with status and e as the one GraphQL error. INTERNAL never
+// shows its message: callers log the cause.
+func Write(w http.ResponseWriter, status int, e *domain.Error) {
+	msg := e.Message
+	switch {
+	case e.Code == domain.CodeInternal:
+		msg = "internal error"
+	case msg == "":
+		msg = string(e.Code)
+	}
+	ext := map[string]any{"code": string(e.Code)}
+	if e.Field != "" {
+		ext["field"] = e.Field
+	}
+	h := w.Header()
+	if e.Code == domain.CodeRateLimited {
+		s := e.RetryAfterSeconds()
+		ext["retryAfter"] = s
+		h.Set("Retry-After", strconv.Itoa(s))
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body{Errors: []item{{Message: msg, Extensions: ext}}})
+}
