@@ -1,0 +1,94 @@
+package stripe
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stripe/stripe-go/v76/webhook"
+
+	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/gateways/gatewaytest"
+)
+
+// fuzzGateway is a gateway for the fuzz targets; ParseWebhook makes no call
+// to Stripe, so it points nowhere.
+func fuzzGateway(f *testing.F) *Gateway {
+	f.Helper()
+	g, err := New(Config{SecretKey: testKey, WebhookSecret: testSecret})
+	if err != nil {
+		f.Fatal(err)
+	}
+	return g
+}
+
+// addWebhookSeeds adds Stripe events as Stripe sends them: every kind
+// Tally maps, ignored ones, and the refusals of TestParseWebhookRefusals.
+func addWebhookSeeds(add func(body []byte)) {
+	created := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	pi := map[string]any{
+		"id": "pi_3OabcXYZ", "object": "payment_intent", "amount": 1000, "amount_received": 1000, "currency": "eur",
+		"status": "succeeded", "latest_charge": "ch_3OabcXYZ", "metadata": map[string]any{"tally_order_id": "ord_7"},
+		"livemode": false, "payment_method_types": []string{"card"}, "capture_method": "automatic",
+	}
+	expanded := map[string]any{"id": "pi_2", "object": "payment_intent", "amount": 2500, "currency": "usd", "status": "succeeded",
+		"latest_charge": map[string]any{"id": "ch_2", "object": "charge", "amount": 2500, "amount_refunded": 500, "currency": "usd"}}
+	declined := map[string]any{"id": "pi_3", "object": "payment_intent", "amount": 999, "currency": "brl", "status": "requires_payment_method",
+		"last_payment_error": map[string]any{"type": "card_error", "code": "card_declined", "decline_code": "insufficient_funds"}}
+	charge := map[string]any{"id": "ch_1", "object": "charge", "amount": 1000, "currency": "eur", "amount_refunded": 600,
+		"refunded": false, "payment_intent": "pi_1", "metadata": map[string]any{"tally_order_id": "ord_7"}}
+	for i, ev := range []struct {
+		typ string
+		obj map[string]any
+	}{
+		{"payment_intent.succeeded", pi},
+		{"payment_intent.succeeded", expanded},
+		{"payment_intent.payment_failed", declined},
+		{"payment_intent.canceled", map[string]any{"id": "pi_4", "object": "payment_intent", "status": "canceled", "cancellation_reason": "abandoned"}},
+		{"payment_intent.processing", map[string]any{"id": "pi_5", "object": "payment_intent", "amount": 1, "currency": "eur"}},
+		{"payment_intent.requires_action", map[string]any{"id": "pi_6", "object": "payment_intent", "next_action": map[string]any{"type": "redirect_to_url"}}},
+		{"charge.refunded", charge},
+		{"charge.refunded", map[string]any{"id": "ch_9", "object": "charge", "payment_intent": nil}},
+		{"customer.created", map[string]any{"id": "cus_1", "object": "customer"}},
+	} {
+		add(webhookEvent(fmt.Sprintf("evt_%d", i), ev.typ, "", ev.obj, created))
+	}
+	add(webhookEvent("evt_v", "payment_intent.succeeded", "2024-06-20", pi, created))
+	add([]byte(`{"id":"evt_4","object":"event","api_version":"2023-10-16","type":"payment_intent.succeeded"}`))
+	add([]byte(`{"id":"evt_5","object":"event","api_version":"2023-10-16","type":"payment_intent.succeeded","data":{"object":{"id":5}}}`))
+	add([]byte(`{"id":"evt_6","object":"event","api_version":"2023-10-16","type":"charge.refunded","data":{"object":{"id":"ch_1","amount":-5,"amount_refunded":-1,"currency":"xyz","payment_intent":{"id":"pi_1"}}}}`))
+	add([]byte(`{nope`))
+	add([]byte(``))
+}
+
+// FuzzParseWebhookSigned signs each fuzzed body correctly, now, so the
+// input reaches the event decoding and mapping: whatever the body, the
+// answer keeps the webhook contract and is the same on a redelivery.
+func FuzzParseWebhookSigned(f *testing.F) {
+	addWebhookSeeds(func(body []byte) { f.Add(body) })
+	g := fuzzGateway(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req := signed(body, testSecret, time.Now())
+		gatewaytest.CheckWebhookAnswer(t, gatewaytest.ParseTwice(t, g, req), domain.CodeInvalidInput)
+	})
+}
+
+// FuzzParseWebhookForged sends each fuzzed body with a fuzzed
+// Stripe-Signature header as is: without the secret no header verifies,
+// so every delivery is INVALID_INPUT and gives no events.
+func FuzzParseWebhookForged(f *testing.F) {
+	old := time.Unix(1700000000, 0)
+	addWebhookSeeds(func(body []byte) {
+		f.Add(body, fmt.Sprintf("t=%d,v1=%x", old.Unix(), webhook.ComputeSignature(old, body, testSecret))) // stale
+		f.Add(body, fmt.Sprintf("t=%d,v1=%x", old.Unix(), webhook.ComputeSignature(old, body, "whsec_other")))
+	})
+	f.Add([]byte(`{}`), "")
+	f.Add([]byte(`{}`), "t=,v1=")
+	f.Add([]byte(`{}`), "t=99999999999999999999,v1=00,v0=ff")
+	g := fuzzGateway(f)
+	f.Fuzz(func(t *testing.T, body []byte, header string) {
+		req := domain.WebhookRequest{Header: http.Header{"Stripe-Signature": {header}}, Body: body}
+		gatewaytest.CheckRefused(t, gatewaytest.ParseTwice(t, g, req))
+	})
+}
