@@ -74,6 +74,14 @@ var notificationSeeds = []string{
 	`{"id":1,"type":"payment","data":{}}`,
 	`{"type":"payment","data":{"id":"42"}}`,
 	`{"id": 1,`,
+	// Ids of every JSON type and of odd shapes, a bad date, unicode.
+	`{"id":1.5e3,"type":"payment","date_created":"yesterday","data":{"id":" 0042 "}}`,
+	`{"id":{"a":1},"type":"payment","data":{"id":"1310000001"}}`,
+	`{"id":"\u00e9","type":"payment","data":{"id":"-1"}}`,
+	`{"id":"n","type":"payment","data":{"id":"99999999999999999999"}}`,
+	`{"id":"n","type":"payment","data":{"id":"ABC"}}`,
+	`{"id":"n","type":"payment","data":{"id":"\u0661\u0662"}}`,
+	`{"id":true,"type":"payment","data":{"id":[1]}}`,
 }
 
 // signNotification signs a notification body the way Mercado Pago does, now: the
@@ -108,6 +116,12 @@ func FuzzParseWebhookSigned(f *testing.F) {
 		strings.Replace(paymentSeed, `"status":"approved","status_detail":"accredited"`, `"status":"charged_back","status_detail":"settled"`, 1),
 		`{"message":"Payment not found","error":"not_found","status":404,"cause":[{"code":2000,"description":"Payment not found"}]}`,
 		`{"id":1,"status":"approved","transaction_amount":-1}`,
+		`{"id":1,"status":"approved","transaction_amount":"10.00"}`,
+		`{"id":"1","status":"refunded","transaction_amount":1e300}`,
+		`{"id":1,"status":"refunded","transaction_amount":10.005,"transaction_amount_refunded":0,"external_reference":"\u202e","metadata":{"order_id":7}}`,
+		`{"id":1,"status":"mystery","date_last_updated":"not a date"}`,
+		`{"id":1,"status":"pending","status_detail":"pending_challenge","three_ds_info":null}`,
+		`null`,
 		``,
 	} {
 		f.Add([]byte(notificationSeeds[0]), byte(i), []byte(p))

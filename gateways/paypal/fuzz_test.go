@@ -25,6 +25,17 @@ var webhookSeeds = []string{
 	`{"id":"WH-9","event_type":"CUSTOMER.DISPUTE.CREATED","resource":{"dispute_id":"PP-D-1"}}`,
 	`{"event_type":"PAYMENT.CAPTURE.COMPLETED","resource":{}}`,
 	`{`,
+	// Odd amounts and currencies, ids PayPal could not issue, wrong types.
+	`{"id":"WH-10","event_type":"PAYMENT.CAPTURE.COMPLETED","create_time":"not a time","resource":{"id":"C","amount":{"currency_code":"eur","value":"-1.00"},"supplementary_data":{"related_ids":{"order_id":"O10"}}}}`,
+	`{"id":"WH-11","event_type":"PAYMENT.CAPTURE.COMPLETED","resource":{"id":"C","amount":{"currency_code":"USD","value":"999999999999999.99"},"supplementary_data":{"related_ids":{"order_id":"O11"}}}}`,
+	`{"id":"WH-12","event_type":"PAYMENT.CAPTURE.DECLINED","resource":{"id":"C","amount":{"currency_code":"JPY","value":"1e3"},"supplementary_data":{"related_ids":{"order_id":"O12"}}}}`,
+	`{"id":"WH-13","event_type":"PAYMENT.CAPTURE.REFUNDED","resource":{"id":"R","supplementary_data":{"related_ids":{"order_id":"../../v1/oauth2/token"}}}}`,
+	`{"id":"WH-14","event_type":"PAYMENT.CAPTURE.REFUNDED","resource":{"id":"R","supplementary_data":{"related_ids":{"capture_id":"CAP/../x"}},"links":[{"href":"http://[::1","rel":"up"}]}}`,
+	`{"id":"WH-15","event_type":"PAYMENT.CAPTURE.REFUNDED","resource":{"id":"R","seller_payable_breakdown":{"total_refunded_amount":{"currency_code":"BRL","value":"00000000000000001.5"}},"supplementary_data":{"related_ids":{"order_id":"O15"}}}}`,
+	`{"id":"WH-16","event_type":"CHECKOUT.ORDER.APPROVED","resource":{"id":"O16","purchase_units":[]}}`,
+	`{"id":"WH-17","event_type":"CHECKOUT.ORDER.APPROVED","resource":{"id":"\ud83d\ude00","purchase_units":[{"custom_id":"\u0000","amount":null}]}}`,
+	`{"id":"WH-18","event_type":"PAYMENT.CAPTURE.PENDING","resource":[1,2]}`,
+	`{"id":7,"event_type":"PAYMENT.CAPTURE.PENDING","resource":{}}`,
 }
 
 // unsignedHeader is a complete set of transmission headers that signs no

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,6 +25,13 @@ func addWebhookSeeds(add func(body []byte)) {
 		`{"type":"payment.succeeded","data":{"payment_id":"pay_1"}}`,
 		`{"id":"evt_1","type":"payment.succeeded","data":{}}`,
 		`[]`,
+		// Wrong types, huge numbers, unicode, duplicate keys, deep nesting.
+		`{"id":"evt_7","type":"payment.succeeded","data":{"payment_id":"pay_7","amount_minor":"1999","currency":"EUR"}}`,
+		`{"id":"evt_8","type":"payment.succeeded","data":{"payment_id":"pay_8","amount_minor":9223372036854775807,"currency":"USD"}}`,
+		`{"id":"evt_9","type":"payment.refunded","data":{"payment_id":"pay_9","amount_minor":1e400,"currency":"BRL","refunded_minor":-0}}`,
+		`{"id":"evt_\ud83d\ude00","type":"payment.failed","created":-9223372036854775808,"data":{"payment_id":"p\u0000","currency":"eur","failure_reason":"\u202e"}}`,
+		`{"id":"evt_10","id":"","type":"payment.canceled","data":{"payment_id":"pay_10"},"data":null}`,
+		`{"id":"evt_11","type":"payment.succeeded","x":` + strings.Repeat(`{"a":`, 200) + `0` + strings.Repeat(`}`, 200) + `,"data":{"payment_id":"pay_11"}}`,
 	} {
 		add([]byte(b))
 	}

@@ -3,6 +3,7 @@ package stripe
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,6 +61,25 @@ func addWebhookSeeds(add func(body []byte)) {
 	add([]byte(`{"id":"evt_6","object":"event","api_version":"2023-10-16","type":"charge.refunded","data":{"object":{"id":"ch_1","amount":-5,"amount_refunded":-1,"currency":"xyz","payment_intent":{"id":"pi_1"}}}}`))
 	add([]byte(`{nope`))
 	add([]byte(``))
+	// Wrong types, huge numbers, unicode, duplicate keys and deep nesting
+	// inside an otherwise good event.
+	for _, obj := range []string{
+		`{"id":"pi_1","amount":"1000","currency":"eur"}`,
+		`{"id":"pi_1","amount":9223372036854775808,"currency":"eur"}`,
+		`{"id":"pi_1","amount":9223372036854775807,"currency":"EUR","latest_charge":{"id":"ch_1","amount_refunded":9223372036854775807}}`,
+		`{"id":"pi_1","amount":1e3,"currency":"eur"}`,
+		`{"id":"pi_\u00e9\ud83d\ude00","amount":1,"currency":"e\u0075r","metadata":{"tally_order_id":"\u0000\u202e"}}`,
+		`{"id":"pi_1","id":"pi_2","amount":1,"currency":"usd","metadata":[]}`,
+		`{"id":"pi_1","latest_charge":7,"last_payment_error":"card_declined"}`,
+		`{"id":"pi_1","payment_intent":{"id":""},"metadata":{"tally_order_id":"` + strings.Repeat("x", 300) + `"}}`,
+		`{"id":"pi_1","x":` + strings.Repeat("[", 200) + strings.Repeat("]", 200) + `}`,
+		`null`,
+		`[]`,
+	} {
+		for _, typ := range []string{"payment_intent.payment_failed", "charge.refunded"} {
+			add([]byte(`{"id":"evt_x","object":"event","api_version":"2023-10-16","created":-62135596800,"type":"` + typ + `","data":{"object":` + obj + `}}`))
+		}
+	}
 }
 
 // FuzzParseWebhookSigned signs each fuzzed body correctly, now, so the
