@@ -73,6 +73,56 @@ func FuzzParseWebhookSigned(f *testing.F) {
 	})
 }
 
+// objectTypes are the event types FuzzParseWebhookObject picks from:
+// every one Tally maps and one it ignores.
+var objectTypes = []string{
+	"PAYMENT.CAPTURE.COMPLETED", "PAYMENT.CAPTURE.DENIED", "PAYMENT.CAPTURE.DECLINED", "PAYMENT.CAPTURE.PENDING",
+	"PAYMENT.CAPTURE.REFUNDED", "CHECKOUT.ORDER.APPROVED", "PAYMENT.CAPTURE.REVERSED",
+}
+
+// resourceSeeds are event resources as PayPal sends them and with odd
+// amounts, currencies, ids and types, each with its type's index.
+var resourceSeeds = []struct {
+	typ      byte
+	resource string
+}{
+	{0, `{"id":"42311647XV020574X","status":"COMPLETED","amount":{"currency_code":"EUR","value":"10.00"},"final_capture":true,"custom_id":"0190a6f1-7c1e-7b9a-9f0e-3c2d1e0f4a5b","supplementary_data":{"related_ids":{"order_id":"5O190127TN364715T"}}}`},
+	{1, `{"id":"CAP2","status":"DECLINED","status_details":{"reason":"UNKNOWN"},"amount":{"currency_code":"USD","value":"5.5"},"supplementary_data":{"related_ids":{"order_id":"ORDER2"}}}`},
+	{3, `{"id":"CAP3","status":"PENDING","supplementary_data":{"related_ids":{"order_id":"ORDER3"}}}`},
+	{4, `{"id":"REF1","status":"COMPLETED","amount":{"currency_code":"EUR","value":"2.50"},"seller_payable_breakdown":{"total_refunded_amount":{"currency_code":"EUR","value":"7.50"}},"custom_id":"x","supplementary_data":{"related_ids":{"order_id":"ORDER4"}}}`},
+	{4, `{"id":"REF2","status":"COMPLETED","links":[{"href":"https://api.paypal.com/v2/payments/captures/CAPNOPE","rel":"up","method":"GET"}]}`},
+	{4, `{"id":"REF3","supplementary_data":{"related_ids":{"order_id":"../../v1/oauth2/token","capture_id":"CAP/../x"}}}`},
+	{5, `{"id":"ORDER7","status":"APPROVED","intent":"CAPTURE","purchase_units":[{"reference_id":"default","custom_id":"o7","amount":{"currency_code":"BRL","value":"100.00"}}]}`},
+	{5, `{"id":"\ud83d\ude00","purchase_units":[{"custom_id":"\u0000","amount":null}]}`},
+	{6, `{"id":"CAP8","status":"REVERSED"}`},
+	{0, `{"id":"C","amount":{"currency_code":"eur","value":"-1.00"},"supplementary_data":{"related_ids":{"order_id":"O10"}}}`},
+	{0, `{"id":"C","amount":{"currency_code":"USD","value":"999999999999999.99"},"supplementary_data":{"related_ids":{"order_id":"O11"}}}`},
+	{2, `{"id":"C","amount":{"currency_code":"JPY","value":"1e3"},"supplementary_data":{"related_ids":{"order_id":7}}}`},
+	{3, `[1,2]`},
+}
+
+// FuzzParseWebhookObject fuzzes the resource of a well-formed event of a
+// type Tally maps (or one it ignores), signed by the emulator, so most
+// inputs reach the capture, refund and order decoding and the lookups
+// they make rather than stopping at a broken envelope.
+func FuzzParseWebhookObject(f *testing.F) {
+	for _, s := range resourceSeeds {
+		f.Add(s.typ, []byte(s.resource))
+	}
+	emu, gw := newEmu(f, nil)
+	f.Fuzz(func(t *testing.T, typ byte, resource []byte) {
+		body := []byte(`{"id":"WH-FUZZ","event_version":"1.0","create_time":"2026-03-01T12:00:00.000Z","resource_type":"capture",` +
+			`"resource_version":"2.0","event_type":"` + objectTypes[int(typ)%len(objectTypes)] + `","resource":` + string(resource) + `}`)
+		h, err := emu.Resign(body)
+		if err != nil {
+			gatewaytest.CheckRefused(t, gatewaytest.ParseTwice(t, gw, domain.WebhookRequest{Header: unsignedHeader(), Body: body}))
+			return
+		}
+		a := gatewaytest.ParseTwice(t, gw, domain.WebhookRequest{Header: h, Body: body})
+		gatewaytest.CheckWebhookAnswer(t, a, domain.CodeInvalidInput, domain.CodeGatewayUnavailable)
+	})
+}
+
 // FuzzParseWebhookForged sends each fuzzed body with a fuzzed transmission
 // id and signature (sent now, the other headers as PayPal sets them; an
 // empty value is a missing header): PayPal does not verify it, so every

@@ -51,6 +51,48 @@ func FuzzParseWebhookSigned(f *testing.F) {
 	})
 }
 
+// objectTypes are the event types FuzzParseWebhookObject picks from:
+// every one the sandbox sends and one it does not.
+var objectTypes = []string{EventSucceeded, EventFailed, EventCanceled, EventRefunded, "payment.disputed"}
+
+// dataSeeds are event data as the sandbox sends it and with wrong types,
+// huge numbers, unicode and deep nesting, each with its type's index.
+var dataSeeds = []struct {
+	typ  byte
+	data string
+}{
+	{0, `{"payment_id":"pay_1","order_id":"0190a6f1-7c1e-7b9a-9f0e-3c2d1e0f4a5b","amount_minor":1999,"currency":"EUR","refunded_minor":0,"failure_reason":""}`},
+	{1, `{"payment_id":"pay_2","order_id":"o2","amount_minor":500,"currency":"USD","refunded_minor":0,"failure_reason":"insufficient_funds"}`},
+	{2, `{"payment_id":"pay_3","order_id":"o3","amount_minor":100,"currency":"BRL","refunded_minor":0,"failure_reason":""}`},
+	{3, `{"payment_id":"pay_1","order_id":"o1","amount_minor":1999,"currency":"EUR","refunded_minor":700,"failure_reason":""}`},
+	{4, `{"payment_id":"pay_1"}`},
+	{0, `{"payment_id":"pay_7","amount_minor":"1999","currency":"EUR"}`},
+	{0, `{"payment_id":"pay_8","amount_minor":9223372036854775807,"currency":"USD"}`},
+	{3, `{"payment_id":"pay_9","amount_minor":1e400,"currency":"BRL","refunded_minor":-0}`},
+	{3, `{"payment_id":"pay_9","amount_minor":1999,"currency":"BRL","refunded_minor":-1}`},
+	{1, `{"payment_id":"p\u0000\ud83d\ude00","currency":"eur","failure_reason":"\u202e"}`},
+	{2, `{"payment_id":"pay_10","payment_id":"","x":` + strings.Repeat(`{"a":`, 200) + `0` + strings.Repeat(`}`, 200) + `}`},
+	{0, `null`},
+}
+
+// FuzzParseWebhookObject fuzzes the data of a well-formed, correctly
+// signed event of a type the sandbox sends (or one it does not), so most
+// inputs reach the decoding of the data and the amount checks rather than
+// stopping at a broken envelope.
+func FuzzParseWebhookObject(f *testing.F) {
+	for _, s := range dataSeeds {
+		f.Add(s.typ, []byte(s.data))
+	}
+	g, _ := newTestGateway(f, Config{})
+	f.Fuzz(func(t *testing.T, typ byte, data []byte) {
+		body := []byte(`{"id":"evt_fuzz","type":"` + objectTypes[int(typ)%len(objectTypes)] + `","created":1700000000,"data":` + string(data) + `}`)
+		h := http.Header{}
+		h.Set(SignatureHeader, Sign(testSecret, time.Now(), body))
+		a := gatewaytest.ParseTwice(t, g, domain.WebhookRequest{Header: h, Body: body})
+		gatewaytest.CheckWebhookAnswer(t, a, domain.CodeInvalidInput)
+	})
+}
+
 // FuzzParseWebhookForged sends each fuzzed body with a fuzzed signature
 // header as is: without the secret no header verifies, so every delivery
 // is INVALID_INPUT and gives no events.

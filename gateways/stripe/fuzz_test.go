@@ -1,12 +1,14 @@
 package stripe
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	stripe "github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
 
 	"github.com/tallyhq/tally/domain"
@@ -24,10 +26,22 @@ func fuzzGateway(f *testing.F) *Gateway {
 	return g
 }
 
-// addWebhookSeeds adds Stripe events as Stripe sends them: every kind
-// Tally maps, ignored ones, and the refusals of TestParseWebhookRefusals.
-func addWebhookSeeds(add func(body []byte)) {
-	created := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+// objectTypes are the event types FuzzParseWebhookObject picks from:
+// every one Tally maps and one it ignores.
+var objectTypes = []string{
+	"payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled",
+	"payment_intent.processing", "payment_intent.requires_action", "charge.refunded", "customer.created",
+}
+
+// objectSeed is an event's type (an index into objectTypes) and object.
+type objectSeed struct {
+	typ    byte
+	object []byte
+}
+
+// objectSeeds are event objects as Stripe sends them, for every type, and
+// with wrong types, huge numbers, unicode, duplicate keys and deep nesting.
+func objectSeeds() []objectSeed {
 	pi := map[string]any{
 		"id": "pi_3OabcXYZ", "object": "payment_intent", "amount": 1000, "amount_received": 1000, "currency": "eur",
 		"status": "succeeded", "latest_charge": "ch_3OabcXYZ", "metadata": map[string]any{"tally_order_id": "ord_7"},
@@ -39,30 +53,29 @@ func addWebhookSeeds(add func(body []byte)) {
 		"last_payment_error": map[string]any{"type": "card_error", "code": "card_declined", "decline_code": "insufficient_funds"}}
 	charge := map[string]any{"id": "ch_1", "object": "charge", "amount": 1000, "currency": "eur", "amount_refunded": 600,
 		"refunded": false, "payment_intent": "pi_1", "metadata": map[string]any{"tally_order_id": "ord_7"}}
-	for i, ev := range []struct {
-		typ string
-		obj map[string]any
+	var seeds []objectSeed
+	for _, o := range []struct {
+		typ byte
+		obj any
 	}{
-		{"payment_intent.succeeded", pi},
-		{"payment_intent.succeeded", expanded},
-		{"payment_intent.payment_failed", declined},
-		{"payment_intent.canceled", map[string]any{"id": "pi_4", "object": "payment_intent", "status": "canceled", "cancellation_reason": "abandoned"}},
-		{"payment_intent.processing", map[string]any{"id": "pi_5", "object": "payment_intent", "amount": 1, "currency": "eur"}},
-		{"payment_intent.requires_action", map[string]any{"id": "pi_6", "object": "payment_intent", "next_action": map[string]any{"type": "redirect_to_url"}}},
-		{"charge.refunded", charge},
-		{"charge.refunded", map[string]any{"id": "ch_9", "object": "charge", "payment_intent": nil}},
-		{"customer.created", map[string]any{"id": "cus_1", "object": "customer"}},
+		{0, pi},
+		{0, expanded},
+		{1, declined},
+		{2, map[string]any{"id": "pi_4", "object": "payment_intent", "status": "canceled", "cancellation_reason": "abandoned"}},
+		{3, map[string]any{"id": "pi_5", "object": "payment_intent", "amount": 1, "currency": "eur"}},
+		{4, map[string]any{"id": "pi_6", "object": "payment_intent", "next_action": map[string]any{"type": "redirect_to_url"}}},
+		{5, charge},
+		{5, map[string]any{"id": "ch_9", "object": "charge", "payment_intent": nil}},
+		{6, map[string]any{"id": "cus_1", "object": "customer"}},
+		{0, map[string]any{"id": 5}},
+		{5, map[string]any{"id": "ch_1", "amount": -5, "amount_refunded": -1, "currency": "xyz", "payment_intent": map[string]any{"id": "pi_1"}}},
 	} {
-		add(webhookEvent(fmt.Sprintf("evt_%d", i), ev.typ, "", ev.obj, created))
+		b, err := json.Marshal(o.obj)
+		if err != nil {
+			panic(err)
+		}
+		seeds = append(seeds, objectSeed{o.typ, b})
 	}
-	add(webhookEvent("evt_v", "payment_intent.succeeded", "2024-06-20", pi, created))
-	add([]byte(`{"id":"evt_4","object":"event","api_version":"2023-10-16","type":"payment_intent.succeeded"}`))
-	add([]byte(`{"id":"evt_5","object":"event","api_version":"2023-10-16","type":"payment_intent.succeeded","data":{"object":{"id":5}}}`))
-	add([]byte(`{"id":"evt_6","object":"event","api_version":"2023-10-16","type":"charge.refunded","data":{"object":{"id":"ch_1","amount":-5,"amount_refunded":-1,"currency":"xyz","payment_intent":{"id":"pi_1"}}}}`))
-	add([]byte(`{nope`))
-	add([]byte(``))
-	// Wrong types, huge numbers, unicode, duplicate keys and deep nesting
-	// inside an otherwise good event.
 	for _, obj := range []string{
 		`{"id":"pi_1","amount":"1000","currency":"eur"}`,
 		`{"id":"pi_1","amount":9223372036854775808,"currency":"eur"}`,
@@ -76,10 +89,28 @@ func addWebhookSeeds(add func(body []byte)) {
 		`null`,
 		`[]`,
 	} {
-		for _, typ := range []string{"payment_intent.payment_failed", "charge.refunded"} {
-			add([]byte(`{"id":"evt_x","object":"event","api_version":"2023-10-16","created":-62135596800,"type":"` + typ + `","data":{"object":` + obj + `}}`))
-		}
+		seeds = append(seeds, objectSeed{1, []byte(obj)}, objectSeed{5, []byte(obj)})
 	}
+	return seeds
+}
+
+// event wraps an object in a well-formed event of stripe-go's API version.
+func event(id string, typ byte, object []byte) []byte {
+	return []byte(`{"id":"` + id + `","object":"event","api_version":"` + stripe.APIVersion + `","created":1772366400,` +
+		`"livemode":false,"pending_webhooks":1,"type":"` + objectTypes[int(typ)%len(objectTypes)] + `",` +
+		`"data":{"object":` + string(object) + `}}`)
+}
+
+// addWebhookSeeds adds Stripe events as Stripe sends them, of every
+// object seed, and the refusals of TestParseWebhookRefusals.
+func addWebhookSeeds(add func(body []byte)) {
+	for i, s := range objectSeeds() {
+		add(event(fmt.Sprintf("evt_%d", i), s.typ, s.object))
+	}
+	add(webhookEvent("evt_v", "payment_intent.succeeded", "2024-06-20", map[string]any{"id": "pi_1"}, time.Now()))
+	add([]byte(`{"id":"evt_4","object":"event","api_version":"2023-10-16","type":"payment_intent.succeeded"}`))
+	add([]byte(`{nope`))
+	add([]byte(``))
 }
 
 // FuzzParseWebhookSigned signs each fuzzed body correctly, now, so the
@@ -90,6 +121,21 @@ func FuzzParseWebhookSigned(f *testing.F) {
 	g := fuzzGateway(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req := signed(body, testSecret, time.Now())
+		gatewaytest.CheckWebhookAnswer(t, gatewaytest.ParseTwice(t, g, req), domain.CodeInvalidInput)
+	})
+}
+
+// FuzzParseWebhookObject fuzzes the event object inside a well-formed,
+// correctly signed event of a type Tally maps (or one it ignores), so most
+// inputs reach the PaymentIntent and Charge decoding and their mapping
+// rather than stopping at a broken envelope.
+func FuzzParseWebhookObject(f *testing.F) {
+	for _, s := range objectSeeds() {
+		f.Add(s.typ, s.object)
+	}
+	g := fuzzGateway(f)
+	f.Fuzz(func(t *testing.T, typ byte, object []byte) {
+		req := signed(event("evt_fuzz", typ, object), testSecret, time.Now())
 		gatewaytest.CheckWebhookAnswer(t, gatewaytest.ParseTwice(t, g, req), domain.CodeInvalidInput)
 	})
 }
