@@ -2,6 +2,7 @@ package installments
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -157,11 +158,36 @@ func (g *Gateway) GetPayment(ctx context.Context, paymentID string) (domain.Paym
 	if !ok {
 		return domain.Payment{}, domain.NotFound("mercado pago payment")
 	}
+	_, s, err := g.getPayment(ctx, "get payment", id)
+	if err != nil {
+		return domain.Payment{}, err
+	}
+	return normalize(s), nil
+}
+
+// getPayment reads a payment (GET /v1/payments/{id}) and its state. A
+// failed call is translated by providerError; an answer without a payment
+// (an empty or null 2xx body) or with amounts no payment has (negative, or
+// too large for int64 centavos) is GATEWAY_UNAVAILABLE: Mercado Pago's
+// answer is unusable, which is no fault of the caller's input.
+func (g *Gateway) getPayment(ctx context.Context, op string, id int) (*payment.Response, paymentState, error) {
 	resp, err := g.payments.Get(ctx, id)
 	if err != nil {
-		return domain.Payment{}, providerError("get payment", "", err)
+		return nil, paymentState{}, providerError(op, "", err)
 	}
-	return normalize(stateOf(resp)), nil
+	if resp == nil {
+		return nil, paymentState{}, unusable(op, "no payment in the answer")
+	}
+	if !validAmount(resp.TransactionAmount) || !validAmount(resp.TransactionAmountRefunded) {
+		return nil, paymentState{}, unusable(op, fmt.Sprintf("amounts %v refunded %v", resp.TransactionAmount, resp.TransactionAmountRefunded))
+	}
+	return resp, stateOf(resp), nil
+}
+
+// unusable is GATEWAY_UNAVAILABLE for a 2xx answer Tally cannot use.
+func unusable(op, what string) error {
+	return &domain.Error{Code: domain.CodeGatewayUnavailable, Message: "mercado pago sent an unusable answer",
+		Err: fmt.Errorf("mercado pago %s: %s", op, what)}
 }
 
 // parsePaymentID reads Mercado Pago's numeric payment id.

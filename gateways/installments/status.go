@@ -96,6 +96,15 @@ func normalize(s paymentState) domain.Payment {
 // centavos converts a decimal BRL amount from the API to minor units.
 func centavos(f float64) int64 { return int64(math.Round(f * 100)) }
 
+// maxCentavos bounds the amounts centavos converts exactly enough: 2^53
+// centavos, far above any payment and where float64 still counts units.
+const maxCentavos = 1 << 53
+
+// validAmount reports whether an amount from the API is one a payment can
+// have: non-negative and small enough for centavos (a larger float would
+// convert to an arbitrary, possibly negative, int64).
+func validAmount(f float64) bool { return f >= 0 && math.Round(f*100) <= maxCentavos }
+
 // decimalBRL converts minor units to the decimal amount the API takes.
 func decimalBRL(minor int64) float64 { return float64(minor) / 100 }
 

@@ -33,7 +33,8 @@ type notification struct {
 // Types other than "payment" are ignored. The notification carries no
 // state, so the payment is fetched (GET /v1/payments/{id}; a failure is
 // GATEWAY_UNAVAILABLE, an unknown payment, as the dashboard's simulator
-// sends, is ignored) and its state mapped:
+// sends, is ignored; an answer without a usable payment is
+// GATEWAY_UNAVAILABLE) and its state mapped:
 //
 //	approved                              PAYMENT_SUCCEEDED
 //	approved/partially_refunded, refunded PAYMENT_REFUNDED, Refunded = transaction_amount_refunded (cumulative)
@@ -68,14 +69,13 @@ func (g *Gateway) ParseWebhook(ctx context.Context, req domain.WebhookRequest) (
 	if !ok {
 		return nil, badWebhook("notification about a payment id that is not a number", nil)
 	}
-	resp, err := g.payments.Get(ctx, id)
-	if err != nil {
-		if err := providerError("get notified payment", "", err); !domain.IsCode(err, domain.CodeNotFound) {
-			return nil, err
-		}
+	resp, s, err := g.getPayment(ctx, "get notified payment", id)
+	if domain.IsCode(err, domain.CodeNotFound) {
 		return nil, nil
 	}
-	s := stateOf(resp)
+	if err != nil {
+		return nil, err
+	}
 	kind, ok := eventKind(s)
 	if !ok {
 		return nil, nil

@@ -191,3 +191,39 @@ func TestAutoNotifyReachesParseWebhook(t *testing.T) {
 		t.Fatal("no notification delivered")
 	}
 }
+
+// TestWebhookUnusablePayment: found by FuzzParseWebhookSigned, a 200
+// answer without a payment (empty or null body) panicked ParseWebhook and
+// GetPayment, and amounts no payment has became events with a negative
+// amount (a huge one overflowed int64 centavos). Such an answer is
+// GATEWAY_UNAVAILABLE (Mercado Pago retries the notification later).
+func TestWebhookUnusablePayment(t *testing.T) {
+	for name, payment := range map[string]string{
+		"empty body":         ``,
+		"null":               `null`,
+		"negative amount":    strings.Replace(paymentSeed, `"transaction_amount":12345.67`, `"transaction_amount":-1`, 1),
+		"negative refund":    strings.Replace(paymentSeed, `"transaction_amount_refunded":0`, `"transaction_amount_refunded":-0.5`, 1),
+		"overflowing amount": strings.Replace(paymentSeed, `"transaction_amount":12345.67`, `"transaction_amount":1e300`, 1),
+		"overflowing refund": strings.Replace(paymentSeed, `"transaction_amount_refunded":0`, `"transaction_amount_refunded":92233720368547758.07`, 1),
+		"just beyond 2^53 ¢": strings.Replace(paymentSeed, `"transaction_amount":12345.67`, `"transaction_amount":90071992547409.93`, 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := &fuzzProvider{status: http.StatusOK, body: []byte(payment)}
+			gw := fuzzGateway(t, p)
+			body := []byte(notificationSeeds[0])
+			evs, err := gw.ParseWebhook(t.Context(), domain.WebhookRequest{Header: signNotification(body), Body: body})
+			if domain.ErrorCode(err) != domain.CodeGatewayUnavailable || evs != nil {
+				t.Errorf("ParseWebhook = %+v, %v; want GATEWAY_UNAVAILABLE", evs, err)
+			}
+			if pay, err := gw.GetPayment(t.Context(), "1310000001"); domain.ErrorCode(err) != domain.CodeGatewayUnavailable {
+				t.Errorf("GetPayment = %+v, %v; want GATEWAY_UNAVAILABLE", pay, err)
+			}
+		})
+	}
+	// The largest amount still converts exactly.
+	p := &fuzzProvider{status: http.StatusOK, body: []byte(strings.Replace(paymentSeed, `"transaction_amount":12345.67`, `"transaction_amount":90071992547409.92`, 1))}
+	pay, err := fuzzGateway(t, p).GetPayment(t.Context(), "1310000001")
+	if err != nil || pay.Amount.AmountMinor != 1<<53 {
+		t.Fatalf("GetPayment = %+v, %v; want 2^53 centavos", pay, err)
+	}
+}

@@ -15,7 +15,7 @@ import (
 
 // newEmu starts an emulator and a gateway configured against it; edit may
 // change the configuration first.
-func newEmu(t *testing.T, edit func(*Config)) (*paypalemu.Emulator, *Gateway) {
+func newEmu(t testing.TB, edit func(*Config)) (*paypalemu.Emulator, *Gateway) {
 	t.Helper()
 	emu := paypalemu.New()
 	t.Cleanup(emu.Close)

@@ -49,9 +49,9 @@ var eventKinds = map[string]domain.WebhookEventKind{
 //
 // with PaymentID the PayPal order id (supplementary_data.related_ids.order_id,
 // or for a refund the order of the capture it links "up" to), OrderID the
-// custom_id, and ID the event id. Other event types, and capture events
-// about no order (not made through Orders v2, so not Tally's), give no
-// events.
+// custom_id, and ID the event id. Other event types, capture events
+// about no order (not made through Orders v2, so not Tally's), and refunds
+// of a capture or order PayPal does not know, give no events.
 func (g *Gateway) ParseWebhook(ctx context.Context, req domain.WebhookRequest) ([]domain.WebhookEvent, error) {
 	var ev webhookEvent
 	if err := json.Unmarshal(req.Body, &ev); err != nil {
@@ -189,7 +189,8 @@ func orderEvent(out *domain.WebhookEvent, raw json.RawMessage) (bool, error) {
 // refundEvent fills out from a refund resource. A refund names its capture
 // (related_ids or its "up" link), not always its order, so the capture is
 // fetched when the order is not named; when the refund lacks
-// total_refunded_amount, the order is fetched and its refunds summed.
+// total_refunded_amount, the order is fetched and its refunds summed. A
+// capture or order PayPal does not know gives no event.
 func (g *Gateway) refundEvent(ctx context.Context, out *domain.WebhookEvent, raw json.RawMessage) (bool, error) {
 	var rf refundResource
 	if err := json.Unmarshal(raw, &rf); err != nil {
@@ -228,6 +229,9 @@ func (g *Gateway) refundEvent(ctx context.Context, out *domain.WebhookEvent, raw
 		return true, nil
 	}
 	p, err := g.GetPayment(ctx, out.PaymentID)
+	if domain.IsCode(err, domain.CodeNotFound) {
+		return false, nil // an order PayPal does not know is not Tally's, as a capture it does not know
+	}
 	if err != nil {
 		return false, err
 	}

@@ -69,6 +69,10 @@ func TestWebhookKinds(t *testing.T) {
 		{"refund without a total", "PAYMENT.CAPTURE.REFUNDED", refundRes(map[string]any{"links": up}), domain.EventPaymentRefunded, req.OrderID, 250, ""},
 		{"refund of an unknown capture", "PAYMENT.CAPTURE.REFUNDED", refundRes(map[string]any{"links": []map[string]string{{"href": emu.URL() + "/v2/payments/captures/NOPE", "rel": "up"}}}), "", "", 0, ""},
 		{"refund of nothing", "PAYMENT.CAPTURE.REFUNDED", refundRes(nil), "", "", 0, ""},
+		// Found by FuzzParseWebhookSigned: these were NOT_FOUND, which the
+		// webhook endpoint answers as an unknown gateway.
+		{"refund without a total of an unknown order", "PAYMENT.CAPTURE.REFUNDED", refundRes(map[string]any{"supplementary_data": map[string]any{"related_ids": map[string]string{"order_id": "5O190127TN364715T"}}}), "", "", 0, ""},
+		{"refund without a total of an impossible order id", "PAYMENT.CAPTURE.REFUNDED", refundRes(map[string]any{"supplementary_data": map[string]any{"related_ids": map[string]string{"order_id": "../x"}}}), "", "", 0, ""},
 		{"order approved", "CHECKOUT.ORDER.APPROVED", map[string]any{"id": p.ID, "status": "APPROVED", "purchase_units": []map[string]any{{"custom_id": req.OrderID, "amount": map[string]string{"currency_code": "EUR", "value": "10.00"}}}}, domain.EventPaymentProcessing, req.OrderID, 0, ""},
 		{"reversal ignored", "PAYMENT.CAPTURE.REVERSED", capture("REVERSED", withOrder), "", "", 0, ""},
 		{"dispute ignored", "CUSTOMER.DISPUTE.CREATED", map[string]any{"dispute_id": "PP-D-1"}, "", "", 0, ""},

@@ -60,7 +60,7 @@ func (r *recorder) none(t *testing.T) {
 // newTestGateway returns a gateway that records its webhooks instead of
 // posting them (unless cfg sets its own Deliver or a BaseURL to post to),
 // closed when the test ends.
-func newTestGateway(t *testing.T, cfg Config) (*Gateway, *recorder) {
+func newTestGateway(t testing.TB, cfg Config) (*Gateway, *recorder) {
 	t.Helper()
 	rec := &recorder{ch: make(chan domain.WebhookRequest, 1000)}
 	if cfg.BaseURL == "" {

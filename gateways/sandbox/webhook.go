@@ -112,7 +112,9 @@ func verify(secret []byte, header string, body []byte, now time.Time, tol time.D
 
 // ParseWebhook verifies SignatureHeader (HMAC and a timestamp within
 // Tolerance) and returns the event; event types the sandbox does not know
-// are ignored. Errors: INVALID_INPUT (forged, stale, unsigned or malformed).
+// are ignored. Errors: INVALID_INPUT (forged, stale, unsigned or malformed,
+// including a negative amount or refunded total and an amount in no
+// supported currency).
 func (g *Gateway) ParseWebhook(_ context.Context, req domain.WebhookRequest) ([]domain.WebhookEvent, error) {
 	if err := verify(g.cfg.WebhookSecret, req.Header.Get(SignatureHeader), req.Body, g.cfg.Clock(), g.cfg.Tolerance); err != nil {
 		return nil, err
@@ -128,6 +130,9 @@ func (g *Gateway) ParseWebhook(_ context.Context, req domain.WebhookRequest) ([]
 	if !ok {
 		return nil, nil
 	}
+	if err := validAmounts(ev.Data); err != nil {
+		return nil, err
+	}
 	return []domain.WebhookEvent{{
 		ID:            ev.ID,
 		Kind:          kind,
@@ -138,6 +143,21 @@ func (g *Gateway) ParseWebhook(_ context.Context, req domain.WebhookRequest) ([]
 		FailureReason: ev.Data.FailureReason,
 		OccurredAt:    time.Unix(ev.Created, 0).UTC(),
 	}}, nil
+}
+
+// validAmounts refuses event data no sandbox payment can have: a negative
+// amount or refunded total, an amount without a currency, or a currency
+// Tally does not support.
+func validAmounts(d EventData) error {
+	switch {
+	case d.AmountMinor < 0 || d.RefundedMinor < 0:
+		return &domain.Error{Code: domain.CodeInvalidInput, Message: "webhook event has a negative amount"}
+	case d.Currency != "" && !domain.Currency(d.Currency).Valid():
+		return &domain.Error{Code: domain.CodeInvalidInput, Message: "webhook event has an unsupported currency"}
+	case d.AmountMinor != 0 && d.Currency == "":
+		return &domain.Error{Code: domain.CodeInvalidInput, Message: "webhook event has an amount without a currency"}
+	}
+	return nil
 }
 
 // Webhook returns ev as the sandbox would deliver it now, signed with the

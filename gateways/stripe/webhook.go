@@ -34,7 +34,9 @@ const chargeRefunded stripe.EventType = "charge.refunded"
 // payment_failed (the decline code as FailureReason), canceled, processing
 // and requires_action about the intent; charge.refunded about the charge's
 // PaymentIntent with its cumulative amount_refunded. Other events give no
-// events and no error.
+// events and no error. A negative amount or amount_refunded is
+// INVALID_INPUT; an amount in a currency Tally does not support is left
+// unset (Amount is the zero Money).
 //
 // The event must be rendered in stripe-go's pinned API version
 // (2023-10-16): configure the webhook endpoint with that version. Another
@@ -66,9 +68,11 @@ func (g *Gateway) ParseWebhook(_ context.Context, req domain.WebhookRequest) ([]
 		}
 		e := base
 		e.Kind, e.PaymentID, e.OrderID = kind, pi.ID, pi.Metadata[orderIDMetadataKey]
-		e.Amount = money(pi.Amount, pi.Currency)
 		if pi.LatestCharge != nil {
 			e.Refunded = pi.LatestCharge.AmountRefunded
+		}
+		if e.Amount, err = eventAmount(pi.Amount, pi.Currency, e.Refunded); err != nil {
+			return nil, err
 		}
 		if kind == domain.EventPaymentFailed {
 			if e.FailureReason = failureReason(pi.LastPaymentError); e.FailureReason == "" {
@@ -87,11 +91,29 @@ func (g *Gateway) ParseWebhook(_ context.Context, req domain.WebhookRequest) ([]
 		}
 		e := base
 		e.Kind, e.PaymentID, e.OrderID = domain.EventPaymentRefunded, ch.PaymentIntent.ID, ch.Metadata[orderIDMetadataKey]
-		e.Amount = money(ch.Amount, ch.Currency)
 		e.Refunded = ch.AmountRefunded
+		if e.Amount, err = eventAmount(ch.Amount, ch.Currency, e.Refunded); err != nil {
+			return nil, err
+		}
 		return []domain.WebhookEvent{e}, nil
 	}
 	return nil, nil
+}
+
+// eventAmount is an event's amount: a negative amount or refunded total is
+// a malformed event (INVALID_INPUT); an amount in a currency Tally does not
+// support (another product's payment on the same account, or none given)
+// is left unknown rather than refused, so Stripe is not made to retry an
+// event that is not Tally's.
+func eventAmount(amount int64, cur stripe.Currency, refunded int64) (domain.Money, error) {
+	if amount < 0 || refunded < 0 {
+		return domain.Money{}, &domain.Error{Code: domain.CodeInvalidInput, Message: "stripe event with a negative amount"}
+	}
+	m := money(amount, cur)
+	if !m.Currency.Valid() {
+		return domain.Money{}, nil
+	}
+	return m, nil
 }
 
 // signatureError maps a failure of webhook.ConstructEventWithOptions.

@@ -131,3 +131,50 @@ func TestWebhookTolerance(t *testing.T) {
 		t.Fatalf("a 30-minute-old event with a 1-hour tolerance: %v", err)
 	}
 }
+
+// TestParseWebhookAmounts: found by FuzzParseWebhookSigned, a signed event
+// with an amount but no currency became an event with an amount in
+// currency "", and a negative amount or amount_refunded was passed on.
+func TestParseWebhookAmounts(t *testing.T) {
+	g, _ := newTestGateway(t)
+	intent := func(amount int64, currency string, refunded int64) map[string]any {
+		return map[string]any{"id": "pi_1", "object": "payment_intent", "amount": amount, "currency": currency,
+			"latest_charge": map[string]any{"id": "ch_1", "object": "charge", "amount_refunded": refunded}}
+	}
+	charge := func(amount int64, currency string, refunded int64) map[string]any {
+		return map[string]any{"id": "ch_1", "object": "charge", "amount": amount, "currency": currency,
+			"amount_refunded": refunded, "payment_intent": "pi_1"}
+	}
+	tests := []struct {
+		name   string
+		typ    string
+		object map[string]any
+		want   domain.Money // the event's amount; ignored when refused
+		refuse bool
+	}{
+		{"intent in euros", "payment_intent.succeeded", intent(1000, "eur", 0), domain.Money{AmountMinor: 1000, Currency: domain.EUR}, false},
+		{"intent without a currency", "payment_intent.payment_failed", intent(1, "", 0), domain.Money{}, false},
+		{"intent in yen (not Tally's)", "payment_intent.succeeded", intent(500, "jpy", 0), domain.Money{}, false},
+		{"intent with a negative amount", "payment_intent.succeeded", intent(-1000, "eur", 0), domain.Money{}, true},
+		{"intent with a negative refund", "payment_intent.succeeded", intent(1000, "eur", -1), domain.Money{}, true},
+		{"charge in reais", "charge.refunded", charge(1000, "brl", 400), domain.Money{AmountMinor: 1000, Currency: domain.BRL}, false},
+		{"charge in an unknown currency", "charge.refunded", charge(1000, "xyz", 400), domain.Money{}, false},
+		{"charge with a negative amount", "charge.refunded", charge(-5, "eur", 0), domain.Money{}, true},
+		{"charge with a negative refund", "charge.refunded", charge(1000, "eur", -400), domain.Money{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := webhookEvent("evt_1", tt.typ, "", tt.object, time.Now())
+			evs, err := g.ParseWebhook(context.Background(), signed(body, testSecret, time.Now()))
+			if tt.refuse {
+				if domain.ErrorCode(err) != domain.CodeInvalidInput || evs != nil {
+					t.Fatalf("ParseWebhook = %+v, %v; want INVALID_INPUT", evs, err)
+				}
+				return
+			}
+			if err != nil || len(evs) != 1 || evs[0].Amount != tt.want {
+				t.Fatalf("ParseWebhook = %+v, %v; want one event of %v", evs, err, tt.want)
+			}
+		})
+	}
+}
