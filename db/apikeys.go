@@ -38,6 +38,11 @@ func fromDomainAPIKey(k domain.APIKey) apiKeyRow {
 
 // CreateAPIKey inserts a key; CONFLICT on a duplicate ID or hash.
 func (d *DB) CreateAPIKey(ctx context.Context, k domain.APIKey) error {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	r := fromDomainAPIKey(k)
 	return mapErr(d.db(ctx).Create(&r).Error, "API key")
 }
@@ -75,6 +80,11 @@ func (d *DB) ListAPIKeys(ctx context.Context, orgID string) ([]domain.APIKey, er
 
 // UpdateAPIKey saves LastUsedAt and RevokedAt.
 func (d *DB) UpdateAPIKey(ctx context.Context, k domain.APIKey) error {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	r := fromDomainAPIKey(k)
 	res := d.db(ctx).Model(&apiKeyRow{}).Where("id = ?", r.ID).Updates(map[string]any{
 		"last_used_at": nullable(r.LastUsedAt), "revoked_at": nullable(r.RevokedAt),

@@ -88,9 +88,14 @@ func fromDomainPack(p domain.Pack) packRow {
 
 // UpsertPlan inserts or updates a plan by Code, keeping the stored ID.
 func (d *DB) UpsertPlan(ctx context.Context, p domain.Plan) (domain.Plan, error) {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return domain.Plan{}, err
+	}
+	defer unlock()
 	r := fromDomainPlan(p)
 	var out planRow
-	err := d.db(ctx).Raw(`INSERT INTO plans (id, code, name, billing_interval, prices, included_credits_per_seat,
+	err = d.db(ctx).Raw(`INSERT INTO plans (id, code, name, billing_interval, prices, included_credits_per_seat,
 			limit_sessions, limit_events, limit_enrichments, limit_storage_bytes, seats, sort_order, active, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, billing_interval = excluded.billing_interval,
@@ -111,9 +116,14 @@ func (d *DB) UpsertPlan(ctx context.Context, p domain.Plan) (domain.Plan, error)
 
 // UpsertPack inserts or updates a pack by Code, keeping the stored ID.
 func (d *DB) UpsertPack(ctx context.Context, p domain.Pack) (domain.Pack, error) {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return domain.Pack{}, err
+	}
+	defer unlock()
 	r := fromDomainPack(p)
 	var out packRow
-	err := d.db(ctx).Raw(`INSERT INTO packs (id, code, name, credits, prices, validity, recurring_months, custom,
+	err = d.db(ctx).Raw(`INSERT INTO packs (id, code, name, credits, prices, validity, recurring_months, custom,
 			step_credits, step_prices, sort_order, active, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, credits = excluded.credits,

@@ -14,6 +14,11 @@ RETURNING value`
 // NextNumber increments and returns the counter named series, starting at
 // 1. Inside InTx numbering has no gaps (see nextNumberSQL).
 func (d *DB) NextNumber(ctx context.Context, series string) (int64, error) {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
 	var n int64
 	if err := queryRow(ctx, d.conn, []any{&n}, nextNumberSQL, series); err != nil {
 		return 0, mapErr(err, "counter")

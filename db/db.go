@@ -54,10 +54,9 @@ type DB struct {
 	dialect string
 	inTx    bool
 	pg      *pgTx // the PostgreSQL transaction this DB is bound to, or nil
-	// writeGate serializes SQLite write transactions of this process so
-	// they queue in Go instead of sleeping in SQLite's busy handler; nil on
-	// PostgreSQL.
-	writeGate chan struct{}
+	// wlock serializes SQLite writes, of this process and of others on the
+	// same file (see writeLock); nil on PostgreSQL.
+	wlock *writeLock
 	// provider is the goose provider, built once on first use.
 	provider func() (*goose.Provider, error)
 	log      *slog.Logger
@@ -153,7 +152,14 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 
 	d := &DB{gdb: gdb, sqlDB: sqlDB, conn: sqlDB, dialect: dialect, log: logger}
 	if dialect == DialectSQLite {
-		d.writeGate = make(chan struct{}, 1)
+		lockPath := ""
+		if !inMemory {
+			lockPath = sqliteFile(strings.TrimPrefix(rawURL, "sqlite://"))
+		}
+		if d.wlock, err = newWriteLock(lockPath); err != nil {
+			_ = sqlDB.Close()
+			return nil, err
+		}
 	}
 	d.provider = sync.OnceValues(d.newProvider)
 	if err := d.Ping(ctx); err != nil {
@@ -191,6 +197,22 @@ func sqliteDSN(path string) (string, error) {
 	return path + "?" + q.Encode(), nil
 }
 
+// sqliteFile returns the file of the database that the PATH of
+// sqlite://PATH names, "" for an in-memory one.
+func sqliteFile(path string) string {
+	path, query, _ := strings.Cut(path, "?")
+	if strings.HasPrefix(path, "file:") {
+		path = strings.TrimPrefix(path, "file:")
+		if q, err := url.ParseQuery(query); err == nil && q.Get("mode") == "memory" {
+			return ""
+		}
+	}
+	if path == ":memory:" || path == "" {
+		return ""
+	}
+	return path
+}
+
 // Dialect returns "postgres" or "sqlite".
 func (d *DB) Dialect() string { return d.dialect }
 
@@ -217,7 +239,11 @@ func (d *DB) Close() error {
 	if d.inTx {
 		return domain.Internal(errors.New("db: Close called on a transaction"))
 	}
-	if err := d.sqlDB.Close(); err != nil {
+	err := d.sqlDB.Close()
+	if d.wlock != nil {
+		err = errors.Join(err, d.wlock.close())
+	}
+	if err != nil {
 		return domain.Internal(err)
 	}
 	return nil
@@ -237,13 +263,12 @@ func (d *DB) InTx(ctx context.Context, fn func(tx domain.Store) error) (err erro
 	if d.dialect == DialectPostgres {
 		return d.inPgTx(ctx, fn)
 	}
-	if d.writeGate != nil {
-		select {
-		case d.writeGate <- struct{}{}:
-			defer func() { <-d.writeGate }()
-		case <-ctx.Done():
-			return domain.Internal(ctx.Err())
+	if d.wlock != nil {
+		unlock, err := d.wlock.lock(ctx)
+		if err != nil {
+			return err
 		}
+		defer unlock()
 	}
 	sqlTx, err := d.sqlDB.BeginTx(ctx, nil)
 	if err != nil {

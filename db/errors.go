@@ -10,15 +10,19 @@ import (
 	"github.com/tallyhq/tally/domain"
 )
 
-// SQLite extended result codes for unique-key violations.
+// SQLite result codes: extended ones for unique-key violations, primary
+// ones (the low byte) for a busy or locked database.
 const (
 	sqliteConstraintPrimaryKey = 1555
 	sqliteConstraintUnique     = 2067
+	sqliteBusy                 = 5
+	sqliteLocked               = 6
 )
 
 // mapErr maps a database error to the domain's one error type: a missing
-// row is NOT_FOUND (naming what), a unique-key clash is CONFLICT, anything
-// else INTERNAL (cause kept for logs).
+// row is NOT_FOUND (naming what), a unique-key clash is CONFLICT, a busy
+// SQLite database is a retryable RATE_LIMITED, anything else INTERNAL
+// (cause kept for logs).
 func mapErr(err error, what string) error {
 	switch {
 	case err == nil:
@@ -29,6 +33,8 @@ func mapErr(err error, what string) error {
 		return domain.NotFound(what)
 	case isUniqueViolation(err):
 		return &domain.Error{Code: domain.CodeConflict, Message: what + " already exists", Err: err}
+	case isBusy(err):
+		return busy(err)
 	}
 	return domain.Internal(err)
 }
@@ -36,6 +42,19 @@ func mapErr(err error, what string) error {
 func isDomainError(err error) bool {
 	var de *domain.Error
 	return errors.As(err, &de)
+}
+
+// isBusy reports SQLite's SQLITE_BUSY or SQLITE_LOCKED (with any extended
+// code): another connection kept the database past the busy timeout.
+// Tally's own writers queue on writeLock first, so this is left for
+// foreign processes and rare read-side cases; the client may retry.
+func isBusy(err error) bool {
+	var sqliteErr interface{ Code() int }
+	if errors.As(err, &sqliteErr) {
+		c := sqliteErr.Code() & 0xff
+		return c == sqliteBusy || c == sqliteLocked
+	}
+	return false
 }
 
 // isUniqueViolation reports a primary-key or unique-constraint violation on

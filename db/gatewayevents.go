@@ -16,6 +16,11 @@ ON CONFLICT (gateway, event_id) DO NOTHING`
 // already recorded (a duplicate delivery). Inside InTx the record commits
 // or rolls back with the transaction.
 func (d *DB) RecordGatewayEvent(ctx context.Context, gateway, eventID string, at time.Time) (bool, error) {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
 	res, err := d.conn.ExecContext(ctx, recordGatewayEventSQL, gateway, eventID, utc(at))
 	if err != nil {
 		return false, mapErr(err, "gateway event")
@@ -35,6 +40,11 @@ const purgeGatewayEventsSQL = `DELETE FROM gateway_events WHERE (gateway, event_
 // PurgeGatewayEvents deletes up to limit event ids received before before
 // and returns how many it deleted.
 func (d *DB) PurgeGatewayEvents(ctx context.Context, before time.Time, limit int) (int, error) {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
 	res, err := d.conn.ExecContext(ctx, purgeGatewayEventsSQL, utc(before), limit)
 	if err != nil {
 		return 0, mapErr(err, "gateway event")

@@ -15,6 +15,11 @@ const purgeIdempotencySQL = `DELETE FROM idempotency_keys WHERE (org_id, idem_ke
 // PurgeIdempotency deletes up to limit idempotency records created before
 // before and returns how many it deleted.
 func (d *DB) PurgeIdempotency(ctx context.Context, before time.Time, limit int) (int, error) {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
 	res, err := d.conn.ExecContext(ctx, purgeIdempotencySQL, before.UTC(), limit)
 	if err != nil {
 		return 0, mapErr(err, "idempotency key")
@@ -29,6 +34,11 @@ func (d *DB) PurgeIdempotency(ctx context.Context, before time.Time, limit int) 
 // CreateIdempotency records a key outside a balance change (purchases);
 // CONFLICT when the org already has it.
 func (d *DB) CreateIdempotency(ctx context.Context, rec domain.IdempotencyRecord) error {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	r := fromDomainIdempotency(rec)
 	if r.Response == nil {
 		r.Response = []byte{} // the column is NOT NULL

@@ -42,6 +42,11 @@ func fromDomainInvitation(i domain.Invitation) invitationRow {
 
 // CreateInvitation inserts an invitation; CONFLICT on a duplicate token hash.
 func (d *DB) CreateInvitation(ctx context.Context, inv domain.Invitation) error {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	r := fromDomainInvitation(inv)
 	return mapErr(d.db(ctx).Create(&r).Error, "invitation")
 }
@@ -66,6 +71,11 @@ func (d *DB) invitationWhere(ctx context.Context, cond string, arg string) (doma
 
 // UpdateInvitation saves AcceptedAt, AcceptedBy and RevokedAt.
 func (d *DB) UpdateInvitation(ctx context.Context, inv domain.Invitation) error {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	r := fromDomainInvitation(inv)
 	res := d.db(ctx).Model(&invitationRow{}).Where("id = ?", r.ID).Updates(map[string]any{
 		"accepted_at": nullable(r.AcceptedAt), "accepted_by": nullable(r.AcceptedBy), "revoked_at": nullable(r.RevokedAt),

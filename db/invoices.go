@@ -63,6 +63,11 @@ func fromDomainInvoice(inv domain.Invoice) (invoiceRow, error) {
 // CreateInvoice inserts an invoice; CONFLICT when its order already has
 // one, or its ID, Number or (Year, Seq) exists.
 func (d *DB) CreateInvoice(ctx context.Context, inv domain.Invoice) error {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	r, err := fromDomainInvoice(inv)
 	if err != nil {
 		return err
@@ -91,6 +96,11 @@ func (d *DB) invoiceWhere(ctx context.Context, cond, arg string) (domain.Invoice
 // UpdateInvoice saves Status and Refunded; NOT_FOUND when the invoice does
 // not exist.
 func (d *DB) UpdateInvoice(ctx context.Context, inv domain.Invoice) error {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	res := d.db(ctx).Model(&invoiceRow{}).Where("id = ?", inv.ID).Updates(map[string]any{
 		"status": string(inv.Status), "refunded": inv.Refunded,
 	})

@@ -27,6 +27,11 @@ func fromDomainMembership(m domain.Membership) membershipRow {
 
 // AddMembership inserts a membership; CONFLICT when the user is already a member.
 func (d *DB) AddMembership(ctx context.Context, m domain.Membership) error {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	r := fromDomainMembership(m)
 	return mapErr(d.db(ctx).Create(&r).Error, "membership")
 }
@@ -99,6 +104,11 @@ func (d *DB) CountMembers(ctx context.Context, orgID string, role domain.Role) (
 
 // UpdateMembershipRole changes a member's role; NOT_FOUND when absent.
 func (d *DB) UpdateMembershipRole(ctx context.Context, orgID, userID string, role domain.Role) error {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	res := d.db(ctx).Model(&membershipRow{}).Where("org_id = ? AND user_id = ?", orgID, userID).
 		Update("role", string(role))
 	return affectedOne(res.Error, res.RowsAffected, "membership")
@@ -106,6 +116,11 @@ func (d *DB) UpdateMembershipRole(ctx context.Context, orgID, userID string, rol
 
 // DeleteMembership removes a member; NOT_FOUND when absent.
 func (d *DB) DeleteMembership(ctx context.Context, orgID, userID string) error {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	res := d.db(ctx).Where("org_id = ? AND user_id = ?", orgID, userID).Delete(&membershipRow{})
 	return affectedOne(res.Error, res.RowsAffected, "membership")
 }

@@ -134,6 +134,11 @@ func fromDomainOrder(o domain.Order) (orderRow, error) {
 // CreateOrder inserts an order; CONFLICT when its ID, Number or gateway
 // payment exists.
 func (d *DB) CreateOrder(ctx context.Context, o domain.Order) error {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	r, err := fromDomainOrder(o)
 	if err != nil {
 		return err
@@ -181,6 +186,11 @@ func orderWhere(q *gorm.DB, cond string, args ...any) (domain.Order, error) {
 // when the stored version differs (a concurrent change), NOT_FOUND when
 // the order does not exist.
 func (d *DB) UpdateOrder(ctx context.Context, o domain.Order) error {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	r, err := fromDomainOrder(o)
 	if err != nil {
 		return err

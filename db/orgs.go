@@ -92,6 +92,11 @@ func (d *DB) OrgsByIDs(ctx context.Context, ids []string) ([]domain.Org, error) 
 // UpdateOrg saves name, country, currency, status and seats; NOT_FOUND when
 // the org does not exist.
 func (d *DB) UpdateOrg(ctx context.Context, o domain.Org) error {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	r := fromDomainOrg(o)
 	if r.UpdatedAt.IsZero() {
 		r.UpdatedAt = utc(time.Now())

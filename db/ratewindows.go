@@ -16,6 +16,11 @@ RETURNING n`
 // start, creating it at 1 to be purged after expires, and returns the new
 // count. Outside InTx it commits at once.
 func (d *DB) HitRateWindow(ctx context.Context, key string, start, expires time.Time) (int64, error) {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
 	var n int64
 	if err := queryRow(ctx, d.conn, []any{&n}, hitRateWindowSQL, key, utc(start), utc(expires)); err != nil {
 		return 0, mapErr(err, "rate window")
@@ -47,6 +52,11 @@ const purgeRateWindowsSQL = `DELETE FROM rate_windows WHERE (key, window_start) 
 // PurgeRateWindows deletes up to limit windows that expired before before
 // and returns how many it deleted.
 func (d *DB) PurgeRateWindows(ctx context.Context, before time.Time, limit int) (int, error) {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
 	res, err := d.conn.ExecContext(ctx, purgeRateWindowsSQL, utc(before), limit)
 	if err != nil {
 		return 0, mapErr(err, "rate window")

@@ -28,9 +28,14 @@ func fromDomainUser(u domain.User) userRow {
 
 // UpsertUser creates the user with u.Subject or refreshes its email and name.
 func (d *DB) UpsertUser(ctx context.Context, u domain.User) (domain.User, error) {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return domain.User{}, err
+	}
+	defer unlock()
 	r := fromDomainUser(u)
 	var out userRow
-	err := d.db(ctx).Raw(`INSERT INTO users (id, subject, email, name, created_at) VALUES (?, ?, ?, ?, ?)
+	err = d.db(ctx).Raw(`INSERT INTO users (id, subject, email, name, created_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (subject) DO UPDATE SET email = excluded.email, name = excluded.name
 		RETURNING id, subject, email, name, created_at`,
 		r.ID, r.Subject, r.Email, r.Name, r.CreatedAt).Scan(&out).Error

@@ -1,0 +1,111 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"os"
+	"time"
+
+	"github.com/tallyhq/tally/domain"
+)
+
+// writeLock serializes the writes to one SQLite database. SQLite has one
+// writer at a time and makes the others sleep and poll in its busy handler,
+// which is not fair: a process whose goroutines queue for the lock back to
+// back can keep another process's writer polling until its busy timeout
+// runs out, and that writer's request fails. So every write takes this lock
+// before it touches the database: goroutines of this process queue on a
+// channel, and processes take turns on an exclusive flock(2) of a lock file
+// beside the database, where the kernel wakes a waiting process as soon as
+// the lock is released. Contention is then waiting, never a failure; a
+// write whose context ends while it waits gets a retryable RATE_LIMITED.
+type writeLock struct {
+	gate chan struct{}
+	file *os.File // the lock file, nil when only this process can open the database
+}
+
+// busyRetryAfter is the retryAfter of a write that gave up waiting.
+const busyRetryAfter = time.Second
+
+// newWriteLock returns the lock of the SQLite database at path; an empty
+// path (an in-memory database) needs no lock file.
+func newWriteLock(path string) (*writeLock, error) {
+	l := &writeLock{gate: make(chan struct{}, 1)}
+	if path == "" || !canFlock {
+		return l, nil
+	}
+	f, err := os.OpenFile(path+"-writelock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, domain.Internal(err)
+	}
+	l.file = f
+	return l, nil
+}
+
+// lock waits for the database's write lock and returns its release.
+func (l *writeLock) lock(ctx context.Context) (unlock func(), err error) {
+	select {
+	case l.gate <- struct{}{}:
+	case <-ctx.Done():
+		return nil, busy(ctx.Err())
+	}
+	if l.file == nil {
+		return func() { <-l.gate }, nil
+	}
+	release := func() {
+		_ = funlock(l.file)
+		<-l.gate
+	}
+	switch err := flock(l.file, false); {
+	case err == nil:
+		return release, nil
+	case !errors.Is(err, errWouldBlock):
+		<-l.gate
+		return nil, domain.Internal(err)
+	}
+	// Another process holds it: wait in the kernel, unless ctx ends first.
+	done := make(chan error, 1)
+	go func() { done <- flock(l.file, true) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			<-l.gate
+			return nil, domain.Internal(err)
+		}
+		return release, nil
+	case <-ctx.Done():
+		go func() { // this process's next writer waits until the kernel answers
+			if <-done == nil {
+				release()
+				return
+			}
+			<-l.gate
+		}()
+		return nil, busy(ctx.Err())
+	}
+}
+
+// close releases the lock file.
+func (l *writeLock) close() error {
+	if l.file == nil {
+		return nil
+	}
+	return l.file.Close()
+}
+
+// busy is the error of a write that could not get the database in time.
+func busy(cause error) error {
+	return &domain.Error{Code: domain.CodeRateLimited, Message: "the database is busy; retry shortly",
+		RetryAfter: busyRetryAfter, Err: cause}
+}
+
+// lockWrites takes the SQLite write lock for one statement (or a few that
+// need no transaction) run outside a transaction, and returns its release.
+// On PostgreSQL, and inside a transaction (which holds the lock already),
+// it does nothing.
+func (d *DB) lockWrites(ctx context.Context) (unlock func(), err error) {
+	if d.wlock == nil || d.inTx {
+		return func() {}, nil
+	}
+	return d.wlock.lock(ctx)
+}
