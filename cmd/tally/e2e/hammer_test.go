@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -30,29 +31,43 @@ type spender func(ctx context.Context, key string) (domain.Code, error)
 type hammerReport struct {
 	accepted, refused atomic.Int64
 	mu                sync.Mutex
-	odd               []string // anything that is neither success nor INSUFFICIENT_CREDITS
+	oddities          []string // anything that is neither success nor INSUFFICIENT_CREDITS
+	oddKeys           []string // their idempotency keys, which HTTP spends also send as X-Request-Id
 	negative          atomic.Int64
 }
 
 func (r *hammerReport) record(code domain.Code, err error, where string) {
 	switch {
 	case err != nil:
-		r.oddf("%s: transport error %v", where, err)
+		r.odd(where, fmt.Sprintf("%s: transport error %v", where, err))
 	case code == "":
 		r.accepted.Add(1)
 	case code == domain.CodeInsufficientCredits:
 		r.refused.Add(1)
 	default:
-		r.oddf("%s: refused with %s", where, code)
+		r.odd(where, fmt.Sprintf("%s: refused with %s", where, code))
 	}
 }
 
-func (r *hammerReport) oddf(format string, args ...any) {
+// odd records the first 20 spends that were neither accepted nor refused
+// for want of credits.
+func (r *hammerReport) odd(key, what string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.odd) < 20 {
-		r.odd = append(r.odd, fmt.Sprintf(format, args...))
+	if len(r.oddities) < 20 {
+		r.oddities = append(r.oddities, what)
+		r.oddKeys = append(r.oddKeys, key)
 	}
+}
+
+// linesOf returns the server's log lines of the requests with these ids.
+func (s *server) linesOf(ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		out = append(out, s.log.linesWith(`request_id=`+id+` `)...)
+		out = append(out, s.log.linesWith(`"request_id":"`+id+`"`)...)
+	}
+	return out
 }
 
 // hammer runs workers groups of spenders concurrently while a watcher reads
@@ -99,7 +114,7 @@ func violations(t *testing.T, store domain.Store, orgID string, start int64, rep
 	t.Helper()
 	ctx := context.Background()
 	var out []string
-	out = append(out, rep.odd...)
+	out = append(out, rep.oddities...)
 	if n := rep.negative.Load(); n > 0 {
 		out = append(out, fmt.Sprintf("balance read negative %d times", n))
 	}
@@ -171,7 +186,6 @@ func localID(t *testing.T, global string) string {
 func TestHammer(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		s, alice, org, d, aliceCtx := hammerSetup(t, b, hammerStartBal)
-		_ = s
 		orgID := localID(t, org)
 		svc := domain.NewService(d, domain.Config{})
 		began := time.Now()
@@ -184,13 +198,14 @@ func TestHammer(t *testing.T) {
 				return domain.ErrorCode(err), nil
 			}},
 			"http": {httpWorkers, httpSpends, func(ctx context.Context, key string) (domain.Code, error) {
-				r, err := alice.consume(ctx, org, 1, key)
+				r, err := alice.consume(withRequestID(ctx, key), org, 1, key)
 				return domain.Code(r.code()), err
 			}},
 		})
 		t.Logf("%d spends accepted, %d refused in %v", rep.accepted.Load(), rep.refused.Load(), time.Since(began).Round(time.Millisecond))
 		if v := violations(t, d, orgID, hammerStartBal, rep); len(v) > 0 {
-			t.Fatalf("hammer found %d violations:\n%v", len(v), v)
+			t.Fatalf("hammer found %d violations:\n%v\nserver log lines of those requests:\n%s",
+				len(v), v, strings.Join(s.linesOf(rep.oddKeys), "\n"))
 		}
 		if rep.accepted.Load() != hammerStartBal || rep.refused.Load() != domainWorkers*domainSpends+httpWorkers*httpSpends-hammerStartBal {
 			t.Fatalf("accepted %d refused %d: the balance should run out exactly", rep.accepted.Load(), rep.refused.Load())

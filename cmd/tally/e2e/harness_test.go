@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -69,7 +70,37 @@ type server struct {
 	URL   string // http://127.0.0.1:PORT
 	DBURL string
 	cmd   *exec.Cmd
-	log   *bytes.Buffer
+	log   *logBuffer
+}
+
+// logBuffer collects a server's output; safe to read while the server writes.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything written so far.
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// linesWith returns the lines written so far that contain s.
+func (b *logBuffer) linesWith(s string) []string {
+	var out []string
+	for _, line := range strings.Split(b.String(), "\n") {
+		if strings.Contains(line, s) {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 // startServer runs `tally serve` on dbURL with extra environment and waits
@@ -94,7 +125,7 @@ func startServer(t *testing.T, dbURL string, env ...string) *server {
 	// its own (a later value of a variable wins).
 	cmd.Env = append(cmd.Env, generousLimits...)
 	cmd.Env = append(cmd.Env, env...)
-	s := &server{URL: "http://" + addr, DBURL: dbURL, cmd: cmd, log: &bytes.Buffer{}}
+	s := &server{URL: "http://" + addr, DBURL: dbURL, cmd: cmd, log: &logBuffer{}}
 	cmd.Stdout, cmd.Stderr = s.log, s.log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -169,6 +200,15 @@ func (r result) code() string {
 	return r.Errors[0].Extensions.Code
 }
 
+// requestIDKey marks a context whose requests carry an X-Request-Id, so
+// that the server's log lines for them can be found.
+type requestIDKey struct{}
+
+// withRequestID returns ctx whose requests send X-Request-Id: id.
+func withRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
 // client calls one server's GraphQL endpoint with a credential.
 type client struct {
 	s    *server
@@ -205,6 +245,9 @@ func (c *client) try(ctx context.Context, query string, vars map[string]any) (re
 	req.Header.Set("Content-Type", "application/json")
 	if c.auth != "" {
 		req.Header.Set("Authorization", c.auth)
+	}
+	if id, ok := ctx.Value(requestIDKey{}).(string); ok {
+		req.Header.Set("X-Request-Id", id)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
