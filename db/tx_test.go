@@ -84,8 +84,8 @@ func TestLockBalanceSerializes(t *testing.T) {
 }
 
 // TestSQLiteImmediateTransactions runs the race across two pools on one
-// SQLite file (as two processes would): only BEGIN IMMEDIATE and the busy
-// timeout keep them apart, not the in-process gate.
+// SQLite file (as two processes would): the in-process queue does not keep
+// them apart, the lock file and BEGIN IMMEDIATE do.
 func TestSQLiteImmediateTransactions(t *testing.T) {
 	t.Parallel()
 	path := "sqlite://" + filepath.Join(t.TempDir(), "shared.db")
