@@ -117,6 +117,51 @@ func TestBalanceEventsShowOnlyVisibleEntries(t *testing.T) {
 	})
 }
 
+// TestReadsWholeLedger: who reads every ledger entry of an org, and so a
+// grant's reason (the reason of its GRANT entry): OWNER and BILLING; not
+// ADMIN or MEMBER (their own entries only), not an API key, not a platform
+// admin outside the org, not an outsider (left out: no access at all).
+func TestReadsWholeLedger(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d, domain.Config{SignupGrant: 1000})
+		member, _ := f.join(t, "member", domain.RoleMember)
+		admin, _ := f.join(t, "admin", domain.RoleAdmin)
+		billing, _ := f.join(t, "billing", domain.RoleBilling)
+		other, err := f.svc.CreateOrg(signIn(t, f.svc, "other-owner"), domain.CreateOrgInput{Name: "Other", Country: "DE", Currency: domain.EUR})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name   string
+			ctx    context.Context
+			listed bool // the org is in the answer at all
+			whole  bool
+		}{
+			{"OWNER", f.owner, true, true},
+			{"BILLING", billing, true, true},
+			{"ADMIN", admin, true, false},
+			{"MEMBER", member, true, false},
+			{"API key", keyCtx(t, f.svc, f.owner, f.org.ID), false, false},
+			{"platform admin, not a member", f.admin, false, false},
+			{"outsider", signIn(t, f.svc, "outsider"), false, false},
+			{"anonymous", context.Background(), false, false},
+		} {
+			got, err := f.svc.ReadsWholeLedger(tc.ctx, []string{f.org.ID, other.ID, "not-an-id"})
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			whole, listed := got[f.org.ID]
+			if listed != tc.listed || whole != tc.whole {
+				t.Errorf("%s: listed %t, whole ledger %t; want %t, %t", tc.name, listed, whole, tc.listed, tc.whole)
+			}
+			if _, ok := got[other.ID]; ok {
+				t.Errorf("%s: answered for an org they are not in", tc.name)
+			}
+		}
+	})
+}
+
 // TestPlatformAdminOrderMatrix: who may read an order and its invoice, and
 // who may cancel or confirm it. Platform admins read any order and its
 // invoice (by either path) but cancel or confirm only as billing members.

@@ -631,6 +631,29 @@ func (s *Service) GrantsByIDs(ctx context.Context, ids []string) (map[string]Gra
 	return m, nil
 }
 
+// ReadsWholeLedger reports, for each of orgIDs, whether the caller reads
+// every ledger entry of that org (ledgerScope: OWNER and BILLING); orgs the
+// caller may not read at all are left out. A grant's reason is the reason of
+// its GRANT entry (an operator's note, the paying order's number), which the
+// ledger hides from everyone else, so the API shows a grant's reason only
+// where this holds, on every path that shows grants.
+func (s *Service) ReadsWholeLedger(ctx context.Context, orgIDs []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(orgIDs))
+	for _, id := range orgIDs {
+		acc, err := s.authorize(ctx, id, ActionReadOwnUsage)
+		switch ErrorCode(err) {
+		case "":
+		case CodeNotFound, CodeForbidden, CodeUnauthenticated:
+			continue
+		default:
+			return nil, err
+		}
+		actorID, ok := ledgerScope(acc)
+		out[id] = ok && actorID == ""
+	}
+	return out, nil
+}
+
 // Usage reports this calendar month's consumption: org-wide for OWNER and
 // BILLING, the caller's own for other roles.
 func (s *Service) Usage(ctx context.Context, orgID string) (Usage, error) {

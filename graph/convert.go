@@ -115,9 +115,9 @@ func toPacks(ps []domain.Pack) []*model.Pack {
 
 func toGrant(g domain.Grant) *model.CreditGrant {
 	return &model.CreditGrant{
-		ID: EncodeID(typeCreditGrant, g.ID), OrderID: g.OrderID, Kind: model.GrantKind(g.Kind), Paid: g.Kind.Paid(),
+		ID: EncodeID(typeCreditGrant, g.ID), OrgID: g.OrgID, OrderID: g.OrderID, Kind: model.GrantKind(g.Kind), Paid: g.Kind.Paid(),
 		Amount: g.Amount, Remaining: g.Remaining, ExpiresAt: g.ExpiresAt, CreatedAt: g.CreatedAt,
-		Reason: g.Reason,
+		StoredReason: g.Reason,
 	}
 }
 

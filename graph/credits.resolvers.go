@@ -26,6 +26,17 @@ func (r *creditGrantResolver) Order(ctx context.Context, obj *model.CreditGrant)
 	return o, err
 }
 
+// Reason is the resolver for the reason field: the grant's reason for a
+// caller who reads the org's whole ledger, "" for anyone else (the reason is
+// the one of the grant's GRANT entry, which the ledger hides from them).
+func (r *creditGrantResolver) Reason(ctx context.Context, obj *model.CreditGrant) (string, error) {
+	whole, err := loadersFrom(ctx).readsWholeLedger(ctx, obj.OrgID)
+	if err != nil || !whole {
+		return "", err
+	}
+	return obj.StoredReason, nil
+}
+
 // User is the resolver for the user field.
 func (r *ledgerActorResolver) User(ctx context.Context, obj *model.LedgerActor) (*model.User, error) {
 	if obj.UserID == "" {

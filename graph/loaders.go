@@ -21,15 +21,19 @@ type loaders struct {
 	orgs   *dataloader.Loader[string, *model.Org]
 	grants *dataloader.Loader[string, *model.CreditGrant]
 	orders *dataloader.Loader[string, *model.Order]
+	// wholeLedger tells, per org, whether the caller reads every ledger
+	// entry (domain.Service.ReadsWholeLedger).
+	wholeLedger *dataloader.Loader[string, *bool]
 }
 
 // newLoaders returns fresh loaders over svc's batch methods.
 func newLoaders(svc *domain.Service) *loaders {
 	return &loaders{
-		users:  newLoader(svc.UsersByIDs, toUser, "user"),
-		orgs:   newLoader(svc.OrgsByIDs, toOrg, "org"),
-		grants: newLoader(svc.GrantsByIDs, toGrant, "grant"),
-		orders: newLoader(visibleOrders(svc), toOrder, "order"),
+		users:       newLoader(svc.UsersByIDs, toUser, "user"),
+		orgs:        newLoader(svc.OrgsByIDs, toOrg, "org"),
+		grants:      newLoader(svc.GrantsByIDs, toGrant, "grant"),
+		orders:      newLoader(visibleOrders(svc), toOrder, "order"),
+		wholeLedger: newLoader(svc.ReadsWholeLedger, func(b bool) *bool { return &b }, "org"),
 	}
 }
 
@@ -76,6 +80,7 @@ func (l *loaders) clear() {
 	l.orgs.ClearAll()
 	l.grants.ClearAll()
 	l.orders.ClearAll()
+	l.wholeLedger.ClearAll() // a role may change between two events
 }
 
 type loadersKey struct{}
@@ -109,6 +114,19 @@ func (l *loaders) org(ctx context.Context, id string) (*model.Org, error) {
 
 func (l *loaders) grant(ctx context.Context, id string) (*model.CreditGrant, error) {
 	return l.grants.Load(ctx, id)()
+}
+
+// readsWholeLedger reports whether the caller reads every ledger entry of
+// org orgID; false for an org they may not read at all.
+func (l *loaders) readsWholeLedger(ctx context.Context, orgID string) (bool, error) {
+	ok, err := l.wholeLedger.Load(ctx, orgID)()
+	if domain.IsCode(err, domain.CodeNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return *ok, nil
 }
 
 // order returns an order the caller may see, NOT_FOUND for any other.

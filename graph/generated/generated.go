@@ -469,6 +469,7 @@ type ApiKeyResolver interface {
 }
 type CreditGrantResolver interface {
 	Order(ctx context.Context, obj *model.CreditGrant) (*model.Order, error)
+	Reason(ctx context.Context, obj *model.CreditGrant) (string, error)
 }
 type InvitationResolver interface {
 	InvitedBy(ctx context.Context, obj *model.Invitation) (*model.User, error)
@@ -2618,7 +2619,7 @@ type CreditGrant implements Node {
   createdAt: Time!
   "The order that paid for the grant; null when none, and for callers who may not see orders (only OWNER and BILLING may)."
   order: Order
-  "Why the credits were granted."
+  "Why the credits were granted: the reason of the grant's GRANT ledger entry, so shown only to callers who read every entry of the org's ledger (OWNER, BILLING); empty for anyone else, as the entry is hidden from them."
   reason: String!
 }
 
@@ -5910,7 +5911,7 @@ func (ec *executionContext) _CreditGrant_reason(ctx context.Context, field graph
 			return ec.fieldContext_CreditGrant_reason(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Reason, nil
+			return ec.Resolvers.CreditGrant().Reason(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5921,7 +5922,7 @@ func (ec *executionContext) _CreditGrant_reason(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_CreditGrant_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditGrant", field, false, false, "String")
+	return graphql.NewScalarFieldContext("CreditGrant", field, true, true, "String")
 }
 
 func (ec *executionContext) _GrantCreditsPayload_entry(ctx context.Context, field graphql.CollectedField, obj *model.GrantCreditsPayload) (ret graphql.Marshaler) {
@@ -13988,10 +13989,11 @@ func (ec *executionContext) _CreditGrant(ctx context.Context, sel ast.SelectionS
 					return ec._CreditGrant_order(ctx, field, obj)
 				})
 		case "reason":
-			out.Values[i] = ec._CreditGrant_reason(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CreditGrant_reason(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -59,10 +59,14 @@ func (Invoice) IsNode() {}
 // GetID returns the global ID.
 func (i Invoice) GetID() string { return i.ID }
 
-// CreditGrant is a lot of credits; the order that paid for it is loaded on demand.
+// CreditGrant is a lot of credits; the order that paid for it is loaded on
+// demand, and its reason is shown as the caller's access allows (see the
+// reason resolver).
 type CreditGrant struct {
 	// ID is the grant's global ID.
 	ID string
+	// OrgID is the domain ID of the org the grant belongs to.
+	OrgID string
 	// OrderID is the domain ID of the order that paid for the grant, or "".
 	OrderID   string
 	Kind      GrantKind
@@ -71,7 +75,11 @@ type CreditGrant struct {
 	Remaining int64
 	ExpiresAt *time.Time
 	CreatedAt time.Time
-	Reason    string
+	// StoredReason is the grant's reason as stored. It is deliberately not
+	// named Reason: the GraphQL field is resolved, not bound to it, so that
+	// no path (query, subscription event, mutation answer, node) shows it
+	// to a caller the ledger hides the grant's entry from.
+	StoredReason string
 }
 
 // IsNode marks CreditGrant as a Node.
