@@ -151,10 +151,10 @@ func TestSQLiteWriteWaitIsRetryable(t *testing.T) {
 	t.Run("foreign writer", func(t *testing.T) {
 		raw, err := sql.Open("sqlite", file)
 		must(t, err)
-		defer raw.Close()
+		defer func() { _ = raw.Close() }()
 		conn, err := raw.Conn(ctx())
 		must(t, err)
-		defer conn.Close()
+		defer func() { _ = conn.Close() }()
 		_, err = conn.ExecContext(ctx(), "BEGIN IMMEDIATE")
 		must(t, err)
 		_, err = other.NextNumber(ctx(), "x") // SQLite's own 20 ms busy timeout runs out

@@ -113,8 +113,8 @@ func verify(secret []byte, header string, body []byte, now time.Time, tol time.D
 // ParseWebhook verifies SignatureHeader (HMAC and a timestamp within
 // Tolerance) and returns the event; event types the sandbox does not know
 // are ignored. Errors: INVALID_INPUT (forged, stale, unsigned or malformed,
-// including a negative amount or refunded total and an amount in no
-// supported currency).
+// including a negative amount or refunded total, an amount in no
+// supported currency, and a success that states no amount).
 func (g *Gateway) ParseWebhook(_ context.Context, req domain.WebhookRequest) ([]domain.WebhookEvent, error) {
 	if err := verify(g.cfg.WebhookSecret, req.Header.Get(SignatureHeader), req.Body, g.cfg.Clock(), g.cfg.Tolerance); err != nil {
 		return nil, err
@@ -132,6 +132,12 @@ func (g *Gateway) ParseWebhook(_ context.Context, req domain.WebhookRequest) ([]
 	}
 	if err := validAmounts(ev.Data); err != nil {
 		return nil, err
+	}
+	if kind == domain.EventPaymentSucceeded && ev.Data.Currency == "" {
+		// The sandbox states what it collected in every success (a zero
+		// amount is stated in a currency, and then held as a mismatch); one
+		// that states nothing would settle the order unchecked.
+		return nil, &domain.Error{Code: domain.CodeInvalidInput, Message: "webhook payment success states no amount"}
 	}
 	return []domain.WebhookEvent{{
 		ID:            ev.ID,

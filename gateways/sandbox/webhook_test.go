@@ -118,10 +118,12 @@ func TestParseWebhookMalformedBody(t *testing.T) {
 		"no event id":   `{"type":"payment.succeeded","data":{"payment_id":"pay_1"}}`,
 		"no payment id": `{"id":"evt_1","type":"payment.succeeded","data":{}}`,
 		// Found by FuzzParseWebhookSigned: these were events.
-		"negative amount":         `{"id":"evt_1","type":"payment.succeeded","data":{"payment_id":"pay_1","amount_minor":-1999,"currency":"EUR"}}`,
-		"negative refunded":       `{"id":"evt_1","type":"payment.refunded","data":{"payment_id":"pay_1","amount_minor":1999,"currency":"EUR","refunded_minor":-1}}`,
-		"amount without currency": `{"id":"evt_1","type":"payment.refunded","data":{"payment_id":"pay_1","amount_minor":1}}`,
-		"unsupported currency":    `{"id":"evt_1","type":"payment.succeeded","data":{"payment_id":"pay_1","amount_minor":0,"currency":"XYZ"}}`,
+		"negative amount":          `{"id":"evt_1","type":"payment.succeeded","data":{"payment_id":"pay_1","amount_minor":-1999,"currency":"EUR"}}`,
+		"negative refunded":        `{"id":"evt_1","type":"payment.refunded","data":{"payment_id":"pay_1","amount_minor":1999,"currency":"EUR","refunded_minor":-1}}`,
+		"amount without currency":  `{"id":"evt_1","type":"payment.refunded","data":{"payment_id":"pay_1","amount_minor":1}}`,
+		"unsupported currency":     `{"id":"evt_1","type":"payment.succeeded","data":{"payment_id":"pay_1","amount_minor":0,"currency":"XYZ"}}`,
+		"success without currency": `{"id":"evt_1","type":"payment.succeeded","data":{"payment_id":"pay_1","amount_minor":0}}`,
+		"success stating nothing":  `{"id":"evt_1","type":"payment.succeeded","data":{"payment_id":"pay_1"}}`,
 	} {
 		h := http.Header{}
 		h.Set(SignatureHeader, Sign(testSecret, time.Now(), []byte(body)))

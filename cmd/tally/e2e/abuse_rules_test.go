@@ -607,14 +607,16 @@ func testWebhookAmounts(t *testing.T, f *rules) (held []string) {
 		amount   func(total int64) int64
 		currency string
 		pays     bool
+		refused  bool // the event is malformed: answered 400, the order left as it was
 	}{
-		{"one cent short", func(total int64) int64 { return total - 1 }, "EUR", false},
-		{"one cent over", func(total int64) int64 { return total + 1 }, "EUR", false},
-		{"a hundredth of it", func(total int64) int64 { return total / 100 }, "EUR", false},
-		{"zero euros", func(int64) int64 { return 0 }, "EUR", false},
-		{"the total in US dollars", func(total int64) int64 { return total }, "USD", false},
-		{"the total in reais", func(total int64) int64 { return total }, "BRL", false},
-		{"the total in euros (control)", func(total int64) int64 { return total }, "EUR", true},
+		{"one cent short", func(total int64) int64 { return total - 1 }, "EUR", false, false},
+		{"one cent over", func(total int64) int64 { return total + 1 }, "EUR", false, false},
+		{"a hundredth of it", func(total int64) int64 { return total / 100 }, "EUR", false, false},
+		{"zero euros", func(int64) int64 { return 0 }, "EUR", false, false},
+		{"no amount stated", func(int64) int64 { return 0 }, "", false, true},
+		{"the total in US dollars", func(total int64) int64 { return total }, "USD", false, false},
+		{"the total in reais", func(total int64) int64 { return total }, "BRL", false, false},
+		{"the total in euros (control)", func(total int64) int64 { return total }, "EUR", true, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -631,8 +633,12 @@ func testWebhookAmounts(t *testing.T, f *rules) (held []string) {
 				},
 			}
 			start := time.Now()
-			if st := deliverSandbox(t, f.s, ev); st != http.StatusOK {
-				t.Fatalf("signed webhook answered %d, want 200 (accepted, so the provider stops retrying)", st)
+			wantHTTP, wantOrder := http.StatusOK, "PROCESSING" // accepted (so the provider stops retrying), held
+			if tc.refused {
+				wantHTTP, wantOrder = http.StatusBadRequest, "PENDING"
+			}
+			if st := deliverSandbox(t, f.s, ev); st != wantHTTP {
+				t.Fatalf("signed webhook answered %d, want %d", st, wantHTTP)
 			}
 			if took := time.Since(start); took > abuseBudget {
 				t.Errorf("webhook answered in %v", took)
@@ -646,12 +652,15 @@ func testWebhookAmounts(t *testing.T, f *rules) (held []string) {
 				}
 				return
 			}
-			if o.Status != "PROCESSING" || o.Invoice != nil || o.PaidAt != nil {
-				t.Errorf("order %s after a webhook for %d %s: %s, invoice %v, paid %v; want PROCESSING (held), no invoice",
-					o.Number, ev.Data.AmountMinor, ev.Data.Currency, o.Status, o.Invoice, o.PaidAt)
+			if o.Status != wantOrder || o.Invoice != nil || o.PaidAt != nil {
+				t.Errorf("order %s after a webhook for %d %q: %s, invoice %v, paid %v; want %s, no invoice",
+					o.Number, ev.Data.AmountMinor, ev.Data.Currency, o.Status, o.Invoice, o.PaidAt, wantOrder)
 			}
 			if !after.equal(before) {
 				t.Errorf("a mismatched webhook changed the org: %+v → %+v", before, after)
+			}
+			if tc.refused {
+				return
 			}
 			held = append(held, ev.Data.OrderID)
 			// Held money is for an operator: the buyer cannot cancel it away.
