@@ -183,7 +183,7 @@ func buildGateways(p PaymentOptions, publicURL string, production bool, sandboxS
 	if p.MercadoPagoToken != "" {
 		g, err := installments.New(installments.Config{
 			AccessToken: p.MercadoPagoToken, WebhookSecret: p.MercadoPagoWebhookSecret, BaseURL: p.MercadoPagoAPIBase,
-			NotificationURL: publicURL + "/webhooks/installments",
+			NotificationURL: publicURL + "/webhooks/installments", Logger: logger,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("installments gateway: %w", err)

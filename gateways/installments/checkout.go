@@ -44,14 +44,16 @@ func (g *Gateway) createCheckout(ctx context.Context, req domain.PaymentRequest,
 	if err != nil {
 		return domain.Payment{}, providerError("create preference", "", err)
 	}
-	return pendingCheckout(pref), nil
+	amount, err := g.checkPreference(ctx, "create preference", pref, "", req.Amount.AmountMinor)
+	if err != nil {
+		return domain.Payment{}, err
+	}
+	return pendingCheckout(pref, amount), nil
 }
 
-func pendingCheckout(pref *preference.Response) domain.Payment {
-	var amount int64
-	for _, it := range pref.Items {
-		amount += centavos(it.UnitPrice) * int64(max(it.Quantity, 1))
-	}
+// pendingCheckout is a preference nobody has paid yet: PENDING, with a
+// redirect to its init_point. amount is its total (see checkPreference).
+func pendingCheckout(pref *preference.Response, amount int64) domain.Payment {
 	return domain.Payment{
 		ID:         prefPrefix + pref.ID,
 		Status:     domain.PaymentPending,
@@ -68,7 +70,9 @@ func pendingCheckout(pref *preference.Response) domain.Payment {
 // money, else the newest still under way, else the newest failed one.
 // With none the preference is still PENDING with its redirect. The result
 // keeps the "pref:<id>" id; the second value is the Mercado Pago payment id
-// found (0 if none).
+// found (0 if none). Both answers are checked: a preference other than
+// prefID, or a search result that is not a well-formed payment for the
+// preference's order, is GATEWAY_UNAVAILABLE (see answer.go).
 func (g *Gateway) checkoutPayment(ctx context.Context, prefID string) (domain.Payment, int, error) {
 	if prefID == "" {
 		return domain.Payment{}, 0, domain.NotFound("mercado pago preference")
@@ -77,7 +81,11 @@ func (g *Gateway) checkoutPayment(ctx context.Context, prefID string) (domain.Pa
 	if err != nil {
 		return domain.Payment{}, 0, providerError("get preference", "", err)
 	}
-	pending := pendingCheckout(pref)
+	amount, err := g.checkPreference(ctx, "get preference", pref, prefID, 0)
+	if err != nil {
+		return domain.Payment{}, 0, err
+	}
+	pending := pendingCheckout(pref, amount)
 	if pref.ExternalReference == "" {
 		return pending, 0, nil
 	}
@@ -92,19 +100,22 @@ func (g *Gateway) checkoutPayment(ctx context.Context, prefID string) (domain.Pa
 	if err != nil {
 		return domain.Payment{}, 0, providerError("search payments", "", err)
 	}
+	states, err := g.checkSearch(ctx, "search payments", found, pref.ExternalReference)
+	if err != nil {
+		return domain.Payment{}, 0, err
+	}
 	best, bestRank := -1, 0
-	for i := range found.Results {
-		if r := checkoutRank(found.Results[i].Status); r > bestRank {
+	for i, s := range states {
+		if r := checkoutRank(s.Status); r > bestRank {
 			best, bestRank = i, r
 		}
 	}
 	if best < 0 {
 		return pending, 0, nil
 	}
-	resp := found.Results[best]
-	p := normalize(stateOf(&resp))
+	p := normalize(states[best])
 	p.ID = pending.ID
-	return p, resp.ID, nil
+	return p, found.Results[best].ID, nil
 }
 
 // checkoutRank orders a preference's payments: money collected first, then

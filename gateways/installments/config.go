@@ -3,6 +3,7 @@ package installments
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -48,6 +49,10 @@ type Config struct {
 	// payment and preference; "" relies on the URL configured in the
 	// Mercado Pago application.
 	NotificationURL string
+	// Logger reports the answers of Mercado Pago that are refused as
+	// unusable (a payment in a currency Tally does not know, a payment
+	// other than the one asked for, …); nil means slog.Default().
+	Logger *slog.Logger
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -75,6 +80,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxInstallments < 1 || c.MaxInstallments > DefaultMaxInstallments {
 		return c, fmt.Errorf("installments: max installments %d is outside 1..%d", c.MaxInstallments, DefaultMaxInstallments)
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
 	if c.WebhookTolerance == 0 {
 		c.WebhookTolerance = DefaultWebhookTolerance

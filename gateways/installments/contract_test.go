@@ -2,6 +2,7 @@ package installments
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -23,6 +24,7 @@ func newTestGateway(t *testing.T, tweak ...func(*Config)) (*Gateway, *mercadopag
 		BaseURL:         emu.URL(),
 		Timeout:         5 * time.Second,
 		NotificationURL: "https://tally.example.com/webhooks/installments",
+		Logger:          slog.New(slog.DiscardHandler),
 	}
 	for _, f := range tweak {
 		f(&cfg)

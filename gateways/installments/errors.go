@@ -40,17 +40,25 @@ func (a apiError) reason() string {
 // wrapping the original: 404 is NOT_FOUND; 400 and other 4xx refusals of
 // the request are INVALID_INPUT (naming field when given); 401/403 (bad or
 // revoked credentials), 429, 5xx, timeouts, network failures and
-// unreadable answers are GATEWAY_UNAVAILABLE.
+// unreadable answers (cut short, too long, a 3xx, not JSON of the
+// resource) are GATEWAY_UNAVAILABLE.
 func providerError(op, field string, err error) error {
 	wrapped := fmt.Errorf("mercado pago %s: %w", op, err)
 	var re *mperror.ResponseError
 	if !errors.As(err, &re) {
+		if isUnusable(err) {
+			return unusableErr(wrapped)
+		}
 		return &domain.Error{Code: domain.CodeGatewayUnavailable, Message: "mercado pago is unreachable", Err: wrapped}
 	}
 	var body apiError
 	_ = json.Unmarshal([]byte(re.Message), &body)
 	reason := body.reason()
 	switch st := re.StatusCode; {
+	case st < 400:
+		// The SDK failed to read the body of a 2xx answer (cut short, or
+		// longer than maxAnswerBytes): nothing the caller sent is at fault.
+		return unusableErr(wrapped)
 	case st == http.StatusNotFound:
 		return &domain.Error{Code: domain.CodeNotFound, Message: "mercado pago payment not found", Err: wrapped}
 	case st == http.StatusUnauthorized || st == http.StatusForbidden:

@@ -2,6 +2,7 @@ package installments
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -10,6 +11,14 @@ import (
 
 	"github.com/tallyhq/tally/domain"
 )
+
+const unusableMsg = "mercado pago sent an unusable answer"
+
+// jsonError is the error decoding raw into a payment.
+func jsonError(raw string) error {
+	var v struct{ ID int }
+	return json.Unmarshal([]byte(raw), &v)
+}
 
 func TestProviderError(t *testing.T) {
 	body := `{"message":"Invalid installments","error":"bad_request","status":400,"cause":[{"code":3032,"description":"Invalid installments"}]}`
@@ -29,7 +38,14 @@ func TestProviderError(t *testing.T) {
 		{"500", &mperror.ResponseError{StatusCode: 500}, domain.CodeGatewayUnavailable, ""},
 		{"503", &mperror.ResponseError{StatusCode: 503}, domain.CodeGatewayUnavailable, ""},
 		{"timeout", fmt.Errorf("transport level error: %w", context.DeadlineExceeded), domain.CodeGatewayUnavailable, ""},
-		{"unreadable answer", errors.New("invalid character '<'"), domain.CodeGatewayUnavailable, ""},
+		{"network", fmt.Errorf("transport level error: %w", errors.New("connection refused")), domain.CodeGatewayUnavailable, "mercado pago is unreachable"},
+		// A 2xx the SDK could not read was INVALID_INPUT, as if the
+		// request had been refused.
+		{"2xx cut short", &mperror.ResponseError{StatusCode: 200, Message: "error reading response body: unexpected EOF"}, domain.CodeGatewayUnavailable, unusableMsg},
+		{"2xx too long", &mperror.ResponseError{StatusCode: 201, Message: "error reading response body: " + errAnswerTooLarge.Error()}, domain.CodeGatewayUnavailable, unusableMsg},
+		{"not JSON", jsonError(`<html>`), domain.CodeGatewayUnavailable, unusableMsg},
+		{"not the resource", jsonError(`"approved"`), domain.CodeGatewayUnavailable, unusableMsg},
+		{"a 3xx", fmt.Errorf("transport level error: %w", &statusError{status: "302 Found"}), domain.CodeGatewayUnavailable, unusableMsg},
 	}
 	for _, c := range cases {
 		err := providerError("op", "amount", c.err)

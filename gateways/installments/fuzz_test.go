@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -44,6 +45,7 @@ func fuzzGateway(f testing.TB, p *fuzzProvider) *Gateway {
 		WebhookSecret: mercadopagoemu.WebhookSecret,
 		BaseURL:       "https://mp.invalid",
 		HTTPClient:    &http.Client{Transport: p, Timeout: 5 * time.Second},
+		Logger:        slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		f.Fatal(err)

@@ -2,7 +2,6 @@ package installments
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -60,7 +59,11 @@ func (g *Gateway) CreatePayment(ctx context.Context, req domain.PaymentRequest) 
 	if err != nil {
 		return domain.Payment{}, providerError("create payment", "", err)
 	}
-	p := normalize(stateOf(resp))
+	s, err := g.checkPayment(ctx, "create payment", resp, expected{ref: req.OrderID})
+	if err != nil {
+		return domain.Payment{}, err
+	}
+	p := normalize(s)
 	if p.Status == domain.PaymentFailed {
 		return p, declined(p)
 	}
@@ -75,6 +78,9 @@ func (g *Gateway) checkRequest(req domain.PaymentRequest) (int, error) {
 	}
 	if req.Amount.AmountMinor <= 0 {
 		return 0, domain.InvalidInput("amount", "the amount must be positive")
+	}
+	if req.Amount.AmountMinor > maxCentavos {
+		return 0, tooLarge()
 	}
 	if c := req.Customer.Country; c != "" && !strings.EqualFold(c, "BR") {
 		return 0, domain.InvalidInput("country", "the installments gateway serves Brazil only, not %q", c)
@@ -165,29 +171,19 @@ func (g *Gateway) GetPayment(ctx context.Context, paymentID string) (domain.Paym
 	return normalize(s), nil
 }
 
-// getPayment reads a payment (GET /v1/payments/{id}) and its state. A
-// failed call is translated by providerError; an answer without a payment
-// (an empty or null 2xx body) or with amounts no payment has (negative, or
-// too large for int64 centavos) is GATEWAY_UNAVAILABLE: Mercado Pago's
-// answer is unusable, which is no fault of the caller's input.
+// getPayment reads payment id (GET /v1/payments/{id}) and its state. A
+// failed call is translated by providerError; an answer that is not
+// payment id, well formed (see checkPayment), is GATEWAY_UNAVAILABLE.
 func (g *Gateway) getPayment(ctx context.Context, op string, id int) (*payment.Response, paymentState, error) {
 	resp, err := g.payments.Get(ctx, id)
 	if err != nil {
 		return nil, paymentState{}, providerError(op, "", err)
 	}
-	if resp == nil {
-		return nil, paymentState{}, unusable(op, "no payment in the answer")
+	s, err := g.checkPayment(ctx, op, resp, expected{id: id})
+	if err != nil {
+		return nil, paymentState{}, err
 	}
-	if !validAmount(resp.TransactionAmount) || !validAmount(resp.TransactionAmountRefunded) {
-		return nil, paymentState{}, unusable(op, fmt.Sprintf("amounts %v refunded %v", resp.TransactionAmount, resp.TransactionAmountRefunded))
-	}
-	return resp, stateOf(resp), nil
-}
-
-// unusable is GATEWAY_UNAVAILABLE for a 2xx answer Tally cannot use.
-func unusable(op, what string) error {
-	return &domain.Error{Code: domain.CodeGatewayUnavailable, Message: "mercado pago sent an unusable answer",
-		Err: fmt.Errorf("mercado pago %s: %s", op, what)}
+	return resp, s, nil
 }
 
 // parsePaymentID reads Mercado Pago's numeric payment id.

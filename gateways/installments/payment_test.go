@@ -3,6 +3,7 @@ package installments
 import (
 	"context"
 	"errors"
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -132,6 +133,9 @@ func TestCreatePaymentRefusesBadInput(t *testing.T) {
 		"unknown brand":   {func(r *domain.PaymentRequest) { r.PaymentMethodID = "diners-x:" + mercadopagoemu.TokenApprove }, ""},
 		"no payer email":  {func(r *domain.PaymentRequest) { r.Customer.Email = "" }, ""},
 		"negative amount": {func(r *domain.PaymentRequest) { r.Amount.AmountMinor = -5 }, "amount"},
+		// Beyond 2^53 centavos the decimal sent would be another amount.
+		"amount beyond 2^53 ¢": {func(r *domain.PaymentRequest) { r.Amount.AmountMinor = 1<<53 + 1 }, "amount"},
+		"largest amount":       {func(r *domain.PaymentRequest) { r.Amount.AmountMinor = math.MaxInt64 }, "amount"},
 	}
 	for name, c := range cases {
 		req := cardRequest(mercadopagoemu.TokenApprove)
@@ -223,6 +227,7 @@ func TestRefunds(t *testing.T) {
 	}{
 		"over-refund":     {domain.RefundRequest{PaymentID: p.ID, Amount: brl(1234567)}, domain.CodeInvalidInput},
 		"zero":            {domain.RefundRequest{PaymentID: p.ID, Amount: brl(0)}, domain.CodeInvalidInput},
+		"beyond 2^53 ¢":   {domain.RefundRequest{PaymentID: p.ID, Amount: brl(1<<53 + 1)}, domain.CodeInvalidInput},
 		"USD":             {domain.RefundRequest{PaymentID: p.ID, Amount: domain.Money{AmountMinor: 1, Currency: domain.USD}}, domain.CodeInvalidInput},
 		"unknown payment": {domain.RefundRequest{PaymentID: "999", Amount: brl(1)}, domain.CodeNotFound},
 		"not an id":       {domain.RefundRequest{PaymentID: "x", Amount: brl(1)}, domain.CodeNotFound},

@@ -73,6 +73,9 @@ func (g *Gateway) quote(ctx context.Context, amount domain.Money, paymentMethodI
 	if amount.AmountMinor <= 0 {
 		return nil, domain.InvalidInput("amount", "the amount must be positive")
 	}
+	if amount.AmountMinor > maxCentavos {
+		return nil, tooLarge()
+	}
 	q := url.Values{"amount": {amount.Decimal()}}
 	method, _, _ := strings.Cut(paymentMethodID, ":")
 	switch {
@@ -95,7 +98,7 @@ func (g *Gateway) quote(ctx context.Context, amount domain.Money, paymentMethodI
 		return nil, providerError("quote installments", "", err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	body, err := io.ReadAll(resp.Body) // at most maxAnswerBytes (transport)
 	if err != nil {
 		return nil, providerError("quote installments", "", err)
 	}
@@ -106,6 +109,9 @@ func (g *Gateway) quote(ctx context.Context, amount domain.Money, paymentMethodI
 	var quotes []installmentQuote
 	if err := json.Unmarshal(body, &quotes); err != nil {
 		return nil, providerError("quote installments", "", err)
+	}
+	if quotes == nil { // null
+		return nil, g.unusable(ctx, "quote installments", "no quote in the answer")
 	}
 	return quotes, nil
 }

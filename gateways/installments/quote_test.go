@@ -46,6 +46,7 @@ func TestInstallmentCounts(t *testing.T) {
 		{"small amount", gw, 500, brl(500), "visa", []int{1}, ""},
 		{"EUR", gw, 0, domain.Money{AmountMinor: 10000, Currency: domain.EUR}, "visa", nil, domain.CodeInvalidInput},
 		{"zero", gw, 0, brl(0), "visa", nil, domain.CodeInvalidInput},
+		{"beyond 2^53 centavos", gw, 0, brl(1<<53 + 1), "visa", nil, domain.CodeInvalidInput},
 		{"unknown brand", gw, 0, brl(10000), "diners-x", nil, domain.CodeInvalidInput},
 	}
 	for _, c := range cases {

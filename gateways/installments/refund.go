@@ -14,13 +14,19 @@ import (
 // X-Idempotency-Key). Mercado Pago refuses more than is left with a 400:
 // INVALID_INPUT (field amount). A "pref:<id>" payment refunds the
 // preference's collected payment. A refund Mercado Pago rejects is
-// PAYMENT_FAILED; one it has not finished is Pending.
+// PAYMENT_FAILED; one it has not finished is Pending. An answer that is not
+// a refund of that amount of that payment (see checkRefund) is
+// GATEWAY_UNAVAILABLE: the refund may have been made, and a retry with the
+// same IdempotencyKey reads it again without refunding twice.
 func (g *Gateway) RefundPayment(ctx context.Context, req domain.RefundRequest) (domain.Refund, error) {
 	if req.Amount.Currency != domain.BRL {
 		return domain.Refund{}, domain.InvalidInput("currency", "the installments gateway refunds BRL only, not %q", req.Amount.Currency)
 	}
 	if req.Amount.AmountMinor <= 0 {
 		return domain.Refund{}, domain.InvalidInput("amount", "the refund amount must be positive")
+	}
+	if req.Amount.AmountMinor > maxCentavos {
+		return domain.Refund{}, tooLarge()
 	}
 	id, err := g.refundTarget(ctx, req.PaymentID)
 	if err != nil {
@@ -29,6 +35,9 @@ func (g *Gateway) RefundPayment(ctx context.Context, req domain.RefundRequest) (
 	r, err := g.refunds.CreatePartialRefund(withIdempotencyKey(ctx, req.IdempotencyKey), id, decimalBRL(req.Amount.AmountMinor))
 	if err != nil {
 		return domain.Refund{}, providerError("refund payment", "amount", err)
+	}
+	if err := g.checkRefund(ctx, "refund payment", r, id, req.Amount.AmountMinor); err != nil {
+		return domain.Refund{}, err
 	}
 	out := domain.Refund{
 		ID:      strconv.Itoa(r.ID),

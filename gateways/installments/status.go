@@ -56,7 +56,11 @@ func stateOf(r *payment.Response) paymentState {
 //	cancelled                         CANCELED
 //	pending + pending_challenge       REQUIRES_ACTION, redirect to three_ds_info.external_resource_url
 //	pending, in_process, authorized   PROCESSING
-//	anything else                     PROCESSING (never paid on an unknown word)
+//
+// s has passed checkPayment, which refuses any other status (and a
+// payment without an id, with impossible amounts or in a currency Tally
+// does not know); should one reach normalize all the same it is
+// PROCESSING, never paid on an unknown word.
 func normalize(s paymentState) domain.Payment {
 	p := domain.Payment{
 		ID:       s.ID,
@@ -105,13 +109,21 @@ const maxCentavos = 1 << 53
 // convert to an arbitrary, possibly negative, int64).
 func validAmount(f float64) bool { return f >= 0 && math.Round(f*100) <= maxCentavos }
 
-// decimalBRL converts minor units to the decimal amount the API takes.
+// decimalBRL converts minor units to the decimal amount the API takes;
+// exact up to maxCentavos, which every amount sent is checked against
+// (tooLarge): a larger one would be sent rounded, another amount than asked.
 func decimalBRL(minor int64) float64 { return float64(minor) / 100 }
+
+// tooLarge refuses an amount above maxCentavos.
+func tooLarge() error {
+	return domain.InvalidInput("amount", "the amount must be at most %d centavos", int64(maxCentavos))
+}
 
 // currencyOf is the payment's currency_id as Tally spells it: reported as
 // is (upper case), so that a payment in another currency than the order's
-// is never taken for it; BRL, the only currency of Mercado Pago Brazil,
-// when Mercado Pago leaves it out.
+// is never taken for it (settlement holds such an order for review, and
+// checkPayment refuses a currency Tally does not know at all); BRL, the
+// only currency of Mercado Pago Brazil, when Mercado Pago leaves it out.
 func currencyOf(id string) domain.Currency {
 	if id == "" {
 		return domain.BRL

@@ -1,7 +1,10 @@
 package installments
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -38,6 +41,62 @@ func TestTransport(t *testing.T) {
 		resp.Body.Close()
 		if got.URL.Path != c.wantPath || got.Header.Get("X-Idempotency-Key") != c.wantKey {
 			t.Errorf("%s: server saw %s key %q, want %s key %q", c.name, got.URL.Path, got.Header.Get("X-Idempotency-Key"), c.wantPath, c.wantKey)
+		}
+	}
+}
+
+// TestTransportGuards: an answer with a status the SDK would take for a
+// success but is none (a 3xx left unfollowed) is an error, and an answer
+// body longer than maxAnswerBytes fails to read.
+func TestTransportGuards(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/found":
+			w.WriteHeader(http.StatusFound) // no Location: the client stops here
+		case "/not-modified":
+			w.WriteHeader(http.StatusNotModified)
+		case "/huge":
+			_, _ = w.Write(bytes.Repeat([]byte("x"), maxAnswerBytes+1))
+		case "/largest":
+			_, _ = w.Write(bytes.Repeat([]byte("x"), maxAnswerBytes))
+		default:
+			w.WriteHeader(http.StatusTeapot)
+		}
+	}))
+	defer srv.Close()
+	tr, err := newTransport(srv.URL, srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		path            string
+		wantDoErr       bool
+		wantReadErr     error
+		wantStatus, len int
+	}{
+		{"/found", true, nil, 0, 0},
+		{"/not-modified", true, nil, 0, 0},
+		{"/huge", false, errAnswerTooLarge, 200, maxAnswerBytes},
+		{"/largest", false, nil, 200, maxAnswerBytes},
+		{"/teapot", false, nil, 418, 0}, // a 4xx is the SDK's to read and report
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+c.path, nil)
+		resp, err := tr.Do(req)
+		if c.wantDoErr {
+			var se *statusError
+			if !errors.As(err, &se) || !isUnusable(err) {
+				t.Errorf("%s: %v, want a status error", c.path, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", c.path, err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.wantStatus || !errors.Is(err, c.wantReadErr) || len(b) != c.len {
+			t.Errorf("%s: %d, %d bytes, %v; want %d, %d bytes, %v", c.path, resp.StatusCode, len(b), err, c.wantStatus, c.len, c.wantReadErr)
 		}
 	}
 }

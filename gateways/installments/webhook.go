@@ -33,8 +33,11 @@ type notification struct {
 // Types other than "payment" are ignored. The notification carries no
 // state, so the payment is fetched (GET /v1/payments/{id}; a failure is
 // GATEWAY_UNAVAILABLE, an unknown payment, as the dashboard's simulator
-// sends, is ignored; an answer without a usable payment is
-// GATEWAY_UNAVAILABLE) and its state mapped:
+// sends, is ignored) and its state mapped. The answer must be the notified
+// payment, well formed (checkPayment): another payment's id, no id or
+// status, an unknown status, impossible amounts, or a currency_id Tally
+// does not know is refused, GATEWAY_UNAVAILABLE and logged, and nothing is
+// settled on it (Mercado Pago redelivers the notification later):
 //
 //	approved                              PAYMENT_SUCCEEDED
 //	approved/partially_refunded, refunded PAYMENT_REFUNDED, Refunded = transaction_amount_refunded (cumulative)

@@ -1,8 +1,12 @@
 package installments
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -225,5 +229,110 @@ func TestWebhookUnusablePayment(t *testing.T) {
 	pay, err := fuzzGateway(t, p).GetPayment(t.Context(), "1310000001")
 	if err != nil || pay.Amount.AmountMinor != 1<<53 {
 		t.Fatalf("GetPayment = %+v, %v; want 2^53 centavos", pay, err)
+	}
+}
+
+// logTo is a Config tweak that writes the gateway's log to buf.
+func logTo(buf *bytes.Buffer) func(*Config) {
+	return func(c *Config) { c.Logger = slog.New(slog.NewTextHandler(buf, nil)) }
+}
+
+// TestWebhookRefusesAnotherPayment: the payment fetched for a notification
+// must be the one notified. An answer about another payment (here an
+// approved one, while the notified payment is still in process) is
+// refused, GATEWAY_UNAVAILABLE with no events, and logged; the redelivery,
+// answered truly, gives the notified payment's own state.
+func TestWebhookRefusesAnotherPayment(t *testing.T) {
+	var logs bytes.Buffer
+	gw, emu := newTestGateway(t, logTo(&logs))
+	ctx := context.Background()
+	notified, err := gw.CreatePayment(ctx, cardRequest(mercadopagoemu.TokenPending))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := approvedPayment(t, gw)
+	h, body := emu.SignedNotification(notified.ID)
+	req := domain.WebhookRequest{Header: h, Body: body}
+	for name, arm := range map[string]func(){
+		"another payment's answer": func() {
+			emu.Tamper(mercadopagoemu.RouteGetPayment, func(a *mercadopagoemu.Answer) {
+				// An approved payment's answer, as a mixed-up cache or proxy would send it.
+				a.Body = bytes.ReplaceAll(a.Body, []byte(notified.ID), []byte(other.ID))
+				a.Body = bytes.Replace(a.Body, []byte(`"status":"in_process"`), []byte(`"status":"approved"`), 1)
+			})
+		},
+		"the notified payment under another id": func() {
+			emu.EditNext(mercadopagoemu.RouteGetPayment, func(o map[string]any) { o["id"] = json.Number(other.ID) })
+		},
+	} {
+		logs.Reset()
+		arm()
+		evs, err := gw.ParseWebhook(ctx, req)
+		if domain.ErrorCode(err) != domain.CodeGatewayUnavailable || evs != nil {
+			t.Errorf("%s: %+v, %v; want GATEWAY_UNAVAILABLE and no events", name, evs, err)
+		}
+		if !strings.Contains(logs.String(), "level=ERROR") || !strings.Contains(logs.String(), "answered="+other.ID) {
+			t.Errorf("%s: logged %q", name, logs.String())
+		}
+	}
+	evs, err := gw.ParseWebhook(ctx, req)
+	if err != nil || len(evs) != 1 || evs[0].PaymentID != notified.ID || evs[0].Kind != domain.EventPaymentProcessing {
+		t.Fatalf("redelivery answered truly = %+v, %v", evs, err)
+	}
+}
+
+// TestWebhookPaymentCurrency: a notified payment in a currency Tally does
+// not know is not usable for settlement: refused (GATEWAY_UNAVAILABLE, no
+// events) and logged with the payment and the currency. BRL in any case,
+// or left out (Mercado Pago Brazil charges BRL only), is BRL; another
+// currency Tally knows is reported as it is, for settlement to hold the
+// order for review (it is not the order's).
+func TestWebhookPaymentCurrency(t *testing.T) {
+	var logs bytes.Buffer
+	gw, emu := newTestGateway(t, logTo(&logs))
+	ctx := context.Background()
+	p := approvedPayment(t, gw)
+	cases := []struct {
+		currency any // the currency_id answered; nil leaves it out
+		want     domain.Currency
+	}{
+		{"BRL", domain.BRL},
+		{"brl", domain.BRL},
+		{nil, domain.BRL},
+		{"", domain.BRL},
+		{"USD", domain.USD},
+		{"ARS", ""},
+		{"MXN", ""},
+		{"XBT", ""},
+		{"BRL ", ""},
+		{"R$", ""},
+	}
+	for _, c := range cases {
+		logs.Reset()
+		emu.EditNext(mercadopagoemu.RouteGetPayment, func(o map[string]any) {
+			if c.currency == nil {
+				delete(o, "currency_id")
+			} else {
+				o["currency_id"] = c.currency
+			}
+		})
+		h, body := emu.SignedNotification(p.ID)
+		evs, err := gw.ParseWebhook(ctx, domain.WebhookRequest{Header: h, Body: body})
+		if c.want == "" {
+			if domain.ErrorCode(err) != domain.CodeGatewayUnavailable || evs != nil {
+				t.Errorf("currency_id %q: %+v, %v; want GATEWAY_UNAVAILABLE", c.currency, evs, err)
+			}
+			if !strings.Contains(logs.String(), "payment="+p.ID) || !strings.Contains(logs.String(), fmt.Sprintf("currency=%q", c.currency)) &&
+				!strings.Contains(logs.String(), fmt.Sprintf("currency=%s", c.currency)) {
+				t.Errorf("currency_id %q: logged %q", c.currency, logs.String())
+			}
+			continue
+		}
+		if err != nil || len(evs) != 1 || evs[0].Amount != (domain.Money{AmountMinor: 1234567, Currency: c.want}) {
+			t.Errorf("currency_id %q: %+v, %v; want an event of 12345.67 %s", c.currency, evs, err, c.want)
+		}
+		if logs.Len() != 0 {
+			t.Errorf("currency_id %q: logged %q", c.currency, logs.String())
+		}
 	}
 }

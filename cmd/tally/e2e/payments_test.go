@@ -483,6 +483,55 @@ func TestPurchaseWithInstallments(t *testing.T) {
 	if got := owner.balance(t, org); got != start+7_000_000 {
 		t.Fatalf("a decline moved credits: %d", got)
 	}
+
+	// A card in process, then the notification of its approval. While the
+	// payment Mercado Pago answers for it is not usable — another payment,
+	// or one in a currency Tally does not know — the delivery is refused
+	// (503: Mercado Pago redelivers), the server logs why, and the order
+	// stays unpaid; the true answer pays it.
+	pending := owner.mustPurchase(t, map[string]any{"orgId": org, "packId": pack, "installments": 3,
+		"paymentMethodId": "visa:" + mercadopagoemu.TokenPending, "idempotencyKey": "mp-3"}).Order
+	if pending.Status != "PROCESSING" {
+		t.Fatalf("card in process: order %s, want PROCESSING", pending.Status)
+	}
+	ids := emu.PaymentIDs()
+	first, payID := ids[0], ids[len(ids)-1]
+	if err := emu.Approve(payID); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		edit func(map[string]any)
+		log  string
+	}{
+		{"another payment", func(o map[string]any) { o["id"] = json.Number(first) }, "answered=" + first},
+		{"an unknown currency", func(o map[string]any) { o["currency_id"] = "ARS" }, "currency=ARS"},
+	} {
+		emu.EditNext(mercadopagoemu.RouteGetPayment, c.edit)
+		h, body := emu.SignedNotification(payID)
+		if st := s.postWebhook(t, "installments", h, body); st != http.StatusServiceUnavailable {
+			t.Errorf("%s: webhook answered %d, want 503", c.name, st)
+		}
+		if o := owner.order(t, pending.ID); o.Status != "PROCESSING" {
+			t.Errorf("%s: order %s, want PROCESSING", c.name, o.Status)
+		}
+		if len(s.log.linesWith(c.log)) == 0 {
+			t.Errorf("%s: no log line with %q in\n%s", c.name, c.log, s.log.String())
+		}
+	}
+	if got := owner.balance(t, org); got != start+7_000_000 {
+		t.Fatalf("a refused notification moved credits: %d", got)
+	}
+	h, body := emu.SignedNotification(payID)
+	if st := s.postWebhook(t, "installments", h, body); st != http.StatusOK {
+		t.Fatalf("true notification answered %d", st)
+	}
+	if o := owner.order(t, pending.ID); o.Status != "PAID" {
+		t.Fatalf("after the true notification: order %s, want PAID", o.Status)
+	}
+	if got := owner.balance(t, org); got != start+14_000_000 {
+		t.Fatalf("balance %d, want %d", got, start+14_000_000)
+	}
 }
 
 // TestPurchaseWithStripe runs the stripe plugin inside the server against

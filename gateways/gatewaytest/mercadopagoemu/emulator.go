@@ -7,7 +7,8 @@
 // public JSON shapes, bearer access tokens, X-Idempotency-Key replay and
 // error bodies ({"message","error","status","cause"}), serves the buyer's
 // pages (3-D Secure challenge, Checkout Pro) and signs webhook
-// notifications the way Mercado Pago does.
+// notifications the way Mercado Pago does. Its controls make it misbehave
+// too: an outage, calls that hang, and answers garbled in transit (Tamper).
 //
 // It has no testing dependency so a running binary (the end-to-end suite)
 // can use it too.
@@ -54,6 +55,7 @@ type Emulator struct {
 	changed        []int64 // payments whose state changed since the last delivery
 	deliveries     sync.WaitGroup
 	deliveryErr    []error
+	tampers        []tamper
 }
 
 type replay struct {
@@ -92,14 +94,14 @@ func (e *Emulator) Close() {
 
 func (e *Emulator) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("POST /v1/payments", e.api(e.createPayment))
-	mux.Handle("GET /v1/payments/search", e.api(e.searchPayments))
-	mux.Handle("GET /v1/payments/{id}", e.api(e.getPayment))
-	mux.Handle("POST /v1/payments/{id}/refunds", e.api(e.createRefund))
-	mux.Handle("GET /v1/payments/{id}/refunds", e.api(e.listRefunds))
-	mux.Handle("POST /checkout/preferences", e.api(e.createPreference))
-	mux.Handle("GET /checkout/preferences/{id}", e.api(e.getPreference))
-	mux.Handle("GET /v1/payment_methods/installments", e.api(e.quoteInstallments))
+	mux.Handle(RouteCreatePayment, e.api(e.createPayment))
+	mux.Handle(RouteSearchPayments, e.api(e.searchPayments))
+	mux.Handle(RouteGetPayment, e.api(e.getPayment))
+	mux.Handle(RouteCreateRefund, e.api(e.createRefund))
+	mux.Handle(RouteListRefunds, e.api(e.listRefunds))
+	mux.Handle(RouteCreatePreference, e.api(e.createPreference))
+	mux.Handle(RouteGetPreference, e.api(e.getPreference))
+	mux.Handle(RouteQuote, e.api(e.quoteInstallments))
 	mux.HandleFunc("/emu/3ds/{id}", e.challengePage)
 	mux.HandleFunc("GET /checkout/v1/redirect", e.checkoutPage)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -114,7 +116,7 @@ type apiHandler func(r *http.Request, body []byte) (int, any)
 
 // api wraps an endpoint with Mercado Pago's cross-cutting behaviour: outage
 // and hang controls, the bearer token check and X-Idempotency-Key replay of
-// POSTs. Handlers run one at a time.
+// POSTs, and the Tamper control on the way out. Handlers run one at a time.
 func (e *Emulator) api(h apiHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.mu.Lock()
@@ -157,9 +159,14 @@ func (e *Emulator) api(h apiHandler) http.Handler {
 			return st, json.RawMessage(raw)
 		}()
 		deliver := e.takeNotifications()
+		tamper := e.takeTamper(r.Pattern)
 		e.mu.Unlock()
 		deliver()
-		writeJSON(w, status, out)
+		ans := encodeAnswer(status, out)
+		if tamper != nil {
+			tamper(&ans)
+		}
+		ans.write(w)
 	})
 }
 
