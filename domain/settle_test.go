@@ -101,6 +101,8 @@ func TestSuccessOfAnotherAmountNeverPays(t *testing.T) {
 		{"webhook one cent short", domain.Money{AmountMinor: 2974, Currency: domain.EUR}, byWebhook},
 		{"webhook in another currency", domain.Money{AmountMinor: 2975, Currency: domain.USD}, byWebhook},
 		{"webhook for nothing", domain.Money{Currency: domain.EUR}, byWebhook},
+		{"webhook in a currency Tally does not know", domain.Money{AmountMinor: 2975, Currency: "JPY"}, byWebhook},
+		{"webhook in no currency", domain.Money{AmountMinor: 2975, Currency: "XXX"}, byWebhook},
 		{"webhook for more", domain.Money{AmountMinor: 297500, Currency: domain.EUR}, byWebhook},
 		{"checkout paid at once for less", domain.Money{AmountMinor: 1, Currency: domain.EUR}, func(t *testing.T, s *shop, got domain.Money) domain.Order {
 			s.gw.collect = got

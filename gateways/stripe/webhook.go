@@ -35,8 +35,9 @@ const chargeRefunded stripe.EventType = "charge.refunded"
 // and requires_action about the intent; charge.refunded about the charge's
 // PaymentIntent with its cumulative amount_refunded. Other events give no
 // events and no error. A negative amount or amount_refunded is
-// INVALID_INPUT; an amount in a currency Tally does not support is left
-// unset (Amount is the zero Money).
+// INVALID_INPUT; an amount in a currency Tally does not support is kept
+// as stated on a Tally order's payment (so settlement holds the order for
+// review) and left unset on any other (see eventAmount).
 //
 // The event must be rendered in stripe-go's pinned API version
 // (2023-10-16): configure the webhook endpoint with that version. Another
@@ -71,7 +72,7 @@ func (g *Gateway) ParseWebhook(_ context.Context, req domain.WebhookRequest) ([]
 		if pi.LatestCharge != nil {
 			e.Refunded = pi.LatestCharge.AmountRefunded
 		}
-		if e.Amount, err = eventAmount(pi.Amount, pi.Currency, e.Refunded); err != nil {
+		if e.Amount, err = eventAmount(pi.Amount, pi.Currency, e.Refunded, e.OrderID != ""); err != nil {
 			return nil, err
 		}
 		if kind == domain.EventPaymentFailed {
@@ -92,7 +93,7 @@ func (g *Gateway) ParseWebhook(_ context.Context, req domain.WebhookRequest) ([]
 		e := base
 		e.Kind, e.PaymentID, e.OrderID = domain.EventPaymentRefunded, ch.PaymentIntent.ID, ch.Metadata[orderIDMetadataKey]
 		e.Refunded = ch.AmountRefunded
-		if e.Amount, err = eventAmount(ch.Amount, ch.Currency, e.Refunded); err != nil {
+		if e.Amount, err = eventAmount(ch.Amount, ch.Currency, e.Refunded, e.OrderID != ""); err != nil {
 			return nil, err
 		}
 		return []domain.WebhookEvent{e}, nil
@@ -101,20 +102,31 @@ func (g *Gateway) ParseWebhook(_ context.Context, req domain.WebhookRequest) ([]
 }
 
 // eventAmount is an event's amount: a negative amount or refunded total is
-// a malformed event (INVALID_INPUT); an amount in a currency Tally does not
-// support (another product's payment on the same account, or none given)
-// is left unknown rather than refused, so Stripe is not made to retry an
-// event that is not Tally's.
-func eventAmount(amount int64, cur stripe.Currency, refunded int64) (domain.Money, error) {
+// a malformed event (INVALID_INPUT). An amount in a currency Tally does not
+// support, or in none, is not refused (Stripe would retry an event that may
+// not be Tally's at all): on a payment that names a Tally order (forOrder)
+// it is kept as stated, "XXX" (ISO 4217's "no currency") standing for a
+// missing currency, so that settlement sees a mismatch and holds the order
+// for review instead of paying it unchecked; on any other payment it is
+// left unknown (the zero Money).
+func eventAmount(amount int64, cur stripe.Currency, refunded int64, forOrder bool) (domain.Money, error) {
 	if amount < 0 || refunded < 0 {
 		return domain.Money{}, &domain.Error{Code: domain.CodeInvalidInput, Message: "stripe event with a negative amount"}
 	}
 	m := money(amount, cur)
-	if !m.Currency.Valid() {
+	switch {
+	case m.Currency.Valid():
+		return m, nil
+	case !forOrder:
 		return domain.Money{}, nil
+	case m.Currency == "":
+		m.Currency = noCurrency
 	}
 	return m, nil
 }
+
+// noCurrency is ISO 4217's code for "no currency involved".
+const noCurrency domain.Currency = "XXX"
 
 // signatureError maps a failure of webhook.ConstructEventWithOptions.
 func signatureError(err error) error {

@@ -145,6 +145,11 @@ func TestParseWebhookAmounts(t *testing.T) {
 		return map[string]any{"id": "ch_1", "object": "charge", "amount": amount, "currency": currency,
 			"amount_refunded": refunded, "payment_intent": "pi_1"}
 	}
+	// ofOrder makes obj a payment of a Tally order.
+	ofOrder := func(obj map[string]any) map[string]any {
+		obj["metadata"] = map[string]any{orderIDMetadataKey: "order-1"}
+		return obj
+	}
 	tests := []struct {
 		name   string
 		typ    string
@@ -159,6 +164,10 @@ func TestParseWebhookAmounts(t *testing.T) {
 		{"intent with a negative refund", "payment_intent.succeeded", intent(1000, "eur", -1), domain.Money{}, true},
 		{"charge in reais", "charge.refunded", charge(1000, "brl", 400), domain.Money{AmountMinor: 1000, Currency: domain.BRL}, false},
 		{"charge in an unknown currency", "charge.refunded", charge(1000, "xyz", 400), domain.Money{}, false},
+		{"Tally's intent in yen", "payment_intent.succeeded", ofOrder(intent(500, "jpy", 0)), domain.Money{AmountMinor: 500, Currency: "JPY"}, false},
+		{"Tally's intent without a currency", "payment_intent.succeeded", ofOrder(intent(500, "", 0)), domain.Money{AmountMinor: 500, Currency: "XXX"}, false},
+		{"Tally's intent of nothing in no currency", "payment_intent.succeeded", ofOrder(intent(0, "", 0)), domain.Money{Currency: "XXX"}, false},
+		{"Tally's charge in an unknown currency", "charge.refunded", ofOrder(charge(1000, "xyz", 400)), domain.Money{AmountMinor: 1000, Currency: "XYZ"}, false},
 		{"charge with a negative amount", "charge.refunded", charge(-5, "eur", 0), domain.Money{}, true},
 		{"charge with a negative refund", "charge.refunded", charge(1000, "eur", -400), domain.Money{}, true},
 	}
