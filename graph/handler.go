@@ -170,7 +170,7 @@ func NewHandler(svc *domain.Service, opts Options) *Handler {
 	srv.AroundOperations(loadersMiddleware(svc))
 
 	precheck := func(next http.Handler) http.Handler { return precheckBody(opts.MaxBodyBytes, limits, next) }
-	h := cors(opts, onlyPostJSON(precheck(ws.middleware(srv))))
+	h := cors(opts, corsGraphQL, onlyPostJSON(precheck(ws.middleware(srv))))
 	return &Handler{Handler: h, sessions: ws, precheck: precheck}
 }
 
@@ -180,7 +180,7 @@ func NewHandler(svc *domain.Service, opts Options) *Handler {
 func onlyPostJSON(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
-		case isWebsocket(r) || r.Method == http.MethodOptions:
+		case IsWebsocket(r) || r.Method == http.MethodOptions:
 		case r.Method != http.MethodPost:
 			w.Header().Set("Allow", "POST, OPTIONS")
 			writeError(w, http.StatusMethodNotAllowed, "use POST (or a websocket for subscriptions)", domain.CodeInvalidInput, "method")
@@ -223,7 +223,7 @@ type prechecked struct{}
 // it checked once passes the second time.
 func precheckBody(max int64, limits *operationLimits, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body == nil || r.Method != http.MethodPost || isWebsocket(r) || r.Context().Value(prechecked{}) != nil {
+		if r.Body == nil || r.Method != http.MethodPost || IsWebsocket(r) || r.Context().Value(prechecked{}) != nil {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -261,9 +261,25 @@ func writeError(w http.ResponseWriter, status int, msg string, code domain.Code,
 	httperror.Write(w, status, &domain.Error{Code: code, Message: msg, Field: field})
 }
 
+// corsRules is what a cross-origin browser may do with one kind of
+// endpoint.
+type corsRules struct {
+	methods, headers string // answered to a preflight request
+	expose           string // response headers scripts may read; "" for none
+}
+
+var (
+	// corsGraphQL is for /graphql: POST with a credential and a JSON body.
+	corsGraphQL = corsRules{methods: "POST, OPTIONS", headers: "Authorization, Content-Type, X-Api-Key"}
+	// corsDownload is for invoice PDFs: GET with a credential, and the
+	// file name readable.
+	corsDownload = corsRules{methods: "GET, HEAD, OPTIONS", headers: "Authorization", expose: "Content-Disposition"}
+)
+
 // cors answers preflight requests and sets CORS headers for allowed
-// origins, and refuses websocket upgrades from origins that are not allowed.
-func cors(opts Options, next http.Handler) http.Handler {
+// origins, and refuses websocket upgrades from origins that are not
+// allowed. Every endpoint a browser calls goes through it.
+func cors(opts Options, rules corsRules, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
 		if origin == "" {
@@ -271,7 +287,7 @@ func cors(opts Options, next http.Handler) http.Handler {
 			return
 		}
 		allowed := originAllowed(opts, origin, r.Host)
-		if isWebsocket(r) {
+		if IsWebsocket(r) {
 			if !allowed {
 				writeError(w, http.StatusForbidden, "origin not allowed", domain.CodeForbidden, "")
 				return
@@ -283,9 +299,12 @@ func cors(opts Options, next http.Handler) http.Handler {
 		if allowed {
 			h := w.Header()
 			h.Set("Access-Control-Allow-Origin", origin)
+			if rules.expose != "" {
+				h.Set("Access-Control-Expose-Headers", rules.expose)
+			}
 			if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-				h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
-				h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Api-Key")
+				h.Set("Access-Control-Allow-Methods", rules.methods)
+				h.Set("Access-Control-Allow-Headers", rules.headers)
 				h.Set("Access-Control-Max-Age", "600")
 				w.WriteHeader(http.StatusNoContent)
 				return
@@ -309,7 +328,8 @@ func originAllowed(opts Options, origin, host string) bool {
 	})
 }
 
-func isWebsocket(r *http.Request) bool {
+// IsWebsocket reports whether r asks to upgrade to a websocket.
+func IsWebsocket(r *http.Request) bool {
 	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }
 

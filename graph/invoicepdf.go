@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"mime"
 	"net/http"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/domain/invoicepdf"
+	"github.com/tallyhq/tally/graph/httperror"
 )
 
 // InvoicePDF returns the handler of GET (and HEAD) /invoices/{id}.pdf, the
@@ -67,7 +67,7 @@ func InvoicePDF(svc *domain.Service, issuer invoicepdf.Issuer, opts Options) htt
 		hdr.Set("X-Content-Type-Options", "nosniff")
 		http.ServeContent(w, r, inv.Number+".pdf", time.Time{}, bytes.NewReader(buf.Bytes()))
 	})
-	return corsGet(opts, h)
+	return cors(opts, corsDownload, h)
 }
 
 // invoiceIDOf returns the domain ID of the invoice an /invoices/{id}.pdf
@@ -86,58 +86,12 @@ func invoiceIDOf(path string) (string, bool) {
 	return id, err == nil
 }
 
-// invoiceErrorStatus maps an error code to the HTTP status of a PDF
-// download.
-var invoiceErrorStatus = map[domain.Code]int{
-	domain.CodeUnauthenticated: http.StatusUnauthorized,
-	domain.CodeForbidden:       http.StatusForbidden,
-	domain.CodeNotFound:        http.StatusNotFound,
-	domain.CodeInvalidInput:    http.StatusBadRequest,
-}
-
-// writeCodedError answers a PDF download with err's code and client-safe
-// message; anything unexpected is a 500 INTERNAL without its cause.
+// writeCodedError answers a PDF download with err's code, at its HTTP
+// status, and its client-safe message; anything unexpected is a 500
+// INTERNAL without its cause.
 func writeCodedError(w http.ResponseWriter, err error) {
-	code := domain.ErrorCode(err)
-	status, ok := invoiceErrorStatus[code]
-	msg := "internal error"
-	var de *domain.Error
-	switch {
-	case !ok:
-		status, code = http.StatusInternalServerError, domain.CodeInternal
-	case errors.As(err, &de) && de.Message != "":
-		msg = de.Message
-	default:
-		msg = string(code)
-	}
-	if status == http.StatusUnauthorized {
+	if domain.ErrorCode(err) == domain.CodeUnauthenticated {
 		w.Header().Set("WWW-Authenticate", "Bearer")
 	}
-	writeError(w, status, msg, code, "")
-}
-
-// corsGet answers preflight requests for GET downloads and sets CORS
-// headers for allowed origins, like cors does for /graphql.
-func corsGet(opts Options, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		origin := r.Header.Get("Origin")
-		if origin == "" {
-			next.ServeHTTP(w, r)
-			return
-		}
-		w.Header().Add("Vary", "Origin")
-		if originAllowed(opts, origin, r.Host) {
-			h := w.Header()
-			h.Set("Access-Control-Allow-Origin", origin)
-			h.Set("Access-Control-Expose-Headers", "Content-Disposition")
-			if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-				h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
-				h.Set("Access-Control-Allow-Headers", "Authorization")
-				h.Set("Access-Control-Max-Age", "600")
-				w.WriteHeader(http.StatusNoContent)
-				return
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
+	httperror.WriteError(w, err)
 }

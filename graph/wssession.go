@@ -150,7 +150,7 @@ func (ss *sessions) recheckKeys(ctx context.Context) {
 // per-message write deadlines.
 func (ss *sessions) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !isWebsocket(r) {
+		if !IsWebsocket(r) {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -8,12 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/tallyhq/tally/graph"
 )
 
 // readiness answers /readyz: ready while the server is not shutting down,
@@ -89,7 +90,7 @@ func requestLogger(logger *slog.Logger) func(http.Handler) http.Handler {
 				slog.Int("status", ww.Status()),
 				slog.Int("bytes", ww.BytesWritten()),
 				slog.Duration("duration", time.Since(start)),
-				slog.Bool("websocket", isWebsocket(r)),
+				slog.Bool("websocket", graph.IsWebsocket(r)),
 				slog.String("remote", r.RemoteAddr),
 			)
 		})
@@ -111,7 +112,7 @@ func recoverer(logger *slog.Logger) func(http.Handler) http.Handler {
 				}
 				logger.ErrorContext(r.Context(), "panic serving request",
 					"request_id", middleware.GetReqID(r.Context()), "panic", rec, "path", r.URL.Path)
-				if isWebsocket(r) {
+				if graph.IsWebsocket(r) {
 					return // hijacked: nothing can be written
 				}
 				w.Header().Set("Content-Type", "application/json")
@@ -121,10 +122,6 @@ func recoverer(logger *slog.Logger) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		})
 	}
-}
-
-func isWebsocket(r *http.Request) bool {
-	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }
 
 // streams tracks websocket requests. http.Server.Shutdown neither waits for
@@ -147,7 +144,7 @@ func newStreams() *streams {
 // Middleware binds websocket requests to the streams' lifetime.
 func (s *streams) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !isWebsocket(r) {
+		if !graph.IsWebsocket(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -232,7 +229,7 @@ func serveMetrics(addr string, metrics http.Handler, logger *slog.Logger) (stop 
 func requestDeadline(d time.Duration) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if isWebsocket(r) {
+			if graph.IsWebsocket(r) {
 				next.ServeHTTP(w, r)
 				return
 			}

@@ -26,6 +26,7 @@ import (
 	"github.com/tallyhq/tally/gateways/paypal"
 	"github.com/tallyhq/tally/gateways/sandbox"
 	"github.com/tallyhq/tally/gateways/stripe"
+	"github.com/tallyhq/tally/graph/httperror"
 )
 
 // PaymentOptions configure the payment gateways, pricing and
@@ -267,9 +268,11 @@ func validPublicURL(s string) error {
 
 // webhookHandler serves POST /webhooks/{gateway}: it verifies and applies
 // the delivery through the domain and answers 200 when it is applied or a
-// duplicate, 400 for a bad signature or body (nothing changes), 404 for an
-// unknown gateway, 503 when the gateway must be asked and cannot be, 500
-// otherwise (the provider retries).
+// duplicate, and otherwise the status of the error's code (httperror.Status):
+// 400 for a bad signature or body (nothing changes), 404 for an unknown
+// gateway, 409 for an order changed concurrently, 503 when the gateway must
+// be asked and cannot be, 500 for anything else. Every provider retries a
+// delivery that is not answered 2xx.
 func webhookHandler(svc *domain.Service, logger *slog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		name := chi.URLParam(r, "gateway")
@@ -279,23 +282,11 @@ func webhookHandler(svc *domain.Service, logger *slog.Logger) http.HandlerFunc {
 			return
 		}
 		err = svc.HandleWebhook(r.Context(), name, domain.WebhookRequest{Header: r.Header.Clone(), Body: body})
-		status := http.StatusOK
-		switch domain.ErrorCode(err) {
-		case "":
-		case domain.CodeNotFound:
-			status = http.StatusNotFound
-		case domain.CodeInvalidInput:
-			status = http.StatusBadRequest
-		case domain.CodeGatewayUnavailable, domain.CodeConflict:
-			status = http.StatusServiceUnavailable
-		default:
-			status = http.StatusInternalServerError
-		}
 		if err == nil {
-			w.WriteHeader(status)
 			_, _ = io.WriteString(w, "ok\n")
 			return
 		}
+		status := httperror.Status(domain.ErrorCode(err))
 		logger.Warn("webhook refused", "gateway", name, "status", status, "err", err)
 		msg := http.StatusText(status)
 		var de *domain.Error

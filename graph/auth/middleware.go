@@ -71,11 +71,11 @@ func (a *Authenticator) fail(w http.ResponseWriter, r *http.Request, err error) 
 			de = &domain.Error{Code: de.Code, Message: "unauthenticated"}
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		httperror.Write(w, http.StatusUnauthorized, de)
+		httperror.WriteError(w, de)
 	case domain.CodeRateLimited:
-		httperror.Write(w, http.StatusTooManyRequests, de)
+		httperror.WriteError(w, de)
 	default:
 		a.logger.ErrorContext(r.Context(), "authentication failed", "err", err, "path", r.URL.Path)
-		httperror.Write(w, http.StatusInternalServerError, &domain.Error{Code: domain.CodeInternal})
+		httperror.WriteError(w, domain.Internal(err))
 	}
 }

@@ -7,6 +7,7 @@ package httperror
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -21,6 +22,42 @@ type body struct {
 type item struct {
 	Message    string         `json:"message"`
 	Extensions map[string]any `json:"extensions"`
+}
+
+// statuses is the HTTP status of each error code, for answers outside a
+// GraphQL response body's data (downloads, webhooks, refused requests).
+var statuses = map[domain.Code]int{
+	domain.CodeUnauthenticated:     http.StatusUnauthorized,
+	domain.CodeForbidden:           http.StatusForbidden,
+	domain.CodeNotFound:            http.StatusNotFound,
+	domain.CodeInvalidInput:        http.StatusBadRequest,
+	domain.CodeInsufficientCredits: http.StatusPaymentRequired,
+	domain.CodeOrgSuspended:        http.StatusForbidden,
+	domain.CodeConflict:            http.StatusConflict,
+	domain.CodePaymentFailed:       http.StatusPaymentRequired,
+	domain.CodeGatewayUnavailable:  http.StatusServiceUnavailable,
+	domain.CodeRateLimited:         http.StatusTooManyRequests,
+	domain.CodeInternal:            http.StatusInternalServerError,
+}
+
+// Status is the HTTP status of an error code: 500 for a code it does not
+// know (and for "", which is no error at all: callers answer 200 first).
+func Status(code domain.Code) int {
+	if s, ok := statuses[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// WriteError answers with err as the one GraphQL error, at the status of
+// its code; an error that is not a *domain.Error is INTERNAL (callers log
+// the cause).
+func WriteError(w http.ResponseWriter, err error) {
+	var de *domain.Error
+	if !errors.As(err, &de) {
+		de = &domain.Error{Code: domain.CodeInternal}
+	}
+	Write(w, Status(de.Code), de)
 }
 
 // Write answers with status and e as the one GraphQL error. INTERNAL never

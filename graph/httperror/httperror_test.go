@@ -3,6 +3,7 @@ package httperror
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"reflect"
 	"testing"
@@ -49,6 +50,63 @@ func TestWrite(t *testing.T) {
 			if w.Code != tc.status || got.Message != tc.message || !reflect.DeepEqual(got.Extensions, tc.extensions) ||
 				w.Header().Get("Retry-After") != tc.retryAfter || w.Header().Get("Content-Type") != "application/json" {
 				t.Fatalf("status %d, error %+v, Retry-After %q", w.Code, got, w.Header().Get("Retry-After"))
+			}
+		})
+	}
+}
+
+// TestStatus: every code of the contract has its one HTTP status, the same
+// for downloads, webhooks and refused requests.
+func TestStatus(t *testing.T) {
+	tests := []struct {
+		code domain.Code
+		want int
+	}{
+		{domain.CodeUnauthenticated, 401},
+		{domain.CodeForbidden, 403},
+		{domain.CodeNotFound, 404},
+		{domain.CodeInvalidInput, 400},
+		{domain.CodeInsufficientCredits, 402},
+		{domain.CodeOrgSuspended, 403},
+		{domain.CodeConflict, 409},
+		{domain.CodePaymentFailed, 402},
+		{domain.CodeGatewayUnavailable, 503},
+		{domain.CodeRateLimited, 429},
+		{domain.CodeInternal, 500},
+		{"SOMETHING_NEW", 500},
+	}
+	for _, tt := range tests {
+		if got := Status(tt.code); got != tt.want {
+			t.Errorf("Status(%s) = %d, want %d", tt.code, got, tt.want)
+		}
+	}
+}
+
+// TestWriteError: a coded error at its status, anything else INTERNAL
+// without its message.
+func TestWriteError(t *testing.T) {
+	tests := []struct {
+		name   string
+		err    error
+		status int
+		code   string
+		msg    string
+	}{
+		{"coded", &domain.Error{Code: domain.CodeConflict, Message: "order changed concurrently"}, 409, "CONFLICT", "order changed concurrently"},
+		{"wrapped", fmt.Errorf("webhook: %w", domain.NotFound("gateway")), 404, "NOT_FOUND", ""},
+		{"plain", errors.New("dial tcp 10.0.0.3:5432: refused"), 500, "INTERNAL", "internal error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			WriteError(rec, tt.err)
+			var b body
+			if err := json.Unmarshal(rec.Body.Bytes(), &b); err != nil {
+				t.Fatal(err)
+			}
+			if rec.Code != tt.status || len(b.Errors) != 1 || b.Errors[0].Extensions["code"] != tt.code ||
+				(tt.msg != "" && b.Errors[0].Message != tt.msg) {
+				t.Fatalf("%d %+v, want %d %s %q", rec.Code, b, tt.status, tt.code, tt.msg)
 			}
 		})
 	}
