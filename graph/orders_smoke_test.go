@@ -19,6 +19,7 @@ import (
 	"github.com/tallyhq/tally/db/dbtest"
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/domain/invoicepdf"
+	"github.com/tallyhq/tally/domain/invoicepdf/pdftext"
 	"github.com/tallyhq/tally/gateways"
 	"github.com/tallyhq/tally/graph"
 	"github.com/tallyhq/tally/graph/auth"
@@ -392,7 +393,7 @@ func TestPurchaseFlow(t *testing.T) {
 		res.Header.Get("Content-Disposition") != `inline; filename=`+inv.Number+`.pdf` || !strings.HasPrefix(res.Header.Get("Cache-Control"), "private") {
 		t.Fatalf("PDF: status %d, headers %v", res.StatusCode, res.Header)
 	}
-	text, err := invoicepdf.Extract(bytes.NewReader(body), int64(len(body)))
+	text, err := pdftext.Extract(bytes.NewReader(body), int64(len(body)))
 	if err != nil {
 		t.Fatal(err)
 	}

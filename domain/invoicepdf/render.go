@@ -20,7 +20,7 @@ import (
 // Western European names such as "São Paulo" or "Müller" print as given and
 // characters outside that code page print as ".".
 //
-// Read back with Extract, the document has these rows, each alone on its
+// Read back with pdftext.Extract, the document has these rows, each alone on its
 // line (names in angle brackets are filled in; <amount> is Money.String(),
 // e.g. "12.34 EUR"):
 //

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/domain/invoicepdf"
+	"github.com/tallyhq/tally/domain/invoicepdf/pdftext"
 )
 
 var issued = time.Date(2026, 3, 14, 10, 30, 0, 0, time.UTC)
@@ -56,7 +57,7 @@ func render(t *testing.T, inv domain.Invoice, issuer invoicepdf.Issuer) []byte {
 // extract reads the text back from a PDF.
 func extract(t *testing.T, doc []byte) string {
 	t.Helper()
-	text, err := invoicepdf.Extract(bytes.NewReader(doc), int64(len(doc)))
+	text, err := pdftext.Extract(bytes.NewReader(doc), int64(len(doc)))
 	if err != nil {
 		t.Fatalf("Extract: %v", err)
 	}
@@ -351,7 +352,7 @@ func TestExtractRejectsNonPDFs(t *testing.T) {
 		{"header only", []byte("%PDF-1.3\n%%EOF\n")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if text, err := invoicepdf.Extract(bytes.NewReader(tc.data), int64(len(tc.data))); err == nil {
+			if text, err := pdftext.Extract(bytes.NewReader(tc.data), int64(len(tc.data))); err == nil {
 				t.Errorf("Extract = %q, nil; want an error", text)
 			}
 		})

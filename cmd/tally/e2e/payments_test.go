@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tallyhq/tally/domain/invoicepdf"
+	"github.com/tallyhq/tally/domain/invoicepdf/pdftext"
 	"github.com/tallyhq/tally/gateways/gatewaytest"
 	"github.com/tallyhq/tally/gateways/gatewaytest/mercadopagoemu"
 	"github.com/tallyhq/tally/gateways/gatewaytest/paypalemu"
@@ -145,7 +145,7 @@ func (c *client) checkInvoicePDF(t testing.TB, o gqlOrder) {
 	if status != http.StatusOK {
 		t.Fatalf("GET %s = %d %s", o.Invoice.PdfURL, status, body)
 	}
-	text, err := invoicepdf.Extract(bytes.NewReader(body), int64(len(body)))
+	text, err := pdftext.Extract(bytes.NewReader(body), int64(len(body)))
 	if err != nil {
 		t.Fatalf("reading the invoice PDF: %v", err)
 	}

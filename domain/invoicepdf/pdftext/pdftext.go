@@ -1,4 +1,7 @@
-package invoicepdf
+// Package pdftext reads back the text of a PDF, such as an invoice that
+// invoicepdf rendered, so that tests can check what a buyer sees. Only
+// tests import it: it keeps a PDF reader out of the tally binary.
+package pdftext
 
 import (
 	"fmt"
@@ -16,12 +19,12 @@ import (
 func Extract(r io.ReaderAt, size int64) (text string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			text, err = "", fmt.Errorf("invoicepdf: malformed PDF: %v", p)
+			text, err = "", fmt.Errorf("pdftext: malformed PDF: %v", p)
 		}
 	}()
 	doc, err := pdf.NewReader(r, size)
 	if err != nil {
-		return "", fmt.Errorf("invoicepdf: open PDF: %w", err)
+		return "", fmt.Errorf("pdftext: open PDF: %w", err)
 	}
 	var b strings.Builder
 	for i := 1; i <= doc.NumPage(); i++ {
