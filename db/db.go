@@ -1,7 +1,3 @@
-// Package db stores Tally's domain in PostgreSQL or SQLite through gorm. It
-// implements domain.Store; rows are unexported structs converted to and from
-// domain types by named functions, and the schema comes from versioned,
-// embedded goose migrations (never AutoMigrate).
 package db
 
 import (
