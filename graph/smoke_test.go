@@ -480,7 +480,7 @@ func TestWebsocketHandshake(t *testing.T) {
 			"query":     `subscription($org: ID!) { balanceUpdated(orgId: $org) { balance { total } } }`,
 			"variables": map[string]any{"org": orgID},
 		}})
-		time.Sleep(100 * time.Millisecond) // let the subscription start
+		s.waitSubscriptions(1)
 		s.must(`mutation($org: ID!) { consumeCredits(input: {orgId: $org, amount: 5, idempotencyKey: "ws-1"}) { balance { total } } }`,
 			map[string]any{"org": orgID}, &struct{}{})
 		m, err = ws.next(5 * time.Second)
@@ -488,4 +488,27 @@ func TestWebsocketHandshake(t *testing.T) {
 			t.Fatalf("subscription event: got %v %s, %v", m["type"], raw, err)
 		}
 	})
+}
+
+// waitSubscriptions waits until the server counts n open subscriptions:
+// the gauge goes up once the resolver has registered with the event bus,
+// so a change made after this is delivered.
+func (s *server) waitSubscriptions(n int) {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mfs, err := s.reg.Gather()
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		for _, mf := range mfs {
+			if mf.GetName() == "tally_graphql_active_subscriptions" && int(mf.GetMetric()[0].GetGauge().GetValue()) == n {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the server did not count %d open subscriptions within 10s", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -326,7 +327,7 @@ func TestServeSQLite(t *testing.T) {
 		t.Fatalf("got %s %s, want connection_ack", m.Type, m.Payload)
 	}
 	send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": watch, "variables": map[string]any{"org": org.ID}}})
-	time.Sleep(200 * time.Millisecond) // let the subscription register before the debit
+	waitSubscriptions(t, s.base, 1) // registered with the bus before the debit
 
 	var spent struct {
 		ConsumeCredits struct {
@@ -466,4 +467,31 @@ func scratchPostgres(t *testing.T) string {
 		u = fmt.Sprintf("postgres://%s:%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Password, cfg.Host, cfg.Port, name)
 	}
 	return u
+}
+
+// waitSubscriptions waits until the server at base counts n open
+// subscriptions on /metrics; the gauge goes up once a subscription has
+// registered with the event bus.
+func waitSubscriptions(t *testing.T, base string, n int) {
+	t.Helper()
+	want := fmt.Sprintf("\ntally_graphql_active_subscriptions %d\n", n)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(body), want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server did not count %d open subscriptions within 10s", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

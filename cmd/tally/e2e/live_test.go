@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -119,7 +120,7 @@ func TestSubscriptionProtocols(t *testing.T) {
 			t.Run(proto, func(t *testing.T) {
 				ws := dialWS(t, s, proto, "Bearer "+token(t, "alice@example.com", false))
 				ws.subscribe(balanceSubscription, map[string]any{"org": org})
-				time.Sleep(200 * time.Millisecond) // let the subscription register
+				s.waitSubscriptions(t, 1)
 				if r, err := alice.consume(context.Background(), org, 100, fmt.Sprint("live-", i)); err != nil || r.code() != "" {
 					t.Fatalf("spend: %v %+v", err, r.Errors)
 				}
@@ -143,7 +144,7 @@ func TestTwoInstances(t *testing.T) {
 
 	ws := dialWS(t, one, "graphql-transport-ws", "Bearer "+token(t, "alice@example.com", false))
 	ws.subscribe(balanceSubscription, map[string]any{"org": org})
-	time.Sleep(200 * time.Millisecond)
+	one.waitSubscriptions(t, 1)
 	for i, want := range []int64{993, 986} {
 		r, err := two.user(t, "alice@example.com").consume(context.Background(), org, 7, fmt.Sprint("k", i))
 		if err != nil || r.code() != "" {
@@ -201,5 +202,33 @@ func TestRevokedKeyRefusedOnEveryInstance(t *testing.T) {
 			t.Fatalf("instance two still accepts the revoked key after 2s: %d %+v", r.Status, r.Errors)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitSubscriptions waits until the server's /metrics counts n open
+// subscriptions: the gauge goes up once a subscription's resolver has
+// registered with the event bus, so a change made after this is
+// delivered. (A test that slept instead would fail on a slow machine.)
+func (s *server) waitSubscriptions(t *testing.T, n int) {
+	t.Helper()
+	want := fmt.Sprintf("\ntally_graphql_active_subscriptions %d\n", n)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(s.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(body), want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server did not count %d open subscriptions within 10s", n)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
