@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -22,6 +21,8 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/tallyhq/tally/cmd/tally/internal/scrape"
 )
 
 // The tests below build the real binary and drive it as an operator would.
@@ -469,29 +470,8 @@ func scratchPostgres(t *testing.T) string {
 	return u
 }
 
-// waitSubscriptions waits until the server at base counts n open
-// subscriptions on /metrics; the gauge goes up once a subscription has
-// registered with the event bus.
+// waitSubscriptions waits until the server at base counts n open subscriptions.
 func waitSubscriptions(t *testing.T, base string, n int) {
 	t.Helper()
-	want := fmt.Sprintf("\ntally_graphql_active_subscriptions %d\n", n)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get(base + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, err := io.ReadAll(resp.Body)
-		_ = resp.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.Contains(string(body), want) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the server did not count %d open subscriptions within 10s", n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	scrape.WaitForGauge(t, base, scrape.Subscriptions, n, 10*time.Second)
 }

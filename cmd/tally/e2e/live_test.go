@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,6 +11,8 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
+
+	"github.com/tallyhq/tally/cmd/tally/internal/scrape"
 )
 
 // wsClient speaks one of the two GraphQL websocket subprotocols.
@@ -205,30 +206,8 @@ func TestRevokedKeyRefusedOnEveryInstance(t *testing.T) {
 	}
 }
 
-// waitSubscriptions waits until the server's /metrics counts n open
-// subscriptions: the gauge goes up once a subscription's resolver has
-// registered with the event bus, so a change made after this is
-// delivered. (A test that slept instead would fail on a slow machine.)
+// waitSubscriptions waits until the server counts n open subscriptions.
 func (s *server) waitSubscriptions(t *testing.T, n int) {
 	t.Helper()
-	want := fmt.Sprintf("\ntally_graphql_active_subscriptions %d\n", n)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get(s.URL + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, err := io.ReadAll(resp.Body)
-		_ = resp.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.Contains(string(body), want) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the server did not count %d open subscriptions within 10s", n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	scrape.WaitForGauge(t, s.URL, scrape.Subscriptions, n, 10*time.Second)
 }
