@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -20,28 +19,15 @@ import (
 // the answer into a generic map or slice.
 func call(t *testing.T, e *Emulator, method, path, body string, h map[string]string) (int, any) {
 	t.Helper()
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, e.URL()+path, r)
+	status, raw, err := rawCall(t, e, method, path, body, h)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s %s: reading the answer: %v", method, path, err)
 	}
-	req.Header.Set("Authorization", "Bearer "+AccessToken)
-	for k, v := range h {
-		req.Header.Set(k, v)
-	}
-	resp, err := e.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var out any
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+	if err := json.Unmarshal([]byte(raw), &out); err != nil {
 		t.Fatalf("%s %s: undecodable answer: %v", method, path, err)
 	}
-	return resp.StatusCode, out
+	return status, out
 }
 
 func field(v any, keys ...string) any {
