@@ -26,6 +26,7 @@ import (
 	"github.com/tallyhq/tally/gateways/sandbox"
 	"github.com/tallyhq/tally/graph"
 	"github.com/tallyhq/tally/graph/auth"
+	"github.com/tallyhq/tally/graph/graphiql"
 	"github.com/tallyhq/tally/graph/ratelimit"
 )
 
@@ -281,7 +282,8 @@ func router(rt routes) http.Handler {
 		r.Handle("/sandbox/*", rt.sandbox)
 	}
 	if rt.graphiql {
-		r.Get("/", graph.Playground("/graphql").ServeHTTP)
+		r.Get("/", graphiql.Page("/graphql").ServeHTTP)
+		r.Get(graphiql.AssetPath+"*", graphiql.Assets().ServeHTTP)
 	}
 	return r
 }
