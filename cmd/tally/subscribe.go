@@ -59,7 +59,7 @@ func (s SubscribeCmd) run(ctx context.Context, stdout, stderr io.Writer) error {
 	defer cancel()
 	conn, _, err := websocket.Dial(dialCtx, endpoint, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
 	if err != nil {
-		return fmt.Errorf("cannot open a websocket to %s: %w (is tally serve running there? see --url)", endpoint, err)
+		return fmt.Errorf("cannot open a websocket to %s (%v): is tally serve running there? Point --url at it", endpoint, innermost(err))
 	}
 	defer func() { _ = conn.CloseNow() }()
 	conn.SetReadLimit(16 << 20)
@@ -92,6 +92,14 @@ func (s SubscribeCmd) run(ctx context.Context, stdout, stderr io.Writer) error {
 				return nil
 			}
 			return err
+		}
+		var result struct {
+			Data   json.RawMessage `json:"data"`
+			Errors json.RawMessage `json:"errors"`
+		}
+		if json.Unmarshal(m.Payload, &result) == nil && len(result.Errors) > 0 &&
+			(len(result.Data) == 0 || string(result.Data) == "null") {
+			return fmt.Errorf("the server refused the subscription: %s", graphqlErrors(result.Errors))
 		}
 		if _, err := fmt.Fprintf(stdout, "%s\n", m.Payload); err != nil {
 			return err
