@@ -26,7 +26,7 @@ type BenchCmd struct {
 // Run benchmarks the server at --url whose database is DATABASE_URL and
 // whose token secret is TALLY_JWT_SECRET, printing the report on stdout.
 func (b BenchCmd) Run() error {
-	c, err := b.Globals.Common(false)
+	c, err := b.Common(false)
 	if err != nil {
 		return err
 	}

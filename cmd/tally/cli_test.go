@@ -111,7 +111,7 @@ func TestStartupErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer busy.Close()
+	defer func() { _ = busy.Close() }()
 	dir := t.TempDir()
 	notADir := filepath.Join(dir, "file")
 	if err := os.WriteFile(notADir, nil, 0o600); err != nil {

@@ -225,7 +225,7 @@ func (c *Common) warn(w string) {
 // Config validates the serve options together with the globals.
 func (s ServeCmd) Config() (Config, error) {
 	jwks := strings.TrimSpace(s.JWKSURL)
-	common, err := s.Globals.Common(jwks != "")
+	common, err := s.Common(jwks != "")
 	if err != nil {
 		return Config{}, err
 	}
