@@ -22,8 +22,10 @@
       isHeadersEditorEnabled: true,
       shouldPersistHeaders: true,
       inputValueDeprecation: true,
-      defaultQuery: '# Welcome to Tally. Mint a token with `tally token --email you@example.com`,\n' +
-        '# put {"Authorization": "Bearer <token>"} in the Headers pane below, then run:\n' +
+      defaultQuery: '# Welcome to Tally. Mint a token:\n' +
+        '#   tally token --email you@example.com\n' +
+        '# and add it under Headers below:\n' +
+        '#   {"Authorization": "Bearer <token>"}\n' +
         '{\n  viewer {\n    user { email }\n    memberships { role org { id name } }\n  }\n}\n'
     })
   );
