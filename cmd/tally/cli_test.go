@@ -278,3 +278,27 @@ func TestConfigMasksEverySecret(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalURL: the start-up line's URL is one a terminal makes clickable
+// and a browser on this machine opens.
+func TestLocalURL(t *testing.T) {
+	tests := []struct {
+		addr string
+		want string
+	}{
+		{"[::]:8080", "http://localhost:8080/"},
+		{"0.0.0.0:8080", "http://localhost:8080/"},
+		{"127.0.0.1:9000", "http://127.0.0.1:9000/"},
+		{"[::1]:8080", "http://[::1]:8080/"},
+		{"192.0.2.7:80", "http://192.0.2.7:80/"},
+	}
+	for _, tc := range tests {
+		addr, err := net.ResolveTCPAddr("tcp", tc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := localURL(addr); got != tc.want {
+			t.Errorf("localURL(%s) = %s, want %s", tc.addr, got, tc.want)
+		}
+	}
+}
