@@ -5,7 +5,7 @@ GOLANGCI_LINT_VERSION  ?= v2.15.0
 VERSION                ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS                := -X main.version=$(VERSION)
 
-.PHONY: all generate build test lint run bench ci
+.PHONY: all generate build test lint run bench ci graphiql-assets
 
 all: build
 
@@ -33,6 +33,11 @@ run:
 ## server built from this tree, then `tally bench` (Tally debits vs pgbench)
 bench:
 	scripts/bench.sh
+
+## graphiql-assets: refresh the GraphiQL page's vendored React and GraphiQL
+## builds (graph/graphiql/vendor/) from npm at the versions the script pins
+graphiql-assets:
+	scripts/graphiql-assets.sh
 
 ## ci: what CI runs: start PostgreSQL if needed, format, vet, generate check, test
 ci:

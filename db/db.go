@@ -5,16 +5,21 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/glebarez/sqlite"
 	"github.com/pressly/goose/v3"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
+	gormlogger "gorm.io/gorm/logger"
 
 	"github.com/tallyhq/tally/domain"
 )
@@ -127,18 +132,21 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 		return nil, domain.InvalidInput("DATABASE_URL", "want postgres://… or sqlite://PATH")
 	}
 
+	// gorm logs a failed open itself before returning the error; the
+	// caller reports the error, so gorm stays silent until Open succeeds.
 	gdb, err := gorm.Open(dialector, &gorm.Config{
 		PrepareStmt:            true,
 		SkipDefaultTransaction: true,
-		Logger:                 newGormLogger(logger, slowQuery),
+		Logger:                 gormlogger.Discard,
 		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 	})
 	if err != nil {
-		return nil, domain.Internal(fmt.Errorf("open %s: %w", dialect, err))
+		return nil, openError(dialect, rawURL, err)
 	}
+	gdb.Logger = newGormLogger(logger, slowQuery)
 	sqlDB, err := gdb.DB()
 	if err != nil {
-		return nil, domain.Internal(err)
+		return nil, openError(dialect, rawURL, err)
 	}
 	sqlDB.SetMaxOpenConns(maxOpen)
 	sqlDB.SetMaxIdleConns(maxOpen)
@@ -154,15 +162,80 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 		}
 		if d.wlock, err = newWriteLock(lockPath); err != nil {
 			_ = sqlDB.Close()
-			return nil, err
+			return nil, openError(dialect, rawURL, err)
 		}
 	}
 	d.provider = sync.OnceValues(d.newProvider)
-	if err := d.Ping(ctx); err != nil {
+	if err := sqlDB.PingContext(ctx); err != nil {
 		_ = sqlDB.Close()
-		return nil, err
+		return nil, openError(dialect, rawURL, err)
 	}
 	return d, nil
+}
+
+// openError describes why Open could not open a database. It is not a
+// domain error: no API client sees it; the operator starting the binary
+// does. SQLite's driver reports a file it cannot create as "out of memory
+// (14)", so for SQLite the file's directory is examined for the real
+// reason, which the error wraps as fs.ErrNotExist or fs.ErrPermission
+// when it is one of those.
+func openError(dialect, rawURL string, err error) error {
+	var de *domain.Error
+	if errors.As(err, &de) && de.Err != nil {
+		err = de.Err
+	}
+	if dialect == DialectSQLite {
+		if file := sqliteFile(strings.TrimPrefix(rawURL, "sqlite://")); file != "" {
+			if problem := sqliteFileProblem(file); problem != nil {
+				err = problem
+			}
+			return fmt.Errorf("cannot open the SQLite database %s: %w", file, err)
+		}
+	}
+	return fmt.Errorf("cannot open the %s database: %w", dialect, err)
+}
+
+// fileProblem is a reason SQLite cannot use a path: a sentence, and the
+// fs error it amounts to (nil when none fits).
+type fileProblem struct {
+	msg  string
+	kind error
+}
+
+func (p fileProblem) Error() string { return p.msg }
+func (p fileProblem) Unwrap() error { return p.kind }
+
+// sqliteFileProblem says why SQLite cannot create or write file (and the
+// -wal, -shm and -writelock files it keeps beside it), or nil when it
+// finds no reason.
+func sqliteFileProblem(file string) error {
+	dir := filepath.Dir(file)
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fileProblem{fmt.Sprintf("the directory %s does not exist", dir), fs.ErrNotExist}
+	case errors.Is(err, syscall.ENOTDIR) || err == nil && !st.IsDir():
+		return fileProblem{fmt.Sprintf("%s is not a directory", dir), nil}
+	case err != nil:
+		return fileProblem{fmt.Sprintf("the directory %s cannot be read (%v)", dir, errors.Unwrap(err)), fs.ErrPermission}
+	}
+	probe, err := os.CreateTemp(dir, ".tally-probe-*")
+	if err != nil {
+		return fileProblem{fmt.Sprintf("the directory %s is not writable by this user", dir), fs.ErrPermission}
+	}
+	_ = probe.Close()
+	_ = os.Remove(probe.Name())
+	if st, err := os.Stat(file); err == nil {
+		if st.IsDir() {
+			return fileProblem{fmt.Sprintf("%s is a directory", file), nil}
+		}
+		f, err := os.OpenFile(file, os.O_RDWR, 0)
+		if err != nil {
+			return fileProblem{fmt.Sprintf("the file %s is not writable by this user", file), fs.ErrPermission}
+		}
+		_ = f.Close()
+	}
+	return nil
 }
 
 // sqliteDSN turns the PATH of sqlite://PATH (with optional extra query

@@ -3,7 +3,9 @@ package db
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -25,19 +27,19 @@ func newGormLogger(log *slog.Logger, slow time.Duration) gormLogger {
 // LogMode implements gorm's logger.Interface; the level is fixed.
 func (l gormLogger) LogMode(gormlogger.LogLevel) gormlogger.Interface { return l }
 
-// Info implements gorm's logger.Interface.
+// Info implements gorm's logger.Interface; msg is a printf template.
 func (l gormLogger) Info(ctx context.Context, msg string, args ...any) {
-	l.log.DebugContext(ctx, msg, "args", args)
+	l.log.DebugContext(ctx, strings.TrimSpace(fmt.Sprintf(msg, args...)))
 }
 
-// Warn implements gorm's logger.Interface.
+// Warn implements gorm's logger.Interface; msg is a printf template.
 func (l gormLogger) Warn(ctx context.Context, msg string, args ...any) {
-	l.log.WarnContext(ctx, msg, "args", args)
+	l.log.WarnContext(ctx, strings.TrimSpace(fmt.Sprintf(msg, args...)))
 }
 
-// Error implements gorm's logger.Interface.
+// Error implements gorm's logger.Interface; msg is a printf template.
 func (l gormLogger) Error(ctx context.Context, msg string, args ...any) {
-	l.log.ErrorContext(ctx, msg, "args", args)
+	l.log.ErrorContext(ctx, strings.TrimSpace(fmt.Sprintf(msg, args...)))
 }
 
 // Trace implements gorm's logger.Interface.

@@ -14,7 +14,7 @@ const (
 // ValidityPolicy says when credits from a pack expire.
 type ValidityPolicy string
 
-// Pack validity policies (BILLING.md, credits).
+// Pack validity policies (README, Credits and errors).
 const (
 	ValidityNever        ValidityPolicy = "NEVER"
 	ValidityBillingCycle ValidityPolicy = "BILLING_CYCLE"

@@ -12,7 +12,7 @@ const MaxCredits int64 = 1<<53 - 1
 // GrantKind says where credits came from.
 type GrantKind string
 
-// Grant kinds of API.md.
+// Grant kinds: FREE and PROMO are the Free chip, the rest Paid.
 const (
 	GrantFree         GrantKind = "FREE"
 	GrantSubscription GrantKind = "SUBSCRIPTION"
@@ -36,7 +36,7 @@ func (k GrantKind) Valid() bool {
 func (k GrantKind) Paid() bool { return k != GrantFree && k != GrantPromo }
 
 // Grant is a lot of credits with its own expiry; spends draw from grants in
-// the spending order of BILLING.md.
+// the spending order of SortForSpending.
 type Grant struct {
 	ID        string
 	OrgID     string
@@ -55,7 +55,7 @@ func (g Grant) Expired(now time.Time) bool { return g.ExpiresAt != nil && !now.B
 // EntryKind classifies a ledger entry.
 type EntryKind string
 
-// Ledger entry kinds of API.md.
+// Ledger entry kinds.
 const (
 	EntryGrant   EntryKind = "GRANT"
 	EntryConsume EntryKind = "CONSUME"

@@ -5,7 +5,7 @@ import "time"
 // OrderStatus is where an order is in its life.
 type OrderStatus string
 
-// Order states (API.md). PAID, FAILED, CANCELED, REFUNDED and
+// Order states (the schema's OrderStatus). PAID, FAILED, CANCELED, REFUNDED and
 // PARTIALLY_REFUNDED are reached only through orderTransitions.
 const (
 	OrderPending           OrderStatus = "PENDING"

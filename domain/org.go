@@ -5,7 +5,8 @@ import "time"
 // OrgStatus is the lifecycle state of an organization.
 type OrgStatus string
 
-// Organization states (BILLING.md, dunning).
+// Organization states. ACTIVE and PAST_DUE orgs may spend; SUSPENDED and
+// CLOSED ones may not (README, Credits and errors).
 const (
 	OrgActive    OrgStatus = "ACTIVE"
 	OrgPastDue   OrgStatus = "PAST_DUE"
@@ -40,7 +41,7 @@ type User struct {
 // Role is a member's role in an org.
 type Role string
 
-// The four member roles of API.md.
+// The four member roles (README, Roles).
 const (
 	RoleOwner   Role = "OWNER"
 	RoleAdmin   Role = "ADMIN"

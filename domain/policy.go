@@ -2,7 +2,7 @@ package domain
 
 import "context"
 
-// Action is something an actor may or may not do to an org (API.md, Roles).
+// Action is something an actor may or may not do to an org (README, Roles).
 type Action string
 
 // Actions of the role table.
@@ -17,7 +17,8 @@ const (
 	ActionOwn           Action = "delete or transfer org" // owner only
 )
 
-// rolePolicy is API.md's table: which roles may take each action.
+// rolePolicy is the role table of README's Roles section (and of the
+// schema's Role description): which roles may take each action.
 var rolePolicy = map[Action][]Role{
 	ActionReadOrg:       {RoleOwner, RoleAdmin, RoleBilling, RoleMember},
 	ActionReadBalance:   {RoleOwner, RoleAdmin, RoleBilling, RoleMember},
@@ -112,8 +113,8 @@ func requirePlatformAdmin(ctx context.Context) (Actor, error) {
 }
 
 // ledgerScope is the one rule of which ledger entries of an org acc may
-// see (API.md: every member reads their own usage; org-wide usage is a
-// billing right): OWNER and BILLING see every entry, other members only
+// see (every member reads their own usage; org-wide usage is a billing
+// right): OWNER and BILLING see every entry, other members only
 // the entries they caused, API keys none (they may read the balance, not
 // the ledger). ok is false when acc may see no entry; otherwise actorID is
 // "" for every entry, or the one actor whose entries acc may see. Ledger
@@ -151,7 +152,7 @@ func mayReplay(acc Access, e LedgerEntry) bool {
 // authorizeOrderRead is the one rule of who may read an org's orders and
 // invoices (order, invoice, an order's invoice field, the invoice PDF):
 // members with the billing right (OWNER, BILLING), and platform admins,
-// who read any org's orders for support and to refund them (API.md).
+// who read any org's orders for support and to refund them.
 // Reading is all a platform admin may do beyond refunds: cancelOrder and
 // confirmOrder need billing membership (authorizeOrderChange). Codes as
 // authorize.

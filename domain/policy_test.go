@@ -2,7 +2,7 @@ package domain
 
 import "testing"
 
-// TestRoleAllows pins API.md's role table, row by row.
+// TestRoleAllows pins the role table (README, Roles), row by row.
 func TestRoleAllows(t *testing.T) {
 	all := []Role{RoleOwner, RoleAdmin, RoleBilling, RoleMember}
 	tests := []struct {

@@ -14,12 +14,12 @@ type PricingConfig struct {
 	TaxRates map[string]int
 	// InstallmentCommission is the commission per installment count, in
 	// basis points of the items' price; counts not listed pay none
-	// (BILLING.md: from 7 installments up).
+	// (by default from 7 installments up).
 	InstallmentCommission map[int]int
 	// MaxQuantity is the most packs one order may buy.
 	MaxQuantity int
 	// InstallmentCountries and InstallmentCurrencies say who may pay in
-	// more than one installment (BILLING.md: orgs in Brazil, in BRL).
+	// more than one installment (by default orgs in Brazil, in BRL).
 	InstallmentCountries  []string
 	InstallmentCurrencies []Currency
 }

@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// Config holds the operator-tunable numbers of BILLING.md that the core
-// services use. Zero values are replaced by DefaultConfig's.
+// Config holds the operator-tunable numbers of the billing rules that the
+// core services use. Zero values are replaced by DefaultConfig's.
 type Config struct {
 	// SignupGrant is the FREE credit every new org receives (0 disables it
 	// only when SignupGrantDisabled is set).

@@ -17,7 +17,7 @@ func spendRank(k GrantKind) int {
 	return 2
 }
 
-// SortForSpending orders grants in BILLING.md's spending order: free credit
+// SortForSpending orders grants in the spending order: free credit
 // (soonest expiry first), then subscription credit, then purchased credit
 // (soonest expiry first, never-expiring last). Ties go to the oldest grant.
 func SortForSpending(gs []Grant) {

@@ -21,7 +21,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -331,11 +330,6 @@ func originAllowed(opts Options, origin, host string) bool {
 // IsWebsocket reports whether r asks to upgrade to a websocket.
 func IsWebsocket(r *http.Request) bool {
 	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
-}
-
-// Playground returns the GraphiQL page for endpoint.
-func Playground(endpoint string) http.Handler {
-	return playground.Handler("Tally GraphQL", endpoint)
 }
 
 // sizedCache is a document cache that keeps only documents whose query text

@@ -12,6 +12,8 @@ import (
 
 // BenchCmd runs the load benchmark against a running server on PostgreSQL.
 type BenchCmd struct {
+	Globals `embed:""`
+
 	URL       string        `name:"url" required:"" help:"The running Tally server, e.g. http://127.0.0.1:8080."`
 	Clients   int           `name:"clients" default:"64" help:"Concurrent HTTP clients."`
 	Orgs      int           `name:"orgs" default:"1000" help:"Orgs of the spread-out scenario."`
@@ -23,8 +25,8 @@ type BenchCmd struct {
 
 // Run benchmarks the server at --url whose database is DATABASE_URL and
 // whose token secret is TALLY_JWT_SECRET, printing the report on stdout.
-func (b BenchCmd) Run(g *Globals) error {
-	c, err := g.Common(false)
+func (b BenchCmd) Run() error {
+	c, err := b.Common(false)
 	if err != nil {
 		return err
 	}

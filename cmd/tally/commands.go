@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/alecthomas/kong"
+
 	"github.com/tallyhq/tally/cmd/tally/catalog"
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/graph/auth"
@@ -20,11 +22,26 @@ import (
 var version = "dev"
 
 // MigrateCmd applies pending migrations.
-type MigrateCmd struct{}
+type MigrateCmd struct {
+	StoreOptions `embed:""`
+	EnvOptions   `embed:""`
+}
+
+// storeCommon validates the settings of a command that only opens the store.
+func storeCommon(store StoreOptions, env EnvOptions) (Common, error) {
+	var c Common
+	if err := env.apply(&c); err != nil {
+		return Common{}, err
+	}
+	if err := store.apply(&c); err != nil {
+		return Common{}, err
+	}
+	return c, nil
+}
 
 // Run applies every pending migration to DATABASE_URL.
-func (MigrateCmd) Run(g *Globals) error {
-	c, err := g.Common(true) // migrating needs no JWT settings
+func (m MigrateCmd) Run() error {
+	c, err := storeCommon(m.StoreOptions, m.EnvOptions)
 	if err != nil {
 		return err
 	}
@@ -42,13 +59,16 @@ func (MigrateCmd) Run(g *Globals) error {
 
 // SeedCmd loads a catalog.
 type SeedCmd struct {
+	StoreOptions `embed:""`
+	EnvOptions   `embed:""`
+
 	File    string `name:"file" short:"f" type:"existingfile" help:"Catalog file (YAML or JSON, see cmd/tally/catalog/default.yaml); default: the embedded catalog."`
 	Migrate bool   `name:"migrate" help:"Apply pending migrations first (SQLite always does)."`
 }
 
 // Run upserts the catalog's plans and packs by code.
-func (s SeedCmd) Run(g *Globals) error {
-	c, err := g.Common(true)
+func (s SeedCmd) Run() error {
+	c, err := storeCommon(s.StoreOptions, s.EnvOptions)
 	if err != nil {
 		return err
 	}
@@ -85,6 +105,9 @@ func (s SeedCmd) catalog() (domain.Catalog, error) {
 
 // TokenCmd mints a development token.
 type TokenCmd struct {
+	EnvOptions    `embed:""`
+	SecretOptions `embed:""`
+
 	Email string        `name:"email" required:"" help:"The user's email."`
 	Name  string        `name:"name" help:"The user's display name."`
 	Sub   string        `name:"sub" help:"Subject (default: derived from the email)."`
@@ -97,9 +120,12 @@ type TokenCmd struct {
 }
 
 // Run prints one HS256 JWT signed with TALLY_JWT_SECRET on stdout.
-func (t TokenCmd) Run(g *Globals) error {
-	c, err := g.Common(false)
-	if err != nil {
+func (t TokenCmd) Run() error {
+	var c Common
+	if err := t.EnvOptions.apply(&c); err != nil {
+		return err
+	}
+	if err := t.SecretOptions.apply(&c, false); err != nil {
 		return err
 	}
 	if strings.TrimSpace(t.Email) == "" {
@@ -133,6 +159,28 @@ type VersionCmd struct{}
 
 // Run prints the build's version and Go version.
 func (VersionCmd) Run() error {
-	fmt.Printf("tally %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Println(versionLine())
 	return nil
+}
+
+// versionLine is what `tally version` and `tally --version` print.
+func versionLine() string {
+	return fmt.Sprintf("tally %s (%s %s/%s)", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+// HelpCmd prints the help of tally or of one of its commands, as --help does.
+type HelpCmd struct {
+	Command []string `arg:"" optional:"" help:"The command to explain (e.g. serve)."`
+}
+
+// Run prints the help of the named command, or of tally.
+func (h HelpCmd) Run(kctx *kong.Context) error {
+	ctx, err := kong.Trace(kctx.Kong, h.Command)
+	if err != nil {
+		return err
+	}
+	if ctx.Error != nil {
+		return fmt.Errorf("no such command: tally %s (see tally help)", strings.Join(h.Command, " "))
+	}
+	return ctx.PrintUsage(false)
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alecthomas/kong"
+
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/graph"
 	"github.com/tallyhq/tally/graph/auth"
@@ -24,31 +26,53 @@ const (
 	EnvProduction  = "production"
 )
 
-// CLI is the tally command line: global options and the subcommands.
+// CLI is the tally command line: the subcommands, each with the options it
+// uses (a command's --help lists only those).
 type CLI struct {
-	Globals
+	VersionFlag kong.VersionFlag `name:"version" help:"Print the version and exit."`
 
 	Serve     ServeCmd     `cmd:"" help:"Run the GraphQL API server."`
+	Config    ConfigCmd    `cmd:"" help:"Print the settings tally serve would run with here (secrets masked) and check them."`
 	Migrate   MigrateCmd   `cmd:"" help:"Apply pending database migrations to DATABASE_URL and exit."`
 	Seed      SeedCmd      `cmd:"" help:"Load a catalog file (default: the embedded catalog) into the store."`
 	Token     TokenCmd     `cmd:"" help:"Print one signed development JWT on stdout."`
+	Subscribe SubscribeCmd `cmd:"" help:"Run a GraphQL subscription on a running server and print each event as a JSON line."`
 	Bench     BenchCmd     `cmd:"" help:"Load-test a running server on PostgreSQL against pgbench."`
 	Reconcile ReconcileCmd `cmd:"" help:"Re-check unpaid orders with their gateways now and settle them."`
 	Version   VersionCmd   `cmd:"" help:"Print the version and exit."`
+	Help      HelpCmd      `cmd:"" help:"Show help for tally or one of its commands."`
 }
 
-// Globals are the options every subcommand shares.
+// StoreOptions choose the database.
+type StoreOptions struct {
+	DatabaseURL string `name:"database-url" env:"DATABASE_URL" default:"sqlite://tally.db" help:"Store: postgres://… or sqlite://PATH."`
+	DBMaxConns  int    `name:"db-max-conns" env:"TALLY_DB_MAX_CONNS" default:"0" help:"Maximum open database connections (0: PostgreSQL 20, SQLite 8)."`
+}
+
+// EnvOptions say which environment the binary runs in and how much it logs.
+type EnvOptions struct {
+	Env      string `name:"env" env:"TALLY_ENV" enum:"development,production" default:"development" help:"development or production."`
+	LogLevel string `name:"log-level" env:"TALLY_LOG_LEVEL" enum:"debug,info,warn,error" default:"info" help:"debug, info, warn or error."`
+}
+
+// SecretOptions are the HS256 token settings shared by serve and token.
+type SecretOptions struct {
+	JWTSecret string        `name:"jwt-secret" env:"TALLY_JWT_SECRET" help:"HS256 secret for tokens (default outside production: a public development secret)."`
+	JWTMaxTTL time.Duration `name:"jwt-max-ttl" env:"TALLY_JWT_MAX_TTL" default:"24h" help:"Longest token lifetime accepted (exp - iat); tally token refuses a longer --ttl."`
+}
+
+// Globals are the options most commands share; each command embeds the
+// groups it uses and validates them with Common.
 type Globals struct {
-	DatabaseURL string        `name:"database-url" env:"DATABASE_URL" default:"sqlite://tally.db" help:"Store: postgres://… or sqlite://PATH."`
-	DBMaxConns  int           `name:"db-max-conns" env:"TALLY_DB_MAX_CONNS" default:"0" help:"Maximum open database connections (0: PostgreSQL 20, SQLite 8)."`
-	Env         string        `name:"env" env:"TALLY_ENV" enum:"development,production" default:"development" help:"development or production."`
-	LogLevel    string        `name:"log-level" env:"TALLY_LOG_LEVEL" enum:"debug,info,warn,error" default:"info" help:"debug, info, warn or error."`
-	JWTSecret   string        `name:"jwt-secret" env:"TALLY_JWT_SECRET" help:"HS256 secret for tokens (default outside production: a public development secret)."`
-	JWTMaxTTL   time.Duration `name:"jwt-max-ttl" env:"TALLY_JWT_MAX_TTL" default:"24h" help:"Longest token lifetime accepted (exp - iat); tally token refuses a longer --ttl."`
+	StoreOptions  `embed:""`
+	EnvOptions    `embed:""`
+	SecretOptions `embed:""`
 }
 
 // ServeCmd runs the server; its fields are the server's options.
 type ServeCmd struct {
+	Globals `embed:""`
+
 	Addr             string        `name:"addr" env:"TALLY_ADDR" default:":8080" help:"Listen address."`
 	Migrate          bool          `name:"migrate" help:"Apply pending migrations before serving (SQLite always does)."`
 	JWKSURL          string        `name:"jwks-url" env:"TALLY_JWKS_URL" help:"JWKS of the identity provider (RS256/ES256 tokens)."`
@@ -118,45 +142,73 @@ type Config struct {
 // Common validates the global options. jwks tells whether a JWKS URL is
 // configured, which makes TALLY_JWT_SECRET optional in production.
 func (g Globals) Common(jwks bool) (Common, error) {
-	c := Common{Production: g.Env == EnvProduction, DatabaseURL: strings.TrimSpace(g.DatabaseURL), DBMaxConns: g.DBMaxConns}
+	var c Common
+	if err := g.EnvOptions.apply(&c); err != nil {
+		return Common{}, err
+	}
+	if err := g.StoreOptions.apply(&c); err != nil {
+		return Common{}, err
+	}
+	if err := g.SecretOptions.apply(&c, jwks); err != nil {
+		return Common{}, err
+	}
+	return c, nil
+}
+
+// apply validates the environment and log level into c.
+func (o EnvOptions) apply(c *Common) error {
+	c.Production = o.Env == EnvProduction
+	if err := c.LogLevel.UnmarshalText([]byte(o.LogLevel)); err != nil {
+		return fmt.Errorf("TALLY_LOG_LEVEL: %w", err)
+	}
+	return nil
+}
+
+// apply validates the database settings into c.
+func (o StoreOptions) apply(c *Common) error {
+	c.DatabaseURL, c.DBMaxConns = strings.TrimSpace(o.DatabaseURL), o.DBMaxConns
 	switch {
 	case strings.HasPrefix(c.DatabaseURL, "postgres://"), strings.HasPrefix(c.DatabaseURL, "postgresql://"):
 	case strings.HasPrefix(c.DatabaseURL, "sqlite://") && len(c.DatabaseURL) > len("sqlite://"):
 	default:
-		return Common{}, fmt.Errorf("DATABASE_URL must be postgres://… or sqlite://PATH, got %q", redactURL(c.DatabaseURL))
+		return fmt.Errorf("DATABASE_URL must be postgres://… or sqlite://PATH, got %q", redactURL(c.DatabaseURL))
 	}
 	if c.DBMaxConns < 0 {
-		return Common{}, errors.New("TALLY_DB_MAX_CONNS must not be negative (0: the default)")
+		return errors.New("TALLY_DB_MAX_CONNS must not be negative (0: the default)")
 	}
-	if err := c.LogLevel.UnmarshalText([]byte(g.LogLevel)); err != nil {
-		return Common{}, fmt.Errorf("TALLY_LOG_LEVEL: %w", err)
-	}
+	return nil
+}
+
+// apply validates the token settings into c, after EnvOptions.apply
+// (production is stricter). jwks tells whether a JWKS URL is configured,
+// which makes TALLY_JWT_SECRET optional in production.
+func (o SecretOptions) apply(c *Common, jwks bool) error {
 	switch {
-	case g.JWTSecret != "" && c.Production && g.JWTSecret == DevJWTSecret:
-		return Common{}, errors.New("TALLY_ENV=production refuses the public development TALLY_JWT_SECRET")
-	case g.JWTSecret != "" && len(g.JWTSecret) < auth.MinSecretLen:
-		return Common{}, fmt.Errorf("TALLY_JWT_SECRET must be at least %d bytes", auth.MinSecretLen)
-	case g.JWTSecret != "":
-		c.JWTSecret = []byte(g.JWTSecret)
-		c.DevSecret = g.JWTSecret == DevJWTSecret
+	case o.JWTSecret != "" && c.Production && o.JWTSecret == DevJWTSecret:
+		return errors.New("TALLY_ENV=production refuses the public development TALLY_JWT_SECRET")
+	case o.JWTSecret != "" && len(o.JWTSecret) < auth.MinSecretLen:
+		return fmt.Errorf("TALLY_JWT_SECRET must be at least %d bytes", auth.MinSecretLen)
+	case o.JWTSecret != "":
+		c.JWTSecret = []byte(o.JWTSecret)
+		c.DevSecret = o.JWTSecret == DevJWTSecret
 	case c.Production && !jwks:
-		return Common{}, errors.New("TALLY_ENV=production needs TALLY_JWT_SECRET or TALLY_JWKS_URL")
+		return errors.New("TALLY_ENV=production needs TALLY_JWT_SECRET or TALLY_JWKS_URL")
 	case !c.Production:
 		c.JWTSecret = []byte(DevJWTSecret)
 		c.DevSecret = true
 	}
-	if g.JWTSecret != "" && !c.DevSecret {
-		warning, err := checkSecret("TALLY_JWT_SECRET", g.JWTSecret, c.Production)
+	if o.JWTSecret != "" && !c.DevSecret {
+		warning, err := checkSecret("TALLY_JWT_SECRET", o.JWTSecret, c.Production)
 		if err != nil {
-			return Common{}, err
+			return err
 		}
 		c.warn(warning)
 	}
-	c.JWTMaxTTL = g.JWTMaxTTL
+	c.JWTMaxTTL = o.JWTMaxTTL
 	if c.JWTMaxTTL < time.Minute || c.JWTMaxTTL > maxJWTMaxTTL {
-		return Common{}, fmt.Errorf("TALLY_JWT_MAX_TTL must be between 1m and %s", maxJWTMaxTTL)
+		return fmt.Errorf("TALLY_JWT_MAX_TTL must be between 1m and %s", maxJWTMaxTTL)
 	}
-	return c, nil
+	return nil
 }
 
 // maxJWTMaxTTL caps TALLY_JWT_MAX_TTL: a bound of more than 30 days
@@ -171,9 +223,9 @@ func (c *Common) warn(w string) {
 }
 
 // Config validates the serve options together with the globals.
-func (s ServeCmd) Config(g Globals) (Config, error) {
+func (s ServeCmd) Config() (Config, error) {
 	jwks := strings.TrimSpace(s.JWKSURL)
-	common, err := g.Common(jwks != "")
+	common, err := s.Common(jwks != "")
 	if err != nil {
 		return Config{}, err
 	}

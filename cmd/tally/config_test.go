@@ -56,7 +56,7 @@ func parseServe(t *testing.T, args []string, env map[string]string) (Config, err
 	if _, err := p.Parse(append([]string{"serve"}, args...)); err != nil {
 		return Config{}, err
 	}
-	return cli.Serve.Config(cli.Globals)
+	return cli.Serve.Config()
 }
 
 // longSecret is a strong secret (openssl rand -hex 32).
@@ -314,10 +314,10 @@ func TestTokenNeedsSecretInProduction(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := p.Parse([]string{"token", "--email", "a@example.com"}); err != nil {
+		if _, err := p.Parse([]string{"serve"}); err != nil {
 			t.Fatal(err)
 		}
-		c, err := cli.Common(false)
+		c, err := cli.Serve.Common(false)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("%v: error = %v, want %q", tt.env, err, tt.wantErr)
@@ -374,7 +374,7 @@ func TestTokenTTL(t *testing.T) {
 		}
 		stdout := os.Stdout
 		os.Stdout, _ = os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-		err = cli.Token.Run(&cli.Globals)
+		err = cli.Token.Run()
 		os.Stdout.Close()
 		os.Stdout = stdout
 		if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -207,9 +205,9 @@ func securityHeaders(hsts bool) func(http.Handler) http.Handler {
 
 // serveMetrics serves /metrics alone on addr until the returned stop is called.
 func serveMetrics(addr string, metrics http.Handler, logger *slog.Logger) (stop func(), err error) {
-	ln, err := net.Listen("tcp", addr)
+	ln, err := listen("TALLY_METRICS_ADDR", addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen on TALLY_METRICS_ADDR %s: %w", addr, err)
+		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", metrics)

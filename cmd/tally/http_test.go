@@ -1,10 +1,17 @@
 package main
 
 import (
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/tallyhq/tally/db/dbtest"
+	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/graph"
+	"github.com/tallyhq/tally/graph/graphiql"
 )
 
 func TestRequestDeadlineAndHeaders(t *testing.T) {
@@ -39,6 +46,62 @@ func TestRequestDeadlineAndHeaders(t *testing.T) {
 			}
 			if got := rec.Header().Get("Strict-Transport-Security") != ""; got != tc.hsts {
 				t.Errorf("HSTS %v, want %v", got, tc.hsts)
+			}
+		})
+	}
+}
+
+// TestGraphiQLFromTheBinary: outside production the GraphiQL page and its
+// assets come from the binary with their content types, behind the same
+// security headers as every response; the page adds its
+// Content-Security-Policy. Production serves neither.
+func TestGraphiQLFromTheBinary(t *testing.T) {
+	tests := []struct {
+		path        string
+		graphiql    bool
+		status      int
+		contentType string
+		csp         bool
+	}{
+		{"/", true, http.StatusOK, "text/html; charset=utf-8", true},
+		{"/graphiql/graphiql.min.js", true, http.StatusOK, "text/javascript; charset=utf-8", false},
+		{"/graphiql/react.production.min.js", true, http.StatusOK, "text/javascript; charset=utf-8", false},
+		{"/graphiql/react-dom.production.min.js", true, http.StatusOK, "text/javascript; charset=utf-8", false},
+		{"/graphiql/graphiql.min.css", true, http.StatusOK, "text/css; charset=utf-8", false},
+		{"/graphiql/tally.js", true, http.StatusOK, "text/javascript; charset=utf-8", false},
+		{"/graphiql/VERSIONS", true, http.StatusNotFound, "", false},
+		{"/", false, http.StatusNotFound, "", false},
+		{"/graphiql/graphiql.min.js", false, http.StatusNotFound, "", false},
+	}
+	logger := slog.New(slog.DiscardHandler)
+	gql := graph.NewHandler(domain.NewService(dbtest.SQLite(t), domain.Config{}), graph.Options{Logger: logger})
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("%s graphiql=%v", tc.path, tc.graphiql), func(t *testing.T) {
+			h := router(routes{
+				graphql:  gql,
+				auth:     func(next http.Handler) http.Handler { return next },
+				streams:  newStreams(),
+				ready:    http.NotFoundHandler(),
+				graphiql: tc.graphiql,
+				logger:   logger,
+			})
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.path, nil))
+			if rec.Code != tc.status {
+				t.Fatalf("status %d, want %d", rec.Code, tc.status)
+			}
+			if tc.contentType != "" && rec.Header().Get("Content-Type") != tc.contentType {
+				t.Errorf("Content-Type %q, want %q", rec.Header().Get("Content-Type"), tc.contentType)
+			}
+			for k, want := range map[string]string{
+				"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
+			} {
+				if got := rec.Header().Get(k); got != want {
+					t.Errorf("%s = %q, want %q", k, got, want)
+				}
+			}
+			if got := rec.Header().Get("Content-Security-Policy"); (got == graphiql.ContentSecurityPolicy) != tc.csp {
+				t.Errorf("Content-Security-Policy = %q", got)
 			}
 		})
 	}

@@ -1,16 +1,73 @@
 // Command tally is Tally's one binary: the GraphQL API server and its
-// operational subcommands (migrate, seed, token, version).
+// operational subcommands (config, migrate, seed, token, subscribe,
+// version, …).
 package main
 
-import "github.com/alecthomas/kong"
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/alecthomas/kong"
+)
+
+// Exit statuses: 0 success, 1 a command failed, 2 the command line is wrong.
+const (
+	exitFailed = 1
+	exitUsage  = 2
+)
 
 func main() {
 	dropEmptyEnv()
-	var cli CLI
-	ctx := kong.Parse(&cli,
-		kong.Name("tally"),
-		kong.Description("Tally: prepaid-credit billing GraphQL API."),
-		kong.UsageOnError(),
-	)
-	ctx.FatalIfErrorf(ctx.Run(&cli.Globals))
+	os.Exit(run(os.Args[1:], os.Stderr))
 }
+
+// newParser builds the command line parser over cli.
+func newParser(cli *CLI, options ...kong.Option) (*kong.Kong, error) {
+	return kong.New(cli, append([]kong.Option{
+		kong.Name("tally"),
+		kong.Description("Tally: prepaid-credit billing GraphQL API. Start with `tally serve`; every command's flags are also environment variables (shown in brackets)."),
+		kong.Vars{"version": versionLine()},
+	}, options...)...)
+}
+
+// run parses args, runs the chosen command and returns the exit status.
+// Bare `tally` prints the help. Errors are reported on stderr as one line,
+// once.
+func run(args []string, stderr io.Writer) int {
+	if len(args) == 0 {
+		args = []string{"--help"}
+	}
+	var cli CLI
+	parser, err := newParser(&cli)
+	if err != nil {
+		panic(err) // the CLI struct is malformed: a programming error
+	}
+	ctx, err := parser.Parse(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "tally: error: %v\n", err)
+		var perr *kong.ParseError
+		if errors.As(err, &perr) && perr.Context != nil && perr.Context.Command() != "" {
+			fmt.Fprintf(stderr, "Run \"tally %s --help\" for its flags.\n", perr.Context.Command())
+		} else {
+			fmt.Fprintln(stderr, `Run "tally --help" for the commands.`)
+		}
+		return exitUsage
+	}
+	if err := ctx.Run(); err != nil {
+		if !errors.As(err, new(loggedError)) {
+			fmt.Fprintf(stderr, "tally: error: %v\n", err)
+		}
+		return exitFailed
+	}
+	return 0
+}
+
+// loggedError is an error a command already reported through its logger
+// (serve in production logs JSON for log collectors), so run does not
+// print it a second time.
+type loggedError struct{ error }
+
+// Unwrap returns the error that was logged.
+func (e loggedError) Unwrap() error { return e.error }

@@ -34,9 +34,26 @@ import (
 // on when no other gateway is configured (outside production) or when
 // TALLY_SANDBOX says so.
 type PaymentOptions struct {
-	PublicURL            string `name:"public-url" env:"TALLY_PUBLIC_URL" help:"Where buyers reach this server (hosted payment pages, webhook URLs); default http://localhost:PORT."`
+	GatewayOptions `embed:""`
+
 	Sandbox              string `name:"sandbox" env:"TALLY_SANDBOX" enum:"auto,on,off" default:"auto" help:"Built-in sandbox gateway: auto (on when no other gateway is configured, never in production), on, off."`
 	SandboxWebhookSecret string `name:"sandbox-webhook-secret" env:"TALLY_SANDBOX_WEBHOOK_SECRET" help:"HMAC key of the sandbox's webhooks (default: derived from TALLY_JWT_SECRET, so every instance shares it)."`
+
+	TaxRates              string        `name:"tax-rates" env:"TALLY_TAX_RATES" help:"Tax per org country in percent, e.g. DE=19,FR=20 (default: a built-in EU VAT table; other countries 0)."`
+	InstallmentCommission string        `name:"installment-commission" env:"TALLY_INSTALLMENT_COMMISSION" help:"Commission per installment count in percent, e.g. 7=4.99,12=9.99 (default 7..12: 4.99 to 9.99)."`
+	IssuerName            string        `name:"invoice-issuer-name" env:"TALLY_INVOICE_ISSUER_NAME" help:"Seller's legal name printed on invoices (default: a placeholder, fine for development only)."`
+	IssuerAddress         string        `name:"invoice-issuer-address" env:"TALLY_INVOICE_ISSUER_ADDRESS" help:"Seller's postal address on invoices; write \\n (backslash n) between its lines."`
+	IssuerCountry         string        `name:"invoice-issuer-country" env:"TALLY_INVOICE_ISSUER_COUNTRY" help:"Seller's country on invoices."`
+	IssuerTaxID           string        `name:"invoice-issuer-tax-id" env:"TALLY_INVOICE_ISSUER_TAX_ID" help:"Seller's VAT or tax number on invoices."`
+	IssuerEmail           string        `name:"invoice-issuer-email" env:"TALLY_INVOICE_ISSUER_EMAIL" help:"Billing contact on invoices."`
+	ReconcileInterval     time.Duration `name:"reconcile-interval" env:"TALLY_RECONCILE_INTERVAL" default:"1m" help:"How often unpaid orders are re-checked with their gateway."`
+	ReconcileAfter        time.Duration `name:"reconcile-after" env:"TALLY_RECONCILE_AFTER" default:"10m" help:"How long an order may stay PENDING/REQUIRES_ACTION/PROCESSING before reconciliation asks its gateway."`
+}
+
+// GatewayOptions are the payment providers' credentials and routing:
+// what serve and reconcile need to talk to them.
+type GatewayOptions struct {
+	PublicURL string `name:"public-url" env:"TALLY_PUBLIC_URL" help:"Where buyers reach this server (hosted payment pages, webhook URLs); default http://localhost:PORT."`
 
 	StripeSecretKey     string `name:"stripe-secret-key" env:"STRIPE_SECRET_KEY" help:"Stripe secret key; enables the stripe gateway."`
 	StripeWebhookSecret string `name:"stripe-webhook-secret" env:"STRIPE_WEBHOOK_SECRET" help:"Stripe webhook endpoint secret (whsec_…) for POST /webhooks/stripe."`
@@ -52,16 +69,7 @@ type PaymentOptions struct {
 	MercadoPagoWebhookSecret string `name:"mercadopago-webhook-secret" env:"MERCADOPAGO_WEBHOOK_SECRET" help:"Mercado Pago webhook secret signature for POST /webhooks/installments."`
 	MercadoPagoAPIBase       string `name:"mercadopago-api-base" env:"MERCADOPAGO_API_BASE" help:"Mercado Pago API root (tests: the emulator); default Mercado Pago's."`
 
-	GatewayRules          string        `name:"gateway-rules" env:"TALLY_GATEWAY_RULES" help:"Routing rules, first match first: 'country=BR currency=BRL installments=2+ -> installments; method=PAYPAL -> paypal; * -> stripe, sandbox' (default: every gateway, in the order installments, stripe, paypal, sandbox, first that can take the purchase)."`
-	TaxRates              string        `name:"tax-rates" env:"TALLY_TAX_RATES" help:"Tax per org country in percent, e.g. DE=19,FR=20 (default: a built-in EU VAT table; other countries 0)."`
-	InstallmentCommission string        `name:"installment-commission" env:"TALLY_INSTALLMENT_COMMISSION" help:"Commission per installment count in percent, e.g. 7=4.99,12=9.99 (default 7..12: 4.99 to 9.99)."`
-	IssuerName            string        `name:"invoice-issuer-name" env:"TALLY_INVOICE_ISSUER_NAME" help:"Seller's legal name printed on invoices (default: a placeholder, fine for development only)."`
-	IssuerAddress         string        `name:"invoice-issuer-address" env:"TALLY_INVOICE_ISSUER_ADDRESS" help:"Seller's postal address on invoices; \n starts a new line."`
-	IssuerCountry         string        `name:"invoice-issuer-country" env:"TALLY_INVOICE_ISSUER_COUNTRY" help:"Seller's country on invoices."`
-	IssuerTaxID           string        `name:"invoice-issuer-tax-id" env:"TALLY_INVOICE_ISSUER_TAX_ID" help:"Seller's VAT or tax number on invoices."`
-	IssuerEmail           string        `name:"invoice-issuer-email" env:"TALLY_INVOICE_ISSUER_EMAIL" help:"Billing contact on invoices."`
-	ReconcileInterval     time.Duration `name:"reconcile-interval" env:"TALLY_RECONCILE_INTERVAL" default:"1m" help:"How often unpaid orders are re-checked with their gateway."`
-	ReconcileAfter        time.Duration `name:"reconcile-after" env:"TALLY_RECONCILE_AFTER" default:"10m" help:"How long an order may stay PENDING/REQUIRES_ACTION/PROCESSING before reconciliation asks its gateway."`
+	GatewayRules string `name:"gateway-rules" env:"TALLY_GATEWAY_RULES" help:"Routing rules, first match first: 'country=BR currency=BRL installments=2+ -> installments; method=PAYPAL -> paypal; * -> stripe, sandbox' (default: every gateway, in the order installments, stripe, paypal, sandbox, first that can take the purchase)."`
 }
 
 // webhookBodyLimit bounds a webhook body; providers send a few kilobytes.
@@ -333,7 +341,9 @@ func runReconcile(ctx context.Context, svc reconciler, every, after time.Duratio
 
 // ReconcileCmd settles stale unpaid orders once, on demand.
 type ReconcileCmd struct {
-	PaymentOptions `embed:""`
+	StoreOptions   `embed:""`
+	EnvOptions     `embed:""`
+	GatewayOptions `embed:""`
 	OlderThan      time.Duration `name:"older-than" default:"10m" help:"Check orders unpaid for longer than this."`
 	Limit          int           `name:"limit" default:"1000" help:"Most orders to check."`
 }
@@ -341,9 +351,12 @@ type ReconcileCmd struct {
 // Run checks stale orders with their gateways, settles them and prints
 // what changed. The sandbox keeps its payments in the serving process, so
 // sandbox orders can only be reconciled by the server's own loop.
-func (rc ReconcileCmd) Run(g *Globals) error {
-	c, err := g.Common(true)
-	if err != nil {
+func (rc ReconcileCmd) Run() error {
+	var c Common
+	if err := rc.EnvOptions.apply(&c); err != nil {
+		return err
+	}
+	if err := rc.StoreOptions.apply(&c); err != nil {
 		return err
 	}
 	if rc.Limit < 1 || rc.OlderThan < 0 {
@@ -357,8 +370,7 @@ func (rc ReconcileCmd) Run(g *Globals) error {
 		return err
 	}
 	defer func() { _ = d.Close() }()
-	opts := rc.PaymentOptions
-	opts.Sandbox = "off"
+	opts := PaymentOptions{GatewayOptions: rc.GatewayOptions, Sandbox: "off"}
 	publicURL := strings.TrimRight(opts.PublicURL, "/")
 	if publicURL == "" {
 		publicURL = defaultPublicURL(":8080")

@@ -26,12 +26,13 @@ import (
 	"github.com/tallyhq/tally/gateways/sandbox"
 	"github.com/tallyhq/tally/graph"
 	"github.com/tallyhq/tally/graph/auth"
+	"github.com/tallyhq/tally/graph/graphiql"
 	"github.com/tallyhq/tally/graph/ratelimit"
 )
 
 // Run validates the configuration and serves until SIGINT or SIGTERM.
-func (s ServeCmd) Run(g *Globals) error {
-	cfg, err := s.Config(*g)
+func (s ServeCmd) Run() error {
+	cfg, err := s.Config()
 	if err != nil {
 		return err
 	}
@@ -42,7 +43,10 @@ func (s ServeCmd) Run(g *Globals) error {
 	// Ctrl-C kills the process instead of waiting for the drain.
 	context.AfterFunc(ctx, stop)
 	if err := serve(ctx, cfg, logger); err != nil {
-		logger.Error("tally serve stopped", "err", err)
+		if cfg.Production { // one JSON line for the log collector, not a plain one
+			logger.Error("tally serve stopped", "err", err)
+			return loggedError{err}
+		}
 		return err
 	}
 	return nil
@@ -63,6 +67,14 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	for _, w := range cfg.Warnings {
 		logger.Warn(w)
 	}
+
+	// Listen first: a busy port is reported before the database is
+	// touched. Connections wait in the backlog until Serve starts.
+	ln, err := listen("TALLY_ADDR", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = ln.Close() }()
 
 	// runCtx outlives the signal: the bus and JWKS refresh must keep
 	// working while in-flight requests drain.
@@ -169,10 +181,6 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		limits:   limits.http,
 	})
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-	}
 	baseCtx, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelBase()
 	srv := &http.Server{
@@ -203,14 +211,13 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	jobs.Go(func() {
 		runReconcile(jobsCtx, svc, cfg.Payments.ReconcileInterval, cfg.Payments.ReconcileAfter, logger)
 	})
-	logger.Info("listening", "addr", ln.Addr().String(), "graphiql", !cfg.Production)
+	logger.Info("listening", "url", localURL(ln.Addr()), "graphiql", !cfg.Production, "public_url", cfg.PublicURL)
 
 	var serveErr error
 	select {
 	case <-ctx.Done():
 		logger.Info("shutting down: draining requests", "timeout", cfg.ShutdownTimeout)
-	case serveErr = <-served:
-		logger.Error("server failed", "err", serveErr)
+	case serveErr = <-served: // returned below, reported once by the caller
 	}
 	ready.shuttingDown.Store(true)
 	stopJobs()
@@ -281,7 +288,8 @@ func router(rt routes) http.Handler {
 		r.Handle("/sandbox/*", rt.sandbox)
 	}
 	if rt.graphiql {
-		r.Get("/", graph.Playground("/graphql").ServeHTTP)
+		r.Get("/", graphiql.Page("/graphql").ServeHTTP)
+		r.Get(graphiql.AssetPath+"*", graphiql.Assets().ServeHTTP)
 	}
 	return r
 }

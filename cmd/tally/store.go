@@ -21,7 +21,7 @@ var errSchemaStale = errors.New("the database schema is not current: run `tally 
 func openStore(ctx context.Context, c Common, migrate bool, logger *slog.Logger) (*db.DB, error) {
 	d, err := db.Open(ctx, c.DatabaseURL, db.Options{MaxOpenConns: c.DBMaxConns, Logger: logger})
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", redactURL(c.DatabaseURL), err)
+		return nil, databaseError(c.DatabaseURL, err)
 	}
 	if migrate || d.Dialect() == "sqlite" {
 		if err := d.Migrate(ctx); err != nil {

@@ -1258,7 +1258,20 @@ func (e PaymentMethodKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// A member's role in an org; see the role table in API.md.
+// A member's role in an org. What each role may do:
+//
+// | may | OWNER | ADMIN | BILLING | MEMBER |
+// |---|---|---|---|---|
+// | read the org, its seats and balance; their own usage and ledger entries | yes | yes | yes | yes |
+// | spend credits (`consumeCredits`) | yes | yes | yes | yes |
+// | manage members, invitations, roles and API keys | yes | yes | no | no |
+// | billing: buy, orders, invoices, payment methods, auto-recharge; the org-wide ledger and usage | yes | no | yes | no |
+// | delete the org, transfer ownership | yes | no | no | no |
+//
+// Someone who is not a member gets `NOT_FOUND` for the org; a member without the right gets
+// `FORBIDDEN`. An org API key may read its org and balance and spend its credits, nothing
+// else. A platform admin may grant credits, read any org's orders and invoices, and refund
+// orders.
 type Role string
 
 const (

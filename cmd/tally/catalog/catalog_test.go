@@ -45,7 +45,7 @@ func TestDefaultCatalog(t *testing.T) {
 		}
 	}
 
-	// The numbers BILLING.md fixes.
+	// The numbers README's catalog section states.
 	plans := map[string]domain.Plan{}
 	for _, p := range c.Plans {
 		plans[p.Code] = p

@@ -373,7 +373,7 @@ func testEventVisibility(t *testing.T, f *rules) {
 	}
 
 	// Who sees an entry: OWNER and BILLING every one, ADMIN and MEMBER
-	// their own, an API key none (API.md: org-wide usage is a billing
+	// their own, an API key none (README, Roles: org-wide usage is a billing
 	// right; a key reads the balance, not the ledger). A grant's reason is
 	// its GRANT entry's reason, so balance { grants { reason } } follows the
 	// same rule.

@@ -9,7 +9,7 @@ import (
 )
 
 // The authorization matrix: every kind of caller against every operation on
-// one org ("org A"), as API.md's role table and the domain's policy decide.
+// one org ("org A"), as the role table (README, Roles) and the domain's policy decide.
 
 // The actors, in the column order of the matrix.
 const (
@@ -47,7 +47,7 @@ type matrixRow struct {
 	want  string
 }
 
-// matrix is API.md's role table made concrete. Read a line as: operation,
+// matrix is the role table (README, Roles) made concrete. Read a line as: operation,
 // then what OWNER, ADMIN, BILLING, MEMBER, org A's API key (KEY), org B's
 // API key (KEY_B), a platform admin who is not a member (PLAT), an outsider
 // (OUTS) and an anonymous caller (ANON) get. Non-members never learn that org A exists: NOT_FOUND, as for an org
