@@ -574,7 +574,7 @@ func (s *Service) Ledger(ctx context.Context, orgID string, p Page) (Connection[
 	}
 	actorID, ok := ledgerScope(acc)
 	if !ok {
-		return Connection[LedgerEntry]{}, Errorf(CodeForbidden, "may not read the ledger")
+		return Connection[LedgerEntry]{}, Errorf(CodeForbidden, "an API key may not read this org's ledger; sign in as a member of this org")
 	}
 	c, err := s.store.ListLedger(ctx, orgID, LedgerFilter{ActorID: actorID}, p)
 	return c, asDomainError(err)
