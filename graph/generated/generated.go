@@ -219,6 +219,7 @@ type ComplexityRoot struct {
 	LedgerEntryConnection struct {
 		Edges    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
+		Scope    func(childComplexity int) int
 	}
 
 	LedgerEntryEdge struct {
@@ -1181,6 +1182,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LedgerEntryConnection.PageInfo(childComplexity), true
+	case "LedgerEntryConnection.scope":
+		if e.ComplexityRoot.LedgerEntryConnection.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntryConnection.Scope(childComplexity), true
 
 	case "LedgerEntryEdge.cursor":
 		if e.ComplexityRoot.LedgerEntryEdge.Cursor == nil {
@@ -2669,6 +2676,8 @@ type LedgerEntry implements Node {
 
 "A page of ledger entries."
 type LedgerEntryConnection {
+  "Whose entries the list holds, decided by the caller's role: ORG, every entry of the org (OWNER, BILLING); MEMBER, only the entries the caller caused (ADMIN, MEMBER). A MEMBER list leaves out on purpose what other members, API keys and Tally itself (purchases, expiries, refunds) did, so its amounts do not add up to the balance."
+  scope: UsageScope!
   "The entries of this page, newest first."
   edges: [LedgerEntryEdge!]!
   "Where this page ends."
@@ -3307,13 +3316,13 @@ type Org implements Node {
   subscription: Subscription
   "The current credit balance and the grants that make it up."
   balance: Balance!
-  "Ledger entries, newest first: all of them for OWNER and BILLING, the caller's own for other roles."
+  "Ledger entries, newest first: all of them for OWNER and BILLING, only the caller's own for ADMIN and MEMBER; the connection's ` + "`" + `scope` + "`" + ` says which."
   ledger("Page size, 1 to 100 (default 20)." first: Int, "Cursor of the item to start after." after: String): LedgerEntryConnection!
   "Orders, newest first, optionally only those in some statuses (OWNER, BILLING)."
   orders("Page size, 1 to 100 (default 20)." first: Int, "Cursor of the item to start after." after: String, "Keep only orders in one of these statuses; null or empty keeps all." status: [OrderStatus!]): OrderConnection!
   "Invoices, newest first (OWNER, BILLING)."
   invoices("Page size, 1 to 100 (default 20)." first: Int, "Cursor of the item to start after." after: String): InvoiceConnection!
-  "This month's credit consumption: org-wide for OWNER and BILLING, the caller's own otherwise."
+  "This month's credit consumption: org-wide for OWNER and BILLING, only the caller's own for ADMIN and MEMBER; ` + "`" + `scope` + "`" + ` says which."
   usage: Usage!
   "Automatic top-up settings; null when never configured."
   autoRecharge: AutoRecharge
@@ -3335,11 +3344,11 @@ type Seats {
   pending: Int!
 }
 
-"Whose consumption a usage report covers."
+"Whose entries a usage report or a ledger list covers: the role of the caller decides, not an argument."
 enum UsageScope {
-  "The whole org (OWNER, BILLING)."
+  "Every entry of the org, whoever or whatever caused it (OWNER, BILLING)."
   ORG
-  "The caller's own consumption."
+  "Only the entries the caller caused (ADMIN, MEMBER)."
   MEMBER
 }
 
@@ -3734,6 +3743,8 @@ func (ec *executionContext) childFields_LedgerEntry(ctx context.Context, field g
 
 func (ec *executionContext) childFields_LedgerEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "scope":
+		return ec.fieldContext_LedgerEntryConnection_scope(ctx, field)
 	case "edges":
 		return ec.fieldContext_LedgerEntryConnection_edges(ctx, field)
 	case "pageInfo":
@@ -7474,6 +7485,29 @@ func (ec *executionContext) fieldContext_LedgerEntry_actor(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _LedgerEntryConnection_scope(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntryConnection_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.UsageScope) graphql.Marshaler {
+			return ec.marshalNUsageScope2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐUsageScope(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntryConnection_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntryConnection", field, false, false, "UsageScope")
 }
 
 func (ec *executionContext) _LedgerEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntryConnection) (ret graphql.Marshaler) {
@@ -14663,6 +14697,11 @@ func (ec *executionContext) _LedgerEntryConnection(ctx context.Context, sel ast.
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("LedgerEntryConnection")
+		case "scope":
+			out.Values[i] = ec._LedgerEntryConnection_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "edges":
 			out.Values[i] = ec._LedgerEntryConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -225,6 +225,8 @@ type InvoiceEdge struct {
 
 // A page of ledger entries.
 type LedgerEntryConnection struct {
+	// Whose entries the list holds, decided by the caller's role: ORG, every entry of the org (OWNER, BILLING); MEMBER, only the entries the caller caused (ADMIN, MEMBER). A MEMBER list leaves out on purpose what other members, API keys and Tally itself (purchases, expiries, refunds) did, so its amounts do not add up to the balance.
+	Scope UsageScope `json:"scope"`
 	// The entries of this page, newest first.
 	Edges []*LedgerEntryEdge `json:"edges"`
 	// Where this page ends.
@@ -1396,13 +1398,13 @@ func (e SubscriptionStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Whose consumption a usage report covers.
+// Whose entries a usage report or a ledger list covers: the role of the caller decides, not an argument.
 type UsageScope string
 
 const (
-	// The whole org (OWNER, BILLING).
+	// Every entry of the org, whoever or whatever caused it (OWNER, BILLING).
 	UsageScopeOrg UsageScope = "ORG"
-	// The caller's own consumption.
+	// Only the entries the caller caused (ADMIN, MEMBER).
 	UsageScopeMember UsageScope = "MEMBER"
 )
 
