@@ -593,13 +593,20 @@ func (s *Service) issueInvoice(ctx context.Context, tx Store, o Order, now time.
 // moves the order and its invoice to (PARTIALLY_)REFUNDED, and returns the
 // balance version after the change (0 if no credits moved) and the
 // credits it could not take back.
+//
+// The share of one refund is the share of the cumulative refunded total
+// less that of the total refunded before, so the shares of all refunds of
+// an order add up to its credits once it is fully refunded: what each
+// refund took back and could not take back (spent or expired) together
+// account for every credit the order granted. A full refund takes back
+// whatever is left of the grant.
 func (s *Service) refundCredits(ctx context.Context, tx Store, o *Order, refunded int64, now time.Time) (int64, RefundResult, error) {
-	delta := refunded - o.Refunded
-	var share int64
-	if refunded >= o.Total.AmountMinor {
-		share = o.Credits // everything still attributable to the order
-	} else {
-		share = mulDiv(o.Credits, delta, o.Total.AmountMinor)
+	total := o.Total.AmountMinor
+	full := refunded >= total
+	share := mulDiv(o.Credits, min(refunded, total), total) - mulDiv(o.Credits, min(o.Refunded, total), total)
+	take := share
+	if full {
+		take = o.Credits // everything still attributable to the order
 	}
 	var removed int64
 	res, _, err := s.applyCreditsTx(ctx, tx, o.OrgID, "", "", "",
@@ -608,7 +615,7 @@ func (s *Service) refundCredits(ctx context.Context, tx Store, o *Order, refunde
 				if g.ID != o.GrantID {
 					continue
 				}
-				removed = min(g.Remaining, share)
+				removed = min(g.Remaining, take)
 				if removed == 0 {
 					return change{}, nil
 				}
@@ -629,7 +636,7 @@ func (s *Service) refundCredits(ctx context.Context, tx Store, o *Order, refunde
 	}
 	o.Refunded = refunded
 	status, invStatus := OrderPartiallyRefunded, InvoicePartiallyRefunded
-	if refunded >= o.Total.AmountMinor {
+	if full {
 		status, invStatus = OrderRefunded, InvoiceRefunded
 	}
 	if o.Status.CanMove(status) {
@@ -647,10 +654,7 @@ func (s *Service) refundCredits(ctx context.Context, tx Store, o *Order, refunde
 	if removed > 0 {
 		version = res.Balance.Version
 	}
-	notRecovered := share - removed
-	if refunded >= o.Total.AmountMinor {
-		notRecovered = 0 // a full refund takes what is left; the rest was spent
-	}
+	notRecovered := max(share-removed, 0)
 	return version, RefundResult{CreditsRemoved: removed, CreditsNotRecovered: notRecovered}, nil
 }
 

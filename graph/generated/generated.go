@@ -3189,7 +3189,7 @@ type RefundResult {
   order: Order!
   "Credits taken back from the order's unspent credits (REFUND ledger entries)."
   creditsRemoved: Credits!
-  "Credits of the refunded share already spent or expired, which could not be taken back."
+  "Credits of the refunded share already spent or expired, which could not be taken back. The share is the refund's part of the order's credits; a refund that completes the order covers every credit earlier refunds did not, so over all refunds of an order ` + "`" + `creditsRemoved` + "`" + ` and ` + "`" + `creditsNotRecovered` + "`" + ` add up to its credits."
   creditsNotRecovered: Credits!
 }
 

@@ -430,7 +430,7 @@ type RefundResult struct {
 	Order *Order `json:"order"`
 	// Credits taken back from the order's unspent credits (REFUND ledger entries).
 	CreditsRemoved int64 `json:"creditsRemoved"`
-	// Credits of the refunded share already spent or expired, which could not be taken back.
+	// Credits of the refunded share already spent or expired, which could not be taken back. The share is the refund's part of the order's credits; a refund that completes the order covers every credit earlier refunds did not, so over all refunds of an order `creditsRemoved` and `creditsNotRecovered` add up to its credits.
 	CreditsNotRecovered int64 `json:"creditsNotRecovered"`
 }
 
