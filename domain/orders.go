@@ -80,11 +80,13 @@ type paymentUpdate struct {
 	// amount is what the gateway says the payment is for (collected, once
 	// it succeeded); zero when it did not say.
 	amount Money
+	// method is how the gateway says the buyer pays; "" when it did not say.
+	method PaymentMethodKind
 }
 
 func updateFromPayment(p Payment) paymentUpdate {
 	return paymentUpdate{status: p.Status, refunded: p.Refunded, failureReason: p.FailureReason, paymentID: p.ID,
-		nextAction: p.NextAction, amount: p.Amount}
+		nextAction: p.NextAction, amount: p.Amount, method: p.Method}
 }
 
 func updateFromEvent(ev WebhookEvent) paymentUpdate {
@@ -208,7 +210,7 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 	o := Order{
 		ID: newID(), OrgID: org.ID, Status: OrderPending, Lines: q.Lines,
 		Subtotal: q.Subtotal, Tax: q.Tax, TaxRateBP: q.TaxRateBP, Total: q.Total,
-		Credits: q.Credits, Validity: q.Validity, Gateway: gw.Name(), Method: in.Method,
+		Credits: q.Credits, Validity: q.Validity, Gateway: gw.Name(), Method: orderMethod(in, gw),
 		Installments: q.Installments, InvoiceDetails: details, CreatedBy: acc.Actor.UserID,
 		CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
@@ -236,6 +238,26 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 	}
 	s.publishOrder(ctx, o)
 	return s.startPayment(ctx, o, in.PaymentMethodID, returnURL)
+}
+
+// orderMethod is how the buyer of in pays with gw, as far as it is known
+// before the payment starts: the method they named; else the gateway's
+// only method (Stripe and the installment gateway take cards, PayPal
+// PayPal); else a card when they gave a payment method to charge (every
+// payment method id is a card: a saved card, a card token, a test card).
+// "" leaves it to the gateway's page, and to the gateway to report
+// (Payment.Method).
+func orderMethod(in PurchaseInput, gw Gateway) PaymentMethodKind {
+	if in.Method != "" {
+		return in.Method
+	}
+	if m := gw.Capabilities().Methods; len(m) == 1 {
+		return m[0]
+	}
+	if in.PaymentMethodID != "" {
+		return MethodCard
+	}
+	return ""
 }
 
 // resumePurchase answers a repeated purchasePack key: the order it made,
@@ -305,7 +327,7 @@ func (s *Service) startPayment(ctx context.Context, o Order, paymentMethodID, re
 	})
 	if err != nil {
 		if IsCode(err, CodePaymentFailed) {
-			if _, uerr := s.settleDecline(ctx, o.ID, err); uerr != nil {
+			if _, uerr := s.settleDecline(ctx, o.ID, p, err); uerr != nil {
 				return Checkout{}, uerr
 			}
 			return Checkout{}, declined(err)
@@ -353,14 +375,20 @@ func declined(cause error) *Error {
 }
 
 // settleDecline records a gateway's decline on the order: FAILED, with the
-// provider's reason.
-func (s *Service) settleDecline(ctx context.Context, orderID string, decline error) (Order, error) {
-	reason := decline.Error()
-	var e *Error
-	if errors.As(decline, &e) {
-		reason = e.Message
+// provider's reason in the one form every report of it takes (the FAILED
+// payment's FailureReason, as a webhook or the provider's page would
+// report it), else, from a gateway that returns no payment with its
+// decline, the error's message.
+func (s *Service) settleDecline(ctx context.Context, orderID string, p Payment, decline error) (Order, error) {
+	reason := p.FailureReason
+	if reason == "" {
+		reason = decline.Error()
+		var e *Error
+		if errors.As(decline, &e) {
+			reason = e.Message
+		}
 	}
-	return s.settle(ctx, orderID, paymentUpdate{status: PaymentFailed, failureReason: reason})
+	return s.settle(ctx, orderID, paymentUpdate{status: PaymentFailed, failureReason: reason, paymentID: p.ID, method: p.Method})
 }
 
 func orderDescription(o Order) string {
@@ -422,6 +450,9 @@ func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paym
 	now := s.clock.Now()
 	if u.paymentID != "" && o.PaymentID == "" {
 		o.PaymentID = u.paymentID
+	}
+	if u.method != "" && o.Method == "" {
+		o.Method = u.method
 	}
 	switch u.status {
 	case PaymentSucceeded:
@@ -690,7 +721,7 @@ func (s *Service) ConfirmOrder(ctx context.Context, orderID string) (Order, erro
 	p, err := gw.ConfirmPayment(ctx, o.PaymentID, "confirm-"+o.ID)
 	if err != nil {
 		if IsCode(err, CodePaymentFailed) {
-			if _, serr := s.settleDecline(ctx, o.ID, err); serr != nil {
+			if _, serr := s.settleDecline(ctx, o.ID, p, err); serr != nil {
 				return Order{}, serr
 			}
 			return Order{}, declined(err)
@@ -998,7 +1029,7 @@ func (s *Service) reconcileOne(ctx context.Context, o Order) (Order, error) {
 	// the same gateway idempotency key confirmOrder uses.
 	p, err := gw.ConfirmPayment(ctx, o.PaymentID, "confirm-"+o.ID)
 	if IsCode(err, CodePaymentFailed) {
-		return s.settleDecline(ctx, o.ID, err)
+		return s.settleDecline(ctx, o.ID, p, err)
 	}
 	if err != nil {
 		return o, err

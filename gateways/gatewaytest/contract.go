@@ -125,14 +125,20 @@ func Run(t *testing.T, h Harness) {
 			h.Complete(t, p)
 			p, err = gw.ConfirmPayment(ctx, p.ID, req.IdempotencyKey+"-confirm")
 		}
-		if err != nil {
-			if domain.ErrorCode(err) != domain.CodePaymentFailed {
-				t.Fatalf("decline error code %s (%v), want PAYMENT_FAILED", domain.ErrorCode(err), err)
-			}
+		if err != nil && domain.ErrorCode(err) != domain.CodePaymentFailed {
+			t.Fatalf("decline error code %s (%v), want PAYMENT_FAILED", domain.ErrorCode(err), err)
+		}
+		// A decline, as an error or not, comes with its FAILED payment and
+		// the provider's reason, which a later read reports the same way:
+		// the order records one form of it however it learns of it.
+		if p.Status != domain.PaymentFailed || p.FailureReason == "" {
+			t.Fatalf("declined payment = %s (reason %q, error %v), want FAILED with a reason", p.Status, p.FailureReason, err)
+		}
+		if p.ID == "" {
 			return
 		}
-		if p.Status != domain.PaymentFailed || p.FailureReason == "" {
-			t.Fatalf("declined payment = %s (reason %q), want FAILED with a reason", p.Status, p.FailureReason)
+		if got, gerr := gw.GetPayment(ctx, p.ID); gerr == nil && got.Status == domain.PaymentFailed && got.FailureReason != p.FailureReason {
+			t.Fatalf("the decline's reason is %q, GetPayment reports %q: want one form", p.FailureReason, got.FailureReason)
 		}
 	})
 

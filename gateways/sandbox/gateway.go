@@ -138,6 +138,10 @@ func (g *Gateway) CreatePayment(ctx context.Context, req domain.PaymentRequest) 
 		amount:       req.Amount,
 		installments: max(req.Installments, 1),
 		status:       domain.PaymentPending,
+		method:       req.Method,
+	}
+	if p.method == "" {
+		p.method = domain.MethodCard
 	}
 	g.payments[p.id] = p
 	if req.IdempotencyKey != "" {

@@ -166,3 +166,37 @@ func TestOutage(t *testing.T) {
 		t.Fatalf("GetPayment with a canceled context = %v, want GATEWAY_UNAVAILABLE", err)
 	}
 }
+
+// TestPaymentMethod: every sandbox payment says how it is paid: the
+// method the request names, else a card (the hosted page takes test cards
+// only), from creation on and in every later read.
+func TestPaymentMethod(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		card   string
+		method domain.PaymentMethodKind
+		want   domain.PaymentMethodKind
+	}{
+		{"card charged at once", CardSucceeds, "", domain.MethodCard},
+		{"card declined", CardDeclined, "", domain.MethodCard},
+		{"hosted page", "", "", domain.MethodCard},
+		{"card named", "", domain.MethodCard, domain.MethodCard},
+		{"PayPal named", "", domain.MethodPayPal, domain.MethodPayPal},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, _ := newTestGateway(t, Config{})
+			req := paymentRequest(tt.card)
+			req.Method = tt.method
+			p, err := g.CreatePayment(ctx, req)
+			if err != nil && domain.ErrorCode(err) != domain.CodePaymentFailed {
+				t.Fatal(err)
+			}
+			got, gerr := g.GetPayment(ctx, p.ID)
+			if gerr != nil || p.Method != tt.want || got.Method != tt.want {
+				t.Fatalf("method at creation %q, read later %q (%v); want %q", p.Method, got.Method, gerr, tt.want)
+			}
+		})
+	}
+}

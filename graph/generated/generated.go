@@ -3015,7 +3015,7 @@ type Order implements Node {
   expiresAt: Time
   "Name of the payment gateway, e.g. \"stripe\"."
   gateway: String!
-  "How the buyer pays; null when the gateway's own page lets them choose."
+  "How the buyer pays: the method named at checkout; else the gateway's only one (cards for Stripe and the installment gateway, PayPal for PayPal), a card when a ` + "`" + `paymentMethodId` + "`" + ` was given, or what the gateway reports (the sandbox's page takes cards). Null only while the buyer still chooses on a page that offers several methods."
   method: PaymentMethodKind
   "The installment plan, when paid in more than one installment."
   installments: InstallmentPlan
