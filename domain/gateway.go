@@ -220,6 +220,17 @@ type Gateway interface {
 	ParseWebhook(ctx context.Context, req WebhookRequest) ([]WebhookEvent, error)
 }
 
+// PaymentChecker is a Gateway that can tell, without asking its provider,
+// whether CreatePayment would refuse a request as malformed. PurchasePack
+// asks it before the order is written, so refused input leaves nothing
+// behind; what only the provider can refuse is undone after the fact.
+type PaymentChecker interface {
+	// CheckPayment returns the INVALID_INPUT error CreatePayment would
+	// return for req before calling the provider, or nil. req is complete
+	// but for its OrderNumber, which is not taken yet.
+	CheckPayment(req PaymentRequest) error
+}
+
 // RouteRequest describes a purchase for the router.
 type RouteRequest struct {
 	Country      string

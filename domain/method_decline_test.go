@@ -37,7 +37,7 @@ func newSandboxShop(t *testing.T, d *db.DB) *sandboxShop {
 		t.Fatal(err)
 	}
 	s.sb = sb
-	s.svc = domain.NewService(d, domain.Config{SignupGrantDisabled: true}, domain.WithGateways(reg))
+	s.svc = domain.NewService(d, domain.Config{SignupGrantDisabled: true, PublicURL: "http://tally.test"}, domain.WithGateways(reg))
 	s.owner = signIn(t, s.svc, "owner")
 	if s.org, err = s.svc.CreateOrg(s.owner, domain.CreateOrgInput{Name: "Acme", Country: "DE", Currency: domain.EUR}); err != nil {
 		t.Fatal(err)

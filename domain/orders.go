@@ -124,7 +124,11 @@ const (
 // (Config.ReturnOrigins or PublicURL's; see CheckReturnURL), else
 // INVALID_INPUT on "returnUrl" before anything else. Codes: INVALID_INPUT
 // (also when the pack's credits would take the balance over MaxCredits:
-// refused before any order or payment exists), UNAUTHENTICATED, NOT_FOUND,
+// refused before any order or payment exists; invalid input of any kind
+// leaves no order and no key: what the gateway can refuse on its own is
+// checked before the order is written (PaymentChecker), and an order whose
+// payment the provider refuses as malformed is removed again, see
+// undoOrder), UNAUTHENTICATED, NOT_FOUND,
 // FORBIDDEN (only OWNER and BILLING buy), CONFLICT (key reused with other
 // input), PAYMENT_FAILED (declined: the order is FAILED; the message is
 // DeclineMessage, the provider's reason is on the order),
@@ -198,14 +202,6 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 	if err != nil {
 		return Checkout{}, err
 	}
-	if err := s.throttlePurchase(ctx, org.ID, acc.Actor); err != nil {
-		// A concurrent request with the same key may have made the order
-		// meanwhile: its replay is not a new attempt.
-		if rec, ok, ferr := s.store.FindIdempotency(ctx, in.OrgID, in.IdempotencyKey); ferr == nil && ok {
-			return s.resumePurchase(ctx, rec, "purchasePack", hash)
-		}
-		return Checkout{}, err
-	}
 	now := s.clock.Now()
 	o := Order{
 		ID: newID(), OrgID: org.ID, Status: OrderPending, Lines: q.Lines,
@@ -213,6 +209,26 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 		Credits: q.Credits, Validity: q.Validity, Gateway: gw.Name(), Method: orderMethod(in, gw),
 		Installments: q.Installments, InvoiceDetails: details, CreatedBy: acc.Actor.UserID,
 		CreatedAt: now, UpdatedAt: now, Version: 1,
+	}
+	// What the gateway can refuse without asking its provider (an unknown
+	// sandbox card, a malformed card token) is refused here, before any
+	// order exists.
+	if c, ok := gw.(PaymentChecker); ok {
+		req, err := s.paymentRequest(ctx, o, in.PaymentMethodID, returnURL)
+		if err != nil {
+			return Checkout{}, err
+		}
+		if err := c.CheckPayment(req); err != nil {
+			return Checkout{}, err
+		}
+	}
+	if err := s.throttlePurchase(ctx, org.ID, acc.Actor); err != nil {
+		// A concurrent request with the same key may have made the order
+		// meanwhile: its replay is not a new attempt.
+		if rec, ok, ferr := s.store.FindIdempotency(ctx, in.OrgID, in.IdempotencyKey); ferr == nil && ok {
+			return s.resumePurchase(ctx, rec, "purchasePack", hash)
+		}
+		return Checkout{}, err
 	}
 	err = s.store.InTx(ctx, func(tx Store) error {
 		n, err := tx.NextNumber(ctx, fmt.Sprintf(orderSeriesFmt, now.Year()))
@@ -236,8 +252,44 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 	if err != nil {
 		return Checkout{}, asDomainError(err)
 	}
+	co, err := s.startPayment(ctx, o, in.PaymentMethodID, returnURL)
+	if IsCode(err, CodeInvalidInput) && s.undoOrder(ctx, o, in.IdempotencyKey) {
+		return Checkout{}, err
+	}
 	s.publishOrder(ctx, o)
-	return s.startPayment(ctx, o, in.PaymentMethodID, returnURL)
+	return co, err
+}
+
+// errOrderKept says undoOrder found the order moved on.
+var errOrderKept = errors.New("the order moved on")
+
+// undoOrder removes, with its idempotency record, an order whose gateway
+// refused to start its payment as malformed (INVALID_INPUT the provider
+// decided, which CheckPayment could not foresee), so that refused input
+// leaves nothing behind: no PENDING order for reconciliation to start
+// again without the buyer's payment method, and a key free for the
+// corrected request. An order that moved on meanwhile (a concurrent retry
+// with the same key started its payment) is kept. It reports whether the
+// order is gone.
+func (s *Service) undoOrder(ctx context.Context, o Order, key string) bool {
+	err := s.store.InTx(ctx, func(tx Store) error {
+		cur, err := tx.LockOrder(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Version != o.Version || cur.Status != OrderPending || cur.PaymentID != "" {
+			return errOrderKept
+		}
+		if err := tx.DeleteOrder(ctx, o.ID); err != nil {
+			return err
+		}
+		return tx.DeleteIdempotency(ctx, o.OrgID, key)
+	})
+	if err != nil && !errors.Is(err, errOrderKept) {
+		s.log.WarnContext(ctx, "could not remove an order its gateway refused; reconciliation will retry its payment",
+			"order", o.ID, "number", o.Number, "org", o.OrgID, "err", err)
+	}
+	return err == nil
 }
 
 // orderMethod is how the buyer of in pays with gw, as far as it is known
@@ -300,31 +352,11 @@ func (s *Service) startPayment(ctx context.Context, o Order, paymentMethodID, re
 		}
 		return Checkout{}, err
 	}
-	org, err := s.store.OrgByID(ctx, o.OrgID)
+	req, err := s.paymentRequest(ctx, o, paymentMethodID, returnURL)
 	if err != nil {
-		return Checkout{}, asDomainError(err)
+		return Checkout{}, err
 	}
-	n := 1
-	if o.Installments != nil {
-		n = o.Installments.Count
-	}
-	customer := Customer{OrgID: org.ID, Name: org.Name, Country: org.Country}
-	if o.CreatedBy != "" { // the buyer: providers want a payer email
-		u, err := s.store.UserByID(ctx, o.CreatedBy)
-		if err != nil && !IsCode(err, CodeNotFound) {
-			return Checkout{}, asDomainError(err)
-		}
-		customer.Email = u.Email
-	}
-	if returnURL == "" {
-		returnURL = s.cfg.PublicURL
-	}
-	p, err := gw.CreatePayment(ctx, PaymentRequest{
-		OrderID: o.ID, OrderNumber: o.Number, Amount: o.Total, Installments: n, Method: o.Method,
-		Customer:        customer,
-		PaymentMethodID: paymentMethodID, Description: orderDescription(o),
-		IdempotencyKey: "order-" + o.ID, ReturnURL: returnURL,
-	})
+	p, err := gw.CreatePayment(ctx, req)
 	if err != nil {
 		if IsCode(err, CodePaymentFailed) {
 			if _, uerr := s.settleDecline(ctx, o.ID, p, err); uerr != nil {
@@ -339,6 +371,36 @@ func (s *Service) startPayment(ctx context.Context, o Order, paymentMethodID, re
 		return Checkout{}, err
 	}
 	return Checkout{Order: o, NextAction: o.NextAction}, nil
+}
+
+// paymentRequest is what o's gateway is asked for to collect its total
+// (startPayment), or to check before o is written (PaymentChecker).
+func (s *Service) paymentRequest(ctx context.Context, o Order, paymentMethodID, returnURL string) (PaymentRequest, error) {
+	org, err := s.store.OrgByID(ctx, o.OrgID)
+	if err != nil {
+		return PaymentRequest{}, asDomainError(err)
+	}
+	n := 1
+	if o.Installments != nil {
+		n = o.Installments.Count
+	}
+	customer := Customer{OrgID: org.ID, Name: org.Name, Country: org.Country}
+	if o.CreatedBy != "" { // the buyer: providers want a payer email
+		u, err := s.store.UserByID(ctx, o.CreatedBy)
+		if err != nil && !IsCode(err, CodeNotFound) {
+			return PaymentRequest{}, asDomainError(err)
+		}
+		customer.Email = u.Email
+	}
+	if returnURL == "" {
+		returnURL = s.cfg.PublicURL
+	}
+	return PaymentRequest{
+		OrderID: o.ID, OrderNumber: o.Number, Amount: o.Total, Installments: n, Method: o.Method,
+		Customer:        customer,
+		PaymentMethodID: paymentMethodID, Description: orderDescription(o),
+		IdempotencyKey: "order-" + o.ID, ReturnURL: returnURL,
+	}, nil
 }
 
 // checkRoom refuses, with INVALID_INPUT on field (wrapping

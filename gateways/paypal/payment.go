@@ -78,6 +78,12 @@ func (g *Gateway) CreatePayment(ctx context.Context, req domain.PaymentRequest) 
 	return p, nil
 }
 
+// CheckPayment implements domain.PaymentChecker: the INVALID_INPUT
+// CreatePayment would answer req with before calling PayPal.
+func (g *Gateway) CheckPayment(req domain.PaymentRequest) error { return g.validate(req) }
+
+var _ domain.PaymentChecker = (*Gateway)(nil)
+
 // validate refuses what PayPal would, before asking it.
 func (g *Gateway) validate(req domain.PaymentRequest) error {
 	switch {

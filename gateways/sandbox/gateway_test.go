@@ -200,3 +200,41 @@ func TestPaymentMethod(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckPayment: CheckPayment refuses exactly what CreatePayment
+// refuses, on the same field, without making a payment.
+func TestCheckPayment(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name  string
+		edit  func(*domain.PaymentRequest)
+		field string // "" when the request is fine
+	}{
+		{"test card", func(*domain.PaymentRequest) {}, ""},
+		{"declined test card", func(r *domain.PaymentRequest) { r.PaymentMethodID = CardDeclined }, ""},
+		{"hosted page", func(r *domain.PaymentRequest) { r.PaymentMethodID = "" }, ""},
+		{"unknown card", func(r *domain.PaymentRequest) { r.PaymentMethodID = "1234" }, "paymentMethodId"},
+		{"zero amount", func(r *domain.PaymentRequest) { r.Amount.AmountMinor = 0 }, "amount"},
+		{"unknown method", func(r *domain.PaymentRequest) { r.Method = "CASH" }, "method"},
+		{"13 installments", func(r *domain.PaymentRequest) { r.Installments = 13 }, "installments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, _ := newTestGateway(t, Config{})
+			req := paymentRequest(CardSucceeds)
+			tt.edit(&req)
+			cerr := g.CheckPayment(req)
+			p, err := g.CreatePayment(ctx, req)
+			var ce, de *domain.Error
+			if tt.field == "" {
+				if cerr != nil || domain.ErrorCode(err) == domain.CodeInvalidInput {
+					t.Fatalf("CheckPayment = %v, CreatePayment = %v; want both to accept", cerr, err)
+				}
+				return
+			}
+			if !errors.As(cerr, &ce) || !errors.As(err, &de) || ce.Field != tt.field || de.Field != tt.field || p.ID != "" {
+				t.Fatalf("CheckPayment = %v, CreatePayment = %+v, %v; want INVALID_INPUT on %s from both", cerr, p, err, tt.field)
+			}
+		})
+	}
+}

@@ -114,6 +114,18 @@ func setIdempotencyKey(p *stripe.Params, key string) error {
 	return nil
 }
 
+// CheckPayment implements domain.PaymentChecker: the INVALID_INPUT
+// CreatePayment would answer req with before calling Stripe. A payment
+// method Stripe does not know is found out only by asking it.
+func (g *Gateway) CheckPayment(req domain.PaymentRequest) error {
+	if err := g.validate(req); err != nil {
+		return err
+	}
+	return setIdempotencyKey(&stripe.Params{}, req.IdempotencyKey)
+}
+
+var _ domain.PaymentChecker = (*Gateway)(nil)
+
 // validate refuses requests Stripe cannot serve before calling it.
 func (g *Gateway) validate(req domain.PaymentRequest) error {
 	if req.Amount.AmountMinor <= 0 {

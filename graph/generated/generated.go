@@ -3173,7 +3173,7 @@ input PurchasePackInput {
   method: PaymentMethodKind
   "Number of card installments, 1 (at once, the default) to 12; more than 1 only where a gateway takes installments (orgs in BR paying in BRL)."
   installments: Int! = 1
-  "A gateway-side payment method to charge (a saved card, a card token); null lets the buyer choose on the gateway's page."
+  "A gateway-side payment method to charge (a saved card, a card token, a sandbox test card); null lets the buyer choose on the gateway's page. One the gateway does not know is INVALID_INPUT and no order is made."
   paymentMethodId: String
   "A key unique to this purchase: a retry with the same key and input returns the first order and makes no second payment; with other input, CONFLICT."
   idempotencyKey: String!
@@ -3199,7 +3199,7 @@ extend type Query {
 }
 
 extend type Mutation {
-  "Buys a credit pack (OWNER, BILLING): creates the order and starts its payment with the routed gateway. The credits are granted when the payment is confirmed, never before. PAYMENT_FAILED leaves a FAILED order; GATEWAY_UNAVAILABLE leaves it unpaid (retry with the same key)."
+  "Buys a credit pack (OWNER, BILLING): creates the order and starts its payment with the routed gateway. The credits are granted when the payment is confirmed, never before. PAYMENT_FAILED leaves a FAILED order; GATEWAY_UNAVAILABLE leaves it unpaid (retry with the same key). INVALID_INPUT, whether Tally, the gateway or its provider refuses the input (an unknown pack, a malformed or unknown payment method), leaves nothing: no order and no record of the key, which may be used again with corrected input."
   purchasePack("The purchase." input: PurchasePackInput!): Checkout!
   "Completes a payment the buyer approved that needs a server call (e.g. PayPal capture) and returns the order as the gateway now reports it. Idempotent: an order already paid, failed or canceled is returned unchanged."
   confirmOrder("Global ID of the order." orderId: ID!): Order!

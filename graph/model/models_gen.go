@@ -410,7 +410,7 @@ type PurchasePackInput struct {
 	Method *PaymentMethodKind `json:"method,omitempty"`
 	// Number of card installments, 1 (at once, the default) to 12; more than 1 only where a gateway takes installments (orgs in BR paying in BRL).
 	Installments int `json:"installments"`
-	// A gateway-side payment method to charge (a saved card, a card token); null lets the buyer choose on the gateway's page.
+	// A gateway-side payment method to charge (a saved card, a card token, a sandbox test card); null lets the buyer choose on the gateway's page. One the gateway does not know is INVALID_INPUT and no order is made.
 	PaymentMethodID *string `json:"paymentMethodId,omitempty"`
 	// A key unique to this purchase: a retry with the same key and input returns the first order and makes no second payment; with other input, CONFLICT.
 	IdempotencyKey string `json:"idempotencyKey"`
