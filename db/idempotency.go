@@ -45,3 +45,20 @@ func (d *DB) CreateIdempotency(ctx context.Context, rec domain.IdempotencyRecord
 	}
 	return mapErr(d.db(ctx).Create(&r).Error, "idempotency key")
 }
+
+// DeleteIdempotency removes the org's record of key; NOT_FOUND when absent.
+func (d *DB) DeleteIdempotency(ctx context.Context, orgID, key string) error {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	res := d.db(ctx).Where("org_id = ? AND idem_key = ?", orgID, key).Delete(&idempotencyRow{})
+	if res.Error != nil {
+		return mapErr(res.Error, "idempotency key")
+	}
+	if res.RowsAffected == 0 {
+		return domain.NotFound("idempotency key")
+	}
+	return nil
+}

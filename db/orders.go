@@ -146,6 +146,25 @@ func (d *DB) CreateOrder(ctx context.Context, o domain.Order) error {
 	return mapErr(d.db(ctx).Create(&r).Error, "order")
 }
 
+// DeleteOrder removes an order; NOT_FOUND when absent. The domain calls it
+// only for an order nothing refers to (no invoice: the foreign key would
+// refuse it).
+func (d *DB) DeleteOrder(ctx context.Context, id string) error {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	res := d.db(ctx).Where("id = ?", id).Delete(&orderRow{})
+	if res.Error != nil {
+		return mapErr(res.Error, "order")
+	}
+	if res.RowsAffected == 0 {
+		return domain.NotFound("order")
+	}
+	return nil
+}
+
 // OrderByID returns an order or NOT_FOUND.
 func (d *DB) OrderByID(ctx context.Context, id string) (domain.Order, error) {
 	return orderWhere(d.db(ctx), "id = ?", id)

@@ -156,10 +156,11 @@ type IdempotencyRecord struct {
 	CreatedAt   time.Time
 }
 
-// UsageScope says whose usage a Usage report covers.
+// UsageScope says whose entries a Usage report or a LedgerPage covers.
 type UsageScope string
 
-// Usage scopes: the whole org (OWNER, BILLING) or the caller's own.
+// Usage scopes: the whole org (OWNER, BILLING) or the caller's own (ADMIN,
+// MEMBER; see ledgerScope).
 const (
 	UsageOrg    UsageScope = "ORG"
 	UsageMember UsageScope = "MEMBER"

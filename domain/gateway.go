@@ -119,8 +119,15 @@ type Payment struct {
 	Refunded int64
 	// NextAction is set while Status is PENDING or REQUIRES_ACTION.
 	NextAction *NextAction
-	// FailureReason explains a FAILED payment (a decline code).
+	// FailureReason explains a FAILED payment: the provider's own reason
+	// (a decline code such as "generic_decline"), in the same form whether
+	// the payment was declined at once, later on the provider's page or in a
+	// webhook event, with no wording of Tally's around it.
 	FailureReason string
+	// Method is how the buyer pays, when the gateway knows it ("" when it
+	// does not say, or the buyer has not chosen yet): it completes an order
+	// whose buyer named no method.
+	Method PaymentMethodKind
 }
 
 // RefundRequest asks a gateway to give back part or all of a payment.
@@ -184,7 +191,9 @@ type WebhookEvent struct {
 
 // Gateway is a payment provider plugin (package gateways/<name>).
 // Errors are *Error: PAYMENT_FAILED (declines, with the provider's reason
-// in the message), GATEWAY_UNAVAILABLE (timeouts, 5xx, network),
+// in the message; CreatePayment and ConfirmPayment return the FAILED
+// Payment with it, whose FailureReason is that reason as GetPayment and
+// webhook events give it), GATEWAY_UNAVAILABLE (timeouts, 5xx, network),
 // INVALID_INPUT (a request the provider refuses as malformed) and NOT_FOUND
 // (an unknown payment); the provider's error is wrapped.
 type Gateway interface {
@@ -209,6 +218,17 @@ type Gateway interface {
 	// A forged, stale or malformed call is INVALID_INPUT; a verification the
 	// provider must be asked about and cannot be is GATEWAY_UNAVAILABLE.
 	ParseWebhook(ctx context.Context, req WebhookRequest) ([]WebhookEvent, error)
+}
+
+// PaymentChecker is a Gateway that can tell, without asking its provider,
+// whether CreatePayment would refuse a request as malformed. PurchasePack
+// asks it before the order is written, so refused input leaves nothing
+// behind; what only the provider can refuse is undone after the fact.
+type PaymentChecker interface {
+	// CheckPayment returns the INVALID_INPUT error CreatePayment would
+	// return for req before calling the provider, or nil. req is complete
+	// but for its OrderNumber, which is not taken yet.
+	CheckPayment(req PaymentRequest) error
 }
 
 // RouteRequest describes a purchase for the router.

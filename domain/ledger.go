@@ -564,20 +564,37 @@ func (s *Service) balanceOf(ctx context.Context, orgID string) (Balance, error) 
 	return b, nil
 }
 
+// LedgerPage is one page of an org's ledger and whose entries it holds:
+// UsageOrg when the caller reads every entry, UsageMember when only the
+// ones they caused, so a narrowed page says so instead of looking complete.
+type LedgerPage struct {
+	Connection[LedgerEntry]
+	Scope UsageScope
+}
+
 // Ledger pages an org's ledger, newest first, as ledgerScope allows: OWNER
-// and BILLING see every entry; other members see their own ("own usage").
-// API keys may not.
-func (s *Service) Ledger(ctx context.Context, orgID string, p Page) (Connection[LedgerEntry], error) {
+// and BILLING see every entry; other members see their own ("own usage"),
+// and the page's Scope says which. API keys may not.
+func (s *Service) Ledger(ctx context.Context, orgID string, p Page) (LedgerPage, error) {
 	acc, err := s.authorize(ctx, orgID, ActionReadOwnUsage)
 	if err != nil {
-		return Connection[LedgerEntry]{}, err
+		return LedgerPage{}, err
 	}
 	actorID, ok := ledgerScope(acc)
 	if !ok {
-		return Connection[LedgerEntry]{}, Errorf(CodeForbidden, "may not read the ledger")
+		return LedgerPage{}, Errorf(CodeForbidden, "an API key may not read this org's ledger; sign in as a member of this org")
 	}
 	c, err := s.store.ListLedger(ctx, orgID, LedgerFilter{ActorID: actorID}, p)
-	return c, asDomainError(err)
+	return LedgerPage{Connection: c, Scope: scopeOf(actorID)}, asDomainError(err)
+}
+
+// scopeOf is the UsageScope of what ledgerScope answered: every entry
+// ("") or one actor's.
+func scopeOf(actorID string) UsageScope {
+	if actorID == "" {
+		return UsageOrg
+	}
+	return UsageMember
 }
 
 // LedgerEntry returns one entry the caller may see (as Ledger decides).
@@ -664,11 +681,12 @@ func (s *Service) Usage(ctx context.Context, orgID string) (Usage, error) {
 	now := s.clock.Now()
 	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	to := from.AddDate(0, 1, 0)
-	u := Usage{OrgID: orgID, Scope: UsageOrg, PeriodStart: from, PeriodEnd: to}
-	actor := ""
-	if !RoleAllows(acc.Role, ActionBilling) {
-		u.Scope, actor = UsageMember, acc.Actor.UserID
+	// The ledger's rule: a report covers exactly the entries Ledger lists.
+	actor, ok := ledgerScope(acc)
+	if !ok {
+		return Usage{}, Errorf(CodeForbidden, "an API key may not read this org's usage; sign in as a member of this org")
 	}
+	u := Usage{OrgID: orgID, Scope: scopeOf(actor), PeriodStart: from, PeriodEnd: to}
 	u.CreditsConsumed, err = s.store.SumConsumed(ctx, orgID, actor, from, to)
 	// No Credits value exceeds MaxCredits. A month's consumption can only
 	// pass it by spending repeated near-limit grants; it is then reported

@@ -119,11 +119,13 @@ type Order struct {
 	ExpiresAt *time.Time // for BILLING_CYCLE and RECURRING grants
 
 	Gateway      string
-	Method       PaymentMethodKind
-	PaymentID    string // the gateway's payment reference
+	Method       PaymentMethodKind // orderMethod at checkout, else what the gateway reports
+	PaymentID    string            // the gateway's payment reference
 	Installments *InstallmentPlan
 	NextAction   *NextAction
-	// FailureReason says why a FAILED order failed (the decline reason).
+	// FailureReason says why a FAILED order failed: the provider's bare
+	// decline reason ("generic_decline"), in one form however the decline
+	// was reported (settleDecline).
 	FailureReason string
 	// Review says why the order needs an operator: money the gateway
 	// reports collected that Tally did not accept (an amount or currency

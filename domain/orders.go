@@ -80,11 +80,13 @@ type paymentUpdate struct {
 	// amount is what the gateway says the payment is for (collected, once
 	// it succeeded); zero when it did not say.
 	amount Money
+	// method is how the gateway says the buyer pays; "" when it did not say.
+	method PaymentMethodKind
 }
 
 func updateFromPayment(p Payment) paymentUpdate {
 	return paymentUpdate{status: p.Status, refunded: p.Refunded, failureReason: p.FailureReason, paymentID: p.ID,
-		nextAction: p.NextAction, amount: p.Amount}
+		nextAction: p.NextAction, amount: p.Amount, method: p.Method}
 }
 
 func updateFromEvent(ev WebhookEvent) paymentUpdate {
@@ -122,7 +124,11 @@ const (
 // (Config.ReturnOrigins or PublicURL's; see CheckReturnURL), else
 // INVALID_INPUT on "returnUrl" before anything else. Codes: INVALID_INPUT
 // (also when the pack's credits would take the balance over MaxCredits:
-// refused before any order or payment exists), UNAUTHENTICATED, NOT_FOUND,
+// refused before any order or payment exists; invalid input of any kind
+// leaves no order and no key: what the gateway can refuse on its own is
+// checked before the order is written (PaymentChecker), and an order whose
+// payment the provider refuses as malformed is removed again, see
+// undoOrder), UNAUTHENTICATED, NOT_FOUND,
 // FORBIDDEN (only OWNER and BILLING buy), CONFLICT (key reused with other
 // input), PAYMENT_FAILED (declined: the order is FAILED; the message is
 // DeclineMessage, the provider's reason is on the order),
@@ -196,6 +202,26 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 	if err != nil {
 		return Checkout{}, err
 	}
+	now := s.clock.Now()
+	o := Order{
+		ID: newID(), OrgID: org.ID, Status: OrderPending, Lines: q.Lines,
+		Subtotal: q.Subtotal, Tax: q.Tax, TaxRateBP: q.TaxRateBP, Total: q.Total,
+		Credits: q.Credits, Validity: q.Validity, Gateway: gw.Name(), Method: orderMethod(in, gw),
+		Installments: q.Installments, InvoiceDetails: details, CreatedBy: acc.Actor.UserID,
+		CreatedAt: now, UpdatedAt: now, Version: 1,
+	}
+	// What the gateway can refuse without asking its provider (an unknown
+	// sandbox card, a malformed card token) is refused here, before any
+	// order exists.
+	if c, ok := gw.(PaymentChecker); ok {
+		req, err := s.paymentRequest(ctx, o, in.PaymentMethodID, returnURL)
+		if err != nil {
+			return Checkout{}, err
+		}
+		if err := c.CheckPayment(req); err != nil {
+			return Checkout{}, err
+		}
+	}
 	if err := s.throttlePurchase(ctx, org.ID, acc.Actor); err != nil {
 		// A concurrent request with the same key may have made the order
 		// meanwhile: its replay is not a new attempt.
@@ -203,14 +229,6 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 			return s.resumePurchase(ctx, rec, "purchasePack", hash)
 		}
 		return Checkout{}, err
-	}
-	now := s.clock.Now()
-	o := Order{
-		ID: newID(), OrgID: org.ID, Status: OrderPending, Lines: q.Lines,
-		Subtotal: q.Subtotal, Tax: q.Tax, TaxRateBP: q.TaxRateBP, Total: q.Total,
-		Credits: q.Credits, Validity: q.Validity, Gateway: gw.Name(), Method: in.Method,
-		Installments: q.Installments, InvoiceDetails: details, CreatedBy: acc.Actor.UserID,
-		CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
 	err = s.store.InTx(ctx, func(tx Store) error {
 		n, err := tx.NextNumber(ctx, fmt.Sprintf(orderSeriesFmt, now.Year()))
@@ -234,8 +252,64 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 	if err != nil {
 		return Checkout{}, asDomainError(err)
 	}
+	co, err := s.startPayment(ctx, o, in.PaymentMethodID, returnURL)
+	if IsCode(err, CodeInvalidInput) && s.undoOrder(ctx, o, in.IdempotencyKey) {
+		return Checkout{}, err
+	}
 	s.publishOrder(ctx, o)
-	return s.startPayment(ctx, o, in.PaymentMethodID, returnURL)
+	return co, err
+}
+
+// errOrderKept says undoOrder found the order moved on.
+var errOrderKept = errors.New("the order moved on")
+
+// undoOrder removes, with its idempotency record, an order whose gateway
+// refused to start its payment as malformed (INVALID_INPUT the provider
+// decided, which CheckPayment could not foresee), so that refused input
+// leaves nothing behind: no PENDING order for reconciliation to start
+// again without the buyer's payment method, and a key free for the
+// corrected request. An order that moved on meanwhile (a concurrent retry
+// with the same key started its payment) is kept. It reports whether the
+// order is gone.
+func (s *Service) undoOrder(ctx context.Context, o Order, key string) bool {
+	err := s.store.InTx(ctx, func(tx Store) error {
+		cur, err := tx.LockOrder(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Version != o.Version || cur.Status != OrderPending || cur.PaymentID != "" {
+			return errOrderKept
+		}
+		if err := tx.DeleteOrder(ctx, o.ID); err != nil {
+			return err
+		}
+		return tx.DeleteIdempotency(ctx, o.OrgID, key)
+	})
+	if err != nil && !errors.Is(err, errOrderKept) {
+		s.log.WarnContext(ctx, "could not remove an order its gateway refused; reconciliation will retry its payment",
+			"order", o.ID, "number", o.Number, "org", o.OrgID, "err", err)
+	}
+	return err == nil
+}
+
+// orderMethod is how the buyer of in pays with gw, as far as it is known
+// before the payment starts: the method they named; else the gateway's
+// only method (Stripe and the installment gateway take cards, PayPal
+// PayPal); else a card when they gave a payment method to charge (every
+// payment method id is a card: a saved card, a card token, a test card).
+// "" leaves it to the gateway's page, and to the gateway to report
+// (Payment.Method).
+func orderMethod(in PurchaseInput, gw Gateway) PaymentMethodKind {
+	if in.Method != "" {
+		return in.Method
+	}
+	if m := gw.Capabilities().Methods; len(m) == 1 {
+		return m[0]
+	}
+	if in.PaymentMethodID != "" {
+		return MethodCard
+	}
+	return ""
 }
 
 // resumePurchase answers a repeated purchasePack key: the order it made,
@@ -278,34 +352,14 @@ func (s *Service) startPayment(ctx context.Context, o Order, paymentMethodID, re
 		}
 		return Checkout{}, err
 	}
-	org, err := s.store.OrgByID(ctx, o.OrgID)
+	req, err := s.paymentRequest(ctx, o, paymentMethodID, returnURL)
 	if err != nil {
-		return Checkout{}, asDomainError(err)
+		return Checkout{}, err
 	}
-	n := 1
-	if o.Installments != nil {
-		n = o.Installments.Count
-	}
-	customer := Customer{OrgID: org.ID, Name: org.Name, Country: org.Country}
-	if o.CreatedBy != "" { // the buyer: providers want a payer email
-		u, err := s.store.UserByID(ctx, o.CreatedBy)
-		if err != nil && !IsCode(err, CodeNotFound) {
-			return Checkout{}, asDomainError(err)
-		}
-		customer.Email = u.Email
-	}
-	if returnURL == "" {
-		returnURL = s.cfg.PublicURL
-	}
-	p, err := gw.CreatePayment(ctx, PaymentRequest{
-		OrderID: o.ID, OrderNumber: o.Number, Amount: o.Total, Installments: n, Method: o.Method,
-		Customer:        customer,
-		PaymentMethodID: paymentMethodID, Description: orderDescription(o),
-		IdempotencyKey: "order-" + o.ID, ReturnURL: returnURL,
-	})
+	p, err := gw.CreatePayment(ctx, req)
 	if err != nil {
 		if IsCode(err, CodePaymentFailed) {
-			if _, uerr := s.settleDecline(ctx, o.ID, err); uerr != nil {
+			if _, uerr := s.settleDecline(ctx, o.ID, p, err); uerr != nil {
 				return Checkout{}, uerr
 			}
 			return Checkout{}, declined(err)
@@ -317,6 +371,36 @@ func (s *Service) startPayment(ctx context.Context, o Order, paymentMethodID, re
 		return Checkout{}, err
 	}
 	return Checkout{Order: o, NextAction: o.NextAction}, nil
+}
+
+// paymentRequest is what o's gateway is asked for to collect its total
+// (startPayment), or to check before o is written (PaymentChecker).
+func (s *Service) paymentRequest(ctx context.Context, o Order, paymentMethodID, returnURL string) (PaymentRequest, error) {
+	org, err := s.store.OrgByID(ctx, o.OrgID)
+	if err != nil {
+		return PaymentRequest{}, asDomainError(err)
+	}
+	n := 1
+	if o.Installments != nil {
+		n = o.Installments.Count
+	}
+	customer := Customer{OrgID: org.ID, Name: org.Name, Country: org.Country}
+	if o.CreatedBy != "" { // the buyer: providers want a payer email
+		u, err := s.store.UserByID(ctx, o.CreatedBy)
+		if err != nil && !IsCode(err, CodeNotFound) {
+			return PaymentRequest{}, asDomainError(err)
+		}
+		customer.Email = u.Email
+	}
+	if returnURL == "" {
+		returnURL = s.cfg.PublicURL
+	}
+	return PaymentRequest{
+		OrderID: o.ID, OrderNumber: o.Number, Amount: o.Total, Installments: n, Method: o.Method,
+		Customer:        customer,
+		PaymentMethodID: paymentMethodID, Description: orderDescription(o),
+		IdempotencyKey: "order-" + o.ID, ReturnURL: returnURL,
+	}, nil
 }
 
 // checkRoom refuses, with INVALID_INPUT on field (wrapping
@@ -353,14 +437,20 @@ func declined(cause error) *Error {
 }
 
 // settleDecline records a gateway's decline on the order: FAILED, with the
-// provider's reason.
-func (s *Service) settleDecline(ctx context.Context, orderID string, decline error) (Order, error) {
-	reason := decline.Error()
-	var e *Error
-	if errors.As(decline, &e) {
-		reason = e.Message
+// provider's reason in the one form every report of it takes (the FAILED
+// payment's FailureReason, as a webhook or the provider's page would
+// report it), else, from a gateway that returns no payment with its
+// decline, the error's message.
+func (s *Service) settleDecline(ctx context.Context, orderID string, p Payment, decline error) (Order, error) {
+	reason := p.FailureReason
+	if reason == "" {
+		reason = decline.Error()
+		var e *Error
+		if errors.As(decline, &e) {
+			reason = e.Message
+		}
 	}
-	return s.settle(ctx, orderID, paymentUpdate{status: PaymentFailed, failureReason: reason})
+	return s.settle(ctx, orderID, paymentUpdate{status: PaymentFailed, failureReason: reason, paymentID: p.ID, method: p.Method})
 }
 
 func orderDescription(o Order) string {
@@ -422,6 +512,9 @@ func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paym
 	now := s.clock.Now()
 	if u.paymentID != "" && o.PaymentID == "" {
 		o.PaymentID = u.paymentID
+	}
+	if u.method != "" && o.Method == "" {
+		o.Method = u.method
 	}
 	switch u.status {
 	case PaymentSucceeded:
@@ -593,13 +686,20 @@ func (s *Service) issueInvoice(ctx context.Context, tx Store, o Order, now time.
 // moves the order and its invoice to (PARTIALLY_)REFUNDED, and returns the
 // balance version after the change (0 if no credits moved) and the
 // credits it could not take back.
+//
+// The share of one refund is the share of the cumulative refunded total
+// less that of the total refunded before, so the shares of all refunds of
+// an order add up to its credits once it is fully refunded: what each
+// refund took back and could not take back (spent or expired) together
+// account for every credit the order granted. A full refund takes back
+// whatever is left of the grant.
 func (s *Service) refundCredits(ctx context.Context, tx Store, o *Order, refunded int64, now time.Time) (int64, RefundResult, error) {
-	delta := refunded - o.Refunded
-	var share int64
-	if refunded >= o.Total.AmountMinor {
-		share = o.Credits // everything still attributable to the order
-	} else {
-		share = mulDiv(o.Credits, delta, o.Total.AmountMinor)
+	total := o.Total.AmountMinor
+	full := refunded >= total
+	share := mulDiv(o.Credits, min(refunded, total), total) - mulDiv(o.Credits, min(o.Refunded, total), total)
+	take := share
+	if full {
+		take = o.Credits // everything still attributable to the order
 	}
 	var removed int64
 	res, _, err := s.applyCreditsTx(ctx, tx, o.OrgID, "", "", "",
@@ -608,7 +708,7 @@ func (s *Service) refundCredits(ctx context.Context, tx Store, o *Order, refunde
 				if g.ID != o.GrantID {
 					continue
 				}
-				removed = min(g.Remaining, share)
+				removed = min(g.Remaining, take)
 				if removed == 0 {
 					return change{}, nil
 				}
@@ -629,7 +729,7 @@ func (s *Service) refundCredits(ctx context.Context, tx Store, o *Order, refunde
 	}
 	o.Refunded = refunded
 	status, invStatus := OrderPartiallyRefunded, InvoicePartiallyRefunded
-	if refunded >= o.Total.AmountMinor {
+	if full {
 		status, invStatus = OrderRefunded, InvoiceRefunded
 	}
 	if o.Status.CanMove(status) {
@@ -647,10 +747,7 @@ func (s *Service) refundCredits(ctx context.Context, tx Store, o *Order, refunde
 	if removed > 0 {
 		version = res.Balance.Version
 	}
-	notRecovered := share - removed
-	if refunded >= o.Total.AmountMinor {
-		notRecovered = 0 // a full refund takes what is left; the rest was spent
-	}
+	notRecovered := max(share-removed, 0)
 	return version, RefundResult{CreditsRemoved: removed, CreditsNotRecovered: notRecovered}, nil
 }
 
@@ -686,7 +783,7 @@ func (s *Service) ConfirmOrder(ctx context.Context, orderID string) (Order, erro
 	p, err := gw.ConfirmPayment(ctx, o.PaymentID, "confirm-"+o.ID)
 	if err != nil {
 		if IsCode(err, CodePaymentFailed) {
-			if _, serr := s.settleDecline(ctx, o.ID, err); serr != nil {
+			if _, serr := s.settleDecline(ctx, o.ID, p, err); serr != nil {
 				return Order{}, serr
 			}
 			return Order{}, declined(err)
@@ -994,7 +1091,7 @@ func (s *Service) reconcileOne(ctx context.Context, o Order) (Order, error) {
 	// the same gateway idempotency key confirmOrder uses.
 	p, err := gw.ConfirmPayment(ctx, o.PaymentID, "confirm-"+o.ID)
 	if IsCode(err, CodePaymentFailed) {
-		return s.settleDecline(ctx, o.ID, err)
+		return s.settleDecline(ctx, o.ID, p, err)
 	}
 	if err != nil {
 		return o, err

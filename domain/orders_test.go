@@ -60,7 +60,11 @@ func (g *fakeGateway) CreatePayment(_ context.Context, req domain.PaymentRequest
 	}
 	switch g.next {
 	case domain.PaymentFailed:
-		return domain.Payment{}, &domain.Error{Code: domain.CodePaymentFailed, Message: "card declined: insufficient_funds"}
+		// As the Gateway contract has it: the FAILED payment with the
+		// bare reason, the error's message worded around it.
+		p.Status, p.FailureReason = domain.PaymentFailed, "insufficient_funds"
+		g.payments[p.ID] = p
+		return p, &domain.Error{Code: domain.CodePaymentFailed, Message: "card declined: insufficient_funds"}
 	case domain.PaymentPending, domain.PaymentRequiresAction:
 		p.NextAction = &domain.NextAction{Kind: domain.NextActionRedirect, URL: "https://pay.example/" + p.ID}
 	}

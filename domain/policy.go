@@ -1,6 +1,9 @@
 package domain
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // Action is something an actor may or may not do to an org (README, Roles).
 type Action string
@@ -37,6 +40,65 @@ var apiKeyPolicy = map[Action]bool{
 	ActionSpend:       true,
 }
 
+// actionWords says each action as the end of the sentence "… may not
+// <words>" of a FORBIDDEN message, so a refused caller reads what they
+// tried in plain words. Every action of rolePolicy has its words
+// (TestDenialWording).
+var actionWords = map[Action]string{
+	ActionReadOrg:       "read this org",
+	ActionReadBalance:   "read this org's balance",
+	ActionReadOwnUsage:  "read this org's usage or ledger",
+	ActionSpend:         "spend this org's credits",
+	ActionManageMembers: "manage this org's members, invitations or roles",
+	ActionManageAPIKeys: "manage this org's API keys",
+	ActionBilling:       "buy credits or read this org's orders, invoices, payment methods or org-wide usage",
+	ActionOwn:           "delete this org or transfer its ownership",
+}
+
+// words is the action in plain words (actionWords).
+func (a Action) words() string {
+	if w, ok := actionWords[a]; ok {
+		return w
+	}
+	return string(a)
+}
+
+// allowedRoles names the roles that may take action, as a sentence says
+// them: "OWNER", "OWNER or BILLING", "OWNER, ADMIN or BILLING".
+func allowedRoles(action Action) string {
+	roles := rolePolicy[action]
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = string(r)
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// roleDenied is the FORBIDDEN error of a member whose role may not take
+// action, e.g. "a member with the MEMBER role may not manage this org's
+// API keys; that takes the OWNER or ADMIN role".
+func roleDenied(role Role, action Action) *Error {
+	return Errorf(CodeForbidden, "a member with the %s role may not %s; that takes the %s role",
+		role, action.words(), allowedRoles(action))
+}
+
+// apiKeyDenied is the FORBIDDEN error of an org API key refused action,
+// e.g. "an API key may not manage this org's API keys; sign in as a member
+// with the OWNER or ADMIN role".
+func apiKeyDenied(action Action) *Error {
+	who := "sign in as a member with the " + allowedRoles(action) + " role"
+	if len(rolePolicy[action]) == len(allRoles) {
+		who = "sign in as a member of this org"
+	}
+	return Errorf(CodeForbidden, "an API key may not %s; %s", action.words(), who)
+}
+
+// allRoles are the roles of the role table (README, Roles).
+var allRoles = []Role{RoleOwner, RoleAdmin, RoleBilling, RoleMember}
+
 // RoleAllows reports whether role may take action.
 func RoleAllows(role Role, action Action) bool {
 	for _, r := range rolePolicy[action] {
@@ -70,7 +132,7 @@ func (s *Service) authorize(ctx context.Context, orgID string, action Action) (A
 			return Access{}, NotFound("org")
 		}
 		if !apiKeyPolicy[action] {
-			return Access{}, Errorf(CodeForbidden, "an API key may not %s", action)
+			return Access{}, apiKeyDenied(action)
 		}
 		return Access{Actor: a}, nil
 	}
@@ -82,7 +144,7 @@ func (s *Service) authorize(ctx context.Context, orgID string, action Action) (A
 		return Access{}, Internal(err)
 	}
 	if !RoleAllows(m.Role, action) {
-		return Access{}, Errorf(CodeForbidden, "role %s may not %s", m.Role, action)
+		return Access{}, roleDenied(m.Role, action)
 	}
 	return Access{Actor: a, Role: m.Role}, nil
 }
@@ -95,7 +157,7 @@ func requireUser(ctx context.Context) (Actor, error) {
 		return Actor{}, Errorf(CodeUnauthenticated, "sign in required")
 	}
 	if a.IsAPIKey() {
-		return Actor{}, Errorf(CodeForbidden, "an API key may not do this")
+		return Actor{}, Errorf(CodeForbidden, "an API key may not do this; sign in as a user")
 	}
 	return a, nil
 }
@@ -107,7 +169,7 @@ func requirePlatformAdmin(ctx context.Context) (Actor, error) {
 		return Actor{}, err
 	}
 	if !a.PlatformAdmin {
-		return Actor{}, Errorf(CodeForbidden, "platform admin only")
+		return Actor{}, Errorf(CodeForbidden, "only a platform admin may do this")
 	}
 	return a, nil
 }

@@ -180,6 +180,9 @@ type Store interface {
 	// CreateIdempotency records a key outside a balance change (purchases);
 	// CONFLICT when the org already has it.
 	CreateIdempotency(ctx context.Context, rec IdempotencyRecord) error
+	// DeleteIdempotency removes the org's record of key (a purchase undone
+	// before anything happened, see DeleteOrder); NOT_FOUND when absent.
+	DeleteIdempotency(ctx context.Context, orgID, key string) error
 
 	OrderStore
 }
@@ -200,6 +203,11 @@ type OrderStore interface {
 
 	// CreateOrder inserts an order; CONFLICT when its Number exists.
 	CreateOrder(ctx context.Context, o Order) error
+	// DeleteOrder removes an order nothing refers to yet (no payment,
+	// invoice or grant): a purchase whose gateway refused its input, undone
+	// so it leaves nothing behind. NOT_FOUND when absent. Its number is
+	// not reused: order numbers are unique, not gap-free.
+	DeleteOrder(ctx context.Context, id string) error
 	// OrderByID returns an order or NOT_FOUND.
 	OrderByID(ctx context.Context, id string) (Order, error)
 	// LockOrder returns an order and, inside InTx, locks it until the

@@ -161,7 +161,7 @@ func TestDeclinesStopPurchases(t *testing.T) {
 			t.Fatal("the decline lost the provider's reason as its cause")
 		}
 		orders, _ := s.svc.Orders(s.owner, s.org.ID, domain.OrderFilter{Statuses: []domain.OrderStatus{domain.OrderFailed}}, domain.Page{})
-		if len(orders.Edges) != 1 || orders.Edges[0].Node.FailureReason != "card declined: insufficient_funds" {
+		if len(orders.Edges) != 1 || orders.Edges[0].Node.FailureReason != "insufficient_funds" {
 			t.Fatalf("failed orders = %+v, want the provider's reason on the order", orders.Edges)
 		}
 		// The replayed decline is generic too.

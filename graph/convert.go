@@ -158,8 +158,9 @@ func toLedgerActor(kind domain.ActorKind, id string) *model.LedgerActor {
 	return a
 }
 
-func toLedgerConnection(c domain.Connection[domain.LedgerEntry]) *model.LedgerEntryConnection {
-	out := &model.LedgerEntryConnection{Edges: make([]*model.LedgerEntryEdge, len(c.Edges)), PageInfo: toPageInfo(c.HasNextPage, c.EndCursor())}
+func toLedgerConnection(c domain.LedgerPage) *model.LedgerEntryConnection {
+	out := &model.LedgerEntryConnection{Scope: model.UsageScope(c.Scope), Edges: make([]*model.LedgerEntryEdge, len(c.Edges)),
+		PageInfo: toPageInfo(c.HasNextPage, c.EndCursor())}
 	for i, e := range c.Edges {
 		out.Edges[i] = &model.LedgerEntryEdge{Cursor: e.Cursor, Node: toLedgerEntry(e.Node)}
 	}

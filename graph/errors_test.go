@@ -50,7 +50,7 @@ func TestErrorPresenter(t *testing.T) {
 		{"invalid input takes the field from the path", onPath(&domain.Error{Code: domain.CodeInvalidInput, Message: "not credits"}, "consumeCredits", "input", "amount"), "not credits", "INVALID_INPUT", "amount", false},
 		{"invalid input without field or path", &domain.Error{Code: domain.CodeInvalidInput, Message: "bad"}, "bad", "INVALID_INPUT", "query", false},
 		{"not found", domain.NotFound("org"), "org not found", "NOT_FOUND", "", false},
-		{"wrapped forbidden", fmt.Errorf("resolver: %w", domain.Errorf(domain.CodeForbidden, "role MEMBER may not")), "role MEMBER may not", "FORBIDDEN", "", false},
+		{"wrapped forbidden", fmt.Errorf("resolver: %w", domain.Errorf(domain.CodeForbidden, "a member with the MEMBER role may not manage this org's API keys")), "a member with the MEMBER role may not manage this org's API keys", "FORBIDDEN", "", false},
 		{"insufficient credits on a path", onPath(domain.Errorf(domain.CodeInsufficientCredits, "balance is 5"), "consumeCredits"), "balance is 5", "INSUFFICIENT_CREDITS", "", false},
 		{"domain internal hides the cause", domain.Internal(errors.New("pq: connection refused")), "internal error", "INTERNAL", "", true},
 		{"plain error is internal", errors.New("boom at 10.0.0.3"), "internal error", "INTERNAL", "", true},

@@ -115,6 +115,27 @@ func Run(t *testing.T, h Harness) {
 		}
 	})
 
+	t.Run("check before create", func(t *testing.T) {
+		c, ok := gw.(domain.PaymentChecker)
+		if !ok {
+			t.Fatal("the gateway does not implement domain.PaymentChecker: purchasePack could not refuse what it refuses before an order is written")
+		}
+		// What CheckPayment accepts goes on to the provider; what it
+		// refuses, CreatePayment refuses the same way without a payment.
+		for _, o := range []Outcome{Succeed, Decline, RequireAction} {
+			if err := c.CheckPayment(h.Request(t, o)); err != nil {
+				t.Fatalf("CheckPayment of a request for outcome %d: %v", o, err)
+			}
+		}
+		bad := h.Request(t, Succeed)
+		bad.Amount.AmountMinor = 0
+		cerr := c.CheckPayment(bad)
+		p, err := gw.CreatePayment(ctx, bad)
+		if domain.ErrorCode(cerr) != domain.CodeInvalidInput || domain.ErrorCode(err) != domain.CodeInvalidInput || p.ID != "" {
+			t.Fatalf("a zero amount: CheckPayment %v, CreatePayment %+v, %v; want INVALID_INPUT from both and no payment", cerr, p, err)
+		}
+	})
+
 	t.Run("decline", func(t *testing.T) {
 		req := h.Request(t, Decline)
 		p, err := gw.CreatePayment(ctx, req)
@@ -125,14 +146,20 @@ func Run(t *testing.T, h Harness) {
 			h.Complete(t, p)
 			p, err = gw.ConfirmPayment(ctx, p.ID, req.IdempotencyKey+"-confirm")
 		}
-		if err != nil {
-			if domain.ErrorCode(err) != domain.CodePaymentFailed {
-				t.Fatalf("decline error code %s (%v), want PAYMENT_FAILED", domain.ErrorCode(err), err)
-			}
+		if err != nil && domain.ErrorCode(err) != domain.CodePaymentFailed {
+			t.Fatalf("decline error code %s (%v), want PAYMENT_FAILED", domain.ErrorCode(err), err)
+		}
+		// A decline, as an error or not, comes with its FAILED payment and
+		// the provider's reason, which a later read reports the same way:
+		// the order records one form of it however it learns of it.
+		if p.Status != domain.PaymentFailed || p.FailureReason == "" {
+			t.Fatalf("declined payment = %s (reason %q, error %v), want FAILED with a reason", p.Status, p.FailureReason, err)
+		}
+		if p.ID == "" {
 			return
 		}
-		if p.Status != domain.PaymentFailed || p.FailureReason == "" {
-			t.Fatalf("declined payment = %s (reason %q), want FAILED with a reason", p.Status, p.FailureReason)
+		if got, gerr := gw.GetPayment(ctx, p.ID); gerr == nil && got.Status == domain.PaymentFailed && got.FailureReason != p.FailureReason {
+			t.Fatalf("the decline's reason is %q, GetPayment reports %q: want one form", p.FailureReason, got.FailureReason)
 		}
 	})
 

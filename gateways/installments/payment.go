@@ -70,6 +70,23 @@ func (g *Gateway) CreatePayment(ctx context.Context, req domain.PaymentRequest) 
 	return p, nil
 }
 
+// CheckPayment implements domain.PaymentChecker: the INVALID_INPUT
+// CreatePayment would answer req with before calling Mercado Pago (a
+// currency, country, method or installment count it cannot take, a
+// payment method id that is not "<payment_method_id>:<card token>").
+func (g *Gateway) CheckPayment(req domain.PaymentRequest) error {
+	if _, err := g.checkRequest(req); err != nil {
+		return err
+	}
+	if req.PaymentMethodID == "" {
+		return nil
+	}
+	_, err := parseCard(req.PaymentMethodID)
+	return err
+}
+
+var _ domain.PaymentChecker = (*Gateway)(nil)
+
 // checkRequest refuses what Mercado Pago in Brazil cannot charge and
 // returns the installment count to send.
 func (g *Gateway) checkRequest(req domain.PaymentRequest) (int, error) {

@@ -145,6 +145,12 @@ func TestCreatePaymentRefusesBadInput(t *testing.T) {
 		if !errors.As(err, &de) || de.Code != domain.CodeInvalidInput || de.Field != c.field {
 			t.Errorf("%s: %v, want INVALID_INPUT on field %q", name, err, c.field)
 		}
+		// What is refused on a field is refused before any order exists
+		// (CheckPayment); what only Mercado Pago refuses passes the check.
+		cerr := gw.CheckPayment(req)
+		if c.field == "" && cerr != nil || c.field != "" && (!errors.As(cerr, &de) || de.Field != c.field) {
+			t.Errorf("%s: CheckPayment = %v, want INVALID_INPUT on %q exactly when CreatePayment refuses it on its own", name, cerr, c.field)
+		}
 	}
 	if n := len(emu.PaymentIDs()); n != 0 {
 		t.Fatalf("%d payments made from bad input", n)

@@ -78,6 +78,12 @@ func (g *Gateway) CreatePayment(ctx context.Context, req domain.PaymentRequest) 
 	return p, nil
 }
 
+// CheckPayment implements domain.PaymentChecker: the INVALID_INPUT
+// CreatePayment would answer req with before calling PayPal.
+func (g *Gateway) CheckPayment(req domain.PaymentRequest) error { return g.validate(req) }
+
+var _ domain.PaymentChecker = (*Gateway)(nil)
+
 // validate refuses what PayPal would, before asking it.
 func (g *Gateway) validate(req domain.PaymentRequest) error {
 	switch {
@@ -101,7 +107,8 @@ func (g *Gateway) validate(req domain.PaymentRequest) error {
 // (PayPal-Request-Id = idempotencyKey). A completed capture is SUCCEEDED, a
 // pending one PROCESSING, a DECLINED one FAILED with the reason. A capture
 // PayPal refuses with 422 is PAYMENT_FAILED carrying the issue (e.g.
-// INSTRUMENT_DECLINED), except for the issues that say the order is not in
+// INSTRUMENT_DECLINED), returned with the FAILED payment whose
+// FailureReason is that issue, except for the issues that say the order is not in
 // a state to capture (not approved yet, already captured, voided): then the
 // order's current state is returned without error, so an order the buyer
 // has not approved yet comes back REQUIRES_ACTION (or PENDING) with its
@@ -114,10 +121,17 @@ func (g *Gateway) ConfirmPayment(ctx context.Context, paymentID, idempotencyKey 
 	var o orderResource
 	err := g.send(ctx, http.MethodPost, path+"/capture", struct{}{}, requestID(idempotencyKey), &o)
 	if err != nil {
-		if a := answerOf(err); a.status == http.StatusUnprocessableEntity && notCapturable[a.issue] {
+		a := answerOf(err)
+		if a.status == http.StatusUnprocessableEntity && notCapturable[a.issue] {
 			return g.GetPayment(ctx, paymentID)
 		}
-		return domain.Payment{}, fail("capture the paypal order", err)
+		err = fail("capture the paypal order", err)
+		if domain.ErrorCode(err) == domain.CodePaymentFailed && a.issue != "" {
+			// The decline comes back with its FAILED payment, the reason
+			// PayPal's bare issue code, as the domain records it.
+			return domain.Payment{ID: paymentID, Status: domain.PaymentFailed, FailureReason: a.issue}, err
+		}
+		return domain.Payment{}, err
 	}
 	p, err := paymentFromOrder(o, domain.Money{})
 	if err != nil {

@@ -22,6 +22,12 @@
 //	"" (no card)       PENDING, REDIRECT to the hosted page where the buyer picks a card
 //	anything else      INVALID_INPUT (field "paymentMethodId")
 //
+// A declined payment comes back FAILED together with its PAYMENT_FAILED
+// error; its FailureReason is the bare decline code (generic_decline),
+// exactly as GetPayment, the hosted page's "Decline" and the payment.failed
+// webhook report it. Every payment is a card payment unless the request
+// names PayPal (Payment.Method): the hosted page takes test cards only.
+//
 // On the hosted page "Pay" settles the payment (with the card the buyer
 // picks, for a PENDING one), "Decline" fails it and "Cancel" cancels it.
 // Tests do the same with Approve, Decline and Cancel, and simulate a provider

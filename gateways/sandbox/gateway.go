@@ -138,6 +138,10 @@ func (g *Gateway) CreatePayment(ctx context.Context, req domain.PaymentRequest) 
 		amount:       req.Amount,
 		installments: max(req.Installments, 1),
 		status:       domain.PaymentPending,
+		method:       req.Method,
+	}
+	if p.method == "" {
+		p.method = domain.MethodCard
 	}
 	g.payments[p.id] = p
 	if req.IdempotencyKey != "" {
@@ -152,6 +156,17 @@ func (g *Gateway) CreatePayment(ctx context.Context, req domain.PaymentRequest) 
 	}
 	return g.result(p)
 }
+
+// CheckPayment implements domain.PaymentChecker: the INVALID_INPUT
+// CreatePayment would answer req with (an unknown test card, an amount,
+// method or return URL the sandbox does not take), decided without
+// creating a payment.
+func (g *Gateway) CheckPayment(req domain.PaymentRequest) error {
+	_, _, err := validate(req)
+	return err
+}
+
+var _ domain.PaymentChecker = (*Gateway)(nil)
 
 // validate checks a payment request and finds its test card.
 func validate(req domain.PaymentRequest) (c card, hasCard bool, err error) {

@@ -166,3 +166,75 @@ func TestOutage(t *testing.T) {
 		t.Fatalf("GetPayment with a canceled context = %v, want GATEWAY_UNAVAILABLE", err)
 	}
 }
+
+// TestPaymentMethod: every sandbox payment says how it is paid: the
+// method the request names, else a card (the hosted page takes test cards
+// only), from creation on and in every later read.
+func TestPaymentMethod(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		card   string
+		method domain.PaymentMethodKind
+		want   domain.PaymentMethodKind
+	}{
+		{"card charged at once", CardSucceeds, "", domain.MethodCard},
+		{"card declined", CardDeclined, "", domain.MethodCard},
+		{"hosted page", "", "", domain.MethodCard},
+		{"card named", "", domain.MethodCard, domain.MethodCard},
+		{"PayPal named", "", domain.MethodPayPal, domain.MethodPayPal},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, _ := newTestGateway(t, Config{})
+			req := paymentRequest(tt.card)
+			req.Method = tt.method
+			p, err := g.CreatePayment(ctx, req)
+			if err != nil && domain.ErrorCode(err) != domain.CodePaymentFailed {
+				t.Fatal(err)
+			}
+			got, gerr := g.GetPayment(ctx, p.ID)
+			if gerr != nil || p.Method != tt.want || got.Method != tt.want {
+				t.Fatalf("method at creation %q, read later %q (%v); want %q", p.Method, got.Method, gerr, tt.want)
+			}
+		})
+	}
+}
+
+// TestCheckPayment: CheckPayment refuses exactly what CreatePayment
+// refuses, on the same field, without making a payment.
+func TestCheckPayment(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name  string
+		edit  func(*domain.PaymentRequest)
+		field string // "" when the request is fine
+	}{
+		{"test card", func(*domain.PaymentRequest) {}, ""},
+		{"declined test card", func(r *domain.PaymentRequest) { r.PaymentMethodID = CardDeclined }, ""},
+		{"hosted page", func(r *domain.PaymentRequest) { r.PaymentMethodID = "" }, ""},
+		{"unknown card", func(r *domain.PaymentRequest) { r.PaymentMethodID = "1234" }, "paymentMethodId"},
+		{"zero amount", func(r *domain.PaymentRequest) { r.Amount.AmountMinor = 0 }, "amount"},
+		{"unknown method", func(r *domain.PaymentRequest) { r.Method = "CASH" }, "method"},
+		{"13 installments", func(r *domain.PaymentRequest) { r.Installments = 13 }, "installments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, _ := newTestGateway(t, Config{})
+			req := paymentRequest(CardSucceeds)
+			tt.edit(&req)
+			cerr := g.CheckPayment(req)
+			p, err := g.CreatePayment(ctx, req)
+			var ce, de *domain.Error
+			if tt.field == "" {
+				if cerr != nil || domain.ErrorCode(err) == domain.CodeInvalidInput {
+					t.Fatalf("CheckPayment = %v, CreatePayment = %v; want both to accept", cerr, err)
+				}
+				return
+			}
+			if !errors.As(cerr, &ce) || !errors.As(err, &de) || ce.Field != tt.field || de.Field != tt.field || p.ID != "" {
+				t.Fatalf("CheckPayment = %v, CreatePayment = %+v, %v; want INVALID_INPUT on %s from both", cerr, p, err, tt.field)
+			}
+		})
+	}
+}

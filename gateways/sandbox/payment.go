@@ -15,7 +15,10 @@ type payment struct {
 	installments int
 	// card is the test card the payment was created with, "" when the buyer
 	// picks one on the hosted page.
-	card          string
+	card string
+	// method is how the buyer pays: the method the request named, else a
+	// card (the hosted page takes test cards only).
+	method        domain.PaymentMethodKind
 	status        domain.PaymentStatus
 	refunded      int64
 	failureReason string
@@ -52,6 +55,7 @@ func (p *payment) view(pageURL string) domain.Payment {
 		Amount:        p.amount,
 		Refunded:      p.refunded,
 		FailureReason: p.failureReason,
+		Method:        p.method,
 	}
 	if p.open() {
 		out.NextAction = &domain.NextAction{Kind: domain.NextActionRedirect, URL: pageURL}

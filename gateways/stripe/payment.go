@@ -26,9 +26,9 @@ const (
 // to confirm with Stripe Elements. With one (a saved card) it is confirmed
 // at once, on session, as a card payment: SUCCEEDED, or REQUIRES_ACTION with
 // the client secret when the bank asks for 3-D Secure; a decline is
-// PAYMENT_FAILED with the decline code in the message. A cached customer
-// that Stripe no longer knows is NOT_FOUND once and replaced on the next
-// payment.
+// PAYMENT_FAILED with the decline code in the message, returned with the
+// FAILED payment (declinedPayment). A cached customer that Stripe no
+// longer knows is NOT_FOUND once and replaced on the next payment.
 func (g *Gateway) CreatePayment(ctx context.Context, req domain.PaymentRequest) (domain.Payment, error) {
 	if err := g.validate(req); err != nil {
 		return domain.Payment{}, err
@@ -72,9 +72,31 @@ func (g *Gateway) CreatePayment(ctx context.Context, req domain.PaymentRequest) 
 		return domain.Payment{}, mapError(err, "customer")
 	}
 	if err != nil {
-		return domain.Payment{}, mapError(err, "payment")
+		err = mapError(err, "payment")
+		return declinedPayment(err), err
 	}
 	return toPayment(pi), nil
+}
+
+// declinedPayment is the FAILED payment a card error (PAYMENT_FAILED)
+// reports, returned with it: its PaymentIntent when Stripe sent it along,
+// read as GetPayment and the payment_failed webhook read it, so the
+// decline's reason takes the same form (the bare decline code) however it
+// reaches Tally. Any other error has no payment.
+func declinedPayment(err error) domain.Payment {
+	var se *stripe.Error
+	if domain.ErrorCode(err) != domain.CodePaymentFailed || !errors.As(err, &se) {
+		return domain.Payment{}
+	}
+	p := domain.Payment{}
+	if se.PaymentIntent != nil {
+		p = toPayment(se.PaymentIntent)
+	}
+	p.Status, p.NextAction = domain.PaymentFailed, nil
+	if p.FailureReason == "" {
+		p.FailureReason = errorReason(se)
+	}
+	return p
 }
 
 // maxIdempotencyKey is the longest key Stripe (and stripe-go) accepts.
@@ -91,6 +113,18 @@ func setIdempotencyKey(p *stripe.Params, key string) error {
 	}
 	return nil
 }
+
+// CheckPayment implements domain.PaymentChecker: the INVALID_INPUT
+// CreatePayment would answer req with before calling Stripe. A payment
+// method Stripe does not know is found out only by asking it.
+func (g *Gateway) CheckPayment(req domain.PaymentRequest) error {
+	if err := g.validate(req); err != nil {
+		return err
+	}
+	return setIdempotencyKey(&stripe.Params{}, req.IdempotencyKey)
+}
+
+var _ domain.PaymentChecker = (*Gateway)(nil)
 
 // validate refuses requests Stripe cannot serve before calling it.
 func (g *Gateway) validate(req domain.PaymentRequest) error {
@@ -133,7 +167,7 @@ func (g *Gateway) ConfirmPayment(ctx context.Context, paymentID, idempotencyKey 
 		return toPayment(pi), nil
 	}
 	if pi, err = g.confirm(ctx, paymentID, idempotencyKey); err != nil {
-		return domain.Payment{}, err
+		return declinedPayment(err), err
 	}
 	return toPayment(pi), nil
 }

@@ -219,6 +219,7 @@ type ComplexityRoot struct {
 	LedgerEntryConnection struct {
 		Edges    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
+		Scope    func(childComplexity int) int
 	}
 
 	LedgerEntryEdge struct {
@@ -1181,6 +1182,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LedgerEntryConnection.PageInfo(childComplexity), true
+	case "LedgerEntryConnection.scope":
+		if e.ComplexityRoot.LedgerEntryConnection.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntryConnection.Scope(childComplexity), true
 
 	case "LedgerEntryEdge.cursor":
 		if e.ComplexityRoot.LedgerEntryEdge.Cursor == nil {
@@ -2669,6 +2676,8 @@ type LedgerEntry implements Node {
 
 "A page of ledger entries."
 type LedgerEntryConnection {
+  "Whose entries the list holds, decided by the caller's role: ORG, every entry of the org (OWNER, BILLING); MEMBER, only the entries the caller caused (ADMIN, MEMBER). A MEMBER list leaves out on purpose what other members, API keys and Tally itself (purchases, expiries, refunds) did, so its amounts do not add up to the balance."
+  scope: UsageScope!
   "The entries of this page, newest first."
   edges: [LedgerEntryEdge!]!
   "Where this page ends."
@@ -3006,7 +3015,7 @@ type Order implements Node {
   expiresAt: Time
   "Name of the payment gateway, e.g. \"stripe\"."
   gateway: String!
-  "How the buyer pays; null when the gateway's own page lets them choose."
+  "How the buyer pays: the method named at checkout; else the gateway's only one (cards for Stripe and the installment gateway, PayPal for PayPal), a card when a ` + "`" + `paymentMethodId` + "`" + ` was given, or what the gateway reports (the sandbox's page takes cards). Null only while the buyer still chooses on a page that offers several methods."
   method: PaymentMethodKind
   "The installment plan, when paid in more than one installment."
   installments: InstallmentPlan
@@ -3164,7 +3173,7 @@ input PurchasePackInput {
   method: PaymentMethodKind
   "Number of card installments, 1 (at once, the default) to 12; more than 1 only where a gateway takes installments (orgs in BR paying in BRL)."
   installments: Int! = 1
-  "A gateway-side payment method to charge (a saved card, a card token); null lets the buyer choose on the gateway's page."
+  "A gateway-side payment method to charge (a saved card, a card token, a sandbox test card); null lets the buyer choose on the gateway's page. One the gateway does not know is INVALID_INPUT and no order is made."
   paymentMethodId: String
   "A key unique to this purchase: a retry with the same key and input returns the first order and makes no second payment; with other input, CONFLICT."
   idempotencyKey: String!
@@ -3180,7 +3189,7 @@ type RefundResult {
   order: Order!
   "Credits taken back from the order's unspent credits (REFUND ledger entries)."
   creditsRemoved: Credits!
-  "Credits of the refunded share already spent or expired, which could not be taken back."
+  "Credits of the refunded share already spent or expired, which could not be taken back. The share is the refund's part of the order's credits; a refund that completes the order covers every credit earlier refunds did not, so over all refunds of an order ` + "`" + `creditsRemoved` + "`" + ` and ` + "`" + `creditsNotRecovered` + "`" + ` add up to its credits."
   creditsNotRecovered: Credits!
 }
 
@@ -3190,7 +3199,7 @@ extend type Query {
 }
 
 extend type Mutation {
-  "Buys a credit pack (OWNER, BILLING): creates the order and starts its payment with the routed gateway. The credits are granted when the payment is confirmed, never before. PAYMENT_FAILED leaves a FAILED order; GATEWAY_UNAVAILABLE leaves it unpaid (retry with the same key)."
+  "Buys a credit pack (OWNER, BILLING): creates the order and starts its payment with the routed gateway. The credits are granted when the payment is confirmed, never before. PAYMENT_FAILED leaves a FAILED order; GATEWAY_UNAVAILABLE leaves it unpaid (retry with the same key). INVALID_INPUT, whether Tally, the gateway or its provider refuses the input (an unknown pack, a malformed or unknown payment method), leaves nothing: no order and no record of the key, which may be used again with corrected input."
   purchasePack("The purchase." input: PurchasePackInput!): Checkout!
   "Completes a payment the buyer approved that needs a server call (e.g. PayPal capture) and returns the order as the gateway now reports it. Idempotent: an order already paid, failed or canceled is returned unchanged."
   confirmOrder("Global ID of the order." orderId: ID!): Order!
@@ -3307,13 +3316,13 @@ type Org implements Node {
   subscription: Subscription
   "The current credit balance and the grants that make it up."
   balance: Balance!
-  "Ledger entries, newest first: all of them for OWNER and BILLING, the caller's own for other roles."
+  "Ledger entries, newest first: all of them for OWNER and BILLING, only the caller's own for ADMIN and MEMBER; the connection's ` + "`" + `scope` + "`" + ` says which."
   ledger("Page size, 1 to 100 (default 20)." first: Int, "Cursor of the item to start after." after: String): LedgerEntryConnection!
   "Orders, newest first, optionally only those in some statuses (OWNER, BILLING)."
   orders("Page size, 1 to 100 (default 20)." first: Int, "Cursor of the item to start after." after: String, "Keep only orders in one of these statuses; null or empty keeps all." status: [OrderStatus!]): OrderConnection!
   "Invoices, newest first (OWNER, BILLING)."
   invoices("Page size, 1 to 100 (default 20)." first: Int, "Cursor of the item to start after." after: String): InvoiceConnection!
-  "This month's credit consumption: org-wide for OWNER and BILLING, the caller's own otherwise."
+  "This month's credit consumption: org-wide for OWNER and BILLING, only the caller's own for ADMIN and MEMBER; ` + "`" + `scope` + "`" + ` says which."
   usage: Usage!
   "Automatic top-up settings; null when never configured."
   autoRecharge: AutoRecharge
@@ -3335,11 +3344,11 @@ type Seats {
   pending: Int!
 }
 
-"Whose consumption a usage report covers."
+"Whose entries a usage report or a ledger list covers: the role of the caller decides, not an argument."
 enum UsageScope {
-  "The whole org (OWNER, BILLING)."
+  "Every entry of the org, whoever or whatever caused it (OWNER, BILLING)."
   ORG
-  "The caller's own consumption."
+  "Only the entries the caller caused (ADMIN, MEMBER)."
   MEMBER
 }
 
@@ -3734,6 +3743,8 @@ func (ec *executionContext) childFields_LedgerEntry(ctx context.Context, field g
 
 func (ec *executionContext) childFields_LedgerEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "scope":
+		return ec.fieldContext_LedgerEntryConnection_scope(ctx, field)
 	case "edges":
 		return ec.fieldContext_LedgerEntryConnection_edges(ctx, field)
 	case "pageInfo":
@@ -7474,6 +7485,29 @@ func (ec *executionContext) fieldContext_LedgerEntry_actor(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _LedgerEntryConnection_scope(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntryConnection_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.UsageScope) graphql.Marshaler {
+			return ec.marshalNUsageScope2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐUsageScope(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntryConnection_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntryConnection", field, false, false, "UsageScope")
 }
 
 func (ec *executionContext) _LedgerEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntryConnection) (ret graphql.Marshaler) {
@@ -14663,6 +14697,11 @@ func (ec *executionContext) _LedgerEntryConnection(ctx context.Context, sel ast.
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("LedgerEntryConnection")
+		case "scope":
+			out.Values[i] = ec._LedgerEntryConnection_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "edges":
 			out.Values[i] = ec._LedgerEntryConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -225,6 +225,8 @@ type InvoiceEdge struct {
 
 // A page of ledger entries.
 type LedgerEntryConnection struct {
+	// Whose entries the list holds, decided by the caller's role: ORG, every entry of the org (OWNER, BILLING); MEMBER, only the entries the caller caused (ADMIN, MEMBER). A MEMBER list leaves out on purpose what other members, API keys and Tally itself (purchases, expiries, refunds) did, so its amounts do not add up to the balance.
+	Scope UsageScope `json:"scope"`
 	// The entries of this page, newest first.
 	Edges []*LedgerEntryEdge `json:"edges"`
 	// Where this page ends.
@@ -408,7 +410,7 @@ type PurchasePackInput struct {
 	Method *PaymentMethodKind `json:"method,omitempty"`
 	// Number of card installments, 1 (at once, the default) to 12; more than 1 only where a gateway takes installments (orgs in BR paying in BRL).
 	Installments int `json:"installments"`
-	// A gateway-side payment method to charge (a saved card, a card token); null lets the buyer choose on the gateway's page.
+	// A gateway-side payment method to charge (a saved card, a card token, a sandbox test card); null lets the buyer choose on the gateway's page. One the gateway does not know is INVALID_INPUT and no order is made.
 	PaymentMethodID *string `json:"paymentMethodId,omitempty"`
 	// A key unique to this purchase: a retry with the same key and input returns the first order and makes no second payment; with other input, CONFLICT.
 	IdempotencyKey string `json:"idempotencyKey"`
@@ -428,7 +430,7 @@ type RefundResult struct {
 	Order *Order `json:"order"`
 	// Credits taken back from the order's unspent credits (REFUND ledger entries).
 	CreditsRemoved int64 `json:"creditsRemoved"`
-	// Credits of the refunded share already spent or expired, which could not be taken back.
+	// Credits of the refunded share already spent or expired, which could not be taken back. The share is the refund's part of the order's credits; a refund that completes the order covers every credit earlier refunds did not, so over all refunds of an order `creditsRemoved` and `creditsNotRecovered` add up to its credits.
 	CreditsNotRecovered int64 `json:"creditsNotRecovered"`
 }
 
@@ -1396,13 +1398,13 @@ func (e SubscriptionStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Whose consumption a usage report covers.
+// Whose entries a usage report or a ledger list covers: the role of the caller decides, not an argument.
 type UsageScope string
 
 const (
-	// The whole org (OWNER, BILLING).
+	// Every entry of the org, whoever or whatever caused it (OWNER, BILLING).
 	UsageScopeOrg UsageScope = "ORG"
-	// The caller's own consumption.
+	// Only the entries the caller caused (ADMIN, MEMBER).
 	UsageScopeMember UsageScope = "MEMBER"
 )
 

@@ -273,12 +273,14 @@ var opSeats = orgQuery("org.seats", "seats { total used available pending }",
 		}
 	})
 
-// opLedger checks who sees which entries: OWNER and BILLING all of them,
-// other members only their own.
-var opLedger = orgQuery("org.ledger", "ledger(first: 50) { edges { node { id kind amount actor { kind id } } } pageInfo { hasNextPage } }",
+// opLedger checks who sees which entries: OWNER and BILLING all of them
+// (scope ORG), other members only their own (scope MEMBER, so the answer
+// says it is narrowed).
+var opLedger = orgQuery("org.ledger", "ledger(first: 50) { scope edges { node { id kind amount actor { kind id } } } pageInfo { hasNextPage } }",
 	func(t *testing.T, f *matrixFixture, actor string, org json.RawMessage, before orgState) {
 		var out struct {
 			Ledger struct {
+				Scope    string
 				Edges    []struct{ Node entry }
 				PageInfo struct{ HasNextPage bool }
 			}
@@ -297,12 +299,14 @@ var opLedger = orgQuery("org.ledger", "ledger(first: 50) { edges { node { id kin
 		}
 		switch actor {
 		case actOwner, actBilling:
-			if len(out.Ledger.Edges) != before.LedgerLen || others == 0 {
-				t.Fatalf("%s sees %d entries (%d by others), the ledger has %d", actor, len(out.Ledger.Edges), others, before.LedgerLen)
+			if len(out.Ledger.Edges) != before.LedgerLen || others == 0 || out.Ledger.Scope != "ORG" {
+				t.Fatalf("%s sees %d entries (%d by others) with scope %s, the ledger has %d; want them all, scope ORG",
+					actor, len(out.Ledger.Edges), others, out.Ledger.Scope, before.LedgerLen)
 			}
 		default:
-			if others != 0 || own == 0 {
-				t.Fatalf("%s sees %d own entries and %d by other actors; want only their own", actor, own, others)
+			if others != 0 || own == 0 || out.Ledger.Scope != "MEMBER" {
+				t.Fatalf("%s sees %d own entries and %d by other actors with scope %s; want only their own, scope MEMBER",
+					actor, own, others, out.Ledger.Scope)
 			}
 		}
 	})

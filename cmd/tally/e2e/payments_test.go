@@ -56,7 +56,7 @@ func (c *client) packID(t testing.TB, currency, code string) string {
 	return ""
 }
 
-const orderFields = `id number status gateway credits paidAt
+const orderFields = `id number status gateway method credits paidAt
   lines { kind description quantity amount { amountMinor currency } }
   subtotal { amountMinor } tax { amountMinor } total { amountMinor amount currency } refunded { amountMinor }
   invoice { id number pdfUrl total { amountMinor } }`
@@ -64,6 +64,7 @@ const orderFields = `id number status gateway credits paidAt
 // gqlOrder is the part of an Order the tests read.
 type gqlOrder struct {
 	ID, Number, Status, Gateway string
+	Method                      *string
 	Credits                     int64
 	PaidAt                      *time.Time
 	Lines                       []struct {
@@ -233,6 +234,9 @@ func TestPurchaseWithSandbox(t *testing.T) {
 		if o.Status != "PAID" || o.Gateway != "sandbox" || o.Total.AmountMinor != 2975 || o.Tax.AmountMinor != 475 {
 			t.Fatalf("order %+v, want PAID via sandbox, 29.75 with 4.75 VAT", o)
 		}
+		if o.Method == nil || *o.Method != "CARD" {
+			t.Fatalf("a card payment's method is %v, want CARD", o.Method)
+		}
 		if got := owner.balance(t, org); got != start+7_000_000 {
 			t.Fatalf("balance %d, want %d", got, start+7_000_000)
 		}
@@ -277,6 +281,26 @@ func TestPurchaseWithSandbox(t *testing.T) {
 		// A declined card: a coded error, a FAILED order, no credits.
 		if r := owner.purchase(t, map[string]any{"orgId": org, "packId": pack, "paymentMethodId": "4000000000000002", "idempotencyKey": "buy-3"}); r.code() != "PAYMENT_FAILED" {
 			t.Fatalf("declined card: %+v, want PAYMENT_FAILED", r.Errors)
+		}
+
+		// A card the sandbox does not know: INVALID_INPUT and no order at
+		// all, none for reconciliation to turn into a payable link.
+		orders := func() int {
+			var out struct {
+				Orders struct {
+					Edges []struct{ Node struct{ ID string } }
+				}
+			}
+			owner.must(t, `query($id: ID!) { org(id: $id) { orders(first: 50) { edges { node { id } } } } }`, map[string]any{"id": org}, "org", &out)
+			return len(out.Orders.Edges)
+		}
+		before := orders()
+		r := owner.purchase(t, map[string]any{"orgId": org, "packId": pack, "paymentMethodId": "1234", "idempotencyKey": "buy-4"})
+		if r.code() != "INVALID_INPUT" || r.Errors[0].Extensions.Field != "paymentMethodId" {
+			t.Fatalf("unknown card: %+v, want INVALID_INPUT on paymentMethodId", r.Errors)
+		}
+		if n := orders(); n != before {
+			t.Fatalf("%d orders after an unknown card, want %d: invalid input writes nothing", n, before)
 		}
 
 		// A forged webhook: 400 and nothing changes.
@@ -569,6 +593,9 @@ func TestPurchaseWithStripe(t *testing.T) {
 	paid := owner.waitStatus(t, co.Order.ID, "PAID")
 	if got := owner.balance(t, org); got != start+7_000_000 || owner.countGrants(t, org) != 2 {
 		t.Fatalf("balance %d with %d grants, want %d with 2", got, owner.countGrants(t, org), start+7_000_000)
+	}
+	if paid.Method == nil || *paid.Method != "CARD" {
+		t.Fatalf("a Stripe payment's method is %v, want CARD (Stripe takes cards only)", paid.Method)
 	}
 	owner.checkInvoicePDF(t, paid)
 	bad := http.Header{"Stripe-Signature": {stripeSignature("whsec_other", payload, time.Now())}}

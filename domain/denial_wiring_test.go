@@ -1,0 +1,53 @@
+package domain_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/tallyhq/tally/db"
+	"github.com/tallyhq/tally/db/dbtest"
+	"github.com/tallyhq/tally/domain"
+)
+
+// TestDenialsReachTheCaller: the refusals the service gives through its
+// operations carry the sentences TestDenialWording pins, not the action's
+// bare name.
+func TestDenialsReachTheCaller(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		s := newShop(t, d)
+		member, _ := s.join(t, "mia", domain.RoleMember)
+		admin, _ := s.join(t, "ada", domain.RoleAdmin)
+		key := keyCtx(t, s.svc, s.owner, s.org.ID)
+		buy := domain.PurchaseInput{OrgID: s.org.ID, PackID: s.pack.ID, Quantity: 1, Installments: 1, IdempotencyKey: "k"}
+		const billing = "buy credits or read this org's orders, invoices, payment methods or org-wide usage"
+		tests := []struct {
+			name string
+			call func() error
+			want string
+		}{
+			{"MEMBER buys", func() error { _, err := s.svc.PurchasePack(member, buy); return err },
+				"a member with the MEMBER role may not " + billing + "; that takes the OWNER or BILLING role"},
+			{"ADMIN lists invoices", func() error { _, err := s.svc.Invoices(admin, s.org.ID, domain.Page{}); return err },
+				"a member with the ADMIN role may not " + billing + "; that takes the OWNER or BILLING role"},
+			{"MEMBER lists API keys", func() error { _, err := s.svc.APIKeys(member, s.org.ID); return err },
+				"a member with the MEMBER role may not manage this org's API keys; that takes the OWNER or ADMIN role"},
+			{"API key buys", func() error { _, err := s.svc.PurchasePack(key, buy); return err },
+				"an API key may not " + billing + "; sign in as a member with the OWNER or BILLING role"},
+			{"API key reads the ledger", func() error { _, err := s.svc.Ledger(key, s.org.ID, domain.Page{}); return err },
+				"an API key may not read this org's usage or ledger; sign in as a member of this org"},
+			{"API key lists members", func() error { _, err := s.svc.Members(key, s.org.ID, domain.Page{}); return err },
+				"an API key may not do this; sign in as a user"},
+			{"owner refunds", func() error {
+				_, err := s.svc.RefundOrder(s.owner, domain.RefundInput{OrderID: s.org.ID, IdempotencyKey: "r"})
+				return err
+			}, "only a platform admin may do this"},
+		}
+		for _, tt := range tests {
+			var de *domain.Error
+			if err := tt.call(); !errors.As(err, &de) || de.Code != domain.CodeForbidden || de.Message != tt.want {
+				t.Errorf("%s: %v\nwant FORBIDDEN: %s", tt.name, err, tt.want)
+			}
+		}
+	})
+}

@@ -1,0 +1,125 @@
+package domain_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/tallyhq/tally/db"
+	"github.com/tallyhq/tally/db/dbtest"
+	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/gateways"
+)
+
+// nothingWritten asserts that the org has no order and key holds no
+// idempotency record, also after reconciliation had its chance to pick up
+// a left-over order (issue 8: a PENDING order it turned into a payable
+// link).
+func nothingWritten(t *testing.T, svc *domain.Service, st domain.Store, owner context.Context, orgID, key string) {
+	t.Helper()
+	if _, err := svc.Reconcile(context.Background(), -time.Hour, 100); err != nil {
+		t.Fatal(err)
+	}
+	orders, err := svc.Orders(owner, orgID, domain.OrderFilter{}, domain.Page{})
+	if err != nil || len(orders.Edges) != 0 {
+		t.Fatalf("orders after refused input: %d (%v), want none", len(orders.Edges), err)
+	}
+	if key == "" {
+		return
+	}
+	if _, ok, err := st.FindIdempotency(context.Background(), orgID, key); err != nil || ok {
+		t.Fatalf("the key of a refused purchase is recorded (%v): a corrected retry with it would replay the refusal", err)
+	}
+}
+
+// TestInvalidPurchaseWritesNothing: purchasePack with any kind of invalid
+// input answers INVALID_INPUT on the offending field and writes nothing:
+// no order (not even a PENDING one for reconciliation to start without
+// the buyer's card), no idempotency record, so the same key then buys
+// with corrected input.
+func TestInvalidPurchaseWritesNothing(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		edit  func(*domain.PurchaseInput)
+		field string
+	}{
+		{"unknown sandbox card", func(in *domain.PurchaseInput) { in.PaymentMethodID = "1234" }, "paymentMethodId"},
+		{"unknown pack", func(in *domain.PurchaseInput) { in.PackID = "no-such-pack" }, "packId"},
+		{"no packs", func(in *domain.PurchaseInput) { in.Quantity = 0 }, "quantity"},
+		{"13 installments", func(in *domain.PurchaseInput) { in.Installments = 13 }, "installments"},
+		{"installments outside Brazil", func(in *domain.PurchaseInput) { in.Installments = 3 }, "installments"},
+		{"unknown gateway", func(in *domain.PurchaseInput) { in.Gateway = "bitcoin" }, "gateway"},
+		{"foreign return URL", func(in *domain.PurchaseInput) { in.ReturnURL = "https://evil.example/back" }, "returnUrl"},
+		{"bad invoice country", func(in *domain.PurchaseInput) { in.InvoiceDetails = &domain.InvoiceDetails{Country: "Germany"} }, "invoiceDetails.country"},
+		{"no idempotency key", func(in *domain.PurchaseInput) { in.IdempotencyKey = "" }, "idempotencyKey"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+				s := newSandboxShop(t, d)
+				in := domain.PurchaseInput{OrgID: s.org.ID, PackID: s.pack.ID, Quantity: 1, Installments: 1, IdempotencyKey: "k"}
+				tt.edit(&in)
+				_, err := s.svc.PurchasePack(s.owner, in)
+				var de *domain.Error
+				if !errors.As(err, &de) || de.Code != domain.CodeInvalidInput || de.Field != tt.field {
+					t.Fatalf("purchase = %v, want INVALID_INPUT on %s", err, tt.field)
+				}
+				nothingWritten(t, s.svc, d, s.owner, s.org.ID, in.IdempotencyKey)
+				if in.IdempotencyKey == "" {
+					return
+				}
+				co, err := s.buy(in.IdempotencyKey, "4242424242424242", "")
+				if err != nil || co.Order.Status != domain.OrderPaid {
+					t.Fatalf("the same key with valid input = %+v, %v; want a PAID order", co.Order, err)
+				}
+			})
+		})
+	}
+}
+
+// refusingGateway is a card gateway whose provider refuses every payment
+// as malformed, which the gateway cannot know before asking (as Stripe and
+// a payment method id it does not know).
+type refusingGateway struct{ *fakeGateway }
+
+func (g refusingGateway) CreatePayment(context.Context, domain.PaymentRequest) (domain.Payment, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.creates++
+	return domain.Payment{}, domain.InvalidInput("paymentMethodId", "the provider knows no such payment method")
+}
+
+// TestPaymentRefusedByProviderWritesNothing: when the provider itself
+// refuses the payment as malformed, the order written for it is removed
+// again with its key: nothing is left for reconciliation to start.
+func TestPaymentRefusedByProviderWritesNothing(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		gw := refusingGateway{newFakeGateway("refuser", domain.GatewayCapabilities{Currencies: []domain.Currency{domain.EUR},
+			Methods: []domain.PaymentMethodKind{domain.MethodCard}, MaxInstallments: 1})}
+		reg, err := gateways.New(nil, gw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := newShop(t, d, domain.WithGateways(reg))
+		in := domain.PurchaseInput{OrgID: s.org.ID, PackID: s.pack.ID, Quantity: 1, Installments: 1,
+			PaymentMethodID: "pm_unknown", IdempotencyKey: "k"}
+		for attempt := 1; attempt <= 2; attempt++ {
+			_, err := s.svc.PurchasePack(s.owner, in)
+			var de *domain.Error
+			if !errors.As(err, &de) || de.Code != domain.CodeInvalidInput || de.Field != "paymentMethodId" {
+				t.Fatalf("attempt %d = %v, want the provider's INVALID_INPUT", attempt, err)
+			}
+			nothingWritten(t, s.svc, d, s.owner, s.org.ID, in.IdempotencyKey)
+		}
+		if gw.creates != 2 {
+			t.Fatalf("%d payments asked for, want one per attempt and none by reconciliation", gw.creates)
+		}
+		if b := s.checkInvariants(t); b.Total != 0 {
+			t.Fatalf("balance %d after refused purchases", b.Total)
+		}
+	})
+}
