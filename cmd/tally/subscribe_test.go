@@ -1,11 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tallyhq/tally/cmd/tally/internal/scrape"
 )
 
 // TestSubscribeCommand runs `tally subscribe` against a running server: the
@@ -110,29 +108,7 @@ func TestSubscribeCommand(t *testing.T) {
 // run (the server has registered them), failing if the subscriber exits.
 func waitForSubscriptions(t *testing.T, base string, n int, exited <-chan error) {
 	t.Helper()
-	want := "tally_graphql_active_subscriptions " + string(rune('0'+n))
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-exited:
-			t.Fatalf("subscriber exited early: %v", err)
-		default:
-		}
-		resp, err := http.Get(base + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		_ = resp.Body.Close()
-		sc := bufio.NewScanner(bytes.NewReader(body))
-		for sc.Scan() {
-			if sc.Text() == want {
-				return
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("no %q within 30s", want)
+	scrape.WaitForGauge(t, base, scrape.Subscriptions, n, 30*time.Second, exited)
 }
 
 // TestREADMETourCommandsParse: the tour's `tally subscribe` and `tally

@@ -13,12 +13,20 @@ import (
 )
 
 // WaitForGauge polls base+"/metrics" until the unlabelled gauge name has
-// value n, and fails t after timeout.
-func WaitForGauge(t testing.TB, base, name string, n int, timeout time.Duration) {
+// value n, and fails t after timeout, or as soon as an error arrives on
+// one of abort (a process the test started exited, say).
+func WaitForGauge(t testing.TB, base, name string, n int, timeout time.Duration, abort ...<-chan error) {
 	t.Helper()
 	want := fmt.Sprintf("\n%s %d\n", name, n)
 	deadline := time.Now().Add(timeout)
 	for {
+		for _, a := range abort {
+			select {
+			case err := <-a:
+				t.Fatalf("waiting for %s to reach %d: %v", name, n, err)
+			default:
+			}
+		}
 		resp, err := http.Get(base + "/metrics")
 		if err != nil {
 			t.Fatal(err)
