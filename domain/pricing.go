@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 )
 
 // PricingConfig holds the operator-set numbers that price an order.
@@ -213,18 +212,6 @@ func groupDigits(n int64) string {
 		out = append(out, s[i])
 	}
 	return string(out)
-}
-
-// grantExpiry is when credits bought under policy v at paidAt expire: never
-// for NEVER; one month later for BILLING_CYCLE and RECURRING, the length of
-// a monthly cycle that starts with the purchase (until recurring billing
-// anchors cycles to a subscription).
-func grantExpiry(v ValidityPolicy, paidAt time.Time) *time.Time {
-	if v == ValidityNever || v == "" {
-		return nil
-	}
-	t := paidAt.AddDate(0, 1, 0)
-	return &t
 }
 
 // InstallmentOption is one way to split a purchase.

@@ -116,3 +116,10 @@ func (s *Service) orderOfEvent(ctx context.Context, tx Store, gateway string, ev
 	}
 	return "", nil
 }
+
+// PurgeGatewayEvents forgets up to limit gateway event ids older than
+// Config.GatewayEventRetention (a background job) and returns how many.
+func (s *Service) PurgeGatewayEvents(ctx context.Context, limit int) (int, error) {
+	n, err := s.store.PurgeGatewayEvents(ctx, s.clock.Now().Add(-s.cfg.GatewayEventRetention), limit)
+	return n, asDomainError(err)
+}
