@@ -1,6 +1,8 @@
 package domain
 
-import "context"
+import (
+	"context"
+)
 
 // Actor is who is calling: a signed-in user or an org API key.
 type Actor struct {
@@ -49,3 +51,13 @@ func ActorFrom(ctx context.Context) (Actor, bool) {
 	a, ok := ctx.Value(actorKey{}).(Actor)
 	return a, ok && (a.UserID != "" || a.APIKeyID != "")
 }
+
+// ActorKind says who caused a ledger entry.
+type ActorKind string
+
+// Actor kinds.
+const (
+	ActorUser   ActorKind = "USER"
+	ActorAPIKey ActorKind = "API_KEY"
+	ActorSystem ActorKind = "SYSTEM"
+)

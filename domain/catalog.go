@@ -1,6 +1,11 @@
 package domain
 
-import "time"
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
 
 // BillingInterval is how often a plan is billed.
 type BillingInterval string
@@ -100,4 +105,178 @@ func priceIn(ps []Price, c Currency) (Price, bool) {
 type Catalog struct {
 	Plans []Plan
 	Packs []Pack
+}
+
+// Plans lists the active catalog plans, only those priced in currency when
+// it is given. Public: no sign-in needed.
+func (s *Service) Plans(ctx context.Context, currency *Currency) ([]Plan, error) {
+	ps, err := s.store.ListPlans(ctx)
+	if err != nil {
+		return nil, asDomainError(err)
+	}
+	return pricedIn(ps, currency), nil
+}
+
+// Packs lists the active credit packs, only those priced in currency when it
+// is given. Public: no sign-in needed.
+func (s *Service) Packs(ctx context.Context, currency *Currency) ([]Pack, error) {
+	ps, err := s.store.ListPacks(ctx)
+	if err != nil {
+		return nil, asDomainError(err)
+	}
+	return pricedIn(ps, currency), nil
+}
+
+// pricedIn keeps the items priced in currency; all of them when it is nil.
+func pricedIn[T interface{ PriceIn(Currency) (Price, bool) }](items []T, currency *Currency) []T {
+	if currency == nil {
+		return items
+	}
+	out := items[:0:0]
+	for _, it := range items {
+		if _, ok := it.PriceIn(*currency); ok {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// Plan returns one plan (public).
+func (s *Service) Plan(ctx context.Context, id string) (Plan, error) {
+	if !ValidID(id) {
+		return Plan{}, NotFound("plan")
+	}
+	p, err := s.store.PlanByID(ctx, id)
+	return p, asDomainError(err)
+}
+
+// Pack returns one pack (public).
+func (s *Service) Pack(ctx context.Context, id string) (Pack, error) {
+	if !ValidID(id) {
+		return Pack{}, NotFound("pack")
+	}
+	p, err := s.store.PackByID(ctx, id)
+	return p, asDomainError(err)
+}
+
+// LoadCatalog validates a catalog and upserts it by code in one transaction
+// (the seed command). It returns the stored catalog. INVALID_INPUT names the
+// first offending item.
+func (s *Service) LoadCatalog(ctx context.Context, c Catalog) (Catalog, error) {
+	if err := ValidateCatalog(c); err != nil {
+		return Catalog{}, err
+	}
+	var out Catalog
+	now := s.clock.Now()
+	err := s.store.InTx(ctx, func(tx Store) error {
+		for _, p := range c.Plans {
+			if p.ID == "" {
+				p.ID = newID()
+			}
+			p.UpdatedAt = now
+			sp, err := tx.UpsertPlan(ctx, p)
+			if err != nil {
+				return err
+			}
+			out.Plans = append(out.Plans, sp)
+		}
+		for _, p := range c.Packs {
+			if p.ID == "" {
+				p.ID = newID()
+			}
+			p.UpdatedAt = now
+			sp, err := tx.UpsertPack(ctx, p)
+			if err != nil {
+				return err
+			}
+			out.Packs = append(out.Packs, sp)
+		}
+		return nil
+	})
+	return out, asDomainError(err)
+}
+
+// ValidateCatalog checks codes are unique and present, amounts positive,
+// currencies supported and policies known.
+func ValidateCatalog(c Catalog) error {
+	seen := map[string]bool{}
+	for i, p := range c.Plans {
+		field := fmt.Sprintf("plans[%d]", i)
+		if err := validCode(field, p.Code, seen); err != nil {
+			return err
+		}
+		if strings.TrimSpace(p.Name) == "" {
+			return InvalidInput(field+".name", "is required")
+		}
+		if p.Interval != Monthly && p.Interval != Annually {
+			return InvalidInput(field+".interval", "must be MONTHLY or ANNUALLY")
+		}
+		if p.IncludedCreditsPerSeat < 0 || p.Seats < 0 {
+			return InvalidInput(field, "credits and seats must not be negative")
+		}
+		if err := validPrices(field+".prices", p.Prices, true); err != nil {
+			return err
+		}
+	}
+	for i, p := range c.Packs {
+		field := fmt.Sprintf("packs[%d]", i)
+		if err := validCode(field, p.Code, seen); err != nil {
+			return err
+		}
+		if strings.TrimSpace(p.Name) == "" {
+			return InvalidInput(field+".name", "is required")
+		}
+		if p.Credits <= 0 || p.Credits > MaxCredits {
+			return InvalidInput(field+".credits", "must be positive")
+		}
+		if !p.Validity.Valid() {
+			return InvalidInput(field+".validity", "unknown validity policy %q", p.Validity)
+		}
+		if p.Validity == ValidityRecurring && p.RecurringMonths <= 0 {
+			return InvalidInput(field+".recurringMonths", "a recurring pack needs a minimum term")
+		}
+		if err := validPrices(field+".prices", p.Prices, false); err != nil {
+			return err
+		}
+		if p.Custom {
+			if p.StepCredits <= 0 {
+				return InvalidInput(field+".stepCredits", "a custom pack needs a positive step")
+			}
+			if err := validPrices(field+".stepPrices", p.StepPrices, false); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func validCode(field, code string, seen map[string]bool) error {
+	if strings.TrimSpace(code) == "" {
+		return InvalidInput(field+".code", "is required")
+	}
+	if seen[code] {
+		return InvalidInput(field+".code", "duplicate code %q", code)
+	}
+	seen[code] = true
+	return nil
+}
+
+func validPrices(field string, ps []Price, allowZero bool) error {
+	if len(ps) == 0 {
+		return InvalidInput(field, "at least one price is required")
+	}
+	cur := map[Currency]bool{}
+	for _, p := range ps {
+		if !p.Currency.Valid() {
+			return InvalidInput(field, "unsupported currency %q", p.Currency)
+		}
+		if cur[p.Currency] {
+			return InvalidInput(field, "two prices in %s", p.Currency)
+		}
+		cur[p.Currency] = true
+		if p.AmountMinor < 0 || (p.AmountMinor == 0 && !allowZero) {
+			return InvalidInput(field, "price in %s must be positive", p.Currency)
+		}
+	}
+	return nil
 }

@@ -6,4 +6,66 @@
 // libraries. Storage, payment gateways and event delivery are interfaces
 // declared here (Store, Publisher, Clock) and implemented in db and gateways;
 // cmd/tally wires them together.
+//
+// # Where each rule lives
+//
+// Every file is named for one concept and holds its types together with the
+// Service methods that apply its rules.
+//
+// Buying credits, from checkout to money back:
+//
+//   - purchase.go: purchasePack, its input checks, the credit ceiling
+//     checked before any money is asked for, and replaying a repeated key.
+//   - pricing.go: the price of a pack (tax by country, installment
+//     commission) and the installment options offered to an org.
+//   - payment.go: starting a payment with the routed gateway, confirming
+//     one the buyer approved, and how a decline is recorded and reported.
+//   - settle.go: applying a gateway-reported payment state to an order
+//     (valid transitions, credits collected once, holds for review).
+//   - fulfil.go: a paid order made PAID: its credits granted with the
+//     pack's validity and its invoice issued.
+//   - invoice.go: invoices, numbered without gaps per year, and their reads.
+//   - refund.go: money back on a paid order and the share of its credits
+//     taken back (or not recoverable).
+//   - cancel.go: cancelling an order that is not paid yet.
+//   - webhook.go: verifying gateway webhooks, applying each event once,
+//     purging old event records.
+//   - reconcile.go: re-checking orders a gateway left unsettled.
+//   - order.go: the Order type, its status transitions, reads and the
+//     orderUpdated stream.
+//   - gateway.go: the gateway interfaces and the payment vocabulary.
+//   - returnurl.go: which return URLs a hosted payment page may use.
+//   - throttle.go: limits on purchase attempts and declines.
+//
+// Credits and the ledger:
+//
+//   - ledger.go: the ledger engine every balance change goes through
+//     (applyOps: one transaction per batch, the MaxCredits ceiling, input
+//     validation, the append-only entries it writes).
+//   - idempotency.go: idempotency keys: replaying a repeated request,
+//     refusing a reused key, purging old records.
+//   - combine.go: batching concurrent consumes of one org into one write.
+//   - spend.go: consuming credits and the spending order across grants.
+//   - grant.go: grant kinds, granting credits and grant reads.
+//   - expiry.go: when credits expire and expiring them when due.
+//   - balance.go: balance reads and the balanceUpdated stream.
+//   - entry.go: ledger entries and reading the ledger (scoped per role).
+//   - usage.go: the month's consumption report.
+//
+// Orgs, people and access:
+//
+//   - org.go: organizations, their status, and creation with the
+//     sign-up grant.
+//   - member.go: roles, memberships, role changes and owner rules.
+//   - invitation.go: inviting members and accepting invitations.
+//   - seats.go: seat usage.
+//   - user.go, actor.go: users and who is calling.
+//   - session.go: telling long-lived sessions a credential was revoked.
+//   - apikey.go, keycache.go: org API keys and their cache.
+//   - policy.go: the role table and every authorization check.
+//   - catalog.go: plans and packs, their prices and loading the catalog.
+//
+// Plumbing: service.go (the Service and its configuration), store.go (the
+// storage interface), events.go (event delivery), errors.go (error codes),
+// money.go (currencies and amounts), ids.go (identifiers and secrets).
 package domain

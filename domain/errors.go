@@ -111,3 +111,11 @@ func ErrorCode(err error) Code {
 
 // IsCode reports whether err carries the given code.
 func IsCode(err error, code Code) bool { return ErrorCode(err) == code }
+
+// asDomainError keeps *Error values and wraps anything else as INTERNAL.
+func asDomainError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return Internal(err)
+}

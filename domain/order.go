@@ -1,6 +1,10 @@
 package domain
 
-import "time"
+import (
+	"context"
+	"fmt"
+	"time"
+)
 
 // OrderStatus is where an order is in its life.
 type OrderStatus string
@@ -80,14 +84,6 @@ type OrderLine struct {
 	Credits int64
 }
 
-// InvoiceDetails are the optional billing details given at checkout.
-type InvoiceDetails struct {
-	CompanyName string
-	Country     string
-	Address     string
-	TaxID       string
-}
-
 // InstallmentPlan is how an order is split into monthly installments.
 type InstallmentPlan struct {
 	Count int
@@ -149,37 +145,104 @@ type Order struct {
 	Version int64
 }
 
-// InvoiceStatus is an invoice's payment status.
-type InvoiceStatus string
+// Order returns an order the caller may read (authorizeOrderRead): members
+// with the billing right (OWNER, BILLING), and platform admins. Codes:
+// UNAUTHENTICATED, NOT_FOUND, FORBIDDEN.
+func (s *Service) Order(ctx context.Context, id string) (Order, error) {
+	return s.orderFor(ctx, id, s.authorizeOrderRead)
+}
 
-// Invoice statuses.
-const (
-	InvoicePaid              InvoiceStatus = "PAID"
-	InvoicePartiallyRefunded InvoiceStatus = "PARTIALLY_REFUNDED"
-	InvoiceRefunded          InvoiceStatus = "REFUNDED"
-)
+// orderFor loads an order and authorizes the caller on its org with allow
+// (authorizeOrderRead or authorizeOrderChange); NOT_FOUND for an order of
+// an org the caller cannot see.
+func (s *Service) orderFor(ctx context.Context, id string, allow func(context.Context, string) error) (Order, error) {
+	if _, ok := ActorFrom(ctx); !ok {
+		return Order{}, Errorf(CodeUnauthenticated, "sign in required")
+	}
+	if !ValidID(id) {
+		return Order{}, NotFound("order")
+	}
+	o, err := s.store.OrderByID(ctx, id)
+	if err != nil {
+		return Order{}, asDomainError(err)
+	}
+	if err := allow(ctx, o.OrgID); err != nil {
+		if IsCode(err, CodeNotFound) {
+			return Order{}, NotFound("order")
+		}
+		return Order{}, err
+	}
+	return o, nil
+}
 
-// Invoice is the bill for a paid order, numbered without gaps per year.
-type Invoice struct {
-	ID      string
-	Number  string // INV-2026-000001
-	Year    int
-	Seq     int64
-	OrgID   string
-	OrderID string
-	// OrderNumber is the order's human-readable number.
-	OrderNumber string
-	IssuedAt    time.Time
-	// BilledTo is the checkout's invoice details, or the org's name and
-	// country when none were given.
-	BilledTo  InvoiceDetails
-	Lines     []OrderLine
-	Subtotal  Money
-	Tax       Money
-	TaxRateBP int
-	Total     Money
-	Status    InvoiceStatus
-	Gateway   string
-	// Refunded is the total refunded, in minor units.
-	Refunded int64
+// Orders pages an org's orders, newest first, optionally by status.
+// Codes: UNAUTHENTICATED, NOT_FOUND, FORBIDDEN.
+func (s *Service) Orders(ctx context.Context, orgID string, f OrderFilter, p Page) (Connection[Order], error) {
+	if _, err := s.authorize(ctx, orgID, ActionBilling); err != nil {
+		return Connection[Order]{}, err
+	}
+	for _, st := range f.Statuses {
+		if !st.Valid() {
+			return Connection[Order]{}, InvalidInput("status", "unknown order status %q", st)
+		}
+	}
+	c, err := s.store.ListOrders(ctx, orgID, f, p)
+	return c, asDomainError(err)
+}
+
+// OrderEvent is pushed to orderUpdated subscribers.
+type OrderEvent struct {
+	Order Order
+}
+
+// WatchOrders streams an org's orders as they change, on whichever
+// instance changed them, until ctx ends; authorized like Orders, and again
+// before each event.
+func (s *Service) WatchOrders(ctx context.Context, orgID string) (<-chan Order, error) {
+	if _, err := s.authorize(ctx, orgID, ActionBilling); err != nil {
+		return nil, err
+	}
+	if s.bus == nil {
+		return nil, Internal(fmt.Errorf("no event bus configured"))
+	}
+	in := s.bus.Subscribe(ctx, orgID)
+	out := make(chan Order, 4)
+	go func() {
+		defer close(out)
+		seen := map[string]int64{}
+		for ev := range in {
+			if ev.Kind != EventOrder || ev.RefID == "" {
+				continue
+			}
+			if _, err := s.authorize(ctx, orgID, ActionBilling); err != nil {
+				return
+			}
+			o, err := s.store.OrderByID(ctx, ev.RefID)
+			if err != nil || o.OrgID != orgID || o.Version <= seen[o.ID] {
+				continue
+			}
+			seen[o.ID] = o.Version
+			select {
+			case out <- o:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+// announce publishes, after commit, what a settled order changed: the
+// balance when credits moved (balanceAt > 0), the order when it changed.
+func (s *Service) announce(ctx context.Context, o Order, changed bool, balanceAt int64) {
+	if balanceAt > 0 {
+		s.publish(ctx, Event{Kind: EventBalance, OrgID: o.OrgID, Version: balanceAt})
+	}
+	if changed {
+		s.publishOrder(ctx, o)
+	}
+}
+
+func (s *Service) publishOrder(ctx context.Context, o Order) {
+	s.publish(ctx, Event{Kind: EventOrder, OrgID: o.OrgID, RefID: o.ID, Version: o.Version})
 }

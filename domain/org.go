@@ -1,6 +1,11 @@
 package domain
 
-import "time"
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // OrgStatus is the lifecycle state of an organization.
 type OrgStatus string
@@ -29,82 +34,93 @@ type Org struct {
 	UpdatedAt time.Time
 }
 
-// User is a person known from an identity token (subject + email).
-type User struct {
-	ID        string
-	Subject   string // the token's sub claim; unique
-	Email     string
-	Name      string
-	CreatedAt time.Time
+// CreateOrgInput is what createOrg takes.
+type CreateOrgInput struct {
+	Name     string
+	Country  string
+	Currency Currency
 }
 
-// Role is a member's role in an org.
-type Role string
-
-// The four member roles (README, Roles).
-const (
-	RoleOwner   Role = "OWNER"
-	RoleAdmin   Role = "ADMIN"
-	RoleBilling Role = "BILLING"
-	RoleMember  Role = "MEMBER"
-)
-
-// Valid reports whether r is one of the four roles.
-func (r Role) Valid() bool {
-	switch r {
-	case RoleOwner, RoleAdmin, RoleBilling, RoleMember:
-		return true
+// CreateOrg creates an org with the caller as OWNER, the Free plan's seats
+// and the sign-up grant, all in one transaction. Codes: UNAUTHENTICATED,
+// FORBIDDEN (API keys), INVALID_INPUT.
+func (s *Service) CreateOrg(ctx context.Context, in CreateOrgInput) (Org, error) {
+	a, err := requireUser(ctx)
+	if err != nil {
+		return Org{}, err
 	}
-	return false
+	name := strings.TrimSpace(in.Name)
+	if name == "" || utf8.RuneCountInString(name) > 100 || !utf8.ValidString(name) {
+		return Org{}, InvalidInput("name", "must be 1 to 100 characters")
+	}
+	country := strings.ToUpper(strings.TrimSpace(in.Country))
+	if !validCountry(country) {
+		return Org{}, InvalidInput("country", "must be an ISO 3166-1 alpha-2 code")
+	}
+	if !in.Currency.Valid() {
+		return Org{}, InvalidInput("currency", "unsupported currency %q", in.Currency)
+	}
+	now := s.clock.Now()
+	org := Org{
+		ID: newID(), Name: name, Country: country, Currency: in.Currency,
+		Status: OrgActive, Seats: s.cfg.FreeSeats, CreatedAt: now, UpdatedAt: now,
+	}
+	var grant CreditResult
+	err = s.store.InTx(ctx, func(tx Store) error {
+		if err := tx.CreateOrg(ctx, org); err != nil {
+			return err
+		}
+		if err := tx.AddMembership(ctx, Membership{OrgID: org.ID, UserID: a.UserID, Role: RoleOwner, CreatedAt: now}); err != nil {
+			return err
+		}
+		if s.cfg.SignupGrant <= 0 {
+			return nil
+		}
+		var exp *time.Time
+		if s.cfg.SignupGrantTTL > 0 {
+			t := now.Add(s.cfg.SignupGrantTTL)
+			exp = &t
+		}
+		grant, _, err = s.applyCreditsTx(ctx, tx, org.ID, "", "", "",
+			func(_ *Balance, _ []Grant, now time.Time) (change, error) {
+				return grantChange(org.ID, GrantFree, s.cfg.SignupGrant, exp, "", "sign-up credit", Actor{}, now), nil
+			})
+		return err
+	})
+	if err != nil {
+		return Org{}, asDomainError(err)
+	}
+	if grant.Entry.ID != "" {
+		s.publish(ctx, Event{Kind: EventBalance, OrgID: org.ID, Version: grant.Balance.Version})
+	}
+	return org, nil
 }
 
-// Membership ties a user to an org with a role.
-type Membership struct {
-	OrgID     string
-	UserID    string
-	Role      Role
-	CreatedAt time.Time
+// validCountry accepts two upper-case ASCII letters.
+func validCountry(c string) bool {
+	return len(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z'
 }
 
-// Invitation offers a seat in an org to an email address. The token is shown
-// once to the inviter; only its hash is stored.
-type Invitation struct {
-	ID         string
-	OrgID      string
-	Email      string
-	Role       Role
-	TokenHash  string
-	InvitedBy  string // user ID
-	ExpiresAt  time.Time
-	CreatedAt  time.Time
-	AcceptedAt *time.Time
-	AcceptedBy string // user ID, when accepted
-	RevokedAt  *time.Time
+// Org returns an org the caller belongs to (or whose API key is calling).
+// Codes: UNAUTHENTICATED, NOT_FOUND.
+func (s *Service) Org(ctx context.Context, id string) (Org, error) {
+	if _, err := s.authorize(ctx, id, ActionReadOrg); err != nil {
+		return Org{}, err
+	}
+	o, err := s.store.OrgByID(ctx, id)
+	return o, asDomainError(err)
 }
 
-// Pending reports whether the invitation can still be accepted at now.
-func (i Invitation) Pending(now time.Time) bool {
-	return i.AcceptedAt == nil && i.RevokedAt == nil && now.Before(i.ExpiresAt)
-}
-
-// Seats summarizes an org's seat usage.
-type Seats struct {
-	Total     int
-	Used      int // members
-	Available int // Total - Used - pending invitations, never below zero
-	Pending   int // pending invitations (they reserve a seat)
-}
-
-// APIKey lets the product's backend read an org's balance and spend its
-// credits. The secret is shown once at creation; only its SHA-256 is stored.
-type APIKey struct {
-	ID         string
-	OrgID      string
-	Name       string
-	Prefix     string // first characters of the secret, for recognition
-	Hash       string // hex SHA-256 of the secret
-	CreatedBy  string // user ID
-	CreatedAt  time.Time
-	LastUsedAt *time.Time
-	RevokedAt  *time.Time
+// OrgsByIDs loads orgs for relationship fields of objects the caller was
+// already authorized to see.
+func (s *Service) OrgsByIDs(ctx context.Context, ids []string) (map[string]Org, error) {
+	os, err := s.store.OrgsByIDs(ctx, ids)
+	if err != nil {
+		return nil, asDomainError(err)
+	}
+	m := make(map[string]Org, len(os))
+	for _, o := range os {
+		m[o.ID] = o
+	}
+	return m, nil
 }

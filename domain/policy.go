@@ -242,3 +242,21 @@ func (s *Service) authorizeOrderChange(ctx context.Context, orgID string) error 
 	}
 	return err
 }
+
+// memberOrNotFound keeps FORBIDDEN (a member of the object's org lacking
+// the role) and turns every other refusal into NOT_FOUND for the object.
+func memberOrNotFound(err error, what string) error {
+	if IsCode(err, CodeForbidden) || IsCode(err, CodeUnauthenticated) {
+		return err
+	}
+	return notFoundFor(err, what)
+}
+
+// notFoundFor turns an authorization failure on an object's org into
+// NOT_FOUND for the object itself, so nothing leaks.
+func notFoundFor(err error, what string) error {
+	if IsCode(err, CodeNotFound) || IsCode(err, CodeForbidden) {
+		return NotFound(what)
+	}
+	return err
+}

@@ -1,10 +1,10 @@
 package domain
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 )
 
 // PricingConfig holds the operator-set numbers that price an order.
@@ -214,14 +214,52 @@ func groupDigits(n int64) string {
 	return string(out)
 }
 
-// grantExpiry is when credits bought under policy v at paidAt expire: never
-// for NEVER; one month later for BILLING_CYCLE and RECURRING, the length of
-// a monthly cycle that starts with the purchase (until recurring billing
-// anchors cycles to a subscription).
-func grantExpiry(v ValidityPolicy, paidAt time.Time) *time.Time {
-	if v == ValidityNever || v == "" {
-		return nil
+// InstallmentOption is one way to split a purchase.
+type InstallmentOption struct {
+	Count      int
+	Amount     Money // each installment
+	Commission Money
+	Total      Money
+}
+
+// InstallmentOptions prices a pack for every installment count a gateway
+// can take for the org (1 = at once). Codes: UNAUTHENTICATED, NOT_FOUND,
+// FORBIDDEN, INVALID_INPUT.
+func (s *Service) InstallmentOptions(ctx context.Context, orgID, packID string, quantity int) ([]InstallmentOption, error) {
+	if _, err := s.authorize(ctx, orgID, ActionBilling); err != nil {
+		return nil, err
 	}
-	t := paidAt.AddDate(0, 1, 0)
-	return &t
+	org, err := s.store.OrgByID(ctx, orgID)
+	if err != nil {
+		return nil, asDomainError(err)
+	}
+	if !ValidID(packID) {
+		return nil, InvalidInput("packId", "unknown pack")
+	}
+	pack, err := s.store.PackByID(ctx, packID)
+	if IsCode(err, CodeNotFound) || (err == nil && !pack.Active) {
+		return nil, InvalidInput("packId", "unknown pack")
+	}
+	if err != nil {
+		return nil, asDomainError(err)
+	}
+	var out []InstallmentOption
+	for n := 1; n <= 12; n++ {
+		if s.gateways == nil || (n > 1 && !s.pricing.installmentsAllowed(org.Country, org.Currency)) {
+			break
+		}
+		if _, err := s.gateways.Route(RouteRequest{Country: org.Country, Currency: org.Currency, Method: MethodCard, Installments: n}); err != nil {
+			continue
+		}
+		q, err := PricePack(s.pricing, QuoteInput{Pack: pack, Quantity: quantity, Currency: org.Currency, Country: org.Country, Installments: n})
+		if err != nil {
+			return nil, err
+		}
+		opt := InstallmentOption{Count: n, Amount: q.Total, Commission: Money{Currency: org.Currency}, Total: q.Total}
+		if q.Installments != nil {
+			opt.Amount, opt.Commission = q.Installments.Amount, q.Installments.Commission
+		}
+		out = append(out, opt)
+	}
+	return out, nil
 }

@@ -4,7 +4,17 @@ import (
 	"context"
 	"net/mail"
 	"strings"
+	"time"
 )
+
+// User is a person known from an identity token (subject + email).
+type User struct {
+	ID        string
+	Subject   string // the token's sub claim; unique
+	Email     string
+	Name      string
+	CreatedAt time.Time
+}
 
 // EnsureUser returns the user behind a verified identity token, creating it
 // on first use and refreshing its email and name. INVALID_INPUT without a

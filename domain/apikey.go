@@ -7,6 +7,20 @@ import (
 	"unicode/utf8"
 )
 
+// APIKey lets the product's backend read an org's balance and spend its
+// credits. The secret is shown once at creation; only its SHA-256 is stored.
+type APIKey struct {
+	ID         string
+	OrgID      string
+	Name       string
+	Prefix     string // first characters of the secret, for recognition
+	Hash       string // hex SHA-256 of the secret
+	CreatedBy  string // user ID
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
 // apiKeyPrefix starts every API key secret, so a leaked key is recognizable.
 const apiKeyPrefix = "tly_"
 

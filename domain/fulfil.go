@@ -1,0 +1,35 @@
+package domain
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// fulfil marks an order PAID, grants its credits with the pack's validity
+// (the database refuses a second grant for one order) and issues its
+// invoice with the next gap-free number of the year.
+func (s *Service) fulfil(ctx context.Context, tx Store, o *Order, now time.Time) (int64, error) {
+	o.Status, o.PaidAt, o.NextAction, o.FailureReason = OrderPaid, &now, nil, ""
+	exp := grantExpiry(o.Validity, now)
+	o.ExpiresAt = exp
+	res, _, err := s.applyCreditsTx(ctx, tx, o.OrgID, "", "", "",
+		func(b *Balance, _ []Grant, now time.Time) (change, error) {
+			ch := grantChange(o.OrgID, GrantPurchased, o.Credits, exp, o.ID, "order "+o.Number, Actor{}, now)
+			ch.entries[0].Metadata = orderMetadata(o)
+			return ch, nil
+		})
+	if err != nil {
+		return 0, err
+	}
+	o.GrantID = res.Entry.Allocations[0].GrantID
+	if err := s.issueInvoice(ctx, tx, *o, now); err != nil {
+		return 0, err
+	}
+	return res.Balance.Version, nil
+}
+
+func orderMetadata(o *Order) json.RawMessage {
+	b, _ := json.Marshal(map[string]string{"orderId": o.ID, "orderNumber": o.Number})
+	return b
+}

@@ -1,0 +1,278 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// PurchaseInput is a request to buy a credit pack (purchasePack).
+type PurchaseInput struct {
+	OrgID    string
+	PackID   string
+	Quantity int
+	// Credits is the amount of a custom pack; 0 for a fixed pack.
+	Credits int64
+	// Gateway is the buyer's explicit choice; "" lets the router decide.
+	Gateway string
+	// Method is the payment method kind; "" lets the gateway offer its own.
+	Method PaymentMethodKind
+	// Installments splits a card payment: 1 (at once) to 12.
+	Installments    int
+	PaymentMethodID string
+	IdempotencyKey  string
+	InvoiceDetails  *InvoiceDetails
+	// ReturnURL is where a hosted payment page sends the buyer back to;
+	// "" means Config.PublicURL. Its origin must be allowed (CheckReturnURL).
+	ReturnURL string
+}
+
+// Checkout is purchasePack's answer: the order and what the SPA must do next.
+type Checkout struct {
+	Order      Order
+	NextAction *NextAction
+}
+
+const (
+	maxInvoiceField = 300
+	orderSeriesFmt  = "ORD-%d"
+	invoiceSeries   = "INV-%d"
+	// failureCreditLimit is the FailureReason of an order whose payment was
+	// never started because its credits no longer fit under MaxCredits.
+	failureCreditLimit = "credit_limit"
+)
+
+// PurchasePack prices a pack for the org, creates the order and starts the
+// payment with the routed gateway. A ReturnURL must be on an allowed origin
+// (Config.ReturnOrigins or PublicURL's; see CheckReturnURL), else
+// INVALID_INPUT on "returnUrl" before anything else. Codes: INVALID_INPUT
+// (also when the pack's credits would take the balance over MaxCredits:
+// refused before any order or payment exists; invalid input of any kind
+// leaves no order and no key: what the gateway can refuse on its own is
+// checked before the order is written (PaymentChecker), and an order whose
+// payment the provider refuses as malformed is removed again, see
+// undoOrder), UNAUTHENTICATED, NOT_FOUND,
+// FORBIDDEN (only OWNER and BILLING buy), CONFLICT (key reused with other
+// input), PAYMENT_FAILED (declined: the order is FAILED; the message is
+// DeclineMessage, the provider's reason is on the order),
+// GATEWAY_UNAVAILABLE (the order stays unpaid; retry with the same key or
+// let reconciliation settle it), RATE_LIMITED (too many attempts or
+// declines in the window of the PurchaseLimits, see WithThrottle; nothing
+// was written or charged).
+func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout, error) {
+	if err := validateKey(in.IdempotencyKey); err != nil {
+		return Checkout{}, err
+	}
+	details, err := validInvoiceDetails(in.InvoiceDetails)
+	if err != nil {
+		return Checkout{}, err
+	}
+	// Before any order or gateway call: the hosted page must not become an
+	// open redirect.
+	returnURL, err := s.returnURL(in.ReturnURL)
+	if err != nil {
+		return Checkout{}, err
+	}
+	acc, err := s.authorize(ctx, in.OrgID, ActionBilling)
+	if err != nil {
+		return Checkout{}, err
+	}
+	if s.gateways == nil {
+		return Checkout{}, Errorf(CodeGatewayUnavailable, "no payment gateway is configured")
+	}
+	hash := requestHash("purchasePack", in.OrgID, in.PackID, in.Quantity, in.Credits, in.Gateway, string(in.Method),
+		in.Installments, in.PaymentMethodID, fmt.Sprint(details))
+	if rec, ok, err := s.store.FindIdempotency(ctx, in.OrgID, in.IdempotencyKey); err != nil {
+		return Checkout{}, asDomainError(err)
+	} else if ok {
+		return s.resumePurchase(ctx, rec, "purchasePack", hash)
+	}
+
+	org, err := s.store.OrgByID(ctx, in.OrgID)
+	if err != nil {
+		return Checkout{}, asDomainError(err)
+	}
+	if !ValidID(in.PackID) {
+		return Checkout{}, InvalidInput("packId", "unknown pack")
+	}
+	pack, err := s.store.PackByID(ctx, in.PackID)
+	if IsCode(err, CodeNotFound) || (err == nil && !pack.Active) {
+		return Checkout{}, InvalidInput("packId", "unknown pack")
+	}
+	if err != nil {
+		return Checkout{}, asDomainError(err)
+	}
+	if in.Installments < 1 || in.Installments > 12 {
+		return Checkout{}, InvalidInput("installments", "must be between 1 and 12")
+	}
+	q, err := PricePack(s.pricing, QuoteInput{
+		Pack: pack, Quantity: in.Quantity, Credits: in.Credits, Currency: org.Currency,
+		Country: org.Country, Installments: in.Installments,
+	})
+	if err != nil {
+		return Checkout{}, err
+	}
+	field := "quantity"
+	if in.Credits != 0 {
+		field = "credits"
+	}
+	if err := s.checkRoom(ctx, org.ID, q.Credits, field); err != nil {
+		return Checkout{}, err
+	}
+	gw, err := s.gateways.Route(RouteRequest{
+		Country: org.Country, Currency: org.Currency, Method: in.Method, Installments: in.Installments, Gateway: in.Gateway,
+	})
+	if err != nil {
+		return Checkout{}, err
+	}
+	now := s.clock.Now()
+	o := Order{
+		ID: newID(), OrgID: org.ID, Status: OrderPending, Lines: q.Lines,
+		Subtotal: q.Subtotal, Tax: q.Tax, TaxRateBP: q.TaxRateBP, Total: q.Total,
+		Credits: q.Credits, Validity: q.Validity, Gateway: gw.Name(), Method: orderMethod(in, gw),
+		Installments: q.Installments, InvoiceDetails: details, CreatedBy: acc.Actor.UserID,
+		CreatedAt: now, UpdatedAt: now, Version: 1,
+	}
+	// What the gateway can refuse without asking its provider (an unknown
+	// sandbox card, a malformed card token) is refused here, before any
+	// order exists.
+	if c, ok := gw.(PaymentChecker); ok {
+		req, err := s.paymentRequest(ctx, o, in.PaymentMethodID, returnURL)
+		if err != nil {
+			return Checkout{}, err
+		}
+		if err := c.CheckPayment(req); err != nil {
+			return Checkout{}, err
+		}
+	}
+	if err := s.throttlePurchase(ctx, org.ID, acc.Actor); err != nil {
+		// A concurrent request with the same key may have made the order
+		// meanwhile: its replay is not a new attempt.
+		if rec, ok, ferr := s.store.FindIdempotency(ctx, in.OrgID, in.IdempotencyKey); ferr == nil && ok {
+			return s.resumePurchase(ctx, rec, "purchasePack", hash)
+		}
+		return Checkout{}, err
+	}
+	err = s.store.InTx(ctx, func(tx Store) error {
+		n, err := tx.NextNumber(ctx, fmt.Sprintf(orderSeriesFmt, now.Year()))
+		if err != nil {
+			return err
+		}
+		o.Number = fmt.Sprintf("ORD-%d-%06d", now.Year(), n)
+		if err := tx.CreateOrder(ctx, o); err != nil {
+			return err
+		}
+		return tx.CreateIdempotency(ctx, IdempotencyRecord{
+			OrgID: org.ID, Key: in.IdempotencyKey, Operation: "purchasePack", RequestHash: hash,
+			Response: []byte(o.ID), CreatedAt: now,
+		})
+	})
+	if IsCode(err, CodeConflict) { // a concurrent request with the same key won
+		if rec, ok, ferr := s.store.FindIdempotency(ctx, in.OrgID, in.IdempotencyKey); ferr == nil && ok {
+			return s.resumePurchase(ctx, rec, "purchasePack", hash)
+		}
+	}
+	if err != nil {
+		return Checkout{}, asDomainError(err)
+	}
+	co, err := s.startPayment(ctx, o, in.PaymentMethodID, returnURL)
+	if IsCode(err, CodeInvalidInput) && s.undoOrder(ctx, o, in.IdempotencyKey) {
+		return Checkout{}, err
+	}
+	s.publishOrder(ctx, o)
+	return co, err
+}
+
+// errOrderKept says undoOrder found the order moved on.
+var errOrderKept = errors.New("the order moved on")
+
+// undoOrder removes, with its idempotency record, an order whose gateway
+// refused to start its payment as malformed (INVALID_INPUT the provider
+// decided, which CheckPayment could not foresee), so that refused input
+// leaves nothing behind: no PENDING order for reconciliation to start
+// again without the buyer's payment method, and a key free for the
+// corrected request. An order that moved on meanwhile (a concurrent retry
+// with the same key started its payment) is kept. It reports whether the
+// order is gone.
+func (s *Service) undoOrder(ctx context.Context, o Order, key string) bool {
+	err := s.store.InTx(ctx, func(tx Store) error {
+		cur, err := tx.LockOrder(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Version != o.Version || cur.Status != OrderPending || cur.PaymentID != "" {
+			return errOrderKept
+		}
+		if err := tx.DeleteOrder(ctx, o.ID); err != nil {
+			return err
+		}
+		return tx.DeleteIdempotency(ctx, o.OrgID, key)
+	})
+	if err != nil && !errors.Is(err, errOrderKept) {
+		s.log.WarnContext(ctx, "could not remove an order its gateway refused; reconciliation will retry its payment",
+			"order", o.ID, "number", o.Number, "org", o.OrgID, "err", err)
+	}
+	return err == nil
+}
+
+// orderMethod is how the buyer of in pays with gw, as far as it is known
+// before the payment starts: the method they named; else the gateway's
+// only method (Stripe and the installment gateway take cards, PayPal
+// PayPal); else a card when they gave a payment method to charge (every
+// payment method id is a card: a saved card, a card token, a test card).
+// "" leaves it to the gateway's page, and to the gateway to report
+// (Payment.Method).
+func orderMethod(in PurchaseInput, gw Gateway) PaymentMethodKind {
+	if in.Method != "" {
+		return in.Method
+	}
+	if m := gw.Capabilities().Methods; len(m) == 1 {
+		return m[0]
+	}
+	if in.PaymentMethodID != "" {
+		return MethodCard
+	}
+	return ""
+}
+
+// resumePurchase answers a repeated purchasePack key: the order it made,
+// with its payment started if the first attempt could not start it.
+func (s *Service) resumePurchase(ctx context.Context, rec IdempotencyRecord, op, hash string) (Checkout, error) {
+	if rec.Operation != op || rec.RequestHash != hash {
+		return Checkout{}, errKeyReused()
+	}
+	o, err := s.store.OrderByID(ctx, string(rec.Response))
+	if err != nil {
+		return Checkout{}, asDomainError(err)
+	}
+	switch {
+	case o.PaymentID == "" && o.Status == OrderPending:
+		return s.startPayment(ctx, o, "", "")
+	case o.Status == OrderFailed && o.FailureReason == failureCreditLimit:
+		return Checkout{}, creditLimitError("quantity", o.Credits)
+	case o.Status == OrderFailed:
+		// The first answer was this decline: repeat it.
+		return Checkout{}, declined(errors.New(o.FailureReason))
+	}
+	return Checkout{Order: o, NextAction: o.NextAction}, nil
+}
+
+// checkRoom refuses, with INVALID_INPUT on field (wrapping
+// errCreditCeiling), credits that would take the org's balance over
+// MaxCredits: a purchase is refused before any money is asked for.
+func (s *Service) checkRoom(ctx context.Context, orgID string, credits int64, field string) error {
+	b, err := s.balanceOf(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	if credits > MaxCredits-b.Total {
+		return creditLimitError(field, credits)
+	}
+	return nil
+}
+
+// creditLimitError is checkRoom's refusal.
+func creditLimitError(field string, credits int64) error {
+	return &Error{Code: CodeInvalidInput, Field: field, Err: errCreditCeiling,
+		Message: fmt.Sprintf("%d more credits would take the balance over the limit of %d credits", credits, MaxCredits)}
+}

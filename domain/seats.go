@@ -1,0 +1,37 @@
+package domain
+
+import (
+	"context"
+)
+
+// Seats summarizes an org's seat usage.
+type Seats struct {
+	Total     int
+	Used      int // members
+	Available int // Total - Used - pending invitations, never below zero
+	Pending   int // pending invitations (they reserve a seat)
+}
+
+// Seats returns the org's seat usage; pending invitations hold a seat.
+func (s *Service) Seats(ctx context.Context, orgID string) (Seats, error) {
+	if _, err := s.authorize(ctx, orgID, ActionReadOrg); err != nil {
+		return Seats{}, err
+	}
+	return s.seats(ctx, s.store, orgID)
+}
+
+func (s *Service) seats(ctx context.Context, st Store, orgID string) (Seats, error) {
+	o, err := st.OrgByID(ctx, orgID)
+	if err != nil {
+		return Seats{}, asDomainError(err)
+	}
+	used, err := st.CountMembers(ctx, orgID, "")
+	if err != nil {
+		return Seats{}, asDomainError(err)
+	}
+	inv, err := st.ListInvitations(ctx, orgID, s.clock.Now())
+	if err != nil {
+		return Seats{}, asDomainError(err)
+	}
+	return Seats{Total: o.Seats, Used: used, Pending: len(inv), Available: max(0, o.Seats-used-len(inv))}, nil
+}
