@@ -18,6 +18,9 @@ type PricingConfig struct {
 	InstallmentCommission map[int]int
 	// MaxQuantity is the most packs one order may buy.
 	MaxQuantity int
+	// MaxInstallments is the most installments a card payment may be split
+	// into (1 pays at once).
+	MaxInstallments int
 	// InstallmentCountries and InstallmentCurrencies say who may pay in
 	// more than one installment (by default orgs in Brazil, in BRL).
 	InstallmentCountries  []string
@@ -26,8 +29,8 @@ type PricingConfig struct {
 
 // DefaultPricing returns the defaults: EU VAT for a few countries, no tax
 // elsewhere, installments for orgs in Brazil paying BRL with a commission
-// from 7 installments (4.99% rising to 9.99% at 12), at most 100 packs per
-// order.
+// from 7 installments (4.99% rising to 9.99% at 12), at most 12
+// installments, at most 100 packs per order.
 func DefaultPricing() PricingConfig {
 	return PricingConfig{
 		TaxRates: map[string]int{
@@ -35,6 +38,7 @@ func DefaultPricing() PricingConfig {
 		},
 		InstallmentCommission: map[int]int{7: 499, 8: 599, 9: 699, 10: 799, 11: 899, 12: 999},
 		MaxQuantity:           100,
+		MaxInstallments:       12,
 		InstallmentCountries:  []string{"BR"},
 		InstallmentCurrencies: []Currency{BRL},
 	}
@@ -61,8 +65,26 @@ type QuoteInput struct {
 	Credits  int64
 	Currency Currency
 	Country  string
-	// Installments is the installment count, 1 (at once) to 12.
+	// Installments is the installment count, 1 (at once) to
+	// PricingConfig.MaxInstallments.
 	Installments int
+}
+
+// maxInstallments is MaxInstallments, or the default when unset.
+func (cfg PricingConfig) maxInstallments() int {
+	if cfg.MaxInstallments <= 0 {
+		return DefaultPricing().MaxInstallments
+	}
+	return cfg.MaxInstallments
+}
+
+// checkInstallments accepts 1 to maxInstallments; INVALID_INPUT on
+// "installments" otherwise.
+func (cfg PricingConfig) checkInstallments(n int) error {
+	if most := cfg.maxInstallments(); n < 1 || n > most {
+		return InvalidInput("installments", "must be between 1 and %d", most)
+	}
+	return nil
 }
 
 // PricePack prices a pack purchase: the pack line, the installment
@@ -77,8 +99,8 @@ func PricePack(cfg PricingConfig, in QuoteInput) (Quote, error) {
 	if in.Quantity < 1 || in.Quantity > maxQty {
 		return Quote{}, InvalidInput("quantity", "must be between 1 and %d", maxQty)
 	}
-	if in.Installments < 1 || in.Installments > 12 {
-		return Quote{}, InvalidInput("installments", "must be between 1 and 12")
+	if err := cfg.checkInstallments(in.Installments); err != nil {
+		return Quote{}, err
 	}
 	if in.Installments > 1 && !cfg.installmentsAllowed(in.Country, in.Currency) {
 		return Quote{}, InvalidInput("installments", "installments are only offered to orgs in %s paying in %s",
@@ -244,7 +266,7 @@ func (s *Service) InstallmentOptions(ctx context.Context, orgID, packID string, 
 		return nil, asDomainError(err)
 	}
 	var out []InstallmentOption
-	for n := 1; n <= 12; n++ {
+	for n := 1; n <= s.pricing.maxInstallments(); n++ {
 		if s.gateways == nil || (n > 1 && !s.pricing.installmentsAllowed(org.Country, org.Currency)) {
 			break
 		}

@@ -89,3 +89,36 @@ func TestPercent(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxInstallmentsIsConfiguration: the installment maximum is the
+// configured one, not a number written into the rules.
+func TestMaxInstallmentsIsConfiguration(t *testing.T) {
+	pro := Pack{ID: "p", Name: "Pro", Credits: 1000, Validity: ValidityNever, Prices: []Price{{BRL, 6000}}}
+	tests := []struct {
+		name  string
+		max   int
+		count int
+		ok    bool
+	}{
+		{"default allows 12", 0, 12, true},
+		{"default refuses 13", 0, 13, false},
+		{"6 allows 6", 6, 6, true},
+		{"6 refuses 7", 6, 7, false},
+		{"24 allows 18", 24, 18, true},
+		{"1 allows paying at once", 1, 1, true},
+		{"1 refuses 2", 1, 2, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := DefaultPricing()
+			cfg.MaxInstallments = tc.max
+			_, err := PricePack(cfg, QuoteInput{Pack: pro, Quantity: 1, Currency: BRL, Country: "BR", Installments: tc.count})
+			if tc.ok != (err == nil) {
+				t.Fatalf("%d installments with maximum %d: %v", tc.count, tc.max, err)
+			}
+			if de, ok := err.(*Error); err != nil && (!ok || de.Code != CodeInvalidInput || de.Field != "installments") {
+				t.Fatalf("refused with %v, want INVALID_INPUT on installments", err)
+			}
+		})
+	}
+}

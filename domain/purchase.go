@@ -17,7 +17,8 @@ type PurchaseInput struct {
 	Gateway string
 	// Method is the payment method kind; "" lets the gateway offer its own.
 	Method PaymentMethodKind
-	// Installments splits a card payment: 1 (at once) to 12.
+	// Installments splits a card payment: 1 (at once) to the configured
+	// maximum (PricingConfig.MaxInstallments, 12 by default).
 	Installments    int
 	PaymentMethodID string
 	IdempotencyKey  string
@@ -102,8 +103,8 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 	if err != nil {
 		return Checkout{}, asDomainError(err)
 	}
-	if in.Installments < 1 || in.Installments > 12 {
-		return Checkout{}, InvalidInput("installments", "must be between 1 and 12")
+	if err := s.pricing.checkInstallments(in.Installments); err != nil {
+		return Checkout{}, err
 	}
 	q, err := PricePack(s.pricing, QuoteInput{
 		Pack: pack, Quantity: in.Quantity, Credits: in.Credits, Currency: org.Currency,

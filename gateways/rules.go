@@ -66,8 +66,8 @@ func ParseRules(s string) ([]Rule, error) {
 				}
 			case "installments":
 				n, err := strconv.Atoi(strings.TrimSuffix(v, "+"))
-				if err != nil || n < 1 || n > 12 || !strings.HasSuffix(v, "+") {
-					return nil, fmt.Errorf("gateway rule %d: installments must be N+ with N from 1 to 12, got %q", i+1, v)
+				if err != nil || n < 1 || !strings.HasSuffix(v, "+") {
+					return nil, fmt.Errorf("gateway rule %d: installments must be N+ with N of 1 or more, got %q", i+1, v)
 				}
 				r.MinInstallments = n
 			default:

@@ -28,7 +28,7 @@ func TestParseRules(t *testing.T) {
 		{name: "no gateway", in: "* -> ", wantErr: "names no gateway"},
 		{name: "bad currency", in: "currency=GBP -> stripe", wantErr: "unsupported currency"},
 		{name: "bad method", in: "method=CASH -> stripe", wantErr: "unknown method"},
-		{name: "bad installments", in: "installments=13+ -> x", wantErr: "N+"},
+		{name: "bad installments", in: "installments=0+ -> x", wantErr: "N+"},
 		{name: "installments without plus", in: "installments=2 -> x", wantErr: "N+"},
 		{name: "unknown key", in: "plan=team -> x", wantErr: "unknown condition"},
 	}

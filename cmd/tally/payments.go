@@ -41,6 +41,7 @@ type PaymentOptions struct {
 
 	TaxRates              string        `name:"tax-rates" env:"TALLY_TAX_RATES" help:"Tax per org country in percent, e.g. DE=19,FR=20 (default: a built-in EU VAT table; other countries 0)."`
 	InstallmentCommission string        `name:"installment-commission" env:"TALLY_INSTALLMENT_COMMISSION" help:"Commission per installment count in percent, e.g. 7=4.99,12=9.99 (default 7..12: 4.99 to 9.99)."`
+	MaxInstallments       int           `name:"max-installments" env:"TALLY_MAX_INSTALLMENTS" default:"12" help:"Most installments a card payment may be split into, where installments are offered (1 turns them off)."`
 	IssuerName            string        `name:"invoice-issuer-name" env:"TALLY_INVOICE_ISSUER_NAME" help:"Seller's legal name printed on invoices (default: a placeholder, fine for development only)."`
 	IssuerAddress         string        `name:"invoice-issuer-address" env:"TALLY_INVOICE_ISSUER_ADDRESS" help:"Seller's postal address on invoices; write \\n (backslash n) between its lines."`
 	IssuerCountry         string        `name:"invoice-issuer-country" env:"TALLY_INVOICE_ISSUER_COUNTRY" help:"Seller's country on invoices."`
@@ -78,6 +79,12 @@ const webhookBodyLimit = 256 << 10
 // pricing builds the pricing configuration from the options.
 func (p PaymentOptions) pricing() (domain.PricingConfig, error) {
 	cfg := domain.DefaultPricing()
+	if p.MaxInstallments != 0 {
+		if p.MaxInstallments < 1 || p.MaxInstallments > 60 {
+			return cfg, fmt.Errorf("TALLY_MAX_INSTALLMENTS: %d is not from 1 to 60", p.MaxInstallments)
+		}
+		cfg.MaxInstallments = p.MaxInstallments
+	}
 	if strings.TrimSpace(p.TaxRates) != "" {
 		rates, err := parseRates(p.TaxRates, "TALLY_TAX_RATES", func(k string) (string, error) {
 			k = strings.ToUpper(k)
@@ -94,8 +101,8 @@ func (p PaymentOptions) pricing() (domain.PricingConfig, error) {
 	if strings.TrimSpace(p.InstallmentCommission) != "" {
 		rates, err := parseRates(p.InstallmentCommission, "TALLY_INSTALLMENT_COMMISSION", func(k string) (int, error) {
 			n, err := strconv.Atoi(k)
-			if err != nil || n < 2 || n > 12 {
-				return 0, fmt.Errorf("%q is not an installment count from 2 to 12", k)
+			if err != nil || n < 2 || n > cfg.MaxInstallments {
+				return 0, fmt.Errorf("%q is not an installment count from 2 to %d (TALLY_MAX_INSTALLMENTS)", k, cfg.MaxInstallments)
 			}
 			return n, nil
 		})

@@ -10,6 +10,7 @@ func TestPaymentOptionsPricing(t *testing.T) {
 	tests := []struct {
 		name       string
 		tax, comm  string
+		most       int // TALLY_MAX_INSTALLMENTS
 		wantTax    map[string]int
 		wantComm   map[int]int
 		wantErrSub string
@@ -24,10 +25,14 @@ func TestPaymentOptionsPricing(t *testing.T) {
 		{name: "no equals", tax: "DE19", wantErrSub: "KEY=PERCENT"},
 		{name: "installments 1", comm: "1=2", wantErrSub: "2 to 12"},
 		{name: "installments 13", comm: "13=2", wantErrSub: "2 to 12"},
+		{name: "installments 18 of 24", comm: "18=12", most: 24, wantComm: map[int]int{18: 1200}},
+		{name: "installments 7 of 6", comm: "7=2", most: 6, wantErrSub: "2 to 6"},
+		{name: "maximum 0 is the default", most: 0},
+		{name: "maximum 61", most: 61, wantErrSub: "TALLY_MAX_INSTALLMENTS"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := PaymentOptions{TaxRates: tc.tax, InstallmentCommission: tc.comm}.pricing()
+			cfg, err := PaymentOptions{TaxRates: tc.tax, InstallmentCommission: tc.comm, MaxInstallments: tc.most}.pricing()
 			if tc.wantErrSub != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErrSub) {
 					t.Fatalf("err = %v, want one mentioning %q", err, tc.wantErrSub)
