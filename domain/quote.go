@@ -86,3 +86,25 @@ func per1000(amount, credits int64) int64 {
 // PriceIn returns the price in currency c from a price list, one per
 // currency; ok is false when c is not in it.
 func PriceIn(ps []Price, c Currency) (Price, bool) { return priceIn(ps, c) }
+
+// PackOffer is a pack priced in one currency: the price of one pack and of
+// 1,000 of its credits.
+type PackOffer struct {
+	Pack         Pack
+	Price        Money
+	PricePer1000 Money
+}
+
+// OffersIn prices each pack sold in currency c in that currency, keeping
+// their order and leaving out the packs not sold in it.
+func OffersIn(ps []Pack, c Currency) []PackOffer {
+	var out []PackOffer
+	for _, p := range ps {
+		price, ok := PackPrice(p, c)
+		per, ok2 := PackPricePer1000(p, c)
+		if ok && ok2 {
+			out = append(out, PackOffer{Pack: p, Price: price, PricePer1000: per})
+		}
+	}
+	return out
+}

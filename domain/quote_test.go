@@ -227,3 +227,29 @@ func TestPackPricePer1000(t *testing.T) {
 		}
 	}
 }
+
+// TestOffersIn: packs priced in one currency, in order, without the packs
+// not sold in it.
+func TestOffersIn(t *testing.T) {
+	eurOnly := domain.Pack{Code: "eur", Credits: 25_000, Prices: []domain.Price{{Currency: domain.EUR, AmountMinor: 1999}}}
+	both := domain.Pack{Code: "both", Credits: 10_000, Prices: []domain.Price{{Currency: domain.EUR, AmountMinor: 900}, {Currency: domain.BRL, AmountMinor: 4990}}}
+	for _, tc := range []struct {
+		c     domain.Currency
+		codes []string
+		per   []int64
+	}{
+		{domain.EUR, []string{"eur", "both"}, []int64{80, 90}},
+		{domain.BRL, []string{"both"}, []int64{499}},
+		{domain.USD, nil, nil},
+	} {
+		got := domain.OffersIn([]domain.Pack{eurOnly, both}, tc.c)
+		var codes []string
+		var per []int64
+		for _, o := range got {
+			codes, per = append(codes, o.Pack.Code), append(per, o.PricePer1000.AmountMinor)
+		}
+		if !reflect.DeepEqual(codes, tc.codes) || !reflect.DeepEqual(per, tc.per) {
+			t.Errorf("%s: %v %v, want %v %v", tc.c, codes, per, tc.codes, tc.per)
+		}
+	}
+}

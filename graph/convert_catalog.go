@@ -49,3 +49,7 @@ func toPurchaseQuote(q domain.Quote) *model.PurchaseQuote {
 		Validity: model.ValidityPolicy(q.Validity), Installments: toInstallmentPlan(q.Installments),
 	}
 }
+
+func toPackOffer(o domain.PackOffer) *model.PackOffer {
+	return &model.PackOffer{Pack: toPack(o.Pack), Price: toMoney(o.Price), PricePer1000: toMoney(o.PricePer1000)}
+}

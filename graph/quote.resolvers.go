@@ -8,8 +8,19 @@ package graph
 import (
 	"context"
 
+	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/graph/model"
 )
+
+// PackOffers is the resolver for the packOffers field.
+func (r *orgResolver) PackOffers(ctx context.Context, obj *model.Org) ([]*model.PackOffer, error) {
+	c := fromCurrency(obj.Currency)
+	ps, err := r.svc.Packs(ctx, &c)
+	if err != nil {
+		return nil, err
+	}
+	return convertAll(domain.OffersIn(ps, c), toPackOffer), nil
+}
 
 // Quote is the resolver for the quote field.
 func (r *queryResolver) Quote(ctx context.Context, input model.QuoteInput) (*model.PurchaseQuote, error) {

@@ -77,6 +77,22 @@ func TestQuoteQuery(t *testing.T) {
 		t.Fatalf("packs = %+v, want 5.00 EUR, 0.01 EUR per 1,000 (0.005 rounded up) and no BRL price", p)
 	}
 
+	// The org's own view of the catalog: priced in its currency (EUR).
+	var offers struct {
+		Org struct {
+			PackOffers []struct {
+				Pack                struct{ ID string }
+				Price, PricePer1000 struct{ Amount, Currency string }
+			}
+		}
+	}
+	s.must(`query($o: ID!) { org(id: $o) { packOffers { pack { id } price { amount currency } pricePer1000 { amount currency } } } }`,
+		map[string]any{"o": s.orgID}, &offers)
+	if o := offers.Org.PackOffers; len(o) != 1 || o[0].Pack.ID != s.packID || o[0].Price.Amount != "5.00" || o[0].Price.Currency != "EUR" ||
+		o[0].PricePer1000.Amount != "0.01" {
+		t.Fatalf("packOffers = %+v, want the starter pack at 5.00 EUR, 0.01 per 1,000", o)
+	}
+
 	// Who may not buy may not quote.
 	for _, tc := range []struct {
 		name string

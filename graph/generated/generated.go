@@ -334,6 +334,7 @@ type ComplexityRoot struct {
 		Members        func(childComplexity int, first *int, after *string) int
 		Name           func(childComplexity int) int
 		Orders         func(childComplexity int, first *int, after *string, status []model.OrderStatus) int
+		PackOffers     func(childComplexity int) int
 		PaymentMethods func(childComplexity int) int
 		Seats          func(childComplexity int) int
 		Status         func(childComplexity int) int
@@ -354,6 +355,12 @@ type ComplexityRoot struct {
 		StepCredits     func(childComplexity int) int
 		StepPrices      func(childComplexity int) int
 		Validity        func(childComplexity int) int
+	}
+
+	PackOffer struct {
+		Pack         func(childComplexity int) int
+		Price        func(childComplexity int) int
+		PricePer1000 func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -542,6 +549,7 @@ type OrgResolver interface {
 	AutoRecharge(ctx context.Context, obj *model.Org) (*model.AutoRecharge, error)
 	PaymentMethods(ctx context.Context, obj *model.Org) ([]*model.PaymentMethod, error)
 	APIKeys(ctx context.Context, obj *model.Org) ([]*model.ApiKey, error)
+	PackOffers(ctx context.Context, obj *model.Org) ([]*model.PackOffer, error)
 }
 type PackResolver interface {
 	Price(ctx context.Context, obj *model.Pack, currency model.Currency) (*model.Money, error)
@@ -1754,6 +1762,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Org.Orders(childComplexity, args["first"].(*int), args["after"].(*string), args["status"].([]model.OrderStatus)), true
+	case "Org.packOffers":
+		if e.ComplexityRoot.Org.PackOffers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Org.PackOffers(childComplexity), true
 	case "Org.paymentMethods":
 		if e.ComplexityRoot.Org.PaymentMethods == nil {
 			break
@@ -1867,6 +1881,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Pack.Validity(childComplexity), true
+
+	case "PackOffer.pack":
+		if e.ComplexityRoot.PackOffer.Pack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackOffer.Pack(childComplexity), true
+	case "PackOffer.price":
+		if e.ComplexityRoot.PackOffer.Price == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackOffer.Price(childComplexity), true
+	case "PackOffer.pricePer1000":
+		if e.ComplexityRoot.PackOffer.PricePer1000 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackOffer.PricePer1000(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -3548,6 +3581,21 @@ extend type Query {
   "Prices a pack purchase for an org before it is made, exactly as purchasePack would price the order: same lines, tax and total. Writes nothing and contacts no gateway. Whoever may buy for the org may ask (OWNER, BILLING); others get FORBIDDEN. A bad pack, quantity, credits or installment count is INVALID_INPUT naming the field."
   quote("The purchase to price." input: QuoteInput!): PurchaseQuote!
 }
+
+"A credit pack as the org would buy it: priced in the org's currency."
+type PackOffer {
+  "The catalog pack."
+  pack: Pack!
+  "Price of one pack in the org's currency (a custom pack: of its smallest amount), before tax."
+  price: Money!
+  "What 1,000 of the pack's credits cost in the org's currency, rounded half up to the cent, before tax."
+  pricePer1000: Money!
+}
+
+extend type Org {
+  "The public catalog's packs sold in the org's currency, in catalog order, each priced in that currency, so a billing page lists them without picking prices out itself. For tax and installments ask ` + "`" + `quote` + "`" + `."
+  packOffers: [PackOffer!]!
+}
 `, BuiltIn: false},
 	{Name: "../schema/subscriptions.graphqls", Input: `"A committed change of an org's balance."
 type BalanceEvent {
@@ -4113,6 +4161,8 @@ func (ec *executionContext) childFields_Org(ctx context.Context, field graphql.C
 		return ec.fieldContext_Org_paymentMethods(ctx, field)
 	case "apiKeys":
 		return ec.fieldContext_Org_apiKeys(ctx, field)
+	case "packOffers":
+		return ec.fieldContext_Org_packOffers(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
 }
@@ -4145,6 +4195,18 @@ func (ec *executionContext) childFields_Pack(ctx context.Context, field graphql.
 		return ec.fieldContext_Pack_stepPrices(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Pack", field.Name)
+}
+
+func (ec *executionContext) childFields_PackOffer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pack":
+		return ec.fieldContext_PackOffer_pack(ctx, field)
+	case "price":
+		return ec.fieldContext_PackOffer_price(ctx, field)
+	case "pricePer1000":
+		return ec.fieldContext_PackOffer_pricePer1000(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackOffer", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10246,6 +10308,38 @@ func (ec *executionContext) fieldContext_Org_apiKeys(_ context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _Org_packOffers(ctx context.Context, field graphql.CollectedField, obj *model.Org) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Org_packOffers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Org().PackOffers(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PackOffer) graphql.Marshaler {
+			return ec.marshalNPackOffer2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPackOfferᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Org_packOffers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Org",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackOffer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Pack_id(ctx context.Context, field graphql.CollectedField, obj *model.Pack) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10572,6 +10666,102 @@ func (ec *executionContext) _Pack_stepPrices(ctx context.Context, field graphql.
 func (ec *executionContext) fieldContext_Pack_stepPrices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Pack",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackOffer_pack(ctx context.Context, field graphql.CollectedField, obj *model.PackOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackOffer_pack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pack, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Pack) graphql.Marshaler {
+			return ec.marshalNPack2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPack(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackOffer_pack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackOffer",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackOffer_price(ctx context.Context, field graphql.CollectedField, obj *model.PackOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackOffer_price(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Price, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackOffer_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackOffer",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackOffer_pricePer1000(ctx context.Context, field graphql.CollectedField, obj *model.PackOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackOffer_pricePer1000(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PricePer1000, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackOffer_pricePer1000(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackOffer",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -16247,6 +16437,12 @@ func (ec *executionContext) _Org(ctx context.Context, sel ast.SelectionSet, obj 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Org_apiKeys(ctx, field, obj)
 				})
+		case "packOffers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Org_packOffers(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16336,6 +16532,49 @@ func (ec *executionContext) _Pack(ctx context.Context, sel ast.SelectionSet, obj
 			out.Values[i] = ec._Pack_stepPrices(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var packOfferImplementors = []string{"PackOffer"}
+
+func (ec *executionContext) _PackOffer(ctx context.Context, sel ast.SelectionSet, obj *model.PackOffer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packOfferImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackOffer")
+		case "pack":
+			out.Values[i] = ec._PackOffer_pack(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "price":
+			out.Values[i] = ec._PackOffer_price(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pricePer1000":
+			out.Values[i] = ec._PackOffer_pricePer1000(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -18213,6 +18452,30 @@ func (ec *executionContext) marshalNPack2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgra
 		return graphql.Null
 	}
 	return ec._Pack(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPackOffer2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPackOfferᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PackOffer) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPackOffer2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPackOffer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPackOffer2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPackOffer(ctx context.Context, sel ast.SelectionSet, v *model.PackOffer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PackOffer!")
+		return graphql.Null
+	}
+	return ec._PackOffer(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {

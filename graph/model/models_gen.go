@@ -344,6 +344,16 @@ func (Pack) IsNode() {}
 // Opaque global ID of the object.
 func (this Pack) GetID() string { return this.ID }
 
+// A credit pack as the org would buy it: priced in the org's currency.
+type PackOffer struct {
+	// The catalog pack.
+	Pack *Pack `json:"pack"`
+	// Price of one pack in the org's currency (a custom pack: of its smallest amount), before tax.
+	Price *Money `json:"price"`
+	// What 1,000 of the pack's credits cost in the org's currency, rounded half up to the cent, before tax.
+	PricePer1000 *Money `json:"pricePer1000"`
+}
+
 // Where a page of a connection ends, in Relay's cursor convention.
 type PageInfo struct {
 	// Whether more items follow the last one of this page.
