@@ -606,6 +606,7 @@ func TestOrderAccess(t *testing.T) {
 		{"orders", `query($o: ID!) { org(id: $o) { orders { edges { cursor } } } }`, map[string]any{"o": s.orgID}},
 		{"invoices", `query($o: ID!) { org(id: $o) { invoices { edges { cursor } } } }`, map[string]any{"o": s.orgID}},
 		{"installmentOptions", `query($o: ID!, $p: ID!) { installmentOptions(orgId: $o, packId: $p) { count } }`, map[string]any{"o": s.orgID, "p": s.packID}},
+		{"quote", `query($in: QuoteInput!) { quote(input: $in) { total { amount } } }`, map[string]any{"in": map[string]any{"orgId": s.orgID, "packId": s.packID}}},
 	}
 	callers := []struct {
 		name   string

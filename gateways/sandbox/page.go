@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/tallyhq/tally/domain"
 )
@@ -83,9 +84,14 @@ select,button{font-size:1rem;padding:.45rem .9rem;margin:.3rem .4rem .3rem 0}
 //	POST /sandbox/pay/{id}  form action=pay|decline|cancel (card=<test card>
 //	                        for a payment created without one)
 //
+//	GET  /sandbox/result/{id}  says how the payment ended (paid, declined,
+//	                        canceled) with the order's reference
+//
 // After the buyer acts it redirects (303) to the payment's ReturnURL with
-// payment_id and status added to its query, or shows the outcome when there
-// is none. The ReturnURL is the one given to CreatePayment (the service
+// payment_id and status added to its query. When the purchase named no
+// return URL (the payment has none, or only Tally's own root, which is the
+// service's stand-in and would land the buyer in GraphiQL) it redirects to
+// the result page instead, a path built from the payment's id. The ReturnURL is the one given to CreatePayment (the service
 // allows only configured origins); no query parameter or form field of the
 // page's requests can change it, and an unknown payment id redirects
 // nowhere. An unknown payment is 404, a finished one 409, a bad form 400 and
@@ -94,6 +100,7 @@ func (g *Gateway) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /sandbox/pay/{id}", g.showPage)
 	mux.HandleFunc("POST /sandbox/pay/{id}", g.postPage)
+	mux.HandleFunc("GET /sandbox/result/{id}", g.showResult)
 	return mux
 }
 
@@ -147,12 +154,101 @@ func (g *Gateway) postPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data, _ := g.page(id)
-	if data.returnURL != "" {
+	if g.namedReturn(data.returnURL) {
 		http.Redirect(w, r, withOutcome(data.returnURL, p), http.StatusSeeOther)
 		return
 	}
-	render(w, http.StatusOK, data)
+	http.Redirect(w, r, resultPath(p.ID), http.StatusSeeOther)
 }
+
+// namedReturn reports whether back is a return URL the buyer's app chose:
+// not empty and not Tally's own root, which the service uses when the
+// purchase named none.
+func (g *Gateway) namedReturn(back string) bool {
+	if back == "" {
+		return false
+	}
+	return strings.TrimRight(back, "/") != g.cfg.BaseURL
+}
+
+// resultPath is the result page of the payment with this id.
+func resultPath(id string) string { return "/sandbox/result/" + url.PathEscape(id) }
+
+// showResult renders the result page of a payment: how it ended and the
+// order it was for. An unknown payment is 404; a payment the buyer has not
+// finished shows as still open, with a link back to its page.
+func (g *Gateway) showResult(w http.ResponseWriter, r *http.Request) {
+	if g.outage.Load() {
+		http.Error(w, "the sandbox gateway is unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	data, ok := g.page(r.PathValue("id"))
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	writeHTML(w, http.StatusOK, resultTemplate, resultData{
+		Outcome:       outcomeWord(data.Status),
+		Status:        data.Status,
+		Amount:        data.Amount,
+		OrderNumber:   data.OrderNumber,
+		ID:            data.ID,
+		FailureReason: data.FailureReason,
+		Open:          data.Open,
+		PayPath:       "/sandbox/pay/" + url.PathEscape(data.ID),
+	})
+}
+
+// resultData is what the result page shows.
+type resultData struct {
+	Outcome, Amount, OrderNumber, ID, FailureReason, PayPath string
+	Status                                                   domain.PaymentStatus
+	Open                                                     bool
+}
+
+// outcomeWord says how a payment ended in the buyer's words.
+func outcomeWord(s domain.PaymentStatus) string {
+	switch s {
+	case domain.PaymentSucceeded:
+		return "paid"
+	case domain.PaymentFailed:
+		return "declined"
+	case domain.PaymentCanceled:
+		return "canceled"
+	case domain.PaymentProcessing:
+		return "processing"
+	default:
+		return "not finished"
+	}
+}
+
+var resultTemplate = template.Must(template.New("result").Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Tally sandbox payment: {{.Outcome}}</title>
+<style>
+body{font-family:system-ui,sans-serif;max-width:30rem;margin:3rem auto;padding:0 1rem;color:#222}
+.note{color:#8a5a00;background:#fff4d6;padding:.4rem .6rem;border-radius:.3rem;font-size:.9rem}
+dt{color:#666;font-size:.85rem}dd{margin:0 0 .6rem}
+</style>
+</head>
+<body>
+<p class="note">Sandbox: no money moves.</p>
+<h1 data-outcome="{{.Outcome}}">Payment {{.Outcome}}</h1>
+<dl>
+<dt>Order</dt><dd>{{.OrderNumber}}</dd>
+<dt>Amount</dt><dd>{{.Amount}}</dd>
+<dt>Payment</dt><dd>{{.ID}}</dd>
+{{with .FailureReason}}<dt>Reason</dt><dd>{{.}}</dd>{{end}}
+</dl>
+{{if .Open}}<p>This payment is still waiting for you: <a href="{{.PayPath}}">go back to the payment page</a>.</p>
+{{else if eq .Status "PROCESSING"}}<p>The payment will finish in a moment; reload this page to see how it ended.</p>
+{{else}}<p>You can close this page.</p>{{end}}
+</body>
+</html>
+`))
 
 // page collects what the page shows about a payment.
 func (g *Gateway) page(id string) (pageData, bool) {
@@ -191,13 +287,20 @@ func withOutcome(back string, p domain.Payment) string {
 	return u.String()
 }
 
-// render writes the page with security headers.
+// render writes the payment page with security headers.
 func render(w http.ResponseWriter, status int, data pageData) {
+	writeHTML(w, status, pageTemplate, data)
+}
+
+// writeHTML writes one of the sandbox's pages with its security headers:
+// nothing cached, no sniffing, no framing, no script and nothing loaded
+// from anywhere.
+func writeHTML(w http.ResponseWriter, status int, t *template.Template, data any) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
 	w.WriteHeader(status)
-	_ = pageTemplate.Execute(w, data)
+	_ = t.Execute(w, data)
 }

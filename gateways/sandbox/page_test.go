@@ -175,10 +175,13 @@ func TestHostedPageCardPicker(t *testing.T) {
 	if _, body := s.get(t, path); !strings.Contains(body, "Authenticate") {
 		t.Fatalf("challenge page:\n%s", body)
 	}
-	// Failing it, with no return URL, shows the outcome.
-	resp, body = s.post(t, path, url.Values{"action": {"decline"}})
-	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "FAILED") || !strings.Contains(body, "authentication_failed") {
-		t.Fatalf("POST decline = %s:\n%s", resp.Status, body)
+	// Failing it, with no return URL, goes to the result page.
+	resp, _ = s.post(t, path, url.Values{"action": {"decline"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/sandbox/result/"+p.ID {
+		t.Fatalf("POST decline = %s to %q, want 303 to the result page", resp.Status, resp.Header.Get("Location"))
+	}
+	if _, body := s.get(t, "/sandbox/result/"+p.ID); !strings.Contains(body, "Payment declined") || !strings.Contains(body, "authentication_failed") {
+		t.Fatalf("result page after declining:\n%s", body)
 	}
 	if ev := s.event(t); ev.Kind != domain.EventPaymentFailed || ev.FailureReason != "authentication_failed" {
 		t.Fatalf("event %+v, want PAYMENT_FAILED authentication_failed", ev)
@@ -186,9 +189,9 @@ func TestHostedPageCardPicker(t *testing.T) {
 
 	// A card that settles asynchronously succeeds by webhook.
 	p, _ = s.g.CreatePayment(ctx, paymentRequest(""))
-	resp, body = s.post(t, "/sandbox/pay/"+p.ID, url.Values{"action": {"pay"}, "card": {CardProcessing}})
-	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "PROCESSING") {
-		t.Fatalf("POST pay with the asynchronous card = %s:\n%s", resp.Status, body)
+	resp, _ = s.post(t, "/sandbox/pay/"+p.ID, url.Values{"action": {"pay"}, "card": {CardProcessing}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/sandbox/result/"+p.ID {
+		t.Fatalf("POST pay with the asynchronous card = %s to %q", resp.Status, resp.Header.Get("Location"))
 	}
 	if ev := s.event(t); ev.Kind != domain.EventPaymentSucceeded || ev.PaymentID != p.ID {
 		t.Fatalf("event %+v, want PAYMENT_SUCCEEDED for %s", ev, p.ID)

@@ -41,6 +41,8 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Order() OrderResolver
 	Org() OrgResolver
+	Pack() PackResolver
+	Plan() PlanResolver
 	Query() QueryResolver
 	SubscriptionRoot() SubscriptionRootResolver
 }
@@ -332,6 +334,7 @@ type ComplexityRoot struct {
 		Members        func(childComplexity int, first *int, after *string) int
 		Name           func(childComplexity int) int
 		Orders         func(childComplexity int, first *int, after *string, status []model.OrderStatus) int
+		PackOffers     func(childComplexity int) int
 		PaymentMethods func(childComplexity int) int
 		Seats          func(childComplexity int) int
 		Status         func(childComplexity int) int
@@ -345,11 +348,19 @@ type ComplexityRoot struct {
 		Custom          func(childComplexity int) int
 		ID              func(childComplexity int) int
 		Name            func(childComplexity int) int
+		Price           func(childComplexity int, currency model.Currency) int
+		PricePer1000    func(childComplexity int, currency model.Currency) int
 		Prices          func(childComplexity int) int
 		RecurringMonths func(childComplexity int) int
 		StepCredits     func(childComplexity int) int
 		StepPrices      func(childComplexity int) int
 		Validity        func(childComplexity int) int
+	}
+
+	PackOffer struct {
+		Pack         func(childComplexity int) int
+		Price        func(childComplexity int) int
+		PricePer1000 func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -373,8 +384,20 @@ type ComplexityRoot struct {
 		Interval               func(childComplexity int) int
 		Limits                 func(childComplexity int) int
 		Name                   func(childComplexity int) int
+		Price                  func(childComplexity int, currency model.Currency) int
 		Prices                 func(childComplexity int) int
 		Seats                  func(childComplexity int) int
+	}
+
+	PurchaseQuote struct {
+		Credits            func(childComplexity int) int
+		Installments       func(childComplexity int) int
+		Lines              func(childComplexity int) int
+		Subtotal           func(childComplexity int) int
+		Tax                func(childComplexity int) int
+		TaxRateBasisPoints func(childComplexity int) int
+		Total              func(childComplexity int) int
+		Validity           func(childComplexity int) int
 	}
 
 	Query struct {
@@ -385,6 +408,7 @@ type ComplexityRoot struct {
 		Org                func(childComplexity int, id string) int
 		Packs              func(childComplexity int, currency *model.Currency) int
 		Plans              func(childComplexity int, currency *model.Currency) int
+		Quote              func(childComplexity int, input model.QuoteInput) int
 		Viewer             func(childComplexity int) int
 	}
 
@@ -525,6 +549,14 @@ type OrgResolver interface {
 	AutoRecharge(ctx context.Context, obj *model.Org) (*model.AutoRecharge, error)
 	PaymentMethods(ctx context.Context, obj *model.Org) ([]*model.PaymentMethod, error)
 	APIKeys(ctx context.Context, obj *model.Org) ([]*model.ApiKey, error)
+	PackOffers(ctx context.Context, obj *model.Org) ([]*model.PackOffer, error)
+}
+type PackResolver interface {
+	Price(ctx context.Context, obj *model.Pack, currency model.Currency) (*model.Money, error)
+	PricePer1000(ctx context.Context, obj *model.Pack, currency model.Currency) (*model.Money, error)
+}
+type PlanResolver interface {
+	Price(ctx context.Context, obj *model.Plan, currency model.Currency) (*model.Money, error)
 }
 type QueryResolver interface {
 	Viewer(ctx context.Context) (*model.Viewer, error)
@@ -535,6 +567,7 @@ type QueryResolver interface {
 	Order(ctx context.Context, id string) (*model.Order, error)
 	Invoice(ctx context.Context, id string) (*model.Invoice, error)
 	InstallmentOptions(ctx context.Context, orgID string, packID string, quantity int) ([]*model.InstallmentOption, error)
+	Quote(ctx context.Context, input model.QuoteInput) (*model.PurchaseQuote, error)
 }
 type SubscriptionRootResolver interface {
 	BalanceUpdated(ctx context.Context, orgID string) (<-chan *model.BalanceEvent, error)
@@ -1729,6 +1762,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Org.Orders(childComplexity, args["first"].(*int), args["after"].(*string), args["status"].([]model.OrderStatus)), true
+	case "Org.packOffers":
+		if e.ComplexityRoot.Org.PackOffers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Org.PackOffers(childComplexity), true
 	case "Org.paymentMethods":
 		if e.ComplexityRoot.Org.PaymentMethods == nil {
 			break
@@ -1790,6 +1829,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Pack.Name(childComplexity), true
+	case "Pack.price":
+		if e.ComplexityRoot.Pack.Price == nil {
+			break
+		}
+
+		args, err := ec.field_Pack_price_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Pack.Price(childComplexity, args["currency"].(model.Currency)), true
+	case "Pack.pricePer1000":
+		if e.ComplexityRoot.Pack.PricePer1000 == nil {
+			break
+		}
+
+		args, err := ec.field_Pack_pricePer1000_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Pack.PricePer1000(childComplexity, args["currency"].(model.Currency)), true
 	case "Pack.prices":
 		if e.ComplexityRoot.Pack.Prices == nil {
 			break
@@ -1820,6 +1881,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Pack.Validity(childComplexity), true
+
+	case "PackOffer.pack":
+		if e.ComplexityRoot.PackOffer.Pack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackOffer.Pack(childComplexity), true
+	case "PackOffer.price":
+		if e.ComplexityRoot.PackOffer.Price == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackOffer.Price(childComplexity), true
+	case "PackOffer.pricePer1000":
+		if e.ComplexityRoot.PackOffer.PricePer1000 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackOffer.PricePer1000(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1907,6 +1987,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Plan.Name(childComplexity), true
+	case "Plan.price":
+		if e.ComplexityRoot.Plan.Price == nil {
+			break
+		}
+
+		args, err := ec.field_Plan_price_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Plan.Price(childComplexity, args["currency"].(model.Currency)), true
 	case "Plan.prices":
 		if e.ComplexityRoot.Plan.Prices == nil {
 			break
@@ -1919,6 +2010,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Plan.Seats(childComplexity), true
+
+	case "PurchaseQuote.credits":
+		if e.ComplexityRoot.PurchaseQuote.Credits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseQuote.Credits(childComplexity), true
+	case "PurchaseQuote.installments":
+		if e.ComplexityRoot.PurchaseQuote.Installments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseQuote.Installments(childComplexity), true
+	case "PurchaseQuote.lines":
+		if e.ComplexityRoot.PurchaseQuote.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseQuote.Lines(childComplexity), true
+	case "PurchaseQuote.subtotal":
+		if e.ComplexityRoot.PurchaseQuote.Subtotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseQuote.Subtotal(childComplexity), true
+	case "PurchaseQuote.tax":
+		if e.ComplexityRoot.PurchaseQuote.Tax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseQuote.Tax(childComplexity), true
+	case "PurchaseQuote.taxRateBasisPoints":
+		if e.ComplexityRoot.PurchaseQuote.TaxRateBasisPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseQuote.TaxRateBasisPoints(childComplexity), true
+	case "PurchaseQuote.total":
+		if e.ComplexityRoot.PurchaseQuote.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseQuote.Total(childComplexity), true
+	case "PurchaseQuote.validity":
+		if e.ComplexityRoot.PurchaseQuote.Validity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseQuote.Validity(childComplexity), true
 
 	case "Query.installmentOptions":
 		if e.ComplexityRoot.Query.InstallmentOptions == nil {
@@ -1998,6 +2138,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Plans(childComplexity, args["currency"].(*model.Currency)), true
+	case "Query.quote":
+		if e.ComplexityRoot.Query.Quote == nil {
+			break
+		}
+
+		args, err := ec.field_Query_quote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Quote(childComplexity, args["input"].(model.QuoteInput)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -2257,6 +2408,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("GrantCreditsInput", ec.unmarshalInputGrantCreditsInput),
 			graphql.NewInputUnmarshaler("InvoiceDetailsInput", ec.unmarshalInputInvoiceDetailsInput),
 			graphql.NewInputUnmarshaler("PurchasePackInput", ec.unmarshalInputPurchasePackInput),
+			graphql.NewInputUnmarshaler("QuoteInput", ec.unmarshalInputQuoteInput),
 		)
 	}
 	first := true
@@ -2431,6 +2583,8 @@ type Plan implements Node {
   interval: BillingInterval!
   "Price per seat per interval, one per currency."
   prices: [Money!]!
+  "Price per seat per interval in one currency (e.g. the org's ` + "`" + `currency` + "`" + `); null when the plan is not sold in it."
+  price("The currency wanted." currency: Currency!): Money
   "Credits included per seat per month."
   includedCreditsPerSeat: Credits!
   "Usage limits per period."
@@ -2451,6 +2605,10 @@ type Pack implements Node {
   credits: Credits!
   "Price of one pack, one per currency."
   prices: [Money!]!
+  "Price of one pack in one currency (e.g. the org's ` + "`" + `currency` + "`" + `); for a custom pack, of its smallest amount (` + "`" + `credits` + "`" + `). Null when the pack is not sold in that currency."
+  price("The currency wanted." currency: Currency!): Money
+  "What 1,000 of this pack's credits cost in one currency, rounded half up to the cent, for comparing packs of different sizes; a custom pack's is its step price over its step. Before tax. Null when the pack is not sold in that currency."
+  pricePer1000("The currency wanted." currency: Currency!): Money
   "When the pack's credits expire."
   validity: ValidityPolicy!
   "Minimum term in months of a RECURRING pack; null otherwise."
@@ -3385,6 +3543,60 @@ extend type Mutation {
   createOrg("The org to create." input: CreateOrgInput!): CreateOrgPayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/quote.graphqls", Input: `"What a pack purchase would cost, priced before it is made by the same rules that price the order, in the org's currency and at its country's tax rate."
+type PurchaseQuote {
+  "The lines the order would have: the packs, then the installment commission when one applies (tax is not a line: see ` + "`" + `tax` + "`" + `)."
+  lines: [OrderLine!]!
+  "Sum of the lines before tax."
+  subtotal: Money!
+  "Tax rate of the org's country in basis points (1900 = 19%); 0 where no tax is charged."
+  taxRateBasisPoints: Int!
+  "Tax on the subtotal."
+  tax: Money!
+  "What the buyer would pay in all."
+  total: Money!
+  "Credits the purchase would grant once paid."
+  credits: Credits!
+  "When those credits would expire."
+  validity: ValidityPolicy!
+  "The installment split, when more than one installment is asked for; null otherwise."
+  installments: InstallmentPlan
+}
+
+"A purchase to price: the same choices ` + "`" + `PurchasePackInput` + "`" + ` takes that change the price."
+input QuoteInput {
+  "Global ID of the org that would buy."
+  orgId: ID!
+  "Global ID of the pack."
+  packId: ID!
+  "How many packs, 1 to the configured maximum (100 by default)."
+  quantity: Int! = 1
+  "Credits of a custom pack (at least its ` + "`" + `credits` + "`" + `, in steps of its ` + "`" + `stepCredits` + "`" + `); null for a fixed pack."
+  credits: Credits
+  "Number of installments, 1 (at once) to the server's configured maximum (12 by default); more than 1 only where the org's country and currency allow it."
+  installments: Int! = 1
+}
+
+extend type Query {
+  "Prices a pack purchase for an org before it is made, exactly as purchasePack would price the order: same lines, tax and total. Writes nothing and contacts no gateway. Whoever may buy for the org may ask (OWNER, BILLING); others get FORBIDDEN. A bad pack, quantity, credits or installment count is INVALID_INPUT naming the field."
+  quote("The purchase to price." input: QuoteInput!): PurchaseQuote!
+}
+
+"A credit pack as the org would buy it: priced in the org's currency."
+type PackOffer {
+  "The catalog pack."
+  pack: Pack!
+  "Price of one pack in the org's currency (a custom pack: of its smallest amount), before tax."
+  price: Money!
+  "What 1,000 of the pack's credits cost in the org's currency, rounded half up to the cent, before tax."
+  pricePer1000: Money!
+}
+
+extend type Org {
+  "The public catalog's packs sold in the org's currency, in catalog order, each priced in that currency, so a billing page lists them without picking prices out itself. For tax and installments ask ` + "`" + `quote` + "`" + `."
+  packOffers: [PackOffer!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/subscriptions.graphqls", Input: `"A committed change of an org's balance."
 type BalanceEvent {
   "The balance after the change."
@@ -3949,6 +4161,8 @@ func (ec *executionContext) childFields_Org(ctx context.Context, field graphql.C
 		return ec.fieldContext_Org_paymentMethods(ctx, field)
 	case "apiKeys":
 		return ec.fieldContext_Org_apiKeys(ctx, field)
+	case "packOffers":
+		return ec.fieldContext_Org_packOffers(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
 }
@@ -3965,6 +4179,10 @@ func (ec *executionContext) childFields_Pack(ctx context.Context, field graphql.
 		return ec.fieldContext_Pack_credits(ctx, field)
 	case "prices":
 		return ec.fieldContext_Pack_prices(ctx, field)
+	case "price":
+		return ec.fieldContext_Pack_price(ctx, field)
+	case "pricePer1000":
+		return ec.fieldContext_Pack_pricePer1000(ctx, field)
 	case "validity":
 		return ec.fieldContext_Pack_validity(ctx, field)
 	case "recurringMonths":
@@ -3977,6 +4195,18 @@ func (ec *executionContext) childFields_Pack(ctx context.Context, field graphql.
 		return ec.fieldContext_Pack_stepPrices(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Pack", field.Name)
+}
+
+func (ec *executionContext) childFields_PackOffer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pack":
+		return ec.fieldContext_PackOffer_pack(ctx, field)
+	case "price":
+		return ec.fieldContext_PackOffer_price(ctx, field)
+	case "pricePer1000":
+		return ec.fieldContext_PackOffer_pricePer1000(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackOffer", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4019,6 +4249,8 @@ func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.
 		return ec.fieldContext_Plan_interval(ctx, field)
 	case "prices":
 		return ec.fieldContext_Plan_prices(ctx, field)
+	case "price":
+		return ec.fieldContext_Plan_price(ctx, field)
 	case "includedCreditsPerSeat":
 		return ec.fieldContext_Plan_includedCreditsPerSeat(ctx, field)
 	case "limits":
@@ -4027,6 +4259,28 @@ func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.
 		return ec.fieldContext_Plan_seats(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Plan", field.Name)
+}
+
+func (ec *executionContext) childFields_PurchaseQuote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "lines":
+		return ec.fieldContext_PurchaseQuote_lines(ctx, field)
+	case "subtotal":
+		return ec.fieldContext_PurchaseQuote_subtotal(ctx, field)
+	case "taxRateBasisPoints":
+		return ec.fieldContext_PurchaseQuote_taxRateBasisPoints(ctx, field)
+	case "tax":
+		return ec.fieldContext_PurchaseQuote_tax(ctx, field)
+	case "total":
+		return ec.fieldContext_PurchaseQuote_total(ctx, field)
+	case "credits":
+		return ec.fieldContext_PurchaseQuote_credits(ctx, field)
+	case "validity":
+		return ec.fieldContext_PurchaseQuote_validity(ctx, field)
+	case "installments":
+		return ec.fieldContext_PurchaseQuote_installments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PurchaseQuote", field.Name)
 }
 
 func (ec *executionContext) childFields_RefundResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4643,6 +4897,48 @@ func (ec *executionContext) field_Org_orders_args(ctx context.Context, rawArgs m
 	return args, nil
 }
 
+func (ec *executionContext) field_Pack_pricePer1000_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "currency",
+		func(ctx context.Context, v any) (model.Currency, error) {
+			return ec.unmarshalNCurrency2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCurrency(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["currency"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Pack_price_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "currency",
+		func(ctx context.Context, v any) (model.Currency, error) {
+			return ec.unmarshalNCurrency2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCurrency(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["currency"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Plan_price_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "currency",
+		func(ctx context.Context, v any) (model.Currency, error) {
+			return ec.unmarshalNCurrency2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCurrency(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["currency"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4768,6 +5064,20 @@ func (ec *executionContext) field_Query_plans_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["currency"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_quote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.QuoteInput, error) {
+			return ec.unmarshalNQuoteInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐQuoteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -9998,6 +10308,38 @@ func (ec *executionContext) fieldContext_Org_apiKeys(_ context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _Org_packOffers(ctx context.Context, field graphql.CollectedField, obj *model.Org) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Org_packOffers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Org().PackOffers(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PackOffer) graphql.Marshaler {
+			return ec.marshalNPackOffer2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPackOfferᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Org_packOffers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Org",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackOffer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Pack_id(ctx context.Context, field graphql.CollectedField, obj *model.Pack) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10122,6 +10464,94 @@ func (ec *executionContext) fieldContext_Pack_prices(_ context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _Pack_price(ctx context.Context, field graphql.CollectedField, obj *model.Pack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pack_price(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Pack().Price(ctx, obj, fc.Args["currency"].(model.Currency))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pack_price(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pack",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Pack_price_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pack_pricePer1000(ctx context.Context, field graphql.CollectedField, obj *model.Pack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pack_pricePer1000(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Pack().PricePer1000(ctx, obj, fc.Args["currency"].(model.Currency))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pack_pricePer1000(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pack",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Pack_pricePer1000_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Pack_validity(ctx context.Context, field graphql.CollectedField, obj *model.Pack) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10236,6 +10666,102 @@ func (ec *executionContext) _Pack_stepPrices(ctx context.Context, field graphql.
 func (ec *executionContext) fieldContext_Pack_stepPrices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Pack",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackOffer_pack(ctx context.Context, field graphql.CollectedField, obj *model.PackOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackOffer_pack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pack, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Pack) graphql.Marshaler {
+			return ec.marshalNPack2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPack(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackOffer_pack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackOffer",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackOffer_price(ctx context.Context, field graphql.CollectedField, obj *model.PackOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackOffer_price(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Price, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackOffer_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackOffer",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackOffer_pricePer1000(ctx context.Context, field graphql.CollectedField, obj *model.PackOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackOffer_pricePer1000(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PricePer1000, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackOffer_pricePer1000(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackOffer",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -10554,6 +11080,50 @@ func (ec *executionContext) fieldContext_Plan_prices(_ context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _Plan_price(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_price(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Plan().Price(ctx, obj, fc.Args["currency"].(model.Currency))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_price(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Plan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Plan_price_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Plan_includedCreditsPerSeat(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10630,6 +11200,235 @@ func (ec *executionContext) _Plan_seats(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_Plan_seats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Plan", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PurchaseQuote_lines(ctx context.Context, field graphql.CollectedField, obj *model.PurchaseQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseQuote_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.OrderLine) graphql.Marshaler {
+			return ec.marshalNOrderLine2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseQuote_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseQuote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseQuote_subtotal(ctx context.Context, field graphql.CollectedField, obj *model.PurchaseQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseQuote_subtotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subtotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseQuote_subtotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseQuote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseQuote_taxRateBasisPoints(ctx context.Context, field graphql.CollectedField, obj *model.PurchaseQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseQuote_taxRateBasisPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaxRateBasisPoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseQuote_taxRateBasisPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseQuote", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PurchaseQuote_tax(ctx context.Context, field graphql.CollectedField, obj *model.PurchaseQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseQuote_tax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tax, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseQuote_tax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseQuote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseQuote_total(ctx context.Context, field graphql.CollectedField, obj *model.PurchaseQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseQuote_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseQuote_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseQuote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseQuote_credits(ctx context.Context, field graphql.CollectedField, obj *model.PurchaseQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseQuote_credits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Credits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNCredits2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseQuote_credits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseQuote", field, false, false, "Credits")
+}
+
+func (ec *executionContext) _PurchaseQuote_validity(ctx context.Context, field graphql.CollectedField, obj *model.PurchaseQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseQuote_validity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Validity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ValidityPolicy) graphql.Marshaler {
+			return ec.marshalNValidityPolicy2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐValidityPolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseQuote_validity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseQuote", field, false, false, "ValidityPolicy")
+}
+
+func (ec *executionContext) _PurchaseQuote_installments(ctx context.Context, field graphql.CollectedField, obj *model.PurchaseQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseQuote_installments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Installments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InstallmentPlan) graphql.Marshaler {
+			return ec.marshalOInstallmentPlan2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐInstallmentPlan(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseQuote_installments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseQuote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InstallmentPlan(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -10966,6 +11765,50 @@ func (ec *executionContext) fieldContext_Query_installmentOptions(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_installmentOptions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_quote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_quote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Quote(ctx, fc.Args["input"].(model.QuoteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PurchaseQuote) graphql.Marshaler {
+			return ec.marshalNPurchaseQuote2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPurchaseQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_quote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseQuote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_quote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13439,6 +14282,83 @@ func UnmarshalPurchasePackInput(ctx context.Context, raw any) (model.PurchasePac
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputQuoteInput(ctx context.Context, obj any) (model.QuoteInput, error) {
+	var it model.QuoteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["quantity"]; !present {
+		asMap["quantity"] = 1
+	}
+	if _, present := asMap["installments"]; !present {
+		asMap["installments"] = 1
+	}
+
+	fieldsInOrder := [...]string{"orgId", "packId", "quantity", "credits", "installments"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "packId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "credits":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("credits"))
+			data, err := ec.unmarshalOCredits2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Credits = data
+		case "installments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("installments"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Installments = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuoteInput unmarshals raw into the QuoteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuoteInput(ctx context.Context, raw any) (model.QuoteInput, error) {
+	var out model.QuoteInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuoteInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -15517,6 +16437,12 @@ func (ec *executionContext) _Org(ctx context.Context, sel ast.SelectionSet, obj 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Org_apiKeys(ctx, field, obj)
 				})
+		case "packOffers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Org_packOffers(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15548,50 +16474,105 @@ func (ec *executionContext) _Pack(ctx context.Context, sel ast.SelectionSet, obj
 		case "id":
 			out.Values[i] = ec._Pack_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "code":
 			out.Values[i] = ec._Pack_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Pack_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "credits":
 			out.Values[i] = ec._Pack_credits(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "prices":
 			out.Values[i] = ec._Pack_prices(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "price":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pack_price(ctx, field, obj)
+				})
+		case "pricePer1000":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pack_pricePer1000(ctx, field, obj)
+				})
 		case "validity":
 			out.Values[i] = ec._Pack_validity(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "recurringMonths":
 			out.Values[i] = ec._Pack_recurringMonths(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "custom":
 			out.Values[i] = ec._Pack_custom(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "stepCredits":
 			out.Values[i] = ec._Pack_stepCredits(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "stepPrices":
 			out.Values[i] = ec._Pack_stepPrices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var packOfferImplementors = []string{"PackOffer"}
+
+func (ec *executionContext) _PackOffer(ctx context.Context, sel ast.SelectionSet, obj *model.PackOffer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packOfferImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackOffer")
+		case "pack":
+			out.Values[i] = ec._PackOffer_pack(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "price":
+			out.Values[i] = ec._PackOffer_price(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pricePer1000":
+			out.Values[i] = ec._PackOffer_pricePer1000(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -15722,41 +16703,115 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 		case "id":
 			out.Values[i] = ec._Plan_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "code":
 			out.Values[i] = ec._Plan_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Plan_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "interval":
 			out.Values[i] = ec._Plan_interval(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "prices":
 			out.Values[i] = ec._Plan_prices(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "price":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_price(ctx, field, obj)
+				})
 		case "includedCreditsPerSeat":
 			out.Values[i] = ec._Plan_includedCreditsPerSeat(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "limits":
 			out.Values[i] = ec._Plan_limits(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "seats":
 			out.Values[i] = ec._Plan_seats(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var purchaseQuoteImplementors = []string{"PurchaseQuote"}
+
+func (ec *executionContext) _PurchaseQuote(ctx context.Context, sel ast.SelectionSet, obj *model.PurchaseQuote) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, purchaseQuoteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PurchaseQuote")
+		case "lines":
+			out.Values[i] = ec._PurchaseQuote_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subtotal":
+			out.Values[i] = ec._PurchaseQuote_subtotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "taxRateBasisPoints":
+			out.Values[i] = ec._PurchaseQuote_taxRateBasisPoints(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tax":
+			out.Values[i] = ec._PurchaseQuote_tax(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._PurchaseQuote_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "credits":
+			out.Values[i] = ec._PurchaseQuote_credits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validity":
+			out.Values[i] = ec._PurchaseQuote_validity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "installments":
+			out.Values[i] = ec._PurchaseQuote_installments(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -15842,6 +16897,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_installmentOptions(ctx, field)
+				})
+		case "quote":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_quote(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -17393,6 +18454,30 @@ func (ec *executionContext) marshalNPack2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgra
 	return ec._Pack(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPackOffer2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPackOfferᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PackOffer) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPackOffer2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPackOffer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPackOffer2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPackOffer(ctx context.Context, sel ast.SelectionSet, v *model.PackOffer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PackOffer!")
+		return graphql.Null
+	}
+	return ec._PackOffer(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
@@ -17451,6 +18536,19 @@ func (ec *executionContext) marshalNPlan2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgra
 
 func (ec *executionContext) unmarshalNPurchasePackInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPurchasePackInput(ctx context.Context, v any) (model.PurchasePackInput, error) {
 	res, err := ec.unmarshalInputPurchasePackInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPurchaseQuote2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPurchaseQuote(ctx context.Context, sel ast.SelectionSet, v *model.PurchaseQuote) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PurchaseQuote!")
+		return graphql.Null
+	}
+	return ec._PurchaseQuote(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNQuoteInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐQuoteInput(ctx context.Context, v any) (model.QuoteInput, error) {
+	res, err := ec.unmarshalInputQuoteInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -17926,6 +19024,13 @@ func (ec *executionContext) marshalOLedgerEntry2ᚖgithubᚗcomᚋtallyhqᚋtall
 		return graphql.Null
 	}
 	return ec._LedgerEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v *model.Money) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Money(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalONextAction2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐNextAction(ctx context.Context, sel ast.SelectionSet, v *model.NextAction) graphql.Marshaler {

@@ -323,6 +323,10 @@ type Pack struct {
 	Credits int64 `json:"credits"`
 	// Price of one pack, one per currency.
 	Prices []*Money `json:"prices"`
+	// Price of one pack in one currency (e.g. the org's `currency`); for a custom pack, of its smallest amount (`credits`). Null when the pack is not sold in that currency.
+	Price *Money `json:"price,omitempty"`
+	// What 1,000 of this pack's credits cost in one currency, rounded half up to the cent, for comparing packs of different sizes; a custom pack's is its step price over its step. Before tax. Null when the pack is not sold in that currency.
+	PricePer1000 *Money `json:"pricePer1000,omitempty"`
 	// When the pack's credits expire.
 	Validity ValidityPolicy `json:"validity"`
 	// Minimum term in months of a RECURRING pack; null otherwise.
@@ -339,6 +343,16 @@ func (Pack) IsNode() {}
 
 // Opaque global ID of the object.
 func (this Pack) GetID() string { return this.ID }
+
+// A credit pack as the org would buy it: priced in the org's currency.
+type PackOffer struct {
+	// The catalog pack.
+	Pack *Pack `json:"pack"`
+	// Price of one pack in the org's currency (a custom pack: of its smallest amount), before tax.
+	Price *Money `json:"price"`
+	// What 1,000 of the pack's credits cost in the org's currency, rounded half up to the cent, before tax.
+	PricePer1000 *Money `json:"pricePer1000"`
+}
 
 // Where a page of a connection ends, in Relay's cursor convention.
 type PageInfo struct {
@@ -381,6 +395,8 @@ type Plan struct {
 	Interval BillingInterval `json:"interval"`
 	// Price per seat per interval, one per currency.
 	Prices []*Money `json:"prices"`
+	// Price per seat per interval in one currency (e.g. the org's `currency`); null when the plan is not sold in it.
+	Price *Money `json:"price,omitempty"`
 	// Credits included per seat per month.
 	IncludedCreditsPerSeat int64 `json:"includedCreditsPerSeat"`
 	// Usage limits per period.
@@ -420,8 +436,42 @@ type PurchasePackInput struct {
 	ReturnURL *string `json:"returnUrl,omitempty"`
 }
 
+// What a pack purchase would cost, priced before it is made by the same rules that price the order, in the org's currency and at its country's tax rate.
+type PurchaseQuote struct {
+	// The lines the order would have: the packs, then the installment commission when one applies (tax is not a line: see `tax`).
+	Lines []*OrderLine `json:"lines"`
+	// Sum of the lines before tax.
+	Subtotal *Money `json:"subtotal"`
+	// Tax rate of the org's country in basis points (1900 = 19%); 0 where no tax is charged.
+	TaxRateBasisPoints int `json:"taxRateBasisPoints"`
+	// Tax on the subtotal.
+	Tax *Money `json:"tax"`
+	// What the buyer would pay in all.
+	Total *Money `json:"total"`
+	// Credits the purchase would grant once paid.
+	Credits int64 `json:"credits"`
+	// When those credits would expire.
+	Validity ValidityPolicy `json:"validity"`
+	// The installment split, when more than one installment is asked for; null otherwise.
+	Installments *InstallmentPlan `json:"installments,omitempty"`
+}
+
 // The entry point of reads.
 type Query struct {
+}
+
+// A purchase to price: the same choices `PurchasePackInput` takes that change the price.
+type QuoteInput struct {
+	// Global ID of the org that would buy.
+	OrgID string `json:"orgId"`
+	// Global ID of the pack.
+	PackID string `json:"packId"`
+	// How many packs, 1 to the configured maximum (100 by default).
+	Quantity int `json:"quantity"`
+	// Credits of a custom pack (at least its `credits`, in steps of its `stepCredits`); null for a fixed pack.
+	Credits *int64 `json:"credits,omitempty"`
+	// Number of installments, 1 (at once) to the server's configured maximum (12 by default); more than 1 only where the org's country and currency allow it.
+	Installments int `json:"installments"`
 }
 
 // What refundOrder returns.

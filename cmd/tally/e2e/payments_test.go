@@ -468,6 +468,42 @@ func TestPurchaseWithInstallments(t *testing.T) {
 		t.Fatalf("installment options %+v, want 12 with commission 0 at 6, 7.44 at 7, 14.89 at 12", opts)
 	}
 
+	// quote prices the same purchase before it is made: the order below
+	// costs what it says, commission line included. Who may not buy may
+	// not ask.
+	quote := `query($in: QuoteInput!) { quote(input: $in) { total { amountMinor }
+  lines { kind amount { amountMinor } } installments { count commission { amountMinor } } } }`
+	quoteIn := map[string]any{"in": map[string]any{"orgId": org, "packId": pack, "installments": 7}}
+	var q struct {
+		Total        struct{ AmountMinor int64 }
+		Lines        []struct{ Kind string }
+		Installments struct {
+			Count      int
+			Commission struct{ AmountMinor int64 }
+		}
+	}
+	owner.must(t, quote, quoteIn, "quote", &q)
+	if q.Total.AmountMinor != 15644 || len(q.Lines) != 2 || q.Lines[1].Kind != "INSTALLMENT_COMMISSION" ||
+		q.Installments.Count != 7 || q.Installments.Commission.AmountMinor != 744 {
+		t.Fatalf("quote %+v, want 156.44 with a 7.44 commission line over 7 installments", q)
+	}
+	_, key := owner.createKey(t, org, "quote backend")
+	member, _ := s.join(t, owner, org, "membro@loja.example", "MEMBER")
+	for _, tc := range []struct {
+		name string
+		c    *client
+		code string
+	}{
+		{"an API key", s.as("Bearer " + key), "FORBIDDEN"},
+		{"a MEMBER", member, "FORBIDDEN"},
+		{"an outsider", s.user(t, "outro@loja.example"), "NOT_FOUND"},
+		{"anonymous", s.as(""), "UNAUTHENTICATED"},
+	} {
+		if r := tc.c.do(t, quote, quoteIn); r.code() != tc.code {
+			t.Errorf("quote as %s: %+v, want %s", tc.name, r.Errors, tc.code)
+		}
+	}
+
 	co := owner.mustPurchase(t, map[string]any{"orgId": org, "packId": pack, "installments": 7,
 		"paymentMethodId": "visa:" + mercadopagoemu.TokenApprove, "idempotencyKey": "mp-1"})
 	o := co.Order
