@@ -3107,7 +3107,7 @@ type OrderLine {
 
 "How a payment is split into installments."
 type InstallmentPlan {
-  "Number of installments, 1 to 12."
+  "Number of installments, 1 to the server's configured maximum (12 by default)."
   count: Int!
   "Amount of each installment."
   installmentAmount: Money!
@@ -3329,7 +3329,7 @@ input PurchasePackInput {
   gateway: String
   "How the buyer pays; null lets the gateway offer its own choice."
   method: PaymentMethodKind
-  "Number of card installments, 1 (at once, the default) to 12; more than 1 only where a gateway takes installments (orgs in BR paying in BRL)."
+  "Number of card installments, 1 (at once, the default) to the server's configured maximum (12 by default); more than 1 only where a gateway takes installments (orgs in BR paying in BRL)."
   installments: Int! = 1
   "A gateway-side payment method to charge (a saved card, a card token, a sandbox test card); null lets the buyer choose on the gateway's page. One the gateway does not know is INVALID_INPUT and no order is made."
   paymentMethodId: String

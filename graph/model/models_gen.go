@@ -165,7 +165,7 @@ type InstallmentOption struct {
 
 // How a payment is split into installments.
 type InstallmentPlan struct {
-	// Number of installments, 1 to 12.
+	// Number of installments, 1 to the server's configured maximum (12 by default).
 	Count int `json:"count"`
 	// Amount of each installment.
 	InstallmentAmount *Money `json:"installmentAmount"`
@@ -424,7 +424,7 @@ type PurchasePackInput struct {
 	Gateway *string `json:"gateway,omitempty"`
 	// How the buyer pays; null lets the gateway offer its own choice.
 	Method *PaymentMethodKind `json:"method,omitempty"`
-	// Number of card installments, 1 (at once, the default) to 12; more than 1 only where a gateway takes installments (orgs in BR paying in BRL).
+	// Number of card installments, 1 (at once, the default) to the server's configured maximum (12 by default); more than 1 only where a gateway takes installments (orgs in BR paying in BRL).
 	Installments int `json:"installments"`
 	// A gateway-side payment method to charge (a saved card, a card token, a sandbox test card); null lets the buyer choose on the gateway's page. One the gateway does not know is INVALID_INPUT and no order is made.
 	PaymentMethodID *string `json:"paymentMethodId,omitempty"`
