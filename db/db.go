@@ -63,7 +63,25 @@ type DB struct {
 	log      *slog.Logger
 }
 
-var _ domain.Store = (*DB)(nil)
+// DB implements the domain's whole contract and so each of its small
+// stores; pinning them one by one names the concept that broke when a
+// signature drifts.
+var (
+	_ domain.Store             = (*DB)(nil)
+	_ domain.Transactor        = (*DB)(nil)
+	_ domain.UserStore         = (*DB)(nil)
+	_ domain.OrgStore          = (*DB)(nil)
+	_ domain.MemberStore       = (*DB)(nil)
+	_ domain.InvitationStore   = (*DB)(nil)
+	_ domain.APIKeyStore       = (*DB)(nil)
+	_ domain.CatalogStore      = (*DB)(nil)
+	_ domain.LedgerStore       = (*DB)(nil)
+	_ domain.IdempotencyStore  = (*DB)(nil)
+	_ domain.CounterStore      = (*DB)(nil)
+	_ domain.OrderStore        = (*DB)(nil)
+	_ domain.InvoiceStore      = (*DB)(nil)
+	_ domain.GatewayEventStore = (*DB)(nil)
+)
 
 // execer is what *sql.DB, *sql.Tx and *pgTx offer; hot-path statements go
 // through it directly (pgx caches their prepared form per connection).

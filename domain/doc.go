@@ -5,7 +5,10 @@
 // The package depends on nothing but the standard library and small pure
 // libraries. Storage, payment gateways and event delivery are interfaces
 // declared here (Store, Publisher, Clock) and implemented in db and gateways;
-// cmd/tally wires them together.
+// cmd/tally wires them together. Store is composed of small stores by
+// concept (OrgStore, LedgerStore, OrderStore, …), so code that needs part of
+// the persistence names only that part; how a database implements them
+// (transactions, locks, round trips) is db's business.
 //
 // # Where each rule lives
 //
@@ -66,6 +69,6 @@
 //   - catalog.go: plans and packs, their prices and loading the catalog.
 //
 // Plumbing: service.go (the Service and its configuration), store.go (the
-// storage interface), events.go (event delivery), errors.go (error codes),
+// storage interfaces), events.go (event delivery), errors.go (error codes),
 // money.go (currencies and amounts), ids.go (identifiers and secrets).
 package domain

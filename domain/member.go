@@ -123,7 +123,7 @@ func (s *Service) SetMemberRole(ctx context.Context, orgID, userID string, role 
 // checkOwnerChange guards OWNER memberships: only an OWNER may change or
 // remove one, and the org keeps at least one OWNER. newRole is "" for a
 // removal.
-func (s *Service) checkOwnerChange(ctx context.Context, tx Store, acc Access, target Membership, newRole Role) error {
+func (s *Service) checkOwnerChange(ctx context.Context, tx MemberStore, acc Access, target Membership, newRole Role) error {
 	if target.Role != RoleOwner || newRole == RoleOwner {
 		return nil
 	}

@@ -16,7 +16,7 @@ import (
 // idempotency record, also after reconciliation had its chance to pick up
 // a left-over order (issue 8: a PENDING order it turned into a payable
 // link).
-func nothingWritten(t *testing.T, svc *domain.Service, st domain.Store, owner context.Context, orgID, key string) {
+func nothingWritten(t *testing.T, svc *domain.Service, st domain.IdempotencyStore, owner context.Context, orgID, key string) {
 	t.Helper()
 	if _, err := svc.Reconcile(context.Background(), -time.Hour, 100); err != nil {
 		t.Fatal(err)

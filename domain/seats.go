@@ -20,7 +20,14 @@ func (s *Service) Seats(ctx context.Context, orgID string) (Seats, error) {
 	return s.seats(ctx, s.store, orgID)
 }
 
-func (s *Service) seats(ctx context.Context, st Store, orgID string) (Seats, error) {
+// seatStore is what counting an org's seats reads.
+type seatStore interface {
+	OrgStore
+	MemberStore
+	InvitationStore
+}
+
+func (s *Service) seats(ctx context.Context, st seatStore, orgID string) (Seats, error) {
 	o, err := st.OrgByID(ctx, orgID)
 	if err != nil {
 		return Seats{}, asDomainError(err)

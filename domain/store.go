@@ -39,7 +39,7 @@ func (c Connection[T]) EndCursor() string {
 }
 
 // LedgerWrite is everything one balance change writes, applied by
-// Store.WriteLedger in one go.
+// LedgerStore.WriteLedger as one unit.
 type LedgerWrite struct {
 	Balance     Balance             // counters after the change
 	NewGrants   []Grant             // grants to insert
@@ -55,15 +55,47 @@ type LedgerFilter struct {
 	ActorID string
 }
 
-// Store is the persistence the domain needs. The db package implements it on
-// PostgreSQL and SQLite. Methods return *Error with CodeNotFound for a missing
-// row and CodeConflict for a unique-key clash; anything else is internal.
+// OrderFilter narrows an order listing.
+type OrderFilter struct {
+	// Statuses keeps only orders in one of them; empty keeps all.
+	Statuses []OrderStatus
+}
+
+// Store is the persistence the domain needs: the small stores below, one
+// per concept, plus transactions. The db package implements it on
+// PostgreSQL and SQLite; a component that needs only part of it takes the
+// small interface it uses. Methods return *Error with CodeNotFound for a
+// missing row and CodeConflict for a unique-key clash; anything else is
+// internal.
 type Store interface {
+	Transactor
+	UserStore
+	OrgStore
+	MemberStore
+	InvitationStore
+	APIKeyStore
+	CatalogStore
+	LedgerStore
+	IdempotencyStore
+	CounterStore
+	OrderStore
+	InvoiceStore
+	GatewayEventStore
+}
+
+// Transactor runs work in one transaction. Its function receives the whole
+// Store bound to the transaction, since a transaction's work usually
+// crosses concepts (an order's payment grants credits and issues an
+// invoice).
+type Transactor interface {
 	// InTx runs fn in one transaction: every change fn makes through tx
 	// commits together or not at all. fn's error is returned unchanged after
 	// rollback. Nested calls on tx reuse the transaction.
 	InTx(ctx context.Context, fn func(tx Store) error) error
+}
 
+// UserStore keeps users, identified by their sign-in subject.
+type UserStore interface {
 	// UpsertUser creates the user with u.Subject or updates its email and
 	// name, returning the stored user (ID and CreatedAt kept from the first
 	// insert). u.ID is used only on insert.
@@ -72,7 +104,10 @@ type Store interface {
 	UserByID(ctx context.Context, id string) (User, error)
 	// UsersByIDs returns the users that exist among ids, in any order.
 	UsersByIDs(ctx context.Context, ids []string) ([]User, error)
+}
 
+// OrgStore keeps organizations.
+type OrgStore interface {
 	// CreateOrg inserts the org and its zero balance row.
 	CreateOrg(ctx context.Context, o Org) error
 	// OrgByID returns an org or NOT_FOUND.
@@ -81,7 +116,10 @@ type Store interface {
 	OrgsByIDs(ctx context.Context, ids []string) ([]Org, error)
 	// UpdateOrg saves name, country, currency, status and seats.
 	UpdateOrg(ctx context.Context, o Org) error
+}
 
+// MemberStore keeps memberships: who belongs to which org, in which role.
+type MemberStore interface {
 	// AddMembership inserts a membership; CONFLICT when the user is already a member.
 	AddMembership(ctx context.Context, m Membership) error
 	// MembershipOf returns the user's membership in the org or NOT_FOUND.
@@ -96,7 +134,10 @@ type Store interface {
 	UpdateMembershipRole(ctx context.Context, orgID, userID string, role Role) error
 	// DeleteMembership removes a member; NOT_FOUND when absent.
 	DeleteMembership(ctx context.Context, orgID, userID string) error
+}
 
+// InvitationStore keeps invitations to join an org.
+type InvitationStore interface {
 	// CreateInvitation inserts an invitation.
 	CreateInvitation(ctx context.Context, inv Invitation) error
 	// InvitationByTokenHash finds an invitation by its token's hash or NOT_FOUND.
@@ -107,7 +148,10 @@ type Store interface {
 	UpdateInvitation(ctx context.Context, inv Invitation) error
 	// ListInvitations lists an org's invitations pending at now, newest first.
 	ListInvitations(ctx context.Context, orgID string, now time.Time) ([]Invitation, error)
+}
 
+// APIKeyStore keeps an org's API keys (their secrets only as hashes).
+type APIKeyStore interface {
 	// CreateAPIKey inserts a key.
 	CreateAPIKey(ctx context.Context, k APIKey) error
 	// APIKeyByID returns a key or NOT_FOUND.
@@ -118,7 +162,10 @@ type Store interface {
 	ListAPIKeys(ctx context.Context, orgID string) ([]APIKey, error)
 	// UpdateAPIKey saves LastUsedAt and RevokedAt.
 	UpdateAPIKey(ctx context.Context, k APIKey) error
+}
 
+// CatalogStore keeps what is for sale: plans and credit packs.
+type CatalogStore interface {
 	// UpsertPlan inserts or updates a plan by Code (ID kept on update).
 	UpsertPlan(ctx context.Context, p Plan) (Plan, error)
 	// UpsertPack inserts or updates a pack by Code (ID kept on update).
@@ -131,26 +178,28 @@ type Store interface {
 	PlanByID(ctx context.Context, id string) (Plan, error)
 	// PackByID returns a pack or NOT_FOUND.
 	PackByID(ctx context.Context, id string) (Pack, error)
+}
 
+// LedgerStore keeps each org's credits: the balance counters, the grants
+// credits come from and the append-only ledger of every change.
+type LedgerStore interface {
 	// LockBalance returns the org's balance counters (without Grants, with
-	// OrgStatus) and, inside InTx, holds a lock on them until the transaction
-	// ends, so that balance changes of one org are serialized (SELECT … FOR
-	// UPDATE on PostgreSQL; the immediate write transaction on SQLite). It
-	// also returns the org's idempotency records among keys ("" ignored),
+	// OrgStatus) and, inside InTx, holds a lock on them until the
+	// transaction ends, so that balance changes of one org are serialized.
+	// It also returns the org's idempotency records among keys ("" ignored),
 	// read after the lock was granted. NOT_FOUND for an unknown org.
 	LockBalance(ctx context.Context, orgID string, keys ...string) (Balance, []IdempotencyRecord, error)
 	// GetBalance returns the org's balance counters without locking and
 	// without Grants, with OrgStatus. NOT_FOUND for an unknown org.
 	GetBalance(ctx context.Context, orgID string) (Balance, error)
-	// WriteLedger persists one balance change made under LockBalance, in as
-	// few statements as the database allows (one on PostgreSQL): it inserts
-	// w.NewGrants, saves Remaining of w.Grants, appends w.Entries (CONFLICT
-	// if an (OrgID, Seq) exists), saves the counters of w.Balance (Total,
-	// Free, Paid, Version, UpdatedAt) and, when set, inserts w.Idempotency
-	// (CONFLICT when its key exists). A store may hold the write back and
-	// send it with the commit, so its error can come from InTx (or the
-	// transaction's next statement) instead; callers must treat InTx's
-	// error as the outcome.
+	// WriteLedger persists, as one unit, one balance change made under
+	// LockBalance: it inserts w.NewGrants, saves Remaining of w.Grants,
+	// appends w.Entries (CONFLICT if an (OrgID, Seq) exists), saves the
+	// counters of w.Balance (Total, Free, Paid, Version, UpdatedAt) and,
+	// when set, inserts w.Idempotency (CONFLICT when its key exists). Inside
+	// InTx the write's failure may be reported by InTx (or by the
+	// transaction's next call) instead of by WriteLedger, so callers must
+	// treat InTx's error as the outcome.
 	WriteLedger(ctx context.Context, w LedgerWrite) error
 	// OpenGrants lists the org's grants with Remaining > 0, in any order.
 	OpenGrants(ctx context.Context, orgID string) ([]Grant, error)
@@ -171,7 +220,12 @@ type Store interface {
 	// OrgsWithExpiredGrants lists up to limit orgs that have a grant with
 	// Remaining > 0 and ExpiresAt <= now.
 	OrgsWithExpiredGrants(ctx context.Context, now time.Time, limit int) ([]string, error)
+}
 
+// IdempotencyStore keeps the idempotency keys of requests and their first
+// results, per org. Balance changes record theirs through
+// LedgerStore.WriteLedger; these methods serve everything else.
+type IdempotencyStore interface {
 	// FindIdempotency returns the record for (orgID, key) if one exists.
 	FindIdempotency(ctx context.Context, orgID, key string) (IdempotencyRecord, bool, error)
 	// PurgeIdempotency deletes up to limit records created before before,
@@ -181,26 +235,24 @@ type Store interface {
 	// CONFLICT when the org already has it.
 	CreateIdempotency(ctx context.Context, rec IdempotencyRecord) error
 	// DeleteIdempotency removes the org's record of key (a purchase undone
-	// before anything happened, see DeleteOrder); NOT_FOUND when absent.
+	// before anything happened, see OrderStore.DeleteOrder); NOT_FOUND when
+	// absent.
 	DeleteIdempotency(ctx context.Context, orgID, key string) error
-
-	OrderStore
 }
 
-// OrderFilter narrows an order listing.
-type OrderFilter struct {
-	// Statuses keeps only orders in one of them; empty keeps all.
-	Statuses []OrderStatus
-}
-
-// OrderStore is the persistence of orders, invoices and gateway events.
-type OrderStore interface {
+// CounterStore hands out numbers from named series (order and invoice
+// numbers).
+type CounterStore interface {
 	// NextNumber increments and returns the counter named series (starting
 	// at 1). Inside InTx the counter stays locked until the transaction
 	// ends, so numbers taken by a transaction that rolls back are reused:
 	// numbering has no gaps.
 	NextNumber(ctx context.Context, series string) (int64, error)
+}
 
+// OrderStore keeps orders: purchases of plans and packs and the state of
+// their payments.
+type OrderStore interface {
 	// CreateOrder inserts an order; CONFLICT when its Number exists.
 	CreateOrder(ctx context.Context, o Order) error
 	// DeleteOrder removes an order nothing refers to yet (no payment,
@@ -211,7 +263,7 @@ type OrderStore interface {
 	// OrderByID returns an order or NOT_FOUND.
 	OrderByID(ctx context.Context, id string) (Order, error)
 	// LockOrder returns an order and, inside InTx, locks it until the
-	// transaction ends (FOR UPDATE on PostgreSQL). NOT_FOUND when absent.
+	// transaction ends. NOT_FOUND when absent.
 	LockOrder(ctx context.Context, id string) (Order, error)
 	// OrderByPayment finds the order a gateway payment belongs to, or NOT_FOUND.
 	OrderByPayment(ctx context.Context, gateway, paymentID string) (Order, error)
@@ -224,7 +276,10 @@ type OrderStore interface {
 	// OrdersToReconcile lists up to limit orders in one of statuses last
 	// updated before before, oldest first, across all orgs.
 	OrdersToReconcile(ctx context.Context, statuses []OrderStatus, before time.Time, limit int) ([]Order, error)
+}
 
+// InvoiceStore keeps invoices, at most one per paid order.
+type InvoiceStore interface {
 	// CreateInvoice inserts an invoice; CONFLICT when its order already has
 	// one or its Number exists.
 	CreateInvoice(ctx context.Context, inv Invoice) error
@@ -236,7 +291,11 @@ type OrderStore interface {
 	UpdateInvoice(ctx context.Context, inv Invoice) error
 	// ListInvoices pages an org's invoices, newest first.
 	ListInvoices(ctx context.Context, orgID string, p Page) (Connection[Invoice], error)
+}
 
+// GatewayEventStore remembers which payment gateway events were handled, so
+// a redelivered webhook has no second effect.
+type GatewayEventStore interface {
 	// RecordGatewayEvent remembers a gateway's event id; false when it was
 	// already recorded (a duplicate delivery). Inside InTx the record
 	// commits or rolls back with the event's effects; a concurrent

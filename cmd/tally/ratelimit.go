@@ -85,8 +85,9 @@ type rateLimits struct {
 	throttle domain.Option // nil: purchases are not limited
 }
 
-// newRateLimits builds the limits of o over store (already validated).
-func newRateLimits(o RateLimitOptions, store *db.DB, logger *slog.Logger) (rateLimits, error) {
+// newRateLimits builds the limits of o (already validated) over the
+// shared rate windows in store.
+func newRateLimits(o RateLimitOptions, store ratelimit.Counter, logger *slog.Logger) (rateLimits, error) {
 	if !o.RateLimit {
 		logger.Warn("rate limiting is off (TALLY_RATE_LIMIT=false): do not expose this server")
 		return rateLimits{}, nil

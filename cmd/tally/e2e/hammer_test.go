@@ -72,7 +72,7 @@ func (s *server) linesOf(ids []string) []string {
 
 // hammer runs workers groups of spenders concurrently while a watcher reads
 // the stored balance, and returns what it saw.
-func hammer(t *testing.T, store domain.Store, orgID string, groups map[string]struct {
+func hammer(t *testing.T, store domain.LedgerStore, orgID string, groups map[string]struct {
 	workers, spends int
 	spend           spender
 }) *hammerReport {
@@ -110,7 +110,7 @@ func hammer(t *testing.T, store domain.Store, orgID string, groups map[string]st
 }
 
 // violations lists every way the store disagrees with what the hammer saw.
-func violations(t *testing.T, store domain.Store, orgID string, start int64, rep *hammerReport) []string {
+func violations(t *testing.T, store domain.LedgerStore, orgID string, start int64, rep *hammerReport) []string {
 	t.Helper()
 	ctx := context.Background()
 	var out []string
