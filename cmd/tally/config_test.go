@@ -117,7 +117,7 @@ func TestServeConfig(t *testing.T) {
 			want.Domain.PublicURL = "http://localhost:8080"
 			want.Domain.Pricing = domain.DefaultPricing()
 			want.PublicURL = "http://localhost:8080"
-			want.Payments = PaymentOptions{Sandbox: "auto", ReconcileInterval: time.Minute, ReconcileAfter: 10 * time.Minute}
+			want.Payments = PaymentOptions{Sandbox: "auto", MaxInstallments: 12, ReconcileInterval: time.Minute, ReconcileAfter: 10 * time.Minute}
 			want.RateLimits = defaultRateLimits()
 			if !equalConfig(c, want) {
 				t.Errorf("config = %+v\nwant     %+v", c, want)
