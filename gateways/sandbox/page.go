@@ -104,15 +104,25 @@ func (g *Gateway) Handler() http.Handler {
 	return mux
 }
 
-// showPage renders a payment's page.
-func (g *Gateway) showPage(w http.ResponseWriter, r *http.Request) {
+// pageOf returns the payment the request's {id} names, or answers 503
+// during a simulated outage and 404 for an unknown payment and returns
+// false.
+func (g *Gateway) pageOf(w http.ResponseWriter, r *http.Request) (pageData, bool) {
 	if g.outage.Load() {
 		http.Error(w, "the sandbox gateway is unavailable", http.StatusServiceUnavailable)
-		return
+		return pageData{}, false
 	}
 	data, ok := g.page(r.PathValue("id"))
 	if !ok {
 		http.NotFound(w, r)
+	}
+	return data, ok
+}
+
+// showPage renders a payment's page.
+func (g *Gateway) showPage(w http.ResponseWriter, r *http.Request) {
+	data, ok := g.pageOf(w, r)
+	if !ok {
 		return
 	}
 	render(w, http.StatusOK, data)
@@ -178,13 +188,8 @@ func resultPath(id string) string { return "/sandbox/result/" + url.PathEscape(i
 // order it was for. An unknown payment is 404; a payment the buyer has not
 // finished shows as still open, with a link back to its page.
 func (g *Gateway) showResult(w http.ResponseWriter, r *http.Request) {
-	if g.outage.Load() {
-		http.Error(w, "the sandbox gateway is unavailable", http.StatusServiceUnavailable)
-		return
-	}
-	data, ok := g.page(r.PathValue("id"))
+	data, ok := g.pageOf(w, r)
 	if !ok {
-		http.NotFound(w, r)
 		return
 	}
 	writeHTML(w, http.StatusOK, resultTemplate, resultData{
