@@ -35,7 +35,7 @@ func (s *Service) ExpireDue(ctx context.Context, limit int) (int, error) {
 		if err != nil {
 			return n, asDomainError(err)
 		}
-		res, err := s.applyCredits(ctx, orgID, "", "", "", nil)
+		res, err := s.applyCredits(ctx, orgID, nil)
 		if err != nil {
 			return n, err
 		}

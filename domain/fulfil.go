@@ -13,7 +13,7 @@ func (s *Service) fulfil(ctx context.Context, tx Store, o *Order, now time.Time)
 	o.Status, o.PaidAt, o.NextAction, o.FailureReason = OrderPaid, &now, nil, ""
 	exp := grantExpiry(o.Validity, now)
 	o.ExpiresAt = exp
-	res, _, err := s.applyCreditsTx(ctx, tx, o.OrgID, "", "", "",
+	res, err := s.applyCreditsTx(ctx, tx, o.OrgID,
 		func(b *Balance, _ []Grant, now time.Time) (change, error) {
 			ch := grantChange(o.OrgID, GrantPurchased, o.Credits, exp, o.ID, "order "+o.Number, Actor{}, now)
 			ch.entries[0].Metadata = orderMetadata(o)

@@ -62,9 +62,10 @@ type PaymentRequest struct {
 	// makes a second payment.
 	IdempotencyKey string
 	// ReturnURL is where a hosted flow sends the buyer back to. The service
-	// sets it only to a URL CheckReturnURL accepted for an allowed origin, or
-	// to Config.PublicURL; gateways pass it on and never take one from
-	// elsewhere.
+	// sets it only to a URL CheckReturnURL accepted for an allowed origin;
+	// "" when the purchase named none, and the gateway ends the flow on its
+	// own result page or on the return URL it was configured with. Gateways
+	// never take a return URL from elsewhere.
 	ReturnURL string
 }
 

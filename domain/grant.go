@@ -97,7 +97,7 @@ func (s *Service) GrantCredits(ctx context.Context, in GrantInput) (CreditResult
 	} else if !IsCode(err, CodeNotFound) {
 		return CreditResult{}, asDomainError(err)
 	}
-	r := s.applyOps(ctx, in.OrgID, []creditOp{{op: "grantCredits", key: in.IdempotencyKey, hash: hash, by: acc,
+	r := s.applyOps(ctx, in.OrgID, []creditOp{{key: idemKey{orgID: in.OrgID, key: in.IdempotencyKey, op: "grantCredits", hash: hash}, by: acc,
 		fn: func(b *Balance, _ []Grant, now time.Time) (change, error) {
 			return grantChange(b.OrgID, in.Kind, in.Amount, in.ExpiresAt, "", reason, admin, now), nil
 		}}})[0]

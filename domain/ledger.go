@@ -41,15 +41,14 @@ type change struct {
 	entries   []LedgerEntry // entries to append, in order; Seq and BalanceAfter are filled in
 }
 
-// creditOp is one balance-changing request: its operation name, its
-// idempotency key and request hash (both "" when it has none), the change
-// it makes (nil: only write off expired grants), and who asks (for a
-// request with a key: a repeated key answers only an asker mayReplay
-// allows).
+// creditOp is one balance-changing request: its idempotency key (the zero
+// idemKey when it has none), the change it makes (nil: only write off
+// expired grants), and who asks (for a request with a key: a repeated key
+// answers only an asker mayReplay allows).
 type creditOp struct {
-	op, key, hash string
-	fn            ledgerChange
-	by            Access
+	key idemKey
+	fn  ledgerChange
+	by  Access
 }
 
 // opResult is what became of one creditOp. replay is true when the result
@@ -61,9 +60,9 @@ type opResult struct {
 }
 
 // applyCredits is the one path by which a balance changes: applyOps with a
-// single request.
-func (s *Service) applyCredits(ctx context.Context, orgID, op, key, reqHash string, fn ledgerChange) (CreditResult, error) {
-	r := s.applyOps(ctx, orgID, []creditOp{{op: op, key: key, hash: reqHash, fn: fn}})[0]
+// single request without an idempotency key.
+func (s *Service) applyCredits(ctx context.Context, orgID string, fn ledgerChange) (CreditResult, error) {
+	r := s.applyOps(ctx, orgID, []creditOp{{fn: fn}})[0]
 	return r.res, r.err
 }
 
@@ -76,22 +75,17 @@ func (s *Service) applyCredits(ctx context.Context, orgID, op, key, reqHash stri
 // after commit, it announces the new balance. A request whose change fails
 // changes nothing and does not stop the others. When the transaction fails
 // as a whole, each request of a batch is retried on its own, so one
-// request's failure never becomes another's.
+// request's failure never becomes another's. This is the batched form of
+// the idempotency path (see once): the find happens under the balance lock.
 func (s *Service) applyOps(ctx context.Context, orgID string, ops []creditOp) []opResult {
-	var (
-		out []opResult
-		err error
-	)
-	for attempt := 0; attempt < 3; attempt++ {
-		err = s.store.InTx(ctx, func(tx Store) error {
+	var out []opResult
+	err := retryTaken(func() error {
+		return s.store.InTx(ctx, func(tx Store) error {
 			var err error
 			out, err = s.applyOpsTx(ctx, tx, orgID, ops)
 			return err
 		})
-		if !duplicateKeyRace(err) {
-			break
-		}
-	}
+	})
 	if err != nil {
 		if len(ops) == 1 {
 			return []opResult{{err: asDomainError(err)}}
@@ -120,8 +114,8 @@ func (s *Service) applyOps(ctx context.Context, orgID string, ops []creditOp) []
 func (s *Service) applyOpsTx(ctx context.Context, tx Store, orgID string, ops []creditOp) ([]opResult, error) {
 	keys := make([]string, 0, len(ops))
 	for _, o := range ops {
-		if o.key != "" {
-			keys = append(keys, o.key)
+		if o.key.key != "" {
+			keys = append(keys, o.key.key)
 		}
 	}
 	b, recs, err := tx.LockBalance(ctx, orgID, keys...)
@@ -156,13 +150,13 @@ func (s *Service) applyOpsTx(ctx context.Context, tx Store, orgID string, ops []
 		last = ch.entries[len(ch.entries)-1]
 	}
 	for i, o := range ops {
-		if o.key != "" {
-			if rec, ok := stored[o.key]; ok {
-				out[i] = replayRecord(rec, o)
+		if o.key.key != "" {
+			if rec, ok := stored[o.key.key]; ok {
+				out[i] = replayCredits(rec, o)
 				continue
 			}
-			if j, ok := fresh[o.key]; ok {
-				if ops[j].op != o.op || ops[j].hash != o.hash || !mayReplay(o.by, out[j].res.Entry) {
+			if j, ok := fresh[o.key.key]; ok {
+				if ops[j].key != o.key || !mayReplay(o.by, out[j].res.Entry) {
 					out[i].err = errKeyReused()
 				} else {
 					out[i] = opResult{res: out[j].res, replay: true}
@@ -193,35 +187,56 @@ func (s *Service) applyOpsTx(ctx context.Context, tx Store, orgID string, ops []
 		last = c.entries[len(c.entries)-1]
 		res := CreditResult{Entry: last, Balance: withGrants(b, open)}
 		out[i].res = res
-		if o.key != "" {
+		if o.key.key != "" {
 			resp, err := json.Marshal(res)
 			if err != nil {
 				return nil, Internal(err)
 			}
-			idem = append(idem, IdempotencyRecord{
-				OrgID: orgID, Key: o.key, Operation: o.op, RequestHash: o.hash, Response: resp, CreatedAt: now,
-			})
-			fresh[o.key] = i
+			k := o.key
+			k.orgID = orgID
+			idem = append(idem, k.record(resp, now))
+			fresh[o.key.key] = i
 		}
 	}
 	if len(w.entries) == 0 {
 		return out, nil
 	}
 	b.Grants = nil
-	return out, tx.WriteLedger(ctx, LedgerWrite{
+	err = tx.WriteLedger(ctx, LedgerWrite{
 		Balance: b, NewGrants: w.newGrants, Grants: w.touched, Entries: w.entries, Idempotency: idem,
 	})
+	if len(idem) > 0 {
+		err = keyTaken(err)
+	}
+	return out, err
+}
+
+// replayCredits answers a credit request whose key is already recorded:
+// the stored first result, or CONFLICT when the request differs or its
+// asker may not see the stored result (mayReplay).
+func replayCredits(rec IdempotencyRecord, o creditOp) opResult {
+	if err := o.key.match(rec); err != nil {
+		return opResult{err: err}
+	}
+	var res CreditResult
+	if err := json.Unmarshal(rec.Response, &res); err != nil {
+		return opResult{err: Internal(err)}
+	}
+	if !mayReplay(o.by, res.Entry) {
+		return opResult{err: errKeyReused()}
+	}
+	return opResult{res: res, replay: true}
 }
 
 // applyCreditsTx is applyCredits inside a transaction the caller owns (the
-// caller publishes after commit): one request's result, whether it was a
-// replay, and its error or the transaction's.
-func (s *Service) applyCreditsTx(ctx context.Context, tx Store, orgID, op, key, reqHash string, fn ledgerChange) (CreditResult, bool, error) {
-	out, err := s.applyOpsTx(ctx, tx, orgID, []creditOp{{op: op, key: key, hash: reqHash, fn: fn}})
+// caller publishes after commit): the request's result, and its error or
+// the transaction's.
+func (s *Service) applyCreditsTx(ctx context.Context, tx Store, orgID string, fn ledgerChange) (CreditResult, error) {
+	out, err := s.applyOpsTx(ctx, tx, orgID, []creditOp{{fn: fn}})
 	if err != nil {
-		return CreditResult{}, false, err
+		return CreditResult{}, err
 	}
-	return out[0].res, out[0].replay, out[0].err
+	return out[0].res, out[0].err
 }
 
 // errCreditCeiling is the cause of every refusal to take a balance over

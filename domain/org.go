@@ -81,7 +81,7 @@ func (s *Service) CreateOrg(ctx context.Context, in CreateOrgInput) (Org, error)
 			t := now.Add(s.cfg.SignupGrantTTL)
 			exp = &t
 		}
-		grant, _, err = s.applyCreditsTx(ctx, tx, org.ID, "", "", "",
+		grant, err = s.applyCreditsTx(ctx, tx, org.ID,
 			func(_ *Balance, _ []Grant, now time.Time) (change, error) {
 				return grantChange(org.ID, GrantFree, s.cfg.SignupGrant, exp, "", "sign-up credit", Actor{}, now), nil
 			})

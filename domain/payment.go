@@ -63,9 +63,6 @@ func (s *Service) paymentRequest(ctx context.Context, o Order, paymentMethodID, 
 		}
 		customer.Email = u.Email
 	}
-	if returnURL == "" {
-		returnURL = s.cfg.PublicURL
-	}
 	return PaymentRequest{
 		OrderID: o.ID, OrderNumber: o.Number, Amount: o.Total, Installments: n, Method: o.Method,
 		Customer:        customer,

@@ -23,8 +23,9 @@ type PurchaseInput struct {
 	PaymentMethodID string
 	IdempotencyKey  string
 	InvoiceDetails  *InvoiceDetails
-	// ReturnURL is where a hosted payment page sends the buyer back to;
-	// "" means Config.PublicURL. Its origin must be allowed (CheckReturnURL).
+	// ReturnURL is where a hosted payment page sends the buyer back to; ""
+	// leaves it to the gateway (see PaymentRequest.ReturnURL). Its origin
+	// must be allowed (CheckReturnURL).
 	ReturnURL string
 }
 
@@ -81,14 +82,20 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 	if s.gateways == nil {
 		return Checkout{}, Errorf(CodeGatewayUnavailable, "no payment gateway is configured")
 	}
-	hash := requestHash("purchasePack", in.OrgID, in.PackID, in.Quantity, in.Credits, in.Gateway, string(in.Method),
-		in.Installments, in.PaymentMethodID, fmt.Sprint(details))
-	if rec, ok, err := s.store.FindIdempotency(ctx, in.OrgID, in.IdempotencyKey); err != nil {
-		return Checkout{}, asDomainError(err)
-	} else if ok {
-		return s.resumePurchase(ctx, rec, "purchasePack", hash)
+	k := idemKey{orgID: in.OrgID, key: in.IdempotencyKey, op: "purchasePack", hash: requestHash("purchasePack",
+		in.OrgID, in.PackID, in.Quantity, in.Credits, in.Gateway, string(in.Method),
+		in.Installments, in.PaymentMethodID, fmt.Sprint(details))}
+	resume := func(ctx context.Context, rec IdempotencyRecord) (Checkout, error) {
+		return s.resumePurchase(ctx, rec, in.PaymentMethodID, returnURL)
 	}
+	return once(ctx, s, k, resume, func(ctx context.Context, record recordFunc) (Checkout, error) {
+		return s.purchase(ctx, in, acc, details, returnURL, record)
+	})
+}
 
+// purchase is PurchasePack's first run for its key: it prices the pack,
+// writes the order with its key (record) and starts the payment.
+func (s *Service) purchase(ctx context.Context, in PurchaseInput, acc Access, details *InvoiceDetails, returnURL string, record recordFunc) (Checkout, error) {
 	org, err := s.store.OrgByID(ctx, in.OrgID)
 	if err != nil {
 		return Checkout{}, asDomainError(err)
@@ -147,11 +154,6 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 		}
 	}
 	if err := s.throttlePurchase(ctx, org.ID, acc.Actor); err != nil {
-		// A concurrent request with the same key may have made the order
-		// meanwhile: its replay is not a new attempt.
-		if rec, ok, ferr := s.store.FindIdempotency(ctx, in.OrgID, in.IdempotencyKey); ferr == nil && ok {
-			return s.resumePurchase(ctx, rec, "purchasePack", hash)
-		}
 		return Checkout{}, err
 	}
 	err = s.store.InTx(ctx, func(tx Store) error {
@@ -163,16 +165,8 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 		if err := tx.CreateOrder(ctx, o); err != nil {
 			return err
 		}
-		return tx.CreateIdempotency(ctx, IdempotencyRecord{
-			OrgID: org.ID, Key: in.IdempotencyKey, Operation: "purchasePack", RequestHash: hash,
-			Response: []byte(o.ID), CreatedAt: now,
-		})
+		return record(ctx, tx, []byte(o.ID))
 	})
-	if IsCode(err, CodeConflict) { // a concurrent request with the same key won
-		if rec, ok, ferr := s.store.FindIdempotency(ctx, in.OrgID, in.IdempotencyKey); ferr == nil && ok {
-			return s.resumePurchase(ctx, rec, "purchasePack", hash)
-		}
-	}
 	if err != nil {
 		return Checkout{}, asDomainError(err)
 	}
@@ -237,18 +231,17 @@ func orderMethod(in PurchaseInput, gw Gateway) PaymentMethodKind {
 }
 
 // resumePurchase answers a repeated purchasePack key: the order it made,
-// with its payment started if the first attempt could not start it.
-func (s *Service) resumePurchase(ctx context.Context, rec IdempotencyRecord, op, hash string) (Checkout, error) {
-	if rec.Operation != op || rec.RequestHash != hash {
-		return Checkout{}, errKeyReused()
-	}
+// with its payment started, with the repeated request's payment method and
+// return URL (the same request: the key's hash covers them), if the first
+// attempt could not start it.
+func (s *Service) resumePurchase(ctx context.Context, rec IdempotencyRecord, paymentMethodID, returnURL string) (Checkout, error) {
 	o, err := s.store.OrderByID(ctx, string(rec.Response))
 	if err != nil {
 		return Checkout{}, asDomainError(err)
 	}
 	switch {
 	case o.PaymentID == "" && o.Status == OrderPending:
-		return s.startPayment(ctx, o, "", "")
+		return s.startPayment(ctx, o, paymentMethodID, returnURL)
 	case o.Status == OrderFailed && o.FailureReason == failureCreditLimit:
 		return Checkout{}, creditLimitError("quantity", o.Credits)
 	case o.Status == OrderFailed:

@@ -39,7 +39,7 @@ func (s *Service) refundCredits(ctx context.Context, tx Store, o *Order, refunde
 		take = o.Credits // everything still attributable to the order
 	}
 	var removed int64
-	res, _, err := s.applyCreditsTx(ctx, tx, o.OrgID, "", "", "",
+	res, err := s.applyCreditsTx(ctx, tx, o.OrgID,
 		func(b *Balance, open []Grant, _ time.Time) (change, error) {
 			for _, g := range open {
 				if g.ID != o.GrantID {
@@ -114,13 +114,6 @@ type RefundInput struct {
 // INVALID_INPUT (amount not in 1..refundable), CONFLICT (key reused,
 // order not paid), PAYMENT_FAILED, GATEWAY_UNAVAILABLE.
 func (s *Service) RefundOrder(ctx context.Context, in RefundInput) (RefundResult, error) {
-	return s.refundOrder(ctx, in, false)
-}
-
-// refundOrder is RefundOrder; retried says this is the one retry after a
-// concurrent request with the same key recorded its result first, which
-// the retry then replays.
-func (s *Service) refundOrder(ctx context.Context, in RefundInput, retried bool) (RefundResult, error) {
 	if _, err := requirePlatformAdmin(ctx); err != nil {
 		return RefundResult{}, err
 	}
@@ -142,31 +135,42 @@ func (s *Service) refundOrder(ctx context.Context, in RefundInput, retried bool)
 	if in.Amount != nil {
 		amountKey = fmt.Sprint(*in.Amount)
 	}
-	hash := requestHash("refundOrder", o.ID, amountKey, reason)
-	if rec, ok, err := s.store.FindIdempotency(ctx, o.OrgID, in.IdempotencyKey); err != nil {
-		return RefundResult{}, asDomainError(err)
-	} else if ok {
-		if rec.Operation != "refundOrder" || rec.RequestHash != hash {
-			return RefundResult{}, errKeyReused()
-		}
-		var r RefundResult
-		if err := json.Unmarshal(rec.Response, &r); err != nil {
-			return RefundResult{}, Internal(err)
-		}
-		cur, err := s.store.OrderByID(ctx, o.ID)
-		if err != nil {
-			return RefundResult{}, asDomainError(err)
-		}
-		r.Order = cur
-		return r, nil
+	k := idemKey{orgID: o.OrgID, key: in.IdempotencyKey, op: "refundOrder", hash: requestHash("refundOrder", o.ID, amountKey, reason)}
+	replay := func(ctx context.Context, rec IdempotencyRecord) (RefundResult, error) {
+		return s.replayRefund(ctx, rec, o.ID)
 	}
+	return once(ctx, s, k, replay, func(ctx context.Context, record recordFunc) (RefundResult, error) {
+		return s.refundOrder(ctx, o, in.Amount, reason, in.IdempotencyKey, record)
+	})
+}
+
+// replayRefund answers a repeated refundOrder key for order orderID (the
+// key's request hash covers it): the recorded credits and the order as it
+// is now.
+func (s *Service) replayRefund(ctx context.Context, rec IdempotencyRecord, orderID string) (RefundResult, error) {
+	var r RefundResult
+	if err := json.Unmarshal(rec.Response, &r); err != nil {
+		return RefundResult{}, Internal(err)
+	}
+	cur, err := s.store.OrderByID(ctx, orderID)
+	if err != nil {
+		return RefundResult{}, asDomainError(err)
+	}
+	r.Order = cur
+	return r, nil
+}
+
+// refundOrder is RefundOrder's first run for its key: it refunds amount
+// (nil: all that is left) of o through its gateway, then records the
+// refund, and the key, in one transaction.
+func (s *Service) refundOrder(ctx context.Context, o Order, amountIn *int64, reason, key string, record recordFunc) (RefundResult, error) {
 	if o.Status != OrderPaid && o.Status != OrderPartiallyRefunded {
 		return RefundResult{}, Errorf(CodeConflict, "order %s is %s: only paid orders can be refunded", o.Number, o.Status)
 	}
 	refundable := o.Total.AmountMinor - o.Refunded
 	amount := refundable
-	if in.Amount != nil {
-		amount = *in.Amount
+	if amountIn != nil {
+		amount = *amountIn
 	}
 	if amount < 1 || amount > refundable {
 		return RefundResult{}, InvalidInput("amount", "must be between 1 and %s", Money{AmountMinor: refundable, Currency: o.Total.Currency}.Decimal())
@@ -175,9 +179,11 @@ func (s *Service) refundOrder(ctx context.Context, in RefundInput, retried bool)
 	if !ok {
 		return RefundResult{}, Errorf(CodeGatewayUnavailable, "gateway %s is not configured", o.Gateway)
 	}
+	// The provider's key is derived from ours: a retry after a lost answer,
+	// or a concurrent duplicate, refunds once at the provider too.
 	if _, err := gw.RefundPayment(ctx, RefundRequest{
 		PaymentID: o.PaymentID, Amount: Money{AmountMinor: amount, Currency: o.Total.Currency},
-		Reason: reason, IdempotencyKey: "refund-" + o.ID + "-" + in.IdempotencyKey,
+		Reason: reason, IdempotencyKey: "refund-" + o.ID + "-" + key,
 	}); err != nil {
 		return RefundResult{}, err
 	}
@@ -186,7 +192,7 @@ func (s *Service) refundOrder(ctx context.Context, in RefundInput, retried bool)
 		changed   bool
 		balanceAt int64
 	)
-	err = s.store.InTx(ctx, func(tx Store) error {
+	err := s.store.InTx(ctx, func(tx Store) error {
 		cur, err := tx.LockOrder(ctx, o.ID)
 		if err != nil {
 			return err
@@ -211,16 +217,12 @@ func (s *Service) refundOrder(ctx context.Context, in RefundInput, retried bool)
 			changed = true
 		}
 		res.Order = cur
-		resp, _ := json.Marshal(RefundResult{CreditsRemoved: res.CreditsRemoved, CreditsNotRecovered: res.CreditsNotRecovered})
-		return tx.CreateIdempotency(ctx, IdempotencyRecord{
-			OrgID: cur.OrgID, Key: in.IdempotencyKey, Operation: "refundOrder", RequestHash: hash, Response: resp, CreatedAt: now,
-		})
+		resp, err := json.Marshal(RefundResult{CreditsRemoved: res.CreditsRemoved, CreditsNotRecovered: res.CreditsNotRecovered})
+		if err != nil {
+			return Internal(err)
+		}
+		return record(ctx, tx, resp)
 	})
-	if IsCode(err, CodeConflict) && !retried {
-		// The same key committed first (the gateway replayed its refund
-		// under the shared key): answer with its recorded result.
-		return s.refundOrder(ctx, in, true)
-	}
 	if err != nil {
 		return RefundResult{}, asDomainError(err)
 	}

@@ -141,10 +141,10 @@ func canonicalOrigin(s string) (string, error) {
 
 // returnURL is the URL a purchase's hosted flow sends the buyer back to:
 // the requested one when its origin is allowed (Config.ReturnOrigins or
-// PublicURL's origin), PublicURL when none is requested.
+// PublicURL's origin), "" when none is requested (the gateway decides).
 func (s *Service) returnURL(requested string) (string, error) {
 	if requested == "" {
-		return s.cfg.PublicURL, nil
+		return "", nil // the gateway decides: its own result page, or its configured one
 	}
 	allowed := append([]string{s.cfg.PublicURL}, s.cfg.ReturnOrigins...)
 	if err := CheckReturnURL(requested, allowed); err != nil {

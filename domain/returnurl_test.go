@@ -164,7 +164,7 @@ func TestPurchaseReturnURL(t *testing.T) {
 		for _, tc := range []struct{ key, in, want string }{
 			{"spa", "https://app.example.com/orders?tab=pay", "https://app.example.com/orders?tab=pay"},
 			{"self", "https://tally.example.com/thanks", "https://tally.example.com/thanks"},
-			{"default", "", "https://tally.example.com"},
+			{"none named: the gateway decides", "", ""},
 		} {
 			if _, err := buy(tc.key, tc.in); err != nil {
 				t.Fatalf("returnUrl %q: %v", tc.in, err)

@@ -119,7 +119,7 @@ func (s *Service) Consume(ctx context.Context, in ConsumeInput) (CreditResult, e
 		return CreditResult{}, err
 	}
 	hash := requestHash("consumeCredits", in.OrgID, in.Amount, reason, string(meta))
-	return s.combined(ctx, in.OrgID, creditOp{op: "consumeCredits", key: in.IdempotencyKey, hash: hash, by: acc,
+	return s.combined(ctx, in.OrgID, creditOp{key: idemKey{orgID: in.OrgID, key: in.IdempotencyKey, op: "consumeCredits", hash: hash}, by: acc,
 		fn: func(b *Balance, open []Grant, _ time.Time) (change, error) {
 			if !b.OrgStatus.CanSpend() {
 				return change{}, Errorf(CodeOrgSuspended, "org is %s: spending is paused until payment", strings.ToLower(string(b.OrgStatus)))

@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/tallyhq/tally/domain"
 )
@@ -89,9 +88,8 @@ select,button{font-size:1rem;padding:.45rem .9rem;margin:.3rem .4rem .3rem 0}
 //
 // After the buyer acts it redirects (303) to the payment's ReturnURL with
 // payment_id and status added to its query. When the purchase named no
-// return URL (the payment has none, or only Tally's own root, which is the
-// service's stand-in and would land the buyer in GraphiQL) it redirects to
-// the result page instead, a path built from the payment's id. The ReturnURL is the one given to CreatePayment (the service
+// return URL it redirects to the result page instead, a path built from
+// the payment's id. The ReturnURL is the one given to CreatePayment (the service
 // allows only configured origins); no query parameter or form field of the
 // page's requests can change it, and an unknown payment id redirects
 // nowhere. An unknown payment is 404, a finished one 409, a bad form 400 and
@@ -171,15 +169,9 @@ func (g *Gateway) postPage(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, resultPath(p.ID), http.StatusSeeOther)
 }
 
-// namedReturn reports whether back is a return URL the buyer's app chose:
-// not empty and not Tally's own root, which the service uses when the
-// purchase named none.
-func (g *Gateway) namedReturn(back string) bool {
-	if back == "" {
-		return false
-	}
-	return strings.TrimRight(back, "/") != g.cfg.BaseURL
-}
+// namedReturn reports whether the purchase named a return URL (the service
+// passes none when the buyer's app gave none).
+func (g *Gateway) namedReturn(back string) bool { return back != "" }
 
 // resultPath is the result page of the payment with this id.
 func resultPath(id string) string { return "/sandbox/result/" + url.PathEscape(id) }

@@ -8,9 +8,8 @@ import (
 	"testing"
 )
 
-// TestHostedPageResult: a purchase that named no return URL (none at all,
-// or the service's stand-in, Tally's own root) ends on the sandbox's result
-// page, which says how the payment ended with the order's reference, loads
+// TestHostedPageResult: a purchase that named no return URL ends on the
+// sandbox's result page, which says how the payment ended with the order's reference, loads
 // nothing from anywhere, carries the page's security headers and cannot be
 // pointed elsewhere by a request; a named return URL is still honoured.
 func TestHostedPageResult(t *testing.T) {
@@ -25,8 +24,7 @@ func TestHostedPageResult(t *testing.T) {
 		{"no return URL, declined", "", "decline", CardSucceeds, true, "Payment declined"},
 		{"no return URL, canceled", "", "cancel", CardSucceeds, true, "Payment canceled"},
 		{"declining card", "", "pay", CardDeclined, true, "Payment declined"},
-		{"Tally's root, paid", s.g.cfg.BaseURL, "pay", CardSucceeds, true, "Payment paid"},
-		{"Tally's root with a slash, canceled", s.g.cfg.BaseURL + "/", "cancel", CardSucceeds, true, "Payment canceled"},
+		{"Tally's root, named", s.g.cfg.BaseURL + "/", "cancel", CardSucceeds, false, ""},
 		{"a named return URL", "https://app.test/done", "pay", CardSucceeds, false, ""},
 		{"a page on Tally's origin", s.g.cfg.BaseURL + "/thanks", "decline", CardSucceeds, false, ""},
 	} {
