@@ -236,6 +236,12 @@ func orderMethod(in PurchaseInput, gw Gateway) PaymentMethodKind {
 // attempt could not start it.
 func (s *Service) resumePurchase(ctx context.Context, rec IdempotencyRecord, paymentMethodID, returnURL string) (Checkout, error) {
 	o, err := s.store.OrderByID(ctx, string(rec.Response))
+	if IsCode(err, CodeNotFound) {
+		// The first attempt's provider refused the payment and undoOrder
+		// removed the order with its key after we found the key: start
+		// again, as the key is free.
+		return Checkout{}, errTaken()
+	}
 	if err != nil {
 		return Checkout{}, asDomainError(err)
 	}

@@ -3,6 +3,7 @@ package domain_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -120,6 +121,81 @@ func TestPaymentRefusedByProviderWritesNothing(t *testing.T) {
 		}
 		if b := s.checkInvariants(t); b.Total != 0 {
 			t.Fatalf("balance %d after refused purchases", b.Total)
+		}
+	})
+}
+
+// undoRacer is a store whose OrderByID, once armed, first lets the
+// concurrent first attempt finish (its provider refuses and undoOrder
+// removes the order and key) before it reads: a retry that found the key
+// then finds no order.
+type undoRacer struct {
+	domain.Store
+	release  chan struct{} // closed to let the first attempt's payment be refused
+	firstEnd chan struct{} // closed when the first attempt has answered
+	once     sync.Once
+}
+
+func (u *undoRacer) OrderByID(ctx context.Context, id string) (domain.Order, error) {
+	u.once.Do(func() {
+		close(u.release)
+		<-u.firstEnd
+	})
+	return u.Store.OrderByID(ctx, id)
+}
+
+// heldRefuser refuses every payment as malformed, holding the first refusal
+// until released.
+type heldRefuser struct {
+	refusingGateway
+	started, release chan struct{}
+	first            *sync.Once
+}
+
+func (g heldRefuser) CreatePayment(ctx context.Context, req domain.PaymentRequest) (domain.Payment, error) {
+	g.first.Do(func() {
+		close(g.started)
+		<-g.release
+	})
+	return g.refusingGateway.CreatePayment(ctx, req)
+}
+
+// TestRetryRacingUndoStartsAgain: a retry that finds the key of a purchase
+// whose provider is refusing it, and then finds its order removed again
+// (undoOrder), starts the purchase again under the freed key and gets the
+// same answer as the first attempt, not NOT_FOUND.
+func TestRetryRacingUndoStartsAgain(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		racer := &undoRacer{Store: d, release: make(chan struct{}), firstEnd: make(chan struct{})}
+		gw := heldRefuser{
+			refusingGateway: refusingGateway{newFakeGateway("refuser", domain.GatewayCapabilities{Currencies: []domain.Currency{domain.EUR},
+				Methods: []domain.PaymentMethodKind{domain.MethodCard}, MaxInstallments: 1})},
+			started: make(chan struct{}), release: racer.release, first: &sync.Once{},
+		}
+		reg, err := gateways.New(nil, gw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := newShop(t, racer, domain.WithGateways(reg))
+		in := domain.PurchaseInput{OrgID: s.org.ID, PackID: s.pack.ID, Quantity: 1, Installments: 1,
+			PaymentMethodID: "pm_unknown", IdempotencyKey: "k"}
+		var firstErr error
+		go func() {
+			defer close(racer.firstEnd)
+			_, firstErr = s.svc.PurchasePack(s.owner, in)
+		}()
+		<-gw.started // the first attempt's order and key are written
+		_, err = s.svc.PurchasePack(s.owner, in)
+		for i, err := range []error{firstErr, err} {
+			var de *domain.Error
+			if !errors.As(err, &de) || de.Code != domain.CodeInvalidInput || de.Field != "paymentMethodId" {
+				t.Fatalf("attempt %d = %v, want the provider's INVALID_INPUT", i+1, err)
+			}
+		}
+		nothingWritten(t, s.svc, d, s.owner, s.org.ID, in.IdempotencyKey)
+		if gw.creates != 2 {
+			t.Fatalf("%d payments asked for, want one per attempt", gw.creates)
 		}
 	})
 }

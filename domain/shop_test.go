@@ -6,7 +6,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/tallyhq/tally/db"
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/gateways"
 )
@@ -158,7 +157,7 @@ type shop struct {
 }
 
 // newShop returns a shop on d; opts are extra service options.
-func newShop(t *testing.T, d *db.DB, opts ...domain.Option) *shop {
+func newShop(t *testing.T, d domain.Store, opts ...domain.Option) *shop {
 	t.Helper()
 	gw := newFakeGateway("fake", domain.GatewayCapabilities{
 		Currencies: []domain.Currency{domain.EUR, domain.BRL}, Methods: []domain.PaymentMethodKind{domain.MethodCard},
