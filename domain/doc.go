@@ -45,8 +45,10 @@
 //   - ledger.go: the ledger engine every balance change goes through
 //     (applyOps: one transaction per batch, the MaxCredits ceiling, input
 //     validation, the append-only entries it writes).
-//   - idempotency.go: idempotency keys: replaying a repeated request,
-//     refusing a reused key, purging old records.
+//   - idempotency.go: the one idempotency path of every money mutation
+//     (once: find the key, compare the request, replay the first result or
+//     run and record the key in the effect's transaction, retry when a
+//     concurrent duplicate recorded first), purging old records.
 //   - combine.go: batching concurrent consumes of one org into one write.
 //   - spend.go: consuming credits and the spending order across grants.
 //   - grant.go: grant kinds, granting credits and grant reads.
