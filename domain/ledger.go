@@ -111,7 +111,7 @@ func (s *Service) applyOps(ctx context.Context, orgID string, ops []creditOp) []
 // applyOpsTx is applyOps inside a transaction the caller owns; the caller
 // publishes the event after commit. The returned error fails the whole
 // transaction; a single request's failure is in its opResult.
-func (s *Service) applyOpsTx(ctx context.Context, tx Store, orgID string, ops []creditOp) ([]opResult, error) {
+func (s *Service) applyOpsTx(ctx context.Context, tx LedgerStore, orgID string, ops []creditOp) ([]opResult, error) {
 	keys := make([]string, 0, len(ops))
 	for _, o := range ops {
 		if o.key.key != "" {
@@ -231,7 +231,7 @@ func replayCredits(rec IdempotencyRecord, o creditOp) opResult {
 // applyCreditsTx is applyCredits inside a transaction the caller owns (the
 // caller publishes after commit): the request's result, and its error or
 // the transaction's.
-func (s *Service) applyCreditsTx(ctx context.Context, tx Store, orgID string, fn ledgerChange) (CreditResult, error) {
+func (s *Service) applyCreditsTx(ctx context.Context, tx LedgerStore, orgID string, fn ledgerChange) (CreditResult, error) {
 	out, err := s.applyOpsTx(ctx, tx, orgID, []creditOp{{fn: fn}})
 	if err != nil {
 		return CreditResult{}, err

@@ -95,7 +95,7 @@ func (s *Service) applyEventOnce(ctx context.Context, gateway string, ev Webhook
 // orderOfEvent finds the order an event is about: by the gateway's payment
 // id, else by the order id the provider echoed back. "" when the event is
 // about a payment Tally did not make (acknowledged and ignored).
-func (s *Service) orderOfEvent(ctx context.Context, tx Store, gateway string, ev WebhookEvent) (string, error) {
+func (s *Service) orderOfEvent(ctx context.Context, tx OrderStore, gateway string, ev WebhookEvent) (string, error) {
 	if ev.PaymentID != "" {
 		o, err := tx.OrderByPayment(ctx, gateway, ev.PaymentID)
 		if err == nil {
