@@ -9,7 +9,10 @@ import (
 // fulfil marks an order PAID, grants its credits with the pack's validity
 // (the database refuses a second grant for one order) and issues its
 // invoice with the next gap-free number of the year.
-func (s *Service) fulfil(ctx context.Context, tx Store, o *Order, now time.Time) (int64, error) {
+func (s *Service) fulfil(ctx context.Context, tx interface {
+	LedgerStore
+	invoicingStore
+}, o *Order, now time.Time) (int64, error) {
 	o.Status, o.PaidAt, o.NextAction, o.FailureReason = OrderPaid, &now, nil, ""
 	exp := grantExpiry(o.Validity, now)
 	o.ExpiresAt = exp

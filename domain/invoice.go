@@ -51,8 +51,17 @@ type Invoice struct {
 	Refunded int64
 }
 
+// invoicingStore is what issuing a document with a gap-free number needs:
+// the org (its name and country, billed when the checkout gave none), the
+// numbering counters and the invoices.
+type invoicingStore interface {
+	OrgStore
+	CounterStore
+	InvoiceStore
+}
+
 // issueInvoice creates the invoice of a paid order.
-func (s *Service) issueInvoice(ctx context.Context, tx Store, o Order, now time.Time) error {
+func (s *Service) issueInvoice(ctx context.Context, tx invoicingStore, o Order, now time.Time) error {
 	billed := InvoiceDetails{}
 	if o.InvoiceDetails != nil {
 		billed = *o.InvoiceDetails

@@ -66,7 +66,9 @@ func (s *Service) settle(ctx context.Context, orderID string, u paymentUpdate) (
 	return o, nil
 }
 
-// settleTx is settle inside the caller's transaction. It returns the order,
+// settleTx is settle inside the caller's transaction, which it uses whole:
+// settling an order moves its status, credits (fulfil, refundCredits) and
+// documents (invoice, credit notes). It returns the order,
 // whether it changed, whether it became FAILED (a declined payment), and
 // the balance version when credits moved (0 when they did not).
 func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paymentUpdate) (o Order, changed, failed bool, balanceAt int64, err error) {
