@@ -10,14 +10,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/tallyhq/tally/cmd/tally/internal/tallytest"
 	"github.com/tallyhq/tally/domain/invoicepdf/pdftext"
 	"github.com/tallyhq/tally/gateways/gatewaytest"
 	"github.com/tallyhq/tally/gateways/gatewaytest/mercadopagoemu"
@@ -35,11 +34,7 @@ const sandboxSecret = "e2e-sandbox-webhook-secret"
 // seedCatalog loads the embedded default catalog into dbURL.
 func seedCatalog(t *testing.T, dbURL string) {
 	t.Helper()
-	cmd := exec.Command(binary, "seed")
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "TALLY_LOG_LEVEL=warn")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("tally seed: %v\n%s", err, out)
-	}
+	tallytest.Output(t, []string{"DATABASE_URL=" + dbURL, "TALLY_LOG_LEVEL=warn"}, "seed")
 }
 
 // packID returns the global ID of the catalog pack with code.
@@ -575,7 +570,7 @@ func TestPurchaseWithInstallments(t *testing.T) {
 		if o := owner.order(t, pending.ID); o.Status != "PROCESSING" {
 			t.Errorf("%s: order %s, want PROCESSING", c.name, o.Status)
 		}
-		if len(s.log.linesWith(c.log)) == 0 {
+		if len(s.log.LinesWith(c.log)) == 0 {
 			t.Errorf("%s: no log line with %q in\n%s", c.name, c.log, s.log.String())
 		}
 	}
