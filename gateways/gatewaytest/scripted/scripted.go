@@ -68,7 +68,10 @@ type Gateway struct {
 	byKey    map[string]string // idempotency key → payment id
 }
 
-var _ domain.Gateway = (*Gateway)(nil)
+var (
+	_ domain.Gateway        = (*Gateway)(nil)
+	_ domain.PaymentChecker = (*Gateway)(nil)
+)
 
 // New returns a gateway registered as name with caps whose payments
 // succeed at once.
@@ -183,12 +186,24 @@ func (g *Gateway) down() error {
 	return nil
 }
 
+// CheckPayment refuses what no provider takes, whatever the script: an
+// amount that is not positive.
+func (g *Gateway) CheckPayment(req domain.PaymentRequest) error {
+	if req.Amount.AmountMinor <= 0 {
+		return domain.InvalidInput("amount", "the amount must be positive")
+	}
+	return nil
+}
+
 // CreatePayment answers as scripted; a replayed idempotency key gets the
 // payment it started.
 func (g *Gateway) CreatePayment(_ context.Context, req domain.PaymentRequest) (domain.Payment, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.requests = append(g.requests, req)
+	if err := g.CheckPayment(req); err != nil {
+		return domain.Payment{}, err
+	}
 	if err := g.down(); err != nil {
 		return domain.Payment{}, err
 	}
