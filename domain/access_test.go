@@ -9,6 +9,7 @@ import (
 	"github.com/tallyhq/tally/db/bus"
 	"github.com/tallyhq/tally/db/dbtest"
 	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/gateways/gatewaytest/scripted"
 )
 
 // keyCtx returns the context of a new API key of org, created by owner.
@@ -191,7 +192,7 @@ func TestPlatformAdminOrderMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.gw.next = domain.PaymentPending
+		s.gw.Next(scripted.Pending)
 		for _, p := range principals {
 			if _, err := s.svc.Order(p.ctx, paid.Order.ID); codeOf(err) != p.read {
 				t.Errorf("%s: order = %v, want %q", p.name, err, p.read)

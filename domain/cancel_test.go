@@ -7,6 +7,7 @@ import (
 	"github.com/tallyhq/tally/db"
 	"github.com/tallyhq/tally/db/dbtest"
 	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/gateways/gatewaytest/scripted"
 )
 
 // TestCancelOrder cancels only unpaid orders; money collected after a
@@ -22,7 +23,7 @@ func TestCancelOrder(t *testing.T) {
 		if _, err := s.svc.CancelOrder(s.owner, paid.Order.ID); codeOf(err) != domain.CodeConflict {
 			t.Fatalf("cancel of a paid order = %v, want CONFLICT", err)
 		}
-		s.gw.next = domain.PaymentPending
+		s.gw.Next(scripted.Pending)
 		co, err := s.buy(s.owner, "pending")
 		if err != nil {
 			t.Fatal(err)
@@ -35,7 +36,7 @@ func TestCancelOrder(t *testing.T) {
 			t.Fatalf("second cancel = %s, %v; want CANCELED unchanged", again.Status, err)
 		}
 		pid := s.order(t, co.Order.ID).PaymentID
-		if err := s.svc.HandleWebhook(context.Background(), "fake", event("evt_late", domain.EventPaymentSucceeded, pid, 0)); err != nil {
+		if err := s.svc.HandleWebhook(context.Background(), "fake", scripted.Webhook("evt_late", domain.EventPaymentSucceeded, pid, 0)); err != nil {
 			t.Fatal(err)
 		}
 		if o := s.order(t, co.Order.ID); o.Status != domain.OrderPaid || o.GrantID == "" {

@@ -9,6 +9,7 @@ import (
 	"github.com/tallyhq/tally/db/dbtest"
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/gateways"
+	"github.com/tallyhq/tally/gateways/gatewaytest/scripted"
 	"github.com/tallyhq/tally/gateways/sandbox"
 )
 
@@ -181,12 +182,12 @@ func TestOrderMethodAndDeclineReason(t *testing.T) {
 func TestOrderMethodOfSingleMethodGateways(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		cards := newFakeGateway("cards", domain.GatewayCapabilities{Currencies: []domain.Currency{domain.EUR},
+		cards := scripted.New("cards", domain.GatewayCapabilities{Currencies: []domain.Currency{domain.EUR},
 			Methods: []domain.PaymentMethodKind{domain.MethodCard}, MaxInstallments: 1})
-		paypal := newFakeGateway("pp", domain.GatewayCapabilities{Currencies: []domain.Currency{domain.EUR},
+		paypal := scripted.New("pp", domain.GatewayCapabilities{Currencies: []domain.Currency{domain.EUR},
 			Methods: []domain.PaymentMethodKind{domain.MethodPayPal}, MaxInstallments: 1})
-		for _, g := range []*fakeGateway{cards, paypal} {
-			g.next = domain.PaymentPending
+		for _, g := range []*scripted.Gateway{cards, paypal} {
+			g.Next(scripted.Pending)
 		}
 		reg, err := gateways.New(nil, cards, paypal)
 		if err != nil {

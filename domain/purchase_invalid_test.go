@@ -11,6 +11,7 @@ import (
 	"github.com/tallyhq/tally/db/dbtest"
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/gateways"
+	"github.com/tallyhq/tally/gateways/gatewaytest/scripted"
 )
 
 // nothingWritten asserts that the org has no order and key holds no
@@ -81,26 +82,18 @@ func TestInvalidPurchaseWritesNothing(t *testing.T) {
 	}
 }
 
-// refusingGateway is a card gateway whose provider refuses every payment
-// as malformed, which the gateway cannot know before asking (as Stripe and
-// a payment method id it does not know).
-type refusingGateway struct{ *fakeGateway }
-
-func (g refusingGateway) CreatePayment(context.Context, domain.PaymentRequest) (domain.Payment, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.creates++
-	return domain.Payment{}, domain.InvalidInput("paymentMethodId", "the provider knows no such payment method")
-}
-
 // TestPaymentRefusedByProviderWritesNothing: when the provider itself
 // refuses the payment as malformed, the order written for it is removed
 // again with its key: nothing is left for reconciliation to start.
 func TestPaymentRefusedByProviderWritesNothing(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		gw := refusingGateway{newFakeGateway("refuser", domain.GatewayCapabilities{Currencies: []domain.Currency{domain.EUR},
-			Methods: []domain.PaymentMethodKind{domain.MethodCard}, MaxInstallments: 1})}
+		// The provider refuses every payment as malformed, which the
+		// gateway cannot know before asking (as Stripe and a payment
+		// method id it does not know).
+		gw := scripted.New("refuser", domain.GatewayCapabilities{Currencies: []domain.Currency{domain.EUR},
+			Methods: []domain.PaymentMethodKind{domain.MethodCard}, MaxInstallments: 1})
+		gw.Next(scripted.RefuseInput)
 		reg, err := gateways.New(nil, gw)
 		if err != nil {
 			t.Fatal(err)
@@ -116,8 +109,8 @@ func TestPaymentRefusedByProviderWritesNothing(t *testing.T) {
 			}
 			nothingWritten(t, s.svc, d, s.owner, s.org.ID, in.IdempotencyKey)
 		}
-		if gw.creates != 2 {
-			t.Fatalf("%d payments asked for, want one per attempt and none by reconciliation", gw.creates)
+		if gw.Creates() != 2 {
+			t.Fatalf("%d payments asked for, want one per attempt and none by reconciliation", gw.Creates())
 		}
 		if b := s.checkInvariants(t); b.Total != 0 {
 			t.Fatalf("balance %d after refused purchases", b.Total)

@@ -9,6 +9,7 @@ import (
 	"github.com/tallyhq/tally/db"
 	"github.com/tallyhq/tally/db/dbtest"
 	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/gateways/gatewaytest/scripted"
 )
 
 func TestPurchasePaidAtOnce(t *testing.T) {
@@ -30,8 +31,8 @@ func TestPurchasePaidAtOnce(t *testing.T) {
 		}
 		// The same key: the same order, no second payment. Other input: CONFLICT.
 		again, err := s.buy(s.owner, "k1")
-		if err != nil || again.Order.ID != o.ID || s.gw.creates != 1 {
-			t.Fatalf("retry = %s, %v (%d payments); want the same order and one payment", again.Order.ID, err, s.gw.creates)
+		if err != nil || again.Order.ID != o.ID || s.gw.Creates() != 1 {
+			t.Fatalf("retry = %s, %v (%d payments); want the same order and one payment", again.Order.ID, err, s.gw.Creates())
 		}
 		_, err = s.svc.PurchasePack(s.owner, domain.PurchaseInput{OrgID: s.org.ID, PackID: s.pack.ID, Quantity: 2, Installments: 1, IdempotencyKey: "k1"})
 		if codeOf(err) != domain.CodeConflict {
@@ -44,12 +45,12 @@ func TestDeclineFailsTheOrder(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		s := newShop(t, d)
-		s.gw.next = domain.PaymentFailed
+		s.gw.Next(scripted.Decline)
 		if _, err := s.buy(s.owner, "k"); codeOf(err) != domain.CodePaymentFailed {
 			t.Fatalf("declined purchase = %v, want PAYMENT_FAILED", err)
 		}
-		if _, err := s.buy(s.owner, "k"); codeOf(err) != domain.CodePaymentFailed || s.gw.creates != 1 {
-			t.Fatalf("retried declined purchase = %v (%d payments), want the same PAYMENT_FAILED and no new payment", err, s.gw.creates)
+		if _, err := s.buy(s.owner, "k"); codeOf(err) != domain.CodePaymentFailed || s.gw.Creates() != 1 {
+			t.Fatalf("retried declined purchase = %v (%d payments), want the same PAYMENT_FAILED and no new payment", err, s.gw.Creates())
 		}
 		orders, _ := s.svc.Orders(s.owner, s.org.ID, domain.OrderFilter{Statuses: []domain.OrderStatus{domain.OrderFailed}}, domain.Page{})
 		if len(orders.Edges) != 1 || orders.Edges[0].Node.FailureReason == "" {
@@ -171,8 +172,8 @@ func TestPurchaseSameKeyConcurrently(t *testing.T) {
 			}
 		}
 		orders, err := s.svc.Orders(s.owner, s.org.ID, domain.OrderFilter{}, domain.Page{})
-		if err != nil || len(orders.Edges) != 1 || s.gw.creates != 1 {
-			t.Fatalf("%d orders and %d payments, want 1 and 1 (%v)", len(orders.Edges), s.gw.creates, err)
+		if err != nil || len(orders.Edges) != 1 || s.gw.Creates() != 1 {
+			t.Fatalf("%d orders and %d payments, want 1 and 1 (%v)", len(orders.Edges), s.gw.Creates(), err)
 		}
 		s.paidOnce(t, orders.Edges[0].Node, domain.OrderPaid, 7_000_000)
 	})

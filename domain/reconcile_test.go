@@ -8,13 +8,14 @@ import (
 	"github.com/tallyhq/tally/db"
 	"github.com/tallyhq/tally/db/dbtest"
 	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/gateways/gatewaytest/scripted"
 )
 
 func TestGatewayOutageThenReconcile(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		s := newShop(t, d)
-		s.gw.outage = true
+		s.gw.Outage(true)
 		_, err := s.buy(s.owner, "k")
 		if codeOf(err) != domain.CodeGatewayUnavailable {
 			t.Fatalf("purchase during an outage = %v, want GATEWAY_UNAVAILABLE", err)
@@ -35,33 +36,33 @@ func TestGatewayOutageThenReconcile(t *testing.T) {
 		if len(rep.Errors) != 1 || len(rep.Changed) != 0 {
 			t.Fatalf("reconcile while still down = %+v, want one error", rep)
 		}
-		s.gw.outage = false
+		s.gw.Outage(false)
 		s.clock.Set(t0.Add(2 * time.Hour))
 		rep, err = s.svc.Reconcile(context.Background(), time.Minute, 10)
 		if err != nil || len(rep.Changed) != 1 || rep.Changed[0].To != domain.OrderPaid {
 			t.Fatalf("reconcile after the outage = %+v, %v; want the order PAID", rep, err)
 		}
 		s.paidOnce(t, orders.Edges[0].Node, domain.OrderPaid, 7_000_000)
-		if s.gw.creates != 1 {
-			t.Fatalf("%d payments made, want 1", s.gw.creates)
+		if s.gw.Creates() != 1 {
+			t.Fatalf("%d payments made, want 1", s.gw.Creates())
 		}
 
 		// Outage on capture: the order stays unpaid; reconciliation reads
 		// the payment's state later.
-		s.gw.next = domain.PaymentPending
+		s.gw.Next(scripted.Pending)
 		co, err := s.buy(s.owner, "k2")
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.gw.outage = true
+		s.gw.Outage(true)
 		if _, err := s.svc.ConfirmOrder(s.owner, co.Order.ID); codeOf(err) != domain.CodeGatewayUnavailable {
 			t.Fatalf("confirm during an outage = %v, want GATEWAY_UNAVAILABLE", err)
 		}
 		if o := s.order(t, co.Order.ID); o.Status != domain.OrderPending {
 			t.Fatalf("after a failed capture the order is %s", o.Status)
 		}
-		s.gw.outage = false
-		s.gw.set(s.order(t, co.Order.ID).PaymentID, domain.PaymentSucceeded)
+		s.gw.Outage(false)
+		s.gw.Settle(s.order(t, co.Order.ID).PaymentID, domain.PaymentSucceeded)
 		s.clock.Set(t0.Add(3 * time.Hour))
 		if rep, err := s.svc.Reconcile(context.Background(), time.Minute, 10); err != nil || len(rep.Changed) != 1 {
 			t.Fatalf("reconcile = %+v, %v", rep, err)

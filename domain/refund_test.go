@@ -8,6 +8,7 @@ import (
 	"github.com/tallyhq/tally/db"
 	"github.com/tallyhq/tally/db/dbtest"
 	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/gateways/gatewaytest/scripted"
 )
 
 func TestRefundOrderClawsBackUnspentShare(t *testing.T) {
@@ -42,7 +43,7 @@ func TestRefundOrderClawsBackUnspentShare(t *testing.T) {
 			t.Fatalf("balance after refund %d, want 0", b.Total)
 		}
 		// The gateway's webhook for the same refund changes nothing.
-		if err := s.svc.HandleWebhook(context.Background(), "fake", event("evt_r", domain.EventPaymentRefunded, res.Order.PaymentID, half)); err != nil {
+		if err := s.svc.HandleWebhook(context.Background(), "fake", scripted.Webhook("evt_r", domain.EventPaymentRefunded, res.Order.PaymentID, half)); err != nil {
 			t.Fatal(err)
 		}
 		if o := s.order(t, co.Order.ID); o.Refunded != half || o.Status != domain.OrderPartiallyRefunded {
@@ -71,7 +72,7 @@ func TestRefundFailures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.gw.next = domain.PaymentPending
+		s.gw.Next(scripted.Pending)
 		unpaid, err := s.buy(s.owner, "unpaid")
 		if err != nil {
 			t.Fatal(err)
@@ -94,13 +95,13 @@ func TestRefundFailures(t *testing.T) {
 				t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
 			}
 		}
-		s.gw.outage = true
+		s.gw.Outage(true)
 		if _, err := s.svc.RefundOrder(s.admin, domain.RefundInput{OrderID: co.Order.ID, Amount: amt(1000), IdempotencyKey: "r"}); codeOf(err) != domain.CodeGatewayUnavailable {
 			t.Fatalf("refund during an outage = %v, want GATEWAY_UNAVAILABLE", err)
 		}
-		s.gw.outage = false
-		if o := s.order(t, co.Order.ID); o.Refunded != 0 || o.Status != domain.OrderPaid || s.gw.refunds != 0 {
-			t.Fatalf("refused refunds changed the order: refunded %d, %s, %d gateway refunds", o.Refunded, o.Status, s.gw.refunds)
+		s.gw.Outage(false)
+		if o := s.order(t, co.Order.ID); o.Refunded != 0 || o.Status != domain.OrderPaid || s.gw.Refunds() != 0 {
+			t.Fatalf("refused refunds changed the order: refunded %d, %s, %d gateway refunds", o.Refunded, o.Status, s.gw.Refunds())
 		}
 		if b := s.checkInvariants(t); b.Total != 7_000_000 {
 			t.Fatalf("refused refunds moved credits: %d", b.Total)
@@ -126,8 +127,8 @@ func TestRefundFailures(t *testing.T) {
 				t.Errorf("same-key refund answered removed %d refunded %d, want 2352941 and 1000", r.CreditsRemoved, r.Order.Refunded)
 			}
 		}
-		if s.gw.refunds != 1 {
-			t.Fatalf("%d gateway refunds for one key, want 1", s.gw.refunds)
+		if s.gw.Refunds() != 1 {
+			t.Fatalf("%d gateway refunds for one key, want 1", s.gw.Refunds())
 		}
 
 		// Two refunds of the rest under different keys: one is made; the other
@@ -155,8 +156,8 @@ func TestRefundFailures(t *testing.T) {
 			}
 		}
 		o := s.order(t, co.Order.ID)
-		if ok != 1 || refused != 1 || o.Refunded != 2975 || o.Status != domain.OrderRefunded || s.gw.refunds != 2 {
-			t.Fatalf("two refunds of the rest: %d ok, %d refused; order refunded %d %s; %d gateway refunds", ok, refused, o.Refunded, o.Status, s.gw.refunds)
+		if ok != 1 || refused != 1 || o.Refunded != 2975 || o.Status != domain.OrderRefunded || s.gw.Refunds() != 2 {
+			t.Fatalf("two refunds of the rest: %d ok, %d refused; order refunded %d %s; %d gateway refunds", ok, refused, o.Refunded, o.Status, s.gw.Refunds())
 		}
 		if b := s.checkInvariants(t); b.Total != 0 {
 			t.Fatalf("balance after the full refund %d, want 0", b.Total)

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/tallyhq/tally/db"
 	"github.com/tallyhq/tally/db/dbtest"
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/gateways"
+	"github.com/tallyhq/tally/gateways/gatewaytest/scripted"
 )
 
 // allowedOrigins is a deployment's SPA origins plus its public URL.
@@ -93,32 +93,16 @@ func TestReturnURLOriginIPv6(t *testing.T) {
 	}
 }
 
-// returnRecorder is a card gateway that remembers the return URL of every
-// payment it is asked to start.
-type returnRecorder struct {
-	*fakeGateway
-	mu   sync.Mutex
-	urls []string
-}
-
-func (g *returnRecorder) CreatePayment(ctx context.Context, req domain.PaymentRequest) (domain.Payment, error) {
-	g.mu.Lock()
-	g.urls = append(g.urls, req.ReturnURL)
-	g.mu.Unlock()
-	return g.fakeGateway.CreatePayment(ctx, req)
-}
-
 // TestPurchaseReturnURL: a purchase may only send its buyer back to an
 // allowed origin; any other return URL is refused before an order exists
 // or a gateway hears of it.
 func TestPurchaseReturnURL(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		fg := newFakeGateway("fake", domain.GatewayCapabilities{
+		gw := scripted.New("fake", domain.GatewayCapabilities{
 			Currencies: []domain.Currency{domain.EUR}, Methods: []domain.PaymentMethodKind{domain.MethodCard}, MaxInstallments: 1,
 		})
-		fg.next = domain.PaymentRequiresAction // a hosted flow: the buyer comes back
-		gw := &returnRecorder{fakeGateway: fg}
+		gw.Next(scripted.Redirect) // a hosted flow: the buyer comes back
 		reg, err := gateways.New(nil, gw)
 		if err != nil {
 			t.Fatal(err)
@@ -157,8 +141,8 @@ func TestPurchaseReturnURL(t *testing.T) {
 		if orders, err := svc.Orders(owner, org.ID, domain.OrderFilter{}, domain.Page{}); err != nil || len(orders.Edges) != 0 {
 			t.Fatalf("refused purchases left orders: %+v, %v", orders.Edges, err)
 		}
-		if len(gw.urls) != 0 {
-			t.Fatalf("refused return URLs reached the gateway: %q", gw.urls)
+		if reqs := gw.Requests(); len(reqs) != 0 {
+			t.Fatalf("refused return URLs reached the gateway: %+v", reqs)
 		}
 
 		for _, tc := range []struct{ key, in, want string }{
@@ -169,7 +153,8 @@ func TestPurchaseReturnURL(t *testing.T) {
 			if _, err := buy(tc.key, tc.in); err != nil {
 				t.Fatalf("returnUrl %q: %v", tc.in, err)
 			}
-			if got := gw.urls[len(gw.urls)-1]; got != tc.want {
+			reqs := gw.Requests()
+			if got := reqs[len(reqs)-1].ReturnURL; got != tc.want {
 				t.Fatalf("returnUrl %q reached the gateway as %q, want %q", tc.in, got, tc.want)
 			}
 		}

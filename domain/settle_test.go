@@ -17,6 +17,7 @@ import (
 	"github.com/tallyhq/tally/db/dbtest"
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/gateways"
+	"github.com/tallyhq/tally/gateways/gatewaytest/scripted"
 	"github.com/tallyhq/tally/gateways/sandbox"
 )
 
@@ -59,9 +60,7 @@ func (l *logSink) errorsAbout(t *testing.T, orderID string) []map[string]any {
 
 // paidEvent is a fake gateway's success webhook that reports amount.
 func paidEvent(id, paymentID string, amount domain.Money) domain.WebhookRequest {
-	req := event(id, domain.EventPaymentSucceeded, paymentID, 0)
-	req.Header["X-Amount"] = []string{fmt.Sprintf("%d %s", amount.AmountMinor, amount.Currency)}
-	return req
+	return scripted.WithAmount(scripted.Webhook(id, domain.EventPaymentSucceeded, paymentID, 0), amount)
 }
 
 // heldForReview asserts the order was not paid for the money reported:
@@ -105,7 +104,7 @@ func TestSuccessOfAnotherAmountNeverPays(t *testing.T) {
 		{"webhook in no currency", domain.Money{AmountMinor: 2975, Currency: "XXX"}, byWebhook},
 		{"webhook for more", domain.Money{AmountMinor: 297500, Currency: domain.EUR}, byWebhook},
 		{"checkout paid at once for less", domain.Money{AmountMinor: 1, Currency: domain.EUR}, func(t *testing.T, s *shop, got domain.Money) domain.Order {
-			s.gw.collect = got
+			s.gw.Collect(got)
 			co, err := s.buy(s.owner, "k")
 			if err != nil {
 				t.Fatal(err)
@@ -114,7 +113,7 @@ func TestSuccessOfAnotherAmountNeverPays(t *testing.T) {
 		}},
 		{"confirmOrder", domain.Money{AmountMinor: 2975, Currency: domain.BRL}, func(t *testing.T, s *shop, got domain.Money) domain.Order {
 			o := pendingOrder(t, s)
-			s.gw.pay(o.PaymentID, got)
+			s.gw.Settle(o.PaymentID, domain.PaymentSucceeded, got)
 			if _, err := s.svc.ConfirmOrder(s.owner, o.ID); err != nil {
 				t.Fatal(err)
 			}
@@ -122,7 +121,7 @@ func TestSuccessOfAnotherAmountNeverPays(t *testing.T) {
 		}},
 		{"reconciliation", domain.Money{AmountMinor: 2976, Currency: domain.EUR}, func(t *testing.T, s *shop, got domain.Money) domain.Order {
 			o := pendingOrder(t, s)
-			s.gw.pay(o.PaymentID, got)
+			s.gw.Settle(o.PaymentID, domain.PaymentSucceeded, got)
 			s.clock.Set(t0.Add(time.Hour))
 			if rep, err := s.svc.Reconcile(context.Background(), time.Minute, 10); err != nil || len(rep.Errors) != 0 {
 				t.Fatalf("reconcile = %+v, %v", rep, err)
@@ -173,21 +172,12 @@ func byWebhook(t *testing.T, s *shop, got domain.Money) domain.Order {
 // pendingOrder buys a pack whose payment waits on the buyer.
 func pendingOrder(t *testing.T, s *shop) domain.Order {
 	t.Helper()
-	s.gw.next = domain.PaymentPending
+	s.gw.Next(scripted.Pending)
 	co, err := s.buy(s.owner, "k")
 	if err != nil || co.Order.Status != domain.OrderPending || co.Order.PaymentID == "" {
 		t.Fatalf("checkout = %+v, %v; want PENDING with a payment", co.Order, err)
 	}
 	return co.Order
-}
-
-// pay makes the provider report the payment SUCCEEDED for amount.
-func (g *fakeGateway) pay(id string, amount domain.Money) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	p := g.payments[id]
-	p.Status, p.NextAction, p.Amount = domain.PaymentSucceeded, nil, amount
-	g.payments[id] = p
 }
 
 // TestSandboxForgedAmountNeverPays sends the real sandbox plugin's
@@ -341,8 +331,8 @@ func TestPurchaseOverTheCeiling(t *testing.T) {
 			t.Fatalf("purchase over the limit = %v, want INVALID_INPUT on quantity", err)
 		}
 		orders, _ := s.svc.Orders(s.owner, s.org.ID, domain.OrderFilter{}, domain.Page{})
-		if len(orders.Edges) != 0 || s.gw.creates != 0 {
-			t.Fatalf("a refused purchase left %d orders and %d payments", len(orders.Edges), s.gw.creates)
+		if len(orders.Edges) != 0 || s.gw.Creates() != 0 {
+			t.Fatalf("a refused purchase left %d orders and %d payments", len(orders.Edges), s.gw.Creates())
 		}
 
 		// Exactly room for one pack: the checkout is accepted…
@@ -360,7 +350,7 @@ func TestPurchaseOverTheCeiling(t *testing.T) {
 			t.Fatalf("balance %d after a held payment", b.Total)
 		}
 		// Reconciliation keeps trying; once the credits fit, it pays.
-		s.gw.pay(o.PaymentID, o.Total)
+		s.gw.Settle(o.PaymentID, domain.PaymentSucceeded, o.Total)
 		s.clock.Set(t0.Add(time.Hour))
 		if rep, err := s.svc.Reconcile(context.Background(), time.Minute, 10); err != nil || len(rep.Changed) != 0 {
 			t.Fatalf("reconcile while still over = %+v, %v; want no change", rep, err)
@@ -387,22 +377,22 @@ func TestUnstartedPurchaseOverTheCeiling(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		s := newShop(t, d)
-		s.gw.outage = true
+		s.gw.Outage(true)
 		if _, err := s.buy(s.owner, "k"); codeOf(err) != domain.CodeGatewayUnavailable {
 			t.Fatalf("purchase during an outage = %v", err)
 		}
-		s.gw.outage = false
+		s.gw.Outage(false)
 		s.grant(t, domain.GrantPurchased, domain.MaxCredits-6_999_999, 0, "fill")
 		s.clock.Set(t0.Add(time.Hour))
 		rep, err := s.svc.Reconcile(context.Background(), time.Minute, 10)
-		if err != nil || len(rep.Changed) != 1 || rep.Changed[0].To != domain.OrderFailed || s.gw.creates != 0 {
-			t.Fatalf("reconcile = %+v, %v (%d payments); want the order FAILED and no payment", rep, err, s.gw.creates)
+		if err != nil || len(rep.Changed) != 1 || rep.Changed[0].To != domain.OrderFailed || s.gw.Creates() != 0 {
+			t.Fatalf("reconcile = %+v, %v (%d payments); want the order FAILED and no payment", rep, err, s.gw.Creates())
 		}
 		if _, err := s.buy(s.owner, "k"); codeOf(err) != domain.CodeInvalidInput {
 			t.Fatalf("retry of the key = %v, want INVALID_INPUT", err)
 		}
-		if s.gw.creates != 0 {
-			t.Fatalf("%d payments started", s.gw.creates)
+		if s.gw.Creates() != 0 {
+			t.Fatalf("%d payments started", s.gw.Creates())
 		}
 	})
 }
@@ -421,8 +411,8 @@ func TestHeldPaymentIsClosedByARefund(t *testing.T) {
 		if _, err := s.svc.CancelOrder(s.owner, o.ID); codeOf(err) != domain.CodeConflict {
 			t.Fatalf("cancel of a held order = %v, want CONFLICT", err)
 		}
-		refund := event("evt_refund", domain.EventPaymentRefunded, o.PaymentID, short.AmountMinor)
-		refund.Header["X-Amount"] = []string{"2974 EUR"}
+		refund := scripted.Webhook("evt_refund", domain.EventPaymentRefunded, o.PaymentID, short.AmountMinor)
+		refund.Header[scripted.HeaderAmount] = []string{"2974 EUR"}
 		if err := s.svc.HandleWebhook(context.Background(), "fake", refund); err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/tallyhq/tally/db"
 	"github.com/tallyhq/tally/db/dbtest"
 	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/gateways/gatewaytest/scripted"
 )
 
 // fakeThrottle counts fixed windows in memory on the test clock (the real,
@@ -103,8 +104,8 @@ func TestPurchaseAttemptsPerOrg(t *testing.T) {
 		}
 		_, err := s.buy(s.owner, "k3")
 		wantRateLimited(t, err, 45*time.Minute)
-		if n := s.orderCount(t, s.org.ID); n != 3 || s.gw.creates != 3 {
-			t.Fatalf("%d orders, %d payments after the refused purchase; want 3 and 3", n, s.gw.creates)
+		if n := s.orderCount(t, s.org.ID); n != 3 || s.gw.Creates() != 3 {
+			t.Fatalf("%d orders, %d payments after the refused purchase; want 3 and 3", n, s.gw.Creates())
 		}
 		if co, err := s.buy(s.owner, "k1"); err != nil || co.Order.Status != domain.OrderPaid {
 			t.Fatalf("replay of an earlier key: %+v, %v", co, err)
@@ -151,7 +152,7 @@ func TestDeclinesStopPurchases(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		s, _ := throttledShop(t, d, domain.PurchaseLimits{Window: time.Hour, PerOrg: 100, PerUser: 100, DeclinesPerOrg: 2})
 
-		s.gw.next = domain.PaymentFailed
+		s.gw.Next(scripted.Decline)
 		_, err := s.buy(s.owner, "declined")
 		var de *domain.Error
 		if !errors.As(err, &de) || de.Code != domain.CodePaymentFailed || de.Message != domain.DeclineMessage {
@@ -170,24 +171,24 @@ func TestDeclinesStopPurchases(t *testing.T) {
 		}
 
 		// The second decline arrives by webhook (e.g. a failed 3-D Secure).
-		s.gw.next = domain.PaymentPending
+		s.gw.Next(scripted.Pending)
 		co, err := s.buy(s.owner, "async")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.svc.HandleWebhook(context.Background(), "fake", event("ev1", domain.EventPaymentFailed, co.Order.PaymentID, 0)); err != nil {
+		if err := s.svc.HandleWebhook(context.Background(), "fake", scripted.Webhook("ev1", domain.EventPaymentFailed, co.Order.PaymentID, 0)); err != nil {
 			t.Fatal(err)
 		}
 		// A redelivery is not a second decline; neither is a later event
 		// about the failed order.
-		_ = s.svc.HandleWebhook(context.Background(), "fake", event("ev1", domain.EventPaymentFailed, co.Order.PaymentID, 0))
+		_ = s.svc.HandleWebhook(context.Background(), "fake", scripted.Webhook("ev1", domain.EventPaymentFailed, co.Order.PaymentID, 0))
 
-		creates := s.gw.creates
-		s.gw.next = domain.PaymentSucceeded
+		creates := s.gw.Creates()
+		s.gw.Next(scripted.Succeed)
 		_, err = s.buy(s.owner, "after")
 		wantRateLimited(t, err, time.Hour)
-		if s.gw.creates != creates || s.orderCount(t, s.org.ID) != 2 {
-			t.Fatalf("the refused purchase reached the gateway (%d → %d) or wrote an order", creates, s.gw.creates)
+		if s.gw.Creates() != creates || s.orderCount(t, s.org.ID) != 2 {
+			t.Fatalf("the refused purchase reached the gateway (%d → %d) or wrote an order", creates, s.gw.Creates())
 		}
 	})
 }
@@ -198,13 +199,13 @@ func TestDeclineCountExact(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		s, _ := throttledShop(t, d, domain.PurchaseLimits{Window: time.Hour, PerOrg: 100, PerUser: 100, DeclinesPerOrg: 2})
-		s.gw.next = domain.PaymentPending
+		s.gw.Next(scripted.Pending)
 		co, err := s.buy(s.owner, "one")
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i := range 3 {
-			_ = s.svc.HandleWebhook(context.Background(), "fake", event(fmt.Sprint("ev", i), domain.EventPaymentFailed, co.Order.PaymentID, 0))
+			_ = s.svc.HandleWebhook(context.Background(), "fake", scripted.Webhook(fmt.Sprint("ev", i), domain.EventPaymentFailed, co.Order.PaymentID, 0))
 		}
 		if _, err := s.buy(s.owner, "two"); err != nil {
 			t.Fatalf("one declined order counted as more: %v", err)
@@ -244,8 +245,8 @@ func TestThrottledSameKeyAtOnce(t *testing.T) {
 				t.Fatalf("answer %v, want the order or RATE_LIMITED", a.err)
 			}
 		}
-		if len(ids) != 1 || s.orderCount(t, s.org.ID) != 2 || s.gw.creates != 2 {
-			t.Fatalf("%d distinct orders answered, %d orders, %d payments; want 1, 2, 2", len(ids), s.orderCount(t, s.org.ID), s.gw.creates)
+		if len(ids) != 1 || s.orderCount(t, s.org.ID) != 2 || s.gw.Creates() != 2 {
+			t.Fatalf("%d distinct orders answered, %d orders, %d payments; want 1, 2, 2", len(ids), s.orderCount(t, s.org.ID), s.gw.Creates())
 		}
 	})
 }
@@ -261,7 +262,7 @@ func TestThrottleDown(t *testing.T) {
 		if _, err := s.buy(s.owner, "k"); codeOf(err) != domain.CodeInternal {
 			t.Fatalf("purchase with the counter down = %v, want INTERNAL", err)
 		}
-		if s.orderCount(t, s.org.ID) != 0 || s.gw.creates != 0 {
+		if s.orderCount(t, s.org.ID) != 0 || s.gw.Creates() != 0 {
 			t.Fatal("a purchase went through without its limits")
 		}
 	})

@@ -10,13 +10,14 @@ import (
 	"github.com/tallyhq/tally/db"
 	"github.com/tallyhq/tally/db/dbtest"
 	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/gateways/gatewaytest/scripted"
 )
 
 func TestSuccessWebhookFiftyTimesGrantsOnce(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		s := newShop(t, d)
-		s.gw.next = domain.PaymentPending
+		s.gw.Next(scripted.Pending)
 		co, err := s.buy(s.owner, "k")
 		if err != nil || co.Order.Status != domain.OrderPending || co.NextAction == nil {
 			t.Fatalf("checkout = %+v, %v; want PENDING with a next action", co, err)
@@ -25,12 +26,12 @@ func TestSuccessWebhookFiftyTimesGrantsOnce(t *testing.T) {
 			t.Fatalf("credits before payment: %d", b.Total)
 		}
 		pid := s.order(t, co.Order.ID).PaymentID
-		s.gw.set(pid, domain.PaymentSucceeded)
+		s.gw.Settle(pid, domain.PaymentSucceeded)
 		var wg sync.WaitGroup
 		errs := make(chan error, 50)
 		for range 50 {
 			wg.Go(func() {
-				errs <- s.svc.HandleWebhook(context.Background(), "fake", event("evt_1", domain.EventPaymentSucceeded, pid, 0))
+				errs <- s.svc.HandleWebhook(context.Background(), "fake", scripted.Webhook("evt_1", domain.EventPaymentSucceeded, pid, 0))
 			})
 		}
 		wg.Wait()
@@ -45,7 +46,7 @@ func TestSuccessWebhookFiftyTimesGrantsOnce(t *testing.T) {
 		// A day later: the same event, and a new event id for the same fact.
 		s.clock.Set(t0.Add(24 * time.Hour))
 		for _, id := range []string{"evt_1", "evt_2"} {
-			if err := s.svc.HandleWebhook(context.Background(), "fake", event(id, domain.EventPaymentSucceeded, pid, 0)); err != nil {
+			if err := s.svc.HandleWebhook(context.Background(), "fake", scripted.Webhook(id, domain.EventPaymentSucceeded, pid, 0)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -78,14 +79,14 @@ func TestWebhooksOutOfOrder(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 				s := newShop(t, d)
-				s.gw.next = domain.PaymentProcessing
+				s.gw.Next(scripted.Processing)
 				co, err := s.buy(s.owner, "k")
 				if err != nil {
 					t.Fatal(err)
 				}
 				pid := s.order(t, co.Order.ID).PaymentID
 				for i, e := range tc.events {
-					if err := s.svc.HandleWebhook(context.Background(), "fake", event(fmt.Sprint("evt_", i), e.kind, pid, e.refunded)); err != nil {
+					if err := s.svc.HandleWebhook(context.Background(), "fake", scripted.Webhook(fmt.Sprint("evt_", i), e.kind, pid, e.refunded)); err != nil {
 						t.Fatalf("event %d: %v", i, err)
 					}
 				}

@@ -1,33 +1,19 @@
 package gateways
 
 import (
-	"context"
 	"errors"
 	"testing"
 
 	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/gateways/gatewaytest/scripted"
 )
-
-// stubGateway is a domain.Gateway with fixed capabilities; routing never
-// calls its payment methods.
-type stubGateway struct {
-	domain.Gateway
-	name string
-	caps domain.GatewayCapabilities
-}
-
-func (g stubGateway) Name() string                             { return g.name }
-func (g stubGateway) Capabilities() domain.GatewayCapabilities { return g.caps }
-func (g stubGateway) GetPayment(context.Context, string) (domain.Payment, error) {
-	return domain.Payment{}, nil
-}
 
 func TestRoute(t *testing.T) {
 	card := []domain.PaymentMethodKind{domain.MethodCard}
 	all := []domain.Currency{domain.EUR, domain.USD, domain.BRL}
-	stripe := stubGateway{name: "stripe", caps: domain.GatewayCapabilities{Currencies: all, Methods: card, MaxInstallments: 1}}
-	paypal := stubGateway{name: "paypal", caps: domain.GatewayCapabilities{Currencies: []domain.Currency{domain.EUR, domain.USD}, Methods: []domain.PaymentMethodKind{domain.MethodPayPal}}}
-	inst := stubGateway{name: "installments", caps: domain.GatewayCapabilities{Countries: []string{"BR"}, Currencies: []domain.Currency{domain.BRL}, Methods: card, MaxInstallments: 12}}
+	stripe := scripted.New("stripe", domain.GatewayCapabilities{Currencies: all, Methods: card, MaxInstallments: 1})
+	paypal := scripted.New("paypal", domain.GatewayCapabilities{Currencies: []domain.Currency{domain.EUR, domain.USD}, Methods: []domain.PaymentMethodKind{domain.MethodPayPal}})
+	inst := scripted.New("installments", domain.GatewayCapabilities{Countries: []string{"BR"}, Currencies: []domain.Currency{domain.BRL}, Methods: card, MaxInstallments: 12})
 	rules := []Rule{
 		{Countries: []string{"BR"}, Currencies: []domain.Currency{domain.BRL}, MinInstallments: 2, Gateways: []string{"installments"}},
 		{Countries: []string{"BR"}, Currencies: []domain.Currency{domain.BRL}, Gateways: []string{"installments", "stripe"}},
@@ -75,7 +61,7 @@ func TestRoute(t *testing.T) {
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {
-	g := stubGateway{name: "a"}
+	g := scripted.New("a", domain.GatewayCapabilities{})
 	if _, err := New(nil, g, g); err == nil {
 		t.Error("a name registered twice was accepted")
 	}

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,85 +20,10 @@ import (
 	"github.com/tallyhq/tally/domain/invoicepdf"
 	"github.com/tallyhq/tally/domain/invoicepdf/pdftext"
 	"github.com/tallyhq/tally/gateways"
+	"github.com/tallyhq/tally/gateways/gatewaytest/scripted"
 	"github.com/tallyhq/tally/graph"
 	"github.com/tallyhq/tally/graph/auth"
 )
-
-// scriptedGateway is a card gateway whose payments end as the buyer's
-// payment method ID says: "paid" succeeds at once, "decline" is declined,
-// "secret" needs a client-side confirmation, anything else a redirect.
-// confirmOrder's capture always succeeds. Real providers are tested in
-// gateways/*; this one exercises the GraphQL layer.
-type scriptedGateway struct {
-	mu       sync.Mutex
-	payments map[string]domain.Payment
-}
-
-func (g *scriptedGateway) Name() string { return "scripted" }
-
-func (g *scriptedGateway) Capabilities() domain.GatewayCapabilities {
-	return domain.GatewayCapabilities{
-		Currencies: []domain.Currency{domain.EUR}, Methods: []domain.PaymentMethodKind{domain.MethodCard},
-		MaxInstallments: 1, Refunds: true, PartialRefunds: true,
-	}
-}
-
-func (g *scriptedGateway) CreatePayment(_ context.Context, req domain.PaymentRequest) (domain.Payment, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	p := domain.Payment{ID: "pay_" + req.OrderID, Amount: req.Amount}
-	switch req.PaymentMethodID {
-	case "paid":
-		p.Status = domain.PaymentSucceeded
-	case "decline":
-		return domain.Payment{}, &domain.Error{Code: domain.CodePaymentFailed, Message: "card declined: insufficient_funds"}
-	case "secret":
-		p.Status = domain.PaymentRequiresAction
-		p.NextAction = &domain.NextAction{Kind: domain.NextActionConfirmClientSecret, ClientSecret: p.ID + "_secret"}
-	default:
-		p.Status = domain.PaymentRequiresAction
-		p.NextAction = &domain.NextAction{Kind: domain.NextActionRedirect, URL: "https://pay.example/" + p.ID}
-	}
-	g.payments[p.ID] = p
-	return p, nil
-}
-
-func (g *scriptedGateway) ConfirmPayment(_ context.Context, id, _ string) (domain.Payment, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	p, ok := g.payments[id]
-	if !ok {
-		return domain.Payment{}, domain.NotFound("payment")
-	}
-	p.Status, p.NextAction = domain.PaymentSucceeded, nil
-	g.payments[id] = p
-	return p, nil
-}
-
-func (g *scriptedGateway) RefundPayment(_ context.Context, req domain.RefundRequest) (domain.Refund, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	p := g.payments[req.PaymentID]
-	p.Refunded += req.Amount.AmountMinor
-	g.payments[p.ID] = p
-	return domain.Refund{ID: "re_" + p.ID, Amount: req.Amount}, nil
-}
-
-func (g *scriptedGateway) GetPayment(_ context.Context, id string) (domain.Payment, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	p, ok := g.payments[id]
-	if !ok {
-		return domain.Payment{}, domain.NotFound("payment")
-	}
-	return p, nil
-}
-
-func (g *scriptedGateway) ParseWebhook(context.Context, domain.WebhookRequest) ([]domain.WebhookEvent, error) {
-	return nil, domain.InvalidInput("signature", "the scripted gateway sends no webhooks")
-}
-
-var _ domain.Gateway = (*scriptedGateway)(nil)
 
 // shopServer is the GraphQL stack with /invoices/{id}.pdf beside
 // /graphql, an org (owned by the server's token) in DE paying EUR, and a
@@ -120,7 +44,16 @@ func newShopServer(t *testing.T, withGateways bool) *shopServer {
 	t.Cleanup(func() { _ = b.Close() })
 	var opts []domain.Option
 	if withGateways {
-		reg, err := gateways.New(nil, &scriptedGateway{payments: map[string]domain.Payment{}})
+		// Payments end as the buyer's payment method id says: "paid"
+		// succeeds at once, "decline" is declined, "secret" needs a
+		// client-side confirmation, anything else a redirect; confirmOrder's
+		// capture always succeeds.
+		gw := scripted.Card("scripted", domain.EUR)
+		gw.Decide(scripted.ByPaymentMethod(map[string]scripted.Outcome{
+			"paid": scripted.Succeed, "decline": scripted.Decline, "secret": scripted.ClientSecret,
+		}, scripted.Redirect))
+		gw.CaptureOnConfirm()
+		reg, err := gateways.New(nil, gw)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,35 +1,15 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-)
 
-// runBinary runs the tally binary with args and exactly env (plus the test
-// process's non-Tally environment) and returns its outputs and exit status.
-func runBinary(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	cmd := exec.Command(tallyBinary(t), args...)
-	cmd.Env = childEnv(env)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	case err != nil:
-		t.Fatal(err)
-	}
-	return out.String(), errOut.String(), code
-}
+	"github.com/tallyhq/tally/cmd/tally/internal/tallytest"
+)
 
 // TestCommandLine: the help, version and usage errors a newcomer meets
 // first, and that each command's help lists the flags it uses, not the
@@ -77,7 +57,7 @@ func TestCommandLine(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			stdout, stderr, code := runBinary(t, map[string]string{}, tc.args...)
+			stdout, stderr, code := tallytest.Run(t, nil, tc.args...)
 			if code != tc.code {
 				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
 			}
@@ -125,43 +105,43 @@ func TestStartupErrors(t *testing.T) {
 	tests := []struct {
 		name     string
 		args     []string
-		env      map[string]string
+		env      []string
 		want     []string // in the one error line
 		skipRoot bool     // root writes anywhere
 	}{
 		{
 			name: "busy port", args: []string{"serve"},
-			env:  map[string]string{"TALLY_ADDR": busy.Addr().String(), "DATABASE_URL": sqlite},
+			env:  []string{"TALLY_ADDR=" + busy.Addr().String(), "DATABASE_URL=" + sqlite},
 			want: []string{"cannot listen on " + busy.Addr().String(), "TALLY_ADDR"},
 		},
 		{
 			name: "busy port in production", args: []string{"serve"},
-			env:  map[string]string{"TALLY_ADDR": busy.Addr().String(), "DATABASE_URL": sqlite, "TALLY_ENV": "production", "TALLY_JWT_SECRET": longSecret},
+			env:  []string{"TALLY_ADDR=" + busy.Addr().String(), "DATABASE_URL=" + sqlite, "TALLY_ENV=production", "TALLY_JWT_SECRET=" + longSecret},
 			want: []string{"cannot listen on ", "TALLY_ADDR"},
 		},
 		{
 			name: "PostgreSQL not running", args: []string{"serve"},
-			env:  map[string]string{"TALLY_ADDR": "127.0.0.1:0", "DATABASE_URL": "postgres://postgres@" + freeAddr(t) + "/tally?sslmode=disable"},
+			env:  []string{"TALLY_ADDR=127.0.0.1:0", "DATABASE_URL=postgres://postgres@" + tallytest.FreeAddr(t) + "/tally?sslmode=disable"},
 			want: []string{"cannot reach PostgreSQL at 127.0.0.1:", "connection refused", "DATABASE_URL"},
 		},
 		{
 			name: "PostgreSQL not running, migrate", args: []string{"migrate"},
-			env:  map[string]string{"DATABASE_URL": "postgres://postgres:hunter2@" + freeAddr(t) + "/tally?sslmode=disable"},
+			env:  []string{"DATABASE_URL=postgres://postgres:hunter2@" + tallytest.FreeAddr(t) + "/tally?sslmode=disable"},
 			want: []string{"cannot reach PostgreSQL", "DATABASE_URL", "postgres:xxxxx@"},
 		},
 		{
 			name: "SQLite directory missing", args: []string{"serve"},
-			env:  map[string]string{"TALLY_ADDR": "127.0.0.1:0", "DATABASE_URL": "sqlite://" + filepath.Join(dir, "missing", "tally.db")},
+			env:  []string{"TALLY_ADDR=127.0.0.1:0", "DATABASE_URL=sqlite://" + filepath.Join(dir, "missing", "tally.db")},
 			want: []string{"the directory " + filepath.Join(dir, "missing") + " does not exist", "DATABASE_URL"},
 		},
 		{
 			name: "SQLite directory is a file", args: []string{"migrate"},
-			env:  map[string]string{"DATABASE_URL": "sqlite://" + filepath.Join(notADir, "tally.db")},
+			env:  []string{"DATABASE_URL=sqlite://" + filepath.Join(notADir, "tally.db")},
 			want: []string{notADir + " is not a directory", "DATABASE_URL"},
 		},
 		{
 			name: "SQLite directory read-only", args: []string{"serve"}, skipRoot: true,
-			env:  map[string]string{"TALLY_ADDR": "127.0.0.1:0", "DATABASE_URL": "sqlite://" + filepath.Join(readOnly, "tally.db")},
+			env:  []string{"TALLY_ADDR=127.0.0.1:0", "DATABASE_URL=sqlite://" + filepath.Join(readOnly, "tally.db")},
 			want: []string{"the directory " + readOnly + " is not writable", "DATABASE_URL"},
 		},
 	}
@@ -170,7 +150,7 @@ func TestStartupErrors(t *testing.T) {
 			if tc.skipRoot && os.Geteuid() == 0 {
 				t.Skip("root may write into a read-only directory")
 			}
-			stdout, stderr, code := runBinary(t, tc.env, tc.args...)
+			stdout, stderr, code := tallytest.Run(t, tc.env, tc.args...)
 			if code != exitFailed {
 				t.Fatalf("exit %d, want %d\n%s%s", code, exitFailed, stdout, stderr)
 			}
@@ -200,15 +180,15 @@ func TestStartupErrors(t *testing.T) {
 // TestConfigCommand: `tally config` prints serve's settings with where
 // each comes from, masks secrets, and fails on settings serve refuses.
 func TestConfigCommand(t *testing.T) {
-	env := map[string]string{
-		"DATABASE_URL":      "postgres://tally:hunter2@db.example:5432/tally",
-		"TALLY_JWT_SECRET":  longSecret,
-		"STRIPE_SECRET_KEY": "sk_test_visible",
+	env := []string{
+		"DATABASE_URL=postgres://tally:hunter2@db.example:5432/tally",
+		"TALLY_JWT_SECRET=" + longSecret,
+		"STRIPE_SECRET_KEY=sk_test_visible",
 	}
 	tests := []struct {
 		name      string
 		args      []string
-		env       map[string]string
+		env       []string
 		code      int
 		stdout    []string
 		notStdout []string
@@ -226,15 +206,15 @@ func TestConfigCommand(t *testing.T) {
 			name: "a flag wins", args: []string{"--addr", ":9000", "--free-seats=7"}, env: env,
 			stdout: []string{"TALLY_ADDR=:9000", "# flag --addr", "TALLY_FREE_SEATS=7"},
 		},
-		{name: "the development secret is said", env: map[string]string{}, stdout: []string{"TALLY_JWT_SECRET=", "public development secret"}},
+		{name: "the development secret is said", env: []string{}, stdout: []string{"TALLY_JWT_SECRET=", "public development secret"}},
 		{
-			name: "invalid settings fail", env: map[string]string{"TALLY_FREE_SEATS": "0"}, code: exitFailed,
+			name: "invalid settings fail", env: []string{"TALLY_FREE_SEATS=0"}, code: exitFailed,
 			stderr: "tally serve would refuse these settings: TALLY_FREE_SEATS must be at least 1",
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			stdout, stderr, code := runBinary(t, tc.env, append([]string{"config"}, tc.args...)...)
+			stdout, stderr, code := tallytest.Run(t, tc.env, append([]string{"config"}, tc.args...)...)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\n%s%s", code, tc.code, stdout, stderr)
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -11,28 +12,24 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally/cmd/tally/internal/scrape"
+	"github.com/tallyhq/tally/cmd/tally/internal/tallytest"
 )
 
 // TestSubscribeCommand runs `tally subscribe` against a running server: the
 // README tour's websocket step, and what it says when it cannot subscribe.
 func TestSubscribeCommand(t *testing.T) {
-	env := map[string]string{
-		"DATABASE_URL":     "sqlite://" + filepath.Join(t.TempDir(), "tally.db"),
-		"TALLY_JWT_SECRET": "e2e-secret-e2e-secret-e2e-secret",
+	env := []string{
+		"DATABASE_URL=sqlite://" + filepath.Join(t.TempDir(), "tally.db"),
+		"TALLY_JWT_SECRET=e2e-secret-e2e-secret-e2e-secret",
 	}
-	s := startServer(t, env)
-	s.waitReady(t)
-	token, err := runTally(t, env, "token", "--email", "sub@example.com")
-	if err != nil {
-		t.Fatal(err)
-	}
-	token = strings.TrimSpace(token)
+	s := tallytest.StartReady(t, env)
+	token := strings.TrimSpace(tallytest.Output(t, env, "token", "--email", "sub@example.com"))
 	var created struct {
 		CreateOrg struct{ Org struct{ ID string } }
 	}
-	graphql(t, s.base, token, createOrg, map[string]any{"in": map[string]any{"name": "Acme", "country": "DE", "currency": "EUR"}}, &created)
+	graphql(t, s.URL, token, createOrg, map[string]any{"in": map[string]any{"name": "Acme", "country": "DE", "currency": "EUR"}}, &created)
 	org := created.CreateOrg.Org.ID
-	endpoint := s.base + "/graphql"
+	endpoint := s.URL + "/graphql"
 
 	tests := []struct {
 		name   string
@@ -60,15 +57,14 @@ func TestSubscribeCommand(t *testing.T) {
 		},
 		{
 			name: "no server", code: exitFailed,
-			args:   []string{"--url", "http://" + freeAddr(t) + "/graphql", "--token", token, watch},
+			args:   []string{"--url", "http://" + tallytest.FreeAddr(t) + "/graphql", "--token", token, watch},
 			stderr: "cannot open a websocket",
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cmd := exec.Command(tallyBinary(t), append([]string{"subscribe"}, tc.args...)...)
-			cmd.Env = childEnv(nil)
-			var stdout, stderr syncBuffer
+			cmd := tallytest.Command(context.Background(), t, nil, append([]string{"subscribe"}, tc.args...)...)
+			var stdout, stderr tallytest.Log
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
@@ -76,8 +72,8 @@ func TestSubscribeCommand(t *testing.T) {
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
 			if tc.spend {
-				waitForSubscriptions(t, s.base, 1, done)
-				graphql(t, s.base, token, consume, map[string]any{"in": map[string]any{"orgId": org, "amount": 2500, "idempotencyKey": "sub-1"}}, &struct{}{})
+				waitForSubscriptions(t, s.URL, 1, done)
+				graphql(t, s.URL, token, consume, map[string]any{"in": map[string]any{"orgId": org, "amount": 2500, "idempotencyKey": "sub-1"}}, &struct{}{})
 			}
 			var err error
 			select {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -20,6 +19,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
 
+	"github.com/tallyhq/tally/cmd/tally/internal/tallytest"
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/gateways/sandbox"
 )
@@ -1273,9 +1273,8 @@ func TestAbuseRulesRefusedConfigs(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*abuseBudget)
 			defer cancel()
 			dir := t.TempDir()
-			cmd := exec.CommandContext(ctx, binary, "serve", "--addr", "127.0.0.1:0")
-			cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
-				"DATABASE_URL=sqlite://" + filepath.Join(dir, "tally.db")}, tc.env...)
+			cmd := tallytest.Command(ctx, t, append([]string{"HOME=" + dir,
+				"DATABASE_URL=sqlite://" + filepath.Join(dir, "tally.db")}, tc.env...), "serve", "--addr", "127.0.0.1:0")
 			start := time.Now()
 			out, err := cmd.CombinedOutput()
 			took := time.Since(start)

@@ -64,8 +64,8 @@ func (r *hammerReport) odd(key, what string) {
 func (s *server) linesOf(ids []string) []string {
 	var out []string
 	for _, id := range ids {
-		out = append(out, s.log.linesWith(`request_id=`+id+` `)...)
-		out = append(out, s.log.linesWith(`"request_id":"`+id+`"`)...)
+		out = append(out, s.log.LinesWith(`request_id=`+id+` `)...)
+		out = append(out, s.log.LinesWith(`"request_id":"`+id+`"`)...)
 	}
 	return out
 }

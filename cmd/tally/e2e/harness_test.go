@@ -6,17 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/tallyhq/tally/cmd/tally/internal/tallytest"
 	"github.com/tallyhq/tally/db/dbtest"
 	"github.com/tallyhq/tally/graph/auth"
 )
@@ -24,26 +21,7 @@ import (
 // secret is the HS256 secret every test server and token shares.
 const secret = "e2e-39c3b22880df7e133f90160d45a9cedda0f54eae783afb02" // random: production refuses predictable secrets
 
-// binary is the tally executable built once for the package.
-var binary string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "tally-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "tally")
-	build := exec.Command("go", "build", "-o", binary, "github.com/tallyhq/tally/cmd/tally")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building tally:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { tallytest.Main(m) }
 
 // backend makes fresh databases of one kind.
 type backend struct {
@@ -70,99 +48,30 @@ type server struct {
 	URL   string // http://127.0.0.1:PORT
 	DBURL string
 	cmd   *exec.Cmd
-	log   *logBuffer
+	log   *tallytest.Log
+	proc  *tallytest.Server
 }
 
-// logBuffer collects a server's output; safe to read while the server writes.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// String returns everything written so far.
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// linesWith returns the lines written so far that contain s.
-func (b *logBuffer) linesWith(s string) []string {
-	var out []string
-	for _, line := range strings.Split(b.String(), "\n") {
-		if strings.Contains(line, s) {
-			out = append(out, line)
-		}
-	}
-	return out
-}
+// stop stops the server now, as cleanup would, so that its log is final.
+func (s *server) stop(t *testing.T) { s.proc.Stop(t) }
 
 // startServer runs `tally serve` on dbURL with extra environment and waits
-// until it is ready. It is stopped with SIGTERM at cleanup.
+// until it is ready. It is stopped with SIGTERM at cleanup, and must then
+// exit 0.
 func startServer(t *testing.T, dbURL string, env ...string) *server {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	_ = l.Close()
-	cmd := exec.Command(binary, "serve", "--addr", addr)
-	cmd.Env = append(os.Environ(),
-		"DATABASE_URL="+dbURL,
-		"TALLY_JWT_SECRET="+secret,
+	base := []string{
+		"DATABASE_URL=" + dbURL,
+		"TALLY_JWT_SECRET=" + secret,
 		"TALLY_LOG_LEVEL=warn",
 		"TALLY_ALLOWED_ORIGINS=http://app.example",
-	)
+	}
 	// Rate limits stay on but far away: every test client is 127.0.0.1,
 	// and tests hammer one user or org on purpose. ratelimit_test.go sets
 	// its own (a later value of a variable wins).
-	cmd.Env = append(cmd.Env, generousLimits...)
-	cmd.Env = append(cmd.Env, env...)
-	s := &server{URL: "http://" + addr, DBURL: dbURL, cmd: cmd, log: &logBuffer{}}
-	cmd.Stdout, cmd.Stderr = s.log, s.log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.stop(t) })
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(s.URL + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server on %s not ready: %v\n%s", dbURL, err, s.log)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-func (s *server) stop(t *testing.T) {
-	if s.cmd.ProcessState != nil {
-		return
-	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- s.cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("server exited with %v\n%s", err, s.log)
-		}
-	case <-time.After(20 * time.Second):
-		_ = s.cmd.Process.Kill()
-		t.Errorf("server did not stop within 20s\n%s", s.log)
-	}
+	base = append(base, generousLimits...)
+	p := tallytest.StartReady(t, append(base, env...))
+	return &server{URL: p.URL, DBURL: dbURL, cmd: p.Cmd, log: p.Log, proc: p}
 }
 
 // token mints a user token the test servers accept.
