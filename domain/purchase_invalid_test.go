@@ -140,7 +140,7 @@ func (u *undoRacer) OrderByID(ctx context.Context, id string) (domain.Order, err
 // heldRefuser refuses every payment as malformed, holding the first refusal
 // until released.
 type heldRefuser struct {
-	refusingGateway
+	*scripted.Gateway
 	started, release chan struct{}
 	first            *sync.Once
 }
@@ -150,7 +150,7 @@ func (g heldRefuser) CreatePayment(ctx context.Context, req domain.PaymentReques
 		close(g.started)
 		<-g.release
 	})
-	return g.refusingGateway.CreatePayment(ctx, req)
+	return g.Gateway.CreatePayment(ctx, req)
 }
 
 // TestRetryRacingUndoStartsAgain: a retry that finds the key of a purchase
@@ -161,11 +161,10 @@ func TestRetryRacingUndoStartsAgain(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		racer := &undoRacer{Store: d, release: make(chan struct{}), firstEnd: make(chan struct{})}
-		gw := heldRefuser{
-			refusingGateway: refusingGateway{newFakeGateway("refuser", domain.GatewayCapabilities{Currencies: []domain.Currency{domain.EUR},
-				Methods: []domain.PaymentMethodKind{domain.MethodCard}, MaxInstallments: 1})},
-			started: make(chan struct{}), release: racer.release, first: &sync.Once{},
-		}
+		refuser := scripted.New("refuser", domain.GatewayCapabilities{Currencies: []domain.Currency{domain.EUR},
+			Methods: []domain.PaymentMethodKind{domain.MethodCard}, MaxInstallments: 1})
+		refuser.Next(scripted.RefuseInput)
+		gw := heldRefuser{Gateway: refuser, started: make(chan struct{}), release: racer.release, first: &sync.Once{}}
 		reg, err := gateways.New(nil, gw)
 		if err != nil {
 			t.Fatal(err)
@@ -187,8 +186,8 @@ func TestRetryRacingUndoStartsAgain(t *testing.T) {
 			}
 		}
 		nothingWritten(t, s.svc, d, s.owner, s.org.ID, in.IdempotencyKey)
-		if gw.creates != 2 {
-			t.Fatalf("%d payments asked for, want one per attempt", gw.creates)
+		if gw.Creates() != 2 {
+			t.Fatalf("%d payments asked for, want one per attempt", gw.Creates())
 		}
 	})
 }
