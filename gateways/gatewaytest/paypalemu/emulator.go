@@ -110,11 +110,11 @@ func (e *Emulator) Close() { e.srv.Close() }
 func (e *Emulator) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/oauth2/token", e.token)
-	mux.HandleFunc("POST /v2/checkout/orders", e.authed(e.createOrder))
-	mux.HandleFunc("GET /v2/checkout/orders/{id}", e.authed(e.getOrder))
-	mux.HandleFunc("POST /v2/checkout/orders/{id}/capture", e.authed(e.captureOrder))
-	mux.HandleFunc("GET /v2/payments/captures/{id}", e.authed(e.getCapture))
-	mux.HandleFunc("POST /v2/payments/captures/{id}/refund", e.authed(e.refundCapture))
+	mux.HandleFunc("POST /v2/checkout/orders", e.authed(e.replayed(e.createOrder)))
+	mux.HandleFunc("GET /v2/checkout/orders/{id}", e.authed(e.locked(e.getOrder)))
+	mux.HandleFunc("POST /v2/checkout/orders/{id}/capture", e.authed(e.replayed(e.captureOrder)))
+	mux.HandleFunc("GET /v2/payments/captures/{id}", e.authed(e.locked(e.getCapture)))
+	mux.HandleFunc("POST /v2/payments/captures/{id}/refund", e.authed(e.replayed(e.refundCapture)))
 	mux.HandleFunc("POST /v1/notifications/verify-webhook-signature", e.authed(e.verifySignature))
 	mux.HandleFunc("GET /checkoutnow", e.checkout)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -240,6 +240,36 @@ func (e *Emulator) token(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// locked runs a resource handler with e.mu held: resource handlers run one
+// at a time.
+func (e *Emulator) locked(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		h(w, r)
+	}
+}
+
+// replayed is locked for a POST that PayPal-Request-Id makes idempotent: a
+// request id seen before gets the stored answer and h does not run.
+func (e *Emulator) replayed(h http.HandlerFunc) http.HandlerFunc {
+	return e.locked(func(w http.ResponseWriter, r *http.Request) {
+		if !e.idempotent(w, r) {
+			h(w, r)
+		}
+	})
+}
+
+// find returns the resource named by the path's {id} in m, or answers
+// PayPal's 404 about field and returns false.
+func find[T any](w http.ResponseWriter, r *http.Request, m map[string]*T, field string) (*T, bool) {
+	v, ok := m[r.PathValue("id")]
+	if !ok {
+		notFound(w, field, r.PathValue("id"))
+	}
+	return v, ok
+}
+
 // idempotent answers a request whose PayPal-Request-Id was seen before with
 // the stored answer and reports whether it did. Call with e.mu held.
 func (e *Emulator) idempotent(w http.ResponseWriter, r *http.Request) bool {
@@ -273,9 +303,16 @@ func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, status int, v
 	_, _ = w.Write(body)
 }
 
-// representation reports whether the caller asked for the full resource.
-func representation(r *http.Request) bool {
-	return strings.Contains(r.Header.Get("Prefer"), "return=representation")
+// respondPreferred answers with full, the whole resource, when the caller
+// asked for it (Prefer: return=representation) and otherwise with its id,
+// status and links (return=minimal, PayPal's default), remembering the
+// answer as respond does.
+func (e *Emulator) respondPreferred(w http.ResponseWriter, r *http.Request, status int, full any, minimal minimalJSON) {
+	if strings.Contains(r.Header.Get("Prefer"), "return=representation") {
+		e.respond(w, r, status, full)
+		return
+	}
+	e.respond(w, r, status, minimal)
 }
 
 // contentType is the Content-Type of PayPal's JSON answers.
