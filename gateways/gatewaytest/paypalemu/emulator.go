@@ -111,9 +111,9 @@ func (e *Emulator) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/oauth2/token", e.token)
 	mux.HandleFunc("POST /v2/checkout/orders", e.authed(e.replayed(e.createOrder)))
-	mux.HandleFunc("GET /v2/checkout/orders/{id}", e.authed(e.locked(e.getOrder)))
+	mux.HandleFunc("GET /v2/checkout/orders/{id}", e.authed(e.locked(get(e.orders, "order_id", e.orderJSON))))
 	mux.HandleFunc("POST /v2/checkout/orders/{id}/capture", e.authed(e.replayed(e.captureOrder)))
-	mux.HandleFunc("GET /v2/payments/captures/{id}", e.authed(e.locked(e.getCapture)))
+	mux.HandleFunc("GET /v2/payments/captures/{id}", e.authed(e.locked(get(e.captures, "capture_id", e.captureJSON))))
 	mux.HandleFunc("POST /v2/payments/captures/{id}/refund", e.authed(e.replayed(e.refundCapture)))
 	mux.HandleFunc("POST /v1/notifications/verify-webhook-signature", e.authed(e.verifySignature))
 	mux.HandleFunc("GET /checkoutnow", e.checkout)
@@ -268,6 +268,16 @@ func find[T any](w http.ResponseWriter, r *http.Request, m map[string]*T, field 
 		notFound(w, field, r.PathValue("id"))
 	}
 	return v, ok
+}
+
+// get is GET of one resource (an order, a capture): the resource the
+// path's {id} names in m as render shows it, or PayPal's 404 about field.
+func get[T, J any](m map[string]*T, field string, render func(*T) J) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if v, ok := find(w, r, m, field); ok {
+			writeJSON(w, http.StatusOK, render(v))
+		}
+	}
 }
 
 // idempotent answers a request whose PayPal-Request-Id was seen before with

@@ -93,15 +93,6 @@ func (e *Emulator) createOrder(w http.ResponseWriter, r *http.Request) {
 	e.respondOrder(w, r, http.StatusCreated, o)
 }
 
-// getOrder is GET /v2/checkout/orders/{id}.
-func (e *Emulator) getOrder(w http.ResponseWriter, r *http.Request) {
-	o, ok := find(w, r, e.orders, "order_id")
-	if !ok {
-		return
-	}
-	writeJSON(w, http.StatusOK, e.orderJSON(o))
-}
-
 // captureOrder is POST /v2/checkout/orders/{id}/capture.
 func (e *Emulator) captureOrder(w http.ResponseWriter, r *http.Request) {
 	o, ok := find(w, r, e.orders, "order_id")

@@ -51,15 +51,6 @@ func (c *capture) refunded() int64 {
 	return sum
 }
 
-// getCapture is GET /v2/payments/captures/{id}.
-func (e *Emulator) getCapture(w http.ResponseWriter, r *http.Request) {
-	c, ok := find(w, r, e.captures, "capture_id")
-	if !ok {
-		return
-	}
-	writeJSON(w, http.StatusOK, e.captureJSON(c))
-}
-
 // refundCapture is POST /v2/payments/captures/{id}/refund.
 func (e *Emulator) refundCapture(w http.ResponseWriter, r *http.Request) {
 	c, ok := find(w, r, e.captures, "capture_id")
