@@ -101,7 +101,7 @@ func guessBits(s string) float64 {
 	rs := []rune(strings.ToLower(s))
 	n := len(rs)
 	distinct := map[rune]bool{}
-	for _, r := range []rune(s) {
+	for _, r := range s {
 		distinct[r] = true
 	}
 	perChar := math.Log2(float64(max(len(distinct), 2)))
