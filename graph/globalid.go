@@ -65,3 +65,15 @@ func decodeIDOf(field, gid, want string) (string, error) {
 	}
 	return id, nil
 }
+
+// decodeMemberIDs decodes the orgId and userId arguments that name one
+// membership.
+func decodeMemberIDs(orgID, userID string) (oid, uid string, err error) {
+	if oid, err = decodeIDOf("orgId", orgID, typeOrg); err != nil {
+		return "", "", err
+	}
+	if uid, err = decodeIDOf("userId", userID, typeUser); err != nil {
+		return "", "", err
+	}
+	return oid, uid, nil
+}

@@ -67,11 +67,7 @@ func (r *mutationResolver) RevokeInvitation(ctx context.Context, id string) (*mo
 
 // RemoveMember is the resolver for the removeMember field.
 func (r *mutationResolver) RemoveMember(ctx context.Context, orgID string, userID string) (*model.RemoveMemberPayload, error) {
-	oid, err := decodeIDOf("orgId", orgID, typeOrg)
-	if err != nil {
-		return nil, err
-	}
-	uid, err := decodeIDOf("userId", userID, typeUser)
+	oid, uid, err := decodeMemberIDs(orgID, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -83,11 +79,7 @@ func (r *mutationResolver) RemoveMember(ctx context.Context, orgID string, userI
 
 // SetMemberRole is the resolver for the setMemberRole field.
 func (r *mutationResolver) SetMemberRole(ctx context.Context, orgID string, userID string, role model.Role) (*model.SetMemberRolePayload, error) {
-	oid, err := decodeIDOf("orgId", orgID, typeOrg)
-	if err != nil {
-		return nil, err
-	}
-	uid, err := decodeIDOf("userId", userID, typeUser)
+	oid, uid, err := decodeMemberIDs(orgID, userID)
 	if err != nil {
 		return nil, err
 	}

@@ -191,14 +191,7 @@ func TestPurchaseFlow(t *testing.T) {
 		t.Fatalf("installment options = %+v, want one count of 11.90 (2 × 5.00 + 19%% DE tax)", o)
 	}
 
-	ws, _, err := s.dial("graphql-transport-ws", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws.send(map[string]any{"type": "connection_init", "payload": map[string]any{"authorization": "Bearer " + s.token}})
-	if m, err := ws.next(5 * time.Second); err != nil || m["type"] != "connection_ack" {
-		t.Fatalf("connection_init answered %v, %v", m, err)
-	}
+	ws := s.signedInSocket(t, "graphql-transport-ws", nil)
 	ws.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
 		"query":     `subscription($o: ID!) { orderUpdated(orgId: $o) { id number status nextAction { kind } } }`,
 		"variables": map[string]any{"o": s.orgID},

@@ -142,6 +142,21 @@ func (s *server) dial(subprotocol string, header http.Header) (*wsConn, *http.Re
 	return w, res, nil
 }
 
+// signedInSocket dials the server's websocket with subprotocol and header,
+// signs in as the smoke user with connection_init and waits for the ack.
+func (s *server) signedInSocket(t *testing.T, subprotocol string, header http.Header) *wsConn {
+	t.Helper()
+	ws, _, err := s.dial(subprotocol, header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.send(map[string]any{"type": "connection_init", "payload": map[string]any{"authorization": "Bearer " + s.token}})
+	if m, err := ws.next(5 * time.Second); err != nil || m["type"] != "connection_ack" {
+		t.Fatalf("connection_init answered %v, %v", m, err)
+	}
+	return ws
+}
+
 func (w *wsConn) read() {
 	for {
 		var m map[string]any
@@ -212,14 +227,7 @@ func TestSmoke(t *testing.T) {
 		t.Fatalf("seats = %+v, want the owner in one seat", org.Org.Seats)
 	}
 
-	ws, _, err := s.dial("graphql-transport-ws", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws.send(map[string]any{"type": "connection_init", "payload": map[string]any{"authorization": "Bearer " + s.token}})
-	if m, err := ws.next(5 * time.Second); err != nil || m["type"] != "connection_ack" {
-		t.Fatalf("connection_init answered %v, %v", m, err)
-	}
+	ws := s.signedInSocket(t, "graphql-transport-ws", nil)
 	ws.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
 		"query":     `subscription($o: ID!) { balanceUpdated(orgId: $o) { balance { total } entry { kind amount balanceAfter grant { kind } allocations { amount grant { kind } } } } }`,
 		"variables": map[string]any{"o": orgID},
@@ -426,14 +434,7 @@ func TestWebsocketHandshake(t *testing.T) {
 	s := newServer(t)
 
 	t.Run("allowed origin and legacy graphql-ws", func(t *testing.T) {
-		ws, _, err := s.dial("graphql-ws", http.Header{"Origin": {"https://app.example.com"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ws.send(map[string]any{"type": "connection_init", "payload": map[string]any{"authorization": "Bearer " + s.token}})
-		if m, err := ws.next(5 * time.Second); err != nil || m["type"] != "connection_ack" {
-			t.Fatalf("got %v, %v", m, err)
-		}
+		ws := s.signedInSocket(t, "graphql-ws", http.Header{"Origin": {"https://app.example.com"}})
 		// Queries and mutations belong on POST: over the socket they are refused.
 		ws.send(map[string]any{"id": "1", "type": "start", "payload": map[string]any{"query": "{ viewer { user { email } } }"}})
 		m, err := ws.next(5 * time.Second)

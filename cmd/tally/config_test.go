@@ -38,8 +38,8 @@ func envNames(t *testing.T) []string {
 	return slices.Compact(names)
 }
 
-// parseServe parses args with exactly env set and returns serve's config.
-func parseServe(t *testing.T, args []string, env map[string]string) (Config, error) {
+// parseCLI parses the command line args with exactly env set.
+func parseCLI(t *testing.T, args []string, env map[string]string) (*CLI, error) {
 	t.Helper()
 	for _, k := range envNames(t) {
 		t.Setenv(k, "") // restored after the test
@@ -53,7 +53,15 @@ func parseServe(t *testing.T, args []string, env map[string]string) (Config, err
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Parse(append([]string{"serve"}, args...)); err != nil {
+	_, err = p.Parse(args)
+	return &cli, err
+}
+
+// parseServe parses serve's args with exactly env set and returns its config.
+func parseServe(t *testing.T, args []string, env map[string]string) (Config, error) {
+	t.Helper()
+	cli, err := parseCLI(t, append([]string{"serve"}, args...), env)
+	if err != nil {
 		return Config{}, err
 	}
 	return cli.Serve.Config()
@@ -302,19 +310,8 @@ func TestTokenNeedsSecretInProduction(t *testing.T) {
 		{env: map[string]string{"TALLY_ENV": "production", "TALLY_JWT_SECRET": sequentialHex}, wantErr: "refuses a weak TALLY_JWT_SECRET"},
 	}
 	for _, tt := range tests {
-		for _, k := range envNames(t) {
-			t.Setenv(k, "")
-			_ = os.Unsetenv(k)
-		}
-		for k, v := range tt.env {
-			t.Setenv(k, v)
-		}
-		var cli CLI
-		p, err := kong.New(&cli)
+		cli, err := parseCLI(t, []string{"serve"}, tt.env)
 		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.Parse([]string{"serve"}); err != nil {
 			t.Fatal(err)
 		}
 		c, err := cli.Serve.Common(false)
@@ -357,19 +354,8 @@ func TestTokenTTL(t *testing.T) {
 		{args: []string{"--ttl", "0s"}, wantErr: "--ttl must be positive"},
 	}
 	for _, tt := range tests {
-		for _, k := range envNames(t) {
-			t.Setenv(k, "")
-			_ = os.Unsetenv(k)
-		}
-		for k, v := range tt.env {
-			t.Setenv(k, v)
-		}
-		var cli CLI
-		p, err := kong.New(&cli)
+		cli, err := parseCLI(t, append([]string{"token", "--email", "a@example.com"}, tt.args...), tt.env)
 		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.Parse(append([]string{"token", "--email", "a@example.com"}, tt.args...)); err != nil {
 			t.Fatal(err)
 		}
 		stdout := os.Stdout

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"time"
+
+	"github.com/tallyhq/tally/gateways/internal/gwconfig"
 )
 
 // Defaults applied by New to a zero Config field.
@@ -65,8 +66,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.BaseURL == "" {
 		c.BaseURL = DefaultBaseURL
 	}
-	u, err := url.Parse(c.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !gwconfig.HTTPURL(c.BaseURL) {
 		return c, fmt.Errorf("installments: base URL %q is not an http(s) URL", c.BaseURL)
 	}
 	if c.Timeout == 0 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/gateways/internal/gwconfig"
 )
 
 // API roots of PayPal's two environments.
@@ -73,14 +74,11 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	if len(cfg.Currencies) == 0 {
-		cfg.Currencies = []domain.Currency{domain.EUR, domain.USD}
+	cur, err := gwconfig.Currencies("paypal", cfg.Currencies, []domain.Currency{domain.EUR, domain.USD})
+	if err != nil {
+		return cfg, err
 	}
-	for _, c := range cfg.Currencies {
-		if !c.Valid() {
-			return cfg, errors.New("paypal: unsupported currency " + string(c))
-		}
-	}
+	cfg.Currencies = cur
 	if cfg.WebhookMaxAge == 0 {
 		cfg.WebhookMaxAge = DefaultWebhookMaxAge
 	}

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/gateways/internal/gwconfig"
 )
 
 // Defaults applied by New to zero Config fields.
@@ -57,8 +57,7 @@ type Config struct {
 
 // withDefaults validates cfg and fills in its zero fields.
 func (cfg Config) withDefaults() (Config, error) {
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !gwconfig.HTTPURL(cfg.BaseURL) {
 		return cfg, fmt.Errorf("sandbox: BaseURL %q must be an absolute http(s) URL", cfg.BaseURL)
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")

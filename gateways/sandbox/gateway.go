@@ -208,31 +208,32 @@ func validate(req domain.PaymentRequest) (c card, hasCard bool, err error) {
 // next action; a FAILED one comes back together with PAYMENT_FAILED.
 // Errors: PAYMENT_FAILED, GATEWAY_UNAVAILABLE, NOT_FOUND.
 func (g *Gateway) ConfirmPayment(ctx context.Context, paymentID, _ string) (domain.Payment, error) {
-	if err := g.available(ctx); err != nil {
-		return domain.Payment{}, err
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	p, ok := g.payments[paymentID]
-	if !ok {
-		return domain.Payment{}, domain.NotFound("payment")
-	}
-	return g.result(p)
+	return withPayment(ctx, g, paymentID, g.result)
 }
 
 // GetPayment returns the payment's current state, FAILED ones included.
 // Errors: GATEWAY_UNAVAILABLE, NOT_FOUND.
 func (g *Gateway) GetPayment(ctx context.Context, paymentID string) (domain.Payment, error) {
+	return withPayment(ctx, g, paymentID, func(p *payment) (domain.Payment, error) {
+		return p.view(g.pageURL(p.id)), nil
+	})
+}
+
+// withPayment is how the gateway's calls about one payment start: the
+// outage check, then fn on the payment with g.mu held. Errors:
+// GATEWAY_UNAVAILABLE, NOT_FOUND and fn's.
+func withPayment[T any](ctx context.Context, g *Gateway, paymentID string, fn func(*payment) (T, error)) (T, error) {
+	var zero T
 	if err := g.available(ctx); err != nil {
-		return domain.Payment{}, err
+		return zero, err
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	p, ok := g.payments[paymentID]
 	if !ok {
-		return domain.Payment{}, domain.NotFound("payment")
+		return zero, domain.NotFound("payment")
 	}
-	return p.view(g.pageURL(p.id)), nil
+	return fn(p)
 }
 
 // RefundPayment gives back req.Amount (all that is left when zero) of a
@@ -241,15 +242,13 @@ func (g *Gateway) GetPayment(ctx context.Context, paymentID string) (domain.Paym
 // Errors: GATEWAY_UNAVAILABLE, INVALID_INPUT (not succeeded, wrong
 // currency, more than is left), NOT_FOUND.
 func (g *Gateway) RefundPayment(ctx context.Context, req domain.RefundRequest) (domain.Refund, error) {
-	if err := g.available(ctx); err != nil {
-		return domain.Refund{}, err
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	p, ok := g.payments[req.PaymentID]
-	if !ok {
-		return domain.Refund{}, domain.NotFound("payment")
-	}
+	return withPayment(ctx, g, req.PaymentID, func(p *payment) (domain.Refund, error) {
+		return g.refundLocked(p, req)
+	})
+}
+
+// refundLocked is RefundPayment on its payment, with g.mu held.
+func (g *Gateway) refundLocked(p *payment, req domain.RefundRequest) (domain.Refund, error) {
 	if r, ok := p.refunds[req.IdempotencyKey]; ok && req.IdempotencyKey != "" {
 		if req.Amount.AmountMinor != 0 && req.Amount != r.Amount {
 			return domain.Refund{}, domain.InvalidInput("idempotencyKey", "idempotency key reused with a different refund")

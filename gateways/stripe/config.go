@@ -2,11 +2,11 @@ package stripe
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/gateways/internal/gwconfig"
 )
 
 // Defaults applied by New to zero Config fields.
@@ -78,14 +78,10 @@ func (c Config) withDefaults() (Config, error) {
 	if c.WebhookTolerance <= 0 {
 		c.WebhookTolerance = DefaultWebhookTolerance
 	}
-	if len(c.Currencies) == 0 {
-		c.Currencies = domain.Currencies()
+	cur, err := gwconfig.Currencies("stripe", c.Currencies, domain.Currencies())
+	if err != nil {
+		return c, err
 	}
-	for _, cur := range c.Currencies {
-		if !cur.Valid() {
-			return c, fmt.Errorf("stripe: unsupported currency %q", cur)
-		}
-	}
-	c.Currencies = append([]domain.Currency(nil), c.Currencies...)
+	c.Currencies = cur
 	return c, nil
 }

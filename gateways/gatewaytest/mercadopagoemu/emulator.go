@@ -18,10 +18,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/tallyhq/tally/gateways/gatewaytest/emu"
 )
 
 // Credentials the emulator accepts and signs with.
@@ -37,30 +38,22 @@ const (
 // Emulator is a running emulated Mercado Pago API. Its zero value is not
 // usable; call New.
 type Emulator struct {
-	srv *httptest.Server
+	srv *emu.Server
 
 	mu             sync.Mutex
 	payments       map[int64]*payment
 	prefs          map[string]*preference
-	idem           map[string]replay
+	idem           emu.Replays
 	nextPayment    int64
 	nextRefund     int64
 	nextNotif      int64
 	nextPref       int64
 	nextMO         int64
-	outage         bool
-	hang           chan struct{} // non-nil while API calls hang; closed to release them
 	autoNotify     bool
 	minInstallment int64
 	changed        []int64 // payments whose state changed since the last delivery
-	deliveries     sync.WaitGroup
 	deliveryErr    []error
 	tampers        []tamper
-}
-
-type replay struct {
-	status int
-	body   []byte
 }
 
 // New starts an emulator on a local port.
@@ -68,29 +61,24 @@ func New() *Emulator {
 	e := &Emulator{
 		payments:    map[int64]*payment{},
 		prefs:       map[string]*preference{},
-		idem:        map[string]replay{},
 		nextPayment: 1310000000,
 		nextRefund:  2210000000,
 		nextNotif:   120000000000,
 		nextMO:      31000000000,
 	}
-	e.srv = httptest.NewServer(e.routes())
+	e.srv = emu.Start(e.routes())
 	return e
 }
 
 // URL is the API root to configure the gateway with (its BaseURL).
-func (e *Emulator) URL() string { return e.srv.URL }
+func (e *Emulator) URL() string { return e.srv.URL() }
 
 // Client is an HTTP client for the emulator's server.
 func (e *Emulator) Client() *http.Client { return e.srv.Client() }
 
 // Close releases hanging calls, waits for notification deliveries and
 // stops the server.
-func (e *Emulator) Close() {
-	e.Hang(false)
-	e.deliveries.Wait()
-	e.srv.Close()
-}
+func (e *Emulator) Close() { e.srv.Close() }
 
 func (e *Emulator) routes() http.Handler {
 	mux := http.NewServeMux()
@@ -119,15 +107,8 @@ type apiHandler func(r *http.Request, body []byte) (int, any)
 // POSTs, and the Tamper control on the way out. Handlers run one at a time.
 func (e *Emulator) api(h apiHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		e.mu.Lock()
-		hang := e.hang
-		e.mu.Unlock()
-		if hang != nil {
-			select {
-			case <-hang:
-			case <-r.Context().Done():
-				return
-			}
+		if held, released := e.srv.Hold(r.Context()); held && !released {
+			return
 		}
 		body, err := readBody(r)
 		if err != nil {
@@ -137,10 +118,10 @@ func (e *Emulator) api(h apiHandler) http.Handler {
 
 		e.mu.Lock()
 		status, out := func() (int, any) {
-			if e.outage {
+			if e.srv.Down() {
 				return http.StatusInternalServerError, apiErr(http.StatusInternalServerError, "internal_error", "internal_server_error")
 			}
-			if r.Header.Get("Authorization") != "Bearer "+AccessToken {
+			if token, ok := emu.BearerToken(r); !ok || token != AccessToken {
 				return http.StatusUnauthorized, apiErr(http.StatusUnauthorized, "invalid access token", "unauthorized")
 			}
 			key := r.Header.Get("X-Idempotency-Key")
@@ -148,13 +129,13 @@ func (e *Emulator) api(h apiHandler) http.Handler {
 				return h(r, body)
 			}
 			slot := r.Method + " " + r.URL.Path + " " + key
-			if prev, ok := e.idem[slot]; ok {
-				return prev.status, json.RawMessage(prev.body)
+			if prev, ok := e.idem.Get(slot); ok {
+				return prev.Status, json.RawMessage(prev.Body)
 			}
 			st, v := h(r, body)
 			raw, _ := json.Marshal(v)
 			if st < 500 {
-				e.idem[slot] = replay{status: st, body: raw}
+				e.idem.Put(slot, emu.Answer{Status: st, Body: raw})
 			}
 			return st, json.RawMessage(raw)
 		}()
@@ -171,25 +152,11 @@ func (e *Emulator) api(h apiHandler) http.Handler {
 }
 
 // Outage makes every API call answer 500 while on is true.
-func (e *Emulator) Outage(on bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.outage = on
-}
+func (e *Emulator) Outage(on bool) { e.srv.Outage(on) }
 
 // Hang makes every API call block until the caller gives up (its timeout or
 // context) or Hang(false) releases it.
-func (e *Emulator) Hang(on bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	switch {
-	case on && e.hang == nil:
-		e.hang = make(chan struct{})
-	case !on && e.hang != nil:
-		close(e.hang)
-		e.hang = nil
-	}
-}
+func (e *Emulator) Hang(on bool) { e.srv.Hang(on) }
 
 func readBody(r *http.Request) ([]byte, error) {
 	if r.Body == nil {
@@ -198,10 +165,11 @@ func readBody(r *http.Request) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(r.Body, 1<<20))
 }
 
+// contentType is the Content-Type of Mercado Pago's JSON answers.
+const contentType = "application/json; charset=utf-8"
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	emu.WriteJSON(w, status, contentType, v)
 }
 
 // mpTime renders a time the way Mercado Pago does (milliseconds and the

@@ -1,7 +1,6 @@
 package mercadopagoemu
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -142,36 +141,21 @@ func (e *Emulator) takeNotifications() func() {
 		h, body := signedNotification(e.nextNotif, strconv.FormatInt(id, 10), action, time.Now())
 		ds = append(ds, delivery{url: u.String(), h: h, body: body})
 	}
-	e.deliveries.Add(len(ds))
 	return func() {
 		for _, d := range ds {
-			go func() {
-				defer e.deliveries.Done()
-				if err := deliver(d.url, d.h, d.body); err != nil {
-					e.mu.Lock()
-					e.deliveryErr = append(e.deliveryErr, err)
-					e.mu.Unlock()
+			e.srv.Deliver(d.url, d.h, d.body, func(status int, err error) {
+				switch {
+				case err != nil:
+					err = fmt.Errorf("mercadopagoemu: notify %s: %w", d.url, err)
+				case status/100 != 2:
+					err = fmt.Errorf("mercadopagoemu: notify %s: %d %s", d.url, status, http.StatusText(status))
+				default:
+					return
 				}
-			}()
+				e.mu.Lock()
+				e.deliveryErr = append(e.deliveryErr, err)
+				e.mu.Unlock()
+			})
 		}
 	}
-}
-
-var deliveryClient = &http.Client{Timeout: 10 * time.Second}
-
-func deliver(target string, h http.Header, body []byte) error {
-	req, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header = h.Clone()
-	resp, err := deliveryClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("mercadopagoemu: notify %s: %w", target, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("mercadopagoemu: notify %s: %s", target, resp.Status)
-	}
-	return nil
 }

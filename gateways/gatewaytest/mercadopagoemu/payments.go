@@ -284,7 +284,7 @@ func (e *Emulator) render(p *payment) paymentJSON {
 	}
 	if p.status == "pending" && p.detail == "pending_challenge" {
 		out.ThreeDSInfo = &threeDSInfo{
-			ExternalResourceURL: e.srv.URL + "/emu/3ds/" + strconv.FormatInt(p.id, 10),
+			ExternalResourceURL: e.srv.URL() + "/emu/3ds/" + strconv.FormatInt(p.id, 10),
 			Creq:                "emu-creq-" + strconv.FormatInt(p.id, 10),
 		}
 	}

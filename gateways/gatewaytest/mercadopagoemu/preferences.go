@@ -113,7 +113,7 @@ func (e *Emulator) getPreference(r *http.Request, _ []byte) (int, any) {
 }
 
 func (e *Emulator) initPoint(p *preference) string {
-	return e.srv.URL + "/checkout/v1/redirect?pref_id=" + url.QueryEscape(p.id)
+	return e.srv.URL() + "/checkout/v1/redirect?pref_id=" + url.QueryEscape(p.id)
 }
 
 func (e *Emulator) renderPreference(p *preference) map[string]any {

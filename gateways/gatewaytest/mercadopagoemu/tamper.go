@@ -104,7 +104,7 @@ func encodeAnswer(status int, v any) Answer {
 	_ = json.NewEncoder(&b).Encode(v)
 	return Answer{
 		Status: status,
-		Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
+		Header: http.Header{"Content-Type": {contentType}},
 		Body:   b.Bytes(),
 	}
 }

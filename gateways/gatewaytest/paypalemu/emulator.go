@@ -15,10 +15,11 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tallyhq/tally/gateways/gatewaytest/emu"
 )
 
 // Credentials and webhook id a zero Options uses.
@@ -44,29 +45,19 @@ type Options struct {
 
 // Emulator is a running PayPal REST emulator.
 type Emulator struct {
-	srv     *httptest.Server
+	srv     *emu.Server
 	opts    Options
 	signKey []byte
-	client  *http.Client // delivers webhooks
 
 	mu         sync.Mutex
 	tokens     map[string]time.Time
 	orders     map[string]*order
 	captures   map[string]*capture
-	replays    map[string]replay
+	replays    emu.Replays // answers by path and PayPal-Request-Id
 	calls      map[string]int
 	events     []*Delivery
-	outage     bool
 	drop       bool
-	hang       chan struct{}
 	webhookURL string
-	deliveries sync.WaitGroup
-}
-
-// replay is a stored answer to a request with a PayPal-Request-Id.
-type replay struct {
-	status int
-	body   []byte
 }
 
 // New starts an emulator with the default credentials.
@@ -89,20 +80,18 @@ func NewWithOptions(opts Options) *Emulator {
 	e := &Emulator{
 		opts:     opts,
 		signKey:  make([]byte, 32),
-		client:   &http.Client{Timeout: 10 * time.Second},
 		tokens:   map[string]time.Time{},
 		orders:   map[string]*order{},
 		captures: map[string]*capture{},
-		replays:  map[string]replay{},
 		calls:    map[string]int{},
 	}
 	_, _ = rand.Read(e.signKey)
-	e.srv = httptest.NewServer(e.routes())
+	e.srv = emu.Start(e.routes())
 	return e
 }
 
 // URL is the API base to configure the gateway with (no trailing slash).
-func (e *Emulator) URL() string { return e.srv.URL }
+func (e *Emulator) URL() string { return e.srv.URL() }
 
 // ClientID is the client id the token endpoint accepts.
 func (e *Emulator) ClientID() string { return e.opts.ClientID }
@@ -115,21 +104,17 @@ func (e *Emulator) WebhookID() string { return e.opts.WebhookID }
 
 // Close releases any hung request, waits for webhook deliveries in flight
 // and stops the server.
-func (e *Emulator) Close() {
-	e.Hang(false)
-	e.deliveries.Wait()
-	e.srv.Close()
-}
+func (e *Emulator) Close() { e.srv.Close() }
 
 // routes maps PayPal's paths to handlers behind the common checks.
 func (e *Emulator) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/oauth2/token", e.token)
-	mux.HandleFunc("POST /v2/checkout/orders", e.authed(e.createOrder))
-	mux.HandleFunc("GET /v2/checkout/orders/{id}", e.authed(e.getOrder))
-	mux.HandleFunc("POST /v2/checkout/orders/{id}/capture", e.authed(e.captureOrder))
-	mux.HandleFunc("GET /v2/payments/captures/{id}", e.authed(e.getCapture))
-	mux.HandleFunc("POST /v2/payments/captures/{id}/refund", e.authed(e.refundCapture))
+	mux.HandleFunc("POST /v2/checkout/orders", e.authed(e.replayed(e.createOrder)))
+	mux.HandleFunc("GET /v2/checkout/orders/{id}", e.authed(e.locked(get(e.orders, "order_id", e.orderJSON))))
+	mux.HandleFunc("POST /v2/checkout/orders/{id}/capture", e.authed(e.replayed(e.captureOrder)))
+	mux.HandleFunc("GET /v2/payments/captures/{id}", e.authed(e.locked(get(e.captures, "capture_id", e.captureJSON))))
+	mux.HandleFunc("POST /v2/payments/captures/{id}/refund", e.authed(e.replayed(e.refundCapture)))
 	mux.HandleFunc("POST /v1/notifications/verify-webhook-signature", e.authed(e.verifySignature))
 	mux.HandleFunc("GET /checkoutnow", e.checkout)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -144,21 +129,17 @@ func (e *Emulator) common(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.mu.Lock()
 		e.calls[r.Method+" "+route(r.URL.Path)]++
-		hang, outage, drop := e.hang, e.outage, e.drop
+		drop := e.drop
 		e.mu.Unlock()
 		if r.URL.Path == "/checkoutnow" {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if hang != nil {
-			select {
-			case <-hang:
-			case <-r.Context().Done():
-			}
+		if held, _ := e.srv.Hold(r.Context()); held {
 			// A held call never takes effect: drop the connection.
 			panic(http.ErrAbortHandler)
 		}
-		if outage {
+		if e.srv.Down() {
 			writeError(w, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "Service Unavailable.")
 			return
 		}
@@ -195,26 +176,12 @@ func (e *Emulator) Calls(method, route string) int {
 }
 
 // Outage makes every API call answer 503 SERVICE_UNAVAILABLE while on.
-func (e *Emulator) Outage(on bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.outage = on
-}
+func (e *Emulator) Outage(on bool) { e.srv.Outage(on) }
 
 // Hang makes every API call wait, without answering, until the caller gives
 // up (a client timeout or a canceled context) or Hang(false); a held call
 // never takes effect and its connection is closed when released.
-func (e *Emulator) Hang(on bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	switch {
-	case on && e.hang == nil:
-		e.hang = make(chan struct{})
-	case !on && e.hang != nil:
-		close(e.hang)
-		e.hang = nil
-	}
-}
+func (e *Emulator) Hang(on bool) { e.srv.Hang(on) }
 
 // DropAnswers makes every API call take effect but closes the connection
 // instead of answering while on: the caller cannot tell whether a capture
@@ -236,7 +203,7 @@ func (e *Emulator) RevokeTokens() {
 // authed rejects calls without a live bearer token the way PayPal does.
 func (e *Emulator) authed(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		token, ok := emu.BearerToken(r)
 		e.mu.Lock()
 		exp, known := e.tokens[token]
 		e.mu.Unlock()
@@ -273,6 +240,46 @@ func (e *Emulator) token(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// locked runs a resource handler with e.mu held: resource handlers run one
+// at a time.
+func (e *Emulator) locked(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		h(w, r)
+	}
+}
+
+// replayed is locked for a POST that PayPal-Request-Id makes idempotent: a
+// request id seen before gets the stored answer and h does not run.
+func (e *Emulator) replayed(h http.HandlerFunc) http.HandlerFunc {
+	return e.locked(func(w http.ResponseWriter, r *http.Request) {
+		if !e.idempotent(w, r) {
+			h(w, r)
+		}
+	})
+}
+
+// find returns the resource named by the path's {id} in m, or answers
+// PayPal's 404 about field and returns false.
+func find[T any](w http.ResponseWriter, r *http.Request, m map[string]*T, field string) (*T, bool) {
+	v, ok := m[r.PathValue("id")]
+	if !ok {
+		notFound(w, field, r.PathValue("id"))
+	}
+	return v, ok
+}
+
+// get is GET of one resource (an order, a capture): the resource the
+// path's {id} names in m as render shows it, or PayPal's 404 about field.
+func get[T, J any](m map[string]*T, field string, render func(*T) J) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if v, ok := find(w, r, m, field); ok {
+			writeJSON(w, http.StatusOK, render(v))
+		}
+	}
+}
+
 // idempotent answers a request whose PayPal-Request-Id was seen before with
 // the stored answer and reports whether it did. Call with e.mu held.
 func (e *Emulator) idempotent(w http.ResponseWriter, r *http.Request) bool {
@@ -280,13 +287,13 @@ func (e *Emulator) idempotent(w http.ResponseWriter, r *http.Request) bool {
 	if id == "" {
 		return false
 	}
-	rep, ok := e.replays[r.URL.Path+"\x00"+id]
+	rep, ok := e.replays.Get(r.URL.Path + "\x00" + id)
 	if !ok {
 		return false
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(rep.status)
-	_, _ = w.Write(rep.body)
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(rep.Status)
+	_, _ = w.Write(rep.Body)
 	return true
 }
 
@@ -299,23 +306,31 @@ func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, status int, v
 		return
 	}
 	if id := r.Header.Get("PayPal-Request-Id"); id != "" {
-		e.replays[r.URL.Path+"\x00"+id] = replay{status: status, body: body}
+		e.replays.Put(r.URL.Path+"\x00"+id, emu.Answer{Status: status, Body: body})
 	}
-	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
 
-// representation reports whether the caller asked for the full resource.
-func representation(r *http.Request) bool {
-	return strings.Contains(r.Header.Get("Prefer"), "return=representation")
+// respondPreferred answers with full, the whole resource, when the caller
+// asked for it (Prefer: return=representation) and otherwise with its id,
+// status and links (return=minimal, PayPal's default), remembering the
+// answer as respond does.
+func (e *Emulator) respondPreferred(w http.ResponseWriter, r *http.Request, status int, full any, minimal minimalJSON) {
+	if strings.Contains(r.Header.Get("Prefer"), "return=representation") {
+		e.respond(w, r, status, full)
+		return
+	}
+	e.respond(w, r, status, minimal)
 }
+
+// contentType is the Content-Type of PayPal's JSON answers.
+const contentType = "application/json"
 
 // writeJSON writes v with a status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	emu.WriteJSON(w, status, contentType, v)
 }
 
 // writeError writes PayPal's error body for a status; issues go to details.

@@ -41,11 +41,6 @@ type order struct {
 
 // createOrder is POST /v2/checkout/orders.
 func (e *Emulator) createOrder(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.idempotent(w, r) {
-		return
-	}
 	var req createOrderJSON
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		invalidRequest(w, "/", "MALFORMED_REQUEST_JSON", "The request JSON is not well formed.")
@@ -98,28 +93,10 @@ func (e *Emulator) createOrder(w http.ResponseWriter, r *http.Request) {
 	e.respondOrder(w, r, http.StatusCreated, o)
 }
 
-// getOrder is GET /v2/checkout/orders/{id}.
-func (e *Emulator) getOrder(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	o, ok := e.orders[r.PathValue("id")]
-	if !ok {
-		notFound(w, "order_id", r.PathValue("id"))
-		return
-	}
-	writeJSON(w, http.StatusOK, e.orderJSON(o))
-}
-
 // captureOrder is POST /v2/checkout/orders/{id}/capture.
 func (e *Emulator) captureOrder(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.idempotent(w, r) {
-		return
-	}
-	o, ok := e.orders[r.PathValue("id")]
+	o, ok := find(w, r, e.orders, "order_id")
 	if !ok {
-		notFound(w, "order_id", r.PathValue("id"))
 		return
 	}
 	switch o.status {
@@ -158,11 +135,7 @@ func (e *Emulator) captureOrder(w http.ResponseWriter, r *http.Request) {
 // asked.
 func (e *Emulator) respondOrder(w http.ResponseWriter, r *http.Request, status int, o *order) {
 	full := e.orderJSON(o)
-	if representation(r) {
-		e.respond(w, r, status, full)
-		return
-	}
-	e.respond(w, r, status, minimalJSON{ID: full.ID, Status: full.Status, Links: full.Links})
+	e.respondPreferred(w, r, status, full, minimalJSON{ID: full.ID, Status: full.Status, Links: full.Links})
 }
 
 // orderJSON renders an order as GET /v2/checkout/orders/{id} does.

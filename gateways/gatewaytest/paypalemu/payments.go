@@ -51,28 +51,10 @@ func (c *capture) refunded() int64 {
 	return sum
 }
 
-// getCapture is GET /v2/payments/captures/{id}.
-func (e *Emulator) getCapture(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	c, ok := e.captures[r.PathValue("id")]
-	if !ok {
-		notFound(w, "capture_id", r.PathValue("id"))
-		return
-	}
-	writeJSON(w, http.StatusOK, e.captureJSON(c))
-}
-
 // refundCapture is POST /v2/payments/captures/{id}/refund.
 func (e *Emulator) refundCapture(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.idempotent(w, r) {
-		return
-	}
-	c, ok := e.captures[r.PathValue("id")]
+	c, ok := find(w, r, e.captures, "capture_id")
 	if !ok {
-		notFound(w, "capture_id", r.PathValue("id"))
 		return
 	}
 	var req refundRequestJSON
@@ -118,11 +100,7 @@ func (e *Emulator) refundCapture(w http.ResponseWriter, r *http.Request) {
 	}
 	e.emit("PAYMENT.CAPTURE.REFUNDED", "refund", e.refundJSON(rf, true))
 	full := e.refundJSON(rf, true)
-	if representation(r) {
-		e.respond(w, r, http.StatusCreated, full)
-		return
-	}
-	e.respond(w, r, http.StatusCreated, minimalJSON{ID: full.ID, Status: full.Status, Links: full.Links})
+	e.respondPreferred(w, r, http.StatusCreated, full, minimalJSON{ID: full.ID, Status: full.Status, Links: full.Links})
 }
 
 // captureJSON renders a capture as GET /v2/payments/captures/{id} does.

@@ -2,7 +2,6 @@ package paypalemu
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -47,7 +46,7 @@ func (e *Emulator) SetWebhookURL(url string) {
 }
 
 // Flush waits until every webhook post started so far has finished.
-func (e *Emulator) Flush() { e.deliveries.Wait() }
+func (e *Emulator) Flush() { e.srv.Flush() }
 
 // Events returns copies of the events emitted so far, oldest first; a
 // Header and Body can be posted again to replay a delivery.
@@ -84,30 +83,11 @@ func (e *Emulator) emit(eventType, resourceType string, resource any) {
 	if e.webhookURL == "" {
 		return
 	}
-	url := e.webhookURL
-	e.deliveries.Add(1)
-	go func() {
-		defer e.deliveries.Done()
-		status, err := e.post(url, header.Clone(), body)
+	e.srv.Deliver(e.webhookURL, header, body, func(status int, err error) {
 		e.mu.Lock()
 		d.Status, d.Err = status, err
 		e.mu.Unlock()
-	}()
-}
-
-// post sends one delivery.
-func (e *Emulator) post(url string, header http.Header, body []byte) (int, error) {
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	req.Header = header
-	resp, err := e.client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	return resp.StatusCode, nil
+	})
 }
 
 // SignedWebhook returns the headers and body of a webhook delivery of an
