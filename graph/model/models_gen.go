@@ -127,6 +127,22 @@ type CreateOrgPayload struct {
 	Org *Org `json:"org"`
 }
 
+// A page of credit notes.
+type CreditNoteConnection struct {
+	// The credit notes of this page, newest first.
+	Edges []*CreditNoteEdge `json:"edges"`
+	// Where this page ends.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A credit note with its cursor.
+type CreditNoteEdge struct {
+	// Opaque cursor of this credit note.
+	Cursor string `json:"cursor"`
+	// The credit note.
+	Node *CreditNote `json:"node"`
+}
+
 // What grantCredits takes.
 type GrantCreditsInput struct {
 	// Global ID of the org.
@@ -297,7 +313,7 @@ type OrderEdge struct {
 	Node *Order `json:"node"`
 }
 
-// One line of an order or invoice.
+// One line of an order, invoice or credit note (negative on a credit note).
 type OrderLine struct {
 	// What the line is for, in words.
 	Description string `json:"description"`
@@ -850,15 +866,15 @@ func (e GrantKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// An invoice's payment status.
+// Where an invoice stands with its refunds: worked out from its credit notes, never printed on the invoice itself.
 type InvoiceStatus string
 
 const (
-	// Paid in full.
+	// Paid, nothing given back.
 	InvoiceStatusPaid InvoiceStatus = "PAID"
-	// Paid, then part of it refunded.
+	// Paid, then part of it given back by credit notes.
 	InvoiceStatusPartiallyRefunded InvoiceStatus = "PARTIALLY_REFUNDED"
-	// Paid, then refunded in full.
+	// Paid, then all of it given back by credit notes.
 	InvoiceStatusRefunded InvoiceStatus = "REFUNDED"
 )
 
@@ -1039,7 +1055,7 @@ func (e NextActionKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// What an order or invoice line is for.
+// What an order, invoice or credit note line is for.
 type OrderLineKind string
 
 const (
@@ -1057,6 +1073,8 @@ const (
 	OrderLineKindInstallmentCommission OrderLineKind = "INSTALLMENT_COMMISSION"
 	// Tax.
 	OrderLineKindTax OrderLineKind = "TAX"
+	// Money given back on a credit note for part of an invoice (the net amount; the note's tax is separate).
+	OrderLineKindRefund OrderLineKind = "REFUND"
 )
 
 var AllOrderLineKind = []OrderLineKind{
@@ -1067,11 +1085,12 @@ var AllOrderLineKind = []OrderLineKind{
 	OrderLineKindSurcharge,
 	OrderLineKindInstallmentCommission,
 	OrderLineKindTax,
+	OrderLineKindRefund,
 }
 
 func (e OrderLineKind) IsValid() bool {
 	switch e {
-	case OrderLineKindPlan, OrderLineKindSeats, OrderLineKindPack, OrderLineKindProration, OrderLineKindSurcharge, OrderLineKindInstallmentCommission, OrderLineKindTax:
+	case OrderLineKindPlan, OrderLineKindSeats, OrderLineKindPack, OrderLineKindProration, OrderLineKindSurcharge, OrderLineKindInstallmentCommission, OrderLineKindTax, OrderLineKindRefund:
 		return true
 	}
 	return false
