@@ -129,7 +129,7 @@ func toInvoice(inv domain.Invoice) *model.Invoice {
 	return &model.Invoice{
 		ID: gid, OrderID: inv.OrderID, Number: inv.Number, IssuedAt: inv.IssuedAt,
 		BilledTo: toBillingDetails(inv.BilledTo),
-		Lines: toOrderLines(inv.Lines), Subtotal: toMoney(inv.Subtotal), Tax: toMoney(inv.Tax), Total: toMoney(inv.Total),
+		Lines:    toOrderLines(inv.Lines), Subtotal: toMoney(inv.Subtotal), Tax: toMoney(inv.Tax), Total: toMoney(inv.Total),
 		Refunded: toMoney(domain.Money{AmountMinor: inv.Refunded, Currency: inv.Total.Currency}),
 		Status:   model.InvoiceStatus(inv.Status), OrderNumber: inv.OrderNumber, PDFURL: invoicePDFPath(gid),
 	}
