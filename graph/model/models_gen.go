@@ -1336,13 +1336,13 @@ func (e PaymentMethodKind) MarshalJSON() ([]byte, error) {
 // | read the org, its seats and balance; their own usage and ledger entries | yes | yes | yes | yes |
 // | spend credits (`consumeCredits`) | yes | yes | yes | yes |
 // | manage members, invitations, roles and API keys | yes | yes | no | no |
-// | billing: buy, orders, invoices, payment methods, auto-recharge; the org-wide ledger and usage | yes | no | yes | no |
+// | billing: buy, orders, invoices and credit notes, payment methods, auto-recharge; the org-wide ledger and usage | yes | no | yes | no |
 // | delete the org, transfer ownership | yes | no | no | no |
 //
 // Someone who is not a member gets `NOT_FOUND` for the org; a member without the right gets
 // `FORBIDDEN`. An org API key may read its org and balance and spend its credits, nothing
-// else. A platform admin may grant credits, read any org's orders and invoices, and refund
-// orders.
+// else. A platform admin may grant credits, read any org's orders, invoices and credit notes,
+// and refund orders.
 type Role string
 
 const (
@@ -1350,7 +1350,7 @@ const (
 	RoleOwner Role = "OWNER"
 	// Members, invitations, roles and API keys.
 	RoleAdmin Role = "ADMIN"
-	// Purchases, payment methods, invoices and org-wide usage.
+	// Purchases, payment methods, invoices, credit notes and org-wide usage.
 	RoleBilling Role = "BILLING"
 	// Reads the org and spends its credits.
 	RoleMember Role = "MEMBER"
