@@ -3,6 +3,7 @@ package invoicepdf_test
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,6 +72,22 @@ Credit note CN-2026-000001 - page 1 of 1
 	}
 	if !bytes.Contains(doc, []byte("/CreationDate (D:20260316103000)")) {
 		t.Errorf("creation date is not the issue date")
+	}
+}
+
+// TestRenderCreditNoteLongReason: a reason too long for one line wraps
+// under itself and is printed whole.
+func TestRenderCreditNoteLongReason(t *testing.T) {
+	cn := creditNote()
+	cn.Reason = strings.Repeat("The customer was charged twice for the same order ", 10) + "– Kündigung."
+	text := extract(t, renderNote(t, cn))
+	if !strings.Contains(squash(text), "Reason "+squash(cn.Reason)) {
+		t.Errorf("reason %q not found in:\n%s", cn.Reason, text)
+	}
+	for _, r := range strings.Split(text, "\n") {
+		if len(r) > 120 {
+			t.Errorf("row %q is too long to fit the page", r)
+		}
 	}
 }
 

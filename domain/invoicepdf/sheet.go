@@ -73,12 +73,23 @@ func (s *sheet) heading(title string, fields []field) {
 	}
 }
 
-// field prints a bold label and its value on one line.
+// field prints a bold label and its value beside it; a value too wide for
+// the rest of the line (a credit note's reason) continues on the following
+// lines, under itself.
 func (s *sheet) field(label, value string) {
 	s.font("B", bodySize)
 	s.cell(labelW, label, "L", 0)
 	s.font("", bodySize)
-	s.cell(0, value, "L", 1)
+	lines := s.wrap(contentW-labelW, value)
+	if len(lines) == 0 {
+		lines = []string{""}
+	}
+	for i, l := range lines {
+		if i > 0 {
+			s.pdf.SetX(margin + labelW)
+		}
+		s.pdf.CellFormat(0, lineH, l, "", 1, "L", false, 0, "")
+	}
 }
 
 // block prints a titled stack of lines, leaving out the empty ones; it
