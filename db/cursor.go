@@ -12,13 +12,15 @@ import (
 // Cursors are opaque to clients: base64url of a tagged key. A members
 // cursor is the keyset (created_at, user_id) of the last member seen; a
 // ledger cursor is the last entry's seq; an orders cursor is the last
-// order's (created_at, id) and an invoices cursor the last invoice's
-// (issued_at, id).
+// order's (created_at, id), an invoices cursor the last invoice's
+// (issued_at, id) and a credit notes cursor the last note's (issued_at,
+// id).
 const (
-	memberCursorTag  = "m1"
-	ledgerCursorTag  = "l1"
-	orderCursorTag   = "o1"
-	invoiceCursorTag = "i1"
+	memberCursorTag     = "m1"
+	ledgerCursorTag     = "l1"
+	orderCursorTag      = "o1"
+	invoiceCursorTag    = "i1"
+	creditNoteCursorTag = "c1"
 )
 
 // pageSize applies the defaults and bounds of domain.Page.First.

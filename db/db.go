@@ -80,6 +80,7 @@ var (
 	_ domain.CounterStore      = (*DB)(nil)
 	_ domain.OrderStore        = (*DB)(nil)
 	_ domain.InvoiceStore      = (*DB)(nil)
+	_ domain.CreditNoteStore   = (*DB)(nil)
 	_ domain.GatewayEventStore = (*DB)(nil)
 )
 

@@ -24,23 +24,37 @@ type invoiceRow struct {
 	TaxRateBP   int `gorm:"column:tax_rate_bp"`
 	Total       int64
 	Currency    string
-	Status      string
-	Gateway     string
-	Refunded    int64
+	// Status and Refunded are what UpdateInvoice wrote before credit notes
+	// existed: Status is written as PAID and no longer read, Refunded
+	// keeps the refunds that have no credit note (0 for invoices issued
+	// since).
+	Status   string
+	Gateway  string
+	Refunded int64
+	// Credited is the sum of the invoice's credit notes' totals (zero or
+	// negative), selected by invoiceSelect; never written.
+	Credited int64 `gorm:"->"`
 }
+
+// invoiceSelect reads an invoice row with Credited.
+const invoiceSelect = "invoices.*, COALESCE((SELECT SUM(cn.total) FROM credit_notes cn WHERE cn.invoice_id = invoices.id), 0) AS credited"
 
 func (invoiceRow) TableName() string { return "invoices" }
 
+// toDomainInvoice converts a row read with invoiceSelect; Refunded and
+// Status are derived from the credit notes (and any earlier refund).
 func toDomainInvoice(r invoiceRow) domain.Invoice {
 	cur := domain.Currency(r.Currency)
+	total := domain.Money{AmountMinor: r.Total, Currency: cur}
+	refunded := r.Refunded - r.Credited
 	return domain.Invoice{
 		ID: r.ID, Number: r.Number, Year: r.Year, Seq: r.Seq, OrgID: r.OrgID, OrderID: r.OrderID,
 		OrderNumber: r.OrderNumber, IssuedAt: r.IssuedAt.UTC(), BilledTo: toInvoiceDetails(r.BilledTo.V),
 		Lines:    toOrderLines(r.Lines.V),
 		Subtotal: domain.Money{AmountMinor: r.Subtotal, Currency: cur},
 		Tax:      domain.Money{AmountMinor: r.Tax, Currency: cur}, TaxRateBP: r.TaxRateBP,
-		Total:  domain.Money{AmountMinor: r.Total, Currency: cur},
-		Status: domain.InvoiceStatus(r.Status), Gateway: r.Gateway, Refunded: r.Refunded,
+		Total:  total,
+		Status: domain.InvoiceStatusOf(total, refunded), Gateway: r.Gateway, Refunded: refunded,
 	}
 }
 
@@ -56,12 +70,13 @@ func fromDomainInvoice(inv domain.Invoice) (invoiceRow, error) {
 		Lines:    jsonColumn[[]orderLineJSON]{fromOrderLines(inv.Lines)},
 		Subtotal: inv.Subtotal.AmountMinor, Tax: inv.Tax.AmountMinor, TaxRateBP: inv.TaxRateBP,
 		Total: inv.Total.AmountMinor, Currency: cur,
-		Status: string(inv.Status), Gateway: inv.Gateway, Refunded: inv.Refunded,
+		Status: string(domain.InvoicePaid), Gateway: inv.Gateway,
 	}, nil
 }
 
 // CreateInvoice inserts an invoice; CONFLICT when its order already has
-// one, or its ID, Number or (Year, Seq) exists.
+// one, or its ID, Number or (Year, Seq) exists. Status and Refunded are
+// not saved (reads derive them from the credit notes).
 func (d *DB) CreateInvoice(ctx context.Context, inv domain.Invoice) error {
 	unlock, err := d.lockWrites(ctx)
 	if err != nil {
@@ -87,24 +102,10 @@ func (d *DB) InvoiceByOrder(ctx context.Context, orderID string) (domain.Invoice
 
 func (d *DB) invoiceWhere(ctx context.Context, cond, arg string) (domain.Invoice, error) {
 	var r invoiceRow
-	if err := d.db(ctx).Where(cond, arg).Take(&r).Error; err != nil {
+	if err := d.db(ctx).Select(invoiceSelect).Where(cond, arg).Take(&r).Error; err != nil {
 		return domain.Invoice{}, mapErr(err, "invoice")
 	}
 	return toDomainInvoice(r), nil
-}
-
-// UpdateInvoice saves Status and Refunded; NOT_FOUND when the invoice does
-// not exist.
-func (d *DB) UpdateInvoice(ctx context.Context, inv domain.Invoice) error {
-	unlock, err := d.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	res := d.db(ctx).Model(&invoiceRow{}).Where("id = ?", inv.ID).Updates(map[string]any{
-		"status": string(inv.Status), "refunded": inv.Refunded,
-	})
-	return affectedOne(res.Error, res.RowsAffected, "invoice")
 }
 
 // ListInvoices pages an org's invoices, newest first (keyset on issued_at,
@@ -115,7 +116,7 @@ func (d *DB) ListInvoices(ctx context.Context, orgID string, p domain.Page) (dom
 	if err != nil {
 		return conn, err
 	}
-	q := d.db(ctx).Where("org_id = ?", orgID)
+	q := d.db(ctx).Select(invoiceSelect).Where("org_id = ?", orgID)
 	if p.After != "" {
 		at, id, err := parseTimeIDCursor(p.After, invoiceCursorTag)
 		if err != nil {

@@ -27,9 +27,14 @@
 //     (valid transitions, credits collected once, holds for review).
 //   - fulfil.go: a paid order made PAID: its credits granted with the
 //     pack's validity and its invoice issued.
-//   - invoice.go: invoices, numbered without gaps per year, and their reads.
-//   - refund.go: money back on a paid order and the share of its credits
-//     taken back (or not recoverable).
+//   - invoice.go: invoices, numbered without gaps per year, never changed
+//     once issued, and their reads.
+//   - creditnote.go: credit notes, the documents refunds issue against an
+//     invoice (own gap-free series per year, the tax share of a partial
+//     refund, never more than the invoice's total), the invoice status
+//     derived from them, and their reads.
+//   - refund.go: money back on a paid order, the share of its credits
+//     taken back (or not recoverable), and the credit note it issues.
 //   - cancel.go: cancelling an order that is not paid yet.
 //   - webhook.go: verifying gateway webhooks, applying each event once,
 //     purging old event records.

@@ -27,6 +27,7 @@ const (
 )
 
 // Invoice is the bill for a paid order, numbered without gaps per year.
+// It never changes once issued: refunds issue credit notes against it.
 type Invoice struct {
 	ID      string
 	Number  string // INV-2026-000001
@@ -45,9 +46,13 @@ type Invoice struct {
 	Tax       Money
 	TaxRateBP int
 	Total     Money
-	Status    InvoiceStatus
-	Gateway   string
-	// Refunded is the total refunded, in minor units.
+	// Status is derived on every read from Refunded: PAID, then
+	// PARTIALLY_REFUNDED or REFUNDED once credit notes gave money back. It
+	// is not part of the issued document (the PDF does not print it).
+	Status  InvoiceStatus
+	Gateway string
+	// Refunded is the total given back by the invoice's credit notes, in
+	// minor units, derived on every read; not part of the issued document.
 	Refunded int64
 }
 

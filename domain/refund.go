@@ -20,9 +20,10 @@ type RefundResult struct {
 // refundCredits records that refunded (cumulative, minor units) of the
 // order's total has been given back: it takes the refunded share of the
 // order's credits from what is left of its grant (REFUND ledger entry),
-// moves the order and its invoice to (PARTIALLY_)REFUNDED, and returns the
-// balance version after the change (0 if no credits moved) and the
-// credits it could not take back.
+// moves the order to (PARTIALLY_)REFUNDED, issues a credit note against
+// its invoice for the amount newly refunded (reason says why; "" for a
+// refund the gateway reported), and returns the balance version after the
+// change (0 if no credits moved) and the credits it could not take back.
 //
 // The share of one refund is the share of the cumulative refunded total
 // less that of the total refunded before, so the shares of all refunds of
@@ -30,7 +31,7 @@ type RefundResult struct {
 // refund took back and could not take back (spent or expired) together
 // account for every credit the order granted. A full refund takes back
 // whatever is left of the grant.
-func (s *Service) refundCredits(ctx context.Context, tx Store, o *Order, refunded int64, now time.Time) (int64, RefundResult, error) {
+func (s *Service) refundCredits(ctx context.Context, tx Store, o *Order, refunded int64, reason string, now time.Time) (int64, RefundResult, error) {
 	total := o.Total.AmountMinor
 	full := refunded >= total
 	share := mulDiv(o.Credits, min(refunded, total), total) - mulDiv(o.Credits, min(o.Refunded, total), total)
@@ -65,17 +66,17 @@ func (s *Service) refundCredits(ctx context.Context, tx Store, o *Order, refunde
 		return 0, RefundResult{}, err
 	}
 	o.Refunded = refunded
-	status, invStatus := OrderPartiallyRefunded, InvoicePartiallyRefunded
+	status := OrderPartiallyRefunded
 	if full {
-		status, invStatus = OrderRefunded, InvoiceRefunded
+		status = OrderRefunded
 	}
 	if o.Status.CanMove(status) {
 		o.Status = status
 	}
+	// The invoice stays as issued; what it gave back since is a credit note.
 	inv, err := tx.InvoiceByOrder(ctx, o.ID)
-	if err == nil {
-		inv.Status, inv.Refunded = invStatus, refunded
-		err = tx.UpdateInvoice(ctx, inv)
+	if err == nil && refunded > inv.Refunded {
+		_, err = s.issueCreditNote(ctx, tx, *o, inv, refunded-inv.Refunded, reason, now)
 	}
 	if err != nil && !IsCode(err, CodeNotFound) {
 		return 0, RefundResult{}, err
@@ -205,7 +206,7 @@ func (s *Service) refundOrder(ctx context.Context, o Order, amountIn *int64, rea
 			target = min(max(cur.Refunded, o.Refunded+amount), cur.Total.AmountMinor)
 		}
 		if target > cur.Refunded {
-			balanceAt, res, err = s.refundCredits(ctx, tx, &cur, target, now)
+			balanceAt, res, err = s.refundCredits(ctx, tx, &cur, target, reason, now)
 			if err != nil {
 				return err
 			}

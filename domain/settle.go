@@ -144,7 +144,7 @@ func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paym
 		}
 	}
 	if u.refunded > o.Refunded && (o.Status == OrderPaid || o.Status == OrderPartiallyRefunded) {
-		v, _, err := s.refundCredits(ctx, tx, &o, min(u.refunded, o.Total.AmountMinor), now)
+		v, _, err := s.refundCredits(ctx, tx, &o, min(u.refunded, o.Total.AmountMinor), "", now)
 		if err != nil {
 			return Order{}, false, false, 0, err
 		}

@@ -80,6 +80,7 @@ type Store interface {
 	CounterStore
 	OrderStore
 	InvoiceStore
+	CreditNoteStore
 	GatewayEventStore
 }
 
@@ -240,8 +241,8 @@ type IdempotencyStore interface {
 	DeleteIdempotency(ctx context.Context, orgID, key string) error
 }
 
-// CounterStore hands out numbers from named series (order and invoice
-// numbers).
+// CounterStore hands out numbers from named series (order, invoice and
+// credit note numbers).
 type CounterStore interface {
 	// NextNumber increments and returns the counter named series (starting
 	// at 1). Inside InTx the counter stays locked until the transaction
@@ -278,19 +279,38 @@ type OrderStore interface {
 	OrdersToReconcile(ctx context.Context, statuses []OrderStatus, before time.Time, limit int) ([]Order, error)
 }
 
-// InvoiceStore keeps invoices, at most one per paid order.
+// InvoiceStore keeps invoices, at most one per paid order. An invoice is
+// never changed once created: what is refunded later is recorded as credit
+// notes (CreditNoteStore).
 type InvoiceStore interface {
 	// CreateInvoice inserts an invoice; CONFLICT when its order already has
-	// one or its Number exists.
+	// one or its Number exists. Status and Refunded are not saved: reads
+	// derive them.
 	CreateInvoice(ctx context.Context, inv Invoice) error
 	// InvoiceByID returns an invoice or NOT_FOUND.
 	InvoiceByID(ctx context.Context, id string) (Invoice, error)
 	// InvoiceByOrder returns an order's invoice or NOT_FOUND.
 	InvoiceByOrder(ctx context.Context, orderID string) (Invoice, error)
-	// UpdateInvoice saves Status and Refunded.
-	UpdateInvoice(ctx context.Context, inv Invoice) error
 	// ListInvoices pages an org's invoices, newest first.
+	//
+	// Every read sets Refunded to what the invoice's credit notes gave
+	// back (plus any refund recorded on the invoice before credit notes
+	// existed) and Status to InvoiceStatusOf(Total, Refunded).
 	ListInvoices(ctx context.Context, orgID string, p Page) (Connection[Invoice], error)
+}
+
+// CreditNoteStore keeps credit notes, the documents refunds issue against
+// invoices. A credit note is never changed once created.
+type CreditNoteStore interface {
+	// CreateCreditNote inserts a credit note; CONFLICT when its ID, Number
+	// or (Year, Seq) exists.
+	CreateCreditNote(ctx context.Context, cn CreditNote) error
+	// CreditNoteByID returns a credit note or NOT_FOUND.
+	CreditNoteByID(ctx context.Context, id string) (CreditNote, error)
+	// CreditNotesOfInvoice lists an invoice's credit notes, oldest first.
+	CreditNotesOfInvoice(ctx context.Context, invoiceID string) ([]CreditNote, error)
+	// ListCreditNotes pages an org's credit notes, newest first.
+	ListCreditNotes(ctx context.Context, orgID string, p Page) (Connection[CreditNote], error)
 }
 
 // GatewayEventStore remembers which payment gateway events were handled, so

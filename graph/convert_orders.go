@@ -117,31 +117,53 @@ func toInvoiceDetails(d *domain.InvoiceDetails) *model.InvoiceDetails {
 	}
 }
 
+// toBillingDetails is who an invoice or credit note is made out to.
+func toBillingDetails(d domain.InvoiceDetails) *model.BillingDetails {
+	return &model.BillingDetails{
+		Name: d.CompanyName, Country: d.Country, Address: optional(d.Address), TaxID: optional(d.TaxID),
+	}
+}
+
 func toInvoice(inv domain.Invoice) *model.Invoice {
 	gid := EncodeID(typeInvoice, inv.ID)
 	return &model.Invoice{
 		ID: gid, OrderID: inv.OrderID, Number: inv.Number, IssuedAt: inv.IssuedAt,
-		BilledTo: &model.BillingDetails{
-			Name: inv.BilledTo.CompanyName, Country: inv.BilledTo.Country,
-			Address: optional(inv.BilledTo.Address), TaxID: optional(inv.BilledTo.TaxID),
-		},
-		Lines: toOrderLines(inv.Lines), Subtotal: toMoney(inv.Subtotal), Tax: toMoney(inv.Tax), Total: toMoney(inv.Total),
+		BilledTo: toBillingDetails(inv.BilledTo),
+		Lines:    toOrderLines(inv.Lines), Subtotal: toMoney(inv.Subtotal), Tax: toMoney(inv.Tax), Total: toMoney(inv.Total),
 		Refunded: toMoney(domain.Money{AmountMinor: inv.Refunded, Currency: inv.Total.Currency}),
 		Status:   model.InvoiceStatus(inv.Status), OrderNumber: inv.OrderNumber, PDFURL: invoicePDFPath(gid),
 	}
 }
 
-// The path InvoicePDF serves and Invoice.pdfUrl names:
-// /invoices/<path-escaped global ID>.pdf.
+func toCreditNote(cn domain.CreditNote) *model.CreditNote {
+	gid := EncodeID(typeCreditNote, cn.ID)
+	return &model.CreditNote{
+		ID: gid, InvoiceID: cn.InvoiceID, OrderID: cn.OrderID, Number: cn.Number, IssuedAt: cn.IssuedAt,
+		InvoiceNumber: cn.InvoiceNumber, OrderNumber: cn.OrderNumber, BilledTo: toBillingDetails(cn.BilledTo),
+		Lines: toOrderLines(cn.Lines), Subtotal: toMoney(cn.Subtotal), Tax: toMoney(cn.Tax), Total: toMoney(cn.Total),
+		Reason: cn.Reason, PDFURL: creditNotePDFPath(gid),
+	}
+}
+
+// The paths InvoicePDF serves, Invoice.pdfUrl and CreditNote.pdfUrl name:
+// /invoices/<path-escaped global ID>.pdf and
+// /credit-notes/<path-escaped global ID>.pdf.
 const (
-	invoicePathPrefix = "/invoices/"
-	invoicePathSuffix = ".pdf"
+	invoicePathPrefix    = "/invoices/"
+	creditNotePathPrefix = "/credit-notes/"
+	invoicePathSuffix    = ".pdf"
 )
 
 // invoicePDFPath is where InvoicePDF serves the invoice with global ID gid
 // (escaped: a global ID may hold "/" and "+").
 func invoicePDFPath(gid string) string {
 	return invoicePathPrefix + url.PathEscape(gid) + invoicePathSuffix
+}
+
+// creditNotePDFPath is where InvoicePDF serves the credit note with global
+// ID gid.
+func creditNotePDFPath(gid string) string {
+	return creditNotePathPrefix + url.PathEscape(gid) + invoicePathSuffix
 }
 
 func toOrderConnection(c domain.Connection[domain.Order]) *model.OrderConnection {
@@ -156,6 +178,14 @@ func toInvoiceConnection(c domain.Connection[domain.Invoice]) *model.InvoiceConn
 	out := &model.InvoiceConnection{Edges: make([]*model.InvoiceEdge, len(c.Edges)), PageInfo: toPageInfo(c.HasNextPage, c.EndCursor())}
 	for i, e := range c.Edges {
 		out.Edges[i] = &model.InvoiceEdge{Cursor: e.Cursor, Node: toInvoice(e.Node)}
+	}
+	return out
+}
+
+func toCreditNoteConnection(c domain.Connection[domain.CreditNote]) *model.CreditNoteConnection {
+	out := &model.CreditNoteConnection{Edges: make([]*model.CreditNoteEdge, len(c.Edges)), PageInfo: toPageInfo(c.HasNextPage, c.EndCursor())}
+	for i, e := range c.Edges {
+		out.Edges[i] = &model.CreditNoteEdge{Cursor: e.Cursor, Node: toCreditNote(e.Node)}
 	}
 	return out
 }

@@ -183,27 +183,35 @@ func TestToInvoice(t *testing.T) {
 	}
 }
 
-func TestInvoicePDFPath(t *testing.T) {
+func TestPDFPaths(t *testing.T) {
 	tests := []struct {
-		name, id, path string
-		wantID         string
-		ok             bool
+		name, typ, id, path string
+		wantID              string
+		ok                  bool
 	}{
-		{"uuid", "0190b3a0-0000-7000-8000-000000000002", "", "0190b3a0-0000-7000-8000-000000000002", true},
-		{"slash in the global ID", "x>>?", "", "x>>?", true},
-		{"plus in the global ID", "~~~", "", "~~~", true},
-		{"unescaped slash", "", "/invoices/" + EncodeID(typeInvoice, "x>>?") + ".pdf", "x>>?", true},
-		{"mounted under a prefix", "", "/api/invoices/" + EncodeID(typeInvoice, "abc") + ".pdf", "abc", true},
-		{"not a pdf", "", "/invoices/" + EncodeID(typeInvoice, "abc"), "", false},
-		{"an order's ID", "", "/invoices/" + EncodeID(typeOrder, "abc") + ".pdf", "", false},
-		{"malformed", "", "/invoices/not-base64!.pdf", "", false},
-		{"elsewhere", "", "/orders/" + EncodeID(typeInvoice, "abc") + ".pdf", "", false},
+		{"uuid", typeInvoice, "0190b3a0-0000-7000-8000-000000000002", "", "0190b3a0-0000-7000-8000-000000000002", true},
+		{"slash in the global ID", typeInvoice, "x>>?", "", "x>>?", true},
+		{"plus in the global ID", typeInvoice, "~~~", "", "~~~", true},
+		{"a credit note", typeCreditNote, "0190b3a0-0000-7000-8000-000000000003", "", "0190b3a0-0000-7000-8000-000000000003", true},
+		{"a credit note with a slash in its global ID", typeCreditNote, "x>>?", "", "x>>?", true},
+		{"unescaped slash", typeInvoice, "", "/invoices/" + EncodeID(typeInvoice, "x>>?") + ".pdf", "x>>?", true},
+		{"mounted under a prefix", typeInvoice, "", "/api/invoices/" + EncodeID(typeInvoice, "abc") + ".pdf", "abc", true},
+		{"a credit note under a prefix", typeCreditNote, "", "/api/credit-notes/" + EncodeID(typeCreditNote, "abc") + ".pdf", "abc", true},
+		{"not a pdf", "", "", "/invoices/" + EncodeID(typeInvoice, "abc"), "", false},
+		{"an order's ID", "", "", "/invoices/" + EncodeID(typeOrder, "abc") + ".pdf", "", false},
+		{"a credit note's ID as an invoice", "", "", "/invoices/" + EncodeID(typeCreditNote, "abc") + ".pdf", "", false},
+		{"an invoice's ID as a credit note", "", "", "/credit-notes/" + EncodeID(typeInvoice, "abc") + ".pdf", "", false},
+		{"malformed", "", "", "/invoices/not-base64!.pdf", "", false},
+		{"elsewhere", "", "", "/orders/" + EncodeID(typeInvoice, "abc") + ".pdf", "", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			path := tc.path
 			if tc.id != "" {
 				escaped := invoicePDFPath(EncodeID(typeInvoice, tc.id))
+				if tc.typ == typeCreditNote {
+					escaped = creditNotePDFPath(EncodeID(typeCreditNote, tc.id))
+				}
 				// What a server sees: the escaped path, decoded.
 				u, err := url.Parse(escaped)
 				if err != nil {
@@ -211,11 +219,32 @@ func TestInvoicePDFPath(t *testing.T) {
 				}
 				path = u.Path
 			}
-			id, ok := invoiceIDOf(path)
-			if ok != tc.ok || id != tc.wantID {
-				t.Fatalf("invoiceIDOf(%q) = %q, %v; want %q, %v", path, id, ok, tc.wantID, tc.ok)
+			typ, id, ok := pdfTargetOf(path)
+			if ok != tc.ok || id != tc.wantID || typ != tc.typ {
+				t.Fatalf("pdfTargetOf(%q) = %q, %q, %v; want %q, %q, %v", path, typ, id, ok, tc.typ, tc.wantID, tc.ok)
 			}
 		})
+	}
+}
+
+func TestToCreditNote(t *testing.T) {
+	eur := func(v int64) domain.Money { return domain.Money{AmountMinor: v, Currency: domain.EUR} }
+	cn := domain.CreditNote{
+		ID: "0190b3a0-0000-7000-8000-000000000003", Number: "CN-2026-000001", InvoiceID: "i1", InvoiceNumber: "INV-2026-000001",
+		OrderID: "o1", OrderNumber: "ORD-2026-000042", IssuedAt: time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC),
+		BilledTo: domain.InvoiceDetails{CompanyName: "Acme GmbH", Country: "DE", TaxID: "DE123"},
+		Lines:    []domain.OrderLine{{Kind: domain.LineRefund, Description: "Refund of invoice INV-2026-000001", Quantity: 1, UnitPrice: eur(-100), Amount: eur(-100)}},
+		Subtotal: eur(-100), Tax: eur(-19), Total: eur(-119), Reason: "goodwill",
+	}
+	got := toCreditNote(cn)
+	gid := EncodeID(typeCreditNote, cn.ID)
+	if got.ID != gid || got.InvoiceID != "i1" || got.OrderID != "o1" || got.Number != cn.Number || got.InvoiceNumber != cn.InvoiceNumber ||
+		got.OrderNumber != cn.OrderNumber || got.Total.Amount != "-1.19" || got.Tax.AmountMinor != -19 || got.Reason != "goodwill" ||
+		len(got.Lines) != 1 || got.Lines[0].Kind != model.OrderLineKindRefund || got.BilledTo.TaxID == nil || *got.BilledTo.TaxID != "DE123" {
+		t.Fatalf("toCreditNote = %+v", got)
+	}
+	if want := "/credit-notes/" + gid + ".pdf"; got.PDFURL != want {
+		t.Fatalf("pdfUrl = %q, want %q", got.PDFURL, want)
 	}
 }
 

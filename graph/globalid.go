@@ -19,6 +19,7 @@ const (
 	typePack          = "Pack"
 	typeOrder         = "Order"
 	typeInvoice       = "Invoice"
+	typeCreditNote    = "CreditNote"
 	typeSubscription  = "Subscription"
 	typePaymentMethod = "PaymentMethod"
 )
@@ -27,7 +28,7 @@ const (
 var nodeTypes = map[string]bool{
 	typeOrg: true, typeUser: true, typeInvitation: true, typeAPIKey: true,
 	typeCreditGrant: true, typeLedgerEntry: true, typePlan: true, typePack: true,
-	typeOrder: true, typeInvoice: true, typeSubscription: true, typePaymentMethod: true,
+	typeOrder: true, typeInvoice: true, typeCreditNote: true, typeSubscription: true, typePaymentMethod: true,
 }
 
 // EncodeID returns the opaque global ID of the object of GraphQL type typ

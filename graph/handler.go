@@ -211,6 +211,7 @@ func setComplexity(c *generated.ComplexityRoot) {
 		return page(child, first, after)
 	}
 	c.Org.Invoices = page
+	c.Org.CreditNotes = page
 }
 
 type prechecked struct{}

@@ -14,18 +14,21 @@ import (
 	"github.com/tallyhq/tally/graph/httperror"
 )
 
-// InvoicePDF returns the handler of GET (and HEAD) /invoices/{id}.pdf, the
-// path of Invoice.pdfUrl: {id} is the invoice's global ID, path-escaped or
-// not. It is authorized exactly like the invoice query, from the actor the
+// InvoicePDF returns the handler of GET (and HEAD) /invoices/{id}.pdf and
+// /credit-notes/{id}.pdf, the paths of Invoice.pdfUrl and
+// CreditNote.pdfUrl: {id} is the invoice's or credit note's global ID,
+// path-escaped or not. Both are authorized exactly like the invoice query
+// (a credit note like the invoice it refers to), from the actor the
 // authentication middleware put in the request context (mount it behind
-// the same auth.Authenticator.Middleware as /graphql): 401 without
-// credentials, 404 for a malformed ID or an invoice of an org the caller
-// does not belong to, 403 for a role that may not see invoices. The PDF is
-// rendered by invoicepdf.Render with issuer as the seller and served inline
-// as "<number>.pdf", privately cacheable and revalidated by ETag. Errors
-// are GraphQL-shaped JSON bodies with extensions.code; browser origins are
-// allowed as opts.AllowedOrigins says, and internal errors go to
-// opts.Logger.
+// the same auth.Authenticator.Middleware as /graphql, on both paths): 401
+// without credentials, 404 for a malformed ID or a document of an org the
+// caller does not belong to, 403 for a role that may not see invoices. The
+// PDF is rendered by invoicepdf.Render or invoicepdf.RenderCreditNote with
+// issuer as the seller and served inline as "<number>.pdf", privately
+// cacheable and revalidated by ETag; neither document changes once issued.
+// Errors are GraphQL-shaped JSON bodies with extensions.code; browser
+// origins are allowed as opts.AllowedOrigins says, and internal errors go
+// to opts.Logger.
 func InvoicePDF(svc *domain.Service, issuer invoicepdf.Issuer, opts Options) http.Handler {
 	opts = opts.withDefaults()
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -39,51 +42,77 @@ func InvoicePDF(svc *domain.Service, issuer invoicepdf.Issuer, opts Options) htt
 			writeCodedError(w, domain.Errorf(domain.CodeUnauthenticated, "sign in required"))
 			return
 		}
-		id, ok := invoiceIDOf(r.URL.Path)
+		typ, id, ok := pdfTargetOf(r.URL.Path)
 		if !ok {
 			writeCodedError(w, domain.NotFound("invoice"))
 			return
 		}
-		inv, err := svc.Invoice(r.Context(), id)
+		var (
+			number string
+			buf    bytes.Buffer
+			err    error
+		)
+		if typ == typeCreditNote {
+			var cn domain.CreditNote
+			if cn, err = svc.CreditNote(r.Context(), id); err == nil {
+				number = cn.Number
+				err = renderPDF(invoicepdf.RenderCreditNote(&buf, cn, issuer))
+			}
+		} else {
+			var inv domain.Invoice
+			if inv, err = svc.Invoice(r.Context(), id); err == nil {
+				number = inv.Number
+				err = renderPDF(invoicepdf.Render(&buf, inv, issuer))
+			}
+		}
 		if err != nil {
 			if domain.IsCode(err, domain.CodeInternal) {
-				opts.Logger.ErrorContext(r.Context(), "invoice pdf: load", "error", err, "path", r.URL.Path)
+				opts.Logger.ErrorContext(r.Context(), "invoice pdf", "error", err, "path", r.URL.Path, "number", number)
 			}
 			writeCodedError(w, err)
-			return
-		}
-		var buf bytes.Buffer
-		if err := invoicepdf.Render(&buf, inv, issuer); err != nil {
-			opts.Logger.ErrorContext(r.Context(), "invoice pdf: render", "error", err, "invoice", inv.Number)
-			writeCodedError(w, domain.Internal(err))
 			return
 		}
 		sum := sha256.Sum256(buf.Bytes())
 		hdr := w.Header()
 		hdr.Set("Content-Type", "application/pdf")
-		hdr.Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": inv.Number + ".pdf"}))
+		hdr.Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": number + ".pdf"}))
 		hdr.Set("Cache-Control", "private, no-cache")
 		hdr.Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
 		hdr.Set("X-Content-Type-Options", "nosniff")
-		http.ServeContent(w, r, inv.Number+".pdf", time.Time{}, bytes.NewReader(buf.Bytes()))
+		http.ServeContent(w, r, number+".pdf", time.Time{}, bytes.NewReader(buf.Bytes()))
 	})
 	return cors(opts, corsDownload, h)
 }
 
-// invoiceIDOf returns the domain ID of the invoice an /invoices/{id}.pdf
-// path names: the (unescaped) rest of the path after its first
-// "/invoices/", without ".pdf", which must be an Invoice global ID.
-func invoiceIDOf(path string) (string, bool) {
-	i := strings.Index(path, invoicePathPrefix)
-	if i < 0 {
-		return "", false
+// renderPDF makes a rendering failure an internal error.
+func renderPDF(err error) error {
+	if err != nil {
+		return domain.Internal(err)
 	}
-	gid, ok := strings.CutSuffix(path[i+len(invoicePathPrefix):], invoicePathSuffix)
-	if !ok {
-		return "", false
+	return nil
+}
+
+// pdfTargetOf returns the GraphQL type (Invoice or CreditNote) and domain
+// ID of the document a PDF path names: the (unescaped) rest of the path
+// after its first "/invoices/" or "/credit-notes/", without ".pdf", which
+// must be a global ID of that type.
+func pdfTargetOf(path string) (typ, id string, ok bool) {
+	for _, t := range []struct{ prefix, typ string }{
+		{invoicePathPrefix, typeInvoice}, {creditNotePathPrefix, typeCreditNote},
+	} {
+		i := strings.Index(path, t.prefix)
+		if i < 0 {
+			continue
+		}
+		gid, ok := strings.CutSuffix(path[i+len(t.prefix):], invoicePathSuffix)
+		if !ok {
+			continue
+		}
+		if id, err := decodeIDOf("id", gid, t.typ); err == nil {
+			return t.typ, id, true
+		}
 	}
-	id, err := decodeIDOf("id", gid, typeInvoice)
-	return id, err == nil
+	return "", "", false
 }
 
 // writeCodedError answers a PDF download with err's code, at its HTTP

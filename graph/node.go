@@ -69,6 +69,12 @@ func (r *Resolver) node(ctx context.Context, typ, id string) (model.Node, error)
 			return nil, err
 		}
 		return toInvoice(inv), nil
+	case typeCreditNote:
+		cn, err := r.svc.CreditNote(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return toCreditNote(cn), nil
 	case typePack:
 		p, err := r.svc.Pack(ctx, id)
 		if err != nil {

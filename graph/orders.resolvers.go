@@ -13,6 +13,27 @@ import (
 	"github.com/tallyhq/tally/graph/model"
 )
 
+// Invoice is the resolver for the invoice field.
+func (r *creditNoteResolver) Invoice(ctx context.Context, obj *model.CreditNote) (*model.Invoice, error) {
+	inv, err := r.svc.Invoice(ctx, obj.InvoiceID)
+	if domain.IsCode(err, domain.CodeNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return toInvoice(inv), nil
+}
+
+// Order is the resolver for the order field.
+func (r *creditNoteResolver) Order(ctx context.Context, obj *model.CreditNote) (*model.Order, error) {
+	o, err := loadersFrom(ctx).order(ctx, obj.OrderID)
+	if domain.IsCode(err, domain.CodeNotFound) {
+		return nil, nil
+	}
+	return o, err
+}
+
 // Order is the resolver for the order field.
 func (r *invoiceResolver) Order(ctx context.Context, obj *model.Invoice) (*model.Order, error) {
 	o, err := loadersFrom(ctx).order(ctx, obj.OrderID)
@@ -20,6 +41,19 @@ func (r *invoiceResolver) Order(ctx context.Context, obj *model.Invoice) (*model
 		return nil, nil
 	}
 	return o, err
+}
+
+// CreditNotes is the resolver for the creditNotes field.
+func (r *invoiceResolver) CreditNotes(ctx context.Context, obj *model.Invoice) ([]*model.CreditNote, error) {
+	id, err := decodeIDOf("id", obj.ID, typeInvoice)
+	if err != nil {
+		return nil, err
+	}
+	notes, err := r.svc.CreditNotesOfInvoice(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return convertAll(notes, toCreditNote), nil
 }
 
 // PurchasePack is the resolver for the purchasePack field.
@@ -112,6 +146,9 @@ func (r *queryResolver) InstallmentOptions(ctx context.Context, orgID string, pa
 	return convertAll(opts, toInstallmentOption), nil
 }
 
+// CreditNote returns generated.CreditNoteResolver implementation.
+func (r *Resolver) CreditNote() generated.CreditNoteResolver { return &creditNoteResolver{r} }
+
 // Invoice returns generated.InvoiceResolver implementation.
 func (r *Resolver) Invoice() generated.InvoiceResolver { return &invoiceResolver{r} }
 
@@ -119,6 +156,7 @@ func (r *Resolver) Invoice() generated.InvoiceResolver { return &invoiceResolver
 func (r *Resolver) Order() generated.OrderResolver { return &orderResolver{r} }
 
 type (
-	invoiceResolver struct{ *Resolver }
-	orderResolver   struct{ *Resolver }
+	creditNoteResolver struct{ *Resolver }
+	invoiceResolver    struct{ *Resolver }
+	orderResolver      struct{ *Resolver }
 )

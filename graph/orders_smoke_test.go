@@ -25,9 +25,9 @@ import (
 	"github.com/tallyhq/tally/graph/auth"
 )
 
-// shopServer is the GraphQL stack with /invoices/{id}.pdf beside
-// /graphql, an org (owned by the server's token) in DE paying EUR, and a
-// 5.00 EUR pack of 1,000,000 credits.
+// shopServer is the GraphQL stack with /invoices/{id}.pdf and
+// /credit-notes/{id}.pdf beside /graphql, an org (owned by the server's
+// token) in DE paying EUR, and a 5.00 EUR pack of 1,000,000 credits.
 type shopServer struct {
 	*server
 	base   string // scheme://host
@@ -75,7 +75,9 @@ func newShopServer(t *testing.T, withGateways bool) *shopServer {
 	gopts := graph.Options{Auth: a, Metrics: graph.NewMetrics(reg), InitTimeout: 2 * time.Second}
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewHandler(svc, gopts))
-	mux.Handle("/invoices/", graph.InvoicePDF(svc, invoicepdf.DefaultIssuer(), gopts))
+	pdfs := graph.InvoicePDF(svc, invoicepdf.DefaultIssuer(), gopts)
+	mux.Handle("/invoices/", pdfs)
+	mux.Handle("/credit-notes/", pdfs)
 	ts := httptest.NewServer(a.Middleware(mux))
 	t.Cleanup(ts.Close)
 	s := &shopServer{
@@ -323,7 +325,7 @@ func TestPurchaseFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Invoice number " + inv.Number, "Order number " + o.Number, "Total 5.95 EUR", "Status PAID"} {
+	for _, want := range []string{"Invoice number " + inv.Number, "Order number " + o.Number, "Total 5.95 EUR", "Paid via scripted"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("PDF text lacks %q:\n%s", want, text)
 		}
@@ -358,6 +360,84 @@ func TestPurchaseFlow(t *testing.T) {
 		t.Fatalf("refunding more than was paid: %s %s, want INVALID_INPUT amount", code, field)
 	}
 	waitOrderEvent(t, ws, o.ID, "PARTIALLY_REFUNDED")
+
+	// The refund issued a credit note; refunding the rest issues a second.
+	admin.must(refund, map[string]any{"id": o.ID, "amount": nil, "key": "r3"}, &refunded)
+	if r := refunded.RefundOrder; r.Order.Status != "REFUNDED" || r.Order.Refunded.Amount != "5.95" || r.Order.Invoice.Status != "REFUNDED" {
+		t.Fatalf("refund of the rest = %+v", r)
+	}
+	type creditNote struct {
+		ID, Number, InvoiceNumber, OrderNumber, Reason, PdfURL string
+		Subtotal, Tax, Total                                   struct{ Amount string }
+		Lines                                                  []struct {
+			Kind   string
+			Amount struct{ Amount string }
+		}
+		BilledTo struct{ Name string }
+		Invoice  struct{ Number string }
+		Order    struct{ ID string }
+	}
+	const noteFields = `id number invoiceNumber orderNumber reason pdfUrl subtotal { amount } tax { amount } total { amount }
+		lines { kind amount { amount } } billedTo { name } invoice { number } order { id }`
+	var notes struct {
+		Org struct {
+			CreditNotes struct {
+				Edges    []struct{ Node creditNote }
+				PageInfo struct{ HasNextPage bool }
+			}
+		}
+		Invoice struct {
+			Status      string
+			Refunded    struct{ Amount string }
+			CreditNotes []creditNote
+		}
+	}
+	s.must(`query($o: ID!, $i: ID!) { org(id: $o) { creditNotes(first: 1) { edges { node { `+noteFields+` } } pageInfo { hasNextPage } } }
+		invoice(id: $i) { status refunded { amount } creditNotes { `+noteFields+` } } }`, map[string]any{"o": s.orgID, "i": inv.ID}, &notes)
+	cns := notes.Invoice.CreditNotes
+	if notes.Invoice.Status != "REFUNDED" || notes.Invoice.Refunded.Amount != "5.95" || len(cns) != 2 {
+		t.Fatalf("invoice after the refunds = %+v", notes.Invoice)
+	}
+	year := strings.Split(inv.Number, "-")[1]
+	for i, want := range []struct{ number, subtotal, tax, total, reason string }{
+		// 0.95 tax × 1.19/5.95 = 0.19; the rest of the tax on the second.
+		{"CN-" + year + "-000001", "-1.00", "-0.19", "-1.19", "goodwill"},
+		{"CN-" + year + "-000002", "-4.00", "-0.76", "-4.76", "goodwill"},
+	} {
+		cn := cns[i]
+		if cn.Number != want.number || cn.Subtotal.Amount != want.subtotal || cn.Tax.Amount != want.tax || cn.Total.Amount != want.total ||
+			cn.Reason != want.reason || cn.InvoiceNumber != inv.Number || cn.Invoice.Number != inv.Number || cn.OrderNumber != o.Number ||
+			cn.Order.ID != o.ID || cn.BilledTo.Name != "Acme" || len(cn.Lines) != 1 || cn.Lines[0].Kind != "REFUND" || cn.Lines[0].Amount.Amount != want.subtotal {
+			t.Errorf("credit note %d = %+v, want %+v", i+1, cn, want)
+		}
+	}
+	if e := notes.Org.CreditNotes.Edges; len(e) != 1 || e[0].Node.ID != cns[1].ID || e[0].Node.Number != cns[1].Number || !notes.Org.CreditNotes.PageInfo.HasNextPage {
+		t.Fatalf("org's first credit note = %+v, want the newest, %+v", notes.Org.CreditNotes, cns[1])
+	}
+	var node struct{ Node struct{ Number string } }
+	s.must(`query($id: ID!) { node(id: $id) { ... on CreditNote { number } } }`, map[string]any{"id": cns[0].ID}, &node)
+	if node.Node.Number != cns[0].Number {
+		t.Fatalf("node(credit note) = %+v", node)
+	}
+
+	res, noteBody := s.pdf(cns[0].PdfURL)
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" ||
+		res.Header.Get("Content-Disposition") != `inline; filename=`+cns[0].Number+`.pdf` {
+		t.Fatalf("credit note PDF: status %d, headers %v", res.StatusCode, res.Header)
+	}
+	text, err = pdftext.Extract(bytes.NewReader(noteBody), int64(len(noteBody)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Credit note", "Credit note number " + cns[0].Number, "Refers to invoice " + inv.Number, "Reason goodwill", "Total -1.19 EUR"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("credit note PDF text lacks %q:\n%s", want, text)
+		}
+	}
+	// The invoice is as issued: its PDF has not changed by a byte.
+	if res, after := s.pdf(inv.PdfURL); res.StatusCode != http.StatusOK || !bytes.Equal(after, body) {
+		t.Fatalf("the invoice PDF changed after the refunds (status %d)", res.StatusCode)
+	}
 
 	if code, _ := s.errCode(`mutation($id: ID!) { cancelOrder(orderId: $id) { status } }`, map[string]any{"id": o.ID}); code != "CONFLICT" {
 		t.Fatalf("canceling a paid order: %s, want CONFLICT", code)
@@ -498,7 +578,8 @@ func TestPurchaseWithoutGateways(t *testing.T) {
 	}
 }
 
-// TestOrderAccess: only OWNER and BILLING buy and see orders and invoices;
+// TestOrderAccess: only OWNER and BILLING buy and see orders, invoices and
+// credit notes;
 // MEMBER gets FORBIDDEN (and null for a grant's order), another org's
 // member NOT_FOUND, an anonymous caller UNAUTHENTICATED — over GraphQL and
 // for the PDF.
@@ -512,6 +593,23 @@ func TestOrderAccess(t *testing.T) {
 	}
 	s.must(`query($id: ID!) { order(id: $id) { invoice { id pdfUrl } } }`, map[string]any{"id": orderID}, &inv)
 	invoiceID, pdfURL := inv.Order.Invoice.ID, inv.Order.Invoice.PdfURL
+	// A refund issues a credit note, read by the same callers.
+	var refunded struct {
+		RefundOrder struct {
+			Order struct {
+				Invoice struct {
+					CreditNotes []struct{ ID, PdfURL string }
+				}
+			}
+		}
+	}
+	s.as(mint(t, "admin@example.com", true)).must(`mutation($id: ID!) { refundOrder(orderId: $id, amount: 100, idempotencyKey: "r") {
+		order { invoice { creditNotes { id pdfUrl } } } } }`, map[string]any{"id": orderID}, &refunded)
+	notes := refunded.RefundOrder.Order.Invoice.CreditNotes
+	if len(notes) != 1 {
+		t.Fatalf("credit notes after a refund = %+v", notes)
+	}
+	noteID, notePDF := notes[0].ID, notes[0].PdfURL
 
 	billing := s.member("billing@example.com", "BILLING")
 	member := s.member("member@example.com", "MEMBER")
@@ -531,6 +629,9 @@ func TestOrderAccess(t *testing.T) {
 		{"confirmOrder", `mutation($id: ID!) { confirmOrder(orderId: $id) { id } }`, map[string]any{"id": orderID}},
 		{"orders", `query($o: ID!) { org(id: $o) { orders { edges { cursor } } } }`, map[string]any{"o": s.orgID}},
 		{"invoices", `query($o: ID!) { org(id: $o) { invoices { edges { cursor } } } }`, map[string]any{"o": s.orgID}},
+		{"creditNotes", `query($o: ID!) { org(id: $o) { creditNotes { edges { cursor } } } }`, map[string]any{"o": s.orgID}},
+		{"invoice creditNotes", `query($id: ID!) { invoice(id: $id) { creditNotes { id } } }`, map[string]any{"id": invoiceID}},
+		{"credit note node", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": noteID}},
 		{"installmentOptions", `query($o: ID!, $p: ID!) { installmentOptions(orgId: $o, packId: $p) { count } }`, map[string]any{"o": s.orgID, "p": s.packID}},
 		{"quote", `query($in: QuoteInput!) { quote(input: $in) { total { amount } } }`, map[string]any{"in": map[string]any{"orgId": s.orgID, "packId": s.packID}}},
 	}
@@ -558,15 +659,17 @@ func TestOrderAccess(t *testing.T) {
 				}
 			})
 		}
-		t.Run(cl.name+"/pdf", func(t *testing.T) {
-			res, body := cl.s.pdf(pdfURL)
-			if res.StatusCode != cl.status {
-				t.Fatalf("status %d, want %d: %s", res.StatusCode, cl.status, body)
-			}
-			if cl.code != "" && !strings.Contains(string(body), `"code":"`+cl.code+`"`) {
-				t.Fatalf("body %s, want code %s", body, cl.code)
-			}
-		})
+		for name, url := range map[string]string{"pdf": pdfURL, "credit note pdf": notePDF} {
+			t.Run(cl.name+"/"+name, func(t *testing.T) {
+				res, body := cl.s.pdf(url)
+				if res.StatusCode != cl.status {
+					t.Fatalf("status %d, want %d: %s", res.StatusCode, cl.status, body)
+				}
+				if cl.code != "" && !strings.Contains(string(body), `"code":"`+cl.code+`"`) {
+					t.Fatalf("body %s, want code %s", body, cl.code)
+				}
+			})
+		}
 	}
 
 	t.Run("MEMBER sees grants without their order", func(t *testing.T) {
@@ -602,6 +705,9 @@ func TestOrderAccess(t *testing.T) {
 			{"an order's ID", "/invoices/" + orderID + ".pdf", http.StatusNotFound},
 			{"malformed", "/invoices/nope.pdf", http.StatusNotFound},
 			{"no .pdf", "/invoices/" + invoiceID, http.StatusNotFound},
+			{"unknown credit note", "/credit-notes/" + graph.EncodeID("CreditNote", "0190b3a0-0000-7000-8000-000000000000") + ".pdf", http.StatusNotFound},
+			{"an invoice's ID as a credit note", "/credit-notes/" + invoiceID + ".pdf", http.StatusNotFound},
+			{"a credit note's ID as an invoice", "/invoices/" + noteID + ".pdf", http.StatusNotFound},
 		}
 		for _, tc := range tests {
 			if res, body := s.pdf(tc.path); res.StatusCode != tc.status {

@@ -90,6 +90,15 @@ func (r *orgResolver) Invoices(ctx context.Context, obj *model.Org, first *int, 
 	return toInvoiceConnection(c), nil
 }
 
+// CreditNotes is the resolver for the creditNotes field.
+func (r *orgResolver) CreditNotes(ctx context.Context, obj *model.Org, first *int, after *string) (*model.CreditNoteConnection, error) {
+	c, err := r.svc.CreditNotes(ctx, obj.OrgID, fromPage(first, after))
+	if err != nil {
+		return nil, err
+	}
+	return toCreditNoteConnection(c), nil
+}
+
 // Usage is the resolver for the usage field.
 func (r *orgResolver) Usage(ctx context.Context, obj *model.Org) (*model.Usage, error) {
 	u, err := r.svc.Usage(ctx, obj.OrgID)

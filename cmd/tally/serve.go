@@ -254,7 +254,7 @@ type routes struct {
 	graphiql bool
 	logger   *slog.Logger
 	webhooks http.Handler
-	invoices http.Handler
+	invoices http.Handler       // invoice and credit note PDFs
 	sandbox  http.Handler       // the sandbox's hosted pages; nil when it is off
 	hsts     bool               // clients reach the server over https: send Strict-Transport-Security
 	deadline time.Duration      // of every request but websockets; 0: none
@@ -282,7 +282,11 @@ func router(rt routes) http.Handler {
 		r.Post("/webhooks/{gateway}", rt.webhooks.ServeHTTP)
 	}
 	if rt.invoices != nil {
-		r.With(rt.limits.ClientIP, rt.auth, rt.limits.Requests).Handle("/invoices/*", rt.invoices)
+		// Invoices and credit notes: one handler, the same limits and
+		// authorization.
+		docs := r.With(rt.limits.ClientIP, rt.auth, rt.limits.Requests)
+		docs.Handle("/invoices/*", rt.invoices)
+		docs.Handle("/credit-notes/*", rt.invoices)
 	}
 	if rt.sandbox != nil {
 		r.Handle("/sandbox/*", rt.sandbox)

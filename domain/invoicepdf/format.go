@@ -4,16 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/tallyhq/tally/domain"
 )
-
-// statusLabels are the printed forms of the invoice statuses.
-var statusLabels = map[domain.InvoiceStatus]string{
-	domain.InvoicePaid:              "PAID",
-	domain.InvoicePartiallyRefunded: "PARTIALLY REFUNDED",
-	domain.InvoiceRefunded:          "REFUNDED",
-}
 
 // percent renders basis points as a percentage without trailing zeros:
 // 1900 -> "19%", 750 -> "7.5%", 1234 -> "12.34%", 0 -> "0%".

@@ -25,7 +25,7 @@ const (
 	bodySize     = 10.0
 )
 
-// sheet draws the parts of an invoice on a fpdf document. Every string it
+// sheet draws the parts of an invoice or credit note on a fpdf document. Every string it
 // prints goes through tr, which maps UTF-8 to the core fonts' Windows-1252.
 type sheet struct {
 	pdf *fpdf.Fpdf
@@ -63,25 +63,33 @@ func (s *sheet) pageBottom() float64 {
 	return h - bottomMargin
 }
 
-// heading prints the title and the invoice's number, date, order and status.
-func (s *sheet) heading(inv domain.Invoice) {
+// heading prints the title and the labelled fields under it.
+func (s *sheet) heading(title string, fields []field) {
 	s.font("B", 20)
-	s.pdf.CellFormat(0, 10, "Invoice", "", 1, "L", false, 0, "")
+	s.pdf.CellFormat(0, 10, s.tr(title), "", 1, "L", false, 0, "")
 	s.pdf.Ln(2)
-	s.field("Invoice number", inv.Number)
-	s.field("Issue date", date(inv.IssuedAt))
-	if inv.OrderNumber != "" {
-		s.field("Order number", inv.OrderNumber)
+	for _, f := range fields {
+		s.field(f.label, f.value)
 	}
-	s.field("Status", statusLabels[inv.Status])
 }
 
-// field prints a bold label and its value on one line.
+// field prints a bold label and its value beside it; a value too wide for
+// the rest of the line (a credit note's reason) continues on the following
+// lines, under itself.
 func (s *sheet) field(label, value string) {
 	s.font("B", bodySize)
 	s.cell(labelW, label, "L", 0)
 	s.font("", bodySize)
-	s.cell(0, value, "L", 1)
+	lines := s.wrap(contentW-labelW, value)
+	if len(lines) == 0 {
+		lines = []string{""}
+	}
+	for i, l := range lines {
+		if i > 0 {
+			s.pdf.SetX(margin + labelW)
+		}
+		s.pdf.CellFormat(0, lineH, l, "", 1, "L", false, 0, "")
+	}
 }
 
 // block prints a titled stack of lines, leaving out the empty ones; it
@@ -158,21 +166,18 @@ func (s *sheet) rule(x, w float64) {
 	s.pdf.Line(x, y, x+w, y)
 }
 
-// totals prints subtotal, tax, total and any refund right-aligned under
-// the table, then the gateway that collected the payment.
-func (s *sheet) totals(inv domain.Invoice) {
+// totals prints subtotal, tax and total right-aligned under the table,
+// then the document's closing line.
+func (s *sheet) totals(d document) {
 	type row struct {
 		label string
 		m     domain.Money
 		bold  bool
 	}
 	rows := []row{
-		{"Subtotal", inv.Subtotal, false},
-		{"Tax (" + percent(inv.TaxRateBP) + ")", inv.Tax, false},
-		{"Total", inv.Total, true},
-	}
-	if inv.Refunded > 0 {
-		rows = append(rows, row{"Refunded", domain.Money{AmountMinor: inv.Refunded, Currency: inv.Total.Currency}, false})
+		{"Subtotal", d.subtotal, false},
+		{"Tax (" + percent(d.taxRateBP) + ")", d.tax, false},
+		{"Total", d.total, true},
 	}
 	if s.pdf.GetY()+float64(len(rows)+3)*lineH > s.pageBottom() {
 		s.pdf.AddPage()
@@ -190,18 +195,19 @@ func (s *sheet) totals(inv domain.Invoice) {
 		s.cell(qtyW+priceW, r.label, "L", 0)
 		s.cell(amountW, r.m.String(), "R", 1)
 	}
-	if inv.Gateway != "" {
+	if d.closing != "" {
 		s.pdf.Ln(4)
 		s.font("", bodySize)
-		s.cell(0, "Paid via "+inv.Gateway, "L", 1)
+		s.cell(0, d.closing, "L", 1)
 	}
 }
 
-// footer prints the invoice number and page count at the bottom of a page.
-func (s *sheet) footer(number string) {
+// footer prints what the document is ("Invoice INV-2026-000001") and the
+// page count at the bottom of a page.
+func (s *sheet) footer(name string) {
 	s.pdf.SetY(-12)
 	s.font("", 8)
 	s.pdf.SetTextColor(110, 110, 110)
-	s.cell(0, fmt.Sprintf("Invoice %s - page %d of {nb}", number, s.pdf.PageNo()), "C", 0)
+	s.cell(0, fmt.Sprintf("%s - page %d of {nb}", name, s.pdf.PageNo()), "C", 0)
 	s.pdf.SetTextColor(0, 0, 0)
 }

@@ -31,6 +31,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	ApiKey() ApiKeyResolver
 	CreditGrant() CreditGrantResolver
+	CreditNote() CreditNoteResolver
 	Invitation() InvitationResolver
 	Invoice() InvoiceResolver
 	LedgerActor() LedgerActorResolver
@@ -125,6 +126,33 @@ type ComplexityRoot struct {
 		Remaining func(childComplexity int) int
 	}
 
+	CreditNote struct {
+		BilledTo      func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Invoice       func(childComplexity int) int
+		InvoiceNumber func(childComplexity int) int
+		IssuedAt      func(childComplexity int) int
+		Lines         func(childComplexity int) int
+		Number        func(childComplexity int) int
+		Order         func(childComplexity int) int
+		OrderNumber   func(childComplexity int) int
+		PDFURL        func(childComplexity int) int
+		Reason        func(childComplexity int) int
+		Subtotal      func(childComplexity int) int
+		Tax           func(childComplexity int) int
+		Total         func(childComplexity int) int
+	}
+
+	CreditNoteConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CreditNoteEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	GrantCreditsPayload struct {
 		Balance func(childComplexity int) int
 		Entry   func(childComplexity int) int
@@ -162,6 +190,7 @@ type ComplexityRoot struct {
 
 	Invoice struct {
 		BilledTo    func(childComplexity int) int
+		CreditNotes func(childComplexity int) int
 		ID          func(childComplexity int) int
 		IssuedAt    func(childComplexity int) int
 		Lines       func(childComplexity int) int
@@ -326,6 +355,7 @@ type ComplexityRoot struct {
 		Balance        func(childComplexity int) int
 		Country        func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
+		CreditNotes    func(childComplexity int, first *int, after *string) int
 		Currency       func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Invitations    func(childComplexity int) int
@@ -496,11 +526,18 @@ type CreditGrantResolver interface {
 	Order(ctx context.Context, obj *model.CreditGrant) (*model.Order, error)
 	Reason(ctx context.Context, obj *model.CreditGrant) (string, error)
 }
+type CreditNoteResolver interface {
+	Invoice(ctx context.Context, obj *model.CreditNote) (*model.Invoice, error)
+
+	Order(ctx context.Context, obj *model.CreditNote) (*model.Order, error)
+}
 type InvitationResolver interface {
 	InvitedBy(ctx context.Context, obj *model.Invitation) (*model.User, error)
 }
 type InvoiceResolver interface {
 	Order(ctx context.Context, obj *model.Invoice) (*model.Order, error)
+
+	CreditNotes(ctx context.Context, obj *model.Invoice) ([]*model.CreditNote, error)
 }
 type LedgerActorResolver interface {
 	User(ctx context.Context, obj *model.LedgerActor) (*model.User, error)
@@ -545,6 +582,7 @@ type OrgResolver interface {
 	Ledger(ctx context.Context, obj *model.Org, first *int, after *string) (*model.LedgerEntryConnection, error)
 	Orders(ctx context.Context, obj *model.Org, first *int, after *string, status []model.OrderStatus) (*model.OrderConnection, error)
 	Invoices(ctx context.Context, obj *model.Org, first *int, after *string) (*model.InvoiceConnection, error)
+	CreditNotes(ctx context.Context, obj *model.Org, first *int, after *string) (*model.CreditNoteConnection, error)
 	Usage(ctx context.Context, obj *model.Org) (*model.Usage, error)
 	AutoRecharge(ctx context.Context, obj *model.Org) (*model.AutoRecharge, error)
 	PaymentMethods(ctx context.Context, obj *model.Org) ([]*model.PaymentMethod, error)
@@ -849,6 +887,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreditGrant.Remaining(childComplexity), true
 
+	case "CreditNote.billedTo":
+		if e.ComplexityRoot.CreditNote.BilledTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditNote.BilledTo(childComplexity), true
+	case "CreditNote.id":
+		if e.ComplexityRoot.CreditNote.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditNote.ID(childComplexity), true
+	case "CreditNote.invoice":
+		if e.ComplexityRoot.CreditNote.Invoice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditNote.Invoice(childComplexity), true
+	case "CreditNote.invoiceNumber":
+		if e.ComplexityRoot.CreditNote.InvoiceNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditNote.InvoiceNumber(childComplexity), true
+	case "CreditNote.issuedAt":
+		if e.ComplexityRoot.CreditNote.IssuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditNote.IssuedAt(childComplexity), true
+	case "CreditNote.lines":
+		if e.ComplexityRoot.CreditNote.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditNote.Lines(childComplexity), true
+	case "CreditNote.number":
+		if e.ComplexityRoot.CreditNote.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditNote.Number(childComplexity), true
+	case "CreditNote.order":
+		if e.ComplexityRoot.CreditNote.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditNote.Order(childComplexity), true
+	case "CreditNote.orderNumber":
+		if e.ComplexityRoot.CreditNote.OrderNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditNote.OrderNumber(childComplexity), true
+	case "CreditNote.pdfUrl":
+		if e.ComplexityRoot.CreditNote.PDFURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditNote.PDFURL(childComplexity), true
+	case "CreditNote.reason":
+		if e.ComplexityRoot.CreditNote.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditNote.Reason(childComplexity), true
+	case "CreditNote.subtotal":
+		if e.ComplexityRoot.CreditNote.Subtotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditNote.Subtotal(childComplexity), true
+	case "CreditNote.tax":
+		if e.ComplexityRoot.CreditNote.Tax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditNote.Tax(childComplexity), true
+	case "CreditNote.total":
+		if e.ComplexityRoot.CreditNote.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditNote.Total(childComplexity), true
+
+	case "CreditNoteConnection.edges":
+		if e.ComplexityRoot.CreditNoteConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditNoteConnection.Edges(childComplexity), true
+	case "CreditNoteConnection.pageInfo":
+		if e.ComplexityRoot.CreditNoteConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditNoteConnection.PageInfo(childComplexity), true
+
+	case "CreditNoteEdge.cursor":
+		if e.ComplexityRoot.CreditNoteEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditNoteEdge.Cursor(childComplexity), true
+	case "CreditNoteEdge.node":
+		if e.ComplexityRoot.CreditNoteEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditNoteEdge.Node(childComplexity), true
+
 	case "GrantCreditsPayload.balance":
 		if e.ComplexityRoot.GrantCreditsPayload.Balance == nil {
 			break
@@ -980,6 +1129,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invoice.BilledTo(childComplexity), true
+	case "Invoice.creditNotes":
+		if e.ComplexityRoot.Invoice.CreditNotes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.CreditNotes(childComplexity), true
 	case "Invoice.id":
 		if e.ComplexityRoot.Invoice.ID == nil {
 			break
@@ -1694,6 +1849,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Org.CreatedAt(childComplexity), true
+	case "Org.creditNotes":
+		if e.ComplexityRoot.Org.CreditNotes == nil {
+			break
+		}
+
+		args, err := ec.field_Org_creditNotes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Org.CreditNotes(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Org.currency":
 		if e.ComplexityRoot.Org.Currency == nil {
 			break
@@ -2911,20 +3077,20 @@ A member's role in an org. What each role may do:
 | read the org, its seats and balance; their own usage and ledger entries | yes | yes | yes | yes |
 | spend credits (` + "`" + `consumeCredits` + "`" + `) | yes | yes | yes | yes |
 | manage members, invitations, roles and API keys | yes | yes | no | no |
-| billing: buy, orders, invoices, payment methods, auto-recharge; the org-wide ledger and usage | yes | no | yes | no |
+| billing: buy, orders, invoices and credit notes, payment methods, auto-recharge; the org-wide ledger and usage | yes | no | yes | no |
 | delete the org, transfer ownership | yes | no | no | no |
 
 Someone who is not a member gets ` + "`" + `NOT_FOUND` + "`" + ` for the org; a member without the right gets
 ` + "`" + `FORBIDDEN` + "`" + `. An org API key may read its org and balance and spend its credits, nothing
-else. A platform admin may grant credits, read any org's orders and invoices, and refund
-orders.
+else. A platform admin may grant credits, read any org's orders, invoices and credit notes,
+and refund orders.
 """
 enum Role {
   "Everything, including deleting the org and transferring ownership."
   OWNER
   "Members, invitations, roles and API keys."
   ADMIN
-  "Purchases, payment methods, invoices and org-wide usage."
+  "Purchases, payment methods, invoices, credit notes and org-wide usage."
   BILLING
   "Reads the org and spends its credits."
   MEMBER
@@ -3073,7 +3239,7 @@ enum OrderStatus {
   PARTIALLY_REFUNDED
 }
 
-"What an order or invoice line is for."
+"What an order, invoice or credit note line is for."
 enum OrderLineKind {
   "A plan subscription."
   PLAN
@@ -3089,9 +3255,11 @@ enum OrderLineKind {
   INSTALLMENT_COMMISSION
   "Tax."
   TAX
+  "Money given back on a credit note for part of an invoice (the net amount; the note's tax is separate)."
+  REFUND
 }
 
-"One line of an order or invoice."
+"One line of an order, invoice or credit note (negative on a credit note)."
 type OrderLine {
   "What the line is for, in words."
   description: String!
@@ -3191,13 +3359,13 @@ type Order implements Node {
   invoice: Invoice
 }
 
-"An invoice's payment status."
+"Where an invoice stands with its refunds: worked out from its credit notes, never printed on the invoice itself."
 enum InvoiceStatus {
-  "Paid in full."
+  "Paid, nothing given back."
   PAID
-  "Paid, then part of it refunded."
+  "Paid, then part of it given back by credit notes."
   PARTIALLY_REFUNDED
-  "Paid, then refunded in full."
+  "Paid, then all of it given back by credit notes."
   REFUNDED
 }
 
@@ -3213,7 +3381,7 @@ type BillingDetails {
   taxId: String
 }
 
-"The invoice of a paid order."
+"The invoice of a paid order. Once issued it never changes, and neither does its PDF: money given back later is documented by credit notes that refer to it."
 type Invoice implements Node {
   "Opaque global ID of the invoice."
   id: ID!
@@ -3231,15 +3399,56 @@ type Invoice implements Node {
   tax: Money!
   "What was charged."
   total: Money!
-  "What has been refunded; zero when nothing."
+  "What its credit notes have given back so far, as a positive amount; zero when nothing. Worked out from the credit notes (not part of the issued invoice)."
   refunded: Money!
-  "Whether the invoice is paid or (partly) refunded."
+  "Whether money was given back on it since it was issued, worked out from its credit notes (not part of the issued invoice)."
   status: InvoiceStatus!
   "Number of the invoiced order."
   orderNumber: String!
   "The invoiced order."
   order: Order
-  "Path of the PDF on this server, ` + "`" + `/invoices/<id>.pdf` + "`" + ` (GET with the same credentials; authorized like the invoice)."
+  "Path of the PDF on this server, ` + "`" + `/invoices/<id>.pdf` + "`" + ` (GET with the same credentials; authorized like the invoice). Its content never changes."
+  pdfUrl: String!
+  "The credit notes issued against this invoice, oldest first; empty when nothing was refunded."
+  creditNotes: [CreditNote!]!
+}
+
+"""
+A credit note: the document a refund issues in place of changing the invoice. It refers to the
+invoice (and its order), is made out to the same buyer, and states with negative amounts what was
+given back: the invoice's lines negated when all of it is refunded at once, otherwise one REFUND
+line with the tax share of the amount. Credit notes are numbered in their own gap-free series per
+year, and those of one invoice never add up to more than its total. Like an invoice, a credit note
+never changes once issued.
+"""
+type CreditNote implements Node {
+  "Opaque global ID of the credit note."
+  id: ID!
+  "Sequential number, gap-free per year in its own series, e.g. \"CN-2026-000001\"."
+  number: String!
+  "When the credit note was issued (when the refund was recorded)."
+  issuedAt: Time!
+  "Number of the invoice it refers to."
+  invoiceNumber: String!
+  "The invoice it refers to."
+  invoice: Invoice
+  "Number of the invoiced order."
+  orderNumber: String!
+  "The invoiced order."
+  order: Order
+  "Who the credit note is made out to: the invoice's buyer."
+  billedTo: BillingDetails!
+  "What is given back, with negative amounts."
+  lines: [OrderLine!]!
+  "Sum of the lines before tax (zero or negative)."
+  subtotal: Money!
+  "The tax given back (zero or negative)."
+  tax: Money!
+  "What is given back in all (negative); subtotal plus tax."
+  total: Money!
+  "Why the money was given back: the reason given to refundOrder, or a note that the payment gateway reported the refund."
+  reason: String!
+  "Path of the PDF on this server, ` + "`" + `/credit-notes/<id>.pdf` + "`" + ` (GET with the same credentials; authorized like the invoice)."
   pdfUrl: String!
 }
 
@@ -3273,6 +3482,22 @@ type InvoiceEdge {
   cursor: String!
   "The invoice."
   node: Invoice!
+}
+
+"A page of credit notes."
+type CreditNoteConnection {
+  "The credit notes of this page, newest first."
+  edges: [CreditNoteEdge!]!
+  "Where this page ends."
+  pageInfo: PageInfo!
+}
+
+"A credit note with its cursor."
+type CreditNoteEdge {
+  "Opaque cursor of this credit note."
+  cursor: String!
+  "The credit note."
+  node: CreditNote!
 }
 
 "What the SPA must do to complete a checkout."
@@ -3363,13 +3588,13 @@ extend type Mutation {
   confirmOrder("Global ID of the order." orderId: ID!): Order!
   "Cancels an unpaid order (OWNER, BILLING). CONFLICT when it is already paid or failed; a canceled order is returned unchanged."
   cancelOrder("Global ID of the order." orderId: ID!): Order!
-  "Refunds all or part of a paid order through its gateway (platform admins only) and takes back the refunded share of the order's credits that are still unspent."
+  "Refunds all or part of a paid order through its gateway (platform admins only), takes back the refunded share of the order's credits that are still unspent, and issues a credit note for the amount against the order's invoice (the invoice itself stays as issued)."
   refundOrder(
     "Global ID of the order."
     orderId: ID!
     "Amount to refund in minor units of the order's currency (e.g. 250 for 2.50), 1 to what is not yet refunded; null refunds the rest."
     amount: Int64
-    "Why the order is refunded (at most 500 bytes)."
+    "Why the order is refunded (at most 500 bytes); printed on the credit note."
     reason: String
     "A key unique to this refund: a retry with the same key and input returns the first result; with other input, CONFLICT."
     idempotencyKey: String!
@@ -3480,6 +3705,8 @@ type Org implements Node {
   orders("Page size, 1 to 100 (default 20)." first: Int, "Cursor of the item to start after." after: String, "Keep only orders in one of these statuses; null or empty keeps all." status: [OrderStatus!]): OrderConnection!
   "Invoices, newest first (OWNER, BILLING)."
   invoices("Page size, 1 to 100 (default 20)." first: Int, "Cursor of the item to start after." after: String): InvoiceConnection!
+  "Credit notes issued against the org's invoices, newest first (OWNER, BILLING)."
+  creditNotes("Page size, 1 to 100 (default 20)." first: Int, "Cursor of the item to start after." after: String): CreditNoteConnection!
   "This month's credit consumption: org-wide for OWNER and BILLING, only the caller's own for ADMIN and MEMBER; ` + "`" + `scope` + "`" + ` says which."
   usage: Usage!
   "Automatic top-up settings; null when never configured."
@@ -3767,6 +3994,60 @@ func (ec *executionContext) childFields_CreditGrant(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type CreditGrant", field.Name)
 }
 
+func (ec *executionContext) childFields_CreditNote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CreditNote_id(ctx, field)
+	case "number":
+		return ec.fieldContext_CreditNote_number(ctx, field)
+	case "issuedAt":
+		return ec.fieldContext_CreditNote_issuedAt(ctx, field)
+	case "invoiceNumber":
+		return ec.fieldContext_CreditNote_invoiceNumber(ctx, field)
+	case "invoice":
+		return ec.fieldContext_CreditNote_invoice(ctx, field)
+	case "orderNumber":
+		return ec.fieldContext_CreditNote_orderNumber(ctx, field)
+	case "order":
+		return ec.fieldContext_CreditNote_order(ctx, field)
+	case "billedTo":
+		return ec.fieldContext_CreditNote_billedTo(ctx, field)
+	case "lines":
+		return ec.fieldContext_CreditNote_lines(ctx, field)
+	case "subtotal":
+		return ec.fieldContext_CreditNote_subtotal(ctx, field)
+	case "tax":
+		return ec.fieldContext_CreditNote_tax(ctx, field)
+	case "total":
+		return ec.fieldContext_CreditNote_total(ctx, field)
+	case "reason":
+		return ec.fieldContext_CreditNote_reason(ctx, field)
+	case "pdfUrl":
+		return ec.fieldContext_CreditNote_pdfUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreditNote", field.Name)
+}
+
+func (ec *executionContext) childFields_CreditNoteConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CreditNoteConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CreditNoteConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreditNoteConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CreditNoteEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CreditNoteEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CreditNoteEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreditNoteEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_GrantCreditsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "entry":
@@ -3865,6 +4146,8 @@ func (ec *executionContext) childFields_Invoice(ctx context.Context, field graph
 		return ec.fieldContext_Invoice_order(ctx, field)
 	case "pdfUrl":
 		return ec.fieldContext_Invoice_pdfUrl(ctx, field)
+	case "creditNotes":
+		return ec.fieldContext_Invoice_creditNotes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Invoice", field.Name)
 }
@@ -4153,6 +4436,8 @@ func (ec *executionContext) childFields_Org(ctx context.Context, field graphql.C
 		return ec.fieldContext_Org_orders(ctx, field)
 	case "invoices":
 		return ec.fieldContext_Org_invoices(ctx, field)
+	case "creditNotes":
+		return ec.fieldContext_Org_creditNotes(ctx, field)
 	case "usage":
 		return ec.fieldContext_Org_usage(ctx, field)
 	case "autoRecharge":
@@ -4798,6 +5083,28 @@ func (ec *executionContext) field_Mutation_setMemberRole_args(ctx context.Contex
 		return nil, err
 	}
 	args["role"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Org_creditNotes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -6261,6 +6568,510 @@ func (ec *executionContext) fieldContext_CreditGrant_reason(_ context.Context, f
 	return graphql.NewScalarFieldContext("CreditGrant", field, true, true, "String")
 }
 
+func (ec *executionContext) _CreditNote_id(ctx context.Context, field graphql.CollectedField, obj *model.CreditNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditNote_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditNote_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditNote", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CreditNote_number(ctx context.Context, field graphql.CollectedField, obj *model.CreditNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditNote_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditNote_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditNote", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreditNote_issuedAt(ctx context.Context, field graphql.CollectedField, obj *model.CreditNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditNote_issuedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditNote_issuedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditNote", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CreditNote_invoiceNumber(ctx context.Context, field graphql.CollectedField, obj *model.CreditNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditNote_invoiceNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InvoiceNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditNote_invoiceNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditNote", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreditNote_invoice(ctx context.Context, field graphql.CollectedField, obj *model.CreditNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditNote_invoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CreditNote().Invoice(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Invoice) graphql.Marshaler {
+			return ec.marshalOInvoice2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐInvoice(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditNote_invoice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditNote",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invoice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditNote_orderNumber(ctx context.Context, field graphql.CollectedField, obj *model.CreditNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditNote_orderNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrderNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditNote_orderNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditNote", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreditNote_order(ctx context.Context, field graphql.CollectedField, obj *model.CreditNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditNote_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CreditNote().Order(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Order) graphql.Marshaler {
+			return ec.marshalOOrder2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditNote_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditNote",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditNote_billedTo(ctx context.Context, field graphql.CollectedField, obj *model.CreditNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditNote_billedTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BilledTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BillingDetails) graphql.Marshaler {
+			return ec.marshalNBillingDetails2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐBillingDetails(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditNote_billedTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditNote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BillingDetails(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditNote_lines(ctx context.Context, field graphql.CollectedField, obj *model.CreditNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditNote_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.OrderLine) graphql.Marshaler {
+			return ec.marshalNOrderLine2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditNote_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditNote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditNote_subtotal(ctx context.Context, field graphql.CollectedField, obj *model.CreditNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditNote_subtotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subtotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditNote_subtotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditNote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditNote_tax(ctx context.Context, field graphql.CollectedField, obj *model.CreditNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditNote_tax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tax, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditNote_tax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditNote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditNote_total(ctx context.Context, field graphql.CollectedField, obj *model.CreditNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditNote_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditNote_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditNote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditNote_reason(ctx context.Context, field graphql.CollectedField, obj *model.CreditNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditNote_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditNote_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditNote", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreditNote_pdfUrl(ctx context.Context, field graphql.CollectedField, obj *model.CreditNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditNote_pdfUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PDFURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditNote_pdfUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditNote", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreditNoteConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CreditNoteConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditNoteConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CreditNoteEdge) graphql.Marshaler {
+			return ec.marshalNCreditNoteEdge2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCreditNoteEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditNoteConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditNoteConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditNoteEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditNoteConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CreditNoteConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditNoteConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditNoteConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditNoteConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditNoteEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CreditNoteEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditNoteEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditNoteEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditNoteEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreditNoteEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CreditNoteEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditNoteEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreditNote) graphql.Marshaler {
+			return ec.marshalNCreditNote2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCreditNote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditNoteEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditNoteEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditNote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _GrantCreditsPayload_entry(ctx context.Context, field graphql.CollectedField, obj *model.GrantCreditsPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7171,6 +7982,38 @@ func (ec *executionContext) _Invoice_pdfUrl(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Invoice_pdfUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Invoice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Invoice_creditNotes(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_creditNotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invoice().CreditNotes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CreditNote) graphql.Marshaler {
+			return ec.marshalNCreditNote2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCreditNoteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_creditNotes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invoice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditNote(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _InvoiceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceConnection) (ret graphql.Marshaler) {
@@ -10174,6 +11017,50 @@ func (ec *executionContext) fieldContext_Org_invoices(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Org_invoices_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Org_creditNotes(ctx context.Context, field graphql.CollectedField, obj *model.Org) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Org_creditNotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Org().CreditNotes(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreditNoteConnection) graphql.Marshaler {
+			return ec.marshalNCreditNoteConnection2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCreditNoteConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Org_creditNotes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Org",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditNoteConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Org_creditNotes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14437,6 +15324,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Invitation(ctx, sel, obj)
+	case model.CreditNote:
+		return ec._CreditNote(ctx, sel, &obj)
+	case *model.CreditNote:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CreditNote(ctx, sel, obj)
 	case model.CreditGrant:
 		return ec._CreditGrant(ctx, sel, &obj)
 	case *model.CreditGrant:
@@ -14980,6 +15874,182 @@ func (ec *executionContext) _CreditGrant(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var creditNoteImplementors = []string{"CreditNote", "Node"}
+
+func (ec *executionContext) _CreditNote(ctx context.Context, sel ast.SelectionSet, obj *model.CreditNote) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, creditNoteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreditNote")
+		case "id":
+			out.Values[i] = ec._CreditNote_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "number":
+			out.Values[i] = ec._CreditNote_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuedAt":
+			out.Values[i] = ec._CreditNote_issuedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invoiceNumber":
+			out.Values[i] = ec._CreditNote_invoiceNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invoice":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CreditNote_invoice(ctx, field, obj)
+				})
+		case "orderNumber":
+			out.Values[i] = ec._CreditNote_orderNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "order":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CreditNote_order(ctx, field, obj)
+				})
+		case "billedTo":
+			out.Values[i] = ec._CreditNote_billedTo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lines":
+			out.Values[i] = ec._CreditNote_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subtotal":
+			out.Values[i] = ec._CreditNote_subtotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tax":
+			out.Values[i] = ec._CreditNote_tax(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "total":
+			out.Values[i] = ec._CreditNote_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._CreditNote_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pdfUrl":
+			out.Values[i] = ec._CreditNote_pdfUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var creditNoteConnectionImplementors = []string{"CreditNoteConnection"}
+
+func (ec *executionContext) _CreditNoteConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CreditNoteConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, creditNoteConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreditNoteConnection")
+		case "edges":
+			out.Values[i] = ec._CreditNoteConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CreditNoteConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var creditNoteEdgeImplementors = []string{"CreditNoteEdge"}
+
+func (ec *executionContext) _CreditNoteEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CreditNoteEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, creditNoteEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreditNoteEdge")
+		case "cursor":
+			out.Values[i] = ec._CreditNoteEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CreditNoteEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var grantCreditsPayloadImplementors = []string{"GrantCreditsPayload"}
 
 func (ec *executionContext) _GrantCreditsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.GrantCreditsPayload) graphql.Marshaler {
@@ -15298,6 +16368,12 @@ func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "creditNotes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invoice_creditNotes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16412,6 +17488,12 @@ func (ec *executionContext) _Org(ctx context.Context, sel ast.SelectionSet, obj 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Org_invoices(ctx, field, obj)
+				})
+		case "creditNotes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Org_creditNotes(ctx, field, obj)
 				})
 		case "usage":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -17951,6 +19033,62 @@ func (ec *executionContext) marshalNCreditGrant2ᚖgithubᚗcomᚋtallyhqᚋtall
 		return graphql.Null
 	}
 	return ec._CreditGrant(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCreditNote2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCreditNoteᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CreditNote) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCreditNote2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCreditNote(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCreditNote2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCreditNote(ctx context.Context, sel ast.SelectionSet, v *model.CreditNote) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreditNote!")
+		return graphql.Null
+	}
+	return ec._CreditNote(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCreditNoteConnection2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCreditNoteConnection(ctx context.Context, sel ast.SelectionSet, v *model.CreditNoteConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreditNoteConnection!")
+		return graphql.Null
+	}
+	return ec._CreditNoteConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCreditNoteEdge2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCreditNoteEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CreditNoteEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCreditNoteEdge2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCreditNoteEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCreditNoteEdge2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCreditNoteEdge(ctx context.Context, sel ast.SelectionSet, v *model.CreditNoteEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreditNoteEdge!")
+		return graphql.Null
+	}
+	return ec._CreditNoteEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCredits2int64(ctx context.Context, v any) (int64, error) {

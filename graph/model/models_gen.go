@@ -127,6 +127,22 @@ type CreateOrgPayload struct {
 	Org *Org `json:"org"`
 }
 
+// A page of credit notes.
+type CreditNoteConnection struct {
+	// The credit notes of this page, newest first.
+	Edges []*CreditNoteEdge `json:"edges"`
+	// Where this page ends.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A credit note with its cursor.
+type CreditNoteEdge struct {
+	// Opaque cursor of this credit note.
+	Cursor string `json:"cursor"`
+	// The credit note.
+	Node *CreditNote `json:"node"`
+}
+
 // What grantCredits takes.
 type GrantCreditsInput struct {
 	// Global ID of the org.
@@ -297,7 +313,7 @@ type OrderEdge struct {
 	Node *Order `json:"node"`
 }
 
-// One line of an order or invoice.
+// One line of an order, invoice or credit note (negative on a credit note).
 type OrderLine struct {
 	// What the line is for, in words.
 	Description string `json:"description"`
@@ -850,15 +866,15 @@ func (e GrantKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// An invoice's payment status.
+// Where an invoice stands with its refunds: worked out from its credit notes, never printed on the invoice itself.
 type InvoiceStatus string
 
 const (
-	// Paid in full.
+	// Paid, nothing given back.
 	InvoiceStatusPaid InvoiceStatus = "PAID"
-	// Paid, then part of it refunded.
+	// Paid, then part of it given back by credit notes.
 	InvoiceStatusPartiallyRefunded InvoiceStatus = "PARTIALLY_REFUNDED"
-	// Paid, then refunded in full.
+	// Paid, then all of it given back by credit notes.
 	InvoiceStatusRefunded InvoiceStatus = "REFUNDED"
 )
 
@@ -1039,7 +1055,7 @@ func (e NextActionKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// What an order or invoice line is for.
+// What an order, invoice or credit note line is for.
 type OrderLineKind string
 
 const (
@@ -1057,6 +1073,8 @@ const (
 	OrderLineKindInstallmentCommission OrderLineKind = "INSTALLMENT_COMMISSION"
 	// Tax.
 	OrderLineKindTax OrderLineKind = "TAX"
+	// Money given back on a credit note for part of an invoice (the net amount; the note's tax is separate).
+	OrderLineKindRefund OrderLineKind = "REFUND"
 )
 
 var AllOrderLineKind = []OrderLineKind{
@@ -1067,11 +1085,12 @@ var AllOrderLineKind = []OrderLineKind{
 	OrderLineKindSurcharge,
 	OrderLineKindInstallmentCommission,
 	OrderLineKindTax,
+	OrderLineKindRefund,
 }
 
 func (e OrderLineKind) IsValid() bool {
 	switch e {
-	case OrderLineKindPlan, OrderLineKindSeats, OrderLineKindPack, OrderLineKindProration, OrderLineKindSurcharge, OrderLineKindInstallmentCommission, OrderLineKindTax:
+	case OrderLineKindPlan, OrderLineKindSeats, OrderLineKindPack, OrderLineKindProration, OrderLineKindSurcharge, OrderLineKindInstallmentCommission, OrderLineKindTax, OrderLineKindRefund:
 		return true
 	}
 	return false
@@ -1317,13 +1336,13 @@ func (e PaymentMethodKind) MarshalJSON() ([]byte, error) {
 // | read the org, its seats and balance; their own usage and ledger entries | yes | yes | yes | yes |
 // | spend credits (`consumeCredits`) | yes | yes | yes | yes |
 // | manage members, invitations, roles and API keys | yes | yes | no | no |
-// | billing: buy, orders, invoices, payment methods, auto-recharge; the org-wide ledger and usage | yes | no | yes | no |
+// | billing: buy, orders, invoices and credit notes, payment methods, auto-recharge; the org-wide ledger and usage | yes | no | yes | no |
 // | delete the org, transfer ownership | yes | no | no | no |
 //
 // Someone who is not a member gets `NOT_FOUND` for the org; a member without the right gets
 // `FORBIDDEN`. An org API key may read its org and balance and spend its credits, nothing
-// else. A platform admin may grant credits, read any org's orders and invoices, and refund
-// orders.
+// else. A platform admin may grant credits, read any org's orders, invoices and credit notes,
+// and refund orders.
 type Role string
 
 const (
@@ -1331,7 +1350,7 @@ const (
 	RoleOwner Role = "OWNER"
 	// Members, invitations, roles and API keys.
 	RoleAdmin Role = "ADMIN"
-	// Purchases, payment methods, invoices and org-wide usage.
+	// Purchases, payment methods, invoices, credit notes and org-wide usage.
 	RoleBilling Role = "BILLING"
 	// Reads the org and spends its credits.
 	RoleMember Role = "MEMBER"

@@ -33,7 +33,8 @@ func (Order) IsNode() {}
 // GetID returns the global ID.
 func (o Order) GetID() string { return o.ID }
 
-// Invoice is the bill of a paid order; the order is loaded on demand.
+// Invoice is the bill of a paid order; the order and the credit notes are
+// loaded on demand.
 type Invoice struct {
 	// ID is the invoice's global ID.
 	ID string
@@ -58,6 +59,35 @@ func (Invoice) IsNode() {}
 
 // GetID returns the global ID.
 func (i Invoice) GetID() string { return i.ID }
+
+// CreditNote is a refund's document against an invoice; its invoice and
+// order are loaded on demand.
+type CreditNote struct {
+	// ID is the credit note's global ID.
+	ID string
+	// InvoiceID and OrderID are the domain IDs of the invoice it refers to
+	// and the invoiced order.
+	InvoiceID     string
+	OrderID       string
+	Number        string
+	IssuedAt      time.Time
+	InvoiceNumber string
+	OrderNumber   string
+	BilledTo      *BillingDetails
+	Lines         []*OrderLine
+	Subtotal      *Money
+	Tax           *Money
+	Total         *Money
+	Reason        string
+	// PDFURL is the path of the credit note's PDF on this server.
+	PDFURL string
+}
+
+// IsNode marks CreditNote as a Node.
+func (CreditNote) IsNode() {}
+
+// GetID returns the global ID.
+func (c CreditNote) GetID() string { return c.ID }
 
 // CreditGrant is a lot of credits; the order that paid for it is loaded on
 // demand, and its reason is shown as the caller's access allows (see the

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/tallyhq/tally/cmd/tally/internal/tallytest"
 	"github.com/tallyhq/tally/domain"
+	"github.com/tallyhq/tally/domain/invoicepdf/pdftext"
 	"github.com/tallyhq/tally/gateways/sandbox"
 )
 
@@ -737,6 +739,7 @@ func testPlatformAdmin(t *testing.T, f *rules) {
 	if paid.Status != "PAID" || paid.Invoice == nil {
 		t.Fatalf("order %+v, want PAID with an invoice", paid)
 	}
+	_, invoicePDF := owner.get(t, paid.Invoice.PdfURL)
 	pending := owner.mustPurchase(t, map[string]any{"orgId": org, "packId": starter, "idempotencyKey": f.key()}).Order
 	if pending.Status != "PENDING" {
 		t.Fatalf("order without a card is %s", pending.Status)
@@ -848,6 +851,66 @@ func testPlatformAdmin(t *testing.T, f *rules) {
 		want := `{"status":"PARTIALLY_REFUNDED","refunded":{"amountMinor":100}}`
 		if string(viaOrder.Invoice) != want || string(r.Data["invoice"]) != want {
 			t.Fatalf("order(id){invoice} %s, invoice(id) %s; want %s both ways", viaOrder.Invoice, r.Data["invoice"], want)
+		}
+
+		// The refund issued a credit note for it, which the invoice and the
+		// org list alike, and whose PDF names the invoice; the invoice's
+		// own PDF is unchanged.
+		r = f.admin.do(t, `query($id: ID!) {
+  invoice(id: $id) { number creditNotes { id number invoiceNumber reason total { amountMinor } pdfUrl } } }`, map[string]any{"id": paid.Invoice.ID})
+		var notes struct {
+			Invoice struct {
+				Number      string
+				CreditNotes []struct {
+					ID, Number, InvoiceNumber, Reason, PdfURL string
+					Total                                     struct{ AmountMinor int64 }
+				}
+			}
+			Org struct {
+				CreditNotes struct {
+					Edges []struct{ Node struct{ ID string } }
+				}
+			}
+		}
+		decodeField(t, r, "invoice", &notes.Invoice)
+		decodeField(t, owner.do(t, `query($o: ID!) { org(id: $o) { creditNotes { edges { node { id } } } } }`, map[string]any{"o": org}), "org", &notes.Org)
+		cns := notes.Invoice.CreditNotes
+		if len(cns) != 1 || !strings.HasPrefix(cns[0].Number, "CN-") || cns[0].InvoiceNumber != paid.Invoice.Number ||
+			cns[0].Total.AmountMinor != -100 || cns[0].Reason != "goodwill" {
+			t.Fatalf("credit notes of the invoice = %+v, want one of -100 for %s", cns, paid.Invoice.Number)
+		}
+		if e := notes.Org.CreditNotes.Edges; len(e) != 1 || e[0].Node.ID != cns[0].ID {
+			t.Fatalf("credit notes of the org = %+v, want %s", e, cns[0].ID)
+		}
+		status, body := f.admin.get(t, cns[0].PdfURL)
+		if status != http.StatusOK {
+			t.Fatalf("GET %s = %d %s", cns[0].PdfURL, status, body)
+		}
+		text, err := pdftext.Extract(bytes.NewReader(body), int64(len(body)))
+		if err != nil || !strings.Contains(text, "Credit note number "+cns[0].Number) || !strings.Contains(text, "Refers to invoice "+paid.Invoice.Number) {
+			t.Fatalf("credit note PDF (%v):\n%s", err, text)
+		}
+		if _, after := owner.get(t, paid.Invoice.PdfURL); !bytes.Equal(after, invoicePDF) {
+			t.Fatal("the invoice's PDF changed with the refund")
+		}
+
+		// Whoever reads the invoice reads its credit notes; nobody else.
+		for _, tc := range []struct {
+			name   string
+			c      *client
+			status int
+		}{
+			{"owner", owner, http.StatusOK},
+			{"billing", billing, http.StatusOK},
+			{"platform admin who is a MEMBER", staff, http.StatusOK},
+			{"member", member, http.StatusForbidden},
+			{"API key", s.as("Bearer " + keySecret), http.StatusForbidden},
+			{"outsider", s.user(t, "outsider2@support.example"), http.StatusNotFound},
+			{"anonymous", s.as(""), http.StatusUnauthorized},
+		} {
+			if status, _ := tc.c.get(t, cns[0].PdfURL); status != tc.status {
+				t.Errorf("credit note PDF as %s: %d, want %d", tc.name, status, tc.status)
+			}
 		}
 	})
 }
@@ -1150,6 +1213,7 @@ func testSecurityHeaders(t *testing.T, f *rules) {
 		{"a bad token", post(map[string]string{"Authorization": "Bearer forged"}, `{ viewer { user { email } } }`), http.StatusUnauthorized},
 		{"the catalog, anonymous", post(nil, `{ packs(currency: EUR) { code } }`), http.StatusOK},
 		{"an invoice PDF, anonymous", getPath("/invoices/x.pdf"), http.StatusUnauthorized},
+		{"a credit note PDF, anonymous", getPath("/credit-notes/x.pdf"), http.StatusUnauthorized},
 		{"a hosted page that does not exist", getPath("/sandbox/pay/pay_unknown"), http.StatusNotFound},
 		{"readiness", getPath("/readyz"), http.StatusOK},
 		{"a forged webhook", func() (int, http.Header) {
