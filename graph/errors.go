@@ -84,6 +84,16 @@ func errorPresenter(logger *slog.Logger, production bool) graphql.ErrorPresenter
 			if code == domain.CodeInvalidInput {
 				out.Extensions["field"] = fieldOf(fieldExtension(gqlErr), gqlErr.Path)
 			}
+		case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+			// The operation's own context ended: the client went away, its
+			// subscription was stopped or ended, or the server is shutting
+			// down. Nothing failed inside Tally, so this is no error to log;
+			// whoever still reads the answer learns it was canceled.
+			logger.DebugContext(ctx, "graphql: operation canceled", "path", gqlErr.Path.String(),
+				"operation", operationName(ctx))
+			out.Message = "the operation was canceled"
+			out.Extensions = map[string]any{"code": string(domain.CodeInternal)}
+			out.Rule = ""
 		default:
 			logger.ErrorContext(ctx, "graphql: internal error", "error", err, "path", gqlErr.Path.String(),
 				"operation", operationName(ctx))

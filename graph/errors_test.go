@@ -121,3 +121,35 @@ func onPathOf(err error, name string) error {
 	e := gqlerror.WrapPath(ast.Path{ast.PathName(name)}, err)
 	return e
 }
+
+// TestErrorPresenterCanceled: a failure caused by the end of the
+// operation's own context (the client left, the subscription stopped, the
+// server is stopping) is no internal error worth an ERROR line; the same
+// cause while the operation is still alive is.
+func TestErrorPresenterCanceled(t *testing.T) {
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		name    string
+		ctx     context.Context
+		err     error
+		message string
+		logged  bool
+	}{
+		{"canceled operation", ended, domain.Internal(fmt.Errorf("load grants: %w", context.Canceled)), "the operation was canceled", false},
+		{"canceled operation, plain error", ended, fmt.Errorf("query: %w", context.Canceled), "the operation was canceled", false},
+		{"canceled cause in a live operation", context.Background(), domain.Internal(context.Canceled), "internal error", true},
+		{"other failure after the operation ended", ended, errors.New("boom"), "internal error", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			got := errorPresenter(slog.New(slog.NewTextHandler(&logs, nil)), false)(tc.ctx, tc.err)
+			if got.Message != tc.message || got.Extensions["code"] != "INTERNAL" {
+				t.Errorf("presented %q (%v), want %q INTERNAL", got.Message, got.Extensions["code"], tc.message)
+			}
+			if logged := strings.Contains(logs.String(), "level=ERROR"); logged != tc.logged {
+				t.Errorf("logged an error = %v, want %v: %s", logged, tc.logged, logs.String())
+			}
+		})
+	}
+}
