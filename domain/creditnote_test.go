@@ -11,6 +11,7 @@ import (
 	"github.com/tallyhq/tally/db/dbtest"
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/domain/invoicepdf"
+	"github.com/tallyhq/tally/gateways/gatewaytest/scripted"
 )
 
 // invoicePDF renders an invoice as its download does.
@@ -96,7 +97,7 @@ func TestRefundsIssueCreditNotes(t *testing.T) {
 		}
 
 		s.clock.Set(t0.Add(2 * day))
-		if err := s.svc.HandleWebhook(context.Background(), "fake", event("evt_full", domain.EventPaymentRefunded, co.Order.PaymentID, 2975)); err != nil {
+		if err := s.svc.HandleWebhook(context.Background(), "fake", scripted.Webhook("evt_full", domain.EventPaymentRefunded, co.Order.PaymentID, 2975)); err != nil {
 			t.Fatal(err)
 		}
 		inv, err = s.svc.Invoice(s.owner, issued.ID)
@@ -138,7 +139,7 @@ func TestRefundsIssueCreditNotes(t *testing.T) {
 
 		// The webhook delivered again, or a refund the order already
 		// counts, issues nothing.
-		if err := s.svc.HandleWebhook(context.Background(), "fake", event("evt_full_again", domain.EventPaymentRefunded, co.Order.PaymentID, 2975)); err != nil {
+		if err := s.svc.HandleWebhook(context.Background(), "fake", scripted.Webhook("evt_full_again", domain.EventPaymentRefunded, co.Order.PaymentID, 2975)); err != nil {
 			t.Fatal(err)
 		}
 		page, err := s.svc.CreditNotes(s.owner, s.org.ID, domain.Page{})
