@@ -32,6 +32,9 @@ type Org struct {
 	Seats     int // seats paid for (the Free plan's configured count until recurring billing)
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// DeletedAt is when its owner deleted the org (DeleteOrg); nil while
+	// it is in use.
+	DeletedAt *time.Time
 }
 
 // CreateOrgInput is what createOrg takes.
