@@ -92,6 +92,13 @@ func (s *Service) DeleteOrg(ctx context.Context, in DeleteOrgInput) (OrgDeletion
 		if in.ConfirmName != org.Name {
 			return InvalidInput("confirmName", "must be the org's name exactly as it is shown, to confirm its deletion")
 		}
+		// Marked first, counted after: a purchase creating an order waits
+		// for the mark or is seen by the count (OrderStore.CreateOrder
+		// refuses a deleted org). A refusal rolls the mark back.
+		now := s.clock.Now()
+		if err := tx.MarkOrgDeleted(ctx, in.OrgID, DeletedOrgName, now); err != nil {
+			return err
+		}
 		n, err := tx.CountOrdersInFlight(ctx, in.OrgID, inFlightStatuses)
 		if err != nil {
 			return err
@@ -100,7 +107,6 @@ func (s *Service) DeleteOrg(ctx context.Context, in DeleteOrgInput) (OrgDeletion
 			return Errorf(CodeConflict, "the org cannot be deleted while money is in flight: %s not settled yet (awaiting payment or held for review); cancel %s or wait until %s settled, then try again",
 				plural(n, "order is", "orders are"), pick(n, "it", "them"), pick(n, "it is", "they are"))
 		}
-		now := s.clock.Now()
 		res, _, err := s.applyCreditsTx(ctx, tx, in.OrgID, "", "", "", func(b *Balance, open []Grant, _ time.Time) (change, error) {
 			out.CreditsForfeited = b.Total
 			return forfeitChange(open, acc.Actor), nil
@@ -109,9 +115,6 @@ func (s *Service) DeleteOrg(ctx context.Context, in DeleteOrgInput) (OrgDeletion
 			return err
 		}
 		version = res.Balance.Version
-		if err := tx.MarkOrgDeleted(ctx, in.OrgID, DeletedOrgName, now); err != nil {
-			return err
-		}
 		if _, err := tx.ForgetInvoiceDetails(ctx, in.OrgID, neverInvoicedStatuses); err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tallyhq/tally/db"
@@ -223,6 +224,52 @@ func TestDeleteOrg(t *testing.T) {
 		}
 		if sum, _ := s.store.SumLedger(ctx, s.org.ID); sum != 0 {
 			t.Fatalf("the ledger moved after deletion: %d", sum)
+		}
+	})
+}
+
+// TestDeleteOrgRacesPurchase: a purchase and the org's deletion at the same
+// time end as one after the other would, on both stores: the order exists
+// and the deletion was refused, or the org is deleted and the purchase
+// refused. Never a deleted org with an order awaiting payment.
+func TestDeleteOrgRacesPurchase(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		for i := range 4 {
+			s := newShop(t, d)
+			s.gw.next = domain.PaymentPending
+			var (
+				buyErr, delErr error
+				wg             sync.WaitGroup
+				start          = make(chan struct{})
+			)
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, buyErr = s.buy(s.owner, "race")
+			}()
+			go func() {
+				defer wg.Done()
+				<-start
+				_, delErr = s.svc.DeleteOrg(s.owner, domain.DeleteOrgInput{OrgID: s.org.ID, ConfirmName: "Acme"})
+			}()
+			close(start)
+			wg.Wait()
+			o, err := s.store.OrgByID(context.Background(), s.org.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := s.store.CountOrdersInFlight(context.Background(), s.org.ID, []domain.OrderStatus{domain.OrderPending})
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case buyErr == nil && domain.IsCode(delErr, domain.CodeConflict) && o.DeletedAt == nil && n == 1:
+			case delErr == nil && domain.IsCode(buyErr, domain.CodeNotFound) && o.DeletedAt != nil && n == 0:
+			default:
+				t.Fatalf("round %d: purchase %v, deletion %v; deleted at %v with %d pending orders", i, buyErr, delErr, o.DeletedAt, n)
+			}
 		}
 	})
 }

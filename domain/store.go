@@ -254,7 +254,11 @@ type CounterStore interface {
 // OrderStore keeps orders: purchases of plans and packs and the state of
 // their payments.
 type OrderStore interface {
-	// CreateOrder inserts an order; CONFLICT when its Number exists.
+	// CreateOrder inserts an order; CONFLICT when its Number exists,
+	// NOT_FOUND when its org does not exist or was deleted. Inside InTx it
+	// holds a shared lock on the org until the transaction ends, so a
+	// deletion (OrgDeletionStore.MarkOrgDeleted) waits for it and then
+	// sees the order, or goes first and the order is refused.
 	CreateOrder(ctx context.Context, o Order) error
 	// DeleteOrder removes an order nothing refers to yet (no payment,
 	// invoice or grant): a purchase whose gateway refused its input, undone
