@@ -59,7 +59,11 @@ var neverInvoicedStatuses = []OrderStatus{OrderFailed, OrderCanceled}
 // are told their membership changed. From then on the org is in nobody's
 // memberships and every operation on it answers NOT_FOUND (a grant by a
 // platform admin included, see GrantCredits); a spend by a key another
-// instance still caches is refused, the org being CLOSED with no credits.
+// instance still caches is refused, the org being CLOSED with no credits;
+// money a gateway still collects for one of its failed or canceled orders
+// grants nothing: the order is held for review (fulfil). A purchase racing
+// the deletion either makes its order first, and the deletion is refused,
+// or finds the org deleted (OrderStore.CreateOrder).
 //
 // deleteOrg takes no idempotency key: a repeat cannot have a second
 // effect, it answers NOT_FOUND. Codes: UNAUTHENTICATED, NOT_FOUND,

@@ -222,6 +222,20 @@ func TestDeleteOrg(t *testing.T) {
 		if _, err := s.svc.Consume(keyCtx, domain.ConsumeInput{OrgID: s.org.ID, Amount: 1, IdempotencyKey: "stale", Reason: "x"}); err == nil {
 			t.Fatal("a stale key spent on a deleted org")
 		}
+		// Money the gateway collects late for the canceled order buys
+		// nothing: the order is held for review, the ledger stays at 0.
+		late, err := s.store.OrderByID(ctx, pending.Order.ID)
+		if err != nil || late.PaymentID == "" {
+			t.Fatalf("canceled order %+v, %v", late, err)
+		}
+		s.gw.set(late.PaymentID, domain.PaymentSucceeded)
+		if err := s.svc.HandleWebhook(ctx, "fake", event("evt_late", domain.EventPaymentSucceeded, late.PaymentID, 0)); err != nil {
+			t.Fatal(err)
+		}
+		if late, err = s.store.OrderByID(ctx, late.ID); err != nil || late.Status == domain.OrderPaid || late.GrantID != "" ||
+			!strings.HasPrefix(late.Review, "org deleted") {
+			t.Fatalf("late capture after deletion: %s grant %q review %q, %v", late.Status, late.GrantID, late.Review, err)
+		}
 		if sum, _ := s.store.SumLedger(ctx, s.org.ID); sum != 0 {
 			t.Fatalf("the ledger moved after deletion: %d", sum)
 		}
