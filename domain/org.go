@@ -111,6 +111,9 @@ func (s *Service) Org(ctx context.Context, id string) (Org, error) {
 		return Org{}, err
 	}
 	o, err := s.store.OrgByID(ctx, id)
+	if err == nil && o.DeletedAt != nil { // a key another instance still caches
+		return Org{}, NotFound("org")
+	}
 	return o, asDomainError(err)
 }
 

@@ -222,6 +222,9 @@ func TestDeleteOrg(t *testing.T) {
 		if _, err := s.svc.Consume(keyCtx, domain.ConsumeInput{OrgID: s.org.ID, Amount: 1, IdempotencyKey: "stale", Reason: "x"}); err == nil {
 			t.Fatal("a stale key spent on a deleted org")
 		}
+		if _, err := s.svc.Org(keyCtx, s.org.ID); !domain.IsCode(err, domain.CodeNotFound) {
+			t.Fatalf("a stale key reads the deleted org: %v", err)
+		}
 		// Money the gateway collects late for the canceled order buys
 		// nothing: the order is held for review, the ledger stays at 0.
 		late, err := s.store.OrderByID(ctx, pending.Order.ID)
