@@ -132,7 +132,10 @@ func fromDomainOrder(o domain.Order) (orderRow, error) {
 }
 
 // CreateOrder inserts an order; CONFLICT when its ID, Number or gateway
-// payment exists.
+// payment exists, NOT_FOUND when its org does not exist or was deleted. On
+// PostgreSQL it reads the org FOR SHARE, which conflicts with the UPDATE
+// of MarkOrgDeleted: an order and a deletion of its org serialize. On
+// SQLite the write lock already serializes them.
 func (d *DB) CreateOrder(ctx context.Context, o domain.Order) error {
 	unlock, err := d.lockWrites(ctx)
 	if err != nil {
@@ -142,6 +145,17 @@ func (d *DB) CreateOrder(ctx context.Context, o domain.Order) error {
 	r, err := fromDomainOrder(o)
 	if err != nil {
 		return err
+	}
+	q := d.db(ctx).Model(&orgRow{}).Where("id = ? AND deleted_at IS NULL", r.OrgID)
+	if d.dialect == DialectPostgres {
+		q = q.Clauses(clause.Locking{Strength: clause.LockingStrengthShare})
+	}
+	var live []string
+	if err := q.Pluck("id", &live).Error; err != nil {
+		return mapErr(err, "org")
+	}
+	if len(live) == 0 {
+		return domain.NotFound("org")
 	}
 	return mapErr(d.db(ctx).Create(&r).Error, "order")
 }

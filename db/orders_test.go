@@ -103,6 +103,8 @@ func TestCreateOrderRefusals(t *testing.T) {
 		must(t, d.CreateOrder(ctx(), first))
 		must(t, d.CreateOrder(ctx(), plainOrder(o.ID))) // no payment ID: no clash with another
 		must(t, d.CreateOrder(ctx(), plainOrder(o.ID)))
+		deleted := mkOrg(t, d)
+		must(t, d.MarkOrgDeleted(ctx(), deleted.ID, "Deleted org", t0))
 
 		tests := []struct {
 			name   string
@@ -118,7 +120,8 @@ func TestCreateOrderRefusals(t *testing.T) {
 			{"negative refunded", func(x *domain.Order) { x.Refunded = -1 }, domain.CodeInternal},
 			{"negative tax", func(x *domain.Order) { x.Tax, x.Subtotal = eur(-1), eur(1001) }, domain.CodeInternal},
 			{"unknown status", func(x *domain.Order) { x.Status = "LOST" }, domain.CodeInternal},
-			{"unknown org", func(x *domain.Order) { x.OrgID = newID() }, domain.CodeInternal},
+			{"unknown org", func(x *domain.Order) { x.OrgID = newID() }, domain.CodeNotFound},
+			{"deleted org", func(x *domain.Order) { x.OrgID = deleted.ID }, domain.CodeNotFound},
 			{"mixed currencies", func(x *domain.Order) { x.Tax = domain.Money{Currency: domain.USD} }, domain.CodeInternal},
 		}
 		for _, tc := range tests {

@@ -17,6 +17,7 @@ type orgRow struct {
 	Seats     int
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	DeletedAt *time.Time
 }
 
 func (orgRow) TableName() string { return "orgs" }
@@ -37,7 +38,7 @@ func toDomainOrg(r orgRow) domain.Org {
 	return domain.Org{
 		ID: r.ID, Name: r.Name, Country: r.Country, Currency: domain.Currency(r.Currency),
 		Status: domain.OrgStatus(r.Status), Seats: r.Seats,
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), DeletedAt: utcPtr(r.DeletedAt),
 	}
 }
 
@@ -45,7 +46,7 @@ func fromDomainOrg(o domain.Org) orgRow {
 	return orgRow{
 		ID: o.ID, Name: o.Name, Country: o.Country, Currency: string(o.Currency),
 		Status: string(o.Status), Seats: o.Seats,
-		CreatedAt: utc(o.CreatedAt), UpdatedAt: utc(o.UpdatedAt),
+		CreatedAt: utc(o.CreatedAt), UpdatedAt: utc(o.UpdatedAt), DeletedAt: utcPtr(o.DeletedAt),
 	}
 }
 

@@ -17,7 +17,7 @@ func TestDenialsReachTheCaller(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		s := newShop(t, d)
 		member, _ := s.join(t, "mia", domain.RoleMember)
-		admin, _ := s.join(t, "ada", domain.RoleAdmin)
+		admin, adminID := s.join(t, "ada", domain.RoleAdmin)
 		key := keyCtx(t, s.svc, s.owner, s.org.ID)
 		buy := domain.PurchaseInput{OrgID: s.org.ID, PackID: s.pack.ID, Quantity: 1, Installments: 1, IdempotencyKey: "k"}
 		const billing = "buy credits or read this org's orders, invoices, payment methods or org-wide usage"
@@ -38,6 +38,22 @@ func TestDenialsReachTheCaller(t *testing.T) {
 				"an API key may not read this org's usage or ledger; sign in as a member of this org"},
 			{"API key lists members", func() error { _, err := s.svc.Members(key, s.org.ID, domain.Page{}); return err },
 				"an API key may not do this; sign in as a user"},
+			{"ADMIN transfers ownership", func() error {
+				_, err := s.svc.TransferOwnership(admin, domain.TransferOwnershipInput{OrgID: s.org.ID, UserID: adminID})
+				return err
+			}, "a member with the ADMIN role may not delete this org or transfer its ownership; that takes the OWNER role"},
+			{"MEMBER deletes the org", func() error {
+				_, err := s.svc.DeleteOrg(member, domain.DeleteOrgInput{OrgID: s.org.ID, ConfirmName: s.org.Name})
+				return err
+			}, "a member with the MEMBER role may not delete this org or transfer its ownership; that takes the OWNER role"},
+			{"API key deletes the org", func() error {
+				_, err := s.svc.DeleteOrg(key, domain.DeleteOrgInput{OrgID: s.org.ID, ConfirmName: s.org.Name})
+				return err
+			}, "an API key may not delete this org or transfer its ownership; sign in as a member with the OWNER role"},
+			{"API key transfers ownership", func() error {
+				_, err := s.svc.TransferOwnership(key, domain.TransferOwnershipInput{OrgID: s.org.ID, UserID: adminID})
+				return err
+			}, "an API key may not delete this org or transfer its ownership; sign in as a member with the OWNER role"},
 			{"owner refunds", func() error {
 				_, err := s.svc.RefundOrder(s.owner, domain.RefundInput{OrderID: s.org.ID, IdempotencyKey: "r"})
 				return err

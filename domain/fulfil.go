@@ -3,12 +3,20 @@ package domain
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 )
 
+// errOrgDeleted is the cause of fulfil's refusal to grant credits to a
+// CLOSED org (one its owner deleted): the caller holds the order for review.
+var errOrgDeleted = errors.New("the org was deleted")
+
 // fulfil marks an order PAID, grants its credits with the pack's validity
 // (the database refuses a second grant for one order) and issues its
-// invoice with the next gap-free number of the year.
+// invoice with the next gap-free number of the year. It refuses, wrapping
+// errOrgDeleted, when the org is CLOSED: money collected after the org's
+// deletion (a late capture of a failed or canceled order) buys nothing and
+// must be given back by an operator.
 func (s *Service) fulfil(ctx context.Context, tx interface {
 	LedgerStore
 	invoicingStore
@@ -18,6 +26,9 @@ func (s *Service) fulfil(ctx context.Context, tx interface {
 	o.ExpiresAt = exp
 	res, err := s.applyCreditsTx(ctx, tx, o.OrgID,
 		func(b *Balance, _ []Grant, now time.Time) (change, error) {
+			if b.OrgStatus == OrgClosed { // read under the org's lock, after any deletion
+				return change{}, Internal(errOrgDeleted)
+			}
 			ch := grantChange(o.OrgID, GrantPurchased, o.Credits, exp, o.ID, "order "+o.Number, Actor{}, now)
 			ch.entries[0].Metadata = orderMetadata(o)
 			return ch, nil

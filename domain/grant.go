@@ -59,6 +59,7 @@ type GrantInput struct {
 }
 
 // GrantCredits adds credits to an org as a new grant (platform admins only).
+// A CLOSED org (one its owner deleted) is NOT_FOUND: it takes no credits.
 // Codes: INVALID_INPUT, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT.
 func (s *Service) GrantCredits(ctx context.Context, in GrantInput) (CreditResult, error) {
 	admin, err := requirePlatformAdmin(ctx)
@@ -99,6 +100,9 @@ func (s *Service) GrantCredits(ctx context.Context, in GrantInput) (CreditResult
 	}
 	r := s.applyOps(ctx, in.OrgID, []creditOp{{key: idemKey{orgID: in.OrgID, key: in.IdempotencyKey, op: "grantCredits", hash: hash}, by: acc,
 		fn: func(b *Balance, _ []Grant, now time.Time) (change, error) {
+			if b.OrgStatus == OrgClosed { // deleted (DeleteOrg): its credits went with it
+				return change{}, NotFound("org")
+			}
 			return grantChange(b.OrgID, in.Kind, in.Amount, in.ExpiresAt, "", reason, admin, now), nil
 		}}})[0]
 	return r.res, r.err

@@ -65,6 +65,11 @@ func (s *Service) RemoveMember(ctx context.Context, orgID, userID string) error 
 		if _, _, err := tx.LockBalance(ctx, orgID, ""); err != nil {
 			return err
 		}
+		me, err := s.lockedAccess(ctx, tx, orgID, acc, action)
+		if err != nil {
+			return err
+		}
+		acc.Role = me.Role // as it is under the lock (a transfer may have changed it)
 		target, err := tx.MembershipOf(ctx, orgID, userID)
 		if err != nil {
 			return err
@@ -96,6 +101,11 @@ func (s *Service) SetMemberRole(ctx context.Context, orgID, userID string, role 
 		if _, _, err := tx.LockBalance(ctx, orgID, ""); err != nil {
 			return err
 		}
+		me, err := s.lockedAccess(ctx, tx, orgID, acc, ActionManageMembers)
+		if err != nil {
+			return err
+		}
+		acc.Role = me.Role // as it is under the lock (a transfer may have changed it)
 		target, err := tx.MembershipOf(ctx, orgID, userID)
 		if err != nil {
 			return err

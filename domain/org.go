@@ -32,6 +32,9 @@ type Org struct {
 	Seats     int // seats paid for (the Free plan's configured count until recurring billing)
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// DeletedAt is when its owner deleted the org (DeleteOrg); nil while
+	// it is in use.
+	DeletedAt *time.Time
 }
 
 // CreateOrgInput is what createOrg takes.
@@ -108,6 +111,9 @@ func (s *Service) Org(ctx context.Context, id string) (Org, error) {
 		return Org{}, err
 	}
 	o, err := s.store.OrgByID(ctx, id)
+	if err == nil && o.DeletedAt != nil { // a key another instance still caches
+		return Org{}, NotFound("org")
+	}
 	return o, asDomainError(err)
 }
 

@@ -115,6 +115,13 @@ func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paym
 			holdForReview(&o, fmt.Sprintf("credit limit: the payment was collected but %d credits would take the balance over %d", o.Credits, MaxCredits))
 			break
 		}
+		if errors.Is(err, errOrgDeleted) {
+			s.log.ErrorContext(ctx, "payment collected for an org that was deleted: order not paid, held for review",
+				"order", o.ID, "number", o.Number, "org", o.OrgID, "gateway", o.Gateway, "payment", o.PaymentID,
+				"collected", o.Total.String())
+			holdForReview(&o, "org deleted: the payment was collected after the org's owner deleted it; give the money back")
+			break
+		}
 		if err != nil {
 			return Order{}, false, false, 0, err
 		}

@@ -82,6 +82,7 @@ type Store interface {
 	InvoiceStore
 	CreditNoteStore
 	GatewayEventStore
+	OrgDeletionStore
 }
 
 // Transactor runs work in one transaction. Its function receives the whole
@@ -254,7 +255,11 @@ type CounterStore interface {
 // OrderStore keeps orders: purchases of plans and packs and the state of
 // their payments.
 type OrderStore interface {
-	// CreateOrder inserts an order; CONFLICT when its Number exists.
+	// CreateOrder inserts an order; CONFLICT when its Number exists,
+	// NOT_FOUND when its org does not exist or was deleted. Inside InTx it
+	// holds a shared lock on the org until the transaction ends, so a
+	// deletion (OrgDeletionStore.MarkOrgDeleted) waits for it and then
+	// sees the order, or goes first and the order is refused.
 	CreateOrder(ctx context.Context, o Order) error
 	// DeleteOrder removes an order nothing refers to yet (no payment,
 	// invoice or grant): a purchase whose gateway refused its input, undone
@@ -325,6 +330,34 @@ type GatewayEventStore interface {
 	// PurgeGatewayEvents deletes up to limit event ids received before
 	// before, oldest first, and returns how many it deleted.
 	PurgeGatewayEvents(ctx context.Context, before time.Time, limit int) (int, error)
+}
+
+// OrgDeletionStore takes apart what a deleted org no longer needs: who may
+// reach it (members, invitations, API keys) and the personal data no
+// record has to keep. Its orders, invoices and ledger stay. Every method
+// is meant to run inside InTx, under the org's lock (LockBalance).
+type OrgDeletionStore interface {
+	// CountOrdersInFlight counts the org's orders whose money is not
+	// settled: those in one of statuses, and those held for review (Order.Review
+	// set) whatever their status.
+	CountOrdersInFlight(ctx context.Context, orgID string, statuses []OrderStatus) (int, error)
+	// MarkOrgDeleted sets the org's DeletedAt to at, its status to CLOSED
+	// and replaces its name with name; NOT_FOUND when the org does not
+	// exist or is already deleted.
+	MarkOrgDeleted(ctx context.Context, orgID, name string, at time.Time) error
+	// DeleteOrgMembers removes every membership of the org and returns the
+	// users who had one.
+	DeleteOrgMembers(ctx context.Context, orgID string) ([]string, error)
+	// DeleteOrgInvitations removes every invitation of the org, pending or
+	// not, and returns how many there were.
+	DeleteOrgInvitations(ctx context.Context, orgID string) (int, error)
+	// RevokeOrgAPIKeys revokes, at at, every key of the org not revoked yet
+	// and returns their IDs.
+	RevokeOrgAPIKeys(ctx context.Context, orgID string, at time.Time) ([]string, error)
+	// ForgetInvoiceDetails removes the checkout's invoice details from the
+	// org's orders in one of statuses (orders that never became an
+	// invoice) and returns how many orders had some.
+	ForgetInvoiceDetails(ctx context.Context, orgID string, statuses []OrderStatus) (int, error)
 }
 
 // Clock tells the time; tests substitute a fixed one.

@@ -22,6 +22,36 @@ func (r *mutationResolver) CreateOrg(ctx context.Context, input model.CreateOrgI
 	return &model.CreateOrgPayload{Org: toOrg(o)}, nil
 }
 
+// TransferOwnership is the resolver for the transferOwnership field.
+func (r *mutationResolver) TransferOwnership(ctx context.Context, input model.TransferOwnershipInput) (*model.TransferOwnershipPayload, error) {
+	oid, err := decodeIDOf("orgId", input.OrgID, typeOrg)
+	if err != nil {
+		return nil, err
+	}
+	uid, err := decodeIDOf("userId", input.UserID, typeUser)
+	if err != nil {
+		return nil, err
+	}
+	t, err := r.svc.TransferOwnership(ctx, domain.TransferOwnershipInput{OrgID: oid, UserID: uid})
+	if err != nil {
+		return nil, err
+	}
+	return &model.TransferOwnershipPayload{Org: toOrg(t.Org), Owner: toMember(t.Owner), PreviousOwner: toMember(t.PreviousOwner)}, nil
+}
+
+// DeleteOrg is the resolver for the deleteOrg field.
+func (r *mutationResolver) DeleteOrg(ctx context.Context, input model.DeleteOrgInput) (*model.DeleteOrgPayload, error) {
+	oid, err := decodeIDOf("orgId", input.OrgID, typeOrg)
+	if err != nil {
+		return nil, err
+	}
+	d, err := r.svc.DeleteOrg(ctx, domain.DeleteOrgInput{OrgID: oid, ConfirmName: input.ConfirmName})
+	if err != nil {
+		return nil, err
+	}
+	return &model.DeleteOrgPayload{OrgID: EncodeID(typeOrg, d.OrgID), DeletedAt: d.DeletedAt, CreditsForfeited: d.CreditsForfeited}, nil
+}
+
 // Members is the resolver for the members field.
 func (r *orgResolver) Members(ctx context.Context, obj *model.Org, first *int, after *string) (*model.MemberConnection, error) {
 	c, err := r.svc.Members(ctx, obj.OrgID, fromPage(first, after))

@@ -153,6 +153,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DeleteOrgPayload struct {
+		CreditsForfeited func(childComplexity int) int
+		DeletedAt        func(childComplexity int) int
+		OrgID            func(childComplexity int) int
+	}
+
 	GrantCreditsPayload struct {
 		Balance func(childComplexity int) int
 		Entry   func(childComplexity int) int
@@ -287,20 +293,22 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptInvitation func(childComplexity int, token string) int
-		CancelOrder      func(childComplexity int, orderID string) int
-		ConfirmOrder     func(childComplexity int, orderID string) int
-		ConsumeCredits   func(childComplexity int, input model.ConsumeCreditsInput) int
-		CreateAPIKey     func(childComplexity int, orgID string, name string) int
-		CreateOrg        func(childComplexity int, input model.CreateOrgInput) int
-		GrantCredits     func(childComplexity int, input model.GrantCreditsInput) int
-		InviteMember     func(childComplexity int, orgID string, email string, role model.Role) int
-		PurchasePack     func(childComplexity int, input model.PurchasePackInput) int
-		RefundOrder      func(childComplexity int, orderID string, amount *int64, reason *string, idempotencyKey string) int
-		RemoveMember     func(childComplexity int, orgID string, userID string) int
-		RevokeAPIKey     func(childComplexity int, id string) int
-		RevokeInvitation func(childComplexity int, id string) int
-		SetMemberRole    func(childComplexity int, orgID string, userID string, role model.Role) int
+		AcceptInvitation  func(childComplexity int, token string) int
+		CancelOrder       func(childComplexity int, orderID string) int
+		ConfirmOrder      func(childComplexity int, orderID string) int
+		ConsumeCredits    func(childComplexity int, input model.ConsumeCreditsInput) int
+		CreateAPIKey      func(childComplexity int, orgID string, name string) int
+		CreateOrg         func(childComplexity int, input model.CreateOrgInput) int
+		DeleteOrg         func(childComplexity int, input model.DeleteOrgInput) int
+		GrantCredits      func(childComplexity int, input model.GrantCreditsInput) int
+		InviteMember      func(childComplexity int, orgID string, email string, role model.Role) int
+		PurchasePack      func(childComplexity int, input model.PurchasePackInput) int
+		RefundOrder       func(childComplexity int, orderID string, amount *int64, reason *string, idempotencyKey string) int
+		RemoveMember      func(childComplexity int, orgID string, userID string) int
+		RevokeAPIKey      func(childComplexity int, id string) int
+		RevokeInvitation  func(childComplexity int, id string) int
+		SetMemberRole     func(childComplexity int, orgID string, userID string, role model.Role) int
+		TransferOwnership func(childComplexity int, input model.TransferOwnershipInput) int
 	}
 
 	NextAction struct {
@@ -488,6 +496,12 @@ type ComplexityRoot struct {
 		OrderUpdated   func(childComplexity int, orgID string) int
 	}
 
+	TransferOwnershipPayload struct {
+		Org           func(childComplexity int) int
+		Owner         func(childComplexity int) int
+		PreviousOwner func(childComplexity int) int
+	}
+
 	Usage struct {
 		CreditsConsumed func(childComplexity int) int
 		PeriodEnd       func(childComplexity int) int
@@ -569,6 +583,8 @@ type MutationResolver interface {
 	CancelOrder(ctx context.Context, orderID string) (*model.Order, error)
 	RefundOrder(ctx context.Context, orderID string, amount *int64, reason *string, idempotencyKey string) (*model.RefundResult, error)
 	CreateOrg(ctx context.Context, input model.CreateOrgInput) (*model.CreateOrgPayload, error)
+	TransferOwnership(ctx context.Context, input model.TransferOwnershipInput) (*model.TransferOwnershipPayload, error)
+	DeleteOrg(ctx context.Context, input model.DeleteOrgInput) (*model.DeleteOrgPayload, error)
 }
 type OrderResolver interface {
 	Invoice(ctx context.Context, obj *model.Order) (*model.Invoice, error)
@@ -997,6 +1013,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreditNoteEdge.Node(childComplexity), true
+
+	case "DeleteOrgPayload.creditsForfeited":
+		if e.ComplexityRoot.DeleteOrgPayload.CreditsForfeited == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteOrgPayload.CreditsForfeited(childComplexity), true
+	case "DeleteOrgPayload.deletedAt":
+		if e.ComplexityRoot.DeleteOrgPayload.DeletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteOrgPayload.DeletedAt(childComplexity), true
+	case "DeleteOrgPayload.orgId":
+		if e.ComplexityRoot.DeleteOrgPayload.OrgID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteOrgPayload.OrgID(childComplexity), true
 
 	case "GrantCreditsPayload.balance":
 		if e.ComplexityRoot.GrantCreditsPayload.Balance == nil {
@@ -1539,6 +1574,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateOrg(childComplexity, args["input"].(model.CreateOrgInput)), true
+	case "Mutation.deleteOrg":
+		if e.ComplexityRoot.Mutation.DeleteOrg == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteOrg_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteOrg(childComplexity, args["input"].(model.DeleteOrgInput)), true
 	case "Mutation.grantCredits":
 		if e.ComplexityRoot.Mutation.GrantCredits == nil {
 			break
@@ -1627,6 +1673,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetMemberRole(childComplexity, args["orgId"].(string), args["userId"].(string), args["role"].(model.Role)), true
+	case "Mutation.transferOwnership":
+		if e.ComplexityRoot.Mutation.TransferOwnership == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transferOwnership_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransferOwnership(childComplexity, args["input"].(model.TransferOwnershipInput)), true
 
 	case "NextAction.clientSecret":
 		if e.ComplexityRoot.NextAction.ClientSecret == nil {
@@ -2472,6 +2529,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubscriptionRoot.OrderUpdated(childComplexity, args["orgId"].(string)), true
 
+	case "TransferOwnershipPayload.org":
+		if e.ComplexityRoot.TransferOwnershipPayload.Org == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferOwnershipPayload.Org(childComplexity), true
+	case "TransferOwnershipPayload.owner":
+		if e.ComplexityRoot.TransferOwnershipPayload.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferOwnershipPayload.Owner(childComplexity), true
+	case "TransferOwnershipPayload.previousOwner":
+		if e.ComplexityRoot.TransferOwnershipPayload.PreviousOwner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferOwnershipPayload.PreviousOwner(childComplexity), true
+
 	case "Usage.creditsConsumed":
 		if e.ComplexityRoot.Usage.CreditsConsumed == nil {
 			break
@@ -2571,10 +2647,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("ConsumeCreditsInput", ec.unmarshalInputConsumeCreditsInput),
 			graphql.NewInputUnmarshaler("CreateOrgInput", ec.unmarshalInputCreateOrgInput),
+			graphql.NewInputUnmarshaler("DeleteOrgInput", ec.unmarshalInputDeleteOrgInput),
 			graphql.NewInputUnmarshaler("GrantCreditsInput", ec.unmarshalInputGrantCreditsInput),
 			graphql.NewInputUnmarshaler("InvoiceDetailsInput", ec.unmarshalInputInvoiceDetailsInput),
 			graphql.NewInputUnmarshaler("PurchasePackInput", ec.unmarshalInputPurchasePackInput),
 			graphql.NewInputUnmarshaler("QuoteInput", ec.unmarshalInputQuoteInput),
+			graphql.NewInputUnmarshaler("TransferOwnershipInput", ec.unmarshalInputTransferOwnershipInput),
 		)
 	}
 	first := true
@@ -3671,7 +3749,7 @@ enum OrgStatus {
   PAST_DUE
   "The grace period ended unpaid; spending is refused with ORG_SUSPENDED, reading works."
   SUSPENDED
-  "Closed after the retention period."
+  "Closed: deleted by its owner (` + "`" + `deleteOrg` + "`" + `) or after the retention period. Nobody reaches a deleted org any more; it shows only where a retained order or invoice names it."
   CLOSED
 }
 
@@ -3765,9 +3843,49 @@ type CreateOrgPayload {
   org: Org!
 }
 
+"What transferOwnership takes."
+input TransferOwnershipInput {
+  "Global ID of the org."
+  orgId: ID!
+  "Global ID of the member who becomes the OWNER; a member of the org other than the caller, and not an OWNER already."
+  userId: ID!
+}
+
+"What transferOwnership returns."
+type TransferOwnershipPayload {
+  "The org."
+  org: Org!
+  "The member who is now the OWNER."
+  owner: Member!
+  "The caller, who handed the org over and is now an ADMIN."
+  previousOwner: Member!
+}
+
+"What deleteOrg takes."
+input DeleteOrgInput {
+  "Global ID of the org."
+  orgId: ID!
+  "The org's name, exactly as it is, to confirm that this org is meant: INVALID_INPUT otherwise."
+  confirmName: String!
+}
+
+"What deleteOrg returns."
+type DeleteOrgPayload {
+  "Global ID of the deleted org; from now on every operation on it answers NOT_FOUND."
+  orgId: ID!
+  "When the org was deleted."
+  deletedAt: Time!
+  "The credits the org still had: they went with it, written off in its ledger."
+  creditsForfeited: Credits!
+}
+
 extend type Mutation {
   "Creates an org with the caller as OWNER, the Free plan's seats and the sign-up credit."
   createOrg("The org to create." input: CreateOrgInput!): CreateOrgPayload!
+  "Hands the org over (OWNER only; never an API key): the named member becomes the OWNER and the caller an ADMIN, both at once, so the org keeps the same number of owners. NOT_FOUND when the member is not in the org; INVALID_INPUT when it is the caller or already an OWNER."
+  transferOwnership("The org and its new owner." input: TransferOwnershipInput!): TransferOwnershipPayload!
+  "Deletes the org for good (OWNER only; never an API key). CONFLICT while money is in flight: an order awaiting payment or held for review. Its orders, invoices and ledger are kept as records; its remaining credits are forfeited (ADJUST entries in the ledger); its members, invitations and API keys lose all access at once; its name is replaced. A repeated call answers NOT_FOUND and does nothing more, so no idempotency key is needed."
+  deleteOrg("The org and the confirmation." input: DeleteOrgInput!): DeleteOrgPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/quote.graphqls", Input: `"What a pack purchase would cost, priced before it is made by the same rules that price the order, in the org's currency and at its country's tax rate."
@@ -4046,6 +4164,18 @@ func (ec *executionContext) childFields_CreditNoteEdge(ctx context.Context, fiel
 		return ec.fieldContext_CreditNoteEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreditNoteEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteOrgPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orgId":
+		return ec.fieldContext_DeleteOrgPayload_orgId(ctx, field)
+	case "deletedAt":
+		return ec.fieldContext_DeleteOrgPayload_deletedAt(ctx, field)
+	case "creditsForfeited":
+		return ec.fieldContext_DeleteOrgPayload_creditsForfeited(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteOrgPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_GrantCreditsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4650,6 +4780,18 @@ func (ec *executionContext) childFields_Subscription(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type Subscription", field.Name)
 }
 
+func (ec *executionContext) childFields_TransferOwnershipPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "org":
+		return ec.fieldContext_TransferOwnershipPayload_org(ctx, field)
+	case "owner":
+		return ec.fieldContext_TransferOwnershipPayload_owner(ctx, field)
+	case "previousOwner":
+		return ec.fieldContext_TransferOwnershipPayload_previousOwner(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransferOwnershipPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Usage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "scope":
@@ -4910,6 +5052,20 @@ func (ec *executionContext) field_Mutation_createOrg_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteOrg_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteOrgInput, error) {
+			return ec.unmarshalNDeleteOrgInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐDeleteOrgInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_grantCredits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5083,6 +5239,20 @@ func (ec *executionContext) field_Mutation_setMemberRole_args(ctx context.Contex
 		return nil, err
 	}
 	args["role"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_transferOwnership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.TransferOwnershipInput, error) {
+			return ec.unmarshalNTransferOwnershipInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐTransferOwnershipInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -7070,6 +7240,75 @@ func (ec *executionContext) fieldContext_CreditNoteEdge_node(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DeleteOrgPayload_orgId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteOrgPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteOrgPayload_orgId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrgID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteOrgPayload_orgId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteOrgPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeleteOrgPayload_deletedAt(ctx context.Context, field graphql.CollectedField, obj *model.DeleteOrgPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteOrgPayload_deletedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteOrgPayload_deletedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteOrgPayload", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DeleteOrgPayload_creditsForfeited(ctx context.Context, field graphql.CollectedField, obj *model.DeleteOrgPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteOrgPayload_creditsForfeited(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreditsForfeited, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNCredits2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteOrgPayload_creditsForfeited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteOrgPayload", field, false, false, "Credits")
 }
 
 func (ec *executionContext) _GrantCreditsPayload_entry(ctx context.Context, field graphql.CollectedField, obj *model.GrantCreditsPayload) (ret graphql.Marshaler) {
@@ -9736,6 +9975,94 @@ func (ec *executionContext) fieldContext_Mutation_createOrg(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createOrg_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_transferOwnership(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_transferOwnership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TransferOwnership(ctx, fc.Args["input"].(model.TransferOwnershipInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TransferOwnershipPayload) graphql.Marshaler {
+			return ec.marshalNTransferOwnershipPayload2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐTransferOwnershipPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_transferOwnership(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferOwnershipPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_transferOwnership_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteOrg(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteOrg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteOrg(ctx, fc.Args["input"].(model.DeleteOrgInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteOrgPayload) graphql.Marshaler {
+			return ec.marshalNDeleteOrgPayload2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐDeleteOrgPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteOrg(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteOrgPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteOrg_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13371,6 +13698,102 @@ func (ec *executionContext) fieldContext_SubscriptionRoot_orderUpdated(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _TransferOwnershipPayload_org(ctx context.Context, field graphql.CollectedField, obj *model.TransferOwnershipPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferOwnershipPayload_org(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Org, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Org) graphql.Marshaler {
+			return ec.marshalNOrg2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrg(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferOwnershipPayload_org(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferOwnershipPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Org(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferOwnershipPayload_owner(ctx context.Context, field graphql.CollectedField, obj *model.TransferOwnershipPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferOwnershipPayload_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferOwnershipPayload_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferOwnershipPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferOwnershipPayload_previousOwner(ctx context.Context, field graphql.CollectedField, obj *model.TransferOwnershipPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferOwnershipPayload_previousOwner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousOwner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferOwnershipPayload_previousOwner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferOwnershipPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Usage_scope(ctx context.Context, field graphql.CollectedField, obj *model.Usage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14910,6 +15333,55 @@ func UnmarshalCreateOrgInput(ctx context.Context, raw any) (model.CreateOrgInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDeleteOrgInput(ctx context.Context, obj any) (model.DeleteOrgInput, error) {
+	var it model.DeleteOrgInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgId", "confirmName"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "confirmName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confirmName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConfirmName = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeleteOrgInput unmarshals raw into the DeleteOrgInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeleteOrgInput(ctx context.Context, raw any) (model.DeleteOrgInput, error) {
+	var out model.DeleteOrgInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteOrgInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputGrantCreditsInput(ctx context.Context, obj any) (model.GrantCreditsInput, error) {
 	var it model.GrantCreditsInput
 	if obj == nil {
@@ -15243,6 +15715,55 @@ func (ec *executionContext) unmarshalInputQuoteInput(ctx context.Context, obj an
 func UnmarshalQuoteInput(ctx context.Context, raw any) (model.QuoteInput, error) {
 	var out model.QuoteInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuoteInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTransferOwnershipInput(ctx context.Context, obj any) (model.TransferOwnershipInput, error) {
+	var it model.TransferOwnershipInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgId", "userId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTransferOwnershipInput unmarshals raw into the TransferOwnershipInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTransferOwnershipInput(ctx context.Context, raw any) (model.TransferOwnershipInput, error) {
+	var out model.TransferOwnershipInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TransferOwnershipInput", raw, &out)
 	return out, err
 }
 
@@ -16030,6 +16551,49 @@ func (ec *executionContext) _CreditNoteEdge(ctx context.Context, sel ast.Selecti
 			}
 		case "node":
 			out.Values[i] = ec._CreditNoteEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deleteOrgPayloadImplementors = []string{"DeleteOrgPayload"}
+
+func (ec *executionContext) _DeleteOrgPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteOrgPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteOrgPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteOrgPayload")
+		case "orgId":
+			out.Values[i] = ec._DeleteOrgPayload_orgId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deletedAt":
+			out.Values[i] = ec._DeleteOrgPayload_deletedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "creditsForfeited":
+			out.Values[i] = ec._DeleteOrgPayload_creditsForfeited(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17083,6 +17647,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "createOrg":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createOrg(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transferOwnership":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_transferOwnership(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteOrg":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteOrg(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -18335,6 +18913,49 @@ func (ec *executionContext) _SubscriptionRoot(ctx context.Context, sel ast.Selec
 	}
 }
 
+var transferOwnershipPayloadImplementors = []string{"TransferOwnershipPayload"}
+
+func (ec *executionContext) _TransferOwnershipPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TransferOwnershipPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transferOwnershipPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransferOwnershipPayload")
+		case "org":
+			out.Values[i] = ec._TransferOwnershipPayload_org(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "owner":
+			out.Values[i] = ec._TransferOwnershipPayload_owner(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "previousOwner":
+			out.Values[i] = ec._TransferOwnershipPayload_previousOwner(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var usageImplementors = []string{"Usage"}
 
 func (ec *executionContext) _Usage(ctx context.Context, sel ast.SelectionSet, obj *model.Usage) graphql.Marshaler {
@@ -19115,6 +19736,19 @@ func (ec *executionContext) marshalNCurrency2githubᚗcomᚋtallyhqᚋtallyᚋgr
 	return v
 }
 
+func (ec *executionContext) unmarshalNDeleteOrgInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐDeleteOrgInput(ctx context.Context, v any) (model.DeleteOrgInput, error) {
+	res, err := ec.unmarshalInputDeleteOrgInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeleteOrgPayload2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐDeleteOrgPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteOrgPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeleteOrgPayload!")
+		return graphql.Null
+	}
+	return ec._DeleteOrgPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNGrantCreditsInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐGrantCreditsInput(ctx context.Context, v any) (model.GrantCreditsInput, error) {
 	res, err := ec.unmarshalInputGrantCreditsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -19784,6 +20418,19 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNTransferOwnershipInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐTransferOwnershipInput(ctx context.Context, v any) (model.TransferOwnershipInput, error) {
+	res, err := ec.unmarshalInputTransferOwnershipInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTransferOwnershipPayload2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐTransferOwnershipPayload(ctx context.Context, sel ast.SelectionSet, v *model.TransferOwnershipPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TransferOwnershipPayload!")
+		return graphql.Null
+	}
+	return ec._TransferOwnershipPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUsage2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐUsage(ctx context.Context, sel ast.SelectionSet, v *model.Usage) graphql.Marshaler {

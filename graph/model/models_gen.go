@@ -143,6 +143,24 @@ type CreditNoteEdge struct {
 	Node *CreditNote `json:"node"`
 }
 
+// What deleteOrg takes.
+type DeleteOrgInput struct {
+	// Global ID of the org.
+	OrgID string `json:"orgId"`
+	// The org's name, exactly as it is, to confirm that this org is meant: INVALID_INPUT otherwise.
+	ConfirmName string `json:"confirmName"`
+}
+
+// What deleteOrg returns.
+type DeleteOrgPayload struct {
+	// Global ID of the deleted org; from now on every operation on it answers NOT_FOUND.
+	OrgID string `json:"orgId"`
+	// When the org was deleted.
+	DeletedAt time.Time `json:"deletedAt"`
+	// The credits the org still had: they went with it, written off in its ledger.
+	CreditsForfeited int64 `json:"creditsForfeited"`
+}
+
 // What grantCredits takes.
 type GrantCreditsInput struct {
 	// Global ID of the org.
@@ -565,6 +583,24 @@ func (this Subscription) GetID() string { return this.ID }
 
 // The entry point of live updates over a websocket (graphql-transport-ws or graphql-ws).
 type SubscriptionRoot struct {
+}
+
+// What transferOwnership takes.
+type TransferOwnershipInput struct {
+	// Global ID of the org.
+	OrgID string `json:"orgId"`
+	// Global ID of the member who becomes the OWNER; a member of the org other than the caller, and not an OWNER already.
+	UserID string `json:"userId"`
+}
+
+// What transferOwnership returns.
+type TransferOwnershipPayload struct {
+	// The org.
+	Org *Org `json:"org"`
+	// The member who is now the OWNER.
+	Owner *Member `json:"owner"`
+	// The caller, who handed the org over and is now an ADMIN.
+	PreviousOwner *Member `json:"previousOwner"`
 }
 
 // Credit consumption in the current monthly period.
@@ -1217,7 +1253,7 @@ const (
 	OrgStatusPastDue OrgStatus = "PAST_DUE"
 	// The grace period ended unpaid; spending is refused with ORG_SUSPENDED, reading works.
 	OrgStatusSuspended OrgStatus = "SUSPENDED"
-	// Closed after the retention period.
+	// Closed: deleted by its owner (`deleteOrg`) or after the retention period. Nobody reaches a deleted org any more; it shows only where a retained order or invoice names it.
 	OrgStatusClosed OrgStatus = "CLOSED"
 )
 

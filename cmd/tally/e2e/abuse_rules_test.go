@@ -183,6 +183,7 @@ func TestAbuseRules(t *testing.T) {
 	t.Run("10 platform admins refund, grant and read, but do not act for an org", func(t *testing.T) { testPlatformAdmin(t, f) })
 	t.Run("11 an idempotency key answers only who may see its result", func(t *testing.T) { testReplays(t, f) })
 	t.Run("12 return URLs only to allowed origins", func(t *testing.T) { testReturnURLs(t, f) })
+	t.Run("issue 8 an org is handed over or deleted by its owner alone, and deleted for good", func(t *testing.T) { testOwnership(t, f) })
 	t.Run("14 an unverified email accepts no invitation", func(t *testing.T) { testUnverifiedEmail(t, f) })
 	t.Run("15 token lifetime", func(t *testing.T) { testTokenTTL(t, f) })
 	t.Run("15 security headers", func(t *testing.T) { testSecurityHeaders(t, f) })
@@ -1353,5 +1354,92 @@ func TestAbuseRulesRefusedConfigs(t *testing.T) {
 				t.Errorf("refused after %v", took)
 			}
 		})
+	}
+}
+
+// --- issue 8: transferOwnership and deleteOrg -------------------------
+
+const (
+	rulesTransfer = `mutation($in: TransferOwnershipInput!) { transferOwnership(input: $in) { owner { role } } }`
+	rulesDelete   = `mutation($in: DeleteOrgInput!) { deleteOrg(input: $in) { orgId creditsForfeited } }`
+)
+
+// testOwnership tries to take over or delete an org as everyone but its
+// owner, and as its owner while money is in flight; then the owner
+// deletes it and everything that reached it (its key, its members, a
+// platform admin's grant) stops at once.
+func testOwnership(t *testing.T, f *rules) {
+	s := f.s
+	owner, org := f.org(t, "leaving")
+	starter := owner.packID(t, "EUR", "starter-eur")
+	admin, adminID := s.join(t, owner, org, "admin@leaving.example", "ADMIN")
+	member, memberID := s.join(t, owner, org, "member@leaving.example", "MEMBER")
+	_, keySecret := owner.createKey(t, org, "backend")
+	key := s.as("Bearer " + keySecret)
+	stranger, strangerOrg := f.org(t, "stranger")
+	strangerID := stranger.viewerID(t)
+	mustOK(t, f.grant(t, f.admin, org, 5000, f.key()))
+	pending := owner.mustPurchase(t, map[string]any{"orgId": org, "packId": starter, "idempotencyKey": f.key()}).Order
+	if pending.Status != "PENDING" {
+		t.Fatalf("order without a card is %s", pending.Status)
+	}
+	confirm := map[string]any{"orgId": org, "confirmName": "Rules leaving"}
+
+	for _, tc := range []struct {
+		name, query string
+		c           *client
+		in          map[string]any
+		code        string
+	}{
+		{"the org's API key deletes it", rulesDelete, key, confirm, "FORBIDDEN"},
+		{"the org's API key hands it to a member", rulesTransfer, key, map[string]any{"orgId": org, "userId": memberID}, "FORBIDDEN"},
+		{"an ADMIN makes themselves the owner", rulesTransfer, admin, map[string]any{"orgId": org, "userId": adminID}, "FORBIDDEN"},
+		{"an ADMIN deletes it", rulesDelete, admin, confirm, "FORBIDDEN"},
+		{"a MEMBER deletes it", rulesDelete, member, confirm, "FORBIDDEN"},
+		{"a platform admin deletes it", rulesDelete, f.admin, confirm, "NOT_FOUND"},
+		{"a stranger hands it to themselves", rulesTransfer, stranger, map[string]any{"orgId": org, "userId": strangerID}, "NOT_FOUND"},
+		{"the owner hands it to a stranger", rulesTransfer, owner, map[string]any{"orgId": org, "userId": strangerID}, "NOT_FOUND"},
+		{"the owner deletes it while an order awaits payment", rulesDelete, owner, confirm, "CONFLICT"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := owner.state(t, org, 50, true)
+			r := quick(t, func() result { return tc.c.do(t, tc.query, map[string]any{"in": tc.in}) })
+			refused(t, r, tc.code, "")
+			if after := owner.state(t, org, 50, true); !after.equal(before) {
+				t.Errorf("the refusal changed the org: %+v → %+v", before, after)
+			}
+		})
+	}
+
+	owner.must(t, `mutation($id: ID!) { cancelOrder(orderId: $id) { status } }`, map[string]any{"id": pending.ID}, "cancelOrder", nil)
+	balance := owner.balance(t, org)
+	var gone struct{ CreditsForfeited int64 }
+	owner.must(t, rulesDelete, map[string]any{"in": confirm}, "deleteOrg", &gone)
+	if gone.CreditsForfeited != balance || balance < 5000 {
+		t.Fatalf("forfeited %d of a balance of %d", gone.CreditsForfeited, balance)
+	}
+
+	for _, tc := range []struct {
+		name, query string
+		c           *client
+		vars        map[string]any
+		code        string
+	}{
+		{"its API key spends", spendMutation, key, map[string]any{"in": map[string]any{
+			"orgId": org, "amount": 1, "idempotencyKey": f.key(), "reason": "after", "metadata": map[string]any{}}}, "UNAUTHENTICATED"},
+		{"a former member reads it", `query($id: ID!) { org(id: $id) { id } }`, member, map[string]any{"id": org}, "NOT_FOUND"},
+		{"the former owner reads its balance", `query($id: ID!) { org(id: $id) { balance { total } } }`, owner, map[string]any{"id": org}, "NOT_FOUND"},
+		{"the former owner deletes it again", rulesDelete, owner, map[string]any{"in": confirm}, "NOT_FOUND"},
+		{"a former ADMIN takes it over", rulesTransfer, admin, map[string]any{"in": map[string]any{"orgId": org, "userId": adminID}}, "NOT_FOUND"},
+		{"a platform admin grants it credits", `mutation($in: GrantCreditsInput!) { grantCredits(input: $in) { balance { total } } }`, f.admin,
+			map[string]any{"in": map[string]any{"orgId": org, "amount": 10, "kind": "ADJUSTMENT", "reason": "after", "idempotencyKey": f.key()}}, "NOT_FOUND"},
+	} {
+		t.Run("after deletion "+tc.name, func(t *testing.T) {
+			refused(t, quick(t, func() result { return tc.c.do(t, tc.query, tc.vars) }), tc.code, "")
+		})
+	}
+	// The stranger's org is untouched.
+	if b := stranger.balance(t, strangerOrg); b != 1000 {
+		t.Errorf("the stranger's balance is %d", b)
 	}
 }

@@ -33,6 +33,11 @@ const (
 	deny = "FORBIDDEN"       // a member (or the org's key) without the right
 	hide = "NOT_FOUND"       // anyone outside the org: it might as well not exist
 	anon = "UNAUTHENTICATED" // no credential
+	// bad: the caller may, but the input is refused. deleteOrg is called
+	// with a wrong confirmation, so that the OWNER's call proves it passed
+	// every check of who may, and org A survives for the other rows
+	// (TestOrgDeletion deletes an org for real).
+	bad = "INVALID_INPUT"
 )
 
 // outcomes holds one operation's expected outcome per actor, in the order of
@@ -80,6 +85,8 @@ func matrix() []matrixRow {
 		{opCreateAPIKey /*     */, outcomes{okay, okay, deny, deny, deny, hide, hide, hide, anon}},
 		{opRevokeAPIKey /*     */, outcomes{okay, okay, deny, deny, deny, hide, hide, hide, anon}},
 		{opCreateOrg /*        */, outcomes{okay, okay, okay, okay, deny, deny, okay, okay, anon}},
+		{opTransferOwner /*    */, outcomes{okay, deny, deny, deny, deny, hide, hide, hide, anon}},
+		{opDeleteOrg /*        */, outcomes{bad, deny, deny, deny, deny, hide, hide, hide, anon}},
 	}
 	var rows []matrixRow
 	for _, line := range table {
@@ -98,8 +105,9 @@ type matrixFixture struct {
 	clients     map[string]*client // by actor
 	userIDs     map[string]string  // user actors' global user IDs
 	owner       *client
-	ownerEntry  string // a CONSUME entry the OWNER made
-	memberEntry string // a CONSUME entry the MEMBER made
+	victims     map[string]*client // clients of members made for one row, by global user ID
+	ownerEntry  string             // a CONSUME entry the OWNER made
+	memberEntry string             // a CONSUME entry the MEMBER made
 }
 
 // ledgerPage is the page size of the matrix server's ledger reads.
@@ -111,7 +119,7 @@ const ledgerPage = 50
 // ledger holds entries of several actors. The outsider owns org B and its key.
 func newMatrixFixture(t *testing.T, b backend) *matrixFixture {
 	s := startServer(t, b.newDB(t), "TALLY_FREE_SEATS=60")
-	f := &matrixFixture{s: s, clients: map[string]*client{}, userIDs: map[string]string{}}
+	f := &matrixFixture{s: s, clients: map[string]*client{}, userIDs: map[string]string{}, victims: map[string]*client{}}
 	owner := s.user(t, "owner@a.example")
 	f.owner = owner
 	f.orgA = owner.createOrg(t, "Org A", "DE", "EUR")
@@ -508,6 +516,41 @@ var opRemoveMember = matrixOp{
 	},
 }
 
+var opTransferOwner = matrixOp{
+	name: "transferOwnership", field: "transferOwnership",
+	prep: func(t *testing.T, f *matrixFixture, name string) target {
+		c, id := f.s.join(t, f.owner, f.orgA, emailFor("heir", name), "MEMBER")
+		f.victims[id] = c
+		return target{org: f.orgA, user: id}
+	},
+	call: func(t *testing.T, c *client, tg target, _ string) result {
+		return c.do(t, transferOwnerMutation, map[string]any{"in": map[string]any{"orgId": tg.org, "userId": tg.user}})
+	},
+	check: func(t *testing.T, f *matrixFixture, actor string, tg target, _ result, before, after orgState) {
+		owner := f.userIDs[actOwner]
+		if before.roleOf(owner) != "OWNER" || before.roleOf(tg.user) != "MEMBER" ||
+			after.roleOf(owner) != "ADMIN" || after.roleOf(tg.user) != "OWNER" {
+			t.Fatalf("roles %s %s → %s %s, want OWNER MEMBER → ADMIN OWNER",
+				before.roleOf(owner), before.roleOf(tg.user), after.roleOf(owner), after.roleOf(tg.user))
+		}
+		// The heir hands org A back, so the other rows find its OWNER.
+		f.victims[tg.user].must(t, transferOwnerMutation, map[string]any{"in": map[string]any{"orgId": tg.org, "userId": owner}}, "transferOwnership", nil)
+		if back := f.owner.state(t, f.orgA, ledgerPage, true); back.roleOf(owner) != "OWNER" || back.roleOf(tg.user) != "ADMIN" {
+			t.Fatalf("after handing it back: %v", back.Members)
+		}
+	},
+}
+
+const transferOwnerMutation = `mutation($in: TransferOwnershipInput!) { transferOwnership(input: $in) { owner { role user { id } } previousOwner { role } } }`
+
+var opDeleteOrg = matrixOp{
+	name: "deleteOrg", field: "deleteOrg",
+	call: func(t *testing.T, c *client, tg target, _ string) result {
+		return c.do(t, `mutation($in: DeleteOrgInput!) { deleteOrg(input: $in) { orgId } }`,
+			map[string]any{"in": map[string]any{"orgId": tg.org, "confirmName": "not the org's name"}})
+	},
+}
+
 var opCreateAPIKey = matrixOp{
 	name: "createApiKey", field: "createApiKey",
 	call: func(t *testing.T, c *client, tg target, name string) result {
@@ -629,7 +672,7 @@ func TestMatrixCoversEveryActor(t *testing.T) {
 	seen := map[string]int{}
 	for _, row := range matrix() {
 		seen[row.op.name]++
-		if !slices.Contains([]string{okay, deny, hide, anon}, row.want) {
+		if !slices.Contains([]string{okay, deny, hide, anon, bad}, row.want) {
 			t.Errorf("%s/%s: unexpected outcome %q", row.op.name, row.actor, row.want)
 		}
 		if row.actor == actAnon && row.want != anon {
@@ -641,7 +684,7 @@ func TestMatrixCoversEveryActor(t *testing.T) {
 			t.Errorf("%s: %d cells, want %d", op, n, len(matrixActors))
 		}
 	}
-	if want := 21; len(seen) != want {
+	if want := 23; len(seen) != want {
 		t.Errorf("%d operations, want %d", len(seen), want)
 	}
 }

@@ -148,4 +148,34 @@ func TestWebsocketCredentialLifetime(t *testing.T) {
 			}
 		}
 	})
+
+	t.Run("deleted org", func(t *testing.T) {
+		boss := two.user(t, "boss@gone.example")
+		gone := boss.createOrg(t, "Gone", "DE", "EUR")
+		two.join(t, boss, gone, "member@gone.example", "MEMBER")
+		_, secret := boss.createKey(t, gone, "backend")
+		member := dialWS(t, one, "graphql-transport-ws", "Bearer "+token(t, "member@gone.example", false))
+		member.subscribe(balanceSubscription, map[string]any{"org": gone})
+		key := dialWS(t, one, "graphql-transport-ws", "Bearer "+secret)
+		key.subscribe(balanceSubscription, map[string]any{"org": gone})
+		bystander := dialWS(t, one, "graphql-transport-ws", "Bearer "+token(t, "owner@life.example", false))
+		bystander.subscribe(balanceSubscription, sub)
+		boss.must(t, `mutation($in: DeleteOrgInput!) { deleteOrg(input: $in) { orgId } }`,
+			map[string]any{"in": map[string]any{"orgId": gone, "confirmName": "Gone"}}, "deleteOrg", nil)
+		for name, ws := range map[string]*wsClient{"member": member, "API key": key} {
+			if code := closeWithin(t, ws, 5*time.Second); code != 4403 {
+				t.Fatalf("the %s's socket closed with %d, want 4403", name, code)
+			}
+		}
+		stillOpen(t, bystander, 300*time.Millisecond)
+		// The key is refused on the instance that deleted the org, and
+		// serves nothing on the other.
+		spend := map[string]any{"in": map[string]any{"orgId": gone, "amount": 1, "idempotencyKey": "after", "reason": "after"}}
+		if r := two.as("Bearer "+secret).do(t, consumeMutation, spend); r.code() != "UNAUTHENTICATED" {
+			t.Fatalf("the deleted org's key on the deleting instance: %+v", r.Errors)
+		}
+		if r := one.as("Bearer "+secret).do(t, consumeMutation, spend); len(r.Errors) == 0 {
+			t.Fatal("the deleted org's key spent on the other instance")
+		}
+	})
 }
