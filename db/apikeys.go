@@ -38,13 +38,8 @@ func fromDomainAPIKey(k domain.APIKey) apiKeyRow {
 
 // CreateAPIKey inserts a key; CONFLICT on a duplicate ID or hash.
 func (d *DB) CreateAPIKey(ctx context.Context, k domain.APIKey) error {
-	unlock, err := d.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	r := fromDomainAPIKey(k)
-	return mapErr(d.db(ctx).Create(&r).Error, "API key")
+	return d.insert(ctx, "API key", &r)
 }
 
 // APIKeyByID returns a key or NOT_FOUND.

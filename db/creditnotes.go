@@ -65,16 +65,11 @@ func fromDomainCreditNote(cn domain.CreditNote) (creditNoteRow, error) {
 // CreateCreditNote inserts a credit note; CONFLICT when its ID, Number or
 // (Year, Seq) exists.
 func (d *DB) CreateCreditNote(ctx context.Context, cn domain.CreditNote) error {
-	unlock, err := d.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	r, err := fromDomainCreditNote(cn)
 	if err != nil {
 		return err
 	}
-	return mapErr(d.db(ctx).Create(&r).Error, "credit note")
+	return d.insert(ctx, "credit note", &r)
 }
 
 // CreditNoteByID returns a credit note or NOT_FOUND.

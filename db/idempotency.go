@@ -34,16 +34,11 @@ func (d *DB) PurgeIdempotency(ctx context.Context, before time.Time, limit int) 
 // CreateIdempotency records a key outside a balance change (purchases);
 // CONFLICT when the org already has it.
 func (d *DB) CreateIdempotency(ctx context.Context, rec domain.IdempotencyRecord) error {
-	unlock, err := d.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	r := fromDomainIdempotency(rec)
 	if r.Response == nil {
 		r.Response = []byte{} // the column is NOT NULL
 	}
-	return mapErr(d.db(ctx).Create(&r).Error, "idempotency key")
+	return d.insert(ctx, "idempotency key", &r)
 }
 
 // DeleteIdempotency removes the org's record of key; NOT_FOUND when absent.

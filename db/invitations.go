@@ -42,13 +42,8 @@ func fromDomainInvitation(i domain.Invitation) invitationRow {
 
 // CreateInvitation inserts an invitation; CONFLICT on a duplicate token hash.
 func (d *DB) CreateInvitation(ctx context.Context, inv domain.Invitation) error {
-	unlock, err := d.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	r := fromDomainInvitation(inv)
-	return mapErr(d.db(ctx).Create(&r).Error, "invitation")
+	return d.insert(ctx, "invitation", &r)
 }
 
 // InvitationByTokenHash finds an invitation by its token's hash or NOT_FOUND.

@@ -78,16 +78,11 @@ func fromDomainInvoice(inv domain.Invoice) (invoiceRow, error) {
 // one, or its ID, Number or (Year, Seq) exists. Status and Refunded are
 // not saved (reads derive them from the credit notes).
 func (d *DB) CreateInvoice(ctx context.Context, inv domain.Invoice) error {
-	unlock, err := d.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	r, err := fromDomainInvoice(inv)
 	if err != nil {
 		return err
 	}
-	return mapErr(d.db(ctx).Create(&r).Error, "invoice")
+	return d.insert(ctx, "invoice", &r)
 }
 
 // InvoiceByID returns an invoice or NOT_FOUND.

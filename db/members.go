@@ -27,13 +27,8 @@ func fromDomainMembership(m domain.Membership) membershipRow {
 
 // AddMembership inserts a membership; CONFLICT when the user is already a member.
 func (d *DB) AddMembership(ctx context.Context, m domain.Membership) error {
-	unlock, err := d.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	r := fromDomainMembership(m)
-	return mapErr(d.db(ctx).Create(&r).Error, "membership")
+	return d.insert(ctx, "membership", &r)
 }
 
 // MembershipOf returns the user's membership in the org or NOT_FOUND.

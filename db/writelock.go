@@ -109,3 +109,15 @@ func (d *DB) lockWrites(ctx context.Context) (unlock func(), err error) {
 	}
 	return d.wlock.lock(ctx)
 }
+
+// insert writes one row (a pointer to a gorm row type) under the write
+// lock and maps its error for what the row is ("invoice", "order", …):
+// CONFLICT on a duplicate key.
+func (d *DB) insert(ctx context.Context, what string, row any) error {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return mapErr(d.db(ctx).Create(row).Error, what)
+}
