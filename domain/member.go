@@ -62,10 +62,7 @@ func (s *Service) RemoveMember(ctx context.Context, orgID, userID string) error 
 		return err
 	}
 	err = s.store.InTx(ctx, func(tx Store) error {
-		if _, _, err := tx.LockBalance(ctx, orgID, ""); err != nil {
-			return err
-		}
-		me, err := s.lockedAccess(ctx, tx, orgID, acc, action)
+		me, err := s.lockOrgAs(ctx, tx, orgID, acc, action)
 		if err != nil {
 			return err
 		}
@@ -98,10 +95,7 @@ func (s *Service) SetMemberRole(ctx context.Context, orgID, userID string, role 
 	}
 	var out Membership
 	err = s.store.InTx(ctx, func(tx Store) error {
-		if _, _, err := tx.LockBalance(ctx, orgID, ""); err != nil {
-			return err
-		}
-		me, err := s.lockedAccess(ctx, tx, orgID, acc, ActionManageMembers)
+		me, err := s.lockOrgAs(ctx, tx, orgID, acc, ActionManageMembers)
 		if err != nil {
 			return err
 		}

@@ -80,10 +80,7 @@ func (s *Service) DeleteOrg(ctx context.Context, in DeleteOrgInput) (OrgDeletion
 		version int64
 	)
 	err = s.store.InTx(ctx, func(tx Store) error {
-		if _, _, err := tx.LockBalance(ctx, in.OrgID, ""); err != nil {
-			return err
-		}
-		if _, err := s.lockedAccess(ctx, tx, in.OrgID, acc, ActionOwn); err != nil {
+		if _, err := s.lockOrgAs(ctx, tx, in.OrgID, acc, ActionOwn); err != nil {
 			return err
 		}
 		org, err := tx.OrgByID(ctx, in.OrgID)

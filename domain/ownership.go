@@ -41,10 +41,7 @@ func (s *Service) TransferOwnership(ctx context.Context, in TransferOwnershipInp
 	}
 	var out OwnershipTransfer
 	err = s.store.InTx(ctx, func(tx Store) error {
-		if _, _, err := tx.LockBalance(ctx, in.OrgID, ""); err != nil {
-			return err
-		}
-		me, err := s.lockedAccess(ctx, tx, in.OrgID, acc, ActionOwn)
+		me, err := s.lockOrgAs(ctx, tx, in.OrgID, acc, ActionOwn)
 		if err != nil {
 			return err
 		}
@@ -80,14 +77,21 @@ func (s *Service) TransferOwnership(ctx context.Context, in TransferOwnershipInp
 	return out, nil
 }
 
-// lockedAccess reads the signed-in caller's membership again inside a
-// transaction that holds the org's lock and checks action against the role
-// it finds, so that a decision made under the lock rests on the caller's
-// role as it is now, not as authorize saw it before the lock: a concurrent
+// lockOrgAs takes the org's lock (its balance row: member changes,
+// ownership and the org's deletion serialize on it) and then reads the
+// signed-in caller's membership again, checking action against the role it
+// finds, so that a decision made under the lock rests on the caller's role
+// as it is now, not as authorize saw it before the lock: a concurrent
 // transfer may have made the caller ADMIN, a removal may have made them a
 // stranger. Codes as authorize: NOT_FOUND when no longer a member,
 // FORBIDDEN when the role no longer allows action.
-func (s *Service) lockedAccess(ctx context.Context, tx MemberStore, orgID string, acc Access, action Action) (Membership, error) {
+func (s *Service) lockOrgAs(ctx context.Context, tx interface {
+	LedgerStore
+	MemberStore
+}, orgID string, acc Access, action Action) (Membership, error) {
+	if _, _, err := tx.LockBalance(ctx, orgID, ""); err != nil {
+		return Membership{}, err
+	}
 	m, err := tx.MembershipOf(ctx, orgID, acc.Actor.UserID)
 	if IsCode(err, CodeNotFound) {
 		return Membership{}, NotFound("org")
