@@ -3640,7 +3640,7 @@ input PurchasePackInput {
   idempotencyKey: String!
   "Billing details for the invoice."
   invoiceDetails: InvoiceDetailsInput
-  "Where a hosted payment page sends the buyer back to: an absolute http(s) URL on one of the configured front-end origins (TALLY_ALLOWED_ORIGINS) or the server's own public origin, at most 2048 bytes; anything else is INVALID_INPUT. Null uses the server's public URL."
+  "Where a hosted payment page sends the buyer back to: an absolute http(s) URL on one of the configured front-end origins (TALLY_ALLOWED_ORIGINS) or the server's own public origin, at most 2048 bytes; anything else is INVALID_INPUT. Null leaves the end of the flow to the gateway: the sandbox shows its own result page, PayPal returns to the server's public URL, Mercado Pago keeps the buyer on its own page."
   returnUrl: String
 }
 
