@@ -21,6 +21,8 @@
 //     checked before any money is asked for, and replaying a repeated key.
 //   - pricing.go: the price of a pack (tax by country, installment
 //     commission) and the installment options offered to an org.
+//   - quote.go: pricing a purchase before it is made, with the code that
+//     prices the order.
 //   - payment.go: starting a payment with the routed gateway, confirming
 //     one the buyer approved, and how a decline is recorded and reported.
 //   - settle.go: applying a gateway-reported payment state to an order
@@ -67,6 +69,11 @@
 //   - org.go: organizations, their status, and creation with the
 //     sign-up grant.
 //   - member.go: roles, memberships, role changes and owner rules.
+//   - ownership.go: handing an org to another member (OWNER only) and the
+//     org lock every member change takes (lockOrgAs).
+//   - orgdelete.go: deleting an org: refused while money is in flight;
+//     orders, invoices and the ledger kept, credits forfeited, access
+//     removed.
 //   - invitation.go: inviting members and accepting invitations.
 //   - seats.go: seat usage.
 //   - user.go, actor.go: users and who is calling.
