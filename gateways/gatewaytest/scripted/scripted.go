@@ -15,9 +15,16 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tallyhq/tally/domain"
 )
+
+// paymentSeq numbers payments across every scripted gateway of the test
+// process: a provider's payment ids are unique, and tests that make
+// several gateways under one name over one database (one per round) must
+// not see two payments with one id.
+var paymentSeq atomic.Int64
 
 // Outcome is how CreatePayment answers.
 type Outcome int
@@ -215,7 +222,7 @@ func (g *Gateway) CreatePayment(_ context.Context, req domain.PaymentRequest) (d
 		o = g.decide(req)
 	}
 	g.creates++
-	p := domain.Payment{ID: fmt.Sprintf("pay_%d", g.creates), Status: domain.PaymentSucceeded, Amount: req.Amount}
+	p := domain.Payment{ID: fmt.Sprintf("pay_%d", paymentSeq.Add(1)), Status: domain.PaymentSucceeded, Amount: req.Amount}
 	if g.collect != (domain.Money{}) {
 		p.Amount = g.collect
 	}
