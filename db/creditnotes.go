@@ -98,30 +98,6 @@ func (d *DB) CreditNotesOfInvoice(ctx context.Context, invoiceID string) ([]doma
 // ListCreditNotes pages an org's credit notes, newest first (keyset on
 // issued_at, id, served by credit_notes_org_page_idx).
 func (d *DB) ListCreditNotes(ctx context.Context, orgID string, p domain.Page) (domain.Connection[domain.CreditNote], error) {
-	var conn domain.Connection[domain.CreditNote]
-	n, err := pageSize(p)
-	if err != nil {
-		return conn, err
-	}
-	q := d.db(ctx).Where("org_id = ?", orgID)
-	if p.After != "" {
-		at, id, err := parseTimeIDCursor(p.After, creditNoteCursorTag)
-		if err != nil {
-			return conn, err
-		}
-		q = q.Where("(issued_at < ? OR (issued_at = ? AND id < ?))", at, at, id)
-	}
-	var rows []creditNoteRow
-	if err := q.Order("issued_at DESC, id DESC").Limit(n + 1).Find(&rows).Error; err != nil {
-		return conn, mapErr(err, "credit note")
-	}
-	if len(rows) > n {
-		rows, conn.HasNextPage = rows[:n], true
-	}
-	conn.Edges = make([]domain.Edge[domain.CreditNote], 0, len(rows))
-	for _, r := range rows {
-		cn := toDomainCreditNote(r)
-		conn.Edges = append(conn.Edges, domain.Edge[domain.CreditNote]{Cursor: timeIDCursor(creditNoteCursorTag, cn.IssuedAt, cn.ID), Node: cn})
-	}
-	return conn, nil
+	return pageByIssued(d.db(ctx).Where("org_id = ?", orgID), p, creditNoteCursorTag, "credit note", toDomainCreditNote,
+		func(cn domain.CreditNote) (time.Time, string) { return cn.IssuedAt, cn.ID })
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/tallyhq/tally/domain"
 )
 
@@ -106,30 +108,39 @@ func (d *DB) invoiceWhere(ctx context.Context, cond, arg string) (domain.Invoice
 // ListInvoices pages an org's invoices, newest first (keyset on issued_at,
 // id, served by invoices_org_page_idx).
 func (d *DB) ListInvoices(ctx context.Context, orgID string, p domain.Page) (domain.Connection[domain.Invoice], error) {
-	var conn domain.Connection[domain.Invoice]
+	q := d.db(ctx).Select(invoiceSelect).Where("org_id = ?", orgID)
+	return pageByIssued(q, p, invoiceCursorTag, "invoice", toDomainInvoice,
+		func(inv domain.Invoice) (time.Time, string) { return inv.IssuedAt, inv.ID })
+}
+
+// pageByIssued pages the rows R that q selects, newest first by keyset on
+// (issued_at, id), with cursors tagged tag: the listing of an org's
+// invoices and of its credit notes.
+func pageByIssued[R, T any](q *gorm.DB, p domain.Page, tag, what string, conv func(R) T, key func(T) (time.Time, string)) (domain.Connection[T], error) {
+	var conn domain.Connection[T]
 	n, err := pageSize(p)
 	if err != nil {
 		return conn, err
 	}
-	q := d.db(ctx).Select(invoiceSelect).Where("org_id = ?", orgID)
 	if p.After != "" {
-		at, id, err := parseTimeIDCursor(p.After, invoiceCursorTag)
+		at, id, err := parseTimeIDCursor(p.After, tag)
 		if err != nil {
 			return conn, err
 		}
 		q = q.Where("(issued_at < ? OR (issued_at = ? AND id < ?))", at, at, id)
 	}
-	var rows []invoiceRow
+	var rows []R
 	if err := q.Order("issued_at DESC, id DESC").Limit(n + 1).Find(&rows).Error; err != nil {
-		return conn, mapErr(err, "invoice")
+		return conn, mapErr(err, what)
 	}
 	if len(rows) > n {
 		rows, conn.HasNextPage = rows[:n], true
 	}
-	conn.Edges = make([]domain.Edge[domain.Invoice], 0, len(rows))
+	conn.Edges = make([]domain.Edge[T], 0, len(rows))
 	for _, r := range rows {
-		inv := toDomainInvoice(r)
-		conn.Edges = append(conn.Edges, domain.Edge[domain.Invoice]{Cursor: timeIDCursor(invoiceCursorTag, inv.IssuedAt, inv.ID), Node: inv})
+		node := conv(r)
+		at, id := key(node)
+		conn.Edges = append(conn.Edges, domain.Edge[T]{Cursor: timeIDCursor(tag, at, id), Node: node})
 	}
 	return conn, nil
 }
