@@ -58,6 +58,10 @@ type PaymentRequest struct {
 	// the gateway's own page or widget.
 	PaymentMethodID string
 	Description     string
+	// Saved, when set, is a method saved through MethodVault, charged off
+	// session (the buyer is not there: renewals, automatic top-ups);
+	// PaymentMethodID is "" then.
+	Saved *SavedMethod
 	// IdempotencyKey is passed to the provider so a retried create never
 	// makes a second payment.
 	IdempotencyKey string

@@ -134,7 +134,12 @@ type Order struct {
 	// Refunded is the total refunded so far, in minor units of Total.
 	Refunded int64
 	// GrantID is the credit grant made when the order was paid ("" before).
-	GrantID        string
+	GrantID string
+	// Subscription is what the order does to the org's plan subscription
+	// once paid (subscribe, renew, change plan, add seats); nil for an
+	// order that only buys credits. Its credits (Credits) are then the
+	// period's included credits, granted as SUBSCRIPTION credit.
+	Subscription   *OrderSubscription
 	InvoiceDetails *InvoiceDetails
 	CreatedBy      string // user who bought
 	CreatedAt      time.Time
