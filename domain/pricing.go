@@ -120,39 +120,11 @@ func PricePack(cfg PricingConfig, in QuoteInput) (Quote, error) {
 		Kind: LinePack, Description: desc, Quantity: qty, UnitPrice: unit,
 		Amount: Money{AmountMinor: unit.AmountMinor * qty, Currency: in.Currency}, PackID: p.ID, Credits: credits * qty,
 	}}
-	items := lines[0].Amount.AmountMinor
-	subtotal := items
-	n := in.Installments
-	var plan *InstallmentPlan
-	if n > 1 {
-		bp := cfg.InstallmentCommission[n]
-		commission := Money{AmountMinor: basisPoints(items, bp), Currency: in.Currency}
-		if commission.AmountMinor > 0 {
-			lines = append(lines, OrderLine{
-				Kind:        LineInstallmentCommission,
-				Description: fmt.Sprintf("Installment commission (%d × %s)", n, percent(bp)),
-				Quantity:    1, UnitPrice: commission, Amount: commission,
-			})
-			subtotal += commission.AmountMinor
-		}
-		plan = &InstallmentPlan{Count: n, Commission: commission}
+	q, err := finishQuote(cfg, lines, PriceTarget{Currency: in.Currency, Country: in.Country, Installments: in.Installments})
+	if err != nil {
+		return Quote{}, err
 	}
-	rate := cfg.TaxRates[in.Country]
-	tax := basisPoints(subtotal, rate)
-	q := Quote{
-		Lines:     lines,
-		Subtotal:  Money{AmountMinor: subtotal, Currency: in.Currency},
-		TaxRateBP: rate,
-		Tax:       Money{AmountMinor: tax, Currency: in.Currency},
-		Total:     Money{AmountMinor: subtotal + tax, Currency: in.Currency},
-		Credits:   credits * qty,
-		Validity:  p.Validity,
-	}
-	if plan != nil {
-		plan.Total = q.Total
-		plan.Amount = Money{AmountMinor: divRoundUp(q.Total.AmountMinor, int64(n)), Currency: in.Currency}
-		q.Installments = plan
-	}
+	q.Credits, q.Validity = credits*qty, p.Validity
 	return q, nil
 }
 
