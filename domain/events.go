@@ -9,6 +9,8 @@ type EventKind string
 const (
 	EventBalance EventKind = "balance"
 	EventOrder   EventKind = "order"
+	// EventSubscription: the org's plan subscription changed (RefID).
+	EventSubscription EventKind = "subscription"
 	// EventResync tells subscribers that events may have been missed (the
 	// bus reconnected): re-read the current state.
 	EventResync EventKind = "resync"

@@ -12,35 +12,72 @@ import (
 var errOrgDeleted = errors.New("the org was deleted")
 
 // fulfil marks an order PAID, grants its credits with the pack's validity
-// (the database refuses a second grant for one order) and issues its
-// invoice with the next gap-free number of the year. It refuses, wrapping
+// (the database refuses a second grant for one order) or, for a
+// subscription order, applies it to the subscription and grants its
+// included credits as SUBSCRIPTION credit until the next monthly reset,
+// and issues its invoice with the next gap-free number of the year. It refuses, wrapping
 // errOrgDeleted, when the org is CLOSED: money collected after the org's
 // deletion (a late capture of a failed or canceled order) buys nothing and
 // must be given back by an operator.
-func (s *Service) fulfil(ctx context.Context, tx interface {
-	LedgerStore
-	invoicingStore
-}, o *Order, now time.Time) (int64, error) {
+func (s *Service) fulfil(ctx context.Context, tx Store, o *Order, now time.Time) (int64, error) {
 	o.Status, o.PaidAt, o.NextAction, o.FailureReason = OrderPaid, &now, nil, ""
-	exp := grantExpiry(o.Validity, now)
+	kind := GrantPurchased
+	var exp *time.Time
+	if o.Subscription != nil {
+		reset, err := s.applySubscriptionOrder(ctx, tx, o, now)
+		if err != nil {
+			return 0, err
+		}
+		kind, exp = GrantSubscription, &reset
+	} else {
+		var err error
+		if exp, err = s.packExpiry(ctx, tx, o.OrgID, o.Validity, now); err != nil {
+			return 0, err
+		}
+	}
 	o.ExpiresAt = exp
 	res, err := s.applyCreditsTx(ctx, tx, o.OrgID,
 		func(b *Balance, _ []Grant, now time.Time) (change, error) {
 			if b.OrgStatus == OrgClosed { // read under the org's lock, after any deletion
 				return change{}, Internal(errOrgDeleted)
 			}
-			ch := grantChange(o.OrgID, GrantPurchased, o.Credits, exp, o.ID, "order "+o.Number, Actor{}, now)
+			if o.Credits == 0 { // a change that adds no included credits
+				return change{}, nil
+			}
+			ch := grantChange(o.OrgID, kind, o.Credits, exp, o.ID, "order "+o.Number, Actor{}, now)
 			ch.entries[0].Metadata = orderMetadata(o)
 			return ch, nil
 		})
 	if err != nil {
 		return 0, err
 	}
-	o.GrantID = res.Entry.Allocations[0].GrantID
+	if o.Credits > 0 {
+		o.GrantID = res.Entry.Allocations[0].GrantID
+	}
 	if err := s.issueInvoice(ctx, tx, *o, now); err != nil {
 		return 0, err
 	}
 	return res.Balance.Version, nil
+}
+
+// packExpiry is when the credits of a pack with validity v bought at now
+// expire: never for NEVER; for BILLING_CYCLE and RECURRING at the next
+// monthly reset of the org's subscription (the end of its billing cycle;
+// on an annual plan, the next monthly reset), or a month after purchase
+// for an org without one.
+func (s *Service) packExpiry(ctx context.Context, tx SubscriptionStore, orgID string, v ValidityPolicy, now time.Time) (*time.Time, error) {
+	if v == ValidityNever || v == "" {
+		return nil, nil
+	}
+	sub, err := tx.LiveSubscription(ctx, orgID)
+	if err != nil && !IsCode(err, CodeNotFound) {
+		return nil, err
+	}
+	if err == nil && sub.Status != SubIncomplete && sub.NextResetAt.After(now) {
+		t := sub.NextResetAt
+		return &t, nil
+	}
+	return grantExpiry(v, now), nil
 }
 
 func orderMetadata(o *Order) json.RawMessage {

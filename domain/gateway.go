@@ -62,6 +62,12 @@ type PaymentRequest struct {
 	// session (the buyer is not there: renewals, automatic top-ups);
 	// PaymentMethodID is "" then.
 	Saved *SavedMethod
+	// BuyerPresent says the buyer is at the SPA and can authenticate a
+	// charge of Saved (3-D Secure as a NextAction): a saved method charged
+	// for a buyer's own request. False for charges Tally makes by itself
+	// (renewals, automatic top-ups), which a bank's demand for
+	// authentication fails with FailureAuthRequired.
+	BuyerPresent bool
 	// IdempotencyKey is passed to the provider so a retried create never
 	// makes a second payment.
 	IdempotencyKey string

@@ -63,12 +63,26 @@ func (s *Service) paymentRequest(ctx context.Context, o Order, paymentMethodID, 
 		}
 		customer.Email = u.Email
 	}
-	return PaymentRequest{
+	req := PaymentRequest{
 		OrderID: o.ID, OrderNumber: o.Number, Amount: o.Total, Installments: n, Method: o.Method,
 		Customer:        customer,
 		PaymentMethodID: paymentMethodID, Description: orderDescription(o),
 		IdempotencyKey: "order-" + o.ID, ReturnURL: returnURL,
-	}, nil
+	}
+	// A saved method of the org is charged off session; anything else is
+	// the gateway's own token or test card.
+	saved, ok, err := s.savedMethodOf(ctx, o.OrgID, paymentMethodID)
+	if err != nil {
+		return PaymentRequest{}, err
+	}
+	if ok {
+		if saved.Gateway != o.Gateway {
+			return PaymentRequest{}, InvalidInput("paymentMethodId", "payment method %s is saved with %s, not %s", paymentMethodID, saved.Gateway, o.Gateway)
+		}
+		sm := saved.Saved()
+		req.Saved, req.PaymentMethodID, req.BuyerPresent = &sm, "", o.CreatedBy != ""
+	}
+	return req, nil
 }
 
 // DeclineMessage is all a buyer is told of a declined payment, whatever the

@@ -157,12 +157,7 @@ func (s *Service) purchase(ctx context.Context, in PurchaseInput, acc Access, de
 		return Checkout{}, err
 	}
 	err = s.store.InTx(ctx, func(tx Store) error {
-		n, err := tx.NextNumber(ctx, fmt.Sprintf(orderSeriesFmt, now.Year()))
-		if err != nil {
-			return err
-		}
-		o.Number = fmt.Sprintf("ORD-%d-%06d", now.Year(), n)
-		if err := tx.CreateOrder(ctx, o); err != nil {
+		if err := s.createOrder(ctx, tx, &o); err != nil {
 			return err
 		}
 		return record(ctx, tx, []byte(o.ID))

@@ -25,6 +25,7 @@ type seatStore interface {
 	OrgStore
 	MemberStore
 	InvitationStore
+	SubscriptionStore
 }
 
 func (s *Service) seats(ctx context.Context, st seatStore, orgID string) (Seats, error) {
@@ -40,5 +41,13 @@ func (s *Service) seats(ctx context.Context, st seatStore, orgID string) (Seats,
 	if err != nil {
 		return Seats{}, asDomainError(err)
 	}
-	return Seats{Total: o.Seats, Used: used, Pending: len(inv), Available: max(0, o.Seats-used-len(inv))}, nil
+	// A seat removal scheduled for the renewal already limits who can join:
+	// the seats must still cover every member when it takes effect.
+	limit := o.Seats
+	if sub, err := st.LiveSubscription(ctx, orgID); err == nil && sub.Pending != nil {
+		limit = min(limit, sub.Pending.Seats)
+	} else if err != nil && !IsCode(err, CodeNotFound) {
+		return Seats{}, asDomainError(err)
+	}
+	return Seats{Total: o.Seats, Used: used, Pending: len(inv), Available: max(0, limit-used-len(inv))}, nil
 }

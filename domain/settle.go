@@ -60,6 +60,9 @@ func (s *Service) settle(ctx context.Context, orderID string, u paymentUpdate) (
 		return Order{}, asDomainError(err)
 	}
 	s.announce(ctx, o, changed, balanceAt)
+	if changed && o.Subscription != nil {
+		s.publish(ctx, Event{Kind: EventSubscription, OrgID: o.OrgID, RefID: o.Subscription.SubscriptionID})
+	}
 	if failed {
 		s.countDecline(ctx, o.OrgID)
 	}
@@ -115,6 +118,13 @@ func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paym
 			holdForReview(&o, fmt.Sprintf("credit limit: the payment was collected but %d credits would take the balance over %d", o.Credits, MaxCredits))
 			break
 		}
+		if errors.Is(err, errSubscriptionMoved) {
+			s.log.ErrorContext(ctx, "payment collected for a subscription change that no longer applies: order not paid, held for review",
+				"order", o.ID, "number", o.Number, "org", o.OrgID, "gateway", o.Gateway, "payment", o.PaymentID,
+				"collected", o.Total.String())
+			holdForReview(&o, "subscription moved on: the payment was collected for a subscription change that no longer applies; give the money back")
+			break
+		}
 		if errors.Is(err, errOrgDeleted) {
 			s.log.ErrorContext(ctx, "payment collected for an org that was deleted: order not paid, held for review",
 				"order", o.ID, "number", o.Number, "org", o.OrgID, "gateway", o.Gateway, "payment", o.PaymentID,
@@ -159,6 +169,12 @@ func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paym
 	}
 	if orderEqual(before, o) {
 		return o, false, false, balanceAt, nil
+	}
+	if o.Subscription != nil && o.Subscription.Action == ActionRenew && before.Status != o.Status &&
+		(o.Status == OrderFailed || o.Status == OrderCanceled) {
+		if err := s.renewalFailedTx(ctx, tx, o, now); err != nil {
+			return Order{}, false, false, 0, err
+		}
 	}
 	o.UpdatedAt = now
 	o.Version++

@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -54,6 +55,12 @@ const (
 	// Unavailable is the provider failing (GATEWAY_UNAVAILABLE) for this
 	// one request.
 	Unavailable
+	// AuthRequired is a bank asking the buyer to authenticate: a charge
+	// made without them (off session) is the FAILED payment, reason
+	// domain.FailureAuthRequired, and a PAYMENT_FAILED error; with the
+	// buyer present (PaymentRequest.BuyerPresent) it waits for them on
+	// the bank's page (REQUIRES_ACTION, redirect).
+	AuthRequired
 )
 
 // Gateway is a scripted domain.Gateway; make one with New. It is safe for
@@ -78,6 +85,7 @@ type Gateway struct {
 var (
 	_ domain.Gateway        = (*Gateway)(nil)
 	_ domain.PaymentChecker = (*Gateway)(nil)
+	_ domain.MethodVault    = (*Gateway)(nil)
 )
 
 // New returns a gateway registered as name with caps whose payments
@@ -110,15 +118,56 @@ func (g *Gateway) Decide(f func(domain.PaymentRequest) Outcome) {
 }
 
 // ByPaymentMethod is a Decide function: the outcome is named by the
-// request's payment method id, def for ids it does not list.
+// request's payment method id (for a saved method, the token it was saved
+// from), def for ids it does not list.
 func ByPaymentMethod(outcomes map[string]Outcome, def Outcome) func(domain.PaymentRequest) Outcome {
 	return func(req domain.PaymentRequest) Outcome {
-		if o, ok := outcomes[req.PaymentMethodID]; ok {
+		id := req.PaymentMethodID
+		if req.Saved != nil {
+			id = strings.TrimPrefix(req.Saved.Ref, savedPrefix)
+		}
+		if o, ok := outcomes[id]; ok {
 			return o
 		}
 		return def
 	}
 }
+
+// savedPrefix makes a saved method's Ref from the token it was saved from.
+const savedPrefix = "saved_"
+
+// SaveMethod saves any non-empty token at once, as a visa card whose last
+// four digits are the token's; "" is INVALID_INPUT. Saves count as
+// requests neither of payments nor of refunds.
+func (g *Gateway) SaveMethod(_ context.Context, req domain.SaveMethodRequest) (domain.SavedMethod, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err := g.down(); err != nil {
+		return domain.SavedMethod{}, err
+	}
+	if req.Token == "" {
+		return domain.SavedMethod{}, domain.InvalidInput("token", "a card token is required")
+	}
+	cus := req.CustomerRef
+	if cus == "" {
+		cus = "cus_" + req.Customer.OrgID
+	}
+	last4 := req.Token
+	if len(last4) > 4 {
+		last4 = last4[len(last4)-4:]
+	}
+	return domain.SavedMethod{Ref: savedPrefix + req.Token, CustomerRef: cus, Kind: domain.MethodCard,
+		Brand: "visa", Last4: last4, ExpMonth: 12, ExpYear: 2034, Ready: true}, nil
+}
+
+// CompleteSave returns m ready.
+func (g *Gateway) CompleteSave(_ context.Context, m domain.SavedMethod) (domain.SavedMethod, error) {
+	m.Ready, m.NextAction = true, nil
+	return m, nil
+}
+
+// RemoveMethod forgets nothing: saved methods live in their Ref.
+func (g *Gateway) RemoveMethod(context.Context, domain.SavedMethod) error { return nil }
 
 // CaptureOnConfirm makes ConfirmPayment complete a payment waiting for the
 // buyer, as a PayPal capture does; otherwise it reports the payment as the
@@ -243,6 +292,15 @@ func (g *Gateway) CreatePayment(_ context.Context, req domain.PaymentRequest) (d
 	case ClientSecret:
 		p.Status = domain.PaymentRequiresAction
 		p.NextAction = &domain.NextAction{Kind: domain.NextActionConfirmClientSecret, ClientSecret: p.ID + "_secret"}
+	case AuthRequired:
+		if req.BuyerPresent { // the buyer authenticates on the bank's page
+			p.Status = domain.PaymentRequiresAction
+			p.NextAction = &domain.NextAction{Kind: domain.NextActionRedirect, URL: "https://bank.example/3ds/" + p.ID}
+			break
+		}
+		p.Status, p.FailureReason = domain.PaymentFailed, domain.FailureAuthRequired
+		g.payments[p.ID] = p
+		return p, &domain.Error{Code: domain.CodePaymentFailed, Message: "card declined: " + domain.FailureAuthRequired}
 	case RefuseInput:
 		return domain.Payment{}, domain.InvalidInput("paymentMethodId", "the provider knows no such payment method")
 	case Unavailable:

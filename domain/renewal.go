@@ -1,0 +1,464 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// errSubscriptionMoved is the cause of fulfil's refusal to apply a paid
+// subscription order its subscription no longer fits (a renewal of a
+// period already renewed, a first payment of a subscription replaced
+// meanwhile): the caller holds the order for review, so the money is
+// given back rather than buying nothing or twice.
+var errSubscriptionMoved = errors.New("the subscription moved on since the order was made")
+
+// FailureNoPaymentMethod is the RenewalFailure of a renewal that found no
+// saved payment method to charge.
+const FailureNoPaymentMethod = "no_payment_method"
+
+// applySubscriptionOrder applies a paid subscription order to its
+// subscription inside fulfil's transaction and returns when the order's
+// included credits expire (the next monthly reset):
+//   - SUBSCRIBE makes the INCOMPLETE subscription ACTIVE from now (the
+//     anchor of its periods);
+//   - RENEW moves it to the period the order paid for, with the plan and
+//     seats of the pending change, and ends any PAST_DUE state;
+//   - CHANGE_PLAN and ADD_SEATS set the plan and seats at once.
+//
+// Every one switches auto-renewal on and sets the org's paid seats.
+func (s *Service) applySubscriptionOrder(ctx context.Context, tx Store, o *Order, now time.Time) (time.Time, error) {
+	os := o.Subscription
+	sub, err := tx.LockSubscription(ctx, os.SubscriptionID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	plan, err := tx.PlanByID(ctx, os.PlanID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	org, err := tx.OrgByID(ctx, o.OrgID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	switch os.Action {
+	case ActionSubscribe:
+		if sub.Status != SubIncomplete {
+			return time.Time{}, Internal(errSubscriptionMoved)
+		}
+		sub.Anchor, sub.Period = now, 0
+		sub.CurrentPeriodStart, sub.CurrentPeriodEnd = PeriodBounds(now, plan.Interval, 0)
+		sub.NextResetAt = AddMonths(now, 1)
+	case ActionRenew:
+		if (sub.Status != SubActive && sub.Status != SubPastDue) || !sub.CurrentPeriodEnd.Equal(os.PeriodStart) {
+			return time.Time{}, Internal(errSubscriptionMoved)
+		}
+		old, err := tx.PlanByID(ctx, sub.PlanID)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if old.Interval != plan.Interval {
+			sub.Anchor, sub.Period = os.PeriodStart, 0
+		} else {
+			sub.Period++
+		}
+		sub.CurrentPeriodStart, sub.CurrentPeriodEnd = os.PeriodStart, os.PeriodEnd
+		sub.NextResetAt = NextReset(sub.Anchor, os.PeriodStart)
+		sub.Pending, sub.RenewalFailure = nil, ""
+	case ActionChangePlan, ActionAddSeats:
+		if sub.Status != SubActive && sub.Status != SubPastDue {
+			return time.Time{}, Internal(errSubscriptionMoved)
+		}
+		if os.Action == ActionChangePlan || (sub.Pending != nil && sub.Pending.PlanID == sub.PlanID) {
+			sub.Pending = nil // an upgrade replaces a scheduled downgrade; added seats a scheduled removal
+		} else if sub.Pending != nil {
+			sub.Pending.Seats = max(sub.Pending.Seats, os.Seats)
+		}
+	default:
+		return time.Time{}, Internal(errors.New("unknown subscription action " + string(os.Action)))
+	}
+	if sub.Status != SubPastDue || os.Action == ActionRenew {
+		sub.Status = SubActive
+	}
+	sub.PlanID, sub.Seats, sub.AutoRenew, sub.LatestOrderID = plan.ID, os.Seats, true, o.ID
+	sub.UpdatedAt = now
+	sub.Version++
+	if err := tx.UpdateSubscription(ctx, sub); err != nil {
+		return time.Time{}, err
+	}
+	org.Seats = sub.Seats
+	if sub.Status == SubActive && org.Status == OrgPastDue {
+		org.Status = OrgActive
+	}
+	org.UpdatedAt = now
+	if err := tx.UpdateOrg(ctx, org); err != nil {
+		return time.Time{}, err
+	}
+	return sub.NextResetAt, nil
+}
+
+// renewalFailedTx puts the subscription of a renewal order that failed or
+// was canceled PAST_DUE, with the org, inside settle's transaction: the
+// service continues and the buyer is asked to pay (retrySubscription).
+func (s *Service) renewalFailedTx(ctx context.Context, tx Store, o Order, now time.Time) error {
+	sub, err := tx.LockSubscription(ctx, o.Subscription.SubscriptionID)
+	if err != nil {
+		return err
+	}
+	if sub.Status != SubActive || !sub.CurrentPeriodEnd.Equal(o.Subscription.PeriodStart) {
+		return nil
+	}
+	sub.Status, sub.RenewalFailure = SubPastDue, o.FailureReason
+	if sub.RenewalFailure == "" {
+		sub.RenewalFailure = "canceled"
+	}
+	return s.markPastDue(ctx, tx, sub, now)
+}
+
+// markPastDue saves sub (already PAST_DUE) and puts its org PAST_DUE.
+func (s *Service) markPastDue(ctx context.Context, tx Store, sub Subscription, now time.Time) error {
+	sub.UpdatedAt = now
+	sub.Version++
+	if err := tx.UpdateSubscription(ctx, sub); err != nil {
+		return err
+	}
+	org, err := tx.OrgByID(ctx, sub.OrgID)
+	if err != nil {
+		return err
+	}
+	if org.Status == OrgActive {
+		org.Status, org.UpdatedAt = OrgPastDue, now
+		return tx.UpdateOrg(ctx, org)
+	}
+	return nil
+}
+
+// RenewDue handles up to limit subscriptions whose period ended or whose
+// month of included credits did (the renewal job): it ends those that are
+// canceled or not renewing, charges the next period of the others off
+// session with their saved payment method, and resets the included
+// credits of annual plans each month. It returns how many subscriptions
+// it changed. Safe on many instances at once: each subscription is handled
+// under its lock, and the database refuses a second renewal order for one
+// period, so a period is charged once.
+func (s *Service) RenewDue(ctx context.Context, limit int) (int, error) {
+	subs, err := s.store.SubscriptionsDue(ctx, s.clock.Now(), limit)
+	if err != nil {
+		return 0, asDomainError(err)
+	}
+	n := 0
+	var errs []error
+	for _, sub := range subs {
+		changed, err := s.advanceSubscription(ctx, sub.ID)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if changed {
+			n++
+		}
+	}
+	return n, errors.Join(errs...)
+}
+
+// advanceSubscription does what is due for one subscription at the
+// clock's now and reports whether it changed anything.
+func (s *Service) advanceSubscription(ctx context.Context, id string) (bool, error) {
+	now := s.clock.Now()
+	var (
+		charge   *Order
+		methodID string
+		changed  bool
+		sub      Subscription
+		balanceV int64
+	)
+	err := s.store.InTx(ctx, func(tx Store) error {
+		var err error
+		sub, err = tx.LockSubscription(ctx, id)
+		if err != nil {
+			return err
+		}
+		if sub.Status != SubActive {
+			return nil
+		}
+		switch {
+		case !sub.CurrentPeriodEnd.After(now):
+			charge, methodID, changed, err = s.renewTx(ctx, tx, &sub, now)
+			return err
+		case !sub.NextResetAt.After(now) && sub.NextResetAt.Before(sub.CurrentPeriodEnd):
+			balanceV, err = s.resetCreditsTx(ctx, tx, &sub, now)
+			changed = err == nil
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return false, asDomainError(err)
+	}
+	if changed {
+		s.publishSubscription(ctx, sub)
+	}
+	if balanceV > 0 {
+		s.publish(ctx, Event{Kind: EventBalance, OrgID: sub.OrgID, Version: balanceV})
+	}
+	if charge == nil {
+		return changed, nil
+	}
+	s.publishOrder(ctx, *charge)
+	if _, err := s.startPayment(ctx, *charge, methodID, ""); err != nil && !IsCode(err, CodePaymentFailed) {
+		// The order stays PENDING: the next run charges it again with the
+		// same provider idempotency key, so never twice.
+		s.log.WarnContext(ctx, "renewal charge not started; retried on the next run",
+			"subscription", sub.ID, "order", charge.ID, "err", err)
+		return true, nil
+	}
+	return true, nil
+}
+
+// renewTx starts the renewal of a subscription whose period ended: it ends
+// a subscription that is canceled or not renewing (the org returns to the
+// Free plan's seats), resumes an unstarted renewal order of the period,
+// or creates the period's renewal order with the pending change applied,
+// to be charged after commit with the saved method. A subscription with no
+// method to charge goes PAST_DUE at once.
+func (s *Service) renewTx(ctx context.Context, tx Store, sub *Subscription, now time.Time) (*Order, string, bool, error) {
+	org, err := tx.OrgByID(ctx, sub.OrgID)
+	if err != nil {
+		return nil, "", false, err
+	}
+	if sub.CancelAtPeriodEnd || !sub.AutoRenew {
+		end := sub.CurrentPeriodEnd
+		sub.Status, sub.EndedAt, sub.UpdatedAt = SubEnded, &end, now
+		sub.Version++
+		if err := tx.UpdateSubscription(ctx, *sub); err != nil {
+			return nil, "", false, err
+		}
+		org.Seats, org.UpdatedAt = s.cfg.FreeSeats, now
+		return nil, "", true, tx.UpdateOrg(ctx, org)
+	}
+	orders, err := tx.OrdersOfSubscription(ctx, sub.ID, 10)
+	if err != nil {
+		return nil, "", false, err
+	}
+	for _, o := range orders {
+		if o.Subscription.Action != ActionRenew || !o.Subscription.PeriodStart.Equal(sub.CurrentPeriodEnd) ||
+			o.Status == OrderFailed || o.Status == OrderCanceled {
+			continue
+		}
+		if o.Status == OrderPending && o.PaymentID == "" {
+			return &o, sub.PaymentMethodID, false, nil // a run that stopped before charging
+		}
+		return nil, "", false, nil // being paid: settle or reconciliation finishes it
+	}
+	m, ok, err := s.renewalMethod(ctx, tx, *sub)
+	if err != nil {
+		return nil, "", false, err
+	}
+	if !ok {
+		sub.Status, sub.RenewalFailure = SubPastDue, FailureNoPaymentMethod
+		return nil, "", true, s.markPastDue(ctx, tx, *sub, now)
+	}
+	gw, found := s.gateways.Get(m.Gateway)
+	if !found {
+		return nil, "", false, Errorf(CodeGatewayUnavailable, "gateway %s is not configured", m.Gateway)
+	}
+	q, err := s.renewalQuote(ctx, tx, *sub, org)
+	if err != nil {
+		return nil, "", false, err
+	}
+	pay := subPayment{gateway: gw, savedID: m.ID, paymentMethodID: m.ID, method: m.Kind, installments: sub.Installments}
+	o := s.subscriptionOrder(org, *sub, q, ActionRenew, pay, nil, "", now)
+	if err := s.createOrder(ctx, tx, &o); err != nil {
+		if IsCode(err, CodeConflict) {
+			return nil, "", false, nil // another instance made this period's order
+		}
+		return nil, "", false, err
+	}
+	sub.LatestOrderID, sub.UpdatedAt = o.ID, now
+	sub.Version++
+	if err := tx.UpdateSubscription(ctx, *sub); err != nil {
+		return nil, "", false, err
+	}
+	return &o, m.ID, true, nil
+}
+
+// renewalMethod is the saved method a renewal charges: the
+// subscription's, else the org's default; ok is false when there is none
+// that can be charged.
+func (s *Service) renewalMethod(ctx context.Context, tx Store, sub Subscription) (PaymentMethod, bool, error) {
+	if sub.PaymentMethodID != "" {
+		m, err := tx.PaymentMethodByID(ctx, sub.PaymentMethodID)
+		if err == nil && m.OrgID == sub.OrgID && m.Status == MethodActive {
+			return m, true, nil
+		}
+		if err != nil && !IsCode(err, CodeNotFound) {
+			return PaymentMethod{}, false, err
+		}
+	}
+	ms, err := tx.ListPaymentMethods(ctx, sub.OrgID)
+	if err != nil {
+		return PaymentMethod{}, false, err
+	}
+	for _, m := range ms {
+		if m.IsDefault && m.Status == MethodActive {
+			return m, true, nil
+		}
+	}
+	return PaymentMethod{}, false, nil
+}
+
+// resetCreditsTx grants the month's included credits of a subscription
+// whose monthly reset is due inside its period (annual plans), expiring at
+// the next reset, and moves the reset on. The credits left of the month
+// before expire at this reset through the expiry job. It returns the
+// balance version after the grant.
+func (s *Service) resetCreditsTx(ctx context.Context, tx Store, sub *Subscription, now time.Time) (int64, error) {
+	plan, err := tx.PlanByID(ctx, sub.PlanID)
+	if err != nil {
+		return 0, err
+	}
+	at := sub.NextResetAt
+	next := NextReset(sub.Anchor, at)
+	credits := plan.IncludedCreditsPerSeat * int64(sub.Seats)
+	var v int64
+	if credits > 0 {
+		res, err := s.applyCreditsTx(ctx, tx, sub.OrgID, func(b *Balance, _ []Grant, now time.Time) (change, error) {
+			if b.OrgStatus == OrgClosed {
+				return change{}, nil
+			}
+			amount := min(credits, MaxCredits-b.Total)
+			if amount <= 0 {
+				return change{}, nil
+			}
+			return grantChange(sub.OrgID, GrantSubscription, amount, &next, "", "included credits, month from "+at.Format(time.DateOnly), Actor{}, now), nil
+		})
+		if err != nil {
+			return 0, err
+		}
+		v = res.Balance.Version
+	}
+	sub.NextResetAt, sub.UpdatedAt = next, now
+	sub.Version++
+	return v, tx.UpdateSubscription(ctx, *sub)
+}
+
+// renewalQuote prices the period after sub's current one, with its pending
+// change applied: a plan of the same interval continues the anchor's
+// periods, one of the other interval starts its own at the renewal.
+func (s *Service) renewalQuote(ctx context.Context, tx CatalogStore, sub Subscription, org Org) (SubscriptionQuote, error) {
+	planID, seats := sub.PlanID, sub.Seats
+	if sub.Pending != nil {
+		planID, seats = sub.Pending.PlanID, sub.Pending.Seats
+	}
+	plan, err := tx.PlanByID(ctx, planID)
+	if err != nil {
+		return SubscriptionQuote{}, err
+	}
+	old, err := tx.PlanByID(ctx, sub.PlanID)
+	if err != nil {
+		return SubscriptionQuote{}, err
+	}
+	start := sub.CurrentPeriodEnd
+	end := AddMonths(start, IntervalMonths(plan.Interval))
+	if old.Interval == plan.Interval {
+		_, end = PeriodBounds(sub.Anchor, plan.Interval, sub.Period+1)
+	}
+	return PriceRenewal(s.pricing, plan, seats, PriceTarget{Currency: org.Currency, Country: org.Country, Installments: sub.Installments}, start, end)
+}
+
+// RetryPaymentInput asks to pay a PAST_DUE subscription's renewal now
+// (retrySubscriptionPayment).
+type RetryPaymentInput struct {
+	OrgID string
+	// PaymentMethodID is a saved method (it becomes the subscription's
+	// method once paid) or a token; "" charges the subscription's method,
+	// or lets the buyer pay on the gateway's page when it has none.
+	PaymentMethodID string
+	ReturnURL       string
+	IdempotencyKey  string
+}
+
+// RetrySubscriptionPayment pays the renewal of a PAST_DUE subscription with
+// the buyer present: a renewal the bank wanted authenticated, a declined
+// or expired card replaced by another. The new order charges the same
+// period at the same price; once paid the subscription and the org are
+// ACTIVE again. Codes: as Subscribe's; CONFLICT when the subscription is
+// not PAST_DUE or a payment of its renewal is already under way.
+func (s *Service) RetrySubscriptionPayment(ctx context.Context, in RetryPaymentInput) (SubscriptionCheckout, error) {
+	if err := validateKey(in.IdempotencyKey); err != nil {
+		return SubscriptionCheckout{}, err
+	}
+	returnURL, err := s.returnURL(in.ReturnURL)
+	if err != nil {
+		return SubscriptionCheckout{}, err
+	}
+	acc, err := s.authorize(ctx, in.OrgID, ActionBilling)
+	if err != nil {
+		return SubscriptionCheckout{}, err
+	}
+	if s.gateways == nil {
+		return SubscriptionCheckout{}, Errorf(CodeGatewayUnavailable, "no payment gateway is configured")
+	}
+	k := idemKey{orgID: in.OrgID, key: in.IdempotencyKey, op: "retrySubscriptionPayment",
+		hash: requestHash("retrySubscriptionPayment", in.OrgID, in.PaymentMethodID)}
+	replay := func(ctx context.Context, rec IdempotencyRecord) (SubscriptionCheckout, error) {
+		return s.resumeSubscriptionOrder(ctx, rec, in.PaymentMethodID, returnURL)
+	}
+	return once(ctx, s, k, replay, func(ctx context.Context, record recordFunc) (SubscriptionCheckout, error) {
+		org, err := s.store.OrgByID(ctx, in.OrgID)
+		if err != nil {
+			return SubscriptionCheckout{}, asDomainError(err)
+		}
+		sub, err := s.store.LiveSubscription(ctx, in.OrgID)
+		if IsCode(err, CodeNotFound) || (err == nil && sub.Status != SubPastDue) {
+			return SubscriptionCheckout{}, &Error{Code: CodeConflict, Field: "orgId", Message: "the org has no subscription payment to retry"}
+		}
+		if err != nil {
+			return SubscriptionCheckout{}, asDomainError(err)
+		}
+		q, err := s.renewalQuote(ctx, s.store, sub, org)
+		if err != nil {
+			return SubscriptionCheckout{}, asDomainError(err)
+		}
+		pmID := in.PaymentMethodID
+		if pmID == "" {
+			pmID = sub.PaymentMethodID
+		}
+		pay, err := s.subscriptionPayment(ctx, org, "", "", sub.Installments, pmID)
+		if err != nil {
+			return SubscriptionCheckout{}, err
+		}
+		if err := s.throttlePurchase(ctx, org.ID, acc.Actor); err != nil {
+			return SubscriptionCheckout{}, err
+		}
+		o := s.subscriptionOrder(org, sub, q, ActionRenew, pay, nil, acc.Actor.UserID, s.clock.Now())
+		err = s.store.InTx(ctx, func(tx Store) error {
+			cur, err := tx.LockSubscription(ctx, sub.ID)
+			if err != nil {
+				return err
+			}
+			if cur.Status != SubPastDue || !cur.CurrentPeriodEnd.Equal(sub.CurrentPeriodEnd) {
+				return &Error{Code: CodeConflict, Field: "orgId", Message: "the subscription changed meanwhile; retry"}
+			}
+			if err := s.createOrder(ctx, tx, &o); err != nil {
+				if IsCode(err, CodeConflict) {
+					return &Error{Code: CodeConflict, Field: "orgId", Message: "a payment of this renewal is already under way"}
+				}
+				return err
+			}
+			cur.LatestOrderID, cur.UpdatedAt = o.ID, o.CreatedAt
+			if pay.savedID != "" {
+				cur.PaymentMethodID = pay.savedID
+			}
+			cur.Version++
+			if err := tx.UpdateSubscription(ctx, cur); err != nil {
+				return err
+			}
+			return record(ctx, tx, []byte(o.ID))
+		})
+		if err != nil {
+			return SubscriptionCheckout{}, asDomainError(err)
+		}
+		return s.chargeSubscriptionOrder(ctx, o, pay.paymentMethodID, returnURL, q)
+	})
+}
