@@ -82,6 +82,7 @@ var (
 	_ domain.InvoiceStore      = (*DB)(nil)
 	_ domain.CreditNoteStore   = (*DB)(nil)
 	_ domain.GatewayEventStore = (*DB)(nil)
+	_ domain.SubscriptionStore = (*DB)(nil)
 )
 
 // execer is what *sql.DB, *sql.Tx and *pgTx offer; hot-path statements go

@@ -41,6 +41,15 @@ type orderRow struct {
 	UpdatedAt      time.Time
 	PaidAt         *time.Time
 	Version        int64
+	// The subscription part (domain.OrderSubscription), all NULL for an
+	// order that only buys credits; SubscriptionAction is set exactly when
+	// the order has one.
+	SubscriptionID     *string    `gorm:"column:subscription_id"`
+	SubscriptionAction *string    `gorm:"column:subscription_action"`
+	SubPlanID          *string    `gorm:"column:sub_plan_id"`
+	SubSeats           *int       `gorm:"column:sub_seats"`
+	SubPeriodStart     *time.Time `gorm:"column:sub_period_start"`
+	SubPeriodEnd       *time.Time `gorm:"column:sub_period_end"`
 }
 
 func (orderRow) TableName() string { return "orders" }
@@ -91,6 +100,52 @@ func toDomainOrder(r orderRow) domain.Order {
 		UpdatedAt:      r.UpdatedAt.UTC(),
 		PaidAt:         utcPtr(r.PaidAt),
 		Version:        r.Version,
+		Subscription:   toOrderSubscription(r),
+	}
+}
+
+// toOrderSubscription reads the subscription columns of an order row: nil
+// when it has no action, NULL read as "", 0 and the zero time.
+func toOrderSubscription(r orderRow) *domain.OrderSubscription {
+	if r.SubscriptionAction == nil {
+		return nil
+	}
+	s := &domain.OrderSubscription{
+		SubscriptionID: strVal(r.SubscriptionID),
+		Action:         domain.SubscriptionAction(*r.SubscriptionAction),
+		PlanID:         strVal(r.SubPlanID),
+	}
+	if r.SubSeats != nil {
+		s.Seats = *r.SubSeats
+	}
+	if r.SubPeriodStart != nil {
+		s.PeriodStart = r.SubPeriodStart.UTC()
+	}
+	if r.SubPeriodEnd != nil {
+		s.PeriodEnd = r.SubPeriodEnd.UTC()
+	}
+	return s
+}
+
+// setOrderSubscription fills the subscription columns of r from s ("", 0
+// and the zero time stored as NULL).
+func setOrderSubscription(r *orderRow, s *domain.OrderSubscription) {
+	if s == nil {
+		return
+	}
+	action := string(s.Action)
+	r.SubscriptionID, r.SubscriptionAction, r.SubPlanID = strPtr(s.SubscriptionID), &action, strPtr(s.PlanID)
+	if s.Seats != 0 {
+		seats := s.Seats
+		r.SubSeats = &seats
+	}
+	if !s.PeriodStart.IsZero() {
+		t := utc(s.PeriodStart)
+		r.SubPeriodStart = &t
+	}
+	if !s.PeriodEnd.IsZero() {
+		t := utc(s.PeriodEnd)
+		r.SubPeriodEnd = &t
 	}
 }
 
@@ -99,7 +154,7 @@ func fromDomainOrder(o domain.Order) (orderRow, error) {
 	if err != nil {
 		return orderRow{}, err
 	}
-	return orderRow{
+	r := orderRow{
 		ID:             o.ID,
 		Number:         o.Number,
 		OrgID:          o.OrgID,
@@ -128,11 +183,14 @@ func fromDomainOrder(o domain.Order) (orderRow, error) {
 		UpdatedAt:      utc(o.UpdatedAt),
 		PaidAt:         utcPtr(o.PaidAt),
 		Version:        o.Version,
-	}, nil
+	}
+	setOrderSubscription(&r, o.Subscription)
+	return r, nil
 }
 
 // CreateOrder inserts an order; CONFLICT when its ID, Number or gateway
-// payment exists, NOT_FOUND when its org does not exist or was deleted. On
+// payment exists or when it is a RENEW order of a subscription period that
+// already has one not FAILED or CANCELED (orders_renewal_idx), NOT_FOUND when its org does not exist or was deleted. On
 // PostgreSQL it reads the org FOR SHARE, which conflicts with the UPDATE
 // of MarkOrgDeleted: an order and a deletion of its org serialize. On
 // SQLite the write lock already serializes them.
@@ -215,7 +273,8 @@ func orderWhere(q *gorm.DB, cond string, args ...any) (domain.Order, error) {
 // gateway, method, payment ID, installments, next action, failure reason,
 // review, refunded, grant ID, expiry, paid time, updated time and version)
 // when the stored version is o.Version-1. Number, org, lines, amounts, credits,
-// validity, invoice details and creation are fixed at CreateOrder. CONFLICT
+// validity, invoice details, subscription part and creation are fixed at
+// CreateOrder. CONFLICT
 // when the stored version differs (a concurrent change), NOT_FOUND when
 // the order does not exist.
 func (d *DB) UpdateOrder(ctx context.Context, o domain.Order) error {
@@ -310,4 +369,23 @@ func statusStrings(ss []domain.OrderStatus) []string {
 		out = append(out, string(s))
 	}
 	return out
+}
+
+// OrdersOfSubscription lists up to limit orders of a subscription, newest
+// first (served by orders_subscription_idx).
+func (d *DB) OrdersOfSubscription(ctx context.Context, subscriptionID string, limit int) ([]domain.Order, error) {
+	if limit <= 0 || subscriptionID == "" {
+		return nil, nil
+	}
+	var rows []orderRow
+	err := d.db(ctx).Where("subscription_id = ?", subscriptionID).
+		Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, mapErr(err, "order")
+	}
+	out := make([]domain.Order, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, toDomainOrder(r))
+	}
+	return out, nil
 }

@@ -257,11 +257,13 @@ type CounterStore interface {
 // OrderStore keeps orders: purchases of plans and packs and the state of
 // their payments.
 type OrderStore interface {
-	// CreateOrder inserts an order; CONFLICT when its Number exists,
-	// NOT_FOUND when its org does not exist or was deleted. Inside InTx it
-	// holds a shared lock on the org until the transaction ends, so a
-	// deletion (OrgDeletionStore.MarkOrgDeleted) waits for it and then
-	// sees the order, or goes first and the order is refused.
+	// CreateOrder inserts an order; CONFLICT when its Number exists or
+	// when it renews (ActionRenew) a subscription period that already has
+	// a renewal order not FAILED or CANCELED, NOT_FOUND when its org does
+	// not exist or was deleted. Inside InTx it holds a shared lock on the
+	// org until the transaction ends, so a deletion
+	// (OrgDeletionStore.MarkOrgDeleted) waits for it and then sees the
+	// order, or goes first and the order is refused.
 	CreateOrder(ctx context.Context, o Order) error
 	// DeleteOrder removes an order nothing refers to yet (no payment,
 	// invoice or grant): a purchase whose gateway refused its input, undone
@@ -287,6 +289,9 @@ type OrderStore interface {
 	// OrdersToReconcile lists up to limit orders in one of statuses last
 	// updated before before, oldest first, across all orgs.
 	OrdersToReconcile(ctx context.Context, statuses []OrderStatus, before time.Time, limit int) ([]Order, error)
+	// OrdersOfSubscription lists up to limit orders of a subscription
+	// (Order.Subscription.SubscriptionID), newest first.
+	OrdersOfSubscription(ctx context.Context, subscriptionID string, limit int) ([]Order, error)
 }
 
 // InvoiceStore keeps invoices, at most one per paid order. An invoice is
