@@ -83,6 +83,7 @@ type Store interface {
 	CreditNoteStore
 	GatewayEventStore
 	OrgDeletionStore
+	PaymentMethodStore
 }
 
 // Transactor runs work in one transaction. Its function receives the whole
