@@ -283,9 +283,6 @@ type OrderStore interface {
 	UpdateOrder(ctx context.Context, o Order) error
 	// ListOrders pages an org's orders, newest first.
 	ListOrders(ctx context.Context, orgID string, f OrderFilter, p Page) (Connection[Order], error)
-	// OrdersOfSubscription lists up to limit orders of a subscription,
-	// newest first.
-	OrdersOfSubscription(ctx context.Context, subscriptionID string, limit int) ([]Order, error)
 	// OrdersToReconcile lists up to limit orders in one of statuses last
 	// updated before before, oldest first, across all orgs.
 	OrdersToReconcile(ctx context.Context, statuses []OrderStatus, before time.Time, limit int) ([]Order, error)
