@@ -210,7 +210,7 @@ func (s *Service) advanceSubscription(ctx context.Context, id string) (bool, err
 		// same provider idempotency key, so never twice.
 		s.log.WarnContext(ctx, "renewal charge not started; retried on the next run",
 			"subscription", sub.ID, "order", charge.ID, "err", err)
-		return true, nil
+		return changed, nil
 	}
 	return true, nil
 }

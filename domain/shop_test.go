@@ -16,6 +16,8 @@ type shop struct {
 	gw   *scripted.Gateway // "fake": cards, anywhere, at once
 	inst *scripted.Gateway // "inst": Brazil, BRL, 1 to 12 installments
 	pack domain.Pack
+	// afterSubscribe, when set, runs right after a test's subscribe.
+	afterSubscribe func()
 }
 
 // newShop returns a shop on d; opts are extra service options.
