@@ -271,8 +271,8 @@ func TestSubscriptionsDue(t *testing.T) {
 		endsNow := sub(now, now, domain.SubPastDue)
 		bothPast := sub(now.Add(-3*time.Hour), now.Add(-5*time.Hour), domain.SubIncomplete)
 		sub(now.Add(time.Microsecond), now.Add(time.Microsecond), domain.SubActive) // a microsecond early
-		sub(now.AddDate(0, 0, 5), now.AddDate(0, 0, 5), domain.SubActive)          // not due
-		sub(now.Add(-time.Hour), now.Add(-time.Hour), domain.SubEnded)             // over
+		sub(now.AddDate(0, 0, 5), now.AddDate(0, 0, 5), domain.SubActive)           // not due
+		sub(now.Add(-time.Hour), now.Add(-time.Hour), domain.SubEnded)              // over
 
 		tests := []struct {
 			name  string
