@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -236,17 +237,13 @@ func (s *Service) renewTx(ctx context.Context, tx Store, sub *Subscription, now 
 		org.Seats, org.UpdatedAt = s.cfg.FreeSeats, now
 		return nil, "", true, tx.UpdateOrg(ctx, org)
 	}
-	orders, err := tx.OrdersOfSubscription(ctx, sub.ID, 10)
+	live, err := liveRenewal(ctx, tx, *sub)
 	if err != nil {
 		return nil, "", false, err
 	}
-	for _, o := range orders {
-		if o.Subscription.Action != ActionRenew || !o.Subscription.PeriodStart.Equal(sub.CurrentPeriodEnd) ||
-			o.Status == OrderFailed || o.Status == OrderCanceled {
-			continue
-		}
-		if o.Status == OrderPending && o.PaymentID == "" {
-			return &o, sub.PaymentMethodID, false, nil // a run that stopped before charging
+	if live != nil {
+		if live.Status == OrderPending && live.PaymentID == "" {
+			return live, sub.PaymentMethodID, false, nil // a run that stopped before charging
 		}
 		return nil, "", false, nil // being paid: settle or reconciliation finishes it
 	}
@@ -269,9 +266,6 @@ func (s *Service) renewTx(ctx context.Context, tx Store, sub *Subscription, now 
 	pay := subPayment{gateway: gw, savedID: m.ID, paymentMethodID: m.ID, method: m.Kind, installments: sub.Installments}
 	o := s.subscriptionOrder(org, *sub, q, ActionRenew, pay, nil, "", now)
 	if err := s.createOrder(ctx, tx, &o); err != nil {
-		if IsCode(err, CodeConflict) {
-			return nil, "", false, nil // another instance made this period's order
-		}
 		return nil, "", false, err
 	}
 	sub.LatestOrderID, sub.UpdatedAt = o.ID, now
@@ -440,10 +434,12 @@ func (s *Service) RetrySubscriptionPayment(ctx context.Context, in RetryPaymentI
 			if cur.Status != SubPastDue || !cur.CurrentPeriodEnd.Equal(sub.CurrentPeriodEnd) {
 				return &Error{Code: CodeConflict, Field: "orgId", Message: "the subscription changed meanwhile; retry"}
 			}
+			if live, err := liveRenewal(ctx, tx, cur); err != nil {
+				return err
+			} else if live != nil {
+				return &Error{Code: CodeConflict, Field: "orgId", Message: fmt.Sprintf("order %s already pays this renewal; finish or cancel it", live.Number)}
+			}
 			if err := s.createOrder(ctx, tx, &o); err != nil {
-				if IsCode(err, CodeConflict) {
-					return &Error{Code: CodeConflict, Field: "orgId", Message: "a payment of this renewal is already under way"}
-				}
 				return err
 			}
 			cur.LatestOrderID, cur.UpdatedAt = o.ID, o.CreatedAt
@@ -461,4 +457,22 @@ func (s *Service) RetrySubscriptionPayment(ctx context.Context, in RetryPaymentI
 		}
 		return s.chargeSubscriptionOrder(ctx, o, pay.paymentMethodID, returnURL, q)
 	})
+}
+
+// liveRenewal returns the renewal order of the period after sub's current
+// one that is not FAILED or CANCELED, nil when there is none. Read under
+// the subscription's lock, it keeps a period to one renewal in flight (the
+// database keeps it to one paid).
+func liveRenewal(ctx context.Context, tx OrderStore, sub Subscription) (*Order, error) {
+	orders, err := tx.OrdersOfSubscription(ctx, sub.ID, 20)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range orders {
+		if o.Subscription.Action == ActionRenew && o.Subscription.PeriodStart.Equal(sub.CurrentPeriodEnd) &&
+			o.Status != OrderFailed && o.Status != OrderCanceled {
+			return &o, nil
+		}
+	}
+	return nil, nil
 }

@@ -37,9 +37,11 @@ CREATE UNIQUE INDEX subscriptions_live_idx ON subscriptions (org_id) WHERE statu
 CREATE INDEX subscriptions_period_end_idx ON subscriptions (current_period_end) WHERE status <> 'ENDED';
 CREATE INDEX subscriptions_reset_idx ON subscriptions (next_reset_at) WHERE status <> 'ENDED';
 
--- What a subscription order does once paid. One live renewal order per
--- period: a second renewal of the same period (two instances, a retry
--- after a crash) is refused by the database.
+-- What a subscription order does once paid. At most one paid renewal per
+-- period: whatever races or late payments happen, the database refuses to
+-- accept money twice for one period. (Two renewal orders in flight for one
+-- period are prevented by the subscription's row lock, under which every
+-- renewal order is made.)
 ALTER TABLE orders ADD COLUMN subscription_id     text REFERENCES subscriptions (id);
 ALTER TABLE orders ADD COLUMN subscription_action text CHECK (subscription_action IN ('SUBSCRIBE', 'RENEW', 'CHANGE_PLAN', 'ADD_SEATS'));
 ALTER TABLE orders ADD COLUMN sub_plan_id         text;
@@ -47,7 +49,7 @@ ALTER TABLE orders ADD COLUMN sub_seats           integer;
 ALTER TABLE orders ADD COLUMN sub_period_start    timestamptz;
 ALTER TABLE orders ADD COLUMN sub_period_end      timestamptz;
 CREATE UNIQUE INDEX orders_renewal_idx ON orders (subscription_id, sub_period_start)
-    WHERE subscription_action = 'RENEW' AND status NOT IN ('FAILED', 'CANCELED');
+    WHERE subscription_action = 'RENEW' AND status IN ('PAID', 'PARTIALLY_REFUNDED', 'REFUNDED');
 CREATE INDEX orders_subscription_idx ON orders (subscription_id) WHERE subscription_id IS NOT NULL;
 
 -- Payment methods saved with a gateway for charges without the buyer.
