@@ -40,7 +40,10 @@ func TestSavedCardLifecycle(t *testing.T) {
 			func(v any) bool { return field(v, "message") == "the customer already exist." }},
 		{"bad email", func() (int, any) { return call(t, e, "POST", "/v1/customers", `{"email": "nope"}`, nil) }, 400, nil},
 		{"search by email", func() (int, any) { return call(t, e, "GET", "/v1/customers/search?email=buyer%40example.com", "", nil) }, 200,
-			func(v any) bool { r, _ := field(v, "results").([]any); return len(r) == 1 && field(r[0], "id") == custID }},
+			func(v any) bool {
+				r, _ := field(v, "results").([]any)
+				return len(r) == 1 && field(r[0], "id") == custID
+			}},
 		{"search finds none", func() (int, any) { return call(t, e, "GET", "/v1/customers/search?email=x%40example.com", "", nil) }, 200,
 			func(v any) bool { r, _ := field(v, "results").([]any); return len(r) == 0 }},
 		{"same card again", func() (int, any) {
@@ -71,7 +74,9 @@ func TestSavedCardLifecycle(t *testing.T) {
 			}
 			newToken()
 			return pay(asCustomer)
-		}, 201, func(v any) bool { return field(v, "status") == "rejected" && field(v, "status_detail") == "cc_rejected_insufficient_amount" }},
+		}, 201, func(v any) bool {
+			return field(v, "status") == "rejected" && field(v, "status_detail") == "cc_rejected_insufficient_amount"
+		}},
 		{"delete card", func() (int, any) { return call(t, e, "DELETE", "/v1/customers/"+custID+"/cards/"+cardID, "", nil) }, 200,
 			func(v any) bool { return field(v, "id") == cardID }},
 		{"get deleted card", func() (int, any) { return call(t, e, "GET", "/v1/customers/"+custID+"/cards/"+cardID, "", nil) }, 404, nil},
