@@ -172,7 +172,7 @@ func (g *Gateway) CompleteSave(ctx context.Context, m domain.SavedMethod) (domai
 	err := g.send(ctx, http.MethodPost, "/v3/vault/payment-tokens", body, "vault-"+m.SetupRef, &pt)
 	if err != nil {
 		if a := answerOf(err); a.status == http.StatusUnprocessableEntity && (a.issue == setupPayerActionRequired || a.issue == setupCreated) {
-			return m, nil // the buyer has not approved yet
+			return g.stillWaiting(ctx, m) // the buyer has not approved yet
 		}
 		return domain.SavedMethod{}, fail("create the paypal payment token", err)
 	}
@@ -184,6 +184,24 @@ func (g *Gateway) CompleteSave(ctx context.Context, m domain.SavedMethod) (domai
 		out.CustomerRef = m.CustomerRef
 	}
 	return out, nil
+}
+
+// stillWaiting is m, waiting for the buyer, with the setup token's approve
+// link when m has none (a Token handed to SaveMethod before its approval).
+func (g *Gateway) stillWaiting(ctx context.Context, m domain.SavedMethod) (domain.SavedMethod, error) {
+	m.Ready = false
+	if m.NextAction != nil {
+		return m, nil
+	}
+	var st setupTokenResource
+	if err := g.send(ctx, http.MethodGet, "/v3/vault/setup-tokens/"+url.PathEscape(m.SetupRef), nil, "", &st); err != nil {
+		return domain.SavedMethod{}, fail("read the paypal setup token", err)
+	}
+	m.NextAction = redirect(href(st.Links, "approve"))
+	if m.CustomerRef == "" {
+		m.CustomerRef = st.Customer.ID
+	}
+	return m, nil
 }
 
 // RemoveMethod implements domain.MethodVault: it deletes the payment token

@@ -106,6 +106,14 @@ func TestSaveWithApprovedToken(t *testing.T) {
 	if err != nil || !m.Ready || m.Ref == "" {
 		t.Fatalf("save of an approved setup token = %+v, %v", m, err)
 	}
+	// A token the buyer has not approved yet waits, with its approve link.
+	other, err := gw.SaveMethod(t.Context(), saveRequest("js-sdk-2"))
+	must(t, err)
+	req.Token, req.IdempotencyKey = other.SetupRef, "save-token-2"
+	waiting, err := gw.SaveMethod(t.Context(), req)
+	if err != nil || waiting.Ready || waiting.NextAction == nil || waiting.NextAction.URL != other.NextAction.URL || waiting.CustomerRef != other.CustomerRef {
+		t.Fatalf("save of a setup token not approved = %+v, %v", waiting, err)
+	}
 	req.Token = "../v1/x"
 	if _, err := gw.SaveMethod(t.Context(), req); domain.ErrorCode(err) != domain.CodeInvalidInput {
 		t.Fatalf("malformed token: %v", err)
