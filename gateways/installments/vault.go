@@ -76,23 +76,20 @@ func (g *Gateway) SaveMethod(ctx context.Context, req domain.SaveMethodRequest) 
 	return g.savedCard(ctx, "save card", c, custID)
 }
 
-// saveToken is a SaveMethodRequest.Token split up.
-type saveToken struct{ method, token, issuer string }
-
 // parseSaveToken reads a bare card token or "<payment_method_id>:<card
 // token>[:<issuer_id>]".
-func parseSaveToken(s string) (saveToken, error) {
+func parseSaveToken(s string) (card, error) {
 	if s == "" {
-		return saveToken{}, domain.InvalidInput("token", "mercado pago saves a card from a card token of its card form; it has no page to save one on")
+		return card{}, domain.InvalidInput("token", "mercado pago saves a card from a card token of its card form; it has no page to save one on")
 	}
 	if !strings.Contains(s, ":") {
-		return saveToken{token: s}, nil
+		return card{token: s}, nil
 	}
 	c, err := parseCard(s)
 	if err != nil {
-		return saveToken{}, domain.InvalidInput("token", "want a card token, or <payment_method_id>:<card token>[:<issuer_id>]")
+		return card{}, domain.InvalidInput("token", "want a card token, or <payment_method_id>:<card token>[:<issuer_id>]")
 	}
-	return saveToken{method: c.method, token: c.token, issuer: c.issuer}, nil
+	return c, nil
 }
 
 // customerFor returns the id of the Mercado Pago customer with the

@@ -279,10 +279,10 @@ func savedDecline(orderID, what string, err error) (domain.Payment, error) {
 		return domain.Payment{}, fail(what, err)
 	}
 	reason := a.issue
-	switch {
-	case reason == setupPayerActionRequired:
+	switch reason {
+	case setupPayerActionRequired:
 		reason = domain.FailureAuthRequired
-	case reason == "":
+	case "":
 		reason = "HTTP " + http.StatusText(a.status)
 	}
 	p := domain.Payment{ID: orderID, Status: domain.PaymentFailed, FailureReason: reason, Method: domain.MethodPayPal}
