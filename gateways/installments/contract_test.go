@@ -109,3 +109,32 @@ func TestContract(t *testing.T) {
 		},
 	})
 }
+
+func TestVaultContract(t *testing.T) {
+	gw, emu := newTestGateway(t)
+	tokens := map[gatewaytest.Outcome]string{
+		gatewaytest.Succeed:       mercadopagoemu.TokenApprove,
+		gatewaytest.Decline:       mercadopagoemu.TokenInsufficientAmount,
+		gatewaytest.RequireAction: mercadopagoemu.TokenApprove,
+	}
+	var saves atomic.Int64
+	gatewaytest.RunVault(t, gatewaytest.VaultHarness{
+		Gateway: gw,
+		Save: func(t *testing.T, o gatewaytest.Outcome) domain.SaveMethodRequest {
+			n := saves.Add(1)
+			return saveCard(tokens[o], fmt.Sprintf("org%d@loja.example.com.br", n), fmt.Sprintf("vault-contract-%d", n))
+		},
+		Script: func(t *testing.T, o gatewaytest.Outcome, _ domain.SavedMethod) {
+			if o == gatewaytest.RequireAction { // an account without Automatic Payments
+				emu.RequireSecurityCode(true)
+				t.Cleanup(func() { emu.RequireSecurityCode(false) })
+			}
+		},
+		Request: func(t *testing.T) domain.PaymentRequest {
+			req := cardRequest("")
+			req.PaymentMethodID, req.Installments = "", 3
+			return req
+		},
+		AuthRequired: true,
+	})
+}

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/mercadopago/sdk-go/pkg/config"
+	"github.com/mercadopago/sdk-go/pkg/customer"
+	"github.com/mercadopago/sdk-go/pkg/customercard"
 	"github.com/mercadopago/sdk-go/pkg/payment"
 	"github.com/mercadopago/sdk-go/pkg/preference"
 	"github.com/mercadopago/sdk-go/pkg/refund"
@@ -22,6 +24,8 @@ type Gateway struct {
 	payments  payment.Client
 	refunds   refund.Client
 	prefs     preference.Client
+	customers customer.Client
+	cards     customercard.Client
 	now       func() time.Time
 }
 
@@ -47,6 +51,8 @@ func New(cfg Config) (*Gateway, error) {
 		payments:  payment.NewClient(sdk),
 		refunds:   refund.NewClient(sdk),
 		prefs:     preference.NewClient(sdk),
+		customers: customer.NewClient(sdk),
+		cards:     customercard.NewClient(sdk),
 		now:       time.Now,
 	}, nil
 }
@@ -55,8 +61,9 @@ func New(cfg Config) (*Gateway, error) {
 func (g *Gateway) Name() string { return Name }
 
 // Capabilities says the gateway charges cards in BRL for Brazilian orgs, in
-// 1 to Config.MaxInstallments installments, and refunds all or part of a
-// payment.
+// 1 to Config.MaxInstallments installments, refunds all or part of a
+// payment, and charges saved cards without the buyer (MethodVault,
+// vault.go).
 func (g *Gateway) Capabilities() domain.GatewayCapabilities {
 	return domain.GatewayCapabilities{
 		Countries:       []string{"BR"},
@@ -65,5 +72,6 @@ func (g *Gateway) Capabilities() domain.GatewayCapabilities {
 		MaxInstallments: g.cfg.MaxInstallments,
 		Refunds:         true,
 		PartialRefunds:  true,
+		SavedCards:      true,
 	}
 }

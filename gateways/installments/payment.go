@@ -27,12 +27,21 @@ const threeDSMode = "optional"
 // it creates a Checkout Pro preference: PENDING with a redirect to its
 // init_point, payment id "pref:<preference id>".
 //
+// With req.Saved (a card saved through SaveMethod) it charges the card
+// without the buyer in the same installments (see chargeSaved).
+//
 // req.OrderID is sent as external_reference and in metadata, and
 // req.IdempotencyKey as X-Idempotency-Key. Installments of 0 mean 1.
 func (g *Gateway) CreatePayment(ctx context.Context, req domain.PaymentRequest) (domain.Payment, error) {
 	n, err := g.checkRequest(req)
 	if err != nil {
 		return domain.Payment{}, err
+	}
+	if req.Saved != nil {
+		if err := checkSaved(req); err != nil {
+			return domain.Payment{}, err
+		}
+		return g.chargeSaved(ctx, req, n)
 	}
 	if req.PaymentMethodID == "" {
 		return g.createCheckout(ctx, req, n)
@@ -77,6 +86,9 @@ func (g *Gateway) CreatePayment(ctx context.Context, req domain.PaymentRequest) 
 func (g *Gateway) CheckPayment(req domain.PaymentRequest) error {
 	if _, err := g.checkRequest(req); err != nil {
 		return err
+	}
+	if req.Saved != nil {
+		return checkSaved(req)
 	}
 	if req.PaymentMethodID == "" {
 		return nil

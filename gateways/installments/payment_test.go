@@ -294,7 +294,7 @@ func TestNew(t *testing.T) {
 	caps := gw.Capabilities()
 	if gw.Name() != "installments" || gw.cfg.BaseURL != DefaultBaseURL || caps.MaxInstallments != 12 ||
 		caps.Countries[0] != "BR" || caps.Currencies[0] != domain.BRL || caps.Methods[0] != domain.MethodCard ||
-		!caps.Refunds || !caps.PartialRefunds || caps.SavedCards {
+		!caps.Refunds || !caps.PartialRefunds || !caps.SavedCards {
 		t.Fatalf("defaults: %+v %+v", gw.cfg, caps)
 	}
 	if gw.cfg.HTTPClient.Timeout != DefaultTimeout || gw.cfg.WebhookTolerance != DefaultWebhookTolerance {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -176,4 +177,27 @@ func TestCheckoutPageRedirectsBack(t *testing.T) {
 	if err != nil || got.Status != domain.PaymentSucceeded || got.Amount != req.Amount {
 		t.Fatalf("after the buyer approved: %+v, %v", got, err)
 	}
+}
+
+func TestVaultContract(t *testing.T) {
+	emu, gw := newEmu(t, nil)
+	var reqs requests
+	var saves atomic.Int64
+	outcomes := map[gatewaytest.Outcome]paypalemu.CaptureOutcome{
+		gatewaytest.Succeed:       paypalemu.CaptureCompleted,
+		gatewaytest.Decline:       paypalemu.CaptureDeclined,
+		gatewaytest.RequireAction: paypalemu.VaultPayerActionRequired,
+	}
+	gatewaytest.RunVault(t, gatewaytest.VaultHarness{
+		Gateway: gw,
+		Save: func(t *testing.T, _ gatewaytest.Outcome) domain.SaveMethodRequest {
+			return saveRequest(fmt.Sprintf("vault-contract-%d", saves.Add(1)))
+		},
+		Approve: func(t *testing.T, m domain.SavedMethod) { must(t, emu.ApproveSetupToken(m.SetupRef)) },
+		Script: func(t *testing.T, o gatewaytest.Outcome, m domain.SavedMethod) {
+			must(t, emu.SetVaultOutcome(m.Ref, outcomes[o]))
+		},
+		Request:      func(t *testing.T) domain.PaymentRequest { return reqs.next(gatewaytest.Succeed, domain.USD) },
+		AuthRequired: true,
+	})
 }

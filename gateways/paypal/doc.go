@@ -10,6 +10,19 @@
 // verifies deliveries with PayPal's verify-webhook-signature call and maps
 // capture and refund events. A Payment's ID is always the PayPal order id.
 //
+// Saved wallets (domain.MethodVault, vault.go) use PayPal's Payment Method
+// Tokens v3 API: SaveMethod creates a setup token and returns a REDIRECT
+// to PayPal's approve page; CompleteSave exchanges the approved setup
+// token for a payment token (the vault id, SavedMethod.Ref, with PayPal's
+// customer id as CustomerRef); CreatePayment with PaymentRequest.Saved
+// creates an order with payment_source.paypal.vault_id, which PayPal
+// captures at once without the buyer; RemoveMethod deletes the payment
+// token. The SDK has none of these calls, so they go through its
+// NewRequest and SendWithAuth. The PayPal account must be approved for
+// vaulting PayPal wallets (PayPal's "Vault" app feature and billing
+// agreement approval); without it PayPal refuses the v3 calls. PayPal
+// offers no installments, and a saved wallet keeps none.
+//
 // Errors are *domain.Error wrapping the SDK's: 400 is INVALID_INPUT, 404
 // NOT_FOUND, 422 PAYMENT_FAILED with PayPal's issue (INSTRUMENT_DECLINED,
 // ...), and timeouts, network errors, 5xx, 429, 401 (bad credentials) and

@@ -178,7 +178,7 @@ func TestNew(t *testing.T) {
 		t.Fatalf("defaults %+v", gw.cfg)
 	}
 	caps := gw.Capabilities()
-	if gw.Name() != "paypal" || len(caps.Currencies) != 2 || caps.Methods[0] != domain.MethodPayPal || caps.MaxInstallments != 1 || !caps.PartialRefunds || caps.SavedCards {
+	if gw.Name() != "paypal" || len(caps.Currencies) != 2 || caps.Methods[0] != domain.MethodPayPal || caps.MaxInstallments != 1 || !caps.PartialRefunds || !caps.SavedCards {
 		t.Fatalf("capabilities %+v", caps)
 	}
 	hc := &http.Client{Timeout: time.Second}

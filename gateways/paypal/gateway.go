@@ -19,7 +19,8 @@ import (
 const Name = "paypal"
 
 // Gateway is the PayPal plugin: Orders v2 with intent CAPTURE through
-// github.com/plutov/paypal/v4.
+// github.com/plutov/paypal/v4, and saved wallets through Vault v3
+// (vault.go).
 type Gateway struct {
 	cfg  Config
 	http *http.Client
@@ -59,7 +60,8 @@ func New(cfg Config) (*Gateway, error) {
 func (g *Gateway) Name() string { return Name }
 
 // Capabilities implements domain.Gateway: the configured currencies, the
-// PayPal wallet, no installments, full and partial refunds.
+// PayPal wallet, no installments, full and partial refunds, and saved
+// wallets charged without the buyer (MethodVault).
 func (g *Gateway) Capabilities() domain.GatewayCapabilities {
 	return domain.GatewayCapabilities{
 		Currencies:      slices.Clone(g.cfg.Currencies),
@@ -67,6 +69,7 @@ func (g *Gateway) Capabilities() domain.GatewayCapabilities {
 		MaxInstallments: 1,
 		Refunds:         true,
 		PartialRefunds:  true,
+		SavedCards:      true,
 	}
 }
 

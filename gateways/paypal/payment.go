@@ -35,10 +35,15 @@ const maxText = 127
 // CreatePayment implements domain.Gateway: it creates an order with intent
 // CAPTURE (custom_id = OrderID, invoice_id = OrderNumber, PayPal-Request-Id
 // = IdempotencyKey) and returns it waiting for the buyer, with a REDIRECT
-// to PayPal's approval page.
+// to PayPal's approval page. With req.Saved (a wallet saved through
+// SaveMethod) it charges the wallet at once with no buyer instead (see
+// chargeSaved).
 func (g *Gateway) CreatePayment(ctx context.Context, req domain.PaymentRequest) (domain.Payment, error) {
 	if err := g.validate(req); err != nil {
 		return domain.Payment{}, err
+	}
+	if req.Saved != nil {
+		return g.chargeSaved(ctx, req)
 	}
 	returnURL := req.ReturnURL
 	if returnURL == "" {
@@ -99,6 +104,16 @@ func (g *Gateway) validate(req domain.PaymentRequest) error {
 		return domain.InvalidInput("orderId", "the order id is longer than paypal's %d characters", maxText)
 	case len(req.OrderNumber) > maxText:
 		return domain.InvalidInput("orderNumber", "the order number is longer than paypal's %d characters", maxText)
+	}
+	if s := req.Saved; s != nil {
+		switch {
+		case s.Kind != "" && s.Kind != domain.MethodPayPal:
+			return domain.InvalidInput("paymentMethod", "paypal charges saved paypal wallets only")
+		case !s.Ready || !idRE.MatchString(s.Ref):
+			return domain.InvalidInput("paymentMethod", "the saved paypal wallet is not ready to charge")
+		case req.PaymentMethodID != "":
+			return domain.InvalidInput("paymentMethodId", "a saved method and a payment method id exclude each other")
+		}
 	}
 	return nil
 }

@@ -31,6 +31,9 @@ type PaymentInfo struct {
 	IdempotencyKey string
 	// RefundKeys are the X-Idempotency-Keys of its refunds, in order.
 	RefundKeys []string
+	// PayerType is "customer" for a payment with a saved card (PayerID the
+	// customer, CardID the card), "" for a guest's.
+	PayerType, PayerID, CardID string
 }
 
 // PreferenceInfo is a snapshot of an emulated Checkout Pro preference.
@@ -61,6 +64,7 @@ func (e *Emulator) Payment(id string) (PaymentInfo, bool) {
 		PayerEmail: p.email, Description: p.description, ExternalReference: p.externalRef,
 		NotificationURL: p.notificationURL, ThreeDSecureMode: p.threeDSMode, Metadata: maps.Clone(p.metadata),
 		PreferenceID: p.preferenceID, IdempotencyKey: p.idempotencyKey,
+		PayerType: p.payerType, PayerID: p.payerID, CardID: p.cardID,
 	}
 	for _, rf := range p.refunds {
 		info.RefundKeys = append(info.RefundKeys, rf.key)

@@ -2,8 +2,10 @@
 // endpoints the installments gateway uses: card payments (POST /v1/payments
 // with a card token, GET /v1/payments/{id}, GET /v1/payments/search),
 // refunds (POST and GET /v1/payments/{id}/refunds), Checkout Pro
-// preferences (POST and GET /checkout/preferences) and the installment
-// quote (GET /v1/payment_methods/installments). It follows Mercado Pago's
+// preferences (POST and GET /checkout/preferences), the installment
+// quote (GET /v1/payment_methods/installments), and saved cards:
+// customers, their cards and card tokens of saved cards for charges
+// without the buyer (see customers.go). It follows Mercado Pago's
 // public JSON shapes, bearer access tokens, X-Idempotency-Key replay and
 // error bodies ({"message","error","status","cause"}), serves the buyer's
 // pages (3-D Secure challenge, Checkout Pro) and signs webhook
@@ -43,6 +45,13 @@ type Emulator struct {
 	mu             sync.Mutex
 	payments       map[int64]*payment
 	prefs          map[string]*preference
+	customers      map[string]*customer
+	cards          map[string]*savedCard
+	cardTokens     map[string]*cardToken
+	nextCustomer   int64
+	nextCard       int64
+	nextToken      int64
+	requireCVV     bool
 	idem           emu.Replays
 	nextPayment    int64
 	nextRefund     int64
@@ -61,6 +70,10 @@ func New() *Emulator {
 	e := &Emulator{
 		payments:    map[int64]*payment{},
 		prefs:       map[string]*preference{},
+		customers:   map[string]*customer{},
+		cards:       map[string]*savedCard{},
+		cardTokens:  map[string]*cardToken{},
+		nextCard:    9100000000000,
 		nextPayment: 1310000000,
 		nextRefund:  2210000000,
 		nextNotif:   120000000000,
@@ -90,6 +103,15 @@ func (e *Emulator) routes() http.Handler {
 	mux.Handle(RouteCreatePreference, e.api(e.createPreference))
 	mux.Handle(RouteGetPreference, e.api(e.getPreference))
 	mux.Handle(RouteQuote, e.api(e.quoteInstallments))
+	mux.Handle(RouteCreateCustomer, e.api(e.createCustomer))
+	mux.Handle(RouteSearchCustomers, e.api(e.searchCustomers))
+	mux.Handle(RouteGetCustomer, e.api(e.getCustomer))
+	mux.Handle(RouteCreateCard, e.api(e.createCard))
+	mux.Handle(RouteListCards, e.api(e.listCards))
+	mux.Handle(RouteGetCard, e.api(e.getCard))
+	mux.Handle(RouteDeleteCard, e.api(e.deleteCard))
+	mux.Handle(RouteCreateCardToken, e.api(e.createCardToken))
+	mux.Handle(RouteUpdatePayment, e.api(e.updatePayment))
 	mux.HandleFunc("/emu/3ds/{id}", e.challengePage)
 	mux.HandleFunc("GET /checkout/v1/redirect", e.checkoutPage)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -28,9 +28,12 @@ type payment struct {
 	merchantOrder      int64
 	idempotencyKey     string
 	firstSix, lastFour string
-	created, updated   time.Time
-	approved           time.Time
-	refunds            []refund
+	// payerType, payerID and cardID: a payment by a customer with a saved
+	// card (card on file).
+	payerType, payerID, cardID string
+	created, updated           time.Time
+	approved                   time.Time
+	refunds                    []refund
 }
 
 type refund struct {
@@ -42,17 +45,21 @@ type refund struct {
 
 // paymentRequest is the part of POST /v1/payments the emulator reads.
 type paymentRequest struct {
-	TransactionAmount json.Number            `json:"transaction_amount"`
-	Token             string                 `json:"token"`
-	Installments      int                    `json:"installments"`
-	PaymentMethodID   string                 `json:"payment_method_id"`
-	IssuerID          any                    `json:"issuer_id"`
-	Payer             struct{ Email string } `json:"payer"`
-	ExternalReference string                 `json:"external_reference"`
-	Description       string                 `json:"description"`
-	NotificationURL   string                 `json:"notification_url"`
-	Metadata          map[string]any         `json:"metadata"`
-	ThreeDSecureMode  string                 `json:"three_d_secure_mode"`
+	TransactionAmount json.Number `json:"transaction_amount"`
+	Token             string      `json:"token"`
+	Installments      int         `json:"installments"`
+	PaymentMethodID   string      `json:"payment_method_id"`
+	IssuerID          any         `json:"issuer_id"`
+	Payer             struct {
+		Email string `json:"email"`
+		Type  string `json:"type"`
+		ID    string `json:"id"`
+	} `json:"payer"`
+	ExternalReference string         `json:"external_reference"`
+	Description       string         `json:"description"`
+	NotificationURL   string         `json:"notification_url"`
+	Metadata          map[string]any `json:"metadata"`
+	ThreeDSecureMode  string         `json:"three_d_secure_mode"`
 }
 
 // maxInstallments is the most installments the emulated site (MLB) offers.
@@ -67,11 +74,13 @@ func (e *Emulator) createPayment(r *http.Request, body []byte) (int, any) {
 	if !ok || amount <= 0 {
 		return badRequest(codeAmount, "Invalid transaction_amount")
 	}
-	if !strings.Contains(req.Payer.Email, "@") {
+	_, cardOnFile := e.cardTokens[req.Token]
+	byCustomer := cardOnFile || req.Payer.Type == "customer"
+	if !byCustomer && !strings.Contains(req.Payer.Email, "@") {
 		return badRequest(codePayerEmail, "payer.email must be a valid email")
 	}
 	outcome, ok := testTokens[req.Token]
-	if !ok {
+	if !ok && !byCustomer {
 		return badRequest(codeTokenNotFound, "Card Token not found")
 	}
 	issuer, ok := brands[req.PaymentMethodID]
@@ -80,6 +89,15 @@ func (e *Emulator) createPayment(r *http.Request, body []byte) (int, any) {
 	}
 	if req.Installments < 1 || req.Installments > maxInstallments {
 		return badRequest(codeInstallments, "Invalid installments")
+	}
+	var card *savedCard
+	if byCustomer {
+		var st int
+		var ans any
+		if card, outcome, st, ans = e.savedCardPayment(req); card == nil {
+			return st, ans
+		}
+		issuer, req.Payer.Email = card.issuer, e.customers[card.customerID].email
 	}
 	if s, ok := req.IssuerID.(string); ok && s != "" {
 		issuer = s
@@ -100,6 +118,9 @@ func (e *Emulator) createPayment(r *http.Request, body []byte) (int, any) {
 		idempotencyKey: r.Header.Get("X-Idempotency-Key"),
 		firstSix:       outcome.firstSix, lastFour: outcome.lastFour,
 		created: now, updated: now,
+	}
+	if card != nil {
+		p.payerType, p.payerID, p.cardID = "customer", card.customerID, card.id
 	}
 	if status == "approved" {
 		p.approved = now
@@ -266,7 +287,7 @@ func (e *Emulator) render(p *payment) paymentJSON {
 		PaymentMethod: map[string]string{"id": p.methodID, "type": "credit_card", "issuer_id": p.issuer},
 		Status:        p.status, StatusDetail: p.detail, CurrencyID: "BRL",
 		Description: p.description, CollectorID: CollectorID,
-		Payer:    map[string]any{"email": p.email, "type": "guest", "identification": map[string]any{}},
+		Payer:    e.renderPayer(p),
 		Metadata: meta, Order: order, ExternalReference: p.externalRef,
 		TransactionAmount: decimal(p.amount), TransactionAmountRefunded: decimal(p.refunded),
 		CouponAmount: decimal(0), Installments: p.installments,
@@ -298,4 +319,13 @@ func perInstallment(amount int64, n int) int64 {
 		n = 1
 	}
 	return (amount + int64(n) - 1) / int64(n)
+}
+
+// renderPayer is a payment's payer: a guest, or the customer whose saved
+// card paid.
+func (e *Emulator) renderPayer(p *payment) map[string]any {
+	if p.payerType == "customer" {
+		return map[string]any{"email": p.email, "type": "customer", "id": p.payerID, "identification": map[string]any{}}
+	}
+	return map[string]any{"email": p.email, "type": "guest", "identification": map[string]any{}}
 }

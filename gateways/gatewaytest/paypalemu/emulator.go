@@ -1,7 +1,9 @@
 // Package paypalemu is an in-memory emulator of the PayPal REST endpoints
 // Tally's paypal gateway uses: OAuth 2.0 client credentials, Orders v2
-// (create, get, capture), Payments v2 captures (get, refund) and webhook
-// signature verification. It is a real HTTP server (httptest) that speaks
+// (create, get, capture), Payments v2 captures (get, refund), webhook
+// signature verification and Vault v3 (setup tokens, payment tokens, and
+// orders that charge a payment token with no buyer; see vault.go). It is
+// a real HTTP server (httptest) that speaks
 // PayPal's JSON shapes, error bodies and headers (bearer tokens,
 // PayPal-Request-Id replay, Prefer: return=representation), keeps its state
 // in memory and lets tests and end-to-end runs play the buyer (Approve, the
@@ -49,15 +51,18 @@ type Emulator struct {
 	opts    Options
 	signKey []byte
 
-	mu         sync.Mutex
-	tokens     map[string]time.Time
-	orders     map[string]*order
-	captures   map[string]*capture
-	replays    emu.Replays // answers by path and PayPal-Request-Id
-	calls      map[string]int
-	events     []*Delivery
-	drop       bool
-	webhookURL string
+	mu       sync.Mutex
+	tokens   map[string]time.Time
+	orders   map[string]*order
+	captures map[string]*capture
+	// setupTokens and paymentTokens are the Vault v3 resources.
+	setupTokens   map[string]*setupToken
+	paymentTokens map[string]*paymentToken
+	replays       emu.Replays // answers by path and PayPal-Request-Id
+	calls         map[string]int
+	events        []*Delivery
+	drop          bool
+	webhookURL    string
 }
 
 // New starts an emulator with the default credentials.
@@ -83,7 +88,10 @@ func NewWithOptions(opts Options) *Emulator {
 		tokens:   map[string]time.Time{},
 		orders:   map[string]*order{},
 		captures: map[string]*capture{},
-		calls:    map[string]int{},
+
+		setupTokens:   map[string]*setupToken{},
+		paymentTokens: map[string]*paymentToken{},
+		calls:         map[string]int{},
 	}
 	_, _ = rand.Read(e.signKey)
 	e.srv = emu.Start(e.routes())
@@ -116,7 +124,13 @@ func (e *Emulator) routes() http.Handler {
 	mux.HandleFunc("GET /v2/payments/captures/{id}", e.authed(e.locked(get(e.captures, "capture_id", e.captureJSON))))
 	mux.HandleFunc("POST /v2/payments/captures/{id}/refund", e.authed(e.replayed(e.refundCapture)))
 	mux.HandleFunc("POST /v1/notifications/verify-webhook-signature", e.authed(e.verifySignature))
+	mux.HandleFunc("POST /v3/vault/setup-tokens", e.authed(e.replayed(e.createSetupToken)))
+	mux.HandleFunc("GET /v3/vault/setup-tokens/{id}", e.authed(e.locked(get(e.setupTokens, "id", e.setupTokenJSON))))
+	mux.HandleFunc("POST /v3/vault/payment-tokens", e.authed(e.replayed(e.createPaymentToken)))
+	mux.HandleFunc("GET /v3/vault/payment-tokens/{id}", e.authed(e.locked(e.getPaymentToken)))
+	mux.HandleFunc("DELETE /v3/vault/payment-tokens/{id}", e.authed(e.locked(e.deletePaymentToken)))
 	mux.HandleFunc("GET /checkoutnow", e.checkout)
+	mux.HandleFunc("GET /agreements/approve", e.vaultApprovePage)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND", "The specified resource does not exist.")
 	})
@@ -131,7 +145,7 @@ func (e *Emulator) common(next http.Handler) http.Handler {
 		e.calls[r.Method+" "+route(r.URL.Path)]++
 		drop := e.drop
 		e.mu.Unlock()
-		if r.URL.Path == "/checkoutnow" {
+		if r.URL.Path == "/checkoutnow" || r.URL.Path == "/agreements/approve" {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -161,7 +175,7 @@ func (d discard) WriteHeader(int)             {}
 // route replaces the resource id in a path with {id}, for call counts.
 func route(path string) string {
 	parts := strings.Split(path, "/")
-	if len(parts) >= 5 && (parts[2] == "checkout" || parts[2] == "payments") {
+	if len(parts) >= 5 && (parts[2] == "checkout" || parts[2] == "payments" || parts[2] == "vault") {
 		parts[4] = "{id}"
 	}
 	return strings.Join(parts, "/")

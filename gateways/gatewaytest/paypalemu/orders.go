@@ -33,10 +33,16 @@ type order struct {
 	// starts CREATED with an approve link.
 	paymentSource bool
 	payerID       string
-	next          CaptureOutcome
-	captures      []*capture
-	created       time.Time
-	updated       time.Time
+	// vaultID and vaultCustomer: the order charged a payment token
+	// (payment_source.paypal.vault_id) with no buyer.
+	vaultID       string
+	vaultCustomer string
+	// requestID is the PayPal-Request-Id the order was created with.
+	requestID string
+	next      CaptureOutcome
+	captures  []*capture
+	created   time.Time
+	updated   time.Time
 }
 
 // createOrder is POST /v2/checkout/orders.
@@ -75,10 +81,14 @@ func (e *Emulator) createOrder(w http.ResponseWriter, r *http.Request) {
 	o := &order{
 		id: newID(), status: StatusCreated, amount: amt, referenceID: pu.ReferenceID,
 		description: pu.Description, customID: pu.CustomID, invoiceID: pu.InvoiceID,
-		created: now, updated: now,
+		created: now, updated: now, requestID: r.Header.Get("PayPal-Request-Id"),
 	}
 	if o.referenceID == "" {
 		o.referenceID = "default"
+	}
+	if req.PaymentSource != nil && req.PaymentSource.PayPal != nil && req.PaymentSource.PayPal.VaultID != "" {
+		e.createVaultedOrder(w, r, o, req.PaymentSource.PayPal.VaultID)
+		return
 	}
 	ctx := req.ApplicationContext
 	if req.PaymentSource != nil && req.PaymentSource.PayPal != nil {
@@ -178,7 +188,13 @@ func (e *Emulator) orderJSON(o *order) orderJSON {
 		p.Name.GivenName, p.Name.Surname = "Emu", "Buyer"
 		out.Payer = p
 		if o.paymentSource {
-			out.PaymentSource = map[string]any{"paypal": map[string]any{"email_address": p.EmailAddress, "account_id": p.PayerID}}
+			pp := map[string]any{"email_address": p.EmailAddress, "account_id": p.PayerID}
+			if o.vaultID != "" {
+				pp["attributes"] = map[string]any{"vault": map[string]any{
+					"id": o.vaultID, "status": "VAULTED", "customer": map[string]string{"id": o.vaultCustomer},
+				}}
+			}
+			out.PaymentSource = map[string]any{"paypal": pp}
 		}
 	}
 	return out
@@ -278,6 +294,11 @@ type OrderState struct {
 	InvoiceID string
 	ReturnURL string
 	CancelURL string
+	// VaultID is the payment token an order made without the buyer
+	// charged ("" for a checkout order).
+	VaultID string
+	// RequestID is the PayPal-Request-Id the order was created with.
+	RequestID string
 	Captures  []CaptureState
 }
 
@@ -302,6 +323,7 @@ func (e *Emulator) Order(orderID string) (OrderState, bool) {
 	s := OrderState{
 		ID: o.id, Status: o.status, Currency: o.amount.currency, Value: formatMinor(o.amount.minor),
 		CustomID: o.customID, InvoiceID: o.invoiceID, ReturnURL: o.returnURL, CancelURL: o.cancelURL,
+		VaultID: o.vaultID, RequestID: o.requestID,
 	}
 	for _, c := range o.captures {
 		cs := CaptureState{ID: c.id, Status: c.status, Value: formatMinor(c.amount.minor), Refunded: formatMinor(c.refunded())}

@@ -79,6 +79,7 @@ type createOrderJSON struct {
 	} `json:"purchase_units"`
 	PaymentSource *struct {
 		PayPal *struct {
+			VaultID           string                 `json:"vault_id"`
 			ExperienceContext *experienceContextJSON `json:"experience_context"`
 		} `json:"paypal"`
 	} `json:"payment_source"`
