@@ -185,10 +185,10 @@ func (d *DB) UpdateSubscription(ctx context.Context, s domain.Subscription) erro
 	return &domain.Error{Code: domain.CodeConflict, Message: "subscription changed concurrently"}
 }
 
-// SubscriptionsDue lists up to limit live subscriptions whose current
+// SubscriptionsDue lists up to limit ACTIVE subscriptions whose current
 // period ended or whose included credits are due a reset at now, by the
 // earlier of the two instants (then ID), served by
-// subscriptions_period_end_idx and subscriptions_reset_idx.
+// subscriptions_period_end_idx and subscriptions_reset_idx (PAST_DUE and INCOMPLETE ones wait for their buyer, not for the clock).
 func (d *DB) SubscriptionsDue(ctx context.Context, now time.Time, limit int) ([]domain.Subscription, error) {
 	if limit <= 0 {
 		return nil, nil
@@ -199,7 +199,7 @@ func (d *DB) SubscriptionsDue(ctx context.Context, now time.Time, limit int) ([]
 	}
 	at := utc(now)
 	var rows []subscriptionRow
-	err := d.db(ctx).Where("status <> ? AND (current_period_end <= ? OR next_reset_at <= ?)", string(domain.SubEnded), at, at).
+	err := d.db(ctx).Where("status = ? AND (current_period_end <= ? OR next_reset_at <= ?)", string(domain.SubActive), at, at).
 		Order(earlier + ", id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, mapErr(err, "subscription")

@@ -268,8 +268,10 @@ func TestSubscriptionsDue(t *testing.T) {
 		}
 		periodEnded := sub(now.Add(-time.Hour), now.AddDate(0, 0, 10), domain.SubActive)
 		resetDue := sub(now.AddDate(0, 0, 20), now.Add(-2*time.Hour), domain.SubActive)
-		endsNow := sub(now, now, domain.SubPastDue)
-		bothPast := sub(now.Add(-3*time.Hour), now.Add(-5*time.Hour), domain.SubIncomplete)
+		endsNow := sub(now, now, domain.SubActive)
+		bothPast := sub(now.Add(-3*time.Hour), now.Add(-5*time.Hour), domain.SubActive)
+		sub(now.Add(-time.Hour), now.Add(-time.Hour), domain.SubPastDue)            // waits for the buyer
+		sub(now.Add(-time.Hour), now.Add(-time.Hour), domain.SubIncomplete)         // never paid
 		sub(now.Add(time.Microsecond), now.Add(time.Microsecond), domain.SubActive) // a microsecond early
 		sub(now.AddDate(0, 0, 5), now.AddDate(0, 0, 5), domain.SubActive)           // not due
 		sub(now.Add(-time.Hour), now.Add(-time.Hour), domain.SubEnded)              // over

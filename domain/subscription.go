@@ -121,7 +121,7 @@ type SubscriptionStore interface {
 	// UpdateSubscription saves every mutable field of s when the stored
 	// Version is s.Version-1; CONFLICT otherwise.
 	UpdateSubscription(ctx context.Context, s Subscription) error
-	// SubscriptionsDue lists up to limit live subscriptions whose
+	// SubscriptionsDue lists up to limit ACTIVE subscriptions whose
 	// CurrentPeriodEnd or NextResetAt is at or before now, soonest first.
 	SubscriptionsDue(ctx context.Context, now time.Time, limit int) ([]Subscription, error)
 }
