@@ -188,7 +188,8 @@ func (d *DB) UpdateSubscription(ctx context.Context, s domain.Subscription) erro
 // SubscriptionsDue lists up to limit ACTIVE subscriptions whose current
 // period ended or whose included credits are due a reset at now, by the
 // earlier of the two instants (then ID), served by
-// subscriptions_period_end_idx and subscriptions_reset_idx (PAST_DUE and INCOMPLETE ones wait for their buyer, not for the clock).
+// subscriptions_period_end_idx and subscriptions_reset_idx. PAST_DUE and
+// INCOMPLETE ones wait for their buyer, not for the clock.
 func (d *DB) SubscriptionsDue(ctx context.Context, now time.Time, limit int) ([]domain.Subscription, error) {
 	if limit <= 0 {
 		return nil, nil
