@@ -1602,14 +1602,14 @@ func (e RenewalFailure) MarshalJSON() ([]byte, error) {
 //
 // | may | OWNER | ADMIN | BILLING | MEMBER |
 // |---|---|---|---|---|
-// | read the org, its seats and balance; their own usage and ledger entries | yes | yes | yes | yes |
+// | read the org, its seats, plan subscription and balance; their own usage and ledger entries | yes | yes | yes | yes |
 // | spend credits (`consumeCredits`) | yes | yes | yes | yes |
 // | manage members, invitations, roles and API keys | yes | yes | no | no |
-// | billing: buy, orders, invoices and credit notes, payment methods, auto-recharge; the org-wide ledger and usage | yes | no | yes | no |
+// | billing: buy, subscribe and manage the plan subscription, orders, invoices and credit notes, payment methods, auto-recharge; the org-wide ledger and usage | yes | no | yes | no |
 // | delete the org, transfer ownership | yes | no | no | no |
 //
 // Someone who is not a member gets `NOT_FOUND` for the org; a member without the right gets
-// `FORBIDDEN`. An org API key may read its org and balance and spend its credits, nothing
+// `FORBIDDEN`. An org API key may read its org (its subscription too) and balance and spend its credits, nothing
 // else. A platform admin may grant credits, read any org's orders, invoices and credit notes,
 // and refund orders.
 type Role string
