@@ -164,6 +164,9 @@ func (r *subscriptionResolver) IncludedCreditsPerMonth(ctx context.Context, obj 
 
 // IncludedCreditsLeft is the resolver for the includedCreditsLeft field.
 func (r *subscriptionResolver) IncludedCreditsLeft(ctx context.Context, obj *model.Subscription) (int64, error) {
+	if obj.Status == model.SubscriptionStatusEnded {
+		return 0, nil // the org's credits are no longer this subscription's
+	}
 	return r.svc.IncludedCreditsLeft(ctx, obj.OrgID)
 }
 

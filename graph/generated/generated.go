@@ -4337,7 +4337,7 @@ type Subscription implements Node {
   nextCreditResetAt: Time!
   "Credits included each month: the plan's credits per seat times the seats."
   includedCreditsPerMonth: Credits!
-  "Included credits left this month: what remains of the org's unexpired SUBSCRIPTION grants (the billing overview's gauge)."
+  "Included credits left this month: what remains of the org's unexpired SUBSCRIPTION grants (the billing overview's gauge); 0 once the subscription has ended."
   includedCreditsLeft: Credits!
   "Whether renewals charge the saved payment method by themselves. Off, the subscription ends with the current period."
   autoRenew: Boolean!
