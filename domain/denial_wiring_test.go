@@ -32,6 +32,18 @@ func TestDenialsReachTheCaller(t *testing.T) {
 				"a member with the ADMIN role may not " + billing + "; that takes the OWNER or BILLING role"},
 			{"MEMBER lists API keys", func() error { _, err := s.svc.APIKeys(member, s.org.ID); return err },
 				"a member with the MEMBER role may not manage this org's API keys; that takes the OWNER or ADMIN role"},
+			{"MEMBER subscribes", func() error {
+				_, err := s.svc.Subscribe(member, domain.SubscribeInput{OrgID: s.org.ID, Seats: 1, IdempotencyKey: "k"})
+				return err
+			}, "a member with the MEMBER role may not " + billing + "; that takes the OWNER or BILLING role"},
+			{"ADMIN previews a plan", func() error {
+				_, err := s.svc.PreviewPlan(admin, domain.SubscribeInput{OrgID: s.org.ID, Seats: 1})
+				return err
+			}, "a member with the ADMIN role may not " + billing + "; that takes the OWNER or BILLING role"},
+			{"API key cancels the subscription", func() error {
+				_, err := s.svc.CancelSubscription(key, domain.SubscriptionSetting{OrgID: s.org.ID, IdempotencyKey: "k"})
+				return err
+			}, "an API key may not " + billing + "; sign in as a member with the OWNER or BILLING role"},
 			{"API key buys", func() error { _, err := s.svc.PurchasePack(key, buy); return err },
 				"an API key may not " + billing + "; sign in as a member with the OWNER or BILLING role"},
 			{"API key reads the ledger", func() error { _, err := s.svc.Ledger(key, s.org.ID, domain.Page{}); return err },

@@ -203,14 +203,21 @@ func fromPurchaseInput(in model.PurchasePackInput, orgID, packID string) domain.
 		OrgID: orgID, PackID: packID, Quantity: in.Quantity, Installments: in.Installments, Gateway: deref(in.Gateway),
 		PaymentMethodID: deref(in.PaymentMethodID), IdempotencyKey: in.IdempotencyKey,
 		InvoiceDetails: fromInvoiceDetails(in.InvoiceDetails), ReturnURL: deref(in.ReturnURL),
+		Method: fromPaymentMethodKind(in.Method),
 	}
 	if in.Credits != nil {
 		out.Credits = *in.Credits
 	}
-	if in.Method != nil {
-		out.Method = domain.PaymentMethodKind(*in.Method)
-	}
 	return out
+}
+
+// fromPaymentMethodKind maps a chosen payment method kind; nil (the
+// gateway's choice) is "".
+func fromPaymentMethodKind(m *model.PaymentMethodKind) domain.PaymentMethodKind {
+	if m == nil {
+		return ""
+	}
+	return domain.PaymentMethodKind(*m)
 }
 
 func fromInvoiceDetails(d *model.InvoiceDetailsInput) *domain.InvoiceDetails {

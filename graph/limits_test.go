@@ -119,7 +119,8 @@ func TestLimitsMeasureIsLinear(t *testing.T) {
 
 func TestMoneyMutations(t *testing.T) {
 	got := moneyMutations(schema)
-	for _, name := range []string{"consumeCredits", "grantCredits", "purchasePack", "refundOrder"} {
+	for _, name := range []string{"consumeCredits", "grantCredits", "purchasePack", "refundOrder", "subscribe", "changePlan",
+		"changeSeats", "cancelSubscription", "resumeSubscription", "setAutoRenew", "retrySubscriptionPayment"} {
 		if !got[name] {
 			t.Errorf("%s is not counted as moving money", name)
 		}

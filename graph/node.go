@@ -9,7 +9,7 @@ import (
 
 // node loads the object a decoded global ID names, through the Service
 // method that authorizes reading it. Types the domain cannot load one by
-// one yet (subscriptions, payment methods) are NOT_FOUND.
+// one yet (payment methods) are NOT_FOUND.
 func (r *Resolver) node(ctx context.Context, typ, id string) (model.Node, error) {
 	switch typ {
 	case typeOrg:
@@ -75,6 +75,12 @@ func (r *Resolver) node(ctx context.Context, typ, id string) (model.Node, error)
 			return nil, err
 		}
 		return toCreditNote(cn), nil
+	case typeSubscription:
+		sub, err := r.svc.SubscriptionByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return toSubscription(sub), nil
 	case typePack:
 		p, err := r.svc.Pack(ctx, id)
 		if err != nil {

@@ -81,7 +81,11 @@ func (r *orgResolver) Seats(ctx context.Context, obj *model.Org) (*model.Seats, 
 
 // Subscription is the resolver for the subscription field.
 func (r *orgResolver) Subscription(ctx context.Context, obj *model.Org) (*model.Subscription, error) {
-	return nil, nil // plan subscriptions arrive with the recurring billing issue
+	sub, err := r.svc.Subscription(ctx, obj.OrgID)
+	if err != nil || sub == nil {
+		return nil, err
+	}
+	return toSubscription(*sub), nil
 }
 
 // Balance is the resolver for the balance field.

@@ -45,6 +45,8 @@ type ResolverRoot interface {
 	Pack() PackResolver
 	Plan() PlanResolver
 	Query() QueryResolver
+	ScheduledChange() ScheduledChangeResolver
+	Subscription() SubscriptionResolver
 	SubscriptionRoot() SubscriptionRootResolver
 }
 
@@ -293,22 +295,29 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptInvitation  func(childComplexity int, token string) int
-		CancelOrder       func(childComplexity int, orderID string) int
-		ConfirmOrder      func(childComplexity int, orderID string) int
-		ConsumeCredits    func(childComplexity int, input model.ConsumeCreditsInput) int
-		CreateAPIKey      func(childComplexity int, orgID string, name string) int
-		CreateOrg         func(childComplexity int, input model.CreateOrgInput) int
-		DeleteOrg         func(childComplexity int, input model.DeleteOrgInput) int
-		GrantCredits      func(childComplexity int, input model.GrantCreditsInput) int
-		InviteMember      func(childComplexity int, orgID string, email string, role model.Role) int
-		PurchasePack      func(childComplexity int, input model.PurchasePackInput) int
-		RefundOrder       func(childComplexity int, orderID string, amount *int64, reason *string, idempotencyKey string) int
-		RemoveMember      func(childComplexity int, orgID string, userID string) int
-		RevokeAPIKey      func(childComplexity int, id string) int
-		RevokeInvitation  func(childComplexity int, id string) int
-		SetMemberRole     func(childComplexity int, orgID string, userID string, role model.Role) int
-		TransferOwnership func(childComplexity int, input model.TransferOwnershipInput) int
+		AcceptInvitation         func(childComplexity int, token string) int
+		CancelOrder              func(childComplexity int, orderID string) int
+		CancelSubscription       func(childComplexity int, orgID string, idempotencyKey string) int
+		ChangePlan               func(childComplexity int, input model.ChangePlanInput) int
+		ChangeSeats              func(childComplexity int, input model.ChangeSeatsInput) int
+		ConfirmOrder             func(childComplexity int, orderID string) int
+		ConsumeCredits           func(childComplexity int, input model.ConsumeCreditsInput) int
+		CreateAPIKey             func(childComplexity int, orgID string, name string) int
+		CreateOrg                func(childComplexity int, input model.CreateOrgInput) int
+		DeleteOrg                func(childComplexity int, input model.DeleteOrgInput) int
+		GrantCredits             func(childComplexity int, input model.GrantCreditsInput) int
+		InviteMember             func(childComplexity int, orgID string, email string, role model.Role) int
+		PurchasePack             func(childComplexity int, input model.PurchasePackInput) int
+		RefundOrder              func(childComplexity int, orderID string, amount *int64, reason *string, idempotencyKey string) int
+		RemoveMember             func(childComplexity int, orgID string, userID string) int
+		ResumeSubscription       func(childComplexity int, orgID string, idempotencyKey string) int
+		RetrySubscriptionPayment func(childComplexity int, input model.RetrySubscriptionPaymentInput) int
+		RevokeAPIKey             func(childComplexity int, id string) int
+		RevokeInvitation         func(childComplexity int, id string) int
+		SetAutoRenew             func(childComplexity int, orgID string, on bool, idempotencyKey string) int
+		SetMemberRole            func(childComplexity int, orgID string, userID string, role model.Role) int
+		Subscribe                func(childComplexity int, input model.SubscribeInput) int
+		TransferOwnership        func(childComplexity int, input model.TransferOwnershipInput) int
 	}
 
 	NextAction struct {
@@ -446,6 +455,7 @@ type ComplexityRoot struct {
 		Org                func(childComplexity int, id string) int
 		Packs              func(childComplexity int, currency *model.Currency) int
 		Plans              func(childComplexity int, currency *model.Currency) int
+		PreviewChange      func(childComplexity int, input model.PreviewChangeInput) int
 		Quote              func(childComplexity int, input model.QuoteInput) int
 		Viewer             func(childComplexity int) int
 	}
@@ -469,6 +479,12 @@ type ComplexityRoot struct {
 		Invitation func(childComplexity int) int
 	}
 
+	ScheduledChange struct {
+		EffectiveAt func(childComplexity int) int
+		Plan        func(childComplexity int) int
+		Seats       func(childComplexity int) int
+	}
+
 	Seats struct {
 		Available func(childComplexity int) int
 		Pending   func(childComplexity int) int
@@ -481,19 +497,55 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		AutoRenew          func(childComplexity int) int
-		CancelAtPeriodEnd  func(childComplexity int) int
-		CurrentPeriodEnd   func(childComplexity int) int
-		CurrentPeriodStart func(childComplexity int) int
-		ID                 func(childComplexity int) int
+		AutoRenew               func(childComplexity int) int
+		CancelAtPeriodEnd       func(childComplexity int) int
+		CreatedAt               func(childComplexity int) int
+		CurrentPeriodEnd        func(childComplexity int) int
+		CurrentPeriodStart      func(childComplexity int) int
+		EndedAt                 func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		IncludedCreditsLeft     func(childComplexity int) int
+		IncludedCreditsPerMonth func(childComplexity int) int
+		Installments            func(childComplexity int) int
+		LatestOrder             func(childComplexity int) int
+		NextCreditResetAt       func(childComplexity int) int
+		Plan                    func(childComplexity int) int
+		RenewalFailure          func(childComplexity int) int
+		RenewsAt                func(childComplexity int) int
+		ScheduledChange         func(childComplexity int) int
+		Seats                   func(childComplexity int) int
+		Status                  func(childComplexity int) int
+	}
+
+	SubscriptionCheckout struct {
+		NextAction   func(childComplexity int) int
+		Order        func(childComplexity int) int
+		Quote        func(childComplexity int) int
+		Subscription func(childComplexity int) int
+	}
+
+	SubscriptionQuote struct {
+		Credits            func(childComplexity int) int
+		EffectiveAt        func(childComplexity int) int
+		Immediate          func(childComplexity int) int
+		Installments       func(childComplexity int) int
+		Kind               func(childComplexity int) int
+		Lines              func(childComplexity int) int
+		PeriodEnd          func(childComplexity int) int
+		PeriodStart        func(childComplexity int) int
 		Plan               func(childComplexity int) int
+		Renewal            func(childComplexity int) int
 		Seats              func(childComplexity int) int
-		Status             func(childComplexity int) int
+		Subtotal           func(childComplexity int) int
+		Tax                func(childComplexity int) int
+		TaxRateBasisPoints func(childComplexity int) int
+		Total              func(childComplexity int) int
 	}
 
 	SubscriptionRoot struct {
-		BalanceUpdated func(childComplexity int, orgID string) int
-		OrderUpdated   func(childComplexity int, orgID string) int
+		BalanceUpdated      func(childComplexity int, orgID string) int
+		OrderUpdated        func(childComplexity int, orgID string) int
+		SubscriptionUpdated func(childComplexity int, orgID string) int
 	}
 
 	TransferOwnershipPayload struct {
@@ -585,6 +637,13 @@ type MutationResolver interface {
 	CreateOrg(ctx context.Context, input model.CreateOrgInput) (*model.CreateOrgPayload, error)
 	TransferOwnership(ctx context.Context, input model.TransferOwnershipInput) (*model.TransferOwnershipPayload, error)
 	DeleteOrg(ctx context.Context, input model.DeleteOrgInput) (*model.DeleteOrgPayload, error)
+	Subscribe(ctx context.Context, input model.SubscribeInput) (*model.SubscriptionCheckout, error)
+	ChangePlan(ctx context.Context, input model.ChangePlanInput) (*model.SubscriptionCheckout, error)
+	ChangeSeats(ctx context.Context, input model.ChangeSeatsInput) (*model.SubscriptionCheckout, error)
+	CancelSubscription(ctx context.Context, orgID string, idempotencyKey string) (*model.Subscription, error)
+	ResumeSubscription(ctx context.Context, orgID string, idempotencyKey string) (*model.Subscription, error)
+	SetAutoRenew(ctx context.Context, orgID string, on bool, idempotencyKey string) (*model.Subscription, error)
+	RetrySubscriptionPayment(ctx context.Context, input model.RetrySubscriptionPaymentInput) (*model.SubscriptionCheckout, error)
 }
 type OrderResolver interface {
 	Invoice(ctx context.Context, obj *model.Order) (*model.Invoice, error)
@@ -622,8 +681,21 @@ type QueryResolver interface {
 	Invoice(ctx context.Context, id string) (*model.Invoice, error)
 	InstallmentOptions(ctx context.Context, orgID string, packID string, quantity int) ([]*model.InstallmentOption, error)
 	Quote(ctx context.Context, input model.QuoteInput) (*model.PurchaseQuote, error)
+	PreviewChange(ctx context.Context, input model.PreviewChangeInput) (*model.SubscriptionQuote, error)
+}
+type ScheduledChangeResolver interface {
+	Plan(ctx context.Context, obj *model.ScheduledChange) (*model.Plan, error)
+}
+type SubscriptionResolver interface {
+	Plan(ctx context.Context, obj *model.Subscription) (*model.Plan, error)
+
+	IncludedCreditsPerMonth(ctx context.Context, obj *model.Subscription) (int64, error)
+	IncludedCreditsLeft(ctx context.Context, obj *model.Subscription) (int64, error)
+
+	LatestOrder(ctx context.Context, obj *model.Subscription) (*model.Order, error)
 }
 type SubscriptionRootResolver interface {
+	SubscriptionUpdated(ctx context.Context, orgID string) (<-chan *model.Subscription, error)
 	BalanceUpdated(ctx context.Context, orgID string) (<-chan *model.BalanceEvent, error)
 	OrderUpdated(ctx context.Context, orgID string) (<-chan *model.Order, error)
 }
@@ -1530,6 +1602,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelOrder(childComplexity, args["orderId"].(string)), true
+	case "Mutation.cancelSubscription":
+		if e.ComplexityRoot.Mutation.CancelSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelSubscription(childComplexity, args["orgId"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.changePlan":
+		if e.ComplexityRoot.Mutation.ChangePlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changePlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangePlan(childComplexity, args["input"].(model.ChangePlanInput)), true
+	case "Mutation.changeSeats":
+		if e.ComplexityRoot.Mutation.ChangeSeats == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeSeats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeSeats(childComplexity, args["input"].(model.ChangeSeatsInput)), true
 	case "Mutation.confirmOrder":
 		if e.ComplexityRoot.Mutation.ConfirmOrder == nil {
 			break
@@ -1640,6 +1745,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveMember(childComplexity, args["orgId"].(string), args["userId"].(string)), true
+	case "Mutation.resumeSubscription":
+		if e.ComplexityRoot.Mutation.ResumeSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resumeSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResumeSubscription(childComplexity, args["orgId"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.retrySubscriptionPayment":
+		if e.ComplexityRoot.Mutation.RetrySubscriptionPayment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retrySubscriptionPayment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetrySubscriptionPayment(childComplexity, args["input"].(model.RetrySubscriptionPaymentInput)), true
 	case "Mutation.revokeApiKey":
 		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
 			break
@@ -1662,6 +1789,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeInvitation(childComplexity, args["id"].(string)), true
+	case "Mutation.setAutoRenew":
+		if e.ComplexityRoot.Mutation.SetAutoRenew == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAutoRenew_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAutoRenew(childComplexity, args["orgId"].(string), args["on"].(bool), args["idempotencyKey"].(string)), true
 	case "Mutation.setMemberRole":
 		if e.ComplexityRoot.Mutation.SetMemberRole == nil {
 			break
@@ -1673,6 +1811,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetMemberRole(childComplexity, args["orgId"].(string), args["userId"].(string), args["role"].(model.Role)), true
+	case "Mutation.subscribe":
+		if e.ComplexityRoot.Mutation.Subscribe == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_subscribe_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Subscribe(childComplexity, args["input"].(model.SubscribeInput)), true
 	case "Mutation.transferOwnership":
 		if e.ComplexityRoot.Mutation.TransferOwnership == nil {
 			break
@@ -2361,6 +2510,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Plans(childComplexity, args["currency"].(*model.Currency)), true
+	case "Query.previewChange":
+		if e.ComplexityRoot.Query.PreviewChange == nil {
+			break
+		}
+
+		args, err := ec.field_Query_previewChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PreviewChange(childComplexity, args["input"].(model.PreviewChangeInput)), true
 	case "Query.quote":
 		if e.ComplexityRoot.Query.Quote == nil {
 			break
@@ -2425,6 +2585,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RevokeInvitationPayload.Invitation(childComplexity), true
 
+	case "ScheduledChange.effectiveAt":
+		if e.ComplexityRoot.ScheduledChange.EffectiveAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScheduledChange.EffectiveAt(childComplexity), true
+	case "ScheduledChange.plan":
+		if e.ComplexityRoot.ScheduledChange.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScheduledChange.Plan(childComplexity), true
+	case "ScheduledChange.seats":
+		if e.ComplexityRoot.ScheduledChange.Seats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScheduledChange.Seats(childComplexity), true
+
 	case "Seats.available":
 		if e.ComplexityRoot.Seats.Available == nil {
 			break
@@ -2469,6 +2648,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.CancelAtPeriodEnd(childComplexity), true
+	case "Subscription.createdAt":
+		if e.ComplexityRoot.Subscription.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.CreatedAt(childComplexity), true
 	case "Subscription.currentPeriodEnd":
 		if e.ComplexityRoot.Subscription.CurrentPeriodEnd == nil {
 			break
@@ -2481,18 +2666,72 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.CurrentPeriodStart(childComplexity), true
+	case "Subscription.endedAt":
+		if e.ComplexityRoot.Subscription.EndedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.EndedAt(childComplexity), true
 	case "Subscription.id":
 		if e.ComplexityRoot.Subscription.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Subscription.ID(childComplexity), true
+	case "Subscription.includedCreditsLeft":
+		if e.ComplexityRoot.Subscription.IncludedCreditsLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.IncludedCreditsLeft(childComplexity), true
+	case "Subscription.includedCreditsPerMonth":
+		if e.ComplexityRoot.Subscription.IncludedCreditsPerMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.IncludedCreditsPerMonth(childComplexity), true
+	case "Subscription.installments":
+		if e.ComplexityRoot.Subscription.Installments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.Installments(childComplexity), true
+	case "Subscription.latestOrder":
+		if e.ComplexityRoot.Subscription.LatestOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.LatestOrder(childComplexity), true
+	case "Subscription.nextCreditResetAt":
+		if e.ComplexityRoot.Subscription.NextCreditResetAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.NextCreditResetAt(childComplexity), true
 	case "Subscription.plan":
 		if e.ComplexityRoot.Subscription.Plan == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Subscription.Plan(childComplexity), true
+	case "Subscription.renewalFailure":
+		if e.ComplexityRoot.Subscription.RenewalFailure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.RenewalFailure(childComplexity), true
+	case "Subscription.renewsAt":
+		if e.ComplexityRoot.Subscription.RenewsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.RenewsAt(childComplexity), true
+	case "Subscription.scheduledChange":
+		if e.ComplexityRoot.Subscription.ScheduledChange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.ScheduledChange(childComplexity), true
 	case "Subscription.seats":
 		if e.ComplexityRoot.Subscription.Seats == nil {
 			break
@@ -2505,6 +2744,122 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.Status(childComplexity), true
+
+	case "SubscriptionCheckout.nextAction":
+		if e.ComplexityRoot.SubscriptionCheckout.NextAction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionCheckout.NextAction(childComplexity), true
+	case "SubscriptionCheckout.order":
+		if e.ComplexityRoot.SubscriptionCheckout.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionCheckout.Order(childComplexity), true
+	case "SubscriptionCheckout.quote":
+		if e.ComplexityRoot.SubscriptionCheckout.Quote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionCheckout.Quote(childComplexity), true
+	case "SubscriptionCheckout.subscription":
+		if e.ComplexityRoot.SubscriptionCheckout.Subscription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionCheckout.Subscription(childComplexity), true
+
+	case "SubscriptionQuote.credits":
+		if e.ComplexityRoot.SubscriptionQuote.Credits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionQuote.Credits(childComplexity), true
+	case "SubscriptionQuote.effectiveAt":
+		if e.ComplexityRoot.SubscriptionQuote.EffectiveAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionQuote.EffectiveAt(childComplexity), true
+	case "SubscriptionQuote.immediate":
+		if e.ComplexityRoot.SubscriptionQuote.Immediate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionQuote.Immediate(childComplexity), true
+	case "SubscriptionQuote.installments":
+		if e.ComplexityRoot.SubscriptionQuote.Installments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionQuote.Installments(childComplexity), true
+	case "SubscriptionQuote.kind":
+		if e.ComplexityRoot.SubscriptionQuote.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionQuote.Kind(childComplexity), true
+	case "SubscriptionQuote.lines":
+		if e.ComplexityRoot.SubscriptionQuote.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionQuote.Lines(childComplexity), true
+	case "SubscriptionQuote.periodEnd":
+		if e.ComplexityRoot.SubscriptionQuote.PeriodEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionQuote.PeriodEnd(childComplexity), true
+	case "SubscriptionQuote.periodStart":
+		if e.ComplexityRoot.SubscriptionQuote.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionQuote.PeriodStart(childComplexity), true
+	case "SubscriptionQuote.plan":
+		if e.ComplexityRoot.SubscriptionQuote.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionQuote.Plan(childComplexity), true
+	case "SubscriptionQuote.renewal":
+		if e.ComplexityRoot.SubscriptionQuote.Renewal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionQuote.Renewal(childComplexity), true
+	case "SubscriptionQuote.seats":
+		if e.ComplexityRoot.SubscriptionQuote.Seats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionQuote.Seats(childComplexity), true
+	case "SubscriptionQuote.subtotal":
+		if e.ComplexityRoot.SubscriptionQuote.Subtotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionQuote.Subtotal(childComplexity), true
+	case "SubscriptionQuote.tax":
+		if e.ComplexityRoot.SubscriptionQuote.Tax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionQuote.Tax(childComplexity), true
+	case "SubscriptionQuote.taxRateBasisPoints":
+		if e.ComplexityRoot.SubscriptionQuote.TaxRateBasisPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionQuote.TaxRateBasisPoints(childComplexity), true
+	case "SubscriptionQuote.total":
+		if e.ComplexityRoot.SubscriptionQuote.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionQuote.Total(childComplexity), true
 
 	case "SubscriptionRoot.balanceUpdated":
 		if e.ComplexityRoot.SubscriptionRoot.BalanceUpdated == nil {
@@ -2528,6 +2883,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SubscriptionRoot.OrderUpdated(childComplexity, args["orgId"].(string)), true
+	case "SubscriptionRoot.subscriptionUpdated":
+		if e.ComplexityRoot.SubscriptionRoot.SubscriptionUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_SubscriptionRoot_subscriptionUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SubscriptionRoot.SubscriptionUpdated(childComplexity, args["orgId"].(string)), true
 
 	case "TransferOwnershipPayload.org":
 		if e.ComplexityRoot.TransferOwnershipPayload.Org == nil {
@@ -2645,13 +3011,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ChangePlanInput", ec.unmarshalInputChangePlanInput),
+			graphql.NewInputUnmarshaler("ChangeSeatsInput", ec.unmarshalInputChangeSeatsInput),
 			graphql.NewInputUnmarshaler("ConsumeCreditsInput", ec.unmarshalInputConsumeCreditsInput),
 			graphql.NewInputUnmarshaler("CreateOrgInput", ec.unmarshalInputCreateOrgInput),
 			graphql.NewInputUnmarshaler("DeleteOrgInput", ec.unmarshalInputDeleteOrgInput),
 			graphql.NewInputUnmarshaler("GrantCreditsInput", ec.unmarshalInputGrantCreditsInput),
 			graphql.NewInputUnmarshaler("InvoiceDetailsInput", ec.unmarshalInputInvoiceDetailsInput),
+			graphql.NewInputUnmarshaler("PreviewChangeInput", ec.unmarshalInputPreviewChangeInput),
 			graphql.NewInputUnmarshaler("PurchasePackInput", ec.unmarshalInputPurchasePackInput),
 			graphql.NewInputUnmarshaler("QuoteInput", ec.unmarshalInputQuoteInput),
+			graphql.NewInputUnmarshaler("RetrySubscriptionPaymentInput", ec.unmarshalInputRetrySubscriptionPaymentInput),
+			graphql.NewInputUnmarshaler("SubscribeInput", ec.unmarshalInputSubscribeInput),
 			graphql.NewInputUnmarshaler("TransferOwnershipInput", ec.unmarshalInputTransferOwnershipInput),
 		)
 	}
@@ -3152,14 +3523,14 @@ A member's role in an org. What each role may do:
 
 | may | OWNER | ADMIN | BILLING | MEMBER |
 |---|---|---|---|---|
-| read the org, its seats and balance; their own usage and ledger entries | yes | yes | yes | yes |
+| read the org, its seats, plan subscription and balance; their own usage and ledger entries | yes | yes | yes | yes |
 | spend credits (` + "`" + `consumeCredits` + "`" + `) | yes | yes | yes | yes |
 | manage members, invitations, roles and API keys | yes | yes | no | no |
-| billing: buy, orders, invoices and credit notes, payment methods, auto-recharge; the org-wide ledger and usage | yes | no | yes | no |
+| billing: buy, subscribe and manage the plan subscription, orders, invoices and credit notes, payment methods, auto-recharge; the org-wide ledger and usage | yes | no | yes | no |
 | delete the org, transfer ownership | yes | no | no | no |
 
 Someone who is not a member gets ` + "`" + `NOT_FOUND` + "`" + ` for the org; a member without the right gets
-` + "`" + `FORBIDDEN` + "`" + `. An org API key may read its org and balance and spend its credits, nothing
+` + "`" + `FORBIDDEN` + "`" + `. An org API key may read its org (its subscription too) and balance and spend its credits, nothing
 else. A platform admin may grant credits, read any org's orders, invoices and credit notes,
 and refund orders.
 """
@@ -3679,36 +4050,6 @@ extend type Mutation {
   ): RefundResult!
 }
 
-"Where a plan subscription stands."
-enum SubscriptionStatus {
-  "Active and paid."
-  ACTIVE
-  "A renewal failed; in the grace period."
-  PAST_DUE
-  "Canceled; active until the period ends."
-  CANCELED
-}
-
-"An org's plan subscription."
-type Subscription implements Node {
-  "Opaque global ID of the subscription."
-  id: ID!
-  "The plan."
-  plan: Plan!
-  "Where the subscription stands."
-  status: SubscriptionStatus!
-  "Seats paid for."
-  seats: Int!
-  "Start of the current period."
-  currentPeriodStart: Time!
-  "End of the current period (the next renewal)."
-  currentPeriodEnd: Time!
-  "Whether the subscription renews automatically."
-  autoRenew: Boolean!
-  "Whether the subscription ends with the current period."
-  cancelAtPeriodEnd: Boolean!
-}
-
 "A saved payment method."
 type PaymentMethod implements Node {
   "Opaque global ID of the payment method."
@@ -3940,6 +4281,249 @@ type PackOffer {
 extend type Org {
   "The public catalog's packs sold in the org's currency, in catalog order, each priced in that currency, so a billing page lists them without picking prices out itself. For tax and installments ask ` + "`" + `quote` + "`" + `."
   packOffers: [PackOffer!]!
+}
+`, BuiltIn: false},
+	{Name: "../schema/subscription.graphqls", Input: `"Where a plan subscription stands."
+enum SubscriptionStatus {
+  "Subscribed, its first payment not collected yet (see ` + "`" + `latestOrder` + "`" + `); the org is still on the Free plan."
+  INCOMPLETE
+  "Paid for the current period."
+  ACTIVE
+  "A renewal's payment failed (see ` + "`" + `renewalFailure` + "`" + `): the plan, its seats and credits continue while the buyer pays again with ` + "`" + `retrySubscriptionPayment` + "`" + `."
+  PAST_DUE
+  "Paid, and canceled: it ends with the current period (` + "`" + `cancelAtPeriodEnd` + "`" + `) unless resumed before. An INCOMPLETE or PAST_DUE subscription that is canceled keeps its status, which says that money is owed; ` + "`" + `cancelAtPeriodEnd` + "`" + ` shows the cancellation."
+  CANCELED
+  "Over (canceled, not renewed, or its first payment never made); the org is on the Free plan."
+  ENDED
+}
+
+"Why the latest renewal of a subscription could not be charged without the buyer."
+enum RenewalFailure {
+  "The buyer's bank wants the payment authenticated: pay it with ` + "`" + `retrySubscriptionPayment` + "`" + ` while present."
+  AUTHENTICATION_REQUIRED
+  "No saved payment method was there to charge: pay with ` + "`" + `retrySubscriptionPayment` + "`" + ` and another method."
+  NO_PAYMENT_METHOD
+  "The payment was declined or canceled (in general terms, as for orders): pay with ` + "`" + `retrySubscriptionPayment` + "`" + `, possibly with another method."
+  DECLINED
+}
+
+"A change of plan or seats scheduled for the end of the current period (a downgrade, a move to the other billing interval, fewer seats)."
+type ScheduledChange {
+  "The plan the subscription moves to."
+  plan: Plan!
+  "The seats it will have."
+  seats: Int!
+  "When the change takes effect: the end of the current period."
+  effectiveAt: Time!
+}
+
+"An org's plan subscription, paid per seat per billing interval, with included credits reset every month (also on annual plans)."
+type Subscription implements Node {
+  "Opaque global ID of the subscription."
+  id: ID!
+  "The plan."
+  plan: Plan!
+  "Where the subscription stands."
+  status: SubscriptionStatus!
+  "Seats paid for (what the org's ` + "`" + `seats.total` + "`" + ` is while the subscription is live; ` + "`" + `seats.used` + "`" + ` says how many are taken)."
+  seats: Int!
+  "Start of the current period."
+  currentPeriodStart: Time!
+  "End of the current period."
+  currentPeriodEnd: Time!
+  "When the next renewal charges the saved payment method: the end of the current period; null when the subscription will not renew (canceled, auto-renewal off, or ended)."
+  renewsAt: Time
+  "When the included credits are next reset: monthly, also on annual plans."
+  nextCreditResetAt: Time!
+  "Credits included each month: the plan's credits per seat times the seats."
+  includedCreditsPerMonth: Credits!
+  "Included credits left this month: what remains of the org's unexpired SUBSCRIPTION grants (the billing overview's gauge); 0 once the subscription has ended."
+  includedCreditsLeft: Credits!
+  "Whether renewals charge the saved payment method by themselves. Off, the subscription ends with the current period."
+  autoRenew: Boolean!
+  "Whether the subscription ends with the current period (` + "`" + `cancelSubscription` + "`" + `; undone by ` + "`" + `resumeSubscription` + "`" + `)."
+  cancelAtPeriodEnd: Boolean!
+  "The change scheduled for the end of the current period; null when none."
+  scheduledChange: ScheduledChange
+  "Installments every charge of the subscription is split into (1: paid at once)."
+  installments: Int!
+  "The subscription's most recent order (its subscribe, a change or a renewal); null when the caller may not read the org's orders (OWNER and BILLING may)."
+  latestOrder: Order
+  "Why the latest renewal could not be charged, while PAST_DUE; null otherwise."
+  renewalFailure: RenewalFailure
+  "When the subscription was created."
+  createdAt: Time!
+  "When the subscription ended; null while it is live."
+  endedAt: Time
+}
+
+"What a subscription change is and when it takes effect."
+enum ChangeKind {
+  "A new subscription, charged now for its first period."
+  SUBSCRIBE
+  "A dearer plan of the same interval: charged now for the rest of the period, less the unused part of the current plan (a PRORATION line); effective at once."
+  UPGRADE
+  "More seats on the same plan: the added seats charged now for the rest of the period; effective at once."
+  ADD_SEATS
+  "A cheaper plan, or one of the other billing interval: scheduled for the end of the period, nothing charged now."
+  DOWNGRADE
+  "Fewer seats: scheduled for the end of the period, nothing charged now."
+  REMOVE_SEATS
+  "The next period, charged in full."
+  RENEW
+  "Nothing to change: the subscription already has this plan and these seats (asking for it cancels a scheduled change)."
+  NONE
+}
+
+"A priced subscription change, by the code that prices the change itself: what is charged now and what the subscription becomes."
+type SubscriptionQuote {
+  "What the change is."
+  kind: ChangeKind!
+  "Whether the change is charged and applied now; otherwise it is scheduled for ` + "`" + `effectiveAt` + "`" + ` at no charge now."
+  immediate: Boolean!
+  "When the change takes effect: now, or the end of the current period."
+  effectiveAt: Time!
+  "The plan the subscription would have."
+  plan: Plan!
+  "The seats it would have."
+  seats: Int!
+  "The lines charged now (plan, added seats, proration credit, installment commission); empty for a scheduled change. Tax is not a line: see ` + "`" + `tax` + "`" + `."
+  lines: [OrderLine!]!
+  "Sum of the lines before tax."
+  subtotal: Money!
+  "Tax rate of the org's country in basis points (1900 = 19%); 0 where no tax is charged."
+  taxRateBasisPoints: Int!
+  "Tax on the subtotal."
+  tax: Money!
+  "What is charged now; zero for a scheduled change."
+  total: Money!
+  "Included credits granted now, once paid (a new subscription's month, an upgrade's or added seats' share of the current month)."
+  credits: Credits!
+  "The installment split of the charge, when more than one installment; null otherwise."
+  installments: InstallmentPlan
+  "Start of the time the charge pays for (now, for a change)."
+  periodStart: Time!
+  "End of the time the charge pays for (the end of the current period, for a change)."
+  periodEnd: Time!
+  "What the next renewal will charge, tax included, once the change is made."
+  renewal: Money!
+}
+
+"The result of a subscription change."
+type SubscriptionCheckout {
+  "The subscription as it now stands (an upgrade or added seats apply once their order is paid; watch ` + "`" + `subscriptionUpdated` + "`" + `)."
+  subscription: Subscription!
+  "The order charging the change; null when nothing is charged now (a scheduled change)."
+  order: Order
+  "What the SPA must do to pay the order: REDIRECT, CONFIRM, or NONE when nothing (never null)."
+  nextAction: NextAction!
+  "How the change was priced; null when a repeated idempotency key answers the first result."
+  quote: SubscriptionQuote
+}
+
+"What previewChange takes."
+input PreviewChangeInput {
+  "Global ID of the org (OWNER or BILLING)."
+  orgId: ID!
+  "Global ID of the plan wanted (the current plan to change only the seats)."
+  planId: ID!
+  "Seats wanted, 1 to 10,000; at least the org's members and pending invitations."
+  seats: Int!
+  "Installments of a new subscription, 1 (the default) to the server's configured maximum; a change of a live subscription is priced in the subscription's own installments."
+  installments: Int
+}
+
+"What subscribe takes."
+input SubscribeInput {
+  "Global ID of the org that subscribes (OWNER or BILLING)."
+  orgId: ID!
+  "Global ID of a paid plan of the catalog."
+  planId: ID!
+  "Seats, 1 to 10,000; at least the org's members and pending invitations."
+  seats: Int!
+  "Name of the gateway to pay with, e.g. \"stripe\"; null lets the routing rules choose (a saved payment method fixes its own gateway)."
+  gateway: String
+  "How the buyer pays; null lets the gateway offer its own choice (a saved payment method's kind)."
+  method: PaymentMethodKind
+  "Number of card installments for this and every renewal, 1 (at once, the default) to the server's configured maximum; more than 1 only where a gateway takes installments (orgs in BR paying in BRL)."
+  installments: Int! = 1
+  "The global ID of a saved PaymentMethod (charged now and on every renewal), or a gateway-side token for this payment only (a card token, a sandbox test card); null lets the buyer pay on the gateway's page. Renewals need a saved method."
+  paymentMethodId: String
+  "Where a hosted payment page sends the buyer back to, under the rules of ` + "`" + `PurchasePackInput.returnUrl` + "`" + `."
+  returnUrl: String
+  "A key unique to this subscribe: a retry with the same key and input returns the first result and makes no second payment; with other input, CONFLICT."
+  idempotencyKey: String!
+  "Billing details for the invoice."
+  invoiceDetails: InvoiceDetailsInput
+}
+
+"What changePlan takes."
+input ChangePlanInput {
+  "Global ID of the org (OWNER or BILLING)."
+  orgId: ID!
+  "Global ID of the plan to move to."
+  planId: ID!
+  "Seats on the new plan; null keeps the current seats."
+  seats: Int
+  "What pays an upgrade now: the global ID of a saved PaymentMethod or a gateway-side token; null charges the subscription's saved method, or lets the buyer pay on the gateway's page when it has none."
+  paymentMethodId: String
+  "Where a hosted payment page sends the buyer back to, under the rules of ` + "`" + `PurchasePackInput.returnUrl` + "`" + `."
+  returnUrl: String
+  "A key unique to this change: a retry with the same key and input returns the first result; with other input, CONFLICT."
+  idempotencyKey: String!
+}
+
+"What changeSeats takes."
+input ChangeSeatsInput {
+  "Global ID of the org (OWNER or BILLING)."
+  orgId: ID!
+  "Seats wanted, 1 to 10,000; at least the org's members and pending invitations."
+  seats: Int!
+  "What pays added seats now: the global ID of a saved PaymentMethod or a gateway-side token; null charges the subscription's saved method, or lets the buyer pay on the gateway's page when it has none."
+  paymentMethodId: String
+  "Where a hosted payment page sends the buyer back to, under the rules of ` + "`" + `PurchasePackInput.returnUrl` + "`" + `."
+  returnUrl: String
+  "A key unique to this change: a retry with the same key and input returns the first result; with other input, CONFLICT."
+  idempotencyKey: String!
+}
+
+"What retrySubscriptionPayment takes."
+input RetrySubscriptionPaymentInput {
+  "Global ID of the org (OWNER or BILLING)."
+  orgId: ID!
+  "The global ID of a saved PaymentMethod (it becomes the subscription's method once paid) or a gateway-side token; null charges the subscription's saved method, or lets the buyer pay on the gateway's page when it has none."
+  paymentMethodId: String
+  "Where a hosted payment page sends the buyer back to, under the rules of ` + "`" + `PurchasePackInput.returnUrl` + "`" + `."
+  returnUrl: String
+  "A key unique to this retry: a retry with the same key and input returns the first result and makes no second payment; with other input, CONFLICT."
+  idempotencyKey: String!
+}
+
+extend type Query {
+  "Prices a plan and seat count for the org before anything is done (OWNER, BILLING): a new subscription when the org has none (as ` + "`" + `subscribe` + "`" + ` would charge), otherwise a change of its subscription (as ` + "`" + `changePlan` + "`" + ` or ` + "`" + `changeSeats` + "`" + ` would: charged now pro rata, or scheduled for the period's end). Writes nothing and contacts no gateway. INVALID_INPUT names a bad plan, seat count or installment count; CONFLICT while the subscription is not paid yet or past due."
+  previewChange("The plan and seats to price." input: PreviewChangeInput!): SubscriptionQuote!
+}
+
+extend type Mutation {
+  "Subscribes the org to a paid plan (OWNER, BILLING): creates the subscription (INCOMPLETE) and its first order, and starts the payment. Once paid, the subscription is ACTIVE from that moment, renews automatically, sets the org's seats and grants the month's included credits. CONFLICT when the org already has a subscription (change it instead). Errors otherwise as purchasePack's."
+  subscribe("The subscription." input: SubscribeInput!): SubscriptionCheckout!
+  "Moves the org's ACTIVE subscription to another plan (OWNER, BILLING): a dearer plan of the same interval is charged now pro rata and applies once paid; a cheaper one or one of the other interval is scheduled for the end of the period (replacing any scheduled change). The current plan cancels a scheduled change. CONFLICT while the subscription is not ACTIVE."
+  changePlan("The change." input: ChangePlanInput!): SubscriptionCheckout!
+  "Changes the seats of the org's ACTIVE subscription (OWNER, BILLING): added seats are charged now pro rata and apply once paid; fewer seats are scheduled for the end of the period and must still cover the org's members and pending invitations. CONFLICT while the subscription is not ACTIVE."
+  changeSeats("The change." input: ChangeSeatsInput!): SubscriptionCheckout!
+  "Cancels the org's subscription at the end of the current period (OWNER, BILLING), when the org returns to the Free plan; until then the plan, its seats and credits stay. INVALID_INPUT when the org has no subscription."
+  cancelSubscription("Global ID of the org." orgId: ID!, "A key unique to this request: a retry with the same key returns the first result; with other input, CONFLICT." idempotencyKey: String!): Subscription!
+  "Undoes a cancellation before the period ends (OWNER, BILLING). INVALID_INPUT when the org has no subscription."
+  resumeSubscription("Global ID of the org." orgId: ID!, "A key unique to this request: a retry with the same key returns the first result; with other input, CONFLICT." idempotencyKey: String!): Subscription!
+  "Switches automatic renewal off or back on (OWNER, BILLING). Off, the subscription is not charged again and ends with the current period; on needs a saved payment method on the subscription (INVALID_INPUT on ` + "`" + `on` + "`" + ` otherwise)."
+  setAutoRenew("Global ID of the org." orgId: ID!, "Whether renewals charge the saved payment method." on: Boolean!, "A key unique to this request: a retry with the same key and input returns the first result; with other input, CONFLICT." idempotencyKey: String!): Subscription!
+  "Pays the failed renewal of a PAST_DUE subscription with the buyer present (OWNER, BILLING): same period, same price; once paid the subscription and the org are ACTIVE again. CONFLICT when there is nothing to retry or a payment is under way."
+  retrySubscriptionPayment("The retry." input: RetrySubscriptionPaymentInput!): SubscriptionCheckout!
+}
+
+extend type SubscriptionRoot {
+  "Pushes the org's subscription after every committed change of it (a subscribe, a payment, a change, a renewal, a cancellation), on whichever server made it; null once the org has no live subscription any more (ended). Authorized like ` + "`" + `Org.subscription` + "`" + `."
+  subscriptionUpdated("Global ID of the org." orgId: ID!): Subscription
 }
 `, BuiltIn: false},
 	{Name: "../schema/subscriptions.graphqls", Input: `"A committed change of an org's balance."
@@ -4736,6 +5320,18 @@ func (ec *executionContext) childFields_RevokeInvitationPayload(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type RevokeInvitationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ScheduledChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "plan":
+		return ec.fieldContext_ScheduledChange_plan(ctx, field)
+	case "seats":
+		return ec.fieldContext_ScheduledChange_seats(ctx, field)
+	case "effectiveAt":
+		return ec.fieldContext_ScheduledChange_effectiveAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScheduledChange", field.Name)
+}
+
 func (ec *executionContext) childFields_Seats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "total":
@@ -4772,12 +5368,82 @@ func (ec *executionContext) childFields_Subscription(ctx context.Context, field 
 		return ec.fieldContext_Subscription_currentPeriodStart(ctx, field)
 	case "currentPeriodEnd":
 		return ec.fieldContext_Subscription_currentPeriodEnd(ctx, field)
+	case "renewsAt":
+		return ec.fieldContext_Subscription_renewsAt(ctx, field)
+	case "nextCreditResetAt":
+		return ec.fieldContext_Subscription_nextCreditResetAt(ctx, field)
+	case "includedCreditsPerMonth":
+		return ec.fieldContext_Subscription_includedCreditsPerMonth(ctx, field)
+	case "includedCreditsLeft":
+		return ec.fieldContext_Subscription_includedCreditsLeft(ctx, field)
 	case "autoRenew":
 		return ec.fieldContext_Subscription_autoRenew(ctx, field)
 	case "cancelAtPeriodEnd":
 		return ec.fieldContext_Subscription_cancelAtPeriodEnd(ctx, field)
+	case "scheduledChange":
+		return ec.fieldContext_Subscription_scheduledChange(ctx, field)
+	case "installments":
+		return ec.fieldContext_Subscription_installments(ctx, field)
+	case "latestOrder":
+		return ec.fieldContext_Subscription_latestOrder(ctx, field)
+	case "renewalFailure":
+		return ec.fieldContext_Subscription_renewalFailure(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Subscription_createdAt(ctx, field)
+	case "endedAt":
+		return ec.fieldContext_Subscription_endedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Subscription", field.Name)
+}
+
+func (ec *executionContext) childFields_SubscriptionCheckout(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subscription":
+		return ec.fieldContext_SubscriptionCheckout_subscription(ctx, field)
+	case "order":
+		return ec.fieldContext_SubscriptionCheckout_order(ctx, field)
+	case "nextAction":
+		return ec.fieldContext_SubscriptionCheckout_nextAction(ctx, field)
+	case "quote":
+		return ec.fieldContext_SubscriptionCheckout_quote(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubscriptionCheckout", field.Name)
+}
+
+func (ec *executionContext) childFields_SubscriptionQuote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_SubscriptionQuote_kind(ctx, field)
+	case "immediate":
+		return ec.fieldContext_SubscriptionQuote_immediate(ctx, field)
+	case "effectiveAt":
+		return ec.fieldContext_SubscriptionQuote_effectiveAt(ctx, field)
+	case "plan":
+		return ec.fieldContext_SubscriptionQuote_plan(ctx, field)
+	case "seats":
+		return ec.fieldContext_SubscriptionQuote_seats(ctx, field)
+	case "lines":
+		return ec.fieldContext_SubscriptionQuote_lines(ctx, field)
+	case "subtotal":
+		return ec.fieldContext_SubscriptionQuote_subtotal(ctx, field)
+	case "taxRateBasisPoints":
+		return ec.fieldContext_SubscriptionQuote_taxRateBasisPoints(ctx, field)
+	case "tax":
+		return ec.fieldContext_SubscriptionQuote_tax(ctx, field)
+	case "total":
+		return ec.fieldContext_SubscriptionQuote_total(ctx, field)
+	case "credits":
+		return ec.fieldContext_SubscriptionQuote_credits(ctx, field)
+	case "installments":
+		return ec.fieldContext_SubscriptionQuote_installments(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_SubscriptionQuote_periodStart(ctx, field)
+	case "periodEnd":
+		return ec.fieldContext_SubscriptionQuote_periodEnd(ctx, field)
+	case "renewal":
+		return ec.fieldContext_SubscriptionQuote_renewal(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubscriptionQuote", field.Name)
 }
 
 func (ec *executionContext) childFields_TransferOwnershipPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4988,6 +5654,56 @@ func (ec *executionContext) field_Mutation_cancelOrder_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_cancelSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changePlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ChangePlanInput, error) {
+			return ec.unmarshalNChangePlanInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐChangePlanInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changeSeats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ChangeSeatsInput, error) {
+			return ec.unmarshalNChangeSeatsInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐChangeSeatsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_confirmOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5184,6 +5900,42 @@ func (ec *executionContext) field_Mutation_removeMember_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_resumeSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_retrySubscriptionPayment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RetrySubscriptionPaymentInput, error) {
+			return ec.unmarshalNRetrySubscriptionPaymentInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐRetrySubscriptionPaymentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5209,6 +5961,36 @@ func (ec *executionContext) field_Mutation_revokeInvitation_args(ctx context.Con
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setAutoRenew_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "on",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["on"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
 	return args, nil
 }
 
@@ -5239,6 +6021,20 @@ func (ec *executionContext) field_Mutation_setMemberRole_args(ctx context.Contex
 		return nil, err
 	}
 	args["role"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_subscribe_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SubscribeInput, error) {
+			return ec.unmarshalNSubscribeInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscribeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -5544,6 +6340,20 @@ func (ec *executionContext) field_Query_plans_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_previewChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PreviewChangeInput, error) {
+			return ec.unmarshalNPreviewChangeInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPreviewChangeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_quote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5573,6 +6383,20 @@ func (ec *executionContext) field_SubscriptionRoot_balanceUpdated_args(ctx conte
 }
 
 func (ec *executionContext) field_SubscriptionRoot_orderUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_SubscriptionRoot_subscriptionUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
@@ -10069,6 +10893,314 @@ func (ec *executionContext) fieldContext_Mutation_deleteOrg(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_subscribe(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_subscribe(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Subscribe(ctx, fc.Args["input"].(model.SubscribeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubscriptionCheckout) graphql.Marshaler {
+			return ec.marshalNSubscriptionCheckout2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscriptionCheckout(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_subscribe(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubscriptionCheckout(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_subscribe_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changePlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changePlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangePlan(ctx, fc.Args["input"].(model.ChangePlanInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubscriptionCheckout) graphql.Marshaler {
+			return ec.marshalNSubscriptionCheckout2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscriptionCheckout(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changePlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubscriptionCheckout(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changePlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changeSeats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeSeats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeSeats(ctx, fc.Args["input"].(model.ChangeSeatsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubscriptionCheckout) graphql.Marshaler {
+			return ec.marshalNSubscriptionCheckout2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscriptionCheckout(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeSeats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubscriptionCheckout(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeSeats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelSubscription(ctx, fc.Args["orgId"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Subscription) graphql.Marshaler {
+			return ec.marshalNSubscription2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscription(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelSubscription(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Subscription(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelSubscription_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resumeSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resumeSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResumeSubscription(ctx, fc.Args["orgId"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Subscription) graphql.Marshaler {
+			return ec.marshalNSubscription2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscription(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resumeSubscription(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Subscription(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resumeSubscription_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setAutoRenew(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAutoRenew(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAutoRenew(ctx, fc.Args["orgId"].(string), fc.Args["on"].(bool), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Subscription) graphql.Marshaler {
+			return ec.marshalNSubscription2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscription(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAutoRenew(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Subscription(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAutoRenew_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_retrySubscriptionPayment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_retrySubscriptionPayment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RetrySubscriptionPayment(ctx, fc.Args["input"].(model.RetrySubscriptionPaymentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubscriptionCheckout) graphql.Marshaler {
+			return ec.marshalNSubscriptionCheckout2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscriptionCheckout(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_retrySubscriptionPayment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubscriptionCheckout(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_retrySubscriptionPayment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NextAction_kind(ctx context.Context, field graphql.CollectedField, obj *model.NextAction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13029,6 +14161,50 @@ func (ec *executionContext) fieldContext_Query_quote(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_previewChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_previewChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PreviewChange(ctx, fc.Args["input"].(model.PreviewChangeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubscriptionQuote) graphql.Marshaler {
+			return ec.marshalNSubscriptionQuote2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscriptionQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_previewChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubscriptionQuote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_previewChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13293,6 +14469,84 @@ func (ec *executionContext) fieldContext_RevokeInvitationPayload_invitation(_ co
 	return fc, nil
 }
 
+func (ec *executionContext) _ScheduledChange_plan(ctx context.Context, field graphql.CollectedField, obj *model.ScheduledChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScheduledChange_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScheduledChange().Plan(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Plan) graphql.Marshaler {
+			return ec.marshalNPlan2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScheduledChange_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScheduledChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Plan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScheduledChange_seats(ctx context.Context, field graphql.CollectedField, obj *model.ScheduledChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScheduledChange_seats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seats, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScheduledChange_seats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScheduledChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ScheduledChange_effectiveAt(ctx context.Context, field graphql.CollectedField, obj *model.ScheduledChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScheduledChange_effectiveAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EffectiveAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScheduledChange_effectiveAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScheduledChange", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Seats_total(ctx context.Context, field graphql.CollectedField, obj *model.Seats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13449,7 +14703,7 @@ func (ec *executionContext) _Subscription_plan(ctx context.Context, field graphq
 			return ec.fieldContext_Subscription_plan(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Plan, nil
+			return ec.Resolvers.Subscription().Plan(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Plan) graphql.Marshaler {
@@ -13463,8 +14717,8 @@ func (ec *executionContext) fieldContext_Subscription_plan(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Subscription",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Plan(ctx, field)
 		},
@@ -13564,6 +14818,98 @@ func (ec *executionContext) fieldContext_Subscription_currentPeriodEnd(_ context
 	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Subscription_renewsAt(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_renewsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RenewsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_renewsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Subscription_nextCreditResetAt(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_nextCreditResetAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextCreditResetAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_nextCreditResetAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Subscription_includedCreditsPerMonth(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_includedCreditsPerMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().IncludedCreditsPerMonth(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNCredits2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_includedCreditsPerMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Subscription", field, true, true, "Credits")
+}
+
+func (ec *executionContext) _Subscription_includedCreditsLeft(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_includedCreditsLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().IncludedCreditsLeft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNCredits2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_includedCreditsLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Subscription", field, true, true, "Credits")
+}
+
 func (ec *executionContext) _Subscription_autoRenew(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13608,6 +14954,742 @@ func (ec *executionContext) _Subscription_cancelAtPeriodEnd(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_Subscription_cancelAtPeriodEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Subscription_scheduledChange(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_scheduledChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScheduledChange, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ScheduledChange) graphql.Marshaler {
+			return ec.marshalOScheduledChange2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐScheduledChange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_scheduledChange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScheduledChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_installments(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_installments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Installments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_installments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Subscription_latestOrder(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_latestOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().LatestOrder(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Order) graphql.Marshaler {
+			return ec.marshalOOrder2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_latestOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_renewalFailure(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_renewalFailure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RenewalFailure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RenewalFailure) graphql.Marshaler {
+			return ec.marshalORenewalFailure2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐRenewalFailure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_renewalFailure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Subscription", field, false, false, "RenewalFailure")
+}
+
+func (ec *executionContext) _Subscription_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Subscription_endedAt(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_endedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_endedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SubscriptionCheckout_subscription(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionCheckout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionCheckout_subscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subscription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Subscription) graphql.Marshaler {
+			return ec.marshalNSubscription2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscription(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionCheckout_subscription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubscriptionCheckout",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Subscription(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubscriptionCheckout_order(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionCheckout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionCheckout_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Order, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Order) graphql.Marshaler {
+			return ec.marshalOOrder2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionCheckout_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubscriptionCheckout",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubscriptionCheckout_nextAction(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionCheckout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionCheckout_nextAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextAction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NextAction) graphql.Marshaler {
+			return ec.marshalNNextAction2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐNextAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionCheckout_nextAction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubscriptionCheckout",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NextAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubscriptionCheckout_quote(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionCheckout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionCheckout_quote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubscriptionQuote) graphql.Marshaler {
+			return ec.marshalOSubscriptionQuote2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscriptionQuote(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionCheckout_quote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubscriptionCheckout",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubscriptionQuote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubscriptionQuote_kind(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionQuote_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ChangeKind) graphql.Marshaler {
+			return ec.marshalNChangeKind2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐChangeKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionQuote_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubscriptionQuote", field, false, false, "ChangeKind")
+}
+
+func (ec *executionContext) _SubscriptionQuote_immediate(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionQuote_immediate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Immediate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionQuote_immediate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubscriptionQuote", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SubscriptionQuote_effectiveAt(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionQuote_effectiveAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EffectiveAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionQuote_effectiveAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubscriptionQuote", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SubscriptionQuote_plan(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionQuote_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Plan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Plan) graphql.Marshaler {
+			return ec.marshalNPlan2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionQuote_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubscriptionQuote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Plan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubscriptionQuote_seats(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionQuote_seats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seats, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionQuote_seats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubscriptionQuote", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SubscriptionQuote_lines(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionQuote_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.OrderLine) graphql.Marshaler {
+			return ec.marshalNOrderLine2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionQuote_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubscriptionQuote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubscriptionQuote_subtotal(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionQuote_subtotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subtotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionQuote_subtotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubscriptionQuote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubscriptionQuote_taxRateBasisPoints(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionQuote_taxRateBasisPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaxRateBasisPoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionQuote_taxRateBasisPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubscriptionQuote", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SubscriptionQuote_tax(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionQuote_tax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tax, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionQuote_tax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubscriptionQuote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubscriptionQuote_total(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionQuote_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionQuote_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubscriptionQuote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubscriptionQuote_credits(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionQuote_credits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Credits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNCredits2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionQuote_credits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubscriptionQuote", field, false, false, "Credits")
+}
+
+func (ec *executionContext) _SubscriptionQuote_installments(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionQuote_installments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Installments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InstallmentPlan) graphql.Marshaler {
+			return ec.marshalOInstallmentPlan2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐInstallmentPlan(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionQuote_installments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubscriptionQuote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InstallmentPlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubscriptionQuote_periodStart(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionQuote_periodStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionQuote_periodStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubscriptionQuote", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SubscriptionQuote_periodEnd(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionQuote_periodEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionQuote_periodEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubscriptionQuote", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SubscriptionQuote_renewal(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionQuote_renewal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Renewal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionQuote_renewal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubscriptionQuote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubscriptionRoot_subscriptionUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionRoot_subscriptionUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SubscriptionRoot().SubscriptionUpdated(ctx, fc.Args["orgId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Subscription) graphql.Marshaler {
+			return ec.marshalOSubscription2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscription(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionRoot_subscriptionUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubscriptionRoot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Subscription(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SubscriptionRoot_subscriptionUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SubscriptionRoot_balanceUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -15207,6 +17289,153 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputChangePlanInput(ctx context.Context, obj any) (model.ChangePlanInput, error) {
+	var it model.ChangePlanInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgId", "planId", "seats", "paymentMethodId", "returnUrl", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "planId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
+		case "seats":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seats"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seats = data
+		case "paymentMethodId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentMethodId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentMethodID = data
+		case "returnUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReturnURL = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangePlanInput unmarshals raw into the ChangePlanInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangePlanInput(ctx context.Context, raw any) (model.ChangePlanInput, error) {
+	var out model.ChangePlanInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangePlanInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChangeSeatsInput(ctx context.Context, obj any) (model.ChangeSeatsInput, error) {
+	var it model.ChangeSeatsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgId", "seats", "paymentMethodId", "returnUrl", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "seats":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seats"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seats = data
+		case "paymentMethodId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentMethodId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentMethodID = data
+		case "returnUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReturnURL = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeSeatsInput unmarshals raw into the ChangeSeatsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeSeatsInput(ctx context.Context, raw any) (model.ChangeSeatsInput, error) {
+	var out model.ChangeSeatsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeSeatsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputConsumeCreditsInput(ctx context.Context, obj any) (model.ConsumeCreditsInput, error) {
 	var it model.ConsumeCreditsInput
 	if obj == nil {
@@ -15522,6 +17751,69 @@ func UnmarshalInvoiceDetailsInput(ctx context.Context, raw any) (model.InvoiceDe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPreviewChangeInput(ctx context.Context, obj any) (model.PreviewChangeInput, error) {
+	var it model.PreviewChangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgId", "planId", "seats", "installments"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "planId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
+		case "seats":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seats"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seats = data
+		case "installments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("installments"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Installments = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPreviewChangeInput unmarshals raw into the PreviewChangeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPreviewChangeInput(ctx context.Context, raw any) (model.PreviewChangeInput, error) {
+	var out model.PreviewChangeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PreviewChangeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPurchasePackInput(ctx context.Context, obj any) (model.PurchasePackInput, error) {
 	var it model.PurchasePackInput
 	if obj == nil {
@@ -15715,6 +18007,178 @@ func (ec *executionContext) unmarshalInputQuoteInput(ctx context.Context, obj an
 func UnmarshalQuoteInput(ctx context.Context, raw any) (model.QuoteInput, error) {
 	var out model.QuoteInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuoteInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRetrySubscriptionPaymentInput(ctx context.Context, obj any) (model.RetrySubscriptionPaymentInput, error) {
+	var it model.RetrySubscriptionPaymentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgId", "paymentMethodId", "returnUrl", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "paymentMethodId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentMethodId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentMethodID = data
+		case "returnUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReturnURL = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRetrySubscriptionPaymentInput unmarshals raw into the RetrySubscriptionPaymentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRetrySubscriptionPaymentInput(ctx context.Context, raw any) (model.RetrySubscriptionPaymentInput, error) {
+	var out model.RetrySubscriptionPaymentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RetrySubscriptionPaymentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSubscribeInput(ctx context.Context, obj any) (model.SubscribeInput, error) {
+	var it model.SubscribeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["installments"]; !present {
+		asMap["installments"] = 1
+	}
+
+	fieldsInOrder := [...]string{"orgId", "planId", "seats", "gateway", "method", "installments", "paymentMethodId", "returnUrl", "idempotencyKey", "invoiceDetails"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "planId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
+		case "seats":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seats"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seats = data
+		case "gateway":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gateway"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gateway = data
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalOPaymentMethodKind2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPaymentMethodKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "installments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("installments"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Installments = data
+		case "paymentMethodId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentMethodId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentMethodID = data
+		case "returnUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReturnURL = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "invoiceDetails":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoiceDetails"))
+			data, err := ec.unmarshalOInvoiceDetailsInput2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐInvoiceDetailsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoiceDetails = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSubscribeInput unmarshals raw into the SubscribeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSubscribeInput(ctx context.Context, raw any) (model.SubscribeInput, error) {
+	var out model.SubscribeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SubscribeInput", raw, &out)
 	return out, err
 }
 
@@ -17665,6 +20129,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "subscribe":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_subscribe(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changePlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changePlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeSeats":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeSeats(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelSubscription":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelSubscription(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resumeSubscription":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resumeSubscription(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setAutoRenew":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAutoRenew(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retrySubscriptionPayment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_retrySubscriptionPayment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18564,6 +21077,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_quote(ctx, field)
 				})
+		case "previewChange":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_previewChange(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -18742,6 +21261,50 @@ func (ec *executionContext) _RevokeInvitationPayload(ctx context.Context, sel as
 	return out
 }
 
+var scheduledChangeImplementors = []string{"ScheduledChange"}
+
+func (ec *executionContext) _ScheduledChange(ctx context.Context, sel ast.SelectionSet, obj *model.ScheduledChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scheduledChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScheduledChange")
+		case "plan":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ScheduledChange_plan(ctx, field, obj)
+				})
+		case "seats":
+			out.Values[i] = ec._ScheduledChange_seats(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "effectiveAt":
+			out.Values[i] = ec._ScheduledChange_effectiveAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var seatsImplementors = []string{"Seats"}
 
 func (ec *executionContext) _Seats(ctx context.Context, sel ast.SelectionSet, obj *model.Seats) graphql.Marshaler {
@@ -18837,40 +21400,245 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		case "id":
 			out.Values[i] = ec._Subscription_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "plan":
-			out.Values[i] = ec._Subscription_plan(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Subscription_plan(ctx, field, obj)
+				})
 		case "status":
 			out.Values[i] = ec._Subscription_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "seats":
 			out.Values[i] = ec._Subscription_seats(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "currentPeriodStart":
 			out.Values[i] = ec._Subscription_currentPeriodStart(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "currentPeriodEnd":
 			out.Values[i] = ec._Subscription_currentPeriodEnd(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "renewsAt":
+			out.Values[i] = ec._Subscription_renewsAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextCreditResetAt":
+			out.Values[i] = ec._Subscription_nextCreditResetAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "includedCreditsPerMonth":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Subscription_includedCreditsPerMonth(ctx, field, obj)
+				})
+		case "includedCreditsLeft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Subscription_includedCreditsLeft(ctx, field, obj)
+				})
 		case "autoRenew":
 			out.Values[i] = ec._Subscription_autoRenew(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cancelAtPeriodEnd":
 			out.Values[i] = ec._Subscription_cancelAtPeriodEnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scheduledChange":
+			out.Values[i] = ec._Subscription_scheduledChange(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "installments":
+			out.Values[i] = ec._Subscription_installments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "latestOrder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Subscription_latestOrder(ctx, field, obj)
+				})
+		case "renewalFailure":
+			out.Values[i] = ec._Subscription_renewalFailure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Subscription_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedAt":
+			out.Values[i] = ec._Subscription_endedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var subscriptionCheckoutImplementors = []string{"SubscriptionCheckout"}
+
+func (ec *executionContext) _SubscriptionCheckout(ctx context.Context, sel ast.SelectionSet, obj *model.SubscriptionCheckout) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionCheckoutImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubscriptionCheckout")
+		case "subscription":
+			out.Values[i] = ec._SubscriptionCheckout_subscription(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "order":
+			out.Values[i] = ec._SubscriptionCheckout_order(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nextAction":
+			out.Values[i] = ec._SubscriptionCheckout_nextAction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quote":
+			out.Values[i] = ec._SubscriptionCheckout_quote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var subscriptionQuoteImplementors = []string{"SubscriptionQuote"}
+
+func (ec *executionContext) _SubscriptionQuote(ctx context.Context, sel ast.SelectionSet, obj *model.SubscriptionQuote) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionQuoteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubscriptionQuote")
+		case "kind":
+			out.Values[i] = ec._SubscriptionQuote_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "immediate":
+			out.Values[i] = ec._SubscriptionQuote_immediate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "effectiveAt":
+			out.Values[i] = ec._SubscriptionQuote_effectiveAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "plan":
+			out.Values[i] = ec._SubscriptionQuote_plan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seats":
+			out.Values[i] = ec._SubscriptionQuote_seats(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lines":
+			out.Values[i] = ec._SubscriptionQuote_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subtotal":
+			out.Values[i] = ec._SubscriptionQuote_subtotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "taxRateBasisPoints":
+			out.Values[i] = ec._SubscriptionQuote_taxRateBasisPoints(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tax":
+			out.Values[i] = ec._SubscriptionQuote_tax(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._SubscriptionQuote_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "credits":
+			out.Values[i] = ec._SubscriptionQuote_credits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "installments":
+			out.Values[i] = ec._SubscriptionQuote_installments(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "periodStart":
+			out.Values[i] = ec._SubscriptionQuote_periodStart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodEnd":
+			out.Values[i] = ec._SubscriptionQuote_periodEnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "renewal":
+			out.Values[i] = ec._SubscriptionQuote_renewal(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18904,6 +21672,8 @@ func (ec *executionContext) _SubscriptionRoot(ctx context.Context, sel ast.Selec
 	}
 
 	switch fields[0].Name {
+	case "subscriptionUpdated":
+		return ec._SubscriptionRoot_subscriptionUpdated(ctx, fields[0])
 	case "balanceUpdated":
 		return ec._SubscriptionRoot_balanceUpdated(ctx, fields[0])
 	case "orderUpdated":
@@ -19590,6 +22360,26 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNChangeKind2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐChangeKind(ctx context.Context, v any) (model.ChangeKind, error) {
+	var res model.ChangeKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeKind2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐChangeKind(ctx context.Context, sel ast.SelectionSet, v model.ChangeKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNChangePlanInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐChangePlanInput(ctx context.Context, v any) (model.ChangePlanInput, error) {
+	res, err := ec.unmarshalInputChangePlanInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNChangeSeatsInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐChangeSeatsInput(ctx context.Context, v any) (model.ChangeSeatsInput, error) {
+	res, err := ec.unmarshalInputChangeSeatsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCheckout2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCheckout(ctx context.Context, sel ast.SelectionSet, v *model.Checkout) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Checkout!")
@@ -20090,6 +22880,14 @@ func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgr
 	return ec._Money(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNNextAction2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐNextAction(ctx context.Context, sel ast.SelectionSet, v *model.NextAction) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NextAction!")
+		return graphql.Null
+	}
+	return ec._NextAction(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNNextActionKind2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐNextActionKind(ctx context.Context, v any) (model.NextActionKind, error) {
 	var res model.NextActionKind
 	err := res.UnmarshalGQL(v)
@@ -20306,6 +23104,11 @@ func (ec *executionContext) marshalNPlan2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgra
 	return ec._Plan(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPreviewChangeInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPreviewChangeInput(ctx context.Context, v any) (model.PreviewChangeInput, error) {
+	res, err := ec.unmarshalInputPreviewChangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNPurchasePackInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPurchasePackInput(ctx context.Context, v any) (model.PurchasePackInput, error) {
 	res, err := ec.unmarshalInputPurchasePackInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20338,6 +23141,11 @@ func (ec *executionContext) marshalNRemoveMemberPayload2ᚖgithubᚗcomᚋtallyh
 		return graphql.Null
 	}
 	return ec._RemoveMemberPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRetrySubscriptionPaymentInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐRetrySubscriptionPaymentInput(ctx context.Context, v any) (model.RetrySubscriptionPaymentInput, error) {
+	res, err := ec.unmarshalInputRetrySubscriptionPaymentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRevokeApiKeyPayload2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐRevokeAPIKeyPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeAPIKeyPayload) graphql.Marshaler {
@@ -20394,6 +23202,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNSubscribeInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscribeInput(ctx context.Context, v any) (model.SubscribeInput, error) {
+	res, err := ec.unmarshalInputSubscribeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSubscription2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscription(ctx context.Context, sel ast.SelectionSet, v *model.Subscription) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Subscription!")
+		return graphql.Null
+	}
+	return ec._Subscription(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSubscriptionCheckout2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscriptionCheckout(ctx context.Context, sel ast.SelectionSet, v *model.SubscriptionCheckout) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SubscriptionCheckout!")
+		return graphql.Null
+	}
+	return ec._SubscriptionCheckout(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSubscriptionQuote2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscriptionQuote(ctx context.Context, sel ast.SelectionSet, v *model.SubscriptionQuote) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SubscriptionQuote!")
+		return graphql.Null
+	}
+	return ec._SubscriptionQuote(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSubscriptionStatus2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscriptionStatus(ctx context.Context, v any) (model.SubscriptionStatus, error) {
@@ -20912,6 +23749,29 @@ func (ec *executionContext) marshalOPaymentMethodKind2ᚖgithubᚗcomᚋtallyhq�
 	return v
 }
 
+func (ec *executionContext) unmarshalORenewalFailure2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐRenewalFailure(ctx context.Context, v any) (*model.RenewalFailure, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.RenewalFailure)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORenewalFailure2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐRenewalFailure(ctx context.Context, sel ast.SelectionSet, v *model.RenewalFailure) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOScheduledChange2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐScheduledChange(ctx context.Context, sel ast.SelectionSet, v *model.ScheduledChange) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ScheduledChange(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -20935,6 +23795,13 @@ func (ec *executionContext) marshalOSubscription2ᚖgithubᚗcomᚋtallyhqᚋtal
 		return graphql.Null
 	}
 	return ec._Subscription(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSubscriptionQuote2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscriptionQuote(ctx context.Context, sel ast.SelectionSet, v *model.SubscriptionQuote) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SubscriptionQuote(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {

@@ -73,6 +73,36 @@ type BillingDetails struct {
 	TaxID *string `json:"taxId,omitempty"`
 }
 
+// What changePlan takes.
+type ChangePlanInput struct {
+	// Global ID of the org (OWNER or BILLING).
+	OrgID string `json:"orgId"`
+	// Global ID of the plan to move to.
+	PlanID string `json:"planId"`
+	// Seats on the new plan; null keeps the current seats.
+	Seats *int `json:"seats,omitempty"`
+	// What pays an upgrade now: the global ID of a saved PaymentMethod or a gateway-side token; null charges the subscription's saved method, or lets the buyer pay on the gateway's page when it has none.
+	PaymentMethodID *string `json:"paymentMethodId,omitempty"`
+	// Where a hosted payment page sends the buyer back to, under the rules of `PurchasePackInput.returnUrl`.
+	ReturnURL *string `json:"returnUrl,omitempty"`
+	// A key unique to this change: a retry with the same key and input returns the first result; with other input, CONFLICT.
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
+// What changeSeats takes.
+type ChangeSeatsInput struct {
+	// Global ID of the org (OWNER or BILLING).
+	OrgID string `json:"orgId"`
+	// Seats wanted, 1 to 10,000; at least the org's members and pending invitations.
+	Seats int `json:"seats"`
+	// What pays added seats now: the global ID of a saved PaymentMethod or a gateway-side token; null charges the subscription's saved method, or lets the buyer pay on the gateway's page when it has none.
+	PaymentMethodID *string `json:"paymentMethodId,omitempty"`
+	// Where a hosted payment page sends the buyer back to, under the rules of `PurchasePackInput.returnUrl`.
+	ReturnURL *string `json:"returnUrl,omitempty"`
+	// A key unique to this change: a retry with the same key and input returns the first result; with other input, CONFLICT.
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
 // The result of starting a purchase.
 type Checkout struct {
 	// The order created (or, for a repeated idempotency key, the order the key made first).
@@ -444,6 +474,18 @@ func (Plan) IsNode() {}
 // Opaque global ID of the object.
 func (this Plan) GetID() string { return this.ID }
 
+// What previewChange takes.
+type PreviewChangeInput struct {
+	// Global ID of the org (OWNER or BILLING).
+	OrgID string `json:"orgId"`
+	// Global ID of the plan wanted (the current plan to change only the seats).
+	PlanID string `json:"planId"`
+	// Seats wanted, 1 to 10,000; at least the org's members and pending invitations.
+	Seats int `json:"seats"`
+	// Installments of a new subscription, 1 (the default) to the server's configured maximum; a change of a live subscription is priced in the subscription's own installments.
+	Installments *int `json:"installments,omitempty"`
+}
+
 // What purchasePack takes.
 type PurchasePackInput struct {
 	// Global ID of the org that buys (OWNER or BILLING).
@@ -526,6 +568,18 @@ type RemoveMemberPayload struct {
 	UserID string `json:"userId"`
 }
 
+// What retrySubscriptionPayment takes.
+type RetrySubscriptionPaymentInput struct {
+	// Global ID of the org (OWNER or BILLING).
+	OrgID string `json:"orgId"`
+	// The global ID of a saved PaymentMethod (it becomes the subscription's method once paid) or a gateway-side token; null charges the subscription's saved method, or lets the buyer pay on the gateway's page when it has none.
+	PaymentMethodID *string `json:"paymentMethodId,omitempty"`
+	// Where a hosted payment page sends the buyer back to, under the rules of `PurchasePackInput.returnUrl`.
+	ReturnURL *string `json:"returnUrl,omitempty"`
+	// A key unique to this retry: a retry with the same key and input returns the first result and makes no second payment; with other input, CONFLICT.
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
 // What revokeApiKey returns.
 type RevokeAPIKeyPayload struct {
 	// The key, now revoked.
@@ -556,30 +610,75 @@ type SetMemberRolePayload struct {
 	Member *Member `json:"member"`
 }
 
-// An org's plan subscription.
-type Subscription struct {
-	// Opaque global ID of the subscription.
-	ID string `json:"id"`
-	// The plan.
-	Plan *Plan `json:"plan"`
-	// Where the subscription stands.
-	Status SubscriptionStatus `json:"status"`
-	// Seats paid for.
+// What subscribe takes.
+type SubscribeInput struct {
+	// Global ID of the org that subscribes (OWNER or BILLING).
+	OrgID string `json:"orgId"`
+	// Global ID of a paid plan of the catalog.
+	PlanID string `json:"planId"`
+	// Seats, 1 to 10,000; at least the org's members and pending invitations.
 	Seats int `json:"seats"`
-	// Start of the current period.
-	CurrentPeriodStart time.Time `json:"currentPeriodStart"`
-	// End of the current period (the next renewal).
-	CurrentPeriodEnd time.Time `json:"currentPeriodEnd"`
-	// Whether the subscription renews automatically.
-	AutoRenew bool `json:"autoRenew"`
-	// Whether the subscription ends with the current period.
-	CancelAtPeriodEnd bool `json:"cancelAtPeriodEnd"`
+	// Name of the gateway to pay with, e.g. "stripe"; null lets the routing rules choose (a saved payment method fixes its own gateway).
+	Gateway *string `json:"gateway,omitempty"`
+	// How the buyer pays; null lets the gateway offer its own choice (a saved payment method's kind).
+	Method *PaymentMethodKind `json:"method,omitempty"`
+	// Number of card installments for this and every renewal, 1 (at once, the default) to the server's configured maximum; more than 1 only where a gateway takes installments (orgs in BR paying in BRL).
+	Installments int `json:"installments"`
+	// The global ID of a saved PaymentMethod (charged now and on every renewal), or a gateway-side token for this payment only (a card token, a sandbox test card); null lets the buyer pay on the gateway's page. Renewals need a saved method.
+	PaymentMethodID *string `json:"paymentMethodId,omitempty"`
+	// Where a hosted payment page sends the buyer back to, under the rules of `PurchasePackInput.returnUrl`.
+	ReturnURL *string `json:"returnUrl,omitempty"`
+	// A key unique to this subscribe: a retry with the same key and input returns the first result and makes no second payment; with other input, CONFLICT.
+	IdempotencyKey string `json:"idempotencyKey"`
+	// Billing details for the invoice.
+	InvoiceDetails *InvoiceDetailsInput `json:"invoiceDetails,omitempty"`
 }
 
-func (Subscription) IsNode() {}
+// The result of a subscription change.
+type SubscriptionCheckout struct {
+	// The subscription as it now stands (an upgrade or added seats apply once their order is paid; watch `subscriptionUpdated`).
+	Subscription *Subscription `json:"subscription"`
+	// The order charging the change; null when nothing is charged now (a scheduled change).
+	Order *Order `json:"order,omitempty"`
+	// What the SPA must do to pay the order: REDIRECT, CONFIRM, or NONE when nothing (never null).
+	NextAction *NextAction `json:"nextAction"`
+	// How the change was priced; null when a repeated idempotency key answers the first result.
+	Quote *SubscriptionQuote `json:"quote,omitempty"`
+}
 
-// Opaque global ID of the object.
-func (this Subscription) GetID() string { return this.ID }
+// A priced subscription change, by the code that prices the change itself: what is charged now and what the subscription becomes.
+type SubscriptionQuote struct {
+	// What the change is.
+	Kind ChangeKind `json:"kind"`
+	// Whether the change is charged and applied now; otherwise it is scheduled for `effectiveAt` at no charge now.
+	Immediate bool `json:"immediate"`
+	// When the change takes effect: now, or the end of the current period.
+	EffectiveAt time.Time `json:"effectiveAt"`
+	// The plan the subscription would have.
+	Plan *Plan `json:"plan"`
+	// The seats it would have.
+	Seats int `json:"seats"`
+	// The lines charged now (plan, added seats, proration credit, installment commission); empty for a scheduled change. Tax is not a line: see `tax`.
+	Lines []*OrderLine `json:"lines"`
+	// Sum of the lines before tax.
+	Subtotal *Money `json:"subtotal"`
+	// Tax rate of the org's country in basis points (1900 = 19%); 0 where no tax is charged.
+	TaxRateBasisPoints int `json:"taxRateBasisPoints"`
+	// Tax on the subtotal.
+	Tax *Money `json:"tax"`
+	// What is charged now; zero for a scheduled change.
+	Total *Money `json:"total"`
+	// Included credits granted now, once paid (a new subscription's month, an upgrade's or added seats' share of the current month).
+	Credits int64 `json:"credits"`
+	// The installment split of the charge, when more than one installment; null otherwise.
+	Installments *InstallmentPlan `json:"installments,omitempty"`
+	// Start of the time the charge pays for (now, for a change).
+	PeriodStart time.Time `json:"periodStart"`
+	// End of the time the charge pays for (the end of the current period, for a change).
+	PeriodEnd time.Time `json:"periodEnd"`
+	// What the next renewal will charge, tax included, once the change is made.
+	Renewal *Money `json:"renewal"`
+}
 
 // The entry point of live updates over a websocket (graphql-transport-ws or graphql-ws).
 type SubscriptionRoot struct {
@@ -766,6 +865,79 @@ func (e *BillingInterval) UnmarshalJSON(b []byte) error {
 }
 
 func (e BillingInterval) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a subscription change is and when it takes effect.
+type ChangeKind string
+
+const (
+	// A new subscription, charged now for its first period.
+	ChangeKindSubscribe ChangeKind = "SUBSCRIBE"
+	// A dearer plan of the same interval: charged now for the rest of the period, less the unused part of the current plan (a PRORATION line); effective at once.
+	ChangeKindUpgrade ChangeKind = "UPGRADE"
+	// More seats on the same plan: the added seats charged now for the rest of the period; effective at once.
+	ChangeKindAddSeats ChangeKind = "ADD_SEATS"
+	// A cheaper plan, or one of the other billing interval: scheduled for the end of the period, nothing charged now.
+	ChangeKindDowngrade ChangeKind = "DOWNGRADE"
+	// Fewer seats: scheduled for the end of the period, nothing charged now.
+	ChangeKindRemoveSeats ChangeKind = "REMOVE_SEATS"
+	// The next period, charged in full.
+	ChangeKindRenew ChangeKind = "RENEW"
+	// Nothing to change: the subscription already has this plan and these seats (asking for it cancels a scheduled change).
+	ChangeKindNone ChangeKind = "NONE"
+)
+
+var AllChangeKind = []ChangeKind{
+	ChangeKindSubscribe,
+	ChangeKindUpgrade,
+	ChangeKindAddSeats,
+	ChangeKindDowngrade,
+	ChangeKindRemoveSeats,
+	ChangeKindRenew,
+	ChangeKindNone,
+}
+
+func (e ChangeKind) IsValid() bool {
+	switch e {
+	case ChangeKindSubscribe, ChangeKindUpgrade, ChangeKindAddSeats, ChangeKindDowngrade, ChangeKindRemoveSeats, ChangeKindRenew, ChangeKindNone:
+		return true
+	}
+	return false
+}
+
+func (e ChangeKind) String() string {
+	return string(e)
+}
+
+func (e *ChangeKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChangeKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChangeKind", str)
+	}
+	return nil
+}
+
+func (e ChangeKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChangeKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChangeKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1365,18 +1537,79 @@ func (e PaymentMethodKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Why the latest renewal of a subscription could not be charged without the buyer.
+type RenewalFailure string
+
+const (
+	// The buyer's bank wants the payment authenticated: pay it with `retrySubscriptionPayment` while present.
+	RenewalFailureAuthenticationRequired RenewalFailure = "AUTHENTICATION_REQUIRED"
+	// No saved payment method was there to charge: pay with `retrySubscriptionPayment` and another method.
+	RenewalFailureNoPaymentMethod RenewalFailure = "NO_PAYMENT_METHOD"
+	// The payment was declined or canceled (in general terms, as for orders): pay with `retrySubscriptionPayment`, possibly with another method.
+	RenewalFailureDeclined RenewalFailure = "DECLINED"
+)
+
+var AllRenewalFailure = []RenewalFailure{
+	RenewalFailureAuthenticationRequired,
+	RenewalFailureNoPaymentMethod,
+	RenewalFailureDeclined,
+}
+
+func (e RenewalFailure) IsValid() bool {
+	switch e {
+	case RenewalFailureAuthenticationRequired, RenewalFailureNoPaymentMethod, RenewalFailureDeclined:
+		return true
+	}
+	return false
+}
+
+func (e RenewalFailure) String() string {
+	return string(e)
+}
+
+func (e *RenewalFailure) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RenewalFailure(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RenewalFailure", str)
+	}
+	return nil
+}
+
+func (e RenewalFailure) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RenewalFailure) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RenewalFailure) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // A member's role in an org. What each role may do:
 //
 // | may | OWNER | ADMIN | BILLING | MEMBER |
 // |---|---|---|---|---|
-// | read the org, its seats and balance; their own usage and ledger entries | yes | yes | yes | yes |
+// | read the org, its seats, plan subscription and balance; their own usage and ledger entries | yes | yes | yes | yes |
 // | spend credits (`consumeCredits`) | yes | yes | yes | yes |
 // | manage members, invitations, roles and API keys | yes | yes | no | no |
-// | billing: buy, orders, invoices and credit notes, payment methods, auto-recharge; the org-wide ledger and usage | yes | no | yes | no |
+// | billing: buy, subscribe and manage the plan subscription, orders, invoices and credit notes, payment methods, auto-recharge; the org-wide ledger and usage | yes | no | yes | no |
 // | delete the org, transfer ownership | yes | no | no | no |
 //
 // Someone who is not a member gets `NOT_FOUND` for the org; a member without the right gets
-// `FORBIDDEN`. An org API key may read its org and balance and spend its credits, nothing
+// `FORBIDDEN`. An org API key may read its org (its subscription too) and balance and spend its credits, nothing
 // else. A platform admin may grant credits, read any org's orders, invoices and credit notes,
 // and refund orders.
 type Role string
@@ -1446,23 +1679,29 @@ func (e Role) MarshalJSON() ([]byte, error) {
 type SubscriptionStatus string
 
 const (
-	// Active and paid.
+	// Subscribed, its first payment not collected yet (see `latestOrder`); the org is still on the Free plan.
+	SubscriptionStatusIncomplete SubscriptionStatus = "INCOMPLETE"
+	// Paid for the current period.
 	SubscriptionStatusActive SubscriptionStatus = "ACTIVE"
-	// A renewal failed; in the grace period.
+	// A renewal's payment failed (see `renewalFailure`): the plan, its seats and credits continue while the buyer pays again with `retrySubscriptionPayment`.
 	SubscriptionStatusPastDue SubscriptionStatus = "PAST_DUE"
-	// Canceled; active until the period ends.
+	// Paid, and canceled: it ends with the current period (`cancelAtPeriodEnd`) unless resumed before. An INCOMPLETE or PAST_DUE subscription that is canceled keeps its status, which says that money is owed; `cancelAtPeriodEnd` shows the cancellation.
 	SubscriptionStatusCanceled SubscriptionStatus = "CANCELED"
+	// Over (canceled, not renewed, or its first payment never made); the org is on the Free plan.
+	SubscriptionStatusEnded SubscriptionStatus = "ENDED"
 )
 
 var AllSubscriptionStatus = []SubscriptionStatus{
+	SubscriptionStatusIncomplete,
 	SubscriptionStatusActive,
 	SubscriptionStatusPastDue,
 	SubscriptionStatusCanceled,
+	SubscriptionStatusEnded,
 }
 
 func (e SubscriptionStatus) IsValid() bool {
 	switch e {
-	case SubscriptionStatusActive, SubscriptionStatusPastDue, SubscriptionStatusCanceled:
+	case SubscriptionStatusIncomplete, SubscriptionStatusActive, SubscriptionStatusPastDue, SubscriptionStatusCanceled, SubscriptionStatusEnded:
 		return true
 	}
 	return false

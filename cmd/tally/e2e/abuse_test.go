@@ -133,6 +133,8 @@ func query(q string) func(*abuseFixture) []byte {
 func attacks() []attack {
 	consume := `consumeCredits(input: {orgId: "T3JnOjA=", amount: 1, idempotencyKey: "k"}) { balance { total } }`
 	purchase := `purchasePack(input: {orgId: "T3JnOjA=", packId: "UGFjazow", paymentMethodId: "4000000000000002", idempotencyKey: "k"}) { order { id } }`
+	subscribe := `subscribe(input: {orgId: "T3JnOjA=", planId: "UGxhbjow", seats: 1, paymentMethodId: "4000000000000002", idempotencyKey: "k"}) { subscription { id } }`
+	cancelSub := `cancelSubscription(orgId: "T3JnOjA=", idempotencyKey: "k") { id }`
 	return []attack{
 		// 1. Validation blow-ups (the overlap check is quadratic in same-named
 		// fields; unknown directives each make an error).
@@ -177,7 +179,10 @@ func attacks() []attack {
 		{"1,000 aliased consumeCredits", query("mutation { " + aliased(1000, consume) + "}"), 422, "INVALID_INPUT", "query"},
 		{"6 aliased consumeCredits", query("mutation { " + aliased(6, consume) + "}"), 422, "INVALID_INPUT", "query"},
 		{"600 aliased purchasePack", query("mutation { " + aliased(600, purchase) + "}"), 422, "INVALID_INPUT", "query"},
+		{"6 aliased subscribe", query("mutation { " + aliased(6, subscribe) + "}"), 422, "INVALID_INPUT", "query"},
+		{"6 aliased cancelSubscription", query("mutation { " + aliased(6, cancelSub) + "}"), 422, "INVALID_INPUT", "query"},
 		{"aliases of a subscription", query("subscription { " + aliased(40, `balanceUpdated(orgId: "x") { balance { total } }`) + "}"), 422, "INVALID_INPUT", "query"},
+		{"aliases of subscriptionUpdated", query("subscription { " + aliased(40, `subscriptionUpdated(orgId: "x") { id }`) + "}"), 422, "INVALID_INPUT", "query"},
 		{"a 1 MB string", func(*abuseFixture) []byte {
 			return gqlBody(`query($s: String!) { __typename }`, map[string]any{"s": strings.Repeat("x", 1<<20)})
 		}, 413, "INVALID_INPUT", "body"},

@@ -87,6 +87,17 @@ func matrix() []matrixRow {
 		{opCreateOrg /*        */, outcomes{okay, okay, okay, okay, deny, deny, okay, okay, anon}},
 		{opTransferOwner /*    */, outcomes{okay, deny, deny, deny, deny, hide, hide, hide, anon}},
 		{opDeleteOrg /*        */, outcomes{bad, deny, deny, deny, deny, hide, hide, hide, anon}},
+		// Plan subscriptions: org A has none, so whoever may buy gets
+		// INVALID_INPUT (a plan that does not exist, no subscription to
+		// change) after every check of who may.
+		{opSubscription /*     */, outcomes{okay, okay, okay, okay, okay, hide, hide, hide, anon}},
+		{opPreviewChange /*    */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
+		{opSubscribe /*        */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
+		{opChangePlan /*       */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
+		{opChangeSeats /*      */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
+		{opCancelSub /*        */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
+		{opResumeSub /*        */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
+		{opSetAutoRenew /*     */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
 	}
 	var rows []matrixRow
 	for _, line := range table {
@@ -118,7 +129,7 @@ const ledgerPage = 50
 // OWNER creates an API key; every member and the key spend once, so the
 // ledger holds entries of several actors. The outsider owns org B and its key.
 func newMatrixFixture(t *testing.T, b backend) *matrixFixture {
-	s := startServer(t, b.newDB(t), "TALLY_FREE_SEATS=60")
+	s := startServer(t, b.newDB(t), "TALLY_FREE_SEATS=60", "TALLY_SANDBOX=on", "TALLY_SANDBOX_WEBHOOK_SECRET="+sandboxSecret)
 	f := &matrixFixture{s: s, clients: map[string]*client{}, userIDs: map[string]string{}, victims: map[string]*client{}}
 	owner := s.user(t, "owner@a.example")
 	f.owner = owner
@@ -601,6 +612,54 @@ var opCreateOrg = matrixOp{
 	},
 }
 
+// opSubscription reads org A's subscription: none, on the Free plan.
+var opSubscription = orgQuery("org.subscription", "subscription { id }",
+	func(t *testing.T, _ *matrixFixture, _ string, org json.RawMessage, _ orgState) {
+		var out struct{ Subscription *struct{ ID string } }
+		mustJSON(t, org, &out)
+		if out.Subscription != nil {
+			t.Fatalf("subscription %+v, want none", out.Subscription)
+		}
+	})
+
+// subscriptionOp is a plan subscription operation called with input that
+// names no plan or finds no subscription, so the only call that passes
+// every check of who may is refused as INVALID_INPUT and changes nothing.
+func subscriptionOp(name, query string, vars func(tg target, name string) map[string]any) matrixOp {
+	return matrixOp{
+		name: name, field: name,
+		call: func(t *testing.T, c *client, tg target, rowName string) result {
+			return c.do(t, query, vars(tg, rowName))
+		},
+	}
+}
+
+var (
+	opPreviewChange = subscriptionOp("previewChange", `query($in: PreviewChangeInput!) { previewChange(input: $in) { kind } }`,
+		func(tg target, _ string) map[string]any {
+			return map[string]any{"in": map[string]any{"orgId": tg.org, "planId": ghostID("Plan"), "seats": 1}}
+		})
+	opSubscribe = subscriptionOp("subscribe", `mutation($in: SubscribeInput!) { subscribe(input: $in) { subscription { id } } }`,
+		func(tg target, name string) map[string]any {
+			return map[string]any{"in": map[string]any{"orgId": tg.org, "planId": ghostID("Plan"), "seats": 1,
+				"paymentMethodId": "4242424242424242", "idempotencyKey": name}}
+		})
+	opChangePlan = subscriptionOp("changePlan", `mutation($in: ChangePlanInput!) { changePlan(input: $in) { subscription { id } } }`,
+		func(tg target, name string) map[string]any {
+			return map[string]any{"in": map[string]any{"orgId": tg.org, "planId": ghostID("Plan"), "idempotencyKey": name}}
+		})
+	opChangeSeats = subscriptionOp("changeSeats", `mutation($in: ChangeSeatsInput!) { changeSeats(input: $in) { subscription { id } } }`,
+		func(tg target, name string) map[string]any {
+			return map[string]any{"in": map[string]any{"orgId": tg.org, "seats": 10, "idempotencyKey": name}}
+		})
+	opCancelSub = subscriptionOp("cancelSubscription", `mutation($o: ID!, $k: String!) { cancelSubscription(orgId: $o, idempotencyKey: $k) { id } }`,
+		func(tg target, name string) map[string]any { return map[string]any{"o": tg.org, "k": name} })
+	opResumeSub = subscriptionOp("resumeSubscription", `mutation($o: ID!, $k: String!) { resumeSubscription(orgId: $o, idempotencyKey: $k) { id } }`,
+		func(tg target, name string) map[string]any { return map[string]any{"o": tg.org, "k": name} })
+	opSetAutoRenew = subscriptionOp("setAutoRenew", `mutation($o: ID!, $k: String!) { setAutoRenew(orgId: $o, on: false, idempotencyKey: $k) { id } }`,
+		func(tg target, name string) map[string]any { return map[string]any{"o": tg.org, "k": name} })
+)
+
 // emailFor makes a unique address from a row's name.
 func emailFor(who, name string) string {
 	r := strings.NewReplacer("(", "", ")", "", "'", "", " ", "-", "/", "-", ".", "-")
@@ -684,7 +743,7 @@ func TestMatrixCoversEveryActor(t *testing.T) {
 			t.Errorf("%s: %d cells, want %d", op, n, len(matrixActors))
 		}
 	}
-	if want := 23; len(seen) != want {
+	if want := 31; len(seen) != want {
 		t.Errorf("%d operations, want %d", len(seen), want)
 	}
 }
