@@ -47,6 +47,27 @@
 //   - returnurl.go: which return URLs a hosted payment page may use.
 //   - throttle.go: limits on purchase attempts and declines.
 //
+// Plans and subscriptions:
+//
+//   - subscription.go: the Subscription, its states, pending changes and
+//     what a subscription order does once paid (OrderSubscription).
+//   - proration.go: periods counted from a fixed anchor, monthly resets,
+//     proration by days left (the rule and its rounding), and pricing a
+//     subscribe, a renewal or a change with the code every preview uses.
+//   - subscribe.go: subscribing (INCOMPLETE until paid), routing the
+//     payment to a saved method or a gateway, reads.
+//   - subchange.go: previews, changing plan and seats (upgrades and added
+//     seats now, downgrades, interval moves and seat removals at the
+//     renewal), cancel, resume and auto-renewal.
+//   - renewal.go: applying a paid subscription order, renewals charged off
+//     session with the saved method (one paid renewal per period), PAST_DUE
+//     on failure and paying again on session, monthly resets of included
+//     credits on annual plans.
+//   - subread.go: previewChange pricing, included credits left, the
+//     subscriptionUpdated stream.
+//   - paymentmethod.go: saved payment methods and the gateway vault they
+//     are saved in.
+//
 // Credits and the ledger:
 //
 //   - ledger.go: the ledger engine every balance change goes through
