@@ -237,4 +237,3 @@ func TestMigrationsCurrent(t *testing.T) {
 		}
 	})
 }
-
