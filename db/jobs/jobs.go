@@ -118,7 +118,7 @@ type riverClient interface {
 
 // migrator is River's migrator for the Queue's driver.
 type migrator interface {
-	migrate(ctx context.Context) error
+	migrate(ctx context.Context) (applied int, err error)
 	current(ctx context.Context) (bool, error)
 }
 
@@ -180,7 +180,9 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Queue, error)
 		maxWorkers = 4
 	}
 	cfg := &river.Config{
-		Logger:                      logger.With("component", "river"),
+		// River reports its routine at INFO every few seconds; only its
+		// warnings reach Tally's log.
+		Logger:                      slog.New(atLeast{logger.Handler(), slog.LevelWarn}).With("component", "river"),
 		Workers:                     workers,
 		Queues:                      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}},
 		PeriodicJobs:                periodic,
@@ -277,8 +279,12 @@ func (q *Queue) Dialect() string { return q.dialect }
 
 // Migrate applies River's pending migrations.
 func (q *Queue) Migrate(ctx context.Context) error {
-	if err := q.migrator.migrate(ctx); err != nil {
+	n, err := q.migrator.migrate(ctx)
+	if err != nil {
 		return fmt.Errorf("migrate the job queue: %w", err)
+	}
+	if n > 0 {
+		q.logger.Info("job queue migrated", "dialect", q.dialect, "migrations", n)
 	}
 	return nil
 }
@@ -473,25 +479,32 @@ var migrateLockKey = func() int64 {
 	return int64(h.Sum64() >> 1)
 }()
 
-func (p pgMigrator) migrate(ctx context.Context) error {
+func (p pgMigrator) migrate(ctx context.Context) (int, error) {
 	// River's migrations cannot all run in one transaction (one adds an
 	// enum value and then uses it), so a session lock on a connection of
 	// its own serializes instances while River migrates on the pool.
 	conn, err := p.pool.Acquire(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer conn.Release()
 	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrateLockKey); err != nil {
-		return err
+		return 0, err
 	}
 	defer func() {
 		if _, err := conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrateLockKey); err != nil {
 			_ = conn.Conn().Close(context.WithoutCancel(ctx)) // closing the session releases its lock
 		}
 	}()
-	_, err = p.m.Migrate(ctx, rivermigrate.DirectionUp, nil)
-	return err
+	return applied(p.m.Migrate(ctx, rivermigrate.DirectionUp, nil))
+}
+
+// applied is the number of migrations a migration run applied.
+func applied(res *rivermigrate.MigrateResult, err error) (int, error) {
+	if err != nil {
+		return 0, err
+	}
+	return len(res.Versions), nil
 }
 
 func (p pgMigrator) current(ctx context.Context) (bool, error) {
@@ -507,9 +520,8 @@ type sqliteMigrator struct {
 	m *rivermigrate.Migrator[*sql.Tx]
 }
 
-func (s sqliteMigrator) migrate(ctx context.Context) error {
-	_, err := s.m.Migrate(ctx, rivermigrate.DirectionUp, nil)
-	return err
+func (s sqliteMigrator) migrate(ctx context.Context) (int, error) {
+	return applied(s.m.Migrate(ctx, rivermigrate.DirectionUp, nil))
 }
 
 func (s sqliteMigrator) current(ctx context.Context) (bool, error) {
@@ -543,4 +555,40 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		reg.MustRegister(m.runs, m.duration)
 	}
 	return m
+}
+
+// SchemaVersion is the version of River's newest migration on
+// PostgreSQL, which changes when an upgrade of River brings new ones
+// (test databases built with River's tables are keyed by it).
+func SchemaVersion() int {
+	m, err := rivermigrate.New(riverpgxv5.New(nil), nil)
+	if err != nil {
+		return 0
+	}
+	all := m.AllVersions()
+	if len(all) == 0 {
+		return 0
+	}
+	return all[len(all)-1].Version
+}
+
+// atLeast is a slog handler that drops records below a level.
+type atLeast struct {
+	slog.Handler
+	min slog.Level
+}
+
+// Enabled reports whether the level is logged.
+func (h atLeast) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+// WithAttrs keeps the floor.
+func (h atLeast) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return atLeast{h.Handler.WithAttrs(attrs), h.min}
+}
+
+// WithGroup keeps the floor.
+func (h atLeast) WithGroup(name string) slog.Handler {
+	return atLeast{h.Handler.WithGroup(name), h.min}
 }

@@ -1,4 +1,4 @@
-package jobs
+package jobs_test
 
 import (
 	"context"
@@ -6,13 +6,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/testutil"
-
 	"github.com/tallyhq/tally/db/dbtest"
+	"github.com/tallyhq/tally/db/jobs"
 )
 
 // backends are the jobs databases a test runs on: a fresh PostgreSQL
@@ -26,15 +26,15 @@ func backends(t *testing.T, fn func(t *testing.T, url string)) {
 	})
 }
 
-// open opens and migrates a Queue for a test, stopped and closed at
+// open opens and migrates a jobs.Queue for a test, stopped and closed at
 // cleanup.
-func open(t *testing.T, url string, opts Options) *Queue {
+func open(t *testing.T, url string, opts jobs.Options) *jobs.Queue {
 	t.Helper()
 	opts.TestOnly = true
 	if opts.PollInterval == 0 {
 		opts.PollInterval = 50 * time.Millisecond
 	}
-	q, err := Open(context.Background(), url, opts)
+	q, err := jobs.Open(context.Background(), url, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func open(t *testing.T, url string, opts Options) *Queue {
 }
 
 // start starts q for the rest of the test.
-func start(t *testing.T, q *Queue) {
+func start(t *testing.T, q *jobs.Queue) {
 	t.Helper()
 	if err := q.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -76,7 +76,7 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 func TestPeriodicRunsOnceAcrossInstances(t *testing.T) {
 	backends(t, func(t *testing.T, url string) {
 		var runs atomic.Int32
-		opts := Options{Periodic: []Periodic{{Name: "sweep", Every: time.Hour, Run: func(context.Context) error {
+		opts := jobs.Options{Periodic: []jobs.Periodic{{Name: "sweep", Every: time.Hour, Run: func(context.Context) error {
 			runs.Add(1)
 			return nil
 		}}}}
@@ -97,11 +97,11 @@ func TestJobSurvivesRestart(t *testing.T) {
 	backends(t, func(t *testing.T, url string) {
 		type note struct{ Text string }
 		var got atomic.Value
-		worker := Handle("note", func(_ context.Context, n note) error {
+		worker := jobs.Handle("note", func(_ context.Context, n note) error {
 			got.Store(n.Text)
 			return nil
 		})
-		first := open(t, url, Options{Workers: []Worker{worker}})
+		first := open(t, url, jobs.Options{Workers: []jobs.Worker{worker}})
 		start(t, first)
 		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -113,7 +113,7 @@ func TestJobSurvivesRestart(t *testing.T) {
 		}
 		_ = first.Close()
 
-		second := open(t, url, Options{Workers: []Worker{worker}})
+		second := open(t, url, jobs.Options{Workers: []jobs.Worker{worker}})
 		start(t, second)
 		waitFor(t, 15*time.Second, "the job to run after the restart", func() bool { return got.Load() == "hello" })
 	})
@@ -124,7 +124,7 @@ func TestJobSurvivesRestart(t *testing.T) {
 func TestFailingJobRetried(t *testing.T) {
 	backends(t, func(t *testing.T, url string) {
 		var attempts atomic.Int32
-		q := open(t, url, Options{Workers: []Worker{{Kind: "flaky", Run: func(context.Context, json.RawMessage) error {
+		q := open(t, url, jobs.Options{Workers: []jobs.Worker{{Kind: "flaky", Run: func(context.Context, json.RawMessage) error {
 			if attempts.Add(1) == 1 {
 				return errors.New("gateway down")
 			}
@@ -134,7 +134,7 @@ func TestFailingJobRetried(t *testing.T) {
 		if _, err := q.Enqueue(context.Background(), "flaky", nil, ""); err != nil {
 			t.Fatal(err)
 		}
-		var listed []Job
+		var listed []jobs.Job
 		waitFor(t, 10*time.Second, "the failed attempt to be listed", func() bool {
 			var err error
 			listed, err = q.Failures(context.Background(), 10)
@@ -145,16 +145,16 @@ func TestFailingJobRetried(t *testing.T) {
 		})
 		if attempts.Load() == 1 { // not retried yet: it must show as waiting
 			j := listed[0]
-			if j.Kind != "flaky" || j.State != "retryable" || j.Attempt != 1 || j.MaxAttempts != OneOffAttempts ||
+			if j.Kind != "flaky" || j.State != "retryable" || j.Attempt != 1 || j.MaxAttempts != jobs.OneOffAttempts ||
 				len(j.Errors) != 1 || j.Errors[0].Error != "gateway down" {
 				t.Fatalf("listed %+v, want flaky retryable attempt 1 with its error", j)
 			}
 		}
-		if got := testutil.ToFloat64(q.metrics.runs.WithLabelValues("flaky", "failed")); got != 1 {
+		if got := q.Runs("flaky", "failed"); got != 1 {
 			t.Fatalf("failed count = %v, want 1", got)
 		}
 		waitFor(t, 20*time.Second, "the retry", func() bool {
-			return testutil.ToFloat64(q.metrics.runs.WithLabelValues("flaky", "completed")) == 1
+			return q.Runs("flaky", "completed") == 1
 		})
 		if listed, err := q.Failures(context.Background(), 10); err != nil || len(listed) != 0 {
 			t.Fatalf("after the retry succeeded, Failures = %v, %v; want none", listed, err)
@@ -165,7 +165,7 @@ func TestFailingJobRetried(t *testing.T) {
 // TestEnqueueUnique inserts a keyed job once per key.
 func TestEnqueueUnique(t *testing.T) {
 	backends(t, func(t *testing.T, url string) {
-		q := open(t, url, Options{Workers: []Worker{Handle("renew", func(context.Context, struct{ Sub string }) error { return nil })}})
+		q := open(t, url, jobs.Options{Workers: []jobs.Worker{jobs.Handle("renew", func(context.Context, struct{ Sub string }) error { return nil })}})
 		ctx := context.Background()
 		tests := []struct {
 			key  string
@@ -193,7 +193,7 @@ func TestEnqueueUnique(t *testing.T) {
 // store's file, and an in-memory store gets an in-memory queue.
 func TestSQLiteSiblingFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tally.db")
-	open(t, "sqlite://"+path, Options{})
+	open(t, "sqlite://"+path, jobs.Options{})
 	if _, err := os.Stat(path + "-jobs"); err != nil {
 		t.Fatalf("no jobs file: %v", err)
 	}
@@ -207,11 +207,11 @@ func TestSQLiteSiblingFile(t *testing.T) {
 		{"file:x?mode=memory", ""},
 	}
 	for _, tt := range tests {
-		if got := sqliteJobsFile(tt.path); got != tt.want {
+		if got := jobs.SQLiteJobsFile(tt.path); got != tt.want {
 			t.Errorf("sqliteJobsFile(%q) = %q, want %q", tt.path, got, tt.want)
 		}
 	}
-	mem := open(t, "sqlite://:memory:", Options{})
+	mem := open(t, "sqlite://:memory:", jobs.Options{})
 	if ok, err := mem.MigrationsCurrent(context.Background()); err != nil || !ok {
 		t.Fatalf("in-memory MigrationsCurrent = %v, %v", ok, err)
 	}
@@ -220,7 +220,10 @@ func TestSQLiteSiblingFile(t *testing.T) {
 // TestMigrationsCurrent reports a database River has not migrated.
 func TestMigrationsCurrent(t *testing.T) {
 	backends(t, func(t *testing.T, url string) {
-		q, err := Open(context.Background(), url, Options{})
+		if strings.HasPrefix(url, "postgres") {
+			url = dbtest.EmptyPostgresURL(t) // test databases come with River's tables
+		}
+		q, err := jobs.Open(context.Background(), url, jobs.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
