@@ -120,7 +120,7 @@ func (s *Service) AdvanceTestClock(ctx context.Context, move TestClockMove) (tim
 	tc.moving.Lock()
 	defer tc.moving.Unlock()
 	now := tc.clock.Now()
-	target := now
+	var target time.Time
 	switch {
 	case move.By != nil:
 		if *move.By < 0 || *move.By > MaxTestClockStep {
