@@ -46,7 +46,9 @@ type sweepOptions struct {
 // sweeps are the server's periodic jobs, each run once per interval
 // across all instances by the job queue. New time-driven work (e.g. the
 // subscriptions due for renewal) is one more entry here; with
-// clockDriven set, advanceTestClock runs it too.
+// clockDriven set, advanceTestClock runs it too. A sweep that hands work
+// to one-off jobs calls jobs.Enqueue(ctx, kind, args, uniqueKey) with its
+// ctx, for a worker registered in serve's jobs.Options.Workers.
 func sweeps(svc housekeeper, o sweepOptions, logger *slog.Logger) []sweep {
 	s := []sweep{
 		{jobs.Periodic{Name: "expire_credits", Every: o.expiryEvery,
@@ -76,9 +78,14 @@ func periodic(sw []sweep) []jobs.Periodic {
 }
 
 // dueWork runs the clock-driven sweeps in order (what moving the test
-// clock runs); the first failure stops it.
-func dueWork(sw []sweep) domain.DueWork {
+// clock runs); the first failure stops it. One-off jobs they enqueue on q
+// (jobs.Enqueue) run at once, inline, so that all the work is done when
+// the move answers; q nil: no queue.
+func dueWork(sw []sweep, q *jobs.Queue) domain.DueWork {
 	return func(ctx context.Context) error {
+		if q != nil {
+			ctx = q.Inline(ctx)
+		}
 		for _, s := range sw {
 			if !s.clockDriven {
 				continue

@@ -128,11 +128,11 @@ func TestSweeps(t *testing.T) {
 		t.Fatalf("periodic = %+v", got)
 	}
 	*f = fakeExpirer{}
-	if err := dueWork(sw)(context.Background()); err != nil || f.calls != 1 || f.reconciled != 0 || purged != 1 {
+	if err := dueWork(sw, nil)(context.Background()); err != nil || f.calls != 1 || f.reconciled != 0 || purged != 1 {
 		t.Fatalf("due work: err %v, expire %d, reconcile %d, purge windows %d; want only the clock-driven sweeps", err, f.calls, f.reconciled, purged)
 	}
 	*f = fakeExpirer{counts: []int{3}, err: errors.New("db down")}
-	if err := dueWork(sw)(context.Background()); err == nil || !strings.Contains(err.Error(), "expire_credits") {
+	if err := dueWork(sw, nil)(context.Background()); err == nil || !strings.Contains(err.Error(), "expire_credits") {
 		t.Fatalf("due work with a failing expiry: %v, want the expire_credits error", err)
 	}
 }

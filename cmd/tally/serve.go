@@ -148,7 +148,12 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	var due domain.DueWork
 	if cfg.TestClock {
 		clock := domain.NewManualClock(time.Now())
-		svcOpts = append(svcOpts, domain.WithTestClock(clock, func(ctx context.Context) error { return due(ctx) }))
+		svcOpts = append(svcOpts, domain.WithTestClock(clock, func(ctx context.Context) error {
+			if due == nil { // not before the queue is open, when nothing is served yet
+				return nil
+			}
+			return due(ctx)
+		}))
 		logger.Warn("TALLY_TEST_CLOCK is on: the service runs on a test clock that platform admins move with advanceTestClock", "now", clock.Now())
 	}
 	svc = domain.NewService(store, cfg.Domain, svcOpts...)
@@ -156,7 +161,6 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		expiryEvery: cfg.ExpiryInterval, reconcileEvery: cfg.Payments.ReconcileInterval,
 		reconcileAfter: cfg.Payments.ReconcileAfter, purgeWindows: limits.http.Purge,
 	}, logger)
-	due = dueWork(sw)
 	if store.Dialect() == "sqlite" {
 		if err := seedIfEmpty(ctx, svc, logger); err != nil {
 			return err
@@ -181,6 +185,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		return err
 	}
 	defer closeLogged(logger, "job queue", queue.Close)
+	due = dueWork(sw, queue)
 	ready := &readiness{store: store, logger: logger}
 	ws := newStreams()
 	gqlOpts := graph.Options{

@@ -22,6 +22,28 @@
 // Callers see none of River: the domain never imports this package;
 // cmd/tally registers plain functions.
 //
+// # Registering work
+//
+// A periodic job is a name, an interval and a function, passed to Open:
+//
+//	jobs.Options{Periodic: []jobs.Periodic{
+//		{Name: "subscriptions_due", Every: time.Minute, Run: func(ctx context.Context) error { … }},
+//	}}
+//
+// A one-off job is a kind with a worker, also passed to Open, and
+// enqueued with JSON-encodable arguments and an optional unique key:
+//
+//	jobs.Options{Workers: []jobs.Worker{
+//		jobs.Handle("renew_subscription", func(ctx context.Context, a renewArgs) error { … }),
+//	}}
+//	inserted, err := queue.Enqueue(ctx, "renew_subscription", renewArgs{ID: id, Period: p}, id+"/"+p)
+//
+// Inside a running job (a periodic sweep handing out work) the package
+// function jobs.Enqueue(ctx, kind, args, uniqueKey) finds the queue in
+// ctx. In a context from Queue.Inline, Enqueue runs the worker at once
+// instead of queueing it: moving the test clock runs the sweeps that way,
+// so the jobs they enqueue are done when it answers.
+//
 // # Where the jobs are stored
 //
 // On PostgreSQL, River's tables (river_job, river_leader, …) live in the

@@ -106,6 +106,8 @@ type Queue struct {
 	dialect  string
 	logger   *slog.Logger
 	metrics  *metrics
+	// workers are the one-off workers by kind, for inline runs.
+	workers map[string]func(context.Context, json.RawMessage) error
 }
 
 // riverClient is what Queue uses of a *river.Client of either driver.
@@ -143,13 +145,14 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Queue, error)
 		logger = slog.New(slog.DiscardHandler)
 	}
 	workers := river.NewWorkers()
-	q := &Queue{logger: logger, metrics: newMetrics(opts.Registerer)}
+	q := &Queue{logger: logger, metrics: newMetrics(opts.Registerer), workers: map[string]func(context.Context, json.RawMessage) error{}}
 	seen := map[string]bool{}
 	for _, w := range opts.Workers {
 		if w.Run == nil || seen[w.Kind] {
 			return nil, fmt.Errorf("jobs: worker %q: no Run, or the kind is taken", w.Kind)
 		}
 		seen[w.Kind] = true
+		q.workers[w.Kind] = w.Run
 		if err := addWorker(workers, w.Kind, q.wrap(w.Kind, w.Run), w.Timeout); err != nil {
 			return nil, err
 		}
@@ -244,7 +247,7 @@ func (w *worker) Timeout(*river.Job[args]) time.Duration { return w.timeout }
 func (q *Queue) wrap(kind string, run func(context.Context, json.RawMessage) error) func(context.Context, *river.Job[args]) error {
 	return func(ctx context.Context, job *river.Job[args]) error {
 		start := time.Now()
-		err := run(ctx, job.Args.Payload)
+		err := run(context.WithValue(ctx, queueKey{}, q), job.Args.Payload)
 		q.metrics.duration.WithLabelValues(kind).Observe(time.Since(start).Seconds())
 		if err == nil {
 			q.metrics.runs.WithLabelValues(kind, "completed").Inc()
@@ -318,10 +321,37 @@ func (q *Queue) Close() error {
 	return nil
 }
 
+// queueKey is the context key of the Queue a job runs on.
+type queueKey struct{}
+
+// inlineKey marks a context whose enqueued jobs run at once.
+type inlineKey struct{}
+
+// Inline returns a context in which Enqueue (the method or the function)
+// runs the job's worker at once, in the caller, instead of queueing it,
+// and returns its error. Moving the test clock runs the periodic work in
+// such a context, so that the one-off jobs it enqueues (renewals, …) have
+// run when it answers. Uniqueness is not checked: workers are idempotent.
+func (q *Queue) Inline(ctx context.Context) context.Context {
+	return context.WithValue(context.WithValue(ctx, queueKey{}, q), inlineKey{}, true)
+}
+
+// Enqueue enqueues a one-off job on the Queue of ctx: the one running
+// the current job (periodic or one-off), or the one Inline was called on.
+// See Queue.Enqueue.
+func Enqueue(ctx context.Context, kind string, jobArgs any, uniqueKey string) (bool, error) {
+	q, ok := ctx.Value(queueKey{}).(*Queue)
+	if !ok {
+		return false, fmt.Errorf("enqueue %s: no job queue in the context (call it from a job, or a context from Queue.Inline)", kind)
+	}
+	return q.Enqueue(ctx, kind, jobArgs, uniqueKey)
+}
+
 // Enqueue inserts a one-off job of kind with args (encoded as JSON) for a
 // registered Worker. A non-empty uniqueKey makes it unique: while a job
 // of this kind and key is waiting, running, retrying or completed (kept
-// an hour), another is not inserted, and Enqueue reports false.
+// an hour), another is not inserted, and Enqueue reports false. In a
+// context from Inline the worker runs at once instead.
 func (q *Queue) Enqueue(ctx context.Context, kind string, jobArgs any, uniqueKey string) (bool, error) {
 	var payload json.RawMessage
 	if jobArgs != nil {
@@ -330,6 +360,16 @@ func (q *Queue) Enqueue(ctx context.Context, kind string, jobArgs any, uniqueKey
 			return false, fmt.Errorf("encode %s arguments: %w", kind, err)
 		}
 		payload = b
+	}
+	if inline, _ := ctx.Value(inlineKey{}).(bool); inline {
+		run, ok := q.workers[kind]
+		if !ok {
+			return false, fmt.Errorf("enqueue %s: no worker of this kind", kind)
+		}
+		if err := run(ctx, payload); err != nil {
+			return false, fmt.Errorf("%s: %w", kind, err)
+		}
+		return true, nil
 	}
 	opts := &river.InsertOpts{}
 	if uniqueKey != "" {

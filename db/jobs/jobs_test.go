@@ -240,3 +240,45 @@ func TestMigrationsCurrent(t *testing.T) {
 		}
 	})
 }
+
+// TestEnqueueFromAJob: a periodic sweep hands work to a one-off job with
+// jobs.Enqueue on its context; in a context from Inline the same call runs
+// the worker at once, in the caller (what moving the test clock does).
+func TestEnqueueFromAJob(t *testing.T) {
+	type renewal struct{ Sub string }
+	var renewed atomic.Int32
+	var last atomic.Value
+	opts := jobs.Options{
+		Periodic: []jobs.Periodic{{Name: "renewals_due", Every: time.Hour, Run: func(ctx context.Context) error {
+			_, err := jobs.Enqueue(ctx, "renew", renewal{"sub_1"}, "sub_1/2026-12")
+			return err
+		}}},
+		Workers: []jobs.Worker{jobs.Handle("renew", func(_ context.Context, r renewal) error {
+			renewed.Add(1)
+			last.Store(r.Sub)
+			return nil
+		})},
+	}
+	q := open(t, "sqlite://"+filepath.Join(t.TempDir(), "tally.db"), opts)
+
+	ctx := context.Background()
+	if _, err := jobs.Enqueue(ctx, "renew", renewal{"x"}, ""); err == nil {
+		t.Fatal("jobs.Enqueue without a queue in the context succeeded")
+	}
+	inline := q.Inline(ctx)
+	if ok, err := jobs.Enqueue(inline, "renew", renewal{"sub_2"}, "sub_2/2026-12"); err != nil || !ok || renewed.Load() != 1 || last.Load() != "sub_2" {
+		t.Fatalf("inline Enqueue = %v, %v; renewed %d (%v); want the worker run at once", ok, err, renewed.Load(), last.Load())
+	}
+	if _, err := q.Enqueue(inline, "nobody_works_this", nil, ""); err == nil {
+		t.Fatal("inline Enqueue of an unknown kind succeeded")
+	}
+	if failed, err := q.Failures(ctx, 10); err != nil || len(failed) != 0 {
+		t.Fatalf("inline runs left jobs behind: %v, %v", failed, err)
+	}
+
+	start(t, q)
+	waitFor(t, 15*time.Second, "the sweep's renewal job", func() bool { return renewed.Load() == 2 })
+	if last.Load() != "sub_1" {
+		t.Fatalf("renewed %v, want sub_1", last.Load())
+	}
+}
