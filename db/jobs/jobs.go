@@ -114,6 +114,7 @@ type Queue struct {
 type riverClient interface {
 	Start(ctx context.Context) error
 	Stop(ctx context.Context) error
+	StopAndCancel(ctx context.Context) error
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 	JobList(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error)
 }
@@ -305,14 +306,23 @@ func (q *Queue) MigrationsCurrent(ctx context.Context) (bool, error) {
 // ones, until Stop.
 func (q *Queue) Start(ctx context.Context) error { return q.client.Start(ctx) }
 
-// Stop waits for running jobs (until ctx ends, when they are cancelled)
-// and stops working.
+// hardStopWait is how long Stop waits for cancelled jobs to return.
+const hardStopWait = 5 * time.Second
+
+// Stop stops working jobs: running ones get until ctx ends to finish;
+// then they are cancelled (each runs again later) and Stop waits up to
+// hardStopWait for them to return, and reports ctx's error.
 func (q *Queue) Stop(ctx context.Context) error {
 	err := q.client.Stop(ctx)
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
+	if !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		return nil // "not started" is not a failure at shutdown
 	}
-	return nil // "not started" is not a failure at shutdown
+	hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), hardStopWait)
+	defer cancel()
+	if herr := q.client.StopAndCancel(hard); herr != nil && !errors.Is(herr, context.DeadlineExceeded) {
+		return errors.Join(err, herr)
+	}
+	return err
 }
 
 // Close releases the database connections; Stop first.

@@ -282,3 +282,32 @@ func TestEnqueueFromAJob(t *testing.T) {
 		t.Fatalf("renewed %v, want sub_1", last.Load())
 	}
 }
+
+// TestStopCancelsAtTheDeadline: a job still running when Stop's context
+// ends is cancelled, and Stop returns once it has.
+func TestStopCancelsAtTheDeadline(t *testing.T) {
+	started, cancelled := make(chan struct{}), make(chan struct{})
+	q := open(t, "sqlite://"+filepath.Join(t.TempDir(), "tally.db"), jobs.Options{Workers: []jobs.Worker{
+		{Kind: "slow", Run: func(ctx context.Context, _ json.RawMessage) error {
+			close(started)
+			<-ctx.Done()
+			close(cancelled)
+			return ctx.Err()
+		}},
+	}})
+	start(t, q)
+	if _, err := q.Enqueue(context.Background(), "slow", nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if err := q.Stop(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Stop = %v, want the deadline", err)
+	}
+	select {
+	case <-cancelled:
+	default:
+		t.Fatal("Stop returned while the job was still running")
+	}
+}
