@@ -23,7 +23,9 @@ import (
 	"github.com/riverqueue/river/rivertype"
 )
 
-// Periodic is work that runs every Every, once across all instances.
+// Periodic is work that runs every Every, once across all instances: the
+// elected leader enqueues it when it starts leading (unless it already ran
+// in the current interval) and then every Every; any instance works it.
 type Periodic struct {
 	// Name is the job's kind: letters, digits and _ (e.g. "expire_credits").
 	Name string
