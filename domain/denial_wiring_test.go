@@ -3,6 +3,7 @@ package domain_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/tallyhq/tally/db"
 	"github.com/tallyhq/tally/db/dbtest"
@@ -70,6 +71,14 @@ func TestDenialsReachTheCaller(t *testing.T) {
 				_, err := s.svc.RefundOrder(s.owner, domain.RefundInput{OrderID: s.org.ID, IdempotencyKey: "r"})
 				return err
 			}, "only a platform admin may do this"},
+			{"owner moves the test clock", func() error {
+				_, err := s.svc.AdvanceTestClock(s.owner, domain.TestClockMove{By: new(time.Duration)})
+				return err
+			}, "only a platform admin may do this"},
+			{"API key moves the test clock", func() error {
+				_, err := s.svc.AdvanceTestClock(key, domain.TestClockMove{By: new(time.Duration)})
+				return err
+			}, "an API key may not do this; sign in as a user"},
 		}
 		for _, tt := range tests {
 			var de *domain.Error

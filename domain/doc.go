@@ -81,6 +81,9 @@
 //   - spend.go: consuming credits and the spending order across grants.
 //   - grant.go: grant kinds, granting credits and grant reads.
 //   - expiry.go: when credits expire and expiring them when due.
+//   - testclock.go: ManualClock, the clock development and test servers
+//     run on, and moving it (platform admins), which runs the due work
+//     (expiry, …) at once.
 //   - balance.go: balance reads and the balanceUpdated stream.
 //   - entry.go: ledger entries and reading the ledger (scoped per role).
 //   - usage.go: the month's consumption report.

@@ -108,6 +108,9 @@ type Service struct {
 	log      *slog.Logger
 	throttle Throttle // nil: purchases are not limited
 	limits   PurchaseLimits
+	// testClock is the clock admins move, with the work moving it runs;
+	// nil on the system clock.
+	testClock *testClock
 }
 
 // Option customizes a Service.

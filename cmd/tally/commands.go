@@ -14,6 +14,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/tallyhq/tally/cmd/tally/catalog"
+	"github.com/tallyhq/tally/db/jobs"
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/graph/auth"
 )
@@ -39,7 +40,8 @@ func storeCommon(store StoreOptions, env EnvOptions) (Common, error) {
 	return c, nil
 }
 
-// Run applies every pending migration to DATABASE_URL.
+// Run applies every pending migration to DATABASE_URL: Tally's and the
+// job queue's (River's own migrations).
 func (m MigrateCmd) Run() error {
 	c, err := storeCommon(m.StoreOptions, m.EnvOptions)
 	if err != nil {
@@ -53,6 +55,11 @@ func (m MigrateCmd) Run() error {
 		return err
 	}
 	defer func() { _ = d.Close() }()
+	q, err := openJobs(ctx, c, true, logger, jobs.Options{})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = q.Close() }()
 	logger.Info("migrations applied", "dialect", d.Dialect())
 	return nil
 }

@@ -39,6 +39,7 @@ type CLI struct {
 	Subscribe SubscribeCmd `cmd:"" help:"Run a GraphQL subscription on a running server and print each event as a JSON line."`
 	Bench     BenchCmd     `cmd:"" help:"Load-test a running server on PostgreSQL against pgbench."`
 	Reconcile ReconcileCmd `cmd:"" help:"Re-check unpaid orders with their gateways now and settle them."`
+	Jobs      JobsCmd      `cmd:"" help:"List background jobs that failed: waiting for a retry or given up, with their errors."`
 	Version   VersionCmd   `cmd:"" help:"Print the version and exit."`
 	Help      HelpCmd      `cmd:"" help:"Show help for tally or one of its commands."`
 }
@@ -90,6 +91,7 @@ type ServeCmd struct {
 	WSInitTimeout    time.Duration `name:"ws-init-timeout" env:"TALLY_WS_INIT_TIMEOUT" default:"10s" help:"Time a websocket client has to send connection_init."`
 	ShutdownTimeout  time.Duration `name:"shutdown-timeout" env:"TALLY_SHUTDOWN_TIMEOUT" default:"15s" help:"Time in-flight requests get to finish on SIGINT/SIGTERM."`
 	SpendBatch       int           `name:"spend-batch" env:"TALLY_SPEND_BATCH" default:"64" help:"Most concurrent spends of one org committed in one transaction (1: one each)."`
+	TestClock        bool          `name:"test-clock" env:"TALLY_TEST_CLOCK" help:"Development and tests only: run on a clock platform admins move with the advanceTestClock mutation (production refuses it)."`
 
 	PaymentOptions   `embed:""`
 	LimitOptions     `embed:""`
@@ -137,6 +139,9 @@ type Config struct {
 	Payments         PaymentOptions
 	PublicURL        string
 	RateLimits       RateLimitOptions
+	// TestClock runs the service on a domain.ManualClock that
+	// advanceTestClock moves (never in production).
+	TestClock bool
 }
 
 // Common validates the global options. jwks tells whether a JWKS URL is
@@ -254,6 +259,10 @@ func (s ServeCmd) Config() (Config, error) {
 		Payments:   s.PaymentOptions,
 		PublicURL:  strings.TrimRight(strings.TrimSpace(s.PublicURL), "/"),
 		RateLimits: s.normalized(),
+		TestClock:  s.TestClock,
+	}
+	if c.TestClock && c.Production {
+		return Config{}, errors.New("TALLY_ENV=production refuses TALLY_TEST_CLOCK: a movable clock would let an admin expire anyone's credits")
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = defaultPublicURL(s.Addr)

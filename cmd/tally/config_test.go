@@ -205,6 +205,14 @@ func TestServeConfig(t *testing.T) {
 					t.Errorf("warnings %q", c.Warnings)
 				}
 			}},
+		{name: "production refuses the test clock", env: map[string]string{"TALLY_ENV": "production", "TALLY_JWT_SECRET": longSecret, "TALLY_TEST_CLOCK": "1"},
+			wantErr: "TALLY_ENV=production refuses TALLY_TEST_CLOCK"},
+		{name: "development runs on the test clock", env: map[string]string{"TALLY_TEST_CLOCK": "1"},
+			check: func(t *testing.T, c Config) {
+				if !c.TestClock {
+					t.Error("TALLY_TEST_CLOCK=1 did not turn the test clock on")
+				}
+			}},
 		{name: "production refuses a weak sandbox webhook secret",
 			env:     map[string]string{"TALLY_ENV": "production", "TALLY_JWT_SECRET": longSecret, "TALLY_SANDBOX_WEBHOOK_SECRET": "whsec_sandbox_whsec_sandbox_whsec"},
 			wantErr: "production refuses a weak TALLY_SANDBOX_WEBHOOK_SECRET"},

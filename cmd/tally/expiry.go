@@ -2,70 +2,123 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/tallyhq/tally/db/jobs"
+	"github.com/tallyhq/tally/domain"
 )
 
-// expiryBatch is how many orgs one ExpireDue call handles.
+// expiryBatch is how many orgs (or records) one batch call handles.
 const expiryBatch = 500
 
 // maxExpiryRounds bounds one sweep, so a store that keeps reporting work
-// cannot pin the loop; the next tick continues.
+// cannot pin a job; the next run continues.
 const maxExpiryRounds = 1000
 
-// expirer is the part of *domain.Service the housekeeping loop uses.
-type expirer interface {
+// housekeeper is the part of *domain.Service the periodic sweeps use.
+type housekeeper interface {
 	ExpireDue(ctx context.Context, limit int) (int, error)
 	PurgeIdempotencyKeys(ctx context.Context, limit int) (int, error)
 	PurgeGatewayEvents(ctx context.Context, limit int) (int, error)
+	reconciler
 }
 
-// housekeepingJob is one more batch job for the housekeeping loop.
-type housekeepingJob struct {
-	what string // for the logs, e.g. "ended rate-limit windows"
-	run  func(ctx context.Context, limit int) (int, error)
+// sweep is one periodic job of the server.
+type sweep struct {
+	jobs.Periodic
+	// clockDriven marks work that depends on the domain's clock: moving
+	// the test clock (advanceTestClock) runs it at once, before answering.
+	clockDriven bool
 }
 
-// runExpiry writes off expired credit grants and forgets idempotency keys
-// past their retention, then runs the extra jobs, now and then every
-// interval until ctx ends. It is safe on many instances at once (the
-// service locks each org's balance; purging deletes disjoint batches).
-func runExpiry(ctx context.Context, svc expirer, every time.Duration, logger *slog.Logger, extra ...housekeepingJob) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		expireAll(ctx, svc, logger)
-		drain(ctx, svc.PurgeIdempotencyKeys, "idempotency keys past retention", logger)
-		drain(ctx, svc.PurgeGatewayEvents, "gateway event ids past retention", logger)
-		for _, j := range extra {
-			drain(ctx, j.run, j.what, logger)
+// sweepOptions are the settings and extra work the sweeps need.
+type sweepOptions struct {
+	expiryEvery    time.Duration
+	reconcileEvery time.Duration
+	reconcileAfter time.Duration
+	// purgeWindows deletes ended rate-limit windows (nil: none kept).
+	purgeWindows func(ctx context.Context, limit int) (int, error)
+}
+
+// sweeps are the server's periodic jobs, each run once per interval
+// across all instances by the job queue. New time-driven work (e.g. the
+// subscriptions due for renewal) is one more entry here; with
+// clockDriven set, advanceTestClock runs it too. A sweep that hands work
+// to one-off jobs calls jobs.Enqueue(ctx, kind, args, uniqueKey) with its
+// ctx, for a worker registered in serve's jobs.Options.Workers.
+func sweeps(svc housekeeper, o sweepOptions, logger *slog.Logger) []sweep {
+	s := []sweep{
+		{jobs.Periodic{Name: "expire_credits", Every: o.expiryEvery,
+			Run: batches(svc.ExpireDue, "expired credit grants", logger)}, true},
+		{jobs.Periodic{Name: "purge_idempotency_keys", Every: o.expiryEvery,
+			Run: batches(svc.PurgeIdempotencyKeys, "idempotency keys past retention", logger)}, true},
+		{jobs.Periodic{Name: "purge_gateway_events", Every: o.expiryEvery,
+			Run: batches(svc.PurgeGatewayEvents, "gateway event ids past retention", logger)}, true},
+		{jobs.Periodic{Name: "reconcile_payments", Every: o.reconcileEvery,
+			Run: reconcileRun(svc, o.reconcileAfter, logger)}, false},
+	}
+	if o.purgeWindows != nil {
+		// Rate-limit windows are on the wall clock, not the domain's.
+		s = append(s, sweep{jobs.Periodic{Name: "purge_rate_limit_windows", Every: o.expiryEvery,
+			Run: batches(o.purgeWindows, "ended rate-limit windows", logger)}, false})
+	}
+	return s
+}
+
+// periodic returns the jobs of the sweeps.
+func periodic(sw []sweep) []jobs.Periodic {
+	out := make([]jobs.Periodic, len(sw))
+	for i, s := range sw {
+		out[i] = s.Periodic
+	}
+	return out
+}
+
+// dueWork runs the clock-driven sweeps in order (what moving the test
+// clock runs); the first failure stops it. One-off jobs they enqueue on q
+// (jobs.Enqueue) run at once, inline, so that all the work is done when
+// the move answers; q nil: no queue.
+func dueWork(sw []sweep, q *jobs.Queue) domain.DueWork {
+	return func(ctx context.Context) error {
+		if q != nil {
+			ctx = q.Inline(ctx)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+		for _, s := range sw {
+			if !s.clockDriven {
+				continue
+			}
+			if err := s.Run(ctx); err != nil {
+				return fmt.Errorf("%s: %w", s.Name, err)
+			}
 		}
+		return nil
 	}
 }
 
-// expireAll calls ExpireDue until it reports no more work and logs the total.
-func expireAll(ctx context.Context, svc expirer, logger *slog.Logger) int {
-	return drain(ctx, svc.ExpireDue, "expired credit grants", logger)
+// batches turns a batch call into a job that calls it until it reports
+// no more work (or maxExpiryRounds batches) and logs the total; a failure
+// ends the run with its error, for the queue to retry.
+func batches(job func(context.Context, int) (int, error), what string, logger *slog.Logger) func(context.Context) error {
+	return func(ctx context.Context) error {
+		_, err := drain(ctx, job, what, logger)
+		return err
+	}
 }
 
-// drain calls a batch job until it reports no more work (or maxExpiryRounds
-// batches), logging the total and any failure.
-func drain(ctx context.Context, job func(context.Context, int) (int, error), what string, logger *slog.Logger) int {
+// drain calls a batch job until it reports no more work (or
+// maxExpiryRounds batches), logging the total; it returns the total and
+// the first failure.
+func drain(ctx context.Context, job func(context.Context, int) (int, error), what string, logger *slog.Logger) (int, error) {
 	total := 0
 	start := time.Now()
 	for range maxExpiryRounds {
 		n, err := job(ctx, expiryBatch)
 		total += n
 		if err != nil {
-			if ctx.Err() == nil {
-				logger.Error("housekeeping failed", "job", what, "err", err, "done", total)
-			}
-			return total
+			return total, fmt.Errorf("%s (%d done): %w", what, total, err)
 		}
 		if n == 0 {
 			break
@@ -74,5 +127,57 @@ func drain(ctx context.Context, job func(context.Context, int) (int, error), wha
 	if total > 0 {
 		logger.Info("housekeeping", "job", what, "count", total, "duration", time.Since(start))
 	}
-	return total
+	return total, nil
+}
+
+// reconcileRun re-checks stale unpaid orders once. Orders a gateway could
+// not answer for are logged and left for the next run; only a failure of
+// the whole pass is an error.
+func reconcileRun(svc reconciler, after time.Duration, logger *slog.Logger) func(context.Context) error {
+	return func(ctx context.Context) error {
+		rep, err := svc.Reconcile(ctx, after, reconcileBatch)
+		if err != nil {
+			return fmt.Errorf("reconcile payments: %w", err)
+		}
+		for _, c := range rep.Changed {
+			logger.Info("order reconciled", "order", c.OrderNumber, "from", c.From, "to", c.To)
+		}
+		for _, e := range rep.Errors {
+			logger.Warn("order not reconciled", "detail", e)
+		}
+		return nil
+	}
+}
+
+// errJobsSchemaStale is returned when the job queue's tables are behind
+// the binary on PostgreSQL.
+var errJobsSchemaStale = errors.New("the job queue's tables are not current: run `tally migrate` first (or start with `tally serve --migrate`)")
+
+// openJobs opens the job queue of DATABASE_URL and makes sure its tables
+// are current, as openStore does for the store's: on SQLite, or when
+// migrate is set, River's migrations are applied; on PostgreSQL a stale
+// schema is refused.
+func openJobs(ctx context.Context, c Common, migrate bool, logger *slog.Logger, opts jobs.Options) (*jobs.Queue, error) {
+	opts.Logger = logger
+	q, err := jobs.Open(ctx, c.DatabaseURL, opts)
+	if err != nil {
+		return nil, databaseError(c.DatabaseURL, err)
+	}
+	if migrate || q.Dialect() == "sqlite" {
+		if err := q.Migrate(ctx); err != nil {
+			_ = q.Close()
+			return nil, err
+		}
+		return q, nil
+	}
+	current, err := q.MigrationsCurrent(ctx)
+	if err != nil {
+		_ = q.Close()
+		return nil, err
+	}
+	if !current {
+		_ = q.Close()
+		return nil, errJobsSchemaStale
+	}
+	return q, nil
 }

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/tallyhq/tally/domain"
 )
 
 // fakeExpirer returns the scripted counts, then zeros.
@@ -15,6 +18,8 @@ type fakeExpirer struct {
 	err    error
 	calls  int
 	limits []int
+	// reconciled counts Reconcile calls.
+	reconciled int
 }
 
 func (f *fakeExpirer) ExpireDue(_ context.Context, limit int) (int, error) {
@@ -32,7 +37,13 @@ func (f *fakeExpirer) PurgeIdempotencyKeys(context.Context, int) (int, error) { 
 // PurgeGatewayEvents has nothing to purge.
 func (f *fakeExpirer) PurgeGatewayEvents(context.Context, int) (int, error) { return 0, nil }
 
-func TestExpireAll(t *testing.T) {
+// Reconcile counts its runs and finds nothing stale.
+func (f *fakeExpirer) Reconcile(context.Context, time.Duration, int) (domain.ReconcileReport, error) {
+	f.reconciled++
+	return domain.ReconcileReport{}, nil
+}
+
+func TestDrain(t *testing.T) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	tests := []struct {
 		name      string
@@ -40,16 +51,21 @@ func TestExpireAll(t *testing.T) {
 		err       error
 		wantTotal int
 		wantCalls int
+		wantErr   bool
 	}{
-		{"nothing due", nil, nil, 0, 1},
-		{"until zero", []int{500, 500, 12}, nil, 1012, 4},
-		{"stops on error", []int{7}, errors.New("db down"), 7, 2},
+		{"nothing due", nil, nil, 0, 1, false},
+		{"until zero", []int{500, 500, 12}, nil, 1012, 4, false},
+		{"stops on error", []int{7}, errors.New("db down"), 7, 2, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &fakeExpirer{counts: tt.counts, err: tt.err}
-			if got := expireAll(context.Background(), f, quiet); got != tt.wantTotal || f.calls != tt.wantCalls {
-				t.Errorf("total %d after %d calls, want %d after %d", got, f.calls, tt.wantTotal, tt.wantCalls)
+			got, err := drain(context.Background(), f.ExpireDue, "expired credit grants", quiet)
+			if got != tt.wantTotal || f.calls != tt.wantCalls || (err != nil) != tt.wantErr {
+				t.Errorf("total %d after %d calls (err %v), want %d after %d (error %v)", got, f.calls, err, tt.wantTotal, tt.wantCalls, tt.wantErr)
+			}
+			if tt.wantErr && !errors.Is(err, tt.err) {
+				t.Errorf("err %v does not wrap %v", err, tt.err)
 			}
 			for _, l := range f.limits {
 				if l != expiryBatch {
@@ -65,29 +81,58 @@ type neverDone struct{ calls int }
 
 func (n *neverDone) ExpireDue(context.Context, int) (int, error) { n.calls++; return 1, nil }
 
-func (n *neverDone) PurgeIdempotencyKeys(context.Context, int) (int, error) { return 0, nil }
-func (n *neverDone) PurgeGatewayEvents(context.Context, int) (int, error)   { return 0, nil }
-
-func TestExpireAllIsBounded(t *testing.T) {
+func TestDrainIsBounded(t *testing.T) {
 	n := &neverDone{}
-	expireAll(context.Background(), n, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if _, err := drain(context.Background(), n.ExpireDue, "x", slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatal(err)
+	}
 	if n.calls != maxExpiryRounds {
 		t.Errorf("calls = %d, want %d", n.calls, maxExpiryRounds)
 	}
 }
 
-func TestRunExpiryStopsWithContext(t *testing.T) {
+// TestSweeps: the server's periodic jobs, their intervals, and which of
+// them moving the test clock runs (in order, stopping at a failure).
+func TestSweeps(t *testing.T) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	f := &fakeExpirer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		runExpiry(ctx, f, time.Hour, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		close(done)
-	}()
-	cancel()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("runExpiry did not return after cancel")
+	purged := 0
+	sw := sweeps(f, sweepOptions{expiryEvery: time.Minute, reconcileEvery: 2 * time.Minute, reconcileAfter: time.Hour,
+		purgeWindows: func(context.Context, int) (int, error) { purged++; return 0, nil }}, quiet)
+	want := []struct {
+		name  string
+		every time.Duration
+		clock bool
+	}{
+		{"expire_credits", time.Minute, true},
+		{"purge_idempotency_keys", time.Minute, true},
+		{"purge_gateway_events", time.Minute, true},
+		{"reconcile_payments", 2 * time.Minute, false},
+		{"purge_rate_limit_windows", time.Minute, false},
+	}
+	if len(sw) != len(want) {
+		t.Fatalf("%d sweeps, want %d", len(sw), len(want))
+	}
+	for i, w := range want {
+		if sw[i].Name != w.name || sw[i].Every != w.every || sw[i].clockDriven != w.clock {
+			t.Errorf("sweep %d = %s every %s (clock %v), want %s every %s (clock %v)", i, sw[i].Name, sw[i].Every, sw[i].clockDriven, w.name, w.every, w.clock)
+		}
+		if err := sw[i].Run(context.Background()); err != nil {
+			t.Errorf("%s: %v", w.name, err)
+		}
+	}
+	if f.calls != 1 || f.reconciled != 1 || purged != 1 {
+		t.Fatalf("runs: expire %d, reconcile %d, purge windows %d; want 1 each", f.calls, f.reconciled, purged)
+	}
+	if got := periodic(sw); len(got) != len(sw) || got[3].Name != "reconcile_payments" {
+		t.Fatalf("periodic = %+v", got)
+	}
+	*f = fakeExpirer{}
+	if err := dueWork(sw, nil)(context.Background()); err != nil || f.calls != 1 || f.reconciled != 0 || purged != 1 {
+		t.Fatalf("due work: err %v, expire %d, reconcile %d, purge windows %d; want only the clock-driven sweeps", err, f.calls, f.reconciled, purged)
+	}
+	*f = fakeExpirer{counts: []int{3}, err: errors.New("db down")}
+	if err := dueWork(sw, nil)(context.Background()); err == nil || !strings.Contains(err.Error(), "expire_credits") {
+		t.Fatalf("due work with a failing expiry: %v, want the expire_credits error", err)
 	}
 }

@@ -312,39 +312,13 @@ func webhookHandler(svc *domain.Service, logger *slog.Logger) http.HandlerFunc {
 	}
 }
 
-// reconciler is the part of *domain.Service the reconciliation loop uses.
+// reconciler is the part of *domain.Service payment reconciliation uses.
 type reconciler interface {
 	Reconcile(ctx context.Context, olderThan time.Duration, limit int) (domain.ReconcileReport, error)
 }
 
 // reconcileBatch is how many orders one reconciliation pass checks.
 const reconcileBatch = 100
-
-// runReconcile re-checks stale unpaid orders every interval until ctx ends.
-func runReconcile(ctx context.Context, svc reconciler, every, after time.Duration, logger *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		rep, err := svc.Reconcile(ctx, after, reconcileBatch)
-		if err != nil {
-			if ctx.Err() == nil {
-				logger.Error("reconciliation failed", "err", err)
-			}
-			continue
-		}
-		for _, c := range rep.Changed {
-			logger.Info("order reconciled", "order", c.OrderNumber, "from", c.From, "to", c.To)
-		}
-		for _, e := range rep.Errors {
-			logger.Warn("order not reconciled", "detail", e)
-		}
-	}
-}
 
 // ReconcileCmd settles stale unpaid orders once, on demand.
 type ReconcileCmd struct {

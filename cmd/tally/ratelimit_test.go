@@ -77,7 +77,7 @@ func TestRateLimitConfig(t *testing.T) {
 	}
 }
 
-// TestHousekeepingPurgesRateWindows: the housekeeping loop deletes the
+// TestHousekeepingPurgesRateWindows: the housekeeping sweep deletes the
 // rate-limit windows that have ended and keeps the running ones.
 func TestHousekeepingPurgesRateWindows(t *testing.T) {
 	store := dbtest.SQLite(t)
@@ -94,28 +94,21 @@ func TestHousekeepingPurgesRateWindows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		runExpiry(runCtx, &fakeExpirer{}, time.Hour, quiet, housekeepingJob{"ended rate-limit windows", limits.http.Purge})
-		close(done)
-	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		n, err := store.RateWindowCount(ctx, "ended", now.Add(-2*time.Hour))
-		if err != nil {
-			t.Fatal(err)
+	var purge sweep
+	for _, s := range sweeps(&fakeExpirer{}, sweepOptions{expiryEvery: time.Minute, reconcileEvery: time.Minute, purgeWindows: limits.http.Purge}, quiet) {
+		if s.Name == "purge_rate_limit_windows" {
+			purge = s
 		}
-		if n == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the ended window was not purged")
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
-	cancel()
-	<-done
+	if purge.Run == nil {
+		t.Fatal("no sweep purges rate-limit windows")
+	}
+	if err := purge.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := store.RateWindowCount(ctx, "ended", now.Add(-2*time.Hour)); err != nil || n != 0 {
+		t.Fatalf("the ended window was not purged (count %d, %v)", n, err)
+	}
 	if n, _ := store.RateWindowCount(ctx, "running", now.Truncate(time.Hour)); n != 1 {
 		t.Fatalf("the running window was purged (count %d)", n)
 	}

@@ -11,7 +11,6 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -23,6 +22,7 @@ import (
 
 	"github.com/tallyhq/tally/db"
 	"github.com/tallyhq/tally/db/bus"
+	"github.com/tallyhq/tally/db/jobs"
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/gateways/sandbox"
 	"github.com/tallyhq/tally/graph"
@@ -143,7 +143,24 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	if limits.throttle != nil {
 		svcOpts = append(svcOpts, limits.throttle)
 	}
+	// The sweeps need the service and moving the test clock runs some of
+	// them, so the clock's work is bound once both exist.
+	var due domain.DueWork
+	if cfg.TestClock {
+		clock := domain.NewManualClock(time.Now())
+		svcOpts = append(svcOpts, domain.WithTestClock(clock, func(ctx context.Context) error {
+			if due == nil { // not before the queue is open, when nothing is served yet
+				return nil
+			}
+			return due(ctx)
+		}))
+		logger.Warn("TALLY_TEST_CLOCK is on: the service runs on a test clock that platform admins move with advanceTestClock", "now", clock.Now())
+	}
 	svc = domain.NewService(store, cfg.Domain, svcOpts...)
+	sw := sweeps(svc, sweepOptions{
+		expiryEvery: cfg.ExpiryInterval, reconcileEvery: cfg.Payments.ReconcileInterval,
+		reconcileAfter: cfg.Payments.ReconcileAfter, purgeWindows: limits.http.Purge,
+	}, logger)
 	if store.Dialect() == "sqlite" {
 		if err := seedIfEmpty(ctx, svc, logger); err != nil {
 			return err
@@ -163,6 +180,12 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	queue, err := openJobs(ctx, cfg.Common, cfg.Migrate, logger, jobs.Options{Registerer: reg, Periodic: periodic(sw)})
+	if err != nil {
+		return err
+	}
+	defer closeLogged(logger, "job queue", queue.Close)
+	due = dueWork(sw, queue)
 	ready := &readiness{store: store, logger: logger}
 	ws := newStreams()
 	gqlOpts := graph.Options{
@@ -220,14 +243,11 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		defer stopMetrics()
 	}
 
-	jobsCtx, stopJobs := context.WithCancel(runCtx)
-	var jobs sync.WaitGroup
-	jobs.Go(func() {
-		runExpiry(jobsCtx, svc, cfg.ExpiryInterval, logger, housekeepingJob{"ended rate-limit windows", limits.http.Purge})
-	})
-	jobs.Go(func() {
-		runReconcile(jobsCtx, svc, cfg.Payments.ReconcileInterval, cfg.Payments.ReconcileAfter, logger)
-	})
+	// Periodic sweeps and queued jobs: River elects one instance to
+	// enqueue the sweeps, and every instance works jobs.
+	if err := queue.Start(runCtx); err != nil {
+		return fmt.Errorf("start the job queue: %w", err)
+	}
 	logger.Info("listening", "url", localURL(ln.Addr()), "graphiql", !cfg.Production, "public_url", cfg.PublicURL)
 
 	var serveErr error
@@ -237,10 +257,13 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	case serveErr = <-served: // returned below, reported once by the caller
 	}
 	ready.shuttingDown.Store(true)
-	stopJobs()
 	ws.Close()
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
+	// Running jobs get the drain's time to finish, then are cancelled; an
+	// interrupted sweep runs again (they are idempotent).
+	jobsStopped := make(chan error, 1)
+	go func() { jobsStopped <- queue.Stop(shutdownCtx) }()
 	var errs []error
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		errs = append(errs, serveErr)
@@ -254,7 +277,9 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		errs = append(errs, fmt.Errorf("websockets still open after %s: %w", cfg.ShutdownTimeout, err))
 	}
 	cancelBase()
-	jobs.Wait()
+	if err := <-jobsStopped; err != nil {
+		logger.Warn("jobs still running at shutdown were cancelled; they run again later", "err", err)
+	}
 	if len(errs) == 0 {
 		logger.Info("shutdown complete")
 	}

@@ -2,7 +2,9 @@
 // PostgreSQL or SQLite, dropped when the test ends.
 //
 // PostgreSQL databases are copied from a template database built once per
-// migration set (its name carries a hash of the migration files) under an
+// migration set (its name carries a hash of the migration files and the
+// job queue's schema version), holding Tally's tables and the job queue's
+// (River's), under an
 // advisory lock, so parallel `go test` processes share it without racing.
 // The server is TALLY_TEST_POSTGRES_URL, by default
 // postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable. An
@@ -25,6 +27,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tallyhq/tally/db"
+	"github.com/tallyhq/tally/db/jobs"
 )
 
 // EnvPostgresURL names the variable that overrides the PostgreSQL server URL.
@@ -84,6 +87,27 @@ func PostgresURL(t testing.TB) string {
 	return withDatabase(server, name)
 }
 
+// EmptyPostgresURL creates an empty PostgreSQL database (no migrations)
+// for one test and returns its URL; it is dropped at cleanup.
+func EmptyPostgresURL(t testing.TB) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	server := serverURL()
+	name := "tally_e_" + randomHex(8)
+	if err := adminExec(ctx, server, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("dbtest: create empty database on %s: %v", redact(server), err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := adminExec(ctx, server, fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name)); err != nil {
+			t.Errorf("dbtest: drop test database %s: %v", name, err)
+		}
+	})
+	return withDatabase(server, name)
+}
+
 // SQLite returns a fresh, migrated SQLite database in a temporary file for
 // one test; it is closed at cleanup.
 func SQLite(t testing.TB) *db.DB {
@@ -131,7 +155,7 @@ func template(ctx context.Context, server string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	name := "tally_tpl_" + fp[:16]
+	name := fmt.Sprintf("tally_tpl_%s_r%d", fp[:16], jobs.SchemaVersion())
 
 	conn, err := pgx.Connect(ctx, server)
 	if err != nil {
@@ -163,6 +187,15 @@ func template(ctx context.Context, server string) (string, error) {
 		}
 		err = d.Migrate(ctx)
 		_ = d.Close()
+		if err != nil {
+			return "", fmt.Errorf("migrate template: %w", err)
+		}
+		q, err := jobs.Open(ctx, withDatabase(server, scratch), jobs.Options{})
+		if err != nil {
+			return "", err
+		}
+		err = q.Migrate(ctx)
+		_ = q.Close()
 		if err != nil {
 			return "", fmt.Errorf("migrate template: %w", err)
 		}

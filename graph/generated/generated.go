@@ -296,6 +296,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptInvitation         func(childComplexity int, token string) int
+		AdvanceTestClock         func(childComplexity int, by *string, to *time.Time) int
 		CancelOrder              func(childComplexity int, orderID string) int
 		CancelSubscription       func(childComplexity int, orgID string, idempotencyKey string) int
 		ChangePlan               func(childComplexity int, input model.ChangePlanInput) int
@@ -457,6 +458,7 @@ type ComplexityRoot struct {
 		Plans              func(childComplexity int, currency *model.Currency) int
 		PreviewChange      func(childComplexity int, input model.PreviewChangeInput) int
 		Quote              func(childComplexity int, input model.QuoteInput) int
+		TestClock          func(childComplexity int) int
 		Viewer             func(childComplexity int) int
 	}
 
@@ -644,6 +646,7 @@ type MutationResolver interface {
 	ResumeSubscription(ctx context.Context, orgID string, idempotencyKey string) (*model.Subscription, error)
 	SetAutoRenew(ctx context.Context, orgID string, on bool, idempotencyKey string) (*model.Subscription, error)
 	RetrySubscriptionPayment(ctx context.Context, input model.RetrySubscriptionPaymentInput) (*model.SubscriptionCheckout, error)
+	AdvanceTestClock(ctx context.Context, by *string, to *time.Time) (*time.Time, error)
 }
 type OrderResolver interface {
 	Invoice(ctx context.Context, obj *model.Order) (*model.Invoice, error)
@@ -682,6 +685,7 @@ type QueryResolver interface {
 	InstallmentOptions(ctx context.Context, orgID string, packID string, quantity int) ([]*model.InstallmentOption, error)
 	Quote(ctx context.Context, input model.QuoteInput) (*model.PurchaseQuote, error)
 	PreviewChange(ctx context.Context, input model.PreviewChangeInput) (*model.SubscriptionQuote, error)
+	TestClock(ctx context.Context) (*time.Time, error)
 }
 type ScheduledChangeResolver interface {
 	Plan(ctx context.Context, obj *model.ScheduledChange) (*model.Plan, error)
@@ -1591,6 +1595,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptInvitation(childComplexity, args["token"].(string)), true
+	case "Mutation.advanceTestClock":
+		if e.ComplexityRoot.Mutation.AdvanceTestClock == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_advanceTestClock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdvanceTestClock(childComplexity, args["by"].(*string), args["to"].(*time.Time)), true
 	case "Mutation.cancelOrder":
 		if e.ComplexityRoot.Mutation.CancelOrder == nil {
 			break
@@ -2532,6 +2547,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Quote(childComplexity, args["input"].(model.QuoteInput)), true
+	case "Query.testClock":
+		if e.ComplexityRoot.Query.TestClock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.TestClock(childComplexity), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -4541,6 +4562,26 @@ extend type SubscriptionRoot {
   orderUpdated("Global ID of the org." orgId: ID!): Order!
 }
 `, BuiltIn: false},
+	{Name: "../schema/testclock.graphqls", Input: `# The test clock: development and test servers started with
+# TALLY_TEST_CLOCK=1 (production refuses it) run on a clock that platform
+# admins move, so a test sees credits expire (and, later, subscriptions
+# renew) without waiting.
+
+extend type Query {
+  "The server's test clock, or null when it runs on the real clock (always in production). Any signed-in caller may read it; anonymous callers get UNAUTHENTICATED."
+  testClock: Time
+}
+
+extend type Mutation {
+  "Moves the test clock forward, by a duration or to a time (exactly one), then runs the work that falls due (credit expiry and the other time-driven sweeps) before answering, so the next query sees its effects. Returns the clock's new time. Platform admins only (others get FORBIDDEN). A server without a test clock answers NOT_FOUND, as for an operation it does not have. The clock never moves back: a negative duration, a time before the clock's, neither or both arguments, or a step over ten years is INVALID_INPUT naming the argument. If the due work fails the clock stays moved and the error is INTERNAL; the periodic sweeps retry it."
+  advanceTestClock(
+    "How far to move, as a Go duration: \"90m\", \"2h\", \"720h\" (no days unit: 24h)."
+    by: String
+    "The time to move to; not before the clock's time."
+    to: Time
+  ): Time!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -5637,6 +5678,28 @@ func (ec *executionContext) field_Mutation_acceptInvitation_args(ctx context.Con
 		return nil, err
 	}
 	args["token"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_advanceTestClock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "by",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["by"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -11201,6 +11264,50 @@ func (ec *executionContext) fieldContext_Mutation_retrySubscriptionPayment(ctx c
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_advanceTestClock(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_advanceTestClock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdvanceTestClock(ctx, fc.Args["by"].(*string), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_advanceTestClock(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Time does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_advanceTestClock_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NextAction_kind(ctx context.Context, field graphql.CollectedField, obj *model.NextAction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14203,6 +14310,29 @@ func (ec *executionContext) fieldContext_Query_previewChange(ctx context.Context
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Query_testClock(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_testClock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().TestClock(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_testClock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "Time")
 }
 
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -20178,6 +20308,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "advanceTestClock":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_advanceTestClock(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21082,6 +21219,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_previewChange(ctx, field)
+				})
+		case "testClock":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_testClock(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -23251,6 +23394,24 @@ func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v an
 func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Time!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalTime(*v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
