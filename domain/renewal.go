@@ -134,23 +134,43 @@ func (s *Service) markPastDue(ctx context.Context, tx Store, sub Subscription, n
 	return nil
 }
 
-// RenewDue handles up to limit subscriptions whose period ended or whose
-// month of included credits did (the renewal job): it ends those that are
-// canceled or not renewing, charges the next period of the others off
-// session with their saved payment method, and resets the included
-// credits of annual plans each month. It returns how many subscriptions
-// it changed. Safe on many instances at once: each subscription is handled
-// under its lock, and the database refuses a second renewal order for one
-// period, so a period is charged once.
-func (s *Service) RenewDue(ctx context.Context, limit int) (int, error) {
+// DueSubscription names a subscription with work due and the instant it
+// fell due (its period's end or its monthly reset, the earlier).
+type DueSubscription struct {
+	ID  string
+	Due time.Time
+}
+
+// DueSubscriptions lists up to limit ACTIVE subscriptions whose period
+// ended or whose included credits are due a reset at the clock's now,
+// soonest first: the renewal job hands each to AdvanceSubscription.
+func (s *Service) DueSubscriptions(ctx context.Context, limit int) ([]DueSubscription, error) {
 	subs, err := s.store.SubscriptionsDue(ctx, s.clock.Now(), limit)
 	if err != nil {
-		return 0, asDomainError(err)
+		return nil, asDomainError(err)
+	}
+	out := make([]DueSubscription, len(subs))
+	for i, sub := range subs {
+		due := sub.CurrentPeriodEnd
+		if sub.NextResetAt.Before(due) {
+			due = sub.NextResetAt
+		}
+		out[i] = DueSubscription{ID: sub.ID, Due: due}
+	}
+	return out, nil
+}
+
+// RenewDue handles up to limit due subscriptions in turn (DueSubscriptions
+// then AdvanceSubscription each) and returns how many it changed.
+func (s *Service) RenewDue(ctx context.Context, limit int) (int, error) {
+	due, err := s.DueSubscriptions(ctx, limit)
+	if err != nil {
+		return 0, err
 	}
 	n := 0
 	var errs []error
-	for _, sub := range subs {
-		changed, err := s.advanceSubscription(ctx, sub.ID)
+	for _, d := range due {
+		changed, err := s.AdvanceSubscription(ctx, d.ID)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -160,6 +180,19 @@ func (s *Service) RenewDue(ctx context.Context, limit int) (int, error) {
 		}
 	}
 	return n, errors.Join(errs...)
+}
+
+// AdvanceSubscription does what is due for one subscription at the clock's
+// now (the renewal job's unit of work) and reports whether it changed
+// anything: it ends a subscription that is canceled or not renewing (the
+// org returns to the Free plan's seats), charges the next period of the
+// others off session with their saved payment method, and resets the
+// included credits of annual plans each month. Safe on many instances at
+// once and when repeated: the subscription is handled under its lock, one
+// renewal order is in flight per period, and the database accepts one paid
+// renewal per period. Codes: INTERNAL, GATEWAY_UNAVAILABLE.
+func (s *Service) AdvanceSubscription(ctx context.Context, id string) (bool, error) {
+	return s.advanceSubscription(ctx, id)
 }
 
 // advanceSubscription does what is due for one subscription at the

@@ -20,6 +20,7 @@ const maxExpiryRounds = 1000
 
 // housekeeper is the part of *domain.Service the periodic sweeps use.
 type housekeeper interface {
+	subscriptionRunner
 	ExpireDue(ctx context.Context, limit int) (int, error)
 	PurgeIdempotencyKeys(ctx context.Context, limit int) (int, error)
 	PurgeGatewayEvents(ctx context.Context, limit int) (int, error)
@@ -51,6 +52,10 @@ type sweepOptions struct {
 // ctx, for a worker registered in serve's jobs.Options.Workers.
 func sweeps(svc housekeeper, o sweepOptions, logger *slog.Logger) []sweep {
 	s := []sweep{
+		// Renewals and resets first, so that expiry then writes off the
+		// credits of the months they closed.
+		{jobs.Periodic{Name: subscriptionsDueJob, Every: o.expiryEvery,
+			Run: dueRun(svc, logger)}, true},
 		{jobs.Periodic{Name: "expire_credits", Every: o.expiryEvery,
 			Run: batches(svc.ExpireDue, "expired credit grants", logger)}, true},
 		{jobs.Periodic{Name: "purge_idempotency_keys", Every: o.expiryEvery,
@@ -180,4 +185,78 @@ func openJobs(ctx context.Context, c Common, migrate bool, logger *slog.Logger, 
 		return nil, errJobsSchemaStale
 	}
 	return q, nil
+}
+
+// Job kinds of plan subscriptions.
+const (
+	// subscriptionsDueJob is the periodic sweep that finds subscriptions
+	// with work due.
+	subscriptionsDueJob = "subscriptions_due"
+	// advanceSubscriptionJob does the due work of one subscription (a
+	// renewal, an end, a monthly reset), retried with backoff on failure.
+	advanceSubscriptionJob = "advance_subscription"
+)
+
+// subscriptionRunner is the part of *domain.Service the subscription jobs use.
+type subscriptionRunner interface {
+	DueSubscriptions(ctx context.Context, limit int) ([]domain.DueSubscription, error)
+	AdvanceSubscription(ctx context.Context, id string) (bool, error)
+}
+
+// advanceArgs are the arguments of an advance_subscription job.
+type advanceArgs struct {
+	SubscriptionID string `json:"subscriptionId"`
+}
+
+// dueRun is one run of the subscriptions_due sweep: it hands each due
+// subscription to its own advance_subscription job until none is left that
+// this run has not handed over already.
+func dueRun(svc subscriptionRunner, logger *slog.Logger) func(context.Context) error {
+	return func(ctx context.Context) error {
+		_, err := drain(ctx, enqueueDue(svc, map[string]bool{}), "subscriptions due handed to "+advanceSubscriptionJob, logger)
+		return err
+	}
+}
+
+// enqueueDue hands each due subscription to its own advance_subscription
+// job, keyed by subscription and due instant, so one piece of due work is
+// queued once however often the sweep runs (the queue's unique keys) and
+// once per run (seen: a subscription whose work changed nothing, such as a
+// renewal being paid, stays due at the same instant). It returns how many
+// jobs it queued, 0 when every due one was queued already. Handled work
+// moves the due instant (the next period, the next reset), so with the
+// queue running jobs inline (the test clock) a run goes on until nothing
+// is due.
+func enqueueDue(svc subscriptionRunner, seen map[string]bool) func(context.Context, int) (int, error) {
+	return func(ctx context.Context, limit int) (int, error) {
+		due, err := svc.DueSubscriptions(ctx, limit)
+		if err != nil {
+			return 0, err
+		}
+		n := 0
+		for _, d := range due {
+			key := d.ID + "@" + d.Due.UTC().Format(time.RFC3339Nano)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			inserted, err := jobs.Enqueue(ctx, advanceSubscriptionJob, advanceArgs{SubscriptionID: d.ID}, key)
+			if err != nil {
+				return n, fmt.Errorf("queue %s: %w", key, err)
+			}
+			if inserted {
+				n++
+			}
+		}
+		return n, nil
+	}
+}
+
+// advanceWorker runs advance_subscription jobs; an error is retried by the
+// queue with backoff and listed by `tally jobs`.
+func advanceWorker(svc subscriptionRunner) jobs.Worker {
+	return jobs.Handle(advanceSubscriptionJob, func(ctx context.Context, a advanceArgs) error {
+		_, err := svc.AdvanceSubscription(ctx, a.SubscriptionID)
+		return err
+	})
 }

@@ -37,6 +37,14 @@ func (f *fakeExpirer) PurgeIdempotencyKeys(context.Context, int) (int, error) { 
 // PurgeGatewayEvents has nothing to purge.
 func (f *fakeExpirer) PurgeGatewayEvents(context.Context, int) (int, error) { return 0, nil }
 
+// DueSubscriptions finds no subscription with work due.
+func (f *fakeExpirer) DueSubscriptions(context.Context, int) ([]domain.DueSubscription, error) {
+	return nil, nil
+}
+
+// AdvanceSubscription has nothing to do.
+func (f *fakeExpirer) AdvanceSubscription(context.Context, string) (bool, error) { return false, nil }
+
 // Reconcile counts its runs and finds nothing stale.
 func (f *fakeExpirer) Reconcile(context.Context, time.Duration, int) (domain.ReconcileReport, error) {
 	f.reconciled++
@@ -104,6 +112,7 @@ func TestSweeps(t *testing.T) {
 		every time.Duration
 		clock bool
 	}{
+		{"subscriptions_due", time.Minute, true},
 		{"expire_credits", time.Minute, true},
 		{"purge_idempotency_keys", time.Minute, true},
 		{"purge_gateway_events", time.Minute, true},
@@ -124,7 +133,7 @@ func TestSweeps(t *testing.T) {
 	if f.calls != 1 || f.reconciled != 1 || purged != 1 {
 		t.Fatalf("runs: expire %d, reconcile %d, purge windows %d; want 1 each", f.calls, f.reconciled, purged)
 	}
-	if got := periodic(sw); len(got) != len(sw) || got[3].Name != "reconcile_payments" {
+	if got := periodic(sw); len(got) != len(sw) || got[4].Name != "reconcile_payments" {
 		t.Fatalf("periodic = %+v", got)
 	}
 	*f = fakeExpirer{}

@@ -180,7 +180,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	queue, err := openJobs(ctx, cfg.Common, cfg.Migrate, logger, jobs.Options{Registerer: reg, Periodic: periodic(sw)})
+	queue, err := openJobs(ctx, cfg.Common, cfg.Migrate, logger, jobs.Options{Registerer: reg, Periodic: periodic(sw),
+		Workers: []jobs.Worker{advanceWorker(svc)}})
 	if err != nil {
 		return err
 	}
