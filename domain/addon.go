@@ -240,8 +240,9 @@ func (s *Service) grantAddonsTx(ctx context.Context, tx Store, sub Subscription,
 			if amount <= 0 {
 				return change{}, nil
 			}
-			return grantChange(sub.OrgID, GrantPurchased, amount, &next, a.OrderID,
-				"add-on credits, month from "+at.Format(time.DateOnly), Actor{}, now), nil
+			// Not tied to the order (one grant per order: its first month's).
+			return grantChange(sub.OrgID, GrantPurchased, amount, &next, "",
+				"add-on credits, month from "+at.Format(time.DateOnly)+", add-on "+a.ID, Actor{}, now), nil
 		})
 		if err != nil {
 			return 0, err
