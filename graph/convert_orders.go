@@ -207,10 +207,32 @@ func fromPurchaseInput(in model.PurchasePackInput, orgID, packID string) domain.
 	if in.Credits != nil {
 		out.Credits = *in.Credits
 	}
+	if in.TermMonths != nil {
+		out.TermMonths = *in.TermMonths
+	}
 	if in.Method != nil {
 		out.Method = domain.PaymentMethodKind(*in.Method)
 	}
 	return out
+}
+
+func fromExtraCreditsInput(in model.BuyExtraCreditsInput, orgID string) domain.ExtraCreditsInput {
+	out := domain.ExtraCreditsInput{
+		OrgID: orgID, Credits: in.Credits, Installments: in.Installments, Gateway: deref(in.Gateway),
+		PaymentMethodID: deref(in.PaymentMethodID), IdempotencyKey: in.IdempotencyKey,
+		InvoiceDetails: fromInvoiceDetails(in.InvoiceDetails), ReturnURL: deref(in.ReturnURL),
+	}
+	if in.Method != nil {
+		out.Method = domain.PaymentMethodKind(*in.Method)
+	}
+	return out
+}
+
+func toSubscriptionAddon(a domain.SubscriptionAddon, p domain.Pack) *model.SubscriptionAddon {
+	return &model.SubscriptionAddon{
+		Pack: toPack(p), Quantity: a.Quantity, CreditsPerMonth: a.CreditsPerMonth, TermEnd: a.TermEnd,
+		Status: model.AddonStatus(a.Status), CreatedAt: a.CreatedAt,
+	}
 }
 
 func fromInvoiceDetails(d *model.InvoiceDetailsInput) *domain.InvoiceDetails {
