@@ -247,11 +247,15 @@ func TestSubscriptionKeys(t *testing.T) {
 				},
 				check: func(sub domain.Subscription) bool { return sub.Pending != nil && sub.Pending.PlanID == p.personal.ID }},
 			{name: "cancelSubscription",
-				first: func() (domain.Subscription, error) { return s.svc.CancelSubscription(s.owner, setting("cancel", false)) },
+				first: func() (domain.Subscription, error) {
+					return s.svc.CancelSubscription(s.owner, setting("cancel", false))
+				},
 				other: func() error { _, err := s.svc.ResumeSubscription(s.owner, setting("cancel", false)); return err },
 				check: func(sub domain.Subscription) bool { return sub.CancelAtPeriodEnd }},
 			{name: "resumeSubscription",
-				first: func() (domain.Subscription, error) { return s.svc.ResumeSubscription(s.owner, setting("resume", false)) },
+				first: func() (domain.Subscription, error) {
+					return s.svc.ResumeSubscription(s.owner, setting("resume", false))
+				},
 				other: func() error { _, err := s.svc.CancelSubscription(s.owner, setting("resume", false)); return err },
 				check: func(sub domain.Subscription) bool { return !sub.CancelAtPeriodEnd }},
 			{name: "setAutoRenew",
