@@ -115,6 +115,6 @@ func (d *DB) SetFreeResetAt(ctx context.Context, orgID string, at *time.Time) er
 		return err
 	}
 	defer unlock()
-	res := d.db(ctx).Model(&orgRow{}).Where("id = ?", orgID).Update("free_reset_at", nullable(utcPtr(at)))
+	res := d.db(ctx).Model(&orgRow{}).Where("id = ?", orgID).UpdateColumn("free_reset_at", nullable(utcPtr(at)))
 	return affectedOne(res.Error, res.RowsAffected, "org")
 }

@@ -63,7 +63,7 @@ func (d *DB) CreateOrg(ctx context.Context, o domain.Org) error {
 		}
 		// Its first month of Free plan credits is due at once (the
 		// schedule is anchored at its creation).
-		if err := tx.db(ctx).Model(&orgRow{}).Where("id = ?", r.ID).Update("free_reset_at", r.CreatedAt).Error; err != nil {
+		if err := tx.db(ctx).Model(&orgRow{}).Where("id = ?", r.ID).UpdateColumn("free_reset_at", r.CreatedAt).Error; err != nil {
 			return mapErr(err, "org")
 		}
 		b := balanceRow{OrgID: r.ID, UpdatedAt: r.CreatedAt}
