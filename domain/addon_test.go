@@ -478,3 +478,36 @@ func TestFreeCreditsOnceAcrossInstances(t *testing.T) {
 		s.balanceIs(t, 1_000_000)
 	})
 }
+
+// TestAddonRenewsWithAnnualSubscription: an add-on bought to the end of an
+// annual period grants every month and renews with the subscription for
+// twelve months: one PACK line in the renewal order.
+func TestAddonRenewsWithAnnualSubscription(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		s := newShop(t, d)
+		p := s.loadPlans(t)
+		pack := s.loadAddon(t)
+		s.subscribeTo(t, p.teamAnnual)
+		s.clock.Set(t0.Add(10 * 24 * time.Hour))
+		co, err := s.svc.PurchasePack(s.owner, domain.PurchaseInput{OrgID: s.org.ID, PackID: pack.ID, Quantity: 1, TermMonths: 12, IdempotencyKey: "addon"})
+		if err != nil || co.Order.Total.AmountMinor != 17136 {
+			t.Fatalf("12 months of the add-on: %+v, %v", co.Order.Total, err)
+		}
+		for m := 1; m <= 12; m++ {
+			s.advance(t, t0.AddDate(0, m, 0))
+			s.balanceIs(t, 5_005_000)
+		}
+		o := s.latest(t)
+		// 190.00 + 12 × 12.00 = 334.00 + 19% = 397.46.
+		expectOrder(t, &o, domain.ActionRenew, domain.OrderPaid, 39746)
+		if len(o.Lines) != 2 || o.Lines[1].Kind != domain.LinePack || o.Lines[1].Months != 12 || o.Lines[1].Amount.AmountMinor != 14400 {
+			t.Fatalf("renewal lines %+v", o.Lines)
+		}
+		if as := s.addons(t); len(as) != 1 || as[0].Status != domain.AddonActive || !as[0].TermEnd.Equal(t0.AddDate(0, 24, 0)) {
+			t.Fatalf("add-ons after the renewal: %+v", as)
+		}
+		s.advance(t, t0.AddDate(0, 13, 0))
+		s.balanceIs(t, 5_005_000)
+	})
+}
