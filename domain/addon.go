@@ -339,3 +339,25 @@ func (s *Service) renewAddonsTx(ctx context.Context, tx AddonStore, o *Order, no
 	}
 	return nil
 }
+
+// endAddonOfOrderTx ends the ACTIVE add-on that order o bought, if its
+// subscription is still live (a fully refunded add-on).
+func (s *Service) endAddonOfOrderTx(ctx context.Context, tx Store, o Order, now time.Time) error {
+	sub, err := tx.LiveSubscription(ctx, o.OrgID)
+	if IsCode(err, CodeNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	as, err := tx.AddonsOfSubscription(ctx, sub.ID)
+	if err != nil {
+		return err
+	}
+	for _, a := range as {
+		if a.OrderID == o.ID && a.Status == AddonActive {
+			return s.endAddonTx(ctx, tx, a, now)
+		}
+	}
+	return nil
+}

@@ -511,3 +511,28 @@ func TestAddonRenewsWithAnnualSubscription(t *testing.T) {
 		s.balanceIs(t, 5_005_000)
 	})
 }
+
+// TestAddonRefunded: a fully refunded add-on takes back its month's credits
+// and grants nothing more; the subscription goes on.
+func TestAddonRefunded(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		s := newShop(t, d)
+		p := s.loadPlans(t)
+		pack := s.loadAddon(t)
+		s.subscribeTo(t, p.team)
+		co, err := s.svc.PurchasePack(s.owner, domain.PurchaseInput{OrgID: s.org.ID, PackID: pack.ID, Quantity: 1, IdempotencyKey: "addon"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.svc.RefundOrder(s.admin, domain.RefundInput{OrderID: co.Order.ID, Reason: "changed mind", IdempotencyKey: "refund"}); err != nil {
+			t.Fatal(err)
+		}
+		if as := s.addons(t); len(as) != 1 || as[0].Status != domain.AddonEnded {
+			t.Fatalf("add-ons after the refund: %+v", as)
+		}
+		s.balanceIs(t, 5_000_000)
+		s.advance(t, t0.AddDate(0, 1, 0))
+		s.balanceIs(t, 5_000_000)
+	})
+}
