@@ -23,8 +23,9 @@ type QuoteRequest struct {
 
 // QuotePurchase prices a pack purchase for the org in its currency and at
 // its country's tax rate, with the installment commission, by the same
-// PricePack call PurchasePack makes, so a quote's total is the total of the
-// order the same purchase creates. Whoever may buy for the org may quote
+// pricePurchase call PurchasePack makes (an add-on for its term, in its
+// subscription's installment count), so a quote's total is the total of
+// the order the same purchase creates. Whoever may buy for the org may quote
 // (ActionBilling). It writes nothing and asks no gateway. Codes:
 // UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, INVALID_INPUT (with the field).
 func (s *Service) QuotePurchase(ctx context.Context, in QuoteRequest) (Quote, error) {
