@@ -20,6 +20,8 @@ type orderLineJSON struct {
 	Amount      moneyJSON `json:"amount"`
 	PackID      string    `json:"packId,omitempty"`
 	Credits     int64     `json:"credits,omitempty"`
+	Months      int       `json:"months,omitempty"`
+	AddonID     string    `json:"addonId,omitempty"`
 }
 
 // installmentsJSON is the stored form of a domain.InstallmentPlan.
@@ -62,6 +64,7 @@ func toOrderLines(ls []orderLineJSON) []domain.OrderLine {
 		out = append(out, domain.OrderLine{
 			Kind: domain.OrderLineKind(l.Kind), Description: l.Description, Quantity: l.Quantity,
 			UnitPrice: toMoney(l.UnitPrice), Amount: toMoney(l.Amount), PackID: l.PackID, Credits: l.Credits,
+			Months: l.Months, AddonID: l.AddonID,
 		})
 	}
 	return out
@@ -73,6 +76,7 @@ func fromOrderLines(ls []domain.OrderLine) []orderLineJSON {
 		out = append(out, orderLineJSON{
 			Kind: string(l.Kind), Description: l.Description, Quantity: l.Quantity,
 			UnitPrice: fromMoney(l.UnitPrice), Amount: fromMoney(l.Amount), PackID: l.PackID, Credits: l.Credits,
+			Months: l.Months, AddonID: l.AddonID,
 		})
 	}
 	return out

@@ -50,7 +50,8 @@ func fromDomainOrg(o domain.Org) orgRow {
 	}
 }
 
-// CreateOrg inserts the org and its zero balance row, atomically.
+// CreateOrg inserts the org and its zero balance row, atomically, with its
+// monthly Free plan credits due at its creation (free_reset_at).
 func (d *DB) CreateOrg(ctx context.Context, o domain.Org) error {
 	r := fromDomainOrg(o)
 	if r.UpdatedAt.IsZero() {
@@ -58,6 +59,11 @@ func (d *DB) CreateOrg(ctx context.Context, o domain.Org) error {
 	}
 	return d.inTxSelf(ctx, func(tx *DB) error {
 		if err := tx.db(ctx).Create(&r).Error; err != nil {
+			return mapErr(err, "org")
+		}
+		// Its first month of Free plan credits is due at once (the
+		// schedule is anchored at its creation).
+		if err := tx.db(ctx).Model(&orgRow{}).Where("id = ?", r.ID).UpdateColumn("free_reset_at", r.CreatedAt).Error; err != nil {
 			return mapErr(err, "org")
 		}
 		b := balanceRow{OrgID: r.ID, UpdatedAt: r.CreatedAt}

@@ -67,6 +67,16 @@ func TestDenialsReachTheCaller(t *testing.T) {
 				_, err := s.svc.TransferOwnership(key, domain.TransferOwnershipInput{OrgID: s.org.ID, UserID: adminID})
 				return err
 			}, "an API key may not delete this org or transfer its ownership; sign in as a member with the OWNER role"},
+			{"MEMBER buys extra credits", func() error {
+				_, err := s.svc.BuyExtraCredits(member, domain.ExtraCreditsInput{OrgID: s.org.ID, Credits: 1000, IdempotencyKey: "x"})
+				return err
+			}, "a member with the MEMBER role may not " + billing + "; that takes the OWNER or BILLING role"},
+			{"API key buys extra credits", func() error {
+				_, err := s.svc.BuyExtraCredits(key, domain.ExtraCreditsInput{OrgID: s.org.ID, Credits: 1000, IdempotencyKey: "x"})
+				return err
+			}, "an API key may not " + billing + "; sign in as a member with the OWNER or BILLING role"},
+			{"ADMIN prices extra credits", func() error { _, err := s.svc.ExtraCreditsQuote(admin, s.org.ID, 1000, 1); return err },
+				"a member with the ADMIN role may not " + billing + "; that takes the OWNER or BILLING role"},
 			{"owner refunds", func() error {
 				_, err := s.svc.RefundOrder(s.owner, domain.RefundInput{OrderID: s.org.ID, IdempotencyKey: "r"})
 				return err

@@ -21,6 +21,11 @@
 //     checked before any money is asked for, and replaying a repeated key.
 //   - pricing.go: the price of a pack (tax by country, installment
 //     commission) and the installment options offered to an org.
+//   - addon.go: recurring add-ons (RECURRING packs) of a subscription:
+//     who may buy one, its term and price, its monthly grants, renewing
+//     with the subscription or ending with it.
+//   - extracredits.go: extra credits at the plan's own unit price (the
+//     block and rounding rule, buyExtraCredits).
 //   - quote.go: pricing a purchase before it is made, with the code that
 //     prices the order.
 //   - payment.go: starting a payment with the routed gateway, confirming
@@ -84,6 +89,8 @@
 //   - testclock.go: ManualClock, the clock development and test servers
 //     run on, and moving it (platform admins), which runs the due work
 //     (expiry, …) at once.
+//   - freecredits.go: the Free plan's monthly FREE credits and their
+//     per-org schedule (ResetFreeCredits).
 //   - balance.go: balance reads and the balanceUpdated stream.
 //   - entry.go: ledger entries and reading the ledger (scoped per role).
 //   - usage.go: the month's consumption report.

@@ -14,8 +14,9 @@ var errOrgDeleted = errors.New("the org was deleted")
 // fulfil marks an order PAID, grants its credits with the pack's validity
 // (the database refuses a second grant for one order) or, for a
 // subscription order, applies it to the subscription and grants its
-// included credits as SUBSCRIPTION credit until the next monthly reset,
-// and issues its invoice with the next gap-free number of the year. It refuses, wrapping
+// included credits as SUBSCRIPTION credit until the next monthly reset
+// (a renewal also renews and grants its add-ons, see addon.go), for a
+// RECURRING pack records the add-on it bought, and issues its invoice with the next gap-free number of the year. It refuses, wrapping
 // errOrgDeleted, when the org is CLOSED: money collected after the org's
 // deletion (a late capture of a failed or canceled order) buys nothing and
 // must be given back by an operator.
@@ -29,6 +30,11 @@ func (s *Service) fulfil(ctx context.Context, tx Store, o *Order, now time.Time)
 			return 0, err
 		}
 		kind, exp = GrantSubscription, &reset
+	} else if o.Validity == ValidityRecurring {
+		var err error
+		if exp, err = s.createAddonTx(ctx, tx, o, now); err != nil {
+			return 0, err
+		}
 	} else {
 		var err error
 		if exp, err = s.packExpiry(ctx, tx, o.OrgID, o.Validity, now); err != nil {

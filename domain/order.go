@@ -79,9 +79,15 @@ type OrderLine struct {
 	Quantity    int64
 	UnitPrice   Money
 	Amount      Money
-	// PackID and Credits describe a PACK line: the credits it grants in all.
+	// PackID and Credits describe a PACK line: the credits it grants in
+	// all, or for a recurring add-on line (Months > 0) each month.
 	PackID  string
 	Credits int64
+	// Months is the term a recurring add-on line pays for (its UnitPrice
+	// is a pack's price for the whole term); 0 on other lines.
+	Months int
+	// AddonID is the add-on a renewal's PACK line renews ("" otherwise).
+	AddonID string
 }
 
 // InstallmentPlan is how an order is split into monthly installments.

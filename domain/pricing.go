@@ -68,6 +68,11 @@ type QuoteInput struct {
 	// Installments is the installment count, 1 (at once) to
 	// PricingConfig.MaxInstallments.
 	Installments int
+	// TermMonths is the term of a RECURRING pack (an add-on) in months, at
+	// least the pack's RecurringMonths (0 takes that minimum); the caller
+	// checks the upper bound against the subscription (addonTerms). Other
+	// packs take none.
+	TermMonths int
 }
 
 // maxInstallments is MaxInstallments, or the default when unset.
@@ -90,7 +95,10 @@ func (cfg PricingConfig) checkInstallments(n int) error {
 // PricePack prices a pack purchase: the pack line, the installment
 // commission line (from the configured threshold up), and tax on the
 // subtotal at the org country's rate. Amounts are rounded half up to the
-// minor unit. INVALID_INPUT names the offending field.
+// minor unit. A RECURRING pack (an add-on) is priced for its term: one
+// PACK line of the pack's (monthly) price × term months per pack, granting
+// the pack's credits × quantity each month; the quote's Credits are the
+// first month's. INVALID_INPUT names the offending field.
 func PricePack(cfg PricingConfig, in QuoteInput) (Quote, error) {
 	maxQty := cfg.MaxQuantity
 	if maxQty <= 0 {
@@ -120,6 +128,20 @@ func PricePack(cfg PricingConfig, in QuoteInput) (Quote, error) {
 		Kind: LinePack, Description: desc, Quantity: qty, UnitPrice: unit,
 		Amount: Money{AmountMinor: unit.AmountMinor * qty, Currency: in.Currency}, PackID: p.ID, Credits: credits * qty,
 	}}
+	if p.Validity == ValidityRecurring {
+		months := in.TermMonths
+		if months == 0 {
+			months = max(p.RecurringMonths, 1)
+		}
+		if months < max(p.RecurringMonths, 1) || months > 1200 {
+			return Quote{}, InvalidInput("termMonths", "must be at least %d months", max(p.RecurringMonths, 1))
+		}
+		if lines[0], err = addonLine(p, qty, credits, unit, months, ""); err != nil {
+			return Quote{}, err
+		}
+	} else if in.TermMonths != 0 {
+		return Quote{}, InvalidInput("termMonths", "pack %s is not a recurring add-on: it takes no term", p.Code)
+	}
 	q, err := finishQuote(cfg, lines, PriceTarget{Currency: in.Currency, Country: in.Country, Installments: in.Installments})
 	if err != nil {
 		return Quote{}, err

@@ -201,13 +201,15 @@ func PriceSubscribe(cfg PricingConfig, plan Plan, seats int, t PriceTarget, now 
 	}, nil
 }
 
-// PriceRenewal prices the next full period of plan for seats.
-func PriceRenewal(cfg PricingConfig, plan Plan, seats int, t PriceTarget, start, end time.Time) (SubscriptionQuote, error) {
+// PriceRenewal prices the next full period of plan for seats, with the
+// PACK lines of the add-ons renewing with it (addons).
+func PriceRenewal(cfg PricingConfig, plan Plan, seats int, t PriceTarget, start, end time.Time, addons ...OrderLine) (SubscriptionQuote, error) {
 	unit, err := planPrice(plan, t.Currency, "planId")
 	if err != nil {
 		return SubscriptionQuote{}, err
 	}
 	lines := []OrderLine{planLine(plan, seats, unit, fmt.Sprintf("%s, %s to %s", seatWord(seats), start.Format(time.DateOnly), end.Format(time.DateOnly)))}
+	lines = append(lines, addons...)
 	q, err := finishQuote(cfg, lines, t)
 	if err != nil {
 		return SubscriptionQuote{}, err

@@ -13,12 +13,20 @@ type PurchaseInput struct {
 	Quantity int
 	// Credits is the amount of a custom pack; 0 for a fixed pack.
 	Credits int64
+	// TermMonths is the term of a RECURRING pack (a subscription add-on),
+	// 0 for the pack's minimum; other packs take none (see addon.go).
+	TermMonths int
+	// ExtraCredits, with PackID "", buys that many extra credits at the
+	// plan's unit price instead of a pack (BuyExtraCredits).
+	ExtraCredits int64
 	// Gateway is the buyer's explicit choice; "" lets the router decide.
 	Gateway string
 	// Method is the payment method kind; "" lets the gateway offer its own.
 	Method PaymentMethodKind
 	// Installments splits a card payment: 1 (at once) to the configured
-	// maximum (PricingConfig.MaxInstallments, 12 by default).
+	// maximum (PricingConfig.MaxInstallments, 12 by default). An add-on
+	// is paid in its subscription's count: 0 takes it, another is
+	// INVALID_INPUT.
 	Installments    int
 	PaymentMethodID string
 	IdempotencyKey  string
@@ -82,9 +90,12 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 	if s.gateways == nil {
 		return Checkout{}, Errorf(CodeGatewayUnavailable, "no payment gateway is configured")
 	}
-	k := idemKey{orgID: in.OrgID, key: in.IdempotencyKey, op: "purchasePack", hash: requestHash("purchasePack",
-		in.OrgID, in.PackID, in.Quantity, in.Credits, in.Gateway, string(in.Method),
-		in.Installments, in.PaymentMethodID, fmt.Sprint(details))}
+	parts := []any{"purchasePack", in.OrgID, in.PackID, in.Quantity, in.Credits, in.Gateway, string(in.Method),
+		in.Installments, in.PaymentMethodID, fmt.Sprint(details)}
+	if in.TermMonths != 0 || in.ExtraCredits != 0 { // appended only when set: older keys keep their hash
+		parts = append(parts, in.TermMonths, in.ExtraCredits)
+	}
+	k := idemKey{orgID: in.OrgID, key: in.IdempotencyKey, op: "purchasePack", hash: requestHash(parts...)}
 	resume := func(ctx context.Context, rec IdempotencyRecord) (Checkout, error) {
 		return s.resumePurchase(ctx, rec, in.PaymentMethodID, returnURL)
 	}
@@ -100,35 +111,19 @@ func (s *Service) purchase(ctx context.Context, in PurchaseInput, acc Access, de
 	if err != nil {
 		return Checkout{}, asDomainError(err)
 	}
-	if !ValidID(in.PackID) {
-		return Checkout{}, InvalidInput("packId", "unknown pack")
-	}
-	pack, err := s.store.PackByID(ctx, in.PackID)
-	if IsCode(err, CodeNotFound) || (err == nil && !pack.Active) {
-		return Checkout{}, InvalidInput("packId", "unknown pack")
-	}
-	if err != nil {
-		return Checkout{}, asDomainError(err)
-	}
-	if err := s.pricing.checkInstallments(in.Installments); err != nil {
-		return Checkout{}, err
-	}
-	q, err := PricePack(s.pricing, QuoteInput{
-		Pack: pack, Quantity: in.Quantity, Credits: in.Credits, Currency: org.Currency,
-		Country: org.Country, Installments: in.Installments,
-	})
+	q, field, err := s.pricePurchase(ctx, org, in)
 	if err != nil {
 		return Checkout{}, err
-	}
-	field := "quantity"
-	if in.Credits != 0 {
-		field = "credits"
 	}
 	if err := s.checkRoom(ctx, org.ID, q.Credits, field); err != nil {
 		return Checkout{}, err
 	}
+	installments := 1
+	if q.Installments != nil {
+		installments = q.Installments.Count
+	}
 	gw, err := s.gateways.Route(RouteRequest{
-		Country: org.Country, Currency: org.Currency, Method: in.Method, Installments: in.Installments, Gateway: in.Gateway,
+		Country: org.Country, Currency: org.Currency, Method: in.Method, Installments: installments, Gateway: in.Gateway,
 	})
 	if err != nil {
 		return Checkout{}, err
@@ -171,6 +166,48 @@ func (s *Service) purchase(ctx context.Context, in PurchaseInput, acc Access, de
 	}
 	s.publishOrder(ctx, o)
 	return co, err
+}
+
+// pricePurchase prices what in buys for org, by the one code
+// purchasePack and quote price with: extra credits at the plan's price
+// (ExtraCredits with no PackID), an add-on (a RECURRING pack, for its term
+// and in the subscription's installment count) or a pack. It returns the
+// field a refusal of its credits names.
+func (s *Service) pricePurchase(ctx context.Context, org Org, in PurchaseInput) (Quote, string, error) {
+	if in.PackID == "" && in.ExtraCredits != 0 {
+		q, err := s.priceExtraCredits(ctx, org, in.ExtraCredits, in.Installments)
+		return q, "credits", err
+	}
+	if in.ExtraCredits != 0 {
+		return Quote{}, "", InvalidInput("extraCredits", "buy either a pack or extra credits")
+	}
+	if !ValidID(in.PackID) {
+		return Quote{}, "", InvalidInput("packId", "unknown pack")
+	}
+	pack, err := s.store.PackByID(ctx, in.PackID)
+	if IsCode(err, CodeNotFound) || (err == nil && !pack.Active) {
+		return Quote{}, "", InvalidInput("packId", "unknown pack")
+	}
+	if err != nil {
+		return Quote{}, "", asDomainError(err)
+	}
+	if pack.Validity == ValidityRecurring {
+		if in.TermMonths, in.Installments, err = s.addonTerms(ctx, org.ID, pack, in.TermMonths, in.Installments); err != nil {
+			return Quote{}, "", err
+		}
+	}
+	if err := s.pricing.checkInstallments(in.Installments); err != nil {
+		return Quote{}, "", err
+	}
+	q, err := PricePack(s.pricing, QuoteInput{
+		Pack: pack, Quantity: in.Quantity, Credits: in.Credits, Currency: org.Currency,
+		Country: org.Country, Installments: in.Installments, TermMonths: in.TermMonths,
+	})
+	field := "quantity"
+	if in.Credits != 0 {
+		field = "credits"
+	}
+	return q, field, err
 }
 
 // errOrderKept says undoOrder found the order moved on.

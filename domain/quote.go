@@ -13,14 +13,19 @@ type QuoteRequest struct {
 	Quantity int
 	// Credits is the amount of a custom pack; 0 for a fixed pack.
 	Credits int64
-	// Installments is the installment count, 1 (at once) to 12.
+	// Installments is the installment count, 1 (at once) to 12; an
+	// add-on's is its subscription's (0 takes it).
 	Installments int
+	// TermMonths is the term of a RECURRING pack (an add-on); 0 for the
+	// pack's minimum.
+	TermMonths int
 }
 
 // QuotePurchase prices a pack purchase for the org in its currency and at
 // its country's tax rate, with the installment commission, by the same
-// PricePack call PurchasePack makes, so a quote's total is the total of the
-// order the same purchase creates. Whoever may buy for the org may quote
+// pricePurchase call PurchasePack makes (an add-on for its term, in its
+// subscription's installment count), so a quote's total is the total of
+// the order the same purchase creates. Whoever may buy for the org may quote
 // (ActionBilling). It writes nothing and asks no gateway. Codes:
 // UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, INVALID_INPUT (with the field).
 func (s *Service) QuotePurchase(ctx context.Context, in QuoteRequest) (Quote, error) {
@@ -31,20 +36,11 @@ func (s *Service) QuotePurchase(ctx context.Context, in QuoteRequest) (Quote, er
 	if err != nil {
 		return Quote{}, asDomainError(err)
 	}
-	if !ValidID(in.PackID) {
-		return Quote{}, InvalidInput("packId", "unknown pack")
-	}
-	pack, err := s.store.PackByID(ctx, in.PackID)
-	if IsCode(err, CodeNotFound) || (err == nil && !pack.Active) {
-		return Quote{}, InvalidInput("packId", "unknown pack")
-	}
-	if err != nil {
-		return Quote{}, asDomainError(err)
-	}
-	return PricePack(s.pricing, QuoteInput{
-		Pack: pack, Quantity: in.Quantity, Credits: in.Credits, Currency: org.Currency,
-		Country: org.Country, Installments: in.Installments,
+	q, _, err := s.pricePurchase(ctx, org, PurchaseInput{
+		OrgID: in.OrgID, PackID: in.PackID, Quantity: in.Quantity, Credits: in.Credits,
+		Installments: in.Installments, TermMonths: in.TermMonths,
 	})
+	return q, err
 }
 
 // PackPrice is the price of one pack in currency c: the catalog's price of

@@ -73,6 +73,12 @@ func (s *Service) refundCredits(ctx context.Context, tx Store, o *Order, refunde
 	if o.Status.CanMove(status) {
 		o.Status = status
 	}
+	if full && o.Validity == ValidityRecurring && o.Subscription == nil {
+		// A refunded add-on grants nothing more.
+		if err := s.endAddonOfOrderTx(ctx, tx, *o, now); err != nil {
+			return 0, RefundResult{}, err
+		}
+	}
 	// The invoice stays as issued; what it gave back since is a credit note.
 	inv, err := tx.InvoiceByOrder(ctx, o.ID)
 	if err == nil && refunded > inv.Refunded {

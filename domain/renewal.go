@@ -87,6 +87,14 @@ func (s *Service) applySubscriptionOrder(ctx context.Context, tx Store, o *Order
 	if err := tx.UpdateSubscription(ctx, sub); err != nil {
 		return time.Time{}, err
 	}
+	if os.Action == ActionRenew {
+		if err := s.renewAddonsTx(ctx, tx, o, now); err != nil {
+			return time.Time{}, err
+		}
+		if _, err := s.grantAddonsTx(ctx, tx, sub, os.PeriodStart, sub.NextResetAt, now); err != nil {
+			return time.Time{}, err
+		}
+	}
 	org.Seats = sub.Seats
 	if sub.Status == SubActive && org.Status == OrgPastDue {
 		org.Status = OrgActive
@@ -267,6 +275,14 @@ func (s *Service) renewTx(ctx context.Context, tx Store, sub *Subscription, now 
 		if err := tx.UpdateSubscription(ctx, *sub); err != nil {
 			return nil, "", false, err
 		}
+		// Its add-ons end with it, and the org is back on the Free plan's
+		// monthly credits at once.
+		if err := s.endAddonsTx(ctx, tx, sub.ID, now); err != nil {
+			return nil, "", false, err
+		}
+		if err := tx.SetFreeResetAt(ctx, org.ID, &end); err != nil {
+			return nil, "", false, err
+		}
 		org.Seats, org.UpdatedAt = s.cfg.FreeSeats, now
 		return nil, "", true, tx.UpdateOrg(ctx, org)
 	}
@@ -336,7 +352,8 @@ func (s *Service) renewalMethod(ctx context.Context, tx Store, sub Subscription)
 
 // resetCreditsTx grants the month's included credits of a subscription
 // whose monthly reset is due inside its period (annual plans), expiring at
-// the next reset, and moves the reset on. The credits left of the month
+// the next reset, with the month's credits of its add-ons (ending those
+// whose term is over), and moves the reset on. The credits left of the month
 // before expire at this reset through the expiry job. It returns the
 // balance version after the grant.
 func (s *Service) resetCreditsTx(ctx context.Context, tx Store, sub *Subscription, now time.Time) (int64, error) {
@@ -364,6 +381,11 @@ func (s *Service) resetCreditsTx(ctx context.Context, tx Store, sub *Subscriptio
 		}
 		v = res.Balance.Version
 	}
+	av, err := s.grantAddonsTx(ctx, tx, *sub, at, next, now)
+	if err != nil {
+		return 0, err
+	}
+	v = max(v, av)
 	sub.NextResetAt, sub.UpdatedAt = next, now
 	sub.Version++
 	return v, tx.UpdateSubscription(ctx, *sub)
@@ -371,8 +393,10 @@ func (s *Service) resetCreditsTx(ctx context.Context, tx Store, sub *Subscriptio
 
 // renewalQuote prices the period after sub's current one, with its pending
 // change applied: a plan of the same interval continues the anchor's
-// periods, one of the other interval starts its own at the renewal.
-func (s *Service) renewalQuote(ctx context.Context, tx CatalogStore, sub Subscription, org Org) (SubscriptionQuote, error) {
+// periods, one of the other interval starts its own at the renewal. Each
+// ACTIVE add-on whose term ends at the renewal renews with it: a PACK
+// line for the renewal's interval (1 month or 12).
+func (s *Service) renewalQuote(ctx context.Context, tx Store, sub Subscription, org Org) (SubscriptionQuote, error) {
 	planID, seats := sub.PlanID, sub.Seats
 	if sub.Pending != nil {
 		planID, seats = sub.Pending.PlanID, sub.Pending.Seats
@@ -390,7 +414,11 @@ func (s *Service) renewalQuote(ctx context.Context, tx CatalogStore, sub Subscri
 	if old.Interval == plan.Interval {
 		_, end = PeriodBounds(sub.Anchor, plan.Interval, sub.Period+1)
 	}
-	return PriceRenewal(s.pricing, plan, seats, PriceTarget{Currency: org.Currency, Country: org.Country, Installments: sub.Installments}, start, end)
+	addons, err := s.renewalAddonLines(ctx, tx, sub, org, start, IntervalMonths(plan.Interval))
+	if err != nil {
+		return SubscriptionQuote{}, err
+	}
+	return PriceRenewal(s.pricing, plan, seats, PriceTarget{Currency: org.Currency, Country: org.Country, Installments: sub.Installments}, start, end, addons...)
 }
 
 // RetryPaymentInput asks to pay a PAST_DUE subscription's renewal now

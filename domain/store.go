@@ -85,6 +85,8 @@ type Store interface {
 	OrgDeletionStore
 	SubscriptionStore
 	PaymentMethodStore
+	AddonStore
+	FreeCreditStore
 }
 
 // Transactor runs work in one transaction. Its function receives the whole

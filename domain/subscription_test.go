@@ -55,7 +55,8 @@ func (s *shop) saveCard(t *testing.T, token string, isDefault bool) string {
 }
 
 // advance moves the clock to at and runs the background work that is due
-// (renewals, resets, expiry) until none is left, as the jobs do.
+// (renewals, resets, expiry, Free plan credits) until none is left, as the
+// jobs do.
 func (s *shop) advance(t *testing.T, at time.Time) {
 	t.Helper()
 	s.clock.Set(at)
@@ -68,7 +69,11 @@ func (s *shop) advance(t *testing.T, at time.Time) {
 		if err != nil {
 			t.Fatalf("ExpireDue at %s: %v", at, err)
 		}
-		if r+e == 0 {
+		f, err := s.svc.ResetFreeCredits(context.Background(), 100)
+		if err != nil {
+			t.Fatalf("ResetFreeCredits at %s: %v", at, err)
+		}
+		if r+e+f == 0 {
 			return
 		}
 	}

@@ -39,6 +39,9 @@ func fromQuoteInput(in model.QuoteInput, orgID, packID string) domain.QuoteReque
 	if in.Credits != nil {
 		out.Credits = *in.Credits
 	}
+	if in.TermMonths != nil {
+		out.TermMonths = *in.TermMonths
+	}
 	return out
 }
 

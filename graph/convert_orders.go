@@ -208,6 +208,9 @@ func fromPurchaseInput(in model.PurchasePackInput, orgID, packID string) domain.
 	if in.Credits != nil {
 		out.Credits = *in.Credits
 	}
+	if in.TermMonths != nil {
+		out.TermMonths = *in.TermMonths
+	}
 	return out
 }
 
@@ -218,6 +221,24 @@ func fromPaymentMethodKind(m *model.PaymentMethodKind) domain.PaymentMethodKind 
 		return ""
 	}
 	return domain.PaymentMethodKind(*m)
+}
+
+// fromExtraCreditsInput maps buyExtraCredits' input.
+func fromExtraCreditsInput(in model.BuyExtraCreditsInput, orgID string) domain.ExtraCreditsInput {
+	return domain.ExtraCreditsInput{
+		OrgID: orgID, Credits: in.Credits, Installments: in.Installments, Gateway: deref(in.Gateway),
+		PaymentMethodID: deref(in.PaymentMethodID), IdempotencyKey: in.IdempotencyKey,
+		InvoiceDetails: fromInvoiceDetails(in.InvoiceDetails), ReturnURL: deref(in.ReturnURL),
+		Method: fromPaymentMethodKind(in.Method),
+	}
+}
+
+// toSubscriptionAddon converts an add-on with its pack.
+func toSubscriptionAddon(a domain.SubscriptionAddon, p domain.Pack) *model.SubscriptionAddon {
+	return &model.SubscriptionAddon{
+		Pack: toPack(p), Quantity: a.Quantity, CreditsPerMonth: a.CreditsPerMonth, TermEnd: a.TermEnd,
+		Status: model.AddonStatus(a.Status), CreatedAt: a.CreatedAt,
+	}
 }
 
 func fromInvoiceDetails(d *model.InvoiceDetailsInput) *domain.InvoiceDetails {

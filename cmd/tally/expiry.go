@@ -21,6 +21,7 @@ const maxExpiryRounds = 1000
 // housekeeper is the part of *domain.Service the periodic sweeps use.
 type housekeeper interface {
 	subscriptionRunner
+	ResetFreeCredits(ctx context.Context, limit int) (int, error)
 	ExpireDue(ctx context.Context, limit int) (int, error)
 	PurgeIdempotencyKeys(ctx context.Context, limit int) (int, error)
 	PurgeGatewayEvents(ctx context.Context, limit int) (int, error)
@@ -56,6 +57,8 @@ func sweeps(svc housekeeper, o sweepOptions, logger *slog.Logger) []sweep {
 		// credits of the months they closed.
 		{jobs.Periodic{Name: subscriptionsDueJob, Every: o.expiryEvery,
 			Run: dueRun(svc, logger)}, true},
+		{jobs.Periodic{Name: "free_credits", Every: o.expiryEvery,
+			Run: batches(svc.ResetFreeCredits, "orgs given the Free plan's monthly credits", logger)}, true},
 		{jobs.Periodic{Name: "expire_credits", Every: o.expiryEvery,
 			Run: batches(svc.ExpireDue, "expired credit grants", logger)}, true},
 		{jobs.Periodic{Name: "purge_idempotency_keys", Every: o.expiryEvery,

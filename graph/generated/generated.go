@@ -297,6 +297,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AcceptInvitation         func(childComplexity int, token string) int
 		AdvanceTestClock         func(childComplexity int, by *string, to *time.Time) int
+		BuyExtraCredits          func(childComplexity int, input model.BuyExtraCreditsInput) int
 		CancelOrder              func(childComplexity int, orderID string) int
 		CancelSubscription       func(childComplexity int, orgID string, idempotencyKey string) int
 		ChangePlan               func(childComplexity int, input model.ChangePlanInput) int
@@ -368,26 +369,27 @@ type ComplexityRoot struct {
 	}
 
 	Org struct {
-		APIKeys        func(childComplexity int) int
-		AutoRecharge   func(childComplexity int) int
-		Balance        func(childComplexity int) int
-		Country        func(childComplexity int) int
-		CreatedAt      func(childComplexity int) int
-		CreditNotes    func(childComplexity int, first *int, after *string) int
-		Currency       func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Invitations    func(childComplexity int) int
-		Invoices       func(childComplexity int, first *int, after *string) int
-		Ledger         func(childComplexity int, first *int, after *string) int
-		Members        func(childComplexity int, first *int, after *string) int
-		Name           func(childComplexity int) int
-		Orders         func(childComplexity int, first *int, after *string, status []model.OrderStatus) int
-		PackOffers     func(childComplexity int) int
-		PaymentMethods func(childComplexity int) int
-		Seats          func(childComplexity int) int
-		Status         func(childComplexity int) int
-		Subscription   func(childComplexity int) int
-		Usage          func(childComplexity int) int
+		APIKeys            func(childComplexity int) int
+		AutoRecharge       func(childComplexity int) int
+		Balance            func(childComplexity int) int
+		Country            func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		CreditNotes        func(childComplexity int, first *int, after *string) int
+		Currency           func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Invitations        func(childComplexity int) int
+		Invoices           func(childComplexity int, first *int, after *string) int
+		Ledger             func(childComplexity int, first *int, after *string) int
+		Members            func(childComplexity int, first *int, after *string) int
+		Name               func(childComplexity int) int
+		Orders             func(childComplexity int, first *int, after *string, status []model.OrderStatus) int
+		PackOffers         func(childComplexity int) int
+		PaymentMethods     func(childComplexity int) int
+		Seats              func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Subscription       func(childComplexity int) int
+		SubscriptionAddons func(childComplexity int) int
+		Usage              func(childComplexity int) int
 	}
 
 	Pack struct {
@@ -449,6 +451,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		ExtraCreditsQuote  func(childComplexity int, orgID string, credits int64, installments int) int
 		InstallmentOptions func(childComplexity int, orgID string, packID string, quantity int) int
 		Invoice            func(childComplexity int, id string) int
 		Node               func(childComplexity int, id string) int
@@ -517,6 +520,15 @@ type ComplexityRoot struct {
 		ScheduledChange         func(childComplexity int) int
 		Seats                   func(childComplexity int) int
 		Status                  func(childComplexity int) int
+	}
+
+	SubscriptionAddon struct {
+		CreatedAt       func(childComplexity int) int
+		CreditsPerMonth func(childComplexity int) int
+		Pack            func(childComplexity int) int
+		Quantity        func(childComplexity int) int
+		Status          func(childComplexity int) int
+		TermEnd         func(childComplexity int) int
 	}
 
 	SubscriptionCheckout struct {
@@ -623,6 +635,7 @@ type MembershipResolver interface {
 	Org(ctx context.Context, obj *model.Membership) (*model.Org, error)
 }
 type MutationResolver interface {
+	BuyExtraCredits(ctx context.Context, input model.BuyExtraCreditsInput) (*model.Checkout, error)
 	CreateAPIKey(ctx context.Context, orgID string, name string) (*model.CreateAPIKeyPayload, error)
 	RevokeAPIKey(ctx context.Context, id string) (*model.RevokeAPIKeyPayload, error)
 	ConsumeCredits(ctx context.Context, input model.ConsumeCreditsInput) (*model.ConsumeCreditsPayload, error)
@@ -665,6 +678,7 @@ type OrgResolver interface {
 	AutoRecharge(ctx context.Context, obj *model.Org) (*model.AutoRecharge, error)
 	PaymentMethods(ctx context.Context, obj *model.Org) ([]*model.PaymentMethod, error)
 	APIKeys(ctx context.Context, obj *model.Org) ([]*model.ApiKey, error)
+	SubscriptionAddons(ctx context.Context, obj *model.Org) ([]*model.SubscriptionAddon, error)
 	PackOffers(ctx context.Context, obj *model.Org) ([]*model.PackOffer, error)
 }
 type PackResolver interface {
@@ -682,6 +696,7 @@ type QueryResolver interface {
 	Packs(ctx context.Context, currency *model.Currency) ([]*model.Pack, error)
 	Order(ctx context.Context, id string) (*model.Order, error)
 	Invoice(ctx context.Context, id string) (*model.Invoice, error)
+	ExtraCreditsQuote(ctx context.Context, orgID string, credits int64, installments int) (*model.PurchaseQuote, error)
 	InstallmentOptions(ctx context.Context, orgID string, packID string, quantity int) ([]*model.InstallmentOption, error)
 	Quote(ctx context.Context, input model.QuoteInput) (*model.PurchaseQuote, error)
 	PreviewChange(ctx context.Context, input model.PreviewChangeInput) (*model.SubscriptionQuote, error)
@@ -1606,6 +1621,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AdvanceTestClock(childComplexity, args["by"].(*string), args["to"].(*time.Time)), true
+	case "Mutation.buyExtraCredits":
+		if e.ComplexityRoot.Mutation.BuyExtraCredits == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_buyExtraCredits_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BuyExtraCredits(childComplexity, args["input"].(model.BuyExtraCreditsInput)), true
 	case "Mutation.cancelOrder":
 		if e.ComplexityRoot.Mutation.CancelOrder == nil {
 			break
@@ -2179,6 +2205,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Org.Subscription(childComplexity), true
+	case "Org.subscriptionAddons":
+		if e.ComplexityRoot.Org.SubscriptionAddons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Org.SubscriptionAddons(childComplexity), true
 	case "Org.usage":
 		if e.ComplexityRoot.Org.Usage == nil {
 			break
@@ -2447,6 +2479,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PurchaseQuote.Validity(childComplexity), true
 
+	case "Query.extraCreditsQuote":
+		if e.ComplexityRoot.Query.ExtraCreditsQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Query_extraCreditsQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExtraCreditsQuote(childComplexity, args["orgId"].(string), args["credits"].(int64), args["installments"].(int)), true
 	case "Query.installmentOptions":
 		if e.ComplexityRoot.Query.InstallmentOptions == nil {
 			break
@@ -2766,6 +2809,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.Status(childComplexity), true
 
+	case "SubscriptionAddon.createdAt":
+		if e.ComplexityRoot.SubscriptionAddon.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionAddon.CreatedAt(childComplexity), true
+	case "SubscriptionAddon.creditsPerMonth":
+		if e.ComplexityRoot.SubscriptionAddon.CreditsPerMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionAddon.CreditsPerMonth(childComplexity), true
+	case "SubscriptionAddon.pack":
+		if e.ComplexityRoot.SubscriptionAddon.Pack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionAddon.Pack(childComplexity), true
+	case "SubscriptionAddon.quantity":
+		if e.ComplexityRoot.SubscriptionAddon.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionAddon.Quantity(childComplexity), true
+	case "SubscriptionAddon.status":
+		if e.ComplexityRoot.SubscriptionAddon.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionAddon.Status(childComplexity), true
+	case "SubscriptionAddon.termEnd":
+		if e.ComplexityRoot.SubscriptionAddon.TermEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionAddon.TermEnd(childComplexity), true
+
 	case "SubscriptionCheckout.nextAction":
 		if e.ComplexityRoot.SubscriptionCheckout.NextAction == nil {
 			break
@@ -3032,6 +3112,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("BuyExtraCreditsInput", ec.unmarshalInputBuyExtraCreditsInput),
 			graphql.NewInputUnmarshaler("ChangePlanInput", ec.unmarshalInputChangePlanInput),
 			graphql.NewInputUnmarshaler("ChangeSeatsInput", ec.unmarshalInputChangeSeatsInput),
 			graphql.NewInputUnmarshaler("ConsumeCreditsInput", ec.unmarshalInputConsumeCreditsInput),
@@ -3138,6 +3219,81 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/addons.graphqls", Input: `# Recurring credit add-ons, extra credits at the plan's price (BILLING.md,
+# Credits). The Free plan's monthly credits need no API: they are FREE
+# grants in the ledger.
+
+extend input PurchasePackInput {
+  "Term of a recurring add-on pack (validity RECURRING) in months: from the pack's ` + "`" + `recurringMonths` + "`" + ` up to the months left in the subscription's current billing period when that is longer (annual plans); null takes the minimum. Only an org with an ACTIVE paid subscription buys an add-on (else INVALID_INPUT on ` + "`" + `packId` + "`" + `), priced the pack's monthly price × quantity × term months, and in the subscription's installment count (another count is INVALID_INPUT on ` + "`" + `installments` + "`" + `). Other packs take no term (INVALID_INPUT)."
+  termMonths: Int
+}
+
+extend input QuoteInput {
+  "Term of a recurring add-on pack in months, as ` + "`" + `PurchasePackInput.termMonths` + "`" + `."
+  termMonths: Int
+}
+
+"What buyExtraCredits takes."
+input BuyExtraCreditsInput {
+  "Global ID of the org that buys (OWNER or BILLING), on a paid plan."
+  orgId: ID!
+  "How many extra credits: a positive multiple of the plan's block (1,000 credits; larger for a plan whose 1,000 credits cost under 10 minor units, see ` + "`" + `extraCreditsQuote` + "`" + `)."
+  credits: Credits!
+  "Name of the gateway to pay with; null lets the routing rules choose."
+  gateway: String
+  "How the buyer pays; null lets the gateway offer its own choice."
+  method: PaymentMethodKind
+  "Number of card installments, as for purchasePack."
+  installments: Int! = 1
+  "A gateway-side payment method to charge, as for purchasePack."
+  paymentMethodId: String
+  "A key unique to this purchase: a retry with the same key and input returns the first order and makes no second payment; with other input, CONFLICT."
+  idempotencyKey: String!
+  "Billing details for the invoice."
+  invoiceDetails: InvoiceDetailsInput
+  "Where a hosted payment page sends the buyer back to, as for purchasePack."
+  returnUrl: String
+}
+
+"Whether a recurring add-on still grants credits."
+enum AddonStatus {
+  "Grants its credits at every monthly reset until ` + "`" + `termEnd` + "`" + `; renews with the subscription when its term ends at the renewal and auto-renewal is on."
+  ACTIVE
+  "Over: its term ended without a renewal, or its subscription ended."
+  ENDED
+}
+
+"A recurring credit add-on of the org's subscription, bought with a RECURRING pack."
+type SubscriptionAddon {
+  "The pack bought."
+  pack: Pack!
+  "How many packs."
+  quantity: Int!
+  "Credits granted at every monthly reset of the subscription (PURCHASED credit expiring at the next reset: unused add-on credit never carries over)."
+  creditsPerMonth: Credits!
+  "The monthly reset at which the paid term ends; a renewal that pays for the add-on moves it to the new period's end."
+  termEnd: Time!
+  "Whether it still grants credits."
+  status: AddonStatus!
+  "When it was bought (paid)."
+  createdAt: Time!
+}
+
+extend type Org {
+  "The recurring credit add-ons of the org's subscription, ended ones included, oldest first; empty on the Free plan. Every member may read them."
+  subscriptionAddons: [SubscriptionAddon!]!
+}
+
+extend type Query {
+  "Prices extra credits at the org's plan price (the plan's per-seat price over its included credits per seat, per block of 1,000 credits rounded half up to the minor unit) exactly as buyExtraCredits would price the order. Orgs on the Free plan get INVALID_INPUT on ` + "`" + `orgId` + "`" + ` (OWNER, BILLING)."
+  extraCreditsQuote("Global ID of the org." orgId: ID!, "How many extra credits." credits: Credits!, "Number of installments." installments: Int! = 1): PurchaseQuote!
+}
+
+extend type Mutation {
+  "Buys extra credits at the org's plan price: an order with one PACK line, paid like purchasePack (same checks, limits, payment and idempotency). The credits are PURCHASED and expire at the subscription's next monthly reset. Orgs on the Free plan get INVALID_INPUT on ` + "`" + `orgId` + "`" + ` (OWNER, BILLING)."
+  buyExtraCredits("The purchase." input: BuyExtraCreditsInput!): Checkout!
+}
+`, BuiltIn: false},
 	{Name: "../schema/apikeys.graphqls", Input: `"An org API key: the product's backend reads the balance and spends credits with it."
 type ApiKey implements Node {
   "Opaque global ID of the key."
@@ -5201,6 +5357,8 @@ func (ec *executionContext) childFields_Org(ctx context.Context, field graphql.C
 		return ec.fieldContext_Org_paymentMethods(ctx, field)
 	case "apiKeys":
 		return ec.fieldContext_Org_apiKeys(ctx, field)
+	case "subscriptionAddons":
+		return ec.fieldContext_Org_subscriptionAddons(ctx, field)
 	case "packOffers":
 		return ec.fieldContext_Org_packOffers(ctx, field)
 	}
@@ -5435,6 +5593,24 @@ func (ec *executionContext) childFields_Subscription(ctx context.Context, field 
 		return ec.fieldContext_Subscription_endedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Subscription", field.Name)
+}
+
+func (ec *executionContext) childFields_SubscriptionAddon(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pack":
+		return ec.fieldContext_SubscriptionAddon_pack(ctx, field)
+	case "quantity":
+		return ec.fieldContext_SubscriptionAddon_quantity(ctx, field)
+	case "creditsPerMonth":
+		return ec.fieldContext_SubscriptionAddon_creditsPerMonth(ctx, field)
+	case "termEnd":
+		return ec.fieldContext_SubscriptionAddon_termEnd(ctx, field)
+	case "status":
+		return ec.fieldContext_SubscriptionAddon_status(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_SubscriptionAddon_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubscriptionAddon", field.Name)
 }
 
 func (ec *executionContext) childFields_SubscriptionCheckout(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5700,6 +5876,20 @@ func (ec *executionContext) field_Mutation_advanceTestClock_args(ctx context.Con
 		return nil, err
 	}
 	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_buyExtraCredits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.BuyExtraCreditsInput, error) {
+			return ec.unmarshalNBuyExtraCreditsInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐBuyExtraCreditsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -6286,6 +6476,36 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_extraCreditsQuote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "credits",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNCredits2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["credits"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "installments",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["installments"] = arg2
 	return args, nil
 }
 
@@ -10252,6 +10472,50 @@ func (ec *executionContext) fieldContext_Money_amount(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Money", field, false, false, "String")
 }
 
+func (ec *executionContext) _Mutation_buyExtraCredits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_buyExtraCredits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BuyExtraCredits(ctx, fc.Args["input"].(model.BuyExtraCreditsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Checkout) graphql.Marshaler {
+			return ec.marshalNCheckout2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCheckout(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_buyExtraCredits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Checkout(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_buyExtraCredits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createApiKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12761,6 +13025,38 @@ func (ec *executionContext) fieldContext_Org_apiKeys(_ context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _Org_subscriptionAddons(ctx context.Context, field graphql.CollectedField, obj *model.Org) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Org_subscriptionAddons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Org().SubscriptionAddons(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SubscriptionAddon) graphql.Marshaler {
+			return ec.marshalNSubscriptionAddon2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscriptionAddonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Org_subscriptionAddons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Org",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubscriptionAddon(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Org_packOffers(ctx context.Context, field graphql.CollectedField, obj *model.Org) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14180,6 +14476,50 @@ func (ec *executionContext) fieldContext_Query_invoice(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_extraCreditsQuote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_extraCreditsQuote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExtraCreditsQuote(ctx, fc.Args["orgId"].(string), fc.Args["credits"].(int64), fc.Args["installments"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PurchaseQuote) graphql.Marshaler {
+			return ec.marshalNPurchaseQuote2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPurchaseQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_extraCreditsQuote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseQuote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_extraCreditsQuote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_installmentOptions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15240,6 +15580,153 @@ func (ec *executionContext) _Subscription_endedAt(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Subscription_endedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SubscriptionAddon_pack(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionAddon) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionAddon_pack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pack, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Pack) graphql.Marshaler {
+			return ec.marshalNPack2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPack(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionAddon_pack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubscriptionAddon",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubscriptionAddon_quantity(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionAddon) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionAddon_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionAddon_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubscriptionAddon", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SubscriptionAddon_creditsPerMonth(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionAddon) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionAddon_creditsPerMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreditsPerMonth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNCredits2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionAddon_creditsPerMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubscriptionAddon", field, false, false, "Credits")
+}
+
+func (ec *executionContext) _SubscriptionAddon_termEnd(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionAddon) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionAddon_termEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TermEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionAddon_termEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubscriptionAddon", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SubscriptionAddon_status(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionAddon) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionAddon_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AddonStatus) graphql.Marshaler {
+			return ec.marshalNAddonStatus2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐAddonStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionAddon_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubscriptionAddon", field, false, false, "AddonStatus")
+}
+
+func (ec *executionContext) _SubscriptionAddon_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionAddon) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionAddon_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionAddon_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubscriptionAddon", field, false, false, "Time")
 }
 
 func (ec *executionContext) _SubscriptionCheckout_subscription(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionCheckout) (ret graphql.Marshaler) {
@@ -17419,6 +17906,108 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputBuyExtraCreditsInput(ctx context.Context, obj any) (model.BuyExtraCreditsInput, error) {
+	var it model.BuyExtraCreditsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["installments"]; !present {
+		asMap["installments"] = 1
+	}
+
+	fieldsInOrder := [...]string{"orgId", "credits", "gateway", "method", "installments", "paymentMethodId", "idempotencyKey", "invoiceDetails", "returnUrl"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "credits":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("credits"))
+			data, err := ec.unmarshalNCredits2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Credits = data
+		case "gateway":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gateway"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gateway = data
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalOPaymentMethodKind2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPaymentMethodKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "installments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("installments"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Installments = data
+		case "paymentMethodId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentMethodId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentMethodID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "invoiceDetails":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoiceDetails"))
+			data, err := ec.unmarshalOInvoiceDetailsInput2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐInvoiceDetailsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoiceDetails = data
+		case "returnUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReturnURL = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBuyExtraCreditsInput unmarshals raw into the BuyExtraCreditsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBuyExtraCreditsInput(ctx context.Context, raw any) (model.BuyExtraCreditsInput, error) {
+	var out model.BuyExtraCreditsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BuyExtraCreditsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputChangePlanInput(ctx context.Context, obj any) (model.ChangePlanInput, error) {
 	var it model.ChangePlanInput
 	if obj == nil {
@@ -17962,7 +18551,7 @@ func (ec *executionContext) unmarshalInputPurchasePackInput(ctx context.Context,
 		asMap["installments"] = 1
 	}
 
-	fieldsInOrder := [...]string{"orgId", "packId", "quantity", "credits", "gateway", "method", "installments", "paymentMethodId", "idempotencyKey", "invoiceDetails", "returnUrl"}
+	fieldsInOrder := [...]string{"orgId", "packId", "quantity", "credits", "gateway", "method", "installments", "paymentMethodId", "idempotencyKey", "invoiceDetails", "returnUrl", "termMonths"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18046,6 +18635,13 @@ func (ec *executionContext) unmarshalInputPurchasePackInput(ctx context.Context,
 				return it, err
 			}
 			it.ReturnURL = data
+		case "termMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermMonths = data
 		}
 	}
 	return it, nil
@@ -18081,7 +18677,7 @@ func (ec *executionContext) unmarshalInputQuoteInput(ctx context.Context, obj an
 		asMap["installments"] = 1
 	}
 
-	fieldsInOrder := [...]string{"orgId", "packId", "quantity", "credits", "installments"}
+	fieldsInOrder := [...]string{"orgId", "packId", "quantity", "credits", "installments", "termMonths"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18123,6 +18719,13 @@ func (ec *executionContext) unmarshalInputQuoteInput(ctx context.Context, obj an
 				return it, err
 			}
 			it.Installments = data
+		case "termMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermMonths = data
 		}
 	}
 	return it, nil
@@ -20147,6 +20750,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "buyExtraCredits":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_buyExtraCredits(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createApiKey":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createApiKey(ctx, field)
@@ -20747,6 +21357,12 @@ func (ec *executionContext) _Org(ctx context.Context, sel ast.SelectionSet, obj 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Org_apiKeys(ctx, field, obj)
 				})
+		case "subscriptionAddons":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Org_subscriptionAddons(ctx, field, obj)
+				})
 		case "packOffers":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -21202,6 +21818,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_invoice(ctx, field)
 				})
+		case "extraCreditsQuote":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_extraCreditsQuote(ctx, field)
+				})
 		case "installmentOptions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -21633,6 +22255,64 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 			out.Values[i] = ec._Subscription_endedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var subscriptionAddonImplementors = []string{"SubscriptionAddon"}
+
+func (ec *executionContext) _SubscriptionAddon(ctx context.Context, sel ast.SelectionSet, obj *model.SubscriptionAddon) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionAddonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubscriptionAddon")
+		case "pack":
+			out.Values[i] = ec._SubscriptionAddon_pack(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._SubscriptionAddon_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "creditsPerMonth":
+			out.Values[i] = ec._SubscriptionAddon_creditsPerMonth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "termEnd":
+			out.Values[i] = ec._SubscriptionAddon_termEnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._SubscriptionAddon_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._SubscriptionAddon_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -22431,6 +23111,16 @@ func (ec *executionContext) marshalNActorKind2githubᚗcomᚋtallyhqᚋtallyᚋg
 	return v
 }
 
+func (ec *executionContext) unmarshalNAddonStatus2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐAddonStatus(ctx context.Context, v any) (model.AddonStatus, error) {
+	var res model.AddonStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAddonStatus2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐAddonStatus(ctx context.Context, sel ast.SelectionSet, v model.AddonStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNApiKey2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐApiKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ApiKey) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -22501,6 +23191,11 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNBuyExtraCreditsInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐBuyExtraCreditsInput(ctx context.Context, v any) (model.BuyExtraCreditsInput, error) {
+	res, err := ec.unmarshalInputBuyExtraCreditsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNChangeKind2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐChangeKind(ctx context.Context, v any) (model.ChangeKind, error) {
@@ -23358,6 +24053,30 @@ func (ec *executionContext) marshalNSubscription2ᚖgithubᚗcomᚋtallyhqᚋtal
 		return graphql.Null
 	}
 	return ec._Subscription(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSubscriptionAddon2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscriptionAddonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SubscriptionAddon) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSubscriptionAddon2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscriptionAddon(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSubscriptionAddon2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscriptionAddon(ctx context.Context, sel ast.SelectionSet, v *model.SubscriptionAddon) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SubscriptionAddon!")
+		return graphql.Null
+	}
+	return ec._SubscriptionAddon(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSubscriptionCheckout2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSubscriptionCheckout(ctx context.Context, sel ast.SelectionSet, v *model.SubscriptionCheckout) graphql.Marshaler {

@@ -73,6 +73,28 @@ type BillingDetails struct {
 	TaxID *string `json:"taxId,omitempty"`
 }
 
+// What buyExtraCredits takes.
+type BuyExtraCreditsInput struct {
+	// Global ID of the org that buys (OWNER or BILLING), on a paid plan.
+	OrgID string `json:"orgId"`
+	// How many extra credits: a positive multiple of the plan's block (1,000 credits; larger for a plan whose 1,000 credits cost under 10 minor units, see `extraCreditsQuote`).
+	Credits int64 `json:"credits"`
+	// Name of the gateway to pay with; null lets the routing rules choose.
+	Gateway *string `json:"gateway,omitempty"`
+	// How the buyer pays; null lets the gateway offer its own choice.
+	Method *PaymentMethodKind `json:"method,omitempty"`
+	// Number of card installments, as for purchasePack.
+	Installments int `json:"installments"`
+	// A gateway-side payment method to charge, as for purchasePack.
+	PaymentMethodID *string `json:"paymentMethodId,omitempty"`
+	// A key unique to this purchase: a retry with the same key and input returns the first order and makes no second payment; with other input, CONFLICT.
+	IdempotencyKey string `json:"idempotencyKey"`
+	// Billing details for the invoice.
+	InvoiceDetails *InvoiceDetailsInput `json:"invoiceDetails,omitempty"`
+	// Where a hosted payment page sends the buyer back to, as for purchasePack.
+	ReturnURL *string `json:"returnUrl,omitempty"`
+}
+
 // What changePlan takes.
 type ChangePlanInput struct {
 	// Global ID of the org (OWNER or BILLING).
@@ -510,6 +532,8 @@ type PurchasePackInput struct {
 	InvoiceDetails *InvoiceDetailsInput `json:"invoiceDetails,omitempty"`
 	// Where a hosted payment page sends the buyer back to: an absolute http(s) URL on one of the configured front-end origins (TALLY_ALLOWED_ORIGINS) or the server's own public origin, at most 2048 bytes; anything else is INVALID_INPUT. Null leaves the end of the flow to the gateway: the sandbox shows its own result page, PayPal returns to the server's public URL, Mercado Pago keeps the buyer on its own page.
 	ReturnURL *string `json:"returnUrl,omitempty"`
+	// Term of a recurring add-on pack (validity RECURRING) in months: from the pack's `recurringMonths` up to the months left in the subscription's current billing period when that is longer (annual plans); null takes the minimum. Only an org with an ACTIVE paid subscription buys an add-on (else INVALID_INPUT on `packId`), priced the pack's monthly price × quantity × term months, and in the subscription's installment count (another count is INVALID_INPUT on `installments`). Other packs take no term (INVALID_INPUT).
+	TermMonths *int `json:"termMonths,omitempty"`
 }
 
 // What a pack purchase would cost, priced before it is made by the same rules that price the order, in the org's currency and at its country's tax rate.
@@ -548,6 +572,8 @@ type QuoteInput struct {
 	Credits *int64 `json:"credits,omitempty"`
 	// Number of installments, 1 (at once) to the server's configured maximum (12 by default); more than 1 only where the org's country and currency allow it.
 	Installments int `json:"installments"`
+	// Term of a recurring add-on pack in months, as `PurchasePackInput.termMonths`.
+	TermMonths *int `json:"termMonths,omitempty"`
 }
 
 // What refundOrder returns.
@@ -632,6 +658,22 @@ type SubscribeInput struct {
 	IdempotencyKey string `json:"idempotencyKey"`
 	// Billing details for the invoice.
 	InvoiceDetails *InvoiceDetailsInput `json:"invoiceDetails,omitempty"`
+}
+
+// A recurring credit add-on of the org's subscription, bought with a RECURRING pack.
+type SubscriptionAddon struct {
+	// The pack bought.
+	Pack *Pack `json:"pack"`
+	// How many packs.
+	Quantity int `json:"quantity"`
+	// Credits granted at every monthly reset of the subscription (PURCHASED credit expiring at the next reset: unused add-on credit never carries over).
+	CreditsPerMonth int64 `json:"creditsPerMonth"`
+	// The monthly reset at which the paid term ends; a renewal that pays for the add-on moves it to the new period's end.
+	TermEnd time.Time `json:"termEnd"`
+	// Whether it still grants credits.
+	Status AddonStatus `json:"status"`
+	// When it was bought (paid).
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // The result of a subscription change.
@@ -807,6 +849,64 @@ func (e *ActorKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e ActorKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Whether a recurring add-on still grants credits.
+type AddonStatus string
+
+const (
+	// Grants its credits at every monthly reset until `termEnd`; renews with the subscription when its term ends at the renewal and auto-renewal is on.
+	AddonStatusActive AddonStatus = "ACTIVE"
+	// Over: its term ended without a renewal, or its subscription ended.
+	AddonStatusEnded AddonStatus = "ENDED"
+)
+
+var AllAddonStatus = []AddonStatus{
+	AddonStatusActive,
+	AddonStatusEnded,
+}
+
+func (e AddonStatus) IsValid() bool {
+	switch e {
+	case AddonStatusActive, AddonStatusEnded:
+		return true
+	}
+	return false
+}
+
+func (e AddonStatus) String() string {
+	return string(e)
+}
+
+func (e *AddonStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AddonStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AddonStatus", str)
+	}
+	return nil
+}
+
+func (e AddonStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AddonStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AddonStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

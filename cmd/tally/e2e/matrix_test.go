@@ -102,6 +102,11 @@ func matrix() []matrixRow {
 		// the platform admin, the only caller who may move a test clock,
 		// learns there is none (NOT_FOUND); everyone else is refused.
 		{opAdvanceTestClock /* */, outcomes{deny, deny, deny, deny, deny, deny, hide, deny, anon}},
+		// Org A is on the Free plan: who may buy extra credits is refused
+		// for that (INVALID_INPUT on orgId), everyone else as usual.
+		{opAddons /*           */, outcomes{okay, okay, okay, okay, okay, hide, hide, hide, anon}},
+		{opExtraQuote /*       */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
+		{opBuyExtra /*         */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
 	}
 	var rows []matrixRow
 	for _, line := range table {
@@ -573,6 +578,24 @@ var opDeleteOrg = matrixOp{
 	},
 }
 
+var opAddons = orgQuery("org.subscriptionAddons", "subscriptionAddons { status creditsPerMonth }", nil)
+
+var opExtraQuote = matrixOp{
+	name: "extraCreditsQuote", field: "extraCreditsQuote",
+	call: func(t *testing.T, c *client, tg target, _ string) result {
+		return c.do(t, `query($org: ID!) { extraCreditsQuote(orgId: $org, credits: 1000) { total { amount } } }`,
+			map[string]any{"org": tg.org})
+	},
+}
+
+var opBuyExtra = matrixOp{
+	name: "buyExtraCredits", field: "buyExtraCredits",
+	call: func(t *testing.T, c *client, tg target, name string) result {
+		return c.do(t, `mutation($in: BuyExtraCreditsInput!) { buyExtraCredits(input: $in) { order { id } } }`,
+			map[string]any{"in": map[string]any{"orgId": tg.org, "credits": 1000, "idempotencyKey": "extra-" + name}})
+	},
+}
+
 var opCreateAPIKey = matrixOp{
 	name: "createApiKey", field: "createApiKey",
 	call: func(t *testing.T, c *client, tg target, name string) result {
@@ -754,7 +777,7 @@ func TestMatrixCoversEveryActor(t *testing.T) {
 			t.Errorf("%s: %d cells, want %d", op, n, len(matrixActors))
 		}
 	}
-	if want := 32; len(seen) != want {
+	if want := 35; len(seen) != want {
 		t.Errorf("%d operations, want %d", len(seen), want)
 	}
 }
