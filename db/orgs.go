@@ -51,7 +51,8 @@ func fromDomainOrg(o domain.Org) orgRow {
 }
 
 // CreateOrg inserts the org and its zero balance row, atomically, with its
-// monthly Free plan credits due at its creation (free_reset_at).
+// monthly Free plan credits first due a month after its creation
+// (free_reset_at).
 func (d *DB) CreateOrg(ctx context.Context, o domain.Org) error {
 	r := fromDomainOrg(o)
 	if r.UpdatedAt.IsZero() {
@@ -61,9 +62,10 @@ func (d *DB) CreateOrg(ctx context.Context, o domain.Org) error {
 		if err := tx.db(ctx).Create(&r).Error; err != nil {
 			return mapErr(err, "org")
 		}
-		// Its first month of Free plan credits is due at once (the
-		// schedule is anchored at its creation).
-		if err := tx.db(ctx).Model(&orgRow{}).Where("id = ?", r.ID).UpdateColumn("free_reset_at", r.CreatedAt).Error; err != nil {
+		// The schedule is anchored at its creation; the sign-up grant
+		// stands for the first month, the Free plan's credits come from
+		// the second.
+		if err := tx.db(ctx).Model(&orgRow{}).Where("id = ?", r.ID).UpdateColumn("free_reset_at", domain.AddMonths(r.CreatedAt, 1)).Error; err != nil {
 			return mapErr(err, "org")
 		}
 		b := balanceRow{OrgID: r.ID, UpdatedAt: r.CreatedAt}

@@ -403,20 +403,21 @@ func TestFreeMonthlyCredits(t *testing.T) {
 			free    int64
 			grants  int // FREE monthly grants so far
 		}{
-			{name: "created", at: t0, balance: 1_000_000, free: 1_000_000, grants: 1},
-			{name: "month 1", at: t0.AddDate(0, 1, 0), balance: 1_000_000, free: 1_000_000, grants: 2},
-			{name: "month 2", at: t0.AddDate(0, 2, 0), balance: 1_000_000, free: 1_000_000, grants: 3},
-			{name: "subscribed", at: t0.AddDate(0, 2, 5), do: func() { s.subscribeTo(t, p.team) }, balance: 6_000_000, free: 1_000_000, grants: 3},
-			{name: "month 3, subscribed", at: t0.AddDate(0, 3, 0), balance: 5_000_000, grants: 3},
+			// The sign-up grant stands for the first month (disabled here).
+			{name: "created", at: t0, balance: 0, free: 0, grants: 0},
+			{name: "month 1", at: t0.AddDate(0, 1, 0), balance: 1_000_000, free: 1_000_000, grants: 1},
+			{name: "month 2", at: t0.AddDate(0, 2, 0), balance: 1_000_000, free: 1_000_000, grants: 2},
+			{name: "subscribed", at: t0.AddDate(0, 2, 5), do: func() { s.subscribeTo(t, p.team) }, balance: 6_000_000, free: 1_000_000, grants: 2},
+			{name: "month 3, subscribed", at: t0.AddDate(0, 3, 0), balance: 5_000_000, grants: 2},
 			{name: "canceled", at: t0.AddDate(0, 3, 1), do: func() {
 				if _, err := s.svc.CancelSubscription(s.owner, domain.SubscriptionSetting{OrgID: s.org.ID, IdempotencyKey: "c"}); err != nil {
 					t.Fatal(err)
 				}
-			}, balance: 5_000_000, grants: 3},
+			}, balance: 5_000_000, grants: 2},
 			// The subscription (anchored on 6 May) ends on 6 June: Free
 			// credits at once, until the org's own reset on 1 July.
-			{name: "ended", at: t0.AddDate(0, 3, 5), balance: 1_000_000, free: 1_000_000, grants: 4},
-			{name: "month 4", at: t0.AddDate(0, 4, 0), balance: 1_000_000, free: 1_000_000, grants: 5},
+			{name: "ended", at: t0.AddDate(0, 3, 5), balance: 1_000_000, free: 1_000_000, grants: 3},
+			{name: "month 4", at: t0.AddDate(0, 4, 0), balance: 1_000_000, free: 1_000_000, grants: 4},
 		}
 		for _, st := range steps {
 			s.advance(t, st.at)
@@ -458,6 +459,7 @@ func TestFreeCreditsOnceAcrossInstances(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		s := newShop(t, d)
 		s.loadFree(t)
+		s.clock.Set(t0.AddDate(0, 1, 0))
 		var wg sync.WaitGroup
 		for range 6 {
 			other := domain.NewService(d, domain.Config{SignupGrantDisabled: true}, domain.WithClock(s.clock))

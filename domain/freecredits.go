@@ -17,9 +17,10 @@ import (
 //
 // The resets follow a schedule anchored at the org's creation (the
 // creation time plus whole months, the day clamped to the month's end as
-// for subscriptions): FreeResetAt is when the next grant is due, the
-// org's creation for a new org (its first month is granted by the next
-// sweep). While the org has a paid subscription (ACTIVE or PAST_DUE) the
+// for subscriptions): FreeResetAt is when the next grant is due, a month
+// after its creation for a new org, whose first month the sign-up grant
+// stands for (so a new org's balance is the sign-up grant alone, whenever
+// the sweep runs). While the org has a paid subscription (ACTIVE or PAST_DUE) the
 // sweep grants nothing and only moves the schedule on; when the
 // subscription ends the org is due at once, and the grant it gets then
 // expires at the schedule's next reset.
