@@ -182,12 +182,8 @@ func TestPaymentMethodsDenied(t *testing.T) {
 					t.Fatalf("answered: %s", res.Data)
 				}
 				code := res.Errors[0].Extensions["code"]
-				want := p.code
-				if op.name == "list" && p.code == "NOT_FOUND" {
-					want = "" // org(id) of an org one is not in is null, no error
-				}
-				if want != "" && code != want {
-					t.Fatalf("code %v (%s), want %s", code, res.Errors[0].Message, want)
+				if code != p.code {
+					t.Fatalf("code %v (%s), want %s", code, res.Errors[0].Message, p.code)
 				}
 			})
 		}
