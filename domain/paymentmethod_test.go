@@ -394,3 +394,25 @@ func TestAddPaymentMethodConcurrentFirst(t *testing.T) {
 		}
 	})
 }
+
+func TestDeleteOrgForgetsPaymentMethods(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		s := newVaultShop(t, d)
+		a := s.add(t, "tok_a", "a", false)
+		b := s.add(t, scripted.TokenAuthenticate, "b", false)
+		if _, err := s.svc.DeleteOrg(s.owner, domain.DeleteOrgInput{OrgID: s.org.ID, ConfirmName: s.org.Name}); err != nil {
+			t.Fatal(err)
+		}
+		ms, err := d.ListPaymentMethods(context.Background(), s.org.ID)
+		if err != nil || len(ms) != 0 {
+			t.Fatalf("a deleted org keeps %d methods (%v)", len(ms), err)
+		}
+		if r := s.vault.Removed(); len(r) != 2 || r[0] != a.Ref && r[1] != a.Ref || r[0] != b.Ref && r[1] != b.Ref {
+			t.Fatalf("removed at the gateway: %v, want %s and %s", r, a.Ref, b.Ref)
+		}
+		if _, err := s.svc.ChargeMethod(context.Background(), s.org.ID, ""); codeOf(err) != domain.CodePaymentFailed {
+			t.Fatalf("charging a deleted org = %v", err)
+		}
+	})
+}
