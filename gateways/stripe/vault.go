@@ -15,7 +15,8 @@ var _ domain.MethodVault = (*Gateway)(nil)
 // Stripe Elements) for off-session charges: a SetupIntent on the org's
 // customer, confirmed at once with usage off_session. The customer is
 // req.CustomerRef, else the org's (found or created as for payments,
-// idempotently per org). A succeeded SetupIntent is Ready with the card's
+// idempotently per org); a customer Stripe no longer knows (deleted in
+// the Dashboard) is replaced by the org's current or a new one. A succeeded SetupIntent is Ready with the card's
 // brand, last four digits and expiry; one waiting for 3-D Secure
 // (requires_action) is not, with its client secret to confirm with Stripe
 // Elements (CONFIRM_CLIENT_SECRET) and SetupRef its id. A card refused
@@ -41,8 +42,9 @@ func (g *Gateway) SaveMethod(ctx context.Context, req domain.SaveMethodRequest) 
 	}
 	si, err := g.newSetupIntent(ctx, req, customer)
 	var se *stripe.Error
-	if errors.As(err, &se) && se.Code == stripe.ErrorCodeResourceMissing && se.Param == "customer" && req.CustomerRef == "" {
-		// The cached customer was deleted in the Dashboard: a new one.
+	if errors.As(err, &se) && se.Code == stripe.ErrorCodeResourceMissing && se.Param == "customer" && req.Customer.OrgID != "" {
+		// The customer (the org's earlier methods', or the cached one) was
+		// deleted in the Dashboard: the org's current one, or a new one.
 		g.forgetCustomer(req.Customer.OrgID, customer)
 		if customer, err = g.customerID(ctx, req.Customer); err != nil {
 			return domain.SavedMethod{}, err

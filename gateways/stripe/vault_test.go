@@ -162,6 +162,13 @@ func TestSaveMethodCustomerAndReplay(t *testing.T) {
 		if err != nil || m.CustomerRef == first.CustomerRef || !strings.HasPrefix(m.CustomerRef, "cus_") {
 			t.Fatalf("save after the customer vanished = %+v, %v", m, err)
 		}
+		// The org's earlier methods name the deleted customer: replaced too.
+		req := saveRequest("pm_card_mastercard", "k4")
+		req.CustomerRef = first.CustomerRef
+		again, err := g.SaveMethod(ctx, req)
+		if err != nil || again.CustomerRef != m.CustomerRef {
+			t.Fatalf("save naming the deleted customer = %+v, %v; want customer %s", again, err, m.CustomerRef)
+		}
 	})
 }
 
