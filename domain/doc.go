@@ -51,6 +51,12 @@
 //   - gateway.go: the gateway interfaces and the payment vocabulary.
 //   - returnurl.go: which return URLs a hosted payment page may use.
 //   - throttle.go: limits on purchase attempts and declines.
+//   - paymentmethod.go: saved payment methods, the gateway side of saving
+//     them (MethodVault) and their store.
+//   - paymentmethod_service.go: saving a method (one customer per org and
+//     gateway, the first becomes the default), confirming one that waited
+//     for the buyer, removing one, the default, and chargeMethod, the
+//     method an off-session charge uses.
 //
 // Plans and subscriptions:
 //

@@ -51,10 +51,11 @@ var neverInvoicedStatuses = []OrderStatus{OrderFailed, OrderCanceled}
 //   - the org is marked deleted and CLOSED and its name replaced by
 //     DeletedOrgName; its orders, invoices and ledger stay, as the law asks;
 //   - invoice details of orders that never became an invoice are removed;
-//   - its invitations are deleted, its API keys revoked and its members
-//     removed.
+//   - its invitations are deleted, its API keys revoked, its members
+//     removed and its saved payment methods forgotten.
 //
-// After commit the keys are dropped from this instance's key cache and
+// After commit the saved methods are removed at their gateways too (best
+// effort, see detachMethods), the keys are dropped from this instance's key cache and
 // announced revoked to every instance, and each former member's sessions
 // are told their membership changed. From then on the org is in nobody's
 // memberships and every operation on it answers NOT_FOUND (a grant by a
@@ -77,6 +78,7 @@ func (s *Service) DeleteOrg(ctx context.Context, in DeleteOrgInput) (OrgDeletion
 		out     OrgDeletion
 		members []string
 		keys    []string
+		methods []PaymentMethod
 		version int64
 	)
 	err = s.store.InTx(ctx, func(tx Store) error {
@@ -128,6 +130,15 @@ func (s *Service) DeleteOrg(ctx context.Context, in DeleteOrgInput) (OrgDeletion
 		if members, err = tx.DeleteOrgMembers(ctx, in.OrgID); err != nil {
 			return err
 		}
+		// Saved payment methods go: nothing may charge a deleted org.
+		if methods, err = tx.ListPaymentMethods(ctx, in.OrgID); err != nil {
+			return err
+		}
+		for _, m := range methods {
+			if err := tx.DeletePaymentMethod(ctx, in.OrgID, m.ID); err != nil {
+				return err
+			}
+		}
 		out.OrgID, out.DeletedAt = in.OrgID, now
 		return nil
 	})
@@ -141,6 +152,7 @@ func (s *Service) DeleteOrg(ctx context.Context, in DeleteOrgInput) (OrgDeletion
 	for _, id := range members {
 		s.publishMembershipChanged(ctx, id)
 	}
+	s.detachMethods(ctx, methods)
 	if out.CreditsForfeited > 0 {
 		s.publish(ctx, Event{Kind: EventBalance, OrgID: in.OrgID, Version: version})
 	}
@@ -178,4 +190,22 @@ func pick(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// detachMethods removes a deleted org's saved methods at their gateways,
+// so the cards are no longer stored there either. It is best effort: the
+// methods are gone from Tally already, and a failure is logged for an
+// operator to finish by hand.
+func (s *Service) detachMethods(ctx context.Context, methods []PaymentMethod) {
+	ctx = context.WithoutCancel(ctx)
+	for _, m := range methods {
+		_, vault, err := s.vault(m.Gateway)
+		if err == nil {
+			err = vault.RemoveMethod(ctx, m.Saved())
+		}
+		if err != nil {
+			s.log.WarnContext(ctx, "a deleted org's saved payment method could not be removed at its gateway; remove it there by hand",
+				"org", m.OrgID, "gateway", m.Gateway, "ref", m.Ref, "err", err)
+		}
+	}
 }

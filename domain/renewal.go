@@ -14,10 +14,6 @@ import (
 // given back rather than buying nothing or twice.
 var errSubscriptionMoved = errors.New("the subscription moved on since the order was made")
 
-// FailureNoPaymentMethod is the RenewalFailure of a renewal that found no
-// saved payment method to charge.
-const FailureNoPaymentMethod = "no_payment_method"
-
 // applySubscriptionOrder applies a paid subscription order to its
 // subscription inside fulfil's transaction and returns when the order's
 // included credits expire (the next monthly reset):
@@ -296,13 +292,16 @@ func (s *Service) renewTx(ctx context.Context, tx Store, sub *Subscription, now 
 		}
 		return nil, "", false, nil // being paid: settle or reconciliation finishes it
 	}
-	m, ok, err := s.renewalMethod(ctx, tx, *sub)
+	m, err := s.chargeMethod(ctx, tx, sub.OrgID, sub.PaymentMethodID)
+	if errors.Is(err, errNoMethodCause) && sub.PaymentMethodID != "" {
+		m, err = s.chargeMethod(ctx, tx, sub.OrgID, "") // its method is gone: the org's default
+	}
+	if errors.Is(err, errNoMethodCause) {
+		sub.Status, sub.RenewalFailure = SubPastDue, FailureNoMethod
+		return nil, "", true, s.markPastDue(ctx, tx, *sub, now)
+	}
 	if err != nil {
 		return nil, "", false, err
-	}
-	if !ok {
-		sub.Status, sub.RenewalFailure = SubPastDue, FailureNoPaymentMethod
-		return nil, "", true, s.markPastDue(ctx, tx, *sub, now)
 	}
 	gw, found := s.gateways.Get(m.Gateway)
 	if !found {
@@ -323,31 +322,6 @@ func (s *Service) renewTx(ctx context.Context, tx Store, sub *Subscription, now 
 		return nil, "", false, err
 	}
 	return &o, m.ID, true, nil
-}
-
-// renewalMethod is the saved method a renewal charges: the
-// subscription's, else the org's default; ok is false when there is none
-// that can be charged.
-func (s *Service) renewalMethod(ctx context.Context, tx Store, sub Subscription) (PaymentMethod, bool, error) {
-	if sub.PaymentMethodID != "" {
-		m, err := tx.PaymentMethodByID(ctx, sub.PaymentMethodID)
-		if err == nil && m.OrgID == sub.OrgID && m.Status == MethodActive {
-			return m, true, nil
-		}
-		if err != nil && !IsCode(err, CodeNotFound) {
-			return PaymentMethod{}, false, err
-		}
-	}
-	ms, err := tx.ListPaymentMethods(ctx, sub.OrgID)
-	if err != nil {
-		return PaymentMethod{}, false, err
-	}
-	for _, m := range ms {
-		if m.IsDefault && m.Status == MethodActive {
-			return m, true, nil
-		}
-	}
-	return PaymentMethod{}, false, nil
 }
 
 // resetCreditsTx grants the month's included credits of a subscription

@@ -60,7 +60,7 @@ func TestRenewalOutcomes(t *testing.T) {
 			sub: domain.SubActive, org: domain.OrgActive, seats: 2},
 		{name: "no saved method", outcome: scripted.Succeed, orders: 0,
 			setup: func(*testing.T, *shop, plans) string { return "tok_visa" },
-			sub:   domain.SubPastDue, org: domain.OrgPastDue, failure: domain.FailureNoPaymentMethod, seats: 2},
+			sub:   domain.SubPastDue, org: domain.OrgPastDue, failure: domain.FailureNoMethod, seats: 2},
 		{name: "canceled: ends, back to the free seats", outcome: scripted.Succeed, orders: 0,
 			setup: func(t *testing.T, s *shop, _ plans) string {
 				card := s.saveCard(t, "4242", true)

@@ -13,7 +13,7 @@ import (
 // the test plays the providers' part through them.
 type shop struct {
 	*fixture
-	gw   *scripted.Gateway // "fake": cards, anywhere, at once
+	gw   *scripted.Vault   // "fake": cards, anywhere, at once; saves cards
 	inst *scripted.Gateway // "inst": Brazil, BRL, 1 to 12 installments
 	pack domain.Pack
 	// afterSubscribe, when set, runs right after a test's subscribe.
@@ -23,10 +23,7 @@ type shop struct {
 // newShop returns a shop on d; opts are extra service options.
 func newShop(t *testing.T, d domain.Store, opts ...domain.Option) *shop {
 	t.Helper()
-	gw := scripted.New("fake", domain.GatewayCapabilities{
-		Currencies: []domain.Currency{domain.EUR, domain.BRL}, Methods: []domain.PaymentMethodKind{domain.MethodCard},
-		MaxInstallments: 1, Refunds: true, PartialRefunds: true,
-	})
+	gw := scripted.NewVault("fake", domain.EUR, domain.BRL)
 	inst := scripted.New("inst", domain.GatewayCapabilities{
 		Countries: []string{"BR"}, Currencies: []domain.Currency{domain.BRL}, Methods: []domain.PaymentMethodKind{domain.MethodCard},
 		MaxInstallments: 12, Refunds: true, PartialRefunds: true,

@@ -20,7 +20,7 @@ type Throttle interface {
 	Check(ctx context.Context, key string, limit int, window time.Duration) (ok bool, retryAfter time.Duration, err error)
 }
 
-// PurchaseLimits bound purchasePack attempts (see WithThrottle), so that
+// PurchaseLimits bound purchasePack and addPaymentMethod attempts (see WithThrottle), so that
 // the API cannot be used to test stolen cards at volume. Zero fields take
 // DefaultPurchaseLimits' values.
 type PurchaseLimits struct {

@@ -62,6 +62,13 @@ func TestDomainEnumsAreSchemaValues(t *testing.T) {
 	if got := toPaymentMethodKind(""); got != nil {
 		t.Errorf("no method became %v, want nil", *got)
 	}
+	for _, st := range []domain.PaymentMethodStatus{domain.MethodPending, domain.MethodActive} {
+		for _, k := range []domain.PaymentMethodKind{domain.MethodCard, domain.MethodPayPal} {
+			if m := toPaymentMethod(domain.PaymentMethod{Status: st, Kind: k}); !m.Status.IsValid() || !m.Kind.IsValid() {
+				t.Errorf("payment method %s %s became %q %q", st, k, m.Status, m.Kind)
+			}
+		}
+	}
 }
 
 func TestToNextAction(t *testing.T) {

@@ -48,7 +48,7 @@ func renewalFailure(s domain.Subscription) *model.RenewalFailure {
 	switch s.RenewalFailure {
 	case domain.FailureAuthRequired:
 		f = model.RenewalFailureAuthenticationRequired
-	case domain.FailureNoPaymentMethod:
+	case domain.FailureNoMethod:
 		f = model.RenewalFailureNoPaymentMethod
 	}
 	return &f

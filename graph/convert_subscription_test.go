@@ -34,7 +34,7 @@ func TestToSubscription(t *testing.T) {
 			s.Status, s.RenewalFailure = domain.SubPastDue, domain.FailureAuthRequired
 		}), model.SubscriptionStatusPastDue, true, model.RenewalFailureAuthenticationRequired},
 		{"past due, no method", with(func(s *domain.Subscription) {
-			s.Status, s.RenewalFailure = domain.SubPastDue, domain.FailureNoPaymentMethod
+			s.Status, s.RenewalFailure = domain.SubPastDue, domain.FailureNoMethod
 		}), model.SubscriptionStatusPastDue, true, model.RenewalFailureNoPaymentMethod},
 		{"past due, declined: the reason is not itemized", with(func(s *domain.Subscription) {
 			s.Status, s.RenewalFailure, s.CancelAtPeriodEnd = domain.SubPastDue, "insufficient_funds", true

@@ -120,12 +120,12 @@ func TestLimitsMeasureIsLinear(t *testing.T) {
 func TestMoneyMutations(t *testing.T) {
 	got := moneyMutations(schema)
 	for _, name := range []string{"consumeCredits", "grantCredits", "purchasePack", "refundOrder", "subscribe", "changePlan",
-		"changeSeats", "cancelSubscription", "resumeSubscription", "setAutoRenew", "retrySubscriptionPayment"} {
+		"changeSeats", "cancelSubscription", "resumeSubscription", "setAutoRenew", "retrySubscriptionPayment", "addPaymentMethod"} {
 		if !got[name] {
 			t.Errorf("%s is not counted as moving money", name)
 		}
 	}
-	for _, name := range []string{"createOrg", "inviteMember", "cancelOrder"} {
+	for _, name := range []string{"createOrg", "inviteMember", "cancelOrder", "removePaymentMethod", "setDefaultPaymentMethod"} {
 		if got[name] {
 			t.Errorf("%s is counted as moving money", name)
 		}

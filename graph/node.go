@@ -8,8 +8,7 @@ import (
 )
 
 // node loads the object a decoded global ID names, through the Service
-// method that authorizes reading it. Types the domain cannot load one by
-// one yet (payment methods) are NOT_FOUND.
+// method that authorizes reading it; an unknown type is NOT_FOUND.
 func (r *Resolver) node(ctx context.Context, typ, id string) (model.Node, error) {
 	switch typ {
 	case typeOrg:
@@ -87,6 +86,12 @@ func (r *Resolver) node(ctx context.Context, typ, id string) (model.Node, error)
 			return nil, err
 		}
 		return toPack(p), nil
+	case typePaymentMethod:
+		m, err := r.svc.PaymentMethod(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return toPaymentMethod(m), nil
 	}
 	return nil, domain.NotFound(typ)
 }

@@ -33,6 +33,7 @@ type shopServer struct {
 	base   string // scheme://host
 	orgID  string
 	packID string
+	vault  *scripted.Vault // "vault": saves payment methods (paymentmethods_smoke_test.go)
 }
 
 // newShopServer starts the stack; without gateways no purchase can be
@@ -43,6 +44,7 @@ func newShopServer(t *testing.T, withGateways bool) *shopServer {
 	b := bus.NewLocal()
 	t.Cleanup(func() { _ = b.Close() })
 	var opts []domain.Option
+	var vault *scripted.Vault
 	if withGateways {
 		// Payments end as the buyer's payment method id says: "paid"
 		// succeeds at once, "decline" is declined, "secret" needs a
@@ -53,7 +55,9 @@ func newShopServer(t *testing.T, withGateways bool) *shopServer {
 			"paid": scripted.Succeed, "decline": scripted.Decline, "secret": scripted.ClientSecret,
 		}, scripted.Redirect))
 		gw.CaptureOnConfirm()
-		reg, err := gateways.New(nil, gw)
+		// Purchases route to "scripted" first; "vault" saves methods.
+		vault = scripted.NewVault("vault", domain.EUR)
+		reg, err := gateways.New(nil, gw, vault)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +86,7 @@ func newShopServer(t *testing.T, withGateways bool) *shopServer {
 	t.Cleanup(ts.Close)
 	s := &shopServer{
 		server: &server{t: t, url: ts.URL + "/graphql", token: mint(t, "owner@example.com", false), metrics: gopts.Metrics, reg: reg},
-		base:   ts.URL, packID: graph.EncodeID("Pack", cat.Packs[0].ID),
+		base:   ts.URL, packID: graph.EncodeID("Pack", cat.Packs[0].ID), vault: vault,
 	}
 	s.orgID = s.createOrg()
 	return s

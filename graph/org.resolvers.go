@@ -149,7 +149,11 @@ func (r *orgResolver) AutoRecharge(ctx context.Context, obj *model.Org) (*model.
 
 // PaymentMethods is the resolver for the paymentMethods field.
 func (r *orgResolver) PaymentMethods(ctx context.Context, obj *model.Org) ([]*model.PaymentMethod, error) {
-	return []*model.PaymentMethod{}, nil // payment methods arrive with the payments issue
+	ms, err := r.svc.PaymentMethods(ctx, obj.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	return convertAll(ms, toPaymentMethod), nil
 }
 
 // APIKeys is the resolver for the apiKeys field.

@@ -36,7 +36,7 @@ func newPlanServer(t *testing.T) *planServer {
 	ctx := context.Background()
 	b := bus.NewLocal()
 	t.Cleanup(func() { _ = b.Close() })
-	gw := scripted.Card("scripted", domain.EUR)
+	gw := scripted.NewVault("scripted", domain.EUR)
 	gw.Decide(scripted.ByPaymentMethod(map[string]scripted.Outcome{"paid": scripted.Succeed, "decline": scripted.Decline}, scripted.Redirect))
 	gw.CaptureOnConfirm()
 	reg, err := gateways.New(nil, gw)
@@ -92,7 +92,7 @@ func (s *planServer) saveCard(token string) string {
 	}
 	now := time.Now()
 	m := domain.PaymentMethod{
-		ID: uuid.NewString(), OrgID: orgID, Gateway: "scripted", Kind: domain.MethodCard, Ref: "saved_" + token,
+		ID: uuid.NewString(), OrgID: orgID, Gateway: "scripted", Kind: domain.MethodCard, Ref: token,
 		CustomerRef: "cus_" + orgID, Status: domain.MethodActive, Brand: "visa", Last4: "4242", ExpMonth: 12, ExpYear: 2034,
 		IsDefault: true, CreatedBy: "test", CreatedAt: now, UpdatedAt: now,
 	}

@@ -30,9 +30,9 @@ type RateLimitOptions struct {
 	AuthFailures      int           `name:"rate-limit-auth-failures" env:"TALLY_RATE_LIMIT_AUTH_FAILURES" default:"20" help:"Failed authentications per client IP per window (all instances) before its credentials are refused unchecked."`
 	AuthFailureWindow time.Duration `name:"rate-limit-auth-window" env:"TALLY_RATE_LIMIT_AUTH_WINDOW" default:"10m" help:"Window of the failed-authentication budget."`
 
-	PurchasesPerOrg  int           `name:"rate-limit-purchases-org" env:"TALLY_RATE_LIMIT_PURCHASES_ORG" default:"10" help:"purchasePack attempts per org per purchase window (all instances)."`
-	PurchasesPerUser int           `name:"rate-limit-purchases-user" env:"TALLY_RATE_LIMIT_PURCHASES_USER" default:"20" help:"purchasePack attempts per user, over all orgs, per purchase window."`
-	DeclinesPerOrg   int           `name:"rate-limit-declines-org" env:"TALLY_RATE_LIMIT_DECLINES_ORG" default:"5" help:"Declined payments of an org after which its purchases are refused until the purchase window ends."`
+	PurchasesPerOrg  int           `name:"rate-limit-purchases-org" env:"TALLY_RATE_LIMIT_PURCHASES_ORG" default:"10" help:"purchasePack and addPaymentMethod attempts per org per purchase window (all instances)."`
+	PurchasesPerUser int           `name:"rate-limit-purchases-user" env:"TALLY_RATE_LIMIT_PURCHASES_USER" default:"20" help:"purchasePack and addPaymentMethod attempts per user, over all orgs, per purchase window."`
+	DeclinesPerOrg   int           `name:"rate-limit-declines-org" env:"TALLY_RATE_LIMIT_DECLINES_ORG" default:"5" help:"Declined payments (and cards refused while saving) of an org after which its purchases and saves are refused until the purchase window ends."`
 	PurchaseWindow   time.Duration `name:"rate-limit-purchase-window" env:"TALLY_RATE_LIMIT_PURCHASE_WINDOW" default:"1h" help:"Window of the purchase and decline budgets."`
 }
 

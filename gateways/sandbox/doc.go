@@ -28,6 +28,28 @@
 // webhook report it. Every payment is a card payment unless the request
 // names PayPal (Payment.Method): the hosted page takes test cards only.
 //
+// # Saved cards
+//
+// The sandbox is a domain.MethodVault: SaveMethod takes a test card number
+// as its token and saves it on the org's customer (a new cus_… when the
+// request names none). What saving does, and what an off-session charge
+// (CreatePayment with PaymentRequest.Saved) of the saved card does:
+//
+//	number             SaveMethod                          off-session charge
+//	4242424242424242   ACTIVE                              SUCCEEDED
+//	4000000000009995   ACTIVE                              FAILED insufficient_funds (PAYMENT_FAILED)
+//	4000002760003184   ACTIVE                              FAILED authentication_required (PAYMENT_FAILED)
+//	4000000000000259   ACTIVE                              PROCESSING; SUCCEEDED after DeliveryDelay
+//	4000002500003155   PENDING, REDIRECT to the setup page SUCCEEDED (once authenticated)
+//	4000000000000002   PAYMENT_FAILED generic_decline      -
+//
+// On session, 4000002760003184 is REQUIRES_ACTION like 4000002500003155.
+// The setup page (BaseURL+"/sandbox/setup/{id}", or ApproveSetup and
+// DeclineSetup in tests) passes or fails 3-D Secure; CompleteSave then
+// reports the method ACTIVE, or PAYMENT_FAILED authentication_failed. A
+// saved card's ref carries its number, so it can be charged after a
+// restart; RemoveMethod makes charging it INVALID_INPUT.
+//
 // On the hosted page "Pay" settles the payment (with the card the buyer
 // picks, for a PENDING one), "Decline" fails it and "Cancel" cancels it.
 // Tests do the same with Approve, Decline and Cancel, and simulate a provider

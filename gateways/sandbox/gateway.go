@@ -35,6 +35,11 @@ type Gateway struct {
 	payments map[string]*payment
 	byKey    map[string]string // create idempotency key -> payment id
 	closed   bool
+	// Saved methods (vault.go): setups waiting for 3-D Secure by id,
+	// SaveMethod results by idempotency key, refs removed.
+	setups   map[string]*setup
+	saveKeys map[string]domain.SavedMethod
+	removed  map[string]bool
 
 	ctx    context.Context // canceled by Close
 	cancel context.CancelFunc
@@ -54,6 +59,9 @@ func New(cfg Config) (*Gateway, error) {
 		cfg:      cfg,
 		payments: map[string]*payment{},
 		byKey:    map[string]string{},
+		setups:   map[string]*setup{},
+		saveKeys: map[string]domain.SavedMethod{},
+		removed:  map[string]bool{},
 		ctx:      ctx,
 		cancel:   cancel,
 	}, nil
@@ -105,7 +113,8 @@ func (g *Gateway) available(ctx context.Context) error {
 }
 
 // CreatePayment starts a payment whose outcome depends on the test card in
-// req.PaymentMethodID (see the package documentation). A declined card is
+// req.PaymentMethodID, or charges the saved card req.Saved off session
+// (see the package documentation). A declined card is
 // PAYMENT_FAILED, returned together with the FAILED payment (which
 // GetPayment also finds). A repeated IdempotencyKey returns the payment it
 // first made; with a different order, amount or card it is INVALID_INPUT.
@@ -120,10 +129,13 @@ func (g *Gateway) CreatePayment(ctx context.Context, req domain.PaymentRequest) 
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if req.Saved != nil && g.removed[req.Saved.Ref] {
+		return domain.Payment{}, domain.InvalidInput("paymentMethod", "the saved payment method was removed")
+	}
 	if req.IdempotencyKey != "" {
 		if id, ok := g.byKey[req.IdempotencyKey]; ok {
 			p := g.payments[id]
-			if !p.sameRequest(req) {
+			if !p.sameRequest(req, c.number) {
 				return domain.Payment{}, domain.InvalidInput("idempotencyKey", "idempotency key reused with a different payment request")
 			}
 			return g.result(p)
@@ -191,6 +203,9 @@ func validate(req domain.PaymentRequest) (c card, hasCard bool, err error) {
 		if _, err := domain.ReturnURLOrigin(req.ReturnURL); err != nil {
 			return c, false, err
 		}
+	}
+	if req.Saved != nil {
+		return savedCharge(req)
 	}
 	if req.PaymentMethodID == "" {
 		return c, false, nil

@@ -86,6 +86,12 @@ select,button{font-size:1rem;padding:.45rem .9rem;margin:.3rem .4rem .3rem 0}
 //	GET  /sandbox/result/{id}  says how the payment ended (paid, declined,
 //	                        canceled) with the order's reference
 //
+//	GET  /sandbox/setup/{id}   the 3-D Secure page of a card being saved
+//	POST /sandbox/setup/{id}   form action=pay (authenticate) or decline;
+//	                        redirects to the save's return URL with setup_id
+//	                        and status (authenticated, failed) added, else
+//	                        back to the setup page
+//
 // After the buyer acts it redirects (303) to the payment's ReturnURL with
 // payment_id and status added to its query. When the purchase named no
 // return URL it redirects to the result page instead, a path built from
@@ -99,6 +105,8 @@ func (g *Gateway) Handler() http.Handler {
 	mux.HandleFunc("GET /sandbox/pay/{id}", g.showPage)
 	mux.HandleFunc("POST /sandbox/pay/{id}", g.postPage)
 	mux.HandleFunc("GET /sandbox/result/{id}", g.showResult)
+	mux.HandleFunc("GET /sandbox/setup/{id}", g.showSetup)
+	mux.HandleFunc("POST /sandbox/setup/{id}", g.postSetup)
 	return mux
 }
 

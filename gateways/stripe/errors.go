@@ -73,12 +73,17 @@ func errorReason(se *stripe.Error) string {
 	}
 }
 
-// redact drops the client secret of the PaymentIntent a card error carries,
-// so that logging the wrapped error never prints it.
+// redact drops the client secret of the PaymentIntent or SetupIntent a card
+// error carries, so that logging the wrapped error never prints it.
 func redact(se *stripe.Error) {
 	if se.PaymentIntent != nil && se.PaymentIntent.ClientSecret != "" {
 		pi := *se.PaymentIntent
 		pi.ClientSecret = ""
 		se.PaymentIntent = &pi
+	}
+	if se.SetupIntent != nil && se.SetupIntent.ClientSecret != "" {
+		si := *se.SetupIntent
+		si.ClientSecret = ""
+		se.SetupIntent = &si
 	}
 }

@@ -36,6 +36,8 @@ type fakeStripe struct {
 	intents   map[string]*fakeIntent
 	charges   map[string]*fakeCharge
 	refunds   map[string]*fakeRefund
+	setups    map[string]*fakeSetup // fakestripe_vault_test.go
+	attached  map[string]string     // payment method → customer
 	idem      map[string]fakeReplay
 	down      bool
 	hang      chan struct{} // non-nil: requests block until closed or canceled
@@ -131,6 +133,8 @@ func newFakeStripe(key string) *fakeStripe {
 		intents:   map[string]*fakeIntent{},
 		charges:   map[string]*fakeCharge{},
 		refunds:   map[string]*fakeRefund{},
+		setups:    map[string]*fakeSetup{},
+		attached:  map[string]string{},
 		idem:      map[string]fakeReplay{},
 	}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
@@ -343,6 +347,9 @@ func (f *fakeStripe) route(r *http.Request) (int, any) {
 	case r.Method == http.MethodPost && p == "/v1/refunds":
 		return f.createRefund(r.Form)
 	}
+	if status, body, ok := f.routeVault(r); ok {
+		return status, body
+	}
 	return http.StatusNotFound, errorBody(fakeError{Type: "invalid_request_error", Message: "Unrecognized request URL (" + r.Method + ": " + p + ")"})
 }
 
@@ -435,6 +442,11 @@ func (f *fakeStripe) confirmIntent(pi *fakeIntent, form url.Values) (int, any) {
 	pm := pi.PaymentMethod
 	if !strings.HasPrefix(pm, "pm_") {
 		return missing(http.StatusBadRequest, "payment_method", pm, "payment_method")
+	}
+	if form.Get("off_session") == "true" {
+		if status, body, done := f.offSession(pi, form); done {
+			return status, body
+		}
 	}
 	if code, ok := declines[pm]; ok {
 		ch := f.newCharge(pi, "failed")

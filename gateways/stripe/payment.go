@@ -29,12 +29,20 @@ const (
 // PAYMENT_FAILED with the decline code in the message, returned with the
 // FAILED payment (declinedPayment). A cached customer that Stripe no
 // longer knows is NOT_FOUND once and replaced on the next payment.
+//
+// With req.Saved (a method saved by SaveMethod) it is charged off session
+// on the method's customer: SUCCEEDED, or FAILED with PAYMENT_FAILED; a
+// bank that wants the buyer to authenticate is the decline
+// authentication_required (domain.FailureAuthRequired).
 func (g *Gateway) CreatePayment(ctx context.Context, req domain.PaymentRequest) (domain.Payment, error) {
-	if err := g.validate(req); err != nil {
+	var err error
+	if err = g.validate(req); err != nil {
 		return domain.Payment{}, err
 	}
-	customer, err := g.customerID(ctx, req.Customer)
-	if err != nil {
+	customer := ""
+	if req.Saved != nil {
+		customer = req.Saved.CustomerRef // the customer the method is attached to
+	} else if customer, err = g.customerID(ctx, req.Customer); err != nil {
 		return domain.Payment{}, err
 	}
 	params := &stripe.PaymentIntentParams{
@@ -55,9 +63,20 @@ func (g *Gateway) CreatePayment(ctx context.Context, req domain.PaymentRequest) 
 	if customer != "" {
 		params.Customer = stripe.String(customer)
 	}
-	if req.PaymentMethodID == "" {
+	switch {
+	case req.Saved != nil:
+		// Off session: the buyer is not there, so a bank that wants 3-D
+		// Secure declines with authentication_required (FAILED, reason
+		// domain.FailureAuthRequired) instead of waiting for them. With
+		// the buyer present (paying a failed renewal again) the bank may
+		// ask, and the PaymentIntent waits for them (a client secret).
+		params.PaymentMethod = stripe.String(req.Saved.Ref)
+		params.PaymentMethodTypes = []*string{stripe.String("card")}
+		params.OffSession = stripe.Bool(!req.BuyerPresent)
+		params.Confirm = stripe.Bool(true)
+	case req.PaymentMethodID == "":
 		params.AutomaticPaymentMethods = &stripe.PaymentIntentAutomaticPaymentMethodsParams{Enabled: stripe.Bool(true)}
-	} else {
+	default:
 		// A card confirmed now, with the buyer present (off_session left
 		// false) so the bank may ask for 3-D Secure. Naming the card type
 		// keeps redirect-based methods (which need a return_url) out.
@@ -67,7 +86,7 @@ func (g *Gateway) CreatePayment(ctx context.Context, req domain.PaymentRequest) 
 	}
 	pi, err := g.api.PaymentIntents.New(params)
 	var se *stripe.Error
-	if errors.As(err, &se) && se.Code == stripe.ErrorCodeResourceMissing && se.Param == "customer" {
+	if errors.As(err, &se) && se.Code == stripe.ErrorCodeResourceMissing && se.Param == "customer" && req.Saved == nil {
 		g.forgetCustomer(req.Customer.OrgID, customer)
 		return domain.Payment{}, mapError(err, "customer")
 	}
@@ -140,7 +159,7 @@ func (g *Gateway) validate(req domain.PaymentRequest) error {
 	if req.Method != "" && req.Method != domain.MethodCard {
 		return domain.InvalidInput("method", "stripe takes cards, not %s", req.Method)
 	}
-	return nil
+	return validateSaved(req)
 }
 
 // description is what the Dashboard and receipts show for the payment.

@@ -296,6 +296,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptInvitation         func(childComplexity int, token string) int
+		AddPaymentMethod         func(childComplexity int, input model.AddPaymentMethodInput) int
 		AdvanceTestClock         func(childComplexity int, by *string, to *time.Time) int
 		BuyExtraCredits          func(childComplexity int, input model.BuyExtraCreditsInput) int
 		CancelOrder              func(childComplexity int, orderID string) int
@@ -303,6 +304,7 @@ type ComplexityRoot struct {
 		ChangePlan               func(childComplexity int, input model.ChangePlanInput) int
 		ChangeSeats              func(childComplexity int, input model.ChangeSeatsInput) int
 		ConfirmOrder             func(childComplexity int, orderID string) int
+		ConfirmPaymentMethod     func(childComplexity int, id string) int
 		ConsumeCredits           func(childComplexity int, input model.ConsumeCreditsInput) int
 		CreateAPIKey             func(childComplexity int, orgID string, name string) int
 		CreateOrg                func(childComplexity int, input model.CreateOrgInput) int
@@ -312,11 +314,13 @@ type ComplexityRoot struct {
 		PurchasePack             func(childComplexity int, input model.PurchasePackInput) int
 		RefundOrder              func(childComplexity int, orderID string, amount *int64, reason *string, idempotencyKey string) int
 		RemoveMember             func(childComplexity int, orgID string, userID string) int
+		RemovePaymentMethod      func(childComplexity int, id string) int
 		ResumeSubscription       func(childComplexity int, orgID string, idempotencyKey string) int
 		RetrySubscriptionPayment func(childComplexity int, input model.RetrySubscriptionPaymentInput) int
 		RevokeAPIKey             func(childComplexity int, id string) int
 		RevokeInvitation         func(childComplexity int, id string) int
 		SetAutoRenew             func(childComplexity int, orgID string, on bool, idempotencyKey string) int
+		SetDefaultPaymentMethod  func(childComplexity int, id string) int
 		SetMemberRole            func(childComplexity int, orgID string, userID string, role model.Role) int
 		Subscribe                func(childComplexity int, input model.SubscribeInput) int
 		TransferOwnership        func(childComplexity int, input model.TransferOwnershipInput) int
@@ -420,11 +424,20 @@ type ComplexityRoot struct {
 
 	PaymentMethod struct {
 		Brand     func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
 		ExpMonth  func(childComplexity int) int
 		ExpYear   func(childComplexity int) int
+		Gateway   func(childComplexity int) int
 		ID        func(childComplexity int) int
 		IsDefault func(childComplexity int) int
+		Kind      func(childComplexity int) int
 		Last4     func(childComplexity int) int
+		Status    func(childComplexity int) int
+	}
+
+	PaymentMethodSetup struct {
+		NextAction    func(childComplexity int) int
+		PaymentMethod func(childComplexity int) int
 	}
 
 	Plan struct {
@@ -474,6 +487,10 @@ type ComplexityRoot struct {
 	RemoveMemberPayload struct {
 		OrgID  func(childComplexity int) int
 		UserID func(childComplexity int) int
+	}
+
+	RemovePaymentMethodPayload struct {
+		PaymentMethod func(childComplexity int) int
 	}
 
 	RevokeApiKeyPayload struct {
@@ -652,6 +669,10 @@ type MutationResolver interface {
 	CreateOrg(ctx context.Context, input model.CreateOrgInput) (*model.CreateOrgPayload, error)
 	TransferOwnership(ctx context.Context, input model.TransferOwnershipInput) (*model.TransferOwnershipPayload, error)
 	DeleteOrg(ctx context.Context, input model.DeleteOrgInput) (*model.DeleteOrgPayload, error)
+	AddPaymentMethod(ctx context.Context, input model.AddPaymentMethodInput) (*model.PaymentMethodSetup, error)
+	ConfirmPaymentMethod(ctx context.Context, id string) (*model.PaymentMethodSetup, error)
+	RemovePaymentMethod(ctx context.Context, id string) (*model.RemovePaymentMethodPayload, error)
+	SetDefaultPaymentMethod(ctx context.Context, id string) (*model.PaymentMethod, error)
 	Subscribe(ctx context.Context, input model.SubscribeInput) (*model.SubscriptionCheckout, error)
 	ChangePlan(ctx context.Context, input model.ChangePlanInput) (*model.SubscriptionCheckout, error)
 	ChangeSeats(ctx context.Context, input model.ChangeSeatsInput) (*model.SubscriptionCheckout, error)
@@ -1610,6 +1631,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptInvitation(childComplexity, args["token"].(string)), true
+	case "Mutation.addPaymentMethod":
+		if e.ComplexityRoot.Mutation.AddPaymentMethod == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addPaymentMethod_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddPaymentMethod(childComplexity, args["input"].(model.AddPaymentMethodInput)), true
 	case "Mutation.advanceTestClock":
 		if e.ComplexityRoot.Mutation.AdvanceTestClock == nil {
 			break
@@ -1687,6 +1719,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConfirmOrder(childComplexity, args["orderId"].(string)), true
+	case "Mutation.confirmPaymentMethod":
+		if e.ComplexityRoot.Mutation.ConfirmPaymentMethod == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmPaymentMethod_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmPaymentMethod(childComplexity, args["id"].(string)), true
 	case "Mutation.consumeCredits":
 		if e.ComplexityRoot.Mutation.ConsumeCredits == nil {
 			break
@@ -1786,6 +1829,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveMember(childComplexity, args["orgId"].(string), args["userId"].(string)), true
+	case "Mutation.removePaymentMethod":
+		if e.ComplexityRoot.Mutation.RemovePaymentMethod == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removePaymentMethod_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemovePaymentMethod(childComplexity, args["id"].(string)), true
 	case "Mutation.resumeSubscription":
 		if e.ComplexityRoot.Mutation.ResumeSubscription == nil {
 			break
@@ -1841,6 +1895,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetAutoRenew(childComplexity, args["orgId"].(string), args["on"].(bool), args["idempotencyKey"].(string)), true
+	case "Mutation.setDefaultPaymentMethod":
+		if e.ComplexityRoot.Mutation.SetDefaultPaymentMethod == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setDefaultPaymentMethod_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetDefaultPaymentMethod(childComplexity, args["id"].(string)), true
 	case "Mutation.setMemberRole":
 		if e.ComplexityRoot.Mutation.SetMemberRole == nil {
 			break
@@ -2339,6 +2404,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PaymentMethod.Brand(childComplexity), true
+	case "PaymentMethod.createdAt":
+		if e.ComplexityRoot.PaymentMethod.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentMethod.CreatedAt(childComplexity), true
 	case "PaymentMethod.expMonth":
 		if e.ComplexityRoot.PaymentMethod.ExpMonth == nil {
 			break
@@ -2351,6 +2422,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PaymentMethod.ExpYear(childComplexity), true
+	case "PaymentMethod.gateway":
+		if e.ComplexityRoot.PaymentMethod.Gateway == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentMethod.Gateway(childComplexity), true
 	case "PaymentMethod.id":
 		if e.ComplexityRoot.PaymentMethod.ID == nil {
 			break
@@ -2363,12 +2440,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PaymentMethod.IsDefault(childComplexity), true
+	case "PaymentMethod.kind":
+		if e.ComplexityRoot.PaymentMethod.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentMethod.Kind(childComplexity), true
 	case "PaymentMethod.last4":
 		if e.ComplexityRoot.PaymentMethod.Last4 == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PaymentMethod.Last4(childComplexity), true
+	case "PaymentMethod.status":
+		if e.ComplexityRoot.PaymentMethod.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentMethod.Status(childComplexity), true
+
+	case "PaymentMethodSetup.nextAction":
+		if e.ComplexityRoot.PaymentMethodSetup.NextAction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentMethodSetup.NextAction(childComplexity), true
+	case "PaymentMethodSetup.paymentMethod":
+		if e.ComplexityRoot.PaymentMethodSetup.PaymentMethod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentMethodSetup.PaymentMethod(childComplexity), true
 
 	case "Plan.code":
 		if e.ComplexityRoot.Plan.Code == nil {
@@ -2634,6 +2736,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RemoveMemberPayload.UserID(childComplexity), true
+
+	case "RemovePaymentMethodPayload.paymentMethod":
+		if e.ComplexityRoot.RemovePaymentMethodPayload.PaymentMethod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemovePaymentMethodPayload.PaymentMethod(childComplexity), true
 
 	case "RevokeApiKeyPayload.apiKey":
 		if e.ComplexityRoot.RevokeApiKeyPayload.APIKey == nil {
@@ -3112,6 +3221,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddPaymentMethodInput", ec.unmarshalInputAddPaymentMethodInput),
 			graphql.NewInputUnmarshaler("BuyExtraCreditsInput", ec.unmarshalInputBuyExtraCreditsInput),
 			graphql.NewInputUnmarshaler("ChangePlanInput", ec.unmarshalInputChangePlanInput),
 			graphql.NewInputUnmarshaler("ChangeSeatsInput", ec.unmarshalInputChangeSeatsInput),
@@ -4241,6 +4351,22 @@ type PaymentMethod implements Node {
   expYear: Int
   "Whether automatic charges use this method."
   isDefault: Boolean!
+  "Name of the gateway the method is saved with, e.g. \"stripe\"."
+  gateway: String!
+  "How the method pays: a card or PayPal."
+  kind: PaymentMethodKind!
+  "Whether the method can be charged (ACTIVE) or still waits for the buyer (PENDING: confirmPaymentMethod after the next action)."
+  status: PaymentMethodStatus!
+  "When the method was saved."
+  createdAt: Time!
+}
+
+"Whether a saved payment method can be charged."
+enum PaymentMethodStatus {
+  "Saving waits for the buyer (3-D Secure, an approval); the method cannot be charged yet."
+  PENDING
+  "Saved and chargeable without the buyer (renewals, automatic top-ups)."
+  ACTIVE
 }
 
 "Automatic top-up settings."
@@ -4404,6 +4530,47 @@ extend type Mutation {
   transferOwnership("The org and its new owner." input: TransferOwnershipInput!): TransferOwnershipPayload!
   "Deletes the org for good (OWNER only; never an API key). CONFLICT while money is in flight: an order awaiting payment or held for review. Its orders, invoices and ledger are kept as records; its remaining credits are forfeited (ADJUST entries in the ledger); its members, invitations and API keys lose all access at once; its name is replaced. A repeated call answers NOT_FOUND and does nothing more, so no idempotency key is needed."
   deleteOrg("The org and the confirmation." input: DeleteOrgInput!): DeleteOrgPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/paymentmethods.graphqls", Input: `"Saving a payment method with a gateway."
+input AddPaymentMethodInput {
+  "Global ID of the org the method is for."
+  orgId: ID!
+  "Name of the gateway to save with, e.g. \"stripe\" or \"sandbox\"; one that cannot save methods is INVALID_INPUT."
+  gateway: String!
+  "What the SPA collected: a Stripe PaymentMethod id (pm_…), a sandbox test card number; empty starts the gateway's hosted flow where it has one (PayPal)."
+  token: String! = ""
+  "Where a hosted flow (3-D Secure page, approval) sends the buyer back to, under the rules of purchasePack's returnUrl."
+  returnUrl: String
+  "Makes the method the org's default; the org's first method becomes the default anyway."
+  makeDefault: Boolean! = false
+  "A key unique to this request: a retry with the same key and input returns the first method and saves nothing twice; with other input, CONFLICT."
+  idempotencyKey: String!
+}
+
+"The result of saving a payment method, or of confirming one."
+type PaymentMethodSetup {
+  "The payment method, ACTIVE or PENDING."
+  paymentMethod: PaymentMethod!
+  "What the SPA must do before the method is ACTIVE (REDIRECT to a 3-D Secure or approval page, CONFIRM a client secret with Stripe Elements; then confirmPaymentMethod), or NONE (never null)."
+  nextAction: NextAction!
+}
+
+"What removePaymentMethod returns."
+type RemovePaymentMethodPayload {
+  "The payment method as it was; it is gone now."
+  paymentMethod: PaymentMethod!
+}
+
+extend type Mutation {
+  "Saves a payment method with a gateway for charges without the buyer (OWNER, BILLING), under the org's one customer at that gateway. PAYMENT_FAILED when the card is refused while saving (nothing is saved); attempts and refusals count against the purchase limits."
+  addPaymentMethod("The method to save." input: AddPaymentMethodInput!): PaymentMethodSetup!
+  "Completes a PENDING payment method after the buyer took its next action (OWNER, BILLING); returns it ACTIVE, or still PENDING with its next action while the buyer has not finished. An ACTIVE method is returned unchanged. A setup the gateway refused for good is removed: PAYMENT_FAILED."
+  confirmPaymentMethod("Global ID of the payment method." id: ID!): PaymentMethodSetup!
+  "Removes a saved payment method at its gateway and here (OWNER, BILLING). When it was the default, the org's newest ACTIVE method becomes the default."
+  removePaymentMethod("Global ID of the payment method." id: ID!): RemovePaymentMethodPayload!
+  "Makes an ACTIVE payment method the org's default, charged by renewals and top-ups that name none (OWNER, BILLING). CONFLICT for a PENDING one."
+  setDefaultPaymentMethod("Global ID of the payment method." id: ID!): PaymentMethod!
 }
 `, BuiltIn: false},
 	{Name: "../schema/quote.graphqls", Input: `"What a pack purchase would cost, priced before it is made by the same rules that price the order, in the org's currency and at its country's tax rate."
@@ -5431,8 +5598,26 @@ func (ec *executionContext) childFields_PaymentMethod(ctx context.Context, field
 		return ec.fieldContext_PaymentMethod_expYear(ctx, field)
 	case "isDefault":
 		return ec.fieldContext_PaymentMethod_isDefault(ctx, field)
+	case "gateway":
+		return ec.fieldContext_PaymentMethod_gateway(ctx, field)
+	case "kind":
+		return ec.fieldContext_PaymentMethod_kind(ctx, field)
+	case "status":
+		return ec.fieldContext_PaymentMethod_status(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PaymentMethod_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PaymentMethod", field.Name)
+}
+
+func (ec *executionContext) childFields_PaymentMethodSetup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "paymentMethod":
+		return ec.fieldContext_PaymentMethodSetup_paymentMethod(ctx, field)
+	case "nextAction":
+		return ec.fieldContext_PaymentMethodSetup_nextAction(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentMethodSetup", field.Name)
 }
 
 func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5501,6 +5686,14 @@ func (ec *executionContext) childFields_RemoveMemberPayload(ctx context.Context,
 		return ec.fieldContext_RemoveMemberPayload_userId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RemoveMemberPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RemovePaymentMethodPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "paymentMethod":
+		return ec.fieldContext_RemovePaymentMethodPayload_paymentMethod(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemovePaymentMethodPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RevokeApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5857,6 +6050,20 @@ func (ec *executionContext) field_Mutation_acceptInvitation_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addPaymentMethod_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddPaymentMethodInput, error) {
+			return ec.unmarshalNAddPaymentMethodInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐAddPaymentMethodInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_advanceTestClock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5968,6 +6175,20 @@ func (ec *executionContext) field_Mutation_confirmOrder_args(ctx context.Context
 		return nil, err
 	}
 	args["orderId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_confirmPaymentMethod_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -6153,6 +6374,20 @@ func (ec *executionContext) field_Mutation_removeMember_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_removePaymentMethod_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_resumeSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6244,6 +6479,20 @@ func (ec *executionContext) field_Mutation_setAutoRenew_args(ctx context.Context
 		return nil, err
 	}
 	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setDefaultPaymentMethod_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -11220,6 +11469,182 @@ func (ec *executionContext) fieldContext_Mutation_deleteOrg(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_addPaymentMethod(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addPaymentMethod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddPaymentMethod(ctx, fc.Args["input"].(model.AddPaymentMethodInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentMethodSetup) graphql.Marshaler {
+			return ec.marshalNPaymentMethodSetup2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPaymentMethodSetup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addPaymentMethod(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentMethodSetup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addPaymentMethod_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmPaymentMethod(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmPaymentMethod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmPaymentMethod(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentMethodSetup) graphql.Marshaler {
+			return ec.marshalNPaymentMethodSetup2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPaymentMethodSetup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmPaymentMethod(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentMethodSetup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmPaymentMethod_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removePaymentMethod(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removePaymentMethod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemovePaymentMethod(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RemovePaymentMethodPayload) graphql.Marshaler {
+			return ec.marshalNRemovePaymentMethodPayload2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐRemovePaymentMethodPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removePaymentMethod(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RemovePaymentMethodPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removePaymentMethod_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setDefaultPaymentMethod(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setDefaultPaymentMethod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetDefaultPaymentMethod(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentMethod) graphql.Marshaler {
+			return ec.marshalNPaymentMethod2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPaymentMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setDefaultPaymentMethod(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentMethod(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setDefaultPaymentMethod_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_subscribe(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13705,6 +14130,162 @@ func (ec *executionContext) fieldContext_PaymentMethod_isDefault(_ context.Conte
 	return graphql.NewScalarFieldContext("PaymentMethod", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _PaymentMethod_gateway(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethod_gateway(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gateway, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethod_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentMethod", field, false, false, "String")
+}
+
+func (ec *executionContext) _PaymentMethod_kind(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethod_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PaymentMethodKind) graphql.Marshaler {
+			return ec.marshalNPaymentMethodKind2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPaymentMethodKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethod_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentMethod", field, false, false, "PaymentMethodKind")
+}
+
+func (ec *executionContext) _PaymentMethod_status(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethod_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PaymentMethodStatus) graphql.Marshaler {
+			return ec.marshalNPaymentMethodStatus2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPaymentMethodStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethod_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentMethod", field, false, false, "PaymentMethodStatus")
+}
+
+func (ec *executionContext) _PaymentMethod_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethod_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethod_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentMethod", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PaymentMethodSetup_paymentMethod(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodSetup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethodSetup_paymentMethod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentMethod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentMethod) graphql.Marshaler {
+			return ec.marshalNPaymentMethod2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPaymentMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethodSetup_paymentMethod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentMethodSetup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentMethod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaymentMethodSetup_nextAction(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodSetup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethodSetup_nextAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextAction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NextAction) graphql.Marshaler {
+			return ec.marshalNNextAction2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐNextAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethodSetup_nextAction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentMethodSetup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NextAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Plan_id(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14873,6 +15454,38 @@ func (ec *executionContext) _RemoveMemberPayload_userId(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_RemoveMemberPayload_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RemoveMemberPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RemovePaymentMethodPayload_paymentMethod(ctx context.Context, field graphql.CollectedField, obj *model.RemovePaymentMethodPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemovePaymentMethodPayload_paymentMethod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentMethod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentMethod) graphql.Marshaler {
+			return ec.marshalNPaymentMethod2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPaymentMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemovePaymentMethodPayload_paymentMethod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemovePaymentMethodPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentMethod(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RevokeApiKeyPayload_apiKey(ctx context.Context, field graphql.CollectedField, obj *model.RevokeAPIKeyPayload) (ret graphql.Marshaler) {
@@ -17906,6 +18519,90 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddPaymentMethodInput(ctx context.Context, obj any) (model.AddPaymentMethodInput, error) {
+	var it model.AddPaymentMethodInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["token"]; !present {
+		asMap["token"] = ""
+	}
+	if _, present := asMap["makeDefault"]; !present {
+		asMap["makeDefault"] = false
+	}
+
+	fieldsInOrder := [...]string{"orgId", "gateway", "token", "returnUrl", "makeDefault", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "gateway":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gateway"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gateway = data
+		case "token":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("token"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Token = data
+		case "returnUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReturnURL = data
+		case "makeDefault":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("makeDefault"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MakeDefault = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddPaymentMethodInput unmarshals raw into the AddPaymentMethodInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddPaymentMethodInput(ctx context.Context, raw any) (model.AddPaymentMethodInput, error) {
+	var out model.AddPaymentMethodInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddPaymentMethodInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputBuyExtraCreditsInput(ctx context.Context, obj any) (model.BuyExtraCreditsInput, error) {
 	var it model.BuyExtraCreditsInput
 	if obj == nil {
@@ -20869,6 +21566,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "addPaymentMethod":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addPaymentMethod(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmPaymentMethod":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmPaymentMethod(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removePaymentMethod":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removePaymentMethod(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setDefaultPaymentMethod":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setDefaultPaymentMethod(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "subscribe":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_subscribe(ctx, field)
@@ -21598,6 +22323,64 @@ func (ec *executionContext) _PaymentMethod(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "gateway":
+			out.Values[i] = ec._PaymentMethod_gateway(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._PaymentMethod_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._PaymentMethod_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._PaymentMethod_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var paymentMethodSetupImplementors = []string{"PaymentMethodSetup"}
+
+func (ec *executionContext) _PaymentMethodSetup(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentMethodSetup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paymentMethodSetupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PaymentMethodSetup")
+		case "paymentMethod":
+			out.Values[i] = ec._PaymentMethodSetup_paymentMethod(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nextAction":
+			out.Values[i] = ec._PaymentMethodSetup_nextAction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21940,6 +22723,39 @@ func (ec *executionContext) _RemoveMemberPayload(ctx context.Context, sel ast.Se
 			}
 		case "userId":
 			out.Values[i] = ec._RemoveMemberPayload_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var removePaymentMethodPayloadImplementors = []string{"RemovePaymentMethodPayload"}
+
+func (ec *executionContext) _RemovePaymentMethodPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RemovePaymentMethodPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removePaymentMethodPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemovePaymentMethodPayload")
+		case "paymentMethod":
+			out.Values[i] = ec._RemovePaymentMethodPayload_paymentMethod(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23111,6 +23927,11 @@ func (ec *executionContext) marshalNActorKind2githubᚗcomᚋtallyhqᚋtallyᚋg
 	return v
 }
 
+func (ec *executionContext) unmarshalNAddPaymentMethodInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐAddPaymentMethodInput(ctx context.Context, v any) (model.AddPaymentMethodInput, error) {
+	res, err := ec.unmarshalInputAddPaymentMethodInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAddonStatus2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐAddonStatus(ctx context.Context, v any) (model.AddonStatus, error) {
 	var res model.AddonStatus
 	err := res.UnmarshalGQL(v)
@@ -23918,6 +24739,34 @@ func (ec *executionContext) marshalNPaymentMethod2ᚖgithubᚗcomᚋtallyhqᚋta
 	return ec._PaymentMethod(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPaymentMethodKind2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPaymentMethodKind(ctx context.Context, v any) (model.PaymentMethodKind, error) {
+	var res model.PaymentMethodKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPaymentMethodKind2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPaymentMethodKind(ctx context.Context, sel ast.SelectionSet, v model.PaymentMethodKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNPaymentMethodSetup2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPaymentMethodSetup(ctx context.Context, sel ast.SelectionSet, v *model.PaymentMethodSetup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PaymentMethodSetup!")
+		return graphql.Null
+	}
+	return ec._PaymentMethodSetup(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPaymentMethodStatus2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPaymentMethodStatus(ctx context.Context, v any) (model.PaymentMethodStatus, error) {
+	var res model.PaymentMethodStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPaymentMethodStatus2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPaymentMethodStatus(ctx context.Context, sel ast.SelectionSet, v model.PaymentMethodStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNPlan2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPlanᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Plan) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -23979,6 +24828,14 @@ func (ec *executionContext) marshalNRemoveMemberPayload2ᚖgithubᚗcomᚋtallyh
 		return graphql.Null
 	}
 	return ec._RemoveMemberPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRemovePaymentMethodPayload2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐRemovePaymentMethodPayload(ctx context.Context, sel ast.SelectionSet, v *model.RemovePaymentMethodPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RemovePaymentMethodPayload!")
+		return graphql.Null
+	}
+	return ec._RemovePaymentMethodPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRetrySubscriptionPaymentInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐRetrySubscriptionPaymentInput(ctx context.Context, v any) (model.RetrySubscriptionPaymentInput, error) {

@@ -23,6 +23,22 @@ type AcceptInvitationPayload struct {
 	Membership *Membership `json:"membership"`
 }
 
+// Saving a payment method with a gateway.
+type AddPaymentMethodInput struct {
+	// Global ID of the org the method is for.
+	OrgID string `json:"orgId"`
+	// Name of the gateway to save with, e.g. "stripe" or "sandbox"; one that cannot save methods is INVALID_INPUT.
+	Gateway string `json:"gateway"`
+	// What the SPA collected: a Stripe PaymentMethod id (pm_…), a sandbox test card number; empty starts the gateway's hosted flow where it has one (PayPal).
+	Token string `json:"token"`
+	// Where a hosted flow (3-D Secure page, approval) sends the buyer back to, under the rules of purchasePack's returnUrl.
+	ReturnURL *string `json:"returnUrl,omitempty"`
+	// Makes the method the org's default; the org's first method becomes the default anyway.
+	MakeDefault bool `json:"makeDefault"`
+	// A key unique to this request: a retry with the same key and input returns the first method and saves nothing twice; with other input, CONFLICT.
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
 // Automatic top-up settings.
 type AutoRecharge struct {
 	// Whether automatic top-ups run.
@@ -462,12 +478,28 @@ type PaymentMethod struct {
 	ExpYear *int `json:"expYear,omitempty"`
 	// Whether automatic charges use this method.
 	IsDefault bool `json:"isDefault"`
+	// Name of the gateway the method is saved with, e.g. "stripe".
+	Gateway string `json:"gateway"`
+	// How the method pays: a card or PayPal.
+	Kind PaymentMethodKind `json:"kind"`
+	// Whether the method can be charged (ACTIVE) or still waits for the buyer (PENDING: confirmPaymentMethod after the next action).
+	Status PaymentMethodStatus `json:"status"`
+	// When the method was saved.
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 func (PaymentMethod) IsNode() {}
 
 // Opaque global ID of the object.
 func (this PaymentMethod) GetID() string { return this.ID }
+
+// The result of saving a payment method, or of confirming one.
+type PaymentMethodSetup struct {
+	// The payment method, ACTIVE or PENDING.
+	PaymentMethod *PaymentMethod `json:"paymentMethod"`
+	// What the SPA must do before the method is ACTIVE (REDIRECT to a 3-D Secure or approval page, CONFIRM a client secret with Stripe Elements; then confirmPaymentMethod), or NONE (never null).
+	NextAction *NextAction `json:"nextAction"`
+}
 
 // A subscription plan of the public catalog, priced per seat.
 type Plan struct {
@@ -592,6 +624,12 @@ type RemoveMemberPayload struct {
 	OrgID string `json:"orgId"`
 	// Global ID of the removed user.
 	UserID string `json:"userId"`
+}
+
+// What removePaymentMethod returns.
+type RemovePaymentMethodPayload struct {
+	// The payment method as it was; it is gone now.
+	PaymentMethod *PaymentMethod `json:"paymentMethod"`
 }
 
 // What retrySubscriptionPayment takes.
@@ -1632,6 +1670,64 @@ func (e *PaymentMethodKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e PaymentMethodKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Whether a saved payment method can be charged.
+type PaymentMethodStatus string
+
+const (
+	// Saving waits for the buyer (3-D Secure, an approval); the method cannot be charged yet.
+	PaymentMethodStatusPending PaymentMethodStatus = "PENDING"
+	// Saved and chargeable without the buyer (renewals, automatic top-ups).
+	PaymentMethodStatusActive PaymentMethodStatus = "ACTIVE"
+)
+
+var AllPaymentMethodStatus = []PaymentMethodStatus{
+	PaymentMethodStatusPending,
+	PaymentMethodStatusActive,
+}
+
+func (e PaymentMethodStatus) IsValid() bool {
+	switch e {
+	case PaymentMethodStatusPending, PaymentMethodStatusActive:
+		return true
+	}
+	return false
+}
+
+func (e PaymentMethodStatus) String() string {
+	return string(e)
+}
+
+func (e *PaymentMethodStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PaymentMethodStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PaymentMethodStatus", str)
+	}
+	return nil
+}
+
+func (e PaymentMethodStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PaymentMethodStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PaymentMethodStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

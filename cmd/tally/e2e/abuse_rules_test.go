@@ -183,6 +183,7 @@ func TestAbuseRules(t *testing.T) {
 	t.Run("10 platform admins refund, grant and read, but do not act for an org", func(t *testing.T) { testPlatformAdmin(t, f) })
 	t.Run("11 an idempotency key answers only who may see its result", func(t *testing.T) { testReplays(t, f) })
 	t.Run("12 return URLs only to allowed origins", func(t *testing.T) { testReturnURLs(t, f) })
+	t.Run("payment methods: billing roles only, return URLs only to allowed origins", func(t *testing.T) { testPaymentMethodRules(t, f) })
 	t.Run("issue 8 an org is handed over or deleted by its owner alone, and deleted for good", func(t *testing.T) { testOwnership(t, f) })
 	t.Run("14 an unverified email accepts no invitation", func(t *testing.T) { testUnverifiedEmail(t, f) })
 	t.Run("15 token lifetime", func(t *testing.T) { testTokenTTL(t, f) })

@@ -14,7 +14,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -85,7 +84,6 @@ type Gateway struct {
 var (
 	_ domain.Gateway        = (*Gateway)(nil)
 	_ domain.PaymentChecker = (*Gateway)(nil)
-	_ domain.MethodVault    = (*Gateway)(nil)
 )
 
 // New returns a gateway registered as name with caps whose payments
@@ -118,13 +116,13 @@ func (g *Gateway) Decide(f func(domain.PaymentRequest) Outcome) {
 }
 
 // ByPaymentMethod is a Decide function: the outcome is named by the
-// request's payment method id (for a saved method, the token it was saved
-// from), def for ids it does not list.
+// request's payment method id (for a saved method charged off session, its
+// Ref), def for ids it does not list.
 func ByPaymentMethod(outcomes map[string]Outcome, def Outcome) func(domain.PaymentRequest) Outcome {
 	return func(req domain.PaymentRequest) Outcome {
 		id := req.PaymentMethodID
 		if req.Saved != nil {
-			id = strings.TrimPrefix(req.Saved.Ref, savedPrefix)
+			id = req.Saved.Ref
 		}
 		if o, ok := outcomes[id]; ok {
 			return o
@@ -132,42 +130,6 @@ func ByPaymentMethod(outcomes map[string]Outcome, def Outcome) func(domain.Payme
 		return def
 	}
 }
-
-// savedPrefix makes a saved method's Ref from the token it was saved from.
-const savedPrefix = "saved_"
-
-// SaveMethod saves any non-empty token at once, as a visa card whose last
-// four digits are the token's; "" is INVALID_INPUT. Saves count as
-// requests neither of payments nor of refunds.
-func (g *Gateway) SaveMethod(_ context.Context, req domain.SaveMethodRequest) (domain.SavedMethod, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if err := g.down(); err != nil {
-		return domain.SavedMethod{}, err
-	}
-	if req.Token == "" {
-		return domain.SavedMethod{}, domain.InvalidInput("token", "a card token is required")
-	}
-	cus := req.CustomerRef
-	if cus == "" {
-		cus = "cus_" + req.Customer.OrgID
-	}
-	last4 := req.Token
-	if len(last4) > 4 {
-		last4 = last4[len(last4)-4:]
-	}
-	return domain.SavedMethod{Ref: savedPrefix + req.Token, CustomerRef: cus, Kind: domain.MethodCard,
-		Brand: "visa", Last4: last4, ExpMonth: 12, ExpYear: 2034, Ready: true}, nil
-}
-
-// CompleteSave returns m ready.
-func (g *Gateway) CompleteSave(_ context.Context, m domain.SavedMethod) (domain.SavedMethod, error) {
-	m.Ready, m.NextAction = true, nil
-	return m, nil
-}
-
-// RemoveMethod forgets nothing: saved methods live in their Ref.
-func (g *Gateway) RemoveMethod(context.Context, domain.SavedMethod) error { return nil }
 
 // CaptureOnConfirm makes ConfirmPayment complete a payment waiting for the
 // buyer, as a PayPal capture does; otherwise it reports the payment as the
