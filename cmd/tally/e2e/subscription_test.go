@@ -148,3 +148,88 @@ func TestSubscribeWithSandbox(t *testing.T) {
 		}
 	})
 }
+
+// TestRenewalWithTestClock runs renewals in the real binary: a Team
+// subscription paid with a saved sandbox card, the test clock moved to the
+// end of the period (the renewal job charges the saved card off session
+// and invoices the renewal, the month's credits are reset), a seat added
+// mid-period, and the next renewal charging three seats; then a card the
+// bank wants authenticated leaves the subscription PAST_DUE at the next
+// renewal.
+func TestRenewalWithTestClock(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		dbURL := b.newDB(t)
+		seedCatalog(t, dbURL)
+		s := startServer(t, dbURL, "TALLY_SANDBOX=on", "TALLY_SANDBOX_WEBHOOK_SECRET="+sandboxSecret,
+			"TALLY_TEST_CLOCK=1", "TALLY_SIGNUP_CREDITS=0")
+		admin := s.as("Bearer " + token(t, "root@platform.example", true))
+		owner := s.user(t, "owner@renew.example")
+		org := owner.createOrg(t, "Renewals", "DE", "EUR")
+		team := owner.planID(t, "EUR", "team-monthly")
+		card := owner.mustAddMethod(t, org, "4242424242424242", "card-1").PaymentMethod.ID
+
+		var co struct{ Subscription e2eSub }
+		owner.must(t, `mutation($in: SubscribeInput!) { subscribe(input: $in) { subscription { `+e2eSubFields+` } } }`,
+			map[string]any{"in": map[string]any{"orgId": org, "planId": team, "seats": 2, "paymentMethodId": card, "idempotencyKey": "sub-1"}},
+			"subscribe", &co)
+		if co.Subscription.Status != "ACTIVE" {
+			t.Fatalf("subscribe: %+v", co.Subscription)
+		}
+		first := co.Subscription.CurrentPeriodEnd
+		read := func() e2eSub {
+			var out struct{ Subscription e2eSub }
+			owner.must(t, `query($o: ID!) { org(id: $o) { subscription { `+e2eSubFields+` } } }`, map[string]any{"o": org}, "org", &out)
+			return out.Subscription
+		}
+		move := func(to time.Time) {
+			admin.must(t, advanceClock, map[string]any{"to": to.Format(time.RFC3339Nano)}, "advanceTestClock", nil)
+		}
+
+		// The period ends: renewed with the saved card, 45.22, invoiced.
+		move(first.Add(time.Minute))
+		sub := read()
+		if sub.LatestOrder == nil || sub.LatestOrder.Status != "PAID" || sub.LatestOrder.Total.AmountMinor != 4522 ||
+			sub.LatestOrder.Invoice == nil || !sub.CurrentPeriodEnd.After(first) {
+			t.Fatalf("after the first renewal: %+v (%+v)", sub, sub.LatestOrder)
+		}
+		if got := owner.balance(t, org); got != 10_000_000 {
+			t.Fatalf("balance %d after the renewal, want this month's 10,000,000 included credits only", got)
+		}
+
+		// Half way: a third seat, charged now pro rata.
+		second := sub.CurrentPeriodEnd
+		move(first.Add(15 * 24 * time.Hour))
+		var changed struct {
+			Order *struct {
+				Status string
+				Total  struct{ AmountMinor int64 }
+			}
+		}
+		owner.must(t, `mutation($in: ChangeSeatsInput!) { changeSeats(input: $in) { order { status total { amountMinor } } } }`,
+			map[string]any{"in": map[string]any{"orgId": org, "seats": 3, "idempotencyKey": "seat-1"}}, "changeSeats", &changed)
+		if changed.Order == nil || changed.Order.Status != "PAID" || changed.Order.Total.AmountMinor <= 0 || changed.Order.Total.AmountMinor >= 2261 {
+			t.Fatalf("seat: %+v", changed.Order)
+		}
+
+		// The next renewal charges three seats: 57.00 + 19% = 67.83.
+		move(second.Add(time.Minute))
+		sub = read()
+		if sub.Seats != 3 || sub.LatestOrder == nil || sub.LatestOrder.Total.AmountMinor != 6783 || sub.LatestOrder.Status != "PAID" {
+			t.Fatalf("after the second renewal: %+v (%+v)", sub, sub.LatestOrder)
+		}
+
+		// A default card the bank wants authenticated off session: the
+		// next renewal fails, the subscription is PAST_DUE and says why.
+		owner.must(t, `mutation($id: ID!) { removePaymentMethod(id: $id) { paymentMethod { id } } }`, map[string]any{"id": card}, "removePaymentMethod", nil)
+		owner.mustAddMethod(t, org, "4000002760003184", "card-2")
+		move(sub.CurrentPeriodEnd.Add(time.Minute))
+		var past struct {
+			Subscription struct{ Status, RenewalFailure string }
+			Status       string
+		}
+		owner.must(t, `query($o: ID!) { org(id: $o) { status subscription { status renewalFailure } } }`, map[string]any{"o": org}, "org", &past)
+		if past.Status != "PAST_DUE" || past.Subscription.Status != "PAST_DUE" || past.Subscription.RenewalFailure != "AUTHENTICATION_REQUIRED" {
+			t.Fatalf("after an off-session charge that needs the buyer: %+v", past)
+		}
+	})
+}
