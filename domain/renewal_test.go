@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/tallyhq/tally/db"
 	"github.com/tallyhq/tally/db/dbtest"
 	"github.com/tallyhq/tally/domain"
@@ -361,6 +363,57 @@ func TestBillingCyclePackExpiresAtReset(t *testing.T) {
 		s.clock.Set(t0.Add(20 * 24 * time.Hour))
 		if o := buy("subscribed"); o.ExpiresAt == nil || !o.ExpiresAt.Equal(t0.AddDate(0, 1, 0)) {
 			t.Fatalf("subscribed: expires %v, want the next reset %s", o.ExpiresAt, t0.AddDate(0, 1, 0))
+		}
+	})
+}
+
+// TestInstallmentsApplyToRenewals: a subscription paid in installments in
+// Brazil renews in the same number of installments, commission included.
+func TestInstallmentsApplyToRenewals(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		s := newShop(t, d)
+		org, err := s.svc.CreateOrg(s.owner, domain.CreateOrgInput{Name: "Loja", Country: "BR", Currency: domain.BRL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cat, err := s.svc.LoadCatalog(context.Background(), domain.Catalog{Plans: []domain.Plan{{
+			Code: "team-brl", Name: "Team", Interval: domain.Monthly, IncludedCreditsPerSeat: 5_000_000, Seats: 3, Active: true,
+			Prices: []domain.Price{{Currency: domain.BRL, AmountMinor: 9900}},
+		}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved, err := s.inst.SaveMethod(context.Background(), domain.SaveMethodRequest{Token: "tok", Customer: domain.Customer{OrgID: org.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pm := domain.PaymentMethod{ID: uuid.NewString(), OrgID: org.ID, Gateway: "inst", Kind: domain.MethodCard, Ref: saved.Ref,
+			CustomerRef: saved.CustomerRef, Status: domain.MethodActive, IsDefault: true, CreatedBy: "test", CreatedAt: t0, UpdatedAt: t0}
+		if err := s.store.CreatePaymentMethod(context.Background(), pm); err != nil {
+			t.Fatal(err)
+		}
+		co, err := s.svc.Subscribe(s.owner, domain.SubscribeInput{OrgID: org.ID, PlanID: cat.Plans[0].ID, Seats: 1,
+			Installments: 8, PaymentMethodID: pm.ID, IdempotencyKey: "br"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 99.00 plus 5.99% commission for 8 installments = 104.93, no tax in BR.
+		if co.Order.Installments == nil || co.Order.Installments.Count != 8 || co.Order.Total.AmountMinor != 10493 || co.Subscription.Installments != 8 {
+			t.Fatalf("subscribe: %+v total %d", co.Order.Installments, co.Order.Total.AmountMinor)
+		}
+		s.advance(t, t0.AddDate(0, 1, 0))
+		orders, err := s.store.OrdersOfSubscription(context.Background(), co.Subscription.ID, 5)
+		if err != nil || len(orders) != 2 {
+			t.Fatalf("orders %d, %v", len(orders), err)
+		}
+		r := orders[0]
+		if r.Subscription.Action != domain.ActionRenew || r.Status != domain.OrderPaid || r.Installments == nil ||
+			r.Installments.Count != 8 || r.Total.AmountMinor != 10493 {
+			t.Fatalf("renewal %s %s %+v total %d, want PAID in 8 installments, 104.93", r.Subscription.Action, r.Status, r.Installments, r.Total.AmountMinor)
+		}
+		if reqs := s.inst.Requests(); reqs[len(reqs)-1].Installments != 8 || reqs[len(reqs)-1].Saved == nil {
+			t.Fatalf("the renewal's charge: %+v", reqs[len(reqs)-1])
 		}
 	})
 }

@@ -13,8 +13,8 @@ import (
 // the test plays the providers' part through them.
 type shop struct {
 	*fixture
-	gw   *scripted.Vault   // "fake": cards, anywhere, at once; saves cards
-	inst *scripted.Gateway // "inst": Brazil, BRL, 1 to 12 installments
+	gw   *scripted.Vault // "fake": cards, anywhere, at once; saves cards
+	inst *scripted.Vault // "inst": Brazil, BRL, 1 to 12 installments; saves cards
 	pack domain.Pack
 	// afterSubscribe, when set, runs right after a test's subscribe.
 	afterSubscribe func()
@@ -24,10 +24,10 @@ type shop struct {
 func newShop(t *testing.T, d domain.Store, opts ...domain.Option) *shop {
 	t.Helper()
 	gw := scripted.NewVault("fake", domain.EUR, domain.BRL)
-	inst := scripted.New("inst", domain.GatewayCapabilities{
+	inst := scripted.WithVault(scripted.New("inst", domain.GatewayCapabilities{
 		Countries: []string{"BR"}, Currencies: []domain.Currency{domain.BRL}, Methods: []domain.PaymentMethodKind{domain.MethodCard},
 		MaxInstallments: 12, Refunds: true, PartialRefunds: true,
-	})
+	}))
 	reg, err := gateways.New(nil, inst, gw)
 	if err != nil {
 		t.Fatal(err)

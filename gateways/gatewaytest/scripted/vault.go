@@ -39,7 +39,12 @@ var _ domain.MethodVault = (*Vault)(nil)
 // NewVault returns a card gateway named name for currencies that saves
 // methods.
 func NewVault(name string, currencies ...domain.Currency) *Vault {
-	g := Card(name, currencies...)
+	return WithVault(Card(name, currencies...))
+}
+
+// WithVault makes g save payment methods too (its capabilities say
+// SavedCards); g must not be used on its own afterwards.
+func WithVault(g *Gateway) *Vault {
 	g.caps.SavedCards = true
 	return &Vault{Gateway: g, byKey: map[string]domain.SavedMethod{}, setups: map[string]string{}}
 }
