@@ -147,32 +147,54 @@ func TestRenewalOutcomes(t *testing.T) {
 	}
 }
 
-// TestRenewalInterruptedChargesOnce stops a renewal between its order and
-// its charge (the provider unreachable, as a crash would leave it): the
-// next run charges that same order, once.
+// TestRenewalInterruptedChargesOnce stops a renewal where a crash could:
+// after its order was written but before the charge (the provider
+// unreachable), and after the provider charged but before the answer was
+// recorded (the answer lost). The next run charges that same order with the
+// same provider idempotency key: one payment collected, one paid order.
 func TestRenewalInterruptedChargesOnce(t *testing.T) {
 	t.Parallel()
-	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		s := newShop(t, d)
-		p := s.loadPlans(t)
-		sub := s.subscribeTeam(t, p, 1, s.saveCard(t, "4242", true))
-		s.gw.Next(scripted.Unavailable)
-		s.advance(t, t0.AddDate(0, 1, 0))
-		orders, _ := s.store.OrdersOfSubscription(context.Background(), sub.ID, 10)
-		if len(orders) != 2 || orders[0].Status != domain.OrderPending || orders[0].PaymentID != "" {
-			t.Fatalf("after an interrupted renewal: %+v", orders)
-		}
-		s.gw.Next(scripted.Succeed)
-		creates := s.gw.Creates()
-		s.advance(t, t0.AddDate(0, 1, 0).Add(time.Minute))
-		orders, _ = s.store.OrdersOfSubscription(context.Background(), sub.ID, 10)
-		if len(orders) != 2 || orders[0].Status != domain.OrderPaid || s.gw.Creates() != creates+1 {
-			t.Fatalf("after the next run: %d orders, newest %s, %d charges", len(orders), orders[0].Status, s.gw.Creates()-creates)
-		}
-		if got := s.subscription(t); !got.CurrentPeriodStart.Equal(t0.AddDate(0, 1, 0)) {
-			t.Fatalf("period %s", got.CurrentPeriodStart)
-		}
-	})
+	for _, tc := range []struct {
+		name    string
+		outcome scripted.Outcome
+		creates int // payments the provider was asked to start over both runs (a replayed key is not one)
+	}{
+		{"before the charge", scripted.Unavailable, 2},
+		{"after the charge, answer lost", scripted.Lost, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+				s := newShop(t, d)
+				p := s.loadPlans(t)
+				sub := s.subscribeTeam(t, p, 1, s.saveCard(t, "4242", true))
+				creates := s.gw.Creates()
+				s.gw.Next(tc.outcome)
+				// One run of the renewal job, stopped where the outcome
+				// stops it (as a crash would leave it).
+				s.clock.Set(t0.AddDate(0, 1, 0))
+				if _, err := s.svc.AdvanceSubscription(context.Background(), sub.ID); err != nil {
+					t.Fatal(err)
+				}
+				orders, _ := s.store.OrdersOfSubscription(context.Background(), sub.ID, 10)
+				if len(orders) != 2 || orders[0].Status != domain.OrderPending || orders[0].PaymentID != "" {
+					t.Fatalf("after an interrupted renewal: %+v", orders)
+				}
+				s.gw.Next(scripted.Succeed)
+				s.advance(t, t0.AddDate(0, 1, 0).Add(time.Minute))
+				orders, _ = s.store.OrdersOfSubscription(context.Background(), sub.ID, 10)
+				if len(orders) != 2 || orders[0].Status != domain.OrderPaid || s.gw.Creates()-creates != tc.creates {
+					t.Fatalf("after the next run: %d orders, newest %s, %d payments made", len(orders), orders[0].Status, s.gw.Creates()-creates)
+				}
+				if got := s.subscription(t); !got.CurrentPeriodStart.Equal(t0.AddDate(0, 1, 0)) {
+					t.Fatalf("period %s", got.CurrentPeriodStart)
+				}
+				if b := s.checkInvariants(t); b.Total != 5_000_000 { // one month of one seat, granted once
+					t.Fatalf("balance %d, want 5,000,000", b.Total)
+				}
+			})
+		})
+	}
 }
 
 // TestRenewalOnceAcrossInstances runs the renewal job on several service
@@ -414,6 +436,43 @@ func TestInstallmentsApplyToRenewals(t *testing.T) {
 		}
 		if reqs := s.inst.Requests(); reqs[len(reqs)-1].Installments != 8 || reqs[len(reqs)-1].Saved == nil {
 			t.Fatalf("the renewal's charge: %+v", reqs[len(reqs)-1])
+		}
+	})
+}
+
+// TestRetrySubscriptionPaymentKey: paying a PAST_DUE renewal again replays
+// with its key, refuses the key with other input, and is refused while
+// nothing is due.
+func TestRetrySubscriptionPaymentKey(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		s := newShop(t, d)
+		p := s.loadPlans(t)
+		card := s.saveCard(t, "4242", true)
+		s.subscribeTeam(t, p, 1, card)
+		in := domain.RetryPaymentInput{OrgID: s.org.ID, IdempotencyKey: "retry"}
+		if _, err := s.svc.RetrySubscriptionPayment(s.owner, in); codeOf(err) != domain.CodeConflict {
+			t.Fatalf("retry while ACTIVE: %v, want CONFLICT", err)
+		}
+		s.gw.Next(scripted.Decline)
+		s.advance(t, t0.AddDate(0, 1, 0))
+		s.gw.Next(scripted.Succeed)
+		in.IdempotencyKey = "retry-2"
+		co, err := s.svc.RetrySubscriptionPayment(s.owner, in)
+		if err != nil || co.Order.Status != domain.OrderPaid || co.Subscription.Status != domain.SubActive {
+			t.Fatalf("retry: %+v, %v", co, err)
+		}
+		creates := s.gw.Creates()
+		again, err := s.svc.RetrySubscriptionPayment(s.owner, in)
+		if err != nil || again.Order.ID != co.Order.ID || s.gw.Creates() != creates {
+			t.Fatalf("replay: %+v, %v, %d more payments", again.Order, err, s.gw.Creates()-creates)
+		}
+		in.PaymentMethodID = s.saveCard(t, "5555", false)
+		if _, err := s.svc.RetrySubscriptionPayment(s.owner, in); codeOf(err) != domain.CodeConflict {
+			t.Fatalf("same key, other card: %v, want CONFLICT", err)
+		}
+		if b := s.checkInvariants(t); b.Total != 5_000_000 {
+			t.Fatalf("balance %d, want one month's 5,000,000", b.Total)
 		}
 	})
 }

@@ -54,6 +54,11 @@ const (
 	// Unavailable is the provider failing (GATEWAY_UNAVAILABLE) for this
 	// one request.
 	Unavailable
+	// Lost collects the payment but loses the answer: the provider
+	// charged, the caller sees GATEWAY_UNAVAILABLE (a timeout, a crash
+	// before the answer was recorded). A retry with the same idempotency
+	// key gets the collected payment.
+	Lost
 	// AuthRequired is a bank asking the buyer to authenticate: a charge
 	// made without them (off session) is the FAILED payment, reason
 	// domain.FailureAuthRequired, and a PAYMENT_FAILED error; with the
@@ -263,6 +268,10 @@ func (g *Gateway) CreatePayment(_ context.Context, req domain.PaymentRequest) (d
 		p.Status, p.FailureReason = domain.PaymentFailed, domain.FailureAuthRequired
 		g.payments[p.ID] = p
 		return p, &domain.Error{Code: domain.CodePaymentFailed, Message: "card declined: " + domain.FailureAuthRequired}
+	case Lost:
+		g.payments[p.ID] = p
+		g.byKey[req.IdempotencyKey] = p.ID
+		return domain.Payment{}, &domain.Error{Code: domain.CodeGatewayUnavailable, Message: "provider timed out"}
 	case RefuseInput:
 		return domain.Payment{}, domain.InvalidInput("paymentMethodId", "the provider knows no such payment method")
 	case Unavailable:
