@@ -3329,9 +3329,9 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../schema/addons.graphqls", Input: `# Recurring credit add-ons, extra credits at the plan's price (BILLING.md,
-# Credits). The Free plan's monthly credits need no API: they are FREE
-# grants in the ledger.
+	{Name: "../schema/addons.graphqls", Input: `# Recurring credit add-ons and extra credits at the plan's own price (the
+# README's "Plans and subscriptions"). The Free plan's monthly credits need
+# no API: they are FREE grants in the ledger.
 
 extend input PurchasePackInput {
   "Term of a recurring add-on pack (validity RECURRING) in months: from the pack's ` + "`" + `recurringMonths` + "`" + ` up to the months left in the subscription's current billing period when that is longer (annual plans); null takes the minimum. Only an org with an ACTIVE paid subscription buys an add-on (else INVALID_INPUT on ` + "`" + `packId` + "`" + `), priced the pack's monthly price × quantity × term months, and in the subscription's installment count (another count is INVALID_INPUT on ` + "`" + `installments` + "`" + `). Other packs take no term (INVALID_INPUT)."
