@@ -1,0 +1,119 @@
+package e2e
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tallyhq/tally/gateways/gatewaytest/mercadopagoemu"
+)
+
+// Plan subscriptions in the real binary through the real gateway adapters
+// against their test doubles: a payment method saved with the gateway,
+// a subscription paid with it, and the renewal the test clock runs at the
+// period's end, charged to the saved method off session and invoiced.
+
+// gwSub is the part of a subscription these tests read.
+type gwSub struct {
+	ID, Status       string
+	Installments     int
+	CurrentPeriodEnd time.Time
+	LatestOrder      *struct{ ID string }
+}
+
+const gwSubFields = `id status installments currentPeriodEnd latestOrder { id }`
+
+// subscribeAndRenew subscribes org to plan with the saved method, checks
+// the subscription ACTIVE and its order PAID and invoiced through gateway,
+// moves the test clock past the period's end as admin and checks the
+// renewal order PAID and invoiced through gateway in the same
+// installments. It returns the first and the renewal order.
+func (c *client) subscribeAndRenew(t *testing.T, admin *client, org, plan, method, gateway string, installments int) (first, renewal gqlOrder) {
+	t.Helper()
+	var co struct {
+		Subscription gwSub
+		Order        *struct{ ID string }
+	}
+	c.must(t, `mutation($in: SubscribeInput!) { subscribe(input: $in) { subscription { `+gwSubFields+` } order { id } } }`,
+		map[string]any{"in": map[string]any{"orgId": org, "planId": plan, "seats": 1, "paymentMethodId": method,
+			"installments": installments, "idempotencyKey": "sub-" + gateway}}, "subscribe", &co)
+	sub := co.Subscription
+	if sub.Status != "ACTIVE" || sub.Installments != installments || co.Order == nil {
+		t.Fatalf("subscribe with a saved %s method: %+v", gateway, co)
+	}
+	first = c.paidThrough(t, co.Order.ID, gateway, installments)
+
+	admin.must(t, advanceClock, map[string]any{"to": sub.CurrentPeriodEnd.Add(time.Minute).Format(time.RFC3339Nano)}, "advanceTestClock", nil)
+	var read struct{ Subscription gwSub }
+	c.must(t, `query($o: ID!) { org(id: $o) { subscription { `+gwSubFields+` } } }`, map[string]any{"o": org}, "org", &read)
+	renewed := read.Subscription
+	if renewed.Status != "ACTIVE" || !renewed.CurrentPeriodEnd.After(sub.CurrentPeriodEnd) || renewed.LatestOrder == nil ||
+		renewed.LatestOrder.ID == first.ID {
+		t.Fatalf("after the period's end: %+v, want ACTIVE in a new period with a new order", renewed)
+	}
+	renewal = c.paidThrough(t, renewed.LatestOrder.ID, gateway, installments)
+	if renewal.Total.AmountMinor != first.Total.AmountMinor || renewal.Invoice.Number == first.Invoice.Number {
+		t.Fatalf("renewal %+v, want the first order's total on its own invoice (first %+v)", renewal, first)
+	}
+	return first, renewal
+}
+
+// paidThrough reads order id and checks it PAID through gateway in
+// installments, with an invoice PDF that carries its total.
+func (c *client) paidThrough(t *testing.T, id, gateway string, installments int) gqlOrder {
+	t.Helper()
+	o := c.order(t, id)
+	var inst struct{ Installments *struct{ Count int } }
+	c.must(t, `query($id: ID!) { order(id: $id) { installments { count } } }`, map[string]any{"id": id}, "order", &inst)
+	count := 1
+	if inst.Installments != nil {
+		count = inst.Installments.Count
+	}
+	if o.Status != "PAID" || o.Gateway != gateway || count != installments {
+		t.Fatalf("order %+v in %d installments, want PAID through %s in %d", o, count, gateway, installments)
+	}
+	c.checkInvoicePDF(t, o)
+	return o
+}
+
+// TestSubscribeWithInstallments saves a card with Mercado Pago (the
+// emulator), subscribes a Brazilian org to Team paying it in 3
+// installments, and renews: the renewal is charged to the saved card as
+// its customer, with no buyer, in the same 3 installments.
+func TestSubscribeWithInstallments(t *testing.T) {
+	emu := mercadopagoemu.New()
+	defer emu.Close()
+	dbURL := backends[0].newDB(t)
+	seedCatalog(t, dbURL)
+	s := startServer(t, dbURL, "TALLY_SANDBOX=off", "TALLY_TEST_CLOCK=1",
+		"MERCADOPAGO_ACCESS_TOKEN="+mercadopagoemu.AccessToken, "MERCADOPAGO_WEBHOOK_SECRET="+mercadopagoemu.WebhookSecret,
+		"MERCADOPAGO_API_BASE="+emu.URL())
+	admin := s.as("Bearer " + token(t, "root@platform.example", true))
+	owner := s.user(t, "dono@assinatura.example")
+	org := owner.createOrg(t, "Assinatura", "BR", "BRL")
+	team := owner.planID(t, "BRL", "team-monthly")
+
+	saved := owner.mustAddGatewayMethod(t, org, "installments", "visa:"+mercadopagoemu.TokenApprove, "mp-card")
+	m := saved.PaymentMethod
+	if m.Status != "ACTIVE" || m.Gateway != "installments" || m.Kind != "CARD" || saved.NextAction.Kind != "NONE" {
+		t.Fatalf("saved card %+v", saved)
+	}
+	before := len(emu.PaymentIDs())
+	first, renewal := owner.subscribeAndRenew(t, admin, org, team, m.ID, "installments", 3)
+
+	ids := emu.PaymentIDs()
+	if len(ids) != before+2 {
+		t.Fatalf("Mercado Pago saw %d payments, want 2 (%v)", len(ids)-before, ids)
+	}
+	var cardID string
+	for i, id := range ids[before:] {
+		p, _ := emu.Payment(id)
+		want := []int64{first.Total.AmountMinor, renewal.Total.AmountMinor}[i]
+		if p.Status != "approved" || p.Installments != 3 || p.AmountMinor != want || p.PayerType != "customer" || p.CardID == "" {
+			t.Fatalf("payment %d on Mercado Pago %+v, want approved, 3 installments of %d, as the customer with the saved card", i, p, want)
+		}
+		if cardID != "" && p.CardID != cardID {
+			t.Fatalf("the renewal paid with card %s, the subscription with %s", p.CardID, cardID)
+		}
+		cardID = p.CardID
+	}
+}
