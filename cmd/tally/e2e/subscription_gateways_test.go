@@ -1,10 +1,14 @@
 package e2e
 
 import (
+	"encoding/json"
+	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
 	"github.com/tallyhq/tally/gateways/gatewaytest/mercadopagoemu"
+	"github.com/tallyhq/tally/gateways/gatewaytest/paypalemu"
 )
 
 // Plan subscriptions in the real binary through the real gateway adapters
@@ -115,5 +119,90 @@ func TestSubscribeWithInstallments(t *testing.T) {
 			t.Fatalf("the renewal paid with card %s, the subscription with %s", p.CardID, cardID)
 		}
 		cardID = p.CardID
+	}
+}
+
+// TestSubscribeWithPayPal saves a PayPal wallet with the emulator's Vault
+// v3 (a setup token the buyer approves on PayPal's page, then
+// confirmPaymentMethod), subscribes a French org to Team with it, and
+// renews: both charges are orders PayPal captures with the saved payment
+// token and no buyer.
+func TestSubscribeWithPayPal(t *testing.T) {
+	emu := paypalemu.New()
+	defer emu.Close()
+	dbURL := backends[0].newDB(t)
+	seedCatalog(t, dbURL)
+	s := startServer(t, dbURL, "TALLY_SANDBOX=off", "TALLY_TEST_CLOCK=1", "PAYPAL_CLIENT_ID="+emu.ClientID(), "PAYPAL_SECRET="+emu.Secret(),
+		"PAYPAL_WEBHOOK_ID="+emu.WebhookID(), "PAYPAL_API_BASE="+emu.URL())
+	admin := s.as("Bearer " + token(t, "root@platform.example", true))
+	owner := s.user(t, "owner@wallet.example")
+	org := owner.createOrg(t, "Wallet", "FR", "EUR")
+	team := owner.planID(t, "EUR", "team-monthly")
+
+	// No token: a setup token, PENDING until the buyer approves on PayPal.
+	setup := owner.mustAddGatewayMethod(t, org, "paypal", "", "pp-wallet")
+	m := setup.PaymentMethod
+	if m.Status != "PENDING" || m.Gateway != "paypal" || m.Kind != "PAYPAL" || setup.NextAction.Kind != "REDIRECT" {
+		t.Fatalf("saving a PayPal wallet: %+v, want PENDING with a redirect to PayPal", setup)
+	}
+	link, err := url.Parse(setup.NextAction.RedirectURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setupToken := link.Query().Get("approval_session_id")
+	if r := owner.do(t, `mutation($in: SubscribeInput!) { subscribe(input: $in) { subscription { id } } }`,
+		map[string]any{"in": map[string]any{"orgId": org, "planId": team, "seats": 1, "paymentMethodId": m.ID, "idempotencyKey": "early"}}); len(r.Errors) == 0 {
+		t.Fatal("subscribed with a wallet the buyer has not approved")
+	}
+	// The buyer follows the approve link.
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.Get(link.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 && resp.StatusCode/100 != 3 {
+		t.Fatalf("PayPal's approve page answered %d", resp.StatusCode)
+	}
+	var conf methodSetup
+	owner.must(t, confirmMethod, map[string]any{"id": m.ID}, "confirmPaymentMethod", &conf)
+	if conf.PaymentMethod.Status != "ACTIVE" || conf.NextAction.Kind != "NONE" {
+		t.Fatalf("confirm after approval: %+v", conf)
+	}
+	st, ok := emu.SetupToken(setupToken)
+	if !ok || st.PaymentToken == "" {
+		t.Fatalf("setup token %q on PayPal: %+v, want exchanged for a payment token", setupToken, st)
+	}
+
+	before := len(emu.Events())
+	first, renewal := owner.subscribeAndRenew(t, admin, org, team, m.ID, "paypal", 1)
+
+	// PayPal captured two orders, each with the saved payment token.
+	var captured []string
+	for _, d := range emu.Events()[before:] {
+		if d.EventType != "PAYMENT.CAPTURE.COMPLETED" {
+			continue
+		}
+		var ev struct {
+			Resource struct {
+				SupplementaryData struct {
+					RelatedIDs struct {
+						OrderID string `json:"order_id"`
+					} `json:"related_ids"`
+				} `json:"supplementary_data"`
+			}
+		}
+		if err := json.Unmarshal(d.Body, &ev); err != nil {
+			t.Fatal(err)
+		}
+		o, _ := emu.Order(ev.Resource.SupplementaryData.RelatedIDs.OrderID)
+		if o.VaultID != st.PaymentToken || o.Status != "COMPLETED" {
+			t.Fatalf("PayPal order %+v, want COMPLETED charging payment token %s without the buyer", o, st.PaymentToken)
+		}
+		captured = append(captured, o.Value)
+	}
+	want := []string{first.Total.Amount, renewal.Total.Amount}
+	if len(captured) != 2 || captured[0] != want[0] || captured[1] != want[1] {
+		t.Fatalf("PayPal captured %v, want %v", captured, want)
 	}
 }
