@@ -1,12 +1,18 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/tallyhq/tally/gateways/gatewaytest"
 	"github.com/tallyhq/tally/gateways/gatewaytest/mercadopagoemu"
 	"github.com/tallyhq/tally/gateways/gatewaytest/paypalemu"
 )
@@ -204,5 +210,148 @@ func TestSubscribeWithPayPal(t *testing.T) {
 	want := []string{first.Total.Amount, renewal.Total.Amount}
 	if len(captured) != 2 || captured[0] != want[0] || captured[1] != want[1] {
 		t.Fatalf("PayPal captured %v, want %v", captured, want)
+	}
+}
+
+// stripeState stands in front of stripe-mock, which checks every request
+// against Stripe's OpenAPI spec but keeps no state and answers fixtures (a
+// SetupIntent that is never succeeded, one PaymentIntent id for all). It
+// forwards each request to stripe-mock and, where stripe-mock accepted it,
+// answers what Stripe would for a card that works: a SetupIntent
+// succeeded with its card, a confirmed PaymentIntent succeeded with the
+// request's amount, currency and metadata under an id of its own (read
+// back as created). It records the PaymentIntents' create requests.
+type stripeState struct {
+	mock string
+	mu   sync.Mutex
+	n    int
+	pis  map[string][]byte
+	// created are the form bodies of POST /v1/payment_intents, in order.
+	created []url.Values
+}
+
+func newStripeState(t *testing.T, mock string) (*stripeState, string) {
+	st := &stripeState{mock: mock, pis: map[string][]byte{}}
+	srv := httptest.NewServer(st)
+	t.Cleanup(srv.Close)
+	return st, srv.URL
+}
+
+func (st *stripeState) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	req, err := http.NewRequest(r.Method, st.mock+r.URL.RequestURI(), bytes.NewReader(body))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	req.Header = r.Header.Clone()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(resp.Body)
+	form, _ := url.ParseQuery(string(body))
+	if resp.StatusCode == http.StatusOK {
+		answer = st.rewrite(r.Method, r.URL.Path, form, answer)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(resp.StatusCode)
+	_, _ = w.Write(answer)
+}
+
+// rewrite turns stripe-mock's fixture answer into a stateful one.
+func (st *stripeState) rewrite(method, path string, form url.Values, answer []byte) []byte {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var obj map[string]any
+	if json.Unmarshal(answer, &obj) != nil {
+		return answer
+	}
+	card := map[string]any{"id": form.Get("payment_method"), "object": "payment_method", "type": "card",
+		"card": map[string]any{"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2034}}
+	switch {
+	case method == http.MethodPost && path == "/v1/setup_intents":
+		obj["status"], obj["customer"], obj["payment_method"], obj["usage"] = "succeeded", form.Get("customer"), card, form.Get("usage")
+	case method == http.MethodPost && path == "/v1/payment_intents" && form.Get("confirm") == "true":
+		st.n++
+		st.created = append(st.created, form)
+		obj["id"] = fmt.Sprintf("pi_e2e_%d", st.n)
+		obj["status"], obj["customer"], obj["payment_method"] = "succeeded", form.Get("customer"), form.Get("payment_method")
+		obj["amount"], obj["amount_received"], obj["currency"] = json.Number(form.Get("amount")), json.Number(form.Get("amount")), form.Get("currency")
+		md := map[string]string{}
+		for k, v := range form {
+			if len(k) > len("metadata[]") && k[:len("metadata[")] == "metadata[" {
+				md[k[len("metadata["):len(k)-1]] = v[0]
+			}
+		}
+		obj["metadata"], obj["next_action"], obj["last_payment_error"] = md, nil, nil
+		b, _ := json.Marshal(obj)
+		st.pis[obj["id"].(string)] = b
+		return b
+	case method == http.MethodGet && len(path) > len("/v1/payment_intents/"):
+		if b, ok := st.pis[path[len("/v1/payment_intents/"):]]; ok {
+			return b
+		}
+		return answer
+	default:
+		return answer
+	}
+	b, _ := json.Marshal(obj)
+	return b
+}
+
+// paymentIntents returns the form bodies of the confirmed PaymentIntents
+// created so far.
+func (st *stripeState) paymentIntents() []url.Values {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return append([]url.Values(nil), st.created...)
+}
+
+// TestSubscribeWithStripe saves a card (a pm_ id as Stripe Elements makes
+// it) with a SetupIntent, subscribes a German org to Team with it and
+// renews: the subscription's PaymentIntent is confirmed with the buyer
+// there, the renewal's off session, both on the saved card of the org's
+// customer. Requests go to stripe-mock (checked against Stripe's spec)
+// through stripeState for the state it lacks.
+func TestSubscribeWithStripe(t *testing.T) {
+	st, base := newStripeState(t, gatewaytest.StripeMock(t))
+	dbURL := backends[0].newDB(t)
+	seedCatalog(t, dbURL)
+	s := startServer(t, dbURL, "TALLY_SANDBOX=off", "TALLY_TEST_CLOCK=1", "STRIPE_SECRET_KEY=sk_test_123",
+		"STRIPE_WEBHOOK_SECRET=whsec_e2e", "STRIPE_API_BASE="+base)
+	admin := s.as("Bearer " + token(t, "root@platform.example", true))
+	owner := s.user(t, "owner@cards.example")
+	org := owner.createOrg(t, "Cards", "DE", "EUR")
+	team := owner.planID(t, "EUR", "team-monthly")
+
+	saved := owner.mustAddGatewayMethod(t, org, "stripe", "pm_card_visa", "st-card")
+	m := saved.PaymentMethod
+	if m.Status != "ACTIVE" || m.Gateway != "stripe" || m.Kind != "CARD" || m.Brand != "visa" || m.Last4 == nil || *m.Last4 != "4242" ||
+		saved.NextAction.Kind != "NONE" {
+		t.Fatalf("saved card %+v", saved)
+	}
+	first, renewal := owner.subscribeAndRenew(t, admin, org, team, m.ID, "stripe", 1)
+
+	pis := st.paymentIntents()
+	if len(pis) != 2 {
+		t.Fatalf("%d confirmed PaymentIntents, want 2: %v", len(pis), pis)
+	}
+	for i, c := range []struct {
+		order      gqlOrder
+		offSession string
+	}{{first, "false"}, {renewal, "true"}} {
+		f := pis[i]
+		if f.Get("payment_method") != "pm_card_visa" || f.Get("customer") == "" || f.Get("off_session") != c.offSession ||
+			f.Get("amount") != fmt.Sprint(c.order.Total.AmountMinor) || f.Get("currency") != "eur" ||
+			f.Get("metadata[tally_order_id]") != localID(t, c.order.ID) {
+			t.Fatalf("PaymentIntent %d: %v, want the saved card of a customer, off_session=%s, %d eur for order %s",
+				i, f, c.offSession, c.order.Total.AmountMinor, c.order.Number)
+		}
+	}
+	if pis[0].Get("customer") != pis[1].Get("customer") {
+		t.Fatalf("the renewal charged customer %s, the subscription %s", pis[1].Get("customer"), pis[0].Get("customer"))
 	}
 }
