@@ -90,9 +90,13 @@ func (c *client) paidThrough(t *testing.T, id, gateway string, installments int)
 // installments, and renews: the renewal is charged to the saved card as
 // its customer, with no buyer, in the same 3 installments.
 func TestSubscribeWithInstallments(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) { subscribeWithInstallments(t, b) })
+}
+
+func subscribeWithInstallments(t *testing.T, b backend) {
 	emu := mercadopagoemu.New()
 	defer emu.Close()
-	dbURL := backends[0].newDB(t)
+	dbURL := b.newDB(t)
 	seedCatalog(t, dbURL)
 	s := startServer(t, dbURL, "TALLY_SANDBOX=off", "TALLY_TEST_CLOCK=1",
 		"MERCADOPAGO_ACCESS_TOKEN="+mercadopagoemu.AccessToken, "MERCADOPAGO_WEBHOOK_SECRET="+mercadopagoemu.WebhookSecret,
@@ -134,9 +138,13 @@ func TestSubscribeWithInstallments(t *testing.T) {
 // renews: both charges are orders PayPal captures with the saved payment
 // token and no buyer.
 func TestSubscribeWithPayPal(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) { subscribeWithPayPal(t, b) })
+}
+
+func subscribeWithPayPal(t *testing.T, b backend) {
 	emu := paypalemu.New()
 	defer emu.Close()
-	dbURL := backends[0].newDB(t)
+	dbURL := b.newDB(t)
 	seedCatalog(t, dbURL)
 	s := startServer(t, dbURL, "TALLY_SANDBOX=off", "TALLY_TEST_CLOCK=1", "PAYPAL_CLIENT_ID="+emu.ClientID(), "PAYPAL_SECRET="+emu.Secret(),
 		"PAYPAL_WEBHOOK_ID="+emu.WebhookID(), "PAYPAL_API_BASE="+emu.URL())
@@ -317,8 +325,13 @@ func (st *stripeState) paymentIntents() []url.Values {
 // customer. Requests go to stripe-mock (checked against Stripe's spec)
 // through stripeState for the state it lacks.
 func TestSubscribeWithStripe(t *testing.T) {
-	st, base := newStripeState(t, gatewaytest.StripeMock(t))
-	dbURL := backends[0].newDB(t)
+	mock := gatewaytest.StripeMock(t)
+	forEachBackend(t, func(t *testing.T, b backend) { subscribeWithStripe(t, b, mock) })
+}
+
+func subscribeWithStripe(t *testing.T, b backend, mock string) {
+	st, base := newStripeState(t, mock)
+	dbURL := b.newDB(t)
 	seedCatalog(t, dbURL)
 	s := startServer(t, dbURL, "TALLY_SANDBOX=off", "TALLY_TEST_CLOCK=1", "STRIPE_SECRET_KEY=sk_test_123",
 		"STRIPE_WEBHOOK_SECRET=whsec_e2e", "STRIPE_API_BASE="+base)
