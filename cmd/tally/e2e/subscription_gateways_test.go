@@ -165,8 +165,8 @@ func subscribeWithPayPal(t *testing.T, b backend) {
 	}
 	setupToken := link.Query().Get("approval_session_id")
 	if r := owner.do(t, `mutation($in: SubscribeInput!) { subscribe(input: $in) { subscription { id } } }`,
-		map[string]any{"in": map[string]any{"orgId": org, "planId": team, "seats": 1, "paymentMethodId": m.ID, "idempotencyKey": "early"}}); len(r.Errors) == 0 {
-		t.Fatal("subscribed with a wallet the buyer has not approved")
+		map[string]any{"in": map[string]any{"orgId": org, "planId": team, "seats": 1, "paymentMethodId": m.ID, "idempotencyKey": "early"}}); r.code() != "INVALID_INPUT" || r.Errors[0].Extensions.Field != "paymentMethodId" {
+		t.Fatalf("subscribing with a wallet the buyer has not approved: %+v, want INVALID_INPUT on paymentMethodId", r.Errors)
 	}
 	// The buyer follows the approve link.
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
