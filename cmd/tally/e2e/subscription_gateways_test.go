@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -290,16 +291,16 @@ func (st *stripeState) rewrite(method, path string, form url.Values, answer []by
 		obj["amount"], obj["amount_received"], obj["currency"] = json.Number(form.Get("amount")), json.Number(form.Get("amount")), form.Get("currency")
 		md := map[string]string{}
 		for k, v := range form {
-			if len(k) > len("metadata[]") && k[:len("metadata[")] == "metadata[" {
-				md[k[len("metadata["):len(k)-1]] = v[0]
+			if key, ok := strings.CutPrefix(k, "metadata["); ok && strings.HasSuffix(key, "]") {
+				md[strings.TrimSuffix(key, "]")] = v[0]
 			}
 		}
 		obj["metadata"], obj["next_action"], obj["last_payment_error"] = md, nil, nil
 		b, _ := json.Marshal(obj)
 		st.pis[obj["id"].(string)] = b
 		return b
-	case method == http.MethodGet && len(path) > len("/v1/payment_intents/"):
-		if b, ok := st.pis[path[len("/v1/payment_intents/"):]]; ok {
+	case method == http.MethodGet && strings.HasPrefix(path, "/v1/payment_intents/"):
+		if b, ok := st.pis[strings.TrimPrefix(path, "/v1/payment_intents/")]; ok {
 			return b
 		}
 		return answer
