@@ -39,9 +39,15 @@ func (c *client) addMethod(t testing.TB, in map[string]any) result {
 // mustAddMethod saves token with the sandbox for org under key.
 func (c *client) mustAddMethod(t testing.TB, org, token, key string) methodSetup {
 	t.Helper()
-	r := c.addMethod(t, map[string]any{"orgId": org, "gateway": "sandbox", "token": token, "idempotencyKey": key})
+	return c.mustAddGatewayMethod(t, org, "sandbox", token, key)
+}
+
+// mustAddGatewayMethod saves token with gateway for org under key.
+func (c *client) mustAddGatewayMethod(t testing.TB, org, gateway, token, key string) methodSetup {
+	t.Helper()
+	r := c.addMethod(t, map[string]any{"orgId": org, "gateway": gateway, "token": token, "idempotencyKey": key})
 	if len(r.Errors) > 0 {
-		t.Fatalf("addPaymentMethod(%s): %+v", token, r.Errors)
+		t.Fatalf("addPaymentMethod(%s, %q): %+v", gateway, token, r.Errors)
 	}
 	var m methodSetup
 	if err := json.Unmarshal(r.Data["addPaymentMethod"], &m); err != nil {
