@@ -414,19 +414,9 @@ type RetryPaymentInput struct {
 // ACTIVE again. Codes: as Subscribe's; CONFLICT when the subscription is
 // not PAST_DUE or a payment of its renewal is already under way.
 func (s *Service) RetrySubscriptionPayment(ctx context.Context, in RetryPaymentInput) (SubscriptionCheckout, error) {
-	if err := validateKey(in.IdempotencyKey); err != nil {
-		return SubscriptionCheckout{}, err
-	}
-	returnURL, err := s.returnURL(in.ReturnURL)
+	acc, returnURL, err := s.checkCharge(ctx, in.OrgID, in.IdempotencyKey, in.ReturnURL)
 	if err != nil {
 		return SubscriptionCheckout{}, err
-	}
-	acc, err := s.authorize(ctx, in.OrgID, ActionBilling)
-	if err != nil {
-		return SubscriptionCheckout{}, err
-	}
-	if s.gateways == nil {
-		return SubscriptionCheckout{}, Errorf(CodeGatewayUnavailable, "no payment gateway is configured")
 	}
 	k := idemKey{orgID: in.OrgID, key: in.IdempotencyKey, op: "retrySubscriptionPayment",
 		hash: requestHash("retrySubscriptionPayment", in.OrgID, in.PaymentMethodID)}

@@ -119,19 +119,9 @@ func (s *Service) PreviewSubscribe(ctx context.Context, in SubscribeInput) (Subs
 // subscription already is cancels a pending change. Codes: as Subscribe's,
 // and CONFLICT when the subscription is not ACTIVE.
 func (s *Service) ChangeSubscription(ctx context.Context, ch SubscriptionChange) (SubscriptionCheckout, error) {
-	if err := validateKey(ch.IdempotencyKey); err != nil {
-		return SubscriptionCheckout{}, err
-	}
-	returnURL, err := s.returnURL(ch.ReturnURL)
+	acc, returnURL, err := s.checkCharge(ctx, ch.OrgID, ch.IdempotencyKey, ch.ReturnURL)
 	if err != nil {
 		return SubscriptionCheckout{}, err
-	}
-	acc, err := s.authorize(ctx, ch.OrgID, ActionBilling)
-	if err != nil {
-		return SubscriptionCheckout{}, err
-	}
-	if s.gateways == nil {
-		return SubscriptionCheckout{}, Errorf(CodeGatewayUnavailable, "no payment gateway is configured")
 	}
 	k := idemKey{orgID: ch.OrgID, key: ch.IdempotencyKey, op: "changeSubscription",
 		hash: requestHash("changeSubscription", ch.OrgID, ch.PlanID, ch.Seats, ch.PaymentMethodID)}

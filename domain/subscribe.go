@@ -91,23 +91,13 @@ func subscribeHash(in SubscribeInput, details *InvoiceDetails) string {
 // instead; or the key reused with other input), PAYMENT_FAILED,
 // GATEWAY_UNAVAILABLE, RATE_LIMITED.
 func (s *Service) Subscribe(ctx context.Context, in SubscribeInput) (SubscriptionCheckout, error) {
-	if err := validateKey(in.IdempotencyKey); err != nil {
+	acc, returnURL, err := s.checkCharge(ctx, in.OrgID, in.IdempotencyKey, in.ReturnURL)
+	if err != nil {
 		return SubscriptionCheckout{}, err
 	}
 	details, err := validInvoiceDetails(in.InvoiceDetails)
 	if err != nil {
 		return SubscriptionCheckout{}, err
-	}
-	returnURL, err := s.returnURL(in.ReturnURL)
-	if err != nil {
-		return SubscriptionCheckout{}, err
-	}
-	acc, err := s.authorize(ctx, in.OrgID, ActionBilling)
-	if err != nil {
-		return SubscriptionCheckout{}, err
-	}
-	if s.gateways == nil {
-		return SubscriptionCheckout{}, Errorf(CodeGatewayUnavailable, "no payment gateway is configured")
 	}
 	k := idemKey{orgID: in.OrgID, key: in.IdempotencyKey, op: "subscribe", hash: subscribeHash(in, details)}
 	replay := func(ctx context.Context, rec IdempotencyRecord) (SubscriptionCheckout, error) {
@@ -372,4 +362,27 @@ func (s *Service) savedMethodOf(ctx context.Context, orgID, id string) (PaymentM
 		return PaymentMethod{}, false, InvalidInput("paymentMethodId", "the payment method is not ready; confirm it first")
 	}
 	return m, true, nil
+}
+
+// checkCharge is what every charged subscription mutation checks first, in
+// order: the idempotency key, the return URL (before anything could
+// redirect a buyer to it), that the caller may buy for the org, and that a
+// gateway is configured. It returns the caller's access and the accepted
+// return URL.
+func (s *Service) checkCharge(ctx context.Context, orgID, key, returnURL string) (Access, string, error) {
+	if err := validateKey(key); err != nil {
+		return Access{}, "", err
+	}
+	url, err := s.returnURL(returnURL)
+	if err != nil {
+		return Access{}, "", err
+	}
+	acc, err := s.authorize(ctx, orgID, ActionBilling)
+	if err != nil {
+		return Access{}, "", err
+	}
+	if s.gateways == nil {
+		return Access{}, "", Errorf(CodeGatewayUnavailable, "no payment gateway is configured")
+	}
+	return acc, url, nil
 }
