@@ -132,7 +132,7 @@ func (s *Service) purchase(ctx context.Context, in PurchaseInput, acc Access, de
 	o := Order{
 		ID: newID(), OrgID: org.ID, Status: OrderPending, Lines: q.Lines,
 		Subtotal: q.Subtotal, Tax: q.Tax, TaxRateBP: q.TaxRateBP, Total: q.Total,
-		Credits: q.Credits, Validity: q.Validity, Gateway: gw.Name(), Method: orderMethod(in, gw),
+		Credits: q.Credits, Validity: q.Validity, Gateway: gw.Name(), Method: orderMethod(in.Method, in.PaymentMethodID, gw),
 		Installments: q.Installments, InvoiceDetails: details, CreatedBy: acc.Actor.UserID,
 		CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
@@ -242,21 +242,22 @@ func (s *Service) undoOrder(ctx context.Context, o Order, key string) bool {
 	return err == nil
 }
 
-// orderMethod is how the buyer of in pays with gw, as far as it is known
-// before the payment starts: the method they named; else the gateway's
-// only method (Stripe and the installment gateway take cards, PayPal
-// PayPal); else a card when they gave a payment method to charge (every
-// payment method id is a card: a saved card, a card token, a test card).
+// orderMethod is how a buyer who named method and paymentMethodID pays
+// with gw, as far as it is known before the payment starts: the method
+// they named; else the gateway's only method (Stripe and the installment
+// gateway take cards, PayPal PayPal); else a card when they gave a payment
+// method to charge (every payment method id is a card: a saved card, a card
+// token, a test card).
 // "" leaves it to the gateway's page, and to the gateway to report
 // (Payment.Method).
-func orderMethod(in PurchaseInput, gw Gateway) PaymentMethodKind {
-	if in.Method != "" {
-		return in.Method
+func orderMethod(method PaymentMethodKind, paymentMethodID string, gw Gateway) PaymentMethodKind {
+	if method != "" {
+		return method
 	}
 	if m := gw.Capabilities().Methods; len(m) == 1 {
 		return m[0]
 	}
-	if in.PaymentMethodID != "" {
+	if paymentMethodID != "" {
 		return MethodCard
 	}
 	return ""

@@ -263,14 +263,7 @@ func (s *Service) subscriptionPayment(ctx context.Context, org Org, gateway stri
 	if err != nil {
 		return subPayment{}, err
 	}
-	pay.gateway = gw
-	if pay.method == "" {
-		if m := gw.Capabilities().Methods; len(m) == 1 {
-			pay.method = m[0]
-		} else if paymentMethodID != "" {
-			pay.method = MethodCard
-		}
-	}
+	pay.gateway, pay.method = gw, orderMethod(pay.method, paymentMethodID, gw)
 	return pay, nil
 }
 

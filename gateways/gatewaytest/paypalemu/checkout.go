@@ -36,6 +36,17 @@ func (e *Emulator) checkout(w http.ResponseWriter, r *http.Request) {
 		target = o.cancelURL
 	}
 	e.mu.Unlock()
+	params := url.Values{"token": {id}}
+	if !cancel {
+		params.Set("PayerID", payerID)
+	}
+	sendBack(w, r, id, target, cancel, err, params)
+}
+
+// sendBack ends an approval page the way PayPal does: a refused approval
+// is 409; with no URL to go back to a plain page says what happened;
+// otherwise the buyer is redirected to target with params added.
+func sendBack(w http.ResponseWriter, r *http.Request, id, target string, cancel bool, err error, params url.Values) {
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusConflict)
 		return
@@ -55,9 +66,8 @@ func (e *Emulator) checkout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := u.Query()
-	q.Set("token", id)
-	if !cancel {
-		q.Set("PayerID", payerID)
+	for k, v := range params {
+		q[k] = v
 	}
 	u.RawQuery = q.Encode()
 	http.Redirect(w, r, u.String(), http.StatusFound)

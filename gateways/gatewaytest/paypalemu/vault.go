@@ -273,31 +273,11 @@ func (e *Emulator) vaultApprovePage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	e.mu.Unlock()
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusConflict)
-		return
-	}
-	if target == "" {
-		msg := "Approved. You may close this page."
-		if cancel {
-			msg = "Canceled."
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_ = checkoutPage.Execute(w, struct{ ID, Message string }{id, msg})
-		return
-	}
-	u, perr := url.Parse(target)
-	if perr != nil {
-		http.Error(w, "bad return url", http.StatusBadRequest)
-		return
-	}
-	q := u.Query()
-	q.Set("approval_session_id", id)
+	params := url.Values{"approval_session_id": {id}}
 	if !cancel {
-		q.Set("approval_token_id", id)
+		params.Set("approval_token_id", id)
 	}
-	u.RawQuery = q.Encode()
-	http.Redirect(w, r, u.String(), http.StatusFound)
+	sendBack(w, r, id, target, cancel, err, params)
 }
 
 // ApproveSetupToken plays the buyer approving a setup token on PayPal.
