@@ -2,6 +2,8 @@ package domain_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -328,6 +330,111 @@ func TestSubscriptionThirteenMonths(t *testing.T) {
 		invs, err := s.svc.Invoices(s.owner, s.org.ID, domain.Page{First: 50})
 		if err != nil || len(invs.Edges) != 9 || invs.Edges[0].Node.Number != "INV-2026-000009" || invs.Edges[8].Node.Number != "INV-2026-000001" {
 			t.Fatalf("invoices: %d, %v", len(invs.Edges), err)
+		}
+	})
+}
+
+// TestSubscribeFailures: what goes wrong on the way to a paid subscription
+// leaves no second charge, no credits before payment and nothing behind
+// for refused input.
+func TestSubscribeFailures(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		s := newShop(t, d)
+		p := s.loadPlans(t)
+		card := s.saveCard(t, "4242", true)
+		in := func(key string) domain.SubscribeInput {
+			return domain.SubscribeInput{OrgID: s.org.ID, PlanID: p.team.ID, Seats: 1, Installments: 1, PaymentMethodID: card, IdempotencyKey: key}
+		}
+
+		// Refused input writes nothing: no order, no subscription, the key free.
+		bad := in("bad")
+		bad.Seats = 0
+		if _, err := s.svc.Subscribe(s.owner, bad); codeOf(err) != domain.CodeInvalidInput {
+			t.Fatalf("0 seats: %v", err)
+		}
+		bad = in("bad")
+		bad.PlanID = p.team.ID[:35] + "x"
+		if _, err := s.svc.Subscribe(s.owner, bad); codeOf(err) != domain.CodeInvalidInput {
+			t.Fatalf("unknown plan: %v", err)
+		}
+		if sub, _ := s.svc.Subscription(s.owner, s.org.ID); sub != nil || s.gw.Creates() != 0 {
+			t.Fatalf("refused input left %+v, %d charges", sub, s.gw.Creates())
+		}
+
+		// The provider times out: the order waits unpaid, no credits; the
+		// same key starts the same payment again, once.
+		s.gw.Next(scripted.Unavailable)
+		if _, err := s.svc.Subscribe(s.owner, in("k1")); codeOf(err) != domain.CodeGatewayUnavailable {
+			t.Fatalf("timeout: %v", err)
+		}
+		if sub := s.subscription(t); sub.Status != domain.SubIncomplete || s.checkInvariants(t).Total != 0 {
+			t.Fatalf("after a timeout: %+v", sub)
+		}
+		s.gw.Next(scripted.Succeed)
+		co, err := s.svc.Subscribe(s.owner, in("k1"))
+		if err != nil || co.Order.Status != domain.OrderPaid || co.Subscription.Status != domain.SubActive {
+			t.Fatalf("retry with the key: %+v, %v", co, err)
+		}
+		if s.gw.Creates() != 2 { // the refused attempt and the one that paid
+			t.Fatalf("%d payments asked for, want 2", s.gw.Creates())
+		}
+		// Many concurrent repeats of the key: the first result, no new charge.
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				again, err := s.svc.Subscribe(s.owner, in("k1"))
+				if err != nil || again.Order.ID != co.Order.ID {
+					t.Errorf("concurrent replay: %v, %v", again.Order, err)
+				}
+			}()
+		}
+		wg.Wait()
+		if s.gw.Creates() != 2 || s.checkInvariants(t).Total != 5_000_000 {
+			t.Fatalf("after replays: %d payments, balance %d", s.gw.Creates(), s.checkInvariants(t).Total)
+		}
+	})
+}
+
+// TestConcurrentSubscribes: several subscribes with different keys at once
+// make one subscription and one charge; the others are CONFLICT.
+func TestConcurrentSubscribes(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		s := newShop(t, d)
+		p := s.loadPlans(t)
+		card := s.saveCard(t, "4242", true)
+		var (
+			wg              sync.WaitGroup
+			mu              sync.Mutex
+			paid, conflicts int
+		)
+		for i := range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				co, err := s.svc.Subscribe(s.owner, domain.SubscribeInput{OrgID: s.org.ID, PlanID: p.team.ID, Seats: 1,
+					Installments: 1, PaymentMethodID: card, IdempotencyKey: fmt.Sprintf("race-%d", i)})
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil && co.Order.Status == domain.OrderPaid:
+					paid++
+				case codeOf(err) == domain.CodeConflict:
+					conflicts++
+				default:
+					t.Errorf("subscribe: %+v, %v", co.Order, err)
+				}
+			}()
+		}
+		wg.Wait()
+		if paid != 1 || conflicts != 5 || s.gw.Creates() != 1 {
+			t.Fatalf("%d paid, %d conflicts, %d charges; want 1, 5, 1", paid, conflicts, s.gw.Creates())
+		}
+		if b := s.checkInvariants(t); b.Total != 5_000_000 {
+			t.Fatalf("balance %d", b.Total)
 		}
 	})
 }
