@@ -117,6 +117,12 @@ func (d *DB) ListInvoices(ctx context.Context, orgID string, p domain.Page) (dom
 // (issued_at, id), with cursors tagged tag: the listing of an org's
 // invoices and of its credit notes.
 func pageByIssued[R, T any](q *gorm.DB, p domain.Page, tag, what string, conv func(R) T, key func(T) (time.Time, string)) (domain.Connection[T], error) {
+	return pageByTime(q, "issued_at", p, tag, what, conv, key)
+}
+
+// pageByTime pages the rows R that q selects, newest first by keyset on
+// (col, id), with cursors tagged tag.
+func pageByTime[R, T any](q *gorm.DB, col string, p domain.Page, tag, what string, conv func(R) T, key func(T) (time.Time, string)) (domain.Connection[T], error) {
 	var conn domain.Connection[T]
 	n, err := pageSize(p)
 	if err != nil {
@@ -127,10 +133,10 @@ func pageByIssued[R, T any](q *gorm.DB, p domain.Page, tag, what string, conv fu
 		if err != nil {
 			return conn, err
 		}
-		q = q.Where("(issued_at < ? OR (issued_at = ? AND id < ?))", at, at, id)
+		q = q.Where("("+col+" < ? OR ("+col+" = ? AND id < ?))", at, at, id)
 	}
 	var rows []R
-	if err := q.Order("issued_at DESC, id DESC").Limit(n + 1).Find(&rows).Error; err != nil {
+	if err := q.Order(col + " DESC, id DESC").Limit(n + 1).Find(&rows).Error; err != nil {
 		return conn, mapErr(err, what)
 	}
 	if len(rows) > n {

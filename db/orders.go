@@ -50,6 +50,9 @@ type orderRow struct {
 	SubSeats           *int       `gorm:"column:sub_seats"`
 	SubPeriodStart     *time.Time `gorm:"column:sub_period_start"`
 	SubPeriodEnd       *time.Time `gorm:"column:sub_period_end"`
+	// AutoRecharge is the mode of an automatic top-up's order, NULL for
+	// the rest.
+	AutoRecharge *string `gorm:"column:auto_recharge"`
 }
 
 func (orderRow) TableName() string { return "orders" }
@@ -101,6 +104,7 @@ func toDomainOrder(r orderRow) domain.Order {
 		PaidAt:         utcPtr(r.PaidAt),
 		Version:        r.Version,
 		Subscription:   toOrderSubscription(r),
+		AutoRecharge:   domain.AutoRechargeMode(strVal(r.AutoRecharge)),
 	}
 }
 
@@ -183,6 +187,7 @@ func fromDomainOrder(o domain.Order) (orderRow, error) {
 		UpdatedAt:      utc(o.UpdatedAt),
 		PaidAt:         utcPtr(o.PaidAt),
 		Version:        o.Version,
+		AutoRecharge:   strPtr(string(o.AutoRecharge)),
 	}
 	setOrderSubscription(&r, o.Subscription)
 	return r, nil

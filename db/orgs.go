@@ -9,15 +9,16 @@ import (
 
 // orgRow is a row of orgs.
 type orgRow struct {
-	ID        string `gorm:"primaryKey"`
-	Name      string
-	Country   string
-	Currency  string
-	Status    string
-	Seats     int
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	DeletedAt *time.Time
+	ID          string `gorm:"primaryKey"`
+	Name        string
+	Country     string
+	Currency    string
+	Status      string
+	Seats       int
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	DeletedAt   *time.Time
+	SuspendedAt *time.Time
 }
 
 func (orgRow) TableName() string { return "orgs" }
@@ -39,6 +40,7 @@ func toDomainOrg(r orgRow) domain.Org {
 		ID: r.ID, Name: r.Name, Country: r.Country, Currency: domain.Currency(r.Currency),
 		Status: domain.OrgStatus(r.Status), Seats: r.Seats,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), DeletedAt: utcPtr(r.DeletedAt),
+		SuspendedAt: utcPtr(r.SuspendedAt),
 	}
 }
 
@@ -47,6 +49,7 @@ func fromDomainOrg(o domain.Org) orgRow {
 		ID: o.ID, Name: o.Name, Country: o.Country, Currency: string(o.Currency),
 		Status: string(o.Status), Seats: o.Seats,
 		CreatedAt: utc(o.CreatedAt), UpdatedAt: utc(o.UpdatedAt), DeletedAt: utcPtr(o.DeletedAt),
+		SuspendedAt: utcPtr(o.SuspendedAt),
 	}
 }
 
@@ -98,7 +101,7 @@ func (d *DB) OrgsByIDs(ctx context.Context, ids []string) ([]domain.Org, error) 
 	return out, nil
 }
 
-// UpdateOrg saves name, country, currency, status and seats; NOT_FOUND when
+// UpdateOrg saves name, country, currency, status, suspended_at and seats; NOT_FOUND when
 // the org does not exist.
 func (d *DB) UpdateOrg(ctx context.Context, o domain.Org) error {
 	unlock, err := d.lockWrites(ctx)
@@ -112,7 +115,7 @@ func (d *DB) UpdateOrg(ctx context.Context, o domain.Org) error {
 	}
 	res := d.db(ctx).Model(&orgRow{}).Where("id = ?", r.ID).Updates(map[string]any{
 		"name": r.Name, "country": r.Country, "currency": r.Currency,
-		"status": r.Status, "seats": r.Seats, "updated_at": r.UpdatedAt,
+		"status": r.Status, "seats": r.Seats, "updated_at": r.UpdatedAt, "suspended_at": nullable(r.SuspendedAt),
 	})
 	return affectedOne(res.Error, res.RowsAffected, "org")
 }

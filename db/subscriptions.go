@@ -33,6 +33,9 @@ type subscriptionRow struct {
 	PendingSeats       *int
 	LatestOrderID      *string
 	RenewalFailure     string
+	PastDueAt          *time.Time
+	DunningAttempts    int
+	NextRetryAt        *time.Time
 	CreatedBy          string
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
@@ -70,6 +73,9 @@ func toDomainSubscription(r subscriptionRow) domain.Subscription {
 		Pending:            pending,
 		LatestOrderID:      strVal(r.LatestOrderID),
 		RenewalFailure:     r.RenewalFailure,
+		PastDueAt:          utcPtr(r.PastDueAt),
+		DunningAttempts:    r.DunningAttempts,
+		NextRetryAt:        utcPtr(r.NextRetryAt),
 		CreatedBy:          r.CreatedBy,
 		CreatedAt:          r.CreatedAt.UTC(),
 		UpdatedAt:          r.UpdatedAt.UTC(),
@@ -98,6 +104,9 @@ func fromDomainSubscription(s domain.Subscription) subscriptionRow {
 		CancelAtPeriodEnd:  s.CancelAtPeriodEnd,
 		LatestOrderID:      strPtr(s.LatestOrderID),
 		RenewalFailure:     s.RenewalFailure,
+		PastDueAt:          utcPtr(s.PastDueAt),
+		DunningAttempts:    s.DunningAttempts,
+		NextRetryAt:        utcPtr(s.NextRetryAt),
 		CreatedBy:          s.CreatedBy,
 		CreatedAt:          utc(s.CreatedAt),
 		UpdatedAt:          utc(s.UpdatedAt),
@@ -167,6 +176,7 @@ func (d *DB) UpdateSubscription(ctx context.Context, s domain.Subscription) erro
 		"next_reset_at": r.NextResetAt, "auto_renew": r.AutoRenew, "cancel_at_period_end": r.CancelAtPeriodEnd,
 		"pending_plan_id": nullable(r.PendingPlanID), "pending_seats": nullable(r.PendingSeats),
 		"latest_order_id": nullable(r.LatestOrderID), "renewal_failure": r.RenewalFailure,
+		"past_due_at": nullable(r.PastDueAt), "dunning_attempts": r.DunningAttempts, "next_retry_at": nullable(r.NextRetryAt),
 		"updated_at": r.UpdatedAt, "ended_at": nullable(r.EndedAt), "version": r.Version,
 	})
 	if res.Error != nil {

@@ -16,7 +16,13 @@ type Balance struct {
 	Version   int64 // Seq of the last ledger entry
 	UpdatedAt time.Time
 	OrgStatus OrgStatus // the org's status, read with the counters
-	Grants    []Grant   // grants with credits remaining, in spending order
+	// RechargeBelow is the auto-recharge threshold while auto-recharge is
+	// enabled and not paused, LowBalanceBelow the low-balance alert's; 0
+	// when off. Read with the counters, so that a spend can tell after it
+	// committed whether either needs a look, without another read.
+	RechargeBelow   int64
+	LowBalanceBelow int64
+	Grants          []Grant // grants with credits remaining, in spending order
 }
 
 // Balance returns an org's balance with its open grants in spending order.

@@ -11,6 +11,9 @@ const (
 	EventOrder   EventKind = "order"
 	// EventSubscription: the org's plan subscription changed (RefID).
 	EventSubscription EventKind = "subscription"
+	// EventOrg: the org's history gained an event (OrgEvent), and its
+	// status or auto-recharge settings may have changed with it.
+	EventOrg EventKind = "org"
 	// EventResync tells subscribers that events may have been missed (the
 	// bus reconnected): re-read the current state.
 	EventResync EventKind = "resync"

@@ -145,7 +145,11 @@ type Order struct {
 	// once paid (subscribe, renew, change plan, add seats); nil for an
 	// order that only buys credits. Its credits (Credits) are then the
 	// period's included credits, granted as SUBSCRIPTION credit.
-	Subscription   *OrderSubscription
+	Subscription *OrderSubscription
+	// AutoRecharge is how an automatic top-up made the order (PACK or
+	// OVERAGE); "" for every other order. Its credits are AUTO_RECHARGE
+	// grants, and the database keeps one such order in flight per org.
+	AutoRecharge   AutoRechargeMode
 	InvoiceDetails *InvoiceDetails
 	CreatedBy      string // user who bought
 	CreatedAt      time.Time

@@ -35,6 +35,9 @@ type Org struct {
 	// DeletedAt is when its owner deleted the org (DeleteOrg); nil while
 	// it is in use.
 	DeletedAt *time.Time
+	// SuspendedAt is when the org was last SUSPENDED (its retention runs
+	// from there); nil when it never was or was restored.
+	SuspendedAt *time.Time
 }
 
 // CreateOrgInput is what createOrg takes.

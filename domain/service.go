@@ -48,6 +48,34 @@ type Config struct {
 	// transaction (group commit); 1 runs each spend in its own. Each spend
 	// keeps its own ledger entry, result and idempotency record.
 	SpendBatch int
+	// Dunning is the schedule of failed renewals.
+	Dunning DunningConfig
+	// AutoRecharge holds the numbers of automatic top-ups.
+	AutoRecharge AutoRechargeConfig
+	// Notify holds what notification emails say and link to.
+	Notify NotifyConfig
+}
+
+// AutoRechargeConfig holds the numbers of automatic top-ups.
+type AutoRechargeConfig struct {
+	// DefaultLimitMinor is the spending limit per billing period when the
+	// settings name none, in minor units of the org's currency (default
+	// 5000: 50.00).
+	DefaultLimitMinor int64
+	// OverageUnit is the credits one overage unit buys (default 10,000).
+	OverageUnit int64
+	// OverageSurchargeBP is the surcharge on the plan's unit price, in
+	// basis points (default 3000: 30%).
+	OverageSurchargeBP int64
+}
+
+// NotifyConfig holds what notification emails say and link to.
+type NotifyConfig struct {
+	// ProductName names the product in emails (default "Tally").
+	ProductName string
+	// BillingURL is the page where a billing contact acts (pays, changes
+	// the card, resumes auto-recharge); default PublicURL.
+	BillingURL string
 }
 
 // DefaultConfig returns the defaults: 10,000 free credits valid 30 days,
@@ -63,6 +91,13 @@ func DefaultConfig() Config {
 		APIKeyCacheTTL:       time.Minute,
 		IdempotencyRetention: 7 * 24 * time.Hour,
 		SpendBatch:           64,
+		Dunning: DunningConfig{
+			Retries:   []time.Duration{24 * time.Hour, 48 * time.Hour},
+			Grace:     72 * time.Hour,
+			Retention: 30 * 24 * time.Hour,
+		},
+		AutoRecharge: AutoRechargeConfig{DefaultLimitMinor: 5000, OverageUnit: 10_000, OverageSurchargeBP: 3000},
+		Notify:       NotifyConfig{ProductName: "Tally"},
 	}
 }
 
@@ -88,6 +123,30 @@ func (c Config) withDefaults() Config {
 	}
 	if c.SpendBatch == 0 {
 		c.SpendBatch = d.SpendBatch
+	}
+	if c.Dunning.Retries == nil {
+		c.Dunning.Retries = d.Dunning.Retries
+	}
+	if c.Dunning.Grace <= 0 {
+		c.Dunning.Grace = d.Dunning.Grace
+	}
+	if c.Dunning.Retention <= 0 {
+		c.Dunning.Retention = d.Dunning.Retention
+	}
+	if c.AutoRecharge.DefaultLimitMinor <= 0 {
+		c.AutoRecharge.DefaultLimitMinor = d.AutoRecharge.DefaultLimitMinor
+	}
+	if c.AutoRecharge.OverageUnit <= 0 {
+		c.AutoRecharge.OverageUnit = d.AutoRecharge.OverageUnit
+	}
+	if c.AutoRecharge.OverageSurchargeBP <= 0 {
+		c.AutoRecharge.OverageSurchargeBP = d.AutoRecharge.OverageSurchargeBP
+	}
+	if c.Notify.ProductName == "" {
+		c.Notify.ProductName = d.Notify.ProductName
+	}
+	if c.Notify.BillingURL == "" {
+		c.Notify.BillingURL = c.PublicURL
 	}
 	return c
 }

@@ -87,6 +87,9 @@ type Store interface {
 	PaymentMethodStore
 	AddonStore
 	FreeCreditStore
+	OrgEventStore
+	AutoRechargeStore
+	DunningStore
 }
 
 // Transactor runs work in one transaction. Its function receives the whole

@@ -72,10 +72,17 @@ type Subscription struct {
 	// did not): the provider's reason, FailureAuthRequired when the buyer
 	// must pay on session.
 	RenewalFailure string
-	CreatedBy      string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	EndedAt        *time.Time
+	// PastDueAt is when the subscription went PAST_DUE (the start of the
+	// grace period), nil while it is not; DunningAttempts counts the
+	// scheduled off-session retries of its renewal made since, and
+	// NextRetryAt is when the next one is due (nil: none left).
+	PastDueAt       *time.Time
+	DunningAttempts int
+	NextRetryAt     *time.Time
+	CreatedBy       string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	EndedAt         *time.Time
 	// Version increases with every change (optimistic concurrency).
 	Version int64
 }

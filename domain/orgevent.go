@@ -1,0 +1,116 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// OrgEventKind names a billing transition recorded in an org's history.
+type OrgEventKind string
+
+// Kinds of org events. Those whose Notifies reports true are also mailed
+// to the org's OWNER and BILLING members, once.
+const (
+	// OrgEventPaymentFailed: a renewal's charge failed; the subscription and
+	// the org are PAST_DUE and retries are scheduled (notifies).
+	OrgEventPaymentFailed OrgEventKind = "PAYMENT_FAILED"
+	// OrgEventPaymentRetryFailed: a scheduled retry of the renewal failed
+	// too (notifies).
+	OrgEventPaymentRetryFailed OrgEventKind = "PAYMENT_RETRY_FAILED"
+	// OrgEventSuspended: the grace period ended unpaid (notifies).
+	OrgEventSuspended OrgEventKind = "ORG_SUSPENDED"
+	// OrgEventRestored: a payment ended PAST_DUE or SUSPENDED (notifies).
+	OrgEventRestored OrgEventKind = "ORG_RESTORED"
+	// OrgEventClosed: the retention after suspension ended (notifies).
+	OrgEventClosed OrgEventKind = "ORG_CLOSED"
+	// OrgEventRenewalPaid: a renewal was paid; its receipt carries the
+	// invoice PDF (notifies).
+	OrgEventRenewalPaid OrgEventKind = "RENEWAL_PAID"
+	// OrgEventAutoRechargeStarted: an automatic top-up order was made.
+	OrgEventAutoRechargeStarted OrgEventKind = "AUTO_RECHARGE_STARTED"
+	// OrgEventAutoRechargePaid: an automatic top-up was paid and granted.
+	OrgEventAutoRechargePaid OrgEventKind = "AUTO_RECHARGE_PAID"
+	// OrgEventAutoRechargePaused: an automatic charge failed (or needs the
+	// buyer) and auto-recharge is paused until resumed (notifies).
+	OrgEventAutoRechargePaused OrgEventKind = "AUTO_RECHARGE_PAUSED"
+	// OrgEventAutoRechargeResumed: a member resumed auto-recharge.
+	OrgEventAutoRechargeResumed OrgEventKind = "AUTO_RECHARGE_RESUMED"
+	// OrgEventAutoRechargeLimitReached: a top-up was due but the period's
+	// spending limit (or overage cap) would be passed (notifies).
+	OrgEventAutoRechargeLimitReached OrgEventKind = "AUTO_RECHARGE_LIMIT_REACHED"
+	// OrgEventLowBalance: the balance fell below the org's alert threshold
+	// (notifies; once per crossing).
+	OrgEventLowBalance OrgEventKind = "LOW_BALANCE"
+)
+
+// Notifies reports whether events of this kind are mailed to the org's
+// billing contacts.
+func (k OrgEventKind) Notifies() bool {
+	switch k {
+	case OrgEventPaymentFailed, OrgEventPaymentRetryFailed, OrgEventSuspended, OrgEventRestored,
+		OrgEventClosed, OrgEventRenewalPaid, OrgEventAutoRechargePaused,
+		OrgEventAutoRechargeLimitReached, OrgEventLowBalance:
+		return true
+	}
+	return false
+}
+
+// OrgEvent is one billing transition in an org's history. An event that
+// notifies is also the outbox of its email: SentAt is set once a mail
+// server accepted it.
+type OrgEvent struct {
+	ID    string
+	OrgID string
+	Kind  OrgEventKind
+	// Key identifies the transition (e.g. "suspended:<org>:<past due at>"):
+	// recording the same key twice records, and mails, once.
+	Key string
+	// Detail is what the history and the email show: order number, amount,
+	// reason, next retry date, a link to act.
+	Detail    map[string]string
+	CreatedAt time.Time
+	Notify    bool
+	SentAt    *time.Time
+	Attempts  int
+	LastError string
+}
+
+// OrgEventStore keeps org events and their notification state.
+type OrgEventStore interface {
+	// AddOrgEvent inserts ev and reports whether it did: false (and no
+	// error) when an event with ev.Key exists already.
+	AddOrgEvent(ctx context.Context, ev OrgEvent) (bool, error)
+	// OrgEventByID returns an event or NOT_FOUND.
+	OrgEventByID(ctx context.Context, id string) (OrgEvent, error)
+	// ListOrgEvents returns up to p.First events of an org, newest first,
+	// after the cursor p.After when set.
+	ListOrgEvents(ctx context.Context, orgID string, p Page) (Connection[OrgEvent], error)
+	// UnsentNotifications lists up to limit events that notify and were not
+	// sent yet, oldest first.
+	UnsentNotifications(ctx context.Context, limit int) ([]OrgEvent, error)
+	// MarkNotificationSent records that the event's email was accepted.
+	MarkNotificationSent(ctx context.Context, id string, at time.Time) error
+	// MarkNotificationFailed counts a failed attempt and keeps its error.
+	MarkNotificationFailed(ctx context.Context, id string, reason string) error
+}
+
+// recordEventTx records an event of org orgID inside tx: Notify follows
+// the kind, ID and CreatedAt are set here. Recording a key twice is not an
+// error (the first stays). Callers publish EventOrg after commit
+// (publishOrgEvent).
+func (s *Service) recordEventTx(ctx context.Context, tx Store, orgID string, kind OrgEventKind, key string, detail map[string]string, now time.Time) error {
+	if detail == nil {
+		detail = map[string]string{}
+	}
+	_, err := tx.AddOrgEvent(ctx, OrgEvent{
+		ID: newID(), OrgID: orgID, Kind: kind, Key: key, Detail: detail,
+		CreatedAt: now, Notify: kind.Notifies(),
+	})
+	return err
+}
+
+// publishOrgEvent tells the org's subscribers that its history (and maybe
+// its status) changed, after commit.
+func (s *Service) publishOrgEvent(ctx context.Context, orgID string) {
+	s.publish(ctx, Event{Kind: EventOrg, OrgID: orgID})
+}
