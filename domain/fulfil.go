@@ -24,6 +24,14 @@ func (s *Service) fulfil(ctx context.Context, tx Store, o *Order, now time.Time)
 	o.Status, o.PaidAt, o.NextAction, o.FailureReason = OrderPaid, &now, nil, ""
 	kind := GrantPurchased
 	var exp *time.Time
+	renewal := o.Subscription != nil && o.Subscription.Action == ActionRenew
+	var was Org
+	if renewal {
+		var err error
+		if was, err = tx.OrgByID(ctx, o.OrgID); err != nil {
+			return 0, err
+		}
+	}
 	if o.Subscription != nil {
 		reset, err := s.applySubscriptionOrder(ctx, tx, o, now)
 		if err != nil {
@@ -62,6 +70,11 @@ func (s *Service) fulfil(ctx context.Context, tx Store, o *Order, now time.Time)
 	}
 	if err := s.issueInvoice(ctx, tx, *o, now); err != nil {
 		return 0, err
+	}
+	if renewal {
+		if err := s.renewalPaidTx(ctx, tx, *o, was.Status, now); err != nil {
+			return 0, err
+		}
 	}
 	return res.Balance.Version, nil
 }

@@ -34,7 +34,10 @@ const maxMethodToken = 255
 // creates). The method is ACTIVE when the gateway saved it at once, else
 // PENDING with the NextAction the buyer must take, after which
 // ConfirmPaymentMethod completes it. The org's first method, or one with
-// MakeDefault, becomes the default.
+// MakeDefault, becomes the default. While the org's subscription is
+// PAST_DUE (the org PAST_DUE or SUSPENDED), an ACTIVE new method becomes
+// the subscription's and its renewal is charged with it off session at
+// once: paid, the org is ACTIVE again (payPastDueWith).
 //
 // A repeated IdempotencyKey with the same input returns the method the
 // first request saved (as it is now); the gateway is called with a key
@@ -132,6 +135,9 @@ func (s *Service) addPaymentMethod(ctx context.Context, in AddPaymentMethodInput
 	if err != nil {
 		return PaymentMethod{}, asDomainError(err)
 	}
+	if m.Status == MethodActive {
+		s.payPastDueWith(ctx, m.OrgID, m.ID)
+	}
 	return m, nil
 }
 
@@ -173,7 +179,8 @@ func (s *Service) vault(name string) (Gateway, MethodVault, error) {
 // ConfirmPaymentMethod completes a PENDING method after the buyer took its
 // NextAction (3-D Secure, an approval): it asks the gateway (CompleteSave)
 // and returns the method, ACTIVE or still PENDING while the buyer has not
-// finished. An ACTIVE method is returned unchanged. A setup the gateway
+// finished. A method that became ACTIVE pays a PAST_DUE renewal at once,
+// as in AddPaymentMethod. An ACTIVE method is returned unchanged. A setup the gateway
 // refused for good is removed and PAYMENT_FAILED. Codes: UNAUTHENTICATED,
 // NOT_FOUND, FORBIDDEN, PAYMENT_FAILED, GATEWAY_UNAVAILABLE.
 func (s *Service) ConfirmPaymentMethod(ctx context.Context, id string) (PaymentMethod, error) {
@@ -201,6 +208,9 @@ func (s *Service) ConfirmPaymentMethod(ctx context.Context, id string) (PaymentM
 	m = applySaved(m, saved, s.clock.Now())
 	if err := s.store.UpdatePaymentMethod(ctx, m); err != nil {
 		return PaymentMethod{}, asDomainError(err)
+	}
+	if m.Status == MethodActive {
+		s.payPastDueWith(ctx, m.OrgID, m.ID)
 	}
 	return m, nil
 }
@@ -254,6 +264,8 @@ func (s *Service) deleteMethod(ctx context.Context, m PaymentMethod) error {
 
 // SetDefaultPaymentMethod makes an ACTIVE method the org's default (the
 // one renewals and top-ups charge when they name none) and returns it.
+// While the org's subscription is PAST_DUE it also becomes the
+// subscription's method and pays its renewal at once (payPastDueWith).
 // Codes: UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, CONFLICT (the method is
 // still PENDING).
 func (s *Service) SetDefaultPaymentMethod(ctx context.Context, id string) (PaymentMethod, error) {
@@ -264,13 +276,13 @@ func (s *Service) SetDefaultPaymentMethod(ctx context.Context, id string) (Payme
 	if m.Status != MethodActive {
 		return PaymentMethod{}, Errorf(CodeConflict, "the payment method is %s; confirm it first", m.Status)
 	}
-	if m.IsDefault {
-		return m, nil
+	if !m.IsDefault {
+		if err := s.store.SetDefaultPaymentMethod(ctx, m.OrgID, m.ID); err != nil {
+			return PaymentMethod{}, asDomainError(err)
+		}
+		m.IsDefault = true
 	}
-	if err := s.store.SetDefaultPaymentMethod(ctx, m.OrgID, m.ID); err != nil {
-		return PaymentMethod{}, asDomainError(err)
-	}
-	m.IsDefault = true
+	s.payPastDueWith(ctx, m.OrgID, m.ID)
 	return m, nil
 }
 

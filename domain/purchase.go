@@ -62,8 +62,9 @@ const (
 // checked before the order is written (PaymentChecker), and an order whose
 // payment the provider refuses as malformed is removed again, see
 // undoOrder), UNAUTHENTICATED, NOT_FOUND,
-// FORBIDDEN (only OWNER and BILLING buy), CONFLICT (key reused with other
-// input), PAYMENT_FAILED (declined: the order is FAILED; the message is
+// FORBIDDEN (only OWNER and BILLING buy), ORG_SUSPENDED (the org is
+// SUSPENDED, see checkBuyer), CONFLICT (key reused with other input; the
+// org is CLOSED), PAYMENT_FAILED (declined: the order is FAILED; the message is
 // DeclineMessage, the provider's reason is on the order),
 // GATEWAY_UNAVAILABLE (the order stays unpaid; retry with the same key or
 // let reconciliation settle it), RATE_LIMITED (too many attempts or
@@ -110,6 +111,9 @@ func (s *Service) purchase(ctx context.Context, in PurchaseInput, acc Access, de
 	org, err := s.store.OrgByID(ctx, in.OrgID)
 	if err != nil {
 		return Checkout{}, asDomainError(err)
+	}
+	if err := checkBuyer(org); err != nil {
+		return Checkout{}, err
 	}
 	q, field, err := s.pricePurchase(ctx, org, in)
 	if err != nil {

@@ -20,7 +20,10 @@ var errSubscriptionMoved = errors.New("the subscription moved on since the order
 //   - SUBSCRIBE makes the INCOMPLETE subscription ACTIVE from now (the
 //     anchor of its periods);
 //   - RENEW moves it to the period the order paid for, with the plan and
-//     seats of the pending change, and ends any PAST_DUE state;
+//     seats of the pending change, and ends any PAST_DUE state and its
+//     dunning schedule: the org, PAST_DUE or SUSPENDED, is ACTIVE again
+//     (never a CLOSED one: its subscription ended, so the order no longer
+//     fits and is held for review);
 //   - CHANGE_PLAN and ADD_SEATS set the plan and seats at once.
 //
 // Every one switches auto-renewal on and sets the org's paid seats.
@@ -62,6 +65,8 @@ func (s *Service) applySubscriptionOrder(ctx context.Context, tx Store, o *Order
 		sub.CurrentPeriodStart, sub.CurrentPeriodEnd = os.PeriodStart, os.PeriodEnd
 		sub.NextResetAt = NextReset(sub.Anchor, os.PeriodStart)
 		sub.Pending, sub.RenewalFailure = nil, ""
+		// Paid: whatever dunning had scheduled is over.
+		sub.PastDueAt, sub.NextRetryAt, sub.DunningAttempts = nil, nil, 0
 	case ActionChangePlan, ActionAddSeats:
 		if sub.Status != SubActive && sub.Status != SubPastDue {
 			return time.Time{}, Internal(errSubscriptionMoved)
@@ -92,8 +97,8 @@ func (s *Service) applySubscriptionOrder(ctx context.Context, tx Store, o *Order
 		}
 	}
 	org.Seats = sub.Seats
-	if sub.Status == SubActive && org.Status == OrgPastDue {
-		org.Status = OrgActive
+	if sub.Status == SubActive && (org.Status == OrgPastDue || org.Status == OrgSuspended) {
+		org.Status, org.SuspendedAt = OrgActive, nil // restored at once
 	}
 	org.UpdatedAt = now
 	if err := tx.UpdateOrg(ctx, org); err != nil {
@@ -102,29 +107,34 @@ func (s *Service) applySubscriptionOrder(ctx context.Context, tx Store, o *Order
 	return sub.NextResetAt, nil
 }
 
-// renewalFailedTx puts the subscription of a renewal order that failed or
-// was canceled PAST_DUE, with the org, inside settle's transaction: the
-// service continues and the buyer is asked to pay (retrySubscription).
+// renewalFailedTx records a renewal order that failed or was canceled
+// inside settle's transaction (dunningFailedTx): the first failure of a
+// period puts the subscription PAST_DUE with the org, the service
+// continues and retries are scheduled; a failed scheduled retry (an order
+// made by the system, CreatedBy "") counts its attempt. A failed payment
+// the buyer made on session (retrySubscriptionPayment) changes nothing:
+// the buyer was told.
 func (s *Service) renewalFailedTx(ctx context.Context, tx Store, o Order, now time.Time) error {
 	sub, err := tx.LockSubscription(ctx, o.Subscription.SubscriptionID)
 	if err != nil {
 		return err
 	}
-	if sub.Status != SubActive || !sub.CurrentPeriodEnd.Equal(o.Subscription.PeriodStart) {
+	if !sub.CurrentPeriodEnd.Equal(o.Subscription.PeriodStart) ||
+		(sub.Status != SubActive && (sub.Status != SubPastDue || o.CreatedBy != "")) {
 		return nil
 	}
-	sub.Status, sub.RenewalFailure = SubPastDue, o.FailureReason
-	if sub.RenewalFailure == "" {
-		sub.RenewalFailure = "canceled"
+	reason := o.FailureReason
+	if reason == "" {
+		reason = "canceled"
 	}
-	return s.markPastDue(ctx, tx, sub, now)
+	return s.dunningFailedTx(ctx, tx, &sub, &o, reason, now)
 }
 
 // markPastDue saves sub (already PAST_DUE) and puts its org PAST_DUE.
-func (s *Service) markPastDue(ctx context.Context, tx Store, sub Subscription, now time.Time) error {
+func (s *Service) markPastDue(ctx context.Context, tx Store, sub *Subscription, now time.Time) error {
 	sub.UpdatedAt = now
 	sub.Version++
-	if err := tx.UpdateSubscription(ctx, sub); err != nil {
+	if err := tx.UpdateSubscription(ctx, *sub); err != nil {
 		return err
 	}
 	org, err := tx.OrgByID(ctx, sub.OrgID)
@@ -235,6 +245,9 @@ func (s *Service) advanceSubscription(ctx context.Context, id string) (bool, err
 	}
 	if changed {
 		s.publishSubscription(ctx, sub)
+		if sub.Status == SubPastDue {
+			s.publishOrgEvent(ctx, sub.OrgID)
+		}
 	}
 	if balanceV > 0 {
 		s.publish(ctx, Event{Kind: EventBalance, OrgID: sub.OrgID, Version: balanceV})
@@ -282,46 +295,60 @@ func (s *Service) renewTx(ctx context.Context, tx Store, sub *Subscription, now 
 		org.Seats, org.UpdatedAt = s.cfg.FreeSeats, now
 		return nil, "", true, tx.UpdateOrg(ctx, org)
 	}
-	live, err := liveRenewal(ctx, tx, *sub)
+	o, methodID, err := s.renewalChargeTx(ctx, tx, sub, org, now)
+	if errors.Is(err, errNoMethodCause) {
+		return nil, "", true, s.dunningFailedTx(ctx, tx, sub, nil, FailureNoMethod, now)
+	}
 	if err != nil {
 		return nil, "", false, err
 	}
+	return o, methodID, o != nil, nil
+}
+
+// renewalChargeTx makes, or resumes, the off-session charge of the period
+// after sub's current one: an unstarted renewal order of the period is
+// returned to be charged again; one being paid returns nil (settle or
+// reconciliation finishes it); otherwise a new renewal order with the
+// pending change applied is written, to be charged after commit with the
+// saved method it returns (sub's, or the org's default when sub's is
+// gone). An org with no method to charge is errNoMethod.
+func (s *Service) renewalChargeTx(ctx context.Context, tx Store, sub *Subscription, org Org, now time.Time) (*Order, string, error) {
+	live, err := liveRenewal(ctx, tx, *sub)
+	if err != nil {
+		return nil, "", err
+	}
 	if live != nil {
 		if live.Status == OrderPending && live.PaymentID == "" {
-			return live, sub.PaymentMethodID, false, nil // a run that stopped before charging
+			return live, sub.PaymentMethodID, nil // a run that stopped before charging
 		}
-		return nil, "", false, nil // being paid: settle or reconciliation finishes it
+		return nil, "", nil // being paid: settle or reconciliation finishes it
 	}
 	m, err := s.chargeMethod(ctx, tx, sub.OrgID, sub.PaymentMethodID)
 	if errors.Is(err, errNoMethodCause) && sub.PaymentMethodID != "" {
 		m, err = s.chargeMethod(ctx, tx, sub.OrgID, "") // its method is gone: the org's default
 	}
-	if errors.Is(err, errNoMethodCause) {
-		sub.Status, sub.RenewalFailure = SubPastDue, FailureNoMethod
-		return nil, "", true, s.markPastDue(ctx, tx, *sub, now)
-	}
 	if err != nil {
-		return nil, "", false, err
+		return nil, "", err
 	}
 	gw, found := s.gateways.Get(m.Gateway)
 	if !found {
-		return nil, "", false, Errorf(CodeGatewayUnavailable, "gateway %s is not configured", m.Gateway)
+		return nil, "", Errorf(CodeGatewayUnavailable, "gateway %s is not configured", m.Gateway)
 	}
 	q, err := s.renewalQuote(ctx, tx, *sub, org)
 	if err != nil {
-		return nil, "", false, err
+		return nil, "", err
 	}
 	pay := subPayment{gateway: gw, savedID: m.ID, paymentMethodID: m.ID, method: m.Kind, installments: sub.Installments}
 	o := s.subscriptionOrder(org, *sub, q, ActionRenew, pay, nil, "", now)
 	if err := s.createOrder(ctx, tx, &o); err != nil {
-		return nil, "", false, err
+		return nil, "", err
 	}
 	sub.LatestOrderID, sub.UpdatedAt = o.ID, now
 	sub.Version++
 	if err := tx.UpdateSubscription(ctx, *sub); err != nil {
-		return nil, "", false, err
+		return nil, "", err
 	}
-	return &o, m.ID, true, nil
+	return &o, m.ID, nil
 }
 
 // resetCreditsTx grants the month's included credits of a subscription

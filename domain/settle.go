@@ -62,6 +62,11 @@ func (s *Service) settle(ctx context.Context, orderID string, u paymentUpdate) (
 	s.announce(ctx, o, changed, balanceAt)
 	if changed && o.Subscription != nil {
 		s.publish(ctx, Event{Kind: EventSubscription, OrgID: o.OrgID, RefID: o.Subscription.SubscriptionID})
+		if o.Subscription.Action == ActionRenew && (o.Status == OrderPaid || o.Status == OrderFailed || o.Status == OrderCanceled) {
+			// A renewal paid or failed: the org's history (and maybe its
+			// status: PAST_DUE, or restored) changed.
+			s.publishOrgEvent(ctx, o.OrgID)
+		}
 	}
 	if failed {
 		s.countDecline(ctx, o.OrgID)

@@ -142,6 +142,9 @@ func (s *Service) subscribe(ctx context.Context, in SubscribeInput, acc Access, 
 	if err != nil {
 		return SubscriptionCheckout{}, asDomainError(err)
 	}
+	if err := checkBuyer(org); err != nil {
+		return SubscriptionCheckout{}, err
+	}
 	plan, err := s.subscriptionPlan(ctx, in.PlanID, "planId")
 	if err != nil {
 		return SubscriptionCheckout{}, err

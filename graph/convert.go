@@ -12,6 +12,7 @@ func toOrg(o domain.Org) *model.Org {
 	return &model.Org{
 		ID: EncodeID(typeOrg, o.ID), OrgID: o.ID, Name: o.Name, Country: o.Country,
 		Currency: toCurrency(o.Currency), Status: model.OrgStatus(o.Status), CreatedAt: o.CreatedAt,
+		SuspendedAt: o.SuspendedAt,
 	}
 }
 

@@ -21,6 +21,9 @@ func toSubscription(s domain.Subscription) *model.Subscription {
 		at := s.CurrentPeriodEnd
 		out.RenewsAt = &at
 	}
+	if s.Status == domain.SubPastDue {
+		out.PastDueAt, out.NextRetryAt, out.DunningAttempts = s.PastDueAt, s.NextRetryAt, s.DunningAttempts
+	}
 	if p := s.Pending; p != nil {
 		out.ScheduledChange = &model.ScheduledChange{PlanID: p.PlanID, Seats: p.Seats, EffectiveAt: s.CurrentPeriodEnd}
 	}

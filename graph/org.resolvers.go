@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/graph/generated"
@@ -50,6 +51,14 @@ func (r *mutationResolver) DeleteOrg(ctx context.Context, input model.DeleteOrgI
 		return nil, err
 	}
 	return &model.DeleteOrgPayload{OrgID: EncodeID(typeOrg, d.OrgID), DeletedAt: d.DeletedAt, CreditsForfeited: d.CreditsForfeited}, nil
+}
+
+// ClosesAt is the resolver for the closesAt field.
+func (r *orgResolver) ClosesAt(ctx context.Context, obj *model.Org) (*time.Time, error) {
+	if obj.Status != model.OrgStatusSuspended {
+		return nil, nil
+	}
+	return r.svc.ClosesAt(obj.SuspendedAt), nil
 }
 
 // Members is the resolver for the members field.

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/graph/generated"
@@ -180,6 +181,11 @@ func (r *subscriptionResolver) LatestOrder(ctx context.Context, obj *model.Subsc
 		return nil, nil // none, or the caller may not read the org's orders
 	}
 	return o, err
+}
+
+// GraceEndsAt is the resolver for the graceEndsAt field.
+func (r *subscriptionResolver) GraceEndsAt(ctx context.Context, obj *model.Subscription) (*time.Time, error) {
+	return r.svc.GraceEndsAt(obj.PastDueAt), nil
 }
 
 // SubscriptionUpdated is the resolver for the subscriptionUpdated field.

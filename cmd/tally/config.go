@@ -74,24 +74,27 @@ type Globals struct {
 type ServeCmd struct {
 	Globals `embed:""`
 
-	Addr             string        `name:"addr" env:"TALLY_ADDR" default:":8080" help:"Listen address."`
-	Migrate          bool          `name:"migrate" help:"Apply pending migrations before serving (SQLite always does)."`
-	JWKSURL          string        `name:"jwks-url" env:"TALLY_JWKS_URL" help:"JWKS of the identity provider (RS256/ES256 tokens)."`
-	JWTIssuer        string        `name:"jwt-issuer" env:"TALLY_JWT_ISSUER" help:"Required iss claim, when set."`
-	JWTAudience      string        `name:"jwt-audience" env:"TALLY_JWT_AUDIENCE" help:"Required aud claim, when set."`
-	AllowedOrigins   []string      `name:"allowed-origins" env:"TALLY_ALLOWED_ORIGINS" sep:"," help:"Browser origins allowed for CORS and websockets (comma-separated)."`
-	SignupCredits    int64         `name:"signup-credits" env:"TALLY_SIGNUP_CREDITS" default:"10000" help:"FREE credits every new org receives (0: none)."`
-	SignupCreditsTTL time.Duration `name:"signup-credits-ttl" env:"TALLY_SIGNUP_CREDITS_TTL" default:"720h" help:"How long sign-up credits last (0: never expire)."`
-	FreeSeats        int           `name:"free-seats" env:"TALLY_FREE_SEATS" default:"5" help:"Seats of an org on the Free plan."`
-	InvitationTTL    time.Duration `name:"invitation-ttl" env:"TALLY_INVITATION_TTL" default:"168h" help:"How long an invitation can be accepted."`
-	ExpiryInterval   time.Duration `name:"expiry-interval" env:"TALLY_EXPIRY_INTERVAL" default:"1m" help:"How often expired credit grants are written off and old idempotency keys purged."`
-	IdempotencyTTL   time.Duration `name:"idempotency-retention" env:"TALLY_IDEMPOTENCY_RETENTION" default:"168h" help:"How long an idempotency key replays its first result."`
-	MaxBodyBytes     int64         `name:"max-body-bytes" env:"TALLY_MAX_BODY_BYTES" default:"1048576" help:"Largest accepted request body."`
-	ComplexityLimit  int           `name:"complexity-limit" env:"TALLY_COMPLEXITY_LIMIT" default:"2000" help:"Largest accepted GraphQL query complexity."`
-	WSInitTimeout    time.Duration `name:"ws-init-timeout" env:"TALLY_WS_INIT_TIMEOUT" default:"10s" help:"Time a websocket client has to send connection_init."`
-	ShutdownTimeout  time.Duration `name:"shutdown-timeout" env:"TALLY_SHUTDOWN_TIMEOUT" default:"15s" help:"Time in-flight requests get to finish on SIGINT/SIGTERM."`
-	SpendBatch       int           `name:"spend-batch" env:"TALLY_SPEND_BATCH" default:"64" help:"Most concurrent spends of one org committed in one transaction (1: one each)."`
-	TestClock        bool          `name:"test-clock" env:"TALLY_TEST_CLOCK" help:"Development and tests only: run on a clock platform admins move with the advanceTestClock mutation (production refuses it)."`
+	Addr             string          `name:"addr" env:"TALLY_ADDR" default:":8080" help:"Listen address."`
+	Migrate          bool            `name:"migrate" help:"Apply pending migrations before serving (SQLite always does)."`
+	JWKSURL          string          `name:"jwks-url" env:"TALLY_JWKS_URL" help:"JWKS of the identity provider (RS256/ES256 tokens)."`
+	JWTIssuer        string          `name:"jwt-issuer" env:"TALLY_JWT_ISSUER" help:"Required iss claim, when set."`
+	JWTAudience      string          `name:"jwt-audience" env:"TALLY_JWT_AUDIENCE" help:"Required aud claim, when set."`
+	AllowedOrigins   []string        `name:"allowed-origins" env:"TALLY_ALLOWED_ORIGINS" sep:"," help:"Browser origins allowed for CORS and websockets (comma-separated)."`
+	SignupCredits    int64           `name:"signup-credits" env:"TALLY_SIGNUP_CREDITS" default:"10000" help:"FREE credits every new org receives (0: none)."`
+	SignupCreditsTTL time.Duration   `name:"signup-credits-ttl" env:"TALLY_SIGNUP_CREDITS_TTL" default:"720h" help:"How long sign-up credits last (0: never expire)."`
+	FreeSeats        int             `name:"free-seats" env:"TALLY_FREE_SEATS" default:"5" help:"Seats of an org on the Free plan."`
+	InvitationTTL    time.Duration   `name:"invitation-ttl" env:"TALLY_INVITATION_TTL" default:"168h" help:"How long an invitation can be accepted."`
+	ExpiryInterval   time.Duration   `name:"expiry-interval" env:"TALLY_EXPIRY_INTERVAL" default:"1m" help:"How often expired credit grants are written off and old idempotency keys purged."`
+	IdempotencyTTL   time.Duration   `name:"idempotency-retention" env:"TALLY_IDEMPOTENCY_RETENTION" default:"168h" help:"How long an idempotency key replays its first result."`
+	MaxBodyBytes     int64           `name:"max-body-bytes" env:"TALLY_MAX_BODY_BYTES" default:"1048576" help:"Largest accepted request body."`
+	ComplexityLimit  int             `name:"complexity-limit" env:"TALLY_COMPLEXITY_LIMIT" default:"2000" help:"Largest accepted GraphQL query complexity."`
+	WSInitTimeout    time.Duration   `name:"ws-init-timeout" env:"TALLY_WS_INIT_TIMEOUT" default:"10s" help:"Time a websocket client has to send connection_init."`
+	ShutdownTimeout  time.Duration   `name:"shutdown-timeout" env:"TALLY_SHUTDOWN_TIMEOUT" default:"15s" help:"Time in-flight requests get to finish on SIGINT/SIGTERM."`
+	SpendBatch       int             `name:"spend-batch" env:"TALLY_SPEND_BATCH" default:"64" help:"Most concurrent spends of one org committed in one transaction (1: one each)."`
+	DunningRetries   []time.Duration `name:"dunning-retries" env:"TALLY_DUNNING_RETRIES" sep:"," default:"24h,48h" help:"When a failed renewal is charged again off session, after its first failure (comma-separated, increasing)."`
+	DunningGrace     time.Duration   `name:"dunning-grace" env:"TALLY_DUNNING_GRACE" default:"72h" help:"How long a PAST_DUE org keeps spending before it is SUSPENDED."`
+	DunningRetention time.Duration   `name:"dunning-retention" env:"TALLY_DUNNING_RETENTION" default:"720h" help:"How long a SUSPENDED org is kept before it is CLOSED."`
+	TestClock        bool            `name:"test-clock" env:"TALLY_TEST_CLOCK" help:"Development and tests only: run on a clock platform admins move with the advanceTestClock mutation (production refuses it)."`
 
 	PaymentOptions   `embed:""`
 	LimitOptions     `embed:""`
@@ -255,6 +258,9 @@ func (s ServeCmd) Config() (Config, error) {
 			InvitationTTL:        s.InvitationTTL,
 			IdempotencyRetention: s.IdempotencyTTL,
 			SpendBatch:           s.SpendBatch,
+			Dunning: domain.DunningConfig{
+				Retries: append([]time.Duration{}, s.DunningRetries...), Grace: s.DunningGrace, Retention: s.DunningRetention,
+			},
 		},
 		Payments:   s.PaymentOptions,
 		PublicURL:  strings.TrimRight(strings.TrimSpace(s.PublicURL), "/"),
@@ -335,6 +341,9 @@ func (s ServeCmd) Config() (Config, error) {
 		{s.SpendBatch >= 1 && s.SpendBatch <= 1000, "TALLY_SPEND_BATCH must be between 1 and 1000"},
 		{s.ReconcileInterval >= time.Second, "TALLY_RECONCILE_INTERVAL must be at least 1s"},
 		{s.ReconcileAfter >= time.Second, "TALLY_RECONCILE_AFTER must be at least 1s"},
+		{increasing(s.DunningRetries), "TALLY_DUNNING_RETRIES must be positive durations in increasing order"},
+		{s.DunningGrace >= time.Minute, "TALLY_DUNNING_GRACE must be at least 1m"},
+		{s.DunningRetention >= time.Minute, "TALLY_DUNNING_RETENTION must be at least 1m"},
 	}
 	for _, ch := range checks {
 		if !ch.ok {
@@ -401,4 +410,17 @@ func dropEmptyEnv() {
 			_ = os.Unsetenv(k)
 		}
 	}
+}
+
+// increasing reports whether every duration is positive and longer than
+// the one before.
+func increasing(ds []time.Duration) bool {
+	var last time.Duration
+	for _, d := range ds {
+		if d <= last {
+			return false
+		}
+		last = d
+	}
+	return true
 }

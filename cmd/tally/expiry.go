@@ -21,6 +21,7 @@ const maxExpiryRounds = 1000
 // housekeeper is the part of *domain.Service the periodic sweeps use.
 type housekeeper interface {
 	subscriptionRunner
+	dunningRunner
 	ResetFreeCredits(ctx context.Context, limit int) (int, error)
 	ExpireDue(ctx context.Context, limit int) (int, error)
 	PurgeIdempotencyKeys(ctx context.Context, limit int) (int, error)
@@ -57,6 +58,10 @@ func sweeps(svc housekeeper, o sweepOptions, logger *slog.Logger) []sweep {
 		// credits of the months they closed.
 		{jobs.Periodic{Name: subscriptionsDueJob, Every: o.expiryEvery,
 			Run: dueRun(svc, logger)}, true},
+		// Dunning after renewals, so a renewal that just failed has its
+		// schedule; before expiry, like them.
+		{jobs.Periodic{Name: dunningDueJob, Every: o.expiryEvery,
+			Run: dunningRun(svc, logger)}, true},
 		{jobs.Periodic{Name: "free_credits", Every: o.expiryEvery,
 			Run: batches(svc.ResetFreeCredits, "orgs given the Free plan's monthly credits", logger)}, true},
 		{jobs.Periodic{Name: "expire_credits", Every: o.expiryEvery,
@@ -260,6 +265,75 @@ func enqueueDue(svc subscriptionRunner, seen map[string]bool) func(context.Conte
 func advanceWorker(svc subscriptionRunner) jobs.Worker {
 	return jobs.Handle(advanceSubscriptionJob, func(ctx context.Context, a advanceArgs) error {
 		_, err := svc.AdvanceSubscription(ctx, a.SubscriptionID)
+		return err
+	})
+}
+
+// Job kinds of dunning (failed renewals).
+const (
+	// dunningDueJob is the periodic sweep that finds dunning steps due.
+	dunningDueJob = "dunning_due"
+	// advanceDunningJob does one dunning step (a retry of a failed
+	// renewal, a suspension, a closing), retried with backoff on failure.
+	advanceDunningJob = "advance_dunning"
+)
+
+// dunningRunner is the part of *domain.Service the dunning jobs use.
+type dunningRunner interface {
+	DueDunning(ctx context.Context, limit int) ([]domain.DunningDue, error)
+	AdvanceDunning(ctx context.Context, step domain.DunningStep, id string) (bool, error)
+}
+
+// dunningArgs are the arguments of an advance_dunning job.
+type dunningArgs struct {
+	Step domain.DunningStep `json:"step"`
+	ID   string             `json:"id"`
+}
+
+// dunningRun is one run of the dunning_due sweep: it hands each due step
+// to its own advance_dunning job, keyed by step, id and due instant (as
+// enqueueDue does for renewals), until none is left that this run has not
+// handed over already.
+func dunningRun(svc dunningRunner, logger *slog.Logger) func(context.Context) error {
+	return func(ctx context.Context) error {
+		_, err := drain(ctx, enqueueDunning(svc, map[string]bool{}), "dunning steps handed to "+advanceDunningJob, logger)
+		return err
+	}
+}
+
+// enqueueDunning queues one advance_dunning job per due step, once per
+// step and due instant however often the sweep runs; a retry that failed
+// moves the subscription's next retry, so the next one gets its own key.
+func enqueueDunning(svc dunningRunner, seen map[string]bool) func(context.Context, int) (int, error) {
+	return func(ctx context.Context, limit int) (int, error) {
+		due, err := svc.DueDunning(ctx, limit)
+		if err != nil {
+			return 0, err
+		}
+		n := 0
+		for _, d := range due {
+			key := string(d.Step) + ":" + d.ID + "@" + d.Due.UTC().Format(time.RFC3339Nano)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			inserted, err := jobs.Enqueue(ctx, advanceDunningJob, dunningArgs{Step: d.Step, ID: d.ID}, key)
+			if err != nil {
+				return n, fmt.Errorf("queue %s: %w", key, err)
+			}
+			if inserted {
+				n++
+			}
+		}
+		return n, nil
+	}
+}
+
+// dunningWorker runs advance_dunning jobs; an error is retried by the
+// queue with backoff and listed by `tally jobs`.
+func dunningWorker(svc dunningRunner) jobs.Worker {
+	return jobs.Handle(advanceDunningJob, func(ctx context.Context, a dunningArgs) error {
+		_, err := svc.AdvanceDunning(ctx, a.Step, a.ID)
 		return err
 	})
 }

@@ -48,6 +48,14 @@ func (f *fakeExpirer) DueSubscriptions(context.Context, int) ([]domain.DueSubscr
 // AdvanceSubscription has nothing to do.
 func (f *fakeExpirer) AdvanceSubscription(context.Context, string) (bool, error) { return false, nil }
 
+// DueDunning finds no dunning step due.
+func (f *fakeExpirer) DueDunning(context.Context, int) ([]domain.DunningDue, error) { return nil, nil }
+
+// AdvanceDunning has nothing to do.
+func (f *fakeExpirer) AdvanceDunning(context.Context, domain.DunningStep, string) (bool, error) {
+	return false, nil
+}
+
 // Reconcile counts its runs and finds nothing stale.
 func (f *fakeExpirer) Reconcile(context.Context, time.Duration, int) (domain.ReconcileReport, error) {
 	f.reconciled++
@@ -116,6 +124,7 @@ func TestSweeps(t *testing.T) {
 		clock bool
 	}{
 		{"subscriptions_due", time.Minute, true},
+		{"dunning_due", time.Minute, true},
 		{"free_credits", time.Minute, true},
 		{"expire_credits", time.Minute, true},
 		{"purge_idempotency_keys", time.Minute, true},
@@ -137,7 +146,7 @@ func TestSweeps(t *testing.T) {
 	if f.calls != 1 || f.reconciled != 1 || purged != 1 {
 		t.Fatalf("runs: expire %d, reconcile %d, purge windows %d; want 1 each", f.calls, f.reconciled, purged)
 	}
-	if got := periodic(sw); len(got) != len(sw) || got[5].Name != "reconcile_payments" {
+	if got := periodic(sw); len(got) != len(sw) || got[6].Name != "reconcile_payments" {
 		t.Fatalf("periodic = %+v", got)
 	}
 	*f = fakeExpirer{}

@@ -181,7 +181,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	queue, err := openJobs(ctx, cfg.Common, cfg.Migrate, logger, jobs.Options{Registerer: reg, Periodic: periodic(sw),
-		Workers: []jobs.Worker{advanceWorker(svc)}})
+		Workers: []jobs.Worker{advanceWorker(svc), dunningWorker(svc)}})
 	if err != nil {
 		return err
 	}

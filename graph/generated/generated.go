@@ -376,6 +376,7 @@ type ComplexityRoot struct {
 		APIKeys            func(childComplexity int) int
 		AutoRecharge       func(childComplexity int) int
 		Balance            func(childComplexity int) int
+		ClosesAt           func(childComplexity int) int
 		Country            func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		CreditNotes        func(childComplexity int, first *int, after *string) int
@@ -393,6 +394,7 @@ type ComplexityRoot struct {
 		Status             func(childComplexity int) int
 		Subscription       func(childComplexity int) int
 		SubscriptionAddons func(childComplexity int) int
+		SuspendedAt        func(childComplexity int) int
 		Usage              func(childComplexity int) int
 	}
 
@@ -524,13 +526,17 @@ type ComplexityRoot struct {
 		CreatedAt               func(childComplexity int) int
 		CurrentPeriodEnd        func(childComplexity int) int
 		CurrentPeriodStart      func(childComplexity int) int
+		DunningAttempts         func(childComplexity int) int
 		EndedAt                 func(childComplexity int) int
+		GraceEndsAt             func(childComplexity int) int
 		ID                      func(childComplexity int) int
 		IncludedCreditsLeft     func(childComplexity int) int
 		IncludedCreditsPerMonth func(childComplexity int) int
 		Installments            func(childComplexity int) int
 		LatestOrder             func(childComplexity int) int
 		NextCreditResetAt       func(childComplexity int) int
+		NextRetryAt             func(childComplexity int) int
+		PastDueAt               func(childComplexity int) int
 		Plan                    func(childComplexity int) int
 		RenewalFailure          func(childComplexity int) int
 		RenewsAt                func(childComplexity int) int
@@ -686,6 +692,8 @@ type OrderResolver interface {
 	Invoice(ctx context.Context, obj *model.Order) (*model.Invoice, error)
 }
 type OrgResolver interface {
+	ClosesAt(ctx context.Context, obj *model.Org) (*time.Time, error)
+
 	Members(ctx context.Context, obj *model.Org, first *int, after *string) (*model.MemberConnection, error)
 	Invitations(ctx context.Context, obj *model.Org) ([]*model.Invitation, error)
 	Seats(ctx context.Context, obj *model.Org) (*model.Seats, error)
@@ -733,6 +741,8 @@ type SubscriptionResolver interface {
 	IncludedCreditsLeft(ctx context.Context, obj *model.Subscription) (int64, error)
 
 	LatestOrder(ctx context.Context, obj *model.Subscription) (*model.Order, error)
+
+	GraceEndsAt(ctx context.Context, obj *model.Subscription) (*time.Time, error)
 }
 type SubscriptionRootResolver interface {
 	SubscriptionUpdated(ctx context.Context, orgID string) (<-chan *model.Subscription, error)
@@ -2149,6 +2159,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Org.Balance(childComplexity), true
+	case "Org.closesAt":
+		if e.ComplexityRoot.Org.ClosesAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Org.ClosesAt(childComplexity), true
 	case "Org.country":
 		if e.ComplexityRoot.Org.Country == nil {
 			break
@@ -2276,6 +2292,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Org.SubscriptionAddons(childComplexity), true
+	case "Org.suspendedAt":
+		if e.ComplexityRoot.Org.SuspendedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Org.SuspendedAt(childComplexity), true
 	case "Org.usage":
 		if e.ComplexityRoot.Org.Usage == nil {
 			break
@@ -2839,12 +2861,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.CurrentPeriodStart(childComplexity), true
+	case "Subscription.dunningAttempts":
+		if e.ComplexityRoot.Subscription.DunningAttempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.DunningAttempts(childComplexity), true
 	case "Subscription.endedAt":
 		if e.ComplexityRoot.Subscription.EndedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Subscription.EndedAt(childComplexity), true
+	case "Subscription.graceEndsAt":
+		if e.ComplexityRoot.Subscription.GraceEndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.GraceEndsAt(childComplexity), true
 	case "Subscription.id":
 		if e.ComplexityRoot.Subscription.ID == nil {
 			break
@@ -2881,6 +2915,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.NextCreditResetAt(childComplexity), true
+	case "Subscription.nextRetryAt":
+		if e.ComplexityRoot.Subscription.NextRetryAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.NextRetryAt(childComplexity), true
+	case "Subscription.pastDueAt":
+		if e.ComplexityRoot.Subscription.PastDueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.PastDueAt(childComplexity), true
 	case "Subscription.plan":
 		if e.ComplexityRoot.Subscription.Plan == nil {
 			break
@@ -4389,11 +4435,11 @@ type AutoRecharge {
 enum OrgStatus {
   "In good standing."
   ACTIVE
-  "A renewal payment failed; retries run during the grace period and spending continues."
+  "A renewal payment failed; retries run during the grace period and spending continues. A payment makes it ACTIVE at once."
   PAST_DUE
-  "The grace period ended unpaid; spending is refused with ORG_SUSPENDED, reading works."
+  "The grace period ended unpaid (` + "`" + `suspendedAt` + "`" + `): spending is refused with ORG_SUSPENDED (API keys too) and so is buying credits; reading works, and paying the renewal (` + "`" + `retrySubscriptionPayment` + "`" + `, or a new card with ` + "`" + `addPaymentMethod` + "`" + `) makes it ACTIVE at once. Unpaid at ` + "`" + `closesAt` + "`" + `, it is CLOSED."
   SUSPENDED
-  "Closed: deleted by its owner (` + "`" + `deleteOrg` + "`" + `) or after the retention period. Nobody reaches a deleted org any more; it shows only where a retained order or invoice names it."
+  "Closed, for good. Deleted by its owner (` + "`" + `deleteOrg` + "`" + `): nobody reaches it any more; it shows only where a retained order or invoice names it. Closed by dunning (the retention after suspension ended): its subscription ended, spending and buying are refused, and its members still read everything it kept (balance, ledger, orders, invoices, members) and may delete it."
   CLOSED
 }
 
@@ -4409,6 +4455,10 @@ type Org implements Node {
   currency: Currency!
   "Lifecycle state."
   status: OrgStatus!
+  "When the org was SUSPENDED for an unpaid renewal (the end of its grace period); null when it never was or a payment restored it. Kept once CLOSED."
+  suspendedAt: Time
+  "When a SUSPENDED org will be CLOSED unless its renewal is paid first; null unless SUSPENDED."
+  closesAt: Time
   "When the org was created."
   createdAt: Time!
   "Members, newest first. API keys may not list them."
@@ -4633,7 +4683,7 @@ enum SubscriptionStatus {
   INCOMPLETE
   "Paid for the current period."
   ACTIVE
-  "A renewal's payment failed (see ` + "`" + `renewalFailure` + "`" + `): the plan, its seats and credits continue while the buyer pays again with ` + "`" + `retrySubscriptionPayment` + "`" + `."
+  "A renewal's payment failed (see ` + "`" + `renewalFailure` + "`" + `): the plan, its seats and credits continue, the payment is retried on a schedule (` + "`" + `nextRetryAt` + "`" + `) and the buyer may pay at once with ` + "`" + `retrySubscriptionPayment` + "`" + ` or a new card; unpaid at ` + "`" + `graceEndsAt` + "`" + `, the org is SUSPENDED."
   PAST_DUE
   "Paid, and canceled: it ends with the current period (` + "`" + `cancelAtPeriodEnd` + "`" + `) unless resumed before. An INCOMPLETE or PAST_DUE subscription that is canceled keeps its status, which says that money is owed; ` + "`" + `cancelAtPeriodEnd` + "`" + ` shows the cancellation."
   CANCELED
@@ -4695,6 +4745,14 @@ type Subscription implements Node {
   latestOrder: Order
   "Why the latest renewal could not be charged, while PAST_DUE; null otherwise."
   renewalFailure: RenewalFailure
+  "When the renewal's payment first failed: the start of the grace period (dunning); null unless PAST_DUE. A payment at any point ends it."
+  pastDueAt: Time
+  "When the renewal is next charged again off session with the saved payment method (or the org's default); null when no retry is left (or it is not PAST_DUE)."
+  nextRetryAt: Time
+  "When the grace period ends: unpaid by then, the org is SUSPENDED (spending refused with ORG_SUSPENDED). Null unless PAST_DUE."
+  graceEndsAt: Time
+  "Scheduled off-session retries of the renewal made since it went PAST_DUE (0 before the first; 0 when not PAST_DUE)."
+  dunningAttempts: Int!
   "When the subscription was created."
   createdAt: Time!
   "When the subscription ended; null while it is live."
@@ -5496,6 +5554,10 @@ func (ec *executionContext) childFields_Org(ctx context.Context, field graphql.C
 		return ec.fieldContext_Org_currency(ctx, field)
 	case "status":
 		return ec.fieldContext_Org_status(ctx, field)
+	case "suspendedAt":
+		return ec.fieldContext_Org_suspendedAt(ctx, field)
+	case "closesAt":
+		return ec.fieldContext_Org_closesAt(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Org_createdAt(ctx, field)
 	case "members":
@@ -5780,6 +5842,14 @@ func (ec *executionContext) childFields_Subscription(ctx context.Context, field 
 		return ec.fieldContext_Subscription_latestOrder(ctx, field)
 	case "renewalFailure":
 		return ec.fieldContext_Subscription_renewalFailure(ctx, field)
+	case "pastDueAt":
+		return ec.fieldContext_Subscription_pastDueAt(ctx, field)
+	case "nextRetryAt":
+		return ec.fieldContext_Subscription_nextRetryAt(ctx, field)
+	case "graceEndsAt":
+		return ec.fieldContext_Subscription_graceEndsAt(ctx, field)
+	case "dunningAttempts":
+		return ec.fieldContext_Subscription_dunningAttempts(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Subscription_createdAt(ctx, field)
 	case "endedAt":
@@ -12951,6 +13021,52 @@ func (ec *executionContext) fieldContext_Org_status(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Org", field, false, false, "OrgStatus")
 }
 
+func (ec *executionContext) _Org_suspendedAt(ctx context.Context, field graphql.CollectedField, obj *model.Org) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Org_suspendedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SuspendedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Org_suspendedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Org", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Org_closesAt(ctx context.Context, field graphql.CollectedField, obj *model.Org) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Org_closesAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Org().ClosesAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Org_closesAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Org", field, true, true, "Time")
+}
+
 func (ec *executionContext) _Org_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Org) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16147,6 +16263,98 @@ func (ec *executionContext) _Subscription_renewalFailure(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_Subscription_renewalFailure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Subscription", field, false, false, "RenewalFailure")
+}
+
+func (ec *executionContext) _Subscription_pastDueAt(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_pastDueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PastDueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_pastDueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Subscription_nextRetryAt(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_nextRetryAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextRetryAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_nextRetryAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Subscription_graceEndsAt(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_graceEndsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().GraceEndsAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_graceEndsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Subscription", field, true, true, "Time")
+}
+
+func (ec *executionContext) _Subscription_dunningAttempts(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_dunningAttempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DunningAttempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_dunningAttempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Subscription_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
@@ -21999,6 +22207,17 @@ func (ec *executionContext) _Org(ctx context.Context, sel ast.SelectionSet, obj 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "suspendedAt":
+			out.Values[i] = ec._Org_suspendedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closesAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Org_closesAt(ctx, field, obj)
+				})
 		case "createdAt":
 			out.Values[i] = ec._Org_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -23060,6 +23279,27 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		case "renewalFailure":
 			out.Values[i] = ec._Subscription_renewalFailure(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pastDueAt":
+			out.Values[i] = ec._Subscription_pastDueAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextRetryAt":
+			out.Values[i] = ec._Subscription_nextRetryAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "graceEndsAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Subscription_graceEndsAt(ctx, field, obj)
+				})
+		case "dunningAttempts":
+			out.Values[i] = ec._Subscription_dunningAttempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":

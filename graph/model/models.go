@@ -13,6 +13,9 @@ type Org struct {
 	Currency  Currency
 	Status    OrgStatus
 	CreatedAt time.Time
+	// SuspendedAt is when dunning suspended the org; closesAt is resolved
+	// from it.
+	SuspendedAt *time.Time
 }
 
 // IsNode marks Org as a Node.

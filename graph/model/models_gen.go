@@ -1559,11 +1559,11 @@ type OrgStatus string
 const (
 	// In good standing.
 	OrgStatusActive OrgStatus = "ACTIVE"
-	// A renewal payment failed; retries run during the grace period and spending continues.
+	// A renewal payment failed; retries run during the grace period and spending continues. A payment makes it ACTIVE at once.
 	OrgStatusPastDue OrgStatus = "PAST_DUE"
-	// The grace period ended unpaid; spending is refused with ORG_SUSPENDED, reading works.
+	// The grace period ended unpaid (`suspendedAt`): spending is refused with ORG_SUSPENDED (API keys too) and so is buying credits; reading works, and paying the renewal (`retrySubscriptionPayment`, or a new card with `addPaymentMethod`) makes it ACTIVE at once. Unpaid at `closesAt`, it is CLOSED.
 	OrgStatusSuspended OrgStatus = "SUSPENDED"
-	// Closed: deleted by its owner (`deleteOrg`) or after the retention period. Nobody reaches a deleted org any more; it shows only where a retained order or invoice names it.
+	// Closed, for good. Deleted by its owner (`deleteOrg`): nobody reaches it any more; it shows only where a retained order or invoice names it. Closed by dunning (the retention after suspension ended): its subscription ended, spending and buying are refused, and its members still read everything it kept (balance, ledger, orders, invoices, members) and may delete it.
 	OrgStatusClosed OrgStatus = "CLOSED"
 )
 
@@ -1879,7 +1879,7 @@ const (
 	SubscriptionStatusIncomplete SubscriptionStatus = "INCOMPLETE"
 	// Paid for the current period.
 	SubscriptionStatusActive SubscriptionStatus = "ACTIVE"
-	// A renewal's payment failed (see `renewalFailure`): the plan, its seats and credits continue while the buyer pays again with `retrySubscriptionPayment`.
+	// A renewal's payment failed (see `renewalFailure`): the plan, its seats and credits continue, the payment is retried on a schedule (`nextRetryAt`) and the buyer may pay at once with `retrySubscriptionPayment` or a new card; unpaid at `graceEndsAt`, the org is SUSPENDED.
 	SubscriptionStatusPastDue SubscriptionStatus = "PAST_DUE"
 	// Paid, and canceled: it ends with the current period (`cancelAtPeriodEnd`) unless resumed before. An INCOMPLETE or PAST_DUE subscription that is canceled keeps its status, which says that money is owed; `cancelAtPeriodEnd` shows the cancellation.
 	SubscriptionStatusCanceled SubscriptionStatus = "CANCELED"

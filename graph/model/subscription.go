@@ -25,8 +25,13 @@ type Subscription struct {
 	// LatestOrderID is the domain ID of the latest order, "" when none.
 	LatestOrderID  string
 	RenewalFailure *RenewalFailure
-	CreatedAt      time.Time
-	EndedAt        *time.Time
+	// PastDueAt, NextRetryAt and DunningAttempts are the dunning state
+	// (nil and 0 unless PAST_DUE); graceEndsAt is resolved from PastDueAt.
+	PastDueAt       *time.Time
+	NextRetryAt     *time.Time
+	DunningAttempts int
+	CreatedAt       time.Time
+	EndedAt         *time.Time
 }
 
 // IsNode marks Subscription as a Node.
