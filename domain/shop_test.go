@@ -18,6 +18,10 @@ type shop struct {
 	pack domain.Pack
 	// afterSubscribe, when set, runs right after a test's subscribe.
 	afterSubscribe func()
+	// subID is the subscription a dunning test follows; spends counts its
+	// spends (for their keys).
+	subID  string
+	spends int
 }
 
 // newShop returns a shop on d; opts are extra service options.
