@@ -74,6 +74,13 @@
 //     session with the saved method (one paid renewal per period), PAST_DUE
 //     on failure and paying again on session, monthly resets of included
 //     credits on annual plans.
+//   - dunning.go: failed renewals (BILLING.md "Failed payments"): the
+//     schedule (DunningConfig), the grace started by the first failure,
+//     off-session retries, suspension after the grace and closing after
+//     the retention (DueDunning/AdvanceDunning, the dunning_due sweep), a
+//     new card paying at once, what a SUSPENDED or CLOSED org may still
+//     buy (checkBuyer), and the org events of each step; the restore is in
+//     applySubscriptionOrder and fulfil (renewalPaidTx).
 //   - subread.go: previewChange pricing, included credits left, the
 //     subscriptionUpdated stream.
 //   - paymentmethod.go: saved payment methods and the gateway vault they

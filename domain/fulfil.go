@@ -8,7 +8,8 @@ import (
 )
 
 // errOrgDeleted is the cause of fulfil's refusal to grant credits to a
-// CLOSED org (one its owner deleted): the caller holds the order for review.
+// CLOSED org (one its owner deleted, or dunning closed): the caller holds
+// the order for review.
 var errOrgDeleted = errors.New("the org was deleted")
 
 // fulfil marks an order PAID, grants its credits with the pack's validity
@@ -16,7 +17,9 @@ var errOrgDeleted = errors.New("the org was deleted")
 // subscription order, applies it to the subscription and grants its
 // included credits as SUBSCRIPTION credit until the next monthly reset
 // (a renewal also renews and grants its add-ons, see addon.go), for a
-// RECURRING pack records the add-on it bought, and issues its invoice with the next gap-free number of the year. It refuses, wrapping
+// RECURRING pack records the add-on it bought, and issues its invoice with the next gap-free number of the year. A paid renewal also
+// records RENEWAL_PAID (and ORG_RESTORED when it ended dunning) in the
+// org's history (renewalPaidTx). It refuses, wrapping
 // errOrgDeleted, when the org is CLOSED: money collected after the org's
 // deletion (a late capture of a failed or canceled order) buys nothing and
 // must be given back by an operator.

@@ -122,6 +122,8 @@ func TestServeConfig(t *testing.T) {
 			want.Domain.InvitationTTL = 7 * 24 * time.Hour
 			want.Domain.IdempotencyRetention = 7 * 24 * time.Hour
 			want.Domain.SpendBatch = 64
+			want.Domain.Dunning = domain.DunningConfig{Retries: []time.Duration{24 * time.Hour, 48 * time.Hour},
+				Grace: 72 * time.Hour, Retention: 30 * 24 * time.Hour}
 			want.Domain.PublicURL = "http://localhost:8080"
 			want.Domain.Pricing = domain.DefaultPricing()
 			want.PublicURL = "http://localhost:8080"
@@ -189,6 +191,21 @@ func TestServeConfig(t *testing.T) {
 					t.Errorf("jwks %q iss %q aud %q", c.JWKSURL, c.JWTIssuer, c.JWTAudience)
 				}
 			}},
+		{name: "dunning schedule", env: map[string]string{"TALLY_DUNNING_RETRIES": "1h,6h,2d", "TALLY_DUNNING_GRACE": "96h", "TALLY_DUNNING_RETENTION": "240h"},
+			wantErr: "TALLY_DUNNING_RETRIES"}, // kong's durations have no "d"
+		{name: "dunning schedule in hours", env: map[string]string{"TALLY_DUNNING_RETRIES": "1h,6h,48h", "TALLY_DUNNING_GRACE": "96h", "TALLY_DUNNING_RETENTION": "240h"},
+			check: func(t *testing.T, c Config) {
+				d := c.Domain.Dunning
+				if !reflect.DeepEqual(d.Retries, []time.Duration{time.Hour, 6 * time.Hour, 48 * time.Hour}) || d.Grace != 96*time.Hour || d.Retention != 240*time.Hour {
+					t.Errorf("dunning %+v", d)
+				}
+			}},
+		{name: "dunning retries out of order", env: map[string]string{"TALLY_DUNNING_RETRIES": "48h,24h"},
+			wantErr: "TALLY_DUNNING_RETRIES must be positive durations in increasing order"},
+		{name: "dunning without a grace", env: map[string]string{"TALLY_DUNNING_GRACE": "0s"},
+			wantErr: "TALLY_DUNNING_GRACE must be at least 1m"},
+		{name: "dunning without a retention", env: map[string]string{"TALLY_DUNNING_RETENTION": "1s"},
+			wantErr: "TALLY_DUNNING_RETENTION must be at least 1m"},
 		{name: "production refuses a predictable secret", env: map[string]string{"TALLY_ENV": "production", "TALLY_JWT_SECRET": sequentialHex},
 			wantErr: "production refuses a weak TALLY_JWT_SECRET"},
 		{name: "production refuses one character repeated", env: map[string]string{"TALLY_ENV": "production", "TALLY_JWT_SECRET": strings.Repeat("x", 64)},
