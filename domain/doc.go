@@ -74,7 +74,7 @@
 //     session with the saved method (one paid renewal per period), PAST_DUE
 //     on failure and paying again on session, monthly resets of included
 //     credits on annual plans.
-//   - dunning.go: failed renewals (BILLING.md "Failed payments"): the
+//   - dunning.go: failed renewals ("Failed payments" of the billing rules): the
 //     schedule (DunningConfig), the grace started by the first failure,
 //     off-session retries, suspension after the grace and closing after
 //     the retention (DueDunning/AdvanceDunning, the dunning_due sweep), a
