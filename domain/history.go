@@ -89,3 +89,13 @@ func (s *Service) newestEventIDs(ctx context.Context, orgID string) (map[string]
 	}
 	return ids, nil
 }
+
+// OrgEventKinds lists every kind of org event (the GraphQL enum
+// OrgEventKind has the same values; each kind that Notifies has an email
+// template in domain/notice).
+var OrgEventKinds = []OrgEventKind{
+	OrgEventPaymentFailed, OrgEventPaymentRetryFailed, OrgEventSuspended, OrgEventRestored,
+	OrgEventClosed, OrgEventRenewalPaid, OrgEventAutoRechargeStarted, OrgEventAutoRechargePaid,
+	OrgEventAutoRechargePaused, OrgEventAutoRechargeResumed, OrgEventAutoRechargeLimitReached,
+	OrgEventLowBalance,
+}

@@ -88,6 +88,9 @@ type Message struct {
 
 // Has reports whether kind has a template.
 func Has(kind string) bool {
+	if kind == "" || fileOf(kind) == layoutFile || strings.ContainsAny(kind, "./") {
+		return false
+	}
 	_, err := files.Open(fileOf(kind))
 	return err == nil
 }
@@ -110,7 +113,7 @@ func fileOf(kind string) string { return "templates/" + kind + ".tmpl" }
 // Render renders the message of an event of kind with d; an error when
 // kind has no template or a template fails.
 func Render(kind string, d Data) (Message, error) {
-	if !Has(kind) || strings.ContainsAny(kind, "./") {
+	if !Has(kind) {
 		return Message{}, fmt.Errorf("notice: no template for %q", kind)
 	}
 	tt, err := texttemplate.New(kind).ParseFS(files, layoutFile, fileOf(kind))
