@@ -4049,8 +4049,8 @@ type LowBalanceAlert {
 extend type Org {
   "The org's billing history (payment failures, suspension, restore, top-ups, alerts), newest first (OWNER, BILLING)."
   history("Page size, 1 to 100 (default 20)." first: Int, "Cursor of the item to start after." after: String): OrgEventConnection!
-  "The low balance alert (OWNER, BILLING; null with an error for other roles)."
-  lowBalanceAlert: LowBalanceAlert
+  "The low balance alert (OWNER, BILLING)."
+  lowBalanceAlert: LowBalanceAlert!
 }
 
 extend type Mutation {
@@ -14015,10 +14015,10 @@ func (ec *executionContext) _Org_lowBalanceAlert(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.LowBalanceAlert) graphql.Marshaler {
-			return ec.marshalOLowBalanceAlert2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐLowBalanceAlert(ctx, selections, v)
+			return ec.marshalNLowBalanceAlert2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐLowBalanceAlert(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Org_lowBalanceAlert(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23049,7 +23049,7 @@ func (ec *executionContext) _Org(ctx context.Context, sel ast.SelectionSet, obj 
 				})
 		case "lowBalanceAlert":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
+				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Org_lowBalanceAlert(ctx, field, obj)
 				})
@@ -26604,13 +26604,6 @@ func (ec *executionContext) marshalOLedgerEntry2ᚖgithubᚗcomᚋtallyhqᚋtall
 		return graphql.Null
 	}
 	return ec._LedgerEntry(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOLowBalanceAlert2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐLowBalanceAlert(ctx context.Context, sel ast.SelectionSet, v *model.LowBalanceAlert) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._LowBalanceAlert(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v *model.Money) graphql.Marshaler {
