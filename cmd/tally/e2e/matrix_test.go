@@ -703,7 +703,9 @@ var (
 var opHistory = orgQuery("org.history", "history(first: 10) { edges { node { id kind notified } } pageInfo { hasNextPage } }",
 	func(t *testing.T, _ *matrixFixture, _ string, org json.RawMessage, _ orgState) {
 		var out struct {
-			History struct{ Edges []struct{ Node struct{ Kind string } } }
+			History struct {
+				Edges []struct{ Node struct{ Kind string } }
+			}
 		}
 		mustJSON(t, org, &out)
 		for _, e := range out.History.Edges {
