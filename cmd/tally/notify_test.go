@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -255,6 +256,13 @@ func TestDefaultMailDir(t *testing.T) {
 		if got := defaultMailDir(url); got != want {
 			t.Errorf("defaultMailDir(%q) = %q, want %q", url, got, want)
 		}
+	}
+}
+
+func TestConfigHidesTheSMTPPassword(t *testing.T) {
+	got := settingValue("TALLY_SMTP_URL", reflect.ValueOf("smtp://tally:hunter2@mail.example.com:587"))
+	if strings.Contains(got, "hunter2") || !strings.Contains(got, "mail.example.com:587") {
+		t.Fatalf("tally config shows %q", got)
 	}
 }
 
