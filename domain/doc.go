@@ -108,6 +108,22 @@
 //   - entry.go: ledger entries and reading the ledger (scoped per role).
 //   - usage.go: the month's consumption report.
 //
+// Billing history and notifications:
+//
+//   - orgevent.go: OrgEvent, the org's history of billing transitions and
+//     the outbox of their emails (which kinds are mailed, recording one
+//     transition once by its key).
+//   - history.go: reading the history (OWNER, BILLING) and the orgEvents
+//     stream of new events.
+//   - notification.go: the Mailer interface and DeliverNotification: the
+//     OWNER and BILLING members' emails, the message rendered from
+//     domain/notice (one template per kind, text and HTML), a renewal
+//     receipt's invoice PDF, a Message-ID derived from the event, sent
+//     once (and the one crash window where it is not).
+//   - lowbalance.go: the low balance alert: setting its threshold, one
+//     LOW_BALANCE event per crossing (checkLowBalance, after a spend and
+//     from the periodic sweep), re-armed once the balance is back up.
+//
 // Orgs, people and access:
 //
 //   - org.go: organizations, their status, and creation with the

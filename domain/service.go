@@ -170,6 +170,8 @@ type Service struct {
 	// testClock is the clock admins move, with the work moving it runs;
 	// nil on the system clock.
 	testClock *testClock
+	// notify sends notification emails (WithMailer); nil: none.
+	notify *notifier
 }
 
 // Option customizes a Service.

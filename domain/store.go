@@ -90,6 +90,7 @@ type Store interface {
 	OrgEventStore
 	AutoRechargeStore
 	DunningStore
+	LowBalanceStore
 }
 
 // Transactor runs work in one transaction. Its function receives the whole

@@ -100,6 +100,7 @@ type ServeCmd struct {
 	LimitOptions     `embed:""`
 	MetricsOptions   `embed:""`
 	RateLimitOptions `embed:""`
+	NotifyOptions    `embed:""`
 }
 
 // Common is the validated form of Globals.
@@ -142,6 +143,8 @@ type Config struct {
 	Payments         PaymentOptions
 	PublicURL        string
 	RateLimits       RateLimitOptions
+	// Notify is where notification emails go.
+	Notify notifySettings
 	// TestClock runs the service on a domain.ManualClock that
 	// advanceTestClock moves (never in production).
 	TestClock bool
@@ -351,6 +354,9 @@ func (s ServeCmd) Config() (Config, error) {
 		}
 	}
 	if err := s.RateLimitOptions.validate(); err != nil {
+		return Config{}, err
+	}
+	if err := s.NotifyOptions.validate(&c); err != nil {
 		return Config{}, err
 	}
 	return c, nil

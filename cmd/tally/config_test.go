@@ -129,6 +129,8 @@ func TestServeConfig(t *testing.T) {
 			want.PublicURL = "http://localhost:8080"
 			want.Payments = PaymentOptions{Sandbox: "auto", MaxInstallments: 12, ReconcileInterval: time.Minute, ReconcileAfter: 10 * time.Minute}
 			want.RateLimits = defaultRateLimits()
+			want.Domain.Notify = domain.NotifyConfig{ProductName: "Tally"}
+			want.Notify = notifySettings{from: "billing@localhost", dir: "mail", interval: 5 * time.Second}
 			if !equalConfig(c, want) {
 				t.Errorf("config = %+v\nwant     %+v", c, want)
 			}

@@ -85,7 +85,8 @@ func printSettings(w io.Writer, ctx *kong.Context) {
 }
 
 // settingValue formats a parsed setting as it would be written in the
-// environment, masking secrets and the password of a database URL.
+// environment, masking secrets and the password of a database or mail
+// server URL.
 func settingValue(name string, v reflect.Value) string {
 	var s string
 	switch x := v.Interface().(type) {
@@ -101,7 +102,7 @@ func settingValue(name string, v reflect.Value) string {
 		return ""
 	case secretSetting.MatchString(name):
 		return masked
-	case name == "DATABASE_URL":
+	case name == "DATABASE_URL" || name == "TALLY_SMTP_URL":
 		return redactURL(s)
 	}
 	return s

@@ -27,6 +27,7 @@ type housekeeper interface {
 	PurgeIdempotencyKeys(ctx context.Context, limit int) (int, error)
 	PurgeGatewayEvents(ctx context.Context, limit int) (int, error)
 	reconciler
+	notifier
 }
 
 // sweep is one periodic job of the server.
@@ -42,6 +43,8 @@ type sweepOptions struct {
 	expiryEvery    time.Duration
 	reconcileEvery time.Duration
 	reconcileAfter time.Duration
+	// notifyEvery is how often unsent notifications are queued.
+	notifyEvery time.Duration
 	// purgeWindows deletes ended rate-limit windows (nil: none kept).
 	purgeWindows func(ctx context.Context, limit int) (int, error)
 }
@@ -70,6 +73,12 @@ func sweeps(svc housekeeper, o sweepOptions, logger *slog.Logger) []sweep {
 			Run: batches(svc.PurgeIdempotencyKeys, "idempotency keys past retention", logger)}, true},
 		{jobs.Periodic{Name: "purge_gateway_events", Every: o.expiryEvery,
 			Run: batches(svc.PurgeGatewayEvents, "gateway event ids past retention", logger)}, true},
+		// Alerts after expiry (it lowers balances), and mail last, so
+		// that a move of the test clock also sends what it caused.
+		{jobs.Periodic{Name: lowBalanceJob, Every: o.expiryEvery,
+			Run: batches(svc.CheckLowBalances, "low balance alerts checked", logger)}, true},
+		{jobs.Periodic{Name: notificationsJob, Every: o.notifyEvery,
+			Run: notificationsRun(svc, logger)}, true},
 		{jobs.Periodic{Name: "reconcile_payments", Every: o.reconcileEvery,
 			Run: reconcileRun(svc, o.reconcileAfter, logger)}, false},
 	}

@@ -56,6 +56,17 @@ func (f *fakeExpirer) AdvanceDunning(context.Context, domain.DunningStep, string
 	return false, nil
 }
 
+// UnsentNotifications finds nothing to send.
+func (f *fakeExpirer) UnsentNotifications(context.Context, int) ([]domain.OrgEvent, error) {
+	return nil, nil
+}
+
+// DeliverNotification has nothing to send.
+func (f *fakeExpirer) DeliverNotification(context.Context, string) error { return nil }
+
+// CheckLowBalances finds no alert to change.
+func (f *fakeExpirer) CheckLowBalances(context.Context, int) (int, error) { return 0, nil }
+
 // Reconcile counts its runs and finds nothing stale.
 func (f *fakeExpirer) Reconcile(context.Context, time.Duration, int) (domain.ReconcileReport, error) {
 	f.reconciled++
@@ -117,7 +128,7 @@ func TestSweeps(t *testing.T) {
 	f := &fakeExpirer{}
 	purged := 0
 	sw := sweeps(f, sweepOptions{expiryEvery: time.Minute, reconcileEvery: 2 * time.Minute, reconcileAfter: time.Hour,
-		purgeWindows: func(context.Context, int) (int, error) { purged++; return 0, nil }}, quiet)
+		notifyEvery: 5 * time.Second, purgeWindows: func(context.Context, int) (int, error) { purged++; return 0, nil }}, quiet)
 	want := []struct {
 		name  string
 		every time.Duration
@@ -129,6 +140,8 @@ func TestSweeps(t *testing.T) {
 		{"expire_credits", time.Minute, true},
 		{"purge_idempotency_keys", time.Minute, true},
 		{"purge_gateway_events", time.Minute, true},
+		{"low_balance", time.Minute, true},
+		{"notifications", 5 * time.Second, true},
 		{"reconcile_payments", 2 * time.Minute, false},
 		{"purge_rate_limit_windows", time.Minute, false},
 	}
@@ -146,7 +159,7 @@ func TestSweeps(t *testing.T) {
 	if f.calls != 1 || f.reconciled != 1 || purged != 1 {
 		t.Fatalf("runs: expire %d, reconcile %d, purge windows %d; want 1 each", f.calls, f.reconciled, purged)
 	}
-	if got := periodic(sw); len(got) != len(sw) || got[6].Name != "reconcile_payments" {
+	if got := periodic(sw); len(got) != len(sw) || got[8].Name != "reconcile_payments" {
 		t.Fatalf("periodic = %+v", got)
 	}
 	*f = fakeExpirer{}

@@ -139,7 +139,12 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	svcOpts := []domain.Option{domain.WithBus(b), domain.WithGateways(pay.registry), domain.WithLogger(logger)}
+	mail, err := newMailer(cfg.Notify, cfg.Production, logger)
+	if err != nil {
+		return err
+	}
+	svcOpts := []domain.Option{domain.WithBus(b), domain.WithGateways(pay.registry), domain.WithLogger(logger),
+		domain.WithMailer(mail, invoiceRenderer(cfg.Payments.issuer()))}
 	if limits.throttle != nil {
 		svcOpts = append(svcOpts, limits.throttle)
 	}
@@ -159,7 +164,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	svc = domain.NewService(store, cfg.Domain, svcOpts...)
 	sw := sweeps(svc, sweepOptions{
 		expiryEvery: cfg.ExpiryInterval, reconcileEvery: cfg.Payments.ReconcileInterval,
-		reconcileAfter: cfg.Payments.ReconcileAfter, purgeWindows: limits.http.Purge,
+		reconcileAfter: cfg.Payments.ReconcileAfter, notifyEvery: cfg.Notify.interval, purgeWindows: limits.http.Purge,
 	}, logger)
 	if store.Dialect() == "sqlite" {
 		if err := seedIfEmpty(ctx, svc, logger); err != nil {
@@ -181,7 +186,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	queue, err := openJobs(ctx, cfg.Common, cfg.Migrate, logger, jobs.Options{Registerer: reg, Periodic: periodic(sw),
-		Workers: []jobs.Worker{advanceWorker(svc), dunningWorker(svc)}})
+		Workers: []jobs.Worker{advanceWorker(svc), dunningWorker(svc), notificationWorker(svc)}})
 	if err != nil {
 		return err
 	}

@@ -266,6 +266,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	LowBalanceAlert struct {
+		Alerted   func(childComplexity int) int
+		Threshold func(childComplexity int) int
+	}
+
 	Member struct {
 		CreatedAt func(childComplexity int) int
 		Role      func(childComplexity int) int
@@ -321,6 +326,7 @@ type ComplexityRoot struct {
 		RevokeInvitation         func(childComplexity int, id string) int
 		SetAutoRenew             func(childComplexity int, orgID string, on bool, idempotencyKey string) int
 		SetDefaultPaymentMethod  func(childComplexity int, id string) int
+		SetLowBalanceAlert       func(childComplexity int, orgID string, threshold int64, idempotencyKey string) int
 		SetMemberRole            func(childComplexity int, orgID string, userID string, role model.Role) int
 		Subscribe                func(childComplexity int, input model.SubscribeInput) int
 		TransferOwnership        func(childComplexity int, input model.TransferOwnershipInput) int
@@ -381,10 +387,12 @@ type ComplexityRoot struct {
 		CreatedAt          func(childComplexity int) int
 		CreditNotes        func(childComplexity int, first *int, after *string) int
 		Currency           func(childComplexity int) int
+		History            func(childComplexity int, first *int, after *string) int
 		ID                 func(childComplexity int) int
 		Invitations        func(childComplexity int) int
 		Invoices           func(childComplexity int, first *int, after *string) int
 		Ledger             func(childComplexity int, first *int, after *string) int
+		LowBalanceAlert    func(childComplexity int) int
 		Members            func(childComplexity int, first *int, after *string) int
 		Name               func(childComplexity int) int
 		Orders             func(childComplexity int, first *int, after *string, status []model.OrderStatus) int
@@ -396,6 +404,30 @@ type ComplexityRoot struct {
 		SubscriptionAddons func(childComplexity int) int
 		SuspendedAt        func(childComplexity int) int
 		Usage              func(childComplexity int) int
+	}
+
+	OrgEvent struct {
+		CreatedAt func(childComplexity int) int
+		Detail    func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Notified  func(childComplexity int) int
+		SentAt    func(childComplexity int) int
+	}
+
+	OrgEventConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	OrgEventDetail struct {
+		Name  func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	OrgEventEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Pack struct {
@@ -582,6 +614,7 @@ type ComplexityRoot struct {
 	SubscriptionRoot struct {
 		BalanceUpdated      func(childComplexity int, orgID string) int
 		OrderUpdated        func(childComplexity int, orgID string) int
+		OrgEvents           func(childComplexity int, orgID string) int
 		SubscriptionUpdated func(childComplexity int, orgID string) int
 	}
 
@@ -663,6 +696,7 @@ type MutationResolver interface {
 	RevokeAPIKey(ctx context.Context, id string) (*model.RevokeAPIKeyPayload, error)
 	ConsumeCredits(ctx context.Context, input model.ConsumeCreditsInput) (*model.ConsumeCreditsPayload, error)
 	GrantCredits(ctx context.Context, input model.GrantCreditsInput) (*model.GrantCreditsPayload, error)
+	SetLowBalanceAlert(ctx context.Context, orgID string, threshold int64, idempotencyKey string) (*model.LowBalanceAlert, error)
 	InviteMember(ctx context.Context, orgID string, email string, role model.Role) (*model.InviteMemberPayload, error)
 	AcceptInvitation(ctx context.Context, token string) (*model.AcceptInvitationPayload, error)
 	RevokeInvitation(ctx context.Context, id string) (*model.RevokeInvitationPayload, error)
@@ -708,6 +742,8 @@ type OrgResolver interface {
 	PaymentMethods(ctx context.Context, obj *model.Org) ([]*model.PaymentMethod, error)
 	APIKeys(ctx context.Context, obj *model.Org) ([]*model.ApiKey, error)
 	SubscriptionAddons(ctx context.Context, obj *model.Org) ([]*model.SubscriptionAddon, error)
+	History(ctx context.Context, obj *model.Org, first *int, after *string) (*model.OrgEventConnection, error)
+	LowBalanceAlert(ctx context.Context, obj *model.Org) (*model.LowBalanceAlert, error)
 	PackOffers(ctx context.Context, obj *model.Org) ([]*model.PackOffer, error)
 }
 type PackResolver interface {
@@ -745,6 +781,7 @@ type SubscriptionResolver interface {
 	GraceEndsAt(ctx context.Context, obj *model.Subscription) (*time.Time, error)
 }
 type SubscriptionRootResolver interface {
+	OrgEvents(ctx context.Context, orgID string) (<-chan *model.OrgEvent, error)
 	SubscriptionUpdated(ctx context.Context, orgID string) (<-chan *model.Subscription, error)
 	BalanceUpdated(ctx context.Context, orgID string) (<-chan *model.BalanceEvent, error)
 	OrderUpdated(ctx context.Context, orgID string) (<-chan *model.Order, error)
@@ -1547,6 +1584,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LedgerEntryEdge.Node(childComplexity), true
 
+	case "LowBalanceAlert.alerted":
+		if e.ComplexityRoot.LowBalanceAlert.Alerted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LowBalanceAlert.Alerted(childComplexity), true
+	case "LowBalanceAlert.threshold":
+		if e.ComplexityRoot.LowBalanceAlert.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LowBalanceAlert.Threshold(childComplexity), true
+
 	case "Member.createdAt":
 		if e.ComplexityRoot.Member.CreatedAt == nil {
 			break
@@ -1916,6 +1966,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetDefaultPaymentMethod(childComplexity, args["id"].(string)), true
+	case "Mutation.setLowBalanceAlert":
+		if e.ComplexityRoot.Mutation.SetLowBalanceAlert == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setLowBalanceAlert_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetLowBalanceAlert(childComplexity, args["orgId"].(string), args["threshold"].(int64), args["idempotencyKey"].(string)), true
 	case "Mutation.setMemberRole":
 		if e.ComplexityRoot.Mutation.SetMemberRole == nil {
 			break
@@ -2194,6 +2255,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Org.Currency(childComplexity), true
+	case "Org.history":
+		if e.ComplexityRoot.Org.History == nil {
+			break
+		}
+
+		args, err := ec.field_Org_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Org.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Org.id":
 		if e.ComplexityRoot.Org.ID == nil {
 			break
@@ -2228,6 +2300,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Org.Ledger(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Org.lowBalanceAlert":
+		if e.ComplexityRoot.Org.LowBalanceAlert == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Org.LowBalanceAlert(childComplexity), true
 	case "Org.members":
 		if e.ComplexityRoot.Org.Members == nil {
 			break
@@ -2304,6 +2382,82 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Org.Usage(childComplexity), true
+
+	case "OrgEvent.createdAt":
+		if e.ComplexityRoot.OrgEvent.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgEvent.CreatedAt(childComplexity), true
+	case "OrgEvent.detail":
+		if e.ComplexityRoot.OrgEvent.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgEvent.Detail(childComplexity), true
+	case "OrgEvent.id":
+		if e.ComplexityRoot.OrgEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgEvent.ID(childComplexity), true
+	case "OrgEvent.kind":
+		if e.ComplexityRoot.OrgEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgEvent.Kind(childComplexity), true
+	case "OrgEvent.notified":
+		if e.ComplexityRoot.OrgEvent.Notified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgEvent.Notified(childComplexity), true
+	case "OrgEvent.sentAt":
+		if e.ComplexityRoot.OrgEvent.SentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgEvent.SentAt(childComplexity), true
+
+	case "OrgEventConnection.edges":
+		if e.ComplexityRoot.OrgEventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgEventConnection.Edges(childComplexity), true
+	case "OrgEventConnection.pageInfo":
+		if e.ComplexityRoot.OrgEventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgEventConnection.PageInfo(childComplexity), true
+
+	case "OrgEventDetail.name":
+		if e.ComplexityRoot.OrgEventDetail.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgEventDetail.Name(childComplexity), true
+	case "OrgEventDetail.value":
+		if e.ComplexityRoot.OrgEventDetail.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgEventDetail.Value(childComplexity), true
+
+	case "OrgEventEdge.cursor":
+		if e.ComplexityRoot.OrgEventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgEventEdge.Cursor(childComplexity), true
+	case "OrgEventEdge.node":
+		if e.ComplexityRoot.OrgEventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgEventEdge.Node(childComplexity), true
 
 	case "Pack.code":
 		if e.ComplexityRoot.Pack.Code == nil {
@@ -3139,6 +3293,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SubscriptionRoot.OrderUpdated(childComplexity, args["orgId"].(string)), true
+	case "SubscriptionRoot.orgEvents":
+		if e.ComplexityRoot.SubscriptionRoot.OrgEvents == nil {
+			break
+		}
+
+		args, err := ec.field_SubscriptionRoot_orgEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SubscriptionRoot.OrgEvents(childComplexity, args["orgId"].(string)), true
 	case "SubscriptionRoot.subscriptionUpdated":
 		if e.ComplexityRoot.SubscriptionRoot.SubscriptionUpdated == nil {
 			break
@@ -3849,6 +4014,99 @@ extend type Mutation {
   consumeCredits("The spend." input: ConsumeCreditsInput!): ConsumeCreditsPayload!
   "Adds credits to an org as a new grant (platform admins only)."
   grantCredits("The grant." input: GrantCreditsInput!): GrantCreditsPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/history.graphqls", Input: `"What happened in an org's billing: each kind of ` + "`" + `OrgEvent` + "`" + `. Kinds marked *mailed* are also emailed to the org's OWNER and BILLING members, once."
+enum OrgEventKind {
+  "A renewal's charge failed: the subscription and the org are PAST_DUE and retries are scheduled (mailed, with what to do)."
+  PAYMENT_FAILED
+  "A scheduled retry of the failed renewal failed too (mailed)."
+  PAYMENT_RETRY_FAILED
+  "The grace period ended unpaid: the org is SUSPENDED (mailed)."
+  ORG_SUSPENDED
+  "A payment ended PAST_DUE or SUSPENDED: the org is ACTIVE again (mailed)."
+  ORG_RESTORED
+  "The retention after suspension ended: the org is CLOSED (mailed)."
+  ORG_CLOSED
+  "A renewal was paid (mailed: the receipt, with the invoice PDF attached)."
+  RENEWAL_PAID
+  "An automatic top-up order was made."
+  AUTO_RECHARGE_STARTED
+  "An automatic top-up was paid and its credits granted."
+  AUTO_RECHARGE_PAID
+  "An automatic charge failed or needs the buyer: auto-recharge is paused until resumed (mailed)."
+  AUTO_RECHARGE_PAUSED
+  "A member resumed auto-recharge."
+  AUTO_RECHARGE_RESUMED
+  "A top-up was due but would pass the period's spending limit (mailed)."
+  AUTO_RECHARGE_LIMIT_REACHED
+  "The balance fell below the low balance alert's threshold (mailed; once per crossing)."
+  LOW_BALANCE
+}
+
+"One value of an event's detail."
+type OrgEventDetail {
+  "What the value is, e.g. ` + "`" + `orderNumber` + "`" + `, ` + "`" + `amount` + "`" + `, ` + "`" + `reason` + "`" + `, ` + "`" + `nextRetryAt` + "`" + `, ` + "`" + `balance` + "`" + `, ` + "`" + `threshold` + "`" + `."
+  name: String!
+  "The value, as text."
+  value: String!
+}
+
+"One billing transition in an org's history."
+type OrgEvent {
+  "Opaque ID of the event."
+  id: ID!
+  "What happened."
+  kind: OrgEventKind!
+  "The event's values (order number, amount, reason, next retry, balance, …), ordered by name."
+  detail: [OrgEventDetail!]!
+  "When it happened."
+  createdAt: Time!
+  "Whether the event's email went out (false for kinds that are not mailed, and while it waits or is retried)."
+  notified: Boolean!
+  "When a mail server accepted the event's email; null until then and for kinds that are not mailed."
+  sentAt: Time
+}
+
+"A page of an org's history."
+type OrgEventConnection {
+  "The events of this page, newest first."
+  edges: [OrgEventEdge!]!
+  "Where this page ends."
+  pageInfo: PageInfo!
+}
+
+"An event with its cursor."
+type OrgEventEdge {
+  "Opaque cursor of this event."
+  cursor: String!
+  "The event."
+  node: OrgEvent!
+}
+
+"An org's low balance alert: one ` + "`" + `LOW_BALANCE` + "`" + ` event and email each time the balance falls below the threshold (re-armed once it is back at or above it), never one per spend."
+type LowBalanceAlert {
+  "The balance below which the alert goes out; 0: the alert is off."
+  threshold: Credits!
+  "Whether the balance is below the threshold and the alert went out (cleared once the balance is back at or above it)."
+  alerted: Boolean!
+}
+
+extend type Org {
+  "The org's billing history (payment failures, suspension, restore, top-ups, alerts), newest first (OWNER, BILLING)."
+  history("Page size, 1 to 100 (default 20)." first: Int, "Cursor of the item to start after." after: String): OrgEventConnection!
+  "The low balance alert (OWNER, BILLING)."
+  lowBalanceAlert: LowBalanceAlert!
+}
+
+extend type Mutation {
+  "Sets the org's low balance alert (OWNER, BILLING): a ` + "`" + `LOW_BALANCE` + "`" + ` event, emailed to the OWNER and BILLING members, once each time the balance falls below ` + "`" + `threshold` + "`" + `. 0 turns it off. A new threshold re-arms the alert; when the balance is already below it, the alert goes out at once. INVALID_INPUT for a negative threshold."
+  setLowBalanceAlert("Global ID of the org." orgId: ID!, "The balance, in credits, below which the alert goes out; 0 turns it off." threshold: Credits!, "A key unique to this request: a retry with the same key and input returns the current alert; with other input, CONFLICT." idempotencyKey: String!): LowBalanceAlert!
+}
+
+extend type SubscriptionRoot {
+  "Pushes each new event of the org's history as it is recorded, on whichever server, oldest first (OWNER, BILLING). Authorized like ` + "`" + `Org.history` + "`" + `, again before each push."
+  orgEvents("Global ID of the org." orgId: ID!): OrgEvent!
 }
 `, BuiltIn: false},
 	{Name: "../schema/members.graphqls", Input: `"""
@@ -5394,6 +5652,16 @@ func (ec *executionContext) childFields_LedgerEntryEdge(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type LedgerEntryEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_LowBalanceAlert(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "threshold":
+		return ec.fieldContext_LowBalanceAlert_threshold(ctx, field)
+	case "alerted":
+		return ec.fieldContext_LowBalanceAlert_alerted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LowBalanceAlert", field.Name)
+}
+
 func (ec *executionContext) childFields_Member(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "user":
@@ -5588,10 +5856,62 @@ func (ec *executionContext) childFields_Org(ctx context.Context, field graphql.C
 		return ec.fieldContext_Org_apiKeys(ctx, field)
 	case "subscriptionAddons":
 		return ec.fieldContext_Org_subscriptionAddons(ctx, field)
+	case "history":
+		return ec.fieldContext_Org_history(ctx, field)
+	case "lowBalanceAlert":
+		return ec.fieldContext_Org_lowBalanceAlert(ctx, field)
 	case "packOffers":
 		return ec.fieldContext_Org_packOffers(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
+}
+
+func (ec *executionContext) childFields_OrgEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OrgEvent_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_OrgEvent_kind(ctx, field)
+	case "detail":
+		return ec.fieldContext_OrgEvent_detail(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_OrgEvent_createdAt(ctx, field)
+	case "notified":
+		return ec.fieldContext_OrgEvent_notified(ctx, field)
+	case "sentAt":
+		return ec.fieldContext_OrgEvent_sentAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrgEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_OrgEventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OrgEventConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OrgEventConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrgEventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OrgEventDetail(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_OrgEventDetail_name(ctx, field)
+	case "value":
+		return ec.fieldContext_OrgEventDetail_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrgEventDetail", field.Name)
+}
+
+func (ec *executionContext) childFields_OrgEventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OrgEventEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OrgEventEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrgEventEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Pack(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6566,6 +6886,36 @@ func (ec *executionContext) field_Mutation_setDefaultPaymentMethod_args(ctx cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setLowBalanceAlert_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "threshold",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNCredits2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["threshold"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setMemberRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6625,6 +6975,28 @@ func (ec *executionContext) field_Mutation_transferOwnership_args(ctx context.Co
 }
 
 func (ec *executionContext) field_Org_creditNotes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Org_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -6985,6 +7357,20 @@ func (ec *executionContext) field_SubscriptionRoot_balanceUpdated_args(ctx conte
 }
 
 func (ec *executionContext) field_SubscriptionRoot_orderUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_SubscriptionRoot_orgEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
@@ -10447,6 +10833,52 @@ func (ec *executionContext) fieldContext_LedgerEntryEdge_node(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _LowBalanceAlert_threshold(ctx context.Context, field graphql.CollectedField, obj *model.LowBalanceAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LowBalanceAlert_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNCredits2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LowBalanceAlert_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LowBalanceAlert", field, false, false, "Credits")
+}
+
+func (ec *executionContext) _LowBalanceAlert_alerted(ctx context.Context, field graphql.CollectedField, obj *model.LowBalanceAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LowBalanceAlert_alerted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Alerted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LowBalanceAlert_alerted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LowBalanceAlert", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Member_user(ctx context.Context, field graphql.CollectedField, obj *model.Member) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11005,6 +11437,50 @@ func (ec *executionContext) fieldContext_Mutation_grantCredits(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_grantCredits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setLowBalanceAlert(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setLowBalanceAlert(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetLowBalanceAlert(ctx, fc.Args["orgId"].(string), fc.Args["threshold"].(int64), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LowBalanceAlert) graphql.Marshaler {
+			return ec.marshalNLowBalanceAlert2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐLowBalanceAlert(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setLowBalanceAlert(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LowBalanceAlert(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setLowBalanceAlert_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13598,6 +14074,82 @@ func (ec *executionContext) fieldContext_Org_subscriptionAddons(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Org_history(ctx context.Context, field graphql.CollectedField, obj *model.Org) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Org_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Org().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgEventConnection) graphql.Marshaler {
+			return ec.marshalNOrgEventConnection2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrgEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Org_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Org",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Org_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Org_lowBalanceAlert(ctx context.Context, field graphql.CollectedField, obj *model.Org) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Org_lowBalanceAlert(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Org().LowBalanceAlert(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LowBalanceAlert) graphql.Marshaler {
+			return ec.marshalNLowBalanceAlert2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐLowBalanceAlert(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Org_lowBalanceAlert(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Org",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LowBalanceAlert(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Org_packOffers(ctx context.Context, field graphql.CollectedField, obj *model.Org) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13625,6 +14177,318 @@ func (ec *executionContext) fieldContext_Org_packOffers(_ context.Context, field
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PackOffer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrgEvent_id(ctx context.Context, field graphql.CollectedField, obj *model.OrgEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgEvent_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrgEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OrgEvent_kind(ctx context.Context, field graphql.CollectedField, obj *model.OrgEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OrgEventKind) graphql.Marshaler {
+			return ec.marshalNOrgEventKind2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrgEventKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrgEvent", field, false, false, "OrgEventKind")
+}
+
+func (ec *executionContext) _OrgEvent_detail(ctx context.Context, field graphql.CollectedField, obj *model.OrgEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgEvent_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.OrgEventDetail) graphql.Marshaler {
+			return ec.marshalNOrgEventDetail2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrgEventDetailᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgEvent_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrgEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgEventDetail(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrgEvent_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.OrgEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgEvent_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgEvent_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrgEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _OrgEvent_notified(ctx context.Context, field graphql.CollectedField, obj *model.OrgEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgEvent_notified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgEvent_notified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrgEvent", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _OrgEvent_sentAt(ctx context.Context, field graphql.CollectedField, obj *model.OrgEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgEvent_sentAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SentAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrgEvent_sentAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrgEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _OrgEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.OrgEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgEventConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.OrgEventEdge) graphql.Marshaler {
+			return ec.marshalNOrgEventEdge2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrgEventEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgEventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrgEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgEventEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrgEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.OrgEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgEventConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgEventConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrgEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrgEventDetail_name(ctx context.Context, field graphql.CollectedField, obj *model.OrgEventDetail) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgEventDetail_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgEventDetail_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrgEventDetail", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrgEventDetail_value(ctx context.Context, field graphql.CollectedField, obj *model.OrgEventDetail) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgEventDetail_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgEventDetail_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrgEventDetail", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrgEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.OrgEventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgEventEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrgEventEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrgEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.OrgEventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgEventEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgEvent) graphql.Marshaler {
+			return ec.marshalNOrgEvent2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrgEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgEventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrgEventEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgEvent(ctx, field)
 		},
 	}
 	return fc, nil
@@ -17082,6 +17946,50 @@ func (ec *executionContext) fieldContext_SubscriptionQuote_renewal(_ context.Con
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubscriptionRoot_orgEvents(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubscriptionRoot_orgEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SubscriptionRoot().OrgEvents(ctx, fc.Args["orgId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgEvent) graphql.Marshaler {
+			return ec.marshalNOrgEvent2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrgEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubscriptionRoot_orgEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubscriptionRoot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SubscriptionRoot_orgEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -21429,6 +22337,44 @@ func (ec *executionContext) _LedgerEntryEdge(ctx context.Context, sel ast.Select
 	return out
 }
 
+var lowBalanceAlertImplementors = []string{"LowBalanceAlert"}
+
+func (ec *executionContext) _LowBalanceAlert(ctx context.Context, sel ast.SelectionSet, obj *model.LowBalanceAlert) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lowBalanceAlertImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LowBalanceAlert")
+		case "threshold":
+			out.Values[i] = ec._LowBalanceAlert_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "alerted":
+			out.Values[i] = ec._LowBalanceAlert_alerted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var memberImplementors = []string{"Member"}
 
 func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, obj *model.Member) graphql.Marshaler {
@@ -21686,6 +22632,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "grantCredits":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_grantCredits(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setLowBalanceAlert":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setLowBalanceAlert(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -22307,12 +23260,196 @@ func (ec *executionContext) _Org(ctx context.Context, sel ast.SelectionSet, obj 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Org_subscriptionAddons(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Org_history(ctx, field, obj)
+				})
+		case "lowBalanceAlert":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Org_lowBalanceAlert(ctx, field, obj)
+				})
 		case "packOffers":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Org_packOffers(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orgEventImplementors = []string{"OrgEvent"}
+
+func (ec *executionContext) _OrgEvent(ctx context.Context, sel ast.SelectionSet, obj *model.OrgEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orgEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrgEvent")
+		case "id":
+			out.Values[i] = ec._OrgEvent_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._OrgEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "detail":
+			out.Values[i] = ec._OrgEvent_detail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._OrgEvent_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notified":
+			out.Values[i] = ec._OrgEvent_notified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sentAt":
+			out.Values[i] = ec._OrgEvent_sentAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orgEventConnectionImplementors = []string{"OrgEventConnection"}
+
+func (ec *executionContext) _OrgEventConnection(ctx context.Context, sel ast.SelectionSet, obj *model.OrgEventConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orgEventConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrgEventConnection")
+		case "edges":
+			out.Values[i] = ec._OrgEventConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OrgEventConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orgEventDetailImplementors = []string{"OrgEventDetail"}
+
+func (ec *executionContext) _OrgEventDetail(ctx context.Context, sel ast.SelectionSet, obj *model.OrgEventDetail) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orgEventDetailImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrgEventDetail")
+		case "name":
+			out.Values[i] = ec._OrgEventDetail_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._OrgEventDetail_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orgEventEdgeImplementors = []string{"OrgEventEdge"}
+
+func (ec *executionContext) _OrgEventEdge(ctx context.Context, sel ast.SelectionSet, obj *model.OrgEventEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orgEventEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrgEventEdge")
+		case "cursor":
+			out.Values[i] = ec._OrgEventEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._OrgEventEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23551,6 +24688,8 @@ func (ec *executionContext) _SubscriptionRoot(ctx context.Context, sel ast.Selec
 	}
 
 	switch fields[0].Name {
+	case "orgEvents":
+		return ec._SubscriptionRoot_orgEvents(ctx, fields[0])
 	case "subscriptionUpdated":
 		return ec._SubscriptionRoot_subscriptionUpdated(ctx, fields[0])
 	case "balanceUpdated":
@@ -24691,6 +25830,14 @@ func (ec *executionContext) marshalNLedgerEntryKind2githubᚗcomᚋtallyhqᚋtal
 	return v
 }
 
+func (ec *executionContext) marshalNLowBalanceAlert2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐLowBalanceAlert(ctx context.Context, sel ast.SelectionSet, v *model.LowBalanceAlert) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LowBalanceAlert!")
+		return graphql.Null
+	}
+	return ec._LowBalanceAlert(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMember2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMember(ctx context.Context, sel ast.SelectionSet, v *model.Member) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Member!")
@@ -24887,6 +26034,80 @@ func (ec *executionContext) marshalNOrg2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgrap
 		return graphql.Null
 	}
 	return ec._Org(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrgEvent2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrgEvent(ctx context.Context, sel ast.SelectionSet, v *model.OrgEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrgEvent!")
+		return graphql.Null
+	}
+	return ec._OrgEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrgEventConnection2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrgEventConnection(ctx context.Context, sel ast.SelectionSet, v *model.OrgEventConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrgEventConnection!")
+		return graphql.Null
+	}
+	return ec._OrgEventConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrgEventDetail2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrgEventDetailᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrgEventDetail) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrgEventDetail2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrgEventDetail(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOrgEventDetail2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrgEventDetail(ctx context.Context, sel ast.SelectionSet, v *model.OrgEventDetail) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrgEventDetail!")
+		return graphql.Null
+	}
+	return ec._OrgEventDetail(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrgEventEdge2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrgEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrgEventEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrgEventEdge2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrgEventEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOrgEventEdge2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrgEventEdge(ctx context.Context, sel ast.SelectionSet, v *model.OrgEventEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrgEventEdge!")
+		return graphql.Null
+	}
+	return ec._OrgEventEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOrgEventKind2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrgEventKind(ctx context.Context, v any) (model.OrgEventKind, error) {
+	var res model.OrgEventKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrgEventKind2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrgEventKind(ctx context.Context, sel ast.SelectionSet, v model.OrgEventKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNOrgStatus2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrgStatus(ctx context.Context, v any) (model.OrgStatus, error) {

@@ -343,6 +343,14 @@ type LedgerEntryEdge struct {
 	Node *LedgerEntry `json:"node"`
 }
 
+// An org's low balance alert: one `LOW_BALANCE` event and email each time the balance falls below the threshold (re-armed once it is back at or above it), never one per spend.
+type LowBalanceAlert struct {
+	// The balance below which the alert goes out; 0: the alert is off.
+	Threshold int64 `json:"threshold"`
+	// Whether the balance is below the threshold and the alert went out (cleared once the balance is back at or above it).
+	Alerted bool `json:"alerted"`
+}
+
 // A page of an org's members.
 type MemberConnection struct {
 	// The members of this page, newest first.
@@ -411,6 +419,46 @@ type OrderLine struct {
 	Amount *Money `json:"amount"`
 	// What the line is for.
 	Kind OrderLineKind `json:"kind"`
+}
+
+// One billing transition in an org's history.
+type OrgEvent struct {
+	// Opaque ID of the event.
+	ID string `json:"id"`
+	// What happened.
+	Kind OrgEventKind `json:"kind"`
+	// The event's values (order number, amount, reason, next retry, balance, …), ordered by name.
+	Detail []*OrgEventDetail `json:"detail"`
+	// When it happened.
+	CreatedAt time.Time `json:"createdAt"`
+	// Whether the event's email went out (false for kinds that are not mailed, and while it waits or is retried).
+	Notified bool `json:"notified"`
+	// When a mail server accepted the event's email; null until then and for kinds that are not mailed.
+	SentAt *time.Time `json:"sentAt,omitempty"`
+}
+
+// A page of an org's history.
+type OrgEventConnection struct {
+	// The events of this page, newest first.
+	Edges []*OrgEventEdge `json:"edges"`
+	// Where this page ends.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// One value of an event's detail.
+type OrgEventDetail struct {
+	// What the value is, e.g. `orderNumber`, `amount`, `reason`, `nextRetryAt`, `balance`, `threshold`.
+	Name string `json:"name"`
+	// The value, as text.
+	Value string `json:"value"`
+}
+
+// An event with its cursor.
+type OrgEventEdge struct {
+	// Opaque cursor of this event.
+	Cursor string `json:"cursor"`
+	// The event.
+	Node *OrgEvent `json:"node"`
 }
 
 // A credit pack of the public catalog.
@@ -1548,6 +1596,94 @@ func (e *OrderStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrderStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What happened in an org's billing: each kind of `OrgEvent`. Kinds marked *mailed* are also emailed to the org's OWNER and BILLING members, once.
+type OrgEventKind string
+
+const (
+	// A renewal's charge failed: the subscription and the org are PAST_DUE and retries are scheduled (mailed, with what to do).
+	OrgEventKindPaymentFailed OrgEventKind = "PAYMENT_FAILED"
+	// A scheduled retry of the failed renewal failed too (mailed).
+	OrgEventKindPaymentRetryFailed OrgEventKind = "PAYMENT_RETRY_FAILED"
+	// The grace period ended unpaid: the org is SUSPENDED (mailed).
+	OrgEventKindOrgSuspended OrgEventKind = "ORG_SUSPENDED"
+	// A payment ended PAST_DUE or SUSPENDED: the org is ACTIVE again (mailed).
+	OrgEventKindOrgRestored OrgEventKind = "ORG_RESTORED"
+	// The retention after suspension ended: the org is CLOSED (mailed).
+	OrgEventKindOrgClosed OrgEventKind = "ORG_CLOSED"
+	// A renewal was paid (mailed: the receipt, with the invoice PDF attached).
+	OrgEventKindRenewalPaid OrgEventKind = "RENEWAL_PAID"
+	// An automatic top-up order was made.
+	OrgEventKindAutoRechargeStarted OrgEventKind = "AUTO_RECHARGE_STARTED"
+	// An automatic top-up was paid and its credits granted.
+	OrgEventKindAutoRechargePaid OrgEventKind = "AUTO_RECHARGE_PAID"
+	// An automatic charge failed or needs the buyer: auto-recharge is paused until resumed (mailed).
+	OrgEventKindAutoRechargePaused OrgEventKind = "AUTO_RECHARGE_PAUSED"
+	// A member resumed auto-recharge.
+	OrgEventKindAutoRechargeResumed OrgEventKind = "AUTO_RECHARGE_RESUMED"
+	// A top-up was due but would pass the period's spending limit (mailed).
+	OrgEventKindAutoRechargeLimitReached OrgEventKind = "AUTO_RECHARGE_LIMIT_REACHED"
+	// The balance fell below the low balance alert's threshold (mailed; once per crossing).
+	OrgEventKindLowBalance OrgEventKind = "LOW_BALANCE"
+)
+
+var AllOrgEventKind = []OrgEventKind{
+	OrgEventKindPaymentFailed,
+	OrgEventKindPaymentRetryFailed,
+	OrgEventKindOrgSuspended,
+	OrgEventKindOrgRestored,
+	OrgEventKindOrgClosed,
+	OrgEventKindRenewalPaid,
+	OrgEventKindAutoRechargeStarted,
+	OrgEventKindAutoRechargePaid,
+	OrgEventKindAutoRechargePaused,
+	OrgEventKindAutoRechargeResumed,
+	OrgEventKindAutoRechargeLimitReached,
+	OrgEventKindLowBalance,
+}
+
+func (e OrgEventKind) IsValid() bool {
+	switch e {
+	case OrgEventKindPaymentFailed, OrgEventKindPaymentRetryFailed, OrgEventKindOrgSuspended, OrgEventKindOrgRestored, OrgEventKindOrgClosed, OrgEventKindRenewalPaid, OrgEventKindAutoRechargeStarted, OrgEventKindAutoRechargePaid, OrgEventKindAutoRechargePaused, OrgEventKindAutoRechargeResumed, OrgEventKindAutoRechargeLimitReached, OrgEventKindLowBalance:
+		return true
+	}
+	return false
+}
+
+func (e OrgEventKind) String() string {
+	return string(e)
+}
+
+func (e *OrgEventKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrgEventKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrgEventKind", str)
+	}
+	return nil
+}
+
+func (e OrgEventKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrgEventKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrgEventKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -183,6 +183,7 @@ func attacks() []attack {
 		{"6 aliased cancelSubscription", query("mutation { " + aliased(6, cancelSub) + "}"), 422, "INVALID_INPUT", "query"},
 		{"aliases of a subscription", query("subscription { " + aliased(40, `balanceUpdated(orgId: "x") { balance { total } }`) + "}"), 422, "INVALID_INPUT", "query"},
 		{"aliases of subscriptionUpdated", query("subscription { " + aliased(40, `subscriptionUpdated(orgId: "x") { id }`) + "}"), 422, "INVALID_INPUT", "query"},
+		{"aliases of orgEvents", query("subscription { " + aliased(40, `orgEvents(orgId: "x") { id }`) + "}"), 422, "INVALID_INPUT", "query"},
 		{"a 1 MB string", func(*abuseFixture) []byte {
 			return gqlBody(`query($s: String!) { __typename }`, map[string]any{"s": strings.Repeat("x", 1<<20)})
 		}, 413, "INVALID_INPUT", "body"},

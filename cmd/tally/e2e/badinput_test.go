@@ -152,6 +152,16 @@ func badRequests() []badRequest {
 	userID := func(f *badFixture) string { return f.ownerID }
 	ghostOrg := func(*badFixture) string { return ghostID("Org") }
 	unknownType := func(*badFixture) string { return b64("Martian:" + strings.Repeat("0", 8)) }
+	lowBalance := func(threshold any, key func(*badFixture) string) func(t *testing.T, f *badFixture) result {
+		return func(t *testing.T, f *badFixture) result {
+			k := f.key()
+			if key != nil {
+				k = key(f)
+			}
+			return f.owner.do(t, `mutation($o: ID!, $th: Credits!, $k: String!) { setLowBalanceAlert(orgId: $o, threshold: $th, idempotencyKey: $k) { threshold } }`,
+				map[string]any{"o": f.org, "th": threshold, "k": k})
+		}
+	}
 
 	return []badRequest{
 		// Credit amounts: whole JSON numbers from 1 to 2^53-1 only.
@@ -177,6 +187,19 @@ func badRequests() []badRequest {
 		{"grant to a missing org", func(t *testing.T, f *badFixture) result {
 			return f.grant(t, ghostID("Org"), nil)
 		}, 0, "NOT_FOUND", ""},
+
+		// setLowBalanceAlert input.
+		{"low balance threshold -1", lowBalance(json.Number("-1"), nil), 0, "INVALID_INPUT", "threshold"},
+		{"low balance threshold 2^53", lowBalance(json.Number("9007199254740992"), nil), 0, "INVALID_INPUT", "threshold"},
+		{"low balance threshold 1.5", lowBalance(json.Number("1.5"), nil), 0, "INVALID_INPUT", "threshold"},
+		{"low balance without a key", lowBalance(json.Number("10"), func(*badFixture) string { return " " }), 0, "INVALID_INPUT", "idempotencyKey"},
+		{"low balance on a user ID", func(t *testing.T, f *badFixture) result {
+			return f.owner.do(t, `mutation($o: ID!, $k: String!) { setLowBalanceAlert(orgId: $o, threshold: 10, idempotencyKey: $k) { threshold } }`,
+				map[string]any{"o": f.ownerID, "k": f.key()})
+		}, 0, "INVALID_INPUT", "orgId"},
+		{"history after a bad cursor", func(t *testing.T, f *badFixture) result {
+			return f.owner.do(t, `query($id: ID!) { org(id: $id) { history(after: "nope") { edges { cursor } } } }`, map[string]any{"id": f.org})
+		}, 0, "INVALID_INPUT", "after"},
 
 		// Global IDs: malformed ones and IDs of the wrong type are
 		// INVALID_INPUT; well-formed IDs of nothing are NOT_FOUND.

@@ -107,6 +107,11 @@ func matrix() []matrixRow {
 		{opAddons /*           */, outcomes{okay, okay, okay, okay, okay, hide, hide, hide, anon}},
 		{opExtraQuote /*       */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
 		{opBuyExtra /*         */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
+		// The org's billing history and low balance alert: OWNER and
+		// BILLING, like orders and invoices.
+		{opHistory /*          */, outcomes{okay, deny, okay, deny, deny, hide, hide, hide, anon}},
+		{opLowBalanceAlert /*  */, outcomes{okay, deny, okay, deny, deny, hide, hide, hide, anon}},
+		{opSetLowBalance /*    */, outcomes{okay, deny, okay, deny, deny, hide, hide, hide, anon}},
 	}
 	var rows []matrixRow
 	for _, line := range table {
@@ -694,6 +699,45 @@ var (
 		func(tg target, name string) map[string]any { return map[string]any{"o": tg.org, "k": name} })
 )
 
+// opHistory reads org A's history: nothing billing-worthy happened to it.
+var opHistory = orgQuery("org.history", "history(first: 10) { edges { node { id kind notified } } pageInfo { hasNextPage } }",
+	func(t *testing.T, _ *matrixFixture, _ string, org json.RawMessage, _ orgState) {
+		var out struct {
+			History struct {
+				Edges []struct{ Node struct{ Kind string } }
+			}
+		}
+		mustJSON(t, org, &out)
+		for _, e := range out.History.Edges {
+			if e.Node.Kind != "LOW_BALANCE" { // the only kind the matrix can cause
+				t.Fatalf("history %+v", out.History)
+			}
+		}
+	})
+
+// opLowBalanceAlert reads org A's low balance alert.
+var opLowBalanceAlert = orgQuery("org.lowBalanceAlert", "lowBalanceAlert { threshold alerted }", nil)
+
+// opSetLowBalance sets a threshold far below org A's balance, so no alert
+// goes out and org A's state is unchanged.
+var opSetLowBalance = matrixOp{
+	name: "setLowBalanceAlert", field: "setLowBalanceAlert",
+	call: func(t *testing.T, c *client, tg target, name string) result {
+		return c.do(t, `mutation($o: ID!, $k: String!) { setLowBalanceAlert(orgId: $o, threshold: 1, idempotencyKey: $k) { threshold alerted } }`,
+			map[string]any{"o": tg.org, "k": name})
+	},
+	check: func(t *testing.T, _ *matrixFixture, _ string, _ target, r result, before, after orgState) {
+		var out struct {
+			Threshold int64
+			Alerted   bool
+		}
+		decode(t, r, "setLowBalanceAlert", &out)
+		if out.Threshold != 1 || out.Alerted || !before.equal(after) {
+			t.Fatalf("alert %+v; org A %+v → %+v", out, before, after)
+		}
+	},
+}
+
 // emailFor makes a unique address from a row's name.
 func emailFor(who, name string) string {
 	r := strings.NewReplacer("(", "", ")", "", "'", "", " ", "-", "/", "-", ".", "-")
@@ -777,7 +821,7 @@ func TestMatrixCoversEveryActor(t *testing.T) {
 			t.Errorf("%s: %d cells, want %d", op, n, len(matrixActors))
 		}
 	}
-	if want := 35; len(seen) != want {
+	if want := 38; len(seen) != want {
 		t.Errorf("%d operations, want %d", len(seen), want)
 	}
 }
