@@ -57,6 +57,7 @@ func TestLowBalanceEmail(t *testing.T) {
 
 		ws := dialWS(t, s, "graphql-transport-ws", owner.auth)
 		ws.subscribe(`subscription($o: ID!) { orgEvents(orgId: $o) { id kind detail { name value } } }`, map[string]any{"o": org})
+		s.waitSubscriptions(t, 1) // listening before any event is recorded
 
 		var alert struct {
 			Threshold int64
