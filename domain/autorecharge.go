@@ -8,7 +8,7 @@ import (
 )
 
 // Auto-recharge: automatic top-ups when a spend leaves the balance below
-// the org's threshold (BILLING.md, "Auto-recharge").
+// the org's threshold.
 //
 // A top-up is never part of the spend that triggers it: after a spend
 // commits, the balance it returned (with the threshold read with it,
@@ -135,7 +135,8 @@ type SetAutoRechargeInput struct {
 	// Quantity of the pack (0: 1).
 	Quantity int
 	// SpendingLimit per period; nil takes Config.AutoRecharge's default in
-	// the org's currency.
+	// the org's currency, and an amount without a currency is in the
+	// org's.
 	SpendingLimit *Money
 	// PaymentMethodID is the saved card to charge ("": the org's default).
 	PaymentMethodID string
@@ -256,6 +257,9 @@ func (s *Service) validateAutoRecharge(ctx context.Context, in SetAutoRechargeIn
 		return AutoRecharge{}, InvalidInput("threshold", "must be between 1 and %d credits", MaxCredits)
 	}
 	if in.SpendingLimit != nil {
+		if in.SpendingLimit.Currency == "" {
+			in.SpendingLimit.Currency = org.Currency
+		}
 		if in.SpendingLimit.Currency != org.Currency {
 			return AutoRecharge{}, InvalidInput("spendingLimit", "must be in the org's currency, %s", org.Currency)
 		}
@@ -519,9 +523,9 @@ func (s *Service) autoRechargeStatus(ctx context.Context, orgID string) (AutoRec
 // ResumeAutoRecharge clears a pause (recording AUTO_RECHARGE_RESUMED) and
 // checks at once whether a top-up is due; resuming settings that are not
 // paused changes nothing. Once per idempotency key. Codes:
-// UNAUTHENTICATED, NOT_FOUND (also an org that never set auto-recharge),
-// FORBIDDEN (OWNER and BILLING only), INVALID_INPUT (idempotencyKey),
-// CONFLICT (key reused).
+// UNAUTHENTICATED, NOT_FOUND, FORBIDDEN (OWNER and BILLING only),
+// INVALID_INPUT (idempotencyKey; orgId for an org that never set
+// auto-recharge), CONFLICT (key reused).
 func (s *Service) ResumeAutoRecharge(ctx context.Context, orgID, idempotencyKey string) (AutoRechargeStatus, error) {
 	if err := validateKey(idempotencyKey); err != nil {
 		return AutoRechargeStatus{}, err
@@ -537,7 +541,7 @@ func (s *Service) ResumeAutoRecharge(ctx context.Context, orgID, idempotencyKey 
 		err := s.store.InTx(ctx, func(tx Store) error {
 			a, err := tx.LockAutoRecharge(ctx, orgID)
 			if IsCode(err, CodeNotFound) {
-				return NotFound("auto-recharge settings")
+				return InvalidInput("orgId", "the org has no auto-recharge settings to resume")
 			}
 			if err != nil {
 				return err

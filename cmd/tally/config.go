@@ -91,6 +91,9 @@ type ServeCmd struct {
 	WSInitTimeout    time.Duration `name:"ws-init-timeout" env:"TALLY_WS_INIT_TIMEOUT" default:"10s" help:"Time a websocket client has to send connection_init."`
 	ShutdownTimeout  time.Duration `name:"shutdown-timeout" env:"TALLY_SHUTDOWN_TIMEOUT" default:"15s" help:"Time in-flight requests get to finish on SIGINT/SIGTERM."`
 	SpendBatch       int           `name:"spend-batch" env:"TALLY_SPEND_BATCH" default:"64" help:"Most concurrent spends of one org committed in one transaction (1: one each)."`
+	RechargeLimit    int64         `name:"auto-recharge-default-limit" env:"TALLY_AUTO_RECHARGE_DEFAULT_LIMIT" default:"5000" help:"Default auto-recharge spending limit per billing period, in minor units of the org's currency."`
+	OverageUnit      int64         `name:"auto-recharge-overage-unit" env:"TALLY_AUTO_RECHARGE_OVERAGE_UNIT" default:"10000" help:"Credits one automatic overage purchase buys."`
+	OverageSurcharge int64         `name:"auto-recharge-overage-surcharge-bp" env:"TALLY_AUTO_RECHARGE_OVERAGE_SURCHARGE_BP" default:"3000" help:"Surcharge of automatic overage purchases, in basis points of their price."`
 	TestClock        bool          `name:"test-clock" env:"TALLY_TEST_CLOCK" help:"Development and tests only: run on a clock platform admins move with the advanceTestClock mutation (production refuses it)."`
 
 	PaymentOptions   `embed:""`
@@ -255,6 +258,9 @@ func (s ServeCmd) Config() (Config, error) {
 			InvitationTTL:        s.InvitationTTL,
 			IdempotencyRetention: s.IdempotencyTTL,
 			SpendBatch:           s.SpendBatch,
+			AutoRecharge: domain.AutoRechargeConfig{
+				DefaultLimitMinor: s.RechargeLimit, OverageUnit: s.OverageUnit, OverageSurchargeBP: s.OverageSurcharge,
+			},
 		},
 		Payments:   s.PaymentOptions,
 		PublicURL:  strings.TrimRight(strings.TrimSpace(s.PublicURL), "/"),
@@ -333,6 +339,9 @@ func (s ServeCmd) Config() (Config, error) {
 		{s.WSInitTimeout > 0, "TALLY_WS_INIT_TIMEOUT must be positive"},
 		{s.ShutdownTimeout > 0, "TALLY_SHUTDOWN_TIMEOUT must be positive"},
 		{s.SpendBatch >= 1 && s.SpendBatch <= 1000, "TALLY_SPEND_BATCH must be between 1 and 1000"},
+		{s.RechargeLimit >= 1 && s.RechargeLimit <= 1<<53, "TALLY_AUTO_RECHARGE_DEFAULT_LIMIT must be a positive amount in minor units"},
+		{s.OverageUnit >= 1 && s.OverageUnit <= domain.MaxCredits, "TALLY_AUTO_RECHARGE_OVERAGE_UNIT must be between 1 and 2^53-1"},
+		{s.OverageSurcharge >= 1 && s.OverageSurcharge <= 100_000, "TALLY_AUTO_RECHARGE_OVERAGE_SURCHARGE_BP must be between 1 and 100000"},
 		{s.ReconcileInterval >= time.Second, "TALLY_RECONCILE_INTERVAL must be at least 1s"},
 		{s.ReconcileAfter >= time.Second, "TALLY_RECONCILE_AFTER must be at least 1s"},
 	}

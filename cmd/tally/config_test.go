@@ -122,6 +122,7 @@ func TestServeConfig(t *testing.T) {
 			want.Domain.InvitationTTL = 7 * 24 * time.Hour
 			want.Domain.IdempotencyRetention = 7 * 24 * time.Hour
 			want.Domain.SpendBatch = 64
+			want.Domain.AutoRecharge = domain.AutoRechargeConfig{DefaultLimitMinor: 5000, OverageUnit: 10_000, OverageSurchargeBP: 3000}
 			want.Domain.PublicURL = "http://localhost:8080"
 			want.Domain.Pricing = domain.DefaultPricing()
 			want.PublicURL = "http://localhost:8080"

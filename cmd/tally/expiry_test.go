@@ -37,6 +37,9 @@ func (f *fakeExpirer) PurgeIdempotencyKeys(context.Context, int) (int, error) { 
 // PurgeGatewayEvents has nothing to purge.
 func (f *fakeExpirer) PurgeGatewayEvents(context.Context, int) (int, error) { return 0, nil }
 
+// RechargeDue finds no org due a top-up.
+func (f *fakeExpirer) RechargeDue(context.Context, int) (int, error) { return 0, nil }
+
 // ResetFreeCredits finds no org due its Free credits.
 func (f *fakeExpirer) ResetFreeCredits(context.Context, int) (int, error) { return 0, nil }
 
@@ -118,6 +121,7 @@ func TestSweeps(t *testing.T) {
 		{"subscriptions_due", time.Minute, true},
 		{"free_credits", time.Minute, true},
 		{"expire_credits", time.Minute, true},
+		{"auto_recharge", time.Minute, true},
 		{"purge_idempotency_keys", time.Minute, true},
 		{"purge_gateway_events", time.Minute, true},
 		{"reconcile_payments", 2 * time.Minute, false},
@@ -137,7 +141,7 @@ func TestSweeps(t *testing.T) {
 	if f.calls != 1 || f.reconciled != 1 || purged != 1 {
 		t.Fatalf("runs: expire %d, reconcile %d, purge windows %d; want 1 each", f.calls, f.reconciled, purged)
 	}
-	if got := periodic(sw); len(got) != len(sw) || got[5].Name != "reconcile_payments" {
+	if got := periodic(sw); len(got) != len(sw) || got[6].Name != "reconcile_payments" {
 		t.Fatalf("periodic = %+v", got)
 	}
 	*f = fakeExpirer{}
