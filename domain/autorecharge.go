@@ -642,18 +642,20 @@ func (s *Service) checkAutoRecharge(ctx context.Context, orgID string) (bool, er
 		if err != nil {
 			return err
 		}
-		if !a.Active() {
-			return nil
-		}
 		last, err := tx.LatestAutoRechargeOrder(ctx, orgID)
 		switch {
 		case err == nil && last.Status.Unpaid():
 			if last.Status == OrderPending && last.PaymentID == "" {
-				charge, methodID = &last, a.PaymentMethodID // a payment that never started
+				// Decided, committed, but its payment never started
+				// (a crash, an outage): charge it now.
+				charge, methodID = &last, a.PaymentMethodID
 			}
 			return nil
 		case err != nil && !IsCode(err, CodeNotFound):
 			return err
+		}
+		if !a.Active() {
+			return nil
 		}
 		b, err := tx.GetBalance(ctx, orgID)
 		if err != nil {

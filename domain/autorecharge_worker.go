@@ -43,6 +43,9 @@ func newRechargeWorker(run func(ctx context.Context, orgID string, k pokeKind)) 
 
 // poke asks for the checks k of orgID, never blocking on them.
 func (w *rechargeWorker) poke(orgID string, k pokeKind) {
+	if w == nil {
+		return
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
@@ -86,6 +89,9 @@ func (w *rechargeWorker) loop() {
 // close stops accepting pokes, drops those pending and waits for the
 // check in progress.
 func (w *rechargeWorker) close() {
+	if w == nil {
+		return
+	}
 	w.mu.Lock()
 	w.closed = true
 	w.pending, w.order = map[string]pokeKind{}, nil
@@ -95,6 +101,9 @@ func (w *rechargeWorker) close() {
 
 // idle reports whether no check is pending or running.
 func (w *rechargeWorker) idle() bool {
+	if w == nil {
+		return true
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return !w.running && len(w.order) == 0

@@ -69,7 +69,7 @@ func TestAutoRechargeWithSandbox(t *testing.T) {
 		set := `mutation($in: SetAutoRechargeInput!) { setAutoRecharge(input: $in) { ` + rechargeFields + ` } }`
 		var out gqlRecharge
 		owner.must(t, set, map[string]any{"in": map[string]any{"orgId": org, "enabled": true, "mode": "PACK", "threshold": 5000,
-			"packId": starter, "paymentMethodId": card.ID, "idempotencyKey": "on"}}, "setAutoRecharge", &out)
+			"packId": starter, "paymentMethodId": card.ID, "idempotencyKey": "ar-on"}}, "setAutoRecharge", &out)
 		if a := out; !a.Enabled || a.Paused || a.Threshold != 5000 || a.SpendingLimit.Amount != "50.00" ||
 			a.Pack == nil || a.Pack.Code != "starter-eur" || a.PaymentMethod == nil || a.PaymentMethod.Last4 != "4242" || a.LastOrder != nil {
 			t.Fatalf("setAutoRecharge = %+v", a)
@@ -91,7 +91,7 @@ func TestAutoRechargeWithSandbox(t *testing.T) {
 		// fails and pauses auto-recharge; spending goes on.
 		auth := owner.mustAddMethod(t, org, sandbox.CardAuthRequired, "card-3ds").PaymentMethod
 		owner.must(t, set, map[string]any{"in": map[string]any{"orgId": org, "enabled": true, "mode": "PACK", "threshold": 5000,
-			"packId": starter, "paymentMethodId": auth.ID, "idempotencyKey": "card-3ds"}}, "setAutoRecharge", &out)
+			"packId": starter, "paymentMethodId": auth.ID, "idempotencyKey": "ar-3ds"}}, "setAutoRecharge", &out)
 		if r, err := owner.consume(t.Context(), org, 1_000_000, "spend-2"); err != nil || r.code() != "" {
 			t.Fatalf("spend: %v %+v", err, r.Errors)
 		}
