@@ -622,6 +622,12 @@ func (s *Service) RechargeDue(ctx context.Context, limit int) (int, error) {
 // the outcome (grant on PAID, pause on failure: autoRechargeSettledTx).
 // An order whose payment never started (a crash, a gateway outage) is
 // charged by the next check, with the same provider idempotency key.
+//
+// Two checkers never both buy (the duplicate top-ups of Flexprice #2155
+// and Lago #5870 came from "check no pending top-up, then insert" with
+// neither a lock nor a constraint): the decision is made under the
+// settings row's lock, and orders_auto_recharge_in_flight_idx refuses a
+// second in-flight order (CONFLICT here: someone else is topping up).
 func (s *Service) checkAutoRecharge(ctx context.Context, orgID string) (bool, error) {
 	if s.gateways == nil {
 		return false, nil
