@@ -138,7 +138,7 @@ func hammerRecharge(t *testing.T, d1, d2 *db.DB, perGoroutine int, limitMinor in
 	wg.Wait()
 	// Let the background checks of both instances finish.
 	deadline := time.Now().Add(time.Minute)
-	for !(r.svc.ChecksIdle() && svc2.ChecksIdle()) {
+	for !r.svc.ChecksIdle() || !svc2.ChecksIdle() {
 		if time.Now().After(deadline) {
 			t.Fatal("background checks did not finish")
 		}
