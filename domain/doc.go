@@ -46,6 +46,14 @@
 //   - webhook.go: verifying gateway webhooks, applying each event once,
 //     purging old event records.
 //   - reconcile.go: re-checking orders a gateway left unsettled.
+//   - autorecharge.go: auto-recharge settings (validated, idempotent),
+//     checkAutoRecharge (one top-up in flight per org: the settings row's
+//     lock plus the in-flight unique index), the period and its spending
+//     limit, overage pricing (OverageQuote: SURCHARGE line, cap per
+//     period), pausing on a failed charge (settle's hook) and resuming.
+//   - autorecharge_worker.go: the background worker a committed spend
+//     pokes (coalescing per org, off the debit's path) for auto-recharge
+//     and low-balance checks, and its Close.
 //   - order.go: the Order type, its status transitions, reads and the
 //     orderUpdated stream.
 //   - gateway.go: the gateway interfaces and the payment vocabulary.

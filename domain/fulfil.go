@@ -51,6 +51,9 @@ func (s *Service) fulfil(ctx context.Context, tx Store, o *Order, now time.Time)
 		if exp, err = s.packExpiry(ctx, tx, o.OrgID, o.Validity, now); err != nil {
 			return 0, err
 		}
+		if o.AutoRecharge != "" {
+			kind = GrantAutoRecharge
+		}
 	}
 	o.ExpiresAt = exp
 	res, err := s.applyCreditsTx(ctx, tx, o.OrgID,

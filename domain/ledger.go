@@ -96,14 +96,20 @@ func (s *Service) applyOps(ctx context.Context, orgID string, ops []creditOp) []
 		}
 		return out
 	}
-	var version int64
+	var (
+		version int64
+		last    Balance
+	)
 	for _, r := range out {
-		if r.err == nil && !r.replay && r.res.Entry.ID != "" {
-			version = max(version, r.res.Balance.Version)
+		if r.err == nil && !r.replay && r.res.Entry.ID != "" && r.res.Balance.Version > version {
+			version, last = r.res.Balance.Version, r.res.Balance
 		}
 	}
 	if version > 0 {
 		s.publish(ctx, Event{Kind: EventBalance, OrgID: orgID, Version: version})
+		// After commit, off the spend's path: a balance left below a
+		// threshold pokes the background checks (autorecharge_worker.go).
+		s.afterSpend(last)
 	}
 	return out
 }

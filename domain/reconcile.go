@@ -57,6 +57,14 @@ func (s *Service) reconcileOne(ctx context.Context, o Order) (Order, error) {
 	if !ok {
 		return o, Errorf(CodeGatewayUnavailable, "gateway %s is not configured", o.Gateway)
 	}
+	if o.PaymentID == "" && o.AutoRecharge != "" {
+		// An automatic top-up is charged with the org's saved card, under
+		// its settings' lock (checkAutoRecharge), never without it.
+		if _, err := s.checkAutoRecharge(ctx, o.OrgID); err != nil {
+			return o, err
+		}
+		return s.store.OrderByID(ctx, o.ID)
+	}
 	if o.PaymentID == "" {
 		c, err := s.startPayment(ctx, o, "", "")
 		if IsCode(err, CodePaymentFailed) || errors.Is(err, errCreditCeiling) {

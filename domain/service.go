@@ -172,6 +172,9 @@ type Service struct {
 	testClock *testClock
 	// notify sends notification emails (WithMailer); nil: none.
 	notify *notifier
+	// checks runs the auto-recharge and low-balance checks committed
+	// spends ask for, in the background (autorecharge_worker.go).
+	checks *rechargeWorker
 }
 
 // Option customizes a Service.
@@ -195,6 +198,7 @@ func WithGateways(g Gateways) Option { return func(s *Service) { s.gateways = g 
 func NewService(store Store, cfg Config, opts ...Option) *Service {
 	s := &Service{store: store, cfg: cfg.withDefaults(), clock: SystemClock{}}
 	s.combine = newCombiner(s.cfg.SpendBatch)
+	s.checks = newRechargeWorker(s.runChecks)
 	s.pricing = s.cfg.Pricing
 	def := DefaultPricing()
 	if s.pricing.TaxRates == nil {

@@ -68,7 +68,14 @@ func (s *Service) settle(ctx context.Context, orderID string, u paymentUpdate) (
 			s.publishOrgEvent(ctx, o.OrgID)
 		}
 	}
-	if failed {
+	if changed && o.AutoRecharge != "" {
+		s.publishOrgEvent(ctx, o.OrgID)
+		if o.Status == OrderPaid {
+			// Still below the threshold after this top-up? Check again.
+			s.checks.poke(o.OrgID, pokeRecharge)
+		}
+	}
+	if failed && o.AutoRecharge == "" {
 		s.countDecline(ctx, o.OrgID)
 	}
 	return o, nil
@@ -178,6 +185,11 @@ func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paym
 	if o.Subscription != nil && o.Subscription.Action == ActionRenew && before.Status != o.Status &&
 		(o.Status == OrderFailed || o.Status == OrderCanceled) {
 		if err := s.renewalFailedTx(ctx, tx, o, now); err != nil {
+			return Order{}, false, false, 0, err
+		}
+	}
+	if o.AutoRecharge != "" && before.Status != o.Status {
+		if err := s.autoRechargeSettledTx(ctx, tx, o, now); err != nil {
 			return Order{}, false, false, 0, err
 		}
 	}

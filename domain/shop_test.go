@@ -27,6 +27,12 @@ type shop struct {
 // newShop returns a shop on d; opts are extra service options.
 func newShop(t *testing.T, d domain.Store, opts ...domain.Option) *shop {
 	t.Helper()
+	return newShopConfig(t, d, domain.Config{SignupGrantDisabled: true}, opts...)
+}
+
+// newShopConfig is newShop with cfg.
+func newShopConfig(t *testing.T, d domain.Store, cfg domain.Config, opts ...domain.Option) *shop {
+	t.Helper()
 	gw := scripted.NewVault("fake", domain.EUR, domain.BRL)
 	inst := scripted.WithVault(scripted.New("inst", domain.GatewayCapabilities{
 		Countries: []string{"BR"}, Currencies: []domain.Currency{domain.BRL}, Methods: []domain.PaymentMethodKind{domain.MethodCard},
@@ -38,7 +44,7 @@ func newShop(t *testing.T, d domain.Store, opts ...domain.Option) *shop {
 	}
 	c := &clock{now: t0}
 	opts = append([]domain.Option{domain.WithClock(c), domain.WithGateways(reg)}, opts...)
-	svc := domain.NewService(d, domain.Config{SignupGrantDisabled: true}, opts...)
+	svc := domain.NewService(d, cfg, opts...)
 	f := &fixture{svc: svc, store: d, clock: c}
 	f.owner = signIn(t, svc, "owner")
 	admin := signIn(t, svc, "platform-admin")

@@ -120,7 +120,8 @@ func TestLimitsMeasureIsLinear(t *testing.T) {
 func TestMoneyMutations(t *testing.T) {
 	got := moneyMutations(schema)
 	for _, name := range []string{"consumeCredits", "grantCredits", "purchasePack", "refundOrder", "subscribe", "changePlan",
-		"changeSeats", "cancelSubscription", "resumeSubscription", "setAutoRenew", "retrySubscriptionPayment", "addPaymentMethod"} {
+		"changeSeats", "cancelSubscription", "resumeSubscription", "setAutoRenew", "retrySubscriptionPayment", "addPaymentMethod",
+		"setAutoRecharge", "resumeAutoRecharge"} {
 		if !got[name] {
 			t.Errorf("%s is not counted as moving money", name)
 		}

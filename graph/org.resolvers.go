@@ -153,7 +153,11 @@ func (r *orgResolver) Usage(ctx context.Context, obj *model.Org) (*model.Usage, 
 
 // AutoRecharge is the resolver for the autoRecharge field.
 func (r *orgResolver) AutoRecharge(ctx context.Context, obj *model.Org) (*model.AutoRecharge, error) {
-	return nil, nil // auto-recharge arrives with the recurring billing issue
+	st, err := r.svc.AutoRechargeOf(ctx, obj.OrgID)
+	if err != nil || st == nil {
+		return nil, err
+	}
+	return toAutoRecharge(*st), nil
 }
 
 // PaymentMethods is the resolver for the paymentMethods field.

@@ -94,6 +94,9 @@ type ServeCmd struct {
 	DunningRetries   []time.Duration `name:"dunning-retries" env:"TALLY_DUNNING_RETRIES" sep:"," default:"24h,48h" help:"When a failed renewal is charged again off session, after its first failure (comma-separated, increasing)."`
 	DunningGrace     time.Duration   `name:"dunning-grace" env:"TALLY_DUNNING_GRACE" default:"72h" help:"How long a PAST_DUE org keeps spending before it is SUSPENDED."`
 	DunningRetention time.Duration   `name:"dunning-retention" env:"TALLY_DUNNING_RETENTION" default:"720h" help:"How long a SUSPENDED org is kept before it is CLOSED."`
+	RechargeLimit    int64           `name:"auto-recharge-default-limit" env:"TALLY_AUTO_RECHARGE_DEFAULT_LIMIT" default:"5000" help:"Default auto-recharge spending limit per billing period, in minor units of the org's currency."`
+	OverageUnit      int64           `name:"auto-recharge-overage-unit" env:"TALLY_AUTO_RECHARGE_OVERAGE_UNIT" default:"10000" help:"Credits one automatic overage purchase buys."`
+	OverageSurcharge int64           `name:"auto-recharge-overage-surcharge-bp" env:"TALLY_AUTO_RECHARGE_OVERAGE_SURCHARGE_BP" default:"3000" help:"Surcharge of automatic overage purchases, in basis points of their price."`
 	TestClock        bool            `name:"test-clock" env:"TALLY_TEST_CLOCK" help:"Development and tests only: run on a clock platform admins move with the advanceTestClock mutation (production refuses it)."`
 
 	PaymentOptions   `embed:""`
@@ -264,6 +267,9 @@ func (s ServeCmd) Config() (Config, error) {
 			Dunning: domain.DunningConfig{
 				Retries: append([]time.Duration{}, s.DunningRetries...), Grace: s.DunningGrace, Retention: s.DunningRetention,
 			},
+			AutoRecharge: domain.AutoRechargeConfig{
+				DefaultLimitMinor: s.RechargeLimit, OverageUnit: s.OverageUnit, OverageSurchargeBP: s.OverageSurcharge,
+			},
 		},
 		Payments:   s.PaymentOptions,
 		PublicURL:  strings.TrimRight(strings.TrimSpace(s.PublicURL), "/"),
@@ -342,6 +348,9 @@ func (s ServeCmd) Config() (Config, error) {
 		{s.WSInitTimeout > 0, "TALLY_WS_INIT_TIMEOUT must be positive"},
 		{s.ShutdownTimeout > 0, "TALLY_SHUTDOWN_TIMEOUT must be positive"},
 		{s.SpendBatch >= 1 && s.SpendBatch <= 1000, "TALLY_SPEND_BATCH must be between 1 and 1000"},
+		{s.RechargeLimit >= 1 && s.RechargeLimit <= 1<<53, "TALLY_AUTO_RECHARGE_DEFAULT_LIMIT must be a positive amount in minor units"},
+		{s.OverageUnit >= 1 && s.OverageUnit <= domain.MaxCredits, "TALLY_AUTO_RECHARGE_OVERAGE_UNIT must be between 1 and 2^53-1"},
+		{s.OverageSurcharge >= 1 && s.OverageSurcharge <= 100_000, "TALLY_AUTO_RECHARGE_OVERAGE_SURCHARGE_BP must be between 1 and 100000"},
 		{s.ReconcileInterval >= time.Second, "TALLY_RECONCILE_INTERVAL must be at least 1s"},
 		{s.ReconcileAfter >= time.Second, "TALLY_RECONCILE_AFTER must be at least 1s"},
 		{increasing(s.DunningRetries), "TALLY_DUNNING_RETRIES must be positive durations in increasing order"},

@@ -124,6 +124,7 @@ func TestServeConfig(t *testing.T) {
 			want.Domain.SpendBatch = 64
 			want.Domain.Dunning = domain.DunningConfig{Retries: []time.Duration{24 * time.Hour, 48 * time.Hour},
 				Grace: 72 * time.Hour, Retention: 30 * 24 * time.Hour}
+			want.Domain.AutoRecharge = domain.AutoRechargeConfig{DefaultLimitMinor: 5000, OverageUnit: 10_000, OverageSurchargeBP: 3000}
 			want.Domain.PublicURL = "http://localhost:8080"
 			want.Domain.Pricing = domain.DefaultPricing()
 			want.PublicURL = "http://localhost:8080"

@@ -26,6 +26,7 @@ type housekeeper interface {
 	ExpireDue(ctx context.Context, limit int) (int, error)
 	PurgeIdempotencyKeys(ctx context.Context, limit int) (int, error)
 	PurgeGatewayEvents(ctx context.Context, limit int) (int, error)
+	RechargeDue(ctx context.Context, limit int) (int, error)
 	reconciler
 	notifier
 }
@@ -69,6 +70,11 @@ func sweeps(svc housekeeper, o sweepOptions, logger *slog.Logger) []sweep {
 			Run: batches(svc.ResetFreeCredits, "orgs given the Free plan's monthly credits", logger)}, true},
 		{jobs.Periodic{Name: "expire_credits", Every: o.expiryEvery,
 			Run: batches(svc.ExpireDue, "expired credit grants", logger)}, true},
+		// Auto-recharge of orgs left below their threshold: catches a
+		// poke lost after a spend committed (a crash), and top-ups due
+		// after a period changed.
+		{jobs.Periodic{Name: "auto_recharge", Every: o.expiryEvery,
+			Run: batches(svc.RechargeDue, "automatic top-ups started", logger)}, true},
 		{jobs.Periodic{Name: "purge_idempotency_keys", Every: o.expiryEvery,
 			Run: batches(svc.PurgeIdempotencyKeys, "idempotency keys past retention", logger)}, true},
 		{jobs.Periodic{Name: "purge_gateway_events", Every: o.expiryEvery,

@@ -162,6 +162,9 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		logger.Warn("TALLY_TEST_CLOCK is on: the service runs on a test clock that platform admins move with advanceTestClock", "now", clock.Now())
 	}
 	svc = domain.NewService(store, cfg.Domain, svcOpts...)
+	// Before the gateways and the database close: the background check
+	// in progress (an automatic top-up) finishes first.
+	defer svc.Close()
 	sw := sweeps(svc, sweepOptions{
 		expiryEvery: cfg.ExpiryInterval, reconcileEvery: cfg.Payments.ReconcileInterval,
 		reconcileAfter: cfg.Payments.ReconcileAfter, notifyEvery: cfg.Notify.interval, purgeWindows: limits.http.Purge,

@@ -30,6 +30,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	ApiKey() ApiKeyResolver
+	AutoRecharge() AutoRechargeResolver
 	CreditGrant() CreditGrantResolver
 	CreditNote() CreditNoteResolver
 	Invitation() InvitationResolver
@@ -69,12 +70,20 @@ type ComplexityRoot struct {
 	}
 
 	AutoRecharge struct {
-		Enabled       func(childComplexity int) int
-		Pack          func(childComplexity int) int
-		Paused        func(childComplexity int) int
-		PaymentMethod func(childComplexity int) int
-		SpendingLimit func(childComplexity int) int
-		Threshold     func(childComplexity int) int
+		Enabled         func(childComplexity int) int
+		LastOrder       func(childComplexity int) int
+		Mode            func(childComplexity int) int
+		Pack            func(childComplexity int) int
+		PauseReason     func(childComplexity int) int
+		Paused          func(childComplexity int) int
+		PausedAt        func(childComplexity int) int
+		PaymentMethod   func(childComplexity int) int
+		PeriodEnd       func(childComplexity int) int
+		PeriodStart     func(childComplexity int) int
+		Quantity        func(childComplexity int) int
+		SpendingLimit   func(childComplexity int) int
+		SpentThisPeriod func(childComplexity int) int
+		Threshold       func(childComplexity int) int
 	}
 
 	Balance struct {
@@ -320,10 +329,12 @@ type ComplexityRoot struct {
 		RefundOrder              func(childComplexity int, orderID string, amount *int64, reason *string, idempotencyKey string) int
 		RemoveMember             func(childComplexity int, orgID string, userID string) int
 		RemovePaymentMethod      func(childComplexity int, id string) int
+		ResumeAutoRecharge       func(childComplexity int, orgID string, idempotencyKey string) int
 		ResumeSubscription       func(childComplexity int, orgID string, idempotencyKey string) int
 		RetrySubscriptionPayment func(childComplexity int, input model.RetrySubscriptionPaymentInput) int
 		RevokeAPIKey             func(childComplexity int, id string) int
 		RevokeInvitation         func(childComplexity int, id string) int
+		SetAutoRecharge          func(childComplexity int, input model.SetAutoRechargeInput) int
 		SetAutoRenew             func(childComplexity int, orgID string, on bool, idempotencyKey string) int
 		SetDefaultPaymentMethod  func(childComplexity int, id string) int
 		SetLowBalanceAlert       func(childComplexity int, orgID string, threshold int64, idempotencyKey string) int
@@ -658,6 +669,11 @@ type ComplexityRoot struct {
 type ApiKeyResolver interface {
 	CreatedBy(ctx context.Context, obj *model.ApiKey) (*model.User, error)
 }
+type AutoRechargeResolver interface {
+	Pack(ctx context.Context, obj *model.AutoRecharge) (*model.Pack, error)
+
+	PaymentMethod(ctx context.Context, obj *model.AutoRecharge) (*model.PaymentMethod, error)
+}
 type CreditGrantResolver interface {
 	Order(ctx context.Context, obj *model.CreditGrant) (*model.Order, error)
 	Reason(ctx context.Context, obj *model.CreditGrant) (string, error)
@@ -694,6 +710,8 @@ type MutationResolver interface {
 	BuyExtraCredits(ctx context.Context, input model.BuyExtraCreditsInput) (*model.Checkout, error)
 	CreateAPIKey(ctx context.Context, orgID string, name string) (*model.CreateAPIKeyPayload, error)
 	RevokeAPIKey(ctx context.Context, id string) (*model.RevokeAPIKeyPayload, error)
+	SetAutoRecharge(ctx context.Context, input model.SetAutoRechargeInput) (*model.AutoRecharge, error)
+	ResumeAutoRecharge(ctx context.Context, orgID string, idempotencyKey string) (*model.AutoRecharge, error)
 	ConsumeCredits(ctx context.Context, input model.ConsumeCreditsInput) (*model.ConsumeCreditsPayload, error)
 	GrantCredits(ctx context.Context, input model.GrantCreditsInput) (*model.GrantCreditsPayload, error)
 	SetLowBalanceAlert(ctx context.Context, orgID string, threshold int64, idempotencyKey string) (*model.LowBalanceAlert, error)
@@ -861,30 +879,78 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AutoRecharge.Enabled(childComplexity), true
+	case "AutoRecharge.lastOrder":
+		if e.ComplexityRoot.AutoRecharge.LastOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AutoRecharge.LastOrder(childComplexity), true
+	case "AutoRecharge.mode":
+		if e.ComplexityRoot.AutoRecharge.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AutoRecharge.Mode(childComplexity), true
 	case "AutoRecharge.pack":
 		if e.ComplexityRoot.AutoRecharge.Pack == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AutoRecharge.Pack(childComplexity), true
+	case "AutoRecharge.pauseReason":
+		if e.ComplexityRoot.AutoRecharge.PauseReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AutoRecharge.PauseReason(childComplexity), true
 	case "AutoRecharge.paused":
 		if e.ComplexityRoot.AutoRecharge.Paused == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AutoRecharge.Paused(childComplexity), true
+	case "AutoRecharge.pausedAt":
+		if e.ComplexityRoot.AutoRecharge.PausedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AutoRecharge.PausedAt(childComplexity), true
 	case "AutoRecharge.paymentMethod":
 		if e.ComplexityRoot.AutoRecharge.PaymentMethod == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AutoRecharge.PaymentMethod(childComplexity), true
+	case "AutoRecharge.periodEnd":
+		if e.ComplexityRoot.AutoRecharge.PeriodEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AutoRecharge.PeriodEnd(childComplexity), true
+	case "AutoRecharge.periodStart":
+		if e.ComplexityRoot.AutoRecharge.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AutoRecharge.PeriodStart(childComplexity), true
+	case "AutoRecharge.quantity":
+		if e.ComplexityRoot.AutoRecharge.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AutoRecharge.Quantity(childComplexity), true
 	case "AutoRecharge.spendingLimit":
 		if e.ComplexityRoot.AutoRecharge.SpendingLimit == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AutoRecharge.SpendingLimit(childComplexity), true
+	case "AutoRecharge.spentThisPeriod":
+		if e.ComplexityRoot.AutoRecharge.SpentThisPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AutoRecharge.SpentThisPeriod(childComplexity), true
 	case "AutoRecharge.threshold":
 		if e.ComplexityRoot.AutoRecharge.Threshold == nil {
 			break
@@ -1900,6 +1966,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemovePaymentMethod(childComplexity, args["id"].(string)), true
+	case "Mutation.resumeAutoRecharge":
+		if e.ComplexityRoot.Mutation.ResumeAutoRecharge == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resumeAutoRecharge_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResumeAutoRecharge(childComplexity, args["orgId"].(string), args["idempotencyKey"].(string)), true
 	case "Mutation.resumeSubscription":
 		if e.ComplexityRoot.Mutation.ResumeSubscription == nil {
 			break
@@ -1944,6 +2021,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeInvitation(childComplexity, args["id"].(string)), true
+	case "Mutation.setAutoRecharge":
+		if e.ComplexityRoot.Mutation.SetAutoRecharge == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAutoRecharge_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAutoRecharge(childComplexity, args["input"].(model.SetAutoRechargeInput)), true
 	case "Mutation.setAutoRenew":
 		if e.ComplexityRoot.Mutation.SetAutoRenew == nil {
 			break
@@ -3445,6 +3533,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PurchasePackInput", ec.unmarshalInputPurchasePackInput),
 			graphql.NewInputUnmarshaler("QuoteInput", ec.unmarshalInputQuoteInput),
 			graphql.NewInputUnmarshaler("RetrySubscriptionPaymentInput", ec.unmarshalInputRetrySubscriptionPaymentInput),
+			graphql.NewInputUnmarshaler("SetAutoRechargeInput", ec.unmarshalInputSetAutoRechargeInput),
 			graphql.NewInputUnmarshaler("SubscribeInput", ec.unmarshalInputSubscribeInput),
 			graphql.NewInputUnmarshaler("TransferOwnershipInput", ec.unmarshalInputTransferOwnershipInput),
 		)
@@ -3652,6 +3741,75 @@ extend type Mutation {
   createApiKey("Global ID of the org." orgId: ID!, "A name for the key, 1 to 100 characters." name: String!): CreateApiKeyPayload!
   "Revokes an API key at once (OWNER, ADMIN); revoking twice is harmless."
   revokeApiKey("Global ID of the key." id: ID!): RevokeApiKeyPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/autorecharge.graphqls", Input: `"What an automatic top-up buys."
+enum AutoRechargeMode {
+  "The configured pack, ` + "`" + `quantity` + "`" + ` of it, at the catalog price."
+  PACK
+  "Overage units (10,000 credits by default) at the plan's own unit price plus a surcharge (30% by default, a SURCHARGE order line), at most as many credits per billing period as the plan includes. Needs a paid plan."
+  OVERAGE
+}
+
+"An org's automatic top-up settings and where the current billing period stands. A top-up is bought in the background after a spend leaves the balance below ` + "`" + `threshold` + "`" + `, charged off session to the saved card; one at a time, never over ` + "`" + `spendingLimit` + "`" + ` per period."
+type AutoRecharge {
+  "Whether automatic top-ups are switched on (see ` + "`" + `paused` + "`" + `)."
+  enabled: Boolean!
+  "What a top-up buys."
+  mode: AutoRechargeMode!
+  "A top-up is bought when the balance drops below this."
+  threshold: Credits!
+  "The pack bought each time (PACK mode); null in OVERAGE mode."
+  pack: Pack
+  "How many of the pack a top-up buys (PACK mode; 1 in OVERAGE mode)."
+  quantity: Int!
+  "The most top-ups may cost (totals with tax) per billing period."
+  spendingLimit: Money!
+  "The card charged; null when it was removed."
+  paymentMethod: PaymentMethod
+  "Whether top-ups are paused after a failed charge; ` + "`" + `resumeAutoRecharge` + "`" + ` resumes them."
+  paused: Boolean!
+  "Why top-ups are paused (the charge's failure reason, e.g. ` + "`" + `authentication_required` + "`" + ` when the bank wants the cardholder), null when not paused."
+  pauseReason: String
+  "When top-ups were paused, null when not paused."
+  pausedAt: Time
+  "What paid and pending top-ups of the current period cost (what the limit is counted over)."
+  spentThisPeriod: Money!
+  "Start of the period the limit counts over: the subscription's current period, or the calendar month (UTC) for an org without a subscription."
+  periodStart: Time!
+  "End (exclusive) of that period."
+  periodEnd: Time!
+  "The newest top-up order, null when none was made."
+  lastOrder: Order
+}
+
+"Auto-recharge settings to save."
+input SetAutoRechargeInput {
+  "Global ID of the org (OWNER or BILLING)."
+  orgId: ID!
+  "Switches top-ups on or off. Off keeps the other saved settings and ignores the rest of this input."
+  enabled: Boolean!
+  "What a top-up buys; required when enabled."
+  mode: AutoRechargeMode
+  "Buy when the balance drops below this many credits (1 or more); required when enabled."
+  threshold: Credits
+  "Global ID of the pack to buy (PACK mode): active, sold in the org's currency, not a recurring add-on or custom pack."
+  packId: ID
+  "How many of the pack per top-up (PACK mode), 1 when null."
+  quantity: Int
+  "The most top-ups may cost per billing period, in minor units of the org's currency (e.g. 5000 for 50.00); at least one top-up's price. Null takes the default (50.00)."
+  spendingLimitMinor: Int64
+  "Global ID of the saved card to charge (cards only, ACTIVE); null takes the org's default method."
+  paymentMethodId: ID
+  "A key unique to this request: a retry with the same key and input returns the current settings and changes nothing; with other input, CONFLICT."
+  idempotencyKey: String!
+}
+
+extend type Mutation {
+  "Saves the org's auto-recharge settings (OWNER, BILLING) and checks at once whether a top-up is due. INVALID_INPUT names the offending field: a threshold out of range, an unknown pack or one in another currency, a limit below one top-up's price, a method that is not an ACTIVE card, OVERAGE without a paid plan. A pause stays until ` + "`" + `resumeAutoRecharge` + "`" + `."
+  setAutoRecharge("The settings." input: SetAutoRechargeInput!): AutoRecharge!
+  "Resumes top-ups paused by a failed charge (OWNER, BILLING) and checks at once whether one is due. INVALID_INPUT on ` + "`" + `orgId` + "`" + ` when the org never set auto-recharge."
+  resumeAutoRecharge("Global ID of the org." orgId: ID!, "A key unique to this request: a retry with the same key returns the current settings and changes nothing." idempotencyKey: String!): AutoRecharge!
 }
 `, BuiltIn: false},
 	{Name: "../schema/catalog.graphqls", Input: `"How often a plan is billed."
@@ -4673,21 +4831,6 @@ enum PaymentMethodStatus {
   ACTIVE
 }
 
-"Automatic top-up settings."
-type AutoRecharge {
-  "Whether automatic top-ups run."
-  enabled: Boolean!
-  "Buy when the balance drops below this."
-  threshold: Credits!
-  "The pack bought each time."
-  pack: Pack
-  "The most spent on top-ups per billing period."
-  spendingLimit: Money!
-  "The card charged."
-  paymentMethod: PaymentMethod
-  "Whether top-ups are paused after a failed charge."
-  paused: Boolean!
-}
 `, BuiltIn: false},
 	{Name: "../schema/org.graphqls", Input: `"An organization's lifecycle state."
 enum OrgStatus {
@@ -5260,16 +5403,32 @@ func (ec *executionContext) childFields_AutoRecharge(ctx context.Context, field 
 	switch field.Name {
 	case "enabled":
 		return ec.fieldContext_AutoRecharge_enabled(ctx, field)
+	case "mode":
+		return ec.fieldContext_AutoRecharge_mode(ctx, field)
 	case "threshold":
 		return ec.fieldContext_AutoRecharge_threshold(ctx, field)
 	case "pack":
 		return ec.fieldContext_AutoRecharge_pack(ctx, field)
+	case "quantity":
+		return ec.fieldContext_AutoRecharge_quantity(ctx, field)
 	case "spendingLimit":
 		return ec.fieldContext_AutoRecharge_spendingLimit(ctx, field)
 	case "paymentMethod":
 		return ec.fieldContext_AutoRecharge_paymentMethod(ctx, field)
 	case "paused":
 		return ec.fieldContext_AutoRecharge_paused(ctx, field)
+	case "pauseReason":
+		return ec.fieldContext_AutoRecharge_pauseReason(ctx, field)
+	case "pausedAt":
+		return ec.fieldContext_AutoRecharge_pausedAt(ctx, field)
+	case "spentThisPeriod":
+		return ec.fieldContext_AutoRecharge_spentThisPeriod(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_AutoRecharge_periodStart(ctx, field)
+	case "periodEnd":
+		return ec.fieldContext_AutoRecharge_periodEnd(ctx, field)
+	case "lastOrder":
+		return ec.fieldContext_AutoRecharge_lastOrder(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AutoRecharge", field.Name)
 }
@@ -6778,6 +6937,28 @@ func (ec *executionContext) field_Mutation_removePaymentMethod_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_resumeAutoRecharge_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_resumeSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6839,6 +7020,20 @@ func (ec *executionContext) field_Mutation_revokeInvitation_args(ctx context.Con
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setAutoRecharge_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetAutoRechargeInput, error) {
+			return ec.unmarshalNSetAutoRechargeInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSetAutoRechargeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -7697,6 +7892,29 @@ func (ec *executionContext) fieldContext_AutoRecharge_enabled(_ context.Context,
 	return graphql.NewScalarFieldContext("AutoRecharge", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _AutoRecharge_mode(ctx context.Context, field graphql.CollectedField, obj *model.AutoRecharge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AutoRecharge_mode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AutoRechargeMode) graphql.Marshaler {
+			return ec.marshalNAutoRechargeMode2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐAutoRechargeMode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AutoRecharge_mode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AutoRecharge", field, false, false, "AutoRechargeMode")
+}
+
 func (ec *executionContext) _AutoRecharge_threshold(ctx context.Context, field graphql.CollectedField, obj *model.AutoRecharge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7729,7 +7947,7 @@ func (ec *executionContext) _AutoRecharge_pack(ctx context.Context, field graphq
 			return ec.fieldContext_AutoRecharge_pack(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Pack, nil
+			return ec.Resolvers.AutoRecharge().Pack(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Pack) graphql.Marshaler {
@@ -7743,13 +7961,36 @@ func (ec *executionContext) fieldContext_AutoRecharge_pack(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "AutoRecharge",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Pack(ctx, field)
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AutoRecharge_quantity(ctx context.Context, field graphql.CollectedField, obj *model.AutoRecharge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AutoRecharge_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AutoRecharge_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AutoRecharge", field, false, false, "Int")
 }
 
 func (ec *executionContext) _AutoRecharge_spendingLimit(ctx context.Context, field graphql.CollectedField, obj *model.AutoRecharge) (ret graphql.Marshaler) {
@@ -7793,7 +8034,7 @@ func (ec *executionContext) _AutoRecharge_paymentMethod(ctx context.Context, fie
 			return ec.fieldContext_AutoRecharge_paymentMethod(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PaymentMethod, nil
+			return ec.Resolvers.AutoRecharge().PaymentMethod(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentMethod) graphql.Marshaler {
@@ -7807,8 +8048,8 @@ func (ec *executionContext) fieldContext_AutoRecharge_paymentMethod(_ context.Co
 	fc = &graphql.FieldContext{
 		Object:     "AutoRecharge",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PaymentMethod(ctx, field)
 		},
@@ -7837,6 +8078,162 @@ func (ec *executionContext) _AutoRecharge_paused(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_AutoRecharge_paused(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AutoRecharge", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AutoRecharge_pauseReason(ctx context.Context, field graphql.CollectedField, obj *model.AutoRecharge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AutoRecharge_pauseReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PauseReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AutoRecharge_pauseReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AutoRecharge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AutoRecharge_pausedAt(ctx context.Context, field graphql.CollectedField, obj *model.AutoRecharge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AutoRecharge_pausedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PausedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AutoRecharge_pausedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AutoRecharge", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AutoRecharge_spentThisPeriod(ctx context.Context, field graphql.CollectedField, obj *model.AutoRecharge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AutoRecharge_spentThisPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SpentThisPeriod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AutoRecharge_spentThisPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AutoRecharge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AutoRecharge_periodStart(ctx context.Context, field graphql.CollectedField, obj *model.AutoRecharge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AutoRecharge_periodStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AutoRecharge_periodStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AutoRecharge", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AutoRecharge_periodEnd(ctx context.Context, field graphql.CollectedField, obj *model.AutoRecharge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AutoRecharge_periodEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AutoRecharge_periodEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AutoRecharge", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AutoRecharge_lastOrder(ctx context.Context, field graphql.CollectedField, obj *model.AutoRecharge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AutoRecharge_lastOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastOrder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Order) graphql.Marshaler {
+			return ec.marshalOOrder2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AutoRecharge_lastOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AutoRecharge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Balance_total(ctx context.Context, field graphql.CollectedField, obj *model.Balance) (ret graphql.Marshaler) {
@@ -11349,6 +11746,94 @@ func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setAutoRecharge(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAutoRecharge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAutoRecharge(ctx, fc.Args["input"].(model.SetAutoRechargeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AutoRecharge) graphql.Marshaler {
+			return ec.marshalNAutoRecharge2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐAutoRecharge(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAutoRecharge(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AutoRecharge(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAutoRecharge_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resumeAutoRecharge(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resumeAutoRecharge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResumeAutoRecharge(ctx, fc.Args["orgId"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AutoRecharge) graphql.Marshaler {
+			return ec.marshalNAutoRecharge2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐAutoRecharge(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resumeAutoRecharge(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AutoRecharge(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resumeAutoRecharge_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20619,6 +21104,104 @@ func UnmarshalRetrySubscriptionPaymentInput(ctx context.Context, raw any) (model
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetAutoRechargeInput(ctx context.Context, obj any) (model.SetAutoRechargeInput, error) {
+	var it model.SetAutoRechargeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgId", "enabled", "mode", "threshold", "packId", "quantity", "spendingLimitMinor", "paymentMethodId", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = data
+		case "mode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mode"))
+			data, err := ec.unmarshalOAutoRechargeMode2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐAutoRechargeMode(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mode = data
+		case "threshold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("threshold"))
+			data, err := ec.unmarshalOCredits2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Threshold = data
+		case "packId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "spendingLimitMinor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("spendingLimitMinor"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpendingLimitMinor = data
+		case "paymentMethodId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentMethodId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentMethodID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetAutoRechargeInput unmarshals raw into the SetAutoRechargeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetAutoRechargeInput(ctx context.Context, raw any) (model.SetAutoRechargeInput, error) {
+	var out model.SetAutoRechargeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetAutoRechargeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSubscribeInput(ctx context.Context, obj any) (model.SubscribeInput, error) {
 	var it model.SubscribeInput
 	if obj == nil {
@@ -21000,32 +21583,74 @@ func (ec *executionContext) _AutoRecharge(ctx context.Context, sel ast.Selection
 		case "enabled":
 			out.Values[i] = ec._AutoRecharge_enabled(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mode":
+			out.Values[i] = ec._AutoRecharge_mode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "threshold":
 			out.Values[i] = ec._AutoRecharge_threshold(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pack":
-			out.Values[i] = ec._AutoRecharge_pack(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AutoRecharge_pack(ctx, field, obj)
+				})
+		case "quantity":
+			out.Values[i] = ec._AutoRecharge_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "spendingLimit":
 			out.Values[i] = ec._AutoRecharge_spendingLimit(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "paymentMethod":
-			out.Values[i] = ec._AutoRecharge_paymentMethod(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AutoRecharge_paymentMethod(ctx, field, obj)
+				})
 		case "paused":
 			out.Values[i] = ec._AutoRecharge_paused(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pauseReason":
+			out.Values[i] = ec._AutoRecharge_pauseReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pausedAt":
+			out.Values[i] = ec._AutoRecharge_pausedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "spentThisPeriod":
+			out.Values[i] = ec._AutoRecharge_spentThisPeriod(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodStart":
+			out.Values[i] = ec._AutoRecharge_periodStart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodEnd":
+			out.Values[i] = ec._AutoRecharge_periodEnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastOrder":
+			out.Values[i] = ec._AutoRecharge_lastOrder(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -22618,6 +23243,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeApiKey":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeApiKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setAutoRecharge":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAutoRecharge(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resumeAutoRecharge":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resumeAutoRecharge(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -25345,6 +25984,24 @@ func (ec *executionContext) marshalNApiKey2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋg
 	return ec._ApiKey(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAutoRecharge2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐAutoRecharge(ctx context.Context, sel ast.SelectionSet, v *model.AutoRecharge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AutoRecharge!")
+		return graphql.Null
+	}
+	return ec._AutoRecharge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAutoRechargeMode2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐAutoRechargeMode(ctx context.Context, v any) (model.AutoRechargeMode, error) {
+	var res model.AutoRechargeMode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAutoRechargeMode2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐAutoRechargeMode(ctx context.Context, sel ast.SelectionSet, v model.AutoRechargeMode) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNBalance2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐBalance(ctx context.Context, sel ast.SelectionSet, v *model.Balance) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Balance!")
@@ -26338,6 +26995,11 @@ func (ec *executionContext) marshalNSeats2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgr
 	return ec._Seats(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSetAutoRechargeInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSetAutoRechargeInput(ctx context.Context, v any) (model.SetAutoRechargeInput, error) {
+	res, err := ec.unmarshalInputSetAutoRechargeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNSetMemberRolePayload2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐSetMemberRolePayload(ctx context.Context, sel ast.SelectionSet, v *model.SetMemberRolePayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SetMemberRolePayload!")
@@ -26667,6 +27329,22 @@ func (ec *executionContext) marshalOAutoRecharge2ᚖgithubᚗcomᚋtallyhqᚋtal
 		return graphql.Null
 	}
 	return ec._AutoRecharge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAutoRechargeMode2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐAutoRechargeMode(ctx context.Context, v any) (*model.AutoRechargeMode, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.AutoRechargeMode)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAutoRechargeMode2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐAutoRechargeMode(ctx context.Context, sel ast.SelectionSet, v *model.AutoRechargeMode) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {

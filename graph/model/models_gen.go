@@ -39,22 +39,6 @@ type AddPaymentMethodInput struct {
 	IdempotencyKey string `json:"idempotencyKey"`
 }
 
-// Automatic top-up settings.
-type AutoRecharge struct {
-	// Whether automatic top-ups run.
-	Enabled bool `json:"enabled"`
-	// Buy when the balance drops below this.
-	Threshold int64 `json:"threshold"`
-	// The pack bought each time.
-	Pack *Pack `json:"pack,omitempty"`
-	// The most spent on top-ups per billing period.
-	SpendingLimit *Money `json:"spendingLimit"`
-	// The card charged.
-	PaymentMethod *PaymentMethod `json:"paymentMethod,omitempty"`
-	// Whether top-ups are paused after a failed charge.
-	Paused bool `json:"paused"`
-}
-
 // An org's credit balance: Free and Paid chips and the grants that make them up.
 type Balance struct {
 	// All spendable credits.
@@ -716,6 +700,28 @@ type Seats struct {
 	Pending int `json:"pending"`
 }
 
+// Auto-recharge settings to save.
+type SetAutoRechargeInput struct {
+	// Global ID of the org (OWNER or BILLING).
+	OrgID string `json:"orgId"`
+	// Switches top-ups on or off. Off keeps the other saved settings and ignores the rest of this input.
+	Enabled bool `json:"enabled"`
+	// What a top-up buys; required when enabled.
+	Mode *AutoRechargeMode `json:"mode,omitempty"`
+	// Buy when the balance drops below this many credits (1 or more); required when enabled.
+	Threshold *int64 `json:"threshold,omitempty"`
+	// Global ID of the pack to buy (PACK mode): active, sold in the org's currency, not a recurring add-on or custom pack.
+	PackID *string `json:"packId,omitempty"`
+	// How many of the pack per top-up (PACK mode), 1 when null.
+	Quantity *int `json:"quantity,omitempty"`
+	// The most top-ups may cost per billing period, in minor units of the org's currency (e.g. 5000 for 50.00); at least one top-up's price. Null takes the default (50.00).
+	SpendingLimitMinor *int64 `json:"spendingLimitMinor,omitempty"`
+	// Global ID of the saved card to charge (cards only, ACTIVE); null takes the org's default method.
+	PaymentMethodID *string `json:"paymentMethodId,omitempty"`
+	// A key unique to this request: a retry with the same key and input returns the current settings and changes nothing; with other input, CONFLICT.
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
 // What setMemberRole returns.
 type SetMemberRolePayload struct {
 	// The member with the new role.
@@ -993,6 +999,64 @@ func (e *AddonStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e AddonStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What an automatic top-up buys.
+type AutoRechargeMode string
+
+const (
+	// The configured pack, `quantity` of it, at the catalog price.
+	AutoRechargeModePack AutoRechargeMode = "PACK"
+	// Overage units (10,000 credits by default) at the plan's own unit price plus a surcharge (30% by default, a SURCHARGE order line), at most as many credits per billing period as the plan includes. Needs a paid plan.
+	AutoRechargeModeOverage AutoRechargeMode = "OVERAGE"
+)
+
+var AllAutoRechargeMode = []AutoRechargeMode{
+	AutoRechargeModePack,
+	AutoRechargeModeOverage,
+}
+
+func (e AutoRechargeMode) IsValid() bool {
+	switch e {
+	case AutoRechargeModePack, AutoRechargeModeOverage:
+		return true
+	}
+	return false
+}
+
+func (e AutoRechargeMode) String() string {
+	return string(e)
+}
+
+func (e *AutoRechargeMode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AutoRechargeMode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AutoRechargeMode", str)
+	}
+	return nil
+}
+
+func (e AutoRechargeMode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AutoRechargeMode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AutoRechargeMode) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -117,3 +117,23 @@ func (CreditGrant) IsNode() {}
 
 // GetID returns the global ID.
 func (g CreditGrant) GetID() string { return g.ID }
+
+// AutoRecharge is an org's auto-recharge settings; its pack and payment
+// method are resolved on demand.
+type AutoRecharge struct {
+	// PackID and PaymentMethodID are domain IDs ("" when none).
+	PackID          string
+	PaymentMethodID string
+	Enabled         bool
+	Mode            AutoRechargeMode
+	Threshold       int64
+	Quantity        int
+	SpendingLimit   *Money
+	Paused          bool
+	PauseReason     *string
+	PausedAt        *time.Time
+	SpentThisPeriod *Money
+	PeriodStart     time.Time
+	PeriodEnd       time.Time
+	LastOrder       *Order
+}

@@ -130,6 +130,23 @@ const deepQuery = `query($id: ID!) { org(id: $id) { ledger { edges { node { gran
 // wideQuery is five levels deep but asks for 100 members with two fields each.
 const wideQuery = `query($id: ID!) { org(id: $id) { members(first: 100) { edges { node { role createdAt } } } } }`
 
+// setRecharge calls setAutoRecharge as the owner with a PACK setting
+// changed by edit (a nil value removes the field).
+func setRecharge(edit map[string]any) func(t *testing.T, f *badFixture) result {
+	return func(t *testing.T, f *badFixture) result {
+		in := map[string]any{"orgId": f.org, "enabled": true, "mode": "PACK", "threshold": 1000,
+			"packId": ghostID("Pack"), "idempotencyKey": f.key()}
+		for k, v := range edit {
+			if v == nil {
+				delete(in, k)
+			} else {
+				in[k] = v
+			}
+		}
+		return f.owner.do(t, `mutation($in: SetAutoRechargeInput!) { setAutoRecharge(input: $in) { enabled } }`, map[string]any{"in": in})
+	}
+}
+
 func badRequests() []badRequest {
 	amount := func(v any) func(t *testing.T, f *badFixture) result {
 		return func(t *testing.T, f *badFixture) result { return f.consumeRaw(t, f.owner, f.org, v) }
@@ -215,6 +232,22 @@ func badRequests() []badRequest {
 		{"node(id: Org:not-a-uuid)", query(nodeQ, notUUID), 0, "NOT_FOUND", ""},
 		{"node(id: an unknown type)", query(nodeQ, unknownType), 0, "INVALID_INPUT", "id"},
 		{"node(id: a missing org)", query(nodeQ, ghostOrg), 0, "NOT_FOUND", ""},
+
+		// Auto-recharge settings: each refused with the offending field.
+		{"auto-recharge threshold 0", setRecharge(map[string]any{"threshold": 0}), 0, "INVALID_INPUT", "threshold"},
+		{"auto-recharge negative limit", setRecharge(map[string]any{"spendingLimitMinor": -5}), 0, "INVALID_INPUT", "spendingLimit"},
+		{"auto-recharge pack ID of an org", func(t *testing.T, f *badFixture) result {
+			return setRecharge(map[string]any{"packId": f.org})(t, f)
+		}, 0, "INVALID_INPUT", "packId"},
+		{"auto-recharge missing pack", setRecharge(map[string]any{"packId": ghostID("Pack")}), 0, "INVALID_INPUT", "packId"},
+		{"auto-recharge method ID of a user", func(t *testing.T, f *badFixture) result {
+			return setRecharge(map[string]any{"paymentMethodId": f.ownerID})(t, f)
+		}, 0, "INVALID_INPUT", "paymentMethodId"},
+		{"auto-recharge overage on the Free plan", setRecharge(map[string]any{"mode": "OVERAGE", "packId": nil}), 0, "INVALID_INPUT", "mode"},
+		{"resume auto-recharge never set", func(t *testing.T, f *badFixture) result {
+			return f.owner.do(t, `mutation($o: ID!, $k: String!) { resumeAutoRecharge(orgId: $o, idempotencyKey: $k) { enabled } }`,
+				map[string]any{"o": f.org, "k": f.key()})
+		}, 0, "INVALID_INPUT", "orgId"},
 
 		// Query shape limits.
 		{"deeper than the depth limit", query(deepQuery, func(f *badFixture) string { return f.org }), 0, "INVALID_INPUT", "query"},

@@ -98,6 +98,10 @@ func matrix() []matrixRow {
 		{opCancelSub /*        */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
 		{opResumeSub /*        */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
 		{opSetAutoRenew /*     */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
+		// Auto-recharge: OVERAGE on the Free plan, and resuming settings
+		// org A never made, are INVALID_INPUT for whoever may.
+		{opSetAutoRecharge /*  */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
+		{opResumeRecharge /*   */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
 		// Not about org A: the matrix server runs on the real clock, so
 		// the platform admin, the only caller who may move a test clock,
 		// learns there is none (NOT_FOUND); everyone else is refused.
@@ -697,6 +701,12 @@ var (
 		func(tg target, name string) map[string]any { return map[string]any{"o": tg.org, "k": name} })
 	opSetAutoRenew = subscriptionOp("setAutoRenew", `mutation($o: ID!, $k: String!) { setAutoRenew(orgId: $o, on: false, idempotencyKey: $k) { id } }`,
 		func(tg target, name string) map[string]any { return map[string]any{"o": tg.org, "k": name} })
+	opSetAutoRecharge = subscriptionOp("setAutoRecharge", `mutation($in: SetAutoRechargeInput!) { setAutoRecharge(input: $in) { enabled } }`,
+		func(tg target, name string) map[string]any {
+			return map[string]any{"in": map[string]any{"orgId": tg.org, "enabled": true, "mode": "OVERAGE", "threshold": 1000, "idempotencyKey": name}}
+		})
+	opResumeRecharge = subscriptionOp("resumeAutoRecharge", `mutation($o: ID!, $k: String!) { resumeAutoRecharge(orgId: $o, idempotencyKey: $k) { enabled } }`,
+		func(tg target, name string) map[string]any { return map[string]any{"o": tg.org, "k": name} })
 )
 
 // opHistory reads org A's history: nothing billing-worthy happened to it.
@@ -821,7 +831,7 @@ func TestMatrixCoversEveryActor(t *testing.T) {
 			t.Errorf("%s: %d cells, want %d", op, n, len(matrixActors))
 		}
 	}
-	if want := 38; len(seen) != want {
+	if want := 40; len(seen) != want {
 		t.Errorf("%d operations, want %d", len(seen), want)
 	}
 }
