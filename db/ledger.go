@@ -114,7 +114,7 @@ func fromDomainIdempotency(i domain.IdempotencyRecord) idempotencyRow {
 // statement each on PostgreSQL, no gorm reflection. $n placeholders work on
 // both databases (the SQLite driver binds $n by ordinal).
 
-const balanceSelect = `SELECT b.total, b.free, b.paid, b.version, b.updated_at, o.status, o.recharge_below, o.low_balance_below`
+const balanceSelect = `SELECT b.total, b.free, b.paid, b.version, b.updated_at, o.status, o.recharge_below, o.low_balance_below, o.low_balance_alerted`
 
 const (
 	lockBalancePG = balanceSelect + `
@@ -174,7 +174,7 @@ func (d *DB) LockBalance(ctx context.Context, orgID string, keys ...string) (dom
 	var (
 		b      = domain.Balance{OrgID: orgID}
 		status sql.NullString
-		dest   = []any{&b.Total, &b.Free, &b.Paid, &b.Version, &b.UpdatedAt, &status, &b.RechargeBelow, &b.LowBalanceBelow}
+		dest   = []any{&b.Total, &b.Free, &b.Paid, &b.Version, &b.UpdatedAt, &status, &b.RechargeBelow, &b.LowBalanceBelow, &b.LowBalanceAlerted}
 		recs   []domain.IdempotencyRecord
 		err    error
 	)
@@ -217,7 +217,7 @@ func (d *DB) findIdempotency(ctx context.Context, orgID string, keys []string) (
 func (d *DB) GetBalance(ctx context.Context, orgID string) (domain.Balance, error) {
 	b := domain.Balance{OrgID: orgID}
 	var status string
-	err := queryRow(ctx, d.conn, []any{&b.Total, &b.Free, &b.Paid, &b.Version, &b.UpdatedAt, &status, &b.RechargeBelow, &b.LowBalanceBelow}, getBalanceSQL, orgID)
+	err := queryRow(ctx, d.conn, []any{&b.Total, &b.Free, &b.Paid, &b.Version, &b.UpdatedAt, &status, &b.RechargeBelow, &b.LowBalanceBelow, &b.LowBalanceAlerted}, getBalanceSQL, orgID)
 	if err != nil {
 		return domain.Balance{}, mapErr(err, "org")
 	}

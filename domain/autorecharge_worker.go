@@ -124,14 +124,17 @@ func (s *Service) runChecks(ctx context.Context, orgID string, k pokeKind) {
 }
 
 // afterSpend pokes the worker when a committed balance b is below the
-// org's auto-recharge threshold or its low-balance alert threshold (both
-// read with the balance, so this costs no read).
+// org's auto-recharge threshold, or when it crossed the low-balance alert
+// threshold since the alert's state was last set: below and not alerted
+// yet, or back up and still alerted (to re-arm). The thresholds and the
+// alert's state are read with the balance, so this costs no read, and a
+// balance that stays below an alert already sent pokes nothing.
 func (s *Service) afterSpend(b Balance) {
 	var k pokeKind
 	if b.RechargeBelow > 0 && b.Total < b.RechargeBelow && s.gateways != nil {
 		k |= pokeRecharge
 	}
-	if b.LowBalanceBelow > 0 && b.Total < b.LowBalanceBelow {
+	if below := b.Total < b.LowBalanceBelow; b.LowBalanceBelow > 0 && below != b.LowBalanceAlerted {
 		k |= pokeLowBalance
 	}
 	if k != 0 {

@@ -22,7 +22,10 @@ type Balance struct {
 	// committed whether either needs a look, without another read.
 	RechargeBelow   int64
 	LowBalanceBelow int64
-	Grants          []Grant // grants with credits remaining, in spending order
+	// LowBalanceAlerted says the low-balance alert went out for the
+	// current crossing (and is re-armed once the balance is back up).
+	LowBalanceAlerted bool
+	Grants            []Grant // grants with credits remaining, in spending order
 }
 
 // Balance returns an org's balance with its open grants in spending order.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -218,87 +219,103 @@ func TestConcurrentDeliveriesSendOnce(t *testing.T) {
 	})
 }
 
+// TestLowBalanceOncePerCrossing: the alert is recorded once per crossing,
+// whether the periodic sweep (four at once) or the spend itself (the
+// background check a committed spend pokes, with no sweep) finds it.
 func TestLowBalanceOncePerCrossing(t *testing.T) {
 	t.Parallel()
-	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		f := newFixtureStore(t, d, domain.Config{SignupGrant: 10_000}, domain.WithMailer(&mailbox{}, nil))
-		ctx := context.Background()
-		lows := func() int {
-			n := 0
-			for _, ev := range history(t, f) {
-				if ev.Kind == domain.OrgEventLowBalance {
-					n++
-				}
-			}
-			return n
-		}
-		sweep := func(t *testing.T) {
-			t.Helper()
-			var wg sync.WaitGroup
-			for range 4 { // concurrent sweeps see one crossing once
-				wg.Go(func() {
-					if _, err := f.svc.CheckLowBalances(ctx, 100); err != nil {
-						t.Error(err)
+	for _, via := range []string{"sweep", "spend"} {
+		t.Run(via, func(t *testing.T) {
+			dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+				f := newFixtureStore(t, d, domain.Config{SignupGrant: 10_000}, domain.WithMailer(&mailbox{}, nil))
+				ctx := context.Background()
+				lows := func() int {
+					n := 0
+					for _, ev := range history(t, f) {
+						if ev.Kind == domain.OrgEventLowBalance {
+							n++
+						}
 					}
-				})
-			}
-			wg.Wait()
-		}
-		a, err := f.svc.SetLowBalanceAlert(f.owner, domain.LowBalanceAlertInput{OrgID: f.org.ID, Threshold: 5000, IdempotencyKey: "a1"})
-		if err != nil || a != (domain.LowBalanceAlert{Threshold: 5000}) {
-			t.Fatalf("SetLowBalanceAlert = %+v, %v", a, err)
-		}
-		steps := []struct {
-			name    string
-			spend   int64 // or grant when negative
-			lows    int
-			alerted bool
-		}{
-			{"above the threshold", 1000, 0, false},      // 9000
-			{"down across it", 5000, 1, true},            // 4000
-			{"further down", 1000, 1, true},              // 3000
-			{"further down again", 2500, 1, true},        // 500
-			{"back up", -6000, 1, false},                 // 6500
-			{"exactly at the threshold", 1500, 1, false}, // 5000
-			{"down again", 1, 2, true},                   // 4999
-		}
-		for i, st := range steps {
-			if st.spend > 0 {
-				if _, err := consume(f.owner, f, st.spend, "s"+string(rune('a'+i))); err != nil {
-					t.Fatalf("%s: %v", st.name, err)
+					return n
 				}
-			} else {
-				f.grant(t, domain.GrantPromo, -st.spend, 0, "g"+string(rune('a'+i)))
-			}
-			sweep(t)
-			if got := lows(); got != st.lows {
-				t.Fatalf("%s: %d LOW_BALANCE events, want %d", st.name, got, st.lows)
-			}
-			if a, err := f.svc.LowBalanceAlert(f.owner, f.org.ID); err != nil || a.Alerted != st.alerted {
-				t.Fatalf("%s: alert %+v %v, want alerted %v", st.name, a, err, st.alerted)
-			}
-		}
-		ev := history(t, f)[0]
-		if ev.Kind != domain.OrgEventLowBalance || ev.Detail["balance"] != "4999" || ev.Detail["threshold"] != "5000" || !ev.Notify {
-			t.Fatalf("newest event %+v", ev)
-		}
-		// Off: no alert whatever the balance.
-		if _, err := f.svc.SetLowBalanceAlert(f.owner, domain.LowBalanceAlertInput{OrgID: f.org.ID, Threshold: 0, IdempotencyKey: "off"}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := consume(f.owner, f, 4000, "after-off"); err != nil {
-			t.Fatal(err)
-		}
-		sweep(t)
-		if got := lows(); got != 2 {
-			t.Fatalf("%d LOW_BALANCE events with the alert off, want 2", got)
-		}
-		// A threshold above the balance alerts at once.
-		a, err = f.svc.SetLowBalanceAlert(f.owner, domain.LowBalanceAlertInput{OrgID: f.org.ID, Threshold: 100_000, IdempotencyKey: "high"})
-		if err != nil || !a.Alerted || lows() != 3 {
-			t.Fatalf("threshold above the balance: %+v %v, %d events", a, err, lows())
-		}
-	})
+				sweep := func(t *testing.T) {
+					t.Helper()
+					if via == "spend" {
+						// The spend or grant poked the check before it returned.
+						for deadline := time.Now().Add(30 * time.Second); !f.svc.ChecksIdle(); time.Sleep(5 * time.Millisecond) {
+							if time.Now().After(deadline) {
+								t.Fatal("the background check is still busy after 30 s")
+							}
+						}
+						return
+					}
+					var wg sync.WaitGroup
+					for range 4 { // concurrent sweeps see one crossing once
+						wg.Go(func() {
+							if _, err := f.svc.CheckLowBalances(ctx, 100); err != nil {
+								t.Error(err)
+							}
+						})
+					}
+					wg.Wait()
+				}
+				a, err := f.svc.SetLowBalanceAlert(f.owner, domain.LowBalanceAlertInput{OrgID: f.org.ID, Threshold: 5000, IdempotencyKey: "a1"})
+				if err != nil || a != (domain.LowBalanceAlert{Threshold: 5000}) {
+					t.Fatalf("SetLowBalanceAlert = %+v, %v", a, err)
+				}
+				steps := []struct {
+					name    string
+					spend   int64 // or grant when negative
+					lows    int
+					alerted bool
+				}{
+					{"above the threshold", 1000, 0, false},      // 9000
+					{"down across it", 5000, 1, true},            // 4000
+					{"further down", 1000, 1, true},              // 3000
+					{"further down again", 2500, 1, true},        // 500
+					{"back up", -6000, 1, false},                 // 6500
+					{"exactly at the threshold", 1500, 1, false}, // 5000
+					{"down again", 1, 2, true},                   // 4999
+				}
+				for i, st := range steps {
+					if st.spend > 0 {
+						if _, err := consume(f.owner, f, st.spend, "s"+string(rune('a'+i))); err != nil {
+							t.Fatalf("%s: %v", st.name, err)
+						}
+					} else {
+						f.grant(t, domain.GrantPromo, -st.spend, 0, "g"+string(rune('a'+i)))
+					}
+					sweep(t)
+					if got := lows(); got != st.lows {
+						t.Fatalf("%s: %d LOW_BALANCE events, want %d", st.name, got, st.lows)
+					}
+					if a, err := f.svc.LowBalanceAlert(f.owner, f.org.ID); err != nil || a.Alerted != st.alerted {
+						t.Fatalf("%s: alert %+v %v, want alerted %v", st.name, a, err, st.alerted)
+					}
+				}
+				ev := history(t, f)[0]
+				if ev.Kind != domain.OrgEventLowBalance || ev.Detail["balance"] != "4999" || ev.Detail["threshold"] != "5000" || !ev.Notify {
+					t.Fatalf("newest event %+v", ev)
+				}
+				// Off: no alert whatever the balance.
+				if _, err := f.svc.SetLowBalanceAlert(f.owner, domain.LowBalanceAlertInput{OrgID: f.org.ID, Threshold: 0, IdempotencyKey: "off"}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := consume(f.owner, f, 4000, "after-off"); err != nil {
+					t.Fatal(err)
+				}
+				sweep(t)
+				if got := lows(); got != 2 {
+					t.Fatalf("%d LOW_BALANCE events with the alert off, want 2", got)
+				}
+				// A threshold above the balance alerts at once.
+				a, err = f.svc.SetLowBalanceAlert(f.owner, domain.LowBalanceAlertInput{OrgID: f.org.ID, Threshold: 100_000, IdempotencyKey: "high"})
+				if err != nil || !a.Alerted || lows() != 3 {
+					t.Fatalf("threshold above the balance: %+v %v, %d events", a, err, lows())
+				}
+			})
+		})
+	}
 }
 
 func TestSetLowBalanceAlertRules(t *testing.T) {

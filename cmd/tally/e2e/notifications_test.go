@@ -70,7 +70,8 @@ func TestLowBalanceEmail(t *testing.T) {
 		if r, err := owner.consume(t.Context(), org, 600, "spend-1"); err != nil || r.code() != "" {
 			t.Fatalf("spend: %v %+v", err, r.Errors)
 		}
-		// The spend hook lands with auto-recharge; the sweep catches the crossing.
+		// The spend poked the background check, which records the crossing;
+		// moving the clock runs the notifications sweep, which mails it.
 		admin.must(t, advanceClock, map[string]any{"by": "1m"}, "advanceTestClock", nil)
 
 		msgs := mail.Wait(t, 1, 30*time.Second)
