@@ -101,19 +101,7 @@ func (s *Service) RunDunning(ctx context.Context, limit int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n := 0
-	var errs []error
-	for _, d := range due {
-		changed, err := s.AdvanceDunning(ctx, d.Step, d.ID)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if changed {
-			n++
-		}
-	}
-	return n, errors.Join(errs...)
+	return runEach(due, func(d DunningDue) (bool, error) { return s.AdvanceDunning(ctx, d.Step, d.ID) })
 }
 
 // AdvanceDunning does one dunning step at the clock's now (the dunning

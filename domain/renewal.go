@@ -181,10 +181,16 @@ func (s *Service) RenewDue(ctx context.Context, limit int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	return runEach(due, func(d DueSubscription) (bool, error) { return s.AdvanceSubscription(ctx, d.ID) })
+}
+
+// runEach does step for every item, going on after a failure, and returns
+// how many steps changed something with every failure joined.
+func runEach[T any](items []T, step func(T) (bool, error)) (int, error) {
 	n := 0
 	var errs []error
-	for _, d := range due {
-		changed, err := s.AdvanceSubscription(ctx, d.ID)
+	for _, it := range items {
+		changed, err := step(it)
 		if err != nil {
 			errs = append(errs, err)
 			continue
