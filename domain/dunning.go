@@ -437,8 +437,13 @@ func (s *Service) payPastDueWith(ctx context.Context, orgID, methodID string) {
 // not be spent, and buying them would not pay what is owed: the renewal
 // is paid with retrySubscriptionPayment or a new card), and once CLOSED
 // with CONFLICT (closing is final; the org's data stays readable). A
-// PAST_DUE org buys as usual: its service continues.
+// PAST_DUE org buys as usual: its service continues. A deleted org is
+// NOT_FOUND, as it is to everyone once its members are gone (a purchase
+// racing the deletion read it in between).
 func checkBuyer(org Org) error {
+	if org.DeletedAt != nil {
+		return NotFound("org")
+	}
 	switch org.Status {
 	case OrgSuspended:
 		return &Error{Code: CodeOrgSuspended, Field: "orgId",
