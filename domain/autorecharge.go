@@ -595,18 +595,7 @@ func (s *Service) RechargeDue(ctx context.Context, limit int) (int, error) {
 	if err != nil {
 		return 0, asDomainError(err)
 	}
-	n := 0
-	var errs []error
-	for _, id := range ids {
-		started, err := s.checkAutoRecharge(ctx, id)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		if started {
-			n++
-		}
-	}
-	return n, errors.Join(errs...)
+	return runEach(ids, func(id string) (bool, error) { return s.checkAutoRecharge(ctx, id) })
 }
 
 // checkAutoRecharge buys a top-up for the org when one is due, and reports

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -496,5 +497,83 @@ func TestAutoRechargeFailurePauses(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// TestAutoRechargeProviderFailures: a top-up whose charge the provider did
+// not answer (a 503, or a timeout after it collected) is never bought
+// again: the next spends' checks and the sweep find the one order in
+// flight and charge that one, as does reconciliation (four runs at once),
+// always with the first request's idempotency key: one order, one
+// payment, one grant, balance = ledger.
+func TestAutoRechargeProviderFailures(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		outcome scripted.Outcome
+	}{
+		{"provider answered 503", scripted.Unavailable},
+		{"answer lost after collecting", scripted.Lost},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+				r := newRechargeShop(t, d)
+				r.grant(t, domain.GrantPromo, 5000, 0, "start")
+				r.enable(t, 1000, 5000, "on")
+				r.gw.Next(tc.outcome)
+				for i, amount := range []int64{4500, 100, 100} { // below the threshold each time
+					if _, err := consume(r.owner, r.fixture, amount, fmt.Sprint("spend-", i)); err != nil {
+						t.Fatal(err)
+					}
+					waitIdle(t, r.svc)
+				}
+				if n, err := r.svc.RechargeDue(context.Background(), 10); err != nil || n != 0 {
+					t.Fatalf("the sweep with a top-up in flight: %d, %v", n, err)
+				}
+				if ups := r.topUps(t); len(ups) != 1 {
+					t.Fatalf("%d top-up orders after three spends below the threshold, want 1", len(ups))
+				}
+				r.gw.Next(scripted.Succeed)
+				r.clock.Set(t0.Add(time.Hour))
+				var wg sync.WaitGroup
+				for range 4 {
+					wg.Go(func() {
+						if _, err := r.svc.Reconcile(context.Background(), time.Minute, 10); err != nil {
+							t.Error(err)
+						}
+					})
+				}
+				wg.Wait()
+				r.settled(t)
+				ups := r.topUps(t)
+				if len(ups) != 1 || ups[0].Status != domain.OrderPaid {
+					t.Fatalf("top-ups %+v, want the one order PAID", ups)
+				}
+				payments := map[string]bool{}
+				for _, req := range r.gw.Requests() {
+					if req.IdempotencyKey != r.gw.Requests()[0].IdempotencyKey {
+						t.Fatalf("charge retried with key %q, first %q", req.IdempotencyKey, r.gw.Requests()[0].IdempotencyKey)
+					}
+					payments[req.IdempotencyKey] = true
+				}
+				if len(payments) != 1 {
+					t.Fatalf("%d distinct charges, want 1", len(payments))
+				}
+				if b := r.checkInvariants(t); b.Total != 300+10_000 {
+					t.Fatalf("balance %d, want 10,300: one top-up granted once", b.Total)
+				}
+			})
+		})
+	}
+}
+
+// waitIdle waits until svc's background checks are done.
+func waitIdle(t *testing.T, svc *domain.Service) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !svc.ChecksIdle(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the background checks are still busy after 30 s")
+		}
 	}
 }
