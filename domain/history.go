@@ -97,5 +97,8 @@ var OrgEventKinds = []OrgEventKind{
 	OrgEventPaymentFailed, OrgEventPaymentRetryFailed, OrgEventSuspended, OrgEventRestored,
 	OrgEventClosed, OrgEventRenewalPaid, OrgEventAutoRechargeStarted, OrgEventAutoRechargePaid,
 	OrgEventAutoRechargePaused, OrgEventAutoRechargeResumed, OrgEventAutoRechargeLimitReached,
-	OrgEventLowBalance,
+	OrgEventLowBalance, OrgEventOrderPaid, OrgEventOrderFailed, OrgEventOrderRefunded,
+	OrgEventCreditNoteIssued, OrgEventSubscriptionCreated, OrgEventSubscriptionChanged,
+	OrgEventSubscriptionCanceled, OrgEventAutoRechargeFailed, OrgEventUsageThreshold,
+	OrgEventWebhookEndpointDisabled, OrgEventWebhookTest,
 }

@@ -41,7 +41,84 @@ const (
 	// OrgEventLowBalance: the balance fell below the org's alert threshold
 	// (notifies; once per crossing).
 	OrgEventLowBalance OrgEventKind = "LOW_BALANCE"
+	// OrgEventOrderPaid: an order was paid and fulfilled (its credits
+	// granted, its subscription applied), recorded in the settle
+	// transaction.
+	OrgEventOrderPaid OrgEventKind = "ORDER_PAID"
+	// OrgEventOrderFailed: an order's payment failed or was canceled.
+	OrgEventOrderFailed OrgEventKind = "ORDER_FAILED"
+	// OrgEventOrderRefunded: an order was refunded, in full or in part.
+	OrgEventOrderRefunded OrgEventKind = "ORDER_REFUNDED"
+	// OrgEventCreditNoteIssued: a credit note was issued for a refund.
+	OrgEventCreditNoteIssued OrgEventKind = "CREDIT_NOTE_ISSUED"
+	// OrgEventSubscriptionCreated: a subscription's first payment made it
+	// ACTIVE.
+	OrgEventSubscriptionCreated OrgEventKind = "SUBSCRIPTION_CREATED"
+	// OrgEventSubscriptionChanged: a plan, seat or interval change took
+	// effect, or was scheduled or withdrawn.
+	OrgEventSubscriptionChanged OrgEventKind = "SUBSCRIPTION_CHANGED"
+	// OrgEventSubscriptionCanceled: a subscription was canceled (at period
+	// end or at once).
+	OrgEventSubscriptionCanceled OrgEventKind = "SUBSCRIPTION_CANCELED"
+	// OrgEventAutoRechargeFailed: an automatic top-up's charge failed
+	// (auto-recharge is then paused: AUTO_RECHARGE_PAUSED follows).
+	OrgEventAutoRechargeFailed OrgEventKind = "AUTO_RECHARGE_FAILED"
+	// OrgEventUsageThreshold: a usage metric crossed the warning level or
+	// its limit in the current period (notifies; once per level, metric
+	// and period).
+	OrgEventUsageThreshold OrgEventKind = "USAGE_THRESHOLD_CROSSED"
+	// OrgEventWebhookEndpointDisabled: a webhook endpoint failing for too
+	// long was disabled (notifies).
+	OrgEventWebhookEndpointDisabled OrgEventKind = "WEBHOOK_ENDPOINT_DISABLED"
+	// OrgEventWebhookTest: a test event asked for on one webhook endpoint;
+	// it is delivered to that endpoint only.
+	OrgEventWebhookTest OrgEventKind = "WEBHOOK_TEST"
 )
+
+// webhookTypes maps each kind to the type its outbound webhook carries,
+// named as object.verb the way receivers filter them.
+var webhookTypes = map[OrgEventKind]string{
+	OrgEventPaymentFailed:            "subscription.past_due",
+	OrgEventPaymentRetryFailed:       "subscription.payment_retry_failed",
+	OrgEventSuspended:                "org.suspended",
+	OrgEventRestored:                 "org.restored",
+	OrgEventClosed:                   "org.closed",
+	OrgEventRenewalPaid:              "subscription.renewed",
+	OrgEventAutoRechargeStarted:      "auto_recharge.started",
+	OrgEventAutoRechargePaid:         "auto_recharge.succeeded",
+	OrgEventAutoRechargePaused:       "auto_recharge.paused",
+	OrgEventAutoRechargeResumed:      "auto_recharge.resumed",
+	OrgEventAutoRechargeLimitReached: "auto_recharge.limit_reached",
+	OrgEventLowBalance:               "balance.low",
+	OrgEventOrderPaid:                "order.paid",
+	OrgEventOrderFailed:              "order.failed",
+	OrgEventOrderRefunded:            "order.refunded",
+	OrgEventCreditNoteIssued:         "credit_note.issued",
+	OrgEventSubscriptionCreated:      "subscription.created",
+	OrgEventSubscriptionChanged:      "subscription.changed",
+	OrgEventSubscriptionCanceled:     "subscription.canceled",
+	OrgEventAutoRechargeFailed:       "auto_recharge.failed",
+	OrgEventUsageThreshold:           "usage.threshold_crossed",
+	OrgEventWebhookEndpointDisabled:  "webhook_endpoint.disabled",
+	OrgEventWebhookTest:              "webhook.test",
+}
+
+// WebhookType is the event type outbound webhooks of this kind carry
+// (e.g. "order.paid"), or "" for a kind that is not sent.
+func (k OrgEventKind) WebhookType() string { return webhookTypes[k] }
+
+// WebhookEventTypes lists every type an endpoint may subscribe to, in
+// OrgEventKinds order ("webhook.test" is sent on request whatever an
+// endpoint subscribes to, and is not listed).
+func WebhookEventTypes() []string {
+	out := make([]string, 0, len(OrgEventKinds))
+	for _, k := range OrgEventKinds {
+		if t := k.WebhookType(); t != "" && k != OrgEventWebhookTest {
+			out = append(out, t)
+		}
+	}
+	return out
+}
 
 // Notifies reports whether events of this kind are mailed to the org's
 // billing contacts.
@@ -49,7 +126,8 @@ func (k OrgEventKind) Notifies() bool {
 	switch k {
 	case OrgEventPaymentFailed, OrgEventPaymentRetryFailed, OrgEventSuspended, OrgEventRestored,
 		OrgEventClosed, OrgEventRenewalPaid, OrgEventAutoRechargePaused,
-		OrgEventAutoRechargeLimitReached, OrgEventLowBalance:
+		OrgEventAutoRechargeLimitReached, OrgEventLowBalance, OrgEventUsageThreshold,
+		OrgEventWebhookEndpointDisabled:
 		return true
 	}
 	return false

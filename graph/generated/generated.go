@@ -4200,6 +4200,28 @@ enum OrgEventKind {
   AUTO_RECHARGE_LIMIT_REACHED
   "The balance fell below the low balance alert's threshold (mailed; once per crossing)."
   LOW_BALANCE
+  "An order was paid and fulfilled: its credits granted, its subscription applied."
+  ORDER_PAID
+  "An order's payment failed or was canceled."
+  ORDER_FAILED
+  "An order was refunded, in full or in part."
+  ORDER_REFUNDED
+  "A credit note was issued for a refund."
+  CREDIT_NOTE_ISSUED
+  "A subscription's first payment made it active."
+  SUBSCRIPTION_CREATED
+  "A plan, seat or interval change took effect, or was scheduled or withdrawn."
+  SUBSCRIPTION_CHANGED
+  "A subscription was canceled, at the period's end or at once."
+  SUBSCRIPTION_CANCELED
+  "An automatic top-up's charge failed (auto-recharge is paused)."
+  AUTO_RECHARGE_FAILED
+  "A usage metric reached the warning level or its limit in the current period (mailed; once per level, metric and period)."
+  USAGE_THRESHOLD_CROSSED
+  "A webhook endpoint that kept failing was disabled (mailed)."
+  WEBHOOK_ENDPOINT_DISABLED
+  "A test event was sent to one webhook endpoint on request."
+  WEBHOOK_TEST
 }
 
 "One value of an event's detail."

@@ -1693,6 +1693,28 @@ const (
 	OrgEventKindAutoRechargeLimitReached OrgEventKind = "AUTO_RECHARGE_LIMIT_REACHED"
 	// The balance fell below the low balance alert's threshold (mailed; once per crossing).
 	OrgEventKindLowBalance OrgEventKind = "LOW_BALANCE"
+	// An order was paid and fulfilled: its credits granted, its subscription applied.
+	OrgEventKindOrderPaid OrgEventKind = "ORDER_PAID"
+	// An order's payment failed or was canceled.
+	OrgEventKindOrderFailed OrgEventKind = "ORDER_FAILED"
+	// An order was refunded, in full or in part.
+	OrgEventKindOrderRefunded OrgEventKind = "ORDER_REFUNDED"
+	// A credit note was issued for a refund.
+	OrgEventKindCreditNoteIssued OrgEventKind = "CREDIT_NOTE_ISSUED"
+	// A subscription's first payment made it active.
+	OrgEventKindSubscriptionCreated OrgEventKind = "SUBSCRIPTION_CREATED"
+	// A plan, seat or interval change took effect, or was scheduled or withdrawn.
+	OrgEventKindSubscriptionChanged OrgEventKind = "SUBSCRIPTION_CHANGED"
+	// A subscription was canceled, at the period's end or at once.
+	OrgEventKindSubscriptionCanceled OrgEventKind = "SUBSCRIPTION_CANCELED"
+	// An automatic top-up's charge failed (auto-recharge is paused).
+	OrgEventKindAutoRechargeFailed OrgEventKind = "AUTO_RECHARGE_FAILED"
+	// A usage metric reached the warning level or its limit in the current period (mailed; once per level, metric and period).
+	OrgEventKindUsageThresholdCrossed OrgEventKind = "USAGE_THRESHOLD_CROSSED"
+	// A webhook endpoint that kept failing was disabled (mailed).
+	OrgEventKindWebhookEndpointDisabled OrgEventKind = "WEBHOOK_ENDPOINT_DISABLED"
+	// A test event was sent to one webhook endpoint on request.
+	OrgEventKindWebhookTest OrgEventKind = "WEBHOOK_TEST"
 )
 
 var AllOrgEventKind = []OrgEventKind{
@@ -1708,11 +1730,22 @@ var AllOrgEventKind = []OrgEventKind{
 	OrgEventKindAutoRechargeResumed,
 	OrgEventKindAutoRechargeLimitReached,
 	OrgEventKindLowBalance,
+	OrgEventKindOrderPaid,
+	OrgEventKindOrderFailed,
+	OrgEventKindOrderRefunded,
+	OrgEventKindCreditNoteIssued,
+	OrgEventKindSubscriptionCreated,
+	OrgEventKindSubscriptionChanged,
+	OrgEventKindSubscriptionCanceled,
+	OrgEventKindAutoRechargeFailed,
+	OrgEventKindUsageThresholdCrossed,
+	OrgEventKindWebhookEndpointDisabled,
+	OrgEventKindWebhookTest,
 }
 
 func (e OrgEventKind) IsValid() bool {
 	switch e {
-	case OrgEventKindPaymentFailed, OrgEventKindPaymentRetryFailed, OrgEventKindOrgSuspended, OrgEventKindOrgRestored, OrgEventKindOrgClosed, OrgEventKindRenewalPaid, OrgEventKindAutoRechargeStarted, OrgEventKindAutoRechargePaid, OrgEventKindAutoRechargePaused, OrgEventKindAutoRechargeResumed, OrgEventKindAutoRechargeLimitReached, OrgEventKindLowBalance:
+	case OrgEventKindPaymentFailed, OrgEventKindPaymentRetryFailed, OrgEventKindOrgSuspended, OrgEventKindOrgRestored, OrgEventKindOrgClosed, OrgEventKindRenewalPaid, OrgEventKindAutoRechargeStarted, OrgEventKindAutoRechargePaid, OrgEventKindAutoRechargePaused, OrgEventKindAutoRechargeResumed, OrgEventKindAutoRechargeLimitReached, OrgEventKindLowBalance, OrgEventKindOrderPaid, OrgEventKindOrderFailed, OrgEventKindOrderRefunded, OrgEventKindCreditNoteIssued, OrgEventKindSubscriptionCreated, OrgEventKindSubscriptionChanged, OrgEventKindSubscriptionCanceled, OrgEventKindAutoRechargeFailed, OrgEventKindUsageThresholdCrossed, OrgEventKindWebhookEndpointDisabled, OrgEventKindWebhookTest:
 		return true
 	}
 	return false
