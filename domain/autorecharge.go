@@ -735,7 +735,7 @@ func (s *Service) checkAutoRecharge(ctx context.Context, orgID string) (bool, er
 			return err
 		}
 		if err := s.recordEventTx(ctx, tx, orgID, OrgEventAutoRechargeStarted, "recharge_started:"+o.ID,
-			map[string]string{"orderNumber": o.Number, "amount": o.Total.String(), "credits": fmt.Sprint(o.Credits)}, now); err != nil {
+			rechargeDetail(o, m.ID), now); err != nil {
 			return err
 		}
 		charge, methodID, created, events = &o, m.ID, true, true
@@ -782,7 +782,7 @@ func (s *Service) pauseTx(ctx context.Context, tx Store, a AutoRecharge, o *Orde
 	detail := map[string]string{"reason": reason, "link": s.cfg.Notify.BillingURL}
 	key := fmt.Sprintf("recharge_paused:%s:%s", a.OrgID, now.UTC().Format(time.RFC3339Nano))
 	if o != nil {
-		detail["orderNumber"], detail["amount"], detail["orderId"] = o.Number, o.Total.String(), o.ID
+		detail["orderNumber"], detail["amount"], detail["orderId"], detail["currency"] = o.Number, o.Total.String(), o.ID, string(o.Total.Currency)
 		key = "recharge_paused:" + o.ID
 	}
 	if reason == FailureAuthRequired {
@@ -795,15 +795,24 @@ func (s *Service) pauseTx(ctx context.Context, tx Store, a AutoRecharge, o *Orde
 
 // autoRechargeSettledTx is settle's hook for an auto-recharge order whose
 // status changed (inside settle's transaction): PAID records
-// AUTO_RECHARGE_PAID; FAILED or CANCELED pauses auto-recharge
-// (pauseTx) with the order's failure reason — a charge that needed the
+// AUTO_RECHARGE_PAID; FAILED or CANCELED records AUTO_RECHARGE_FAILED
+// (key "recharge_failed:<order>"; detail rechargeDetail with reason and
+// status) and pauses auto-recharge (pauseTx) with the order's failure reason — a charge that needed the
 // buyer (FailureAuthRequired) included.
 func (s *Service) autoRechargeSettledTx(ctx context.Context, tx Store, o Order, now time.Time) error {
 	switch o.Status {
 	case OrderPaid:
-		return s.recordEventTx(ctx, tx, o.OrgID, OrgEventAutoRechargePaid, "recharge_paid:"+o.ID,
-			map[string]string{"orderNumber": o.Number, "amount": o.Total.String(), "credits": fmt.Sprint(o.Credits)}, now)
+		return s.recordEventTx(ctx, tx, o.OrgID, OrgEventAutoRechargePaid, "recharge_paid:"+o.ID, rechargeDetail(o, ""), now)
 	case OrderFailed, OrderCanceled:
+		reason := o.FailureReason
+		if reason == "" {
+			reason = pauseCanceled
+		}
+		d := rechargeDetail(o, "")
+		d["reason"], d["status"] = reason, string(o.Status)
+		if err := s.recordEventTx(ctx, tx, o.OrgID, OrgEventAutoRechargeFailed, "recharge_failed:"+o.ID, d, now); err != nil {
+			return err
+		}
 		a, err := tx.LockAutoRecharge(ctx, o.OrgID)
 		if IsCode(err, CodeNotFound) {
 			return nil
@@ -811,11 +820,28 @@ func (s *Service) autoRechargeSettledTx(ctx context.Context, tx Store, o Order, 
 		if err != nil {
 			return err
 		}
-		reason := o.FailureReason
-		if reason == "" {
-			reason = pauseCanceled
-		}
 		return s.pauseTx(ctx, tx, a, &o, reason, now)
 	}
 	return nil
+}
+
+// rechargeDetail is the detail of an automatic top-up's events:
+// orderId, orderNumber, amount, currency, credits, mode (PACK or OVERAGE),
+// packId (a pack top-up) and, when known (AUTO_RECHARGE_STARTED), the
+// paymentMethodId charged.
+func rechargeDetail(o Order, methodID string) map[string]string {
+	d := map[string]string{
+		"orderId": o.ID, "orderNumber": o.Number, "amount": o.Total.String(), "currency": string(o.Total.Currency),
+		"credits": fmt.Sprint(o.Credits), "mode": string(o.AutoRecharge),
+	}
+	for _, l := range o.Lines {
+		if l.Kind == LinePack && l.PackID != "" {
+			d["packId"] = l.PackID
+			break
+		}
+	}
+	if methodID != "" {
+		d["paymentMethodId"] = methodID
+	}
+	return d
 }

@@ -272,6 +272,9 @@ func (s *Service) closeOrg(ctx context.Context, id string) (bool, error) {
 			if err := s.endAddonsTx(ctx, tx, live.ID, now); err != nil {
 				return err
 			}
+			if err := s.subscriptionEndedTx(ctx, tx, live, SubCanceledOrgClosed, now); err != nil {
+				return err
+			}
 			sub = &live
 		}
 		org.Status, org.UpdatedAt = OrgClosed, now
@@ -324,12 +327,13 @@ func (s *Service) dunningFailedTx(ctx context.Context, tx Store, sub *Subscripti
 	detail := map[string]string{
 		"reason": reason, "graceEndsAt": stamp(sub.PastDueAt.Add(d.Grace)),
 		"attempt": strconv.Itoa(sub.DunningAttempts), "link": s.cfg.Notify.BillingURL,
+		"subscriptionId": sub.ID,
 	}
 	if sub.NextRetryAt != nil {
 		detail["nextRetryAt"] = stamp(*sub.NextRetryAt)
 	}
 	if o != nil {
-		detail["orderId"], detail["orderNumber"], detail["amount"] = o.ID, o.Number, o.Total.String()
+		detail["orderId"], detail["orderNumber"], detail["amount"], detail["currency"] = o.ID, o.Number, o.Total.String(), string(o.Total.Currency)
 	}
 	return s.recordEventTx(ctx, tx, sub.OrgID, kind, key, detail, now)
 }
@@ -338,21 +342,19 @@ func (s *Service) dunningFailedTx(ctx context.Context, tx Store, sub *Subscripti
 // was paid: RENEWAL_PAID with its invoice (the receipt), and ORG_RESTORED
 // first when it ended a PAST_DUE or SUSPENDED state (wasStatus: the
 // org's status before).
-func (s *Service) renewalPaidTx(ctx context.Context, tx Store, o Order, wasStatus OrgStatus, now time.Time) error {
+func (s *Service) renewalPaidTx(ctx context.Context, tx Store, o Order, inv Invoice, wasStatus OrgStatus, now time.Time) error {
 	if wasStatus == OrgPastDue || wasStatus == OrgSuspended {
 		err := s.recordEventTx(ctx, tx, o.OrgID, OrgEventRestored, "restored:"+o.Subscription.SubscriptionID+":"+stamp(o.Subscription.PeriodStart),
-			map[string]string{"from": string(wasStatus), "orderId": o.ID, "orderNumber": o.Number, "amount": o.Total.String()}, now)
+			map[string]string{"from": string(wasStatus), "orderId": o.ID, "orderNumber": o.Number, "amount": o.Total.String(),
+				"currency": string(o.Total.Currency), "subscriptionId": o.Subscription.SubscriptionID}, now)
 		if err != nil {
 			return err
 		}
 	}
-	inv, err := tx.InvoiceByOrder(ctx, o.ID)
-	if err != nil {
-		return err
-	}
 	return s.recordEventTx(ctx, tx, o.OrgID, OrgEventRenewalPaid, "renewal_paid:"+o.ID, map[string]string{
 		"orderId": o.ID, "orderNumber": o.Number, "invoiceId": inv.ID, "invoiceNumber": inv.Number,
-		"amount": o.Total.String(), "periodStart": stamp(o.Subscription.PeriodStart), "periodEnd": stamp(o.Subscription.PeriodEnd),
+		"amount": o.Total.String(), "currency": string(o.Total.Currency), "periodStart": stamp(o.Subscription.PeriodStart), "periodEnd": stamp(o.Subscription.PeriodEnd),
+		"subscriptionId": o.Subscription.SubscriptionID, "planId": o.Subscription.PlanID, "seats": strconv.Itoa(o.Subscription.Seats),
 	}, now)
 }
 

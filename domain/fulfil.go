@@ -17,9 +17,15 @@ var errOrgDeleted = errors.New("the org was deleted")
 // subscription order, applies it to the subscription and grants its
 // included credits as SUBSCRIPTION credit until the next monthly reset
 // (a renewal also renews and grants its add-ons, see addon.go), for a
-// RECURRING pack records the add-on it bought, and issues its invoice with the next gap-free number of the year. A paid renewal also
-// records RENEWAL_PAID (and ORG_RESTORED when it ended dunning) in the
-// org's history (renewalPaidTx). It refuses, wrapping
+// RECURRING pack records the add-on it bought, and issues its invoice with the next gap-free number of the year. Once all
+// of that is done it records, in the same transaction, ORDER_PAID
+// (orderPaidTx); for a renewal RENEWAL_PAID (and ORG_RESTORED first when
+// it ended dunning, renewalPaidTx); and the subscription's event
+// (paidSubscriptionEvent: SUBSCRIPTION_CREATED, or SUBSCRIPTION_CHANGED
+// for a change or a renewal that applied a scheduled one). An order held
+// for review records none of them (fulfil refuses before recording);
+// money collected late for a FAILED or CANCELED order that fulfils it
+// records ORDER_PAID after that order's ORDER_FAILED. It refuses, wrapping
 // errOrgDeleted, when the org is CLOSED: money collected after the org's
 // deletion (a late capture of a failed or canceled order) buys nothing and
 // must be given back by an operator.
@@ -28,7 +34,10 @@ func (s *Service) fulfil(ctx context.Context, tx Store, o *Order, now time.Time)
 	kind := GrantPurchased
 	var exp *time.Time
 	renewal := o.Subscription != nil && o.Subscription.Action == ActionRenew
-	var was Org
+	var (
+		was Org
+		sev *subEvent
+	)
 	if renewal {
 		var err error
 		if was, err = tx.OrgByID(ctx, o.OrgID); err != nil {
@@ -36,11 +45,11 @@ func (s *Service) fulfil(ctx context.Context, tx Store, o *Order, now time.Time)
 		}
 	}
 	if o.Subscription != nil {
-		reset, err := s.applySubscriptionOrder(ctx, tx, o, now)
+		reset, ev, err := s.applySubscriptionOrder(ctx, tx, o, now)
 		if err != nil {
 			return 0, err
 		}
-		kind, exp = GrantSubscription, &reset
+		kind, exp, sev = GrantSubscription, &reset, ev
 	} else if o.Validity == ValidityRecurring {
 		var err error
 		if exp, err = s.createAddonTx(ctx, tx, o, now); err != nil {
@@ -74,11 +83,20 @@ func (s *Service) fulfil(ctx context.Context, tx Store, o *Order, now time.Time)
 	if o.Credits > 0 {
 		o.GrantID = res.Entry.Allocations[0].GrantID
 	}
-	if err := s.issueInvoice(ctx, tx, *o, now); err != nil {
+	inv, err := s.issueInvoice(ctx, tx, *o, now)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.orderPaidTx(ctx, tx, *o, inv, now); err != nil {
 		return 0, err
 	}
 	if renewal {
-		if err := s.renewalPaidTx(ctx, tx, *o, was.Status, now); err != nil {
+		if err := s.renewalPaidTx(ctx, tx, *o, inv, was.Status, now); err != nil {
+			return 0, err
+		}
+	}
+	if sev != nil {
+		if err := s.recordEventTx(ctx, tx, o.OrgID, sev.kind, sev.key, sev.detail, now); err != nil {
 			return 0, err
 		}
 	}

@@ -66,7 +66,7 @@ type invoicingStore interface {
 }
 
 // issueInvoice creates the invoice of a paid order.
-func (s *Service) issueInvoice(ctx context.Context, tx invoicingStore, o Order, now time.Time) error {
+func (s *Service) issueInvoice(ctx context.Context, tx invoicingStore, o Order, now time.Time) (Invoice, error) {
 	billed := InvoiceDetails{}
 	if o.InvoiceDetails != nil {
 		billed = *o.InvoiceDetails
@@ -74,7 +74,7 @@ func (s *Service) issueInvoice(ctx context.Context, tx invoicingStore, o Order, 
 	if billed.CompanyName == "" || billed.Country == "" {
 		org, err := tx.OrgByID(ctx, o.OrgID)
 		if err != nil {
-			return err
+			return Invoice{}, err
 		}
 		if billed.CompanyName == "" {
 			billed.CompanyName = org.Name
@@ -85,14 +85,15 @@ func (s *Service) issueInvoice(ctx context.Context, tx invoicingStore, o Order, 
 	}
 	seq, err := tx.NextNumber(ctx, fmt.Sprintf(invoiceSeries, now.Year()))
 	if err != nil {
-		return err
+		return Invoice{}, err
 	}
-	return tx.CreateInvoice(ctx, Invoice{
+	inv := Invoice{
 		ID: newID(), Number: fmt.Sprintf("INV-%d-%06d", now.Year(), seq), Year: now.Year(), Seq: seq,
 		OrgID: o.OrgID, OrderID: o.ID, OrderNumber: o.Number, IssuedAt: now, BilledTo: billed,
 		Lines: o.Lines, Subtotal: o.Subtotal, Tax: o.Tax, TaxRateBP: o.TaxRateBP, Total: o.Total,
 		Status: InvoicePaid, Gateway: o.Gateway,
-	})
+	}
+	return inv, tx.CreateInvoice(ctx, inv)
 }
 
 // Invoice returns an invoice, authorized exactly like its order

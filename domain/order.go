@@ -248,13 +248,21 @@ func (s *Service) WatchOrders(ctx context.Context, orgID string) (<-chan Order, 
 }
 
 // announce publishes, after commit, what a settled order changed: the
-// balance when credits moved (balanceAt > 0), the order when it changed.
+// balance when credits moved (balanceAt > 0), the order when it changed,
+// and the org's history when it changed to a status whose event settle
+// recorded.
 func (s *Service) announce(ctx context.Context, o Order, changed bool, balanceAt int64) {
 	if balanceAt > 0 {
 		s.publish(ctx, Event{Kind: EventBalance, OrgID: o.OrgID, Version: balanceAt})
 	}
 	if changed {
 		s.publishOrder(ctx, o)
+		switch o.Status {
+		case OrderPaid, OrderFailed, OrderCanceled, OrderRefunded, OrderPartiallyRefunded:
+			// settleTx recorded the order's event (and maybe dunning's):
+			// the org's history (and maybe its status) changed.
+			s.publishOrgEvent(ctx, o.OrgID)
+		}
 	}
 }
 

@@ -22,7 +22,8 @@ type RefundResult struct {
 // order's credits from what is left of its grant (REFUND ledger entry),
 // moves the order to (PARTIALLY_)REFUNDED, issues a credit note against
 // its invoice for the amount newly refunded (reason says why; "" for a
-// refund the gateway reported), and returns the balance version after the
+// refund the gateway reported), records ORDER_REFUNDED and
+// CREDIT_NOTE_ISSUED in the caller's transaction (refundEventsTx), and returns the balance version after the
 // change (0 if no credits moved) and the credits it could not take back.
 //
 // The share of one refund is the share of the cumulative refunded total
@@ -65,6 +66,7 @@ func (s *Service) refundCredits(ctx context.Context, tx Store, o *Order, refunde
 	if err != nil {
 		return 0, RefundResult{}, err
 	}
+	amount := refunded - o.Refunded
 	o.Refunded = refunded
 	status := OrderPartiallyRefunded
 	if full {
@@ -80,18 +82,25 @@ func (s *Service) refundCredits(ctx context.Context, tx Store, o *Order, refunde
 		}
 	}
 	// The invoice stays as issued; what it gave back since is a credit note.
+	var note *CreditNote
 	inv, err := tx.InvoiceByOrder(ctx, o.ID)
 	if err == nil && refunded > inv.Refunded {
-		_, err = s.issueCreditNote(ctx, tx, *o, inv, refunded-inv.Refunded, reason, now)
+		var cn CreditNote
+		if cn, err = s.issueCreditNote(ctx, tx, *o, inv, refunded-inv.Refunded, reason, now); err == nil {
+			note = &cn
+		}
 	}
 	if err != nil && !IsCode(err, CodeNotFound) {
+		return 0, RefundResult{}, err
+	}
+	notRecovered := max(share-removed, 0)
+	if err := s.refundEventsTx(ctx, tx, *o, amount, removed, notRecovered, note, now); err != nil {
 		return 0, RefundResult{}, err
 	}
 	var version int64
 	if removed > 0 {
 		version = res.Balance.Version
 	}
-	notRecovered := max(share-removed, 0)
 	return version, RefundResult{CreditsRemoved: removed, CreditsNotRecovered: notRecovered}, nil
 }
 

@@ -26,36 +26,38 @@ var errSubscriptionMoved = errors.New("the subscription moved on since the order
 //     fits and is held for review);
 //   - CHANGE_PLAN and ADD_SEATS set the plan and seats at once.
 //
-// Every one switches auto-renewal on and sets the org's paid seats.
-func (s *Service) applySubscriptionOrder(ctx context.Context, tx Store, o *Order, now time.Time) (time.Time, error) {
+// Every one switches auto-renewal on and sets the org's paid seats. It
+// returns the subscription event fulfil records once the order is
+// fulfilled (paidSubscriptionEvent; nil for none).
+func (s *Service) applySubscriptionOrder(ctx context.Context, tx Store, o *Order, now time.Time) (time.Time, *subEvent, error) {
 	os := o.Subscription
 	sub, err := tx.LockSubscription(ctx, os.SubscriptionID)
 	if err != nil {
-		return time.Time{}, err
+		return time.Time{}, nil, err
 	}
 	plan, err := tx.PlanByID(ctx, os.PlanID)
 	if err != nil {
-		return time.Time{}, err
+		return time.Time{}, nil, err
 	}
 	org, err := tx.OrgByID(ctx, o.OrgID)
 	if err != nil {
-		return time.Time{}, err
+		return time.Time{}, nil, err
 	}
 	switch os.Action {
 	case ActionSubscribe:
 		if sub.Status != SubIncomplete {
-			return time.Time{}, Internal(errSubscriptionMoved)
+			return time.Time{}, nil, Internal(errSubscriptionMoved)
 		}
 		sub.Anchor, sub.Period = now, 0
 		sub.CurrentPeriodStart, sub.CurrentPeriodEnd = PeriodBounds(now, plan.Interval, 0)
 		sub.NextResetAt = AddMonths(now, 1)
 	case ActionRenew:
 		if (sub.Status != SubActive && sub.Status != SubPastDue) || !sub.CurrentPeriodEnd.Equal(os.PeriodStart) {
-			return time.Time{}, Internal(errSubscriptionMoved)
+			return time.Time{}, nil, Internal(errSubscriptionMoved)
 		}
 		old, err := tx.PlanByID(ctx, sub.PlanID)
 		if err != nil {
-			return time.Time{}, err
+			return time.Time{}, nil, err
 		}
 		if old.Interval != plan.Interval {
 			sub.Anchor, sub.Period = os.PeriodStart, 0
@@ -69,7 +71,7 @@ func (s *Service) applySubscriptionOrder(ctx context.Context, tx Store, o *Order
 		sub.PastDueAt, sub.NextRetryAt, sub.DunningAttempts = nil, nil, 0
 	case ActionChangePlan, ActionAddSeats:
 		if sub.Status != SubActive && sub.Status != SubPastDue {
-			return time.Time{}, Internal(errSubscriptionMoved)
+			return time.Time{}, nil, Internal(errSubscriptionMoved)
 		}
 		if os.Action == ActionChangePlan || (sub.Pending != nil && sub.Pending.PlanID == sub.PlanID) {
 			sub.Pending = nil // an upgrade replaces a scheduled downgrade; added seats a scheduled removal
@@ -77,23 +79,24 @@ func (s *Service) applySubscriptionOrder(ctx context.Context, tx Store, o *Order
 			sub.Pending.Seats = max(sub.Pending.Seats, os.Seats)
 		}
 	default:
-		return time.Time{}, Internal(errors.New("unknown subscription action " + string(os.Action)))
+		return time.Time{}, nil, Internal(errors.New("unknown subscription action " + string(os.Action)))
 	}
 	if sub.Status != SubPastDue || os.Action == ActionRenew {
 		sub.Status = SubActive
 	}
+	was := sub
 	sub.PlanID, sub.Seats, sub.AutoRenew, sub.LatestOrderID = plan.ID, os.Seats, true, o.ID
 	sub.UpdatedAt = now
 	sub.Version++
 	if err := tx.UpdateSubscription(ctx, sub); err != nil {
-		return time.Time{}, err
+		return time.Time{}, nil, err
 	}
 	if os.Action == ActionRenew {
 		if err := s.renewAddonsTx(ctx, tx, o, now); err != nil {
-			return time.Time{}, err
+			return time.Time{}, nil, err
 		}
 		if _, err := s.grantAddonsTx(ctx, tx, sub, os.PeriodStart, sub.NextResetAt, now); err != nil {
-			return time.Time{}, err
+			return time.Time{}, nil, err
 		}
 	}
 	org.Seats = sub.Seats
@@ -102,9 +105,9 @@ func (s *Service) applySubscriptionOrder(ctx context.Context, tx Store, o *Order
 	}
 	org.UpdatedAt = now
 	if err := tx.UpdateOrg(ctx, org); err != nil {
-		return time.Time{}, err
+		return time.Time{}, nil, err
 	}
-	return sub.NextResetAt, nil
+	return sub.NextResetAt, paidSubscriptionEvent(*o, was, sub, plan, now), nil
 }
 
 // renewalFailedTx records a renewal order that failed or was canceled
@@ -251,7 +254,7 @@ func (s *Service) advanceSubscription(ctx context.Context, id string) (bool, err
 	}
 	if changed {
 		s.publishSubscription(ctx, sub)
-		if sub.Status == SubPastDue {
+		if sub.Status == SubPastDue || sub.Status == SubEnded {
 			s.publishOrgEvent(ctx, sub.OrgID)
 		}
 	}
@@ -274,7 +277,7 @@ func (s *Service) advanceSubscription(ctx context.Context, id string) (bool, err
 
 // renewTx starts the renewal of a subscription whose period ended: it ends
 // a subscription that is canceled or not renewing (the org returns to the
-// Free plan's seats), resumes an unstarted renewal order of the period,
+// Free plan's seats; SUBSCRIPTION_CANCELED, subscriptionEndedTx), resumes an unstarted renewal order of the period,
 // or creates the period's renewal order with the pending change applied,
 // to be charged after commit with the saved method. A subscription with no
 // method to charge goes PAST_DUE at once.
@@ -299,7 +302,14 @@ func (s *Service) renewTx(ctx context.Context, tx Store, sub *Subscription, now 
 			return nil, "", false, err
 		}
 		org.Seats, org.UpdatedAt = s.cfg.FreeSeats, now
-		return nil, "", true, tx.UpdateOrg(ctx, org)
+		if err := tx.UpdateOrg(ctx, org); err != nil {
+			return nil, "", false, err
+		}
+		reason := SubCanceledNotRenewed
+		if sub.CancelAtPeriodEnd {
+			reason = SubCanceledRequested
+		}
+		return nil, "", true, s.subscriptionEndedTx(ctx, tx, *sub, reason, now)
 	}
 	o, methodID, err := s.renewalChargeTx(ctx, tx, sub, org, now)
 	if errors.Is(err, errNoMethodCause) {

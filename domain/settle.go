@@ -62,14 +62,8 @@ func (s *Service) settle(ctx context.Context, orderID string, u paymentUpdate) (
 	s.announce(ctx, o, changed, balanceAt)
 	if changed && o.Subscription != nil {
 		s.publish(ctx, Event{Kind: EventSubscription, OrgID: o.OrgID, RefID: o.Subscription.SubscriptionID})
-		if o.Subscription.Action == ActionRenew && (o.Status == OrderPaid || o.Status == OrderFailed || o.Status == OrderCanceled) {
-			// A renewal paid or failed: the org's history (and maybe its
-			// status: PAST_DUE, or restored) changed.
-			s.publishOrgEvent(ctx, o.OrgID)
-		}
 	}
 	if changed && o.AutoRecharge != "" {
-		s.publishOrgEvent(ctx, o.OrgID)
 		if o.Status == OrderPaid {
 			// Still below the threshold after this top-up? Check again.
 			s.checks.poke(o.OrgID, pokeRecharge)
@@ -83,7 +77,13 @@ func (s *Service) settle(ctx context.Context, orderID string, u paymentUpdate) (
 
 // settleTx is settle inside the caller's transaction, which it uses whole:
 // settling an order moves its status, credits (fulfil, refundCredits) and
-// documents (invoice, credit notes). It returns the order,
+// documents (invoice, credit notes), and records the org events of what
+// it did in the same transaction: ORDER_PAID (fulfil), ORDER_FAILED when
+// the order became FAILED or CANCELED (orderFailedTx), ORDER_REFUNDED and
+// CREDIT_NOTE_ISSUED (refundCredits), and those of renewals and
+// automatic top-ups. A report that changes nothing records nothing, and
+// each event's key names its transition, so a report delivered twice, or
+// reconciliation racing a webhook, records each event once. It returns the order,
 // whether it changed, whether it became FAILED (a declined payment), and
 // the balance version when credits moved (0 when they did not).
 func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paymentUpdate) (o Order, changed, failed bool, balanceAt int64, err error) {
@@ -181,6 +181,11 @@ func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paym
 	}
 	if orderEqual(before, o) {
 		return o, false, false, balanceAt, nil
+	}
+	if before.Status != o.Status && (o.Status == OrderFailed || o.Status == OrderCanceled) {
+		if err := s.orderFailedTx(ctx, tx, o, now); err != nil {
+			return Order{}, false, false, 0, err
+		}
 	}
 	if o.Subscription != nil && o.Subscription.Action == ActionRenew && before.Status != o.Status &&
 		(o.Status == OrderFailed || o.Status == OrderCanceled) {

@@ -3,6 +3,8 @@ package domain
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 )
 
 // SubscriptionChange asks for the plan and seats an org's subscription
@@ -190,22 +192,41 @@ func (s *Service) scheduleChange(ctx context.Context, c changeContext, record re
 }
 
 // updateSubscription changes the org's subscription under its lock with
-// fn, records the key (response "sub:<id>") in the same transaction and
-// announces the change.
+// fn, records what changed as an org event (settingEvent:
+// SUBSCRIPTION_CHANGED or SUBSCRIPTION_CANCELED, none when nothing a
+// receiver sees changed) and the key (response "sub:<id>") in the same
+// transaction, and announces the change.
 func (s *Service) updateSubscription(ctx context.Context, id string, record recordFunc, fn func(*Subscription) error) (Subscription, error) {
-	var sub Subscription
+	var (
+		sub      Subscription
+		recorded bool
+	)
+	by := ""
+	if a, ok := ActorFrom(ctx); ok {
+		by = a.UserID
+	}
 	err := s.store.InTx(ctx, func(tx Store) error {
 		var err error
 		if sub, err = tx.LockSubscription(ctx, id); err != nil {
 			return err
 		}
+		was := sub
 		if err := fn(&sub); err != nil {
 			return err
 		}
-		sub.UpdatedAt = s.clock.Now()
+		now := s.clock.Now()
+		sub.UpdatedAt = now
 		sub.Version++
 		if err := tx.UpdateSubscription(ctx, sub); err != nil {
 			return err
+		}
+		recorded = false
+		if kind, detail := settingEvent(was, sub, by); kind != "" {
+			key := strings.ToLower(string(kind)) + ":" + sub.ID + ":v" + strconv.FormatInt(sub.Version, 10)
+			if err := s.recordEventTx(ctx, tx, sub.OrgID, kind, key, detail, now); err != nil {
+				return err
+			}
+			recorded = true
 		}
 		if record != nil {
 			return record(ctx, tx, []byte("sub:"+sub.ID))
@@ -216,6 +237,9 @@ func (s *Service) updateSubscription(ctx context.Context, id string, record reco
 		return Subscription{}, asDomainError(err)
 	}
 	s.publishSubscription(ctx, sub)
+	if recorded {
+		s.publishOrgEvent(ctx, sub.OrgID)
+	}
 	return sub, nil
 }
 
