@@ -1,6 +1,7 @@
 package db_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -77,5 +78,72 @@ func TestOrgEvents(t *testing.T) {
 			t.Errorf("after sending: %+v", got)
 		}
 		wantCode(t, d.MarkNotificationSent(ctx(), newID(), t0), domain.CodeNotFound)
+	})
+}
+
+// TestOrgEventRolledBack: an event recorded in a transaction that then
+// fails (a later statement failing, or the caller returning an error) is
+// gone with the transaction's other writes, on both stores; the same key
+// recorded again afterwards is inserted once.
+func TestOrgEventRolledBack(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		o := mkOrg(t, d)
+		key := "order_paid:" + o.ID
+		ev := func() domain.OrgEvent {
+			return domain.OrgEvent{ID: newID(), OrgID: o.ID, Kind: domain.OrgEventOrderPaid, Key: key,
+				Detail: map[string]string{"orderId": "o1"}, CreatedAt: t0}
+		}
+		injected := errors.New("injected")
+		for _, fail := range []struct {
+			name string
+			then func(tx domain.Store) error
+		}{
+			{"caller error", func(domain.Store) error { return injected }},
+			// A later statement fails: an order update of an order that
+			// does not exist.
+			{"failing statement", func(tx domain.Store) error {
+				return tx.UpdateOrder(ctx(), domain.Order{ID: newID(), OrgID: o.ID, Version: 2})
+			}},
+		} {
+			err := d.InTx(ctx(), func(tx domain.Store) error {
+				renamed := o
+				renamed.Name = "renamed"
+				if err := tx.UpdateOrg(ctx(), renamed); err != nil {
+					return err
+				}
+				if ok, err := tx.AddOrgEvent(ctx(), ev()); err != nil || !ok {
+					t.Fatalf("%s: inserted = %v, %v", fail.name, ok, err)
+				}
+				return fail.then(tx)
+			})
+			if err == nil {
+				t.Fatalf("%s: the transaction committed", fail.name)
+			}
+			c, err := d.ListOrgEvents(ctx(), o.ID, domain.Page{First: 10})
+			must(t, err)
+			if len(c.Edges) != 0 {
+				t.Fatalf("%s: %d events after the rollback", fail.name, len(c.Edges))
+			}
+			got, err := d.OrgByID(ctx(), o.ID)
+			must(t, err)
+			if got.Name == "renamed" {
+				t.Fatalf("%s: the change was kept", fail.name)
+			}
+		}
+		for i, want := range []bool{true, false} {
+			must(t, d.InTx(ctx(), func(tx domain.Store) error {
+				ok, err := tx.AddOrgEvent(ctx(), ev())
+				if ok != want {
+					t.Errorf("retry %d inserted = %v, want %v", i, ok, want)
+				}
+				return err
+			}))
+		}
+		c, err := d.ListOrgEvents(ctx(), o.ID, domain.Page{First: 10})
+		must(t, err)
+		if len(c.Edges) != 1 {
+			t.Fatalf("%d events after the retries, want 1", len(c.Edges))
+		}
 	})
 }
