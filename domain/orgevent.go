@@ -12,56 +12,95 @@ type OrgEventKind string
 // to the org's OWNER and BILLING members, once.
 const (
 	// OrgEventPaymentFailed: a renewal's charge failed; the subscription and
-	// the org are PAST_DUE and retries are scheduled (notifies).
+	// the org are PAST_DUE and retries are scheduled (notifies). Detail:
+	// subscriptionId, reason, attempt, graceEndsAt, link, nextRetryAt
+	// (when one is scheduled), and orderId, orderNumber, amount, currency
+	// (when an order was charged). PAYMENT_RETRY_FAILED carries the same.
 	OrgEventPaymentFailed OrgEventKind = "PAYMENT_FAILED"
 	// OrgEventPaymentRetryFailed: a scheduled retry of the renewal failed
 	// too (notifies).
 	OrgEventPaymentRetryFailed OrgEventKind = "PAYMENT_RETRY_FAILED"
 	// OrgEventSuspended: the grace period ended unpaid (notifies).
+	// Detail: suspendedAt, closesAt, reason, link.
 	OrgEventSuspended OrgEventKind = "ORG_SUSPENDED"
 	// OrgEventRestored: a payment ended PAST_DUE or SUSPENDED (notifies).
+	// Detail: from (the status before), subscriptionId, orderId,
+	// orderNumber, amount, currency.
 	OrgEventRestored OrgEventKind = "ORG_RESTORED"
 	// OrgEventClosed: the retention after suspension ended (notifies).
+	// Detail: closedAt, suspendedAt, link.
 	OrgEventClosed OrgEventKind = "ORG_CLOSED"
 	// OrgEventRenewalPaid: a renewal was paid; its receipt carries the
-	// invoice PDF (notifies).
+	// invoice PDF (notifies). Detail: orderId, orderNumber, invoiceId,
+	// invoiceNumber, amount, currency, subscriptionId, planId, seats,
+	// periodStart, periodEnd.
 	OrgEventRenewalPaid OrgEventKind = "RENEWAL_PAID"
 	// OrgEventAutoRechargeStarted: an automatic top-up order was made.
+	// Detail (rechargeDetail): orderId, orderNumber, amount, currency,
+	// credits, mode, packId (a pack top-up), paymentMethodId.
 	OrgEventAutoRechargeStarted OrgEventKind = "AUTO_RECHARGE_STARTED"
 	// OrgEventAutoRechargePaid: an automatic top-up was paid and granted.
+	// Detail: as AUTO_RECHARGE_STARTED's, without paymentMethodId.
 	OrgEventAutoRechargePaid OrgEventKind = "AUTO_RECHARGE_PAID"
 	// OrgEventAutoRechargePaused: an automatic charge failed (or needs the
-	// buyer) and auto-recharge is paused until resumed (notifies).
+	// buyer) and auto-recharge is paused until resumed (notifies). Detail:
+	// reason, action, link, and orderId, orderNumber, amount, currency
+	// when an order failed.
 	OrgEventAutoRechargePaused OrgEventKind = "AUTO_RECHARGE_PAUSED"
 	// OrgEventAutoRechargeResumed: a member resumed auto-recharge.
+	// Detail: userId (and by, the same).
 	OrgEventAutoRechargeResumed OrgEventKind = "AUTO_RECHARGE_RESUMED"
 	// OrgEventAutoRechargeLimitReached: a top-up was due but the period's
-	// spending limit (or overage cap) would be passed (notifies).
+	// spending limit (or overage cap) would be passed (notifies). Detail:
+	// limit, spent, periodStart, periodEnd, link.
 	OrgEventAutoRechargeLimitReached OrgEventKind = "AUTO_RECHARGE_LIMIT_REACHED"
 	// OrgEventLowBalance: the balance fell below the org's alert threshold
-	// (notifies; once per crossing).
+	// (notifies; once per crossing). Detail: balance, threshold.
 	OrgEventLowBalance OrgEventKind = "LOW_BALANCE"
 	// OrgEventOrderPaid: an order was paid and fulfilled (its credits
 	// granted, its subscription applied), recorded in the settle
-	// transaction.
+	// transaction (fulfil). Detail (orderDetail): orderId, orderNumber,
+	// status, amount, currency, credits, packId, subscriptionId, planId,
+	// seats, action, autoRecharge, userId (as they apply), and invoiceId,
+	// invoiceNumber, paidAt. Money held for review records nothing until
+	// it pays the order.
 	OrgEventOrderPaid OrgEventKind = "ORDER_PAID"
-	// OrgEventOrderFailed: an order's payment failed or was canceled.
+	// OrgEventOrderFailed: an order's payment failed or was canceled
+	// (status FAILED or CANCELED), or held money was given back. Detail:
+	// orderDetail and reason. A late collection then records ORDER_PAID.
 	OrgEventOrderFailed OrgEventKind = "ORDER_FAILED"
 	// OrgEventOrderRefunded: an order was refunded, in full or in part.
+	// Detail: orderDetail with amount (this refund), refundedTotal,
+	// orderTotal, creditsRemoved, creditsNotRecovered, creditNoteId and
+	// creditNoteNumber.
 	OrgEventOrderRefunded OrgEventKind = "ORDER_REFUNDED"
 	// OrgEventCreditNoteIssued: a credit note was issued for a refund.
+	// Detail: creditNoteId, creditNoteNumber, invoiceId, invoiceNumber,
+	// orderId, orderNumber, amount (given back), tax, currency, reason.
 	OrgEventCreditNoteIssued OrgEventKind = "CREDIT_NOTE_ISSUED"
 	// OrgEventSubscriptionCreated: a subscription's first payment made it
-	// ACTIVE.
+	// ACTIVE. Detail (subscriptionDetail): subscriptionId, status, planId,
+	// seats, periodStart, periodEnd, cancelAtPeriodEnd, autoRenew,
+	// paymentMethodId; and planCode, interval, orderId, orderNumber,
+	// effectiveAt, userId.
 	OrgEventSubscriptionCreated OrgEventKind = "SUBSCRIPTION_CREATED"
 	// OrgEventSubscriptionChanged: a plan, seat or interval change took
-	// effect, or was scheduled or withdrawn.
+	// effect, or was scheduled or withdrawn; or a cancellation was
+	// withdrawn, or auto-renewal switched. Detail: subscriptionDetail and
+	// change (IMMEDIATE, SCHEDULED, WITHDRAWN, RENEWAL,
+	// CANCELLATION_WITHDRAWN, AUTO_RENEW), effectiveAt, previousPlanId and
+	// previousSeats (or withdrawnPlanId and withdrawnSeats), orderId,
+	// orderNumber, planCode and interval for a paid change, userId for a
+	// member's.
 	OrgEventSubscriptionChanged OrgEventKind = "SUBSCRIPTION_CHANGED"
 	// OrgEventSubscriptionCanceled: a subscription was canceled (at period
-	// end or at once).
+	// end: status still ACTIVE, effectiveAt its end) or ended (status
+	// ENDED, endedAt). Detail: subscriptionDetail, reason (REQUESTED,
+	// NOT_RENEWED, ORG_CLOSED), userId for a member's cancellation.
 	OrgEventSubscriptionCanceled OrgEventKind = "SUBSCRIPTION_CANCELED"
 	// OrgEventAutoRechargeFailed: an automatic top-up's charge failed
 	// (auto-recharge is then paused: AUTO_RECHARGE_PAUSED follows).
+	// Detail: rechargeDetail with reason and status (FAILED, CANCELED).
 	OrgEventAutoRechargeFailed OrgEventKind = "AUTO_RECHARGE_FAILED"
 	// OrgEventUsageThreshold: a usage metric crossed the warning level or
 	// its limit in the current period (notifies; once per level, metric
