@@ -88,10 +88,12 @@ const (
 	// effect, or was scheduled or withdrawn; or a cancellation was
 	// withdrawn, or auto-renewal switched. Detail: subscriptionDetail and
 	// change (IMMEDIATE, SCHEDULED, WITHDRAWN, RENEWAL,
-	// CANCELLATION_WITHDRAWN, AUTO_RENEW), effectiveAt, previousPlanId and
-	// previousSeats (or withdrawnPlanId and withdrawnSeats), orderId,
-	// orderNumber, planCode and interval for a paid change, userId for a
-	// member's.
+	// CANCELLATION_WITHDRAWN, AUTO_RENEW), effectiveAt, planCode,
+	// previousPlanCode and previousSeats (or withdrawnPlanCode and
+	// withdrawnSeats), orderId, orderNumber and interval for a paid change,
+	// userId for a member's. For SCHEDULED, planId, planCode and seats are
+	// the scheduled ones. Other plans are named by code: only the ID keys
+	// are turned into global IDs.
 	OrgEventSubscriptionChanged OrgEventKind = "SUBSCRIPTION_CHANGED"
 	// OrgEventSubscriptionCanceled: a subscription was canceled (at period
 	// end: status still ACTIVE, effectiveAt its end) or ended (status

@@ -167,14 +167,16 @@ type subEvent struct {
 
 // paidSubscriptionEvent is the event a paid subscription order o makes of
 // sub (now saved with the order applied; was is sub before; plan is
-// sub's plan now): SUBSCRIPTION_CREATED for the first payment (key
-// "subscription_created:<subscription>"), SUBSCRIPTION_CHANGED for a paid
-// change (IMMEDIATE) or a renewal that applied a scheduled change
+// sub's plan now, prev was's): SUBSCRIPTION_CREATED for the first payment
+// (key "subscription_created:<subscription>"), SUBSCRIPTION_CHANGED for a
+// paid change (IMMEDIATE) or a renewal that applied a scheduled change
 // (RENEWAL) (key "subscription_changed:<order>"), none for a renewal that
 // changed nothing. Detail: subscriptionDetail with planCode, interval,
 // orderId, orderNumber, effectiveAt, and for a change change,
-// previousPlanId and previousSeats.
-func paidSubscriptionEvent(o Order, was, sub Subscription, plan Plan, now time.Time) *subEvent {
+// previousPlanCode and previousSeats. (Plans other than planId's are
+// named by their catalog code: webhooks turn the ID keys alone into
+// global IDs.)
+func paidSubscriptionEvent(o Order, was, sub Subscription, plan, prev Plan, now time.Time) *subEvent {
 	d := subscriptionDetail(sub)
 	d["planCode"], d["interval"], d["orderId"], d["orderNumber"] = plan.Code, string(plan.Interval), o.ID, o.Number
 	switch o.Subscription.Action {
@@ -192,7 +194,7 @@ func paidSubscriptionEvent(o Order, was, sub Subscription, plan Plan, now time.T
 	default:
 		d["change"], d["effectiveAt"] = SubChangeImmediate, stamp(now)
 	}
-	d["previousPlanId"], d["previousSeats"] = was.PlanID, strconv.Itoa(was.Seats)
+	d["previousPlanCode"], d["previousSeats"] = prev.Code, strconv.Itoa(was.Seats)
 	return &subEvent{OrgEventSubscriptionChanged, "subscription_changed:" + o.ID, d}
 }
 
@@ -200,16 +202,24 @@ func paidSubscriptionEvent(o Order, was, sub Subscription, plan Plan, now time.T
 // withdraw a change, cancel, resume, auto-renew) makes of was becoming
 // sub, nil when nothing a receiver sees changed. SUBSCRIPTION_CANCELED
 // (reason REQUESTED, effectiveAt the period's end) for a cancellation;
-// SUBSCRIPTION_CHANGED otherwise, with change SCHEDULED (planId, seats
-// and effectiveAt are the scheduled ones, previousPlanId and
-// previousSeats the current), WITHDRAWN, CANCELLATION_WITHDRAWN or
-// AUTO_RENEW. The detail is subscriptionDetail plus those, with userId
-// (who asked). The key is "<kind>:<subscription>:v<version>": the
-// subscription's version after the change, one per transition.
-func settingEvent(was, sub Subscription, userID string) (OrgEventKind, map[string]string) {
+// SUBSCRIPTION_CHANGED otherwise, with change SCHEDULED (planId, planCode
+// and seats are the scheduled plan and seats, previousPlanCode and
+// previousSeats the current ones), WITHDRAWN (withdrawnPlanCode,
+// withdrawnSeats),
+// CANCELLATION_WITHDRAWN or AUTO_RENEW. codes names plans by ID where the
+// caller has them at hand (nil: none). The detail is subscriptionDetail
+// plus those, with userId (who asked). The key is
+// "<kind>:<subscription>:v<version>": the subscription's version after
+// the change, one per transition.
+func settingEvent(was, sub Subscription, userID string, codes map[string]string) (OrgEventKind, map[string]string) {
 	d := subscriptionDetail(sub)
 	if userID != "" {
 		d["userId"] = userID
+	}
+	code := func(key, planID string) {
+		if c := codes[planID]; c != "" {
+			d[key] = c
+		}
 	}
 	end := stamp(sub.CurrentPeriodEnd)
 	switch {
@@ -225,11 +235,13 @@ func settingEvent(was, sub Subscription, userID string) (OrgEventKind, map[strin
 		}
 	case sub.Pending != nil && (was.Pending == nil || *was.Pending != *sub.Pending):
 		d["change"], d["effectiveAt"] = SubChangeScheduled, end
-		d["previousPlanId"], d["previousSeats"] = sub.PlanID, strconv.Itoa(sub.Seats)
-		d["planId"], d["seats"] = sub.Pending.PlanID, strconv.Itoa(sub.Pending.Seats)
+		d["previousSeats"], d["planId"], d["seats"] = strconv.Itoa(sub.Seats), sub.Pending.PlanID, strconv.Itoa(sub.Pending.Seats)
+		code("previousPlanCode", sub.PlanID)
+		code("planCode", sub.Pending.PlanID)
 	case was.Pending != nil && sub.Pending == nil:
-		d["change"] = SubChangeWithdrawn
-		d["withdrawnPlanId"], d["withdrawnSeats"] = was.Pending.PlanID, strconv.Itoa(was.Pending.Seats)
+		d["change"], d["withdrawnSeats"] = SubChangeWithdrawn, strconv.Itoa(was.Pending.Seats)
+		code("planCode", sub.PlanID)
+		code("withdrawnPlanCode", was.Pending.PlanID)
 	default:
 		return "", nil
 	}

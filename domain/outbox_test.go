@@ -52,6 +52,11 @@ const (
 	rechargeKey = "orderId orderNumber amount currency credits mode packId"
 )
 
+// idKeys are the detail keys whose raw domain IDs outbound webhooks turn
+// into the API's global IDs: the only keys an ID may travel under.
+var idKeys = map[string]bool{"orderId": true, "invoiceId": true, "creditNoteId": true, "subscriptionId": true,
+	"planId": true, "packId": true, "userId": true, "paymentMethodId": true}
+
 // expectHistory asserts the org's events are exactly want, in order, with
 // their detail keys and values.
 func expectHistory(t *testing.T, st domain.Store, orgID string, want []ev) []domain.OrgEvent {
@@ -80,6 +85,11 @@ func expectHistory(t *testing.T, st domain.Store, orgID string, want []ev) []dom
 		for k, v := range w.is {
 			if e.Detail[k] != v {
 				t.Errorf("%s (event %d): %s = %q, want %q (%v)", e.Kind, i, k, e.Detail[k], v, e.Detail)
+			}
+		}
+		for k := range e.Detail {
+			if strings.HasSuffix(k, "Id") && !idKeys[k] {
+				t.Errorf("%s (event %d) has a raw ID under %q, which webhooks would not turn into a global ID", e.Kind, i, k)
 			}
 		}
 		if e.Kind.WebhookType() == "" {
@@ -255,8 +265,8 @@ func TestOutboxEvents(t *testing.T) {
 				{domain.OrgEventOrderPaid, paidKeys, nil},
 				{domain.OrgEventSubscriptionCreated, createdKeys, nil},
 				{domain.OrgEventOrderPaid, paidKeys, map[string]string{"orderId": o.ID, "action": "CHANGE_PLAN"}},
-				{domain.OrgEventSubscriptionChanged, changedKeys + " previousPlanId previousSeats effectiveAt orderId", map[string]string{
-					"subscriptionId": sub.ID, "change": "IMMEDIATE", "planId": p.business.ID, "previousPlanId": p.team.ID,
+				{domain.OrgEventSubscriptionChanged, changedKeys + " previousPlanCode previousSeats effectiveAt orderId planCode", map[string]string{
+					"subscriptionId": sub.ID, "change": "IMMEDIATE", "planId": p.business.ID, "planCode": "business-monthly", "previousPlanCode": "team-monthly",
 					"effectiveAt": t0.Add(10 * day).Format(time.RFC3339)}},
 			}
 		}},
@@ -282,15 +292,17 @@ func TestOutboxEvents(t *testing.T) {
 			return []ev{
 				{domain.OrgEventOrderPaid, paidKeys, nil},
 				{domain.OrgEventSubscriptionCreated, createdKeys, nil},
-				{domain.OrgEventSubscriptionChanged, changedKeys + " effectiveAt previousPlanId userId", map[string]string{
-					"change": "SCHEDULED", "planId": p.personal.ID, "previousPlanId": p.team.ID, "effectiveAt": end}},
-				{domain.OrgEventSubscriptionChanged, changedKeys + " withdrawnPlanId", map[string]string{
-					"change": "WITHDRAWN", "planId": p.team.ID, "withdrawnPlanId": p.personal.ID}},
-				{domain.OrgEventSubscriptionChanged, changedKeys, map[string]string{"change": "SCHEDULED", "planId": p.personal.ID}},
+				{domain.OrgEventSubscriptionChanged, changedKeys + " effectiveAt planCode previousPlanCode previousSeats userId", map[string]string{
+					"change": "SCHEDULED", "planId": p.personal.ID, "planCode": "personal-monthly", "previousPlanCode": "team-monthly",
+					"seats": "2", "previousSeats": "2", "effectiveAt": end}},
+				{domain.OrgEventSubscriptionChanged, changedKeys + " planCode withdrawnPlanCode withdrawnSeats", map[string]string{
+					"change": "WITHDRAWN", "planId": p.team.ID, "planCode": "team-monthly", "withdrawnPlanCode": "personal-monthly"}},
+				{domain.OrgEventSubscriptionChanged, changedKeys, map[string]string{"change": "SCHEDULED", "planId": p.personal.ID, "planCode": "personal-monthly"}},
 				{domain.OrgEventOrderPaid, paidKeys, map[string]string{"orderId": renewal.ID, "action": "RENEW"}},
 				{domain.OrgEventRenewalPaid, "orderId orderNumber invoiceId invoiceNumber amount currency subscriptionId periodStart periodEnd", nil},
-				{domain.OrgEventSubscriptionChanged, changedKeys + " orderId previousPlanId", map[string]string{
-					"change": "RENEWAL", "planId": p.personal.ID, "previousPlanId": p.team.ID, "effectiveAt": end, "orderId": renewal.ID}},
+				{domain.OrgEventSubscriptionChanged, changedKeys + " orderId previousPlanCode", map[string]string{
+					"change": "RENEWAL", "planId": p.personal.ID, "planCode": "personal-monthly", "previousPlanCode": "team-monthly",
+					"effectiveAt": end, "orderId": renewal.ID}},
 			}
 		}},
 		{name: "canceled, resumed, canceled and ended", run: func(t *testing.T, s *shop, p plans, _ *rechargeShop) []ev {

@@ -43,6 +43,7 @@ func (s *Service) applySubscriptionOrder(ctx context.Context, tx Store, o *Order
 	if err != nil {
 		return time.Time{}, nil, err
 	}
+	prev := plan // the plan before the order, read when it differs
 	switch os.Action {
 	case ActionSubscribe:
 		if sub.Status != SubIncomplete {
@@ -59,6 +60,7 @@ func (s *Service) applySubscriptionOrder(ctx context.Context, tx Store, o *Order
 		if err != nil {
 			return time.Time{}, nil, err
 		}
+		prev = old
 		if old.Interval != plan.Interval {
 			sub.Anchor, sub.Period = os.PeriodStart, 0
 		} else {
@@ -72,6 +74,11 @@ func (s *Service) applySubscriptionOrder(ctx context.Context, tx Store, o *Order
 	case ActionChangePlan, ActionAddSeats:
 		if sub.Status != SubActive && sub.Status != SubPastDue {
 			return time.Time{}, nil, Internal(errSubscriptionMoved)
+		}
+		if sub.PlanID != plan.ID { // an upgrade: its event names the plan it left
+			if prev, err = tx.PlanByID(ctx, sub.PlanID); err != nil {
+				return time.Time{}, nil, err
+			}
 		}
 		if os.Action == ActionChangePlan || (sub.Pending != nil && sub.Pending.PlanID == sub.PlanID) {
 			sub.Pending = nil // an upgrade replaces a scheduled downgrade; added seats a scheduled removal
@@ -107,7 +114,7 @@ func (s *Service) applySubscriptionOrder(ctx context.Context, tx Store, o *Order
 	if err := tx.UpdateOrg(ctx, org); err != nil {
 		return time.Time{}, nil, err
 	}
-	return sub.NextResetAt, paidSubscriptionEvent(*o, was, sub, plan, now), nil
+	return sub.NextResetAt, paidSubscriptionEvent(*o, was, sub, plan, prev, now), nil
 }
 
 // renewalFailedTx records a renewal order that failed or was canceled

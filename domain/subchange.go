@@ -174,7 +174,15 @@ func (s *Service) ChangeSubscription(ctx context.Context, ch SubscriptionChange)
 // scheduleChange records a change for the period's end (or cancels the
 // pending one when nothing is to change).
 func (s *Service) scheduleChange(ctx context.Context, c changeContext, record recordFunc) (SubscriptionCheckout, error) {
-	sub, err := s.updateSubscription(ctx, c.sub.ID, record, func(sub *Subscription) error {
+	// The event names the plans by code: the current, the next and a
+	// pending one being replaced or withdrawn.
+	codes := map[string]string{c.current.ID: c.current.Code, c.next.ID: c.next.Code}
+	if p := c.sub.Pending; p != nil && codes[p.PlanID] == "" {
+		if pending, err := s.store.PlanByID(ctx, p.PlanID); err == nil {
+			codes[pending.ID] = pending.Code
+		}
+	}
+	sub, err := s.updateSubscription(ctx, c.sub.ID, record, codes, func(sub *Subscription) error {
 		if sub.Status != SubActive || !sub.CurrentPeriodEnd.Equal(c.sub.CurrentPeriodEnd) {
 			return &Error{Code: CodeConflict, Field: "orgId", Message: "the subscription changed meanwhile; preview the change again"}
 		}
@@ -192,11 +200,12 @@ func (s *Service) scheduleChange(ctx context.Context, c changeContext, record re
 }
 
 // updateSubscription changes the org's subscription under its lock with
-// fn, records what changed as an org event (settingEvent:
+// fn, records what changed as an org event (settingEvent, naming plans
+// by the codes given:
 // SUBSCRIPTION_CHANGED or SUBSCRIPTION_CANCELED, none when nothing a
 // receiver sees changed) and the key (response "sub:<id>") in the same
 // transaction, and announces the change.
-func (s *Service) updateSubscription(ctx context.Context, id string, record recordFunc, fn func(*Subscription) error) (Subscription, error) {
+func (s *Service) updateSubscription(ctx context.Context, id string, record recordFunc, codes map[string]string, fn func(*Subscription) error) (Subscription, error) {
 	var (
 		sub      Subscription
 		recorded bool
@@ -221,7 +230,7 @@ func (s *Service) updateSubscription(ctx context.Context, id string, record reco
 			return err
 		}
 		recorded = false
-		if kind, detail := settingEvent(was, sub, by); kind != "" {
+		if kind, detail := settingEvent(was, sub, by, codes); kind != "" {
 			key := strings.ToLower(string(kind)) + ":" + sub.ID + ":v" + strconv.FormatInt(sub.Version, 10)
 			if err := s.recordEventTx(ctx, tx, sub.OrgID, kind, key, detail, now); err != nil {
 				return err
@@ -324,7 +333,7 @@ func (s *Service) setSubscription(ctx context.Context, in SubscriptionSetting, o
 		if err != nil {
 			return Subscription{}, asDomainError(err)
 		}
-		return s.updateSubscription(ctx, cur.ID, record, func(sub *Subscription) error {
+		return s.updateSubscription(ctx, cur.ID, record, nil, func(sub *Subscription) error {
 			if !sub.Status.Live() {
 				return InvalidInput("orgId", "the org has no subscription")
 			}
