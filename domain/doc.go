@@ -121,6 +121,11 @@
 //   - orgevent.go: OrgEvent, the org's history of billing transitions and
 //     the outbox of their emails (which kinds are mailed, recording one
 //     transition once by its key).
+//   - outbox.go: the events of orders, credit notes and subscriptions
+//     (ORDER_PAID, ORDER_FAILED, ORDER_REFUNDED, CREDIT_NOTE_ISSUED,
+//     SUBSCRIPTION_*), each recorded in the transaction of its change with
+//     a key per transition: the outbox outbound webhooks are sent from,
+//     and the detail keys they carry.
 //   - history.go: reading the history (OWNER, BILLING) and the orgEvents
 //     stream of new events.
 //   - notification.go: the Mailer interface and DeliverNotification: the
