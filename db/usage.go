@@ -80,13 +80,13 @@ func (d *DB) LockUsageTotals(ctx context.Context, orgID string, keys []domain.Us
 	sortTotals(keys)
 	var out []domain.UsageTotal
 	for c := range slices.Chunk(keys, usageChunk) {
-		args := make([]any, 0, len(c)*5)
+		args := make([]any, 0, len(c)*6)
 		for _, k := range c {
-			args = append(args, orgID, string(k.Metric), utc(k.PeriodStart), "", utc(k.PeriodEnd))
+			args = append(args, orgID, string(k.Metric), utc(k.PeriodStart), "", utc(k.PeriodEnd), 0)
 		}
 		var rows []usageTotalRow
-		err := d.db(ctx).Raw(`INSERT INTO usage_totals (org_id, metric, period_start, member_id, period_end) VALUES `+
-			values(len(c), 5)+`
+		err := d.db(ctx).Raw(`INSERT INTO usage_totals (org_id, metric, period_start, member_id, period_end, quantity) VALUES `+
+			values(len(c), 6)+`
 			ON CONFLICT (org_id, metric, period_start, member_id) DO UPDATE SET quantity = usage_totals.quantity
 			RETURNING metric, period_start, period_end, member_id, quantity, last_event_ns, over_limit_events`, args...).
 			Scan(&rows).Error
