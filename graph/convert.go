@@ -250,3 +250,14 @@ func convertAll[D, M any](in []D, conv func(D) M) []M {
 	}
 	return out
 }
+
+// usageInputField names a usage event's field as RecordUsageInput does.
+func usageInputField(f string) string {
+	switch f {
+	case "id":
+		return "eventId"
+	case "member":
+		return "memberId"
+	}
+	return f
+}

@@ -34,7 +34,7 @@ func (r *mutationResolver) RecordUsage(ctx context.Context, input model.RecordUs
 	res := rs[0]
 	switch res.Outcome {
 	case domain.UsageInvalid, domain.UsageRefused:
-		return nil, &domain.Error{Code: res.Code, Message: res.Reason, Field: res.Field}
+		return nil, &domain.Error{Code: res.Code, Message: res.Reason, Field: usageInputField(res.Field)}
 	}
 	out := &model.RecordUsagePayload{EventID: res.ID, Outcome: model.UsageEventOutcome(res.Outcome), OverLimit: res.OverLimit}
 	if res.Outcome == domain.UsageAccepted {
