@@ -251,3 +251,63 @@ func TestUsageEventsEndpoint(t *testing.T) {
 		t.Errorf("EVENTS %d, want the one good event's 2", got)
 	}
 }
+
+// TestUsageEventsAbuse: hostile requests to POST /v1/usage/events on a
+// production server are answered fast with one coded error and count
+// nothing: huge bodies with and without a key, nesting bombs, and an API
+// key past its rate limit.
+func TestUsageEventsAbuse(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, backends[0].newDB(t), "TALLY_ENV=production",
+		"TALLY_RATE_LIMIT_API_KEY=1", "TALLY_RATE_LIMIT_API_KEY_BURST=12")
+	owner := s.user(t, "usage-abuse@example.com")
+	orgID := owner.createOrg(t, "Abused meter", "DE", "EUR")
+	_, key := owner.createKey(t, orgID, "backend")
+	auth := "Bearer " + key
+	huge := []byte("[" + strings.Repeat(`{"specversion":"1.0"},`, 300_000) + "{}]") // 6.6 MB
+	nested := []byte(`[{"specversion":"1.0","id":"n","source":"s","type":"events","data":` +
+		strings.Repeat(`{"a":`, 100_000) + "1" + strings.Repeat("}", 100_000) + "}]")
+	cases := []struct {
+		name   string
+		auth   string
+		body   []byte
+		status int
+		code   string
+	}{
+		{"6.6 MB anonymously", "", huge, 401, "UNAUTHENTICATED"},
+		{"6.6 MB with a forged key", "Bearer tly_" + strings.Repeat("0", 48), huge, 401, "UNAUTHENTICATED"},
+		{"6.6 MB with the key", auth, huge, 413, "INVALID_INPUT"},
+		{"data nested 100,000 deep (600 KB)", auth, nested, 400, "INVALID_INPUT"},
+		{"data nested 5,000 deep", auth, []byte(`[{"specversion":"1.0","id":"n","source":"s","type":"events","data":` +
+			strings.Repeat(`{"a":`, 5_000) + "1" + strings.Repeat("}", 5_000) + "}]"), 200, ""},
+	}
+	for _, tc := range cases {
+		start := time.Now()
+		a := s.postUsage(t, tc.auth, ceBatch, tc.body)
+		if took := time.Since(start); took > 5*time.Second {
+			t.Errorf("%s: answered in %v", tc.name, took)
+		}
+		if a.Status != tc.status || a.code() != tc.code {
+			t.Errorf("%s: %d %+v, want %d %s", tc.name, a.Status, a.Errors, tc.status, tc.code)
+		}
+		if tc.status == 200 && a.Invalid != 1 {
+			t.Errorf("%s: %+v, want one INVALID event", tc.name, a)
+		}
+	}
+	// The key's rate limit holds here as on /graphql.
+	limited := false
+	for i := range 30 {
+		a := s.postUsage(t, auth, ceBatch, batchBody(t, cloudEvent(fmt.Sprint("r", i), "events", 1)))
+		if a.Status == http.StatusTooManyRequests && a.code() == "RATE_LIMITED" {
+			limited = true
+			break
+		}
+	}
+	if !limited {
+		t.Error("30 quick requests of a key limited to 1/s with a burst of 12 were never RATE_LIMITED")
+	}
+	s.stop(t)
+	if strings.Contains(s.log.String(), "internal error") {
+		t.Errorf("an attack was logged as an internal error:\n%s", s.log)
+	}
+}
