@@ -311,3 +311,73 @@ func TestUsageEventsAbuse(t *testing.T) {
 		t.Errorf("an attack was logged as an internal error:\n%s", s.log)
 	}
 }
+
+// TestUsagePeriodsOnTheTestClock: on a server whose clock a platform admin
+// moves, usage rolls over at the org's monthly reset (the Free plan's,
+// anchored at the org's creation), the past period stays readable with
+// usage(at:), a late event of the period just ended still counts there,
+// and the threshold crossing of the new period is a new event in the
+// org's history.
+func TestUsagePeriodsOnTheTestClock(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, backends[1].newDB(t), "TALLY_TEST_CLOCK=1")
+	admin := s.as("Bearer " + token(t, "root@platform.example", true))
+	owner := s.user(t, "usage-clock@example.com")
+	orgID := owner.createOrg(t, "Clocked meter", "DE", "EUR")
+	_, key := owner.createKey(t, orgID, "backend")
+	auth := "Bearer " + key
+	var created time.Time
+	owner.must(t, readClock, nil, "testClock", &created)
+
+	send := func(id string, q int64, at *time.Time) usageAnswer {
+		t.Helper()
+		e := cloudEvent(id, "sessions", q)
+		if at != nil {
+			e["time"] = at.Format(time.RFC3339Nano)
+		}
+		return s.postUsage(t, auth, ceBatch, batchBody(t, e))
+	}
+	if a := send("march-1", 85, nil); a.Accepted != 1 {
+		t.Fatalf("first event: %+v", a)
+	}
+	// A month and a day on: a new period, starting at zero.
+	var now time.Time
+	admin.must(t, advanceClock, map[string]any{"by": "768h"}, "advanceTestClock", &now)
+	v := owner.usage(t, orgID, nil)
+	if v.Usage.Metrics[0].Quantity != 0 || v.Usage.Metrics[0].Level != "OK" {
+		t.Fatalf("the new period: %+v", v.Usage.Metrics[0])
+	}
+	late := now.Add(-48 * time.Hour) // in the period just ended
+	if a := send("march-late", 5, &late); a.Accepted != 1 {
+		t.Fatalf("late event: %+v", a)
+	}
+	if a := send("april-1", 90, nil); a.Accepted != 1 {
+		t.Fatalf("new period's event: %+v", a)
+	}
+	var past usageView
+	owner.must(t, `query($org: ID!, $at: Time) { org(id: $org) { usage(at: $at) { scope memberId metrics { metric quantity level } } usagePeriods { start end } } }`,
+		map[string]any{"org": orgID, "at": created.Add(time.Hour).Format(time.RFC3339Nano)}, "org", &past)
+	if past.Usage.Metrics[0].Quantity != 90 || past.Usage.Metrics[0].Level != "WARNING" || len(past.UsagePeriods) != 2 {
+		t.Fatalf("the past period: %+v", past)
+	}
+	if !past.UsagePeriods[1].End.Equal(past.UsagePeriods[0].Start) || past.UsagePeriods[1].Start.After(created) {
+		t.Fatalf("periods %+v do not follow each other from the org's creation %v", past.UsagePeriods, created)
+	}
+	// One WARNING crossing per period: two in the history.
+	var hist struct {
+		History struct {
+			Edges []struct{ Node struct{ Kind string } }
+		}
+	}
+	owner.must(t, `query($org: ID!) { org(id: $org) { history(first: 20) { edges { node { kind } } } } }`,
+		map[string]any{"org": orgID}, "org", &hist)
+	n := 0
+	for _, e := range hist.History.Edges {
+		if e.Node.Kind == "USAGE_THRESHOLD_CROSSED" {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Fatalf("%d USAGE_THRESHOLD_CROSSED events, want one per period: %+v", n, hist)
+	}
+}
