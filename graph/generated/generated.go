@@ -4049,7 +4049,8 @@ Tally's GraphQL API: prepaid credit billing for organizations.
 Failures are GraphQL errors whose ` + "`" + `extensions.code` + "`" + ` is one of UNAUTHENTICATED,
 FORBIDDEN, NOT_FOUND, INVALID_INPUT (with ` + "`" + `extensions.field` + "`" + ` naming the
 offending input), INSUFFICIENT_CREDITS, ORG_SUSPENDED, CONFLICT,
-PAYMENT_FAILED, GATEWAY_UNAVAILABLE, RATE_LIMITED or INTERNAL. An INTERNAL
+PAYMENT_FAILED, GATEWAY_UNAVAILABLE, RATE_LIMITED, USAGE_LIMIT_EXCEEDED (a usage
+event the plan refuses past its limit) or INTERNAL. An INTERNAL
 error never carries the underlying cause: its message is "internal error".
 Objects of an org the caller does not belong to are NOT_FOUND (or null), never
 FORBIDDEN, so their existence does not leak.
