@@ -295,7 +295,7 @@ func (s ServeCmd) Config() (Config, error) {
 	if err := c.Metrics.validate(); err != nil {
 		return Config{}, err
 	}
-	if err := s.UsageOptions.apply(&c); err != nil {
+	if err := s.applyUsage(&c); err != nil {
 		return Config{}, err
 	}
 	pricing, err := s.pricing()

@@ -13,8 +13,8 @@ type UsageOptions struct {
 	UsageMaxBodyBytes int64   `name:"usage-max-body-bytes" env:"TALLY_USAGE_MAX_BODY_BYTES" default:"1048576" help:"Largest accepted POST /v1/usage/events body."`
 }
 
-// apply validates the options into c.
-func (o UsageOptions) apply(c *Config) error {
+// applyUsage validates the options into c.
+func (o UsageOptions) applyUsage(c *Config) error {
 	switch {
 	case !(o.UsageWarningAt > 0 && o.UsageWarningAt < 1):
 		return errors.New("TALLY_USAGE_WARNING_AT must be a fraction above 0 and below 1")
