@@ -169,13 +169,7 @@ func TestUsageConcurrentRetriedBatchesCountOnce(t *testing.T) {
 // and changes nothing; crossing WARNING and EXCEEDED records one event each.
 func TestUsageLimitsAndLevels(t *testing.T) {
 	t.Parallel()
-	type step struct {
-		q         int64
-		outcome   domain.UsageOutcome
-		overLimit bool
-		total     int64
-		level     domain.UsageLevel
-	}
+	type step = usageStep
 	tests := []struct {
 		name   string
 		action domain.OverLimitAction
@@ -202,40 +196,55 @@ func TestUsageLimitsAndLevels(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d := dbtest.SQLite(t)
-			f := newUsageFixture(t, d, d, domain.UsageLimits{Sessions: 100}, tt.action)
-			for i, s := range tt.steps {
-				rs, err := f.svc.IngestUsage(f.key, f.org.ID, []domain.UsageEvent{ev(fmt.Sprint("s", i), domain.MetricSessions, s.q)})
-				if err != nil {
-					t.Fatal(err)
-				}
-				r := rs[0]
-				if r.Outcome != s.outcome || r.OverLimit != s.overLimit {
-					t.Fatalf("step %d: %+v, want %s overLimit %v", i, r, s.outcome, s.overLimit)
-				}
-				if r.Outcome == domain.UsageRefused && r.Code != domain.CodeUsageLimitExceeded {
-					t.Fatalf("step %d: refused with %s", i, r.Code)
-				}
-				mu := f.usageOf(t, f.owner, domain.MetricSessions, domain.UsageQuery{})
-				if mu.Quantity != s.total || mu.Level != s.level || mu.Limit != 100 {
-					t.Fatalf("step %d: %+v, want total %d level %s", i, mu, s.total, s.level)
-				}
-				if mu.OverLimit != (s.total > 100) {
-					t.Fatalf("step %d: overLimit %v", i, mu.OverLimit)
-				}
-			}
-			got := f.thresholdEvents(t)
-			if len(got) != len(tt.events) {
-				t.Fatalf("%d threshold events, want %d: %+v", len(got), len(tt.events), got)
-			}
-			for i, e := range got { // newest first
-				want := tt.events[len(tt.events)-1-i]
-				if e.Detail["level"] != string(want) || e.Detail["metric"] != "SESSIONS" || e.Detail["limit"] != "100" ||
-					e.Detail["action"] != string(tt.action) || e.Detail["periodEnd"] != "2026-04-01" || !e.Notify {
-					t.Errorf("event %d: %+v, want level %s", i, e, want)
-				}
-			}
+			dbtest.ForEach(t, func(t *testing.T, d *db.DB) { testUsageSteps(t, d, tt.action, tt.steps, tt.events) })
 		})
+	}
+}
+
+// usageStep is one event of TestUsageLimitsAndLevels and what follows.
+type usageStep struct {
+	q         int64
+	outcome   domain.UsageOutcome
+	overLimit bool
+	total     int64
+	level     domain.UsageLevel
+}
+
+// testUsageSteps sends one SESSIONS event per step against a limit of
+// 100 and checks each outcome, the total and level after it, and the
+// threshold events recorded at the end.
+func testUsageSteps(t *testing.T, d *db.DB, action domain.OverLimitAction, steps []usageStep, events []domain.UsageLevel) {
+	f := newUsageFixture(t, d, d, domain.UsageLimits{Sessions: 100}, action)
+	for i, s := range steps {
+		rs, err := f.svc.IngestUsage(f.key, f.org.ID, []domain.UsageEvent{ev(fmt.Sprint("s", i), domain.MetricSessions, s.q)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := rs[0]
+		if r.Outcome != s.outcome || r.OverLimit != s.overLimit {
+			t.Fatalf("step %d: %+v, want %s overLimit %v", i, r, s.outcome, s.overLimit)
+		}
+		if r.Outcome == domain.UsageRefused && r.Code != domain.CodeUsageLimitExceeded {
+			t.Fatalf("step %d: refused with %s", i, r.Code)
+		}
+		mu := f.usageOf(t, f.owner, domain.MetricSessions, domain.UsageQuery{})
+		if mu.Quantity != s.total || mu.Level != s.level || mu.Limit != 100 {
+			t.Fatalf("step %d: %+v, want total %d level %s", i, mu, s.total, s.level)
+		}
+		if mu.OverLimit != (s.total > 100) {
+			t.Fatalf("step %d: overLimit %v", i, mu.OverLimit)
+		}
+	}
+	got := f.thresholdEvents(t)
+	if len(got) != len(events) {
+		t.Fatalf("%d threshold events, want %d: %+v", len(got), len(events), got)
+	}
+	for i, e := range got { // newest first
+		want := events[len(events)-1-i]
+		if e.Detail["level"] != string(want) || e.Detail["metric"] != "SESSIONS" || e.Detail["limit"] != "100" ||
+			e.Detail["action"] != string(action) || e.Detail["periodEnd"] != "2026-04-01" || !e.Notify {
+			t.Errorf("event %d: %+v, want level %s", i, e, want)
+		}
 	}
 }
 
