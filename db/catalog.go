@@ -1,6 +1,7 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -19,6 +20,7 @@ type planRow struct {
 	LimitEvents            int64
 	LimitEnrichments       int64
 	LimitStorageBytes      int64
+	OverLimit              string
 	Seats                  int
 	SortOrder              int
 	Active                 bool
@@ -54,7 +56,8 @@ func toDomainPlan(r planRow) domain.Plan {
 			Sessions: r.LimitSessions, Events: r.LimitEvents,
 			Enrichments: r.LimitEnrichments, StorageBytes: r.LimitStorageBytes,
 		},
-		Seats: r.Seats, Position: r.SortOrder, Active: r.Active, UpdatedAt: r.UpdatedAt.UTC(),
+		OverLimit: domain.OverLimitAction(r.OverLimit),
+		Seats:     r.Seats, Position: r.SortOrder, Active: r.Active, UpdatedAt: r.UpdatedAt.UTC(),
 	}
 }
 
@@ -64,7 +67,8 @@ func fromDomainPlan(p domain.Plan) planRow {
 		Prices: jsonColumn[[]priceJSON]{fromPrices(p.Prices)}, IncludedCreditsPerSeat: p.IncludedCreditsPerSeat,
 		LimitSessions: p.Limits.Sessions, LimitEvents: p.Limits.Events,
 		LimitEnrichments: p.Limits.Enrichments, LimitStorageBytes: p.Limits.StorageBytes,
-		Seats: p.Seats, SortOrder: p.Position, Active: p.Active, UpdatedAt: utc(p.UpdatedAt),
+		OverLimit: string(cmp.Or(p.OverLimit, domain.OverLimitFlag)),
+		Seats:     p.Seats, SortOrder: p.Position, Active: p.Active, UpdatedAt: utc(p.UpdatedAt),
 	}
 }
 
@@ -96,17 +100,18 @@ func (d *DB) UpsertPlan(ctx context.Context, p domain.Plan) (domain.Plan, error)
 	r := fromDomainPlan(p)
 	var out planRow
 	err = d.db(ctx).Raw(`INSERT INTO plans (id, code, name, billing_interval, prices, included_credits_per_seat,
-			limit_sessions, limit_events, limit_enrichments, limit_storage_bytes, seats, sort_order, active, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			limit_sessions, limit_events, limit_enrichments, limit_storage_bytes, over_limit, seats, sort_order, active, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, billing_interval = excluded.billing_interval,
 			prices = excluded.prices, included_credits_per_seat = excluded.included_credits_per_seat,
 			limit_sessions = excluded.limit_sessions, limit_events = excluded.limit_events,
 			limit_enrichments = excluded.limit_enrichments, limit_storage_bytes = excluded.limit_storage_bytes,
+			over_limit = excluded.over_limit,
 			seats = excluded.seats, sort_order = excluded.sort_order, active = excluded.active,
 			updated_at = excluded.updated_at
 		RETURNING *`,
 		r.ID, r.Code, r.Name, r.BillingInterval, r.Prices, r.IncludedCreditsPerSeat,
-		r.LimitSessions, r.LimitEvents, r.LimitEnrichments, r.LimitStorageBytes, r.Seats, r.SortOrder, r.Active, r.UpdatedAt,
+		r.LimitSessions, r.LimitEvents, r.LimitEnrichments, r.LimitStorageBytes, r.OverLimit, r.Seats, r.SortOrder, r.Active, r.UpdatedAt,
 	).Scan(&out).Error
 	if err != nil {
 		return domain.Plan{}, mapErr(err, "plan")

@@ -53,11 +53,23 @@ func (l gormLogger) Trace(ctx context.Context, begin time.Time, fc func() (strin
 		}
 	case elapsed > l.slow:
 		sql, rows := fc()
-		l.log.WarnContext(ctx, "slow sql", "sql", sql, "rows", rows, "duration", elapsed)
+		l.log.WarnContext(ctx, "slow sql", "sql", clipSQL(sql), "rows", rows, "duration", elapsed)
 	}
 }
 
 // ParamsFilter keeps arguments out of logged SQL.
 func (l gormLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (string, []any) {
 	return sql, nil
+}
+
+// maxLoggedSQL bounds the statement text of a log line: a multi-row
+// statement (a usage batch) would otherwise log tens of kilobytes.
+const maxLoggedSQL = 1000
+
+// clipSQL shortens a statement for the log.
+func clipSQL(sql string) string {
+	if len(sql) <= maxLoggedSQL {
+		return sql
+	}
+	return sql[:maxLoggedSQL] + fmt.Sprintf("… (%d bytes)", len(sql))
 }

@@ -350,7 +350,7 @@ func TestCatalog(t *testing.T) {
 			ID: newID(), Code: "team", Name: "Team", Interval: domain.Monthly,
 			Prices:                 []domain.Price{{Currency: domain.EUR, AmountMinor: 900}, {Currency: domain.USD, AmountMinor: 1000}},
 			IncludedCreditsPerSeat: 10000, Limits: domain.UsageLimits{Sessions: 1, Events: 2, Enrichments: 3, StorageBytes: 4},
-			Seats: 3, Position: 2, Active: true, UpdatedAt: t0,
+			OverLimit: domain.OverLimitRefuse, Seats: 3, Position: 2, Active: true, UpdatedAt: t0,
 		}
 		got, err := d.UpsertPlan(ctx(), plan)
 		must(t, err)

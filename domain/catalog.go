@@ -61,8 +61,9 @@ type Plan struct {
 	Prices                 []Price // per seat per interval
 	IncludedCreditsPerSeat int64   // per month
 	Limits                 UsageLimits
-	Seats                  int // seats included by default (Free plan: configurable)
-	Position               int // display order
+	OverLimit              OverLimitAction // what usage past a limit does; "" is FLAG
+	Seats                  int             // seats included by default (Free plan: configurable)
+	Position               int             // display order
 	Active                 bool
 	UpdatedAt              time.Time
 }

@@ -25,6 +25,8 @@ func TestDenialWording(t *testing.T) {
 		{ActionOwn, RoleAdmin, "a member with the ADMIN role may not delete this org or transfer its ownership; that takes the OWNER role"},
 		{ActionOwn, RoleBilling, "a member with the BILLING role may not delete this org or transfer its ownership; that takes the OWNER role"},
 		{ActionOwn, RoleMember, "a member with the MEMBER role may not delete this org or transfer its ownership; that takes the OWNER role"},
+		{ActionReportUsage, RoleBilling, "a member with the BILLING role may not report this org's usage; that takes the OWNER or ADMIN role"},
+		{ActionReportUsage, RoleMember, "a member with the MEMBER role may not report this org's usage; that takes the OWNER or ADMIN role"},
 
 		{ActionReadOwnUsage, "", "an API key may not read this org's usage or ledger; sign in as a member of this org"},
 		{ActionManageMembers, "", "an API key may not manage this org's members, invitations or roles; sign in as a member with the OWNER or ADMIN role"},

@@ -114,7 +114,17 @@
 //     per-org schedule (ResetFreeCredits).
 //   - balance.go: balance reads and the balanceUpdated stream.
 //   - entry.go: ledger entries and reading the ledger (scoped per role).
-//   - usage.go: the month's consumption report.
+//   - usage.go: the usage report of one metering period (credits
+//     consumed and each metered metric against the plan's limits, org-wide
+//     or the caller's own as ledgerScope says, any past period by a time
+//     inside it) and the list of periods with usage.
+//   - usage_meter.go: usage metering: the metrics (counters and the
+//     STORAGE_BYTES gauge), periods on the plan's monthly reset, event
+//     validation (ids, quantities, the time window), IngestUsage (one
+//     transaction per batch: org-wide totals locked in one sorted order,
+//     events deduplicated by (org, id), totals upserted, refuse or flag at
+//     a limit, one USAGE_THRESHOLD_CROSSED event per level, metric and
+//     period) and its UsageStore.
 //
 // Billing history and notifications:
 //

@@ -23,6 +23,9 @@ const (
 	CodeGatewayUnavailable  Code = "GATEWAY_UNAVAILABLE"
 	CodeRateLimited         Code = "RATE_LIMITED"
 	CodeInternal            Code = "INTERNAL"
+	// CodeUsageLimitExceeded: a usage event would pass the plan's limit
+	// of its metric on a plan that refuses usage past its limits.
+	CodeUsageLimitExceeded Code = "USAGE_LIMIT_EXCEEDED"
 )
 
 // Error is the one error type that crosses layer boundaries. Every edge

@@ -45,7 +45,7 @@ func TestLedgerSaysWhenItIsNarrowed(t *testing.T) {
 			if page.Scope != tt.scope || len(page.Edges) != tt.entries {
 				t.Errorf("%s ledger: scope %q with %d entries, want %q with %d", tt.name, page.Scope, len(page.Edges), tt.scope, tt.entries)
 			}
-			u, err := f.svc.Usage(tt.ctx, f.org.ID)
+			u, err := f.svc.Usage(tt.ctx, f.org.ID, domain.UsageQuery{})
 			if err != nil || u.Scope != page.Scope {
 				t.Errorf("%s usage scope %q (%v), ledger scope %q: want them equal", tt.name, u.Scope, err, page.Scope)
 			}

@@ -18,6 +18,7 @@ const (
 	ActionManageAPIKeys Action = "manage API keys"        // create, list, revoke keys
 	ActionBilling       Action = "billing"                // buy, payment methods, invoices, org-wide usage
 	ActionOwn           Action = "delete or transfer org" // owner only
+	ActionReportUsage   Action = "report usage"           // recordUsage, POST /v1/usage/events
 )
 
 // rolePolicy is the role table of README's Roles section (and of the
@@ -31,6 +32,7 @@ var rolePolicy = map[Action][]Role{
 	ActionManageAPIKeys: {RoleOwner, RoleAdmin},
 	ActionBilling:       {RoleOwner, RoleBilling},
 	ActionOwn:           {RoleOwner},
+	ActionReportUsage:   {RoleOwner, RoleAdmin},
 }
 
 // apiKeyPolicy is what an org API key may do on its own org.
@@ -38,6 +40,7 @@ var apiKeyPolicy = map[Action]bool{
 	ActionReadOrg:     true,
 	ActionReadBalance: true,
 	ActionSpend:       true,
+	ActionReportUsage: true,
 }
 
 // actionWords says each action as the end of the sentence "… may not
@@ -53,6 +56,7 @@ var actionWords = map[Action]string{
 	ActionManageAPIKeys: "manage this org's API keys",
 	ActionBilling:       "buy credits or read this org's orders, invoices, payment methods or org-wide usage",
 	ActionOwn:           "delete this org or transfer its ownership",
+	ActionReportUsage:   "report this org's usage",
 }
 
 // words is the action in plain words (actionWords).

@@ -54,6 +54,8 @@ type Config struct {
 	AutoRecharge AutoRechargeConfig
 	// Notify holds what notification emails say and link to.
 	Notify NotifyConfig
+	// Usage holds the usage metering numbers.
+	Usage UsageConfig
 }
 
 // AutoRechargeConfig holds the numbers of automatic top-ups.
@@ -98,6 +100,7 @@ func DefaultConfig() Config {
 		},
 		AutoRecharge: AutoRechargeConfig{DefaultLimitMinor: 5000, OverageUnit: 10_000, OverageSurchargeBP: 3000},
 		Notify:       NotifyConfig{ProductName: "Tally"},
+		Usage:        UsageConfig{WarningAt: 0.8, ExceededAt: 1, BatchMax: 1000},
 	}
 }
 
@@ -132,6 +135,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Dunning.Retention <= 0 {
 		c.Dunning.Retention = d.Dunning.Retention
+	}
+	if c.Usage.WarningAt <= 0 {
+		c.Usage.WarningAt = d.Usage.WarningAt
+	}
+	if c.Usage.ExceededAt <= 0 {
+		c.Usage.ExceededAt = d.Usage.ExceededAt
+	}
+	if c.Usage.BatchMax <= 0 {
+		c.Usage.BatchMax = d.Usage.BatchMax
 	}
 	if c.AutoRecharge.DefaultLimitMinor <= 0 {
 		c.AutoRecharge.DefaultLimitMinor = d.AutoRecharge.DefaultLimitMinor

@@ -307,7 +307,7 @@ func TestUsageNeverExceedsMaxCredits(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		u, err := f.svc.Usage(f.owner, f.org.ID)
+		u, err := f.svc.Usage(f.owner, f.org.ID, domain.UsageQuery{})
 		if err != nil || u.CreditsConsumed != domain.MaxCredits {
 			t.Fatalf("usage %d, %v; want %d", u.CreditsConsumed, err, domain.MaxCredits)
 		}

@@ -91,6 +91,7 @@ type Store interface {
 	AutoRechargeStore
 	DunningStore
 	LowBalanceStore
+	UsageStore
 }
 
 // Transactor runs work in one transaction. Its function receives the whole

@@ -177,7 +177,23 @@ func toPageInfo(hasNext bool, end string) *model.PageInfo {
 }
 
 func toUsage(u domain.Usage) *model.Usage {
-	return &model.Usage{Scope: model.UsageScope(u.Scope), PeriodStart: u.PeriodStart, PeriodEnd: u.PeriodEnd, CreditsConsumed: u.CreditsConsumed}
+	out := &model.Usage{Scope: model.UsageScope(u.Scope), PeriodStart: u.PeriodStart, PeriodEnd: u.PeriodEnd,
+		CreditsConsumed: u.CreditsConsumed, OverLimitAction: model.OverLimitAction(u.OverLimit),
+		Metrics: make([]*model.MetricUsage, len(u.Metrics))}
+	if u.MemberID != "" {
+		id := EncodeID(typeUser, u.MemberID)
+		out.MemberID = &id
+	}
+	for i, m := range u.Metrics {
+		mu := &model.MetricUsage{Metric: model.UsageMetric(m.Metric), Quantity: m.Quantity, Level: model.UsageLevel(m.Level),
+			OverLimit: m.OverLimit, OverLimitEvents: m.OverLimitEvents}
+		if m.Limit > 0 {
+			limit, frac := m.Limit, m.Fraction
+			mu.Limit, mu.FractionUsed = &limit, &frac
+		}
+		out.Metrics[i] = mu
+	}
+	return out
 }
 
 func toBalanceEvent(ev domain.BalanceEvent) *model.BalanceEvent {
@@ -233,4 +249,15 @@ func convertAll[D, M any](in []D, conv func(D) M) []M {
 		out[i] = conv(v)
 	}
 	return out
+}
+
+// usageInputField names a usage event's field as RecordUsageInput does.
+func usageInputField(f string) string {
+	switch f {
+	case "id":
+		return "eventId"
+	case "member":
+		return "memberId"
+	}
+	return f
 }

@@ -43,7 +43,7 @@ var requestErrorCodes = func() map[string]domain.Code {
 	for _, c := range []domain.Code{
 		domain.CodeUnauthenticated, domain.CodeForbidden, domain.CodeNotFound, domain.CodeInvalidInput,
 		domain.CodeInsufficientCredits, domain.CodeOrgSuspended, domain.CodeConflict, domain.CodePaymentFailed,
-		domain.CodeGatewayUnavailable, domain.CodeRateLimited, domain.CodeInternal,
+		domain.CodeGatewayUnavailable, domain.CodeRateLimited, domain.CodeInternal, domain.CodeUsageLimitExceeded,
 	} {
 		m[string(c)] = c
 	}

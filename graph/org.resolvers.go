@@ -143,8 +143,16 @@ func (r *orgResolver) CreditNotes(ctx context.Context, obj *model.Org, first *in
 }
 
 // Usage is the resolver for the usage field.
-func (r *orgResolver) Usage(ctx context.Context, obj *model.Org) (*model.Usage, error) {
-	u, err := r.svc.Usage(ctx, obj.OrgID)
+func (r *orgResolver) Usage(ctx context.Context, obj *model.Org, at *time.Time, memberID *string) (*model.Usage, error) {
+	q := domain.UsageQuery{At: at}
+	if memberID != nil {
+		uid, err := decodeIDOf("memberId", *memberID, typeUser)
+		if err != nil {
+			return nil, err
+		}
+		q.MemberID = uid
+	}
+	u, err := r.svc.Usage(ctx, obj.OrgID, q)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench.sh runs Tally's load benchmark from nothing (`make bench`): a fresh
 # PostgreSQL database, a production-mode server built from this tree, then
-# `tally bench` against it (Tally debits vs pgbench on the same PostgreSQL).
+# `tally bench` against it (Tally debits vs pgbench on the same PostgreSQL,
+# then batched usage events/s next to the debit rate, totals checked).
 #
 # Environment:
 #   BENCH_DATABASE_URL  database to (re)create for the server

@@ -14,13 +14,15 @@ import (
 type BenchCmd struct {
 	Globals `embed:""`
 
-	URL       string        `name:"url" required:"" help:"The running Tally server, e.g. http://127.0.0.1:8080."`
-	Clients   int           `name:"clients" default:"64" help:"Concurrent HTTP clients."`
-	Orgs      int           `name:"orgs" default:"1000" help:"Orgs of the spread-out scenario."`
-	Duration  time.Duration `name:"duration" default:"20s" help:"Measured time of each run."`
-	Warmup    time.Duration `name:"warmup" default:"3s" help:"Unmeasured load before each run."`
-	Pgbench   string        `name:"pgbench" default:"pgbench" help:"The pgbench binary."`
-	ServerPID int           `name:"server-pid" help:"The server's PID, to report its RSS."`
+	URL        string        `name:"url" required:"" help:"The running Tally server, e.g. http://127.0.0.1:8080."`
+	Clients    int           `name:"clients" default:"64" help:"Concurrent HTTP clients."`
+	Orgs       int           `name:"orgs" default:"1000" help:"Orgs of the spread-out scenario."`
+	Duration   time.Duration `name:"duration" default:"20s" help:"Measured time of each run."`
+	Warmup     time.Duration `name:"warmup" default:"3s" help:"Unmeasured load before each run."`
+	Pgbench    string        `name:"pgbench" default:"pgbench" help:"The pgbench binary."`
+	ServerPID  int           `name:"server-pid" help:"The server's PID, to report its RSS."`
+	UsageBatch int           `name:"usage-batch" default:"500" help:"Events per batch of the usage ingest run."`
+	UsageOrgs  int           `name:"usage-orgs" default:"16" help:"Orgs the usage ingest run reports usage for."`
 }
 
 // Run benchmarks the server at --url whose database is DATABASE_URL and
@@ -35,6 +37,6 @@ func (b BenchCmd) Run() error {
 	return bench.Run(ctx, bench.Options{
 		URL: b.URL, DatabaseURL: c.DatabaseURL, Clients: b.Clients, Orgs: b.Orgs,
 		Duration: b.Duration, Warmup: b.Warmup, PgbenchPath: b.Pgbench, ServerPID: b.ServerPID,
-		JWTSecret: string(c.JWTSecret),
+		JWTSecret: string(c.JWTSecret), UsageBatch: b.UsageBatch, UsageOrgs: b.UsageOrgs,
 	}, os.Stdout)
 }

@@ -104,6 +104,7 @@ type ServeCmd struct {
 	MetricsOptions   `embed:""`
 	RateLimitOptions `embed:""`
 	NotifyOptions    `embed:""`
+	UsageOptions     `embed:""`
 }
 
 // Common is the validated form of Globals.
@@ -151,6 +152,8 @@ type Config struct {
 	// TestClock runs the service on a domain.ManualClock that
 	// advanceTestClock moves (never in production).
 	TestClock bool
+	// Usage bounds usage metering and its endpoint.
+	Usage UsageOptions
 }
 
 // Common validates the global options. jwks tells whether a JWKS URL is
@@ -290,6 +293,9 @@ func (s ServeCmd) Config() (Config, error) {
 		return Config{}, err
 	}
 	if err := c.Metrics.validate(); err != nil {
+		return Config{}, err
+	}
+	if err := s.applyUsage(&c); err != nil {
 		return Config{}, err
 	}
 	pricing, err := s.pricing()

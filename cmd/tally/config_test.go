@@ -132,6 +132,8 @@ func TestServeConfig(t *testing.T) {
 			want.RateLimits = defaultRateLimits()
 			want.Domain.Notify = domain.NotifyConfig{ProductName: "Tally"}
 			want.Notify = notifySettings{from: "billing@localhost", dir: "mail", interval: 5 * time.Second}
+			want.Domain.Usage = domain.UsageConfig{WarningAt: 0.8, ExceededAt: 1, BatchMax: 1000}
+			want.Usage = UsageOptions{UsageWarningAt: 0.8, UsageExceededAt: 1, UsageBatchMax: 1000, UsageMaxBodyBytes: 1 << 20}
 			if !equalConfig(c, want) {
 				t.Errorf("config = %+v\nwant     %+v", c, want)
 			}

@@ -224,6 +224,9 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		graphiql: !cfg.Production, logger: logger,
 		webhooks: webhookHandler(svc, logger),
 		invoices: graph.InvoicePDF(svc, cfg.Payments.issuer(), gqlOpts),
+		usage: graph.UsageEvents(svc, graph.UsageEventsOptions{
+			MaxBodyBytes: cfg.Usage.UsageMaxBodyBytes, MaxEvents: cfg.Usage.UsageBatchMax, Options: gqlOpts,
+		}),
 		sandbox:  pay.sandboxPages(),
 		hsts:     strings.HasPrefix(cfg.PublicURL, "https://"),
 		deadline: cfg.Timeouts.Write,
@@ -310,6 +313,7 @@ type routes struct {
 	hsts     bool               // clients reach the server over https: send Strict-Transport-Security
 	deadline time.Duration      // of every request but websockets; 0: none
 	limits   *ratelimit.Limiter // nil: no rate limits
+	usage    http.Handler       // POST /v1/usage/events; nil: not mounted
 }
 
 // router mounts GraphQL (HTTP and websocket), the probes, metrics (when
@@ -338,6 +342,11 @@ func router(rt routes) http.Handler {
 		docs := r.With(rt.limits.ClientIP, rt.auth, rt.limits.Requests)
 		docs.Handle("/invoices/*", rt.invoices)
 		docs.Handle("/credit-notes/*", rt.invoices)
+	}
+	if rt.usage != nil {
+		// Usage events: the same client address, authentication and rate
+		// limits as /graphql; the handler bounds its own body.
+		r.With(rt.limits.ClientIP, rt.auth, rt.limits.Requests).Handle("/v1/usage/events", rt.usage)
 	}
 	if rt.sandbox != nil {
 		r.Handle("/sandbox/*", rt.sandbox)

@@ -302,6 +302,16 @@ type ComplexityRoot struct {
 		Role      func(childComplexity int) int
 	}
 
+	MetricUsage struct {
+		FractionUsed    func(childComplexity int) int
+		Level           func(childComplexity int) int
+		Limit           func(childComplexity int) int
+		Metric          func(childComplexity int) int
+		OverLimit       func(childComplexity int) int
+		OverLimitEvents func(childComplexity int) int
+		Quantity        func(childComplexity int) int
+	}
+
 	Money struct {
 		Amount      func(childComplexity int) int
 		AmountMinor func(childComplexity int) int
@@ -326,6 +336,7 @@ type ComplexityRoot struct {
 		GrantCredits             func(childComplexity int, input model.GrantCreditsInput) int
 		InviteMember             func(childComplexity int, orgID string, email string, role model.Role) int
 		PurchasePack             func(childComplexity int, input model.PurchasePackInput) int
+		RecordUsage              func(childComplexity int, input model.RecordUsageInput) int
 		RefundOrder              func(childComplexity int, orderID string, amount *int64, reason *string, idempotencyKey string) int
 		RemoveMember             func(childComplexity int, orgID string, userID string) int
 		RemovePaymentMethod      func(childComplexity int, id string) int
@@ -414,7 +425,8 @@ type ComplexityRoot struct {
 		Subscription       func(childComplexity int) int
 		SubscriptionAddons func(childComplexity int) int
 		SuspendedAt        func(childComplexity int) int
-		Usage              func(childComplexity int) int
+		Usage              func(childComplexity int, at *time.Time, memberID *string) int
+		UsagePeriods       func(childComplexity int) int
 	}
 
 	OrgEvent struct {
@@ -521,6 +533,13 @@ type ComplexityRoot struct {
 		Quote              func(childComplexity int, input model.QuoteInput) int
 		TestClock          func(childComplexity int) int
 		Viewer             func(childComplexity int) int
+	}
+
+	RecordUsagePayload struct {
+		EventID     func(childComplexity int) int
+		Outcome     func(childComplexity int) int
+		OverLimit   func(childComplexity int) int
+		PeriodStart func(childComplexity int) int
 	}
 
 	RefundResult struct {
@@ -637,6 +656,9 @@ type ComplexityRoot struct {
 
 	Usage struct {
 		CreditsConsumed func(childComplexity int) int
+		MemberID        func(childComplexity int) int
+		Metrics         func(childComplexity int) int
+		OverLimitAction func(childComplexity int) int
 		PeriodEnd       func(childComplexity int) int
 		PeriodStart     func(childComplexity int) int
 		Scope           func(childComplexity int) int
@@ -647,6 +669,11 @@ type ComplexityRoot struct {
 		Events       func(childComplexity int) int
 		Sessions     func(childComplexity int) int
 		StorageBytes func(childComplexity int) int
+	}
+
+	UsagePeriod struct {
+		End   func(childComplexity int) int
+		Start func(childComplexity int) int
 	}
 
 	User struct {
@@ -739,6 +766,7 @@ type MutationResolver interface {
 	SetAutoRenew(ctx context.Context, orgID string, on bool, idempotencyKey string) (*model.Subscription, error)
 	RetrySubscriptionPayment(ctx context.Context, input model.RetrySubscriptionPaymentInput) (*model.SubscriptionCheckout, error)
 	AdvanceTestClock(ctx context.Context, by *string, to *time.Time) (*time.Time, error)
+	RecordUsage(ctx context.Context, input model.RecordUsageInput) (*model.RecordUsagePayload, error)
 }
 type OrderResolver interface {
 	Invoice(ctx context.Context, obj *model.Order) (*model.Invoice, error)
@@ -755,7 +783,7 @@ type OrgResolver interface {
 	Orders(ctx context.Context, obj *model.Org, first *int, after *string, status []model.OrderStatus) (*model.OrderConnection, error)
 	Invoices(ctx context.Context, obj *model.Org, first *int, after *string) (*model.InvoiceConnection, error)
 	CreditNotes(ctx context.Context, obj *model.Org, first *int, after *string) (*model.CreditNoteConnection, error)
-	Usage(ctx context.Context, obj *model.Org) (*model.Usage, error)
+	Usage(ctx context.Context, obj *model.Org, at *time.Time, memberID *string) (*model.Usage, error)
 	AutoRecharge(ctx context.Context, obj *model.Org) (*model.AutoRecharge, error)
 	PaymentMethods(ctx context.Context, obj *model.Org) ([]*model.PaymentMethod, error)
 	APIKeys(ctx context.Context, obj *model.Org) ([]*model.ApiKey, error)
@@ -763,6 +791,7 @@ type OrgResolver interface {
 	History(ctx context.Context, obj *model.Org, first *int, after *string) (*model.OrgEventConnection, error)
 	LowBalanceAlert(ctx context.Context, obj *model.Org) (*model.LowBalanceAlert, error)
 	PackOffers(ctx context.Context, obj *model.Org) ([]*model.PackOffer, error)
+	UsagePeriods(ctx context.Context, obj *model.Org) ([]*model.UsagePeriod, error)
 }
 type PackResolver interface {
 	Price(ctx context.Context, obj *model.Pack, currency model.Currency) (*model.Money, error)
@@ -1727,6 +1756,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Membership.Role(childComplexity), true
 
+	case "MetricUsage.fractionUsed":
+		if e.ComplexityRoot.MetricUsage.FractionUsed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricUsage.FractionUsed(childComplexity), true
+	case "MetricUsage.level":
+		if e.ComplexityRoot.MetricUsage.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricUsage.Level(childComplexity), true
+	case "MetricUsage.limit":
+		if e.ComplexityRoot.MetricUsage.Limit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricUsage.Limit(childComplexity), true
+	case "MetricUsage.metric":
+		if e.ComplexityRoot.MetricUsage.Metric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricUsage.Metric(childComplexity), true
+	case "MetricUsage.overLimit":
+		if e.ComplexityRoot.MetricUsage.OverLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricUsage.OverLimit(childComplexity), true
+	case "MetricUsage.overLimitEvents":
+		if e.ComplexityRoot.MetricUsage.OverLimitEvents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricUsage.OverLimitEvents(childComplexity), true
+	case "MetricUsage.quantity":
+		if e.ComplexityRoot.MetricUsage.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricUsage.Quantity(childComplexity), true
+
 	case "Money.amount":
 		if e.ComplexityRoot.Money.Amount == nil {
 			break
@@ -1933,6 +2005,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PurchasePack(childComplexity, args["input"].(model.PurchasePackInput)), true
+	case "Mutation.recordUsage":
+		if e.ComplexityRoot.Mutation.RecordUsage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordUsage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordUsage(childComplexity, args["input"].(model.RecordUsageInput)), true
 	case "Mutation.refundOrder":
 		if e.ComplexityRoot.Mutation.RefundOrder == nil {
 			break
@@ -2469,7 +2552,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Org.Usage(childComplexity), true
+		args, err := ec.field_Org_usage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Org.Usage(childComplexity, args["at"].(*time.Time), args["memberId"].(*string)), true
+	case "Org.usagePeriods":
+		if e.ComplexityRoot.Org.UsagePeriods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Org.UsagePeriods(childComplexity), true
 
 	case "OrgEvent.createdAt":
 		if e.ComplexityRoot.OrgEvent.CreatedAt == nil {
@@ -2969,6 +3063,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
+	case "RecordUsagePayload.eventId":
+		if e.ComplexityRoot.RecordUsagePayload.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordUsagePayload.EventID(childComplexity), true
+	case "RecordUsagePayload.outcome":
+		if e.ComplexityRoot.RecordUsagePayload.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordUsagePayload.Outcome(childComplexity), true
+	case "RecordUsagePayload.overLimit":
+		if e.ComplexityRoot.RecordUsagePayload.OverLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordUsagePayload.OverLimit(childComplexity), true
+	case "RecordUsagePayload.periodStart":
+		if e.ComplexityRoot.RecordUsagePayload.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordUsagePayload.PeriodStart(childComplexity), true
+
 	case "RefundResult.creditsNotRecovered":
 		if e.ComplexityRoot.RefundResult.CreditsNotRecovered == nil {
 			break
@@ -3429,6 +3548,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Usage.CreditsConsumed(childComplexity), true
+	case "Usage.memberId":
+		if e.ComplexityRoot.Usage.MemberID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Usage.MemberID(childComplexity), true
+	case "Usage.metrics":
+		if e.ComplexityRoot.Usage.Metrics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Usage.Metrics(childComplexity), true
+	case "Usage.overLimitAction":
+		if e.ComplexityRoot.Usage.OverLimitAction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Usage.OverLimitAction(childComplexity), true
 	case "Usage.periodEnd":
 		if e.ComplexityRoot.Usage.PeriodEnd == nil {
 			break
@@ -3472,6 +3609,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UsageLimits.StorageBytes(childComplexity), true
+
+	case "UsagePeriod.end":
+		if e.ComplexityRoot.UsagePeriod.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsagePeriod.End(childComplexity), true
+	case "UsagePeriod.start":
+		if e.ComplexityRoot.UsagePeriod.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsagePeriod.Start(childComplexity), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -3532,6 +3682,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PreviewChangeInput", ec.unmarshalInputPreviewChangeInput),
 			graphql.NewInputUnmarshaler("PurchasePackInput", ec.unmarshalInputPurchasePackInput),
 			graphql.NewInputUnmarshaler("QuoteInput", ec.unmarshalInputQuoteInput),
+			graphql.NewInputUnmarshaler("RecordUsageInput", ec.unmarshalInputRecordUsageInput),
 			graphql.NewInputUnmarshaler("RetrySubscriptionPaymentInput", ec.unmarshalInputRetrySubscriptionPaymentInput),
 			graphql.NewInputUnmarshaler("SetAutoRechargeInput", ec.unmarshalInputSetAutoRechargeInput),
 			graphql.NewInputUnmarshaler("SubscribeInput", ec.unmarshalInputSubscribeInput),
@@ -3898,7 +4049,8 @@ Tally's GraphQL API: prepaid credit billing for organizations.
 Failures are GraphQL errors whose ` + "`" + `extensions.code` + "`" + ` is one of UNAUTHENTICATED,
 FORBIDDEN, NOT_FOUND, INVALID_INPUT (with ` + "`" + `extensions.field` + "`" + ` naming the
 offending input), INSUFFICIENT_CREDITS, ORG_SUSPENDED, CONFLICT,
-PAYMENT_FAILED, GATEWAY_UNAVAILABLE, RATE_LIMITED or INTERNAL. An INTERNAL
+PAYMENT_FAILED, GATEWAY_UNAVAILABLE, RATE_LIMITED, USAGE_LIMIT_EXCEEDED (a usage
+event the plan refuses past its limit) or INTERNAL. An INTERNAL
 error never carries the underlying cause: its message is "internal error".
 Objects of an org the caller does not belong to are NOT_FOUND (or null), never
 FORBIDDEN, so their existence does not leak.
@@ -4902,8 +5054,8 @@ type Org implements Node {
   invoices("Page size, 1 to 100 (default 20)." first: Int, "Cursor of the item to start after." after: String): InvoiceConnection!
   "Credit notes issued against the org's invoices, newest first (OWNER, BILLING)."
   creditNotes("Page size, 1 to 100 (default 20)." first: Int, "Cursor of the item to start after." after: String): CreditNoteConnection!
-  "This month's credit consumption: org-wide for OWNER and BILLING, only the caller's own for ADMIN and MEMBER; ` + "`" + `scope` + "`" + ` says which."
-  usage: Usage!
+  "One metering period's credit consumption and metered usage against the plan's limits: org-wide for OWNER and BILLING, only the caller's own for ADMIN and MEMBER; ` + "`" + `scope` + "`" + ` says which. Periods follow the plan's monthly reset."
+  usage("A time inside the period to report; null is now. Any past period with usage can be read (see usagePeriods)." at: Time, "Global ID of a member (User) whose own usage to report (OWNER and BILLING; other roles always get their own)." memberId: ID): Usage!
   "Automatic top-up settings; null when never configured."
   autoRecharge: AutoRecharge
   "Saved payment methods, default first."
@@ -4932,7 +5084,7 @@ enum UsageScope {
   MEMBER
 }
 
-"Credit consumption in the current monthly period."
+"Credit consumption and metered usage in one monthly period."
 type Usage {
   "Whose consumption this is."
   scope: UsageScope!
@@ -5384,6 +5536,117 @@ extend type Mutation {
     "The time to move to; not before the clock's time."
     to: Time
   ): Time!
+}
+`, BuiltIn: false},
+	{Name: "../schema/usage.graphqls", Input: `"A metered usage metric, one per plan limit."
+enum UsageMetric {
+  "Sessions started (a counter: events add up in their period)."
+  SESSIONS
+  "Product events (a counter)."
+  EVENTS
+  "Enrichments (a counter)."
+  ENRICHMENTS
+  "Bytes stored (a gauge: the value of the latest event by its time)."
+  STORAGE_BYTES
+}
+
+"How close an org-wide total is to its limit; the fractions are server settings (TALLY_USAGE_WARNING_AT, TALLY_USAGE_EXCEEDED_AT)."
+enum UsageLevel {
+  "Below the warning fraction, or unlimited."
+  OK
+  "From the warning fraction (default 80%) of the limit."
+  WARNING
+  "From the exceeded fraction (default 100%) of the limit."
+  EXCEEDED
+}
+
+"What the plan does with usage past a limit."
+enum OverLimitAction {
+  "Events past the limit are accepted and flagged (` + "`" + `overLimit` + "`" + `)."
+  FLAG
+  "Events that would pass the limit are refused with USAGE_LIMIT_EXCEEDED until the period resets or the plan changes."
+  REFUSE
+}
+
+"One metric's usage in a period."
+type MetricUsage {
+  "Which metric."
+  metric: UsageMetric!
+  "The period's total (counters) or latest value (STORAGE_BYTES), for the report's scope."
+  quantity: Int64!
+  "The plan's org-wide limit for the period; null means unlimited."
+  limit: Int64
+  "quantity divided by limit; null when unlimited."
+  fractionUsed: Float
+  "The level of the org-wide total against the limit (the same for every scope)."
+  level: UsageLevel!
+  "Whether the total is past the limit or events were accepted past it."
+  overLimit: Boolean!
+  "How many events were accepted past the limit (FLAG plans)."
+  overLimitEvents: Int64!
+}
+
+"A metering period, from one monthly reset to the next."
+type UsagePeriod {
+  "Start of the period (inclusive)."
+  start: Time!
+  "End of the period (exclusive)."
+  end: Time!
+}
+
+extend type Usage {
+  "Global ID of the member (User) whose usage a MEMBER report is; null for ORG."
+  memberId: ID
+  "Every metric's usage in the period, in SESSIONS, EVENTS, ENRICHMENTS, STORAGE_BYTES order."
+  metrics: [MetricUsage!]!
+  "What the plan does with usage past a limit."
+  overLimitAction: OverLimitAction!
+}
+
+extend type Org {
+  "Periods that have metered usage, newest first (at most 120); pass one's start as ` + "`" + `usage(at:)` + "`" + ` to read it."
+  usagePeriods: [UsagePeriod!]!
+}
+
+"What recordUsage takes: one usage event."
+input RecordUsageInput {
+  "Global ID of the org."
+  orgId: ID!
+  "The event's id, 1 to 128 characters, unique within the org: reporting it again (a retry) counts it once and answers DUPLICATE."
+  eventId: String!
+  "What the event measures."
+  metric: UsageMetric!
+  "How much: at least 1 (at most 2^40) for counters; 0 to 2^53 bytes for STORAGE_BYTES."
+  quantity: Int64!
+  "When the usage happened (default now): at most 5 minutes ahead of the server's clock and not before the previous period."
+  time: Time
+  "Global ID of the member (User) the usage belongs to; null for the org as a whole."
+  memberId: ID
+}
+
+"What happened to a reported usage event."
+enum UsageEventOutcome {
+  "Counted now."
+  ACCEPTED
+  "Counted before under the same event id; nothing changed."
+  DUPLICATE
+}
+
+"What recordUsage returns."
+type RecordUsagePayload {
+  "The event's id."
+  eventId: String!
+  "ACCEPTED or DUPLICATE (a refused or invalid event is an error instead: USAGE_LIMIT_EXCEEDED or INVALID_INPUT)."
+  outcome: UsageEventOutcome!
+  "Whether the event was accepted past the plan's limit (FLAG plans)."
+  overLimit: Boolean!
+  "Start of the period the event counts in; null for a DUPLICATE."
+  periodStart: Time
+}
+
+extend type Mutation {
+  "Reports one usage event (org API keys, OWNER and ADMIN); idempotent by the event id. For volume, POST batches of CloudEvents to /v1/usage/events (README). USAGE_LIMIT_EXCEEDED when the plan refuses usage past its limit and this event would pass it."
+  recordUsage("The event." input: RecordUsageInput!): RecordUsagePayload!
 }
 `, BuiltIn: false},
 }
@@ -5887,6 +6150,26 @@ func (ec *executionContext) childFields_Membership(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
 }
 
+func (ec *executionContext) childFields_MetricUsage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "metric":
+		return ec.fieldContext_MetricUsage_metric(ctx, field)
+	case "quantity":
+		return ec.fieldContext_MetricUsage_quantity(ctx, field)
+	case "limit":
+		return ec.fieldContext_MetricUsage_limit(ctx, field)
+	case "fractionUsed":
+		return ec.fieldContext_MetricUsage_fractionUsed(ctx, field)
+	case "level":
+		return ec.fieldContext_MetricUsage_level(ctx, field)
+	case "overLimit":
+		return ec.fieldContext_MetricUsage_overLimit(ctx, field)
+	case "overLimitEvents":
+		return ec.fieldContext_MetricUsage_overLimitEvents(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MetricUsage", field.Name)
+}
+
 func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "amountMinor":
@@ -6043,6 +6326,8 @@ func (ec *executionContext) childFields_Org(ctx context.Context, field graphql.C
 		return ec.fieldContext_Org_lowBalanceAlert(ctx, field)
 	case "packOffers":
 		return ec.fieldContext_Org_packOffers(ctx, field)
+	case "usagePeriods":
+		return ec.fieldContext_Org_usagePeriods(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Org", field.Name)
 }
@@ -6227,6 +6512,20 @@ func (ec *executionContext) childFields_PurchaseQuote(ctx context.Context, field
 		return ec.fieldContext_PurchaseQuote_installments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PurchaseQuote", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordUsagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "eventId":
+		return ec.fieldContext_RecordUsagePayload_eventId(ctx, field)
+	case "outcome":
+		return ec.fieldContext_RecordUsagePayload_outcome(ctx, field)
+	case "overLimit":
+		return ec.fieldContext_RecordUsagePayload_overLimit(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_RecordUsagePayload_periodStart(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordUsagePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RefundResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6449,6 +6748,12 @@ func (ec *executionContext) childFields_Usage(ctx context.Context, field graphql
 		return ec.fieldContext_Usage_periodEnd(ctx, field)
 	case "creditsConsumed":
 		return ec.fieldContext_Usage_creditsConsumed(ctx, field)
+	case "memberId":
+		return ec.fieldContext_Usage_memberId(ctx, field)
+	case "metrics":
+		return ec.fieldContext_Usage_metrics(ctx, field)
+	case "overLimitAction":
+		return ec.fieldContext_Usage_overLimitAction(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Usage", field.Name)
 }
@@ -6465,6 +6770,16 @@ func (ec *executionContext) childFields_UsageLimits(ctx context.Context, field g
 		return ec.fieldContext_UsageLimits_storageBytes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UsageLimits", field.Name)
+}
+
+func (ec *executionContext) childFields_UsagePeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_UsagePeriod_start(ctx, field)
+	case "end":
+		return ec.fieldContext_UsagePeriod_end(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UsagePeriod", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6877,6 +7192,20 @@ func (ec *executionContext) field_Mutation_purchasePack_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.PurchasePackInput, error) {
 			return ec.unmarshalNPurchasePackInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPurchasePackInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordUsage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordUsageInput, error) {
+			return ec.unmarshalNRecordUsageInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐRecordUsageInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7328,6 +7657,28 @@ func (ec *executionContext) field_Org_orders_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["status"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Org_usage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "memberId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["memberId"] = arg1
 	return args, nil
 }
 
@@ -11573,6 +11924,167 @@ func (ec *executionContext) fieldContext_Membership_createdAt(_ context.Context,
 	return graphql.NewScalarFieldContext("Membership", field, false, false, "Time")
 }
 
+func (ec *executionContext) _MetricUsage_metric(ctx context.Context, field graphql.CollectedField, obj *model.MetricUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricUsage_metric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.UsageMetric) graphql.Marshaler {
+			return ec.marshalNUsageMetric2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐUsageMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricUsage_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricUsage", field, false, false, "UsageMetric")
+}
+
+func (ec *executionContext) _MetricUsage_quantity(ctx context.Context, field graphql.CollectedField, obj *model.MetricUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricUsage_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricUsage_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricUsage", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _MetricUsage_limit(ctx context.Context, field graphql.CollectedField, obj *model.MetricUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricUsage_limit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Limit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricUsage_limit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricUsage", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _MetricUsage_fractionUsed(ctx context.Context, field graphql.CollectedField, obj *model.MetricUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricUsage_fractionUsed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FractionUsed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricUsage_fractionUsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricUsage", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricUsage_level(ctx context.Context, field graphql.CollectedField, obj *model.MetricUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricUsage_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.UsageLevel) graphql.Marshaler {
+			return ec.marshalNUsageLevel2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐUsageLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricUsage_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricUsage", field, false, false, "UsageLevel")
+}
+
+func (ec *executionContext) _MetricUsage_overLimit(ctx context.Context, field graphql.CollectedField, obj *model.MetricUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricUsage_overLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricUsage_overLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricUsage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MetricUsage_overLimitEvents(ctx context.Context, field graphql.CollectedField, obj *model.MetricUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricUsage_overLimitEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverLimitEvents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricUsage_overLimitEvents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricUsage", field, false, false, "Int64")
+}
+
 func (ec *executionContext) _Money_amountMinor(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13050,6 +13562,50 @@ func (ec *executionContext) fieldContext_Mutation_advanceTestClock(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recordUsage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordUsage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordUsage(ctx, fc.Args["input"].(model.RecordUsageInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordUsagePayload) graphql.Marshaler {
+			return ec.marshalNRecordUsagePayload2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐRecordUsagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordUsage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordUsagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordUsage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NextAction_kind(ctx context.Context, field graphql.CollectedField, obj *model.NextAction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14430,7 +14986,8 @@ func (ec *executionContext) _Org_usage(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Org_usage(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Org().Usage(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Org().Usage(ctx, obj, fc.Args["at"].(*time.Time), fc.Args["memberId"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Usage) graphql.Marshaler {
@@ -14440,7 +14997,7 @@ func (ec *executionContext) _Org_usage(ctx context.Context, field graphql.Collec
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Org_usage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Org_usage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Org",
 		Field:      field,
@@ -14449,6 +15006,17 @@ func (ec *executionContext) fieldContext_Org_usage(_ context.Context, field grap
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Usage(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Org_usage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -14684,6 +15252,38 @@ func (ec *executionContext) fieldContext_Org_packOffers(_ context.Context, field
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PackOffer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Org_usagePeriods(ctx context.Context, field graphql.CollectedField, obj *model.Org) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Org_usagePeriods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Org().UsagePeriods(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UsagePeriod) graphql.Marshaler {
+			return ec.marshalNUsagePeriod2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐUsagePeriodᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Org_usagePeriods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Org",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UsagePeriod(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16819,6 +17419,98 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RecordUsagePayload_eventId(ctx context.Context, field graphql.CollectedField, obj *model.RecordUsagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordUsagePayload_eventId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordUsagePayload_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordUsagePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecordUsagePayload_outcome(ctx context.Context, field graphql.CollectedField, obj *model.RecordUsagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordUsagePayload_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.UsageEventOutcome) graphql.Marshaler {
+			return ec.marshalNUsageEventOutcome2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐUsageEventOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordUsagePayload_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordUsagePayload", field, false, false, "UsageEventOutcome")
+}
+
+func (ec *executionContext) _RecordUsagePayload_overLimit(ctx context.Context, field graphql.CollectedField, obj *model.RecordUsagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordUsagePayload_overLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordUsagePayload_overLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordUsagePayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RecordUsagePayload_periodStart(ctx context.Context, field graphql.CollectedField, obj *model.RecordUsagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordUsagePayload_periodStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordUsagePayload_periodStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordUsagePayload", field, false, false, "Time")
+}
+
 func (ec *executionContext) _RefundResult_order(ctx context.Context, field graphql.CollectedField, obj *model.RefundResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18821,6 +19513,84 @@ func (ec *executionContext) fieldContext_Usage_creditsConsumed(_ context.Context
 	return graphql.NewScalarFieldContext("Usage", field, false, false, "Credits")
 }
 
+func (ec *executionContext) _Usage_memberId(ctx context.Context, field graphql.CollectedField, obj *model.Usage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Usage_memberId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MemberID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Usage_memberId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Usage", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Usage_metrics(ctx context.Context, field graphql.CollectedField, obj *model.Usage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Usage_metrics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metrics, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MetricUsage) graphql.Marshaler {
+			return ec.marshalNMetricUsage2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMetricUsageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Usage_metrics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Usage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetricUsage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Usage_overLimitAction(ctx context.Context, field graphql.CollectedField, obj *model.Usage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Usage_overLimitAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverLimitAction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OverLimitAction) graphql.Marshaler {
+			return ec.marshalNOverLimitAction2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOverLimitAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Usage_overLimitAction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Usage", field, false, false, "OverLimitAction")
+}
+
 func (ec *executionContext) _UsageLimits_sessions(ctx context.Context, field graphql.CollectedField, obj *model.UsageLimits) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18911,6 +19681,52 @@ func (ec *executionContext) _UsageLimits_storageBytes(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_UsageLimits_storageBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UsageLimits", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _UsagePeriod_start(ctx context.Context, field graphql.CollectedField, obj *model.UsagePeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsagePeriod_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsagePeriod_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsagePeriod", field, false, false, "Time")
+}
+
+func (ec *executionContext) _UsagePeriod_end(ctx context.Context, field graphql.CollectedField, obj *model.UsagePeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsagePeriod_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsagePeriod_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsagePeriod", field, false, false, "Time")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
@@ -21063,6 +21879,83 @@ func UnmarshalQuoteInput(ctx context.Context, raw any) (model.QuoteInput, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordUsageInput(ctx context.Context, obj any) (model.RecordUsageInput, error) {
+	var it model.RecordUsageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgId", "eventId", "metric", "quantity", "time", "memberId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "eventId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventID = data
+		case "metric":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metric"))
+			data, err := ec.unmarshalNUsageMetric2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐUsageMetric(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Metric = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt642int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "time":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("time"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Time = data
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordUsageInput unmarshals raw into the RecordUsageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordUsageInput(ctx context.Context, raw any) (model.RecordUsageInput, error) {
+	var out model.RecordUsageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordUsageInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRetrySubscriptionPaymentInput(ctx context.Context, obj any) (model.RetrySubscriptionPaymentInput, error) {
 	var it model.RetrySubscriptionPaymentInput
 	if obj == nil {
@@ -23186,6 +24079,69 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var metricUsageImplementors = []string{"MetricUsage"}
+
+func (ec *executionContext) _MetricUsage(ctx context.Context, sel ast.SelectionSet, obj *model.MetricUsage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, metricUsageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MetricUsage")
+		case "metric":
+			out.Values[i] = ec._MetricUsage_metric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._MetricUsage_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "limit":
+			out.Values[i] = ec._MetricUsage_limit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "fractionUsed":
+			out.Values[i] = ec._MetricUsage_fractionUsed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "level":
+			out.Values[i] = ec._MetricUsage_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overLimit":
+			out.Values[i] = ec._MetricUsage_overLimit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overLimitEvents":
+			out.Values[i] = ec._MetricUsage_overLimitEvents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var moneyImplementors = []string{"Money"}
 
 func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, obj *model.Money) graphql.Marshaler {
@@ -23468,6 +24424,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "advanceTestClock":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_advanceTestClock(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordUsage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordUsage(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -23938,6 +24901,12 @@ func (ec *executionContext) _Org(ctx context.Context, sel ast.SelectionSet, obj 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Org_packOffers(ctx, field, obj)
+				})
+		case "usagePeriods":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Org_usagePeriods(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -24661,6 +25630,54 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordUsagePayloadImplementors = []string{"RecordUsagePayload"}
+
+func (ec *executionContext) _RecordUsagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordUsagePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordUsagePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordUsagePayload")
+		case "eventId":
+			out.Values[i] = ec._RecordUsagePayload_eventId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outcome":
+			out.Values[i] = ec._RecordUsagePayload_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overLimit":
+			out.Values[i] = ec._RecordUsagePayload_overLimit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodStart":
+			out.Values[i] = ec._RecordUsagePayload_periodStart(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -25436,6 +26453,21 @@ func (ec *executionContext) _Usage(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "memberId":
+			out.Values[i] = ec._Usage_memberId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "metrics":
+			out.Values[i] = ec._Usage_metrics(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overLimitAction":
+			out.Values[i] = ec._Usage_overLimitAction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25482,6 +26514,44 @@ func (ec *executionContext) _UsageLimits(ctx context.Context, sel ast.SelectionS
 		case "storageBytes":
 			out.Values[i] = ec._UsageLimits_storageBytes(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var usagePeriodImplementors = []string{"UsagePeriod"}
+
+func (ec *executionContext) _UsagePeriod(ctx context.Context, sel ast.SelectionSet, obj *model.UsagePeriod) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, usagePeriodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UsagePeriod")
+		case "start":
+			out.Values[i] = ec._UsagePeriod_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._UsagePeriod_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -26581,6 +27651,30 @@ func (ec *executionContext) marshalNMembership2ᚖgithubᚗcomᚋtallyhqᚋtally
 	return ec._Membership(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMetricUsage2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMetricUsageᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MetricUsage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMetricUsage2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMetricUsage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMetricUsage2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMetricUsage(ctx context.Context, sel ast.SelectionSet, v *model.MetricUsage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MetricUsage!")
+		return graphql.Null
+	}
+	return ec._MetricUsage(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMoney2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoneyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Money) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -26799,6 +27893,16 @@ func (ec *executionContext) marshalNOrgStatus2githubᚗcomᚋtallyhqᚋtallyᚋg
 	return v
 }
 
+func (ec *executionContext) unmarshalNOverLimitAction2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOverLimitAction(ctx context.Context, v any) (model.OverLimitAction, error) {
+	var res model.OverLimitAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOverLimitAction2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOverLimitAction(ctx context.Context, sel ast.SelectionSet, v model.OverLimitAction) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNPack2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPackᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Pack) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -26952,6 +28056,19 @@ func (ec *executionContext) marshalNPurchaseQuote2ᚖgithubᚗcomᚋtallyhqᚋta
 func (ec *executionContext) unmarshalNQuoteInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐQuoteInput(ctx context.Context, v any) (model.QuoteInput, error) {
 	res, err := ec.unmarshalInputQuoteInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordUsageInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐRecordUsageInput(ctx context.Context, v any) (model.RecordUsageInput, error) {
+	res, err := ec.unmarshalInputRecordUsageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordUsagePayload2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐRecordUsagePayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordUsagePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordUsagePayload!")
+		return graphql.Null
+	}
+	return ec._RecordUsagePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRefundResult2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐRefundResult(ctx context.Context, sel ast.SelectionSet, v *model.RefundResult) graphql.Marshaler {
@@ -27160,12 +28277,66 @@ func (ec *executionContext) marshalNUsage2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgr
 	return ec._Usage(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNUsageEventOutcome2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐUsageEventOutcome(ctx context.Context, v any) (model.UsageEventOutcome, error) {
+	var res model.UsageEventOutcome
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUsageEventOutcome2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐUsageEventOutcome(ctx context.Context, sel ast.SelectionSet, v model.UsageEventOutcome) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNUsageLevel2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐUsageLevel(ctx context.Context, v any) (model.UsageLevel, error) {
+	var res model.UsageLevel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUsageLevel2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐUsageLevel(ctx context.Context, sel ast.SelectionSet, v model.UsageLevel) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNUsageLimits2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐUsageLimits(ctx context.Context, sel ast.SelectionSet, v *model.UsageLimits) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "UsageLimits!")
 		return graphql.Null
 	}
 	return ec._UsageLimits(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUsageMetric2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐUsageMetric(ctx context.Context, v any) (model.UsageMetric, error) {
+	var res model.UsageMetric
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUsageMetric2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐUsageMetric(ctx context.Context, sel ast.SelectionSet, v model.UsageMetric) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNUsagePeriod2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐUsagePeriodᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UsagePeriod) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUsagePeriod2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐUsagePeriod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUsagePeriod2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐUsagePeriod(ctx context.Context, sel ast.SelectionSet, v *model.UsagePeriod) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UsagePeriod!")
+		return graphql.Null
+	}
+	return ec._UsagePeriod(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUsageScope2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐUsageScope(ctx context.Context, v any) (model.UsageScope, error) {
@@ -27438,6 +28609,23 @@ func (ec *executionContext) marshalOCurrency2ᚖgithubᚗcomᚋtallyhqᚋtally�
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {

@@ -38,6 +38,7 @@ var statuses = map[domain.Code]int{
 	domain.CodeGatewayUnavailable:  http.StatusServiceUnavailable,
 	domain.CodeRateLimited:         http.StatusTooManyRequests,
 	domain.CodeInternal:            http.StatusInternalServerError,
+	domain.CodeUsageLimitExceeded:  http.StatusPaymentRequired,
 }
 
 // Status is the HTTP status of an error code: 500 for a code it does not

@@ -351,6 +351,24 @@ type MemberEdge struct {
 	Node *Member `json:"node"`
 }
 
+// One metric's usage in a period.
+type MetricUsage struct {
+	// Which metric.
+	Metric UsageMetric `json:"metric"`
+	// The period's total (counters) or latest value (STORAGE_BYTES), for the report's scope.
+	Quantity int64 `json:"quantity"`
+	// The plan's org-wide limit for the period; null means unlimited.
+	Limit *int64 `json:"limit,omitempty"`
+	// quantity divided by limit; null when unlimited.
+	FractionUsed *float64 `json:"fractionUsed,omitempty"`
+	// The level of the org-wide total against the limit (the same for every scope).
+	Level UsageLevel `json:"level"`
+	// Whether the total is past the limit or events were accepted past it.
+	OverLimit bool `json:"overLimit"`
+	// How many events were accepted past the limit (FLAG plans).
+	OverLimitEvents int64 `json:"overLimitEvents"`
+}
+
 // An amount of money in integer minor units of a currency.
 type Money struct {
 	// The amount in minor units (cents), e.g. 500 for 5.00.
@@ -640,6 +658,34 @@ type QuoteInput struct {
 	TermMonths *int `json:"termMonths,omitempty"`
 }
 
+// What recordUsage takes: one usage event.
+type RecordUsageInput struct {
+	// Global ID of the org.
+	OrgID string `json:"orgId"`
+	// The event's id, 1 to 128 characters, unique within the org: reporting it again (a retry) counts it once and answers DUPLICATE.
+	EventID string `json:"eventId"`
+	// What the event measures.
+	Metric UsageMetric `json:"metric"`
+	// How much: at least 1 (at most 2^40) for counters; 0 to 2^53 bytes for STORAGE_BYTES.
+	Quantity int64 `json:"quantity"`
+	// When the usage happened (default now): at most 5 minutes ahead of the server's clock and not before the previous period.
+	Time *time.Time `json:"time,omitempty"`
+	// Global ID of the member (User) the usage belongs to; null for the org as a whole.
+	MemberID *string `json:"memberId,omitempty"`
+}
+
+// What recordUsage returns.
+type RecordUsagePayload struct {
+	// The event's id.
+	EventID string `json:"eventId"`
+	// ACCEPTED or DUPLICATE (a refused or invalid event is an error instead: USAGE_LIMIT_EXCEEDED or INVALID_INPUT).
+	Outcome UsageEventOutcome `json:"outcome"`
+	// Whether the event was accepted past the plan's limit (FLAG plans).
+	OverLimit bool `json:"overLimit"`
+	// Start of the period the event counts in; null for a DUPLICATE.
+	PeriodStart *time.Time `json:"periodStart,omitempty"`
+}
+
 // What refundOrder returns.
 type RefundResult struct {
 	// The order after the refund.
@@ -836,7 +882,7 @@ type TransferOwnershipPayload struct {
 	PreviousOwner *Member `json:"previousOwner"`
 }
 
-// Credit consumption in the current monthly period.
+// Credit consumption and metered usage in one monthly period.
 type Usage struct {
 	// Whose consumption this is.
 	Scope UsageScope `json:"scope"`
@@ -846,6 +892,12 @@ type Usage struct {
 	PeriodEnd time.Time `json:"periodEnd"`
 	// Credits consumed in the period.
 	CreditsConsumed int64 `json:"creditsConsumed"`
+	// Global ID of the member (User) whose usage a MEMBER report is; null for ORG.
+	MemberID *string `json:"memberId,omitempty"`
+	// Every metric's usage in the period, in SESSIONS, EVENTS, ENRICHMENTS, STORAGE_BYTES order.
+	Metrics []*MetricUsage `json:"metrics"`
+	// What the plan does with usage past a limit.
+	OverLimitAction OverLimitAction `json:"overLimitAction"`
 }
 
 // A plan's per-period usage limits; null means unlimited.
@@ -858,6 +910,14 @@ type UsageLimits struct {
 	Enrichments *int64 `json:"enrichments,omitempty"`
 	// Storage in bytes.
 	StorageBytes *int64 `json:"storageBytes,omitempty"`
+}
+
+// A metering period, from one monthly reset to the next.
+type UsagePeriod struct {
+	// Start of the period (inclusive).
+	Start time.Time `json:"start"`
+	// End of the period (exclusive).
+	End time.Time `json:"end"`
 }
 
 // A person known from an identity token.
@@ -1850,6 +1910,64 @@ func (e OrgStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What the plan does with usage past a limit.
+type OverLimitAction string
+
+const (
+	// Events past the limit are accepted and flagged (`overLimit`).
+	OverLimitActionFlag OverLimitAction = "FLAG"
+	// Events that would pass the limit are refused with USAGE_LIMIT_EXCEEDED until the period resets or the plan changes.
+	OverLimitActionRefuse OverLimitAction = "REFUSE"
+)
+
+var AllOverLimitAction = []OverLimitAction{
+	OverLimitActionFlag,
+	OverLimitActionRefuse,
+}
+
+func (e OverLimitAction) IsValid() bool {
+	switch e {
+	case OverLimitActionFlag, OverLimitActionRefuse:
+		return true
+	}
+	return false
+}
+
+func (e OverLimitAction) String() string {
+	return string(e)
+}
+
+func (e *OverLimitAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OverLimitAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OverLimitAction", str)
+	}
+	return nil
+}
+
+func (e OverLimitAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OverLimitAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OverLimitAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // How a buyer pays.
 type PaymentMethodKind string
 
@@ -2166,6 +2284,189 @@ func (e *SubscriptionStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e SubscriptionStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What happened to a reported usage event.
+type UsageEventOutcome string
+
+const (
+	// Counted now.
+	UsageEventOutcomeAccepted UsageEventOutcome = "ACCEPTED"
+	// Counted before under the same event id; nothing changed.
+	UsageEventOutcomeDuplicate UsageEventOutcome = "DUPLICATE"
+)
+
+var AllUsageEventOutcome = []UsageEventOutcome{
+	UsageEventOutcomeAccepted,
+	UsageEventOutcomeDuplicate,
+}
+
+func (e UsageEventOutcome) IsValid() bool {
+	switch e {
+	case UsageEventOutcomeAccepted, UsageEventOutcomeDuplicate:
+		return true
+	}
+	return false
+}
+
+func (e UsageEventOutcome) String() string {
+	return string(e)
+}
+
+func (e *UsageEventOutcome) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = UsageEventOutcome(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid UsageEventOutcome", str)
+	}
+	return nil
+}
+
+func (e UsageEventOutcome) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *UsageEventOutcome) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e UsageEventOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How close an org-wide total is to its limit; the fractions are server settings (TALLY_USAGE_WARNING_AT, TALLY_USAGE_EXCEEDED_AT).
+type UsageLevel string
+
+const (
+	// Below the warning fraction, or unlimited.
+	UsageLevelOk UsageLevel = "OK"
+	// From the warning fraction (default 80%) of the limit.
+	UsageLevelWarning UsageLevel = "WARNING"
+	// From the exceeded fraction (default 100%) of the limit.
+	UsageLevelExceeded UsageLevel = "EXCEEDED"
+)
+
+var AllUsageLevel = []UsageLevel{
+	UsageLevelOk,
+	UsageLevelWarning,
+	UsageLevelExceeded,
+}
+
+func (e UsageLevel) IsValid() bool {
+	switch e {
+	case UsageLevelOk, UsageLevelWarning, UsageLevelExceeded:
+		return true
+	}
+	return false
+}
+
+func (e UsageLevel) String() string {
+	return string(e)
+}
+
+func (e *UsageLevel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = UsageLevel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid UsageLevel", str)
+	}
+	return nil
+}
+
+func (e UsageLevel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *UsageLevel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e UsageLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A metered usage metric, one per plan limit.
+type UsageMetric string
+
+const (
+	// Sessions started (a counter: events add up in their period).
+	UsageMetricSessions UsageMetric = "SESSIONS"
+	// Product events (a counter).
+	UsageMetricEvents UsageMetric = "EVENTS"
+	// Enrichments (a counter).
+	UsageMetricEnrichments UsageMetric = "ENRICHMENTS"
+	// Bytes stored (a gauge: the value of the latest event by its time).
+	UsageMetricStorageBytes UsageMetric = "STORAGE_BYTES"
+)
+
+var AllUsageMetric = []UsageMetric{
+	UsageMetricSessions,
+	UsageMetricEvents,
+	UsageMetricEnrichments,
+	UsageMetricStorageBytes,
+}
+
+func (e UsageMetric) IsValid() bool {
+	switch e {
+	case UsageMetricSessions, UsageMetricEvents, UsageMetricEnrichments, UsageMetricStorageBytes:
+		return true
+	}
+	return false
+}
+
+func (e UsageMetric) String() string {
+	return string(e)
+}
+
+func (e *UsageMetric) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = UsageMetric(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid UsageMetric", str)
+	}
+	return nil
+}
+
+func (e UsageMetric) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *UsageMetric) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e UsageMetric) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -36,6 +36,9 @@ type Options struct {
 	// JWTSecret is the server's TALLY_JWT_SECRET, for the GraphQL lookups
 	// made as the benchmark's owner during setup.
 	JWTSecret string
+	// UsageBatch is the events per usage batch (500); UsageOrgs the orgs
+	// the usage run reports for (16, at most Orgs).
+	UsageBatch, UsageOrgs int
 }
 
 // withDefaults fills zero fields and checks the rest.
@@ -55,6 +58,13 @@ func (o Options) withDefaults() (Options, error) {
 	if o.PgbenchPath == "" {
 		o.PgbenchPath = "pgbench"
 	}
+	if o.UsageBatch == 0 {
+		o.UsageBatch = 500
+	}
+	if o.UsageOrgs == 0 {
+		o.UsageOrgs = 16
+	}
+	o.UsageOrgs = min(o.UsageOrgs, o.Orgs)
 	switch {
 	case o.URL == "":
 		return o, domain.InvalidInput("url", "the Tally server URL is required")
@@ -62,6 +72,8 @@ func (o Options) withDefaults() (Options, error) {
 		return o, domain.InvalidInput("databaseURL", "the server's PostgreSQL URL is required")
 	case o.JWTSecret == "":
 		return o, domain.InvalidInput("jwtSecret", "the server's JWT secret is required")
+	case o.UsageBatch < 1 || o.UsageOrgs < 1:
+		return o, domain.InvalidInput("usageBatch", "the usage batch and orgs must be positive")
 	case o.Clients < 1 || o.Orgs < 1:
 		return o, domain.InvalidInput("clients", "clients and orgs must be positive")
 	case o.Duration < time.Second || o.Warmup < 0:
@@ -125,6 +137,7 @@ func Run(ctx context.Context, o Options, out io.Writer) (err error) {
 		{targets[:o.Orgs], "tpcb-like", pg.tpcb},
 		{targets[o.Orgs:], "hot-row", pg.hotRow},
 	}
+	var debits float64 // of the spread-out scenario
 	for _, sc := range scenarios {
 		s := Scenario{Orgs: len(sc.targets), Clients: o.Clients, Duration: o.Duration,
 			PgbenchScript: sc.script, PgbenchScale: scale}
@@ -132,6 +145,9 @@ func Run(ctx context.Context, o Options, out io.Writer) (err error) {
 		l := &load{endpoint: o.URL + "/graphql", targets: sc.targets, clients: o.Clients,
 			warmup: o.Warmup, duration: o.Duration, runID: runID + "-" + sc.script}
 		s.Tally = l.run(ctx)
+		if debits == 0 {
+			debits = s.Tally.PerSecond()
+		}
 		if o.ServerPID > 0 {
 			s.RSSAfterKiB, _ = ReadRSS(o.ServerPID) // a vanished server shows as unknown
 		}
@@ -147,6 +163,27 @@ func Run(ctx context.Context, o Options, out io.Writer) (err error) {
 			return err // the block above still shows the Tally side
 		}
 		fmt.Fprintln(out)
+	}
+	return runUsage(ctx, o, fx.Owner, targets[:o.UsageOrgs], runID, debits, out)
+}
+
+// runUsage runs the usage ingest scenario, checks the totals and reports
+// them next to the debit rate.
+func runUsage(ctx context.Context, o Options, owner domain.User, targets []Target, runID string, debits float64, out io.Writer) error {
+	u := &usageRun{endpoint: o.URL + "/v1/usage/events", targets: targets, clients: o.Clients, batch: o.UsageBatch,
+		duration: o.Duration, runID: runID}
+	res := u.run(ctx)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := verifyUsage(ctx, o.URL+"/graphql", o.JWTSecret, owner, targets, res.sentPerOrg, &res); err != nil {
+		return err
+	}
+	if err := WriteUsage(out, res, debits); err != nil {
+		return err
+	}
+	if !res.Verified || res.Errors > 0 {
+		return domain.Internal(fmt.Errorf("usage ingest: %d errors; %s", res.Errors, res.Mismatch))
 	}
 	return nil
 }

@@ -40,8 +40,11 @@ type PlanSpec struct {
 	Seats                  int        `yaml:"seats"`
 	IncludedCreditsPerSeat int64      `yaml:"includedCreditsPerSeat"`
 	Limits                 LimitsSpec `yaml:"limits"`
-	Prices                 PlanPrices `yaml:"prices"`
-	Inactive               bool       `yaml:"inactive"`
+	// OverLimit is what usage past a limit does: "flag" (default) accepts
+	// and marks it, "refuse" refuses further events of the metric.
+	OverLimit string     `yaml:"overLimit"`
+	Prices    PlanPrices `yaml:"prices"`
+	Inactive  bool       `yaml:"inactive"`
 }
 
 // PlanPrices holds a plan's per-seat prices by interval, each a map of
@@ -117,6 +120,14 @@ func (f File) Catalog() (domain.Catalog, error) {
 	var out domain.Catalog
 	for i, p := range f.Plans {
 		field := fmt.Sprintf("plans[%d]", i)
+		overLimit := domain.OverLimitFlag
+		switch strings.ToLower(p.OverLimit) {
+		case "", "flag":
+		case "refuse":
+			overLimit = domain.OverLimitRefuse
+		default:
+			return domain.Catalog{}, domain.InvalidInput(field+".overLimit", "overLimit is flag or refuse, not %q", p.OverLimit)
+		}
 		intervals := []struct {
 			interval domain.BillingInterval
 			suffix   string
@@ -145,9 +156,10 @@ func (f File) Catalog() (domain.Catalog, error) {
 					Sessions: p.Limits.Sessions, Events: p.Limits.Events,
 					Enrichments: p.Limits.Enrichments, StorageBytes: p.Limits.StorageBytes,
 				},
-				Seats:    p.Seats,
-				Position: len(out.Plans),
-				Active:   !p.Inactive,
+				OverLimit: overLimit,
+				Seats:     p.Seats,
+				Position:  len(out.Plans),
+				Active:    !p.Inactive,
 			})
 		}
 		if sold == 0 {

@@ -182,3 +182,37 @@ func TestParseAmount(t *testing.T) {
 		}
 	}
 }
+
+// TestOverLimit: a plan's overLimit is flag (the default) or refuse, any
+// case; anything else is refused naming the field. The default catalog's
+// Free plan refuses, the paid plans flag.
+func TestOverLimit(t *testing.T) {
+	c, err := Parse(Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range c.Plans {
+		want := domain.OverLimitFlag
+		if p.Code == "free-monthly" {
+			want = domain.OverLimitRefuse
+		}
+		if p.OverLimit != want {
+			t.Errorf("plan %s: overLimit %q, want %q", p.Code, p.OverLimit, want)
+		}
+	}
+	plan := func(overLimit string) []byte {
+		return []byte(`{"currencies": ["EUR"], "plans": [{"code": "p", "name": "P", "seats": 1, "includedCreditsPerSeat": 1,
+			"overLimit": "` + overLimit + `", "prices": {"monthly": {"EUR": "1.00"}}}]}`)
+	}
+	for in, want := range map[string]domain.OverLimitAction{"": domain.OverLimitFlag, "flag": domain.OverLimitFlag, "REFUSE": domain.OverLimitRefuse} {
+		c, err := Parse(plan(in))
+		if err != nil || c.Plans[0].OverLimit != want {
+			t.Errorf("overLimit %q: %v %+v", in, err, c.Plans)
+		}
+	}
+	_, err = Parse(plan("block"))
+	var de *domain.Error
+	if !errors.As(err, &de) || de.Code != domain.CodeInvalidInput || de.Field != "plans[0].overLimit" {
+		t.Errorf("overLimit block: %v, want INVALID_INPUT on plans[0].overLimit", err)
+	}
+}

@@ -181,6 +181,7 @@ func attacks() []attack {
 		{"600 aliased purchasePack", query("mutation { " + aliased(600, purchase) + "}"), 422, "INVALID_INPUT", "query"},
 		{"6 aliased subscribe", query("mutation { " + aliased(6, subscribe) + "}"), 422, "INVALID_INPUT", "query"},
 		{"6 aliased cancelSubscription", query("mutation { " + aliased(6, cancelSub) + "}"), 422, "INVALID_INPUT", "query"},
+		{"1,000 aliased recordUsage", query("mutation { " + aliased(1000, `recordUsage(input: {orgId: "T3JnOjA=", eventId: "e", metric: EVENTS, quantity: 1}) { outcome }`) + "}"), 422, "INVALID_INPUT", "query"},
 		{"aliases of a subscription", query("subscription { " + aliased(40, `balanceUpdated(orgId: "x") { balance { total } }`) + "}"), 422, "INVALID_INPUT", "query"},
 		{"aliases of subscriptionUpdated", query("subscription { " + aliased(40, `subscriptionUpdated(orgId: "x") { id }`) + "}"), 422, "INVALID_INPUT", "query"},
 		{"aliases of orgEvents", query("subscription { " + aliased(40, `orgEvents(orgId: "x") { id }`) + "}"), 422, "INVALID_INPUT", "query"},

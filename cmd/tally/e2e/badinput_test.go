@@ -147,6 +147,18 @@ func setRecharge(edit map[string]any) func(t *testing.T, f *badFixture) result {
 	}
 }
 
+// recordUsage calls recordUsage as the owner with a good event changed by
+// edit.
+func recordUsage(edit map[string]any) func(t *testing.T, f *badFixture) result {
+	return func(t *testing.T, f *badFixture) result {
+		in := map[string]any{"orgId": f.org, "eventId": f.key(), "metric": "EVENTS", "quantity": 1}
+		for k, v := range edit {
+			in[k] = v
+		}
+		return f.owner.do(t, `mutation($in: RecordUsageInput!) { recordUsage(input: $in) { outcome } }`, map[string]any{"in": in})
+	}
+}
+
 func badRequests() []badRequest {
 	amount := func(v any) func(t *testing.T, f *badFixture) result {
 		return func(t *testing.T, f *badFixture) result { return f.consumeRaw(t, f.owner, f.org, v) }
@@ -309,6 +321,17 @@ func badRequests() []badRequest {
 		{"unknown API key", func(t *testing.T, f *badFixture) result {
 			return f.bearer(t, "tly_"+strings.Repeat("0", 48))
 		}, http.StatusUnauthorized, "UNAUTHENTICATED", ""},
+		{"recordUsage without an event id", recordUsage(map[string]any{"eventId": ""}), 0, "INVALID_INPUT", "eventId"},
+		{"recordUsage with a 129-character event id", recordUsage(map[string]any{"eventId": strings.Repeat("e", 129)}), 0, "INVALID_INPUT", "eventId"},
+		{"recordUsage of nothing", recordUsage(map[string]any{"quantity": 0}), 0, "INVALID_INPUT", "quantity"},
+		{"recordUsage of a negative quantity", recordUsage(map[string]any{"quantity": -5}), 0, "INVALID_INPUT", "quantity"},
+		{"recordUsage of a huge quantity", recordUsage(map[string]any{"quantity": int64(1) << 41}), 0, "INVALID_INPUT", "quantity"},
+		{"recordUsage in the future", recordUsage(map[string]any{"time": time.Now().Add(time.Hour).Format(time.RFC3339)}), 0, "INVALID_INPUT", "time"},
+		{"recordUsage long ago", recordUsage(map[string]any{"time": time.Now().AddDate(0, -3, 0).Format(time.RFC3339)}), 0, "INVALID_INPUT", "time"},
+		{"recordUsage for a stranger", recordUsage(map[string]any{"memberId": ghostID("User")}), 0, "INVALID_INPUT", "memberId"},
+		{"recordUsage for an org as member", func(t *testing.T, f *badFixture) result {
+			return recordUsage(map[string]any{"memberId": f.org})(t, f)
+		}, 0, "INVALID_INPUT", "memberId"},
 	}
 }
 

@@ -116,6 +116,10 @@ func matrix() []matrixRow {
 		{opHistory /*          */, outcomes{okay, deny, okay, deny, deny, hide, hide, hide, anon}},
 		{opLowBalanceAlert /*  */, outcomes{okay, deny, okay, deny, deny, hide, hide, hide, anon}},
 		{opSetLowBalance /*    */, outcomes{okay, deny, okay, deny, deny, hide, hide, hide, anon}},
+		// Usage metering: the product's backend (API keys) and OWNER or
+		// ADMIN report; the periods read like usage.
+		{opRecordUsage /*      */, outcomes{okay, okay, deny, deny, okay, hide, hide, hide, anon}},
+		{opUsagePeriods /*     */, outcomes{okay, okay, okay, okay, deny, hide, hide, hide, anon}},
 	}
 	var rows []matrixRow
 	for _, line := range table {
@@ -831,7 +835,24 @@ func TestMatrixCoversEveryActor(t *testing.T) {
 			t.Errorf("%s: %d cells, want %d", op, n, len(matrixActors))
 		}
 	}
-	if want := 40; len(seen) != want {
+	if want := 42; len(seen) != want {
 		t.Errorf("%d operations, want %d", len(seen), want)
 	}
 }
+
+var opRecordUsage = matrixOp{
+	name: "recordUsage", field: "recordUsage",
+	call: func(t *testing.T, c *client, tg target, name string) result {
+		return c.do(t, `mutation($in: RecordUsageInput!) { recordUsage(input: $in) { eventId outcome overLimit periodStart } }`,
+			map[string]any{"in": map[string]any{"orgId": tg.org, "eventId": name, "metric": "EVENTS", "quantity": 1}})
+	},
+	check: func(t *testing.T, _ *matrixFixture, _ string, _ target, r result, _, _ orgState) {
+		var out struct{ Outcome string }
+		decode(t, r, "recordUsage", &out)
+		if out.Outcome != "ACCEPTED" {
+			t.Fatalf("outcome %q, want ACCEPTED", out.Outcome)
+		}
+	},
+}
+
+var opUsagePeriods = orgQuery("org.usagePeriods", "usagePeriods { start end }", nil)
