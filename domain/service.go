@@ -54,6 +54,8 @@ type Config struct {
 	AutoRecharge AutoRechargeConfig
 	// Notify holds what notification emails say and link to.
 	Notify NotifyConfig
+	// Webhooks holds the numbers of outbound webhooks.
+	Webhooks WebhookConfig
 }
 
 // AutoRechargeConfig holds the numbers of automatic top-ups.
@@ -148,6 +150,7 @@ func (c Config) withDefaults() Config {
 	if c.Notify.BillingURL == "" {
 		c.Notify.BillingURL = c.PublicURL
 	}
+	c.Webhooks = c.Webhooks.withDefaults()
 	return c
 }
 
@@ -175,6 +178,8 @@ type Service struct {
 	// checks runs the auto-recharge and low-balance checks committed
 	// spends ask for, in the background (autorecharge_worker.go).
 	checks *rechargeWorker
+	// hooks sends outbound webhooks (WithWebhookSender); nil: none.
+	hooks *hookSender
 }
 
 // Option customizes a Service.

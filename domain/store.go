@@ -91,6 +91,7 @@ type Store interface {
 	AutoRechargeStore
 	DunningStore
 	LowBalanceStore
+	WebhookEndpointStore
 }
 
 // Transactor runs work in one transaction. Its function receives the whole
