@@ -104,6 +104,7 @@ type ServeCmd struct {
 	MetricsOptions   `embed:""`
 	RateLimitOptions `embed:""`
 	NotifyOptions    `embed:""`
+	WebhookOptions   `embed:""`
 }
 
 // Common is the validated form of Globals.
@@ -148,6 +149,8 @@ type Config struct {
 	RateLimits       RateLimitOptions
 	// Notify is where notification emails go.
 	Notify notifySettings
+	// Webhooks is how outbound webhooks are sent.
+	Webhooks webhookSettings
 	// TestClock runs the service on a domain.ManualClock that
 	// advanceTestClock moves (never in production).
 	TestClock bool
@@ -366,6 +369,9 @@ func (s ServeCmd) Config() (Config, error) {
 		return Config{}, err
 	}
 	if err := s.NotifyOptions.validate(&c); err != nil {
+		return Config{}, err
+	}
+	if err := s.WebhookOptions.validate(&c); err != nil {
 		return Config{}, err
 	}
 	return c, nil
