@@ -61,6 +61,7 @@ type webhookDeliveryRow struct {
 	OrgID          string
 	EndpointID     string
 	EventID        string
+	EventType      string
 	Status         string
 	Attempts       int
 	Claims         int
@@ -78,7 +79,7 @@ func (webhookDeliveryRow) TableName() string { return "webhook_deliveries" }
 
 func toWebhookDelivery(r webhookDeliveryRow) domain.WebhookDelivery {
 	return domain.WebhookDelivery{
-		ID: r.ID, OrgID: r.OrgID, EndpointID: r.EndpointID, EventID: r.EventID,
+		ID: r.ID, OrgID: r.OrgID, EndpointID: r.EndpointID, EventID: r.EventID, EventType: r.EventType,
 		Status: domain.WebhookDeliveryStatus(r.Status), Attempts: r.Attempts, Claims: r.Claims,
 		NextAttemptAt: utcPtr(r.NextAttemptAt), LeaseUntil: utcPtr(r.LeaseUntil),
 		LastStatusCode: r.LastStatusCode, LastLatency: time.Duration(r.LastLatencyMs) * time.Millisecond,
@@ -201,7 +202,7 @@ func (d *DB) AddWebhookDelivery(ctx context.Context, w domain.WebhookDelivery) (
 	}
 	defer unlock()
 	r := webhookDeliveryRow{
-		ID: w.ID, OrgID: w.OrgID, EndpointID: w.EndpointID, EventID: w.EventID, Status: string(w.Status),
+		ID: w.ID, OrgID: w.OrgID, EndpointID: w.EndpointID, EventID: w.EventID, EventType: w.EventType, Status: string(w.Status),
 		Attempts: w.Attempts, Claims: w.Claims, NextAttemptAt: utcPtr(w.NextAttemptAt), LeaseUntil: utcPtr(w.LeaseUntil),
 		CreatedAt: utc(w.CreatedAt), UpdatedAt: utc(w.UpdatedAt),
 	}

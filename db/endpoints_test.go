@@ -63,7 +63,7 @@ func TestWebhookEndpoints(t *testing.T) {
 			t.Fatal("fanned out event still listed")
 		}
 
-		del := domain.WebhookDelivery{ID: newID(), OrgID: o.ID, EndpointID: e.ID, EventID: evs[0].ID, Status: domain.WebhookPending,
+		del := domain.WebhookDelivery{ID: newID(), OrgID: o.ID, EndpointID: e.ID, EventID: evs[0].ID, EventType: "order.paid", Status: domain.WebhookPending,
 			NextAttemptAt: &t0, CreatedAt: t0, UpdatedAt: t0}
 		for _, want := range []bool{true, false} {
 			dup := del

@@ -416,3 +416,12 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, id string, overlap ti
 		return out, asDomainError(err)
 	})
 }
+
+// WebhookEventTypes lists the types an endpoint may subscribe to, for a
+// signed-in caller. Codes: UNAUTHENTICATED.
+func (s *Service) WebhookEventTypes(ctx context.Context) ([]string, error) {
+	if _, ok := ActorFrom(ctx); !ok {
+		return nil, Errorf(CodeUnauthenticated, "sign in required")
+	}
+	return WebhookEventTypes(), nil
+}

@@ -34,7 +34,9 @@ type WebhookDelivery struct {
 	OrgID      string
 	EndpointID string
 	EventID    string
-	Status     WebhookDeliveryStatus
+	// EventType is the event's webhook type ("order.paid").
+	EventType string
+	Status    WebhookDeliveryStatus
 	// Attempts counts the attempts made (the delivery log's length).
 	Attempts int
 	// Claims counts the times a worker took the delivery; each claim is
@@ -179,7 +181,7 @@ func (s *Service) FanOutWebhooks(ctx context.Context, limit int) (int, error) {
 					if !e.Enabled || !e.Subscribes(t) || e.CreatedAt.After(ev.CreatedAt) {
 						continue
 					}
-					if _, err := tx.AddWebhookDelivery(ctx, newDelivery(e, ev.ID, now)); err != nil {
+					if _, err := tx.AddWebhookDelivery(ctx, newDelivery(e, ev, now)); err != nil {
 						return err
 					}
 				}
@@ -190,8 +192,8 @@ func (s *Service) FanOutWebhooks(ctx context.Context, limit int) (int, error) {
 	})
 }
 
-func newDelivery(e WebhookEndpoint, eventID string, now time.Time) WebhookDelivery {
-	return WebhookDelivery{ID: newID(), OrgID: e.OrgID, EndpointID: e.ID, EventID: eventID,
+func newDelivery(e WebhookEndpoint, ev OrgEvent, now time.Time) WebhookDelivery {
+	return WebhookDelivery{ID: newID(), OrgID: e.OrgID, EndpointID: e.ID, EventID: ev.ID, EventType: ev.Kind.WebhookType(),
 		Status: WebhookPending, NextAttemptAt: &now, CreatedAt: now, UpdatedAt: now}
 }
 
@@ -358,8 +360,9 @@ func (s *Service) WebhookAttempts(ctx context.Context, deliveryID string) ([]Web
 	return as, asDomainError(err)
 }
 
-// webhookDelivery returns a delivery whose endpoint the caller may manage.
-func (s *Service) webhookDelivery(ctx context.Context, id string) (WebhookDelivery, error) {
+// WebhookDelivery returns a delivery whose endpoint the caller may manage:
+// FORBIDDEN for other members of its org, NOT_FOUND for everyone else.
+func (s *Service) WebhookDelivery(ctx context.Context, id string) (WebhookDelivery, error) {
 	if !ValidID(id) {
 		return WebhookDelivery{}, NotFound("webhook delivery")
 	}
@@ -379,7 +382,7 @@ func (s *Service) webhookDelivery(ctx context.Context, id string) (WebhookDelive
 // The endpoint must be enabled. Codes: UNAUTHENTICATED, NOT_FOUND,
 // FORBIDDEN, CONFLICT (endpoint disabled).
 func (s *Service) RedeliverWebhook(ctx context.Context, deliveryID string) (WebhookDelivery, error) {
-	d, err := s.webhookDelivery(ctx, deliveryID)
+	d, err := s.WebhookDelivery(ctx, deliveryID)
 	if err != nil {
 		return WebhookDelivery{}, err
 	}
@@ -421,10 +424,11 @@ func (s *Service) SendWebhookTest(ctx context.Context, endpointID, idempotencyKe
 	return once(ctx, s, k, replay, func(ctx context.Context, record recordFunc) (WebhookDelivery, error) {
 		now := s.clock.Now()
 		evID := newID()
-		d := newDelivery(e, evID, now)
+		ev := OrgEvent{ID: evID, OrgID: e.OrgID, Kind: OrgEventWebhookTest,
+			Key: "webhook-test:" + evID, Detail: map[string]string{"endpointUrl": e.URL}, CreatedAt: now}
+		d := newDelivery(e, ev, now)
 		err := s.store.InTx(ctx, func(tx Store) error {
-			if _, err := tx.AddOrgEvent(ctx, OrgEvent{ID: evID, OrgID: e.OrgID, Kind: OrgEventWebhookTest,
-				Key: "webhook-test:" + evID, Detail: map[string]string{"endpointUrl": e.URL}, CreatedAt: now}); err != nil {
+			if _, err := tx.AddOrgEvent(ctx, ev); err != nil {
 				return err
 			}
 			if err := tx.MarkOrgEventFannedOut(ctx, evID, now); err != nil {

@@ -41,6 +41,7 @@ CREATE TABLE webhook_deliveries (
     org_id           text        NOT NULL,
     endpoint_id      text        NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
     event_id         text        NOT NULL REFERENCES org_events (id),
+    event_type       text        NOT NULL,
     status           text        NOT NULL CHECK (status IN ('PENDING', 'SUCCEEDED', 'FAILED')),
     attempts         integer     NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     claims           integer     NOT NULL DEFAULT 0 CHECK (claims >= 0),

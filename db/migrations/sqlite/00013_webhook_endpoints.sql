@@ -50,6 +50,7 @@ CREATE TABLE webhook_deliveries (
     org_id           TEXT        NOT NULL,
     endpoint_id      TEXT        NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
     event_id         TEXT        NOT NULL REFERENCES org_events (id),
+    event_type       TEXT        NOT NULL,
     status           TEXT        NOT NULL CHECK (status IN ('PENDING', 'SUCCEEDED', 'FAILED')),
     attempts         INTEGER     NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     claims           INTEGER     NOT NULL DEFAULT 0 CHECK (claims >= 0),
