@@ -48,8 +48,9 @@ func (o WebhookOptions) validate(c *Config) error {
 	}
 	c.Domain.Webhooks = domain.WebhookConfig{
 		DisableAfter: o.WebhookDisableAfter,
-		// The lease outlasts an attempt, so only a dead worker loses it.
-		Lease:        3*o.WebhookTimeout + 30*time.Second,
+		// The lease outlasts an attempt (bounded by the timeout) and its
+		// bookkeeping, so only a worker that died loses it.
+		Lease:        2*o.WebhookTimeout + 5*time.Second,
 		RequireHTTPS: c.Production,
 	}
 	c.Webhooks = w
