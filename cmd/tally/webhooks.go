@@ -30,8 +30,8 @@ type webhookSettings struct {
 
 // validate checks the options and sets the domain's webhook settings in c.
 func (o WebhookOptions) validate(c *Config) error {
-	if o.WebhookInterval < 100*time.Millisecond || o.WebhookInterval > time.Hour {
-		return errors.New("TALLY_WEBHOOK_INTERVAL must be between 100ms and 1h")
+	if o.WebhookInterval < time.Second || o.WebhookInterval > time.Hour {
+		return errors.New("TALLY_WEBHOOK_INTERVAL must be between 1s and 1h")
 	}
 	if o.WebhookDisableAfter < time.Hour || o.WebhookDisableAfter > 30*24*time.Hour {
 		return errors.New("TALLY_WEBHOOK_DISABLE_AFTER must be between 1h and 720h (30 days)")
