@@ -489,3 +489,35 @@ func TestWebhookSSRF(t *testing.T) {
 		}
 	}
 }
+
+// TestWebhookRolledBackEvent: an event recorded in a transaction that
+// rolls back is never fanned out nor sent; the committed one is.
+func TestWebhookRolledBackEvent(t *testing.T) {
+	for _, st := range notifyStores() {
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			f := newHookFixture(t, st.url(t), true)
+			rcv := newReceiver(t, func(int) int { return http.StatusOK })
+			f.endpoint(t, rcv.URL, "order.paid")
+			ctx := context.Background()
+			rolled := uuid.Must(uuid.NewV7()).String()
+			err := f.store.InTx(ctx, func(tx domain.Store) error {
+				f.clock.Advance(time.Millisecond)
+				if _, err := tx.AddOrgEvent(ctx, domain.OrgEvent{ID: rolled, OrgID: f.org.ID, Kind: domain.OrgEventOrderPaid,
+					Key: "rolled:" + rolled, Detail: map[string]string{}, CreatedAt: f.clock.Now()}); err != nil {
+					return err
+				}
+				return domain.Errorf(domain.CodeConflict, "the change failed")
+			})
+			if !domain.IsCode(err, domain.CodeConflict) {
+				t.Fatal(err)
+			}
+			kept := f.event(t, domain.OrgEventOrderPaid, nil)
+			f.sweep(t, f.svc)
+			reqs := rcv.requests()
+			if len(reqs) != 1 || reqs[0].header.Get("webhook-id") != kept.ID {
+				t.Fatalf("%d requests; want only the committed event", len(reqs))
+			}
+		})
+	}
+}
