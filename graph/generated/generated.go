@@ -4640,6 +4640,7 @@ A member's role in an org. What each role may do:
 | read the org, its seats, plan subscription and balance; their own usage and ledger entries | yes | yes | yes | yes |
 | spend credits (` + "`" + `consumeCredits` + "`" + `) | yes | yes | yes | yes |
 | manage members, invitations, roles and API keys | yes | yes | no | no |
+| manage webhook endpoints, their secrets and delivery log | yes | yes | no | no |
 | billing: buy, subscribe and manage the plan subscription, orders, invoices and credit notes, payment methods, auto-recharge; the org-wide ledger and usage | yes | no | yes | no |
 | delete the org, transfer ownership | yes | no | no | no |
 
@@ -4651,7 +4652,7 @@ and refund orders.
 enum Role {
   "Everything, including deleting the org and transferring ownership."
   OWNER
-  "Members, invitations, roles and API keys."
+  "Members, invitations, roles, API keys and webhook endpoints."
   ADMIN
   "Purchases, payment methods, invoices, credit notes and org-wide usage."
   BILLING

@@ -2100,6 +2100,7 @@ func (e RenewalFailure) MarshalJSON() ([]byte, error) {
 // | read the org, its seats, plan subscription and balance; their own usage and ledger entries | yes | yes | yes | yes |
 // | spend credits (`consumeCredits`) | yes | yes | yes | yes |
 // | manage members, invitations, roles and API keys | yes | yes | no | no |
+// | manage webhook endpoints, their secrets and delivery log | yes | yes | no | no |
 // | billing: buy, subscribe and manage the plan subscription, orders, invoices and credit notes, payment methods, auto-recharge; the org-wide ledger and usage | yes | no | yes | no |
 // | delete the org, transfer ownership | yes | no | no | no |
 //
@@ -2112,7 +2113,7 @@ type Role string
 const (
 	// Everything, including deleting the org and transferring ownership.
 	RoleOwner Role = "OWNER"
-	// Members, invitations, roles and API keys.
+	// Members, invitations, roles, API keys and webhook endpoints.
 	RoleAdmin Role = "ADMIN"
 	// Purchases, payment methods, invoices, credit notes and org-wide usage.
 	RoleBilling Role = "BILLING"
