@@ -219,3 +219,21 @@ func TestWebhookDeliverySchedule(t *testing.T) {
 		}
 	})
 }
+
+// TestWebhookEndpointsGoWithTheOrg: deleting an org deletes its
+// endpoints, so nothing more is posted about it.
+func TestWebhookEndpointsGoWithTheOrg(t *testing.T) {
+	d := dbtest.SQLite(t)
+	f := newFixture(t, d, domain.Config{})
+	e, err := f.svc.CreateWebhookEndpoint(f.owner, domain.WebhookEndpointInput{OrgID: f.org.ID, URL: "https://example.com/h",
+		EventTypes: []string{"org.closed"}, IdempotencyKey: "e"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.DeleteOrg(f.owner, domain.DeleteOrgInput{OrgID: f.org.ID, ConfirmName: "Acme"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.WebhookEndpointByID(context.Background(), e.ID); !domain.IsCode(err, domain.CodeNotFound) {
+		t.Fatalf("endpoint after deleting its org: %v", err)
+	}
+}
