@@ -288,6 +288,18 @@ func (d *DB) FinishWebhookAttempt(ctx context.Context, w domain.WebhookDelivery,
 	return saved, err
 }
 
+// RetryEndpointDeliveries makes an endpoint's PENDING deliveries due at at.
+func (d *DB) RetryEndpointDeliveries(ctx context.Context, endpointID string, at time.Time) error {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	err = d.db(ctx).Model(&webhookDeliveryRow{}).Where("endpoint_id = ? AND status = 'PENDING'", endpointID).
+		Updates(map[string]any{"next_attempt_at": utc(at), "updated_at": utc(at)}).Error
+	return mapErr(err, "webhook delivery")
+}
+
 // RescheduleWebhookDelivery makes a delivery PENDING, due at at.
 func (d *DB) RescheduleWebhookDelivery(ctx context.Context, id string, at time.Time) error {
 	unlock, err := d.lockWrites(ctx)

@@ -88,6 +88,9 @@ type WebhookEndpointStore interface {
 	// to another worker), saves d's status, attempts, next attempt and
 	// last result and releases the lease; it reports whether it saved d.
 	FinishWebhookAttempt(ctx context.Context, d WebhookDelivery, claims int, a WebhookAttempt) (bool, error)
+	// RetryEndpointDeliveries makes every PENDING delivery of an endpoint
+	// due at at (an endpoint enabled again).
+	RetryEndpointDeliveries(ctx context.Context, endpointID string, at time.Time) error
 	// RescheduleWebhookDelivery makes a delivery PENDING with its next
 	// attempt at at; NOT_FOUND when it does not exist.
 	RescheduleWebhookDelivery(ctx context.Context, id string, at time.Time) error
@@ -346,9 +349,10 @@ func (s *Service) UpdateWebhookEndpoint(ctx context.Context, in WebhookEndpointU
 			return WebhookEndpoint{}, err
 		}
 	}
+	reenabled := false
 	if in.Enabled != nil {
 		if *in.Enabled && !e.Enabled {
-			e.FailingSince, e.DisabledReason = nil, ""
+			e.FailingSince, e.DisabledReason, reenabled = nil, "", true
 		}
 		if !*in.Enabled {
 			e.DisabledReason = ""
@@ -356,7 +360,16 @@ func (s *Service) UpdateWebhookEndpoint(ctx context.Context, in WebhookEndpointU
 		e.Enabled = *in.Enabled
 	}
 	e.UpdatedAt = s.clock.Now()
-	if err := s.store.UpdateWebhookEndpoint(ctx, e); err != nil {
+	err = s.store.InTx(ctx, func(tx Store) error {
+		if err := tx.UpdateWebhookEndpoint(ctx, e); err != nil {
+			return err
+		}
+		if reenabled {
+			return tx.RetryEndpointDeliveries(ctx, e.ID, e.UpdatedAt)
+		}
+		return nil
+	})
+	if err != nil {
 		return WebhookEndpoint{}, asDomainError(err)
 	}
 	return e, nil

@@ -237,3 +237,63 @@ func TestWebhookEndpointsGoWithTheOrg(t *testing.T) {
 		t.Fatalf("endpoint after deleting its org: %v", err)
 	}
 }
+
+// TestWebhookEndpointReenabled: an endpoint disabled with a delivery
+// still PENDING (its next attempt a day away) sends it at once when
+// enabled again, its failing state cleared.
+func TestWebhookEndpointReenabled(t *testing.T) {
+	d := dbtest.SQLite(t)
+	send := &fakeSender{status: []int{500, 500, 200}}
+	f := newFixtureStore(t, d, domain.Config{Webhooks: domain.WebhookConfig{Retries: []time.Duration{time.Hour, 24 * time.Hour}, DisableAfter: time.Hour}},
+		domain.WithWebhookSender(send, encodeID))
+	e, err := f.svc.CreateWebhookEndpoint(f.owner, domain.WebhookEndpointInput{OrgID: f.org.ID, URL: "https://example.com/h",
+		EventTypes: []string{"balance.low"}, IdempotencyKey: "e"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Set(t0.Add(time.Second))
+	if _, err := f.svc.SetLowBalanceAlert(f.owner, domain.LowBalanceAlertInput{OrgID: f.org.ID, Threshold: 1_000_000, IdempotencyKey: "low"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	attempt := func() int {
+		if _, err := f.svc.FanOutWebhooks(ctx, 100); err != nil {
+			t.Fatal(err)
+		}
+		due, err := f.svc.DueWebhookDeliveries(ctx, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, dd := range due {
+			if err := f.svc.DeliverWebhook(ctx, dd.ID, dd.Claims); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return len(due)
+	}
+	if attempt() != 1 {
+		t.Fatal("first attempt")
+	}
+	f.clock.Set(f.clock.Now().Add(time.Hour))
+	if attempt() != 1 {
+		t.Fatal("second attempt")
+	}
+	got, err := f.svc.WebhookEndpoint(f.owner, e.ID)
+	if err != nil || got.Enabled {
+		t.Fatalf("not disabled after failing an hour: %+v %v", got, err)
+	}
+	on := true
+	if _, err := f.svc.UpdateWebhookEndpoint(f.owner, domain.WebhookEndpointUpdate{ID: e.ID, Enabled: &on}); err != nil {
+		t.Fatal(err)
+	}
+	if attempt() != 1 {
+		t.Fatal("the waiting delivery was not due at once after enabling")
+	}
+	c, err := f.svc.WebhookDeliveries(f.owner, e.ID, domain.Page{})
+	if err != nil || c.Edges[0].Node.Status != domain.WebhookSucceeded {
+		t.Fatalf("%+v %v", c, err)
+	}
+	if got, _ = f.svc.WebhookEndpoint(f.owner, e.ID); got.FailingSince != nil || !got.Enabled {
+		t.Fatalf("endpoint %+v", got)
+	}
+}

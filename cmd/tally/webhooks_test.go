@@ -431,7 +431,7 @@ func TestWebhookEndpointDisabled(t *testing.T) {
 		t.Fatalf("re-enabled: %+v %v", got, err)
 	}
 	f.sweep(t, f.svc)
-	// Redeliver whatever did not succeed (the FAILED one), then a test event.
+	// Redeliver whatever did not succeed (a FAILED one), then a test event.
 	for _, d := range f.deliveries(t, e.ID) {
 		if d.Status != domain.WebhookSucceeded {
 			if _, err := f.svc.RedeliverWebhook(f.owner, d.ID); err != nil {

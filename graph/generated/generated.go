@@ -5746,7 +5746,7 @@ type WebhookEndpoint implements Node {
   disabledReason: String
   "The first failed attempt since the last successful one; null while it works."
   failingSince: Time
-  "Until when the previous secret, replaced by a rotation, still signs deliveries; null when none does."
+  "Until when the secret replaced by the last rotation signs deliveries too (a past time once that ended); null when the rotation kept none."
   previousSecretExpiresAt: Time
   "When the endpoint was added."
   createdAt: Time!
