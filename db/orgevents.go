@@ -16,8 +16,11 @@ const orgEventCursorTag = "e1"
 
 // orgEventRow is a row of org_events.
 type orgEventRow struct {
-	ID        string `gorm:"primaryKey"`
-	OrgID     string
+	ID    string `gorm:"primaryKey"`
+	OrgID string
+	// Seq is set by the database (an identity on PostgreSQL, the rowid
+	// copied by a trigger on SQLite), never written here.
+	Seq       int64 `gorm:"->"`
 	Kind      string
 	Key       string
 	Detail    jsonColumn[map[string]string]
@@ -36,7 +39,7 @@ func toDomainOrgEvent(r orgEventRow) domain.OrgEvent {
 		detail = map[string]string{}
 	}
 	return domain.OrgEvent{
-		ID: r.ID, OrgID: r.OrgID, Kind: domain.OrgEventKind(r.Kind), Key: r.Key, Detail: detail,
+		ID: r.ID, OrgID: r.OrgID, Seq: r.Seq, Kind: domain.OrgEventKind(r.Kind), Key: r.Key, Detail: detail,
 		CreatedAt: r.CreatedAt.UTC(), Notify: r.Notify, SentAt: utcPtr(r.SentAt),
 		Attempts: r.Attempts, LastError: r.LastError,
 	}

@@ -147,6 +147,20 @@
 //     LOW_BALANCE event per crossing (checkLowBalance, after a spend and
 //     from the periodic sweep), re-armed once the balance is back up.
 //
+// Outbound webhooks (the org's events posted to its backend; not the
+// inbound gateway webhooks of webhook.go):
+//
+//   - endpoint.go: WebhookEndpoint and its store, creating (the secret
+//     shown once), changing, deleting and rotating the secret of an
+//     endpoint (OWNER, ADMIN), URL and event type validation.
+//   - endpoint_delivery.go: WebhookDelivery and its attempts; the fan-out
+//     of newly recorded org events (org_events is the outbox) to the
+//     subscribed endpoints; DeliverWebhook: claim with a lease, sign
+//     (Standard Webhooks, SignWebhook), post through the OutboundSender
+//     (cmd/tally/internal/hookpost: no private addresses, no redirects),
+//     record the attempt, back off over about three days, disable an
+//     endpoint failing for too long; redelivery and the test event.
+//
 // Orgs, people and access:
 //
 //   - org.go: organizations, their status, and creation with the

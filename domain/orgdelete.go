@@ -51,8 +51,9 @@ var neverInvoicedStatuses = []OrderStatus{OrderFailed, OrderCanceled}
 //   - the org is marked deleted and CLOSED and its name replaced by
 //     DeletedOrgName; its orders, invoices and ledger stay, as the law asks;
 //   - invoice details of orders that never became an invoice are removed;
-//   - its invitations are deleted, its API keys revoked, its members
-//     removed and its saved payment methods forgotten.
+//   - its invitations and webhook endpoints are deleted, its API keys
+//     revoked, its members removed and its saved payment methods
+//     forgotten.
 //
 // After commit the saved methods are removed at their gateways too (best
 // effort, see detachMethods), the keys are dropped from this instance's key cache and
@@ -123,6 +124,17 @@ func (s *Service) DeleteOrg(ctx context.Context, in DeleteOrgInput) (OrgDeletion
 		}
 		if _, err := tx.DeleteOrgInvitations(ctx, in.OrgID); err != nil {
 			return err
+		}
+		// Its webhook endpoints go, with their delivery logs: nothing is
+		// posted about a deleted org.
+		hooks, herr := tx.ListWebhookEndpoints(ctx, in.OrgID)
+		if herr != nil {
+			return herr
+		}
+		for _, h := range hooks {
+			if err := tx.DeleteWebhookEndpoint(ctx, h.ID); err != nil {
+				return err
+			}
 		}
 		if keys, err = tx.RevokeOrgAPIKeys(ctx, in.OrgID, now); err != nil {
 			return err

@@ -180,7 +180,10 @@ func (k OrgEventKind) Notifies() bool {
 type OrgEvent struct {
 	ID    string
 	OrgID string
-	Kind  OrgEventKind
+	// Seq orders events as they were recorded (across orgs, so also within
+	// one); outbound webhooks carry it as "sequence". Set by the store.
+	Seq  int64
+	Kind OrgEventKind
 	// Key identifies the transition (e.g. "suspended:<org>:<past due at>"):
 	// recording the same key twice records, and mails, once.
 	Key string

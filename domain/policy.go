@@ -18,21 +18,24 @@ const (
 	ActionManageAPIKeys Action = "manage API keys"        // create, list, revoke keys
 	ActionBilling       Action = "billing"                // buy, payment methods, invoices, org-wide usage
 	ActionOwn           Action = "delete or transfer org" // owner only
-	ActionReportUsage   Action = "report usage"           // recordUsage, POST /v1/usage/events
+	// ActionManageWebhooks: webhook endpoints, their secrets and delivery log.
+	ActionManageWebhooks Action = "manage webhooks"
+	ActionReportUsage    Action = "report usage" // recordUsage, POST /v1/usage/events
 )
 
 // rolePolicy is the role table of README's Roles section (and of the
 // schema's Role description): which roles may take each action.
 var rolePolicy = map[Action][]Role{
-	ActionReadOrg:       {RoleOwner, RoleAdmin, RoleBilling, RoleMember},
-	ActionReadBalance:   {RoleOwner, RoleAdmin, RoleBilling, RoleMember},
-	ActionReadOwnUsage:  {RoleOwner, RoleAdmin, RoleBilling, RoleMember},
-	ActionSpend:         {RoleOwner, RoleAdmin, RoleBilling, RoleMember},
-	ActionManageMembers: {RoleOwner, RoleAdmin},
-	ActionManageAPIKeys: {RoleOwner, RoleAdmin},
-	ActionBilling:       {RoleOwner, RoleBilling},
-	ActionOwn:           {RoleOwner},
-	ActionReportUsage:   {RoleOwner, RoleAdmin},
+	ActionReadOrg:        {RoleOwner, RoleAdmin, RoleBilling, RoleMember},
+	ActionReadBalance:    {RoleOwner, RoleAdmin, RoleBilling, RoleMember},
+	ActionReadOwnUsage:   {RoleOwner, RoleAdmin, RoleBilling, RoleMember},
+	ActionSpend:          {RoleOwner, RoleAdmin, RoleBilling, RoleMember},
+	ActionManageMembers:  {RoleOwner, RoleAdmin},
+	ActionManageAPIKeys:  {RoleOwner, RoleAdmin},
+	ActionBilling:        {RoleOwner, RoleBilling},
+	ActionOwn:            {RoleOwner},
+	ActionManageWebhooks: {RoleOwner, RoleAdmin},
+	ActionReportUsage:    {RoleOwner, RoleAdmin},
 }
 
 // apiKeyPolicy is what an org API key may do on its own org.
@@ -48,15 +51,16 @@ var apiKeyPolicy = map[Action]bool{
 // tried in plain words. Every action of rolePolicy has its words
 // (TestDenialWording).
 var actionWords = map[Action]string{
-	ActionReadOrg:       "read this org",
-	ActionReadBalance:   "read this org's balance",
-	ActionReadOwnUsage:  "read this org's usage or ledger",
-	ActionSpend:         "spend this org's credits",
-	ActionManageMembers: "manage this org's members, invitations or roles",
-	ActionManageAPIKeys: "manage this org's API keys",
-	ActionBilling:       "buy credits or read this org's orders, invoices, payment methods or org-wide usage",
-	ActionOwn:           "delete this org or transfer its ownership",
-	ActionReportUsage:   "report this org's usage",
+	ActionReadOrg:        "read this org",
+	ActionReadBalance:    "read this org's balance",
+	ActionReadOwnUsage:   "read this org's usage or ledger",
+	ActionSpend:          "spend this org's credits",
+	ActionManageMembers:  "manage this org's members, invitations or roles",
+	ActionManageAPIKeys:  "manage this org's API keys",
+	ActionBilling:        "buy credits or read this org's orders, invoices, payment methods or org-wide usage",
+	ActionOwn:            "delete this org or transfer its ownership",
+	ActionManageWebhooks: "manage this org's webhook endpoints",
+	ActionReportUsage:    "report this org's usage",
 }
 
 // words is the action in plain words (actionWords).

@@ -56,6 +56,8 @@ type Config struct {
 	Notify NotifyConfig
 	// Usage holds the usage metering numbers.
 	Usage UsageConfig
+	// Webhooks holds the numbers of outbound webhooks.
+	Webhooks WebhookConfig
 }
 
 // AutoRechargeConfig holds the numbers of automatic top-ups.
@@ -160,6 +162,7 @@ func (c Config) withDefaults() Config {
 	if c.Notify.BillingURL == "" {
 		c.Notify.BillingURL = c.PublicURL
 	}
+	c.Webhooks = c.Webhooks.withDefaults()
 	return c
 }
 
@@ -187,6 +190,8 @@ type Service struct {
 	// checks runs the auto-recharge and low-balance checks committed
 	// spends ask for, in the background (autorecharge_worker.go).
 	checks *rechargeWorker
+	// hooks sends outbound webhooks (WithWebhookSender); nil: none.
+	hooks *hookSender
 }
 
 // Option customizes a Service.

@@ -92,6 +92,7 @@ type Store interface {
 	DunningStore
 	LowBalanceStore
 	UsageStore
+	WebhookEndpointStore
 }
 
 // Transactor runs work in one transaction. Its function receives the whole

@@ -67,7 +67,7 @@ func (f *usageFixture) thresholdEvents(t *testing.T) []domain.OrgEvent {
 	return out
 }
 
-func ev(id string, m domain.UsageMetric, q int64) domain.UsageEvent {
+func usageEv(id string, m domain.UsageMetric, q int64) domain.UsageEvent {
 	return domain.UsageEvent{ID: id, Metric: m, Quantity: q}
 }
 
@@ -84,7 +84,7 @@ func TestUsageConcurrentRetriedBatchesCountOnce(t *testing.T) {
 		pool := make([]domain.UsageEvent, n)
 		var wantOrg, wantMia int64
 		for i := range pool {
-			pool[i] = ev(fmt.Sprintf("e-%03d", i), domain.MetricEvents, int64(i%7+1))
+			pool[i] = usageEv(fmt.Sprintf("e-%03d", i), domain.MetricEvents, int64(i%7+1))
 			pool[i].Time = t0.Add(time.Duration(i) * time.Second)
 			wantOrg += pool[i].Quantity
 			if i%3 == 0 {
@@ -216,7 +216,7 @@ type usageStep struct {
 func testUsageSteps(t *testing.T, d *db.DB, action domain.OverLimitAction, steps []usageStep, events []domain.UsageLevel) {
 	f := newUsageFixture(t, d, d, domain.UsageLimits{Sessions: 100}, action)
 	for i, s := range steps {
-		rs, err := f.svc.IngestUsage(f.key, f.org.ID, []domain.UsageEvent{ev(fmt.Sprint("s", i), domain.MetricSessions, s.q)})
+		rs, err := f.svc.IngestUsage(f.key, f.org.ID, []domain.UsageEvent{usageEv(fmt.Sprint("s", i), domain.MetricSessions, s.q)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -267,7 +267,7 @@ func TestUsageLevelFractionsAreConfigurable(t *testing.T) {
 		q     int64
 		level domain.UsageLevel
 	}{{49, domain.UsageOK}, {1, domain.UsageWarning}, {39, domain.UsageWarning}, {1, domain.UsageExceeded}} {
-		if _, err := f.svc.IngestUsage(key, f.org.ID, []domain.UsageEvent{ev(fmt.Sprint(tc), domain.MetricEvents, tc.q)}); err != nil {
+		if _, err := f.svc.IngestUsage(key, f.org.ID, []domain.UsageEvent{usageEv(fmt.Sprint(tc), domain.MetricEvents, tc.q)}); err != nil {
 			t.Fatal(err)
 		}
 		if got := uf.usageOf(t, f.owner, domain.MetricEvents, domain.UsageQuery{}).Level; got != tc.level {
@@ -291,19 +291,19 @@ func TestUsageInvalidEventsChangeNothing(t *testing.T) {
 		ev    domain.UsageEvent
 		field string
 	}{
-		{ev("", domain.MetricEvents, 1), "id"},
-		{ev(string(long), domain.MetricEvents, 1), "id"},
-		{ev("bad-metric", "CPU", 1), "metric"},
-		{ev("zero", domain.MetricEvents, 0), "quantity"},
-		{ev("negative", domain.MetricEvents, -1), "quantity"},
-		{ev("huge", domain.MetricEvents, domain.MaxUsageQuantity+1), "quantity"},
-		{ev("negative-gauge", domain.MetricStorageBytes, -1), "quantity"},
+		{usageEv("", domain.MetricEvents, 1), "id"},
+		{usageEv(string(long), domain.MetricEvents, 1), "id"},
+		{usageEv("bad-metric", "CPU", 1), "metric"},
+		{usageEv("zero", domain.MetricEvents, 0), "quantity"},
+		{usageEv("negative", domain.MetricEvents, -1), "quantity"},
+		{usageEv("huge", domain.MetricEvents, domain.MaxUsageQuantity+1), "quantity"},
+		{usageEv("negative-gauge", domain.MetricStorageBytes, -1), "quantity"},
 		{domain.UsageEvent{ID: "future", Metric: domain.MetricEvents, Quantity: 1, Time: t0.Add(10*day + time.Hour)}, "time"},
 		{domain.UsageEvent{ID: "ancient", Metric: domain.MetricEvents, Quantity: 1, Time: t0.Add(-40 * day)}, "time"},
 		{domain.UsageEvent{ID: "stranger", Metric: domain.MetricEvents, Quantity: 1, MemberID: "0190d9b2-5c4e-7000-8000-000000000000"}, "member"},
 		{domain.UsageEvent{ID: "not-an-id", Metric: domain.MetricEvents, Quantity: 1, MemberID: "nobody"}, "member"},
 	}
-	batch := []domain.UsageEvent{ev("good", domain.MetricEvents, 5)}
+	batch := []domain.UsageEvent{usageEv("good", domain.MetricEvents, 5)}
 	for _, tc := range tests {
 		batch = append(batch, tc.ev)
 	}
@@ -411,7 +411,7 @@ func TestUsageScopes(t *testing.T) {
 	// Another org's key sees no org.
 	other := newFixtureStore(t, d, domain.Config{SignupGrantDisabled: true})
 	otherKey := keyCtx(t, other.svc, other.owner, other.org.ID)
-	if _, err := f.svc.IngestUsage(otherKey, f.org.ID, []domain.UsageEvent{ev("x", domain.MetricSessions, 1)}); !domain.IsCode(err, domain.CodeNotFound) {
+	if _, err := f.svc.IngestUsage(otherKey, f.org.ID, []domain.UsageEvent{usageEv("x", domain.MetricSessions, 1)}); !domain.IsCode(err, domain.CodeNotFound) {
 		t.Errorf("another org's key: %v", err)
 	}
 	if _, err := f.svc.IngestUsage(f.key, f.org.ID, []domain.UsageEvent{{ID: "ada-1", Metric: domain.MetricSessions, Quantity: 4, MemberID: ada}}); err != nil {
@@ -481,7 +481,7 @@ func TestUsageThresholdEventOnlyWithItsBatch(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		st := &failingCommits{Store: d}
 		f := newUsageFixture(t, st, d, domain.UsageLimits{Enrichments: 10}, domain.OverLimitFlag)
-		batch := []domain.UsageEvent{ev("a", domain.MetricEnrichments, 5), ev("b", domain.MetricEnrichments, 4)}
+		batch := []domain.UsageEvent{usageEv("a", domain.MetricEnrichments, 5), usageEv("b", domain.MetricEnrichments, 4)}
 		st.fail.Store(true)
 		if _, err := f.svc.IngestUsage(f.key, f.org.ID, batch); err == nil {
 			t.Fatal("the failed commit reported success")
@@ -498,10 +498,10 @@ func TestUsageThresholdEventOnlyWithItsBatch(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := f.svc.IngestUsage(f.key, f.org.ID, []domain.UsageEvent{ev("c", domain.MetricEnrichments, 1)}); err != nil {
+		if _, err := f.svc.IngestUsage(f.key, f.org.ID, []domain.UsageEvent{usageEv("c", domain.MetricEnrichments, 1)}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.IngestUsage(f.key, f.org.ID, []domain.UsageEvent{ev("d", domain.MetricEnrichments, 3)}); err != nil {
+		if _, err := f.svc.IngestUsage(f.key, f.org.ID, []domain.UsageEvent{usageEv("d", domain.MetricEnrichments, 3)}); err != nil {
 			t.Fatal(err)
 		}
 		evs := f.thresholdEvents(t) // newest first

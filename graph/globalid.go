@@ -22,6 +22,9 @@ const (
 	typeCreditNote    = "CreditNote"
 	typeSubscription  = "Subscription"
 	typePaymentMethod = "PaymentMethod"
+	// Outbound webhooks.
+	typeWebhookEndpoint = "WebhookEndpoint"
+	typeWebhookDelivery = "WebhookDelivery"
 )
 
 // nodeTypes are the types whose IDs the API hands out and accepts.
@@ -29,6 +32,7 @@ var nodeTypes = map[string]bool{
 	typeOrg: true, typeUser: true, typeInvitation: true, typeAPIKey: true,
 	typeCreditGrant: true, typeLedgerEntry: true, typePlan: true, typePack: true,
 	typeOrder: true, typeInvoice: true, typeCreditNote: true, typeSubscription: true, typePaymentMethod: true,
+	typeWebhookEndpoint: true, typeWebhookDelivery: true,
 }
 
 // EncodeID returns the opaque global ID of the object of GraphQL type typ

@@ -44,6 +44,18 @@ func (r *Resolver) node(ctx context.Context, typ, id string) (model.Node, error)
 			return nil, err
 		}
 		return toInvitation(inv), nil
+	case typeWebhookEndpoint:
+		e, err := r.svc.WebhookEndpoint(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return toWebhookEndpoint(e), nil
+	case typeWebhookDelivery:
+		d, err := r.svc.WebhookDelivery(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return toWebhookDelivery(d), nil
 	case typeAPIKey:
 		k, err := r.svc.APIKey(ctx, id)
 		if err != nil {

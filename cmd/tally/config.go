@@ -105,6 +105,7 @@ type ServeCmd struct {
 	RateLimitOptions `embed:""`
 	NotifyOptions    `embed:""`
 	UsageOptions     `embed:""`
+	WebhookOptions   `embed:""`
 }
 
 // Common is the validated form of Globals.
@@ -149,6 +150,8 @@ type Config struct {
 	RateLimits       RateLimitOptions
 	// Notify is where notification emails go.
 	Notify notifySettings
+	// Webhooks is how outbound webhooks are sent.
+	Webhooks webhookSettings
 	// TestClock runs the service on a domain.ManualClock that
 	// advanceTestClock moves (never in production).
 	TestClock bool
@@ -372,6 +375,9 @@ func (s ServeCmd) Config() (Config, error) {
 		return Config{}, err
 	}
 	if err := s.NotifyOptions.validate(&c); err != nil {
+		return Config{}, err
+	}
+	if err := s.WebhookOptions.validate(&c); err != nil {
 		return Config{}, err
 	}
 	return c, nil

@@ -29,6 +29,7 @@ type housekeeper interface {
 	RechargeDue(ctx context.Context, limit int) (int, error)
 	reconciler
 	notifier
+	hooker
 }
 
 // sweep is one periodic job of the server.
@@ -46,6 +47,9 @@ type sweepOptions struct {
 	reconcileAfter time.Duration
 	// notifyEvery is how often unsent notifications are queued.
 	notifyEvery time.Duration
+	// webhookEvery is how often org events are fanned out and due
+	// webhook deliveries queued (0: the webhooks sweep does not run).
+	webhookEvery time.Duration
 	// purgeWindows deletes ended rate-limit windows (nil: none kept).
 	purgeWindows func(ctx context.Context, limit int) (int, error)
 }
@@ -87,6 +91,12 @@ func sweeps(svc housekeeper, o sweepOptions, logger *slog.Logger) []sweep {
 			Run: notificationsRun(svc, logger)}, true},
 		{jobs.Periodic{Name: "reconcile_payments", Every: o.reconcileEvery,
 			Run: reconcileRun(svc, o.reconcileAfter, logger)}, false},
+	}
+	if o.webhookEvery > 0 {
+		// After the notifications: a move of the test clock also sends
+		// the webhooks of what it caused, and retries that fell due.
+		s = append(s, sweep{jobs.Periodic{Name: webhooksJob, Every: o.webhookEvery,
+			Run: webhooksRun(svc, logger)}, true})
 	}
 	if o.purgeWindows != nil {
 		// Rate-limit windows are on the wall clock, not the domain's.

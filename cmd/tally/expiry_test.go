@@ -67,6 +67,17 @@ func (f *fakeExpirer) UnsentNotifications(context.Context, int) ([]domain.OrgEve
 // DeliverNotification has nothing to send.
 func (f *fakeExpirer) DeliverNotification(context.Context, string) error { return nil }
 
+// FanOutWebhooks finds no event to fan out.
+func (f *fakeExpirer) FanOutWebhooks(context.Context, int) (int, error) { return 0, nil }
+
+// DueWebhookDeliveries finds no delivery due.
+func (f *fakeExpirer) DueWebhookDeliveries(context.Context, int) ([]domain.WebhookDelivery, error) {
+	return nil, nil
+}
+
+// DeliverWebhook has nothing to send.
+func (f *fakeExpirer) DeliverWebhook(context.Context, string, int) error { return nil }
+
 // CheckLowBalances finds no alert to change.
 func (f *fakeExpirer) CheckLowBalances(context.Context, int) (int, error) { return 0, nil }
 
@@ -131,7 +142,7 @@ func TestSweeps(t *testing.T) {
 	f := &fakeExpirer{}
 	purged := 0
 	sw := sweeps(f, sweepOptions{expiryEvery: time.Minute, reconcileEvery: 2 * time.Minute, reconcileAfter: time.Hour,
-		notifyEvery: 5 * time.Second, purgeWindows: func(context.Context, int) (int, error) { purged++; return 0, nil }}, quiet)
+		notifyEvery: 5 * time.Second, webhookEvery: time.Second, purgeWindows: func(context.Context, int) (int, error) { purged++; return 0, nil }}, quiet)
 	want := []struct {
 		name  string
 		every time.Duration
@@ -147,6 +158,7 @@ func TestSweeps(t *testing.T) {
 		{"low_balance", time.Minute, true},
 		{"notifications", 5 * time.Second, true},
 		{"reconcile_payments", 2 * time.Minute, false},
+		{"webhooks", time.Second, true},
 		{"purge_rate_limit_windows", time.Minute, false},
 	}
 	if len(sw) != len(want) {

@@ -144,7 +144,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		return err
 	}
 	svcOpts := []domain.Option{domain.WithBus(b), domain.WithGateways(pay.registry), domain.WithLogger(logger),
-		domain.WithMailer(mail, invoiceRenderer(cfg.Payments.issuer()))}
+		domain.WithMailer(mail, invoiceRenderer(cfg.Payments.issuer())), webhookSender(cfg.Webhooks, logger)}
 	if limits.throttle != nil {
 		svcOpts = append(svcOpts, limits.throttle)
 	}
@@ -168,6 +168,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	sw := sweeps(svc, sweepOptions{
 		expiryEvery: cfg.ExpiryInterval, reconcileEvery: cfg.Payments.ReconcileInterval,
 		reconcileAfter: cfg.Payments.ReconcileAfter, notifyEvery: cfg.Notify.interval, purgeWindows: limits.http.Purge,
+		webhookEvery: cfg.Webhooks.interval,
 	}, logger)
 	if store.Dialect() == "sqlite" {
 		if err := seedIfEmpty(ctx, svc, logger); err != nil {
@@ -189,7 +190,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	queue, err := openJobs(ctx, cfg.Common, cfg.Migrate, logger, jobs.Options{Registerer: reg, Periodic: periodic(sw),
-		Workers: []jobs.Worker{advanceWorker(svc), dunningWorker(svc), notificationWorker(svc)}})
+		Workers: []jobs.Worker{advanceWorker(svc), dunningWorker(svc), notificationWorker(svc), webhookWorker(svc)}})
 	if err != nil {
 		return err
 	}

@@ -117,3 +117,46 @@ type LedgerActor struct {
 	// UserID is the domain ID of the user for USER entries, else "".
 	UserID string
 }
+
+// WebhookEndpoint is an org's outbound webhook endpoint; deliveries are
+// resolved lazily.
+type WebhookEndpoint struct {
+	// ID is the endpoint's global ID; EndpointID its domain ID.
+	ID                      string
+	EndpointID              string
+	URL                     string
+	Description             string
+	EventTypes              []string
+	Enabled                 bool
+	DisabledReason          *string
+	FailingSince            *time.Time
+	PreviousSecretExpiresAt *time.Time
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
+}
+
+// IsNode marks WebhookEndpoint as a Node.
+func (WebhookEndpoint) IsNode() {}
+
+// WebhookDelivery is one event sent to one endpoint; attempts are
+// resolved lazily.
+type WebhookDelivery struct {
+	// ID is the delivery's global ID; DeliveryID its domain ID.
+	ID            string
+	DeliveryID    string
+	EventID       string
+	EventType     string
+	Status        WebhookDeliveryStatus
+	AttemptCount  int
+	NextAttemptAt *time.Time
+	CreatedAt     time.Time
+}
+
+// IsNode marks WebhookDelivery as a Node.
+func (WebhookDelivery) IsNode() {}
+
+// GetID returns the global ID.
+func (e WebhookEndpoint) GetID() string { return e.ID }
+
+// GetID returns the global ID.
+func (d WebhookDelivery) GetID() string { return d.ID }

@@ -179,6 +179,20 @@ type CreateOrgPayload struct {
 	Org *Org `json:"org"`
 }
 
+// What createWebhookEndpoint takes.
+type CreateWebhookEndpointInput struct {
+	// Global ID of the org.
+	OrgID string `json:"orgId"`
+	// Where to post events: an absolute http(s) URL (https in production) without user name or password, at most 2048 bytes.
+	URL string `json:"url"`
+	// The event types to receive, at least one (see `webhookEventTypes`).
+	EventTypes []string `json:"eventTypes"`
+	// A note to recognize the endpoint by, at most 500 characters.
+	Description *string `json:"description,omitempty"`
+	// A key unique to this request: a retry with the same key and input returns the same endpoint and secret; with other input, CONFLICT.
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
 // A page of credit notes.
 type CreditNoteConnection struct {
 	// The credit notes of this page, newest first.
@@ -882,6 +896,20 @@ type TransferOwnershipPayload struct {
 	PreviousOwner *Member `json:"previousOwner"`
 }
 
+// What updateWebhookEndpoint takes; fields left out stay as they are.
+type UpdateWebhookEndpointInput struct {
+	// Global ID of the endpoint.
+	ID string `json:"id"`
+	// A new URL (rules as at creation).
+	URL *string `json:"url,omitempty"`
+	// New event types, at least one.
+	EventTypes []string `json:"eventTypes,omitempty"`
+	// A new note.
+	Description *string `json:"description,omitempty"`
+	// Turn sending on or off. Turning it on clears the failing state and tries waiting deliveries at once.
+	Enabled *bool `json:"enabled,omitempty"`
+}
+
 // Credit consumption and metered usage in one monthly period.
 type Usage struct {
 	// Whose consumption this is.
@@ -943,6 +971,44 @@ type Viewer struct {
 	User *User `json:"user"`
 	// The user's memberships, oldest first.
 	Memberships []*Membership `json:"memberships"`
+}
+
+// One attempt of a delivery.
+type WebhookAttempt struct {
+	// When it was made.
+	At time.Time `json:"at"`
+	// The answer's HTTP status; null when no answer came.
+	StatusCode *int `json:"statusCode,omitempty"`
+	// How long it took, in milliseconds.
+	LatencyMs int `json:"latencyMs"`
+	// The first KiB of the answer's body.
+	Response string `json:"response"`
+	// Why it failed (connection refused, timeout, refused address, a non-2xx status); null when it succeeded.
+	Error *string `json:"error,omitempty"`
+}
+
+// A page of an endpoint's deliveries.
+type WebhookDeliveryConnection struct {
+	// The deliveries of this page, newest first.
+	Edges []*WebhookDeliveryEdge `json:"edges"`
+	// Where this page ends.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A delivery with its cursor.
+type WebhookDeliveryEdge struct {
+	// Opaque cursor of this delivery.
+	Cursor string `json:"cursor"`
+	// The delivery.
+	Node *WebhookDelivery `json:"node"`
+}
+
+// What creating an endpoint or rotating its secret returns.
+type WebhookEndpointSecretPayload struct {
+	// The endpoint.
+	Endpoint *WebhookEndpoint `json:"endpoint"`
+	// The signing secret (`whsec_` and base64), shown only now: give it to the receiver's Standard Webhooks library.
+	Secret string `json:"secret"`
 }
 
 // Who caused a ledger entry.
@@ -2152,6 +2218,7 @@ func (e RenewalFailure) MarshalJSON() ([]byte, error) {
 // | read the org, its seats, plan subscription and balance; their own usage and ledger entries | yes | yes | yes | yes |
 // | spend credits (`consumeCredits`) | yes | yes | yes | yes |
 // | manage members, invitations, roles and API keys | yes | yes | no | no |
+// | manage webhook endpoints, their secrets and delivery log | yes | yes | no | no |
 // | billing: buy, subscribe and manage the plan subscription, orders, invoices and credit notes, payment methods, auto-recharge; the org-wide ledger and usage | yes | no | yes | no |
 // | delete the org, transfer ownership | yes | no | no | no |
 //
@@ -2164,7 +2231,7 @@ type Role string
 const (
 	// Everything, including deleting the org and transferring ownership.
 	RoleOwner Role = "OWNER"
-	// Members, invitations, roles and API keys.
+	// Members, invitations, roles, API keys and webhook endpoints.
 	RoleAdmin Role = "ADMIN"
 	// Purchases, payment methods, invoices, credit notes and org-wide usage.
 	RoleBilling Role = "BILLING"
@@ -2586,6 +2653,67 @@ func (e *ValidityPolicy) UnmarshalJSON(b []byte) error {
 }
 
 func (e ValidityPolicy) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a delivery stands.
+type WebhookDeliveryStatus string
+
+const (
+	// Not delivered yet: tried at `nextAttemptAt`.
+	WebhookDeliveryStatusPending WebhookDeliveryStatus = "PENDING"
+	// An attempt got a 2xx answer.
+	WebhookDeliveryStatusSucceeded WebhookDeliveryStatus = "SUCCEEDED"
+	// Every attempt of the retry schedule (about three days) failed; `redeliverWebhook` tries again.
+	WebhookDeliveryStatusFailed WebhookDeliveryStatus = "FAILED"
+)
+
+var AllWebhookDeliveryStatus = []WebhookDeliveryStatus{
+	WebhookDeliveryStatusPending,
+	WebhookDeliveryStatusSucceeded,
+	WebhookDeliveryStatusFailed,
+}
+
+func (e WebhookDeliveryStatus) IsValid() bool {
+	switch e {
+	case WebhookDeliveryStatusPending, WebhookDeliveryStatusSucceeded, WebhookDeliveryStatusFailed:
+		return true
+	}
+	return false
+}
+
+func (e WebhookDeliveryStatus) String() string {
+	return string(e)
+}
+
+func (e *WebhookDeliveryStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookDeliveryStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookDeliveryStatus", str)
+	}
+	return nil
+}
+
+func (e WebhookDeliveryStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookDeliveryStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookDeliveryStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -135,6 +135,7 @@ func attacks() []attack {
 	purchase := `purchasePack(input: {orgId: "T3JnOjA=", packId: "UGFjazow", paymentMethodId: "4000000000000002", idempotencyKey: "k"}) { order { id } }`
 	subscribe := `subscribe(input: {orgId: "T3JnOjA=", planId: "UGxhbjow", seats: 1, paymentMethodId: "4000000000000002", idempotencyKey: "k"}) { subscription { id } }`
 	cancelSub := `cancelSubscription(orgId: "T3JnOjA=", idempotencyKey: "k") { id }`
+	hookTest := `sendWebhookTest(endpointId: "V2ViaG9va0VuZHBvaW50OjA=", idempotencyKey: "k") { id }`
 	return []attack{
 		// 1. Validation blow-ups (the overlap check is quadratic in same-named
 		// fields; unknown directives each make an error).
@@ -182,6 +183,8 @@ func attacks() []attack {
 		{"6 aliased subscribe", query("mutation { " + aliased(6, subscribe) + "}"), 422, "INVALID_INPUT", "query"},
 		{"6 aliased cancelSubscription", query("mutation { " + aliased(6, cancelSub) + "}"), 422, "INVALID_INPUT", "query"},
 		{"1,000 aliased recordUsage", query("mutation { " + aliased(1000, `recordUsage(input: {orgId: "T3JnOjA=", eventId: "e", metric: EVENTS, quantity: 1}) { outcome }`) + "}"), 422, "INVALID_INPUT", "query"},
+		{"6 aliased sendWebhookTest (flooding a receiver)", query("mutation { " + aliased(6, hookTest) + "}"), 422, "INVALID_INPUT", "query"},
+		{"1,000 aliased webhook delivery logs", query(`{ org(id: "x") { ` + aliased(1000, `webhookEndpoints { deliveries(first: 100) { edges { node { attempts { response } } } } }`) + "} }"), 422, "INVALID_INPUT", "query"},
 		{"aliases of a subscription", query("subscription { " + aliased(40, `balanceUpdated(orgId: "x") { balance { total } }`) + "}"), 422, "INVALID_INPUT", "query"},
 		{"aliases of subscriptionUpdated", query("subscription { " + aliased(40, `subscriptionUpdated(orgId: "x") { id }`) + "}"), 422, "INVALID_INPUT", "query"},
 		{"aliases of orgEvents", query("subscription { " + aliased(40, `orgEvents(orgId: "x") { id }`) + "}"), 422, "INVALID_INPUT", "query"},

@@ -261,6 +261,27 @@ func badRequests() []badRequest {
 				map[string]any{"o": f.org, "k": f.key()})
 		}, 0, "INVALID_INPUT", "orgId"},
 
+		// Webhook endpoints: bad URLs, unknown types, bounds.
+		{"webhook URL not absolute", createHookWith("/relative", []string{"order.paid"}), 0, "INVALID_INPUT", "url"},
+		{"webhook URL ftp", createHookWith("ftp://example.com/x", []string{"order.paid"}), 0, "INVALID_INPUT", "url"},
+		{"webhook URL javascript", createHookWith("javascript:alert(1)", []string{"order.paid"}), 0, "INVALID_INPUT", "url"},
+		{"webhook URL with a password", createHookWith("https://user:pw@example.com/x", []string{"order.paid"}), 0, "INVALID_INPUT", "url"},
+		{"webhook URL empty", createHookWith("", []string{"order.paid"}), 0, "INVALID_INPUT", "url"},
+		{"webhook unknown event type", createHookWith("https://example.com/x", []string{"order.exploded"}), 0, "INVALID_INPUT", "eventTypes"},
+		{"webhook no event type", createHookWith("https://example.com/x", []string{}), 0, "INVALID_INPUT", "eventTypes"},
+		{"webhook test type is not subscribable", createHookWith("https://example.com/x", []string{"webhook.test"}), 0, "INVALID_INPUT", "eventTypes"},
+		{"webhook rotation overlap too long", func(t *testing.T, f *badFixture) result {
+			return f.owner.do(t, `mutation($id: ID!, $k: String!) { rotateWebhookEndpointSecret(id: $id, overlapHours: 1000, idempotencyKey: $k) { secret } }`,
+				map[string]any{"id": ghostID("WebhookEndpoint"), "k": f.key()})
+		}, 0, "INVALID_INPUT", "overlapHours"},
+		{"webhook update on an org ID", func(t *testing.T, f *badFixture) result {
+			return f.owner.do(t, `mutation($in: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $in) { id } }`,
+				map[string]any{"in": map[string]any{"id": f.org, "enabled": false}})
+		}, 0, "INVALID_INPUT", "id"},
+		{"redeliver a missing delivery", func(t *testing.T, f *badFixture) result {
+			return f.owner.do(t, `mutation($id: ID!) { redeliverWebhook(id: $id) { id } }`, map[string]any{"id": ghostID("WebhookDelivery")})
+		}, 0, "NOT_FOUND", ""},
+
 		// Query shape limits.
 		{"deeper than the depth limit", query(deepQuery, func(f *badFixture) string { return f.org }), 0, "INVALID_INPUT", "query"},
 		{"over the complexity limit", query(wideQuery, func(f *badFixture) string { return f.org }), 0, "INVALID_INPUT", "query"},
@@ -516,5 +537,14 @@ func testBadWebsockets(t *testing.T, f *badFixture) {
 			t.Logf("%+v", o)
 			tc.check(t, o)
 		})
+	}
+}
+
+// createHookWith creates a webhook endpoint of the fixture's org as its
+// owner with url and types.
+func createHookWith(url string, types []string) func(t *testing.T, f *badFixture) result {
+	return func(t *testing.T, f *badFixture) result {
+		return f.owner.do(t, `mutation($in: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $in) { secret } }`,
+			map[string]any{"in": map[string]any{"orgId": f.org, "url": url, "eventTypes": types, "idempotencyKey": f.key()}})
 	}
 }

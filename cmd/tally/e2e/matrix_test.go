@@ -120,6 +120,16 @@ func matrix() []matrixRow {
 		// ADMIN report; the periods read like usage.
 		{opRecordUsage /*      */, outcomes{okay, okay, deny, deny, okay, hide, hide, hide, anon}},
 		{opUsagePeriods /*     */, outcomes{okay, okay, okay, okay, deny, hide, hide, hide, anon}},
+		// Outbound webhooks: OWNER and ADMIN, like API keys; the list of
+		// event types is for anyone signed in.
+		{opWebhookEndpoints /* */, outcomes{okay, okay, deny, deny, deny, hide, hide, hide, anon}},
+		{opWebhookTypes /*     */, outcomes{okay, okay, okay, okay, okay, okay, okay, okay, anon}},
+		{opCreateHook /*       */, outcomes{okay, okay, deny, deny, deny, hide, hide, hide, anon}},
+		{opUpdateHook /*       */, outcomes{okay, okay, deny, deny, deny, hide, hide, hide, anon}},
+		{opDeleteHook /*       */, outcomes{okay, okay, deny, deny, deny, hide, hide, hide, anon}},
+		{opRotateHook /*       */, outcomes{okay, okay, deny, deny, deny, hide, hide, hide, anon}},
+		{opTestHook /*         */, outcomes{okay, okay, deny, deny, deny, hide, hide, hide, anon}},
+		{opRedeliverHook /*    */, outcomes{okay, okay, deny, deny, deny, hide, hide, hide, anon}},
 	}
 	var rows []matrixRow
 	for _, line := range table {
@@ -200,13 +210,16 @@ type target struct {
 	user       string // a member of the org (for role changes and removal)
 	entry      string // a ledger entry of the org
 	apiKey     string // an API key of the org
+	hook       string // a webhook endpoint of the org
+	delivery   string // a webhook delivery of the org
 }
 
 // ghostTarget names objects that do not exist; non-members must get the same
 // answer for them as for org A's.
 func ghostTarget() target {
 	return target{org: ghostID("Org"), invitation: ghostID("Invitation"), user: ghostID("User"),
-		entry: ghostID("LedgerEntry"), apiKey: ghostID("ApiKey")}
+		entry: ghostID("LedgerEntry"), apiKey: ghostID("ApiKey"),
+		hook: ghostID("WebhookEndpoint"), delivery: ghostID("WebhookDelivery")}
 }
 
 // matrixOp is one operation of the matrix.
@@ -835,7 +848,7 @@ func TestMatrixCoversEveryActor(t *testing.T) {
 			t.Errorf("%s: %d cells, want %d", op, n, len(matrixActors))
 		}
 	}
-	if want := 42; len(seen) != want {
+	if want := 50; len(seen) != want {
 		t.Errorf("%d operations, want %d", len(seen), want)
 	}
 }
