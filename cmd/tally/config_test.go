@@ -134,6 +134,8 @@ func TestServeConfig(t *testing.T) {
 			want.Notify = notifySettings{from: "billing@localhost", dir: "mail", interval: 5 * time.Second}
 			want.Domain.Usage = domain.UsageConfig{WarningAt: 0.8, ExceededAt: 1, BatchMax: 1000}
 			want.Usage = UsageOptions{UsageWarningAt: 0.8, UsageExceededAt: 1, UsageBatchMax: 1000, UsageMaxBodyBytes: 1 << 20}
+			want.Domain.Webhooks = domain.WebhookConfig{DisableAfter: 5 * 24 * time.Hour, Lease: 25 * time.Second}
+			want.Webhooks = webhookSettings{interval: time.Second, allowPrivate: true, timeout: 10 * time.Second}
 			if !equalConfig(c, want) {
 				t.Errorf("config = %+v\nwant     %+v", c, want)
 			}
@@ -177,7 +179,26 @@ func TestServeConfig(t *testing.T) {
 				if !c.Production || c.DevSecret || string(c.JWTSecret) != longSecret {
 					t.Errorf("production %v dev %v", c.Production, c.DevSecret)
 				}
+				if c.Webhooks.allowPrivate || !c.Domain.Webhooks.RequireHTTPS {
+					t.Errorf("production webhooks: private %v, https %v", c.Webhooks.allowPrivate, c.Domain.Webhooks.RequireHTTPS)
+				}
 			}},
+		{name: "production allowing private webhook addresses", env: map[string]string{"TALLY_ENV": "production", "TALLY_JWT_SECRET": longSecret, "TALLY_WEBHOOK_ALLOW_PRIVATE": "true"},
+			check: func(t *testing.T, c Config) {
+				if !c.Webhooks.allowPrivate || len(c.Warnings) == 0 {
+					t.Errorf("private %v, warnings %v", c.Webhooks.allowPrivate, c.Warnings)
+				}
+			}},
+		{name: "development refusing private webhook addresses", env: map[string]string{"TALLY_WEBHOOK_ALLOW_PRIVATE": "false"},
+			check: func(t *testing.T, c Config) {
+				if c.Webhooks.allowPrivate {
+					t.Error("private addresses allowed")
+				}
+			}},
+		{name: "webhook interval too short", env: map[string]string{"TALLY_WEBHOOK_INTERVAL": "500ms"}, wantErr: "TALLY_WEBHOOK_INTERVAL"},
+		{name: "webhook disable-after too short", env: map[string]string{"TALLY_WEBHOOK_DISABLE_AFTER": "10m"}, wantErr: "TALLY_WEBHOOK_DISABLE_AFTER"},
+		{name: "webhook disable-after too long", env: map[string]string{"TALLY_WEBHOOK_DISABLE_AFTER": "1000h"}, wantErr: "TALLY_WEBHOOK_DISABLE_AFTER"},
+		{name: "webhook timeout too long", env: map[string]string{"TALLY_WEBHOOK_TIMEOUT": "1m"}, wantErr: "TALLY_WEBHOOK_TIMEOUT"},
 		{name: "production with a JWKS only", env: with(idp, "TALLY_ENV", "production"),
 			check: func(t *testing.T, c Config) {
 				if c.JWTSecret != nil || c.DevSecret || c.JWKSURL == "" || c.JWTIssuer == "" || c.JWTAudience == "" {

@@ -27,7 +27,7 @@ type hookRequest struct {
 // reads back through GraphQL.
 func TestWebhooksThroughTheServer(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
-		env := []string{"TALLY_WEBHOOK_INTERVAL=1s", "TALLY_WEBHOOK_TIMEOUT=1s"}
+		env := []string{"TALLY_WEBHOOK_INTERVAL=1s", "TALLY_WEBHOOK_TIMEOUT=1s", "TALLY_MAIL_DIR=" + t.TempDir()}
 		var (
 			mu     sync.Mutex
 			got    []hookRequest
