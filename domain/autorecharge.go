@@ -555,7 +555,7 @@ func (s *Service) ResumeAutoRecharge(ctx context.Context, orgID, idempotencyKey 
 				}
 				if err := s.recordEventTx(ctx, tx, orgID, OrgEventAutoRechargeResumed,
 					fmt.Sprintf("recharge_resumed:%s:%s", orgID, paused.UTC().Format(time.RFC3339Nano)),
-					map[string]string{"by": acc.Actor.UserID, "userId": acc.Actor.UserID}, now); err != nil {
+					map[string]string{"userId": acc.Actor.UserID}, now); err != nil {
 					return err
 				}
 			}

@@ -27,12 +27,15 @@ func TestDenialWording(t *testing.T) {
 		{ActionOwn, RoleMember, "a member with the MEMBER role may not delete this org or transfer its ownership; that takes the OWNER role"},
 		{ActionReportUsage, RoleBilling, "a member with the BILLING role may not report this org's usage; that takes the OWNER or ADMIN role"},
 		{ActionReportUsage, RoleMember, "a member with the MEMBER role may not report this org's usage; that takes the OWNER or ADMIN role"},
+		{ActionManageWebhooks, RoleBilling, "a member with the BILLING role may not manage this org's webhook endpoints; that takes the OWNER or ADMIN role"},
+		{ActionManageWebhooks, RoleMember, "a member with the MEMBER role may not manage this org's webhook endpoints; that takes the OWNER or ADMIN role"},
 
 		{ActionReadOwnUsage, "", "an API key may not read this org's usage or ledger; sign in as a member of this org"},
 		{ActionManageMembers, "", "an API key may not manage this org's members, invitations or roles; sign in as a member with the OWNER or ADMIN role"},
 		{ActionManageAPIKeys, "", "an API key may not manage this org's API keys; sign in as a member with the OWNER or ADMIN role"},
 		{ActionBilling, "", "an API key may not " + billing + "; sign in as a member with the OWNER or BILLING role"},
 		{ActionOwn, "", "an API key may not delete this org or transfer its ownership; sign in as a member with the OWNER role"},
+		{ActionManageWebhooks, "", "an API key may not manage this org's webhook endpoints; sign in as a member with the OWNER or ADMIN role"},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {
