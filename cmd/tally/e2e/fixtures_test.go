@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -226,11 +227,24 @@ func isNull(raw json.RawMessage) bool {
 // GraphQL response; transport failures fail the test.
 func (s *server) post(t testing.TB, headers map[string]string, body []byte) result {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, s.URL+"/graphql", bytes.NewReader(body))
+	h := map[string]string{"Content-Type": "application/json"}
+	maps.Copy(h, headers)
+	status, raw := s.send(t, "/graphql", h, body)
+	r := result{Status: status}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Fatalf("status %d, undecodable body %q: %v", status, raw, err)
+	}
+	return r
+}
+
+// send posts body to path with headers and returns the status and the
+// answer's body; transport failures fail the test.
+func (s *server) send(t testing.TB, path string, headers map[string]string, body []byte) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.URL+path, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/json")
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
@@ -243,11 +257,7 @@ func (s *server) post(t testing.TB, headers map[string]string, body []byte) resu
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := result{Status: resp.StatusCode}
-	if err := json.Unmarshal(raw, &r); err != nil {
-		t.Fatalf("status %d, undecodable body %q: %v", resp.StatusCode, raw, err)
-	}
-	return r
+	return resp.StatusCode, raw
 }
 
 // gqlBody encodes a GraphQL request body.

@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -42,26 +40,14 @@ func (a usageAnswer) code() string {
 // ("" for none).
 func (s *server) postUsage(t testing.TB, auth, contentType string, body []byte) usageAnswer {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, s.URL+"/v1/usage/events", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", contentType)
+	h := map[string]string{"Content-Type": contentType}
 	if auth != "" {
-		req.Header.Set("Authorization", auth)
+		h["Authorization"] = auth
 	}
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := usageAnswer{Status: resp.StatusCode}
+	status, raw := s.send(t, "/v1/usage/events", h, body)
+	a := usageAnswer{Status: status}
 	if err := json.Unmarshal(raw, &a); err != nil {
-		t.Fatalf("status %d, undecodable body %q: %v", resp.StatusCode, raw, err)
+		t.Fatalf("status %d, undecodable body %q: %v", status, raw, err)
 	}
 	return a
 }
