@@ -26,6 +26,12 @@ const (
 	// CodeUsageLimitExceeded: a usage event would pass the plan's limit
 	// of its metric on a plan that refuses usage past its limits.
 	CodeUsageLimitExceeded Code = "USAGE_LIMIT_EXCEEDED"
+	// CodeUnavailable: Tally could not reach its own database (restarting,
+	// connection lost mid-request, no connection free before the request's
+	// deadline). Retryable: the request may or may not have taken effect,
+	// so a retry carries the same idempotency key, which makes it apply
+	// once. Comes with RetryAfter.
+	CodeUnavailable Code = "UNAVAILABLE"
 )
 
 // Error is the one error type that crosses layer boundaries. Every edge
@@ -81,6 +87,20 @@ func NotFound(what string) *Error {
 // retryAfter can overcome.
 func RateLimited(retryAfter time.Duration, format string, args ...any) *Error {
 	return &Error{Code: CodeRateLimited, Message: fmt.Sprintf(format, args...), RetryAfter: retryAfter}
+}
+
+// Unavailable is CodeUnavailable for cause: the database could not be
+// reached; the client retries after retryAfter with the same key.
+func Unavailable(retryAfter time.Duration, cause error) *Error {
+	return &Error{Code: CodeUnavailable, Message: "the service is briefly unavailable; retry with the same idempotency key",
+		RetryAfter: retryAfter, Err: cause}
+}
+
+// Retryable reports whether a request that failed with code may succeed
+// when repeated unchanged (with the same idempotency key): RATE_LIMITED,
+// GATEWAY_UNAVAILABLE and UNAVAILABLE.
+func (c Code) Retryable() bool {
+	return c == CodeRateLimited || c == CodeGatewayUnavailable || c == CodeUnavailable
 }
 
 // RetryAfterSeconds is RetryAfter in whole seconds, rounded up and at

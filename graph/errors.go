@@ -44,6 +44,7 @@ var requestErrorCodes = func() map[string]domain.Code {
 		domain.CodeUnauthenticated, domain.CodeForbidden, domain.CodeNotFound, domain.CodeInvalidInput,
 		domain.CodeInsufficientCredits, domain.CodeOrgSuspended, domain.CodeConflict, domain.CodePaymentFailed,
 		domain.CodeGatewayUnavailable, domain.CodeRateLimited, domain.CodeInternal, domain.CodeUsageLimitExceeded,
+		domain.CodeUnavailable,
 	} {
 		m[string(c)] = c
 	}
@@ -73,7 +74,7 @@ func errorPresenter(logger *slog.Logger, production bool) graphql.ErrorPresenter
 			if de.Code == domain.CodeInvalidInput {
 				out.Extensions["field"] = fieldOf(de.Field, gqlErr.Path)
 			}
-			if de.Code == domain.CodeRateLimited {
+			if de.Code == domain.CodeRateLimited || de.Code == domain.CodeUnavailable {
 				out.Extensions["retryAfter"] = de.RetryAfterSeconds()
 			}
 		case de == nil && gqlErr.Err == nil && requestErrorCode(gqlErr) != "" && requestErrorCode(gqlErr) != domain.CodeInternal:

@@ -4393,7 +4393,10 @@ Failures are GraphQL errors whose ` + "`" + `extensions.code` + "`" + ` is one o
 FORBIDDEN, NOT_FOUND, INVALID_INPUT (with ` + "`" + `extensions.field` + "`" + ` naming the
 offending input), INSUFFICIENT_CREDITS, ORG_SUSPENDED, CONFLICT,
 PAYMENT_FAILED, GATEWAY_UNAVAILABLE, RATE_LIMITED, USAGE_LIMIT_EXCEEDED (a usage
-event the plan refuses past its limit) or INTERNAL. An INTERNAL
+event the plan refuses past its limit), UNAVAILABLE (Tally could not reach its
+database for a moment; retry after ` + "`" + `extensions.retryAfter` + "`" + ` seconds with the same
+idempotency key: the first attempt may or may not have taken effect, the key makes
+it count once) or INTERNAL. An INTERNAL
 error never carries the underlying cause: its message is "internal error".
 Objects of an org the caller does not belong to are NOT_FOUND (or null), never
 FORBIDDEN, so their existence does not leak.

@@ -2,7 +2,8 @@
 // requests refused outside gqlgen (bad method or body, failed
 // authentication, rate limits): one error, with extensions.code and, as the
 // GraphQL error presenter does, extensions.field for INVALID_INPUT and
-// extensions.retryAfter (with a Retry-After header) for RATE_LIMITED.
+// extensions.retryAfter (with a Retry-After header) for RATE_LIMITED and
+// UNAVAILABLE.
 package httperror
 
 import (
@@ -39,6 +40,7 @@ var statuses = map[domain.Code]int{
 	domain.CodeRateLimited:         http.StatusTooManyRequests,
 	domain.CodeInternal:            http.StatusInternalServerError,
 	domain.CodeUsageLimitExceeded:  http.StatusPaymentRequired,
+	domain.CodeUnavailable:         http.StatusServiceUnavailable,
 }
 
 // Status is the HTTP status of an error code: 500 for a code it does not
@@ -76,7 +78,7 @@ func Write(w http.ResponseWriter, status int, e *domain.Error) {
 		ext["field"] = e.Field
 	}
 	h := w.Header()
-	if e.Code == domain.CodeRateLimited {
+	if e.Code == domain.CodeRateLimited || e.Code == domain.CodeUnavailable {
 		s := e.RetryAfterSeconds()
 		ext["retryAfter"] = s
 		h.Set("Retry-After", strconv.Itoa(s))

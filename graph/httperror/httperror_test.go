@@ -28,6 +28,9 @@ func TestWrite(t *testing.T) {
 			"Content-Type must be application/json", map[string]any{"code": "INVALID_INPUT", "field": "Content-Type"}, ""},
 		{"rate limited, rounded up", 429, domain.RateLimited(1500*time.Millisecond, "slow down"),
 			"slow down", map[string]any{"code": "RATE_LIMITED", "retryAfter": 2.0}, "2"},
+		{"unavailable, with its retry", 503, domain.Unavailable(time.Second, errors.New("dial tcp: connection refused")),
+			"the service is briefly unavailable; retry with the same idempotency key",
+			map[string]any{"code": "UNAVAILABLE", "retryAfter": 1.0}, "1"},
 		{"internal hides its message", 500, &domain.Error{Code: domain.CodeInternal, Message: "pq: password for 10.0.0.3", Err: errors.New("x")},
 			"internal error", map[string]any{"code": "INTERNAL"}, ""},
 		{"no message: the code", 401, &domain.Error{Code: domain.CodeUnauthenticated},
@@ -73,6 +76,8 @@ func TestStatus(t *testing.T) {
 		{domain.CodeGatewayUnavailable, 503},
 		{domain.CodeRateLimited, 429},
 		{domain.CodeInternal, 500},
+		{domain.CodeUsageLimitExceeded, 402},
+		{domain.CodeUnavailable, 503},
 		{"SOMETHING_NEW", 500},
 	}
 	for _, tt := range tests {
