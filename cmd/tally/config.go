@@ -40,6 +40,7 @@ type CLI struct {
 	Bench     BenchCmd     `cmd:"" help:"Load-test a running server on PostgreSQL against pgbench."`
 	Reconcile ReconcileCmd `cmd:"" help:"Re-check unpaid orders with their gateways now and settle them."`
 	Jobs      JobsCmd      `cmd:"" help:"List background jobs that failed: waiting for a retry or given up, with their errors."`
+	Audit     AuditCmd     `cmd:"" help:"Check the store's invariants read-only (ledger, grants, orders, invoices, credit notes, idempotency records); exit 1 on a discrepancy."`
 	Version   VersionCmd   `cmd:"" help:"Print the version and exit."`
 	Help      HelpCmd      `cmd:"" help:"Show help for tally or one of its commands."`
 }
@@ -85,6 +86,7 @@ type ServeCmd struct {
 	FreeSeats        int             `name:"free-seats" env:"TALLY_FREE_SEATS" default:"5" help:"Seats of an org on the Free plan."`
 	InvitationTTL    time.Duration   `name:"invitation-ttl" env:"TALLY_INVITATION_TTL" default:"168h" help:"How long an invitation can be accepted."`
 	ExpiryInterval   time.Duration   `name:"expiry-interval" env:"TALLY_EXPIRY_INTERVAL" default:"1m" help:"How often expired credit grants are written off and old idempotency keys purged."`
+	AuditInterval    time.Duration   `name:"audit-interval" env:"TALLY_AUDIT_INTERVAL" default:"24h" help:"How often the store is audited (tally audit's checks) and tally_audit_* metrics updated (0: never)."`
 	IdempotencyTTL   time.Duration   `name:"idempotency-retention" env:"TALLY_IDEMPOTENCY_RETENTION" default:"168h" help:"How long an idempotency key replays its first result."`
 	MaxBodyBytes     int64           `name:"max-body-bytes" env:"TALLY_MAX_BODY_BYTES" default:"1048576" help:"Largest accepted request body."`
 	ComplexityLimit  int             `name:"complexity-limit" env:"TALLY_COMPLEXITY_LIMIT" default:"2000" help:"Largest accepted GraphQL query complexity."`
@@ -128,14 +130,16 @@ type Common struct {
 // Config is the validated configuration of `tally serve`.
 type Config struct {
 	Common
-	Addr             string
-	Migrate          bool
-	JWKSURL          string
-	JWTIssuer        string
-	JWTAudience      string
-	AllowedOrigins   []string
-	Domain           domain.Config
-	ExpiryInterval   time.Duration
+	Addr           string
+	Migrate        bool
+	JWKSURL        string
+	JWTIssuer      string
+	JWTAudience    string
+	AllowedOrigins []string
+	Domain         domain.Config
+	ExpiryInterval time.Duration
+	// AuditInterval is how often the store is audited; 0: never.
+	AuditInterval    time.Duration
 	MaxBodyBytes     int64
 	ComplexityLimit  int
 	Limits           graph.Limits
@@ -257,6 +261,7 @@ func (s ServeCmd) Config() (Config, error) {
 		JWTIssuer:       strings.TrimSpace(s.JWTIssuer),
 		JWTAudience:     strings.TrimSpace(s.JWTAudience),
 		ExpiryInterval:  s.ExpiryInterval,
+		AuditInterval:   s.AuditInterval,
 		MaxBodyBytes:    s.MaxBodyBytes,
 		ComplexityLimit: s.ComplexityLimit,
 		Metrics:         s.MetricsOptions,
@@ -352,6 +357,7 @@ func (s ServeCmd) Config() (Config, error) {
 		{s.InvitationTTL > 0, "TALLY_INVITATION_TTL must be positive"},
 		{s.IdempotencyTTL >= time.Hour, "TALLY_IDEMPOTENCY_RETENTION must be at least 1h"},
 		{s.ExpiryInterval >= time.Second, "TALLY_EXPIRY_INTERVAL must be at least 1s"},
+		{s.AuditInterval == 0 || s.AuditInterval >= time.Minute, "TALLY_AUDIT_INTERVAL must be 0 (off) or at least 1m"},
 		{s.MaxBodyBytes >= 1024, "TALLY_MAX_BODY_BYTES must be at least 1024"},
 		{s.ComplexityLimit >= 1, "TALLY_COMPLEXITY_LIMIT must be at least 1"},
 		{s.WSInitTimeout > 0, "TALLY_WS_INIT_TIMEOUT must be positive"},

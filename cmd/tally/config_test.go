@@ -110,7 +110,7 @@ func TestServeConfig(t *testing.T) {
 				Common: Common{DatabaseURL: "sqlite://tally.db", DBMaxConns: 0, LogLevel: slog.LevelInfo,
 					JWTSecret: []byte(DevJWTSecret), DevSecret: true, JWTMaxTTL: 24 * time.Hour},
 				// The GraphQL limits default to the graph package's own defaults.
-				Addr: ":8080", ExpiryInterval: time.Minute, MaxBodyBytes: graph.DefaultMaxBodyBytes,
+				Addr: ":8080", ExpiryInterval: time.Minute, AuditInterval: 24 * time.Hour, MaxBodyBytes: graph.DefaultMaxBodyBytes,
 				ComplexityLimit: graph.DefaultComplexityLimit, Limits: graph.DefaultLimits(),
 				Websockets: graph.DefaultWebsocketLimits(), OperationTimeout: graph.DefaultOperationTimeout,
 				Timeouts:      ServerTimeouts{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: time.Minute, Idle: 2 * time.Minute},
@@ -143,7 +143,7 @@ func TestServeConfig(t *testing.T) {
 		{name: "environment", env: map[string]string{
 			"TALLY_ADDR": "127.0.0.1:9000", "DATABASE_URL": "postgres://tally:pw@db:5432/tally",
 			"TALLY_SIGNUP_CREDITS": "0", "TALLY_SIGNUP_CREDITS_TTL": "0s", "TALLY_FREE_SEATS": "3",
-			"TALLY_INVITATION_TTL": "48h", "TALLY_EXPIRY_INTERVAL": "30s", "TALLY_LOG_LEVEL": "debug",
+			"TALLY_INVITATION_TTL": "48h", "TALLY_EXPIRY_INTERVAL": "30s", "TALLY_AUDIT_INTERVAL": "0", "TALLY_LOG_LEVEL": "debug",
 			"TALLY_ALLOWED_ORIGINS": "https://app.example.com, http://localhost:5173/",
 			"TALLY_MAX_BODY_BYTES":  "65536", "TALLY_COMPLEXITY_LIMIT": "200", "TALLY_DEPTH_LIMIT": "8",
 			"TALLY_WS_INIT_TIMEOUT": "3s", "TALLY_SHUTDOWN_TIMEOUT": "5s", "TALLY_JWT_SECRET": longSecret,
@@ -156,7 +156,7 @@ func TestServeConfig(t *testing.T) {
 				c.Domain.FreeSeats != 3 || c.Domain.InvitationTTL != 48*time.Hour {
 				t.Errorf("domain = %+v", c.Domain)
 			}
-			if c.LogLevel != slog.LevelDebug || c.ExpiryInterval != 30*time.Second || c.MaxBodyBytes != 65536 ||
+			if c.LogLevel != slog.LevelDebug || c.ExpiryInterval != 30*time.Second || c.AuditInterval != 0 || c.MaxBodyBytes != 65536 ||
 				c.ComplexityLimit != 200 || c.Limits.Depth != 8 || c.WSInitTimeout != 3*time.Second || c.ShutdownTimeout != 5*time.Second {
 				t.Errorf("limits = %+v", c)
 			}
@@ -323,6 +323,7 @@ func TestServeConfig(t *testing.T) {
 		{name: "negative sign-up credits", args: []string{"--signup-credits=-1"}, wantErr: "TALLY_SIGNUP_CREDITS"},
 		{name: "no free seats", env: map[string]string{"TALLY_FREE_SEATS": "0"}, wantErr: "TALLY_FREE_SEATS"},
 		{name: "expiry too often", env: map[string]string{"TALLY_EXPIRY_INTERVAL": "10ms"}, wantErr: "TALLY_EXPIRY_INTERVAL"},
+		{name: "audit too often", env: map[string]string{"TALLY_AUDIT_INTERVAL": "30s"}, wantErr: "TALLY_AUDIT_INTERVAL"},
 		{name: "zero shutdown timeout", env: map[string]string{"TALLY_SHUTDOWN_TIMEOUT": "0s"}, wantErr: "TALLY_SHUTDOWN_TIMEOUT"},
 		{name: "zero depth limit", env: map[string]string{"TALLY_DEPTH_LIMIT": "0"}, wantErr: "TALLY_DEPTH_LIMIT"},
 		{name: "tiny body limit", env: map[string]string{"TALLY_MAX_BODY_BYTES": "10"}, wantErr: "TALLY_MAX_BODY_BYTES"},

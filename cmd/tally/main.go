@@ -56,6 +56,13 @@ func run(args []string, stderr io.Writer) int {
 		return exitUsage
 	}
 	if err := ctx.Run(); err != nil {
+		var ee exitError
+		if errors.As(err, &ee) {
+			if ee.err != nil {
+				fmt.Fprintf(stderr, "tally: error: %v\n", ee.err)
+			}
+			return ee.code
+		}
 		if !errors.As(err, new(loggedError)) {
 			fmt.Fprintf(stderr, "tally: error: %v\n", err)
 		}
@@ -71,3 +78,20 @@ type loggedError struct{ error }
 
 // Unwrap returns the error that was logged.
 func (e loggedError) Unwrap() error { return e.error }
+
+// exitError makes run exit with code, printing err unless it is nil (a
+// command that reported its outcome itself, like audit's discrepancies).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+// Unwrap returns the error to print, if any.
+func (e exitError) Unwrap() error { return e.err }

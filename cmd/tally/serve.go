@@ -189,7 +189,11 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	queue, err := openJobs(ctx, cfg.Common, cfg.Migrate, logger, jobs.Options{Registerer: reg, Periodic: periodic(sw),
+	jobsPeriodic := periodic(sw)
+	if cfg.AuditInterval > 0 {
+		jobsPeriodic = append(jobsPeriodic, auditSweep(store, newAuditMetrics(reg), cfg.AuditInterval, logger).Periodic)
+	}
+	queue, err := openJobs(ctx, cfg.Common, cfg.Migrate, logger, jobs.Options{Registerer: reg, Periodic: jobsPeriodic,
 		Workers: []jobs.Worker{advanceWorker(svc), dunningWorker(svc), notificationWorker(svc), webhookWorker(svc)}})
 	if err != nil {
 		return err
