@@ -28,8 +28,10 @@ const (
 	DefaultAuditMaxList = 1000
 )
 
-// idemPage is how many idempotency records one query reads.
-const idemPage = 1000
+// idemPage is how many idempotency records one query reads (below
+// SQLite's 32766 parameters, as the lookup of what they point at takes
+// one each).
+const idemPage = 5000
 
 // Audit checks the store against the invariants domain.AuditKinds
 // describe and returns what it found. It reads only, in one snapshot: on
@@ -266,7 +268,7 @@ func (a *auditor) allocsCTE() string {
   LEFT JOIN LATERAL json_to_recordset(e.allocations) AS x("grantId" text, amount bigint) ON true
   WHERE e.org_id > $1 AND e.org_id <= $2)`
 	}
-	return `a AS (
+	return `a AS MATERIALIZED (
   SELECT e.org_id, e.id AS entry_id, e.kind, e.amount AS entry_amount,
          json_extract(x.value, '$.grantId') AS grant_id, json_extract(x.value, '$.amount') AS amount
   FROM ledger_entries e
@@ -274,88 +276,69 @@ func (a *auditor) allocsCTE() string {
   WHERE e.org_id > $1 AND e.org_id <= $2)`
 }
 
-func (a *auditor) allocations(ctx context.Context, after, last string) error {
-	cte := a.allocsCTE()
-	// An entry's amount is the sum of its allocations.
-	err := a.query(ctx, `WITH `+cte+`
-SELECT org_id, entry_id, MIN(entry_amount), COALESCE(SUM(amount), 0) FROM a
-GROUP BY org_id, entry_id HAVING MIN(entry_amount) <> COALESCE(SUM(amount), 0)
-ORDER BY org_id, entry_id`, []any{after, last}, func(r *sql.Rows) error {
-		var org, id string
-		var amount, allocated int64
-		if err := r.Scan(&org, &id, &amount, &allocated); err != nil {
-			return err
-		}
-		a.add(domain.AuditEntryAllocations, org, fmt.Sprintf("entry amount %d, allocations sum to %d", amount, allocated), "ledger_entries:"+id)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	// Every allocation names a grant of the entry's org.
-	err = a.query(ctx, `WITH `+cte+`
-SELECT a.org_id, a.entry_id, a.grant_id, COALESCE(g.org_id, '') FROM a LEFT JOIN grants g ON g.id = a.grant_id
-WHERE a.grant_id IS NOT NULL AND (g.id IS NULL OR g.org_id <> a.org_id)
-ORDER BY a.org_id, a.entry_id`, []any{after, last}, func(r *sql.Rows) error {
-		var org, entry, grant, owner string
-		if err := r.Scan(&org, &entry, &grant, &owner); err != nil {
-			return err
-		}
-		detail := "the allocation's grant does not exist"
-		if owner != "" {
-			detail = "the allocation's grant belongs to org " + owner
-		}
-		a.add(domain.AuditEntryAllocations, org, detail, "ledger_entries:"+entry, "grants:"+grant)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	// Each grant: granted once, its amount; remaining = amount + what
-	// the other entries drew (negative). The last row, with an empty id,
-	// carries how many grants were compared.
-	sums := `s AS (
+// allocationsSQL checks the batch's allocations in one statement (the
+// expansion of the entries' allocations is computed once), one row per
+// finding, tagged:
+//
+//	E: an entry whose amount is not the sum of its allocations;
+//	A: an allocation naming a grant that does not exist or is another org's;
+//	G: a grant not granted once by its amount, or whose remaining is not
+//	   its amount less what the other entries drew;
+//	O: an open grant (grants_open_idx) no entry names;
+//	N: how many grants were compared (one row).
+const allocationsSQL = `, s AS (
   SELECT org_id, grant_id,
          SUM(CASE WHEN kind = 'GRANT' THEN amount ELSE 0 END) AS granted,
          SUM(CASE WHEN kind = 'GRANT' THEN 1 ELSE 0 END) AS grant_entries,
          SUM(CASE WHEN kind = 'GRANT' THEN 0 ELSE amount END) AS drawn
   FROM a WHERE grant_id IS NOT NULL GROUP BY org_id, grant_id),
 m AS (SELECT g.id, g.org_id, g.amount, g.remaining, s.granted, s.grant_entries, s.drawn
-      FROM s JOIN grants g ON g.id = s.grant_id AND g.org_id = s.org_id)`
-	err = a.query(ctx, `WITH `+cte+`, `+sums+`
-SELECT id, org_id, amount, remaining, granted, grant_entries, drawn FROM m
-WHERE amount <> granted OR grant_entries <> 1 OR remaining <> amount + drawn
-UNION ALL SELECT '', '', COUNT(*), 0, 0, 0, 0 FROM m
-ORDER BY 2, 1`, []any{after, last}, func(r *sql.Rows) error {
-		var id, org string
-		var amount, remaining, granted, entries, drawn int64
-		if err := r.Scan(&id, &org, &amount, &remaining, &granted, &entries, &drawn); err != nil {
+      FROM s JOIN grants g ON g.id = s.grant_id AND g.org_id = s.org_id)
+SELECT 'E', org_id, entry_id, '', MIN(entry_amount), COALESCE(SUM(amount), 0), 0, 0, 0 FROM a
+  GROUP BY org_id, entry_id HAVING MIN(entry_amount) <> COALESCE(SUM(amount), 0)
+UNION ALL
+SELECT 'A', a.org_id, a.entry_id, a.grant_id, 0, 0, 0, 0, 0 FROM a LEFT JOIN grants g ON g.id = a.grant_id
+  WHERE a.grant_id IS NOT NULL AND g.id IS NULL
+UNION ALL
+SELECT 'A', a.org_id, a.entry_id, a.grant_id || ' ' || g.org_id, 0, 0, 0, 0, 0 FROM a JOIN grants g ON g.id = a.grant_id
+  WHERE g.org_id <> a.org_id
+UNION ALL
+SELECT 'G', org_id, id, '', amount, remaining, granted, grant_entries, drawn FROM m
+  WHERE amount <> granted OR grant_entries <> 1 OR remaining <> amount + drawn
+UNION ALL
+SELECT 'O', g.org_id, g.id, '', g.remaining, 0, 0, 0, 0 FROM grants g
+  WHERE g.org_id > $1 AND g.org_id <= $2 AND g.remaining > 0 AND NOT EXISTS (SELECT 1 FROM s WHERE s.grant_id = g.id)
+UNION ALL
+SELECT 'N', '', '', '', COUNT(*), 0, 0, 0, 0 FROM m
+ORDER BY 2, 1, 3, 4`
+
+func (a *auditor) allocations(ctx context.Context, after, last string) error {
+	return a.query(ctx, `WITH `+a.allocsCTE()+allocationsSQL, []any{after, last}, func(r *sql.Rows) error {
+		var tag, org, id, other string
+		var n [5]int64
+		if err := r.Scan(&tag, &org, &id, &other, &n[0], &n[1], &n[2], &n[3], &n[4]); err != nil {
 			return err
 		}
-		if id == "" {
-			a.grantsSeen += amount
-			return nil
+		switch tag {
+		case "N":
+			a.grantsSeen += n[0]
+		case "E":
+			a.add(domain.AuditEntryAllocations, org, fmt.Sprintf("entry amount %d, allocations sum to %d", n[0], n[1]), "ledger_entries:"+id)
+		case "A":
+			grant, owner, _ := strings.Cut(other, " ")
+			detail := "the allocation's grant does not exist"
+			if owner != "" {
+				detail = "the allocation's grant belongs to org " + owner
+			}
+			a.add(domain.AuditEntryAllocations, org, detail, "ledger_entries:"+id, "grants:"+grant)
+		case "G":
+			amount, remaining, granted, entries, drawn := n[0], n[1], n[2], n[3], n[4]
+			a.add(domain.AuditGrantRemaining, org, fmt.Sprintf("amount %d, granted %d by %d GRANT entries, drawn %d, remaining %d (want %d)",
+				amount, granted, entries, -drawn, remaining, amount+drawn), "grants:"+id)
+		case "O":
+			a.grantsSeen++
+			a.add(domain.AuditGrantRemaining, org, fmt.Sprintf("remaining %d but no ledger entry names the grant", n[0]), "grants:"+id)
 		}
-		a.add(domain.AuditGrantRemaining, org, fmt.Sprintf("amount %d, granted %d by %d GRANT entries, drawn %d, remaining %d (want %d)",
-			amount, granted, entries, -drawn, remaining, amount+drawn), "grants:"+id)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	// An open grant no entry names (grants_open_idx).
-	return a.query(ctx, `WITH `+cte+`
-SELECT g.id, g.org_id, g.remaining FROM grants g
-WHERE g.org_id > $1 AND g.org_id <= $2 AND g.remaining > 0
-  AND NOT EXISTS (SELECT 1 FROM a WHERE a.grant_id = g.id)
-ORDER BY g.org_id, g.id`, []any{after, last}, func(r *sql.Rows) error {
-		var id, org string
-		var remaining int64
-		if err := r.Scan(&id, &org, &remaining); err != nil {
-			return err
-		}
-		a.grantsSeen++
-		a.add(domain.AuditGrantRemaining, org, fmt.Sprintf("remaining %d but no ledger entry names the grant", remaining), "grants:"+id)
 		return nil
 	})
 }
@@ -640,14 +623,23 @@ func (a *auditor) resolve(ctx context.Context, page []idemRecord) error {
 		if !ok {
 			return fmt.Errorf("audit: no lookup for table %s", table)
 		}
-		ph := make([]string, len(recs))
-		args := make([]any, len(recs))
+		ids := make([]string, len(recs))
 		for i, r := range recs {
-			ph[i], args[i] = fmt.Sprintf("$%d", i+1), r.ref.ID
+			ids[i] = r.ref.ID
+		}
+		// PostgreSQL takes the ids as one array; SQLite one parameter each.
+		in, args := "SELECT unnest($1::text[])", []any{ids}
+		if a.dialect == DialectSQLite {
+			ph := make([]string, len(ids))
+			args = make([]any, len(ids))
+			for i, id := range ids {
+				ph[i], args[i] = fmt.Sprintf("$%d", i+1), id
+			}
+			in = strings.Join(ph, ", ")
 		}
 		type row struct{ org, kind string }
 		found := map[string]row{}
-		err := a.query(ctx, fmt.Sprintf(q, strings.Join(ph, ", ")), args, func(r *sql.Rows) error {
+		err := a.query(ctx, fmt.Sprintf(q, in), args, func(r *sql.Rows) error {
 			var id string
 			var v row
 			if err := r.Scan(&id, &v.org, &v.kind); err != nil {
