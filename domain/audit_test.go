@@ -55,7 +55,8 @@ type auditSeed struct {
 
 // seedAuditStore fills d through the domain service as the API would:
 // three orgs with sign-up credit, admin grants with keys, keyed spends, an
-// expired grant, sandbox pack purchases paid by webhook, a full and a
+// expired grant, a plan subscription and pack purchases paid by sandbox
+// webhooks, a full and a
 // partial refund with credit notes, and an order left unpaid.
 func seedAuditStore(t *testing.T, d *db.DB) auditSeed {
 	t.Helper()
@@ -76,29 +77,35 @@ func seedAuditStore(t *testing.T, d *db.DB) auditSeed {
 	cat, err := svc.LoadCatalog(context.Background(), domain.Catalog{Packs: []domain.Pack{{
 		Code: "pro", Name: "Pro", Credits: 5000, Validity: domain.ValidityNever, Active: true,
 		Prices: []domain.Price{{Currency: domain.EUR, AmountMinor: 2500}},
+	}}, Plans: []domain.Plan{{
+		Code: "core-monthly", Name: "Core", Interval: domain.Monthly, Prices: []domain.Price{{Currency: domain.EUR, AmountMinor: 7200}},
+		IncludedCreditsPerSeat: 3000, Seats: 1, Active: true,
 	}}})
 	mustA(t, err)
-	pack := cat.Packs[0].ID
+	pack, plan := cat.Packs[0].ID, cat.Plans[0].ID
 
 	var seed auditSeed
 	events := 0
-	buy := func(orgID, key string, pay bool) domain.Order {
-		co, err := svc.PurchasePack(owner, domain.PurchaseInput{OrgID: orgID, PackID: pack, Quantity: 1, Installments: 1, IdempotencyKey: key})
-		mustA(t, err)
-		if !pay {
-			return co.Order
-		}
-		mustA(t, sb.Approve(co.Order.PaymentID))
+	pay := func(o domain.Order) domain.Order {
+		mustA(t, sb.Approve(o.PaymentID))
 		events++
 		req := sb.Webhook(sandbox.Event{ID: fmt.Sprintf("evt_%d", events), Type: sandbox.EventSucceeded, Created: time.Now().Unix(),
-			Data: sandbox.EventData{PaymentID: co.Order.PaymentID, OrderID: co.Order.ID, AmountMinor: co.Order.Total.AmountMinor, Currency: "EUR"}})
+			Data: sandbox.EventData{PaymentID: o.PaymentID, OrderID: o.ID, AmountMinor: o.Total.AmountMinor, Currency: "EUR"}})
 		mustA(t, svc.HandleWebhook(context.Background(), "sandbox", req))
-		o, err := svc.Order(owner, co.Order.ID)
+		o, err := svc.Order(owner, o.ID)
 		mustA(t, err)
 		if o.Status != domain.OrderPaid {
 			t.Fatalf("order %s is %s after its payment", o.Number, o.Status)
 		}
 		return o
+	}
+	buy := func(orgID, key string, paid bool) domain.Order {
+		co, err := svc.PurchasePack(owner, domain.PurchaseInput{OrgID: orgID, PackID: pack, Quantity: 1, Installments: 1, IdempotencyKey: key})
+		mustA(t, err)
+		if !paid {
+			return co.Order
+		}
+		return pay(co.Order)
 	}
 	for i := range 3 {
 		org, err := svc.CreateOrg(owner, domain.CreateOrgInput{Name: fmt.Sprintf("Org %d", i), Country: "DE", Currency: domain.EUR})
@@ -125,7 +132,14 @@ func seedAuditStore(t *testing.T, d *db.DB) auditSeed {
 	if _, err := svc.ExpireDue(context.Background(), 100); err != nil {
 		t.Fatal(err)
 	}
-	// orgs[2]: a pack bought and refunded in full; one left unpaid.
+	// orgs[2]: a paid subscription (SUBSCRIPTION credits, an invoice);
+	// a pack bought and refunded in full; one left unpaid.
+	sub, err := svc.Subscribe(owner, domain.SubscribeInput{OrgID: seed.orgs[2], PlanID: plan, Seats: 2, Installments: 1, IdempotencyKey: "subscribe"})
+	mustA(t, err)
+	if sub.Order == nil {
+		t.Fatal("subscribing made no order")
+	}
+	pay(*sub.Order)
 	full := buy(seed.orgs[2], "buy-full", true)
 	_, err = svc.RefundOrder(admin, domain.RefundInput{OrderID: full.ID, IdempotencyKey: "refund-full", Reason: "test"})
 	mustA(t, err)
@@ -273,7 +287,7 @@ func TestAudit(t *testing.T) {
 				t.Fatalf("the seeded store is not clean: %v", clean.Listed)
 			}
 			c := clean.Checked
-			if c.Orgs != 3 || c.Orders != 4 || c.Invoices != 3 || c.CreditNotes != 2 || c.Grants < 11 || c.Idempotency < 20 || c.LedgerEntries < 20 {
+			if c.Orgs != 3 || c.Orders != 5 || c.Invoices != 4 || c.CreditNotes != 2 || c.Grants < 13 || c.Idempotency < 20 || c.LedgerEntries < 20 {
 				t.Fatalf("checked %+v: the audit did not read the whole store", c)
 			}
 			for _, batch := range []int{1, 2} {
