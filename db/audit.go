@@ -20,6 +20,9 @@ type AuditOptions struct {
 	// MaxList caps the discrepancies the report lists (all are counted);
 	// 0 means DefaultAuditMaxList, a negative value lists none.
 	MaxList int
+	// IdempotencyPage is how many idempotency records one query reads
+	// (keyset pagination within a batch); 0 means DefaultAuditIdempotencyPage.
+	IdempotencyPage int
 }
 
 // Defaults of AuditOptions.
@@ -28,10 +31,10 @@ const (
 	DefaultAuditMaxList = 1000
 )
 
-// idemPage is how many idempotency records one query reads (below
-// SQLite's 32766 parameters, as the lookup of what they point at takes
-// one each).
-const idemPage = 5000
+// DefaultAuditIdempotencyPage is the default of
+// AuditOptions.IdempotencyPage, below SQLite's 32766 parameters (the
+// lookup of what the records point at takes one each there).
+const DefaultAuditIdempotencyPage = 5000
 
 // Audit checks the store against the invariants domain.AuditKinds
 // describe and returns what it found. It reads only, in one snapshot: on
@@ -48,6 +51,9 @@ func (d *DB) Audit(ctx context.Context, opts AuditOptions) (domain.AuditReport, 
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultAuditBatch
+	}
+	if opts.IdempotencyPage <= 0 || opts.IdempotencyPage > DefaultAuditIdempotencyPage {
+		opts.IdempotencyPage = DefaultAuditIdempotencyPage
 	}
 	switch {
 	case opts.MaxList == 0:
@@ -554,7 +560,7 @@ func (a *auditor) idempotency(ctx context.Context, after, last string) error {
 	// next ones after the previous page's last record.
 	q := `SELECT org_id, idem_key, operation, response FROM idempotency_keys
 WHERE org_id > $1 AND org_id <= $2 ORDER BY org_id, idem_key LIMIT $3`
-	args := []any{after, last, idemPage}
+	args := []any{after, last, a.opts.IdempotencyPage}
 	for {
 		var page []idemRecord
 		err := a.query(ctx, q, args, func(r *sql.Rows) error {
@@ -579,12 +585,12 @@ WHERE org_id > $1 AND org_id <= $2 ORDER BY org_id, idem_key LIMIT $3`
 		if err := a.resolve(ctx, page); err != nil {
 			return err
 		}
-		if len(page) < idemPage {
+		if len(page) < a.opts.IdempotencyPage {
 			return nil
 		}
 		q = `SELECT org_id, idem_key, operation, response FROM idempotency_keys
 WHERE (org_id > $1 OR (org_id = $1 AND idem_key > $2)) AND org_id <= $3 ORDER BY org_id, idem_key LIMIT $4`
-		args = []any{page[len(page)-1].org, page[len(page)-1].key, last, idemPage}
+		args = []any{page[len(page)-1].org, page[len(page)-1].key, last, a.opts.IdempotencyPage}
 	}
 }
 

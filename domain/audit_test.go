@@ -56,8 +56,8 @@ type auditSeed struct {
 // seedAuditStore fills d through the domain service as the API would:
 // three orgs with sign-up credit, admin grants with keys, keyed spends, an
 // expired grant, a plan subscription and pack purchases paid by sandbox
-// webhooks, a full and a
-// partial refund with credit notes, and an order left unpaid.
+// webhooks, a full and a partial refund with credit notes, and an order
+// left unpaid.
 func seedAuditStore(t *testing.T, d *db.DB) auditSeed {
 	t.Helper()
 	sb, err := sandbox.New(sandbox.Config{BaseURL: "http://tally.test", WebhookSecret: []byte("whsec_test"),
@@ -290,9 +290,9 @@ func TestAudit(t *testing.T) {
 			if c.Orgs != 3 || c.Orders != 5 || c.Invoices != 4 || c.CreditNotes != 2 || c.Grants < 13 || c.Idempotency < 20 || c.LedgerEntries < 20 {
 				t.Fatalf("checked %+v: the audit did not read the whole store", c)
 			}
-			for _, batch := range []int{1, 2} {
-				if got := audit(t, s.copyOf(t), db.AuditOptions{BatchSize: batch}); got.Checked != c || !got.Clean() {
-					t.Fatalf("batch size %d checked %+v (found %v), batch size 500 checked %+v", batch, got.Checked, got.Found, c)
+			for _, opts := range []db.AuditOptions{{BatchSize: 1}, {BatchSize: 2, IdempotencyPage: 3}, {IdempotencyPage: 1}} {
+				if got := audit(t, s.copyOf(t), opts); got.Checked != c || !got.Clean() {
+					t.Fatalf("%+v checked %+v (found %v), the defaults checked %+v", opts, got.Checked, got.Found, c)
 				}
 			}
 
@@ -384,7 +384,7 @@ func TestAudit(t *testing.T) {
 					d := s.copyOf(t)
 					org, refs := tc.corrupt(t, d)
 					for _, batch := range []int{1, 0} {
-						rep := audit(t, d, db.AuditOptions{BatchSize: batch})
+						rep := audit(t, d, db.AuditOptions{BatchSize: batch, IdempotencyPage: 2 + batch})
 						if rep.Found[tc.kind] != 1 || rep.Total() != 1 {
 							t.Fatalf("batch %d: found %v, want one %s: %v", batch, rep.Found, tc.kind, rep.Listed)
 						}
