@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -215,5 +218,36 @@ func TestAuditSweep(t *testing.T) {
 	}
 	if n, err := testutil.GatherAndCount(reg); err != nil || n != 3+len(domain.AuditKinds) {
 		t.Fatalf("%d series gathered (%v)", n, err)
+	}
+}
+
+// TestServeAudits: `tally serve` runs the audit as a periodic job (River
+// runs each when the leader starts) and serves its gauges on /metrics.
+func TestServeAudits(t *testing.T) {
+	t.Parallel()
+	url := "sqlite://" + filepath.Join(t.TempDir(), "tally.db")
+	auditedStore(t, url)
+	s := tallytest.StartReady(t, []string{"DATABASE_URL=" + url, "TALLY_AUDIT_INTERVAL=1h"})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(s.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(body), "\ntally_audit_last_success 1\n") {
+			if !strings.Contains(string(body), `tally_audit_discrepancies{kind="LEDGER_BALANCE"} 0`) {
+				t.Fatalf("/metrics after the audit:\n%s", body)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no successful audit on /metrics within 30s:\n%s", body)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
