@@ -95,7 +95,8 @@ func (a AuditCmd) Run() error {
 func auditStore(ctx context.Context, c Common, opts db.AuditOptions, logger *slog.Logger) (domain.AuditReport, error) {
 	d, err := db.Open(ctx, c.DatabaseURL, db.Options{MaxOpenConns: c.DBMaxConns, Logger: logger})
 	if err != nil {
-		return domain.AuditReport{}, databaseError(c.DatabaseURL, err)
+		// The attempt is still a run, for the metrics' timestamp.
+		return domain.NewAuditReport(time.Now().UTC()), databaseError(c.DatabaseURL, err)
 	}
 	defer func() { _ = d.Close() }()
 	return d.Audit(ctx, opts)

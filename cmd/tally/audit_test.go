@@ -161,7 +161,7 @@ func TestAuditCommand(t *testing.T) {
 			if code != 2 || out != "" || !strings.Contains(errOut, "tally: error: ") {
 				t.Fatalf("%s: exit %d\n%s%s", url, code, out, errOut)
 			}
-			if m := metricsFile(t, prom); m["tally_audit_last_success"] != 0 {
+			if m := metricsFile(t, prom); m["tally_audit_last_success"] != 0 || m["tally_audit_last_run_timestamp_seconds"] < float64(time.Now().Add(-time.Hour).Unix()) {
 				t.Fatalf("%s: metrics %v", url, m)
 			}
 		}
