@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -91,8 +92,15 @@ func (a AuditCmd) Run() error {
 	return nil
 }
 
-// auditStore opens the store without migrating it and audits it.
+// auditStore opens the store without migrating it and audits it. A
+// SQLite file that does not exist is refused rather than created.
 func auditStore(ctx context.Context, c Common, opts db.AuditOptions, logger *slog.Logger) (domain.AuditReport, error) {
+	if path, ok := strings.CutPrefix(c.DatabaseURL, "sqlite://"); ok {
+		path, _, _ = strings.Cut(path, "?")
+		if _, err := os.Stat(strings.TrimPrefix(path, "file:")); err != nil && path != ":memory:" {
+			return domain.NewAuditReport(time.Now().UTC()), fmt.Errorf("no SQLite database to audit: %w", err)
+		}
+	}
 	d, err := db.Open(ctx, c.DatabaseURL, db.Options{MaxOpenConns: c.DBMaxConns, Logger: logger})
 	if err != nil {
 		// The attempt is still a run, for the metrics' timestamp.

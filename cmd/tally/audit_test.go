@@ -151,8 +151,14 @@ func TestAuditCommand(t *testing.T) {
 	}
 	t.Run("cannot run", func(t *testing.T) {
 		t.Parallel()
+		empty := filepath.Join(t.TempDir(), "never-migrated.db")
+		if err := os.WriteFile(empty, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		missing := filepath.Join(t.TempDir(), "missing.db")
 		for _, url := range []string{
-			"sqlite://" + filepath.Join(t.TempDir(), "never-migrated.db"),
+			"sqlite://" + empty,
+			"sqlite://" + missing,
 			dbtest.EmptyPostgresURL(t),
 			"postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2",
 		} {
@@ -165,8 +171,10 @@ func TestAuditCommand(t *testing.T) {
 				t.Fatalf("%s: metrics %v", url, m)
 			}
 		}
-		path := filepath.Join(t.TempDir(), "x.db")
-		if _, _, code := tallytest.Run(t, []string{"DATABASE_URL=sqlite://" + path}, "audit", "--batch-size", "0"); code != 2 {
+		if _, err := os.Stat(missing); err == nil {
+			t.Fatal("the audit created the SQLite file it was asked to audit")
+		}
+		if _, _, code := tallytest.Run(t, []string{"DATABASE_URL=sqlite://" + empty}, "audit", "--batch-size", "0"); code != 2 {
 			t.Fatalf("--batch-size 0: exit %d, want 2", code)
 		}
 	})
