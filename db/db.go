@@ -339,8 +339,10 @@ func (d *DB) Close() error {
 }
 
 // InTx runs fn in one transaction and passes it a store bound to that
-// transaction; nested calls reuse it. fn's error is returned unchanged after
-// rollback. On SQLite the transaction holds the database's write lock from
+// transaction; nested calls reuse it. fn's error is returned after
+// rollback, unchanged unless the database could not be reached (a raw
+// driver error or INTERNAL caused by a lost connection), which is
+// UNAVAILABLE like a failed BEGIN or COMMIT. On SQLite the transaction holds the database's write lock from
 // BEGIN, so transactions of one process queue on a gate first. On
 // PostgreSQL the transaction pipelines its statements (see pgTx): BEGIN
 // goes with the first statement and WriteLedger with COMMIT, so a
@@ -349,6 +351,7 @@ func (d *DB) InTx(ctx context.Context, fn func(tx domain.Store) error) (err erro
 	if d.inTx {
 		return fn(d)
 	}
+	defer func() { err = unavailableOr(err) }()
 	if d.dialect == DialectPostgres {
 		return d.inPgTx(ctx, fn)
 	}

@@ -1,8 +1,14 @@
 package db
 
 import (
+	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"io"
+	"net"
+	"syscall"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
@@ -19,16 +25,23 @@ const (
 	sqliteLocked               = 6
 )
 
+// unavailableRetryAfter is the Retry-After of UNAVAILABLE: about how long
+// a restarting PostgreSQL takes to accept connections again.
+const unavailableRetryAfter = time.Second
+
 // mapErr maps a database error to the domain's one error type: a missing
 // row is NOT_FOUND (naming what), a unique-key clash is CONFLICT, a busy
-// SQLite database is a retryable RATE_LIMITED, anything else INTERNAL
-// (cause kept for logs).
+// SQLite database is a retryable RATE_LIMITED, a database that cannot be
+// reached (see lostConnection) a retryable UNAVAILABLE, anything else
+// INTERNAL (cause kept for logs).
 func mapErr(err error, what string) error {
 	switch {
 	case err == nil:
 		return nil
 	case isDomainError(err): // mapped already (a pipelined statement's failure)
-		return err
+		return unavailableOr(err)
+	case lostConnection(err):
+		return domain.Unavailable(unavailableRetryAfter, err)
 	case errors.Is(err, gorm.ErrRecordNotFound), errors.Is(err, sql.ErrNoRows):
 		return domain.NotFound(what)
 	case isUniqueViolation(err):
@@ -37,6 +50,75 @@ func mapErr(err error, what string) error {
 		return busy(err)
 	}
 	return domain.Internal(err)
+}
+
+// unavailableOr returns err, or UNAVAILABLE when err is an unmapped error
+// (or an INTERNAL one) caused by a database that cannot be reached. The
+// store's edges that may see errors no mapErr has seen (a transaction's
+// end, a raw driver call) pass them through it.
+func unavailableOr(err error) error {
+	var de *domain.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &de):
+		if de.Code == domain.CodeInternal && de.Err != nil && lostConnection(de.Err) {
+			return domain.Unavailable(unavailableRetryAfter, de.Err)
+		}
+		return err
+	case lostConnection(err):
+		return domain.Unavailable(unavailableRetryAfter, err)
+	}
+	return err
+}
+
+// PostgreSQL error codes (SQLSTATE) of a server that is going away or not
+// accepting connections yet; class 08 (connection exception) is matched
+// as a class.
+const (
+	pgAdminShutdown = "57P01" // terminated by pg_terminate_backend or a fast shutdown
+	pgCrashShutdown = "57P02" // another backend crashed; the server restarts
+	pgCannotConnect = "57P03" // starting up, shutting down, in recovery
+)
+
+// lostConnection reports an error that means the database could not be
+// reached or the connection was lost before an answer came: refused or
+// failed connects, a connection reset or closed (EOF), a backend
+// terminated by an administrator or a crash, the server starting up or
+// shutting down, and a deadline that ended while waiting for a connection
+// or an answer. Whether a statement in flight took effect is unknown, so
+// the client retries with the same idempotency key. Not included: a
+// context canceled by the caller (the client went away), a statement
+// timeout (57014) or a serialization failure (40001), which the server
+// answered.
+func lostConnection(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case pgAdminShutdown, pgCrashShutdown, pgCannotConnect:
+			return true
+		}
+		return len(pgErr.Code) == 5 && pgErr.Code[:2] == "08"
+	}
+	var (
+		connectErr *pgconn.ConnectError
+		netErr     net.Error
+	)
+	return errors.As(err, &connectErr) ||
+		pgconn.SafeToRetry(err) ||
+		errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, pgconn.ErrConnClosed) ||
+		errors.Is(err, io.EOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) ||
+		errors.As(err, &netErr)
 }
 
 func isDomainError(err error) bool {

@@ -12,3 +12,9 @@ func (d *DB) MigrateDownTo(ctx context.Context, version int64) error {
 	_, err = p.DownTo(ctx, version)
 	return err
 }
+
+// LostConnection and MapErr expose the error classifier to its tests.
+var (
+	LostConnection = lostConnection
+	MapErr         = mapErr
+)

@@ -98,6 +98,12 @@ func (s *Service) WatchBalance(ctx context.Context, orgID string) (<-chan Balanc
 			}
 			acc, err := s.authorize(ctx, orgID, ActionReadBalance)
 			if err != nil {
+				if ErrorCode(err).Retryable() {
+					// The database is briefly unreachable: the next
+					// event, or the bus's resync once it is back,
+					// catches up.
+					continue
+				}
 				return
 			}
 			b, err := s.balanceOf(ctx, orgID)

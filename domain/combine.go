@@ -37,6 +37,10 @@ func newCombiner(max int) *combiner {
 }
 
 // combined runs op on orgID's balance, combined with concurrent requests.
+// The caller waits no longer than ctx allows: when ctx ends first (the
+// database does not answer, or too many spends queue before this one) it
+// gets UNAVAILABLE, and its request is still applied or refused with its
+// batch, as a retry with the same idempotency key then tells.
 func (s *Service) combined(ctx context.Context, orgID string, op creditOp) (CreditResult, error) {
 	c := s.combine
 	if c == nil || c.max <= 1 {
@@ -45,23 +49,31 @@ func (s *Service) combined(ctx context.Context, orgID string, op creditOp) (Cred
 	}
 	me := &queued{op: op, result: make(chan opResult, 1), lead: make(chan []*queued, 1)}
 	c.mu.Lock()
-	waiting, busy := c.q[orgID]
-	if busy {
+	if waiting, busy := c.q[orgID]; busy {
 		c.q[orgID] = append(waiting, me)
-		c.mu.Unlock()
+	} else {
+		c.q[orgID] = nil
+		me.lead <- []*queued{me}
+	}
+	c.mu.Unlock()
+	for {
 		select {
 		case r := <-me.result:
 			return r.res, r.err
 		case batch := <-me.lead:
-			s.lead(ctx, orgID, batch)
+			go s.lead(ctx, orgID, batch)
+		case <-ctx.Done():
+			// Whoever hands this request the lead still gets it led.
+			go func() {
+				select {
+				case <-me.result:
+				case batch := <-me.lead:
+					s.lead(ctx, orgID, batch)
+				}
+			}()
+			return CreditResult{}, Unavailable(time.Second, ctx.Err())
 		}
-	} else {
-		c.q[orgID] = nil
-		c.mu.Unlock()
-		s.lead(ctx, orgID, []*queued{me})
 	}
-	r := <-me.result
-	return r.res, r.err
 }
 
 // lead runs one batch, hands every request its result, and passes the

@@ -109,3 +109,63 @@ func codeOf(err error) domain.Code {
 	}
 	return domain.ErrorCode(err)
 }
+
+// TestSpendWaitsNoLongerThanItsDeadline holds the leader's transaction as
+// a database that does not answer would: the leader and a spend queued
+// behind it are both answered UNAVAILABLE when their deadlines pass, not
+// when the transaction ends; once it is released each request is applied
+// once, and a retry with the same key replays it.
+func TestSpendWaitsNoLongerThanItsDeadline(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		gs := &gatedStore{Store: d, entered: make(chan struct{}), release: make(chan struct{})}
+		f := newFixtureStore(t, gs, domain.Config{SignupGrantDisabled: true})
+		f.grant(t, domain.GrantPurchased, 10, 0, "g")
+
+		const deadline = 200 * time.Millisecond
+		gs.armed.Store(true)
+		errs := make(chan error, 2)
+		took := make(chan time.Duration, 2)
+		spend := func(key string) {
+			ctx, cancel := context.WithTimeout(f.owner, deadline)
+			defer cancel()
+			began := time.Now()
+			_, err := consume(ctx, f, 1, key)
+			took <- time.Since(began)
+			errs <- err
+		}
+		go spend("leader")
+		<-gs.entered
+		go spend("queued")
+		for i := range 2 {
+			if err := <-errs; domain.ErrorCode(err) != domain.CodeUnavailable {
+				t.Errorf("spend %d past its deadline: %v, want UNAVAILABLE", i, err)
+			}
+			if d := <-took; d > deadline+time.Second {
+				t.Errorf("spend %d answered after %v, deadline %v", i, d, deadline)
+			}
+		}
+		close(gs.release)
+		for _, key := range []string{"leader", "queued"} {
+			var (
+				res domain.CreditResult
+				err error
+			)
+			for range 100 { // the held batch is still finishing
+				if res, err = consume(f.owner, f, 1, key); err == nil {
+					break
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			if err != nil || res.Entry.ID == "" {
+				t.Fatalf("retrying %s: %+v, %v", key, res, err)
+			}
+		}
+		if b := f.checkInvariants(t); b.Total != 8 {
+			t.Fatalf("balance %d, want 8 (each spend applied once)", b.Total)
+		}
+		if n := len(f.ledger(t)); n != 3 {
+			t.Fatalf("%d ledger entries, want 3 (one grant, two spends)", n)
+		}
+	})
+}

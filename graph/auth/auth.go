@@ -291,7 +291,7 @@ func (a *Authenticator) apiKey(ctx context.Context, secret string) (domain.Actor
 		return actor, nil
 	case err == nil:
 		return domain.Actor{}, domain.Internal(errors.New("auth: API key resolved to a non-key actor"))
-	case domain.IsCode(err, domain.CodeUnauthenticated):
+	case domain.IsCode(err, domain.CodeUnauthenticated), domain.IsCode(err, domain.CodeUnavailable):
 		return domain.Actor{}, err
 	}
 	return domain.Actor{}, domain.Internal(err)
@@ -391,8 +391,11 @@ func (a *Authenticator) user(ctx context.Context, sub, email, name string) (doma
 		return u, nil
 	})
 	if err != nil {
-		if domain.IsCode(err, domain.CodeInvalidInput) {
+		switch {
+		case domain.IsCode(err, domain.CodeInvalidInput):
 			return domain.User{}, unauthenticated("token subject is not usable")
+		case domain.IsCode(err, domain.CodeUnavailable):
+			return domain.User{}, err
 		}
 		return domain.User{}, domain.Internal(err)
 	}

@@ -61,6 +61,7 @@ func CredentialFrom(ctx context.Context) (Credential, bool) {
 
 // fail writes err as a GraphQL error response: UNAUTHENTICATED is 401,
 // RATE_LIMITED (a client over its failed-authentication budget) 429 with
+// Retry-After, UNAVAILABLE (the database could not be reached) 503 with
 // Retry-After, anything else a logged 500 INTERNAL.
 func (a *Authenticator) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var de *domain.Error
@@ -73,6 +74,9 @@ func (a *Authenticator) fail(w http.ResponseWriter, r *http.Request, err error) 
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 		httperror.WriteError(w, de)
 	case domain.CodeRateLimited:
+		httperror.WriteError(w, de)
+	case domain.CodeUnavailable:
+		a.logger.WarnContext(r.Context(), "authentication: database unavailable", "err", err, "path", r.URL.Path)
 		httperror.WriteError(w, de)
 	default:
 		a.logger.ErrorContext(r.Context(), "authentication failed", "err", err, "path", r.URL.Path)
