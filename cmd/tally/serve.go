@@ -189,7 +189,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	queue, err := openJobs(ctx, cfg.Common, cfg.Migrate, logger, jobs.Options{Registerer: reg, Periodic: periodic(sw),
+	queue, err := openJobs(ctx, cfg.Common, cfg.Migrate, logger, jobs.Options{Registerer: reg, Periodic: periodic(sw), RescueAfter: cfg.JobRescueAfter,
 		Workers: []jobs.Worker{advanceWorker(svc), dunningWorker(svc), notificationWorker(svc), webhookWorker(svc)}})
 	if err != nil {
 		return err
