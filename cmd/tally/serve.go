@@ -232,6 +232,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		hsts:     strings.HasPrefix(cfg.PublicURL, "https://"),
 		deadline: cfg.Timeouts.Write,
 		limits:   limits.http,
+		draining: ready.shuttingDown.Load,
 	})
 
 	baseCtx, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
@@ -315,6 +316,7 @@ type routes struct {
 	deadline time.Duration      // of every request but websockets; 0: none
 	limits   *ratelimit.Limiter // nil: no rate limits
 	usage    http.Handler       // POST /v1/usage/events; nil: not mounted
+	draining func() bool        // true once shutdown began; nil: never
 }
 
 // router mounts GraphQL (HTTP and websocket), the probes, metrics (when
@@ -322,7 +324,7 @@ type routes struct {
 // logging, panic recovery and security headers.
 func router(rt routes) http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, requestLogger(rt.logger), recoverer(rt.logger), securityHeaders(rt.hsts))
+	r.Use(middleware.RequestID, requestLogger(rt.logger), recoverer(rt.logger), securityHeaders(rt.hsts), refuseWhileDraining(rt.draining))
 	if rt.deadline > 0 {
 		r.Use(requestDeadline(rt.deadline))
 	}
