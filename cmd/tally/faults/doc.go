@@ -27,5 +27,6 @@
 // Size: small by default (a few seconds of load, one kill). Set
 // TALLY_FAULT_SCALE=full for longer load, more orgs and several kills at
 // random moments; TALLY_FAULT_SEED replays the random choices of a run
-// (every run logs its seed).
+// (every run logs its seed); TALLY_FAULT_LOG_LEVEL=info makes the servers
+// log every request (a failing test prints its servers' output).
 package faults

@@ -330,9 +330,10 @@ func (c *tally) call(ctx context.Context, rng *rand.Rand, to *targets, path stri
 	}
 }
 
-// logLevel is the test servers' log level: warn, or FAULTS_LOG_LEVEL.
+// logLevel is the test servers' log level: warn, or
+// TALLY_FAULT_LOG_LEVEL (info logs every request).
 func logLevel() string {
-	if l := os.Getenv("FAULTS_LOG_LEVEL"); l != "" {
+	if l := os.Getenv("TALLY_FAULT_LOG_LEVEL"); l != "" {
 		return l
 	}
 	return "warn"

@@ -41,8 +41,11 @@ func TestKillMidLoad(t *testing.T) {
 			l := startLoad(w, to, size.clients, seed)
 			var down time.Duration
 			var kills []time.Time
+			up := began // when the server last became ready
 			for _, moment := range at {
-				time.Sleep(time.Until(began.Add(moment)))
+				// Each kill finds clients in full flow: at least a tenth
+				// of the load after the last restart.
+				time.Sleep(max(time.Until(began.Add(moment)), time.Until(up.Add(size.load/10))))
 				if err := srv.Cmd.Process.Kill(); err != nil {
 					t.Fatal(err)
 				}
@@ -52,7 +55,8 @@ func TestKillMidLoad(t *testing.T) {
 				srv.Wait(t, 10*time.Second)
 				srv = tallytest.StartReady(t, env)
 				to.set(srv.URL)
-				down += time.Since(killed)
+				up = time.Now()
+				down += up.Sub(killed)
 			}
 			time.Sleep(time.Until(began.Add(size.load)))
 			l.stopLoad()
