@@ -11,6 +11,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/tallyhq/tally/db/jobs"
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/graph"
 	"github.com/tallyhq/tally/graph/auth"
@@ -92,6 +93,7 @@ type ServeCmd struct {
 	ComplexityLimit  int             `name:"complexity-limit" env:"TALLY_COMPLEXITY_LIMIT" default:"2000" help:"Largest accepted GraphQL query complexity."`
 	WSInitTimeout    time.Duration   `name:"ws-init-timeout" env:"TALLY_WS_INIT_TIMEOUT" default:"10s" help:"Time a websocket client has to send connection_init."`
 	ShutdownTimeout  time.Duration   `name:"shutdown-timeout" env:"TALLY_SHUTDOWN_TIMEOUT" default:"15s" help:"Time in-flight requests get to finish on SIGINT/SIGTERM."`
+	JobRescueAfter   time.Duration   `name:"job-rescue-after" env:"TALLY_JOB_RESCUE_AFTER" default:"15m" help:"A background job still running this long after it started (its instance died) is run again by another instance; jobs without a timeout of their own stop after two thirds of it, at most 10m."`
 	SpendBatch       int             `name:"spend-batch" env:"TALLY_SPEND_BATCH" default:"64" help:"Most concurrent spends of one org committed in one transaction (1: one each)."`
 	DunningRetries   []time.Duration `name:"dunning-retries" env:"TALLY_DUNNING_RETRIES" sep:"," default:"24h,48h" help:"When a failed renewal is charged again off session, after its first failure (comma-separated, increasing)."`
 	DunningGrace     time.Duration   `name:"dunning-grace" env:"TALLY_DUNNING_GRACE" default:"72h" help:"How long a PAST_DUE org keeps spending before it is SUSPENDED."`
@@ -149,9 +151,12 @@ type Config struct {
 	Metrics          MetricsOptions
 	WSInitTimeout    time.Duration
 	ShutdownTimeout  time.Duration
-	Payments         PaymentOptions
-	PublicURL        string
-	RateLimits       RateLimitOptions
+	// JobRescueAfter is when a job left running by a dead instance is run
+	// again elsewhere (jobs.Options.RescueAfter).
+	JobRescueAfter time.Duration
+	Payments       PaymentOptions
+	PublicURL      string
+	RateLimits     RateLimitOptions
 	// Notify is where notification emails go.
 	Notify notifySettings
 	// Webhooks is how outbound webhooks are sent.
@@ -267,6 +272,7 @@ func (s ServeCmd) Config() (Config, error) {
 		Metrics:         s.MetricsOptions,
 		WSInitTimeout:   s.WSInitTimeout,
 		ShutdownTimeout: s.ShutdownTimeout,
+		JobRescueAfter:  s.JobRescueAfter,
 		Domain: domain.Config{
 			SignupGrant:          s.SignupCredits,
 			SignupGrantDisabled:  s.SignupCredits == 0,
@@ -362,6 +368,7 @@ func (s ServeCmd) Config() (Config, error) {
 		{s.ComplexityLimit >= 1, "TALLY_COMPLEXITY_LIMIT must be at least 1"},
 		{s.WSInitTimeout > 0, "TALLY_WS_INIT_TIMEOUT must be positive"},
 		{s.ShutdownTimeout > 0, "TALLY_SHUTDOWN_TIMEOUT must be positive"},
+		{s.JobRescueAfter >= jobs.MinRescueAfter && s.JobRescueAfter <= 24*time.Hour, "TALLY_JOB_RESCUE_AFTER must be between 15s and 24h"},
 		{s.SpendBatch >= 1 && s.SpendBatch <= 1000, "TALLY_SPEND_BATCH must be between 1 and 1000"},
 		{s.RechargeLimit >= 1 && s.RechargeLimit <= 1<<53, "TALLY_AUTO_RECHARGE_DEFAULT_LIMIT must be a positive amount in minor units"},
 		{s.OverageUnit >= 1 && s.OverageUnit <= domain.MaxCredits, "TALLY_AUTO_RECHARGE_OVERAGE_UNIT must be between 1 and 2^53-1"},

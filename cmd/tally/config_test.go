@@ -136,6 +136,7 @@ func TestServeConfig(t *testing.T) {
 			want.Usage = UsageOptions{UsageWarningAt: 0.8, UsageExceededAt: 1, UsageBatchMax: 1000, UsageMaxBodyBytes: 1 << 20}
 			want.Domain.Webhooks = domain.WebhookConfig{DisableAfter: 5 * 24 * time.Hour, Lease: 25 * time.Second}
 			want.Webhooks = webhookSettings{interval: time.Second, allowPrivate: true, timeout: 10 * time.Second}
+			want.JobRescueAfter = 15 * time.Minute
 			if !equalConfig(c, want) {
 				t.Errorf("config = %+v\nwant     %+v", c, want)
 			}
@@ -325,6 +326,13 @@ func TestServeConfig(t *testing.T) {
 		{name: "expiry too often", env: map[string]string{"TALLY_EXPIRY_INTERVAL": "10ms"}, wantErr: "TALLY_EXPIRY_INTERVAL"},
 		{name: "audit too often", env: map[string]string{"TALLY_AUDIT_INTERVAL": "30s"}, wantErr: "TALLY_AUDIT_INTERVAL"},
 		{name: "zero shutdown timeout", env: map[string]string{"TALLY_SHUTDOWN_TIMEOUT": "0s"}, wantErr: "TALLY_SHUTDOWN_TIMEOUT"},
+		{name: "job rescue too soon", env: map[string]string{"TALLY_JOB_RESCUE_AFTER": "10s"}, wantErr: "TALLY_JOB_RESCUE_AFTER"},
+		{name: "job rescue too late", env: map[string]string{"TALLY_JOB_RESCUE_AFTER": "25h"}, wantErr: "TALLY_JOB_RESCUE_AFTER"},
+		{name: "job rescue", env: map[string]string{"TALLY_JOB_RESCUE_AFTER": "2m"}, check: func(t *testing.T, c Config) {
+			if c.JobRescueAfter != 2*time.Minute {
+				t.Errorf("job rescue after %s, want 2m", c.JobRescueAfter)
+			}
+		}},
 		{name: "zero depth limit", env: map[string]string{"TALLY_DEPTH_LIMIT": "0"}, wantErr: "TALLY_DEPTH_LIMIT"},
 		{name: "tiny body limit", env: map[string]string{"TALLY_MAX_BODY_BYTES": "10"}, wantErr: "TALLY_MAX_BODY_BYTES"},
 		{name: "negative db connections", env: map[string]string{"TALLY_DB_MAX_CONNS": "-1"}, wantErr: "TALLY_DB_MAX_CONNS"},

@@ -12,7 +12,9 @@ import (
 
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/graph"
+	"github.com/tallyhq/tally/graph/httperror"
 )
 
 // readiness answers /readyz: ready while the server is not shutting down,
@@ -180,6 +182,39 @@ func (s *streams) Wait(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// drainRetryAfter is the Retry-After of a request refused while draining:
+// another instance, or this one restarted, takes it.
+const drainRetryAfter = time.Second
+
+// refuseWhileDraining answers every request that starts once draining()
+// is true (shutdown began) 503 UNAVAILABLE with Retry-After and closes its
+// connection, except the probes (/healthz, /readyz, /metrics): new work goes
+// elsewhere while requests already running finish. Shutdown closes the
+// listener and idle connections at once, but a client may still send a new
+// request on a kept-alive connection between two of its sweeps; without
+// this the draining server would take that request on, and could be cut
+// off with it at TALLY_SHUTDOWN_TIMEOUT. Nil draining refuses nothing.
+func refuseWhileDraining(draining func() bool) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		if draining == nil {
+			return next
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case "/healthz", "/readyz", "/metrics":
+			default:
+				if draining() {
+					w.Header().Set("Connection", "close")
+					httperror.Write(w, http.StatusServiceUnavailable,
+						domain.Unavailable(drainRetryAfter, errors.New("the server is shutting down")))
+					return
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -102,6 +104,50 @@ func TestGraphiQLFromTheBinary(t *testing.T) {
 			}
 			if got := rec.Header().Get("Content-Security-Policy"); (got == graphiql.ContentSecurityPolicy) != tc.csp {
 				t.Errorf("Content-Security-Policy = %q", got)
+			}
+		})
+	}
+}
+
+// TestRefuseWhileDraining: once shutdown began, a new request is answered
+// 503 UNAVAILABLE with Retry-After and its connection closed, whatever
+// the route; the probes still answer.
+func TestRefuseWhileDraining(t *testing.T) {
+	var draining atomic.Bool
+	h := router(routes{
+		graphql:  graph.NewHandler(domain.NewService(dbtest.SQLite(t), domain.Config{}), graph.Options{}),
+		auth:     func(next http.Handler) http.Handler { return next },
+		streams:  newStreams(),
+		ready:    http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) }),
+		logger:   slog.New(slog.DiscardHandler),
+		draining: draining.Load,
+	})
+	tests := []struct {
+		name, method, path string
+		draining           bool
+		status             int
+	}{
+		{"graphql before shutdown", http.MethodPost, "/graphql", false, http.StatusOK},
+		{"graphql while draining", http.MethodPost, "/graphql", true, http.StatusServiceUnavailable},
+		{"healthz while draining", http.MethodGet, "/healthz", true, http.StatusOK},
+		{"readyz while draining", http.MethodGet, "/readyz", true, http.StatusTeapot},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			draining.Store(tt.draining)
+			req := httptest.NewRequest(tt.method, tt.path, strings.NewReader(`{"query":"{ __typename }"}`))
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tt.status, rec.Body)
+			}
+			if tt.status != http.StatusServiceUnavailable {
+				return
+			}
+			if rec.Header().Get("Retry-After") != "1" || rec.Header().Get("Connection") != "close" ||
+				!strings.Contains(rec.Body.String(), `"code":"UNAVAILABLE"`) {
+				t.Fatalf("headers %v body %s: want UNAVAILABLE, Retry-After 1, Connection: close", rec.Header(), rec.Body)
 			}
 		})
 	}

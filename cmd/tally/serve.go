@@ -193,7 +193,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	if cfg.AuditInterval > 0 {
 		jobsPeriodic = append(jobsPeriodic, auditSweep(store, newAuditMetrics(reg), cfg.AuditInterval, logger).Periodic)
 	}
-	queue, err := openJobs(ctx, cfg.Common, cfg.Migrate, logger, jobs.Options{Registerer: reg, Periodic: jobsPeriodic,
+	queue, err := openJobs(ctx, cfg.Common, cfg.Migrate, logger, jobs.Options{Registerer: reg, Periodic: jobsPeriodic, RescueAfter: cfg.JobRescueAfter,
 		Workers: []jobs.Worker{advanceWorker(svc), dunningWorker(svc), notificationWorker(svc), webhookWorker(svc)}})
 	if err != nil {
 		return err
@@ -236,6 +236,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		hsts:     strings.HasPrefix(cfg.PublicURL, "https://"),
 		deadline: cfg.Timeouts.Write,
 		limits:   limits.http,
+		draining: ready.shuttingDown.Load,
 	})
 
 	baseCtx, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
@@ -319,6 +320,7 @@ type routes struct {
 	deadline time.Duration      // of every request but websockets; 0: none
 	limits   *ratelimit.Limiter // nil: no rate limits
 	usage    http.Handler       // POST /v1/usage/events; nil: not mounted
+	draining func() bool        // true once shutdown began; nil: never
 }
 
 // router mounts GraphQL (HTTP and websocket), the probes, metrics (when
@@ -326,7 +328,7 @@ type routes struct {
 // logging, panic recovery and security headers.
 func router(rt routes) http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, requestLogger(rt.logger), recoverer(rt.logger), securityHeaders(rt.hsts))
+	r.Use(middleware.RequestID, requestLogger(rt.logger), recoverer(rt.logger), securityHeaders(rt.hsts), refuseWhileDraining(rt.draining))
 	if rt.deadline > 0 {
 		r.Use(requestDeadline(rt.deadline))
 	}

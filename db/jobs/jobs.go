@@ -34,7 +34,7 @@ type Periodic struct {
 	// Run does the work; an error makes River retry it with backoff. It
 	// must be idempotent: a retry, or the next interval, runs it again.
 	Run func(ctx context.Context) error
-	// Timeout bounds one run; 0: DefaultTimeout.
+	// Timeout bounds one run; 0: RescueTimeout(Options.RescueAfter).
 	Timeout time.Duration
 }
 
@@ -46,7 +46,7 @@ type Worker struct {
 	// Run does one job with its JSON arguments; an error makes River
 	// retry it with backoff.
 	Run func(ctx context.Context, args json.RawMessage) error
-	// Timeout bounds one run; 0: DefaultTimeout.
+	// Timeout bounds one run; 0: RescueTimeout(Options.RescueAfter).
 	Timeout time.Duration
 }
 
@@ -64,7 +64,8 @@ func Handle[T any](kind string, run func(ctx context.Context, args T) error) Wor
 	}}
 }
 
-// DefaultTimeout bounds one run of a job without its own timeout.
+// DefaultTimeout bounds one run of a job without its own timeout, unless
+// Options.RescueAfter makes it shorter (see RescueTimeout).
 const DefaultTimeout = 10 * time.Minute
 
 // Attempts are how many times a job runs before it is discarded.
@@ -96,6 +97,29 @@ type Options struct {
 	// TestOnly starts River's maintenance without its start-up jitter
 	// (tests).
 	TestOnly bool
+	// RescueAfter is how long a job may stay running before the leader
+	// takes it for one whose instance died (SIGKILL, a lost machine) and
+	// schedules it again, to run on any instance; at least
+	// MinRescueAfter, 0: DefaultRescueAfter. Jobs without a Timeout of
+	// their own are bounded by RescueTimeout(RescueAfter), so that a job
+	// still working is never rescued (one with a longer Timeout is
+	// rescued only once that has passed too).
+	RescueAfter time.Duration
+}
+
+// Rescue of jobs left running by a dead instance.
+const (
+	// DefaultRescueAfter leaves DefaultTimeout as the bound of jobs.
+	DefaultRescueAfter = 15 * time.Minute
+	// MinRescueAfter is the shortest RescueAfter.
+	MinRescueAfter = 15 * time.Second
+)
+
+// RescueTimeout is the timeout of jobs without one of their own under
+// rescueAfter: two thirds of it, at most DefaultTimeout. The third left
+// over covers a job that hit its timeout and is being recorded.
+func RescueTimeout(rescueAfter time.Duration) time.Duration {
+	return min(DefaultTimeout, rescueAfter*2/3)
 }
 
 // Queue is the job queue of one database. Open it, Migrate (or check
@@ -181,6 +205,13 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Queue, error)
 				}
 			}, &river.PeriodicJobOpts{ID: name, RunOnStart: true}))
 	}
+	rescueAfter := opts.RescueAfter
+	if rescueAfter == 0 {
+		rescueAfter = DefaultRescueAfter
+	}
+	if rescueAfter < MinRescueAfter {
+		return nil, fmt.Errorf("jobs: RescueAfter %s is under %s", rescueAfter, MinRescueAfter)
+	}
 	maxWorkers := opts.MaxWorkers
 	if maxWorkers <= 0 {
 		maxWorkers = 4
@@ -193,7 +224,8 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Queue, error)
 		Queues:                      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}},
 		PeriodicJobs:                periodic,
 		MaxAttempts:                 OneOffAttempts,
-		JobTimeout:                  DefaultTimeout,
+		JobTimeout:                  RescueTimeout(rescueAfter),
+		RescueStuckJobsAfter:        rescueAfter,
 		CompletedJobRetentionPeriod: time.Hour,
 		FetchPollInterval:           opts.PollInterval,
 		FetchCooldown:               min(opts.PollInterval, river.FetchCooldownDefault),

@@ -311,3 +311,32 @@ func TestStopCancelsAtTheDeadline(t *testing.T) {
 		t.Fatal("Stop returned while the job was still running")
 	}
 }
+
+// TestRescueTimeout: jobs without a timeout of their own stop before the
+// leader would take them for abandoned, and never later than
+// DefaultTimeout.
+func TestRescueTimeout(t *testing.T) {
+	tests := []struct {
+		rescueAfter, want time.Duration
+	}{
+		{jobs.MinRescueAfter, 10 * time.Second},
+		{3 * time.Minute, 2 * time.Minute},
+		{jobs.DefaultRescueAfter, jobs.DefaultTimeout},
+		{24 * time.Hour, jobs.DefaultTimeout},
+	}
+	for _, tt := range tests {
+		if got := jobs.RescueTimeout(tt.rescueAfter); got != tt.want {
+			t.Errorf("RescueTimeout(%s) = %s, want %s", tt.rescueAfter, got, tt.want)
+		}
+	}
+}
+
+// TestOpenRefusesHastyRescue: a rescue delay under MinRescueAfter would
+// run jobs twice while their instance still works them.
+func TestOpenRefusesHastyRescue(t *testing.T) {
+	_, err := jobs.Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "tally.db"),
+		jobs.Options{RescueAfter: jobs.MinRescueAfter - time.Second})
+	if err == nil || !strings.Contains(err.Error(), "RescueAfter") {
+		t.Fatalf("Open with a 14s rescue: %v, want a refusal", err)
+	}
+}
