@@ -114,6 +114,8 @@ type system struct {
 	admin  context.Context
 	orgID  string
 	packs  map[string]domain.Pack // by code
+	plan   domain.Plan
+	card   string // the org's saved card (sandbox 4242…), which subscriptions renew with
 	closed []func()
 }
 
@@ -122,6 +124,12 @@ type system struct {
 const (
 	packNever = "never"
 	packCycle = "cycle"
+)
+
+// The plan of the checks: monthly, per seat, with included credits.
+const (
+	planSeatNet     = 1000
+	planSeatCredits = 4000
 )
 
 // signupCredits and signupTTL are the sign-up gift of every check's org.
@@ -164,7 +172,10 @@ func newSystem(st domain.Store) (*system, error) {
 		return nil, err
 	}
 	s.orgID = org.ID
-	cat, err := s.svc.LoadCatalog(ctx, domain.Catalog{Packs: []domain.Pack{
+	cat, err := s.svc.LoadCatalog(ctx, domain.Catalog{Plans: []domain.Plan{{
+		Code: "team-monthly", Name: "Team", Interval: domain.Monthly, Prices: []domain.Price{{Currency: domain.EUR, AmountMinor: planSeatNet}},
+		IncludedCreditsPerSeat: planSeatCredits, Seats: 1, Active: true,
+	}}, Packs: []domain.Pack{
 		{Code: packNever, Name: "Never", Credits: 3000, Validity: domain.ValidityNever, Active: true,
 			Prices: []domain.Price{{Currency: domain.EUR, AmountMinor: 500}}},
 		{Code: packCycle, Name: "Cycle", Credits: 2000, Validity: domain.ValidityBillingCycle, Active: true, Position: 1,
@@ -173,6 +184,12 @@ func newSystem(st domain.Store) (*system, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.plan = cat.Plans[0]
+	pm, err := s.svc.AddPaymentMethod(s.owner, domain.AddPaymentMethodInput{OrgID: org.ID, Gateway: sandbox.Name, Token: cardPays, IdempotencyKey: "card"})
+	if err != nil || pm.Status != domain.MethodActive {
+		return nil, fmt.Errorf("save card: %+v, %v", pm, err)
+	}
+	s.card = pm.ID
 	s.packs = map[string]domain.Pack{}
 	for _, p := range cat.Packs {
 		s.packs[p.Code] = p

@@ -102,7 +102,8 @@ func (s *runStats) byAction() string {
 	return strings.Join(parts, ", ")
 }
 
-var actionNames = []string{"grant", "spend", "purchase", "buyer", "cancel", "deliver", "reconcile", "refund", "advance", "expire"}
+var actionNames = []string{"grant", "spend", "purchase", "buyer", "cancel", "deliver", "reconcile", "refund", "advance", "expire",
+	"subscribe", "renew", "cancelSubscription"}
 
 func actionIndex(name string) int {
 	for i, n := range actionNames {
@@ -150,6 +151,9 @@ func runCheck(rt *rapid.T, b backend, stats *runStats) {
 		"refund":    mc.refund,
 		"advance":   mc.advance,
 		"expire":    mc.expire,
+		"subscribe": mc.subscribe,
+		"renew":     mc.renew,
+		"cancelSub": mc.cancelSubscription,
 		"":          mc.compare,
 	})
 	mc.checkLedger(rt)
@@ -162,7 +166,7 @@ type machine struct {
 	m     *model
 	stats *runStats
 	steps []string
-	n     struct{ grants, spends, orders, refunds int }
+	n     struct{ grants, spends, orders, refunds, subs, renewals, cancels int }
 }
 
 // step starts an operation: time passes a second (as between requests),
@@ -524,4 +528,57 @@ func (mc *machine) expire(rt *rapid.T) {
 	if n != want {
 		mc.fail(rt, "the expiry job wrote off %d grants, the model says %d", n, want)
 	}
+}
+
+func (mc *machine) subscribe(rt *rapid.T) {
+	mc.n.subs++
+	label := fmt.Sprintf("s%d", mc.n.subs)
+	key, prev := mc.pickKey(rt, "subscribe", "subscribe-", mc.n.subs)
+	seats := rapid.IntRange(1, 3).Draw(rt, "seats")
+	if prev != nil && rapid.Bool().Draw(rt, "sameInput") {
+		seats, _ = strconv.Atoi(prev.input)
+	}
+	mc.step(rt, "subscribe", "subscribe %s to the plan for %d seats with the saved card key %s", label, seats, key)
+	o, replay, want := mc.m.subscribe(key, label, seats, planPack(seats, planSeatNet, planSeatCredits))
+	co, err := mc.sys.svc.Subscribe(mc.sys.owner, domain.SubscribeInput{
+		OrgID: mc.sys.orgID, PlanID: mc.sys.plan.ID, Seats: seats, Installments: 1, PaymentMethodID: mc.sys.card, IdempotencyKey: key,
+	})
+	mc.wantCode(rt, "subscribe", err, want)
+	if o == nil {
+		return
+	}
+	if !replay {
+		mc.bindOrder(rt, o)
+	}
+	if co.Order == nil || co.Order.ID != o.id || string(co.Order.Status) != o.status {
+		mc.fail(rt, "subscribe answered order %+v, the model says %s (%s) %s", co.Order, o.label, o.id, o.status)
+	}
+}
+
+func (mc *machine) renew(rt *rapid.T) {
+	label := fmt.Sprintf("r%d", mc.n.renewals+1)
+	mc.step(rt, "renew", "the renewal job runs")
+	seats := 0
+	if mc.m.sub != nil {
+		seats = mc.m.sub.seats
+	}
+	want, o := mc.m.renew(label, planPack(seats, planSeatNet, planSeatCredits))
+	n, err := mc.sys.svc.RenewDue(context.Background(), 10)
+	mc.wantCode(rt, "renewDue", err, ok)
+	if n != want {
+		mc.fail(rt, "the renewal job changed %d subscriptions, the model says %d", n, want)
+	}
+	if o != nil {
+		mc.n.renewals++
+		mc.bindOrder(rt, o)
+	}
+}
+
+func (mc *machine) cancelSubscription(rt *rapid.T) {
+	mc.n.cancels++
+	key, _ := mc.pickKey(rt, "cancelSubscription", "cancel-sub-", mc.n.cancels)
+	mc.step(rt, "cancelSubscription", "cancelSubscription key %s", key)
+	_, want := mc.m.cancelSubscription(key)
+	_, err := mc.sys.svc.CancelSubscription(mc.sys.owner, domain.SubscriptionSetting{OrgID: mc.sys.orgID, IdempotencyKey: key})
+	mc.wantCode(rt, "cancelSubscription", err, want)
 }

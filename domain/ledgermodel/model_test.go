@@ -134,14 +134,40 @@ type spendResult struct {
 // refundResult is a refund's first result.
 type refundResult struct{ removed, notRecovered int64 }
 
-// model is one org's credits, orders and keys.
+// mSub is the org's plan subscription, monthly, paid with its saved card.
+type mSub struct {
+	anchor      time.Time
+	period      int // 0 first
+	seats       int
+	cancelAtEnd bool
+	ended       bool
+}
+
+// periodEnd is the end of the current period, which is also the next
+// reset of its included credits: whole months from the anchor, the day
+// clamped to the month's end.
+func (s *mSub) periodEnd() time.Time { return addMonths(s.anchor, s.period+1) }
+
+// addMonths is t plus n months, on t's day or the month's last day when it
+// has fewer.
+func addMonths(t time.Time, n int) time.Time {
+	y, mo, d := t.Date()
+	last := time.Date(y, mo+time.Month(n)+1, 0, 0, 0, 0, 0, t.Location()).Day()
+	return time.Date(y, mo+time.Month(n), min(d, last), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+}
+
+// model is one org's credits, orders, subscription and keys.
 type model struct {
 	now    time.Time
 	grants []*mGrant
 	orders []*mOrder
 	hooks  []*mHook
 	keys   map[string]*keyRec
+	sub    *mSub // nil before the first subscribe
 }
+
+// live reports whether the org has a subscription that has not ended.
+func (m *model) live() bool { return m.sub != nil && !m.sub.ended }
 
 func newModel(now time.Time) *model { return &model{now: now, keys: map[string]*keyRec{}} }
 
@@ -338,7 +364,12 @@ func (m *model) paid(o *mOrder) {
 	m.writeOff()
 	var exp *time.Time
 	if o.pack.cycle {
+		// The end of the billing cycle: the subscription's next reset, or
+		// a month after payment without one.
 		e := m.now.AddDate(0, 1, 0)
+		if m.live() && m.sub.periodEnd().After(m.now) {
+			e = m.sub.periodEnd()
+		}
 		exp = &e
 	}
 	o.grant = m.addGrant(o.label, "PURCHASED", o.pack.credits, exp)
@@ -502,4 +533,73 @@ func (m *model) refund(k string, o *mOrder, amount *int64) (res refundResult, re
 	res = m.refundCredits(o, o.refunded+n)
 	m.keys[k] = &keyRec{op: "refund", input: input, result: res}
 	return res, false, ok
+}
+
+// planPack is what a subscription order for seats sells: the included
+// credits of a month and the seats' price.
+func planPack(seats int, seatNet, seatCredits int64) mPack {
+	return mPack{credits: seatCredits * int64(seats), netMinor: seatNet * int64(seats)}
+}
+
+// subscribe puts the org on the plan, paid at once with the saved card:
+// the month's included credits are granted as SUBSCRIPTION credit that
+// expires at the next monthly reset. An org whose subscription has not
+// ended is CONFLICT.
+func (m *model) subscribe(k, label string, seats int, pack mPack) (o *mOrder, replay bool, code string) {
+	input := fmt.Sprint(seats)
+	if rec, code := m.key(k, "subscribe", input); rec != nil || code != ok {
+		if rec == nil {
+			return nil, false, code
+		}
+		return rec.result.(*mOrder), true, ok
+	}
+	if m.live() {
+		return nil, false, conflict
+	}
+	m.sub = &mSub{anchor: m.now, seats: seats}
+	o = m.subscriptionOrder(label, pack)
+	m.keys[k] = &keyRec{op: "subscribe", input: input, result: o}
+	return o, false, ok
+}
+
+// subscriptionOrder is a subscription order paid at once with the saved
+// card, its credits granted until the period's end.
+func (m *model) subscriptionOrder(label string, pack mPack) *mOrder {
+	o := &mOrder{label: label, pack: pack, updated: m.now, seq: len(m.orders), payment: paySucceeded, status: stPaid}
+	m.orders = append(m.orders, o)
+	m.writeOff()
+	end := m.sub.periodEnd()
+	o.grant = m.addGrant(label, "SUBSCRIPTION", pack.credits, &end)
+	m.emit(o, evSucceeded)
+	return o
+}
+
+// renew is the renewal job: a subscription whose period ended ends when it
+// was canceled, else the next period is charged to the saved card, with
+// its included credits; one period per run. It returns how many
+// subscriptions changed and the renewal order.
+func (m *model) renew(label string, pack mPack) (int, *mOrder) {
+	if !m.live() || m.now.Before(m.sub.periodEnd()) {
+		return 0, nil
+	}
+	if m.sub.cancelAtEnd {
+		m.sub.ended = true
+		return 1, nil
+	}
+	m.sub.period++
+	return 1, m.subscriptionOrder(label, pack)
+}
+
+// cancelSubscription cancels at the period's end; without a subscription
+// it is INVALID_INPUT.
+func (m *model) cancelSubscription(k string) (replay bool, code string) {
+	if rec, code := m.key(k, "cancelSubscription", ""); rec != nil || code != ok {
+		return rec != nil, code
+	}
+	if !m.live() {
+		return false, invalidInput
+	}
+	m.sub.cancelAtEnd = true
+	m.keys[k] = &keyRec{op: "cancelSubscription"}
+	return false, ok
 }
