@@ -25,8 +25,8 @@ const (
 // The CI size: small enough for both stores under -race in about a
 // minute, large enough that every operation occurs many times.
 const (
-	defaultChecks = 12
-	defaultSteps  = 40
+	defaultChecks = 16
+	defaultSteps  = 50
 )
 
 // sizeRapid sets rapid's checks and steps from the environment unless the
