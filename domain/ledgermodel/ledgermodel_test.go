@@ -29,8 +29,9 @@ const (
 	defaultSteps  = 50
 )
 
-// sizeRapid sets rapid's checks and steps from the environment unless the
-// command line or rapid's own variables set them.
+// sizeRapid sets rapid's checks and steps from the environment, and its
+// shrinking time, unless the command line or rapid's own variables set
+// them.
 func sizeRapid(t *testing.T) {
 	t.Helper()
 	set := map[string]bool{}
@@ -53,7 +54,17 @@ func sizeRapid(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A check takes tens of milliseconds: rapid's default 30 s of
+	// shrinking often stops before the sequence is minimal.
+	if !set["rapid.shrinktime"] && os.Getenv("RAPID_SHRINKTIME") == "" {
+		if err := flag.Set("rapid.shrinktime", shrinkTime.String()); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
+
+// shrinkTime bounds the shrinking of a failure (only a failing run spends it).
+const shrinkTime = 3 * time.Minute
 
 // TestLedgerModel drives random sequences of grants, spends (new,
 // repeated and reused keys, too large), purchases with each sandbox test
@@ -103,7 +114,7 @@ func (s *runStats) byAction() string {
 }
 
 var actionNames = []string{"grant", "spend", "purchase", "buyer", "cancel", "deliver", "reconcile", "refund", "advance", "expire",
-	"subscribe", "renew", "cancelSubscription"}
+	"subscribe", "renew", "cancelSubscription", "providerRefund"}
 
 func actionIndex(name string) int {
 	for i, n := range actionNames {
@@ -141,20 +152,21 @@ func runCheck(rt *rapid.T, b backend, stats *runStats) {
 	g.id = bal.Grants[0].ID
 	mc.compare(rt)
 	rt.Repeat(map[string]func(*rapid.T){
-		"grant":     mc.grant,
-		"spend":     mc.spend,
-		"purchase":  mc.purchase,
-		"buyer":     mc.buyer,
-		"cancel":    mc.cancelOrder,
-		"deliver":   mc.deliver,
-		"reconcile": mc.reconcile,
-		"refund":    mc.refund,
-		"advance":   mc.advance,
-		"expire":    mc.expire,
-		"subscribe": mc.subscribe,
-		"renew":     mc.renew,
-		"cancelSub": mc.cancelSubscription,
-		"":          mc.compare,
+		"grant":            mc.grant,
+		"spend":            mc.spend,
+		"purchase":         mc.purchase,
+		"buyer":            mc.buyer,
+		"cancel":           mc.cancelOrder,
+		"deliver":          mc.deliver,
+		"reconcile":        mc.reconcile,
+		"refund":           mc.refund,
+		"advance":          mc.advance,
+		"expire":           mc.expire,
+		"subscribe":        mc.subscribe,
+		"renew":            mc.renew,
+		"cancelSub":        mc.cancelSubscription,
+		"refundAtProvider": mc.providerRefund,
+		"":                 mc.compare,
 	})
 	mc.checkLedger(rt)
 }
@@ -581,4 +593,23 @@ func (mc *machine) cancelSubscription(rt *rapid.T) {
 	_, want := mc.m.cancelSubscription(key)
 	_, err := mc.sys.svc.CancelSubscription(mc.sys.owner, domain.SubscriptionSetting{OrgID: mc.sys.orgID, IdempotencyKey: key})
 	mc.wantCode(rt, "cancelSubscription", err, want)
+}
+
+func (mc *machine) providerRefund(rt *rapid.T) {
+	o := mc.pickOrder(rt, func(o *mOrder) bool { return o.payment == paySucceeded && o.gwRefunded < o.pack.total() })
+	left := o.pack.total() - o.gwRefunded
+	n := left
+	if rapid.Bool().Draw(rt, "partial") {
+		n = int64(rapid.IntRange(1, int(left)).Draw(rt, "amount"))
+	}
+	mc.step(rt, "providerRefund", "an operator refunds %d of %s at the provider (Tally has it %s, refunded %d)", n, o.label, o.status, o.refunded)
+	cur, err := mc.sys.svc.Order(mc.sys.owner, o.id)
+	if err != nil {
+		rt.Fatalf("order: %v", err)
+	}
+	mc.m.providerRefund(o, n)
+	_, err = mc.sys.sb.RefundPayment(context.Background(), domain.RefundRequest{
+		PaymentID: cur.PaymentID, Amount: domain.Money{AmountMinor: n, Currency: domain.EUR}, IdempotencyKey: fmt.Sprintf("dashboard-%d", len(mc.steps)),
+	})
+	mc.wantCode(rt, "the provider's refund", err, ok)
 }

@@ -488,6 +488,9 @@ func (m *model) reconcile() (checked, changed int) {
 		switch o.payment {
 		case paySucceeded:
 			m.paid(o)
+			if o.gwRefunded > o.refunded {
+				m.refundCredits(o, min(o.gwRefunded, o.pack.total()))
+			}
 		case payFailed:
 			m.fail(o)
 		case payCanceled:
@@ -526,6 +529,9 @@ func (m *model) refund(k string, o *mOrder, amount *int64) (res refundResult, re
 		n = *amount
 	}
 	if n < 1 || n > left {
+		return res, false, invalidInput
+	}
+	if n > o.pack.total()-o.gwRefunded { // refunded at the provider meanwhile
 		return res, false, invalidInput
 	}
 	o.gwRefunded += n
@@ -602,4 +608,12 @@ func (m *model) cancelSubscription(k string) (replay bool, code string) {
 	m.sub.cancelAtEnd = true
 	m.keys[k] = &keyRec{op: "cancelSubscription"}
 	return false, ok
+}
+
+// providerRefund is money given back at the provider (an operator in its
+// dashboard), not through Tally: Tally learns of it from the webhook or,
+// for an order it still has unpaid, from reconciliation.
+func (m *model) providerRefund(o *mOrder, n int64) {
+	o.gwRefunded += n
+	m.emit(o, evRefunded)
 }
