@@ -20,7 +20,12 @@
 //     cancelOrder in Tally (a payment collected afterwards still pays);
 //   - the gateway's webhooks delivered late, twice and in any order;
 //   - reconciliation;
-//   - refundOrder, partial and full, with repeated and reused keys;
+//   - refundOrder, partial and full, with repeated and reused keys, and
+//     refunds an operator makes at the provider, which Tally learns from
+//     the webhook or from reconciliation;
+//   - subscribe (paid with the org's saved card), the renewal job and
+//     cancelSubscription: included credits as SUBSCRIPTION grants until
+//     the monthly reset, billing-cycle packs expiring at that reset;
 //   - the clock moving on and the expiry job.
 //
 // The model (model_test.go) is plain Go written from the rules in README

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -70,7 +71,9 @@ const shrinkTime = 3 * time.Minute
 // repeated and reused keys, too large), purchases with each sandbox test
 // card, the buyer acting at the gateway, cancellations, webhooks delivered
 // late, twice and out of order, reconciliation, refunds (partial and
-// full), clock moves and the expiry job through the real service, and
+// full, through Tally and at the provider), subscribing, renewals,
+// cancelSubscription, clock moves and the expiry job through the real
+// service on PostgreSQL and on SQLite, and
 // after every step compares each answer, the balance, every grant and
 // every order with the model (model_test.go). A difference fails the
 // check; rapid then shrinks the sequence to a minimal one and prints it
@@ -100,7 +103,7 @@ func TestLedgerModel(t *testing.T) {
 // runStats counts what a run did, for its log line.
 type runStats struct {
 	checks, ops, freshNanos atomic.Int64
-	actions                 [16]atomic.Int64
+	actions                 [16]atomic.Int64 // by actionIndex
 }
 
 func (s *runStats) byAction() string {
@@ -113,8 +116,9 @@ func (s *runStats) byAction() string {
 	return strings.Join(parts, ", ")
 }
 
-var actionNames = []string{"grant", "spend", "purchase", "buyer", "cancel", "deliver", "reconcile", "refund", "advance", "expire",
-	"subscribe", "renew", "cancelSubscription", "providerRefund"}
+// actionNames are the operations, as runCheck's Repeat names them.
+var actionNames = []string{"grant", "spend", "purchase", "buyer", "cancelOrder", "deliver", "reconcile", "refund", "advance", "expire",
+	"subscribe", "renew", "cancelSub", "refundAtProvider"}
 
 func actionIndex(name string) int {
 	for i, n := range actionNames {
@@ -156,7 +160,7 @@ func runCheck(rt *rapid.T, b backend, stats *runStats) {
 		"spend":            mc.spend,
 		"purchase":         mc.purchase,
 		"buyer":            mc.buyer,
-		"cancel":           mc.cancelOrder,
+		"cancelOrder":      mc.cancelOrder,
 		"deliver":          mc.deliver,
 		"reconcile":        mc.reconcile,
 		"refund":           mc.refund,
@@ -234,8 +238,8 @@ func (mc *machine) pickKey(rt *rapid.T, op, prefix string, n int) (key string, r
 			other = append(other, k)
 		}
 	}
-	sortStrings(same)
-	sortStrings(other)
+	slices.Sort(same)
+	slices.Sort(other)
 	switch choice := rapid.IntRange(0, 9).Draw(rt, "keyChoice"); {
 	case choice < 6 || len(same)+len(other) == 0:
 		return fmt.Sprintf("%s%d", prefix, n), nil
@@ -247,14 +251,6 @@ func (mc *machine) pickKey(rt *rapid.T, op, prefix string, n int) (key string, r
 	default:
 		k := rapid.SampledFrom(same).Draw(rt, "repeatKey")
 		return k, mc.m.keys[k]
-	}
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
 	}
 }
 
@@ -430,7 +426,7 @@ func (mc *machine) buyer(rt *rapid.T) {
 
 func (mc *machine) cancelOrder(rt *rapid.T) {
 	o := mc.pickOrder(rt, func(*mOrder) bool { return true })
-	mc.step(rt, "cancel", "cancelOrder %s (%s)", o.label, o.status)
+	mc.step(rt, "cancelOrder", "cancelOrder %s (%s)", o.label, o.status)
 	want := mc.m.cancelOrder(o)
 	_, err := mc.sys.svc.CancelOrder(mc.sys.owner, o.id)
 	mc.wantCode(rt, "cancelOrder", err, want)
@@ -589,7 +585,7 @@ func (mc *machine) renew(rt *rapid.T) {
 func (mc *machine) cancelSubscription(rt *rapid.T) {
 	mc.n.cancels++
 	key, _ := mc.pickKey(rt, "cancelSubscription", "cancel-sub-", mc.n.cancels)
-	mc.step(rt, "cancelSubscription", "cancelSubscription key %s", key)
+	mc.step(rt, "cancelSub", "cancelSubscription key %s", key)
 	_, want := mc.m.cancelSubscription(key)
 	_, err := mc.sys.svc.CancelSubscription(mc.sys.owner, domain.SubscriptionSetting{OrgID: mc.sys.orgID, IdempotencyKey: key})
 	mc.wantCode(rt, "cancelSubscription", err, want)
@@ -602,7 +598,7 @@ func (mc *machine) providerRefund(rt *rapid.T) {
 	if rapid.Bool().Draw(rt, "partial") {
 		n = int64(rapid.IntRange(1, int(left)).Draw(rt, "amount"))
 	}
-	mc.step(rt, "providerRefund", "an operator refunds %d of %s at the provider (Tally has it %s, refunded %d)", n, o.label, o.status, o.refunded)
+	mc.step(rt, "refundAtProvider", "an operator refunds %d of %s at the provider (Tally has it %s, refunded %d)", n, o.label, o.status, o.refunded)
 	cur, err := mc.sys.svc.Order(mc.sys.owner, o.id)
 	if err != nil {
 		rt.Fatalf("order: %v", err)
