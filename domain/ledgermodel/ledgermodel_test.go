@@ -85,14 +85,18 @@ func TestLedgerModel(t *testing.T) {
 		t.Fatalf("SQLite template: %v", err)
 	}
 	for _, b := range []struct {
-		name string
-		b    backend
-	}{{"postgres", pgBackend{t}}, {"sqlite", sqlite}} {
+		name    string
+		backend func(t *testing.T) backend
+	}{
+		{"postgres", func(t *testing.T) backend { return pgBackend{t} }},
+		{"sqlite", func(*testing.T) backend { return sqlite }},
+	} {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			var stats runStats
 			start := time.Now()
-			rapid.Check(t, func(rt *rapid.T) { runCheck(rt, b.b, &stats) })
+			be := b.backend(t)
+			rapid.Check(t, func(rt *rapid.T) { runCheck(rt, be, &stats) })
 			t.Logf("%s: %d sequences, %d operations (%v), %v in all; fresh stores took %v",
 				b.name, stats.checks.Load(), stats.ops.Load(), stats.byAction(), time.Since(start).Round(time.Millisecond),
 				time.Duration(stats.freshNanos.Load()).Round(time.Millisecond))
