@@ -26,7 +26,7 @@ const (
 // The CI size: small enough for both stores under -race in about a
 // minute, large enough that every operation occurs many times.
 const (
-	defaultChecks = 16
+	defaultChecks = 12
 	defaultSteps  = 50
 )
 
