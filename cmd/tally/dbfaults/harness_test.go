@@ -440,6 +440,7 @@ func checkConsistent(t *testing.T, dbURL, orgGlobalID string, start int64, acked
 		t.Errorf("grants hold %d, balance is %d", held, b.Total)
 	}
 	t.Logf("consistency: %d acknowledged debits, %d in the ledger, lost %d, duplicates %d, balance %d", len(acked), len(consumes), lost, dup, b.Total)
+	t.Logf("tally audit: clean, checked %v", tallytest.AuditClean(t, dbURL))
 }
 
 // readyStatus is /readyz's status code now, 0 when the server does not

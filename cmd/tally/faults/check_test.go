@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/tallyhq/tally/cmd/tally/internal/tallytest"
 	"github.com/tallyhq/tally/db"
 )
 
@@ -49,7 +50,8 @@ func snapshot(t *testing.T, d *db.DB, fn func(tx *gorm.DB) error) {
 //     balance after is the balance;
 //   - per org, the open grants hold the balance;
 //   - every PAID order has exactly one grant of its credits (the one it
-//     names) and one invoice; an order that was never paid has neither.
+//     names) and one invoice; an order that was never paid has neither;
+//   - `tally audit` finds no discrepancy.
 func checkConsistent(t *testing.T, dbURL string) {
 	t.Helper()
 	d := openStore(t, dbURL)
@@ -120,6 +122,9 @@ func checkConsistent(t *testing.T, dbURL string) {
 	for _, p := range problems {
 		t.Errorf("store inconsistent: %s", p)
 	}
+	// The operator's own check, through the binary: every rule of
+	// `tally audit` (grants, refunds, numbering, idempotency records too).
+	t.Logf("tally audit: clean, checked %v", tallytest.AuditClean(t, dbURL))
 }
 
 // checkAcks compares what clients were told with the store: every

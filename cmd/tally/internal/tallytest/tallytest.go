@@ -13,6 +13,7 @@ package tallytest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -282,4 +283,23 @@ func (s *Server) Stop(t testing.TB) {
 		<-s.done
 		t.Errorf("server did not stop within %v\n%s", stopTimeout, s.Log)
 	}
+}
+
+// AuditClean runs `tally audit --json` on the store at dbURL and fails the
+// test, with the discrepancies, unless it exits 0 (clean). It returns the
+// report's "checked" counts (orgs, ledgerEntries, grants, orders, …) for
+// the test's log.
+func AuditClean(t testing.TB, dbURL string) map[string]int64 {
+	t.Helper()
+	stdout, stderr, code := Run(t, []string{"DATABASE_URL=" + dbURL}, "audit", "--json")
+	if code != 0 {
+		t.Fatalf("tally audit: exit %d (1: discrepancies, 2: could not run)\n%s%s", code, stdout, stderr)
+	}
+	var rep struct {
+		Checked map[string]int64 `json:"checked"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("tally audit --json: %v\n%s", err, stdout)
+	}
+	return rep.Checked
 }
