@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// This file is the model: the billing rules of BILLING.md and README's
+// This file is the model: the billing rules README gives in its sections
 // "Credits and errors" and "Buying credits", written as plainly as
 // possible and without any code of package domain. The checks compare
 // what Tally does with what the model says it must do.
