@@ -23,7 +23,6 @@ import (
 	"github.com/tallyhq/tally/db"
 	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/graph"
-	"github.com/tallyhq/tally/graph/auth"
 )
 
 // secret is the HS256 secret the test servers and tokens share.
@@ -94,11 +93,7 @@ func startServer(t *testing.T, dbURL string, env ...string) *tallytest.Server {
 // token mints a user token the test servers accept.
 func token(t *testing.T, email string, admin bool) string {
 	t.Helper()
-	tok, err := auth.Mint([]byte(secret), auth.Claims{Subject: "dbfaults|" + email, Email: email, Name: email, Admin: admin, TTL: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
+	return tallytest.Token(t, secret, "dbfaults", email, admin)
 }
 
 // gqlError is one GraphQL error as the API reports it.

@@ -15,7 +15,6 @@ import (
 
 	"github.com/tallyhq/tally/cmd/tally/internal/tallytest"
 	"github.com/tallyhq/tally/db/dbtest"
-	"github.com/tallyhq/tally/graph/auth"
 )
 
 // secret is the HS256 secret every test server and token shares.
@@ -77,11 +76,7 @@ func startServer(t *testing.T, dbURL string, env ...string) *server {
 // token mints a user token the test servers accept.
 func token(t *testing.T, email string, admin bool) string {
 	t.Helper()
-	tok, err := auth.Mint([]byte(secret), auth.Claims{Subject: "e2e|" + email, Email: email, Name: email, Admin: admin, TTL: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
+	return tallytest.Token(t, secret, "e2e", email, admin)
 }
 
 // gqlError is one GraphQL error as the API reports it.

@@ -19,7 +19,6 @@ import (
 	"github.com/tallyhq/tally/cmd/tally/internal/tallytest"
 	"github.com/tallyhq/tally/db/dbtest"
 	"github.com/tallyhq/tally/graph"
-	"github.com/tallyhq/tally/graph/auth"
 )
 
 // Secrets every test server and client share (random: the server warns
@@ -114,11 +113,7 @@ func seedCatalog(t *testing.T, dbURL string) {
 // token mints a user token the test servers accept.
 func token(t *testing.T, email string, admin bool) string {
 	t.Helper()
-	tok, err := auth.Mint([]byte(secret), auth.Claims{Subject: "faults|" + email, Email: email, Name: email, Admin: admin, TTL: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
+	return tallytest.Token(t, secret, "faults", email, admin)
 }
 
 // localID turns a global ID into the store's ID.

@@ -26,6 +26,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tallyhq/tally/graph/auth"
 )
 
 const (
@@ -302,4 +304,16 @@ func AuditClean(t testing.TB, dbURL string) map[string]int64 {
 		t.Fatalf("tally audit --json: %v\n%s", err, stdout)
 	}
 	return rep.Checked
+}
+
+// Token mints an HS256 user token a test server started with secret
+// accepts: subject "<issuer>|<email>", the email as the name, valid an
+// hour; admin makes it a Tally admin.
+func Token(t testing.TB, secret, issuer, email string, admin bool) string {
+	t.Helper()
+	tok, err := auth.Mint([]byte(secret), auth.Claims{Subject: issuer + "|" + email, Email: email, Name: email, Admin: admin, TTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
