@@ -155,7 +155,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	// gorm logs a failed open itself before returning the error; the
 	// caller reports the error, so gorm stays silent until Open succeeds.
 	gdb, err := gorm.Open(dialector, &gorm.Config{
-		PrepareStmt:            true,
+		PrepareStmt:            sharedStatements(dialect),
 		SkipDefaultTransaction: true,
 		Logger:                 gormlogger.Discard,
 		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
@@ -410,6 +410,18 @@ func (d *DB) inPgTx(ctx context.Context, fn func(tx domain.Store) error) error {
 	committed = true
 	return nil
 }
+
+// sharedStatements reports whether gorm keeps its pool-wide cache of
+// prepared statements for dialect. On SQLite it does: a statement parsed
+// once serves every call, and a local file never loses a connection. On
+// PostgreSQL it does not, because that cache is unsafe when connections
+// are lost: when one call fails with a bad connection gorm evicts and
+// closes the shared *sql.Stmt while other goroutines are about to run it,
+// and they fail with "sql: statement is closed", an INTERNAL answer to a
+// database that was only briefly unreachable. pgx already prepares and
+// caches each statement per connection, so nothing is lost by leaving it
+// to the driver.
+func sharedStatements(dialect string) bool { return dialect != DialectPostgres }
 
 // txStore returns a store bound to a transaction: gorm runs on pool,
 // hand-written statements on conn.

@@ -79,14 +79,15 @@ const (
 	pgAdminShutdown = "57P01" // terminated by pg_terminate_backend or a fast shutdown
 	pgCrashShutdown = "57P02" // another backend crashed; the server restarts
 	pgCannotConnect = "57P03" // starting up, shutting down, in recovery
+	pgTooManyConns  = "53300" // no connection slot left (max_connections)
 )
 
 // lostConnection reports an error that means the database could not be
 // reached or the connection was lost before an answer came: refused or
 // failed connects, a connection reset or closed (EOF), a backend
 // terminated by an administrator or a crash, the server starting up or
-// shutting down, and a deadline that ended while waiting for a connection
-// or an answer. Whether a statement in flight took effect is unknown, so
+// shutting down or out of connection slots, and a deadline that ended
+// while waiting for a connection or an answer. Whether a statement in flight took effect is unknown, so
 // the client retries with the same idempotency key. Not included: a
 // context canceled by the caller (the client went away), a statement
 // timeout (57014) or a serialization failure (40001), which the server
@@ -95,20 +96,21 @@ func lostConnection(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return false
 	}
+	// A failed connect, whatever the server said to refuse it.
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
+		return true
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
-		case pgAdminShutdown, pgCrashShutdown, pgCannotConnect:
+		case pgAdminShutdown, pgCrashShutdown, pgCannotConnect, pgTooManyConns:
 			return true
 		}
 		return len(pgErr.Code) == 5 && pgErr.Code[:2] == "08"
 	}
-	var (
-		connectErr *pgconn.ConnectError
-		netErr     net.Error
-	)
-	return errors.As(err, &connectErr) ||
-		pgconn.SafeToRetry(err) ||
+	var netErr net.Error
+	return pgconn.SafeToRetry(err) ||
 		errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, driver.ErrBadConn) ||
 		errors.Is(err, sql.ErrConnDone) ||

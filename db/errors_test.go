@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -86,6 +87,25 @@ func realErrors(t *testing.T) map[string]error {
 		}
 	}
 	_, out["syntax error"] = c.Exec(ctx(), "SELEC 1")
+
+	// A role allowed no connections is refused the way a server out of
+	// connection slots refuses everyone (SQLSTATE 53300).
+	role := fmt.Sprintf("tally_nolimit_%d", time.Now().UnixNano())
+	if _, err := c.Exec(ctx(), "CREATE ROLE "+role+" LOGIN CONNECTION LIMIT 0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if c, err := pgx.Connect(ctx(), url); err == nil {
+			_, _ = c.Exec(ctx(), "DROP ROLE IF EXISTS "+role)
+			_ = c.Close(ctx())
+		}
+	})
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.User = role
+	_, out["connect refused: too many connections"] = pgx.ConnectConfig(ctx(), cfg)
 	for name, err := range out {
 		if err == nil {
 			t.Fatalf("%s: no error", name)
@@ -103,6 +123,9 @@ func TestLostConnection(t *testing.T) {
 		want bool
 	}{
 		{"connect to a closed port", real["connect to a closed port"], true},
+		{"connect refused: too many connections", real["connect refused: too many connections"], true},
+		{"too many connections", &pgconn.PgError{Code: "53300"}, true},
+		{"out of memory (class 53, answered)", &pgconn.PgError{Code: "53200"}, false},
 		{"statement on a terminated backend", real["statement on a terminated backend"], true},
 		{"statement on the closed connection after", real["statement on the closed connection after"], true},
 		{"deadline while waiting for an answer", real["deadline while waiting for an answer"], true},
@@ -193,5 +216,102 @@ func TestTerminatedTransactionIsUnavailable(t *testing.T) {
 	n, err := d.RateWindowCount(ctx(), "k", start)
 	if err != nil || n != 0 {
 		t.Fatalf("after two lost transactions: count %d, %v; want 0 (nothing applied)", n, err)
+	}
+}
+
+// TestTerminatedUnderConcurrentUse: backends terminated again and again
+// while many goroutines read and write through the store give only
+// UNAVAILABLE, never INTERNAL. It guards against a failure one lost
+// connection causes in requests on other connections: a statement cache
+// shared by the pool that closes a statement another goroutine is running
+// ("sql: statement is closed").
+func TestTerminatedUnderConcurrentUse(t *testing.T) {
+	t.Parallel()
+	url := dbtest.PostgresURL(t)
+	d, err := db.Open(ctx(), url, db.Options{MaxOpenConns: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	o := mkOrg(t, d)
+
+	const workers = 64
+	stop := make(chan struct{})
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		calls    int
+		codes    = map[domain.Code]int{}
+		problems []string
+	)
+	for range workers {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				var err error
+				switch i % 4 {
+				case 0: // a statement of the store's own
+					_, err = d.GetBalance(ctx(), o.ID)
+				case 1, 2: // a statement built by the ORM
+					_, err = d.OrgByID(ctx(), o.ID)
+				default:
+					err = d.InTx(ctx(), func(tx domain.Store) error {
+						if _, _, err := tx.LockBalance(ctx(), o.ID); err != nil {
+							return err
+						}
+						_, err := tx.GetBalance(ctx(), o.ID)
+						return err
+					})
+				}
+				mu.Lock()
+				calls++
+				if err != nil {
+					code := domain.ErrorCode(err)
+					codes[code]++
+					if code != domain.CodeUnavailable && len(problems) < 10 {
+						problems = append(problems, fmt.Sprintf("%s: %v", code, err))
+					}
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	rounds := 0
+	for end := time.Now().Add(2 * time.Second); time.Now().Before(end); rounds++ {
+		time.Sleep(10 * time.Millisecond)
+		terminate(t, url)
+	}
+	close(stop)
+	wg.Wait()
+	t.Logf("%d calls, %d termination rounds, errors by code %v", calls, rounds, codes)
+	if codes[domain.CodeUnavailable] == 0 {
+		t.Error("no call failed: the fault was not injected")
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+}
+
+// TestPreparedStatementCache: gorm's pool-wide prepared-statement cache is
+// off on PostgreSQL, where a lost connection makes it close a statement
+// other requests are running (see sharedStatements), and on for SQLite.
+func TestPreparedStatementCache(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		open func(testing.TB) *db.DB
+		want bool
+	}{
+		{"postgres", dbtest.Postgres, false},
+		{"sqlite", dbtest.SQLite, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.open(t).PreparesShared(); got != tt.want {
+				t.Errorf("shared prepared statements %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

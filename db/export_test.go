@@ -18,3 +18,7 @@ var (
 	LostConnection = lostConnection
 	MapErr         = mapErr
 )
+
+// PreparesShared reports whether gorm's pool-wide prepared-statement cache
+// is on for this store.
+func (d *DB) PreparesShared() bool { return d.gdb.Config.PrepareStmt }
