@@ -8,7 +8,8 @@
 // What every test proves: the server keeps running; each answer is a
 // success or a coded retryable error (UNAVAILABLE, RATE_LIMITED), never
 // INTERNAL and never later than the client's deadline; clients retry with
-// the same key until the answer is definite; afterwards every acknowledged
+// the same key until the answer is definite, which each key must reach
+// within a minute of the faults ending; afterwards every acknowledged
 // debit is in the ledger exactly once, none is doubled and the ledger sums
 // to the balance (checkConsistent). The restart test also watches /readyz
 // go unready and ready again, a probe in the gap answered UNAVAILABLE in

@@ -248,6 +248,7 @@ func TestPostgresRestart(t *testing.T) {
 		lastUp = up
 		faults = append(faults, f)
 	}
+	l.calm()
 	time.Sleep(sc.between)
 	close(stop)
 	select {

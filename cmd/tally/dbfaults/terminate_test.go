@@ -74,6 +74,7 @@ func TestTerminatedConnections(t *testing.T) {
 		rounds++
 		terminated += n
 	}
+	l.calm()
 	close(stop)
 	select {
 	case <-done:
