@@ -45,6 +45,9 @@ type Options struct {
 	Duration time.Duration
 	// ServerPID, when set, is read for the server's resident memory.
 	ServerPID int
+	// Hold, when set, keeps the subscribers open after the spends until
+	// it is closed (to profile the server meanwhile).
+	Hold <-chan struct{}
 	// DialParallelism bounds the websockets opened at once (default 32).
 	DialParallelism int
 }
@@ -140,6 +143,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		time.Sleep(time.Second) // let the upgrades' garbage go
 		res.RSSSubscribedKiB, _ = ReadRSS(o.ServerPID)
 	}
+	if o.Hold != nil {
+		defer func() { <-o.Hold }()
+	}
 	if len(o.Spend) == 0 || o.Clients <= 0 || o.Duration <= 0 {
 		return res, nil
 	}
@@ -231,7 +237,12 @@ type wsMessage struct {
 func subscribe(ctx context.Context, wsURL string, org Org, rec *recorder) (*subscriber, error) {
 	dialCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	conn, _, err := websocket.Dial(dialCtx, wsURL, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	conn, _, err := websocket.Dial(dialCtx, wsURL, &websocket.DialOptions{
+		Subprotocols: []string{"graphql-transport-ws"},
+		// The key on the upgrade too: it takes the key's rate budget, not
+		// the anonymous one of the client's address.
+		HTTPHeader: http.Header{"Authorization": {"Bearer " + org.APIKey}},
+	})
 	if err != nil {
 		return nil, err
 	}
