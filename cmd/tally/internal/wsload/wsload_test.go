@@ -29,6 +29,7 @@ func TestMain(m *testing.M) { tallytest.Main(m) }
 //
 //	WSLOAD_BINARIES=base=/tmp/tally-base,new=/tmp/tally-new  (label=path, run in order)
 //	WSLOAD_ORGS=1000 WSLOAD_PER_ORG=10 WSLOAD_CLIENTS=64 WSLOAD_DURATION=20s
+//	WSLOAD_SERVER_ENV=TALLY_DB_MAX_CONNS=40,...  (more settings of the servers)
 //
 // Each binary gets a fresh database and runs two scenarios: every org
 // spending, then one org spending.
@@ -155,6 +156,9 @@ func start(t *testing.T, bin, dbURL string) *server {
 	cmd := exec.Command(bin, "serve", "--addr", addr)
 	cmd.Env = tallytest.Env("DATABASE_URL="+dbURL, "TALLY_ENV=production", "TALLY_LOG_LEVEL=error",
 		"TALLY_JWT_SECRET="+randomHex(t), "TALLY_WS_MAX_CONNECTIONS=100000")
+	if extra := os.Getenv("WSLOAD_SERVER_ENV"); extra != "" {
+		cmd.Env = append(cmd.Env, strings.Split(extra, ",")...)
+	}
 	log := &tallytest.Log{}
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
