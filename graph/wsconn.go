@@ -102,7 +102,7 @@ func (s smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := brw.Writer.Flush(); err != nil {
+	if err := brw.Flush(); err != nil {
 		_ = c.Close()
 		return nil, nil, err
 	}
@@ -110,7 +110,7 @@ func (s smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if n := brw.Reader.Buffered(); n > 0 {
 		// They must be in br's buffer: the websocket library takes what
 		// is buffered and then reads the connection itself.
-		b, _ := brw.Reader.Peek(n)
+		b, _ := brw.Peek(n)
 		br = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(b)), c), max(wsBufferSize, n))
 		if _, err := br.Peek(n); err != nil {
 			_ = c.Close()

@@ -252,24 +252,24 @@ func subscribe(ctx context.Context, wsURL string, org Org, rec *recorder) (*subs
 	}
 	init, _ := json.Marshal(map[string]string{"authorization": "Bearer " + org.APIKey})
 	if err := send(wsMessage{Type: "connection_init", Payload: init}); err != nil {
-		conn.CloseNow()
+		_ = conn.CloseNow()
 		return nil, err
 	}
 	if err := expect(dialCtx, conn, "connection_ack"); err != nil {
-		conn.CloseNow()
+		_ = conn.CloseNow()
 		return nil, err
 	}
 	payload, _ := json.Marshal(map[string]any{"query": subscriptionQuery, "variables": map[string]string{"org": org.ID}})
 	if err := send(wsMessage{ID: "1", Type: "subscribe", Payload: payload}); err != nil {
-		conn.CloseNow()
+		_ = conn.CloseNow()
 		return nil, err
 	}
 	if err := send(wsMessage{Type: "ping"}); err != nil {
-		conn.CloseNow()
+		_ = conn.CloseNow()
 		return nil, err
 	}
 	if err := expect(dialCtx, conn, "pong"); err != nil {
-		conn.CloseNow()
+		_ = conn.CloseNow()
 		return nil, err
 	}
 	s := &subscriber{conn: conn, done: make(chan struct{})}
