@@ -145,6 +145,13 @@ func (s *Service) authorize(ctx context.Context, orgID string, action Action) (A
 		return Access{Actor: a}, nil
 	}
 	m, err := s.store.MembershipOf(ctx, orgID, a.UserID)
+	return memberAccess(a, m, err, action)
+}
+
+// memberAccess is authorize's answer for user a once their membership was
+// read (m, or the read's error err): shared with the balance feed, which
+// reads the memberships of all its subscribers at once.
+func memberAccess(a Actor, m Membership, err error, action Action) (Access, error) {
 	if IsCode(err, CodeNotFound) {
 		return Access{}, NotFound("org")
 	}

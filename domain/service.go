@@ -192,6 +192,8 @@ type Service struct {
 	checks *rechargeWorker
 	// hooks sends outbound webhooks (WithWebhookSender); nil: none.
 	hooks *hookSender
+	// feeds share the reads of balanceUpdated subscribers (balancewatch.go).
+	feeds balanceFeeds
 }
 
 // Option customizes a Service.

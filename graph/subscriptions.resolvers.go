@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 
+	"github.com/tallyhq/tally/domain"
 	"github.com/tallyhq/tally/graph/model"
 )
 
@@ -17,26 +18,18 @@ func (r *subscriptionRootResolver) BalanceUpdated(ctx context.Context, orgID str
 	if err != nil {
 		return nil, err
 	}
-	events, err := r.svc.WatchBalance(ctx, id)
+	// The org's feed converts each event and queues it for gqlgen: no
+	// goroutine of this subscription's own.
+	out, err := domain.WatchBalanceAs(ctx, r.svc, id, func(ev domain.BalanceEvent) *model.BalanceEvent {
+		if l := loadersFrom(ctx); l != nil {
+			l.clear() // each event reads grants afresh
+		}
+		return toBalanceEvent(ev)
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := make(chan *model.BalanceEvent, 1)
-	done := r.metrics.subscriptionStarted()
-	go func() {
-		defer done()
-		defer close(out)
-		for ev := range events {
-			if l := loadersFrom(ctx); l != nil {
-				l.clear() // each event reads grants afresh
-			}
-			select {
-			case out <- toBalanceEvent(ev):
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
+	context.AfterFunc(ctx, r.metrics.subscriptionStarted())
 	return out, nil
 }
 

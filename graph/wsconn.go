@@ -1,14 +1,17 @@
 package graph
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -61,6 +64,9 @@ func (a wsAccepter) Accept(w http.ResponseWriter, r *http.Request, o transport.W
 			opts.Subprotocols = append(opts.Subprotocols, p)
 		}
 	}
+	if hj, ok := w.(http.Hijacker); ok {
+		w = smallBuffers{ResponseWriter: w, hj: hj}
+	}
 	c, err := coderws.Accept(w, r, &opts)
 	if err != nil {
 		return nil, err
@@ -70,9 +76,48 @@ func (a wsAccepter) Accept(w http.ResponseWriter, r *http.Request, o transport.W
 		s.attach(conn)
 	}
 	if a.pingInterval > 0 {
-		go conn.pings(a.pingInterval)
+		conn.pinger = pingerFor(a.pingInterval)
+		conn.pinger.add(conn)
 	}
 	return conn, nil
+}
+
+// wsBufferSize is the size of a websocket's read and write buffers. A
+// subscriber's messages are small (subscribe, ping, pong; pushes of a few
+// hundred bytes), and larger ones go around the buffer, so net/http's 4 KiB
+// buffers would mostly hold nothing, on every idle connection.
+const wsBufferSize = 512
+
+// smallBuffers hands the websocket library the hijacked connection with
+// wsBufferSize buffers in place of net/http's.
+type smallBuffers struct {
+	http.ResponseWriter
+	hj http.Hijacker
+}
+
+// Hijack takes the connection over; bytes the client sent after the
+// upgrade request and net/http already buffered are read first.
+func (s smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, brw, err := s.hj.Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := brw.Flush(); err != nil {
+		_ = c.Close()
+		return nil, nil, err
+	}
+	br := bufio.NewReaderSize(c, wsBufferSize)
+	if n := brw.Reader.Buffered(); n > 0 {
+		// They must be in br's buffer: the websocket library takes what
+		// is buffered and then reads the connection itself.
+		b, _ := brw.Peek(n)
+		br = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(b)), c), max(wsBufferSize, n))
+		if _, err := br.Peek(n); err != nil {
+			_ = c.Close()
+			return nil, nil, err
+		}
+	}
+	return c, bufio.NewReadWriter(br, bufio.NewWriterSize(c, wsBufferSize)), nil
 }
 
 // wsConn is one accepted connection.
@@ -81,6 +126,9 @@ type wsConn struct {
 	writeTimeout time.Duration
 	done         chan struct{} // closed when the connection is closed
 	closeOnce    sync.Once
+	pinger       *pinger     // nil: not pinged
+	pingSlot     int         // its slot in pinger
+	pinging      atomic.Bool // a ping waits for its pong
 
 	mu         sync.Mutex
 	readTimer  *time.Timer
@@ -193,7 +241,14 @@ func (c *wsConn) drop() {
 	}
 }
 
-func (c *wsConn) markDone() { c.closeOnce.Do(func() { close(c.done) }) }
+func (c *wsConn) markDone() {
+	c.closeOnce.Do(func() {
+		close(c.done)
+		if c.pinger != nil {
+			c.pinger.remove(c)
+		}
+	})
+}
 
 // setClose records the code and reason the connection closes with.
 func (c *wsConn) setClose(code int, reason string) {
@@ -237,24 +292,105 @@ func (c *wsConn) stopReadTimerLocked() {
 	}
 }
 
-// pings sends a protocol ping every interval and drops the connection when
-// its pong does not arrive within the interval: a vanished client frees its
-// connection whichever subprotocol it speaks.
-func (c *wsConn) pings(interval time.Duration) {
-	t := time.NewTicker(interval)
+// pingSlots spreads a pinger's connections over its interval: each tick
+// (interval/pingSlots) pings one slot's connections, so pings (and their
+// short-lived goroutines) do not all come at once.
+const pingSlots = 16
+
+// pinger pings the websockets of one ping interval: one goroutine and one
+// ticker for all of them, in place of a goroutine and a ticker each. Every
+// connection is pinged once per interval and closed when its pong does
+// not arrive within the interval.
+type pinger struct {
+	interval time.Duration
+
+	mu      sync.Mutex
+	slots   [pingSlots]map[*wsConn]struct{}
+	n       int  // connections
+	next    int  // slot the next connection joins
+	running bool // the goroutine runs (while n > 0)
+}
+
+var (
+	pingersMu sync.Mutex
+	pingers   = map[time.Duration]*pinger{}
+)
+
+// pingerFor returns the process's pinger of interval.
+func pingerFor(interval time.Duration) *pinger {
+	pingersMu.Lock()
+	defer pingersMu.Unlock()
+	p := pingers[interval]
+	if p == nil {
+		p = &pinger{interval: interval}
+		pingers[interval] = p
+	}
+	return p
+}
+
+// add starts pinging c (until remove).
+func (p *pinger) add(c *wsConn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	slot := p.next
+	p.next = (p.next + 1) % pingSlots
+	if p.slots[slot] == nil {
+		p.slots[slot] = map[*wsConn]struct{}{}
+	}
+	p.slots[slot][c] = struct{}{}
+	c.pingSlot = slot
+	p.n++
+	if !p.running {
+		p.running = true
+		go p.run()
+	}
+}
+
+// remove stops pinging c.
+func (p *pinger) remove(c *wsConn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.slots[c.pingSlot][c]; ok {
+		delete(p.slots[c.pingSlot], c)
+		p.n--
+	}
+}
+
+// run pings one slot per tick until no connection is left.
+func (p *pinger) run() {
+	t := time.NewTicker(p.interval / pingSlots)
 	defer t.Stop()
-	for {
-		select {
-		case <-c.done:
+	slot := 0
+	var due []*wsConn
+	for range t.C {
+		p.mu.Lock()
+		if p.n == 0 {
+			p.running = false
+			p.mu.Unlock()
 			return
-		case <-t.C:
-			ctx, cancel := context.WithTimeout(context.Background(), interval)
-			err := c.c.Ping(ctx)
-			cancel()
-			if err != nil {
-				c.closeNow()
-				return
+		}
+		due = due[:0]
+		for c := range p.slots[slot] {
+			due = append(due, c)
+		}
+		p.mu.Unlock()
+		slot = (slot + 1) % pingSlots
+		for _, c := range due {
+			if c.pinging.CompareAndSwap(false, true) {
+				go c.ping(p.interval)
 			}
 		}
+	}
+}
+
+// ping sends one protocol ping and drops the connection when its pong does
+// not arrive within interval: a vanished client frees its connection
+// whichever subprotocol it speaks.
+func (c *wsConn) ping(interval time.Duration) {
+	defer c.pinging.Store(false)
+	ctx, cancel := context.WithTimeout(context.Background(), interval)
+	defer cancel()
+	if err := c.c.Ping(ctx); err != nil {
+		c.closeNow()
 	}
 }

@@ -22,8 +22,9 @@ const Channel = "tally_events"
 
 const (
 	// flushWindow is how long the flusher waits for more events to coalesce
-	// after the first one of a batch arrives.
-	flushWindow = 15 * time.Millisecond
+	// after the first one of a batch arrives. Every push waits it out, so it
+	// is short: under load batches fill (batchFull) before it ends anyway.
+	flushWindow = 5 * time.Millisecond
 	// batchFull flushes at once when this many distinct events are pending
 	// (about as many as one notification payload holds).
 	batchFull = 64
