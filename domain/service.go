@@ -48,6 +48,10 @@ type Config struct {
 	// transaction (group commit); 1 runs each spend in its own. Each spend
 	// keeps its own ledger entry, result and idempotency record.
 	SpendBatch int
+	// SpendLanes is how many such transactions of different orgs may run
+	// at once: spends of all orgs share transactions across orgs, the orgs
+	// spread over this many lanes of one transaction at a time each.
+	SpendLanes int
 	// Dunning is the schedule of failed renewals.
 	Dunning DunningConfig
 	// AutoRecharge holds the numbers of automatic top-ups.
@@ -95,6 +99,7 @@ func DefaultConfig() Config {
 		APIKeyCacheTTL:       time.Minute,
 		IdempotencyRetention: 7 * 24 * time.Hour,
 		SpendBatch:           64,
+		SpendLanes:           2,
 		Dunning: DunningConfig{
 			Retries:   []time.Duration{24 * time.Hour, 48 * time.Hour},
 			Grace:     72 * time.Hour,
@@ -128,6 +133,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.SpendBatch == 0 {
 		c.SpendBatch = d.SpendBatch
+	}
+	if c.SpendLanes <= 0 {
+		c.SpendLanes = d.SpendLanes
 	}
 	if c.Dunning.Retries == nil {
 		c.Dunning.Retries = d.Dunning.Retries
@@ -214,7 +222,7 @@ func WithGateways(g Gateways) Option { return func(s *Service) { s.gateways = g 
 // NewService returns a Service over store with cfg (zero fields defaulted).
 func NewService(store Store, cfg Config, opts ...Option) *Service {
 	s := &Service{store: store, cfg: cfg.withDefaults(), clock: SystemClock{}}
-	s.combine = newCombiner(s.cfg.SpendBatch)
+	s.combine = newCombiner(s.cfg.SpendBatch, s.cfg.SpendLanes)
 	s.checks = newRechargeWorker(s.runChecks)
 	s.pricing = s.cfg.Pricing
 	def := DefaultPricing()
