@@ -108,23 +108,42 @@ func (d *DB) LockBalances(ctx context.Context, orgIDs []string, keys []domain.Id
 		return d.lockBalancesSQL(ctx, g, lockBalancesPG, []any{orgIDs},
 			idemLookupManyPG, []any{korgs, kkeys}, len(keys) > 0, openGrantsManyPG, []any{orgIDs})
 	}
+	// SQLite: lists of placeholders. The key lookup asks for every key in
+	// every org of the keys (both IN lists use the primary key), and the
+	// pairs not asked for are dropped here.
 	var (
-		a    sqlArgs
-		in   = make([]string, len(orgIDs))
-		ka   sqlArgs
-		rows = make([]string, len(keys))
+		a     sqlArgs
+		in    = make([]string, len(orgIDs))
+		ka    sqlArgs
+		kin   = make([]string, len(keys))
+		korgs []string
 	)
 	for i, id := range orgIDs {
 		in[i] = a.add(id)
 	}
+	asked := make(map[domain.IdemRef]bool, len(keys))
 	for i, k := range keys {
-		rows[i] = "(" + ka.add(k.OrgID) + ", " + ka.add(k.Key) + ")"
+		kin[i] = ka.add(k.Key)
+		asked[k] = true
+	}
+	for _, id := range slices.Compact(slices.Sorted(func(yield func(string) bool) {
+		for _, k := range keys {
+			if !yield(k.OrgID) {
+				return
+			}
+		}
+	})) {
+		korgs = append(korgs, ka.add(id))
 	}
 	list := strings.Join(in, ", ")
-	return d.lockBalancesSQL(ctx, g,
+	g, err := d.lockBalancesSQL(ctx, g,
 		groupBalanceSelect+` WHERE b.org_id IN (`+list+`) ORDER BY b.org_id`, a,
-		idemSelect+` WHERE (org_id, idem_key) IN (VALUES `+strings.Join(rows, ", ")+`)`, ka, len(keys) > 0,
+		idemSelect+` WHERE org_id IN (`+strings.Join(korgs, ", ")+`) AND idem_key IN (`+strings.Join(kin, ", ")+`)`, ka, len(keys) > 0,
 		`SELECT `+grantColumns+` FROM grants WHERE org_id IN (`+list+`) AND remaining > 0`, a)
+	g.Idempotency = slices.DeleteFunc(g.Idempotency, func(r domain.IdempotencyRecord) bool {
+		return !asked[domain.IdemRef{OrgID: r.OrgID, Key: r.Key}]
+	})
+	return g, err
 }
 
 // lockBalancesSQL is LockBalances statement by statement through
@@ -310,16 +329,13 @@ func writeLedgersSQLite(ws []domain.LedgerWrite) []sqliteStmt {
 	var (
 		out       []sqliteStmt
 		newGrants []domain.Grant
-		touched   []domain.Grant // OrgID set from the write
+		touched   []domain.Grant
 		entries   []domain.LedgerEntry
 		idem      []domain.IdempotencyRecord
 	)
 	for _, w := range ws {
 		newGrants = append(newGrants, w.NewGrants...)
-		for _, g := range w.Grants {
-			g.OrgID = w.Balance.OrgID
-			touched = append(touched, g)
-		}
+		touched = append(touched, w.Grants...)
 		entries = append(entries, w.Entries...)
 		idem = append(idem, w.Idempotency...)
 	}
@@ -343,14 +359,12 @@ func writeLedgersSQLite(ws []domain.LedgerWrite) []sqliteStmt {
 			for _, g := range touched {
 				b.WriteString(" WHEN " + a.add(g.ID) + " THEN " + a.add(g.Remaining))
 			}
-			b.WriteString(" END WHERE (id, org_id) IN (VALUES ")
+			// By primary key; each grant was read for its org under the lock.
+			ids := make([]string, len(touched))
 			for i, g := range touched {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString("(" + a.add(g.ID) + ", " + a.add(g.OrgID) + ")")
+				ids[i] = a.add(g.ID)
 			}
-			b.WriteString(")")
+			b.WriteString(" END WHERE id IN (" + strings.Join(ids, ", ") + ")")
 		})
 	}
 	if len(entries) > 0 {

@@ -174,7 +174,10 @@ func TestGroupCommitHammer(t *testing.T) {
 func hammerGroups(t *testing.T, d, d2 *db.DB) {
 	cfg := domain.Config{SignupGrantDisabled: true, SpendBatch: 16}
 	f := newFixture(t, d, cfg)
-	svcs := []*domain.Service{f.svc, domain.NewService(d2, cfg)}
+	// The second instance spreads its orgs over three lanes.
+	cfg2 := cfg
+	cfg2.SpendLanes = 3
+	svcs := []*domain.Service{f.svc, domain.NewService(d2, cfg2)}
 	const (
 		orgs    = 6
 		credits = 150
