@@ -24,8 +24,11 @@ JOIN orgs o ON o.id = b.org_id`
 
 const (
 	// lockBalancesPG locks in org id order: the lock node sits above the
-	// sort, so rows are locked one by one in that order.
-	lockBalancesPG     = groupBalanceSelect + ` WHERE b.org_id = ANY($1::text[]) ORDER BY b.org_id FOR UPDATE OF b`
+	// sort (or the ordered index scan), so rows are locked one by one in
+	// that order. The org condition is repeated on both tables, and the
+	// write's joins on the arrays repeat their keys as = ANY, so that the
+	// planner looks the rows up by primary key instead of scanning.
+	lockBalancesPG     = groupBalanceSelect + ` WHERE b.org_id = ANY($1::text[]) AND o.id = ANY($1::text[]) ORDER BY b.org_id FOR UPDATE OF b`
 	openGrantsManyPG   = `SELECT ` + grantColumns + ` FROM grants WHERE org_id = ANY($1::text[]) AND remaining > 0`
 	idemLookupManyPG   = idemSelect + ` WHERE (org_id, idem_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`
 	writeLedgersPGStmt = `WITH ng AS (
@@ -34,7 +37,7 @@ const (
 ), ug AS (
   UPDATE grants AS g SET remaining = v.remaining
   FROM unnest($10::text[], $11::text[], $12::bigint[]) AS v (id, org_id, remaining)
-  WHERE g.id = v.id AND g.org_id = v.org_id
+  WHERE g.id = v.id AND g.org_id = v.org_id AND g.id = ANY($10::text[])
 ), le AS (
   INSERT INTO ledger_entries (id, org_id, seq, kind, amount, balance_after, allocations, reason, metadata, actor_kind, actor_id, created_at)
   SELECT v.id, v.org_id, v.seq, v.kind, v.amount, v.balance_after, v.allocations::json, v.reason, v.metadata::json, v.actor_kind, v.actor_id, v.created_at
@@ -43,10 +46,13 @@ const (
 ), ik AS (
   INSERT INTO idempotency_keys (org_id, idem_key, operation, request_hash, response, created_at)
   SELECT * FROM unnest($25::text[], $26::text[], $27::text[], $28::text[], $29::bytea[], $30::timestamptz[])
+), ub AS (
+  UPDATE org_balances AS b SET total = v.total, free = v.free, paid = v.paid, version = v.version, updated_at = v.updated_at
+  FROM unnest($31::text[], $32::bigint[], $33::bigint[], $34::bigint[], $35::bigint[], $36::timestamptz[]) AS v (org_id, total, free, paid, version, updated_at)
+  WHERE b.org_id = v.org_id AND b.org_id = ANY($31::text[])
+  RETURNING b.org_id
 )
-UPDATE org_balances AS b SET total = v.total, free = v.free, paid = v.paid, version = v.version, updated_at = v.updated_at
-FROM unnest($31::text[], $32::bigint[], $33::bigint[], $34::bigint[], $35::bigint[], $36::timestamptz[]) AS v (org_id, total, free, paid, version, updated_at)
-WHERE b.org_id = v.org_id`
+SELECT 1 / (count(*) = cardinality($31::text[]))::int FROM ub`
 )
 
 // LockBalances locks the balances of orgIDs in ascending org id order and
@@ -208,23 +214,28 @@ func collectBalances[R interface {
 // WriteLedgers persists the changes of several orgs made under
 // LockBalances as one unit: on PostgreSQL one statement of fixed text
 // (data-modifying CTEs over arrays), sent with COMMIT inside a transaction;
-// on SQLite one statement per table.
+// on SQLite one statement per table. A write naming an org without a
+// balance row fails as a whole (NOT_FOUND on SQLite, INTERNAL on
+// PostgreSQL, where the check is the statement's own).
 func (d *DB) WriteLedgers(ctx context.Context, ws []domain.LedgerWrite) error {
 	if len(ws) == 0 {
 		return nil
 	}
 	want := int64(len(ws))
 	if d.dialect == DialectPostgres {
+		// The statement answers one row; it fails (division by zero)
+		// unless it updated every balance, so that a COMMIT sent with it
+		// rolls back rather than keep part of the write.
 		args := writeLedgersPG(ws)
 		if d.pg != nil {
-			return d.pg.deferWriteN(ctx, writeLedgersPGStmt, args, want)
+			return d.pg.deferWriteN(ctx, writeLedgersPGStmt, args, 1)
 		}
 		res, err := d.conn.ExecContext(ctx, writeLedgersPGStmt, args...)
 		if err != nil {
 			return mapErr(err, "ledger entry")
 		}
 		n, err := res.RowsAffected()
-		return affectedAll(err, n, want, "org balance")
+		return affectedAll(err, n, 1, "org balance")
 	}
 	return d.inTxSelf(ctx, func(tx *DB) error {
 		for _, st := range writeLedgersSQLite(ws) {
