@@ -18,3 +18,6 @@ var (
 	LostConnection = lostConnection
 	MapErr         = mapErr
 )
+
+// Positional exposes DB.positional to its test.
+func Positional(dialect, q string) string { return (&DB{dialect: dialect}).positional(q) }

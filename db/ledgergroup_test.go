@@ -119,3 +119,21 @@ func TestLockBalancesAndWriteLedgers(t *testing.T) {
 		}
 	})
 }
+
+func TestPositionalPlaceholders(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ in, want string }{
+		{"SELECT 1", "SELECT 1"},
+		{"UPDATE t SET a = $1, b = $2 WHERE c IN ($3, $4)", "UPDATE t SET a = ?, b = ? WHERE c IN (?, ?)"},
+		{"SELECT $2, $1", "SELECT $2, $1"},           // out of order: left alone
+		{"SELECT $1 WHERE $1", "SELECT $1 WHERE $1"}, // repeated: left alone
+		{"SELECT $10", "SELECT $10"},
+	} {
+		if got := db.Positional(db.DialectSQLite, c.in); got != c.want {
+			t.Errorf("positional(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if got := db.Positional(db.DialectPostgres, c.in); got != c.in {
+			t.Errorf("on PostgreSQL positional(%q) = %q, want it unchanged", c.in, got)
+		}
+	}
+}
