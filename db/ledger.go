@@ -295,7 +295,7 @@ func (d *DB) WriteLedger(ctx context.Context, w domain.LedgerWrite) error {
 	}
 	return d.inTxSelf(ctx, func(tx *DB) error {
 		for _, st := range writeLedgerSQLite(w) {
-			res, err := tx.conn.ExecContext(ctx, st.sql, st.args...)
+			res, err := tx.conn.ExecContext(ctx, d.positional(st.sql), st.args...)
 			if err != nil {
 				return mapErr(err, st.what)
 			}

@@ -41,6 +41,7 @@ type pgTx struct {
 type pendingWrite struct {
 	sql  string
 	args []any
+	rows int64 // the org balances it must update
 }
 
 // openGrants is OpenGrants' answer for one org, read in the flight that
@@ -72,7 +73,7 @@ func (t *pgTx) ready(ctx context.Context) error {
 		if err == nil {
 			var n int64
 			n, err = res.RowsAffected()
-			err = affectedOne(err, n, "org balance")
+			err = affectedAll(err, n, w.rows, "org balance")
 		} else {
 			err = mapErr(err, "ledger entry")
 		}
@@ -168,7 +169,7 @@ func (t *pgTx) commit(ctx context.Context) error {
 			if err != nil {
 				return mapErr(err, "ledger entry")
 			}
-			if err := affectedOne(nil, tag.RowsAffected(), "org balance"); err != nil {
+			if err := affectedAll(nil, tag.RowsAffected(), w.rows, "org balance"); err != nil {
 				return err
 			}
 		}
@@ -273,6 +274,12 @@ func (t *pgTx) takeGrants(orgID string) ([]domain.Grant, bool) {
 
 // deferWrite holds WriteLedger's statement back for the next flight.
 func (t *pgTx) deferWrite(ctx context.Context, query string, args []any) error {
+	return t.deferWriteN(ctx, query, args, 1)
+}
+
+// deferWriteN is deferWrite for a statement that updates the balances of
+// rows orgs (WriteLedgers).
+func (t *pgTx) deferWriteN(ctx context.Context, query string, args []any, rows int64) error {
 	if t.pending != nil { // two writes in a row: send the first now
 		if err := t.ready(ctx); err != nil {
 			return err
@@ -282,7 +289,7 @@ func (t *pgTx) deferWrite(ctx context.Context, query string, args []any) error {
 		return t.err
 	}
 	t.grants = nil
-	t.pending = &pendingWrite{sql: query, args: args}
+	t.pending = &pendingWrite{sql: query, args: args, rows: rows}
 	return nil
 }
 

@@ -2,6 +2,8 @@ package domain
 
 import (
 	"context"
+	"hash/maphash"
+	"slices"
 	"sync"
 	"time"
 )
@@ -11,29 +13,63 @@ import (
 // fails the others.
 const batchTimeout = 30 * time.Second
 
-// combiner merges concurrent spends of one org into shared transactions
-// (group commit). The first caller for an org leads: it runs its request at
-// once; requests that arrive meanwhile queue, and when the leader's
-// transaction ends the first of them leads the whole queue in the next one.
-// An org with one caller at a time pays nothing for this; an org under load
-// commits many spends per lock and per disk flush. Every request still gets
-// its own ledger entry, result and idempotency record (see applyOps).
+// combiner merges concurrent spends into shared transactions (group
+// commit), across orgs. Orgs are spread over a few lanes; a lane runs one
+// transaction at a time. The first caller of an idle lane leads: it runs
+// its request at once; requests of any org of the lane that arrive
+// meanwhile queue, and when the leader's transaction ends the first of them
+// leads up to max of the queue in the next one. A spend on an idle lane
+// pays nothing for this; under load many spends, of one org or of many,
+// share one transaction and one disk flush. Every request still gets its
+// own ledger entry, result, idempotency record and failure (see
+// applyGroup). One org always maps to the same lane, so its spends are
+// applied in the order they queued and two transactions of one instance
+// never wait for each other's locks.
 type combiner struct {
-	max int // most requests per transaction
-	mu  sync.Mutex
-	q   map[string][]*queued // org -> requests waiting; present while a leader runs
+	max   int // most requests per transaction
+	seed  maphash.Seed
+	mu    sync.Mutex
+	lanes []lane
+}
+
+// lane is one line of transactions: whether one runs, and who waits.
+type lane struct {
+	busy bool
+	q    []*queued // requests waiting for the transaction in flight to end
 }
 
 // queued is a request waiting in the combiner: it receives either its
 // result or, as the head of the queue, the batch it must lead.
 type queued struct {
+	orgID  string
 	op     creditOp
 	result chan opResult
 	lead   chan []*queued
 }
 
-func newCombiner(max int) *combiner {
-	return &combiner{max: max, q: map[string][]*queued{}}
+func newCombiner(most, lanes int) *combiner {
+	return &combiner{max: most, seed: maphash.MakeSeed(), lanes: make([]lane, max(lanes, 1))}
+}
+
+// lane returns the index of orgID's lane.
+func (c *combiner) lane(orgID string) int {
+	if len(c.lanes) == 1 {
+		return 0
+	}
+	return int(maphash.String(c.seed, orgID) % uint64(len(c.lanes)))
+}
+
+// queued counts orgID's requests waiting for a transaction.
+func (c *combiner) queued(orgID string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, q := range c.lanes[c.lane(orgID)].q {
+		if q.orgID == orgID {
+			n++
+		}
+	}
+	return n
 }
 
 // combined runs op on orgID's balance, combined with concurrent requests.
@@ -47,12 +83,13 @@ func (s *Service) combined(ctx context.Context, orgID string, op creditOp) (Cred
 		r := s.applyOps(ctx, orgID, []creditOp{op})[0]
 		return r.res, r.err
 	}
-	me := &queued{op: op, result: make(chan opResult, 1), lead: make(chan []*queued, 1)}
+	me := &queued{orgID: orgID, op: op, result: make(chan opResult, 1), lead: make(chan []*queued, 1)}
+	li := c.lane(orgID)
 	c.mu.Lock()
-	if waiting, busy := c.q[orgID]; busy {
-		c.q[orgID] = append(waiting, me)
+	if l := &c.lanes[li]; l.busy {
+		l.q = append(l.q, me)
 	} else {
-		c.q[orgID] = nil
+		l.busy = true
 		me.lead <- []*queued{me}
 	}
 	c.mu.Unlock()
@@ -61,14 +98,14 @@ func (s *Service) combined(ctx context.Context, orgID string, op creditOp) (Cred
 		case r := <-me.result:
 			return r.res, r.err
 		case batch := <-me.lead:
-			go s.lead(ctx, orgID, batch)
+			go s.lead(ctx, li, batch)
 		case <-ctx.Done():
 			// Whoever hands this request the lead still gets it led.
 			go func() {
 				select {
 				case <-me.result:
 				case batch := <-me.lead:
-					s.lead(ctx, orgID, batch)
+					s.lead(ctx, li, batch)
 				}
 			}()
 			return CreditResult{}, Unavailable(time.Second, ctx.Err())
@@ -77,24 +114,26 @@ func (s *Service) combined(ctx context.Context, orgID string, op creditOp) (Cred
 }
 
 // lead runs one batch, hands every request its result, and passes the
-// lead to the head of whatever queued meanwhile (or ends the org's turn).
-func (s *Service) lead(ctx context.Context, orgID string, batch []*queued) {
+// lead to the head of whatever queued meanwhile (or frees the lane).
+func (s *Service) lead(ctx context.Context, li int, batch []*queued) {
+	orgIDs := make([]string, len(batch))
 	ops := make([]creditOp, len(batch))
 	for i, q := range batch {
-		ops[i] = q.op
+		orgIDs[i], ops[i] = q.orgID, q.op
 	}
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), batchTimeout)
-	out := s.applyOps(bctx, orgID, ops)
+	out := s.applyGroup(bctx, orgIDs, ops)
 	cancel()
 
 	c := s.combine
 	c.mu.Lock()
-	next := c.q[orgID]
+	l := &c.lanes[li]
+	next := l.q
 	if len(next) == 0 {
-		delete(c.q, orgID)
+		l.busy = false
 	} else {
 		n := min(len(next), c.max)
-		c.q[orgID] = next[n:]
+		l.q = next[n:]
 		next = next[:n]
 	}
 	c.mu.Unlock()
@@ -104,4 +143,124 @@ func (s *Service) lead(ctx context.Context, orgID string, batch []*queued) {
 	for i, q := range batch {
 		q.result <- out[i]
 	}
+}
+
+// applyGroup applies requests of several orgs (ops[i] on orgIDs[i]'s
+// balance) in one transaction, which locks their balances in org id order;
+// the requests of one org apply in their order, as in applyOps. Each
+// request gets its own result or failure: an unknown org is NOT_FOUND, a
+// suspended one ORG_SUSPENDED, a short one INSUFFICIENT_CREDITS, a reused
+// key CONFLICT, while the others commit. When the transaction fails as a
+// whole, each org's requests are retried on their own (applyOps, which in
+// turn retries each request alone), so that one org's failure never
+// becomes another's. After commit it announces each org's new balance.
+// Requests of one org only take applyOps' path at once.
+func (s *Service) applyGroup(ctx context.Context, orgIDs []string, ops []creditOp) []opResult {
+	if !slices.ContainsFunc(orgIDs, func(id string) bool { return id != orgIDs[0] }) {
+		return s.applyOps(ctx, orgIDs[0], ops)
+	}
+	var out []opResult
+	err := retryTaken(func() error {
+		return s.store.InTx(ctx, func(tx Store) error {
+			var err error
+			out, err = s.applyGroupTx(ctx, tx, orgIDs, ops)
+			return err
+		})
+	})
+	byOrg := map[string][]int{}
+	var order []string
+	for i, id := range orgIDs {
+		if _, ok := byOrg[id]; !ok {
+			order = append(order, id)
+		}
+		byOrg[id] = append(byOrg[id], i)
+	}
+	if err != nil {
+		out = make([]opResult, len(ops))
+		for _, id := range order {
+			idx := byOrg[id]
+			mine := make([]creditOp, len(idx))
+			for j, i := range idx {
+				mine[j] = ops[i]
+			}
+			for j, r := range s.applyOps(ctx, id, mine) {
+				out[idx[j]] = r
+			}
+		}
+		return out
+	}
+	for _, id := range order {
+		idx := byOrg[id]
+		mine := make([]opResult, len(idx))
+		for j, i := range idx {
+			mine[j] = out[i]
+		}
+		s.announceCredits(ctx, id, mine)
+	}
+	return out
+}
+
+// applyGroupTx is applyGroup inside a transaction the caller owns: one
+// LockBalances for every org and key, then each org's requests as
+// applyOpsTx applies them (orgBatch), then one WriteLedgers for every org
+// that changed. The returned error fails the whole transaction; a single
+// request's failure is in its opResult.
+func (s *Service) applyGroupTx(ctx context.Context, tx LedgerStore, orgIDs []string, ops []creditOp) ([]opResult, error) {
+	var keys []IdemRef
+	for i, o := range ops {
+		if o.key.key != "" {
+			keys = append(keys, IdemRef{OrgID: orgIDs[i], Key: o.key.key})
+		}
+	}
+	ids := slices.Compact(slices.Sorted(slices.Values(orgIDs)))
+	g, err := tx.LockBalances(ctx, ids, keys)
+	if err != nil {
+		return nil, err
+	}
+	grants := map[string][]Grant{}
+	for _, gr := range g.Grants {
+		grants[gr.OrgID] = append(grants[gr.OrgID], gr)
+	}
+	recs := map[string][]IdempotencyRecord{}
+	for _, r := range g.Idempotency {
+		recs[r.OrgID] = append(recs[r.OrgID], r)
+	}
+	now := s.clock.Now()
+	batches := make(map[string]*orgBatch, len(g.Balances))
+	for _, b := range g.Balances {
+		if batches[b.OrgID], err = newOrgBatch(b, grants[b.OrgID], recs[b.OrgID], now); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]opResult, len(ops))
+	for i := range ops {
+		ob := batches[orgIDs[i]]
+		if ob == nil {
+			out[i].err = NotFound("org")
+			continue
+		}
+		if err := ob.do(ops, out, i); err != nil {
+			return nil, err
+		}
+	}
+	var (
+		ws   []LedgerWrite
+		idem bool
+	)
+	for _, id := range ids {
+		if ob := batches[id]; ob != nil {
+			if w, ok := ob.write(); ok {
+				ws = append(ws, w)
+				idem = idem || len(w.Idempotency) > 0
+			}
+		}
+	}
+	if len(ws) == 0 {
+		return out, nil
+	}
+	err = tx.WriteLedgers(ctx, ws)
+	if idem {
+		err = keyTaken(err)
+	}
+	return out, err
 }

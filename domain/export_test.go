@@ -5,9 +5,7 @@ import "context"
 // QueuedSpends reports how many spends of org wait for the transaction in
 // flight (tests of the combiner).
 func (s *Service) QueuedSpends(orgID string) int {
-	s.combine.mu.Lock()
-	defer s.combine.mu.Unlock()
-	return len(s.combine.q[orgID])
+	return s.combine.queued(orgID)
 }
 
 // ChargeMethod exposes chargeMethod to the tests of off-session charges.

@@ -96,6 +96,14 @@ func (s *Service) applyOps(ctx context.Context, orgID string, ops []creditOp) []
 		}
 		return out
 	}
+	s.announceCredits(ctx, orgID, out)
+	return out
+}
+
+// announceCredits tells, after commit, what the committed requests of one org
+// did: one balance event with the newest version, and the background
+// checks of the balance they left.
+func (s *Service) announceCredits(ctx context.Context, orgID string, out []opResult) {
 	var (
 		version int64
 		last    Balance
@@ -111,7 +119,6 @@ func (s *Service) applyOps(ctx context.Context, orgID string, ops []creditOp) []
 		// threshold pokes the background checks (autorecharge_worker.go).
 		s.afterSpend(last)
 	}
-	return out
 }
 
 // applyOpsTx is applyOps inside a transaction the caller owns; the caller
@@ -128,93 +135,137 @@ func (s *Service) applyOpsTx(ctx context.Context, tx LedgerStore, orgID string, 
 	if err != nil {
 		return nil, err
 	}
-	stored := make(map[string]IdempotencyRecord, len(recs))
-	for _, r := range recs {
-		stored[r.Key] = r
-	}
 	grants, err := tx.OpenGrants(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock.Now()
-	open, expired := openAt(grants, now)
-	SortForSpending(open)
-
-	var (
-		w     changeSet
-		out   = make([]opResult, len(ops))
-		fresh = map[string]int{} // key -> the request of this batch that recorded it
-		idem  []IdempotencyRecord
-		last  LedgerEntry
-	)
-	if len(expired) > 0 {
-		ch := expireGrants(expired)
-		if err := apply(&b, ch, now); err != nil {
+	ob, err := newOrgBatch(b, grants, recs, s.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]opResult, len(ops))
+	for i := range ops {
+		if err := ob.do(ops, out, i); err != nil {
 			return nil, err
 		}
-		w.add(ch)
-		last = ch.entries[len(ch.entries)-1]
 	}
-	for i, o := range ops {
-		if o.key.key != "" {
-			if rec, ok := stored[o.key.key]; ok {
-				out[i] = replayCredits(rec, o)
-				continue
-			}
-			if j, ok := fresh[o.key.key]; ok {
-				if ops[j].key != o.key || !mayReplay(o.by, out[j].res.Entry) {
-					out[i].err = errKeyReused()
-				} else {
-					out[i] = opResult{res: out[j].res, replay: true}
-				}
-				continue
-			}
-		}
-		var c change
-		if o.fn != nil {
-			if c, err = o.fn(&b, open, now); err != nil {
-				out[i].err = err
-				continue
-			}
-		}
-		if err := checkCeiling(b, c); err != nil {
-			out[i].err = err
-			continue
-		}
-		if len(c.entries) == 0 {
-			out[i].res = CreditResult{Entry: last, Balance: withGrants(b, open)}
-			continue
-		}
-		if err := apply(&b, c, now); err != nil {
-			return nil, err
-		}
-		open = mergeGrants(open, c)
-		w.add(c)
-		last = c.entries[len(c.entries)-1]
-		res := CreditResult{Entry: last, Balance: withGrants(b, open)}
-		out[i].res = res
-		if o.key.key != "" {
-			resp, err := json.Marshal(res)
-			if err != nil {
-				return nil, Internal(err)
-			}
-			k := o.key
-			k.orgID = orgID
-			idem = append(idem, k.record(resp, now))
-			fresh[o.key.key] = i
-		}
-	}
-	if len(w.entries) == 0 {
+	w, ok := ob.write()
+	if !ok {
 		return out, nil
 	}
-	b.Grants = nil
-	err = tx.WriteLedger(ctx, LedgerWrite{
-		Balance: b, NewGrants: w.newGrants, Grants: w.touched, Entries: w.entries, Idempotency: idem,
-	})
-	if len(idem) > 0 {
+	err = tx.WriteLedger(ctx, w)
+	if len(w.Idempotency) > 0 {
 		err = keyTaken(err)
 	}
 	return out, err
+}
+
+// orgBatch applies requests to one org's locked balance, one after the
+// other, and collects what they change into one LedgerWrite: the one
+// algorithm behind applyOpsTx (one org) and applyGroupTx (many).
+type orgBatch struct {
+	b      Balance
+	open   []Grant // in spending order
+	now    time.Time
+	stored map[string]IdempotencyRecord // the org's records among the keys asked
+	w      changeSet
+	fresh  map[string]int // key -> the request of this batch that recorded it
+	idem   []IdempotencyRecord
+	last   LedgerEntry
+}
+
+// newOrgBatch starts a batch on the locked balance b with the org's open
+// grants and its idempotency records among the batch's keys: grants that
+// have expired are written off first.
+func newOrgBatch(b Balance, grants []Grant, recs []IdempotencyRecord, now time.Time) (*orgBatch, error) {
+	ob := &orgBatch{b: b, now: now, stored: make(map[string]IdempotencyRecord, len(recs)), fresh: map[string]int{}}
+	for _, r := range recs {
+		ob.stored[r.Key] = r
+	}
+	open, expired := openAt(grants, now)
+	SortForSpending(open)
+	ob.open = open
+	if len(expired) > 0 {
+		ch := expireGrants(expired)
+		if err := apply(&ob.b, ch, now); err != nil {
+			return nil, err
+		}
+		ob.w.add(ch)
+		ob.last = ch.entries[len(ch.entries)-1]
+	}
+	return ob, nil
+}
+
+// do applies ops[i] to the balance the batch's earlier requests left and
+// puts its outcome in out[i]: the stored first result of a repeated key
+// (CONFLICT when the request differs), the change's own failure, or its
+// result. ops and out are the whole transaction's; the batch's earlier
+// requests are among them. The returned error fails the whole transaction.
+func (ob *orgBatch) do(ops []creditOp, out []opResult, i int) error {
+	o := ops[i]
+	if o.key.key != "" {
+		if rec, ok := ob.stored[o.key.key]; ok {
+			out[i] = replayCredits(rec, o)
+			return nil
+		}
+		if j, ok := ob.fresh[o.key.key]; ok {
+			if ops[j].key != o.key || !mayReplay(o.by, out[j].res.Entry) {
+				out[i].err = errKeyReused()
+			} else {
+				out[i] = opResult{res: out[j].res, replay: true}
+			}
+			return nil
+		}
+	}
+	var (
+		c   change
+		err error
+	)
+	if o.fn != nil {
+		if c, err = o.fn(&ob.b, ob.open, ob.now); err != nil {
+			out[i].err = err
+			return nil
+		}
+	}
+	if err := checkCeiling(ob.b, c); err != nil {
+		out[i].err = err
+		return nil
+	}
+	if len(c.entries) == 0 {
+		out[i].res = CreditResult{Entry: ob.last, Balance: withGrants(ob.b, ob.open)}
+		return nil
+	}
+	if err := apply(&ob.b, c, ob.now); err != nil {
+		return err
+	}
+	ob.open = mergeGrants(ob.open, c)
+	ob.w.add(c)
+	ob.last = c.entries[len(c.entries)-1]
+	res := CreditResult{Entry: ob.last, Balance: withGrants(ob.b, ob.open)}
+	out[i].res = res
+	if o.key.key != "" {
+		resp, err := json.Marshal(res)
+		if err != nil {
+			return Internal(err)
+		}
+		k := o.key
+		k.orgID = ob.b.OrgID
+		ob.idem = append(ob.idem, k.record(resp, ob.now))
+		ob.fresh[o.key.key] = i
+	}
+	return nil
+}
+
+// write returns what the batch writes; false when it changed nothing.
+func (ob *orgBatch) write() (LedgerWrite, bool) {
+	if len(ob.w.entries) == 0 {
+		return LedgerWrite{}, false
+	}
+	b := ob.b
+	b.Grants = nil
+	return LedgerWrite{
+		Balance: b, NewGrants: ob.w.newGrants, Grants: ob.w.touched, Entries: ob.w.entries, Idempotency: ob.idem,
+	}, true
 }
 
 // replayCredits answers a credit request whose key is already recorded:

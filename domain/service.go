@@ -44,10 +44,18 @@ type Config struct {
 	ReturnOrigins []string
 	// Pricing prices orders: tax per country, installment commission.
 	Pricing PricingConfig
-	// SpendBatch is the most concurrent spends of one org that share a
-	// transaction (group commit); 1 runs each spend in its own. Each spend
-	// keeps its own ledger entry, result and idempotency record.
+	// SpendBatch is the most concurrent spends, of one org or of many,
+	// that share a transaction (group commit); 1 runs each spend in its
+	// own. Each spend keeps its own ledger entry, result, idempotency
+	// record and failure.
 	SpendBatch int
+	// SpendLanes is how many such transactions may run at once. Spends of
+	// different orgs share transactions too: orgs are spread over this many
+	// lanes, each running one transaction at a time (default 1: all spends
+	// of an instance queue for one transaction, which takes up to
+	// SpendBatch of them, so that the batch grows with the load and the
+	// database does the least work per spend).
+	SpendLanes int
 	// Dunning is the schedule of failed renewals.
 	Dunning DunningConfig
 	// AutoRecharge holds the numbers of automatic top-ups.
@@ -84,8 +92,8 @@ type NotifyConfig struct {
 
 // DefaultConfig returns the defaults: 10,000 free credits valid 30 days,
 // 5 seats on the Free plan, invitations valid 7 days, API keys remembered
-// for a minute, idempotency keys for 7 days, up to 64 concurrent spends of
-// an org per transaction.
+// for a minute, idempotency keys for 7 days, up to 64 concurrent spends
+// (of any orgs) per transaction, one such transaction at a time.
 func DefaultConfig() Config {
 	return Config{
 		SignupGrant:          10_000,
@@ -95,6 +103,7 @@ func DefaultConfig() Config {
 		APIKeyCacheTTL:       time.Minute,
 		IdempotencyRetention: 7 * 24 * time.Hour,
 		SpendBatch:           64,
+		SpendLanes:           1,
 		Dunning: DunningConfig{
 			Retries:   []time.Duration{24 * time.Hour, 48 * time.Hour},
 			Grace:     72 * time.Hour,
@@ -128,6 +137,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.SpendBatch == 0 {
 		c.SpendBatch = d.SpendBatch
+	}
+	if c.SpendLanes <= 0 {
+		c.SpendLanes = d.SpendLanes
 	}
 	if c.Dunning.Retries == nil {
 		c.Dunning.Retries = d.Dunning.Retries
@@ -216,7 +228,7 @@ func WithGateways(g Gateways) Option { return func(s *Service) { s.gateways = g 
 // NewService returns a Service over store with cfg (zero fields defaulted).
 func NewService(store Store, cfg Config, opts ...Option) *Service {
 	s := &Service{store: store, cfg: cfg.withDefaults(), clock: SystemClock{}}
-	s.combine = newCombiner(s.cfg.SpendBatch)
+	s.combine = newCombiner(s.cfg.SpendBatch, s.cfg.SpendLanes)
 	s.checks = newRechargeWorker(s.runChecks)
 	s.pricing = s.cfg.Pricing
 	def := DefaultPricing()

@@ -48,6 +48,21 @@ type LedgerWrite struct {
 	Idempotency []IdempotencyRecord // the requests' keys and first results
 }
 
+// IdemRef names one org's idempotency key.
+type IdemRef struct {
+	OrgID string
+	Key   string
+}
+
+// LockedGroup is what LedgerStore.LockBalances returns: the balance
+// counters of the orgs that exist, their open grants and the idempotency
+// records found among the keys asked.
+type LockedGroup struct {
+	Balances    []Balance           // without Grants, with OrgStatus; org id ascending
+	Grants      []Grant             // the orgs' grants with Remaining > 0, in any order
+	Idempotency []IdempotencyRecord // the records among the keys asked
+}
+
 // LedgerFilter narrows a ledger listing.
 type LedgerFilter struct {
 	// ActorID, when set, keeps only entries caused by that user or key
@@ -213,6 +228,20 @@ type LedgerStore interface {
 	// transaction's next call) instead of by WriteLedger, so callers must
 	// treat InTx's error as the outcome.
 	WriteLedger(ctx context.Context, w LedgerWrite) error
+	// LockBalances is LockBalance and OpenGrants for the spends of several
+	// orgs that share one transaction (group commit): inside InTx it locks
+	// the balances of orgIDs in ascending org id order, whatever the order
+	// of orgIDs, so that two transactions locking overlapping sets never
+	// deadlock; it then reads those orgs' open grants and the idempotency
+	// records among keys, after the locks were granted. An unknown org is
+	// left out of the result rather than failing the call.
+	LockBalances(ctx context.Context, orgIDs []string, keys []IdemRef) (LockedGroup, error)
+	// WriteLedgers is WriteLedger for several orgs' changes made under
+	// LockBalances (at most one LedgerWrite per org), written as one unit:
+	// CONFLICT if an entry's (OrgID, Seq) or an idempotency key exists,
+	// NOT_FOUND if an org's balance row does not. Inside InTx its failure
+	// may be reported by InTx instead, as for WriteLedger.
+	WriteLedgers(ctx context.Context, ws []LedgerWrite) error
 	// OpenGrants lists the org's grants with Remaining > 0, in any order.
 	OpenGrants(ctx context.Context, orgID string) ([]Grant, error)
 	// GrantsByIDs returns the grants that exist among ids, in any order.

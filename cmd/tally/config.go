@@ -94,7 +94,7 @@ type ServeCmd struct {
 	WSInitTimeout    time.Duration   `name:"ws-init-timeout" env:"TALLY_WS_INIT_TIMEOUT" default:"10s" help:"Time a websocket client has to send connection_init."`
 	ShutdownTimeout  time.Duration   `name:"shutdown-timeout" env:"TALLY_SHUTDOWN_TIMEOUT" default:"15s" help:"Time in-flight requests get to finish on SIGINT/SIGTERM."`
 	JobRescueAfter   time.Duration   `name:"job-rescue-after" env:"TALLY_JOB_RESCUE_AFTER" default:"15m" help:"A background job still running this long after it started (its instance died) is run again by another instance; jobs without a timeout of their own stop after two thirds of it, at most 10m."`
-	SpendBatch       int             `name:"spend-batch" env:"TALLY_SPEND_BATCH" default:"64" help:"Most concurrent spends of one org committed in one transaction (1: one each)."`
+	SpendBatch       int             `name:"spend-batch" env:"TALLY_SPEND_BATCH" default:"64" help:"Most concurrent spends, of one org or of many, committed in one transaction (1: one each)."`
 	DunningRetries   []time.Duration `name:"dunning-retries" env:"TALLY_DUNNING_RETRIES" sep:"," default:"24h,48h" help:"When a failed renewal is charged again off session, after its first failure (comma-separated, increasing)."`
 	DunningGrace     time.Duration   `name:"dunning-grace" env:"TALLY_DUNNING_GRACE" default:"72h" help:"How long a PAST_DUE org keeps spending before it is SUSPENDED."`
 	DunningRetention time.Duration   `name:"dunning-retention" env:"TALLY_DUNNING_RETENTION" default:"720h" help:"How long a SUSPENDED org is kept before it is CLOSED."`
