@@ -174,6 +174,9 @@ type APIKeyStore interface {
 	ListAPIKeys(ctx context.Context, orgID string) ([]APIKey, error)
 	// UpdateAPIKey saves LastUsedAt and RevokedAt.
 	UpdateAPIKey(ctx context.Context, k APIKey) error
+	// TouchAPIKeys sets the LastUsedAt of keys (by ID) in one statement,
+	// never moving one back; unknown IDs are skipped.
+	TouchAPIKeys(ctx context.Context, uses map[string]time.Time) error
 }
 
 // CatalogStore keeps what is for sale: plans and credit packs.
