@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/tallyhq/tally/domain"
@@ -130,4 +131,78 @@ func affectedOne(err error, n int64, what string) error {
 		return domain.NotFound(what)
 	}
 	return nil
+}
+
+// orgBalanceSQL reads an org, its balance counters and its open grants in
+// one statement: one row per open grant, or one row of NULL grant columns
+// when it has none. orgBalanceExpiringPG and orgBalanceExpiringSQLite
+// narrow the grants to those that may have expired.
+const (
+	orgBalanceSQL = `SELECT o.id, o.name, o.country, o.currency, o.status, o.seats, o.created_at, o.updated_at, o.deleted_at, o.suspended_at,
+ b.total, b.free, b.paid, b.version, b.updated_at, o.recharge_below, o.low_balance_below, o.low_balance_alerted,
+ g.id, g.org_id, g.kind, g.amount, g.remaining, g.expires_at, g.order_id, g.reason, g.created_at
+FROM orgs o
+JOIN org_balances b ON b.org_id = o.id
+LEFT JOIN grants g ON g.org_id = o.id AND g.remaining > 0`
+	orgBalanceWhere          = ` WHERE o.id = $1`
+	orgBalanceExpiringPG     = ` AND g.expires_at <= $2` + orgBalanceWhere
+	orgBalanceExpiringSQLite = ` AND g.expires_at IS NOT NULL` + orgBalanceWhere // the domain compares the times
+)
+
+// OrgBalance reads an org, its balance counters (with its status and
+// thresholds, as GetBalance) and its open grants in one statement: every
+// open grant with allGrants, else only those that may have expired at now
+// (a superset on SQLite), which the caller needs to correct the totals.
+// NOT_FOUND for an unknown org.
+func (d *DB) OrgBalance(ctx context.Context, orgID string, allGrants bool, now time.Time) (domain.Org, domain.Balance, []domain.Grant, error) {
+	q, args := orgBalanceSQL+orgBalanceWhere, []any{orgID}
+	switch {
+	case allGrants:
+	case d.dialect == DialectPostgres:
+		q, args = orgBalanceSQL+orgBalanceExpiringPG, []any{orgID, utc(now)}
+	default:
+		q = orgBalanceSQL + orgBalanceExpiringSQLite
+	}
+	rows, err := d.conn.QueryContext(ctx, q, args...)
+	if err != nil {
+		return domain.Org{}, domain.Balance{}, nil, mapErr(err, "org")
+	}
+	defer func() { _ = rows.Close() }()
+	var (
+		o      orgRow
+		b      = domain.Balance{OrgID: orgID}
+		gs     []domain.Grant
+		found  bool
+		g      grantRow
+		gID    sql.NullString
+		gOrg   sql.NullString
+		gKind  sql.NullString
+		gAmt   sql.NullInt64
+		gRem   sql.NullInt64
+		gWhy   sql.NullString
+		gAt    sql.NullTime
+		status string
+	)
+	for rows.Next() {
+		if err := rows.Scan(&o.ID, &o.Name, &o.Country, &o.Currency, &status, &o.Seats, &o.CreatedAt, &o.UpdatedAt, &o.DeletedAt, &o.SuspendedAt,
+			&b.Total, &b.Free, &b.Paid, &b.Version, &b.UpdatedAt, &b.RechargeBelow, &b.LowBalanceBelow, &b.LowBalanceAlerted,
+			&gID, &gOrg, &gKind, &gAmt, &gRem, &g.ExpiresAt, &g.OrderID, &gWhy, &gAt); err != nil {
+			return domain.Org{}, domain.Balance{}, nil, mapErr(err, "org")
+		}
+		found = true
+		if gID.Valid {
+			g.ID, g.OrgID, g.Kind, g.Amount, g.Remaining, g.Reason, g.CreatedAt = gID.String, gOrg.String, gKind.String, gAmt.Int64, gRem.Int64, gWhy.String, gAt.Time
+			gs = append(gs, toDomainGrant(g))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return domain.Org{}, domain.Balance{}, nil, mapErr(err, "org")
+	}
+	if !found {
+		return domain.Org{}, domain.Balance{}, nil, domain.NotFound("org")
+	}
+	o.Status = status
+	b.UpdatedAt = b.UpdatedAt.UTC()
+	b.OrgStatus = domain.OrgStatus(status)
+	return toDomainOrg(o), b, gs, nil
 }

@@ -93,7 +93,7 @@ func TestKeyCache(t *testing.T) {
 				defer c.mu.Unlock()
 				return !c.m["h1"].refreshing
 			})
-			clock.Advance(45 * time.Second) // 76s after the first read, 45s after the refresh
+			clock.Advance(45 * time.Second)             // 76s after the first read, 45s after the refresh
 			if _, err := c.get(ctx, "h1"); err != nil { // a hit, which starts the next refresh
 				t.Fatal(err)
 			}

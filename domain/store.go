@@ -126,6 +126,11 @@ type OrgStore interface {
 	OrgByID(ctx context.Context, id string) (Org, error)
 	// OrgsByIDs returns the orgs that exist among ids, in any order.
 	OrgsByIDs(ctx context.Context, ids []string) ([]Org, error)
+	// OrgBalance reads an org, its balance counters (as GetBalance) and
+	// its open grants in one statement: every open grant with allGrants,
+	// else at least those that may have expired at now. NOT_FOUND for an
+	// unknown org.
+	OrgBalance(ctx context.Context, orgID string, allGrants bool, now time.Time) (Org, Balance, []Grant, error)
 	// UpdateOrg saves name, country, currency, status and seats.
 	UpdateOrg(ctx context.Context, o Org) error
 }
