@@ -41,8 +41,8 @@ func TestOrgWithBalanceAgreesWithOrgAndBalance(t *testing.T) {
 				for _, grants := range []bool{true, false} {
 					o, b, ok, err := f.svc.OrgWithBalance(ctx, f.org.ID, grants)
 					if err != nil {
-					t.Fatal(err)
-				}
+						t.Fatal(err)
+					}
 					if !ok || !reflect.DeepEqual(o, wantOrg) {
 						t.Fatalf("grants=%v: org %+v (balance %v), want %+v", grants, o, ok, wantOrg)
 					}
