@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -35,7 +36,9 @@ const balanceQuery = `query($id: ID!) { org(id: $id) { balance { total free paid
 // req/s and the database transactions per request (xacts/op, from
 // pg_stat_database; every autocommit statement is one, and the server's
 // background work adds a little); the parent logs
-// the ratio. TALLY_BENCH_ORGS sets how many orgs the requests spread over
+// the ratio, and the process's CPU per request (cpu-µs/op; the clients'
+// share is the same for both, so the difference is the server's).
+// TALLY_BENCH_ORGS sets how many orgs the requests spread over
 // (100 by default). Run:
 //
 //	go test ./cmd/tally -run '^$' -bench ReadPath -benchtime 5s
@@ -100,6 +103,7 @@ func runReads(b *testing.B, dbURL string, req func(i int) *http.Request, client 
 	b.SetParallelism(32)
 	before := xactCount(b, dbURL)
 	b.ResetTimer()
+	cpu0 := processCPU()
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -117,15 +121,28 @@ func runReads(b *testing.B, dbURL string, req func(i int) *http.Request, client 
 		}
 	})
 	elapsed := time.Since(start)
+	cpu := processCPU() - cpu0
 	b.StopTimer()
 	rate := float64(b.N) / elapsed.Seconds()
 	b.ReportMetric(rate, "req/s")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/op")
 	if elapsed > time.Second { // the measured round, not b.N's calibration
 		// An idle backend reports its statistics within 10 seconds.
 		time.Sleep(11 * time.Second)
 		b.ReportMetric(float64(xactCount(b, dbURL)-before)/float64(b.N), "xacts/op")
 	}
 	return rate
+}
+
+// processCPU is the CPU time (user and system) the process used so far:
+// server and clients, so only the difference between two handlers' figures
+// is the server's.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // xactCount returns the committed transactions of the database of dbURL.
