@@ -2,8 +2,10 @@ package db
 
 import (
 	"context"
-	"database/sql"
+	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/tallyhq/tally/domain"
 )
@@ -153,8 +155,10 @@ LEFT JOIN grants g ON g.org_id = o.id AND g.remaining > 0`
 // thresholds, as GetBalance) and its open grants in one statement: every
 // open grant with allGrants, else only those that may have expired at now
 // (a superset on SQLite), which the caller needs to correct the totals.
-// NOT_FOUND for an unknown org.
-func (d *DB) OrgBalance(ctx context.Context, orgID string, allGrants bool, now time.Time) (domain.Org, domain.Balance, []domain.Grant, error) {
+// NOT_FOUND for an unknown org. Outside a transaction on PostgreSQL it
+// runs on the pgx connection itself, without database/sql's row handling:
+// it is the statement of every balance read.
+func (d *DB) OrgBalance(ctx context.Context, orgID string, allGrants bool, now time.Time) (o domain.Org, b domain.Balance, gs []domain.Grant, err error) {
 	q, args := orgBalanceSQL+orgBalanceWhere, []any{orgID}
 	switch {
 	case allGrants:
@@ -163,25 +167,53 @@ func (d *DB) OrgBalance(ctx context.Context, orgID string, allGrants bool, now t
 	default:
 		q = orgBalanceSQL + orgBalanceExpiringSQLite
 	}
+	if d.dialect == DialectPostgres && !d.inTx {
+		c, err := d.sqlDB.Conn(ctx)
+		if err != nil {
+			return domain.Org{}, domain.Balance{}, nil, mapErr(err, "org")
+		}
+		defer func() { _ = c.Close() }()
+		err = c.Raw(func(dc any) error {
+			sc, ok := dc.(*stdlib.Conn)
+			if !ok {
+				return domain.Internal(fmt.Errorf("db: PostgreSQL driver connection is %T, want *stdlib.Conn", dc))
+			}
+			rows, err := sc.Conn().Query(ctx, q, args...)
+			if err != nil {
+				return mapErr(err, "org")
+			}
+			defer rows.Close()
+			o, b, gs, err = collectOrgBalance(rows, orgID)
+			return err
+		})
+		return o, b, gs, err
+	}
 	rows, err := d.conn.QueryContext(ctx, q, args...)
 	if err != nil {
 		return domain.Org{}, domain.Balance{}, nil, mapErr(err, "org")
 	}
 	defer func() { _ = rows.Close() }()
+	return collectOrgBalance(rows, orgID)
+}
+
+// collectOrgBalance reads the rows of an orgBalanceSQL query; the caller
+// closes rows.
+func collectOrgBalance[R interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}](rows R, orgID string) (domain.Org, domain.Balance, []domain.Grant, error) {
 	var (
 		o      orgRow
 		b      = domain.Balance{OrgID: orgID}
 		gs     []domain.Grant
 		found  bool
 		g      grantRow
-		gID    sql.NullString
-		gOrg   sql.NullString
-		gKind  sql.NullString
-		gAmt   sql.NullInt64
-		gRem   sql.NullInt64
-		gWhy   sql.NullString
-		gAt    sql.NullTime
 		status string
+		// The grant columns are NULL for an org without open grants.
+		gID, gOrg, gKind, gWhy *string
+		gAmt, gRem             *int64
+		gAt                    *time.Time
 	)
 	for rows.Next() {
 		if err := rows.Scan(&o.ID, &o.Name, &o.Country, &o.Currency, &status, &o.Seats, &o.CreatedAt, &o.UpdatedAt, &o.DeletedAt, &o.SuspendedAt,
@@ -190,8 +222,8 @@ func (d *DB) OrgBalance(ctx context.Context, orgID string, allGrants bool, now t
 			return domain.Org{}, domain.Balance{}, nil, mapErr(err, "org")
 		}
 		found = true
-		if gID.Valid {
-			g.ID, g.OrgID, g.Kind, g.Amount, g.Remaining, g.Reason, g.CreatedAt = gID.String, gOrg.String, gKind.String, gAmt.Int64, gRem.Int64, gWhy.String, gAt.Time
+		if gID != nil && gOrg != nil && gKind != nil && gAmt != nil && gRem != nil && gWhy != nil && gAt != nil {
+			g.ID, g.OrgID, g.Kind, g.Amount, g.Remaining, g.Reason, g.CreatedAt = *gID, *gOrg, *gKind, *gAmt, *gRem, *gWhy, *gAt
 			gs = append(gs, toDomainGrant(g))
 		}
 	}
