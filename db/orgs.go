@@ -136,13 +136,16 @@ func affectedOne(err error, n int64, what string) error {
 }
 
 // orgBalanceSQL reads an org, its balance counters and its open grants in
-// one statement: one row per open grant, or one row of NULL grant columns
-// when it has none. orgBalanceExpiringPG and orgBalanceExpiringSQLite
+// one statement: one row per open grant, or one row whose grant ID is ""
+// when it has none (the grant columns that cannot be NULL are coalesced,
+// so they scan into plain values; not the time, whose type SQLite's
+// driver knows only from the bare column). orgBalanceExpiringPG and orgBalanceExpiringSQLite
 // narrow the grants to those that may have expired.
 const (
 	orgBalanceSQL = `SELECT o.id, o.name, o.country, o.currency, o.status, o.seats, o.created_at, o.updated_at, o.deleted_at, o.suspended_at,
  b.total, b.free, b.paid, b.version, b.updated_at, o.recharge_below, o.low_balance_below, o.low_balance_alerted,
- g.id, g.org_id, g.kind, g.amount, g.remaining, g.expires_at, g.order_id, g.reason, g.created_at
+ COALESCE(g.id, ''), COALESCE(g.org_id, ''), COALESCE(g.kind, ''), COALESCE(g.amount, 0), COALESCE(g.remaining, 0),
+ g.expires_at, g.order_id, COALESCE(g.reason, ''), g.created_at
 FROM orgs o
 JOIN org_balances b ON b.org_id = o.id
 LEFT JOIN grants g ON g.org_id = o.id AND g.remaining > 0`
@@ -209,21 +212,18 @@ func collectOrgBalance[R interface {
 		gs     []domain.Grant
 		found  bool
 		g      grantRow
+		gAt    *time.Time
 		status string
-		// The grant columns are NULL for an org without open grants.
-		gID, gOrg, gKind, gWhy *string
-		gAmt, gRem             *int64
-		gAt                    *time.Time
 	)
 	for rows.Next() {
 		if err := rows.Scan(&o.ID, &o.Name, &o.Country, &o.Currency, &status, &o.Seats, &o.CreatedAt, &o.UpdatedAt, &o.DeletedAt, &o.SuspendedAt,
 			&b.Total, &b.Free, &b.Paid, &b.Version, &b.UpdatedAt, &b.RechargeBelow, &b.LowBalanceBelow, &b.LowBalanceAlerted,
-			&gID, &gOrg, &gKind, &gAmt, &gRem, &g.ExpiresAt, &g.OrderID, &gWhy, &gAt); err != nil {
+			&g.ID, &g.OrgID, &g.Kind, &g.Amount, &g.Remaining, &g.ExpiresAt, &g.OrderID, &g.Reason, &gAt); err != nil {
 			return domain.Org{}, domain.Balance{}, nil, mapErr(err, "org")
 		}
 		found = true
-		if gID != nil && gOrg != nil && gKind != nil && gAmt != nil && gRem != nil && gWhy != nil && gAt != nil {
-			g.ID, g.OrgID, g.Kind, g.Amount, g.Remaining, g.Reason, g.CreatedAt = *gID, *gOrg, *gKind, *gAmt, *gRem, *gWhy, *gAt
+		if g.ID != "" && gAt != nil {
+			g.CreatedAt = *gAt
 			gs = append(gs, toDomainGrant(g))
 		}
 	}
