@@ -2,6 +2,9 @@ package db
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/tallyhq/tally/domain"
@@ -85,4 +88,43 @@ func (d *DB) UpdateAPIKey(ctx context.Context, k domain.APIKey) error {
 		"last_used_at": nullable(r.LastUsedAt), "revoked_at": nullable(r.RevokedAt),
 	})
 	return affectedOne(res.Error, res.RowsAffected, "API key")
+}
+
+// TouchAPIKeys sets the last_used_at of keys (by ID) to their last use in
+// one UPDATE, keeping a later stamp another instance wrote; unknown IDs
+// are skipped.
+func (d *DB) TouchAPIKeys(ctx context.Context, uses map[string]time.Time) error {
+	if len(uses) == 0 {
+		return nil
+	}
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	ids := make([]string, 0, len(uses))
+	for id := range uses {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // one row order for every writer
+	a := sqlArgs{}
+	var when, in strings.Builder
+	cast := "" // PostgreSQL would type the CASE's parameters as text
+	if d.dialect == DialectPostgres {
+		cast = "::timestamptz"
+	}
+	when.WriteString("CASE id")
+	for i, id := range ids {
+		p := a.add(id)
+		fmt.Fprintf(&when, " WHEN %s THEN %s%s", p, a.add(utc(uses[id])), cast)
+		if i > 0 {
+			in.WriteString(", ")
+		}
+		in.WriteString(p)
+	}
+	when.WriteString(" END")
+	q := "UPDATE api_keys SET last_used_at = " + when.String() + " WHERE id IN (" + in.String() + ")" +
+		" AND (last_used_at IS NULL OR last_used_at < " + when.String() + ")"
+	_, err = d.conn.ExecContext(ctx, q, a...)
+	return mapErr(err, "API key")
 }

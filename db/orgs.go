@@ -2,7 +2,10 @@ package db
 
 import (
 	"context"
+	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/tallyhq/tally/domain"
 )
@@ -130,4 +133,108 @@ func affectedOne(err error, n int64, what string) error {
 		return domain.NotFound(what)
 	}
 	return nil
+}
+
+// orgBalanceSQL reads an org, its balance counters and its open grants in
+// one statement: one row per open grant, or one row whose grant ID is ""
+// when it has none (the grant columns that cannot be NULL are coalesced,
+// so they scan into plain values; not the time, whose type SQLite's
+// driver knows only from the bare column). orgBalanceExpiringPG and orgBalanceExpiringSQLite
+// narrow the grants to those that may have expired.
+const (
+	orgBalanceSQL = `SELECT o.id, o.name, o.country, o.currency, o.status, o.seats, o.created_at, o.updated_at, o.deleted_at, o.suspended_at,
+ b.total, b.free, b.paid, b.version, b.updated_at, o.recharge_below, o.low_balance_below, o.low_balance_alerted,
+ COALESCE(g.id, ''), COALESCE(g.org_id, ''), COALESCE(g.kind, ''), COALESCE(g.amount, 0), COALESCE(g.remaining, 0),
+ g.expires_at, g.order_id, COALESCE(g.reason, ''), g.created_at
+FROM orgs o
+JOIN org_balances b ON b.org_id = o.id
+LEFT JOIN grants g ON g.org_id = o.id AND g.remaining > 0`
+	orgBalanceWhere          = ` WHERE o.id = $1`
+	orgBalanceExpiringPG     = ` AND g.expires_at <= $2` + orgBalanceWhere
+	orgBalanceExpiringSQLite = ` AND g.expires_at IS NOT NULL` + orgBalanceWhere // the domain compares the times
+)
+
+// OrgBalance reads an org, its balance counters (with its status and
+// thresholds, as GetBalance) and its open grants in one statement: every
+// open grant with allGrants, else only those that may have expired at now
+// (a superset on SQLite), which the caller needs to correct the totals.
+// NOT_FOUND for an unknown org. Outside a transaction on PostgreSQL it
+// runs on the pgx connection itself, without database/sql's row handling:
+// it is the statement of every balance read.
+func (d *DB) OrgBalance(ctx context.Context, orgID string, allGrants bool, now time.Time) (o domain.Org, b domain.Balance, gs []domain.Grant, err error) {
+	q, args := orgBalanceSQL+orgBalanceWhere, []any{orgID}
+	switch {
+	case allGrants:
+	case d.dialect == DialectPostgres:
+		q, args = orgBalanceSQL+orgBalanceExpiringPG, []any{orgID, utc(now)}
+	default:
+		q = orgBalanceSQL + orgBalanceExpiringSQLite
+	}
+	if d.dialect == DialectPostgres && !d.inTx {
+		c, err := d.sqlDB.Conn(ctx)
+		if err != nil {
+			return domain.Org{}, domain.Balance{}, nil, mapErr(err, "org")
+		}
+		defer func() { _ = c.Close() }()
+		err = c.Raw(func(dc any) error {
+			sc, ok := dc.(*stdlib.Conn)
+			if !ok {
+				return domain.Internal(fmt.Errorf("db: PostgreSQL driver connection is %T, want *stdlib.Conn", dc))
+			}
+			rows, err := sc.Conn().Query(ctx, q, args...)
+			if err != nil {
+				return mapErr(err, "org")
+			}
+			defer rows.Close()
+			o, b, gs, err = collectOrgBalance(rows, orgID)
+			return err
+		})
+		return o, b, gs, err
+	}
+	rows, err := d.conn.QueryContext(ctx, q, args...)
+	if err != nil {
+		return domain.Org{}, domain.Balance{}, nil, mapErr(err, "org")
+	}
+	defer func() { _ = rows.Close() }()
+	return collectOrgBalance(rows, orgID)
+}
+
+// collectOrgBalance reads the rows of an orgBalanceSQL query; the caller
+// closes rows.
+func collectOrgBalance[R interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}](rows R, orgID string) (domain.Org, domain.Balance, []domain.Grant, error) {
+	var (
+		o      orgRow
+		b      = domain.Balance{OrgID: orgID}
+		gs     []domain.Grant
+		found  bool
+		g      grantRow
+		gAt    *time.Time
+		status string
+	)
+	for rows.Next() {
+		if err := rows.Scan(&o.ID, &o.Name, &o.Country, &o.Currency, &status, &o.Seats, &o.CreatedAt, &o.UpdatedAt, &o.DeletedAt, &o.SuspendedAt,
+			&b.Total, &b.Free, &b.Paid, &b.Version, &b.UpdatedAt, &b.RechargeBelow, &b.LowBalanceBelow, &b.LowBalanceAlerted,
+			&g.ID, &g.OrgID, &g.Kind, &g.Amount, &g.Remaining, &g.ExpiresAt, &g.OrderID, &g.Reason, &gAt); err != nil {
+			return domain.Org{}, domain.Balance{}, nil, mapErr(err, "org")
+		}
+		found = true
+		if g.ID != "" && gAt != nil {
+			g.CreatedAt = *gAt
+			gs = append(gs, toDomainGrant(g))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return domain.Org{}, domain.Balance{}, nil, mapErr(err, "org")
+	}
+	if !found {
+		return domain.Org{}, domain.Balance{}, nil, domain.NotFound("org")
+	}
+	o.Status = status
+	b.UpdatedAt = b.UpdatedAt.UTC()
+	b.OrgStatus = domain.OrgStatus(status)
+	return toDomainOrg(o), b, gs, nil
 }

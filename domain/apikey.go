@@ -24,7 +24,8 @@ type APIKey struct {
 // apiKeyPrefix starts every API key secret, so a leaked key is recognizable.
 const apiKeyPrefix = "tly_"
 
-// apiKeyTouchEvery bounds how often a key's LastUsedAt is written.
+// apiKeyTouchEvery bounds how often a key's LastUsedAt is written: the
+// cached keys' uses are flushed this often (and at Close).
 const apiKeyTouchEvery = time.Minute
 
 // CreateAPIKey creates an org API key (OWNER, ADMIN) and returns it with its
@@ -80,34 +81,93 @@ func (s *Service) APIKeys(ctx context.Context, orgID string) ([]APIKey, error) {
 
 // AuthenticateAPIKey resolves a secret to the actor of its org.
 // UNAUTHENTICATED for an unknown or revoked key. A key revoked on another
-// instance is refused as soon as the bus delivers the revocation.
+// instance is refused as soon as the bus delivers the revocation. With the
+// key cache on, a cached key costs no statement: its use is written
+// (LastUsedAt) in the background, and it is read again ahead of its
+// expiry.
 func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (Actor, error) {
-	bad := Errorf(CodeUnauthenticated, "invalid API key")
 	if !strings.HasPrefix(secret, apiKeyPrefix) || len(secret) > 128 {
-		return Actor{}, bad
+		return Actor{}, invalidAPIKey()
 	}
 	hash := hashSecret(secret)
-	now := s.clock.Now()
-	if a, ok := s.keys.get(hash, now); ok {
-		return a, nil
+	if s.keys != nil {
+		a, err := s.keys.get(ctx, hash)
+		return a, apiKeyError(err)
 	}
-	k, err := s.store.APIKeyByHash(ctx, hash)
-	if IsCode(err, CodeNotFound) {
-		return Actor{}, bad
+	r, err := s.readAPIKey(ctx, hash)
+	if err == nil && r.revoked {
+		err = keyRevoked()
 	}
 	if err != nil {
-		return Actor{}, asDomainError(err)
+		return Actor{}, apiKeyError(err)
 	}
-	if k.RevokedAt != nil {
-		return Actor{}, Errorf(CodeUnauthenticated, "API key was revoked")
+	if now := s.clock.Now(); now.Sub(r.lastUsed) > apiKeyTouchEvery {
+		// best effort: usage stamps never fail a request
+		_ = s.store.TouchAPIKeys(ctx, map[string]time.Time{r.actor.APIKeyID: now})
 	}
-	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > apiKeyTouchEvery {
-		k.LastUsedAt = &now
-		_ = s.store.UpdateAPIKey(ctx, k) // best effort: usage stamps never fail a request
+	return r.actor, nil
+}
+
+// invalidAPIKey answers a secret that names no key.
+func invalidAPIKey() *Error { return Errorf(CodeUnauthenticated, "invalid API key") }
+
+// apiKeyError maps a key lookup's failure: an unknown key is
+// UNAUTHENTICATED like a malformed one.
+func apiKeyError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case IsCode(err, CodeNotFound):
+		return invalidAPIKey()
 	}
-	a := Actor{APIKeyID: k.ID, APIKeyOrgID: k.OrgID}
-	s.keys.put(hash, a, now)
-	return a, nil
+	return asDomainError(err)
+}
+
+// readAPIKey reads the key whose secret hashes to hash from the store.
+func (s *Service) readAPIKey(ctx context.Context, hash string) (keyRead, error) {
+	k, err := s.store.APIKeyByHash(ctx, hash)
+	if err != nil {
+		return keyRead{}, err
+	}
+	r := keyRead{actor: Actor{APIKeyID: k.ID, APIKeyOrgID: k.OrgID}, revoked: k.RevokedAt != nil}
+	if k.LastUsedAt != nil {
+		r.lastUsed = *k.LastUsedAt
+	}
+	return r, nil
+}
+
+// flushKeyUses writes the uses of cached keys noted since the last flush,
+// in one store call.
+func (s *Service) flushKeyUses(ctx context.Context) {
+	if s.keys == nil {
+		return
+	}
+	uses := s.keys.takeUses()
+	if len(uses) == 0 {
+		return
+	}
+	if err := s.store.TouchAPIKeys(ctx, uses); err != nil {
+		s.log.WarnContext(ctx, "writing API keys' last use failed", "keys", len(uses), "err", err)
+	}
+}
+
+// keyUseFlusher writes the cached keys' uses every apiKeyTouchEvery until
+// stop closes, then once more.
+func (s *Service) keyUseFlusher(stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(apiKeyTouchEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			s.flushKeyUses(context.Background())
+		case <-stop:
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			s.flushKeyUses(ctx)
+			cancel()
+			return
+		}
+	}
 }
 
 // APIKey returns one key of an org whose keys the caller may manage:

@@ -143,9 +143,19 @@ func (s *Service) afterSpend(b Balance) {
 }
 
 // Close stops the background checks a spend pokes (auto-recharge, low
-// balance) and waits for the one in progress. The service keeps serving
-// requests; spends no longer trigger checks (the sweep still runs them).
-func (s *Service) Close() { s.checks.close() }
+// balance) and waits for the one in progress, and writes the API keys' last
+// uses not written yet. The service keeps serving requests; spends no
+// longer trigger checks (the sweep still runs them), and key uses are no
+// longer written.
+func (s *Service) Close() {
+	s.checks.close()
+	s.closeOnce.Do(func() {
+		if s.keysStop != nil {
+			close(s.keysStop)
+			<-s.keysDone
+		}
+	})
+}
 
 // ChecksIdle reports whether no background check is pending or running
 // (tests wait on it).

@@ -46,15 +46,7 @@ func (s *Service) balanceOf(ctx context.Context, orgID string) (Balance, error) 
 	if err != nil {
 		return Balance{}, asDomainError(err)
 	}
-	open, expired := openAt(gs, s.clock.Now())
-	for _, g := range expired {
-		b.Total -= g.Remaining
-		if g.Kind.Paid() {
-			b.Paid -= g.Remaining
-		} else {
-			b.Free -= g.Remaining
-		}
-	}
+	open := leaveOutExpired(&b, gs, s.clock.Now())
 	SortForSpending(open)
 	b.Grants = open
 	return b, nil

@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -187,6 +188,10 @@ type Service struct {
 	clock Clock
 	cfg   Config
 	keys  *keyCache // nil when disabled
+	// keysStop ends the flusher of the cached keys' uses, which closes
+	// keysDone once it wrote the last ones (Close); nil without the cache.
+	keysStop, keysDone chan struct{}
+	closeOnce          sync.Once
 
 	combine  *combiner // spends of one org sharing transactions
 	gateways Gateways  // nil: no purchases
@@ -244,11 +249,13 @@ func NewService(store Store, cfg Config, opts ...Option) *Service {
 	if s.pricing.InstallmentCurrencies == nil {
 		s.pricing.InstallmentCurrencies = def.InstallmentCurrencies
 	}
-	if s.cfg.APIKeyCacheTTL > 0 {
-		s.keys = newKeyCache(s.cfg.APIKeyCacheTTL, 10_000)
-	}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.cfg.APIKeyCacheTTL > 0 {
+		s.keys = newKeyCache(s.cfg.APIKeyCacheTTL, 10_000, func() time.Time { return s.clock.Now() }, s.readAPIKey)
+		s.keysStop, s.keysDone = make(chan struct{}), make(chan struct{})
+		go s.keyUseFlusher(s.keysStop, s.keysDone)
 	}
 	if s.log == nil {
 		s.log = slog.Default()

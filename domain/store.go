@@ -141,6 +141,11 @@ type OrgStore interface {
 	OrgByID(ctx context.Context, id string) (Org, error)
 	// OrgsByIDs returns the orgs that exist among ids, in any order.
 	OrgsByIDs(ctx context.Context, ids []string) ([]Org, error)
+	// OrgBalance reads an org, its balance counters (as GetBalance) and
+	// its open grants in one statement: every open grant with allGrants,
+	// else at least those that may have expired at now. NOT_FOUND for an
+	// unknown org.
+	OrgBalance(ctx context.Context, orgID string, allGrants bool, now time.Time) (Org, Balance, []Grant, error)
 	// UpdateOrg saves name, country, currency, status and seats.
 	UpdateOrg(ctx context.Context, o Org) error
 }
@@ -189,6 +194,9 @@ type APIKeyStore interface {
 	ListAPIKeys(ctx context.Context, orgID string) ([]APIKey, error)
 	// UpdateAPIKey saves LastUsedAt and RevokedAt.
 	UpdateAPIKey(ctx context.Context, k APIKey) error
+	// TouchAPIKeys sets the LastUsedAt of keys (by ID) in one statement,
+	// never moving one back; unknown IDs are skipped.
+	TouchAPIKeys(ctx context.Context, uses map[string]time.Time) error
 }
 
 // CatalogStore keeps what is for sale: plans and credit packs.

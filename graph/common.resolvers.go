@@ -44,11 +44,7 @@ func (r *queryResolver) Org(ctx context.Context, id string) (*model.Org, error) 
 	if err != nil {
 		return nil, err
 	}
-	o, err := r.svc.Org(ctx, orgID)
-	if err != nil {
-		return nil, err
-	}
-	return toOrg(o), nil
+	return r.org(ctx, orgID)
 }
 
 // Plans is the resolver for the plans field.

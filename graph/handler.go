@@ -214,7 +214,16 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.Org.CreditNotes = page
 }
 
+// prechecked marks a request precheckBody checked; its value is the query
+// text whose limits it checked ("" for none).
 type prechecked struct{}
+
+// checkedQuery reports whether precheckBody already checked the limits of
+// query for the request of ctx.
+func checkedQuery(ctx context.Context, query string) bool {
+	q, ok := ctx.Value(prechecked{}).(string)
+	return ok && q != "" && q == query
+}
 
 // precheckBody refuses request bodies over max bytes (HTTP 413), bodies
 // that are not UTF-8 (400; JSON decoding would silently replace the bad
@@ -251,7 +260,9 @@ func precheckBody(max int64, limits *operationLimits, next http.Handler) http.Ha
 			}
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), prechecked{}, true)))
+		// The checked query text: the limits extension need not measure it
+		// again (checkedQuery).
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), prechecked{}, params.Query)))
 	})
 }
 

@@ -122,9 +122,10 @@ func (*operationLimits) ExtensionName() string { return "OperationLimits" }
 func (*operationLimits) Validate(graphql.ExecutableSchema) error { return nil }
 
 // MutateOperationParameters measures the query (before and after an APQ
-// lookup) and checks the variables' strings.
+// lookup; not again when precheckBody checked the same text) and checks
+// the variables' strings.
 func (o *operationLimits) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
-	if p.Query != "" {
+	if p.Query != "" && !checkedQuery(ctx, p.Query) {
 		if err := o.check(p.Query); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -16,7 +17,16 @@ const loaderWait = 2 * time.Millisecond
 
 // loaders batch the relationship fields of one GraphQL operation: one
 // domain call per field kind and resolver level instead of one per object.
+// The loaders are built on first use, so an operation without relationship
+// fields (a balance read) builds none.
 type loaders struct {
+	svc  *domain.Service
+	once sync.Once
+	set  *loaderSet
+}
+
+// loaderSet is one operation's loaders.
+type loaderSet struct {
 	users  *dataloader.Loader[string, *model.User]
 	orgs   *dataloader.Loader[string, *model.Org]
 	grants *dataloader.Loader[string, *model.CreditGrant]
@@ -26,15 +36,22 @@ type loaders struct {
 	wholeLedger *dataloader.Loader[string, *bool]
 }
 
-// newLoaders returns fresh loaders over svc's batch methods.
-func newLoaders(svc *domain.Service) *loaders {
-	return &loaders{
-		users:       newLoader(svc.UsersByIDs, toUser, "user"),
-		orgs:        newLoader(svc.OrgsByIDs, toOrg, "org"),
-		grants:      newLoader(svc.GrantsByIDs, toGrant, "grant"),
-		orders:      newLoader(visibleOrders(svc), toOrder, "order"),
-		wholeLedger: newLoader(svc.ReadsWholeLedger, func(b bool) *bool { return &b }, "org"),
-	}
+// newLoaders returns the loaders of one operation over svc's batch methods.
+func newLoaders(svc *domain.Service) *loaders { return &loaders{svc: svc} }
+
+// get returns the loaders, building them on first use.
+func (l *loaders) get() *loaderSet {
+	l.once.Do(func() {
+		svc := l.svc
+		l.set = &loaderSet{
+			users:       newLoader(svc.UsersByIDs, toUser, "user"),
+			orgs:        newLoader(svc.OrgsByIDs, toOrg, "org"),
+			grants:      newLoader(svc.GrantsByIDs, toGrant, "grant"),
+			orders:      newLoader(visibleOrders(svc), toOrder, "order"),
+			wholeLedger: newLoader(svc.ReadsWholeLedger, func(b bool) *bool { return &b }, "org"),
+		}
+	})
+	return l.set
 }
 
 // newLoader builds a loader whose batch asks load once for the distinct
@@ -76,11 +93,12 @@ func distinct(keys []string) []string {
 // clear forgets every cached object, so a long-lived subscription does not
 // serve stale grants in its next event.
 func (l *loaders) clear() {
-	l.users.ClearAll()
-	l.orgs.ClearAll()
-	l.grants.ClearAll()
-	l.orders.ClearAll()
-	l.wholeLedger.ClearAll() // a role may change between two events
+	s := l.get()
+	s.users.ClearAll()
+	s.orgs.ClearAll()
+	s.grants.ClearAll()
+	s.orders.ClearAll()
+	s.wholeLedger.ClearAll() // a role may change between two events
 }
 
 type loadersKey struct{}
@@ -105,21 +123,21 @@ func loadersMiddleware(svc *domain.Service) graphql.OperationMiddleware {
 }
 
 func (l *loaders) user(ctx context.Context, id string) (*model.User, error) {
-	return l.users.Load(ctx, id)()
+	return l.get().users.Load(ctx, id)()
 }
 
 func (l *loaders) org(ctx context.Context, id string) (*model.Org, error) {
-	return l.orgs.Load(ctx, id)()
+	return l.get().orgs.Load(ctx, id)()
 }
 
 func (l *loaders) grant(ctx context.Context, id string) (*model.CreditGrant, error) {
-	return l.grants.Load(ctx, id)()
+	return l.get().grants.Load(ctx, id)()
 }
 
 // readsWholeLedger reports whether the caller reads every ledger entry of
 // org orgID; false for an org they may not read at all.
 func (l *loaders) readsWholeLedger(ctx context.Context, orgID string) (bool, error) {
-	ok, err := l.wholeLedger.Load(ctx, orgID)()
+	ok, err := l.get().wholeLedger.Load(ctx, orgID)()
 	if domain.IsCode(err, domain.CodeNotFound) {
 		return false, nil
 	}
@@ -131,7 +149,7 @@ func (l *loaders) readsWholeLedger(ctx context.Context, orgID string) (bool, err
 
 // order returns an order the caller may see, NOT_FOUND for any other.
 func (l *loaders) order(ctx context.Context, id string) (*model.Order, error) {
-	return l.orders.Load(ctx, id)()
+	return l.get().orders.Load(ctx, id)()
 }
 
 // visibleOrders reads orders one by one through svc.Order, which

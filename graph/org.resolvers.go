@@ -99,6 +99,9 @@ func (r *orgResolver) Subscription(ctx context.Context, obj *model.Org) (*model.
 
 // Balance is the resolver for the balance field.
 func (r *orgResolver) Balance(ctx context.Context, obj *model.Org) (*model.Balance, error) {
+	if obj.ReadBalance != nil { // read with the org (Query.org)
+		return obj.ReadBalance, nil
+	}
 	b, err := r.svc.Balance(ctx, obj.OrgID)
 	if err != nil {
 		return nil, err

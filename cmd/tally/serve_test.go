@@ -224,7 +224,7 @@ func TestServePostgres(t *testing.T) {
 
 // scratchPostgres creates an empty database on the test server (the
 // TALLY_TEST_POSTGRES_URL convention of db/dbtest) and drops it at cleanup.
-func scratchPostgres(t *testing.T) string {
+func scratchPostgres(t testing.TB) string {
 	t.Helper()
 	admin := os.Getenv("TALLY_TEST_POSTGRES_URL")
 	if admin == "" {

@@ -16,6 +16,9 @@ type Org struct {
 	// SuspendedAt is when dunning suspended the org; closesAt is resolved
 	// from it.
 	SuspendedAt *time.Time
+	// ReadBalance is the org's balance, authorized and read with the org
+	// when the query asked for both; nil: the balance resolver reads it.
+	ReadBalance *Balance
 }
 
 // IsNode marks Org as a Node.
