@@ -31,12 +31,21 @@ const seedGrant int64 = 1_000_000_000_000
 // seedChunk is the orgs seeded per statement (a progress line each).
 const seedChunk = 10_000
 
-// seededOrgID returns the domain ID of seeded org i (1-based): the UUID
-// form of md5('bench-org'||i), as the seed computes it.
+// Seeded IDs are UUID-shaped and ascend with the org's number (and the
+// entry's), so that every index the seed fills grows at its right edge;
+// version nibble 4 keeps them apart from the server's time-ordered v7 IDs.
+const (
+	seedOrgID   = `lpad(to_hex(i), 8, '0')||'-0000-4000-8000-000000000000'`
+	seedGrantID = `lpad(to_hex(i), 8, '0')||'-0000-4000-8001-000000000000'`
+	seedEntryID = `lpad(to_hex(i), 8, '0')||'-0000-4000-8002-'||lpad(to_hex(s), 12, '0')`
+	seedKeyID   = `lpad(to_hex(i), 8, '0')||'-0000-4000-8003-000000000000'`
+	seedSecret  = `'tly_'||md5('bench-key-'||i)`
+)
+
+// seededOrgID returns the domain ID of seeded org i (1-based), as
+// seedOrgID computes it.
 func seededOrgID(i int) string {
-	h := md5.Sum([]byte("bench-org" + strconv.Itoa(i)))
-	x := hex.EncodeToString(h[:])
-	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+	return fmt.Sprintf("%08x-0000-4000-8000-000000000000", i)
 }
 
 // seededKey returns the API key secret of seeded org i.
@@ -64,28 +73,25 @@ func seededTargets(n int) []Target {
 // with entries ledger entries each.
 func seedStatements(from, to, entries int) []string {
 	span := fmt.Sprintf("generate_series(%d, %d) i", from, to)
-	spent := int64(entries - 1)
-	org := `md5('bench-org'||i)::uuid::text`
-	grant := `md5('bench-grant'||i)::uuid::text`
-	secret := `'tly_'||md5('bench-key-'||i)`
+	left := seedGrant - int64(entries-1)
 	return []string{
 		`INSERT INTO orgs (id, name, country, currency, status, seats, created_at, updated_at)
-		 SELECT ` + org + `, 'bench growth '||i, 'DE', 'EUR', 'ACTIVE', 5, now(), now() FROM ` + span,
+		 SELECT ` + seedOrgID + `, 'bench growth '||i, 'DE', 'EUR', 'ACTIVE', 5, now(), now() FROM ` + span,
 		fmt.Sprintf(`INSERT INTO grants (id, org_id, kind, amount, remaining, reason, created_at)
-		 SELECT %s, %s, 'FREE', %d, %d, 'load benchmark seed', now() FROM %s`, grant, org, seedGrant, seedGrant-spent, span),
+		 SELECT %s, %s, 'FREE', %d, %d, 'load benchmark seed', now() FROM %s`, seedGrantID, seedOrgID, seedGrant, left, span),
 		fmt.Sprintf(`INSERT INTO org_balances (org_id, total, free, paid, version, updated_at)
-		 SELECT %s, %d, %d, 0, %d, now() FROM %s`, org, seedGrant-spent, seedGrant-spent, entries, span),
+		 SELECT %s, %d, %d, 0, %d, now() FROM %s`, seedOrgID, left, left, entries, span),
 		fmt.Sprintf(`INSERT INTO ledger_entries (id, org_id, seq, kind, amount, balance_after, allocations, actor_kind, created_at)
-		 SELECT gen_random_uuid()::text, %[1]s, s,
+		 SELECT %[1]s, %[2]s, s,
 		   CASE WHEN s = 1 THEN 'GRANT' ELSE 'CONSUME' END,
-		   CASE WHEN s = 1 THEN %[2]d ELSE -1 END,
-		   %[2]d - (s - 1),
-		   json_build_array(json_build_object('grantId', %[3]s, 'amount', CASE WHEN s = 1 THEN %[2]d ELSE -1 END)),
-		   'SYSTEM', now() - interval '1 second' * (%[4]d - s)
-		 FROM %[5]s, generate_series(1, %[4]d) s`, org, seedGrant, grant, entries, span),
+		   CASE WHEN s = 1 THEN %[3]d ELSE -1 END,
+		   %[3]d - (s - 1),
+		   ('[{"grantId":"'||%[4]s||'","amount":'||CASE WHEN s = 1 THEN %[3]d ELSE -1 END||'}]')::json,
+		   'SYSTEM', now() - interval '1 second' * (%[5]d - s)
+		 FROM %[6]s, generate_series(1, %[5]d) s`, seedEntryID, seedOrgID, seedGrant, seedGrantID, entries, span),
 		`INSERT INTO api_keys (id, org_id, name, prefix, hash, created_by, created_at)
-		 SELECT md5('bench-key-id'||i)::uuid::text, ` + org + `, 'bench', left(` + secret + `, 12),
-		   encode(sha256(convert_to(` + secret + `, 'UTF8')), 'hex'), '', now() FROM ` + span,
+		 SELECT ` + seedKeyID + `, ` + seedOrgID + `, 'bench', left(` + seedSecret + `, 12),
+		   encode(sha256(convert_to(` + seedSecret + `, 'UTF8')), 'hex'), '', now() FROM ` + span,
 	}
 }
 
