@@ -201,15 +201,26 @@ func (b *run) start(ctx context.Context, databaseURL, name string) (*server, err
 	return s, nil
 }
 
-// stop stops a server and prints the warnings and errors it logged.
+// stop stops a server and prints the warnings and errors it logged once
+// ready: how many were slow-SQL lines, then the last few lines.
 func (b *run) stop(s *server) {
-	if log := strings.TrimSpace(s.stop()); log != "" {
-		lines := strings.Split(log, "\n")
-		if len(lines) > 20 {
-			lines = append([]string{fmt.Sprintf("… %d earlier lines", len(lines)-20)}, lines[len(lines)-20:]...)
-		}
-		b.logf("server %s log (warnings and errors):\n%s", s.URL, strings.Join(lines, "\n"))
+	log := strings.TrimSpace(s.stop())
+	if log == "" {
+		return
 	}
+	lines := strings.Split(log, "\n")
+	slow := 0
+	for _, l := range lines {
+		if strings.Contains(l, `"msg":"slow sql"`) {
+			slow++
+		}
+	}
+	b.logf("server %s logged %d warnings and errors (%d slow-SQL lines); the last:", s.URL, len(lines), slow)
+	const keep = 10
+	if len(lines) > keep {
+		lines = lines[len(lines)-keep:]
+	}
+	b.logf("%s", strings.Join(lines, "\n"))
 }
 
 // load runs one load against endpoints and prints its line.
