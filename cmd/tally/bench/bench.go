@@ -147,7 +147,8 @@ func Run(ctx context.Context, o Options, out io.Writer) error {
 }
 
 // RunReport runs every scenario and returns the report after printing it;
-// an error means a scenario could not run at all.
+// a scenario that could not run to its end is a failed check, an error
+// means bad options or a failure to print.
 func RunReport(ctx context.Context, o Options, out io.Writer) (Report, error) {
 	o, err := o.withDefaults()
 	if err != nil {
@@ -156,12 +157,19 @@ func RunReport(ctx context.Context, o Options, out io.Writer) (Report, error) {
 	b := &run{o: o, out: out, runID: newRunID(), secret: newRunID() + newRunID() + newRunID() + newRunID()}
 	b.rep.Machine = describeMachine(ctx, o.DatabaseURL, o.FsyncProbe)
 	fmt.Fprintf(out, "machine: %s\n\n", b.rep.Machine)
-	steps := []func(context.Context) error{b.postgres, b.sqlite, b.growth}
+	steps := []struct {
+		name string
+		run  func(context.Context) error
+	}{{"PostgreSQL scenarios", b.postgres}, {"SQLite scenarios", b.sqlite}, {"cost growth scenarios", b.growth}}
 	for _, step := range steps {
-		if err := step(ctx); err != nil {
-			fmt.Fprintln(out)
-			_ = WriteTable(out, b.rep) // what was measured before the failure
-			return b.rep, err
+		// A scenario that cannot finish fails its check; the others still
+		// run, so that one run shows every figure it can.
+		if err := step.run(ctx); err != nil {
+			b.logf("error:   %s: %v", step.name, err)
+			b.rep.check(step.name+" ran to the end", false, "%v", err)
+			if ctx.Err() != nil {
+				break
+			}
 		}
 	}
 	fmt.Fprintln(out)
@@ -333,7 +341,8 @@ func (b *run) postgres(ctx context.Context) (err error) {
 
 	// 4. Subscribers.
 	if err := b.subscribers(ctx, srv, spread[:o.SubscriberOrgs], &acked); err != nil {
-		return err
+		b.logf("error:   subscriber scenario: %v", err)
+		b.rep.check("subscriber scenario ran to the end", false, "%v", err)
 	}
 
 	// Every acknowledged debit is in the ledger, and nothing else is.

@@ -154,12 +154,6 @@ func (s *server) idleRSS(ctx context.Context) int64 {
 	return kib
 }
 
-// rss returns the server's RSS in KiB, 0 when unknown.
-func (s *server) rss() int64 {
-	kib, _ := ReadRSS(s.PID)
-	return kib
-}
-
 // stop sends SIGTERM and waits for the drain, killing a server that does
 // not exit in time; it returns what the server logged once ready (its
 // start-up warnings about unset production settings are no news).

@@ -313,35 +313,57 @@ func (r *subscriberRun) run(ctx context.Context) (SubscriberResult, error) {
 
 // probe spends one credit from every org whose subscribers have not all
 // received a push yet, until they all have: a subscription is live on the
-// server some time after its subscribe message.
+// server some time after its subscribe message. The rounds spend from the
+// orgs in parallel (clients at a time) and wait twice as long each time,
+// so that slow pushes are not buried under more probes.
 func (r *subscriberRun) probe(ctx context.Context, subs []*subscriber, res *SubscriberResult) error {
-	w := newWorker(&load{endpoint: r.base + "/graphql", clients: 1, runID: r.runID + "-probe"}, 0)
-	defer w.http.CloseIdleConnections()
-	deadline := time.Now().Add(r.settle + 30*time.Second)
+	workers := make([]*worker, r.clients)
+	for i := range workers {
+		workers[i] = newWorker(&load{endpoint: r.base + "/graphql", clients: r.clients, runID: r.runID + "-probe"}, i)
+		defer workers[i].http.CloseIdleConnections()
+	}
+	limit := r.settle + time.Minute
+	deadline := time.Now().Add(limit)
+	wait := probeEvery
 	for k := 0; ; k++ {
-		waiting := map[int]bool{}
+		var waiting []int
+		seen := map[int]bool{}
 		for _, s := range subs {
-			if s.seen.Load() == 0 {
-				waiting[s.target] = true
+			if s.seen.Load() == 0 && !seen[s.target] {
+				seen[s.target] = true
+				waiting = append(waiting, s.target)
 			}
 		}
 		if len(waiting) == 0 {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return domain.Internal(fmt.Errorf("subscribers of %d orgs got no push within %s of their debits", len(waiting), r.settle+30*time.Second))
+			return domain.Internal(fmt.Errorf("subscribers of %d orgs got no push within %s of their debits", len(waiting), limit))
 		}
-		for ti := range waiting {
-			if err := w.do(ctx, r.targets[ti], k*len(r.targets)+ti); err != nil {
-				return domain.Internal(fmt.Errorf("probe debit: %w", err))
-			}
-			res.ProbeDebits++
+		var probes atomic.Int64
+		g, gctx := errgroup.WithContext(ctx)
+		for wi, w := range workers {
+			g.Go(func() error {
+				for j := wi; j < len(waiting); j += len(workers) {
+					if err := w.do(gctx, r.targets[waiting[j]], k*len(r.targets)+waiting[j]); err != nil {
+						return domain.Internal(fmt.Errorf("probe debit: %w", err))
+					}
+					probes.Add(1)
+				}
+				return nil
+			})
+		}
+		err := g.Wait()
+		res.ProbeDebits += int(probes.Load())
+		if err != nil {
+			return err
 		}
 		select {
-		case <-time.After(probeEvery):
+		case <-time.After(wait):
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+		wait = min(2*wait, 8*time.Second)
 	}
 }
 

@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/tallyhq/tally/domain"
-	"github.com/tallyhq/tally/graph/auth"
 )
 
 // fixtureTargets pairs the fixture's orgs with their GraphQL IDs (the IDs
@@ -21,18 +19,6 @@ func fixtureTargets(fx fixture) []Target {
 		out[i] = Target{OrgID: orgGlobalID(o.ID), APIKey: o.APIKey, ID: o.ID}
 	}
 	return out
-}
-
-// ownerToken mints a user token of the fixture's owner for the server with
-// secret jwtSecret.
-func ownerToken(jwtSecret string, owner domain.User) (string, error) {
-	token, err := auth.Mint([]byte(jwtSecret), auth.Claims{
-		Subject: owner.Subject, Email: owner.Email, Name: owner.Name, TTL: time.Hour,
-	})
-	if err != nil {
-		return "", domain.Internal(fmt.Errorf("mint the owner's token: %w", err))
-	}
-	return token, nil
 }
 
 // graphQL posts one query and decodes its data into out; any GraphQL error
