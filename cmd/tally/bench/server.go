@@ -95,8 +95,11 @@ func freeAddr() (string, error) {
 	if err != nil {
 		return "", domain.Internal(err)
 	}
-	defer l.Close()
-	return l.Addr().String(), nil
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		return "", domain.Internal(err)
+	}
+	return addr, nil
 }
 
 // startServer runs `binary serve` on databaseURL and waits until it is
