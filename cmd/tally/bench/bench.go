@@ -408,7 +408,11 @@ func (b *run) usage(ctx context.Context, srv *server, owner domain.User, targets
 	if err := WriteUsage(b.out, res, b.spread); err != nil {
 		return err
 	}
-	b.rep.check("usage: every org's total equals the distinct events sent", res.Verified, "%s", res.Mismatch)
+	note := res.Mismatch
+	if res.Verified {
+		note = fmt.Sprintf("%d orgs, %d batches, %d sent three times", res.Orgs, res.Batches, res.Retried)
+	}
+	b.rep.check("usage: every org's total equals the distinct events sent", res.Verified, "%s", note)
 	b.rep.check("usage: no failed batch", res.Errors == 0, "%d errors", res.Errors)
 	b.rep.add(fmt.Sprintf("usage ingest, batches of %d", o.UsageBatch), thousands(res.PerSecond())+" events/s",
 		times(Ratio(res.PerSecond(), b.spread)), "debits/s of the spread load")
