@@ -18,6 +18,8 @@
 #   BENCH_SQLITE_ORGS   the many-orgs side of the SQLite runs (full: 100)
 #   BENCH_GROWTH_ORGS   org counts of the cost-growth runs (full: 10,1000,100000)
 #   BENCH_SEED_ENTRIES  ledger entries seeded for them (full: 10000000)
+#   BENCH_ONLY          just these scenarios, comma-separated: ceiling, debits,
+#                       reads, subscribers, usage, sqlite, growth (default all)
 #   PGBENCH             pgbench binary (default pgbench)
 # Extra arguments are passed to `tally bench`.
 set -euo pipefail
@@ -68,5 +70,6 @@ opt --subscriber-orgs "${BENCH_SUBSCRIBER_ORGS:-}"
 opt --sqlite-orgs "${BENCH_SQLITE_ORGS:-}"
 opt --growth-orgs "${BENCH_GROWTH_ORGS:-}"
 opt --seed-entries "${BENCH_SEED_ENTRIES:-}"
+opt --only "${BENCH_ONLY:-}"
 
 DATABASE_URL="$DB_URL" "$TMP/tally" bench "${args[@]}" "$@"

@@ -30,6 +30,7 @@ type BenchCmd struct {
 	SQLiteOrgs        int           `name:"sqlite-orgs" help:"Orgs of SQLite's many-orgs run (100; small 5)."`
 	GrowthOrgs        []int         `name:"growth-orgs" sep:"," help:"Org counts of the cost-growth runs, ascending; the last is seeded (10,1000,100000; small 2,5,20)."`
 	SeedEntries       int           `name:"seed-entries" help:"Ledger entries seeded over the growth orgs (10000000; small 2000)."`
+	Only              []string      `name:"only" sep:"," help:"Run just these scenarios: ceiling, debits, reads, subscribers, usage, sqlite, growth (start-up and idle RSS always)."`
 	GrowthDatabaseURL string        `name:"growth-database-url" help:"Seed and keep this database for the growth runs (default: a scratch database next to DATABASE_URL, dropped at the end)."`
 }
 
@@ -50,6 +51,6 @@ func (b BenchCmd) Run() error {
 		Binary: self, DatabaseURL: c.DatabaseURL, GrowthDatabaseURL: b.GrowthDatabaseURL, Small: b.Small,
 		Clients: b.Clients, Orgs: b.Orgs, Duration: b.Duration, Warmup: b.Warmup, PgbenchPath: b.Pgbench,
 		UsageBatch: b.UsageBatch, UsageOrgs: b.UsageOrgs, Subscribers: b.Subscribers, SubscriberOrgs: b.SubscriberOrgs,
-		SQLiteOrgs: b.SQLiteOrgs, GrowthOrgs: b.GrowthOrgs, SeedEntries: b.SeedEntries,
+		SQLiteOrgs: b.SQLiteOrgs, GrowthOrgs: b.GrowthOrgs, SeedEntries: b.SeedEntries, Only: b.Only,
 	}, os.Stdout)
 }

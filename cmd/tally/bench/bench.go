@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,7 +69,13 @@ type Options struct {
 	Settle time.Duration
 	// FsyncProbe is how long the fdatasync rate is measured (1s/100ms).
 	FsyncProbe time.Duration
+	// Only, when set, runs just these scenarios (of Scenarios); start-up
+	// and idle RSS are always measured.
+	Only []string
 }
+
+// Scenarios are the names Options.Only takes, in the order they run.
+var Scenarios = []string{"ceiling", "debits", "reads", "subscribers", "usage", "sqlite", "growth"}
 
 // withDefaults fills zero fields and checks the rest.
 func (o Options) withDefaults() (Options, error) {
@@ -111,6 +118,11 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	o.UsageOrgs = min(o.UsageOrgs, o.Orgs)
 	o.SubscriberOrgs = min(o.SubscriberOrgs, o.Orgs)
+	for _, name := range o.Only {
+		if !slices.Contains(Scenarios, name) {
+			return o, domain.InvalidInput("only", "unknown scenario %q: want some of %s", name, strings.Join(Scenarios, ", "))
+		}
+	}
 	for i, n := range o.GrowthOrgs {
 		if n < 1 || (i > 0 && n < o.GrowthOrgs[i-1]) {
 			return o, domain.InvalidInput("growthOrgs", "the growth org counts must be positive and ascending")
@@ -162,6 +174,9 @@ func RunReport(ctx context.Context, o Options, out io.Writer) (Report, error) {
 		run  func(context.Context) error
 	}{{"PostgreSQL scenarios", b.postgres}, {"SQLite scenarios", b.sqlite}, {"cost growth scenarios", b.growth}}
 	for _, step := range steps {
+		if (step.name == "SQLite scenarios" && !b.want("sqlite")) || (step.name == "cost growth scenarios" && !b.want("growth")) {
+			continue
+		}
 		// A scenario that cannot finish fails its check; the others still
 		// run, so that one run shows every figure it can.
 		if err := step.run(ctx); err != nil {
@@ -186,6 +201,11 @@ type run struct {
 	// ceiling is `{ __typename }` req/s; spread the 1,000-org debits/s on
 	// the fresh store.
 	ceiling, spread float64
+}
+
+// want says whether the scenario named name runs.
+func (b *run) want(name string) bool {
+	return len(b.o.Only) == 0 || slices.Contains(b.o.Only, name)
 }
 
 // logf prints one progress line.
@@ -250,7 +270,7 @@ func (b *run) noErrors(name string, r LoadResult) {
 }
 
 // postgres runs the scenarios of the main PostgreSQL server.
-func (b *run) postgres(ctx context.Context) (err error) {
+func (b *run) postgres(ctx context.Context) error {
 	o := b.o
 	if err := migrate(ctx, o.Binary, o.DatabaseURL); err != nil {
 		return err
@@ -275,74 +295,46 @@ func (b *run) postgres(ctx context.Context) (err error) {
 	defer b.stop(srv)
 	base := srv.URL + "/graphql"
 
-	began = time.Now()
-	pg, err := newPgbench(ctx, o.PgbenchPath, o.DatabaseURL, b.runID)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := pg.close(ctx); err == nil {
-			err = cerr
-		}
-	}()
-	scale := o.Clients
-	if err := pg.initialize(ctx, scale); err != nil {
-		return err
-	}
-	b.logf("setup:   pgbench -i -s %d in %s\n", scale, time.Since(began).Round(time.Millisecond))
-
 	// 1. The stack's ceiling.
-	ceil := b.load(ctx, "{ __typename } (API key)", kindTypename, spread, base)
-	b.noErrors("ceiling", ceil)
-	b.ceiling = ceil.PerSecond()
-	b.rep.add("`{ __typename }` with an API key (the ceiling)", thousands(b.ceiling)+" req/s", "", fmt.Sprintf("%d clients", o.Clients))
+	if b.want("ceiling") {
+		ceil := b.load(ctx, "{ __typename } (API key)", kindTypename, spread, base)
+		b.noErrors("ceiling", ceil)
+		b.ceiling = ceil.PerSecond()
+		b.rep.add("`{ __typename }` with an API key (the ceiling)", thousands(b.ceiling)+" req/s", "", fmt.Sprintf("%d clients", o.Clients))
+	}
 
 	// 2. Debits: one org against the hot-row script, spread against TPC-B.
 	var acked int
-	pg.checkpoint(ctx)
-	one := b.load(ctx, "consumeCredits, 1 org", kindDebit, hot, base)
-	pg.checkpoint(ctx)
-	hotTPS, err := pg.hotRow(ctx, o.Clients, o.Duration)
-	if err != nil {
-		return err
+	if b.want("debits") {
+		n, err := b.debits(ctx, base, hot, spread)
+		acked += n
+		if err != nil {
+			return err
+		}
 	}
-	b.logf("%-40s %10.1f tps", "pgbench hot-row", hotTPS)
-	pg.checkpoint(ctx)
-	many := b.load(ctx, fmt.Sprintf("consumeCredits, %d orgs", o.Orgs), kindDebit, spread, base)
-	pg.checkpoint(ctx)
-	tpcb, err := pg.tpcb(ctx, o.Clients, o.Duration)
-	if err != nil {
-		return err
-	}
-	b.logf("%-40s %10.1f tps", "pgbench tpcb-like", tpcb)
-	acked += one.Acked + many.Acked
-	b.noErrors("consumeCredits 1 org", one)
-	b.noErrors("consumeCredits spread", many)
-	b.spread = many.PerSecond()
-	b.rep.add("consumeCredits, 1 org", thousands(one.PerSecond())+" debits/s", times(Ratio(one.PerSecond(), hotTPS)),
-		fmt.Sprintf("pgbench hot-row %s tps", thousands(hotTPS)))
-	b.rep.add(fmt.Sprintf("consumeCredits, %s orgs", thousands(float64(o.Orgs))), thousands(b.spread)+" debits/s",
-		times(Ratio(b.spread, tpcb))+"; "+percent(Ratio(b.spread, b.ceiling))+" of the ceiling",
-		fmt.Sprintf("pgbench TPC-B %s tps (scale %d)", thousands(tpcb), scale))
 
 	// 3. Reads against the plain handler.
-	read := b.load(ctx, "org { balance } (API key)", kindReadBalance, spread, base)
-	ref, err := startReference(ctx, o.DatabaseURL)
-	if err != nil {
-		return err
+	if b.want("reads") {
+		read := b.load(ctx, "org { balance } (API key)", kindReadBalance, spread, base)
+		ref, err := startReference(ctx, o.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		plain := b.load(ctx, "plain net/http + pgx handler", kindReference, spread, ref.URL)
+		ref.close()
+		b.noErrors("balance read", read)
+		b.noErrors("reference read", plain)
+		b.rep.add(fmt.Sprintf("`org(id) { balance { total } }` with an API key, %s orgs", thousands(float64(o.Orgs))),
+			thousands(read.PerSecond())+" req/s", times(Ratio(read.PerSecond(), plain.PerSecond())),
+			fmt.Sprintf("plain net/http + pgx handler, one SELECT: %s req/s", thousands(plain.PerSecond())))
 	}
-	plain := b.load(ctx, "plain net/http + pgx handler", kindReference, spread, ref.URL)
-	ref.close()
-	b.noErrors("balance read", read)
-	b.noErrors("reference read", plain)
-	b.rep.add(fmt.Sprintf("`org(id) { balance { total } }` with an API key, %s orgs", thousands(float64(o.Orgs))),
-		thousands(read.PerSecond())+" req/s", times(Ratio(read.PerSecond(), plain.PerSecond())),
-		fmt.Sprintf("plain net/http + pgx handler, one SELECT: %s req/s", thousands(plain.PerSecond())))
 
 	// 4. Subscribers.
-	if err := b.subscribers(ctx, srv, spread[:o.SubscriberOrgs], &acked); err != nil {
-		b.logf("error:   subscriber scenario: %v", err)
-		b.rep.check("subscriber scenario ran to the end", false, "%v", err)
+	if b.want("subscribers") {
+		if err := b.subscribers(ctx, srv, spread[:o.SubscriberOrgs], &acked); err != nil {
+			b.logf("error:   subscriber scenario: %v", err)
+			b.rep.check("subscriber scenario ran to the end", false, "%v", err)
+		}
 	}
 
 	// Every acknowledged debit is in the ledger, and nothing else is.
@@ -354,7 +346,63 @@ func (b *run) postgres(ctx context.Context) (err error) {
 		"%d acknowledged, %d entries", acked, consumed-consumedBefore)
 
 	// 5. Usage ingest.
+	if !b.want("usage") {
+		return nil
+	}
 	return b.usage(ctx, srv, fx.Owner, targets[:o.UsageOrgs])
+}
+
+// debits compares consumeCredits with pgbench on the same PostgreSQL: one
+// org against the hot-row script, spread against TPC-B (scale = clients).
+// It returns the debits acknowledged.
+func (b *run) debits(ctx context.Context, base string, hot, spread []Target) (acked int, err error) {
+	o := b.o
+	began := time.Now()
+	pg, err := newPgbench(ctx, o.PgbenchPath, o.DatabaseURL, b.runID)
+	if err != nil {
+		return 0, err
+	}
+	defer func() {
+		if cerr := pg.close(ctx); err == nil {
+			err = cerr
+		}
+	}()
+	scale := o.Clients
+	if err := pg.initialize(ctx, scale); err != nil {
+		return 0, err
+	}
+	b.logf("setup:   pgbench -i -s %d in %s", scale, time.Since(began).Round(time.Millisecond))
+
+	pg.checkpoint(ctx)
+	one := b.load(ctx, "consumeCredits, 1 org", kindDebit, hot, base)
+	acked += one.Acked
+	pg.checkpoint(ctx)
+	hotTPS, err := pg.hotRow(ctx, o.Clients, o.Duration)
+	if err != nil {
+		return acked, err
+	}
+	b.logf("%-40s %10.1f tps", "pgbench hot-row", hotTPS)
+	pg.checkpoint(ctx)
+	many := b.load(ctx, fmt.Sprintf("consumeCredits, %d orgs", o.Orgs), kindDebit, spread, base)
+	acked += many.Acked
+	pg.checkpoint(ctx)
+	tpcb, err := pg.tpcb(ctx, o.Clients, o.Duration)
+	if err != nil {
+		return acked, err
+	}
+	b.logf("%-40s %10.1f tps", "pgbench tpcb-like", tpcb)
+	b.noErrors("consumeCredits 1 org", one)
+	b.noErrors("consumeCredits spread", many)
+	b.spread = many.PerSecond()
+	b.rep.add("consumeCredits, 1 org", thousands(one.PerSecond())+" debits/s", times(Ratio(one.PerSecond(), hotTPS)),
+		fmt.Sprintf("pgbench hot-row %s tps", thousands(hotTPS)))
+	ratio := times(Ratio(b.spread, tpcb))
+	if b.ceiling > 0 {
+		ratio += "; " + percent(Ratio(b.spread, b.ceiling)) + " of the ceiling"
+	}
+	b.rep.add(fmt.Sprintf("consumeCredits, %s orgs", thousands(float64(o.Orgs))), thousands(b.spread)+" debits/s",
+		ratio, fmt.Sprintf("pgbench TPC-B %s tps (scale %d)", thousands(tpcb), scale))
+	return acked, nil
 }
 
 // subscribers runs the subscriber scenario and adds its rows.

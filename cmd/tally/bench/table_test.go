@@ -79,6 +79,7 @@ func TestOptionsDefaults(t *testing.T) {
 		{Binary: "tally", DatabaseURL: "postgres://x/y", GrowthOrgs: []int{10, 5}},
 		{Binary: "tally", DatabaseURL: "postgres://x/y", GrowthOrgs: []int{10, 100}, SeedEntries: 50},
 		{Binary: "tally", DatabaseURL: "postgres://x/y", Duration: 100},
+		{Binary: "tally", DatabaseURL: "postgres://x/y", Only: []string{"reads", "writes"}},
 	}
 	for i, o := range bad {
 		if _, err := o.withDefaults(); err == nil {
