@@ -329,11 +329,21 @@ func (b *run) postgres(ctx context.Context) error {
 			fmt.Sprintf("plain net/http + pgx handler, one SELECT: %s req/s", thousands(plain.PerSecond())))
 	}
 
-	// 4. Subscribers.
+	// 4. Subscribers, on this instance and then spread over two.
 	if b.want("subscribers") {
-		if err := b.subscribers(ctx, srv, spread[:o.SubscriberOrgs], &acked); err != nil {
+		if err := b.subscribers(ctx, []*server{srv}, spread[:o.SubscriberOrgs], &acked); err != nil {
 			b.logf("error:   subscriber scenario: %v", err)
 			b.rep.check("subscriber scenario ran to the end", false, "%v", err)
+		}
+		second, err := b.start(ctx, o.DatabaseURL, "")
+		if err != nil {
+			return err
+		}
+		err = b.subscribers(ctx, []*server{srv, second}, spread[:o.SubscriberOrgs], &acked)
+		b.stop(second)
+		if err != nil {
+			b.logf("error:   subscriber scenario on two instances: %v", err)
+			b.rep.check("subscriber scenario on two instances ran to the end", false, "%v", err)
 		}
 	}
 
@@ -406,37 +416,45 @@ func (b *run) debits(ctx context.Context, base string, hot, spread []Target) (ac
 }
 
 // subscribers runs the subscriber scenario and adds its rows.
-func (b *run) subscribers(ctx context.Context, srv *server, targets []Target, acked *int) error {
+func (b *run) subscribers(ctx context.Context, servers []*server, targets []Target, acked *int) error {
 	o := b.o
-	sr := &subscriberRun{base: srv.URL, serverPID: srv.PID, databaseURL: o.DatabaseURL, targets: targets,
+	sr := &subscriberRun{servers: servers, databaseURL: o.DatabaseURL, targets: targets,
 		subscribers: o.Subscribers, clients: o.Clients, warmup: o.Warmup, duration: o.Duration,
-		settle: o.Settle, runID: b.runID}
+		settle: o.Settle, runID: fmt.Sprintf("%s-%d", b.runID, len(servers))} // idempotency keys differ per run
 	res, err := sr.run(ctx)
 	*acked += res.Without.Acked + res.With.Acked + res.ProbeDebits
 	if err != nil {
 		return err
 	}
+	where := "one instance"
+	if len(servers) > 1 {
+		where = fmt.Sprintf("%d instances", len(servers))
+	}
+	b.logf("subscribers on %s:", where)
 	b.logf("%-40s %10.1f/s  without subscribers", fmt.Sprintf("consumeCredits, %d orgs", res.Orgs), res.Without.PerSecond())
 	b.logf("%-40s %10.1f/s  with %d subscribers (connected in %s)", "", res.With.PerSecond(), res.Subscribers, res.Connect.Round(time.Millisecond))
 	b.logf("pushes:  %d received, latency p50 %s p99 %s max %s (%d matched), %d of %d subscribers saw the final balance",
 		res.Pushes, millis(res.Latencies.P50), millis(res.Latencies.P99), millis(res.Latencies.Max), res.Latencies.Count, res.Complete, res.Subscribers)
-	b.logf("server:  RSS %s before, %s with the subscribers: %.1f KiB each", mebibytes(res.RSSBeforeKiB), mebibytes(res.RSSAfterKiB), res.RSSPerSubscriberKiB())
+	b.logf("servers: RSS %s before, %s with the subscribers: %.1f KiB each", mebibytes(res.RSSBeforeKiB), mebibytes(res.RSSAfterKiB), res.RSSPerSubscriberKiB())
 	for _, e := range res.ErrorSamples {
 		b.logf("error:   %s", e)
 	}
-	b.noErrors("debits without subscribers", res.Without)
-	b.noErrors("debits with subscribers", res.With)
-	b.rep.check("subscribers: every one saw its org's final balance", res.Complete == res.Subscribers,
+	b.noErrors("debits without subscribers, "+where, res.Without)
+	b.noErrors("debits with subscribers, "+where, res.With)
+	b.rep.check("subscribers, "+where+": every one saw its org's final balance", res.Complete == res.Subscribers,
 		"%d of %d", res.Complete, res.Subscribers)
-	b.rep.check("subscribers: no socket failed", res.Errors == 0, "%d failed", res.Errors)
-	b.rep.check("subscribers: pushes carry the debits' balances", res.Latencies.Count > 0, "%d matched of %d pushes", res.Latencies.Count, res.Pushes)
+	b.rep.check("subscribers, "+where+": no socket failed", res.Errors == 0, "%d failed", res.Errors)
+	b.rep.check("subscribers, "+where+": pushes carry the debits' balances", res.Latencies.Count > 0, "%d matched of %d pushes", res.Latencies.Count, res.Pushes)
 	shape := fmt.Sprintf("%s subscribers over %s orgs", thousands(float64(res.Subscribers)), thousands(float64(res.Orgs)))
+	if len(servers) > 1 {
+		shape += fmt.Sprintf(", %d instances", len(servers))
+	}
 	b.rep.add("consumeCredits with "+shape, thousands(res.With.PerSecond())+" debits/s",
 		times(Ratio(res.With.PerSecond(), res.Without.PerSecond())),
 		fmt.Sprintf("the same load without them: %s debits/s (goal ≥ 0.9×)", thousands(res.Without.PerSecond())))
 	b.rep.add("push latency, "+shape, fmt.Sprintf("p50 %s, p99 %s", millis(res.Latencies.P50), millis(res.Latencies.P99)), "",
 		fmt.Sprintf("debit answered → push received, %s pushes (goal p99 < 100 ms)", thousands(float64(res.Latencies.Count))))
-	b.rep.add("server RSS per subscriber", fmt.Sprintf("%.1f KiB", res.RSSPerSubscriberKiB()), "",
+	b.rep.add("server RSS per subscriber, "+where, fmt.Sprintf("%.1f KiB", res.RSSPerSubscriberKiB()), "",
 		fmt.Sprintf("RSS %s → %s (goal < 30 KB)", mebibytes(res.RSSBeforeKiB), mebibytes(res.RSSAfterKiB)))
 	return nil
 }

@@ -43,7 +43,9 @@ func TestRunSmall(t *testing.T) {
 	for _, figure := range []string{
 		"start-up, PostgreSQL", "idle RSS, PostgreSQL", "start-up, SQLite", "idle RSS, SQLite",
 		"`{ __typename }`", "consumeCredits, 1 org", "consumeCredits, 10 orgs", "`org(id) { balance { total } }`",
-		"consumeCredits with 20 subscribers over 5 orgs", "push latency", "server RSS per subscriber", "usage ingest",
+		"consumeCredits with 20 subscribers over 5 orgs", "push latency, 20 subscribers over 5 orgs", "server RSS per subscriber, one instance",
+		"consumeCredits with 20 subscribers over 5 orgs, 2 instances", "push latency, 20 subscribers over 5 orgs, 2 instances",
+		"server RSS per subscriber, 2 instances", "usage ingest",
 		"SQLite consumeCredits, 1 org", "SQLite consumeCredits, 5 orgs",
 		"consumeCredits over 2 orgs", "consumeCredits over 5 orgs", "consumeCredits over 20 orgs", "consumeCredits over 5 orgs, 2 instances",
 	} {

@@ -201,8 +201,7 @@ func (s *subscriber) read(ctx context.Context) {
 
 // subscriberRun is one subscriber scenario on one server.
 type subscriberRun struct {
-	base        string // the server, http://…
-	serverPID   int
+	servers     []*server // subscriber i and client c use servers[i%len]
 	databaseURL string // for the orgs' final balances
 	targets     []Target
 	subscribers int
@@ -213,16 +212,38 @@ type subscriberRun struct {
 	runID       string
 }
 
+// endpoints returns the servers' GraphQL endpoints.
+func (r *subscriberRun) endpoints() []string {
+	out := make([]string, len(r.servers))
+	for i, s := range r.servers {
+		out[i] = s.URL + "/graphql"
+	}
+	return out
+}
+
+// rss returns the servers' RSS summed, in KiB; 0 when one is unknown.
+func (r *subscriberRun) rss() int64 {
+	var sum int64
+	for _, s := range r.servers {
+		kib, err := ReadRSS(s.PID)
+		if err != nil {
+			return 0
+		}
+		sum += kib
+	}
+	return sum
+}
+
 // run measures the load without subscribers, connects them, proves them
 // live, measures the load with them, and waits for the final balances.
 func (r *subscriberRun) run(ctx context.Context) (SubscriberResult, error) {
 	res := SubscriberResult{Subscribers: r.subscribers, Orgs: len(r.targets), Clients: r.clients}
 	newLoad := func(tag string) *load {
-		return &load{endpoint: r.base + "/graphql", targets: r.targets, clients: r.clients,
+		return &load{endpoints: r.endpoints(), targets: r.targets, clients: r.clients,
 			warmup: r.warmup, duration: r.duration, runID: r.runID + "-" + tag}
 	}
 	res.Without = newLoad("subs-without").run(ctx)
-	res.RSSBeforeKiB, _ = ReadRSS(r.serverPID)
+	res.RSSBeforeKiB = r.rss()
 
 	readCtx, stopReading := context.WithCancel(context.WithoutCancel(ctx))
 	subs := make([]*subscriber, r.subscribers)
@@ -239,12 +260,11 @@ func (r *subscriberRun) run(ctx context.Context) (SubscriberResult, error) {
 	began := time.Now()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(dialParallelism)
-	endpoint := websocketURL(r.base)
 	for i := range subs {
 		g.Go(func() error {
 			ti := i % len(r.targets)
 			t := r.targets[ti]
-			c, err := subscribe(gctx, endpoint, t.APIKey, t.OrgID)
+			c, err := subscribe(gctx, websocketURL(r.servers[i%len(r.servers)].URL), t.APIKey, t.OrgID)
 			if err != nil {
 				return domain.Internal(fmt.Errorf("subscriber %d of %d: %w", i+1, len(subs), err))
 			}
@@ -263,7 +283,7 @@ func (r *subscriberRun) run(ctx context.Context) (SubscriberResult, error) {
 		return res, err
 	}
 	res.Connect = time.Since(began)
-	res.RSSAfterKiB, _ = ReadRSS(r.serverPID)
+	res.RSSAfterKiB = r.rss()
 
 	// The measured load: every acknowledged debit's answer time, by the
 	// balance it left.
@@ -319,7 +339,7 @@ func (r *subscriberRun) run(ctx context.Context) (SubscriberResult, error) {
 func (r *subscriberRun) probe(ctx context.Context, subs []*subscriber, res *SubscriberResult) error {
 	workers := make([]*worker, r.clients)
 	for i := range workers {
-		workers[i] = newWorker(&load{endpoint: r.base + "/graphql", clients: r.clients, runID: r.runID + "-probe"}, i)
+		workers[i] = newWorker(&load{endpoints: r.endpoints(), clients: r.clients, runID: r.runID + "-probe"}, i)
 		defer workers[i].http.CloseIdleConnections()
 	}
 	limit := r.settle + time.Minute
