@@ -202,7 +202,7 @@ func (s *subscriber) read(ctx context.Context) {
 // subscriberRun is one subscriber scenario on one server.
 type subscriberRun struct {
 	servers     []*server // subscriber i and client c use servers[i%len]
-	databaseURL string // for the orgs' final balances
+	databaseURL string    // for the orgs' final balances
 	targets     []Target
 	subscribers int
 	clients     int
