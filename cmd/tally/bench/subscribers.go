@@ -21,7 +21,9 @@ import (
 // (a debit's answer to the push carrying the balance it left), the server's
 // RSS growth per subscriber, and the debit rate with the subscribers next
 // to the rate of the same load just before they connected. Every
-// subscriber must end up seeing its org's final balance.
+// subscriber must end up seeing its org's final balance. With several
+// servers, subscribers and clients alternate between them, so that most
+// pushes cross instances.
 
 // balanceSubscription is what every subscriber runs.
 const balanceSubscription = `subscription Balance($orgId: ID!) { balanceUpdated(orgId: $orgId) { balance { total } } }`
@@ -199,7 +201,7 @@ func (s *subscriber) read(ctx context.Context) {
 	}
 }
 
-// subscriberRun is one subscriber scenario on one server.
+// subscriberRun is one subscriber scenario on one server or several.
 type subscriberRun struct {
 	servers     []*server // subscriber i and client c use servers[i%len]
 	databaseURL string    // for the orgs' final balances
