@@ -29,8 +29,8 @@ lint:
 run:
 	$(GO) run ./cmd/tally serve
 
-## bench: the load benchmark from nothing: a fresh PostgreSQL database, a production
-## server built from this tree, then `tally bench` (Tally debits vs pgbench)
+## bench: the load benchmark from nothing: a fresh PostgreSQL database, the binary
+## built from this tree, then `tally bench` (one table; BENCH_SIZE=small: seconds)
 bench:
 	scripts/bench.sh
 

@@ -1,14 +1,25 @@
 #!/usr/bin/env bash
 # bench.sh runs Tally's load benchmark from nothing (`make bench`): a fresh
-# PostgreSQL database, a production-mode server built from this tree, then
-# `tally bench` against it (Tally debits vs pgbench on the same PostgreSQL,
-# then batched usage events/s next to the debit rate, totals checked).
+# PostgreSQL database, the tally binary built from this tree, then
+# `tally bench`, which starts production-mode servers from that binary (on
+# the fresh database, on a temporary SQLite file and on a seeded scratch
+# database next to it), runs every scenario and prints one table with
+# each figure's ratio to what it is compared with (README, Performance).
 #
 # Environment:
-#   BENCH_DATABASE_URL  database to (re)create for the server
+#   BENCH_SIZE          full (default) or small: every scenario at a tiny
+#                       size, in seconds (the code paths, not the figures)
+#   BENCH_DATABASE_URL  database to (re)create for the main server
 #                       (default postgres://postgres@127.0.0.1:5432/tally_bench?sslmode=disable)
 #   BENCH_CLIENTS, BENCH_ORGS, BENCH_DURATION, BENCH_WARMUP
-#                       load shape (defaults 64, 1000, 20s, 3s)
+#                       load shape (full: 64, 1000, 20s, 3s)
+#   BENCH_SUBSCRIBERS, BENCH_SUBSCRIBER_ORGS
+#                       websocket subscribers and their orgs (full: 10000, 1000)
+#   BENCH_SQLITE_ORGS   the many-orgs side of the SQLite runs (full: 100)
+#   BENCH_GROWTH_ORGS   org counts of the cost-growth runs (full: 10,1000,100000)
+#   BENCH_SEED_ENTRIES  ledger entries seeded for them (full: 10000000)
+#   BENCH_ONLY          just these scenarios, comma-separated: ceiling, debits,
+#                       reads, subscribers, usage, sqlite, growth (default all)
 #   PGBENCH             pgbench binary (default pgbench)
 # Extra arguments are passed to `tally bench`.
 set -euo pipefail
@@ -16,28 +27,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DB_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tally_bench?sslmode=disable}"
-CLIENTS="${BENCH_CLIENTS:-64}"
-ORGS="${BENCH_ORGS:-1000}"
-DURATION="${BENCH_DURATION:-20s}"
-WARMUP="${BENCH_WARMUP:-3s}"
 PGBENCH="${PGBENCH:-pgbench}"
 
-for tool in go psql "$PGBENCH" ps curl; do
+for tool in go psql "$PGBENCH"; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
 done
 
-TMP="$(mktemp -d)"
-SERVER_PID=""
-cleanup() {
-	if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-		kill "$SERVER_PID"
-		wait "$SERVER_PID" 2>/dev/null || true
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+# Every websocket subscriber holds a descriptor in the bench and one in the
+# server: raise the soft limit to the hard one (the servers inherit it).
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+echo "bench: open files limit $(ulimit -n)"
 
-# The server's database: dropped and created on the same PostgreSQL.
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+
+# The main database: dropped and created on the same PostgreSQL.
 base="${DB_URL%%\?*}"
 query="${DB_URL#"$base"}"
 dbname="${base##*/}"
@@ -50,55 +54,22 @@ psql "$admin_url" -q -v ON_ERROR_STOP=1 \
 echo "bench: building tally"
 go build -o "$TMP/tally" ./cmd/tally
 
-export DATABASE_URL="$DB_URL"
-export TALLY_ENV=production
-export TALLY_LOG_LEVEL=warn
-TALLY_JWT_SECRET="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-export TALLY_JWT_SECRET
+args=(--pgbench "$PGBENCH")
+case "${BENCH_SIZE:-full}" in
+full) ;;
+small) args+=(--small) ;;
+*) echo "bench: BENCH_SIZE must be full or small" >&2; exit 1 ;;
+esac
+opt() { [[ -n "${2:-}" ]] && args+=("$1" "$2") || true; }
+opt --clients "${BENCH_CLIENTS:-}"
+opt --orgs "${BENCH_ORGS:-}"
+opt --duration "${BENCH_DURATION:-}"
+opt --warmup "${BENCH_WARMUP:-}"
+opt --subscribers "${BENCH_SUBSCRIBERS:-}"
+opt --subscriber-orgs "${BENCH_SUBSCRIBER_ORGS:-}"
+opt --sqlite-orgs "${BENCH_SQLITE_ORGS:-}"
+opt --growth-orgs "${BENCH_GROWTH_ORGS:-}"
+opt --seed-entries "${BENCH_SEED_ENTRIES:-}"
+opt --only "${BENCH_ONLY:-}"
 
-"$TMP/tally" migrate
-
-# A free port: bind to port 0 and read what the kernel chose.
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
-	echo $((20000 + RANDOM % 20000)))"
-URL="http://127.0.0.1:$PORT"
-TALLY_ADDR="127.0.0.1:$PORT" "$TMP/tally" serve >"$TMP/server.log" 2>&1 &
-SERVER_PID=$!
-
-for _ in $(seq 1 100); do
-	if curl -fsS "$URL/readyz" >/dev/null 2>&1; then
-		break
-	fi
-	if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-		echo "bench: server exited:" >&2
-		cat "$TMP/server.log" >&2
-		exit 1
-	fi
-	sleep 0.1
-done
-curl -fsS "$URL/readyz" >/dev/null || { echo "bench: server not ready at $URL" >&2; cat "$TMP/server.log" >&2; exit 1; }
-
-sleep 1 # let start-up garbage settle before measuring idle memory
-echo "bench: server pid $SERVER_PID on $URL, idle RSS $(ps -o rss= -p "$SERVER_PID" | tr -d ' ') KiB (ps)"
-echo
-
-status=0
-"$TMP/tally" bench \
-	--url "$URL" \
-	--database-url "$DB_URL" \
-	--clients "$CLIENTS" \
-	--orgs "$ORGS" \
-	--duration "$DURATION" \
-	--warmup "$WARMUP" \
-	--pgbench "$PGBENCH" \
-	--server-pid "$SERVER_PID" \
-	"$@" || status=$?
-
-kill "$SERVER_PID"
-wait "$SERVER_PID" 2>/dev/null || true
-SERVER_PID=""
-if [[ -s "$TMP/server.log" ]]; then
-	echo "bench: server log (warnings and errors):"
-	tail -n 50 "$TMP/server.log"
-fi
-exit "$status"
+DATABASE_URL="$DB_URL" "$TMP/tally" bench "${args[@]}" "$@"

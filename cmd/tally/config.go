@@ -38,7 +38,7 @@ type CLI struct {
 	Seed      SeedCmd      `cmd:"" help:"Load a catalog file (default: the embedded catalog) into the store."`
 	Token     TokenCmd     `cmd:"" help:"Print one signed development JWT on stdout."`
 	Subscribe SubscribeCmd `cmd:"" help:"Run a GraphQL subscription on a running server and print each event as a JSON line."`
-	Bench     BenchCmd     `cmd:"" help:"Load-test a running server on PostgreSQL against pgbench."`
+	Bench     BenchCmd     `cmd:"" help:"Load benchmark: servers from this binary on PostgreSQL and SQLite, one table of figures and ratios (make bench)."`
 	Reconcile ReconcileCmd `cmd:"" help:"Re-check unpaid orders with their gateways now and settle them."`
 	Jobs      JobsCmd      `cmd:"" help:"List background jobs that failed: waiting for a retry or given up, with their errors."`
 	Audit     AuditCmd     `cmd:"" help:"Check the store's invariants read-only (ledger, grants, orders, invoices, credit notes, idempotency records); exit 1 on a discrepancy."`

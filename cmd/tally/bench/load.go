@@ -25,14 +25,35 @@ const latencyCapacity = 1 << 15
 type Target struct {
 	OrgID  string // the org's global ID, as consumeCredits takes it
 	APIKey string // "tly_…"
+	ID     string // the org's domain ID (the plain reference handler's key)
 }
+
+// requestKind is what one load run's requests do.
+type requestKind int
+
+const (
+	// kindDebit is consumeCredits of one credit (the zero value).
+	kindDebit requestKind = iota
+	// kindTypename is `{ __typename }` with the target's API key: the
+	// stack's own ceiling (HTTP, auth, GraphQL, no store).
+	kindTypename
+	// kindReadBalance is `org(id) { balance { total } }` with the target's
+	// API key.
+	kindReadBalance
+	// kindReference asks the built-in plain net/http + pgx handler for the
+	// same balance row.
+	kindReference
+)
 
 // LoadResult is what one load run measured.
 type LoadResult struct {
 	Successes, Errors int
-	Window            time.Duration // the measured time, warm-up excluded
-	Latencies         Latencies     // of the successful requests
-	ErrorSamples      []string      // the first few errors
+	// Acked counts every successful request, warm-up and stragglers
+	// included: the debits the ledger must hold.
+	Acked        int
+	Window       time.Duration // the measured time, warm-up excluded
+	Latencies    Latencies     // of the successful requests
+	ErrorSamples []string      // the first few errors
 }
 
 // PerSecond returns successful debits per second.
@@ -41,6 +62,14 @@ func (r LoadResult) PerSecond() float64 { return Rate(r.Successes, r.Window) }
 // load is one run: clients goroutines debiting targets over HTTP.
 type load struct {
 	endpoint string // …/graphql
+	// endpoints, when set, replaces endpoint: client c uses endpoints[c%len]
+	// (several instances behind one client).
+	endpoints []string
+	kind      requestKind
+	// onDebit, when set, is called with every acknowledged debit's org
+	// (global ID), the balance total its answer carried and the time the
+	// answer arrived (from all clients at once).
+	onDebit  func(orgID string, total int64, at time.Time)
 	targets  []Target
 	clients  int
 	warmup   time.Duration
@@ -75,6 +104,7 @@ func (l *load) run(ctx context.Context) LoadResult {
 			defer mu.Unlock()
 			total.Successes += len(w.latencies)
 			total.Errors += w.errors
+			total.Acked += w.acked
 			samples = append(samples, w.latencies...)
 			for _, e := range w.samples {
 				if len(total.ErrorSamples) < maxErrorSamples {
@@ -98,7 +128,9 @@ type worker struct {
 	resp      bytes.Buffer
 	latencies []time.Duration
 	errors    int
+	acked     int
 	samples   []string
+	endpoint  string
 }
 
 func newWorker(l *load, id int) *worker {
@@ -108,8 +140,12 @@ func newWorker(l *load, id int) *worker {
 		IdleConnTimeout:     time.Minute,
 		DisableCompression:  true,
 	}
+	endpoint := l.endpoint
+	if len(l.endpoints) > 0 {
+		endpoint = l.endpoints[id%len(l.endpoints)]
+	}
 	return &worker{
-		l: l, id: id,
+		l: l, id: id, endpoint: endpoint,
 		http:      &http.Client{Transport: tr, Timeout: 30 * time.Second},
 		latencies: make([]time.Duration, 0, latencyCapacity),
 	}
@@ -125,8 +161,11 @@ func (w *worker) loop(ctx context.Context, from, to time.Time) {
 		if !began.Before(to) {
 			return
 		}
-		err := w.debit(ctx, t, k)
+		err := w.do(ctx, t, k)
 		ended := time.Now()
+		if err == nil {
+			w.acked++
+		}
 		if ended.Before(from) || !ended.Before(to) {
 			continue
 		}
@@ -141,15 +180,26 @@ func (w *worker) loop(ctx context.Context, from, to time.Time) {
 	}
 }
 
-// debit sends one consumeCredits request and checks its answer.
-func (w *worker) debit(ctx context.Context, t Target, k int) error {
-	w.body = appendDebitBody(w.body[:0], t.OrgID, w.l.runID, w.id, k)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.l.endpoint, bytes.NewReader(w.body))
+// do sends one request of the run's kind and checks its answer.
+func (w *worker) do(ctx context.Context, t Target, k int) error {
+	switch w.l.kind {
+	case kindTypename:
+		w.body = append(w.body[:0], typenameBody...)
+	case kindReadBalance:
+		w.body = appendReadBody(w.body[:0], t.OrgID)
+	case kindReference:
+		w.body = appendReferenceBody(w.body[:0], t.ID)
+	default:
+		w.body = appendDebitBody(w.body[:0], t.OrgID, w.l.runID, w.id, k)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.endpoint, bytes.NewReader(w.body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+t.APIKey)
+	if w.l.kind != kindReference {
+		req.Header.Set("Authorization", "Bearer "+t.APIKey)
+	}
 	res, err := w.http.Do(req)
 	if err != nil {
 		return err
@@ -160,7 +210,20 @@ func (w *worker) debit(ctx context.Context, t Target, k int) error {
 	if err != nil {
 		return err
 	}
-	return checkDebitResponse(res.StatusCode, w.resp.Bytes())
+	switch w.l.kind {
+	case kindTypename:
+		return checkTypenameResponse(res.StatusCode, w.resp.Bytes())
+	case kindReadBalance:
+		return checkReadResponse(res.StatusCode, w.resp.Bytes())
+	case kindReference:
+		return checkReferenceResponse(res.StatusCode, w.resp.Bytes())
+	}
+	at := time.Now()
+	total, err := checkDebitResponse(res.StatusCode, w.resp.Bytes())
+	if err == nil && w.l.onDebit != nil {
+		w.l.onDebit(t.OrgID, total, at)
+	}
+	return err
 }
 
 // appendDebitBody appends the JSON request of one debit; the idempotency key
@@ -186,6 +249,9 @@ type debitResponse struct {
 			Entry struct {
 				ID string `json:"id"`
 			} `json:"entry"`
+			Balance struct {
+				Total int64 `json:"total"`
+			} `json:"balance"`
 		} `json:"consumeCredits"`
 	} `json:"data"`
 	Errors []struct {
@@ -197,21 +263,21 @@ type debitResponse struct {
 }
 
 // checkDebitResponse accepts only a 200 answer without GraphQL errors that
-// carries the new ledger entry.
-func checkDebitResponse(status int, body []byte) error {
+// carries the new ledger entry, and returns the balance total it reports.
+func checkDebitResponse(status int, body []byte) (int64, error) {
 	var r debitResponse
 	jerr := json.Unmarshal(body, &r)
 	switch {
 	case jerr == nil && len(r.Errors) > 0:
-		return fmt.Errorf("HTTP %d: %s: %s", status, r.Errors[0].Extensions.Code, r.Errors[0].Message)
+		return 0, fmt.Errorf("HTTP %d: %s: %s", status, r.Errors[0].Extensions.Code, r.Errors[0].Message)
 	case status != http.StatusOK:
-		return fmt.Errorf("HTTP %d: %s", status, clip(body))
+		return 0, fmt.Errorf("HTTP %d: %s", status, clip(body))
 	case jerr != nil:
-		return fmt.Errorf("bad JSON answer: %v: %s", jerr, clip(body))
+		return 0, fmt.Errorf("bad JSON answer: %v: %s", jerr, clip(body))
 	case r.Data == nil || r.Data.ConsumeCredits == nil || r.Data.ConsumeCredits.Entry.ID == "":
-		return fmt.Errorf("answer without consumeCredits.entry.id: %s", clip(body))
+		return 0, fmt.Errorf("answer without consumeCredits.entry.id: %s", clip(body))
 	}
-	return nil
+	return r.Data.ConsumeCredits.Balance.Total, nil
 }
 
 // clip shortens a response body for an error message.

@@ -45,7 +45,7 @@ func TestCheckDebitResponse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := checkDebitResponse(tt.status, []byte(tt.body))
+			_, err := checkDebitResponse(tt.status, []byte(tt.body))
 			got := ""
 			if err != nil {
 				got = err.Error()
@@ -114,7 +114,7 @@ func TestLoadRun(t *testing.T) {
 			}))
 			defer srv.Close()
 			l := &load{endpoint: srv.URL, clients: 4, warmup: 50 * time.Millisecond, duration: 200 * time.Millisecond, runID: "t",
-				targets: []Target{{"o1", "tly_o1"}, {"o2", "tly_o2"}, {"o3", "tly_o3"}}}
+				targets: []Target{{"o1", "tly_o1", "1"}, {"o2", "tly_o2", "2"}, {"o3", "tly_o3", "3"}}}
 			r := l.run(context.Background())
 			if dups != 0 {
 				t.Errorf("%d idempotency keys repeated", dups)

@@ -16,8 +16,9 @@ import (
 	"github.com/tallyhq/tally/domain"
 )
 
-// pgbenchDatabase is the scratch database pgbench initializes and drops.
-const pgbenchDatabase = "tally_pgbench"
+// pgbenchDatabase prefixes the scratch database pgbench initializes and
+// drops (the run's ID follows, so that runs do not share one).
+const pgbenchDatabase = "tally_pgbench_"
 
 // hotRowScript is one transaction that updates one hot row and inserts a
 // history row: the database work of one debit when every client spends
@@ -54,20 +55,22 @@ type pgbench struct {
 	path     string // the pgbench binary
 	adminURL string // the server's database, for CREATE/DROP DATABASE
 	url      string // the scratch database
+	name     string // its name
 	dir      string // holds the custom script
 }
 
 // newPgbench creates the scratch database (replacing a leftover one) next
 // to the database at databaseURL.
-func newPgbench(ctx context.Context, path, databaseURL string) (*pgbench, error) {
+func newPgbench(ctx context.Context, path, databaseURL, runID string) (*pgbench, error) {
 	u, err := url.Parse(databaseURL)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return nil, domain.InvalidInput("databaseURL", "must be a postgres:// URL")
 	}
 	scratch := *u
-	scratch.Path = "/" + pgbenchDatabase
-	p := &pgbench{path: path, adminURL: databaseURL, url: scratch.String()}
-	if err := p.exec(ctx, "DROP DATABASE IF EXISTS "+pgbenchDatabase, "CREATE DATABASE "+pgbenchDatabase); err != nil {
+	name := pgbenchDatabase + runID
+	scratch.Path = "/" + name
+	p := &pgbench{path: path, adminURL: databaseURL, url: scratch.String(), name: name}
+	if err := p.exec(ctx, "DROP DATABASE IF EXISTS "+name, "CREATE DATABASE "+name); err != nil {
 		return nil, err
 	}
 	if p.dir, err = os.MkdirTemp("", "tally-pgbench-"); err != nil {
@@ -124,7 +127,7 @@ func (p *pgbench) hotRow(ctx context.Context, clients int, d time.Duration) (flo
 // close drops the scratch database and the script directory.
 func (p *pgbench) close(ctx context.Context) error {
 	os.RemoveAll(p.dir)
-	return p.exec(context.WithoutCancel(ctx), "DROP DATABASE IF EXISTS "+pgbenchDatabase+" WITH (FORCE)")
+	return p.exec(context.WithoutCancel(ctx), "DROP DATABASE IF EXISTS "+p.name+" WITH (FORCE)")
 }
 
 // connectAttempts and connectRetryDelay bound the retries of a pgbench run

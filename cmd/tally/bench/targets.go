@@ -7,48 +7,18 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/tallyhq/tally/domain"
-	"github.com/tallyhq/tally/graph/auth"
 )
 
-// viewerOrgsQuery lists the benchmark owner's orgs with their global IDs.
-const viewerOrgsQuery = `{ viewer { memberships { org { id name } } } }`
-
-// resolveTargets asks the server, as the benchmark owner, for the global
-// IDs of the fixture's orgs (the IDs consumeCredits takes) and pairs them
-// with the orgs' API keys, in fixture order.
-func resolveTargets(ctx context.Context, endpoint string, jwtSecret string, fx fixture) ([]Target, error) {
-	token, err := auth.Mint([]byte(jwtSecret), auth.Claims{
-		Subject: fx.Owner.Subject, Email: fx.Owner.Email, Name: fx.Owner.Name, TTL: time.Hour,
-	})
-	if err != nil {
-		return nil, domain.Internal(fmt.Errorf("mint the owner's token: %w", err))
-	}
-	var data struct {
-		Viewer struct {
-			Memberships []struct {
-				Org struct{ ID, Name string } `json:"org"`
-			} `json:"memberships"`
-		} `json:"viewer"`
-	}
-	if err := graphQL(ctx, endpoint, "Bearer "+token, viewerOrgsQuery, &data); err != nil {
-		return nil, err
-	}
-	ids := make(map[string]string, len(data.Viewer.Memberships))
-	for _, m := range data.Viewer.Memberships {
-		ids[m.Org.Name] = m.Org.ID
-	}
-	targets := make([]Target, len(fx.Orgs))
+// fixtureTargets pairs the fixture's orgs with their GraphQL IDs (the IDs
+// consumeCredits takes) and API keys, in fixture order.
+func fixtureTargets(fx fixture) []Target {
+	out := make([]Target, len(fx.Orgs))
 	for i, o := range fx.Orgs {
-		id, ok := ids[o.Name]
-		if !ok {
-			return nil, domain.Internal(fmt.Errorf("the server does not list org %q among the owner's memberships", o.Name))
-		}
-		targets[i] = Target{OrgID: id, APIKey: o.APIKey}
+		out[i] = Target{OrgID: orgGlobalID(o.ID), APIKey: o.APIKey, ID: o.ID}
 	}
-	return targets, nil
+	return out
 }
 
 // graphQL posts one query and decodes its data into out; any GraphQL error
