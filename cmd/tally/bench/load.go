@@ -188,16 +188,24 @@ func (w *worker) do(ctx context.Context, t Target, k int) error {
 	case kindReadBalance:
 		w.body = appendReadBody(w.body[:0], t.OrgID)
 	case kindReference:
-		w.body = appendReferenceBody(w.body[:0], t.ID)
+		w.body = w.body[:0]
 	default:
 		w.body = appendDebitBody(w.body[:0], t.OrgID, w.l.runID, w.id, k)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.endpoint, bytes.NewReader(w.body))
+	var (
+		req *http.Request
+		err error
+	)
+	if w.l.kind == kindReference {
+		req, err = http.NewRequestWithContext(ctx, http.MethodGet, referenceURL(w.endpoint, t.ID), nil)
+	} else {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, w.endpoint, bytes.NewReader(w.body))
+	}
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
 	if w.l.kind != kindReference {
+		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+t.APIKey)
 	}
 	res, err := w.http.Do(req)

@@ -3,15 +3,16 @@ package bench
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/tallyhq/tally/cmd/tally/internal/readref"
 	"github.com/tallyhq/tally/domain"
 )
 
@@ -27,9 +28,6 @@ const typenameBody = `{"query":"{ __typename }"}`
 // readBalanceQuery is the read scenario's query.
 const readBalanceQuery = `query Read($id: ID!) { org(id: $id) { balance { total } } }`
 
-// referenceQuery is the only statement the reference handler runs.
-const referenceQuery = `SELECT total FROM org_balances WHERE org_id = $1`
-
 // referencePoolSize matches the server's default PostgreSQL pool.
 const referencePoolSize = 20
 
@@ -42,11 +40,9 @@ func appendReadBody(b []byte, orgID string) []byte {
 	return append(b, `}}`...)
 }
 
-// appendReferenceBody appends the reference handler's request.
-func appendReferenceBody(b []byte, orgID string) []byte {
-	b = append(b, `{"orgId":`...)
-	b = strconv.AppendQuote(b, orgID)
-	return append(b, '}')
+// referenceURL is the reference handler's request for one org's balance.
+func referenceURL(endpoint, orgID string) string {
+	return endpoint + "?org=" + url.QueryEscape(orgID)
 }
 
 // graphQLErrors is the error part of any GraphQL answer.
@@ -125,8 +121,8 @@ func checkReferenceResponse(status int, body []byte) error {
 	return nil
 }
 
-// referenceServer is the plain handler: POST {"orgId":"…"} answers
-// {"total":N} from one SELECT on a pgx pool.
+// referenceServer serves readref's plain handler: GET ?org=<id> answers
+// the org's balance counters from one SELECT on a pgx pool.
 type referenceServer struct {
 	URL  string
 	pool *pgxpool.Pool
@@ -136,12 +132,7 @@ type referenceServer struct {
 
 // startReference serves the reference handler on a free loopback port.
 func startReference(ctx context.Context, databaseURL string) (*referenceServer, error) {
-	cfg, err := pgxpool.ParseConfig(databaseURL)
-	if err != nil {
-		return nil, domain.InvalidInput("databaseURL", "bad PostgreSQL URL: %v", err)
-	}
-	cfg.MaxConns = referencePoolSize
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	pool, err := readref.Open(ctx, databaseURL, referencePoolSize)
 	if err != nil {
 		return nil, domain.Internal(fmt.Errorf("reference pool: %w", err))
 	}
@@ -151,36 +142,12 @@ func startReference(ctx context.Context, databaseURL string) (*referenceServer, 
 		return nil, domain.Internal(err)
 	}
 	r := &referenceServer{URL: "http://" + ln.Addr().String(), pool: pool, done: make(chan struct{})}
-	r.srv = &http.Server{Handler: http.HandlerFunc(r.serve), ReadHeaderTimeout: 10 * time.Second}
+	r.srv = &http.Server{Handler: readref.Handler(pool), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(r.done)
 		_ = r.srv.Serve(ln)
 	}()
 	return r, nil
-}
-
-// serve answers one reference request.
-func (r *referenceServer) serve(w http.ResponseWriter, req *http.Request) {
-	var in struct {
-		OrgID string `json:"orgId"`
-	}
-	if err := json.NewDecoder(req.Body).Decode(&in); err != nil || in.OrgID == "" {
-		http.Error(w, "want {\"orgId\":\"…\"}", http.StatusBadRequest)
-		return
-	}
-	var total int64
-	err := r.pool.QueryRow(req.Context(), referenceQuery, in.OrgID).Scan(&total)
-	if errors.Is(err, pgx.ErrNoRows) {
-		http.Error(w, "no such org", http.StatusNotFound)
-		return
-	}
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	b := strconv.AppendInt([]byte(`{"total":`), total, 10)
-	_, _ = w.Write(append(b, '}'))
 }
 
 // close stops the handler and its pool.
