@@ -21,7 +21,7 @@ var (
 
 // PreparesShared reports whether gorm's pool-wide prepared-statement cache
 // is on for this store.
-func (d *DB) PreparesShared() bool { return d.gdb.Config.PrepareStmt }
+func (d *DB) PreparesShared() bool { return d.gdb.PrepareStmt }
 
 // Positional exposes DB.positional to its test.
 func Positional(dialect, q string) string { return (&DB{dialect: dialect}).positional(q) }
