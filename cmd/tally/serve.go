@@ -201,7 +201,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	defer closeLogged(logger, "job queue", queue.Close)
 	due = dueWork(sw, queue)
 	ready := &readiness{store: store, logger: logger}
-	ws := newStreams()
+	ws := newStreams(logger)
 	gqlOpts := graph.Options{
 		Production:       cfg.Production,
 		Auth:             authn,
