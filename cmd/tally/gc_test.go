@@ -10,9 +10,8 @@ func TestGCPercentFor(t *testing.T) {
 		{0, gcPercentMax},
 		{10 << 20, gcPercentMax},         // idle server
 		{gcHeadroom / 2, gcPercentMax},   // the last size at the maximum
-		{gcHeadroom, 100},                // headroom = base
-		{gcHeadroom * 3 / 2, 66},         // in between
-		{gcHeadroom * 2, gcPercentMin},   // the first size at the minimum
+		{gcHeadroom * 3 / 4, 133},        // in between
+		{gcHeadroom, gcPercentMin},       // the first size at the minimum
 		{gcHeadroom * 100, gcPercentMin}, // thousands of websockets
 	}
 	for _, tc := range tests {

@@ -196,7 +196,10 @@ func (s *streams) Middleware(next http.Handler) http.Handler {
 		dw := &detachWriter{w: w, hijacked: make(chan struct{})}
 		end := streamEndFrom(r.Context())
 		finished := make(chan any, 1) // the panic, if any
-		go func() {
+		// The goroutine keeps neither r nor w: the session holds only
+		// what it needs.
+		path := r.URL.Path
+		go func(r *http.Request) {
 			defer s.wg.Done()
 			defer end.finish()
 			defer cancel()
@@ -209,11 +212,11 @@ func (s *streams) Middleware(next http.Handler) http.Handler {
 				}
 				if err, ok := rec.(error); !ok || !errors.Is(err, http.ErrAbortHandler) {
 					s.logger.ErrorContext(ctx, "panic serving websocket",
-						"request_id", middleware.GetReqID(ctx), "panic", rec, "path", r.URL.Path)
+						"request_id", middleware.GetReqID(ctx), "panic", rec, "path", path)
 				}
 			}()
-			next.ServeHTTP(dw, r.WithContext(ctx))
-		}()
+			next.ServeHTTP(dw, r)
+		}(r.WithContext(ctx))
 		select {
 		case <-dw.hijacked:
 			end.detach()
