@@ -63,7 +63,7 @@ func TestStreamsDetach(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				defer c.Close()
+				defer func() { _ = c.Close() }()
 				_, _ = brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
 				_ = brw.Flush()
 				close(hijacked)
@@ -88,7 +88,7 @@ func TestStreamsDetach(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer c.Close()
+			defer func() { _ = c.Close() }()
 			fmt.Fprintf(c, "GET /graphql HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
 			res, err := http.ReadResponse(bufio.NewReader(c), nil)
 			if err != nil {
