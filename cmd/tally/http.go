@@ -1,15 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/tallyhq/tally/domain"
@@ -69,12 +72,20 @@ func writeStatus(w http.ResponseWriter, code int, reason string) {
 }
 
 // requestLogger logs one line per request with its ID, status, size and
-// duration; probes and scrapes are logged at debug level only.
+// duration; probes and scrapes are logged at debug level only. A
+// websocket's line comes when it closes (its duration is the socket's),
+// though its handler returned at the upgrade.
 func requestLogger(logger *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+			ws := graph.IsWebsocket(r)
+			var end *streamEnd
+			if ws {
+				end = &streamEnd{}
+				r = r.WithContext(context.WithValue(r.Context(), streamEndKey{}, end))
+			}
 			next.ServeHTTP(ww, r)
 			level := slog.LevelInfo
 			switch {
@@ -83,16 +94,25 @@ func requestLogger(logger *slog.Logger) func(http.Handler) http.Handler {
 			case r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics":
 				level = slog.LevelDebug
 			}
-			logger.LogAttrs(r.Context(), level, "request",
-				slog.String("request_id", middleware.GetReqID(r.Context())),
-				slog.String("method", r.Method),
-				slog.String("path", r.URL.Path),
-				slog.Int("status", ww.Status()),
-				slog.Int("bytes", ww.BytesWritten()),
-				slog.Duration("duration", time.Since(start)),
-				slog.Bool("websocket", graph.IsWebsocket(r)),
-				slog.String("remote", r.RemoteAddr),
-			)
+			// What the line needs, not the writer: a detached websocket
+			// must not keep net/http's response.
+			ctx, status, size := r.Context(), ww.Status(), ww.BytesWritten()
+			method, path, remote := r.Method, r.URL.Path, r.RemoteAddr
+			log := func() {
+				logger.LogAttrs(ctx, level, "request",
+					slog.String("request_id", middleware.GetReqID(ctx)),
+					slog.String("method", method),
+					slog.String("path", path),
+					slog.Int("status", status),
+					slog.Int("bytes", size),
+					slog.Duration("duration", time.Since(start)),
+					slog.Bool("websocket", ws),
+					slog.String("remote", remote),
+				)
+			}
+			if !end.later(log) {
+				log()
+			}
 		})
 	}
 }
@@ -124,11 +144,18 @@ func recoverer(logger *slog.Logger) func(http.Handler) http.Handler {
 	}
 }
 
-// streams tracks websocket requests. http.Server.Shutdown neither waits for
-// nor closes hijacked connections, so at shutdown Close cancels their
-// contexts (ending subscriptions; gqlgen then sends a close frame) and Wait
-// lets their handlers return before the bus and database close.
+// streams runs websocket requests. Once a websocket's connection is
+// hijacked, its session goes on on a goroutine of its own and the net/http
+// handler returns: net/http's serving goroutine, its buffers and its
+// response are freed then, not when the websocket closes, which at
+// thousands of idle subscribers is most of what each costs.
+//
+// http.Server.Shutdown neither waits for nor closes hijacked connections,
+// so at shutdown Close cancels the sessions' contexts (ending
+// subscriptions; gqlgen then sends a close frame) and Wait lets them
+// finish before the bus and database close.
 type streams struct {
+	logger *slog.Logger
 	ctx    context.Context
 	cancel context.CancelFunc
 	mu     sync.Mutex
@@ -136,12 +163,16 @@ type streams struct {
 	wg     sync.WaitGroup
 }
 
-func newStreams() *streams {
+func newStreams(logger *slog.Logger) *streams {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &streams{ctx: ctx, cancel: cancel}
+	return &streams{logger: logger, ctx: ctx, cancel: cancel}
 }
 
-// Middleware binds websocket requests to the streams' lifetime.
+// Middleware runs websocket requests on a goroutine of their own, bound to
+// the streams' lifetime, and returns as soon as the connection is
+// hijacked (or the request is answered without an upgrade). A panic
+// before the hijack is raised again here, for the recoverer to answer; a
+// panic after it is logged and ends the connection.
 func (s *streams) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !graph.IsWebsocket(r) {
@@ -156,13 +187,173 @@ func (s *streams) Middleware(next http.Handler) http.Handler {
 		}
 		s.wg.Add(1)
 		s.mu.Unlock()
-		defer s.wg.Done()
-		ctx, cancel := context.WithCancel(r.Context())
-		defer cancel()
+		// net/http cancels the request's context when the handler returns,
+		// and chi reuses its route context for another request: the
+		// session keeps neither.
+		ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+		ctx = context.WithValue(ctx, chi.RouteCtxKey, nil)
 		stop := context.AfterFunc(s.ctx, cancel)
-		defer stop()
-		next.ServeHTTP(w, r.WithContext(ctx))
+		dw := &detachWriter{w: w, hijacked: make(chan struct{})}
+		end := streamEndFrom(r.Context())
+		finished := make(chan any, 1) // the panic, if any
+		// The goroutine keeps neither r nor w: the session holds only
+		// what it needs.
+		path := r.URL.Path
+		go func(r *http.Request) {
+			defer s.wg.Done()
+			defer end.finish()
+			defer cancel()
+			defer stop()
+			defer func() {
+				rec := recover()
+				if rec == nil || !dw.detached() {
+					finished <- rec
+					return
+				}
+				if err, ok := rec.(error); !ok || !errors.Is(err, http.ErrAbortHandler) {
+					s.logger.ErrorContext(ctx, "panic serving websocket",
+						"request_id", middleware.GetReqID(ctx), "panic", rec, "path", path)
+				}
+			}()
+			next.ServeHTTP(dw, r)
+		}(r.WithContext(ctx))
+		select {
+		case <-dw.hijacked:
+			end.detach()
+		case rec := <-finished:
+			if rec != nil {
+				panic(rec)
+			}
+		}
 	})
+}
+
+// detachWriter is a websocket request's ResponseWriter: once the
+// connection is hijacked, it forgets net/http's writer (so that what the
+// session keeps does not keep it) and tells the handler it may return.
+type detachWriter struct {
+	mu       sync.Mutex
+	w        http.ResponseWriter // nil once hijacked
+	header   http.Header         // the response's header, kept at the hijack
+	hijacked chan struct{}       // closed once hijacked
+}
+
+func (d *detachWriter) writer() http.ResponseWriter {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.w
+}
+
+func (d *detachWriter) detached() bool {
+	select {
+	case <-d.hijacked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Header is the response's header. The websocket library reads the
+// negotiated subprotocol back from it after the hijack.
+func (d *detachWriter) Header() http.Header {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.w != nil {
+		return d.w.Header()
+	}
+	return d.header
+}
+
+// Write writes to the response; http.ErrHijacked once hijacked.
+func (d *detachWriter) Write(b []byte) (int, error) {
+	if w := d.writer(); w != nil {
+		return w.Write(b)
+	}
+	return 0, http.ErrHijacked
+}
+
+// WriteHeader sends the status (nothing once hijacked).
+func (d *detachWriter) WriteHeader(code int) {
+	if w := d.writer(); w != nil {
+		w.WriteHeader(code)
+	}
+}
+
+// Unwrap is for http.ResponseController (nil once hijacked).
+func (d *detachWriter) Unwrap() http.ResponseWriter { return d.writer() }
+
+// Hijack takes the connection over and lets the net/http handler return.
+func (d *detachWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.w == nil {
+		return nil, nil, http.ErrHijacked
+	}
+	c, brw, err := http.NewResponseController(d.w).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	d.header, d.w = d.w.Header(), nil
+	close(d.hijacked)
+	return c, brw, nil
+}
+
+// streamEnd defers what the outer middleware does when a request ends
+// (its log line) until a websocket that outlived its handler closes.
+type streamEnd struct {
+	mu       sync.Mutex
+	detached bool
+	ended    bool
+	fns      []func()
+}
+
+type streamEndKey struct{}
+
+// streamEndFrom returns ctx's streamEnd; nil (which does nothing) when no
+// middleware asked for one.
+func streamEndFrom(ctx context.Context) *streamEnd {
+	e, _ := ctx.Value(streamEndKey{}).(*streamEnd)
+	return e
+}
+
+// detach records that the websocket goes on after its handler returned.
+func (e *streamEnd) detach() {
+	if e == nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.detached = true
+}
+
+// later runs fn when the detached websocket ends; false (fn not taken)
+// when the request did not detach or already ended.
+func (e *streamEnd) later(fn func()) bool {
+	if e == nil {
+		return false
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.detached || e.ended {
+		return false
+	}
+	e.fns = append(e.fns, fn)
+	return true
+}
+
+// finish runs what was deferred to the websocket's end.
+func (e *streamEnd) finish() {
+	if e == nil {
+		return
+	}
+	e.mu.Lock()
+	e.ended = true
+	fns := e.fns
+	e.fns = nil
+	e.mu.Unlock()
+	for _, fn := range fns {
+		fn()
+	}
 }
 
 // Close refuses new websockets and ends the open ones.
@@ -173,7 +364,7 @@ func (s *streams) Close() {
 	s.cancel()
 }
 
-// Wait waits until every websocket handler returned, or ctx ends.
+// Wait waits until every websocket session ended, or ctx ends.
 func (s *streams) Wait(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()

@@ -82,7 +82,7 @@ func TestGraphiQLFromTheBinary(t *testing.T) {
 			h := router(routes{
 				graphql:  gql,
 				auth:     func(next http.Handler) http.Handler { return next },
-				streams:  newStreams(),
+				streams:  newStreams(logger),
 				ready:    http.NotFoundHandler(),
 				graphiql: tc.graphiql,
 				logger:   logger,
@@ -117,7 +117,7 @@ func TestRefuseWhileDraining(t *testing.T) {
 	h := router(routes{
 		graphql:  graph.NewHandler(domain.NewService(dbtest.SQLite(t), domain.Config{}), graph.Options{}),
 		auth:     func(next http.Handler) http.Handler { return next },
-		streams:  newStreams(),
+		streams:  newStreams(slog.New(slog.DiscardHandler)),
 		ready:    http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) }),
 		logger:   slog.New(slog.DiscardHandler),
 		draining: draining.Load,

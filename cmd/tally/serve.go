@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -51,21 +50,6 @@ func (s ServeCmd) Run() error {
 		return err
 	}
 	return nil
-}
-
-// serverGCPercent is the server's GOGC unless the environment sets one. The
-// server's live heap is small (about 10 MB idle), so at Go's default of
-// 100 a busy server collects garbage every few MB of allocation; under a
-// hot org's load that cost about 15% of debits per second on 2 cores
-// (`make bench`, hot-row ratio 9.0 at 100 and 10.3 at 200), for a few MB
-// more memory at peak.
-const serverGCPercent = 200
-
-// setGCPercent applies serverGCPercent when GOGC is not set.
-func setGCPercent() {
-	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(serverGCPercent)
-	}
 }
 
 // serve wires the store, bus, service, authenticator and GraphQL handler,
@@ -201,7 +185,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	defer closeLogged(logger, "job queue", queue.Close)
 	due = dueWork(sw, queue)
 	ready := &readiness{store: store, logger: logger}
-	ws := newStreams()
+	ws := newStreams(logger)
 	gqlOpts := graph.Options{
 		Production:       cfg.Production,
 		Auth:             authn,
