@@ -2,10 +2,12 @@ package domain_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -250,4 +252,121 @@ func hammerGroups(t *testing.T, d, d2 *db.DB) {
 			t.Errorf("org %s: balance %d, ledger sum %d; want %d (%d spent)", id, bal.Total, sum, want, spent[id])
 		}
 	}
+}
+
+// failGroupStore is gatedStore whose transactions fail the first write of
+// several orgs' changes at once, as a database that loses the group's
+// transaction would.
+type failGroupStore struct {
+	*gatedStore
+	failed atomic.Bool
+}
+
+func (s *failGroupStore) InTx(ctx context.Context, fn func(domain.Store) error) error {
+	return s.gatedStore.InTx(ctx, func(tx domain.Store) error {
+		return fn(&failGroupTx{Store: tx, s: s})
+	})
+}
+
+type failGroupTx struct {
+	domain.Store
+	s *failGroupStore
+}
+
+func (t *failGroupTx) WriteLedgers(ctx context.Context, ws []domain.LedgerWrite) error {
+	if len(ws) > 1 && t.s.failed.CompareAndSwap(false, true) {
+		return errors.New("injected: the group's write failed")
+	}
+	return t.Store.WriteLedgers(ctx, ws)
+}
+
+// TestGroupCommitFailureFallsBackPerOrg: when the transaction shared by
+// several orgs' spends fails as a whole, nothing of it stays and each
+// org's spends are applied again on their own, once each; a spend that
+// does not fit still fails alone and a retried key replays its result.
+func TestGroupCommitFailureFallsBackPerOrg(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		gs := &failGroupStore{gatedStore: &gatedStore{Store: d, entered: make(chan struct{}), release: make(chan struct{})}}
+		f := newFixtureStore(t, gs, domain.Config{SignupGrantDisabled: true, SpendLanes: 1})
+		f.grant(t, domain.GrantPurchased, 10, 0, "seed")
+		orgs := []string{f.org.ID}
+		for _, name := range []string{"B", "C"} {
+			o, err := f.svc.CreateOrg(f.owner, domain.CreateOrgInput{Name: name, Country: "DE", Currency: domain.EUR})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.svc.GrantCredits(f.admin, domain.GrantInput{OrgID: o.ID, Amount: 10, Kind: domain.GrantPurchased, IdempotencyKey: "seed"}); err != nil {
+				t.Fatal(err)
+			}
+			orgs = append(orgs, o.ID)
+		}
+		a, b, c := orgs[0], orgs[1], orgs[2]
+		calls := []struct {
+			org    string
+			amount int64
+			key    string
+			want   domain.Code
+		}{
+			{a, 1, "lead", ""}, // leads alone, held in its transaction
+			{b, 2, "b1", ""},
+			{c, 3, "c1", ""},
+			{b, 4, "b2", ""},
+			{c, 20, "c2", domain.CodeInsufficientCredits},
+		}
+		results := make([]chan domain.CreditResult, len(calls))
+		queued := map[string]int{}
+		gs.armed.Store(true)
+		before := gs.txs.Load()
+		for i, call := range calls {
+			results[i] = make(chan domain.CreditResult, 1)
+			go func() {
+				res, err := f.svc.Consume(f.owner, domain.ConsumeInput{OrgID: call.org, Amount: call.amount, IdempotencyKey: call.key})
+				if code := codeOf(err); code != call.want {
+					t.Errorf("spend %s: code %q, want %q (%v)", call.key, code, call.want, err)
+				}
+				results[i] <- res
+			}()
+			if i == 0 {
+				<-gs.entered
+				continue
+			}
+			queued[call.org]++
+			for f.svc.QueuedSpends(call.org) < queued[call.org] {
+				time.Sleep(time.Millisecond)
+			}
+		}
+		close(gs.release)
+		got := make([]domain.CreditResult, len(calls))
+		for i := range calls {
+			got[i] = <-results[i]
+		}
+		if !gs.failed.Load() {
+			t.Fatal("the group's write was never attempted: the spends did not share a transaction")
+		}
+		// The leader, the failed group, then B and C each on its own.
+		if n := gs.txs.Load() - before; n != 4 {
+			t.Errorf("%d transactions, want 4 (leader, failed group, one per org after it)", n)
+		}
+		ctx := context.Background()
+		for id, want := range map[string]int64{a: 9, b: 4, c: 7} {
+			bal, err := d.GetBalance(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum, err := d.SumLedger(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bal.Total != want || sum != want {
+				t.Errorf("org %s: balance %d, ledger sum %d; want %d", id, bal.Total, sum, want)
+			}
+		}
+		for _, i := range []int{1, 2, 3} {
+			again, err := f.svc.Consume(f.owner, domain.ConsumeInput{OrgID: calls[i].org, Amount: calls[i].amount, IdempotencyKey: calls[i].key})
+			if err != nil || again.Entry.ID != got[i].Entry.ID {
+				t.Errorf("retrying %s: %+v, %v; want entry %s", calls[i].key, again.Entry, err, got[i].Entry.ID)
+			}
+		}
+	})
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -10,28 +9,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/tallyhq/tally/cmd/tally/internal/tallytest"
 )
-
-// syncBuffer is a log destination safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestStreamsDetach: a websocket's handler returns to net/http once the
 // connection is hijacked while its session goes on; the request's log line
@@ -50,7 +32,7 @@ func TestStreamsDetach(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			logs := &syncBuffer{}
+			logs := &tallytest.Log{}
 			logger := slog.New(slog.NewTextHandler(logs, nil))
 			s := newStreams(logger)
 			hijacked, release, outerDone := make(chan struct{}), make(chan struct{}), make(chan struct{}, 1)
