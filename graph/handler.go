@@ -141,7 +141,7 @@ func NewHandler(svc *domain.Service, opts Options) *Handler {
 		PayloadReadLimit:      &opts.MaxBodyBytes,
 	})
 	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodPost, http.MethodOptions}})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(postTransport{})
 
 	srv.SetQueryCache(sizedCache{max: queryCacheMaxBytes, Cache: lru.New[*ast.QueryDocument](queryCacheSize)})
 	srv.SetParserTokenLimit(opts.Limits.Tokens)
@@ -225,17 +225,28 @@ func checkedQuery(ctx context.Context, query string) bool {
 	return ok && q != "" && q == query
 }
 
-// precheckBody refuses request bodies over max bytes (HTTP 413), bodies
-// that are not UTF-8 (400; JSON decoding would silently replace the bad
-// bytes) and GraphQL documents over the limits (422), each with one
-// GraphQL-shaped INVALID_INPUT error, before gqlgen reads them. A request
-// it checked once passes the second time.
+// precheckBody chooses the response media type of a POST from its Accept
+// header (negotiate; 406 when neither is acceptable), and refuses request
+// bodies over max bytes (HTTP 413), bodies that are not UTF-8 (400; JSON
+// decoding would silently replace the bad bytes) and GraphQL documents
+// over the limits (a validation failure: 200 in application/json, 400 in
+// application/graphql-response+json), each with one GraphQL-shaped
+// INVALID_INPUT error, before gqlgen reads them. Whatever answers the
+// request after it (authentication, rate limits) answers in the chosen
+// media type. A request it checked once passes the second time.
 func precheckBody(max int64, limits *operationLimits, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Method != http.MethodPost || IsWebsocket(r) || r.Context().Value(prechecked{}) != nil {
 			next.ServeHTTP(w, r)
 			return
 		}
+		media, ok := negotiate(r.Header.Get("Accept"))
+		if !ok {
+			writeNotAcceptable(w)
+			return
+		}
+		r = withMediaType(r, media)
+		w.Header().Set("Content-Type", contentType(media))
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 		if err != nil {
 			var tooLarge *http.MaxBytesError
@@ -255,7 +266,7 @@ func precheckBody(max int64, limits *operationLimits, next http.Handler) http.Ha
 		}
 		if json.Unmarshal(body, &params) == nil && params.Query != "" {
 			if err := limits.check(params.Query); err != nil {
-				writeError(w, http.StatusUnprocessableEntity, err.Message, domain.CodeInvalidInput, "query")
+				writeError(w, refusedDocumentStatus(media), err.Message, domain.CodeInvalidInput, "query")
 				return
 			}
 		}

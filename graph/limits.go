@@ -463,7 +463,7 @@ func checkString(s string) string {
 }
 
 // limitError is the one small error for a document over a limit: a
-// validation failure (HTTP 422) that the presenter shows as INVALID_INPUT
+// validation failure that the presenter shows as INVALID_INPUT
 // on field "query".
 func limitError(format string, args ...any) *gqlerror.Error {
 	err := gqlerror.Errorf(format, args...)

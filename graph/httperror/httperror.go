@@ -11,8 +11,18 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/tallyhq/tally/domain"
+)
+
+// The media types of a GraphQL response over HTTP. An answer is
+// application/json unless the handler chose
+// application/graphql-response+json for it first (the /graphql endpoint
+// does, for clients that ask for it).
+const (
+	JSON                = "application/json"
+	GraphQLResponseJSON = "application/graphql-response+json"
 )
 
 // body is the GraphQL response shape of one error.
@@ -64,7 +74,9 @@ func WriteError(w http.ResponseWriter, err error) {
 }
 
 // Write answers with status and e as the one GraphQL error. INTERNAL never
-// shows its message: callers log the cause.
+// shows its message: callers log the cause. The Content-Type is
+// application/json, or application/graphql-response+json when the
+// response's header already says so.
 func Write(w http.ResponseWriter, status int, e *domain.Error) {
 	msg := e.Message
 	switch {
@@ -83,7 +95,9 @@ func Write(w http.ResponseWriter, status int, e *domain.Error) {
 		ext["retryAfter"] = s
 		h.Set("Retry-After", strconv.Itoa(s))
 	}
-	h.Set("Content-Type", "application/json")
+	if !strings.HasPrefix(h.Get("Content-Type"), GraphQLResponseJSON) {
+		h.Set("Content-Type", JSON)
+	}
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(body{Errors: []item{{Message: msg, Extensions: ext}}})

@@ -58,6 +58,28 @@ func TestWrite(t *testing.T) {
 	}
 }
 
+// TestWriteContentType: application/json, unless the handler chose
+// application/graphql-response+json for the answer before; any other
+// Content-Type set before is replaced.
+func TestWriteContentType(t *testing.T) {
+	tests := []struct{ preset, want string }{
+		{"", "application/json"},
+		{"application/graphql-response+json; charset=utf-8", "application/graphql-response+json; charset=utf-8"},
+		{"application/graphql-response+json", "application/graphql-response+json"},
+		{"text/html", "application/json"},
+	}
+	for _, tc := range tests {
+		w := httptest.NewRecorder()
+		if tc.preset != "" {
+			w.Header().Set("Content-Type", tc.preset)
+		}
+		Write(w, 401, &domain.Error{Code: domain.CodeUnauthenticated})
+		if got := w.Header().Get("Content-Type"); got != tc.want {
+			t.Errorf("preset %q: Content-Type %q, want %q", tc.preset, got, tc.want)
+		}
+	}
+}
+
 // TestStatus: every code of the contract has its one HTTP status, the same
 // for downloads, webhooks and refused requests.
 func TestStatus(t *testing.T) {
