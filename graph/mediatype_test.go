@@ -32,7 +32,7 @@ func TestNegotiate(t *testing.T) {
 		{"application/xml, image/*", ""},
 		{"application/json;q=0, application/graphql-response+json;q=0, */*", ""},
 		{"*/*;q=0", ""},
-		{"application/json;q=abc", ""},                // a bad q drops the entry
+		{"application/json;q=abc", ""}, // a bad q drops the entry
 		{"application/json;q=2, application/graphql-response+json", g}, // so does one out of range
 		{"not a media type, application/json", j},
 		{"APPLICATION/JSON", j},
