@@ -23,8 +23,9 @@ var generousLimits = []string{
 
 // answer is one raw HTTP answer of /graphql.
 type answer struct {
-	status     int
-	retryAfter string // the header
+	status      int
+	retryAfter  string // the header
+	contentType string // the header
 	result
 }
 
@@ -49,7 +50,7 @@ func send(t testing.TB, s *server, headers map[string]string, query string) answ
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := answer{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After")}
+	a := answer{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"), contentType: resp.Header.Get("Content-Type")}
 	if err := json.Unmarshal(raw, &a.result); err != nil {
 		t.Fatalf("status %d, undecodable body %q", resp.StatusCode, raw)
 	}
@@ -110,6 +111,13 @@ func TestBadAPIKeysAcrossInstances(t *testing.T) {
 	}
 	for _, s := range []*server{a, b} {
 		checkLimited(t, send(t, s, map[string]string{"X-Api-Key": goodKey}, `{ viewer { __typename } }`))
+	}
+	// A client that asks for application/graphql-response+json gets the
+	// same 429, in that media type.
+	r := send(t, a, map[string]string{"X-Api-Key": goodKey, "Accept": "application/graphql-response+json"}, `{ viewer { __typename } }`)
+	checkLimited(t, r)
+	if !strings.HasPrefix(r.contentType, "application/graphql-response+json") {
+		t.Fatalf("429 asked for application/graphql-response+json: Content-Type %q", r.contentType)
 	}
 }
 
