@@ -219,6 +219,9 @@ func Render(s *ast.Schema) []byte {
 			p("<a id=\"%s\"></a>\n\n", OpAnchor(r.kind, f.Name))
 			p("### %s `%s`\n\n", r.kind, f.Name)
 			p("%s\n\n", strings.TrimSpace(f.Description))
+			if d := deprecation(f.Directives); d != "" {
+				p("%s\n\n", strings.TrimSpace(d))
+			}
 			p("- **Returns** %s\n", typeRef(s, f.Type))
 			if a := Access(f.Description); a != "" {
 				p("- **Access** %s\n", a)
@@ -231,7 +234,7 @@ func Render(s *ast.Schema) []byte {
 			}
 			p("\n")
 			if len(f.Arguments) > 0 {
-				argTable(&b, s, f.Arguments)
+				argTable(&b, s, "argument", f.Arguments)
 			}
 		}
 	}
@@ -271,11 +274,11 @@ func Render(s *ast.Schema) []byte {
 			case ast.Object, ast.Interface:
 				fieldTable(&b, s, fields(d))
 			case ast.InputObject:
-				argTable(&b, s, inputFields(d))
+				argTable(&b, s, "field", inputFields(d))
 			case ast.Enum:
 				p("| value | meaning |\n|---|---|\n")
 				for _, v := range d.EnumValues {
-					p("| `%s` | %s |\n", v.Name, cell(v.Description))
+					p("| `%s` | %s |\n", v.Name, cell(v.Description)+deprecation(v.Directives))
 				}
 				p("\n")
 			}
@@ -343,7 +346,7 @@ func fieldTable(b *bytes.Buffer, s *ast.Schema, fs ast.FieldList) {
 	}
 	fmt.Fprintf(b, "| field | type | description |\n|---|---|---|\n")
 	for _, f := range fs {
-		desc := cell(f.Description)
+		desc := cell(f.Description) + deprecation(f.Directives)
 		for _, a := range f.Arguments {
 			desc += fmt.Sprintf("<br>`%s`: %s%s — %s", a.Name, typeRef(s, a.Type), defaultValue(a.DefaultValue), cell(a.Description))
 		}
@@ -352,8 +355,9 @@ func fieldTable(b *bytes.Buffer, s *ast.Schema, fs ast.FieldList) {
 	fmt.Fprintf(b, "\n")
 }
 
-func argTable(b *bytes.Buffer, s *ast.Schema, args ast.ArgumentDefinitionList) {
-	fmt.Fprintf(b, "| argument | type | description |\n|---|---|---|\n")
+// argTable lists arguments, or an input object's fields (header "field").
+func argTable(b *bytes.Buffer, s *ast.Schema, header string, args ast.ArgumentDefinitionList) {
+	fmt.Fprintf(b, "| %s | type | description |\n|---|---|---|\n", header)
 	for _, a := range args {
 		fmt.Fprintf(b, "| `%s` | %s%s | %s |\n", a.Name, typeRef(s, a.Type), defaultValue(a.DefaultValue), cell(a.Description))
 	}
@@ -378,7 +382,8 @@ func typeRef(s *ast.Schema, t *ast.Type) string {
 		bang = "!"
 	}
 	if t.Elem != nil {
-		return "[" + typeRef(s, t.Elem) + "]" + bang
+		// Escaped, so that the list's brackets never pair with the link's.
+		return `\[` + typeRef(s, t.Elem) + `\]` + bang
 	}
 	if d := s.Types[t.NamedType]; d != nil && public(s, d) {
 		return fmt.Sprintf("[`%s`](#%s)%s", t.NamedType, Anchor(t.NamedType), bang)
@@ -400,6 +405,20 @@ func quote(words []string) []string {
 		out[i] = "`" + w + "`"
 	}
 	return out
+}
+
+// deprecation is " **Deprecated**: reason." for an element marked
+// @deprecated, else "".
+func deprecation(ds ast.DirectiveList) string {
+	d := ds.ForName("deprecated")
+	if d == nil {
+		return ""
+	}
+	reason := "No longer supported"
+	if a := d.Arguments.ForName("reason"); a != nil && a.Value != nil {
+		reason = a.Value.Raw
+	}
+	return " **Deprecated**: " + cell(reason)
 }
 
 // cell makes a description fit one table cell: one line, pipes escaped.

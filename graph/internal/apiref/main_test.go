@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vektah/gqlparser/v2"
 	gql "github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -165,4 +166,68 @@ func TestErrorCodesMatchDomain(t *testing.T) {
 	if !slices.Equal(domainCodes, ours) {
 		t.Errorf("apiref.ErrorCodes = %v, domain's codes = %v", ours, domainCodes)
 	}
+}
+
+// TestRenderSmall renders a small schema and checks what the page says of
+// it: access, errors, arguments, input fields, enums, deprecation, links.
+func TestRenderSmall(t *testing.T) {
+	s, gerr := gqlparserLoad(`
+"The API."
+schema { query: Query, mutation: Mutation }
+"Reads."
+type Query {
+  "An org (OWNER, BILLING). NOT_FOUND for others."
+  org("Its ID." id: ID!): Org
+}
+"Changes."
+type Mutation {
+  "Renames an org (OWNER only). CONFLICT when taken."
+  rename("What to change." input: RenameInput!): [Org!]!
+}
+"An org."
+type Org {
+  "Its name."
+  name: String!
+  "Old name." old: String @deprecated(reason: "Use name.")
+  "Its state."
+  state: State!
+}
+"What rename takes."
+input RenameInput {
+  "The new name."
+  name: String! = "x"
+}
+"A state."
+enum State {
+  "Good | fine."
+  OK
+}
+`)
+	if gerr != nil {
+		t.Fatal(gerr)
+	}
+	page := string(Render(s))
+	for _, want := range []string{
+		"<a id=\"query-org\"></a>\n\n### query `org`",
+		"- **Access** OWNER, BILLING\n- **Errors named** `NOT_FOUND`",
+		"- **Access** OWNER only\n- **Errors named** `CONFLICT`",
+		"- **Returns** \\[[`Org`](#type-org)!\\]!",
+		"| `input` | [`RenameInput`](#type-renameinput)! | What to change. |",
+		"| field | type | description |\n|---|---|---|\n| `name` | `String`! = `\"x\"` | The new name. |",
+		"| `old` | `String` | Old name. **Deprecated**: Use name. |",
+		"| `OK` | Good \\| fine. |",
+		"<a id=\"type-state\"></a>",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q:\n%s", want, page)
+		}
+	}
+}
+
+func gqlparserLoad(src string) (*gql.Schema, error) {
+	s, err := gqlparser.LoadSchema(&gql.Source{Name: "t.graphqls", Input: src})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }
