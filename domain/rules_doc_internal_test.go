@@ -30,6 +30,7 @@ func docNumbers() map[string]string {
 		"signup-credits":                     fmt.Sprint(c.SignupGrant),
 		"signup-credits-ttl":                 docDuration(c.SignupGrantTTL),
 		"free-seats":                         fmt.Sprint(c.FreeSeats),
+		"max-seats":                          fmt.Sprint(MaxSeats),
 		"invitation-ttl":                     docDuration(c.InvitationTTL),
 		"idempotency-retention":              docDuration(c.IdempotencyRetention),
 		"gateway-event-retention":            docDuration(c.GatewayEventRetention),
