@@ -12,6 +12,9 @@
 //
 // # Where each rule lives
 //
+// RULES.md, beside this file, is the rule book: every billing rule with its
+// numbers and the function below that applies it.
+//
 // Every file is named for one concept and holds its types together with the
 // Service methods that apply its rules.
 //

@@ -4459,15 +4459,15 @@ type Money {
 
 "The entry point of reads."
 type Query {
-  "The signed-in user and their memberships. UNAUTHENTICATED when anonymous, FORBIDDEN for API keys."
+  "The signed-in user and their memberships (any signed-in user). UNAUTHENTICATED when anonymous, FORBIDDEN for API keys."
   viewer: Viewer!
-  "Any object by its global ID; null when it does not exist or the caller may not see it. A malformed ID is INVALID_INPUT."
+  "Any object by its global ID (anyone; each object is authorized as the query that reads it); null when it does not exist or the caller may not see it. A malformed ID is INVALID_INPUT."
   node("Global ID of the object." id: ID!): Node
-  "An org the caller belongs to (or whose API key is calling); NOT_FOUND otherwise."
+  "An org the caller belongs to (any member, or the org's API key); NOT_FOUND otherwise."
   org("Global ID of the org." id: ID!): Org
-  "The public catalog's plans, only those priced in ` + "`" + `currency` + "`" + ` when given."
+  "The public catalog's plans, only those priced in ` + "`" + `currency` + "`" + ` when given (anyone, signed in or not)."
   plans("Keep only plans priced in this currency." currency: Currency): [Plan!]!
-  "The public catalog's credit packs, only those priced in ` + "`" + `currency` + "`" + ` when given."
+  "The public catalog's credit packs, only those priced in ` + "`" + `currency` + "`" + ` when given (anyone, signed in or not)."
   packs("Keep only packs priced in this currency." currency: Currency): [Pack!]!
   "An order of an org the caller may bill for (OWNER, BILLING): NOT_FOUND for other orgs' orders, FORBIDDEN for other roles."
   order("Global ID of the order." id: ID!): Order
@@ -4666,7 +4666,7 @@ type GrantCreditsPayload {
 }
 
 extend type Mutation {
-  "Spends credits in the documented order (free, subscription, purchased). INSUFFICIENT_CREDITS when the balance is too small; nothing is spent then."
+  "Spends credits in the documented order (free, subscription, purchased) (any member, or the org's API key). INSUFFICIENT_CREDITS when the balance is too small; nothing is spent then."
   consumeCredits("The spend." input: ConsumeCreditsInput!): ConsumeCreditsPayload!
   "Adds credits to an org as a new grant (platform admins only)."
   grantCredits("The grant." input: GrantCreditsInput!): GrantCreditsPayload!
@@ -4928,7 +4928,7 @@ type SetMemberRolePayload {
 extend type Mutation {
   "Invites an email address to an org with a role (OWNER, ADMIN). Needs a free seat: CONFLICT otherwise."
   inviteMember("Global ID of the org." orgId: ID!, "The invitee's email address." email: String!, "The role the invitee gets." role: Role!): InviteMemberPayload!
-  "Makes the signed-in user a member with the invited role; the invitation must be addressed to their email."
+  "Makes the signed-in user a member with the invited role (any signed-in user; not an API key); the invitation must be addressed to their email."
   acceptInvitation("The invitation's secret token." token: String!): AcceptInvitationPayload!
   "Withdraws a pending invitation (OWNER, ADMIN)."
   revokeInvitation("Global ID of the invitation." id: ID!): RevokeInvitationPayload!
@@ -5303,7 +5303,7 @@ extend type Query {
 extend type Mutation {
   "Buys a credit pack (OWNER, BILLING): creates the order and starts its payment with the routed gateway. The credits are granted when the payment is confirmed, never before. PAYMENT_FAILED leaves a FAILED order; GATEWAY_UNAVAILABLE leaves it unpaid (retry with the same key). INVALID_INPUT, whether Tally, the gateway or its provider refuses the input (an unknown pack, a malformed or unknown payment method), leaves nothing: no order and no record of the key, which may be used again with corrected input."
   purchasePack("The purchase." input: PurchasePackInput!): Checkout!
-  "Completes a payment the buyer approved that needs a server call (e.g. PayPal capture) and returns the order as the gateway now reports it. Idempotent: an order already paid, failed or canceled is returned unchanged."
+  "Completes a payment the buyer approved that needs a server call (e.g. PayPal capture) (OWNER, BILLING) and returns the order as the gateway now reports it. Idempotent: an order already paid, failed or canceled is returned unchanged."
   confirmOrder("Global ID of the order." orderId: ID!): Order!
   "Cancels an unpaid order (OWNER, BILLING). CONFLICT when it is already paid or failed; a canceled order is returned unchanged."
   cancelOrder("Global ID of the order." orderId: ID!): Order!
@@ -5496,7 +5496,7 @@ type DeleteOrgPayload {
 }
 
 extend type Mutation {
-  "Creates an org with the caller as OWNER, the Free plan's seats and the sign-up credit."
+  "Creates an org with the caller as OWNER, the Free plan's seats and the sign-up credit (any signed-in user; not an API key)."
   createOrg("The org to create." input: CreateOrgInput!): CreateOrgPayload!
   "Hands the org over (OWNER only; never an API key): the named member becomes the OWNER and the caller an ADMIN, both at once, so the org keeps the same number of owners. NOT_FOUND when the member is not in the org; INVALID_INPUT when it is the caller or already an OWNER."
   transferOwnership("The org and its new owner." input: TransferOwnershipInput!): TransferOwnershipPayload!
@@ -6124,7 +6124,7 @@ extend type Org {
 }
 
 extend type Query {
-  "The event types a webhook endpoint may receive, e.g. ` + "`" + `order.paid` + "`" + ` (the test event, ` + "`" + `webhook.test` + "`" + `, is sent on request only)."
+  "The event types a webhook endpoint may receive (any signed-in caller), e.g. ` + "`" + `order.paid` + "`" + ` (the test event, ` + "`" + `webhook.test` + "`" + `, is sent on request only)."
   webhookEventTypes: [String!]!
 }
 
