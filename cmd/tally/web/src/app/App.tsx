@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import type { TallyClient } from "../client";
 import type { BalanceFieldsFragment, BillingViewerQuery, Role } from "../gql/graphql";
 import { ApiKeys } from "./ApiKeys";
+import { formatCredits } from "./format";
 import { BalanceView } from "./Balance";
 import { Buy } from "./Buy";
 import { useQuery } from "./hooks";
@@ -150,7 +151,7 @@ function OrgPage({ client, membership }: { client: TallyClient; membership: Memb
     return client.subscribe(BalanceUpdatedDoc, { orgId }, {
       next: (d) => {
         const e = d.balanceUpdated.entry;
-        setLive({ balance: d.balanceUpdated.balance, connected: true, last: e ? `${e.kind} ${e.amount}${e.reason ? ` (${e.reason})` : ""}` : undefined });
+        setLive({ balance: d.balanceUpdated.balance, connected: true, last: e ? `${e.kind} ${formatCredits(e.amount)}${e.reason ? ` (${e.reason})` : ""}` : undefined });
       },
       error: () => setLive((l) => ({ ...l, connected: false })),
     });
@@ -193,7 +194,7 @@ function OrgPage({ client, membership }: { client: TallyClient; membership: Memb
         </p>
         {balance && (
           <p class="total" aria-live="polite">
-            Balance: <strong data-testid="balance-total">{balance.total.toLocaleString("en-US")}</strong> credits
+            Balance: <strong data-testid="balance-total">{formatCredits(balance.total)}</strong> credits
           </p>
         )}
       </div>

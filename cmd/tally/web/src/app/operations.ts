@@ -197,3 +197,9 @@ export const AutoRechargeDoc = graphql(`
     }
   }
 `);
+
+export const AcceptInvitationDoc = graphql(`
+  mutation BillingAcceptInvitation($token: String!) {
+    acceptInvitation(token: $token) { membership { role org { id name } } }
+  }
+`);

@@ -355,6 +355,13 @@ export type BillingAutoRechargeQueryVariables = Exact<{
 
 export type BillingAutoRechargeQuery = { org: { id: string, autoRecharge: { enabled: boolean, mode: AutoRechargeMode, threshold: number, quantity: number, paused: boolean, pauseReason: string | null, periodEnd: string, spendingLimit: { amount: string, currency: Currency }, spentThisPeriod: { amount: string, currency: Currency }, pack: { name: string } | null, paymentMethod: { brand: string, last4: string | null } | null } | null } | null };
 
+export type BillingAcceptInvitationMutationVariables = Exact<{
+  token: string;
+}>;
+
+
+export type BillingAcceptInvitationMutation = { acceptInvitation: { membership: { role: Role, org: { id: string, name: string } } } };
+
 export type WatchOrderQueryVariables = Exact<{
   id: string | number;
 }>;
@@ -785,6 +792,19 @@ export const BillingAutoRechargeDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<BillingAutoRechargeQuery, BillingAutoRechargeQueryVariables>;
+export const BillingAcceptInvitationDocument = new TypedDocumentString(`
+    mutation BillingAcceptInvitation($token: String!) {
+  acceptInvitation(token: $token) {
+    membership {
+      role
+      org {
+        id
+        name
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingAcceptInvitationMutation, BillingAcceptInvitationMutationVariables>;
 export const WatchOrderDocument = new TypedDocumentString(`
     query WatchOrder($id: ID!) {
   order(id: $id) {
