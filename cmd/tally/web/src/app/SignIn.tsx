@@ -5,7 +5,7 @@ import { mintDevToken } from "./session";
 export function SignIn({ onToken }: { onToken: (t: string) => void }) {
   const [token, setToken] = useState("");
   const [email, setEmail] = useState("ada@example.com");
-  const [name, setName] = useState("Ada");
+  const [name, setName] = useState("");
   const [msg, setMsg] = useState<string>();
   const [busy, setBusy] = useState(false);
 
@@ -36,7 +36,7 @@ export function SignIn({ onToken }: { onToken: (t: string) => void }) {
           <h2 id="mint-h">Development sign-in</h2>
           <label for="dev-email">Email</label>
           <input id="dev-email" type="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} autocomplete="email" />
-          <label for="dev-name">Name</label>
+          <label for="dev-name">Name (optional)</label>
           <input id="dev-name" value={name} onInput={(e) => setName(e.currentTarget.value)} autocomplete="name" />
           <button type="submit" disabled={busy}>
             {busy ? "Signing in…" : "Sign in with a development token"}
