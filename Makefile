@@ -5,7 +5,7 @@ GOLANGCI_LINT_VERSION  ?= v2.15.0
 VERSION                ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS                := -X main.version=$(VERSION)
 
-.PHONY: all generate build test lint run bench ci graphiql-assets
+.PHONY: all generate build test lint run bench ci graphiql-assets web web-check
 
 all: build
 
@@ -38,6 +38,16 @@ bench:
 ## builds (graph/graphiql/vendor/) from npm at the versions the script pins
 graphiql-assets:
 	scripts/graphiql-assets.sh
+
+## web: the billing page (cmd/tally/web): npm ci, the typed client's codegen
+## from graph/schema, type check and Vite build into cmd/tally/web/dist (embedded)
+web:
+	scripts/web.sh
+
+## web-check: web, then its unit tests (vitest); fails when the codegen output
+## or dist/ differ from what is committed (CI runs it)
+web-check:
+	scripts/web.sh check
 
 ## ci: what CI runs: start PostgreSQL if needed, format, vet, generate check, test
 ci:

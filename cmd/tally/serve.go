@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/tallyhq/tally/cmd/tally/web"
 	"github.com/tallyhq/tally/db"
 	"github.com/tallyhq/tally/db/bus"
 	"github.com/tallyhq/tally/db/jobs"
@@ -217,6 +218,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 			MaxBodyBytes: cfg.Usage.UsageMaxBodyBytes, MaxEvents: cfg.Usage.UsageBatchMax, Options: gqlOpts,
 		}),
 		sandbox:  pay.sandboxPages(),
+		billing:  web.Handler(),
+		devToken: devTokens(cfg, logger),
 		hsts:     strings.HasPrefix(cfg.PublicURL, "https://"),
 		deadline: cfg.Timeouts.Write,
 		limits:   limits.http,
@@ -304,6 +307,8 @@ type routes struct {
 	deadline time.Duration      // of every request but websockets; 0: none
 	limits   *ratelimit.Limiter // nil: no rate limits
 	usage    http.Handler       // POST /v1/usage/events; nil: not mounted
+	billing  http.Handler       // the billing page under /billing; nil: not mounted
+	devToken http.Handler       // POST /billing/dev/token (development only); nil: not mounted
 	draining func() bool        // true once shutdown began; nil: never
 }
 
@@ -341,6 +346,15 @@ func router(rt routes) http.Handler {
 	}
 	if rt.sandbox != nil {
 		r.Handle("/sandbox/*", rt.sandbox)
+	}
+	if rt.billing != nil {
+		r.Get(web.Prefix, rt.billing.ServeHTTP)
+		r.Head(web.Prefix, rt.billing.ServeHTTP)
+		r.Get(web.Prefix+"/*", rt.billing.ServeHTTP)
+		r.Head(web.Prefix+"/*", rt.billing.ServeHTTP)
+	}
+	if rt.devToken != nil {
+		r.With(rt.limits.ClientIP, rt.limits.Requests).Post(devTokenPath, rt.devToken.ServeHTTP)
 	}
 	if rt.graphiql {
 		r.Get("/", graphiql.Page("/graphql").ServeHTTP)

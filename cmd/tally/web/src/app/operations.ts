@@ -1,0 +1,211 @@
+// The billing page's operations; `npm run codegen` types them into src/gql.
+import { graphql } from "../gql";
+
+export const ViewerDoc = graphql(`
+  query BillingViewer {
+    viewer {
+      user { id email name }
+      memberships { role org { id name currency country status } }
+    }
+  }
+`);
+
+export const CreateOrgDoc = graphql(`
+  mutation BillingCreateOrg($input: CreateOrgInput!) {
+    createOrg(input: $input) { org { id name currency country status } }
+  }
+`);
+
+export const BalanceFields = graphql(`
+  fragment BalanceFields on Balance {
+    total
+    free
+    paid
+    updatedAt
+    grants { id kind paid amount remaining expiresAt reason }
+  }
+`);
+
+export const OverviewDoc = graphql(`
+  query BillingOverview($orgId: ID!) {
+    org(id: $orgId) {
+      id
+      name
+      currency
+      country
+      status
+      seats { total used available pending }
+      balance { ...BalanceFields }
+    }
+  }
+`);
+
+export const BalanceUpdatedDoc = graphql(`
+  subscription BillingBalanceUpdated($orgId: ID!) {
+    balanceUpdated(orgId: $orgId) {
+      balance { ...BalanceFields }
+      entry { id kind amount reason }
+    }
+  }
+`);
+
+export const PacksDoc = graphql(`
+  query BillingPacks($currency: Currency!) {
+    packs(currency: $currency) {
+      id
+      code
+      name
+      credits
+      custom
+      validity
+      price(currency: $currency) { amount amountMinor currency }
+    }
+  }
+`);
+
+export const PurchaseDoc = graphql(`
+  mutation BillingPurchase($input: PurchasePackInput!) {
+    purchasePack(input: $input) {
+      order { id number status failureReason credits total { amount currency } invoice { id number pdfUrl } }
+      nextAction { kind redirectUrl clientSecret }
+    }
+  }
+`);
+
+export const OrdersDoc = graphql(`
+  query BillingOrders($orgId: ID!) {
+    org(id: $orgId) {
+      id
+      orders(first: 50) {
+        edges { node { id number status credits createdAt failureReason total { amount currency } invoice { id number } } }
+      }
+      invoices(first: 50) {
+        edges { node { id number issuedAt status pdfUrl orderNumber total { amount currency } } }
+      }
+    }
+  }
+`);
+
+export const CancelOrderDoc = graphql(`
+  mutation BillingCancelOrder($id: ID!) {
+    cancelOrder(orderId: $id) { id status }
+  }
+`);
+
+export const MembersDoc = graphql(`
+  query BillingMembers($orgId: ID!) {
+    org(id: $orgId) {
+      id
+      seats { total used available pending }
+      members(first: 100) { edges { node { role createdAt user { id email name } } } }
+    }
+  }
+`);
+
+export const InvitationsDoc = graphql(`
+  query BillingInvitations($orgId: ID!) {
+    org(id: $orgId) {
+      id
+      invitations { id email role expiresAt acceptedAt revokedAt }
+    }
+  }
+`);
+
+export const InviteDoc = graphql(`
+  mutation BillingInvite($orgId: ID!, $email: String!, $role: Role!) {
+    inviteMember(orgId: $orgId, email: $email, role: $role) { token invitation { id email role expiresAt } }
+  }
+`);
+
+export const RevokeInvitationDoc = graphql(`
+  mutation BillingRevokeInvitation($id: ID!) {
+    revokeInvitation(id: $id) { invitation { id revokedAt } }
+  }
+`);
+
+export const SetRoleDoc = graphql(`
+  mutation BillingSetRole($orgId: ID!, $userId: ID!, $role: Role!) {
+    setMemberRole(orgId: $orgId, userId: $userId, role: $role) { member { role user { id } } }
+  }
+`);
+
+export const RemoveMemberDoc = graphql(`
+  mutation BillingRemoveMember($orgId: ID!, $userId: ID!) {
+    removeMember(orgId: $orgId, userId: $userId) { userId }
+  }
+`);
+
+export const ApiKeysDoc = graphql(`
+  query BillingApiKeys($orgId: ID!) {
+    org(id: $orgId) {
+      id
+      apiKeys { id name prefix createdAt lastUsedAt revokedAt createdBy { name email } }
+    }
+  }
+`);
+
+export const CreateApiKeyDoc = graphql(`
+  mutation BillingCreateApiKey($orgId: ID!, $name: String!) {
+    createApiKey(orgId: $orgId, name: $name) { secret apiKey { id name prefix } }
+  }
+`);
+
+export const RevokeApiKeyDoc = graphql(`
+  mutation BillingRevokeApiKey($id: ID!) {
+    revokeApiKey(id: $id) { apiKey { id revokedAt } }
+  }
+`);
+
+export const PlanDoc = graphql(`
+  query BillingPlan($orgId: ID!) {
+    org(id: $orgId) {
+      id
+      seats { total used available pending }
+      usage { scope periodStart periodEnd creditsConsumed }
+      subscription {
+        id
+        status
+        seats
+        currentPeriodEnd
+        renewsAt
+        cancelAtPeriodEnd
+        includedCreditsPerMonth
+        includedCreditsLeft
+        plan { id name interval }
+      }
+    }
+  }
+`);
+
+export const AutoRechargeDoc = graphql(`
+  query BillingAutoRecharge($orgId: ID!) {
+    org(id: $orgId) {
+      id
+      autoRecharge {
+        enabled
+        mode
+        threshold
+        quantity
+        paused
+        pauseReason
+        spendingLimit { amount currency }
+        spentThisPeriod { amount currency }
+        periodEnd
+        pack { name }
+        paymentMethod { brand last4 }
+      }
+    }
+  }
+`);
+
+export const AcceptInvitationDoc = graphql(`
+  mutation BillingAcceptInvitation($token: String!) {
+    acceptInvitation(token: $token) { membership { role org { id name } } }
+  }
+`);
+
+export const SpendDoc = graphql(`
+  mutation BillingSpend($input: ConsumeCreditsInput!) {
+    consumeCredits(input: $input) { entry { id amount balanceAfter } }
+  }
+`);

@@ -1,0 +1,10 @@
+// Tally's typed client for single-page apps: see README "Use it from your SPA".
+export { createClient, withToken, authorization, websocketURL } from "./client";
+export type { ClientOptions, TallyClient, Transport, Sink, TokenSource, Document } from "./client";
+export { ERROR_CODES, TallyError, errorCode, isErrorCode, fromGraphQLErrors, toTallyError, closeCode } from "./errors";
+export type { ErrorCode, GraphQLErrorJSON, TallyErrorInit } from "./errors";
+export { resumeCheckout } from "./checkout";
+export type { NextActionLike, ResumeOptions, ResumeResult } from "./checkout";
+export { watchOrder, OrderNotPaidError, PAID_STATUSES, UNPAID_END_STATUSES } from "./orders";
+export type { WatchedOrder, WatchOrderOptions } from "./orders";
+export { graphql } from "../gql";

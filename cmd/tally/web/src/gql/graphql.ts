@@ -1,0 +1,879 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** What an automatic top-up buys. */
+export type AutoRechargeMode =
+  /** Overage units (10,000 credits by default) at the plan's own unit price plus a surcharge (30% by default, a SURCHARGE order line), at most as many credits per billing period as the plan includes. Needs a paid plan. */
+  | 'OVERAGE'
+  /** The configured pack, `quantity` of it, at the catalog price. */
+  | 'PACK';
+
+/** How often a plan is billed. */
+export type BillingInterval =
+  /** Every year (included credits still reset monthly). */
+  | 'ANNUALLY'
+  /** Every month. */
+  | 'MONTHLY';
+
+/** What consumeCredits takes. */
+export type ConsumeCreditsInput = {
+  /** Credits to spend, at least 1. */
+  amount: number;
+  /** A key unique to this spend: a retry with the same key and input returns the first result; with other input, CONFLICT. */
+  idempotencyKey: string;
+  /** A JSON object to keep with the entry (at most 4 KiB). */
+  metadata?: unknown;
+  /** Global ID of the org. */
+  orgId: string | number;
+  /** Why the credits are spent (at most 500 bytes). */
+  reason?: string | null | undefined;
+};
+
+/** What createOrg takes. */
+export type CreateOrgInput = {
+  /** ISO 3166-1 alpha-2 country code. */
+  country: string;
+  /** The currency the org is billed in. */
+  currency: Currency;
+  /** Display name, 1 to 100 characters. */
+  name: string;
+};
+
+/** An ISO 4217 currency Tally prices in. */
+export type Currency =
+  /** Brazilian real. */
+  | 'BRL'
+  /** Euro. */
+  | 'EUR'
+  /** United States dollar. */
+  | 'USD';
+
+/** Where a grant's credits came from. */
+export type GrantKind =
+  /** A manual adjustment (Paid chip). */
+  | 'ADJUSTMENT'
+  /** An automatic top-up (Paid chip). */
+  | 'AUTO_RECHARGE'
+  /** Complimentary credit, e.g. the sign-up gift (Free chip). */
+  | 'FREE'
+  /** Promotional credit (Free chip). */
+  | 'PROMO'
+  /** A bought pack (Paid chip). */
+  | 'PURCHASED'
+  /** A subscription's included credit (Paid chip). */
+  | 'SUBSCRIPTION';
+
+/** Billing details to print on the invoice, given at checkout; every field is optional. */
+export type InvoiceDetailsInput = {
+  /** Postal address, at most 300 bytes; newlines are kept. */
+  address?: string | null | undefined;
+  /** Company or person name, at most 300 bytes (default: the org's name). */
+  companyName?: string | null | undefined;
+  /** ISO 3166-1 alpha-2 country code (default: the org's country). */
+  country?: string | null | undefined;
+  /** Tax identifier, at most 300 bytes. */
+  taxId?: string | null | undefined;
+};
+
+/** Where an invoice stands with its refunds: worked out from its credit notes, never printed on the invoice itself. */
+export type InvoiceStatus =
+  /** Paid, nothing given back. */
+  | 'PAID'
+  /** Paid, then part of it given back by credit notes. */
+  | 'PARTIALLY_REFUNDED'
+  /** Paid, then all of it given back by credit notes. */
+  | 'REFUNDED';
+
+/** What a ledger entry did to the balance. */
+export type LedgerEntryKind =
+  /** A manual correction. */
+  | 'ADJUST'
+  /** Credits were spent. */
+  | 'CONSUME'
+  /** Credits expired. */
+  | 'EXPIRE'
+  /** Credits were added. */
+  | 'GRANT'
+  /** Credits were taken back by a refund. */
+  | 'REFUND';
+
+/** What the SPA must do to complete a checkout. */
+export type NextActionKind =
+  /** Confirm the payment with `clientSecret` in the browser (Stripe Elements). */
+  | 'CONFIRM'
+  /** Nothing: the order is paid, or its payment completes without the buyer (watch `orderUpdated`). */
+  | 'NONE'
+  /** Send the buyer to `redirectUrl` (PayPal approval, a hosted page). */
+  | 'REDIRECT';
+
+/** Where an order stands. */
+export type OrderStatus =
+  /** Canceled before payment. */
+  | 'CANCELED'
+  /** The payment failed. */
+  | 'FAILED'
+  /** Paid; its credits are available. */
+  | 'PAID'
+  /** Partly refunded. */
+  | 'PARTIALLY_REFUNDED'
+  /** Created, not yet paid. */
+  | 'PENDING'
+  /** The gateway is processing the payment. */
+  | 'PROCESSING'
+  /** Fully refunded. */
+  | 'REFUNDED'
+  /** The buyer must act (approve, confirm a card). */
+  | 'REQUIRES_ACTION';
+
+/** An organization's lifecycle state. */
+export type OrgStatus =
+  /** In good standing. */
+  | 'ACTIVE'
+  /** Closed, for good. Deleted by its owner (`deleteOrg`): nobody reaches it any more; it shows only where a retained order or invoice names it. Closed by dunning (the retention after suspension ended): its subscription ended, spending and buying are refused, and its members still read everything it kept (balance, ledger, orders, invoices, members) and may delete it. */
+  | 'CLOSED'
+  /** A renewal payment failed; retries run during the grace period and spending continues. A payment makes it ACTIVE at once. */
+  | 'PAST_DUE'
+  /** The grace period ended unpaid (`suspendedAt`): spending is refused with ORG_SUSPENDED (API keys too) and so is buying credits; reading works, and paying the renewal (`retrySubscriptionPayment`, or a new card with `addPaymentMethod`) makes it ACTIVE at once. Unpaid at `closesAt`, it is CLOSED. */
+  | 'SUSPENDED';
+
+/** How a buyer pays. */
+export type PaymentMethodKind =
+  /** A card (Stripe, or the installment gateway in Brazil). */
+  | 'CARD'
+  /** PayPal. */
+  | 'PAYPAL';
+
+/** What purchasePack takes. */
+export type PurchasePackInput = {
+  /** Credits of a custom pack: at least its `credits`, in multiples of its `stepCredits`; null for a fixed pack. */
+  credits?: number | null | undefined;
+  /** Name of the gateway to pay with, e.g. "stripe"; null lets the routing rules choose. A gateway the rules do not allow is INVALID_INPUT. */
+  gateway?: string | null | undefined;
+  /** A key unique to this purchase: a retry with the same key and input returns the first order and makes no second payment; with other input, CONFLICT. */
+  idempotencyKey: string;
+  /** Number of card installments, 1 (at once, the default) to the server's configured maximum (12 by default); more than 1 only where a gateway takes installments (orgs in BR paying in BRL). */
+  installments?: number;
+  /** Billing details for the invoice. */
+  invoiceDetails?: InvoiceDetailsInput | null | undefined;
+  /** How the buyer pays; null lets the gateway offer its own choice. */
+  method?: PaymentMethodKind | null | undefined;
+  /** Global ID of the org that buys (OWNER or BILLING). */
+  orgId: string | number;
+  /** Global ID of the pack, priced in the org's currency. */
+  packId: string | number;
+  /** A gateway-side payment method to charge (a saved card, a card token, a sandbox test card); null lets the buyer choose on the gateway's page. One the gateway does not know is INVALID_INPUT and no order is made. */
+  paymentMethodId?: string | null | undefined;
+  /** How many packs, 1 to the configured maximum (100 by default). */
+  quantity?: number;
+  /** Where a hosted payment page sends the buyer back to: an absolute http(s) URL on one of the configured front-end origins (TALLY_ALLOWED_ORIGINS) or the server's own public origin, at most 2048 bytes; anything else is INVALID_INPUT. Null leaves the end of the flow to the gateway: the sandbox shows its own result page, PayPal returns to the server's public URL, Mercado Pago keeps the buyer on its own page. */
+  returnUrl?: string | null | undefined;
+  /** Term of a recurring add-on pack (validity RECURRING) in months: from the pack's `recurringMonths` up to the months left in the subscription's current billing period when that is longer (annual plans); null takes the minimum. Only an org with an ACTIVE paid subscription buys an add-on (else INVALID_INPUT on `packId`), priced the pack's monthly price × quantity × term months, and in the subscription's installment count (another count is INVALID_INPUT on `installments`). Other packs take no term (INVALID_INPUT). */
+  termMonths?: number | null | undefined;
+};
+
+/**
+ * A member's role in an org. What each role may do:
+ *
+ * | may | OWNER | ADMIN | BILLING | MEMBER |
+ * |---|---|---|---|---|
+ * | read the org, its seats, plan subscription and balance; their own usage and ledger entries | yes | yes | yes | yes |
+ * | spend credits (`consumeCredits`) | yes | yes | yes | yes |
+ * | manage members, invitations, roles and API keys | yes | yes | no | no |
+ * | manage webhook endpoints, their secrets and delivery log | yes | yes | no | no |
+ * | billing: buy, subscribe and manage the plan subscription, orders, invoices and credit notes, payment methods, auto-recharge; the org-wide ledger and usage | yes | no | yes | no |
+ * | delete the org, transfer ownership | yes | no | no | no |
+ *
+ * Someone who is not a member gets `NOT_FOUND` for the org; a member without the right gets
+ * `FORBIDDEN`. An org API key may read its org (its subscription too) and balance and spend its credits, nothing
+ * else. A platform admin may grant credits, read any org's orders, invoices and credit notes,
+ * and refund orders.
+ */
+export type Role =
+  /** Members, invitations, roles, API keys and webhook endpoints. */
+  | 'ADMIN'
+  /** Purchases, payment methods, invoices, credit notes and org-wide usage. */
+  | 'BILLING'
+  /** Reads the org and spends its credits. */
+  | 'MEMBER'
+  /** Everything, including deleting the org and transferring ownership. */
+  | 'OWNER';
+
+/** Where a plan subscription stands. */
+export type SubscriptionStatus =
+  /** Paid for the current period. */
+  | 'ACTIVE'
+  /** Paid, and canceled: it ends with the current period (`cancelAtPeriodEnd`) unless resumed before. An INCOMPLETE or PAST_DUE subscription that is canceled keeps its status, which says that money is owed; `cancelAtPeriodEnd` shows the cancellation. */
+  | 'CANCELED'
+  /** Over (canceled, not renewed, or its first payment never made); the org is on the Free plan. */
+  | 'ENDED'
+  /** Subscribed, its first payment not collected yet (see `latestOrder`); the org is still on the Free plan. */
+  | 'INCOMPLETE'
+  /** A renewal's payment failed (see `renewalFailure`): the plan, its seats and credits continue, the payment is retried on a schedule (`nextRetryAt`) and the buyer may pay at once with `retrySubscriptionPayment` or a new card; unpaid at `graceEndsAt`, the org is SUSPENDED. */
+  | 'PAST_DUE';
+
+/** Whose entries a usage report or a ledger list covers: the role of the caller decides, not an argument. */
+export type UsageScope =
+  /** Only the entries the caller caused (ADMIN, MEMBER). */
+  | 'MEMBER'
+  /** Every entry of the org, whoever or whatever caused it (OWNER, BILLING). */
+  | 'ORG';
+
+/** When credits bought in a pack expire. */
+export type ValidityPolicy =
+  /** At the end of the current billing cycle (on an annual plan, at the next monthly reset). */
+  | 'BILLING_CYCLE'
+  /** Never. */
+  | 'NEVER'
+  /** A recurring add-on that renews with the subscription for a minimum term and resets each cycle. */
+  | 'RECURRING';
+
+export type BillingViewerQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type BillingViewerQuery = { viewer: { user: { id: string, email: string, name: string }, memberships: Array<{ role: Role, org: { id: string, name: string, currency: Currency, country: string, status: OrgStatus } }> } };
+
+export type BillingCreateOrgMutationVariables = Exact<{
+  input: CreateOrgInput;
+}>;
+
+
+export type BillingCreateOrgMutation = { createOrg: { org: { id: string, name: string, currency: Currency, country: string, status: OrgStatus } } };
+
+export type BalanceFieldsFragment = { total: number, free: number, paid: number, updatedAt: string, grants: Array<{ id: string, kind: GrantKind, paid: boolean, amount: number, remaining: number, expiresAt: string | null, reason: string }> };
+
+export type BillingOverviewQueryVariables = Exact<{
+  orgId: string | number;
+}>;
+
+
+export type BillingOverviewQuery = { org: { id: string, name: string, currency: Currency, country: string, status: OrgStatus, seats: { total: number, used: number, available: number, pending: number }, balance: { total: number, free: number, paid: number, updatedAt: string, grants: Array<{ id: string, kind: GrantKind, paid: boolean, amount: number, remaining: number, expiresAt: string | null, reason: string }> } } | null };
+
+export type BillingBalanceUpdatedSubscriptionVariables = Exact<{
+  orgId: string | number;
+}>;
+
+
+export type BillingBalanceUpdatedSubscription = { balanceUpdated: { balance: { total: number, free: number, paid: number, updatedAt: string, grants: Array<{ id: string, kind: GrantKind, paid: boolean, amount: number, remaining: number, expiresAt: string | null, reason: string }> }, entry: { id: string, kind: LedgerEntryKind, amount: number, reason: string } | null } };
+
+export type BillingPacksQueryVariables = Exact<{
+  currency: Currency;
+}>;
+
+
+export type BillingPacksQuery = { packs: Array<{ id: string, code: string, name: string, credits: number, custom: boolean, validity: ValidityPolicy, price: { amount: string, amountMinor: number, currency: Currency } | null }> };
+
+export type BillingPurchaseMutationVariables = Exact<{
+  input: PurchasePackInput;
+}>;
+
+
+export type BillingPurchaseMutation = { purchasePack: { order: { id: string, number: string, status: OrderStatus, failureReason: string | null, credits: number, total: { amount: string, currency: Currency }, invoice: { id: string, number: string, pdfUrl: string } | null }, nextAction: { kind: NextActionKind, redirectUrl: string | null, clientSecret: string | null } | null } };
+
+export type BillingOrdersQueryVariables = Exact<{
+  orgId: string | number;
+}>;
+
+
+export type BillingOrdersQuery = { org: { id: string, orders: { edges: Array<{ node: { id: string, number: string, status: OrderStatus, credits: number, createdAt: string, failureReason: string | null, total: { amount: string, currency: Currency }, invoice: { id: string, number: string } | null } }> }, invoices: { edges: Array<{ node: { id: string, number: string, issuedAt: string, status: InvoiceStatus, pdfUrl: string, orderNumber: string, total: { amount: string, currency: Currency } } }> } } | null };
+
+export type BillingCancelOrderMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type BillingCancelOrderMutation = { cancelOrder: { id: string, status: OrderStatus } };
+
+export type BillingMembersQueryVariables = Exact<{
+  orgId: string | number;
+}>;
+
+
+export type BillingMembersQuery = { org: { id: string, seats: { total: number, used: number, available: number, pending: number }, members: { edges: Array<{ node: { role: Role, createdAt: string, user: { id: string, email: string, name: string } } }> } } | null };
+
+export type BillingInvitationsQueryVariables = Exact<{
+  orgId: string | number;
+}>;
+
+
+export type BillingInvitationsQuery = { org: { id: string, invitations: Array<{ id: string, email: string, role: Role, expiresAt: string, acceptedAt: string | null, revokedAt: string | null }> } | null };
+
+export type BillingInviteMutationVariables = Exact<{
+  orgId: string | number;
+  email: string;
+  role: Role;
+}>;
+
+
+export type BillingInviteMutation = { inviteMember: { token: string, invitation: { id: string, email: string, role: Role, expiresAt: string } } };
+
+export type BillingRevokeInvitationMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type BillingRevokeInvitationMutation = { revokeInvitation: { invitation: { id: string, revokedAt: string | null } } };
+
+export type BillingSetRoleMutationVariables = Exact<{
+  orgId: string | number;
+  userId: string | number;
+  role: Role;
+}>;
+
+
+export type BillingSetRoleMutation = { setMemberRole: { member: { role: Role, user: { id: string } } } };
+
+export type BillingRemoveMemberMutationVariables = Exact<{
+  orgId: string | number;
+  userId: string | number;
+}>;
+
+
+export type BillingRemoveMemberMutation = { removeMember: { userId: string } };
+
+export type BillingApiKeysQueryVariables = Exact<{
+  orgId: string | number;
+}>;
+
+
+export type BillingApiKeysQuery = { org: { id: string, apiKeys: Array<{ id: string, name: string, prefix: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null, createdBy: { name: string, email: string } | null }> } | null };
+
+export type BillingCreateApiKeyMutationVariables = Exact<{
+  orgId: string | number;
+  name: string;
+}>;
+
+
+export type BillingCreateApiKeyMutation = { createApiKey: { secret: string, apiKey: { id: string, name: string, prefix: string } } };
+
+export type BillingRevokeApiKeyMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type BillingRevokeApiKeyMutation = { revokeApiKey: { apiKey: { id: string, revokedAt: string | null } } };
+
+export type BillingPlanQueryVariables = Exact<{
+  orgId: string | number;
+}>;
+
+
+export type BillingPlanQuery = { org: { id: string, seats: { total: number, used: number, available: number, pending: number }, usage: { scope: UsageScope, periodStart: string, periodEnd: string, creditsConsumed: number }, subscription: { id: string, status: SubscriptionStatus, seats: number, currentPeriodEnd: string, renewsAt: string | null, cancelAtPeriodEnd: boolean, includedCreditsPerMonth: number, includedCreditsLeft: number, plan: { id: string, name: string, interval: BillingInterval } } | null } | null };
+
+export type BillingAutoRechargeQueryVariables = Exact<{
+  orgId: string | number;
+}>;
+
+
+export type BillingAutoRechargeQuery = { org: { id: string, autoRecharge: { enabled: boolean, mode: AutoRechargeMode, threshold: number, quantity: number, paused: boolean, pauseReason: string | null, periodEnd: string, spendingLimit: { amount: string, currency: Currency }, spentThisPeriod: { amount: string, currency: Currency }, pack: { name: string } | null, paymentMethod: { brand: string, last4: string | null } | null } | null } | null };
+
+export type BillingAcceptInvitationMutationVariables = Exact<{
+  token: string;
+}>;
+
+
+export type BillingAcceptInvitationMutation = { acceptInvitation: { membership: { role: Role, org: { id: string, name: string } } } };
+
+export type BillingSpendMutationVariables = Exact<{
+  input: ConsumeCreditsInput;
+}>;
+
+
+export type BillingSpendMutation = { consumeCredits: { entry: { id: string, amount: number, balanceAfter: number } } };
+
+export type WatchOrderQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type WatchOrderQuery = { order: { id: string, number: string, status: OrderStatus, failureReason: string | null, credits: number, total: { amount: string, currency: Currency }, invoice: { id: string, number: string, pdfUrl: string } | null } | null };
+
+export type WatchOrderUpdatesSubscriptionVariables = Exact<{
+  orgId: string | number;
+}>;
+
+
+export type WatchOrderUpdatesSubscription = { orderUpdated: { id: string, number: string, status: OrderStatus, failureReason: string | null, credits: number, total: { amount: string, currency: Currency }, invoice: { id: string, number: string, pdfUrl: string } | null } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const BalanceFieldsFragmentDoc = new TypedDocumentString(`
+    fragment BalanceFields on Balance {
+  total
+  free
+  paid
+  updatedAt
+  grants {
+    id
+    kind
+    paid
+    amount
+    remaining
+    expiresAt
+    reason
+  }
+}
+    `, {"fragmentName":"BalanceFields"}) as unknown as TypedDocumentString<BalanceFieldsFragment, unknown>;
+export const BillingViewerDocument = new TypedDocumentString(`
+    query BillingViewer {
+  viewer {
+    user {
+      id
+      email
+      name
+    }
+    memberships {
+      role
+      org {
+        id
+        name
+        currency
+        country
+        status
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingViewerQuery, BillingViewerQueryVariables>;
+export const BillingCreateOrgDocument = new TypedDocumentString(`
+    mutation BillingCreateOrg($input: CreateOrgInput!) {
+  createOrg(input: $input) {
+    org {
+      id
+      name
+      currency
+      country
+      status
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingCreateOrgMutation, BillingCreateOrgMutationVariables>;
+export const BillingOverviewDocument = new TypedDocumentString(`
+    query BillingOverview($orgId: ID!) {
+  org(id: $orgId) {
+    id
+    name
+    currency
+    country
+    status
+    seats {
+      total
+      used
+      available
+      pending
+    }
+    balance {
+      ...BalanceFields
+    }
+  }
+}
+    fragment BalanceFields on Balance {
+  total
+  free
+  paid
+  updatedAt
+  grants {
+    id
+    kind
+    paid
+    amount
+    remaining
+    expiresAt
+    reason
+  }
+}`) as unknown as TypedDocumentString<BillingOverviewQuery, BillingOverviewQueryVariables>;
+export const BillingBalanceUpdatedDocument = new TypedDocumentString(`
+    subscription BillingBalanceUpdated($orgId: ID!) {
+  balanceUpdated(orgId: $orgId) {
+    balance {
+      ...BalanceFields
+    }
+    entry {
+      id
+      kind
+      amount
+      reason
+    }
+  }
+}
+    fragment BalanceFields on Balance {
+  total
+  free
+  paid
+  updatedAt
+  grants {
+    id
+    kind
+    paid
+    amount
+    remaining
+    expiresAt
+    reason
+  }
+}`) as unknown as TypedDocumentString<BillingBalanceUpdatedSubscription, BillingBalanceUpdatedSubscriptionVariables>;
+export const BillingPacksDocument = new TypedDocumentString(`
+    query BillingPacks($currency: Currency!) {
+  packs(currency: $currency) {
+    id
+    code
+    name
+    credits
+    custom
+    validity
+    price(currency: $currency) {
+      amount
+      amountMinor
+      currency
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingPacksQuery, BillingPacksQueryVariables>;
+export const BillingPurchaseDocument = new TypedDocumentString(`
+    mutation BillingPurchase($input: PurchasePackInput!) {
+  purchasePack(input: $input) {
+    order {
+      id
+      number
+      status
+      failureReason
+      credits
+      total {
+        amount
+        currency
+      }
+      invoice {
+        id
+        number
+        pdfUrl
+      }
+    }
+    nextAction {
+      kind
+      redirectUrl
+      clientSecret
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingPurchaseMutation, BillingPurchaseMutationVariables>;
+export const BillingOrdersDocument = new TypedDocumentString(`
+    query BillingOrders($orgId: ID!) {
+  org(id: $orgId) {
+    id
+    orders(first: 50) {
+      edges {
+        node {
+          id
+          number
+          status
+          credits
+          createdAt
+          failureReason
+          total {
+            amount
+            currency
+          }
+          invoice {
+            id
+            number
+          }
+        }
+      }
+    }
+    invoices(first: 50) {
+      edges {
+        node {
+          id
+          number
+          issuedAt
+          status
+          pdfUrl
+          orderNumber
+          total {
+            amount
+            currency
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingOrdersQuery, BillingOrdersQueryVariables>;
+export const BillingCancelOrderDocument = new TypedDocumentString(`
+    mutation BillingCancelOrder($id: ID!) {
+  cancelOrder(orderId: $id) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<BillingCancelOrderMutation, BillingCancelOrderMutationVariables>;
+export const BillingMembersDocument = new TypedDocumentString(`
+    query BillingMembers($orgId: ID!) {
+  org(id: $orgId) {
+    id
+    seats {
+      total
+      used
+      available
+      pending
+    }
+    members(first: 100) {
+      edges {
+        node {
+          role
+          createdAt
+          user {
+            id
+            email
+            name
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingMembersQuery, BillingMembersQueryVariables>;
+export const BillingInvitationsDocument = new TypedDocumentString(`
+    query BillingInvitations($orgId: ID!) {
+  org(id: $orgId) {
+    id
+    invitations {
+      id
+      email
+      role
+      expiresAt
+      acceptedAt
+      revokedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingInvitationsQuery, BillingInvitationsQueryVariables>;
+export const BillingInviteDocument = new TypedDocumentString(`
+    mutation BillingInvite($orgId: ID!, $email: String!, $role: Role!) {
+  inviteMember(orgId: $orgId, email: $email, role: $role) {
+    token
+    invitation {
+      id
+      email
+      role
+      expiresAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingInviteMutation, BillingInviteMutationVariables>;
+export const BillingRevokeInvitationDocument = new TypedDocumentString(`
+    mutation BillingRevokeInvitation($id: ID!) {
+  revokeInvitation(id: $id) {
+    invitation {
+      id
+      revokedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingRevokeInvitationMutation, BillingRevokeInvitationMutationVariables>;
+export const BillingSetRoleDocument = new TypedDocumentString(`
+    mutation BillingSetRole($orgId: ID!, $userId: ID!, $role: Role!) {
+  setMemberRole(orgId: $orgId, userId: $userId, role: $role) {
+    member {
+      role
+      user {
+        id
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingSetRoleMutation, BillingSetRoleMutationVariables>;
+export const BillingRemoveMemberDocument = new TypedDocumentString(`
+    mutation BillingRemoveMember($orgId: ID!, $userId: ID!) {
+  removeMember(orgId: $orgId, userId: $userId) {
+    userId
+  }
+}
+    `) as unknown as TypedDocumentString<BillingRemoveMemberMutation, BillingRemoveMemberMutationVariables>;
+export const BillingApiKeysDocument = new TypedDocumentString(`
+    query BillingApiKeys($orgId: ID!) {
+  org(id: $orgId) {
+    id
+    apiKeys {
+      id
+      name
+      prefix
+      createdAt
+      lastUsedAt
+      revokedAt
+      createdBy {
+        name
+        email
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingApiKeysQuery, BillingApiKeysQueryVariables>;
+export const BillingCreateApiKeyDocument = new TypedDocumentString(`
+    mutation BillingCreateApiKey($orgId: ID!, $name: String!) {
+  createApiKey(orgId: $orgId, name: $name) {
+    secret
+    apiKey {
+      id
+      name
+      prefix
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingCreateApiKeyMutation, BillingCreateApiKeyMutationVariables>;
+export const BillingRevokeApiKeyDocument = new TypedDocumentString(`
+    mutation BillingRevokeApiKey($id: ID!) {
+  revokeApiKey(id: $id) {
+    apiKey {
+      id
+      revokedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingRevokeApiKeyMutation, BillingRevokeApiKeyMutationVariables>;
+export const BillingPlanDocument = new TypedDocumentString(`
+    query BillingPlan($orgId: ID!) {
+  org(id: $orgId) {
+    id
+    seats {
+      total
+      used
+      available
+      pending
+    }
+    usage {
+      scope
+      periodStart
+      periodEnd
+      creditsConsumed
+    }
+    subscription {
+      id
+      status
+      seats
+      currentPeriodEnd
+      renewsAt
+      cancelAtPeriodEnd
+      includedCreditsPerMonth
+      includedCreditsLeft
+      plan {
+        id
+        name
+        interval
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingPlanQuery, BillingPlanQueryVariables>;
+export const BillingAutoRechargeDocument = new TypedDocumentString(`
+    query BillingAutoRecharge($orgId: ID!) {
+  org(id: $orgId) {
+    id
+    autoRecharge {
+      enabled
+      mode
+      threshold
+      quantity
+      paused
+      pauseReason
+      spendingLimit {
+        amount
+        currency
+      }
+      spentThisPeriod {
+        amount
+        currency
+      }
+      periodEnd
+      pack {
+        name
+      }
+      paymentMethod {
+        brand
+        last4
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingAutoRechargeQuery, BillingAutoRechargeQueryVariables>;
+export const BillingAcceptInvitationDocument = new TypedDocumentString(`
+    mutation BillingAcceptInvitation($token: String!) {
+  acceptInvitation(token: $token) {
+    membership {
+      role
+      org {
+        id
+        name
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingAcceptInvitationMutation, BillingAcceptInvitationMutationVariables>;
+export const BillingSpendDocument = new TypedDocumentString(`
+    mutation BillingSpend($input: ConsumeCreditsInput!) {
+  consumeCredits(input: $input) {
+    entry {
+      id
+      amount
+      balanceAfter
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingSpendMutation, BillingSpendMutationVariables>;
+export const WatchOrderDocument = new TypedDocumentString(`
+    query WatchOrder($id: ID!) {
+  order(id: $id) {
+    id
+    number
+    status
+    failureReason
+    credits
+    total {
+      amount
+      currency
+    }
+    invoice {
+      id
+      number
+      pdfUrl
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WatchOrderQuery, WatchOrderQueryVariables>;
+export const WatchOrderUpdatesDocument = new TypedDocumentString(`
+    subscription WatchOrderUpdates($orgId: ID!) {
+  orderUpdated(orgId: $orgId) {
+    id
+    number
+    status
+    failureReason
+    credits
+    total {
+      amount
+      currency
+    }
+    invoice {
+      id
+      number
+      pdfUrl
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WatchOrderUpdatesSubscription, WatchOrderUpdatesSubscriptionVariables>;
