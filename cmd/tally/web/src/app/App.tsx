@@ -14,6 +14,7 @@ import { Orders } from "./Orders";
 import { Plan } from "./Plan";
 import { clientFor, loadOrg, loadToken, saveOrg, saveToken } from "./session";
 import { SignIn } from "./SignIn";
+import { Spend } from "./Spend";
 import { ErrorNotice, Loading } from "./ui";
 
 /** The screens, in the order of the tabs. */
@@ -148,13 +149,18 @@ function OrgPage({ client, membership }: { client: TallyClient; membership: Memb
   const [live, setLive] = useState<{ balance?: BalanceFieldsFragment; connected: boolean; last?: string }>({ connected: false });
   useEffect(() => {
     setLive({ connected: false });
-    return client.subscribe(BalanceUpdatedDoc, { orgId }, {
+    const off = client.onSocket((state) => setLive((l) => ({ ...l, connected: state === "connected" })));
+    const stop = client.subscribe(BalanceUpdatedDoc, { orgId }, {
       next: (d) => {
         const e = d.balanceUpdated.entry;
         setLive({ balance: d.balanceUpdated.balance, connected: true, last: e ? `${e.kind} ${formatCredits(e.amount)}${e.reason ? ` (${e.reason})` : ""}` : undefined });
       },
       error: () => setLive((l) => ({ ...l, connected: false })),
     });
+    return () => {
+      stop();
+      off();
+    };
   }, [client, orgId]);
 
   // The newer of the query's and the subscription's balances.
@@ -222,7 +228,10 @@ function OrgPage({ client, membership }: { client: TallyClient; membership: Memb
           ) : !balance ? (
             <Loading what="the balance" />
           ) : (
-            <BalanceView balance={balance} live={live.connected} last={live.last} />
+            <>
+              <BalanceView balance={balance} live={live.connected} last={live.last} />
+              <Spend client={client} orgId={orgId} />
+            </>
           ))}
         {tab === "buy" && org && <Buy client={client} orgId={orgId} currency={org.currency} rights={rights} />}
         {tab === "buy" && !org && (overview.error ? <ErrorNotice error={overview.error} /> : <Loading what="the organization" />)}

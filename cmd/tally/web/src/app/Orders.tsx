@@ -1,6 +1,7 @@
 // Orders and invoices, with the invoice PDFs.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { authorization, TallyError, type TallyClient } from "../client";
+import { OrderUpdatedDoc } from "../client/orders";
 import type { OrderStatus } from "../gql/graphql";
 import type { Rights } from "./App";
 import { formatCredits, formatDate, formatMoney } from "./format";
@@ -47,6 +48,13 @@ export function Orders({ client, orgId, rights }: { client: TallyClient; orgId: 
   const cancel = useMutation(client, CancelOrderDoc);
   const [dlError, setDlError] = useState<TallyError>();
   const [downloaded, setDownloaded] = useState<string>();
+  // An order that changes (paid on the confirm page, failed, refunded)
+  // shows at once, with its invoice.
+  const reload = q.reload;
+  useEffect(() => {
+    if (!rights.canBuy) return;
+    return client.subscribe(OrderUpdatedDoc, { orgId }, { next: () => reload() });
+  }, [client, orgId, rights.canBuy, reload]);
 
   if (!rights.canBuy) {
     return (

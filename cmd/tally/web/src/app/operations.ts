@@ -203,3 +203,9 @@ export const AcceptInvitationDoc = graphql(`
     acceptInvitation(token: $token) { membership { role org { id name } } }
   }
 `);
+
+export const SpendDoc = graphql(`
+  mutation BillingSpend($input: ConsumeCreditsInput!) {
+    consumeCredits(input: $input) { entry { id amount balanceAfter } }
+  }
+`);

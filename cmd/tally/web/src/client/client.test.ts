@@ -180,6 +180,8 @@ describe("subscribe", () => {
   it("sends the token in connection_init's payload and delivers each event", async () => {
     const c = createClient({ url: "http://tally.test/graphql", token: "tok-ws", webSocketImpl: FakeSocket });
     const got: number[] = [];
+    const states: string[] = [];
+    c.onSocket((s) => states.push(s));
     const stop = c.subscribe(BalanceSub, { orgId: "o1" }, { next: (d) => got.push(d.balanceUpdated.balance.total) });
     await until(() => (FakeSocket.last?.sent.length ?? 0) > 0);
     const ws = FakeSocket.last!;
@@ -187,8 +189,10 @@ describe("subscribe", () => {
     expect(ws.protocols).toContain("graphql-transport-ws");
     // graph/wssession.go's initFunc reads payload.authorization.
     expect(ws.sent[0]).toEqual({ type: "connection_init", payload: { authorization: "Bearer tok-ws" } });
+    expect(states).toEqual([]);
     ws.serverSend({ type: "connection_ack" });
     await until(() => ws.sent.length > 1);
+    expect(states).toEqual(["connected"]);
     const sub = ws.sent[1] as { id: string; type: string; payload: { query: string; variables: unknown } };
     expect(sub.type).toBe("subscribe");
     expect(sub.payload.query).toContain("balanceUpdated(orgId: $orgId)");

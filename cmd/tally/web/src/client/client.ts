@@ -44,6 +44,11 @@ export interface TallyClient extends Transport {
   readonly options: Readonly<ClientOptions>;
   /** A client like this one with another token (its own websocket). */
   withToken(token: TokenSource): TallyClient;
+  /**
+   * Tells listener when the websocket connects (the server accepted
+   * connection_init) and when it closes; returns what stops telling.
+   */
+  onSocket(listener: (state: "connected" | "closed") => void): () => void;
   /** Closes the websocket, if one is open. */
   dispose(): void;
 }
@@ -152,6 +157,12 @@ export function createClient(options: ClientOptions): TallyClient {
           complete: () => sink.complete?.(),
         },
       );
+    },
+
+    onSocket(listener) {
+      const s = socket();
+      const offs = [s.on("connected", () => listener("connected")), s.on("closed", () => listener("closed"))];
+      return () => offs.forEach((off) => off());
     },
 
     withToken(token) {

@@ -36,6 +36,7 @@ type Documents = {
     "\n  query BillingPlan($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      seats { total used available pending }\n      usage { scope periodStart periodEnd creditsConsumed }\n      subscription {\n        id\n        status\n        seats\n        currentPeriodEnd\n        renewsAt\n        cancelAtPeriodEnd\n        includedCreditsPerMonth\n        includedCreditsLeft\n        plan { id name interval }\n      }\n    }\n  }\n": typeof types.BillingPlanDocument,
     "\n  query BillingAutoRecharge($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      autoRecharge {\n        enabled\n        mode\n        threshold\n        quantity\n        paused\n        pauseReason\n        spendingLimit { amount currency }\n        spentThisPeriod { amount currency }\n        periodEnd\n        pack { name }\n        paymentMethod { brand last4 }\n      }\n    }\n  }\n": typeof types.BillingAutoRechargeDocument,
     "\n  mutation BillingAcceptInvitation($token: String!) {\n    acceptInvitation(token: $token) { membership { role org { id name } } }\n  }\n": typeof types.BillingAcceptInvitationDocument,
+    "\n  mutation BillingSpend($input: ConsumeCreditsInput!) {\n    consumeCredits(input: $input) { entry { id amount balanceAfter } }\n  }\n": typeof types.BillingSpendDocument,
     "\n  query WatchOrder($id: ID!) {\n    order(id: $id) {\n      id\n      number\n      status\n      failureReason\n      credits\n      total { amount currency }\n      invoice { id number pdfUrl }\n    }\n  }\n": typeof types.WatchOrderDocument,
     "\n  subscription WatchOrderUpdates($orgId: ID!) {\n    orderUpdated(orgId: $orgId) {\n      id\n      number\n      status\n      failureReason\n      credits\n      total { amount currency }\n      invoice { id number pdfUrl }\n    }\n  }\n": typeof types.WatchOrderUpdatesDocument,
 };
@@ -61,6 +62,7 @@ const documents: Documents = {
     "\n  query BillingPlan($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      seats { total used available pending }\n      usage { scope periodStart periodEnd creditsConsumed }\n      subscription {\n        id\n        status\n        seats\n        currentPeriodEnd\n        renewsAt\n        cancelAtPeriodEnd\n        includedCreditsPerMonth\n        includedCreditsLeft\n        plan { id name interval }\n      }\n    }\n  }\n": types.BillingPlanDocument,
     "\n  query BillingAutoRecharge($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      autoRecharge {\n        enabled\n        mode\n        threshold\n        quantity\n        paused\n        pauseReason\n        spendingLimit { amount currency }\n        spentThisPeriod { amount currency }\n        periodEnd\n        pack { name }\n        paymentMethod { brand last4 }\n      }\n    }\n  }\n": types.BillingAutoRechargeDocument,
     "\n  mutation BillingAcceptInvitation($token: String!) {\n    acceptInvitation(token: $token) { membership { role org { id name } } }\n  }\n": types.BillingAcceptInvitationDocument,
+    "\n  mutation BillingSpend($input: ConsumeCreditsInput!) {\n    consumeCredits(input: $input) { entry { id amount balanceAfter } }\n  }\n": types.BillingSpendDocument,
     "\n  query WatchOrder($id: ID!) {\n    order(id: $id) {\n      id\n      number\n      status\n      failureReason\n      credits\n      total { amount currency }\n      invoice { id number pdfUrl }\n    }\n  }\n": types.WatchOrderDocument,
     "\n  subscription WatchOrderUpdates($orgId: ID!) {\n    orderUpdated(orgId: $orgId) {\n      id\n      number\n      status\n      failureReason\n      credits\n      total { amount currency }\n      invoice { id number pdfUrl }\n    }\n  }\n": types.WatchOrderUpdatesDocument,
 };
@@ -149,6 +151,10 @@ export function graphql(source: "\n  query BillingAutoRecharge($orgId: ID!) {\n 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation BillingAcceptInvitation($token: String!) {\n    acceptInvitation(token: $token) { membership { role org { id name } } }\n  }\n"): typeof import('./graphql').BillingAcceptInvitationDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BillingSpend($input: ConsumeCreditsInput!) {\n    consumeCredits(input: $input) { entry { id amount balanceAfter } }\n  }\n"): typeof import('./graphql').BillingSpendDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -18,6 +18,20 @@ export type BillingInterval =
   /** Every month. */
   | 'MONTHLY';
 
+/** What consumeCredits takes. */
+export type ConsumeCreditsInput = {
+  /** Credits to spend, at least 1. */
+  amount: number;
+  /** A key unique to this spend: a retry with the same key and input returns the first result; with other input, CONFLICT. */
+  idempotencyKey: string;
+  /** A JSON object to keep with the entry (at most 4 KiB). */
+  metadata?: unknown;
+  /** Global ID of the org. */
+  orgId: string | number;
+  /** Why the credits are spent (at most 500 bytes). */
+  reason?: string | null | undefined;
+};
+
 /** What createOrg takes. */
 export type CreateOrgInput = {
   /** ISO 3166-1 alpha-2 country code. */
@@ -361,6 +375,13 @@ export type BillingAcceptInvitationMutationVariables = Exact<{
 
 
 export type BillingAcceptInvitationMutation = { acceptInvitation: { membership: { role: Role, org: { id: string, name: string } } } };
+
+export type BillingSpendMutationVariables = Exact<{
+  input: ConsumeCreditsInput;
+}>;
+
+
+export type BillingSpendMutation = { consumeCredits: { entry: { id: string, amount: number, balanceAfter: number } } };
 
 export type WatchOrderQueryVariables = Exact<{
   id: string | number;
@@ -805,6 +826,17 @@ export const BillingAcceptInvitationDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<BillingAcceptInvitationMutation, BillingAcceptInvitationMutationVariables>;
+export const BillingSpendDocument = new TypedDocumentString(`
+    mutation BillingSpend($input: ConsumeCreditsInput!) {
+  consumeCredits(input: $input) {
+    entry {
+      id
+      amount
+      balanceAfter
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingSpendMutation, BillingSpendMutationVariables>;
 export const WatchOrderDocument = new TypedDocumentString(`
     query WatchOrder($id: ID!) {
   order(id: $id) {
