@@ -121,11 +121,11 @@ func (p *page) waitFor(what, expr string) {
 }
 
 // eval evaluates a JavaScript expression.
-func eval[T any](p *page, expr string) T {
+func eval[T any](p *page, expr string, opts ...chromedp.EvaluateOption) T {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
 	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, opts...))
 	if err != nil {
 		p.fail(fmt.Errorf("evaluating %s: %w", expr, err))
 	}
@@ -504,6 +504,23 @@ func TestBillingPageInChromium(t *testing.T) {
 		}
 		t.Logf("the page says: %q", why)
 		member.shot("12-member-refused")
+
+		// The server refuses too: the member's own session asks for a
+		// pack as the page would, and gets FORBIDDEN.
+		code := eval[string](member, `(async () => {
+			const token = sessionStorage.getItem("tally.billing.token");
+			const gql = async (query, variables) => (await fetch("/graphql", { method: "POST",
+				headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
+				body: JSON.stringify({ query, variables }) })).json();
+			const v = await gql("{ viewer { memberships { org { id } } } packs(currency: EUR) { id custom } }");
+			const r = await gql("mutation($in: PurchasePackInput!) { purchasePack(input: $in) { order { id } } }", { in: {
+				orgId: v.data.viewer.memberships[0].org.id, packId: v.data.packs.find(p => !p.custom).id, quantity: 1,
+				idempotencyKey: crypto.randomUUID(), paymentMethodId: "4242424242424242" } });
+			return r.errors ? r.errors[0].extensions.code : "no error";
+		})()`, chromedp.EvalAwaitPromise)
+		if code != "FORBIDDEN" {
+			t.Fatalf("a MEMBER's purchase answered %s, want FORBIDDEN", code)
+		}
 	})
 
 	t.Run("phone width renders without horizontal overflow", func(t *testing.T) {
