@@ -212,7 +212,7 @@ function OrgPage({ client, membership }: { client: TallyClient; membership: Memb
             role="tab"
             type="button"
             aria-selected={tab === t.id}
-            aria-controls={`panel-${t.id}`}
+            aria-controls={tab === t.id ? `panel-${t.id}` : undefined}
             tabIndex={tab === t.id ? 0 : -1}
             onClick={() => select(t.id)}
             onKeyDown={(e) => onKey(e, i)}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { authorization, createClient, websocketURL, withToken } from "./client";
+import { authorization, createClient, websocketURL, withToken, type Document } from "./client";
 import { TallyError } from "./errors";
 
 import { BalanceUpdatedDoc as BalanceSub, OverviewDoc as BalanceDoc } from "../app/operations";
@@ -41,6 +41,14 @@ describe("request", () => {
     expect(body.query).toContain("query BillingOverview");
     expect(body.query).toContain("fragment BalanceFields on Balance");
     expect(body.variables).toEqual({ orgId: "o1" });
+  });
+
+  it("takes any typed document whose toString is the operation (another SPA's codegen)", async () => {
+    const doc = new String("query Mine { viewer { user { id } } }") as unknown as Document<{ viewer: { user: { id: string } } }, Record<string, never>>;
+    const { f, sent } = fakeFetch(json({ data: { viewer: { user: { id: "u1" } } } }));
+    const d = await createClient({ url: "/graphql", fetch: f }).request(doc, {});
+    expect(d.viewer.user.id).toBe("u1");
+    expect(JSON.parse(String(sent[0].init.body)).query).toBe("query Mine { viewer { user { id } } }");
   });
 
   it("reads a token function on every request and sends none when it is empty", async () => {

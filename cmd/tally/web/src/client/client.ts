@@ -1,11 +1,15 @@
 // The transport: queries and mutations over fetch, subscriptions over
 // graphql-ws (graphql-transport-ws), both with the same bearer token.
 import { createClient as createWSClient, type Client as WSClient } from "graphql-ws";
-import type { TypedDocumentString } from "../gql/graphql";
+import type { DocumentTypeDecoration } from "@graphql-typed-document-node/core";
 import { TallyError, fromGraphQLErrors, toTallyError, type GraphQLErrorJSON } from "./errors";
 
-/** A typed operation: what GraphQL Code Generator writes into src/gql. */
-export type Document<TResult, TVariables> = TypedDocumentString<TResult, TVariables>;
+/**
+ * A typed operation whose text is its toString(): what GraphQL Code
+ * Generator's client preset writes with `documentMode: "string"` (here in
+ * src/gql; another SPA's own generated operations fit too).
+ */
+export type Document<TResult, TVariables> = DocumentTypeDecoration<TResult, TVariables> & { toString(): string };
 
 /** A token, or a function that returns the current one (undefined: anonymous). */
 export type TokenSource = string | undefined | (() => string | undefined);
