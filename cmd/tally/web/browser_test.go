@@ -536,16 +536,27 @@ func TestBillingPageInChromium(t *testing.T) {
 			owner.tab(id)
 			owner.waitFor("the "+id+" panel to load", `!document.querySelector(".panel").innerText.includes("Loading ")`)
 			// The outermost elements that stick out on the right and are
-			// not inside a box that scrolls sideways (wide tables scroll
-			// in their own box, which is fine), and positioned ones, which
-			// such a box clips only when it is their containing block.
+			// not clipped by a box that scrolls sideways (wide tables
+			// scroll in their own box, which is fine; such a box clips a
+			// positioned element only when it holds its containing block).
 			over := eval[[]string](owner, `(() => {
 				const w = document.documentElement.clientWidth, out = [];
-				const scrolls = (e) => { for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) { const o = getComputedStyle(a).overflowX; if (o === "auto" || o === "scroll" || o === "hidden") return true } return false };
+				// clipped: an ancestor box that scrolls or clips sideways
+				// contains e, and, for a positioned e, its containing block.
+				const clipped = (e) => {
+					const pos = getComputedStyle(e).position;
+					if (pos === "fixed") return false;
+					const cb = pos === "absolute" ? e.offsetParent : null;
+					for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+						if (!["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(a).overflowX)) continue;
+						if (pos !== "absolute" || (cb && a.contains(cb))) return true;
+					}
+					return false;
+				};
 				const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (typeof e.className === "string" && e.className ? "." + e.className.trim().split(/\s+/).join(".") : "");
 				const offends = (e) => {
-					const r = e.getBoundingClientRect(), pos = getComputedStyle(e).position;
-					return r.width > 0 && r.right > w + 1 && (pos === "absolute" || pos === "fixed" || !scrolls(e));
+					const r = e.getBoundingClientRect();
+					return r.width > 0 && r.right > w + 1 && !clipped(e);
 				};
 				for (const e of document.querySelectorAll("body *")) {
 					if (!offends(e) || (e.parentElement && e.parentElement !== document.body && offends(e.parentElement))) continue;
