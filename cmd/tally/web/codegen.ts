@@ -16,6 +16,9 @@ const config: CodegenConfig = {
       // printer in the bundle, and the same text goes over HTTP and the socket.
       config: {
         documentMode: "string",
+        // Only the types the operations use: a schema change elsewhere does
+        // not touch the generated code.
+        onlyOperationTypes: true,
         useTypeImports: true,
         enumsAsTypes: true,
         skipTypename: false,
