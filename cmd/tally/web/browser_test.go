@@ -31,6 +31,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/device"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/tallyhq/tally/cmd/tally/internal/tallytest"
 )
@@ -146,6 +147,15 @@ func (p *page) typeInto(sel, value string) {
 	p.do(chromedp.WaitVisible(chromedp.CSS(sel)))
 	eval[chromedp.Void](p, fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.value = ""; e.dispatchEvent(new Event("input", { bubbles: true })) })()`, sel))
 	p.do(chromedp.SendKeys(chromedp.CSS(sel), value))
+}
+
+// fill sets a field's value at once and fires its input event, for fields
+// whose handler rewrites what is typed (a number field clamps an empty
+// value to 1 while one types).
+func (p *page) fill(sel, value string) {
+	p.t.Helper()
+	p.do(chromedp.WaitVisible(chromedp.CSS(sel)))
+	eval[chromedp.Void](p, fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.value = %q; e.dispatchEvent(new Event("input", { bubbles: true })) })()`, sel, value))
 }
 
 // choose selects value in a <select> and fires its change event.
@@ -469,6 +479,36 @@ func TestBillingPageInChromium(t *testing.T) {
 		owner.shot("10-declined")
 	})
 
+	t.Run("spending shows live and beyond the balance is INSUFFICIENT_CREDITS", func(t *testing.T) {
+		owner.t = t
+		owner.tab("balance")
+		before := credits(t, owner.text(`[data-testid="balance-total"]`))
+		owner.fill("#spend-amount", "1000")
+		owner.click(`section[aria-labelledby="spend-h"] button[type=submit]`)
+		// The header's balance follows the subscription.
+		owner.waitFor(fmt.Sprintf("the balance to reach %d", before-1000),
+			fmt.Sprintf(`document.querySelector('[data-testid="balance-total"]').innerText.replace(/[^0-9]/g, "") === "%d"`, before-1000))
+		owner.fill("#spend-amount", strconv.FormatInt(before, 10))
+		owner.click(`section[aria-labelledby="spend-h"] button[type=submit]`)
+		msg := owner.text(`section[aria-labelledby="spend-h"] [role=alert][data-code="INSUFFICIENT_CREDITS"]`)
+		if after := credits(t, owner.text(`[data-testid="balance-total"]`)); after != before-1000 {
+			t.Fatalf("balance %d after a refused spend, want %d", after, before-1000)
+		}
+		t.Logf("the page says: %q", msg)
+		owner.shot("11-insufficient-credits")
+	})
+
+	t.Run("the tabs work from the keyboard", func(t *testing.T) {
+		owner.t = t
+		owner.tab("balance")
+		owner.do(chromedp.Focus(chromedp.CSS("#tab-balance")), chromedp.KeyEvent(kb.ArrowRight))
+		owner.waitFor("Buy credits selected by ArrowRight", `document.activeElement.id === "tab-buy" && document.querySelector("#tab-buy").getAttribute("aria-selected") === "true" && document.querySelector("#panel-buy")`)
+		owner.do(chromedp.KeyEvent(kb.End))
+		owner.waitFor("the last tab selected by End", `document.activeElement.id === "tab-plan" && document.querySelector("#tab-plan").getAttribute("aria-selected") === "true"`)
+		owner.do(chromedp.KeyEvent(kb.Home))
+		owner.waitFor("the first tab selected by Home", `document.activeElement.id === "tab-balance" && document.querySelector("#panel-balance")`)
+	})
+
 	t.Run("a MEMBER may not buy and sees why", func(t *testing.T) {
 		owner.t = t
 		owner.tab("members")
@@ -479,7 +519,7 @@ func TestBillingPageInChromium(t *testing.T) {
 		if !strings.HasPrefix(token, "tlyinv_") {
 			t.Fatalf("invitation token %q", token)
 		}
-		owner.shot("11-members-invited")
+		owner.shot("12-members-invited")
 
 		// The member: another tab, so another session.
 		tabCtx, cancelTab := chromedp.NewContext(browserCtx)
@@ -503,7 +543,7 @@ func TestBillingPageInChromium(t *testing.T) {
 			t.Fatalf("a MEMBER sees %d buy controls", n)
 		}
 		t.Logf("the page says: %q", why)
-		member.shot("12-member-refused")
+		member.shot("13-member-refused")
 
 		// The server refuses too: the member's own session asks for a
 		// pack as the page would, and gets FORBIDDEN.
@@ -569,7 +609,7 @@ func TestBillingPageInChromium(t *testing.T) {
 				t.Errorf("%s tab overflows a 390 px screen: %s", id, strings.Join(over, "; "))
 			}
 			if id == "balance" || id == "buy" || id == "orders" {
-				owner.shot("13-phone-" + id)
+				owner.shot("14-phone-" + id)
 			}
 		}
 	})
