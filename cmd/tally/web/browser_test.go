@@ -509,6 +509,18 @@ func TestBillingPageInChromium(t *testing.T) {
 		owner.waitFor("the first tab selected by Home", `document.activeElement.id === "tab-balance" && document.querySelector("#panel-balance")`)
 	})
 
+	t.Run("the members, API keys and plan screens load without an error", func(t *testing.T) {
+		owner.t = t
+		for i, id := range []string{"members", "keys", "plan"} {
+			owner.tab(id)
+			owner.waitFor("the "+id+" panel to load", `!document.querySelector(".panel").innerText.includes("Loading ")`)
+			if alert := eval[string](owner, `[...document.querySelectorAll(".panel [role=alert]")].map(e => e.innerText).join(" | ")`); alert != "" {
+				t.Errorf("the %s tab shows an error: %s", id, alert)
+			}
+			owner.shot(fmt.Sprintf("%02d-%s", 12+i, id))
+		}
+	})
+
 	t.Run("a MEMBER may not buy and sees why", func(t *testing.T) {
 		owner.t = t
 		owner.tab("members")
@@ -519,7 +531,7 @@ func TestBillingPageInChromium(t *testing.T) {
 		if !strings.HasPrefix(token, "tlyinv_") {
 			t.Fatalf("invitation token %q", token)
 		}
-		owner.shot("12-members-invited")
+		owner.shot("15-members-invited")
 
 		// The member: another tab, so another session.
 		tabCtx, cancelTab := chromedp.NewContext(browserCtx)
@@ -543,7 +555,7 @@ func TestBillingPageInChromium(t *testing.T) {
 			t.Fatalf("a MEMBER sees %d buy controls", n)
 		}
 		t.Logf("the page says: %q", why)
-		member.shot("13-member-refused")
+		member.shot("16-member-refused")
 
 		// The server refuses too: the member's own session asks for a
 		// pack as the page would, and gets FORBIDDEN.
@@ -609,7 +621,7 @@ func TestBillingPageInChromium(t *testing.T) {
 				t.Errorf("%s tab overflows a 390 px screen: %s", id, strings.Join(over, "; "))
 			}
 			if id == "balance" || id == "buy" || id == "orders" {
-				owner.shot("14-phone-" + id)
+				owner.shot("17-phone-" + id)
 			}
 		}
 	})
