@@ -229,7 +229,7 @@ func credits(t *testing.T, s string) int64 {
 // subscriptions from /metrics.
 func activeSubscriptions(t *testing.T, base string) int {
 	t.Helper()
-	resp, err := http.Get(base + "/metrics")
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(base + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
