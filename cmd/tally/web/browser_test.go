@@ -1,0 +1,628 @@
+package web_test
+
+// The billing page driven in a real browser: Debian's Chromium, headless,
+// through the DevTools protocol (chromedp), against the tally binary built
+// from this tree (SQLite store, sandbox gateway, the page's own development
+// sign-in). Every step waits on a condition of the page, never on a clock.
+//
+// Each main screen is saved as a PNG in $TALLY_SCREENSHOTS (default
+// cmd/tally/web/screenshots/, which git ignores); the test logs the paths.
+//
+// Chromium is /usr/bin/chromium or `chromium` on PATH ($CHROMIUM names
+// another). Without it the test skips, except under CI (CI set), where it
+// fails: .ci/run installs Debian's chromium package.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/device"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/tallyhq/tally/cmd/tally/internal/tallytest"
+)
+
+func TestMain(m *testing.M) { tallytest.Main(m) }
+
+// stepTimeout bounds one scenario, so that a page that never reaches a
+// condition fails the test instead of hanging it. It is a limit, not an
+// assertion: every wait ends as soon as its condition holds.
+const stepTimeout = 60 * time.Second
+
+// chromiumPath finds Chromium, or skips (fails under CI) without it.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	candidates := []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium"}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		candidates = append(candidates, p)
+	}
+	for _, c := range candidates {
+		if c == "" {
+			continue
+		}
+		if fi, err := os.Stat(c); err == nil && !fi.IsDir() {
+			return c
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("Chromium is missing (no /usr/bin/chromium, no chromium on PATH): CI must run the browser tests; .ci/run installs Debian's chromium package")
+	}
+	t.Skip("skipping the browser tests: no Chromium (apt-get install chromium, or set CHROMIUM to its path)")
+	return ""
+}
+
+// screenshots is where the PNGs go.
+func screenshots(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("TALLY_SCREENSHOTS")
+	if dir == "" {
+		dir = "screenshots"
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// page is one browser tab on the billing page.
+type page struct {
+	t    *testing.T
+	ctx  context.Context // the tab's context: no deadline
+	dir  string          // screenshots
+	base string          // http://localhost:PORT
+}
+
+// step runs actions with the scenario's time limit.
+func (p *page) do(actions ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		p.fail(err)
+	}
+}
+
+// fail reports err with what the tab shows.
+func (p *page) fail(err error) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+	defer cancel()
+	text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	p.shot("failure-" + regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(strings.ToLower(p.t.Name()), "-"))
+	p.t.Fatalf("%v\nat %s the page shows:\n%s", err, loc, text)
+}
+
+// waitFor polls a JavaScript expression until it is truthy.
+func (p *page) waitFor(what, expr string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool]("!!("+expr+")", chromedp.WithPollingTimeout(stepTimeout))); err != nil {
+		p.fail(fmt.Errorf("waiting for %s (%s): %w", what, expr, err))
+	}
+}
+
+// eval evaluates a JavaScript expression.
+func eval[T any](p *page, expr string, opts ...chromedp.EvaluateOption) T {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, opts...))
+	if err != nil {
+		p.fail(fmt.Errorf("evaluating %s: %w", expr, err))
+	}
+	return v
+}
+
+// text is the trimmed text of the first element sel matches, once visible.
+func (p *page) text(sel string) string {
+	p.t.Helper()
+	p.do(chromedp.WaitVisible(chromedp.CSS(sel)))
+	return strings.TrimSpace(eval[string](p, fmt.Sprintf(`document.querySelector(%q).innerText`, sel)))
+}
+
+// typeInto replaces a field's value by typing, so that the page's input
+// handlers see it.
+func (p *page) typeInto(sel, value string) {
+	p.t.Helper()
+	p.do(chromedp.WaitVisible(chromedp.CSS(sel)))
+	eval[chromedp.Void](p, fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.value = ""; e.dispatchEvent(new Event("input", { bubbles: true })) })()`, sel))
+	p.do(chromedp.SendKeys(chromedp.CSS(sel), value))
+}
+
+// fill sets a field's value at once and fires its input event, for fields
+// whose handler rewrites what is typed (a number field clamps an empty
+// value to 1 while one types).
+func (p *page) fill(sel, value string) {
+	p.t.Helper()
+	p.do(chromedp.WaitVisible(chromedp.CSS(sel)))
+	eval[chromedp.Void](p, fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.value = %q; e.dispatchEvent(new Event("input", { bubbles: true })) })()`, sel, value))
+}
+
+// choose selects value in a <select> and fires its change event.
+func (p *page) choose(sel, value string) {
+	p.t.Helper()
+	p.do(chromedp.WaitVisible(chromedp.CSS(sel)))
+	ok := eval[bool](p, fmt.Sprintf(`(() => { const s = document.querySelector(%q);
+		if (![...s.options].some(o => o.value === %q)) return false;
+		s.value = %q; s.dispatchEvent(new Event("change", { bubbles: true })); return true })()`, sel, value, value))
+	if !ok {
+		p.fail(fmt.Errorf("%s has no option %q", sel, value))
+	}
+}
+
+// click clicks the first element sel matches, once visible.
+func (p *page) click(sel string) {
+	p.t.Helper()
+	p.do(chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
+}
+
+// tab opens one of the page's tabs by its id (balance, buy, orders, …).
+func (p *page) tab(id string) {
+	p.t.Helper()
+	p.click("#tab-" + id)
+	p.waitFor("the "+id+" tab", fmt.Sprintf(`document.querySelector("#tab-%s[aria-selected=true]") && document.querySelector("#panel-%s")`, id, id))
+}
+
+// shot saves a full-page PNG as name.png and logs its path.
+func (p *page) shot(name string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		p.t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	if !bytes.HasPrefix(png, []byte("\x89PNG")) {
+		p.t.Errorf("screenshot %s is not a PNG", name)
+		return
+	}
+	path := filepath.Join(p.dir, name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		p.t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	p.t.Logf("screenshot: %s", path)
+}
+
+// signIn uses the page's development sign-in as email.
+func (p *page) signIn(email string) {
+	p.t.Helper()
+	p.do(chromedp.Navigate(p.base + "/billing"))
+	p.typeInto("#dev-email", email)
+	p.click(`form[aria-labelledby="mint-h"] button[type=submit]`)
+	p.waitFor("the signed-in page", `document.querySelector(".who") && document.querySelector(".who").innerText.includes(`+strconv.Quote(email)+`)`)
+}
+
+// credits reads a number the page formats as "12,345".
+func credits(t *testing.T, s string) int64 {
+	t.Helper()
+	digits := regexp.MustCompile(`[^0-9]`).ReplaceAllString(s, "")
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil {
+		t.Fatalf("%q is not a number of credits", s)
+	}
+	return n
+}
+
+// activeSubscriptions reads the server's gauge of open GraphQL
+// subscriptions from /metrics.
+func activeSubscriptions(t *testing.T, base string) int {
+	t.Helper()
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^tally_graphql_active_subscriptions ([0-9.e+]+)$`).FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("/metrics has no tally_graphql_active_subscriptions:\n%s", body)
+	}
+	f, err := strconv.ParseFloat(string(m[1]), 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(f)
+}
+
+// waitSubscribed waits until the server holds at least n subscriptions,
+// so that a change made next is pushed to the page.
+func waitSubscribed(t *testing.T, base string, n int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+	defer cancel()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for activeSubscriptions(t, base) < n {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the server never held %d subscriptions", n)
+		case <-tick.C:
+		}
+	}
+}
+
+func TestBillingPageInChromium(t *testing.T) {
+	chromium := chromiumPath(t)
+	dir := screenshots(t)
+
+	// A development server: the public development secret (no
+	// TALLY_JWT_SECRET), so the page mints its own sign-in tokens; the
+	// sandbox gateway; SQLite. The browser reaches it as localhost, its
+	// default public URL, so the hosted confirm page sends the buyer back.
+	srv := tallytest.StartReady(t, []string{
+		"DATABASE_URL=sqlite://" + filepath.Join(t.TempDir(), "tally.db"),
+		"TALLY_SANDBOX=on",
+		"TALLY_LOG_LEVEL=warn",
+		"TALLY_RATE_LIMIT_PURCHASES_ORG=100000", "TALLY_RATE_LIMIT_PURCHASES_USER=100000",
+		"TALLY_RATE_LIMIT_DECLINES_ORG=100000",
+	})
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://localhost:" + u.Port()
+
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.WindowSize(1280, 900),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("disable-breakpad", true),
+		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
+		chromedp.Flag("metrics-recording-only", true),
+		chromedp.Flag("password-store", "basic"),
+	)
+	t.Cleanup(cancelAlloc)
+	browserCtx, cancelBrowser := chromedp.NewContext(alloc)
+	t.Cleanup(cancelBrowser)
+	// Start the browser with no deadline, so that a step's timeout ends
+	// only that step.
+	if err := chromedp.Do(browserCtx); err != nil {
+		t.Fatalf("starting %s: %v", chromium, err)
+	}
+
+	var owner *page
+	var signupCredit, packCredits int64
+
+	t.Run("sign in and see the sign-up credit", func(t *testing.T) {
+		owner = &page{t: t, ctx: browserCtx, dir: dir, base: base}
+		owner.do(chromedp.Navigate(base + "/billing"))
+		owner.do(chromedp.WaitVisible(chromedp.CSS("#dev-email")))
+		owner.shot("01-sign-in")
+		owner.signIn("owner@example.com")
+
+		// No org yet: create one, which brings the sign-up credit.
+		owner.typeInto("#org-name", "Acme Browser GmbH")
+		owner.typeInto("#org-country", "DE")
+		owner.choose("#org-currency", "EUR")
+		owner.shot("02-create-org")
+		owner.click(`section[aria-labelledby="create-org-h"] button[type=submit]`)
+
+		signupCredit = credits(t, owner.text(`[data-testid="balance-total"]`))
+		if signupCredit <= 0 {
+			t.Fatalf("balance %d after creating the org, want the sign-up credit", signupCredit)
+		}
+		if role := owner.text(`[data-testid="role"]`); role != "OWNER" {
+			t.Fatalf("role %q, want OWNER", role)
+		}
+		if free := credits(t, owner.text(`[data-testid="chip-free"] .chip-value`)); free != signupCredit {
+			t.Fatalf("Free chip %d, want the sign-up credit %d", free, signupCredit)
+		}
+		if paid := credits(t, owner.text(`[data-testid="chip-paid"] .chip-value`)); paid != 0 {
+			t.Fatalf("Paid chip %d, want 0", paid)
+		}
+		owner.waitFor("the sign-up gift among the grants", `[...document.querySelectorAll("table tbody tr")].some(r => r.innerText.includes("Sign-up gift"))`)
+		owner.shot("03-balance-signup-credit")
+	})
+	if owner == nil || t.Failed() {
+		return
+	}
+
+	t.Run("buy a pack with 4242 and see the balance change live", func(t *testing.T) {
+		owner.t = t
+		// A mark on the window: a reload would drop it.
+		eval[chromedp.Void](owner, `window.__tallyNoReload = true`)
+		owner.tab("buy")
+		owner.do(chromedp.WaitVisible(chromedp.CSS(`input[name=pack]:checked`)))
+		packCredits = credits(t, eval[string](owner, `document.querySelector("input[name=pack]:checked").closest("label").querySelector(".pack-credits").innerText`))
+		owner.choose("#buy-card", "4242424242424242")
+		owner.shot("04-buy")
+
+		// The balance in the header moves only with the balanceUpdated
+		// subscription (the purchase does not reload it): make sure the
+		// server holds it before paying.
+		waitSubscribed(t, base, 1)
+		owner.click(`form.form button[type=submit]`)
+		owner.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="purchase-paid"]`)))
+		want := signupCredit + packCredits
+		owner.waitFor(fmt.Sprintf("the balance to reach %d", want),
+			fmt.Sprintf(`document.querySelector('[data-testid="balance-total"]').innerText.replace(/[^0-9]/g, "") === "%d"`, want))
+		if !eval[bool](owner, `window.__tallyNoReload === true`) {
+			t.Fatal("the page reloaded: the balance must change live")
+		}
+		owner.shot("05-bought-4242")
+		owner.tab("balance")
+		owner.waitFor("the Paid chip", fmt.Sprintf(`document.querySelector('[data-testid="chip-paid"] .chip-value').innerText.replace(/[^0-9]/g, "") === "%d"`, packCredits))
+		owner.shot("06-balance-after-purchase")
+	})
+
+	t.Run("pay with the 3-D Secure card on the hosted confirm page", func(t *testing.T) {
+		owner.t = t
+		owner.tab("buy")
+		owner.choose("#buy-card", "4000002500003155")
+		before := credits(t, owner.text(`[data-testid="balance-total"]`))
+		owner.click(`form.form button[type=submit]`)
+		// The page sends the buyer to the sandbox's hosted page.
+		owner.do(chromedp.WaitVisible(chromedp.CSS(`button[name=action][value=pay]`)))
+		if loc := eval[string](owner, `location.pathname`); !strings.HasPrefix(loc, "/sandbox/pay/") {
+			t.Fatalf("confirm page at %s, want /sandbox/pay/…", loc)
+		}
+		owner.shot("07-3ds-confirm-page")
+		owner.click(`button[name=action][value=pay]`)
+		// Back on the billing page, which follows the order to PAID.
+		owner.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="purchase-paid"]`)))
+		if loc := eval[string](owner, `location.pathname`); loc != "/billing" && loc != "/billing/" {
+			t.Fatalf("after the confirm page at %s, want /billing", loc)
+		}
+		want := before + packCredits
+		owner.waitFor(fmt.Sprintf("the balance to reach %d", want),
+			fmt.Sprintf(`document.querySelector('[data-testid="balance-total"]').innerText.replace(/[^0-9]/g, "") === "%d"`, want))
+		owner.shot("08-3ds-paid")
+	})
+
+	t.Run("download the invoice PDF", func(t *testing.T) {
+		owner.t = t
+		downloads := t.TempDir()
+		if _, err := chromedp.CallBrowser(browserCtx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads, EventsEnabled: new(true),
+		}); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(browserCtx, stepTimeout)
+		defer cancel()
+		progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
+		owner.tab("orders")
+		sel := `button[aria-label^="Download invoice"]`
+		owner.do(chromedp.WaitVisible(chromedp.CSS(sel)))
+		if n := eval[int](owner, `document.querySelectorAll('button[aria-label^="Download invoice"]').length`); n != 2 {
+			t.Fatalf("%d invoices listed, want 2 (two paid orders)", n)
+		}
+		owner.waitFor("two PAID orders", `[...document.querySelectorAll("table tbody tr")].filter(r => r.innerText.includes("PAID")).length === 2`)
+		owner.shot("09-orders-invoices")
+		owner.click(sel)
+
+		var done browser.EventDownloadProgress
+		for ev, err := range progress {
+			if err != nil {
+				t.Fatalf("waiting for the download to complete: %v", err)
+			}
+			if ev.State == browser.DownloadProgressStateCompleted || ev.State == browser.DownloadProgressStateCanceled {
+				done = ev
+				break
+			}
+		}
+		if done.State != browser.DownloadProgressStateCompleted {
+			t.Fatalf("download %+v", done)
+		}
+		path := done.FilePath
+		if path == "" {
+			entries, _ := os.ReadDir(downloads)
+			if len(entries) != 1 {
+				t.Fatalf("%d files in the download directory", len(entries))
+			}
+			path = filepath.Join(downloads, entries[0].Name())
+		}
+		pdf, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+			t.Fatalf("the downloaded invoice %s does not start with %%PDF-: %q", filepath.Base(path), pdf[:min(len(pdf), 32)])
+		}
+		if !strings.HasSuffix(path, ".pdf") {
+			t.Errorf("downloaded as %s, want a .pdf name", filepath.Base(path))
+		}
+		owner.waitFor("the download confirmation", `[...document.querySelectorAll('[role=status]')].some(e => e.innerText.includes("Downloaded"))`)
+		t.Logf("invoice PDF: %s, %d bytes", filepath.Base(path), len(pdf))
+	})
+
+	t.Run("a declined card shows why", func(t *testing.T) {
+		owner.t = t
+		owner.tab("buy")
+		before := credits(t, owner.text(`[data-testid="balance-total"]`))
+		owner.choose("#buy-card", "4000000000000002")
+		owner.click(`form.form button[type=submit]`)
+		msg := owner.text(`.outcome [role=alert][data-code="PAYMENT_FAILED"]`)
+		if !strings.Contains(strings.ToLower(msg), "declined") {
+			t.Fatalf("decline message %q does not say the card was declined", msg)
+		}
+		if after := credits(t, owner.text(`[data-testid="balance-total"]`)); after != before {
+			t.Fatalf("balance %d after a decline, want %d", after, before)
+		}
+		t.Logf("the page says: %q", msg)
+		owner.shot("10-declined")
+	})
+
+	t.Run("spending shows live and beyond the balance is INSUFFICIENT_CREDITS", func(t *testing.T) {
+		owner.t = t
+		owner.tab("balance")
+		before := credits(t, owner.text(`[data-testid="balance-total"]`))
+		owner.fill("#spend-amount", "1000")
+		owner.click(`section[aria-labelledby="spend-h"] button[type=submit]`)
+		// The header's balance follows the subscription.
+		owner.waitFor(fmt.Sprintf("the balance to reach %d", before-1000),
+			fmt.Sprintf(`document.querySelector('[data-testid="balance-total"]').innerText.replace(/[^0-9]/g, "") === "%d"`, before-1000))
+		owner.fill("#spend-amount", strconv.FormatInt(before, 10))
+		owner.click(`section[aria-labelledby="spend-h"] button[type=submit]`)
+		msg := owner.text(`section[aria-labelledby="spend-h"] [role=alert][data-code="INSUFFICIENT_CREDITS"]`)
+		if after := credits(t, owner.text(`[data-testid="balance-total"]`)); after != before-1000 {
+			t.Fatalf("balance %d after a refused spend, want %d", after, before-1000)
+		}
+		t.Logf("the page says: %q", msg)
+		owner.shot("11-insufficient-credits")
+	})
+
+	t.Run("the tabs work from the keyboard", func(t *testing.T) {
+		owner.t = t
+		owner.tab("balance")
+		owner.do(chromedp.Focus(chromedp.CSS("#tab-balance")), chromedp.KeyEvent(kb.ArrowRight))
+		owner.waitFor("Buy credits selected by ArrowRight", `document.activeElement.id === "tab-buy" && document.querySelector("#tab-buy").getAttribute("aria-selected") === "true" && document.querySelector("#panel-buy")`)
+		owner.do(chromedp.KeyEvent(kb.End))
+		owner.waitFor("the last tab selected by End", `document.activeElement.id === "tab-plan" && document.querySelector("#tab-plan").getAttribute("aria-selected") === "true"`)
+		owner.do(chromedp.KeyEvent(kb.Home))
+		owner.waitFor("the first tab selected by Home", `document.activeElement.id === "tab-balance" && document.querySelector("#panel-balance")`)
+	})
+
+	t.Run("the members, API keys and plan screens load without an error", func(t *testing.T) {
+		owner.t = t
+		for i, id := range []string{"members", "keys", "plan"} {
+			owner.tab(id)
+			owner.waitFor("the "+id+" panel to load", `!document.querySelector(".panel").innerText.includes("Loading ")`)
+			if alert := eval[string](owner, `[...document.querySelectorAll(".panel [role=alert]")].map(e => e.innerText).join(" | ")`); alert != "" {
+				t.Errorf("the %s tab shows an error: %s", id, alert)
+			}
+			owner.shot(fmt.Sprintf("%02d-%s", 12+i, id))
+		}
+	})
+
+	t.Run("a MEMBER may not buy and sees why", func(t *testing.T) {
+		owner.t = t
+		owner.tab("members")
+		owner.typeInto("#invite-email", "member@example.com")
+		owner.choose("#invite-role", "MEMBER")
+		owner.click(`form.inline button[type=submit]`)
+		token := owner.text(`code.secret`)
+		if !strings.HasPrefix(token, "tlyinv_") {
+			t.Fatalf("invitation token %q", token)
+		}
+		owner.shot("15-members-invited")
+
+		// The member: another tab, so another session.
+		tabCtx, cancelTab := chromedp.NewContext(browserCtx)
+		defer cancelTab()
+		if err := chromedp.Do(tabCtx); err != nil { // opens the tab with no deadline
+			t.Fatal(err)
+		}
+		member := &page{t: t, ctx: tabCtx, dir: dir, base: base}
+		member.signIn("member@example.com")
+		member.typeInto("#invitation-token", token)
+		member.click(`section[aria-labelledby="join-org-h"] button[type=submit]`)
+		if role := member.text(`[data-testid="role"]`); role != "MEMBER" {
+			t.Fatalf("role %q, want MEMBER", role)
+		}
+		member.tab("buy")
+		why := member.text(`#panel-buy [data-code="FORBIDDEN"]`)
+		if !strings.Contains(why, "MEMBER") || !strings.Contains(why, "may not buy") {
+			t.Fatalf("the refusal %q does not say the MEMBER role may not buy", why)
+		}
+		if n := eval[int](member, `document.querySelectorAll("#panel-buy form, #panel-buy button[type=submit]").length`); n != 0 {
+			t.Fatalf("a MEMBER sees %d buy controls", n)
+		}
+		t.Logf("the page says: %q", why)
+		member.shot("16-member-refused")
+
+		// The server refuses too: the member's own session asks for a
+		// pack as the page would, and gets FORBIDDEN.
+		code := eval[string](member, `(async () => {
+			const token = sessionStorage.getItem("tally.billing.token");
+			const gql = async (query, variables) => (await fetch("/graphql", { method: "POST",
+				headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
+				body: JSON.stringify({ query, variables }) })).json();
+			const v = await gql("{ viewer { memberships { org { id } } } packs(currency: EUR) { id custom } }");
+			const r = await gql("mutation($in: PurchasePackInput!) { purchasePack(input: $in) { order { id } } }", { in: {
+				orgId: v.data.viewer.memberships[0].org.id, packId: v.data.packs.find(p => !p.custom).id, quantity: 1,
+				idempotencyKey: crypto.randomUUID(), paymentMethodId: "4242424242424242" } });
+			return r.errors ? r.errors[0].extensions.code : "no error";
+		})()`, chromedp.EvalAwaitPromise)
+		if code != "FORBIDDEN" {
+			t.Fatalf("a MEMBER's purchase answered %s, want FORBIDDEN", code)
+		}
+	})
+
+	t.Run("phone width renders without horizontal overflow", func(t *testing.T) {
+		owner.t = t
+		// 390×844, then loaded again as a phone would load it (the tab's
+		// session keeps the sign-in).
+		owner.do(chromedp.Emulate(device.IPhone12Pro), chromedp.Reload())
+		defer owner.do(chromedp.EmulateReset())
+		if w := eval[int](owner, `window.innerWidth`); w != 390 {
+			t.Fatalf("viewport %d px wide, want 390", w)
+		}
+		for _, id := range []string{"balance", "buy", "orders", "members", "keys", "plan"} {
+			owner.tab(id)
+			owner.waitFor("the "+id+" panel to load", `!document.querySelector(".panel").innerText.includes("Loading ")`)
+			// The outermost elements that stick out on the right and are
+			// not clipped by a box that scrolls sideways (wide tables
+			// scroll in their own box, which is fine; such a box clips a
+			// positioned element only when it holds its containing block).
+			over := eval[[]string](owner, `(() => {
+				const w = document.documentElement.clientWidth, out = [];
+				// clipped: an ancestor box that scrolls or clips sideways
+				// contains e, and, for a positioned e, its containing block.
+				const clipped = (e) => {
+					const pos = getComputedStyle(e).position;
+					if (pos === "fixed") return false;
+					const cb = pos === "absolute" ? e.offsetParent : null;
+					for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+						if (!["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(a).overflowX)) continue;
+						if (pos !== "absolute" || (cb && a.contains(cb))) return true;
+					}
+					return false;
+				};
+				const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (typeof e.className === "string" && e.className ? "." + e.className.trim().split(/\s+/).join(".") : "");
+				const offends = (e) => {
+					const r = e.getBoundingClientRect();
+					return r.width > 0 && r.right > w + 1 && !clipped(e);
+				};
+				for (const e of document.querySelectorAll("body *")) {
+					if (!offends(e) || (e.parentElement && e.parentElement !== document.body && offends(e.parentElement))) continue;
+					out.push(name(e) + " (" + getComputedStyle(e).position + ") ends at " + Math.round(e.getBoundingClientRect().right) + "px");
+				}
+				if (document.documentElement.scrollWidth > w) out.push("the document is " + document.documentElement.scrollWidth + "px wide");
+				return out.slice(0, 10);
+			})()`)
+			if len(over) > 0 {
+				t.Errorf("%s tab overflows a 390 px screen: %s", id, strings.Join(over, "; "))
+			}
+			if id == "balance" || id == "buy" || id == "orders" {
+				owner.shot("17-phone-" + id)
+			}
+		}
+	})
+}
