@@ -38,7 +38,7 @@ export function Members({ client, orgId, rights }: { client: TallyClient; orgId:
           {members.map((m) => (
             <li key={m.user.id}>
               <span>
-                <strong>{m.user.name || m.user.email}</strong> <span class="muted">{m.user.email}</span>
+                <strong>{m.user.name || m.user.email}</strong>{m.user.name && <> <span class="muted">{m.user.email}</span></>}
               </span>
               {rights.canManage && m.role !== "OWNER" ? (
                 <span class="row">
