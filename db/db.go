@@ -45,6 +45,11 @@ const slowQuery = 200 * time.Millisecond
 // process's write lock before failing with SQLITE_BUSY.
 const sqliteBusyTimeoutMS = 10000
 
+// sqliteCheckpointPages is the WAL size, in pages (4 KiB), at which a
+// commit copies the WAL back into the database file: the WAL grows to
+// about 40 MB.
+const sqliteCheckpointPages = 10000
+
 // DB is a Tally store on PostgreSQL or SQLite. A DB returned by Open is safe
 // for concurrent use; the DB that InTx passes to its function is bound to
 // one transaction and must not outlive it.
@@ -180,7 +185,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 		if !inMemory {
 			lockPath = sqliteFile(strings.TrimPrefix(rawURL, "sqlite://"))
 		}
-		if d.wlock, err = newWriteLock(lockPath); err != nil {
+		if d.wlock, err = newWriteLock(lockPath, !inMemory && maxOpen > 1); err != nil {
 			_ = sqlDB.Close()
 			return nil, openError(dialect, rawURL, err)
 		}
@@ -276,6 +281,15 @@ func sqliteDSN(path string) (string, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	// Statement journals (the pages a statement changes, kept until it
+	// ends, so that it can be undone alone) stay in memory: a group
+	// commit's INSERT touches a leaf of every org's ledger index, past the
+	// point where SQLite would move the journal to a temporary file.
+	q.Add("_pragma", "temp_store(MEMORY)")
+	// Checkpoint every sqliteCheckpointPages WAL pages rather than 1,000: a
+	// page written by many transactions between two checkpoints is copied
+	// back (and the file flushed) once.
+	q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", sqliteCheckpointPages))
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeoutMS))
 	q.Set("_txlock", "immediate")
 	for k, vs := range extra {
@@ -328,10 +342,11 @@ func (d *DB) Close() error {
 	if d.inTx {
 		return domain.Internal(errors.New("db: Close called on a transaction"))
 	}
-	err := d.sqlDB.Close()
+	var err error
 	if d.wlock != nil {
-		err = errors.Join(err, d.wlock.close())
+		err = d.wlock.close()
 	}
+	err = errors.Join(err, d.sqlDB.Close())
 	if err != nil {
 		return domain.Internal(err)
 	}
@@ -362,7 +377,14 @@ func (d *DB) InTx(ctx context.Context, fn func(tx domain.Store) error) (err erro
 		}
 		defer unlock()
 	}
-	sqlTx, err := d.sqlDB.BeginTx(ctx, nil)
+	var sqlTx *sql.Tx
+	if w := d.writer(ctx); w != nil {
+		if sqlTx, err = w.BeginTx(ctx, nil); err != nil {
+			d.dropWriter() // the next transaction takes a fresh connection
+		}
+	} else {
+		sqlTx, err = d.sqlDB.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return mapErr(err, "transaction")
 	}

@@ -29,5 +29,7 @@
 //
 // On SQLite every write first takes writeLock, which serializes writers
 // of this process and of any other process on the same file, so waiting
-// for the single writer is latency and never an error.
+// for the single writer is latency and never an error. Transactions run
+// on one connection the writer keeps (writeLock.conn), whose page cache
+// outlives its transactions.
 package db

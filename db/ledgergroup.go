@@ -54,6 +54,10 @@ const (
   RETURNING b.org_id
 )
 SELECT 1 / (count(*) = cardinality($31::text[]))::int FROM ub`
+
+	// idemLookupPairsSQLite starts LockBalances' key lookup on SQLite; the
+	// VALUES list of (org, key) pairs and the join follow.
+	idemLookupPairsSQLite = `SELECT i.org_id, i.idem_key, i.operation, i.request_hash, i.response, i.created_at FROM `
 )
 
 // LockBalances locks the balances of orgIDs in ascending org id order and
@@ -115,42 +119,32 @@ func (d *DB) LockBalances(ctx context.Context, orgIDs []string, keys []domain.Id
 		return d.lockBalancesSQL(ctx, g, lockBalancesPG, []any{orgIDs},
 			idemLookupManyPG, []any{korgs, kkeys}, len(keys) > 0, openGrantsManyPG, []any{orgIDs})
 	}
-	// SQLite: lists of placeholders. The key lookup asks for every key in
-	// every org of the keys (both IN lists use the primary key), and the
-	// pairs not asked for are dropped here.
+	// SQLite: lists of placeholders. The keys are looked up as pairs: the
+	// VALUES list is the outer loop (CROSS JOIN keeps that order) and each
+	// pair is one search of the primary key, so the lookup costs one probe
+	// per key whatever the number of orgs (IN lists on both columns would
+	// probe every key in every org).
 	var (
-		a     sqlArgs
-		in    = make([]string, len(orgIDs))
-		ka    sqlArgs
-		kin   = make([]string, len(keys))
-		korgs []string
+		a   sqlArgs
+		in  = make([]string, len(orgIDs))
+		ka  sqlArgs
+		kin = make([]string, 0, len(keys))
 	)
 	for i, id := range orgIDs {
 		in[i] = a.add(id)
 	}
 	asked := make(map[domain.IdemRef]bool, len(keys))
-	for _, id := range slices.Compact(slices.Sorted(func(yield func(string) bool) {
-		for _, k := range keys {
-			if !yield(k.OrgID) {
-				return
-			}
+	for _, k := range keys {
+		if !asked[k] {
+			asked[k] = true
+			kin = append(kin, "("+ka.add(k.OrgID)+", "+ka.add(k.Key)+")")
 		}
-	})) {
-		korgs = append(korgs, ka.add(id))
-	}
-	for i, k := range keys {
-		kin[i] = ka.add(k.Key)
-		asked[k] = true
 	}
 	list := strings.Join(in, ", ")
-	g, err := d.lockBalancesSQL(ctx, g,
+	return d.lockBalancesSQL(ctx, g,
 		groupBalanceSelect+` WHERE b.org_id IN (`+list+`) ORDER BY b.org_id`, a,
-		idemSelect+` WHERE org_id IN (`+strings.Join(korgs, ", ")+`) AND idem_key IN (`+strings.Join(kin, ", ")+`)`, ka, len(keys) > 0,
+		idemLookupPairsSQLite+`(VALUES `+strings.Join(kin, ", ")+`) AS v CROSS JOIN idempotency_keys AS i ON i.org_id = v.column1 AND i.idem_key = v.column2`, ka, len(keys) > 0,
 		`SELECT `+grantColumns+` FROM grants WHERE org_id IN (`+list+`) AND remaining > 0`, a)
-	g.Idempotency = slices.DeleteFunc(g.Idempotency, func(r domain.IdempotencyRecord) bool {
-		return !asked[domain.IdemRef{OrgID: r.OrgID, Key: r.Key}]
-	})
-	return g, err
 }
 
 // lockBalancesSQL is LockBalances statement by statement through

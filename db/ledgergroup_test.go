@@ -88,6 +88,22 @@ func TestLockBalancesAndWriteLedgers(t *testing.T) {
 			if len(g.Idempotency) != 1 || g.Idempotency[0].OrgID != o1.ID || g.Idempotency[0].Key != "k1" {
 				t.Fatalf("records = %+v, want o1's k1 only", g.Idempotency)
 			}
+			// Both records when both pairs are asked (a key asked twice
+			// once), none for a pair that mixes one org's key with the
+			// other org.
+			g, err = tx.LockBalances(ctx(), []string{o1.ID, o2.ID}, []domain.IdemRef{
+				{OrgID: o2.ID, Key: "k1"}, {OrgID: o1.ID, Key: "k1"}, {OrgID: o2.ID, Key: "k1"}, {OrgID: o1.ID, Key: "nope"},
+			})
+			if err != nil {
+				return err
+			}
+			got := map[domain.IdemRef]int{}
+			for _, r := range g.Idempotency {
+				got[domain.IdemRef{OrgID: r.OrgID, Key: r.Key}]++
+			}
+			if want := map[domain.IdemRef]int{{OrgID: o1.ID, Key: "k1"}: 1, {OrgID: o2.ID, Key: "k1"}: 1}; !reflect.DeepEqual(got, want) {
+				t.Fatalf("records = %v, want %v", got, want)
+			}
 			return nil
 		}))
 

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"time"
@@ -22,15 +23,24 @@ import (
 type writeLock struct {
 	gate chan struct{}
 	file *os.File // the lock file, nil when only this process can open the database
+	// reserve is whether transactions run on a connection of their own
+	// (conn, taken from the pool on first use and kept): false for an
+	// in-memory database or a pool of one connection, which serves
+	// everything.
+	reserve bool
+	conn    *sql.Conn
 }
 
 // busyRetryAfter is the retryAfter of a write that gave up waiting.
 const busyRetryAfter = time.Second
 
+// closeWait bounds how long Close waits for a transaction in flight.
+const closeWait = 5 * time.Second
+
 // newWriteLock returns the lock of the SQLite database at path; an empty
 // path (an in-memory database) needs no lock file.
-func newWriteLock(path string) (*writeLock, error) {
-	l := &writeLock{gate: make(chan struct{}, 1)}
+func newWriteLock(path string, reserve bool) (*writeLock, error) {
+	l := &writeLock{gate: make(chan struct{}, 1), reserve: reserve}
 	if path == "" || !canFlock {
 		return l, nil
 	}
@@ -85,12 +95,58 @@ func (l *writeLock) lock(ctx context.Context) (unlock func(), err error) {
 	}
 }
 
-// close releases the lock file.
+// close returns the writer's connection to the pool and releases the lock
+// file. It waits (a bounded time) for a transaction in flight to end.
 func (l *writeLock) close() error {
-	if l.file == nil {
+	select {
+	case l.gate <- struct{}{}:
+		defer func() { <-l.gate }()
+	case <-time.After(closeWait):
+	}
+	var err error
+	if l.conn != nil {
+		err = l.conn.Close()
+		l.conn = nil
+	}
+	if l.file != nil {
+		err = errors.Join(err, l.file.Close())
+	}
+	return err
+}
+
+// writer returns the connection SQLite transactions run on, taking it
+// from the pool on first use; nil (use the pool) on PostgreSQL, for an
+// in-memory database, or when the pool cannot give one now. The caller
+// holds the write lock, which makes it the connection's only user.
+//
+// Why one connection: SQLite keeps a page cache per connection and throws
+// it away when a transaction begins on a connection that has not seen the
+// database's latest commit. Writes that rotate over the pool so start
+// each transaction cold, reading back every index page they touch; one
+// writer connection sees every commit it made itself and keeps its cache.
+func (d *DB) writer(ctx context.Context) *sql.Conn {
+	l := d.wlock
+	if l == nil || !l.reserve {
 		return nil
 	}
-	return l.file.Close()
+	if l.conn == nil {
+		c, err := d.sqlDB.Conn(ctx)
+		if err != nil {
+			return nil
+		}
+		l.conn = c
+	}
+	return l.conn
+}
+
+// dropWriter returns the writer's connection to the pool (which discards
+// it when it is broken) after a BEGIN failed on it; the caller holds the
+// write lock.
+func (d *DB) dropWriter() {
+	if l := d.wlock; l != nil && l.conn != nil {
+		_ = l.conn.Close()
+		l.conn = nil
+	}
 }
 
 // busy is the error of a write that could not get the database in time.

@@ -165,3 +165,41 @@ func TestSQLiteWriteWaitIsRetryable(t *testing.T) {
 		must(t, err)
 	})
 }
+
+// TestSQLiteWriterConnection runs transactions and statements outside them,
+// one after the other and a read inside a transaction's function, on a
+// file database whose pool has one connection and on one with two: the
+// transactions' own connection (taken from the pool and kept) must never
+// leave the other statements without one.
+func TestSQLiteWriterConnection(t *testing.T) {
+	t.Parallel()
+	for _, conns := range []int{1, 2} {
+		t.Run(fmt.Sprint(conns), func(t *testing.T) {
+			t.Parallel()
+			d, err := db.Open(ctx(), "sqlite://"+filepath.Join(t.TempDir(), "w.db"), db.Options{MaxOpenConns: conns})
+			must(t, err)
+			t.Cleanup(func() { _ = d.Close() })
+			must(t, d.Migrate(ctx()))
+			c, cancel := context.WithTimeout(ctx(), 10*time.Second) // a starved statement fails instead of hanging
+			defer cancel()
+			for i := range 3 {
+				must(t, d.InTx(c, func(tx domain.Store) error {
+					_, err := tx.NextNumber(c, "w")
+					return err
+				}))
+				n, err := d.NextNumber(c, "w")
+				must(t, err)
+				if want := int64(2*i + 2); n != want {
+					t.Fatalf("number %d, want %d", n, want)
+				}
+			}
+			if conns > 1 {
+				must(t, d.InTx(c, func(tx domain.Store) error {
+					_, err := d.GetBalance(c, "none") // the pool's other connection
+					wantCode(t, err, domain.CodeNotFound)
+					return nil
+				}))
+			}
+		})
+	}
+}
