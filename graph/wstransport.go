@@ -354,8 +354,7 @@ func (c *wsProto) subscribe(start time.Time, m wsMessage) bool {
 	dec := json.NewDecoder(bytes.NewReader(m.Payload))
 	dec.UseNumber()
 	if err := dec.Decode(params); err != nil {
-		c.sendError(m.ID, &gqlerror.Error{Message: "invalid json"})
-		c.complete(m.ID)
+		c.fail(m.ID, &gqlerror.Error{Message: "invalid json"})
 		return true
 	}
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
@@ -364,11 +363,11 @@ func (c *wsProto) subscribe(start time.Time, m wsMessage) bool {
 	if errs != nil {
 		resp := c.exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
 		if errcode.GetErrorKind(errs) == errcode.KindProtocol {
-			c.sendError(m.ID, resp.Errors...)
+			c.fail(m.ID, resp.Errors...)
 		} else {
 			c.sendResponse(m.ID, &graphql.Response{Errors: errs})
+			c.complete(m.ID)
 		}
-		c.complete(m.ID)
 		return true
 	}
 
@@ -562,6 +561,15 @@ func (c *wsProto) sendError(id string, errs ...*gqlerror.Error) {
 		return
 	}
 	c.send(wsMessage{Type: msgError, ID: id, Payload: b})
+}
+
+// fail answers an operation that cannot run with an error message, which
+// ends it on graphql-transport-ws; the legacy protocol also completes it.
+func (c *wsProto) fail(id string, errs ...*gqlerror.Error) {
+	c.sendError(id, errs...)
+	if c.legacy {
+		c.complete(id)
+	}
 }
 
 func (c *wsProto) complete(id string) { c.send(wsMessage{Type: msgComplete, ID: id}) }
