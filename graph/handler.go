@@ -140,6 +140,7 @@ func NewHandler(svc *domain.Service, opts Options) *Handler {
 		keepAlive:   keepAliveInterval, // graphql-ws "ka"
 		readLimit:   opts.MaxBodyBytes,
 		hub:         &streamHub{},
+		logger:      opts.Logger,
 	})
 	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodPost, http.MethodOptions}})
 	srv.AddTransport(transport.POST{})

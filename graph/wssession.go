@@ -166,7 +166,7 @@ func (ss *sessions) middleware(next http.Handler) http.Handler {
 			return
 		}
 		s := &session{sessions: ss, ip: remoteIP(r)}
-		defer s.release()
+		defer DetachmentFrom(r.Context()).After(s.release)
 		rc := http.NewResponseController(w)
 		_ = rc.SetReadDeadline(time.Time{})
 		_ = rc.SetWriteDeadline(time.Time{})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"reflect"
 	"sync"
@@ -41,7 +42,8 @@ const (
 // and the legacy graphql-ws, with Tally's connection_init authentication.
 //
 // It is built to keep an idle subscriber cheap: each connection has one
-// goroutine, the one that reads it (the request's own); writes are made by
+// goroutine, the one that reads it (a new one, with a shallow stack, when
+// the request allows it: see Detachment); writes are made by
 // whoever has something to send, under the connection's write lock; pings
 // come from the process's shared pinger (wsconn.go); the init timeout, the
 // legacy keep-alive and the end of the session's context are timers and
@@ -58,6 +60,7 @@ type wsTransport struct {
 	// readLimit caps one message's size (0: no cap).
 	readLimit int64
 	hub       *streamHub
+	logger    *slog.Logger
 }
 
 var _ graphql.Transport = (*wsTransport)(nil)
@@ -83,7 +86,21 @@ func (t *wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 	if t.readLimit > 0 {
 		conn.SetReadLimit(t.readLimit)
 	}
-	c.serve(r.Context())
+	ctx := r.Context()
+	if d := DetachmentFrom(ctx); d.detach() {
+		go func() {
+			defer d.end()
+			defer func() {
+				if rec := recover(); rec != nil {
+					t.logger.ErrorContext(ctx, "panic serving websocket", "panic", rec)
+					conn.closeNow()
+				}
+			}()
+			c.serve(ctx)
+		}()
+		return
+	}
+	c.serve(ctx)
 }
 
 // wsMessage is one message of either subprotocol.
@@ -143,7 +160,8 @@ func (c *wsProto) serve(ctx context.Context) {
 			c.close(closeProtocolError, "connection initialisation timeout")
 		})
 	}
-	ok := c.init(ctx, timer)
+	var ok bool
+	shallow(func() { ok = c.init(ctx, timer) })
 	stop()
 	if !ok {
 		c.close(closeProtocolError, "terminated")
@@ -306,7 +324,9 @@ func (c *wsProto) readOne() bool {
 	start := graphql.Now()
 	switch {
 	case m.Type == msgSubscribe && !c.legacy, m.Type == msgStart && c.legacy:
-		return c.subscribe(start, m)
+		var more bool
+		shallow(func() { more = c.subscribe(start, m) })
+		return more
 	case m.Type == msgComplete && !c.legacy, m.Type == msgStop && c.legacy:
 		c.mu.Lock()
 		op := c.active[m.ID]
