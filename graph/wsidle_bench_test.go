@@ -31,9 +31,8 @@ const idleSockets = 1000
 // process's goroutines and of its heap and stack memory in use (after a
 // GC), per connection. The clients are bare TCP connections that write
 // hand-made frames, so that next to the server they cost little (no
-// goroutine, a socket each). The handler here runs on net/http's own
-// goroutine; in `tally serve` the session is detached from it
-// (cmd/tally/http.go), which the bench's subscriber scenario measures.
+// goroutine, a socket each). The connections are detached from their
+// requests as in `tally serve`.
 //
 //	go test -run '^$' -bench IdleSockets -benchtime 1x ./graph/
 func BenchmarkIdleSockets(b *testing.B) {
@@ -49,7 +48,14 @@ func BenchmarkIdleSockets(b *testing.B) {
 	gql := graph.NewHandler(svc, graph.Options{Auth: a, Metrics: graph.NewMetrics(reg), Websockets: graph.WebsocketLimits{
 		Connections: 2 * idleSockets, PerPrincipal: 2 * idleSockets, Subscriptions: 2,
 	}})
-	ts := httptest.NewServer(a.Middleware(gql))
+	// As in `tally serve` (cmd/tally/http.go): the request's context
+	// outlives its handler, and the transport may hand the connection to
+	// a goroutine of its own.
+	detach := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, _ := graph.WithDetachment(context.WithoutCancel(r.Context()))
+		gql.ServeHTTP(w, r.WithContext(ctx))
+	})
+	ts := httptest.NewServer(a.Middleware(detach))
 	b.Cleanup(ts.Close)
 	token, err := auth.Mint(testSecret, auth.Claims{Email: "owner@example.com", Name: "Owner"})
 	if err != nil {

@@ -7,8 +7,8 @@ import (
 
 // streamShardSize is how many subscription channels one hub goroutine
 // waits on: a wake-up costs a select over that many channels, so shards
-// stay small, and 10,000 subscriptions take 40 goroutines, not 10,000.
-const streamShardSize = 256
+// stay small, and 10,000 subscriptions take 313 goroutines, not 10,000.
+const streamShardSize = 32
 
 // streamHub waits on the channels of running subscriptions, a shard of
 // them per goroutine, in place of a goroutine parked on each. When a
@@ -27,9 +27,9 @@ type streamEntry struct {
 	dst     reflect.Value // src's events, one at a time (bidirectional)
 	out     any           // dst as src's type: what gqlgen reads
 	deliver func()        // renders the event in dst; runs on its own goroutine
-	shard   *streamShard
+	shard   *streamShard // guarded by the hub's mu
 
-	// guarded by shard.mu
+	// guarded by shard.mu (before shard is set, by the hub's mu)
 	armed   bool // waiting for src (false while an event is delivered)
 	removed bool
 }
@@ -51,9 +51,13 @@ func (h *streamHub) entry(src reflect.Value, deliver func()) *streamEntry {
 	return &streamEntry{src: src, dst: dst, out: dst.Convert(src.Type()).Interface(), deliver: deliver}
 }
 
-// watch starts waiting on e's channel.
+// watch starts waiting on e's channel (unless e was removed).
 func (h *streamHub) watch(e *streamEntry) {
 	h.mu.Lock()
+	if e.removed {
+		h.mu.Unlock()
+		return
+	}
 	var s *streamShard
 	for _, sh := range h.shards {
 		sh.mu.Lock()
@@ -68,8 +72,8 @@ func (h *streamHub) watch(e *streamEntry) {
 		h.shards = append(h.shards, s)
 		s.mu.Lock()
 	}
-	h.mu.Unlock()
 	e.shard, e.armed = s, true
+	h.mu.Unlock()
 	s.entries[e] = struct{}{}
 	if !s.running {
 		s.running = true
@@ -81,7 +85,9 @@ func (h *streamHub) watch(e *streamEntry) {
 
 // rearm waits on e's channel again after an event was delivered.
 func (h *streamHub) rearm(e *streamEntry) {
+	h.mu.Lock()
 	s := e.shard
+	h.mu.Unlock()
 	s.mu.Lock()
 	if e.removed {
 		s.mu.Unlock()
@@ -94,10 +100,14 @@ func (h *streamHub) rearm(e *streamEntry) {
 
 // remove stops waiting on e's channel.
 func (h *streamHub) remove(e *streamEntry) {
+	h.mu.Lock()
 	s := e.shard
-	if s == nil {
+	if s == nil { // not watched yet: it never will be
+		e.removed = true
+		h.mu.Unlock()
 		return
 	}
+	h.mu.Unlock()
 	s.mu.Lock()
 	if e.removed {
 		s.mu.Unlock()
@@ -153,7 +163,10 @@ func (s *streamShard) run() {
 		}
 		s.mu.Unlock()
 		if ok {
-			e.dst.Send(v) // dst is empty: its last event was delivered
+			// dst is empty (its last event was delivered, or the
+			// operation ended without reading it and the entry is
+			// gone): the send does not block.
+			e.dst.TrySend(v)
 		} else {
 			e.dst.Close()
 		}

@@ -181,21 +181,18 @@ func (c *wsProto) serve(ctx context.Context) {
 func (c *wsProto) init(ctx context.Context, timer *time.Timer) bool {
 	for {
 		m, err := c.readMessage()
-		if timer != nil && !timer.Stop() {
-			return false // timed out: closed already
-		}
 		if err != nil {
 			c.refuse(err)
 			return false
 		}
 		switch m.Type {
 		case msgInit:
+			if timer != nil && !timer.Stop() {
+				return false // timed out: closed already
+			}
 		case msgPing:
 			if !c.legacy { // graphql-transport-ws allows pings at any time
 				c.send(wsMessage{Type: msgPong, Payload: m.Payload})
-				if timer != nil {
-					timer.Reset(c.t.initTimeout)
-				}
 				continue
 			}
 			c.unexpected(m.Type)
@@ -433,7 +430,11 @@ func (c *wsProto) subscribe(start time.Time, m wsMessage) bool {
 	}
 	op.ctx, op.next = ctx, next
 	if stream != nil {
+		c.mu.Lock()
 		op.stream = stream
+		c.mu.Unlock()
+		// An operation that ended meanwhile removed the entry, and the
+		// hub does not watch a removed entry.
 		c.t.hub.watch(stream)
 		// The operation's end (a client's complete, the connection's
 		// close) unregisters the channel.
@@ -457,7 +458,8 @@ type wsOp struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	next   graphql.ResponseHandler
-	stream *streamEntry // nil: read on a goroutine
+	stream *streamEntry // nil: read on a goroutine (guarded by c.mu)
+	ended  bool         // finish ran (guarded by c.mu)
 	once   sync.Once
 	failed bool // an error message ended it: no complete
 }
@@ -484,7 +486,12 @@ func (op *wsOp) step() (more bool) {
 // event (or closed): it runs on a short-lived goroutine.
 func (op *wsOp) deliver() {
 	if op.step() {
-		op.c.t.hub.rearm(op.stream)
+		op.c.mu.Lock()
+		stream := op.stream
+		op.c.mu.Unlock()
+		if stream != nil {
+			op.c.t.hub.rearm(stream)
+		}
 	}
 }
 
@@ -511,12 +518,14 @@ func (op *wsOp) finish(complete bool) {
 			delete(c.active, op.id)
 		}
 		closed := c.closed
+		op.ended = true
+		stream := op.stream
 		c.mu.Unlock()
 		if op.cancel != nil {
 			op.cancel()
 		}
-		if op.stream != nil {
-			c.t.hub.remove(op.stream)
+		if stream != nil {
+			c.t.hub.remove(stream)
 		}
 		if complete && !op.failed && !closed && c.ctx.Err() == nil {
 			c.complete(op.id)
@@ -632,11 +641,12 @@ func (c *wsProto) shutdown() {
 	for _, op := range c.active {
 		ops = append(ops, op)
 	}
+	cancel := c.cancel
 	c.mu.Unlock()
 	for _, op := range ops {
 		op.finish(false)
 	}
-	if c.cancel != nil {
-		c.cancel()
+	if cancel != nil {
+		cancel()
 	}
 }
