@@ -27,7 +27,7 @@ type streamEntry struct {
 	dst     reflect.Value // src's events, one at a time (bidirectional)
 	out     any           // dst as src's type: what gqlgen reads
 	deliver func()        // renders the event in dst; runs on its own goroutine
-	shard   *streamShard // guarded by the hub's mu
+	shard   *streamShard  // guarded by the hub's mu
 
 	// guarded by shard.mu (before shard is set, by the hub's mu)
 	armed   bool // waiting for src (false while an event is delivered)
