@@ -163,6 +163,9 @@ func (c *wsProto) serve(ctx context.Context) {
 	var ok bool
 	shallow(func() { ok = c.init(ctx, timer) })
 	stop()
+	if timer != nil {
+		timer.Stop()
+	}
 	if !ok {
 		c.close(closeProtocolError, "terminated")
 		return
