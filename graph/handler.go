@@ -133,12 +133,14 @@ func NewHandler(svc *domain.Service, opts Options) *Handler {
 	srv := handler.New(schema)
 	ws := newSessions(opts.Websockets, svc, opts.Auth, opts.Logger)
 
-	srv.AddTransport(transport.Websocket{
-		Implementation:        wsAccepter{writeTimeout: opts.Websockets.WriteTimeout, pingInterval: opts.Websockets.PingInterval},
-		InitFunc:              ws.initFunc(),
-		InitTimeout:           opts.InitTimeout,
-		KeepAlivePingInterval: keepAliveInterval, // graphql-ws "ka"
-		PayloadReadLimit:      &opts.MaxBodyBytes,
+	srv.AddTransport(&wsTransport{
+		accepter:    wsAccepter{writeTimeout: opts.Websockets.WriteTimeout, pingInterval: opts.Websockets.PingInterval},
+		initFunc:    ws.initFunc(),
+		initTimeout: opts.InitTimeout,
+		keepAlive:   keepAliveInterval, // graphql-ws "ka"
+		readLimit:   opts.MaxBodyBytes,
+		hub:         &streamHub{},
+		logger:      opts.Logger,
 	})
 	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodPost, http.MethodOptions}})
 	srv.AddTransport(postTransport{})

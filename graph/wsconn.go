@@ -151,6 +151,17 @@ var (
 
 // NextReader reads the next message; a normal close is ErrWebsocketClosed.
 func (c *wsConn) NextReader() (int, io.Reader, error) {
+	typ, data, err := c.read()
+	if err != nil {
+		return 0, nil, err
+	}
+	return int(typ), bytes.NewReader(data), nil
+}
+
+// read reads the next whole message; a normal close is
+// ErrWebsocketClosed, and a text message that is not UTF-8 closes the
+// connection (1007).
+func (c *wsConn) read() (coderws.MessageType, []byte, error) {
 	typ, data, err := c.c.Read(context.Background())
 	if err != nil {
 		switch coderws.CloseStatus(err) {
@@ -163,7 +174,14 @@ func (c *wsConn) NextReader() (int, io.Reader, error) {
 		c.end(closeInvalidPayload, "messages must be valid UTF-8")
 		return 0, nil, errors.New("websocket: message is not valid UTF-8")
 	}
-	return int(typ), bytes.NewReader(data), nil
+	return typ, data, nil
+}
+
+// writeText writes one text message within the write timeout.
+func (c *wsConn) writeText(data []byte) error {
+	ctx, cancel := c.writeContext()
+	defer cancel()
+	return c.c.Write(ctx, coderws.MessageText, data)
 }
 
 // WriteJSON writes one message within the write timeout; a client too slow

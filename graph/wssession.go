@@ -166,7 +166,7 @@ func (ss *sessions) middleware(next http.Handler) http.Handler {
 			return
 		}
 		s := &session{sessions: ss, ip: remoteIP(r)}
-		defer s.release()
+		defer DetachmentFrom(r.Context()).After(s.release)
 		rc := http.NewResponseController(w)
 		_ = rc.SetReadDeadline(time.Time{})
 		_ = rc.SetWriteDeadline(time.Time{})
@@ -177,12 +177,10 @@ func (ss *sessions) middleware(next http.Handler) http.Handler {
 // initFunc authenticates connection_init's payload.authorization (or keeps
 // the upgrade request's credential), binds the session to its principal
 // under the per-principal cap, and arms its expiry.
-func (ss *sessions) initFunc() transport.WebsocketInitFunc {
-	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-		reject := func(code int, reason, msg string) (context.Context, *transport.InitPayload, error) {
-			ctx = transport.WithWebsocketCloseCode(ctx, code)
-			ctx = transport.AppendCloseReason(ctx, reason)
-			return ctx, nil, errors.New(msg)
+func (ss *sessions) initFunc() wsInitFunc {
+	return func(ctx context.Context, p transport.InitPayload) (context.Context, error) {
+		reject := func(code int, reason, msg string) (context.Context, error) {
+			return ctx, &wsInitError{code: code, reason: reason, msg: msg}
 		}
 		cred, _ := auth.CredentialFrom(ctx)
 		if authz := p.Authorization(); authz != "" {
@@ -201,7 +199,7 @@ func (ss *sessions) initFunc() transport.WebsocketInitFunc {
 		}
 		s := sessionFrom(ctx)
 		if s == nil {
-			return ctx, nil, nil // not through the middleware (cannot happen in NewHandler)
+			return ctx, nil // not through the middleware (cannot happen in NewHandler)
 		}
 		if !s.bind(cred) {
 			return reject(closeTooMany, "Too many connections", "too many open websockets for this principal")
@@ -214,7 +212,7 @@ func (ss *sessions) initFunc() transport.WebsocketInitFunc {
 		if cred.Actor.UserID != "" || cred.Actor.APIKeyID != "" {
 			ctx = domain.WithActor(ctx, cred.Actor)
 		}
-		return ctx, nil, nil
+		return ctx, nil
 	}
 }
 

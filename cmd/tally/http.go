@@ -192,6 +192,10 @@ func (s *streams) Middleware(next http.Handler) http.Handler {
 		// session keeps neither.
 		ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 		ctx = context.WithValue(ctx, chi.RouteCtxKey, nil)
+		// The websocket transport may serve the connection on a goroutine
+		// of its own and return: what ends the request then waits for
+		// the connection's end (det.After).
+		ctx, det := graph.WithDetachment(ctx)
 		stop := context.AfterFunc(s.ctx, cancel)
 		dw := &detachWriter{w: w, hijacked: make(chan struct{})}
 		end := streamEndFrom(r.Context())
@@ -200,10 +204,12 @@ func (s *streams) Middleware(next http.Handler) http.Handler {
 		// what it needs.
 		path := r.URL.Path
 		go func(r *http.Request) {
-			defer s.wg.Done()
-			defer end.finish()
-			defer cancel()
-			defer stop()
+			defer det.After(func() {
+				stop()
+				cancel()
+				end.finish()
+				s.wg.Done()
+			})
 			defer func() {
 				rec := recover()
 				if rec == nil || !dw.detached() {

@@ -70,10 +70,12 @@ func (l *Local) Subscribe(ctx context.Context, orgID string) <-chan domain.Event
 		l.subs[orgID] = set
 	}
 	set[s] = struct{}{}
-	l.mu.Unlock()
 	// AfterFunc starts no goroutine until ctx is done, so an idle
-	// subscription costs nothing but its channel.
+	// subscription costs nothing but its channel. It is set under the
+	// lock, as Close reads it (and runs the callback on a goroutine of
+	// its own, so an ended ctx does not deadlock here).
 	s.stop = context.AfterFunc(ctx, func() { l.unsubscribe(orgID, s) })
+	l.mu.Unlock()
 	return s.ch
 }
 

@@ -1,0 +1,175 @@
+package graph
+
+import (
+	"reflect"
+	"sync"
+)
+
+// streamShardSize is how many subscription channels one hub goroutine
+// waits on: a wake-up costs a select over that many channels, so shards
+// stay small, and 10,000 subscriptions take 313 goroutines, not 10,000.
+const streamShardSize = 32
+
+// streamHub waits on the channels of running subscriptions, a shard of
+// them per goroutine, in place of a goroutine parked on each. When a
+// channel has an event (or closes), its entry is handed it on a fresh
+// goroutine that renders and writes it, and waits again only once that
+// is done: a subscription's events are delivered one at a time and in
+// order.
+type streamHub struct {
+	mu     sync.Mutex
+	shards []*streamShard
+}
+
+// streamEntry is one subscription's channel in the hub.
+type streamEntry struct {
+	src     reflect.Value // the resolver's channel
+	dst     reflect.Value // src's events, one at a time (bidirectional)
+	out     any           // dst as src's type: what gqlgen reads
+	deliver func()        // renders the event in dst; runs on its own goroutine
+	shard   *streamShard  // guarded by the hub's mu
+
+	// guarded by shard.mu (before shard is set, by the hub's mu)
+	armed   bool // waiting for src (false while an event is delivered)
+	removed bool
+}
+
+// streamShard is one goroutine's share of the hub.
+type streamShard struct {
+	wake chan struct{} // a changed set of entries
+
+	mu      sync.Mutex
+	entries map[*streamEntry]struct{}
+	running bool
+}
+
+// entry wraps the resolver's channel src: gqlgen gets the returned
+// entry's out (of src's type) to read from, and deliver is called each
+// time dst holds an event or is closed. The entry waits for watch.
+func (h *streamHub) entry(src reflect.Value, deliver func()) *streamEntry {
+	dst := reflect.MakeChan(reflect.ChanOf(reflect.BothDir, src.Type().Elem()), 1)
+	return &streamEntry{src: src, dst: dst, out: dst.Convert(src.Type()).Interface(), deliver: deliver}
+}
+
+// watch starts waiting on e's channel (unless e was removed).
+func (h *streamHub) watch(e *streamEntry) {
+	h.mu.Lock()
+	if e.removed {
+		h.mu.Unlock()
+		return
+	}
+	var s *streamShard
+	for _, sh := range h.shards {
+		sh.mu.Lock()
+		if len(sh.entries) < streamShardSize {
+			s = sh
+			break
+		}
+		sh.mu.Unlock()
+	}
+	if s == nil {
+		s = &streamShard{wake: make(chan struct{}, 1), entries: map[*streamEntry]struct{}{}}
+		h.shards = append(h.shards, s)
+		s.mu.Lock()
+	}
+	e.shard, e.armed = s, true
+	h.mu.Unlock()
+	s.entries[e] = struct{}{}
+	if !s.running {
+		s.running = true
+		go s.run()
+	}
+	s.mu.Unlock()
+	s.poke()
+}
+
+// rearm waits on e's channel again after an event was delivered.
+func (h *streamHub) rearm(e *streamEntry) {
+	h.mu.Lock()
+	s := e.shard
+	h.mu.Unlock()
+	s.mu.Lock()
+	if e.removed {
+		s.mu.Unlock()
+		return
+	}
+	e.armed = true
+	s.mu.Unlock()
+	s.poke()
+}
+
+// remove stops waiting on e's channel.
+func (h *streamHub) remove(e *streamEntry) {
+	h.mu.Lock()
+	s := e.shard
+	if s == nil { // not watched yet: it never will be
+		e.removed = true
+		h.mu.Unlock()
+		return
+	}
+	h.mu.Unlock()
+	s.mu.Lock()
+	if e.removed {
+		s.mu.Unlock()
+		return
+	}
+	e.removed = true
+	delete(s.entries, e)
+	s.mu.Unlock()
+	s.poke()
+}
+
+func (s *streamShard) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run waits on the shard's armed channels until it has none left.
+func (s *streamShard) run() {
+	cases := []reflect.SelectCase{{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(s.wake)}}
+	var armed []*streamEntry
+	for {
+		s.mu.Lock()
+		if len(s.entries) == 0 {
+			s.running = false
+			s.mu.Unlock()
+			return
+		}
+		cases, armed = cases[:1], armed[:0]
+		for e := range s.entries {
+			if e.armed {
+				cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: e.src})
+				armed = append(armed, e)
+			}
+		}
+		s.mu.Unlock()
+		i, v, ok := reflect.Select(cases)
+		if i == 0 {
+			continue
+		}
+		e := armed[i-1]
+		s.mu.Lock()
+		if e.removed {
+			s.mu.Unlock()
+			continue
+		}
+		e.armed = false
+		if !ok {
+			// Closed: the last delivery reads the closed dst and ends.
+			e.removed = true
+			delete(s.entries, e)
+		}
+		s.mu.Unlock()
+		if ok {
+			// dst is empty (its last event was delivered, or the
+			// operation ended without reading it and the entry is
+			// gone): the send does not block.
+			e.dst.TrySend(v)
+		} else {
+			e.dst.Close()
+		}
+		go e.deliver()
+	}
+}

@@ -1,0 +1,76 @@
+package graph
+
+import (
+	"reflect"
+	"testing"
+	"time"
+)
+
+// TestStreamHub: the hub hands every event of a channel on, one at a
+// time and in order, ends it when it closes, and never watches an entry
+// removed before it was watched; many channels share its goroutines.
+func TestStreamHub(t *testing.T) {
+	const streams, events = 3 * streamShardSize, 20
+	h := &streamHub{}
+	type stream struct {
+		src  chan int
+		got  chan int // what deliver read, then -1 once closed
+		e    *streamEntry
+		done chan struct{}
+	}
+	all := make([]*stream, streams)
+	for i := range all {
+		s := &stream{src: make(chan int, 1), got: make(chan int, events+1), done: make(chan struct{})}
+		var out <-chan int = s.src
+		s.e = h.entry(reflect.ValueOf(out), func() {
+			v, ok := <-s.e.out.(<-chan int)
+			if !ok {
+				s.got <- -1
+				close(s.done)
+				return
+			}
+			s.got <- v
+			h.rearm(s.e)
+		})
+		h.watch(s.e)
+		all[i] = s
+	}
+	for n := range events {
+		for _, s := range all {
+			s.src <- n // blocks while the last event is still in the channel
+		}
+	}
+	for _, s := range all {
+		close(s.src)
+	}
+	for i, s := range all {
+		select {
+		case <-s.done:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("stream %d did not end", i)
+		}
+		for n := range events {
+			if v := <-s.got; v != n {
+				t.Fatalf("stream %d: event %d is %d", i, n, v)
+			}
+		}
+		if v := <-s.got; v != -1 {
+			t.Fatalf("stream %d: %d after the last event, want the end", i, v)
+		}
+	}
+
+	// Removed before it is watched: never watched.
+	src := make(chan int, 1)
+	var out <-chan int = src
+	e := h.entry(reflect.ValueOf(out), func() { t.Error("a removed entry was delivered") })
+	h.remove(e)
+	h.watch(e)
+	src <- 1
+	close(src)
+	h.mu.Lock()
+	shard := e.shard
+	h.mu.Unlock()
+	if shard != nil {
+		t.Fatal("a removed entry joined a shard")
+	}
+}
