@@ -10,6 +10,13 @@ import (
 // feedReadTimeout bounds one round of a balance feed's reads.
 const feedReadTimeout = 10 * time.Second
 
+// feedReadParallelism bounds the rounds of reads the balance feeds of one
+// instance have in flight. The pushes then never hold more than a few of
+// the pool's connections, which the spends that cause them need; a feed
+// that waits for its turn covers every event that arrived meanwhile with
+// its one read.
+const feedReadParallelism = 4
+
 // feedMemberPages bounds the pages of an org's member list a feed reads in
 // one round; subscribers not found in them have their membership read one
 // by one.
@@ -86,8 +93,9 @@ func WatchBalanceAs[T any](ctx context.Context, s *Service, orgID string, conv f
 // balanceFeeds are this instance's balance feeds, one per org with
 // subscribers. The zero value is ready to use.
 type balanceFeeds struct {
-	mu   sync.Mutex
-	orgs map[string]*balanceFeed
+	mu    sync.Mutex
+	orgs  map[string]*balanceFeed
+	reads chan struct{} // a slot per round of reads in flight (feedReadParallelism)
 }
 
 // join adds w to the feed of orgID, starting the feed (and its bus
@@ -99,14 +107,16 @@ func (fs *balanceFeeds) join(s *Service, orgID string, w *balanceWatcher) *balan
 	if f == nil {
 		if fs.orgs == nil {
 			fs.orgs = map[string]*balanceFeed{}
+			fs.reads = make(chan struct{}, feedReadParallelism)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
-		f = &balanceFeed{feeds: fs, svc: s, orgID: orgID, cancel: cancel, watchers: map[*balanceWatcher]struct{}{}}
+		f = &balanceFeed{feeds: fs, svc: s, orgID: orgID, reads: fs.reads, cancel: cancel, watchers: map[*balanceWatcher]struct{}{}}
 		fs.orgs[orgID] = f
 		go f.run(s.bus.Subscribe(ctx, orgID))
 	}
 	f.mu.Lock()
 	f.watchers[w] = struct{}{}
+	f.joins++
 	f.mu.Unlock()
 	return f
 }
@@ -117,10 +127,16 @@ type balanceFeed struct {
 	feeds  *balanceFeeds
 	svc    *Service
 	orgID  string
+	reads  chan struct{}      // the instance's read slots (balanceFeeds.reads)
 	cancel context.CancelFunc // ends the bus subscription
 
 	mu       sync.Mutex
 	watchers map[*balanceWatcher]struct{}
+	joins    int64 // watchers added so far
+	// covered is the newest version a round read and handed to every
+	// watcher: an event of a version up to it is no news to any of them.
+	// Watchers that joined since read their own start, which is newer.
+	covered int64
 }
 
 // balanceWatcher is one subscriber of a feed.
@@ -153,25 +169,63 @@ func (f *balanceFeed) leave(w *balanceWatcher) {
 	w.close()
 }
 
-// run reads and hands out the balance after each burst of events until the
-// bus subscription ends.
-func (f *balanceFeed) run(in <-chan Event) {
-	for ev := range in {
-		news := ev.Kind == EventBalance || ev.Kind == EventResync
-	drain: // what queued meanwhile is covered by one read
-		for {
-			select {
-			case e, ok := <-in:
-				if !ok {
-					break drain
-				}
-				news = news || e.Kind == EventBalance || e.Kind == EventResync
-			default:
-				break drain
+// burst is what the events of one round announced.
+type burst struct {
+	newest int64 // highest balance version announced
+	reread bool  // an event that requires a read whatever its version
+}
+
+// add takes ev into the burst.
+func (b *burst) add(ev Event) {
+	switch {
+	case ev.Kind == EventResync || (ev.Kind == EventBalance && ev.Version <= 0):
+		b.reread = true
+	case ev.Kind == EventBalance:
+		b.newest = max(b.newest, ev.Version)
+	}
+}
+
+// drain adds what is queued on in without waiting; false when in closed.
+func (b *burst) drain(in <-chan Event) bool {
+	for {
+		select {
+		case e, ok := <-in:
+			if !ok {
+				return false
 			}
+			b.add(e)
+		default:
+			return true
 		}
-		if news {
+	}
+}
+
+// news reports whether the burst needs a read, after rounds read up to
+// covered.
+func (b burst) news(covered int64) bool { return b.reread || b.newest > covered }
+
+// run reads and hands out the balance after each burst of events until the
+// bus subscription ends. A burst is what queued by the time a read slot is
+// free: one read covers it all; a burst of versions a round already read
+// and handed out costs nothing.
+func (f *balanceFeed) run(in <-chan Event) {
+	for open := true; open; {
+		ev, ok := <-in
+		if !ok {
+			break
+		}
+		var b burst
+		b.add(ev)
+		open = b.drain(in)
+		if !b.news(f.coveredVersion()) {
+			continue
+		}
+		f.reads <- struct{}{}
+		open = b.drain(in) && open // queued while waiting: the same read covers it
+		if b.news(f.coveredVersion()) {
 			f.round()
+		} else {
+			<-f.reads
 		}
 	}
 	// The bus closed (or the last subscriber left): end what is left.
@@ -199,15 +253,27 @@ type memberRead struct {
 	err error
 }
 
+// coveredVersion returns the newest version every watcher was handed.
+func (f *balanceFeed) coveredVersion() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.covered
+}
+
 // round reads the org's state once and hands each subscriber what it may
 // see: memberships first (as authorize before each event), then the
-// balance with its grants, then the newest entry if anyone may see it.
+// balance with its grants (one statement), then the newest entry if
+// anyone may see it. It is called holding a read slot, which it gives
+// back once its reads are done.
 func (f *balanceFeed) round() {
+	release := sync.OnceFunc(func() { <-f.reads })
+	defer release()
 	f.mu.Lock()
 	ws := make([]*balanceWatcher, 0, len(f.watchers))
 	for w := range f.watchers {
 		ws = append(ws, w)
 	}
+	joins := f.joins
 	f.mu.Unlock()
 	if len(ws) == 0 {
 		return
@@ -222,14 +288,18 @@ func (f *balanceFeed) round() {
 		acc Access
 	}
 	allowed := make([]grant, 0, len(ws))
+	everyone := true // every watcher of ws is handed this round's balance
 	for _, w := range ws {
 		var acc Access
 		var err error
-		if w.actor.IsAPIKey() || w.actor.UserID == "" {
-			acc, err = s.authorize(w.ctx, f.orgID, ActionReadBalance) // reads nothing
-		} else if !ValidID(f.orgID) {
+		switch {
+		case !ValidID(f.orgID):
 			err = NotFound("org")
-		} else {
+		case w.actor.IsAPIKey():
+			acc, err = apiKeyAccess(w.actor, f.orgID, ActionReadBalance)
+		case w.actor.UserID == "":
+			acc, err = s.authorize(w.ctx, f.orgID, ActionReadBalance)
+		default:
 			r := members[w.actor.UserID]
 			acc, err = memberAccess(w.actor, r.m, r.err, ActionReadBalance)
 		}
@@ -237,6 +307,7 @@ func (f *balanceFeed) round() {
 			if ErrorCode(err).Retryable() {
 				// The database is briefly unreachable: the next event, or
 				// the bus's resync once it is back, catches up.
+				everyone = false
 				continue
 			}
 			f.leave(w) // no longer allowed: the subscription ends
@@ -247,7 +318,7 @@ func (f *balanceFeed) round() {
 	if len(allowed) == 0 {
 		return
 	}
-	b, err := s.balanceOf(ctx, f.orgID)
+	b, err := s.feedBalance(ctx, f.orgID)
 	if err != nil {
 		return
 	}
@@ -260,6 +331,14 @@ func (f *balanceFeed) round() {
 			break
 		}
 	}
+	release()
+	if everyone {
+		f.mu.Lock()
+		if f.joins == joins {
+			f.covered = max(f.covered, b.Version)
+		}
+		f.mu.Unlock()
+	}
 	for _, g := range allowed {
 		ev := BalanceEvent{Balance: b}
 		if entry != nil && mayReadEntry(g.acc, *entry) {
@@ -267,6 +346,22 @@ func (f *balanceFeed) round() {
 		}
 		g.w.offer(ev)
 	}
+}
+
+// feedBalance reads an org's balance with its open grants in spending
+// order, as balanceOf does, in one statement: the same read as the
+// balance query's, without the org's status checks (a subscription ends
+// by its subscribers' authorization).
+func (s *Service) feedBalance(ctx context.Context, orgID string) (Balance, error) {
+	now := s.clock.Now()
+	_, b, gs, err := s.store.OrgBalance(ctx, orgID, true, now)
+	if err != nil {
+		return Balance{}, asDomainError(err)
+	}
+	open := leaveOutExpired(&b, gs, now)
+	SortForSpending(open)
+	b.Grants = open
+	return b, nil
 }
 
 // memberships reads the memberships of the feed's signed-in subscribers:

@@ -18,7 +18,7 @@ import (
 // spends, carry their actor).
 type feedCountingStore struct {
 	domain.Store
-	balances, grants, entries, members atomic.Int64
+	balances, grants, orgBalances, entries, members atomic.Int64
 }
 
 func feedRead(ctx context.Context, n *atomic.Int64) {
@@ -35,6 +35,11 @@ func (s *feedCountingStore) GetBalance(ctx context.Context, orgID string) (domai
 func (s *feedCountingStore) OpenGrants(ctx context.Context, orgID string) ([]domain.Grant, error) {
 	feedRead(ctx, &s.grants)
 	return s.Store.OpenGrants(ctx, orgID)
+}
+
+func (s *feedCountingStore) OrgBalance(ctx context.Context, orgID string, allGrants bool, now time.Time) (domain.Org, domain.Balance, []domain.Grant, error) {
+	feedRead(ctx, &s.orgBalances)
+	return s.Store.OrgBalance(ctx, orgID, allGrants, now)
 }
 
 func (s *feedCountingStore) LedgerEntryBySeq(ctx context.Context, orgID string, seq int64) (domain.LedgerEntry, error) {
@@ -96,6 +101,7 @@ func TestBalanceFeedSharesOneRead(t *testing.T) {
 		}
 		st.balances.Store(0)
 		st.grants.Store(0)
+		st.orgBalances.Store(0)
 		st.entries.Store(0)
 		st.members.Store(0)
 
@@ -157,20 +163,25 @@ func TestBalanceFeedSharesOneRead(t *testing.T) {
 			t.Fatalf("slow subscriber got v%d after the newest", ev.Balance.Version)
 		default:
 		}
-		// One read per round, never one per subscriber: at most one
-		// round per event for 21 subscribers.
-		if n := st.grants.Load(); n < 1 || n > spends {
-			t.Fatalf("%d feed grant reads for %d events and %d subscribers", n, spends, len(subs)+1)
+		// One statement for the balance and its grants per round, never
+		// one per subscriber: at most one round per event for 21
+		// subscribers.
+		rounds := st.orgBalances.Load()
+		if rounds < 1 || rounds > spends {
+			t.Fatalf("%d feed balance reads for %d events and %d subscribers", rounds, spends, len(subs)+1)
 		}
-		if n, r := st.balances.Load(), st.grants.Load(); n != r {
-			t.Fatalf("%d balance reads, %d grant reads", n, r)
+		if n, r := st.balances.Load(), st.grants.Load(); n != 0 || r != 0 {
+			t.Fatalf("the feed read the balance (%d) and the grants (%d) apart", n, r)
+		}
+		if n := st.entries.Load(); n > rounds {
+			t.Fatalf("%d entry reads for %d rounds", n, rounds)
 		}
 		// (Spends may read members too, for their low-balance checks.)
-		if n := st.members.Load(); n > 2*st.grants.Load() {
-			t.Fatalf("%d membership reads for %d rounds", n, st.grants.Load())
+		if n := st.members.Load(); n > 2*rounds {
+			t.Fatalf("%d membership reads for %d rounds", n, rounds)
 		}
 		t.Logf("%d events, %d subscribers: %d rounds, %d entry reads, %d membership reads",
-			spends, len(subs)+1, st.grants.Load(), st.entries.Load(), st.members.Load())
+			spends, len(subs)+1, rounds, st.entries.Load(), st.members.Load())
 
 		// A removed member's subscriptions end at the next event; the
 		// others go on.

@@ -19,9 +19,11 @@ func (r *subscriptionRootResolver) BalanceUpdated(ctx context.Context, orgID str
 		return nil, err
 	}
 	// The org's feed converts each event and queues it for gqlgen: no
-	// goroutine of this subscription's own.
+	// goroutine of this subscription's own. The loaders are looked up
+	// once, not through the context at every event.
+	l := loadersFrom(ctx)
 	out, err := domain.WatchBalanceAs(ctx, r.svc, id, func(ev domain.BalanceEvent) *model.BalanceEvent {
-		if l := loadersFrom(ctx); l != nil {
+		if l != nil {
 			l.clear() // each event reads grants afresh
 		}
 		return toBalanceEvent(ev)
