@@ -10,12 +10,15 @@ import (
 // feedReadTimeout bounds one round of a balance feed's reads.
 const feedReadTimeout = 10 * time.Second
 
-// feedReadParallelism bounds the rounds of reads the balance feeds of one
-// instance have in flight. The pushes then never hold more than a few of
-// the pool's connections, which the spends that cause them need; a feed
-// that waits for its turn covers every event that arrived meanwhile with
-// its one read.
-const feedReadParallelism = 4
+// feedReaders bounds the balance reads the feeds of one instance have in
+// flight, so that the pushes never hold more than a few of the pool's
+// connections, which the spends that cause them need. The feeds waiting
+// for a reader meanwhile are read together, in one statement of at most
+// feedReadBatch orgs.
+const (
+	feedReaders   = 2
+	feedReadBatch = 200
+)
 
 // feedMemberPages bounds the pages of an org's member list a feed reads in
 // one round; subscribers not found in them have their membership read one
@@ -93,9 +96,84 @@ func WatchBalanceAs[T any](ctx context.Context, s *Service, orgID string, conv f
 // balanceFeeds are this instance's balance feeds, one per org with
 // subscribers. The zero value is ready to use.
 type balanceFeeds struct {
-	mu    sync.Mutex
-	orgs  map[string]*balanceFeed
-	reads chan struct{} // a slot per round of reads in flight (feedReadParallelism)
+	mu   sync.Mutex
+	orgs map[string]*balanceFeed
+
+	rmu     sync.Mutex
+	queue   []*balanceRead // waiting for a reader
+	readers int            // running, at most feedReaders
+}
+
+// balanceRead is one feed's wait for its org's balance.
+type balanceRead struct {
+	orgID string
+	done  chan struct{} // closed once b or err is set
+	b     Balance
+	err   error
+}
+
+// readBalance returns the org's balance with its open grants in spending
+// order, read with those of the other orgs whose feeds ask meanwhile.
+func (fs *balanceFeeds) readBalance(s *Service, orgID string) (Balance, error) {
+	r := &balanceRead{orgID: orgID, done: make(chan struct{})}
+	fs.rmu.Lock()
+	fs.queue = append(fs.queue, r)
+	if fs.readers < feedReaders {
+		fs.readers++
+		go fs.read(s)
+	}
+	fs.rmu.Unlock()
+	<-r.done
+	return r.b, r.err
+}
+
+// read reads the queued orgs, a batch at a time, until none wait.
+func (fs *balanceFeeds) read(s *Service) {
+	for {
+		fs.rmu.Lock()
+		n := min(len(fs.queue), feedReadBatch)
+		if n == 0 {
+			fs.readers--
+			fs.rmu.Unlock()
+			return
+		}
+		batch := fs.queue[:n:n]
+		fs.queue = append([]*balanceRead(nil), fs.queue[n:]...)
+		fs.rmu.Unlock()
+		s.readBalances(batch)
+	}
+}
+
+// readBalances reads the balances of batch in one statement and hands
+// each its own.
+func (s *Service) readBalances(batch []*balanceRead) {
+	ids := make([]string, 0, len(batch))
+	seen := make(map[string]bool, len(batch))
+	for _, r := range batch {
+		if !seen[r.orgID] {
+			seen[r.orgID] = true
+			ids = append(ids, r.orgID)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), feedReadTimeout)
+	defer cancel()
+	now := s.clock.Now()
+	bs, err := s.store.Balances(ctx, ids)
+	for _, r := range batch {
+		b, ok := bs[r.orgID]
+		switch {
+		case err != nil:
+			r.err = asDomainError(err)
+		case !ok:
+			r.err = NotFound("org")
+		default:
+			open := leaveOutExpired(&b, b.Grants, now)
+			SortForSpending(open)
+			b.Grants = open
+			r.b = b
+		}
+		close(r.done)
+	}
 }
 
 // join adds w to the feed of orgID, starting the feed (and its bus
@@ -107,10 +185,9 @@ func (fs *balanceFeeds) join(s *Service, orgID string, w *balanceWatcher) *balan
 	if f == nil {
 		if fs.orgs == nil {
 			fs.orgs = map[string]*balanceFeed{}
-			fs.reads = make(chan struct{}, feedReadParallelism)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
-		f = &balanceFeed{feeds: fs, svc: s, orgID: orgID, reads: fs.reads, cancel: cancel, watchers: map[*balanceWatcher]struct{}{}}
+		f = &balanceFeed{feeds: fs, svc: s, orgID: orgID, cancel: cancel, watchers: map[*balanceWatcher]struct{}{}}
 		fs.orgs[orgID] = f
 		go f.run(s.bus.Subscribe(ctx, orgID))
 	}
@@ -127,7 +204,6 @@ type balanceFeed struct {
 	feeds  *balanceFeeds
 	svc    *Service
 	orgID  string
-	reads  chan struct{}      // the instance's read slots (balanceFeeds.reads)
 	cancel context.CancelFunc // ends the bus subscription
 
 	mu       sync.Mutex
@@ -205,9 +281,9 @@ func (b *burst) drain(in <-chan Event) bool {
 func (b burst) news(covered int64) bool { return b.reread || b.newest > covered }
 
 // run reads and hands out the balance after each burst of events until the
-// bus subscription ends. A burst is what queued by the time a read slot is
-// free: one read covers it all; a burst of versions a round already read
-// and handed out costs nothing.
+// bus subscription ends. A burst is what queued by the time the feed is
+// ready for it: one read covers it all; a burst of versions a round
+// already read and handed out costs nothing.
 func (f *balanceFeed) run(in <-chan Event) {
 	for open := true; open; {
 		ev, ok := <-in
@@ -217,15 +293,8 @@ func (f *balanceFeed) run(in <-chan Event) {
 		var b burst
 		b.add(ev)
 		open = b.drain(in)
-		if !b.news(f.coveredVersion()) {
-			continue
-		}
-		f.reads <- struct{}{}
-		open = b.drain(in) && open // queued while waiting: the same read covers it
 		if b.news(f.coveredVersion()) {
 			f.round()
-		} else {
-			<-f.reads
 		}
 	}
 	// The bus closed (or the last subscriber left): end what is left.
@@ -262,12 +331,9 @@ func (f *balanceFeed) coveredVersion() int64 {
 
 // round reads the org's state once and hands each subscriber what it may
 // see: memberships first (as authorize before each event), then the
-// balance with its grants (one statement), then the newest entry if
-// anyone may see it. It is called holding a read slot, which it gives
-// back once its reads are done.
+// balance with its grants (one statement, shared with other orgs' feeds
+// that read at the same time), then the newest entry if anyone may see it.
 func (f *balanceFeed) round() {
-	release := sync.OnceFunc(func() { <-f.reads })
-	defer release()
 	f.mu.Lock()
 	ws := make([]*balanceWatcher, 0, len(f.watchers))
 	for w := range f.watchers {
@@ -318,7 +384,7 @@ func (f *balanceFeed) round() {
 	if len(allowed) == 0 {
 		return
 	}
-	b, err := s.feedBalance(ctx, f.orgID)
+	b, err := f.feeds.readBalance(s, f.orgID)
 	if err != nil {
 		return
 	}
@@ -331,7 +397,6 @@ func (f *balanceFeed) round() {
 			break
 		}
 	}
-	release()
 	if everyone {
 		f.mu.Lock()
 		if f.joins == joins {
@@ -346,22 +411,6 @@ func (f *balanceFeed) round() {
 		}
 		g.w.offer(ev)
 	}
-}
-
-// feedBalance reads an org's balance with its open grants in spending
-// order, as balanceOf does, in one statement: the same read as the
-// balance query's, without the org's status checks (a subscription ends
-// by its subscribers' authorization).
-func (s *Service) feedBalance(ctx context.Context, orgID string) (Balance, error) {
-	now := s.clock.Now()
-	_, b, gs, err := s.store.OrgBalance(ctx, orgID, true, now)
-	if err != nil {
-		return Balance{}, asDomainError(err)
-	}
-	open := leaveOutExpired(&b, gs, now)
-	SortForSpending(open)
-	b.Grants = open
-	return b, nil
 }
 
 // memberships reads the memberships of the feed's signed-in subscribers:

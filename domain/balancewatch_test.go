@@ -37,9 +37,9 @@ func (s *feedCountingStore) OpenGrants(ctx context.Context, orgID string) ([]dom
 	return s.Store.OpenGrants(ctx, orgID)
 }
 
-func (s *feedCountingStore) OrgBalance(ctx context.Context, orgID string, allGrants bool, now time.Time) (domain.Org, domain.Balance, []domain.Grant, error) {
+func (s *feedCountingStore) Balances(ctx context.Context, orgIDs []string) (map[string]domain.Balance, error) {
 	feedRead(ctx, &s.orgBalances)
-	return s.Store.OrgBalance(ctx, orgID, allGrants, now)
+	return s.Store.Balances(ctx, orgIDs)
 }
 
 func (s *feedCountingStore) LedgerEntryBySeq(ctx context.Context, orgID string, seq int64) (domain.LedgerEntry, error) {
