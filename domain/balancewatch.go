@@ -48,14 +48,33 @@ type BalanceEvent struct {
 // one it has not taken yet: versions only go forward, and nobody waits for
 // a slow subscriber.
 func (s *Service) WatchBalance(ctx context.Context, orgID string) (<-chan BalanceEvent, error) {
-	return WatchBalanceAs(ctx, s, orgID, func(ev BalanceEvent) BalanceEvent { return ev })
+	return WatchBalanceAs(ctx, s, orgID, sameEvent, nil)
 }
 
-// WatchBalanceAs is WatchBalance with every event converted by conv before
+// sameEvent hands events on as they are.
+var sameEvent = NewBalanceConverter(func(ev BalanceEvent) BalanceEvent { return ev })
+
+// BalanceConverter converts balance events for WatchBalanceAs. Make one
+// per conversion (a package variable) and use it for every subscription:
+// an org's feed converts an event once for all the subscribers that see
+// the same (the same entry or none) through the same converter, and hands
+// them the same value, which they must treat as read-only.
+type BalanceConverter[T any] struct {
+	conv func(BalanceEvent) T
+}
+
+// NewBalanceConverter returns the converter of conv, which must be quick,
+// must not block and must not depend on the subscriber.
+func NewBalanceConverter[T any](conv func(BalanceEvent) T) *BalanceConverter[T] {
+	return &BalanceConverter[T]{conv: conv}
+}
+
+// WatchBalanceAs is WatchBalance with every event converted by c before
 // it is queued, so that the caller needs no goroutine of its own to
-// convert. conv runs on the org's shared feed: it must be quick and must
-// not block.
-func WatchBalanceAs[T any](ctx context.Context, s *Service, orgID string, conv func(BalanceEvent) T) (<-chan T, error) {
+// convert; each, when not nil, runs before each of this subscriber's
+// events is queued. Both run on the org's shared feed: they must be quick
+// and must not block.
+func WatchBalanceAs[T any](ctx context.Context, s *Service, orgID string, c *BalanceConverter[T], each func()) (<-chan T, error) {
 	acc, err := s.authorize(ctx, orgID, ActionReadBalance)
 	if err != nil {
 		return nil, err
@@ -65,8 +84,11 @@ func WatchBalanceAs[T any](ctx context.Context, s *Service, orgID string, conv f
 	}
 	ch := make(chan T, 1)
 	w := &balanceWatcher{ctx: ctx, actor: acc.Actor}
-	w.send = func(ev BalanceEvent) {
-		v := conv(ev)
+	w.send = func(ev BalanceEvent, shared *converted) {
+		v := convertOnce(shared, c, ev)
+		if each != nil {
+			each()
+		}
 		select {
 		case ch <- v:
 			return
@@ -220,14 +242,47 @@ type balanceWatcher struct {
 	ctx   context.Context // the subscriber's (its actor)
 	actor Actor
 
-	send    func(BalanceEvent) // never blocks; called under mu
-	closeCh func()             // called under mu, once
+	send    func(BalanceEvent, *converted) // never blocks; called under mu
+	closeCh func()                         // called under mu, once
 
 	mu      sync.Mutex
 	started bool          // its starting version is known
 	held    *BalanceEvent // newest event read before it started
+	heldCv  *converted    // the conversions of held's round
 	last    int64         // newest version sent (or the starting one)
 	closed  bool
+}
+
+// converted holds the conversions of one round's events, shared by its
+// subscribers: one per converter and view (with the entry or without).
+type converted struct {
+	mu   sync.Mutex
+	vals map[convertedKey]any
+}
+
+type convertedKey struct {
+	conv  any // *BalanceConverter[T]
+	entry bool
+}
+
+// convertOnce returns ev converted by c, converting it only for the first
+// subscriber of the round that asks (every call with shared nil converts).
+func convertOnce[T any](shared *converted, c *BalanceConverter[T], ev BalanceEvent) T {
+	if shared == nil {
+		return c.conv(ev)
+	}
+	k := convertedKey{c, ev.Entry != nil}
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if v, ok := shared.vals[k]; ok {
+		return v.(T)
+	}
+	v := c.conv(ev)
+	if shared.vals == nil {
+		shared.vals = map[convertedKey]any{}
+	}
+	shared.vals[k] = v
+	return v
 }
 
 // leave removes w and closes its channel; the last subscriber to leave
@@ -404,12 +459,13 @@ func (f *balanceFeed) round() {
 		}
 		f.mu.Unlock()
 	}
+	shared := &converted{}
 	for _, g := range allowed {
 		ev := BalanceEvent{Balance: b}
 		if entry != nil && mayReadEntry(g.acc, *entry) {
 			ev.Entry = entry
 		}
-		g.w.offer(ev)
+		g.w.offer(ev, shared)
 	}
 }
 
@@ -477,9 +533,9 @@ func (w *balanceWatcher) ready(version int64) {
 	w.started = true
 	w.last = max(w.last, version)
 	if w.held != nil {
-		ev := *w.held
-		w.held = nil
-		w.sendLocked(ev)
+		ev, cv := *w.held, w.heldCv
+		w.held, w.heldCv = nil, nil
+		w.sendLocked(ev, cv)
 	}
 }
 
@@ -490,9 +546,10 @@ func (w *balanceWatcher) behind(version int64) bool {
 	return !w.closed && (!w.started || version > w.last)
 }
 
-// offer hands ev to w without blocking: held until w knows its starting
-// version, dropped unless newer than what w has.
-func (w *balanceWatcher) offer(ev BalanceEvent) {
+// offer hands ev, of the round whose conversions are shared, to w without
+// blocking: held until w knows its starting version, dropped unless newer
+// than what w has.
+func (w *balanceWatcher) offer(ev BalanceEvent, shared *converted) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
@@ -500,19 +557,19 @@ func (w *balanceWatcher) offer(ev BalanceEvent) {
 	}
 	if !w.started {
 		if w.held == nil || ev.Balance.Version > w.held.Balance.Version {
-			w.held = &ev
+			w.held, w.heldCv = &ev, shared
 		}
 		return
 	}
-	w.sendLocked(ev)
+	w.sendLocked(ev, shared)
 }
 
-func (w *balanceWatcher) sendLocked(ev BalanceEvent) {
+func (w *balanceWatcher) sendLocked(ev BalanceEvent, shared *converted) {
 	if w.closed || ev.Balance.Version <= w.last {
 		return
 	}
 	w.last = ev.Balance.Version
-	w.send(ev)
+	w.send(ev, shared)
 }
 
 // close closes w's channel once.
