@@ -11,10 +11,10 @@ import (
 const feedReadTimeout = 10 * time.Second
 
 // feedReaders bounds the balance reads the feeds of one instance have in
-// flight, so that the pushes never hold more than a few of the pool's
-// connections, which the spends that cause them need. The feeds waiting
-// for a reader meanwhile are read together, in one statement of at most
-// feedReadBatch orgs.
+// flight, so that the balance reads of the pushes never hold more than a
+// few of the pool's connections, which the spends that cause them need.
+// The feeds waiting for a reader meanwhile are read together, in one
+// statement of at most feedReadBatch orgs.
 const (
 	feedReaders   = 2
 	feedReadBatch = 200
