@@ -226,6 +226,65 @@ func (d *DB) GetBalance(ctx context.Context, orgID string) (domain.Balance, erro
 	return b, nil
 }
 
+// balancesSQL reads the balance counters and open grants of several orgs
+// in one statement (the IN list follows).
+const balancesSQL = `SELECT b.org_id, b.total, b.free, b.paid, b.version, b.updated_at,
+ COALESCE(g.id, ''), COALESCE(g.org_id, ''), COALESCE(g.kind, ''), COALESCE(g.amount, 0), COALESCE(g.remaining, 0),
+ g.expires_at, g.order_id, COALESCE(g.reason, ''), g.created_at
+FROM org_balances b
+LEFT JOIN grants g ON g.org_id = b.org_id AND g.remaining > 0
+WHERE b.org_id IN (`
+
+// Balances reads the balance counters and the open grants of every org
+// among orgIDs in one statement (one snapshot): the balance feeds' read
+// of many orgs at once. Orgs without a balance row are left out.
+func (d *DB) Balances(ctx context.Context, orgIDs []string) (map[string]domain.Balance, error) {
+	out := make(map[string]domain.Balance, len(orgIDs))
+	if len(orgIDs) == 0 {
+		return out, nil
+	}
+	a := sqlArgs{}
+	var q strings.Builder
+	q.WriteString(balancesSQL)
+	for i, id := range orgIDs {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(a.add(id))
+	}
+	q.WriteString(")")
+	rows, err := d.conn.QueryContext(ctx, q.String(), a...)
+	if err != nil {
+		return nil, mapErr(err, "balance")
+	}
+	defer func() { _ = rows.Close() }()
+	for rows.Next() {
+		var (
+			b   domain.Balance
+			g   grantRow
+			gAt *time.Time
+		)
+		if err := rows.Scan(&b.OrgID, &b.Total, &b.Free, &b.Paid, &b.Version, &b.UpdatedAt,
+			&g.ID, &g.OrgID, &g.Kind, &g.Amount, &g.Remaining, &g.ExpiresAt, &g.OrderID, &g.Reason, &gAt); err != nil {
+			return nil, mapErr(err, "balance")
+		}
+		if prev, ok := out[b.OrgID]; ok {
+			b = prev
+		} else {
+			b.UpdatedAt = b.UpdatedAt.UTC()
+		}
+		if g.ID != "" && gAt != nil {
+			g.CreatedAt = *gAt
+			b.Grants = append(b.Grants, toDomainGrant(g))
+		}
+		out[b.OrgID] = b
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err, "balance")
+	}
+	return out, nil
+}
+
 const (
 	grantColumns  = `id, org_id, kind, amount, remaining, expires_at, order_id, reason, created_at`
 	openGrantsSQL = `SELECT ` + grantColumns + ` FROM grants WHERE org_id = $1 AND remaining > 0`

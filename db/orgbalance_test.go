@@ -89,3 +89,53 @@ func equalStrings(a, b []string) bool {
 	}
 	return true
 }
+
+// TestBalances: one read answers, for several orgs, the counters GetBalance
+// answers and every open grant (OpenGrants), and leaves unknown orgs out.
+func TestBalances(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		empty := mkOrg(t, d)
+		o := mkOrg(t, d)
+		later := t0.Add(48 * time.Hour)
+		grantCredits(t, d, o.ID, domain.GrantFree, 100, &later)
+		grantCredits(t, d, o.ID, domain.GrantPurchased, 500, nil)
+		unknown := newID()
+
+		got, err := d.Balances(ctx(), []string{o.ID, unknown, empty.ID})
+		must(t, err)
+		if _, ok := got[unknown]; ok || len(got) != 2 {
+			t.Fatalf("balances of %d orgs (unknown included: %v), want 2", len(got), ok)
+		}
+		for _, org := range []domain.Org{o, empty} {
+			want, err := d.GetBalance(ctx(), org.ID)
+			must(t, err)
+			grants, err := d.OpenGrants(ctx(), org.ID)
+			must(t, err)
+			b := got[org.ID]
+			if b.OrgID != org.ID || b.Total != want.Total || b.Free != want.Free || b.Paid != want.Paid ||
+				b.Version != want.Version || !b.UpdatedAt.Equal(want.UpdatedAt) {
+				t.Errorf("balance %+v, want %+v", b, want)
+			}
+			byID := map[string]domain.Grant{}
+			for _, g := range grants {
+				byID[g.ID] = g
+			}
+			if len(b.Grants) != len(grants) {
+				t.Errorf("%d grants, want %d", len(b.Grants), len(grants))
+			}
+			for _, g := range b.Grants {
+				w, ok := byID[g.ID]
+				if !ok || g.Remaining != w.Remaining || g.Kind != w.Kind || !g.CreatedAt.Equal(w.CreatedAt) ||
+					(g.ExpiresAt == nil) != (w.ExpiresAt == nil) || (g.ExpiresAt != nil && !g.ExpiresAt.Equal(*w.ExpiresAt)) {
+					t.Errorf("grant %+v, want %+v", g, w)
+				}
+			}
+		}
+		none, err := d.Balances(ctx(), nil)
+		must(t, err)
+		if len(none) != 0 {
+			t.Errorf("%d balances for no orgs", len(none))
+		}
+	})
+}

@@ -10,6 +10,16 @@ import (
 // feedReadTimeout bounds one round of a balance feed's reads.
 const feedReadTimeout = 10 * time.Second
 
+// feedReaders bounds the balance reads the feeds of one instance have in
+// flight, so that the balance reads of the pushes never hold more than a
+// few of the pool's connections, which the spends that cause them need.
+// The feeds waiting for a reader meanwhile are read together, in one
+// statement of at most feedReadBatch orgs.
+const (
+	feedReaders   = 2
+	feedReadBatch = 200
+)
+
 // feedMemberPages bounds the pages of an org's member list a feed reads in
 // one round; subscribers not found in them have their membership read one
 // by one.
@@ -38,14 +48,33 @@ type BalanceEvent struct {
 // one it has not taken yet: versions only go forward, and nobody waits for
 // a slow subscriber.
 func (s *Service) WatchBalance(ctx context.Context, orgID string) (<-chan BalanceEvent, error) {
-	return WatchBalanceAs(ctx, s, orgID, func(ev BalanceEvent) BalanceEvent { return ev })
+	return WatchBalanceAs(ctx, s, orgID, sameEvent, nil)
 }
 
-// WatchBalanceAs is WatchBalance with every event converted by conv before
+// sameEvent hands events on as they are.
+var sameEvent = NewBalanceConverter(func(ev BalanceEvent) BalanceEvent { return ev })
+
+// BalanceConverter converts balance events for WatchBalanceAs. Make one
+// per conversion (a package variable) and use it for every subscription:
+// an org's feed converts an event once for all the subscribers that see
+// the same (the same entry or none) through the same converter, and hands
+// them the same value, which they must treat as read-only.
+type BalanceConverter[T any] struct {
+	conv func(BalanceEvent) T
+}
+
+// NewBalanceConverter returns the converter of conv, which must be quick,
+// must not block and must not depend on the subscriber.
+func NewBalanceConverter[T any](conv func(BalanceEvent) T) *BalanceConverter[T] {
+	return &BalanceConverter[T]{conv: conv}
+}
+
+// WatchBalanceAs is WatchBalance with every event converted by c before
 // it is queued, so that the caller needs no goroutine of its own to
-// convert. conv runs on the org's shared feed: it must be quick and must
-// not block.
-func WatchBalanceAs[T any](ctx context.Context, s *Service, orgID string, conv func(BalanceEvent) T) (<-chan T, error) {
+// convert; each, when not nil, runs before each of this subscriber's
+// events is queued. Both run on the org's shared feed: they must be quick
+// and must not block.
+func WatchBalanceAs[T any](ctx context.Context, s *Service, orgID string, c *BalanceConverter[T], each func()) (<-chan T, error) {
 	acc, err := s.authorize(ctx, orgID, ActionReadBalance)
 	if err != nil {
 		return nil, err
@@ -55,8 +84,11 @@ func WatchBalanceAs[T any](ctx context.Context, s *Service, orgID string, conv f
 	}
 	ch := make(chan T, 1)
 	w := &balanceWatcher{ctx: ctx, actor: acc.Actor}
-	w.send = func(ev BalanceEvent) {
-		v := conv(ev)
+	w.send = func(ev BalanceEvent, shared *converted) {
+		v := convertOnce(shared, c, ev)
+		if each != nil {
+			each()
+		}
 		select {
 		case ch <- v:
 			return
@@ -88,6 +120,82 @@ func WatchBalanceAs[T any](ctx context.Context, s *Service, orgID string, conv f
 type balanceFeeds struct {
 	mu   sync.Mutex
 	orgs map[string]*balanceFeed
+
+	rmu     sync.Mutex
+	queue   []*balanceRead // waiting for a reader
+	readers int            // running, at most feedReaders
+}
+
+// balanceRead is one feed's wait for its org's balance.
+type balanceRead struct {
+	orgID string
+	done  chan struct{} // closed once b or err is set
+	b     Balance
+	err   error
+}
+
+// readBalance returns the org's balance with its open grants in spending
+// order, read with those of the other orgs whose feeds ask meanwhile.
+func (fs *balanceFeeds) readBalance(s *Service, orgID string) (Balance, error) {
+	r := &balanceRead{orgID: orgID, done: make(chan struct{})}
+	fs.rmu.Lock()
+	fs.queue = append(fs.queue, r)
+	if fs.readers < feedReaders {
+		fs.readers++
+		go fs.read(s)
+	}
+	fs.rmu.Unlock()
+	<-r.done
+	return r.b, r.err
+}
+
+// read reads the queued orgs, a batch at a time, until none wait.
+func (fs *balanceFeeds) read(s *Service) {
+	for {
+		fs.rmu.Lock()
+		n := min(len(fs.queue), feedReadBatch)
+		if n == 0 {
+			fs.readers--
+			fs.rmu.Unlock()
+			return
+		}
+		batch := fs.queue[:n:n]
+		fs.queue = append([]*balanceRead(nil), fs.queue[n:]...)
+		fs.rmu.Unlock()
+		s.readBalances(batch)
+	}
+}
+
+// readBalances reads the balances of batch in one statement and hands
+// each its own.
+func (s *Service) readBalances(batch []*balanceRead) {
+	ids := make([]string, 0, len(batch))
+	seen := make(map[string]bool, len(batch))
+	for _, r := range batch {
+		if !seen[r.orgID] {
+			seen[r.orgID] = true
+			ids = append(ids, r.orgID)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), feedReadTimeout)
+	defer cancel()
+	now := s.clock.Now()
+	bs, err := s.store.Balances(ctx, ids)
+	for _, r := range batch {
+		b, ok := bs[r.orgID]
+		switch {
+		case err != nil:
+			r.err = asDomainError(err)
+		case !ok:
+			r.err = NotFound("org")
+		default:
+			open := leaveOutExpired(&b, b.Grants, now)
+			SortForSpending(open)
+			b.Grants = open
+			r.b = b
+		}
+		close(r.done)
+	}
 }
 
 // join adds w to the feed of orgID, starting the feed (and its bus
@@ -107,6 +215,7 @@ func (fs *balanceFeeds) join(s *Service, orgID string, w *balanceWatcher) *balan
 	}
 	f.mu.Lock()
 	f.watchers[w] = struct{}{}
+	f.joins++
 	f.mu.Unlock()
 	return f
 }
@@ -121,6 +230,11 @@ type balanceFeed struct {
 
 	mu       sync.Mutex
 	watchers map[*balanceWatcher]struct{}
+	joins    int64 // watchers added so far
+	// covered is the newest version a round read and handed to every
+	// watcher: an event of a version up to it is no news to any of them.
+	// Watchers that joined since read their own start, which is newer.
+	covered int64
 }
 
 // balanceWatcher is one subscriber of a feed.
@@ -128,14 +242,47 @@ type balanceWatcher struct {
 	ctx   context.Context // the subscriber's (its actor)
 	actor Actor
 
-	send    func(BalanceEvent) // never blocks; called under mu
-	closeCh func()             // called under mu, once
+	send    func(BalanceEvent, *converted) // never blocks; called under mu
+	closeCh func()                         // called under mu, once
 
 	mu      sync.Mutex
 	started bool          // its starting version is known
 	held    *BalanceEvent // newest event read before it started
+	heldCv  *converted    // the conversions of held's round
 	last    int64         // newest version sent (or the starting one)
 	closed  bool
+}
+
+// converted holds the conversions of one round's events, shared by its
+// subscribers: one per converter and view (with the entry or without).
+type converted struct {
+	mu   sync.Mutex
+	vals map[convertedKey]any
+}
+
+type convertedKey struct {
+	conv  any // *BalanceConverter[T]
+	entry bool
+}
+
+// convertOnce returns ev converted by c, converting it only for the first
+// subscriber of the round that asks (every call with shared nil converts).
+func convertOnce[T any](shared *converted, c *BalanceConverter[T], ev BalanceEvent) T {
+	if shared == nil {
+		return c.conv(ev)
+	}
+	k := convertedKey{c, ev.Entry != nil}
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if v, ok := shared.vals[k]; ok {
+		return v.(T)
+	}
+	v := c.conv(ev)
+	if shared.vals == nil {
+		shared.vals = map[convertedKey]any{}
+	}
+	shared.vals[k] = v
+	return v
 }
 
 // leave removes w and closes its channel; the last subscriber to leave
@@ -153,24 +300,55 @@ func (f *balanceFeed) leave(w *balanceWatcher) {
 	w.close()
 }
 
-// run reads and hands out the balance after each burst of events until the
-// bus subscription ends.
-func (f *balanceFeed) run(in <-chan Event) {
-	for ev := range in {
-		news := ev.Kind == EventBalance || ev.Kind == EventResync
-	drain: // what queued meanwhile is covered by one read
-		for {
-			select {
-			case e, ok := <-in:
-				if !ok {
-					break drain
-				}
-				news = news || e.Kind == EventBalance || e.Kind == EventResync
-			default:
-				break drain
+// burst is what the events of one round announced.
+type burst struct {
+	newest int64 // highest balance version announced
+	reread bool  // an event that requires a read whatever its version
+}
+
+// add takes ev into the burst.
+func (b *burst) add(ev Event) {
+	switch {
+	case ev.Kind == EventResync || (ev.Kind == EventBalance && ev.Version <= 0):
+		b.reread = true
+	case ev.Kind == EventBalance:
+		b.newest = max(b.newest, ev.Version)
+	}
+}
+
+// drain adds what is queued on in without waiting; false when in closed.
+func (b *burst) drain(in <-chan Event) bool {
+	for {
+		select {
+		case e, ok := <-in:
+			if !ok {
+				return false
 			}
+			b.add(e)
+		default:
+			return true
 		}
-		if news {
+	}
+}
+
+// news reports whether the burst needs a read, after rounds read up to
+// covered.
+func (b burst) news(covered int64) bool { return b.reread || b.newest > covered }
+
+// run reads and hands out the balance after each burst of events until the
+// bus subscription ends. A burst is what queued by the time the feed is
+// ready for it: one read covers it all; a burst of versions a round
+// already read and handed out costs nothing.
+func (f *balanceFeed) run(in <-chan Event) {
+	for open := true; open; {
+		ev, ok := <-in
+		if !ok {
+			break
+		}
+		var b burst
+		b.add(ev)
+		open = b.drain(in)
+		if b.news(f.coveredVersion()) {
 			f.round()
 		}
 	}
@@ -199,15 +377,24 @@ type memberRead struct {
 	err error
 }
 
+// coveredVersion returns the newest version every watcher was handed.
+func (f *balanceFeed) coveredVersion() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.covered
+}
+
 // round reads the org's state once and hands each subscriber what it may
 // see: memberships first (as authorize before each event), then the
-// balance with its grants, then the newest entry if anyone may see it.
+// balance with its grants (one statement, shared with other orgs' feeds
+// that read at the same time), then the newest entry if anyone may see it.
 func (f *balanceFeed) round() {
 	f.mu.Lock()
 	ws := make([]*balanceWatcher, 0, len(f.watchers))
 	for w := range f.watchers {
 		ws = append(ws, w)
 	}
+	joins := f.joins
 	f.mu.Unlock()
 	if len(ws) == 0 {
 		return
@@ -222,14 +409,18 @@ func (f *balanceFeed) round() {
 		acc Access
 	}
 	allowed := make([]grant, 0, len(ws))
+	everyone := true // every watcher of ws is handed this round's balance
 	for _, w := range ws {
 		var acc Access
 		var err error
-		if w.actor.IsAPIKey() || w.actor.UserID == "" {
-			acc, err = s.authorize(w.ctx, f.orgID, ActionReadBalance) // reads nothing
-		} else if !ValidID(f.orgID) {
+		switch {
+		case !ValidID(f.orgID):
 			err = NotFound("org")
-		} else {
+		case w.actor.IsAPIKey():
+			acc, err = apiKeyAccess(w.actor, f.orgID, ActionReadBalance)
+		case w.actor.UserID == "":
+			acc, err = s.authorize(w.ctx, f.orgID, ActionReadBalance)
+		default:
 			r := members[w.actor.UserID]
 			acc, err = memberAccess(w.actor, r.m, r.err, ActionReadBalance)
 		}
@@ -237,6 +428,7 @@ func (f *balanceFeed) round() {
 			if ErrorCode(err).Retryable() {
 				// The database is briefly unreachable: the next event, or
 				// the bus's resync once it is back, catches up.
+				everyone = false
 				continue
 			}
 			f.leave(w) // no longer allowed: the subscription ends
@@ -247,7 +439,7 @@ func (f *balanceFeed) round() {
 	if len(allowed) == 0 {
 		return
 	}
-	b, err := s.balanceOf(ctx, f.orgID)
+	b, err := f.feeds.readBalance(s, f.orgID)
 	if err != nil {
 		return
 	}
@@ -260,12 +452,20 @@ func (f *balanceFeed) round() {
 			break
 		}
 	}
+	if everyone {
+		f.mu.Lock()
+		if f.joins == joins {
+			f.covered = max(f.covered, b.Version)
+		}
+		f.mu.Unlock()
+	}
+	shared := &converted{}
 	for _, g := range allowed {
 		ev := BalanceEvent{Balance: b}
 		if entry != nil && mayReadEntry(g.acc, *entry) {
 			ev.Entry = entry
 		}
-		g.w.offer(ev)
+		g.w.offer(ev, shared)
 	}
 }
 
@@ -333,9 +533,9 @@ func (w *balanceWatcher) ready(version int64) {
 	w.started = true
 	w.last = max(w.last, version)
 	if w.held != nil {
-		ev := *w.held
-		w.held = nil
-		w.sendLocked(ev)
+		ev, cv := *w.held, w.heldCv
+		w.held, w.heldCv = nil, nil
+		w.sendLocked(ev, cv)
 	}
 }
 
@@ -346,9 +546,10 @@ func (w *balanceWatcher) behind(version int64) bool {
 	return !w.closed && (!w.started || version > w.last)
 }
 
-// offer hands ev to w without blocking: held until w knows its starting
-// version, dropped unless newer than what w has.
-func (w *balanceWatcher) offer(ev BalanceEvent) {
+// offer hands ev, of the round whose conversions are shared, to w without
+// blocking: held until w knows its starting version, dropped unless newer
+// than what w has.
+func (w *balanceWatcher) offer(ev BalanceEvent, shared *converted) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
@@ -356,19 +557,19 @@ func (w *balanceWatcher) offer(ev BalanceEvent) {
 	}
 	if !w.started {
 		if w.held == nil || ev.Balance.Version > w.held.Balance.Version {
-			w.held = &ev
+			w.held, w.heldCv = &ev, shared
 		}
 		return
 	}
-	w.sendLocked(ev)
+	w.sendLocked(ev, shared)
 }
 
-func (w *balanceWatcher) sendLocked(ev BalanceEvent) {
+func (w *balanceWatcher) sendLocked(ev BalanceEvent, shared *converted) {
 	if w.closed || ev.Balance.Version <= w.last {
 		return
 	}
 	w.last = ev.Balance.Version
-	w.send(ev)
+	w.send(ev, shared)
 }
 
 // close closes w's channel once.

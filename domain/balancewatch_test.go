@@ -18,7 +18,7 @@ import (
 // spends, carry their actor).
 type feedCountingStore struct {
 	domain.Store
-	balances, grants, entries, members atomic.Int64
+	balances, grants, orgBalances, entries, members atomic.Int64
 }
 
 func feedRead(ctx context.Context, n *atomic.Int64) {
@@ -35,6 +35,11 @@ func (s *feedCountingStore) GetBalance(ctx context.Context, orgID string) (domai
 func (s *feedCountingStore) OpenGrants(ctx context.Context, orgID string) ([]domain.Grant, error) {
 	feedRead(ctx, &s.grants)
 	return s.Store.OpenGrants(ctx, orgID)
+}
+
+func (s *feedCountingStore) Balances(ctx context.Context, orgIDs []string) (map[string]domain.Balance, error) {
+	feedRead(ctx, &s.orgBalances)
+	return s.Store.Balances(ctx, orgIDs)
 }
 
 func (s *feedCountingStore) LedgerEntryBySeq(ctx context.Context, orgID string, seq int64) (domain.LedgerEntry, error) {
@@ -96,6 +101,7 @@ func TestBalanceFeedSharesOneRead(t *testing.T) {
 		}
 		st.balances.Store(0)
 		st.grants.Store(0)
+		st.orgBalances.Store(0)
 		st.entries.Store(0)
 		st.members.Store(0)
 
@@ -157,20 +163,25 @@ func TestBalanceFeedSharesOneRead(t *testing.T) {
 			t.Fatalf("slow subscriber got v%d after the newest", ev.Balance.Version)
 		default:
 		}
-		// One read per round, never one per subscriber: at most one
-		// round per event for 21 subscribers.
-		if n := st.grants.Load(); n < 1 || n > spends {
-			t.Fatalf("%d feed grant reads for %d events and %d subscribers", n, spends, len(subs)+1)
+		// One statement for the balance and its grants per round, never
+		// one per subscriber: at most one round per event for 21
+		// subscribers.
+		rounds := st.orgBalances.Load()
+		if rounds < 1 || rounds > spends {
+			t.Fatalf("%d feed balance reads for %d events and %d subscribers", rounds, spends, len(subs)+1)
 		}
-		if n, r := st.balances.Load(), st.grants.Load(); n != r {
-			t.Fatalf("%d balance reads, %d grant reads", n, r)
+		if n, r := st.balances.Load(), st.grants.Load(); n != 0 || r != 0 {
+			t.Fatalf("the feed read the balance (%d) and the grants (%d) apart", n, r)
+		}
+		if n := st.entries.Load(); n > rounds {
+			t.Fatalf("%d entry reads for %d rounds", n, rounds)
 		}
 		// (Spends may read members too, for their low-balance checks.)
-		if n := st.members.Load(); n > 2*st.grants.Load() {
-			t.Fatalf("%d membership reads for %d rounds", n, st.grants.Load())
+		if n := st.members.Load(); n > 2*rounds {
+			t.Fatalf("%d membership reads for %d rounds", n, rounds)
 		}
 		t.Logf("%d events, %d subscribers: %d rounds, %d entry reads, %d membership reads",
-			spends, len(subs)+1, st.grants.Load(), st.entries.Load(), st.members.Load())
+			spends, len(subs)+1, rounds, st.entries.Load(), st.members.Load())
 
 		// A removed member's subscriptions end at the next event; the
 		// others go on.
@@ -192,6 +203,155 @@ func TestBalanceFeedSharesOneRead(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				t.Fatalf("%s: nothing after removing the member", s.role)
 			}
+		}
+	})
+}
+
+// TestBalanceFeedsOfManyOrgs: the feeds of several orgs, spent from at the
+// same time, share their reads (never more than one per event) and each
+// subscriber still gets its own org's balance, up to the newest.
+func TestBalanceFeedsOfManyOrgs(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		b := bus.NewLocal()
+		t.Cleanup(func() { _ = b.Close() })
+		st := &feedCountingStore{Store: d}
+		f := newFixtureStore(t, st, domain.Config{SignupGrant: 1_000_000}, domain.WithBus(b))
+		const orgs, perOrg, spends = 8, 3, 5
+		type sub struct {
+			org string
+			ch  <-chan domain.BalanceEvent
+		}
+		ids := []string{f.org.ID}
+		for i := 1; i < orgs; i++ {
+			o, err := f.svc.CreateOrg(f.owner, domain.CreateOrgInput{Name: fmt.Sprintf("Org %d", i), Country: "DE", Currency: domain.EUR})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, o.ID)
+		}
+		var subs []sub
+		for _, id := range ids {
+			for range perOrg {
+				ctx, cancel := context.WithCancel(f.owner)
+				t.Cleanup(cancel)
+				ch, err := f.svc.WatchBalance(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				subs = append(subs, sub{id, ch})
+			}
+		}
+		st.orgBalances.Store(0)
+		final := make(map[string]domain.Balance, orgs)
+		results := make(chan domain.CreditResult, orgs*spends)
+		errs := make(chan error, orgs*spends)
+		for _, id := range ids {
+			go func() {
+				for i := range spends {
+					r, err := f.svc.Consume(f.owner, domain.ConsumeInput{OrgID: id, Amount: int64(i + 1), IdempotencyKey: fmt.Sprintf("many-%d", i)})
+					if err != nil {
+						errs <- err
+						return
+					}
+					results <- r
+				}
+			}()
+		}
+		for range orgs * spends {
+			select {
+			case err := <-errs:
+				t.Fatal(err)
+			case r := <-results:
+				if r.Balance.Version > final[r.Balance.OrgID].Version {
+					final[r.Balance.OrgID] = r.Balance
+				}
+			}
+		}
+		for _, s := range subs {
+			want := final[s.org]
+			var last domain.BalanceEvent
+			for last.Balance.Version < want.Version {
+				select {
+				case last = <-s.ch:
+				case <-time.After(10 * time.Second):
+					t.Fatalf("org %s: stuck at v%d, want v%d", s.org, last.Balance.Version, want.Version)
+				}
+				if last.Balance.OrgID != s.org {
+					t.Fatalf("a subscriber of org %s got org %s's balance", s.org, last.Balance.OrgID)
+				}
+			}
+			if last.Balance.Version != want.Version || last.Balance.Total != want.Total || len(last.Balance.Grants) != 1 {
+				t.Fatalf("org %s: v%d total %d with %d grants, want v%d total %d with 1",
+					s.org, last.Balance.Version, last.Balance.Total, len(last.Balance.Grants), want.Version, want.Total)
+			}
+		}
+		if n := st.orgBalances.Load(); n < 1 || n > orgs*spends {
+			t.Fatalf("%d balance reads for %d events", n, orgs*spends)
+		}
+		t.Logf("%d events of %d orgs: %d balance reads", orgs*spends, orgs, st.orgBalances.Load())
+	})
+}
+
+// TestBalanceFeedConvertsOnce: the subscribers of an org that see the same
+// event through the same converter share one conversion of it; those who
+// see it otherwise (an API key: no entry) get their own.
+func TestBalanceFeedConvertsOnce(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		b := bus.NewLocal()
+		t.Cleanup(func() { _ = b.Close() })
+		f := newFixtureStore(t, d, domain.Config{SignupGrant: 1_000_000}, domain.WithBus(b))
+		key := keyCtx(t, f.svc, f.owner, f.org.ID)
+		var conversions, eaches atomic.Int64
+		conv := domain.NewBalanceConverter(func(ev domain.BalanceEvent) *domain.BalanceEvent {
+			conversions.Add(1)
+			return &ev
+		})
+		watch := func(ctx context.Context) <-chan *domain.BalanceEvent {
+			ctx, cancel := context.WithCancel(ctx)
+			t.Cleanup(cancel)
+			ch, err := domain.WatchBalanceAs(ctx, f.svc, f.org.ID, conv, func() { eaches.Add(1) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ch
+		}
+		owners := []<-chan *domain.BalanceEvent{watch(f.owner), watch(f.owner), watch(f.owner)}
+		keys := []<-chan *domain.BalanceEvent{watch(key), watch(key)}
+		r, err := f.svc.Consume(f.owner, domain.ConsumeInput{OrgID: f.org.ID, Amount: 3, IdempotencyKey: "once"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := func(ch <-chan *domain.BalanceEvent) *domain.BalanceEvent {
+			select {
+			case ev := <-ch:
+				if ev.Balance.Version != r.Balance.Version {
+					t.Fatalf("v%d, want v%d", ev.Balance.Version, r.Balance.Version)
+				}
+				return ev
+			case <-time.After(10 * time.Second):
+				t.Fatal("no event")
+			}
+			return nil
+		}
+		owner, apiKey := next(owners[0]), next(keys[0])
+		if owner.Entry == nil || apiKey.Entry != nil {
+			t.Fatalf("owner's entry %v, API key's %v: want the owner's only", owner.Entry, apiKey.Entry)
+		}
+		for _, ch := range owners[1:] {
+			if ev := next(ch); ev != owner {
+				t.Fatal("owners got different conversions of one event")
+			}
+		}
+		if ev := next(keys[1]); ev != apiKey {
+			t.Fatal("API keys got different conversions of one event")
+		}
+		if n := conversions.Load(); n != 2 {
+			t.Fatalf("%d conversions for two views", n)
+		}
+		if n := eaches.Load(); n != 5 {
+			t.Fatalf("each ran %d times for 5 subscribers", n)
 		}
 	})
 }

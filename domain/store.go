@@ -252,6 +252,11 @@ type LedgerStore interface {
 	WriteLedgers(ctx context.Context, ws []LedgerWrite) error
 	// OpenGrants lists the org's grants with Remaining > 0, in any order.
 	OpenGrants(ctx context.Context, orgID string) ([]Grant, error)
+	// Balances reads, in one statement, the balance counters (without
+	// OrgStatus and thresholds) and the grants with Remaining > 0 (in any
+	// order, expired ones included) of every org among orgIDs. Orgs
+	// without a balance are left out.
+	Balances(ctx context.Context, orgIDs []string) (map[string]Balance, error)
 	// GrantsByIDs returns the grants that exist among ids, in any order.
 	GrantsByIDs(ctx context.Context, ids []string) ([]Grant, error)
 	// LedgerEntryByID returns an entry or NOT_FOUND.

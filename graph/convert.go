@@ -196,6 +196,10 @@ func toUsage(u domain.Usage) *model.Usage {
 	return out
 }
 
+// balanceEvents converts balanceUpdated events; the subscribers of an org
+// that see the same event share its model (read-only).
+var balanceEvents = domain.NewBalanceConverter(toBalanceEvent)
+
 func toBalanceEvent(ev domain.BalanceEvent) *model.BalanceEvent {
 	out := &model.BalanceEvent{Balance: toBalance(ev.Balance)}
 	if ev.Entry != nil {

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -22,7 +23,7 @@ const loaderWait = 2 * time.Millisecond
 type loaders struct {
 	svc  *domain.Service
 	once sync.Once
-	set  *loaderSet
+	set  atomic.Pointer[loaderSet] // nil until first used
 }
 
 // loaderSet is one operation's loaders.
@@ -43,15 +44,15 @@ func newLoaders(svc *domain.Service) *loaders { return &loaders{svc: svc} }
 func (l *loaders) get() *loaderSet {
 	l.once.Do(func() {
 		svc := l.svc
-		l.set = &loaderSet{
+		l.set.Store(&loaderSet{
 			users:       newLoader(svc.UsersByIDs, toUser, "user"),
 			orgs:        newLoader(svc.OrgsByIDs, toOrg, "org"),
 			grants:      newLoader(svc.GrantsByIDs, toGrant, "grant"),
 			orders:      newLoader(visibleOrders(svc), toOrder, "order"),
 			wholeLedger: newLoader(svc.ReadsWholeLedger, func(b bool) *bool { return &b }, "org"),
-		}
+		})
 	})
-	return l.set
+	return l.set.Load()
 }
 
 // newLoader builds a loader whose batch asks load once for the distinct
@@ -91,9 +92,13 @@ func distinct(keys []string) []string {
 }
 
 // clear forgets every cached object, so a long-lived subscription does not
-// serve stale grants in its next event.
+// serve stale grants in its next event. Loaders never used stay unbuilt:
+// a subscription whose events read no relationship builds none.
 func (l *loaders) clear() {
-	s := l.get()
+	s := l.set.Load()
+	if s == nil {
+		return
+	}
 	s.users.ClearAll()
 	s.orgs.ClearAll()
 	s.grants.ClearAll()

@@ -18,14 +18,15 @@ func (r *subscriptionRootResolver) BalanceUpdated(ctx context.Context, orgID str
 	if err != nil {
 		return nil, err
 	}
-	// The org's feed converts each event and queues it for gqlgen: no
-	// goroutine of this subscription's own.
-	out, err := domain.WatchBalanceAs(ctx, r.svc, id, func(ev domain.BalanceEvent) *model.BalanceEvent {
-		if l := loadersFrom(ctx); l != nil {
-			l.clear() // each event reads grants afresh
-		}
-		return toBalanceEvent(ev)
-	})
+	// The org's feed converts each event once for the subscribers that
+	// see the same, and queues it for gqlgen: no goroutine of this
+	// subscription's own. The loaders are looked up once, not through the
+	// context at every event.
+	var each func()
+	if l := loadersFrom(ctx); l != nil {
+		each = l.clear // each event reads grants afresh
+	}
+	out, err := domain.WatchBalanceAs(ctx, r.svc, id, balanceEvents, each)
 	if err != nil {
 		return nil, err
 	}
