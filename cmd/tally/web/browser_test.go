@@ -16,8 +16,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -225,45 +223,12 @@ func credits(t *testing.T, s string) int64 {
 	return n
 }
 
-// activeSubscriptions reads the server's gauge of open GraphQL
-// subscriptions from /metrics.
-func activeSubscriptions(t *testing.T, base string) int {
-	t.Helper()
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`(?m)^tally_graphql_active_subscriptions ([0-9.e+]+)$`).FindSubmatch(body)
-	if m == nil {
-		t.Fatalf("/metrics has no tally_graphql_active_subscriptions:\n%s", body)
-	}
-	f, err := strconv.ParseFloat(string(m[1]), 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return int(f)
-}
-
-// waitSubscribed waits until the server holds at least n subscriptions,
-// so that a change made next is pushed to the page.
-func waitSubscribed(t *testing.T, base string, n int) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
-	defer cancel()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for activeSubscriptions(t, base) < n {
-		select {
-		case <-ctx.Done():
-			t.Fatalf("the server never held %d subscriptions", n)
-		case <-tick.C:
-		}
-	}
+// waitLive waits until the page says its balanceUpdated subscription is
+// started on a connected socket (data-live on the balance card), so that a
+// change made next is pushed to the page.
+func (p *page) waitLive() {
+	p.t.Helper()
+	p.waitFor("the live balance subscription", `document.querySelector('[data-testid="balance-card"][data-live="subscribed"]')`)
 }
 
 func TestBillingPageInChromium(t *testing.T) {
@@ -365,9 +330,9 @@ func TestBillingPageInChromium(t *testing.T) {
 		owner.shot("04-buy")
 
 		// The balance in the header moves only with the balanceUpdated
-		// subscription (the purchase does not reload it): make sure the
-		// server holds it before paying.
-		waitSubscribed(t, base, 1)
+		// subscription (the purchase does not reload it): wait until the
+		// page says it is subscribed before paying.
+		owner.waitLive()
 		owner.click(`form.form button[type=submit]`)
 		owner.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="purchase-paid"]`)))
 		want := signupCredit + packCredits
@@ -521,6 +486,95 @@ func TestBillingPageInChromium(t *testing.T) {
 		}
 	})
 
+	t.Run("save a card, subscribe and add a seat after their quotes", func(t *testing.T) {
+		owner.t = t
+		owner.tab("plan")
+		// Payment methods: save the sandbox's 4242 card as the default.
+		owner.choose("#pm-card", "4242424242424242")
+		owner.click(`section[aria-labelledby="pm-h"] button[type=submit]`)
+		owner.waitFor("the saved default card", `document.querySelector('[data-testid="payment-methods"]') && document.querySelector('[data-testid="payment-methods"]').innerText.includes("4242") && document.querySelector('[data-testid="payment-methods"]').innerText.includes("Default")`)
+		owner.shot("18-payment-methods")
+
+		// Subscribe to Personal (monthly) for one seat, paid with the saved card.
+		sel := `input[name=plan][data-code="personal-monthly"]`
+		owner.click(sel)
+		name := eval[string](owner, `document.querySelector('input[name=plan][data-code="personal-monthly"]').closest("label").querySelector(".pack-name").innerText.trim()`)
+		owner.fill("#plan-seats", "1")
+		owner.click(`section[aria-labelledby="change-plan-h"] button[type=submit]`)
+		owner.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="quote"][data-kind="SUBSCRIBE"]`)))
+		if total := owner.text(`[data-testid="quote-total"]`); !strings.HasSuffix(total, "EUR") {
+			t.Fatalf("the subscribe quote's total %q is not in EUR", total)
+		}
+		owner.shot("19-plan-subscribe-quote")
+		owner.click(`[data-testid="confirm-change"]`)
+		owner.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="plan-changed"]`)))
+		owner.waitFor("the subscription ACTIVE on "+name, fmt.Sprintf(`(() => { const n = document.querySelector('[data-testid="plan-name"]'), s = document.querySelector('[data-testid="plan-status"]');
+			return n && s && n.innerText.trim() === %q && s.innerText.trim() === "ACTIVE" && document.querySelector('[data-testid="plan-seats"]').innerText.trim() === "1" })()`, name))
+		owner.shot("20-plan-subscribed")
+
+		// Two seats: an ADD_SEATS quote charged now, then applied.
+		owner.fill("#plan-seats", "2")
+		owner.click(`section[aria-labelledby="change-plan-h"] button[type=submit]`)
+		owner.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="quote"][data-kind="ADD_SEATS"]`)))
+		owner.shot("21-plan-seats-quote")
+		owner.click(`[data-testid="confirm-change"]`)
+		owner.waitFor("two seats", `document.querySelector('[data-testid="plan-seats"]') && document.querySelector('[data-testid="plan-seats"]').innerText.trim() === "2"`)
+		owner.shot("22-plan-seats-added")
+	})
+
+	t.Run("usage bars are labelled progress bars", func(t *testing.T) {
+		owner.t = t
+		owner.tab("plan")
+		owner.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="usage-bars"]`)))
+		bad := eval[[]string](owner, `(() => {
+			const bars = [...document.querySelectorAll('[data-testid="usage-bars"] [role=progressbar]')], out = [];
+			if (bars.length !== 4) out.push(bars.length + " usage bars, want 4 (the plan limits every metric)");
+			for (const b of bars) {
+				const label = document.getElementById(b.getAttribute("aria-labelledby"));
+				const now = Number(b.getAttribute("aria-valuenow")), max = Number(b.getAttribute("aria-valuemax"));
+				if (!label || !label.innerText.trim()) out.push(b.dataset.testid + " has no label");
+				if (!(max > 0) || !(now >= 0) || now > max) out.push(b.dataset.testid + " values " + now + " of " + max);
+				if (!(b.getAttribute("aria-valuetext") || "").includes(" of ")) out.push(b.dataset.testid + " has no value text");
+			}
+			return out;
+		})()`)
+		if len(bad) > 0 {
+			t.Fatalf("usage bars: %s", strings.Join(bad, "; "))
+		}
+		owner.do(chromedp.ScrollIntoView(chromedp.CSS(`[data-testid="usage-bars"]`)))
+		owner.shot("23-usage-bars")
+	})
+
+	t.Run("auto-recharge refuses a zero threshold by its code, then saves", func(t *testing.T) {
+		owner.t = t
+		owner.tab("plan")
+		owner.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="ar-form"]`)))
+		if !eval[bool](owner, `document.querySelector("#ar-enabled").checked`) {
+			owner.click("#ar-enabled")
+		}
+		owner.choose("#ar-mode", "PACK")
+		owner.fill("#ar-threshold", "0")
+		owner.click(`[data-testid="ar-form"] button[type=submit]`)
+		msg := owner.text(`[data-testid="ar-form"] [role=alert][data-code="INVALID_INPUT"]`)
+		if !strings.Contains(msg, "threshold") {
+			t.Fatalf("the refusal %q does not name the threshold", msg)
+		}
+		if !eval[bool](owner, `document.querySelector("#ar-threshold").getAttribute("aria-invalid") === "true"`) {
+			t.Fatal("the threshold field is not marked invalid")
+		}
+		t.Logf("the page says: %q", msg)
+		owner.shot("24-auto-recharge-refused")
+
+		owner.fill("#ar-threshold", "500000")
+		owner.click(`[data-testid="ar-form"] button[type=submit]`)
+		owner.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="ar-saved"]`)))
+		owner.waitFor("auto-recharge on below 500,000", `document.querySelector('[data-testid="ar-threshold"]') && document.querySelector('[data-testid="ar-threshold"]').innerText === "500,000"`)
+		if n := eval[int](owner, `document.querySelectorAll('[data-testid="ar-form"] [role=alert]').length`); n != 0 {
+			t.Fatalf("%d errors left after saving", n)
+		}
+		owner.shot("25-auto-recharge-saved")
+	})
+
 	t.Run("a MEMBER may not buy and sees why", func(t *testing.T) {
 		owner.t = t
 		owner.tab("members")
@@ -573,6 +627,18 @@ func TestBillingPageInChromium(t *testing.T) {
 		if code != "FORBIDDEN" {
 			t.Fatalf("a MEMBER's purchase answered %s, want FORBIDDEN", code)
 		}
+
+		// The plan tab: read, with the reason, and no controls that change it.
+		member.tab("plan")
+		why = member.text(`#panel-plan [data-testid="read-only"]`)
+		if !strings.Contains(why, "MEMBER") {
+			t.Fatalf("the plan tab's note %q does not name the MEMBER role", why)
+		}
+		member.do(chromedp.WaitVisible(chromedp.CSS(`#panel-plan [data-testid="plan-name"]`)))
+		if n := eval[int](member, `document.querySelectorAll("#panel-plan form, #panel-plan button").length`); n != 0 {
+			t.Fatalf("a MEMBER sees %d plan controls", n)
+		}
+		member.shot("26-member-plan-read-only")
 	})
 
 	t.Run("phone width renders without horizontal overflow", func(t *testing.T) {

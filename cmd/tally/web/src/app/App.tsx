@@ -199,7 +199,7 @@ function OrgPage({ client, membership }: { client: TallyClient; membership: Memb
           )}
         </p>
         {balance && (
-          <p class="total" aria-live="polite">
+          <p class="total" aria-live="polite" data-testid="balance-card" data-live={live.connected ? "subscribed" : "connecting"}>
             Balance: <strong data-testid="balance-total">{formatCredits(balance.total)}</strong> credits
           </p>
         )}
@@ -238,7 +238,7 @@ function OrgPage({ client, membership }: { client: TallyClient; membership: Memb
         {tab === "orders" && <Orders client={client} orgId={orgId} rights={rights} />}
         {tab === "members" && <Members client={client} orgId={orgId} rights={rights} />}
         {tab === "keys" && <ApiKeys client={client} orgId={orgId} rights={rights} />}
-        {tab === "plan" && <Plan client={client} orgId={orgId} rights={rights} />}
+        {tab === "plan" && <Plan client={client} orgId={orgId} currency={membership.org.currency} rights={rights} />}
       </div>
     </>
   );

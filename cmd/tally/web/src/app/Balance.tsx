@@ -14,7 +14,7 @@ const KIND_LABEL: Record<GrantKind, string> = {
 
 export function BalanceView({ balance, live, last }: { balance: BalanceFieldsFragment; live: boolean; last?: string }) {
   return (
-    <Section title="Credit balance" id="balance-h">
+    <Section title="Credit balance" id="balance-h" live={live ? "subscribed" : "connecting"}>
       <div class="chips">
         <div class="chip chip-free" data-testid="chip-free">
           <span class="chip-label">Free</span>

@@ -161,11 +161,13 @@ export const PlanDoc = graphql(`
     org(id: $orgId) {
       id
       seats { total used available pending }
-      usage { scope periodStart periodEnd creditsConsumed }
+      usage { scope periodStart periodEnd creditsConsumed metrics { metric quantity limit fractionUsed level overLimit } }
       subscription {
         id
         status
         seats
+        autoRenew
+        scheduledChange { seats effectiveAt plan { id name } }
         currentPeriodEnd
         renewsAt
         cancelAtPeriodEnd
@@ -174,6 +176,114 @@ export const PlanDoc = graphql(`
         plan { id name interval }
       }
     }
+  }
+`);
+
+export const SubscriptionUpdatedDoc = graphql(`
+  subscription BillingSubscriptionUpdated($orgId: ID!) {
+    subscriptionUpdated(orgId: $orgId) { id status seats }
+  }
+`);
+
+export const PlansDoc = graphql(`
+  query BillingPlans($currency: Currency!) {
+    plans(currency: $currency) {
+      id
+      code
+      name
+      interval
+      includedCreditsPerSeat
+      price(currency: $currency) { amount currency }
+    }
+  }
+`);
+
+export const PreviewChangeDoc = graphql(`
+  query BillingPreviewChange($input: PreviewChangeInput!) {
+    previewChange(input: $input) {
+      kind
+      immediate
+      effectiveAt
+      seats
+      plan { id name }
+      lines { kind description amount { amount currency } }
+      subtotal { amount currency }
+      tax { amount currency }
+      total { amount currency }
+      credits
+      renewal { amount currency }
+    }
+  }
+`);
+
+export const SubscriptionCheckoutFields = graphql(`
+  fragment SubscriptionCheckoutFields on SubscriptionCheckout {
+    subscription { id status seats plan { id name } }
+    order { id number status failureReason credits total { amount currency } }
+    nextAction { kind redirectUrl clientSecret }
+  }
+`);
+
+export const SubscribeDoc = graphql(`
+  mutation BillingSubscribe($input: SubscribeInput!) {
+    subscribe(input: $input) { ...SubscriptionCheckoutFields }
+  }
+`);
+
+export const ChangePlanDoc = graphql(`
+  mutation BillingChangePlan($input: ChangePlanInput!) {
+    changePlan(input: $input) { ...SubscriptionCheckoutFields }
+  }
+`);
+
+export const ChangeSeatsDoc = graphql(`
+  mutation BillingChangeSeats($input: ChangeSeatsInput!) {
+    changeSeats(input: $input) { ...SubscriptionCheckoutFields }
+  }
+`);
+
+export const CancelSubscriptionDoc = graphql(`
+  mutation BillingCancelSubscription($orgId: ID!, $key: String!) {
+    cancelSubscription(orgId: $orgId, idempotencyKey: $key) { id status cancelAtPeriodEnd }
+  }
+`);
+
+export const ResumeSubscriptionDoc = graphql(`
+  mutation BillingResumeSubscription($orgId: ID!, $key: String!) {
+    resumeSubscription(orgId: $orgId, idempotencyKey: $key) { id status cancelAtPeriodEnd }
+  }
+`);
+
+export const PaymentMethodsDoc = graphql(`
+  query BillingPaymentMethods($orgId: ID!) {
+    org(id: $orgId) {
+      id
+      paymentMethods { id brand last4 expMonth expYear isDefault gateway kind status }
+    }
+  }
+`);
+
+export const AddPaymentMethodDoc = graphql(`
+  mutation BillingAddPaymentMethod($input: AddPaymentMethodInput!) {
+    addPaymentMethod(input: $input) { paymentMethod { id brand last4 status isDefault } nextAction { kind redirectUrl } }
+  }
+`);
+
+export const SetDefaultPaymentMethodDoc = graphql(`
+  mutation BillingSetDefaultPaymentMethod($id: ID!) {
+    setDefaultPaymentMethod(id: $id) { id isDefault }
+  }
+`);
+
+export const RemovePaymentMethodDoc = graphql(`
+  mutation BillingRemovePaymentMethod($id: ID!) {
+    removePaymentMethod(id: $id) { paymentMethod { id status } }
+  }
+`);
+
+export const SetAutoRechargeDoc = graphql(`
+  mutation BillingSetAutoRecharge($input: SetAutoRechargeInput!) {
+    setAutoRecharge(input: $input) { enabled threshold quantity }
   }
 `);
 
@@ -191,8 +301,8 @@ export const AutoRechargeDoc = graphql(`
         spendingLimit { amount currency }
         spentThisPeriod { amount currency }
         periodEnd
-        pack { name }
-        paymentMethod { brand last4 }
+        pack { id name }
+        paymentMethod { id brand last4 }
       }
     }
   }

@@ -37,9 +37,9 @@ export function Empty({ children }: { children: ComponentChildren }) {
 }
 
 /** A titled section of a screen. */
-export function Section({ title, id, children }: { title: string; id: string; children: ComponentChildren }) {
+export function Section({ title, id, children, live }: { title: string; id: string; children: ComponentChildren; live?: string }) {
   return (
-    <section aria-labelledby={id} class="card">
+    <section aria-labelledby={id} class="card" data-live={live}>
       <h2 id={id}>{title}</h2>
       {children}
     </section>

@@ -33,8 +33,22 @@ type Documents = {
     "\n  query BillingApiKeys($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      apiKeys { id name prefix createdAt lastUsedAt revokedAt createdBy { name email } }\n    }\n  }\n": typeof types.BillingApiKeysDocument,
     "\n  mutation BillingCreateApiKey($orgId: ID!, $name: String!) {\n    createApiKey(orgId: $orgId, name: $name) { secret apiKey { id name prefix } }\n  }\n": typeof types.BillingCreateApiKeyDocument,
     "\n  mutation BillingRevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { apiKey { id revokedAt } }\n  }\n": typeof types.BillingRevokeApiKeyDocument,
-    "\n  query BillingPlan($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      seats { total used available pending }\n      usage { scope periodStart periodEnd creditsConsumed }\n      subscription {\n        id\n        status\n        seats\n        currentPeriodEnd\n        renewsAt\n        cancelAtPeriodEnd\n        includedCreditsPerMonth\n        includedCreditsLeft\n        plan { id name interval }\n      }\n    }\n  }\n": typeof types.BillingPlanDocument,
-    "\n  query BillingAutoRecharge($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      autoRecharge {\n        enabled\n        mode\n        threshold\n        quantity\n        paused\n        pauseReason\n        spendingLimit { amount currency }\n        spentThisPeriod { amount currency }\n        periodEnd\n        pack { name }\n        paymentMethod { brand last4 }\n      }\n    }\n  }\n": typeof types.BillingAutoRechargeDocument,
+    "\n  query BillingPlan($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      seats { total used available pending }\n      usage { scope periodStart periodEnd creditsConsumed metrics { metric quantity limit fractionUsed level overLimit } }\n      subscription {\n        id\n        status\n        seats\n        autoRenew\n        scheduledChange { seats effectiveAt plan { id name } }\n        currentPeriodEnd\n        renewsAt\n        cancelAtPeriodEnd\n        includedCreditsPerMonth\n        includedCreditsLeft\n        plan { id name interval }\n      }\n    }\n  }\n": typeof types.BillingPlanDocument,
+    "\n  subscription BillingSubscriptionUpdated($orgId: ID!) {\n    subscriptionUpdated(orgId: $orgId) { id status seats }\n  }\n": typeof types.BillingSubscriptionUpdatedDocument,
+    "\n  query BillingPlans($currency: Currency!) {\n    plans(currency: $currency) {\n      id\n      code\n      name\n      interval\n      includedCreditsPerSeat\n      price(currency: $currency) { amount currency }\n    }\n  }\n": typeof types.BillingPlansDocument,
+    "\n  query BillingPreviewChange($input: PreviewChangeInput!) {\n    previewChange(input: $input) {\n      kind\n      immediate\n      effectiveAt\n      seats\n      plan { id name }\n      lines { kind description amount { amount currency } }\n      subtotal { amount currency }\n      tax { amount currency }\n      total { amount currency }\n      credits\n      renewal { amount currency }\n    }\n  }\n": typeof types.BillingPreviewChangeDocument,
+    "\n  fragment SubscriptionCheckoutFields on SubscriptionCheckout {\n    subscription { id status seats plan { id name } }\n    order { id number status failureReason credits total { amount currency } }\n    nextAction { kind redirectUrl clientSecret }\n  }\n": typeof types.SubscriptionCheckoutFieldsFragmentDoc,
+    "\n  mutation BillingSubscribe($input: SubscribeInput!) {\n    subscribe(input: $input) { ...SubscriptionCheckoutFields }\n  }\n": typeof types.BillingSubscribeDocument,
+    "\n  mutation BillingChangePlan($input: ChangePlanInput!) {\n    changePlan(input: $input) { ...SubscriptionCheckoutFields }\n  }\n": typeof types.BillingChangePlanDocument,
+    "\n  mutation BillingChangeSeats($input: ChangeSeatsInput!) {\n    changeSeats(input: $input) { ...SubscriptionCheckoutFields }\n  }\n": typeof types.BillingChangeSeatsDocument,
+    "\n  mutation BillingCancelSubscription($orgId: ID!, $key: String!) {\n    cancelSubscription(orgId: $orgId, idempotencyKey: $key) { id status cancelAtPeriodEnd }\n  }\n": typeof types.BillingCancelSubscriptionDocument,
+    "\n  mutation BillingResumeSubscription($orgId: ID!, $key: String!) {\n    resumeSubscription(orgId: $orgId, idempotencyKey: $key) { id status cancelAtPeriodEnd }\n  }\n": typeof types.BillingResumeSubscriptionDocument,
+    "\n  query BillingPaymentMethods($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      paymentMethods { id brand last4 expMonth expYear isDefault gateway kind status }\n    }\n  }\n": typeof types.BillingPaymentMethodsDocument,
+    "\n  mutation BillingAddPaymentMethod($input: AddPaymentMethodInput!) {\n    addPaymentMethod(input: $input) { paymentMethod { id brand last4 status isDefault } nextAction { kind redirectUrl } }\n  }\n": typeof types.BillingAddPaymentMethodDocument,
+    "\n  mutation BillingSetDefaultPaymentMethod($id: ID!) {\n    setDefaultPaymentMethod(id: $id) { id isDefault }\n  }\n": typeof types.BillingSetDefaultPaymentMethodDocument,
+    "\n  mutation BillingRemovePaymentMethod($id: ID!) {\n    removePaymentMethod(id: $id) { paymentMethod { id status } }\n  }\n": typeof types.BillingRemovePaymentMethodDocument,
+    "\n  mutation BillingSetAutoRecharge($input: SetAutoRechargeInput!) {\n    setAutoRecharge(input: $input) { enabled threshold quantity }\n  }\n": typeof types.BillingSetAutoRechargeDocument,
+    "\n  query BillingAutoRecharge($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      autoRecharge {\n        enabled\n        mode\n        threshold\n        quantity\n        paused\n        pauseReason\n        spendingLimit { amount currency }\n        spentThisPeriod { amount currency }\n        periodEnd\n        pack { id name }\n        paymentMethod { id brand last4 }\n      }\n    }\n  }\n": typeof types.BillingAutoRechargeDocument,
     "\n  mutation BillingAcceptInvitation($token: String!) {\n    acceptInvitation(token: $token) { membership { role org { id name } } }\n  }\n": typeof types.BillingAcceptInvitationDocument,
     "\n  mutation BillingSpend($input: ConsumeCreditsInput!) {\n    consumeCredits(input: $input) { entry { id amount balanceAfter } }\n  }\n": typeof types.BillingSpendDocument,
     "\n  query WatchOrder($id: ID!) {\n    order(id: $id) {\n      id\n      number\n      status\n      failureReason\n      credits\n      total { amount currency }\n      invoice { id number pdfUrl }\n    }\n  }\n": typeof types.WatchOrderDocument,
@@ -59,8 +73,22 @@ const documents: Documents = {
     "\n  query BillingApiKeys($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      apiKeys { id name prefix createdAt lastUsedAt revokedAt createdBy { name email } }\n    }\n  }\n": types.BillingApiKeysDocument,
     "\n  mutation BillingCreateApiKey($orgId: ID!, $name: String!) {\n    createApiKey(orgId: $orgId, name: $name) { secret apiKey { id name prefix } }\n  }\n": types.BillingCreateApiKeyDocument,
     "\n  mutation BillingRevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { apiKey { id revokedAt } }\n  }\n": types.BillingRevokeApiKeyDocument,
-    "\n  query BillingPlan($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      seats { total used available pending }\n      usage { scope periodStart periodEnd creditsConsumed }\n      subscription {\n        id\n        status\n        seats\n        currentPeriodEnd\n        renewsAt\n        cancelAtPeriodEnd\n        includedCreditsPerMonth\n        includedCreditsLeft\n        plan { id name interval }\n      }\n    }\n  }\n": types.BillingPlanDocument,
-    "\n  query BillingAutoRecharge($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      autoRecharge {\n        enabled\n        mode\n        threshold\n        quantity\n        paused\n        pauseReason\n        spendingLimit { amount currency }\n        spentThisPeriod { amount currency }\n        periodEnd\n        pack { name }\n        paymentMethod { brand last4 }\n      }\n    }\n  }\n": types.BillingAutoRechargeDocument,
+    "\n  query BillingPlan($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      seats { total used available pending }\n      usage { scope periodStart periodEnd creditsConsumed metrics { metric quantity limit fractionUsed level overLimit } }\n      subscription {\n        id\n        status\n        seats\n        autoRenew\n        scheduledChange { seats effectiveAt plan { id name } }\n        currentPeriodEnd\n        renewsAt\n        cancelAtPeriodEnd\n        includedCreditsPerMonth\n        includedCreditsLeft\n        plan { id name interval }\n      }\n    }\n  }\n": types.BillingPlanDocument,
+    "\n  subscription BillingSubscriptionUpdated($orgId: ID!) {\n    subscriptionUpdated(orgId: $orgId) { id status seats }\n  }\n": types.BillingSubscriptionUpdatedDocument,
+    "\n  query BillingPlans($currency: Currency!) {\n    plans(currency: $currency) {\n      id\n      code\n      name\n      interval\n      includedCreditsPerSeat\n      price(currency: $currency) { amount currency }\n    }\n  }\n": types.BillingPlansDocument,
+    "\n  query BillingPreviewChange($input: PreviewChangeInput!) {\n    previewChange(input: $input) {\n      kind\n      immediate\n      effectiveAt\n      seats\n      plan { id name }\n      lines { kind description amount { amount currency } }\n      subtotal { amount currency }\n      tax { amount currency }\n      total { amount currency }\n      credits\n      renewal { amount currency }\n    }\n  }\n": types.BillingPreviewChangeDocument,
+    "\n  fragment SubscriptionCheckoutFields on SubscriptionCheckout {\n    subscription { id status seats plan { id name } }\n    order { id number status failureReason credits total { amount currency } }\n    nextAction { kind redirectUrl clientSecret }\n  }\n": types.SubscriptionCheckoutFieldsFragmentDoc,
+    "\n  mutation BillingSubscribe($input: SubscribeInput!) {\n    subscribe(input: $input) { ...SubscriptionCheckoutFields }\n  }\n": types.BillingSubscribeDocument,
+    "\n  mutation BillingChangePlan($input: ChangePlanInput!) {\n    changePlan(input: $input) { ...SubscriptionCheckoutFields }\n  }\n": types.BillingChangePlanDocument,
+    "\n  mutation BillingChangeSeats($input: ChangeSeatsInput!) {\n    changeSeats(input: $input) { ...SubscriptionCheckoutFields }\n  }\n": types.BillingChangeSeatsDocument,
+    "\n  mutation BillingCancelSubscription($orgId: ID!, $key: String!) {\n    cancelSubscription(orgId: $orgId, idempotencyKey: $key) { id status cancelAtPeriodEnd }\n  }\n": types.BillingCancelSubscriptionDocument,
+    "\n  mutation BillingResumeSubscription($orgId: ID!, $key: String!) {\n    resumeSubscription(orgId: $orgId, idempotencyKey: $key) { id status cancelAtPeriodEnd }\n  }\n": types.BillingResumeSubscriptionDocument,
+    "\n  query BillingPaymentMethods($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      paymentMethods { id brand last4 expMonth expYear isDefault gateway kind status }\n    }\n  }\n": types.BillingPaymentMethodsDocument,
+    "\n  mutation BillingAddPaymentMethod($input: AddPaymentMethodInput!) {\n    addPaymentMethod(input: $input) { paymentMethod { id brand last4 status isDefault } nextAction { kind redirectUrl } }\n  }\n": types.BillingAddPaymentMethodDocument,
+    "\n  mutation BillingSetDefaultPaymentMethod($id: ID!) {\n    setDefaultPaymentMethod(id: $id) { id isDefault }\n  }\n": types.BillingSetDefaultPaymentMethodDocument,
+    "\n  mutation BillingRemovePaymentMethod($id: ID!) {\n    removePaymentMethod(id: $id) { paymentMethod { id status } }\n  }\n": types.BillingRemovePaymentMethodDocument,
+    "\n  mutation BillingSetAutoRecharge($input: SetAutoRechargeInput!) {\n    setAutoRecharge(input: $input) { enabled threshold quantity }\n  }\n": types.BillingSetAutoRechargeDocument,
+    "\n  query BillingAutoRecharge($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      autoRecharge {\n        enabled\n        mode\n        threshold\n        quantity\n        paused\n        pauseReason\n        spendingLimit { amount currency }\n        spentThisPeriod { amount currency }\n        periodEnd\n        pack { id name }\n        paymentMethod { id brand last4 }\n      }\n    }\n  }\n": types.BillingAutoRechargeDocument,
     "\n  mutation BillingAcceptInvitation($token: String!) {\n    acceptInvitation(token: $token) { membership { role org { id name } } }\n  }\n": types.BillingAcceptInvitationDocument,
     "\n  mutation BillingSpend($input: ConsumeCreditsInput!) {\n    consumeCredits(input: $input) { entry { id amount balanceAfter } }\n  }\n": types.BillingSpendDocument,
     "\n  query WatchOrder($id: ID!) {\n    order(id: $id) {\n      id\n      number\n      status\n      failureReason\n      credits\n      total { amount currency }\n      invoice { id number pdfUrl }\n    }\n  }\n": types.WatchOrderDocument,
@@ -142,11 +170,67 @@ export function graphql(source: "\n  mutation BillingRevokeApiKey($id: ID!) {\n 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query BillingPlan($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      seats { total used available pending }\n      usage { scope periodStart periodEnd creditsConsumed }\n      subscription {\n        id\n        status\n        seats\n        currentPeriodEnd\n        renewsAt\n        cancelAtPeriodEnd\n        includedCreditsPerMonth\n        includedCreditsLeft\n        plan { id name interval }\n      }\n    }\n  }\n"): typeof import('./graphql').BillingPlanDocument;
+export function graphql(source: "\n  query BillingPlan($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      seats { total used available pending }\n      usage { scope periodStart periodEnd creditsConsumed metrics { metric quantity limit fractionUsed level overLimit } }\n      subscription {\n        id\n        status\n        seats\n        autoRenew\n        scheduledChange { seats effectiveAt plan { id name } }\n        currentPeriodEnd\n        renewsAt\n        cancelAtPeriodEnd\n        includedCreditsPerMonth\n        includedCreditsLeft\n        plan { id name interval }\n      }\n    }\n  }\n"): typeof import('./graphql').BillingPlanDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query BillingAutoRecharge($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      autoRecharge {\n        enabled\n        mode\n        threshold\n        quantity\n        paused\n        pauseReason\n        spendingLimit { amount currency }\n        spentThisPeriod { amount currency }\n        periodEnd\n        pack { name }\n        paymentMethod { brand last4 }\n      }\n    }\n  }\n"): typeof import('./graphql').BillingAutoRechargeDocument;
+export function graphql(source: "\n  subscription BillingSubscriptionUpdated($orgId: ID!) {\n    subscriptionUpdated(orgId: $orgId) { id status seats }\n  }\n"): typeof import('./graphql').BillingSubscriptionUpdatedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query BillingPlans($currency: Currency!) {\n    plans(currency: $currency) {\n      id\n      code\n      name\n      interval\n      includedCreditsPerSeat\n      price(currency: $currency) { amount currency }\n    }\n  }\n"): typeof import('./graphql').BillingPlansDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query BillingPreviewChange($input: PreviewChangeInput!) {\n    previewChange(input: $input) {\n      kind\n      immediate\n      effectiveAt\n      seats\n      plan { id name }\n      lines { kind description amount { amount currency } }\n      subtotal { amount currency }\n      tax { amount currency }\n      total { amount currency }\n      credits\n      renewal { amount currency }\n    }\n  }\n"): typeof import('./graphql').BillingPreviewChangeDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment SubscriptionCheckoutFields on SubscriptionCheckout {\n    subscription { id status seats plan { id name } }\n    order { id number status failureReason credits total { amount currency } }\n    nextAction { kind redirectUrl clientSecret }\n  }\n"): typeof import('./graphql').SubscriptionCheckoutFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BillingSubscribe($input: SubscribeInput!) {\n    subscribe(input: $input) { ...SubscriptionCheckoutFields }\n  }\n"): typeof import('./graphql').BillingSubscribeDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BillingChangePlan($input: ChangePlanInput!) {\n    changePlan(input: $input) { ...SubscriptionCheckoutFields }\n  }\n"): typeof import('./graphql').BillingChangePlanDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BillingChangeSeats($input: ChangeSeatsInput!) {\n    changeSeats(input: $input) { ...SubscriptionCheckoutFields }\n  }\n"): typeof import('./graphql').BillingChangeSeatsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BillingCancelSubscription($orgId: ID!, $key: String!) {\n    cancelSubscription(orgId: $orgId, idempotencyKey: $key) { id status cancelAtPeriodEnd }\n  }\n"): typeof import('./graphql').BillingCancelSubscriptionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BillingResumeSubscription($orgId: ID!, $key: String!) {\n    resumeSubscription(orgId: $orgId, idempotencyKey: $key) { id status cancelAtPeriodEnd }\n  }\n"): typeof import('./graphql').BillingResumeSubscriptionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query BillingPaymentMethods($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      paymentMethods { id brand last4 expMonth expYear isDefault gateway kind status }\n    }\n  }\n"): typeof import('./graphql').BillingPaymentMethodsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BillingAddPaymentMethod($input: AddPaymentMethodInput!) {\n    addPaymentMethod(input: $input) { paymentMethod { id brand last4 status isDefault } nextAction { kind redirectUrl } }\n  }\n"): typeof import('./graphql').BillingAddPaymentMethodDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BillingSetDefaultPaymentMethod($id: ID!) {\n    setDefaultPaymentMethod(id: $id) { id isDefault }\n  }\n"): typeof import('./graphql').BillingSetDefaultPaymentMethodDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BillingRemovePaymentMethod($id: ID!) {\n    removePaymentMethod(id: $id) { paymentMethod { id status } }\n  }\n"): typeof import('./graphql').BillingRemovePaymentMethodDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BillingSetAutoRecharge($input: SetAutoRechargeInput!) {\n    setAutoRecharge(input: $input) { enabled threshold quantity }\n  }\n"): typeof import('./graphql').BillingSetAutoRechargeDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query BillingAutoRecharge($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      autoRecharge {\n        enabled\n        mode\n        threshold\n        quantity\n        paused\n        pauseReason\n        spendingLimit { amount currency }\n        spentThisPeriod { amount currency }\n        periodEnd\n        pack { id name }\n        paymentMethod { id brand last4 }\n      }\n    }\n  }\n"): typeof import('./graphql').BillingAutoRechargeDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

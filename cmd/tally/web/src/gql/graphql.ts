@@ -4,6 +4,22 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Saving a payment method with a gateway. */
+export type AddPaymentMethodInput = {
+  /** Name of the gateway to save with, e.g. "stripe" or "sandbox"; one that cannot save methods is INVALID_INPUT. */
+  gateway: string;
+  /** A key unique to this request: a retry with the same key and input returns the first method and saves nothing twice; with other input, CONFLICT. */
+  idempotencyKey: string;
+  /** Makes the method the org's default; the org's first method becomes the default anyway. */
+  makeDefault?: boolean;
+  /** Global ID of the org the method is for. */
+  orgId: string | number;
+  /** Where a hosted flow (3-D Secure page, approval) sends the buyer back to, under the rules of purchasePack's returnUrl. */
+  returnUrl?: string | null | undefined;
+  /** What the SPA collected: a Stripe PaymentMethod id (pm_…), a sandbox test card number; empty starts the gateway's hosted flow where it has one (PayPal). */
+  token?: string;
+};
+
 /** What an automatic top-up buys. */
 export type AutoRechargeMode =
   /** Overage units (10,000 credits by default) at the plan's own unit price plus a surcharge (30% by default, a SURCHARGE order line), at most as many credits per billing period as the plan includes. Needs a paid plan. */
@@ -17,6 +33,53 @@ export type BillingInterval =
   | 'ANNUALLY'
   /** Every month. */
   | 'MONTHLY';
+
+/** What a subscription change is and when it takes effect. */
+export type ChangeKind =
+  /** More seats on the same plan: the added seats charged now for the rest of the period; effective at once. */
+  | 'ADD_SEATS'
+  /** A cheaper plan, or one of the other billing interval: scheduled for the end of the period, nothing charged now. */
+  | 'DOWNGRADE'
+  /** Nothing to change: the subscription already has this plan and these seats (asking for it cancels a scheduled change). */
+  | 'NONE'
+  /** Fewer seats: scheduled for the end of the period, nothing charged now. */
+  | 'REMOVE_SEATS'
+  /** The next period, charged in full. */
+  | 'RENEW'
+  /** A new subscription, charged now for its first period. */
+  | 'SUBSCRIBE'
+  /** A dearer plan of the same interval: charged now for the rest of the period, less the unused part of the current plan (a PRORATION line); effective at once. */
+  | 'UPGRADE';
+
+/** What changePlan takes. */
+export type ChangePlanInput = {
+  /** A key unique to this change: a retry with the same key and input returns the first result; with other input, CONFLICT. */
+  idempotencyKey: string;
+  /** Global ID of the org (OWNER or BILLING). */
+  orgId: string | number;
+  /** What pays an upgrade now: the global ID of a saved PaymentMethod or a gateway-side token; null charges the subscription's saved method, or lets the buyer pay on the gateway's page when it has none. */
+  paymentMethodId?: string | null | undefined;
+  /** Global ID of the plan to move to. */
+  planId: string | number;
+  /** Where a hosted payment page sends the buyer back to, under the rules of `PurchasePackInput.returnUrl`. */
+  returnUrl?: string | null | undefined;
+  /** Seats on the new plan; null keeps the current seats. */
+  seats?: number | null | undefined;
+};
+
+/** What changeSeats takes. */
+export type ChangeSeatsInput = {
+  /** A key unique to this change: a retry with the same key and input returns the first result; with other input, CONFLICT. */
+  idempotencyKey: string;
+  /** Global ID of the org (OWNER or BILLING). */
+  orgId: string | number;
+  /** What pays added seats now: the global ID of a saved PaymentMethod or a gateway-side token; null charges the subscription's saved method, or lets the buyer pay on the gateway's page when it has none. */
+  paymentMethodId?: string | null | undefined;
+  /** Where a hosted payment page sends the buyer back to, under the rules of `PurchasePackInput.returnUrl`. */
+  returnUrl?: string | null | undefined;
+  /** Seats wanted, 1 to 10,000; at least the org's members and pending invitations. */
+  seats: number;
+};
 
 /** What consumeCredits takes. */
 export type ConsumeCreditsInput = {
@@ -109,6 +172,25 @@ export type NextActionKind =
   /** Send the buyer to `redirectUrl` (PayPal approval, a hosted page). */
   | 'REDIRECT';
 
+/** What an order, invoice or credit note line is for. */
+export type OrderLineKind =
+  /** The commission of an installment plan. */
+  | 'INSTALLMENT_COMMISSION'
+  /** A credit pack. */
+  | 'PACK'
+  /** A plan subscription. */
+  | 'PLAN'
+  /** A pro rata charge or credit for a mid-cycle change. */
+  | 'PRORATION'
+  /** Money given back on a credit note for part of an invoice (the net amount; the note's tax is separate). */
+  | 'REFUND'
+  /** Extra seats. */
+  | 'SEATS'
+  /** A surcharge, e.g. on overage credits. */
+  | 'SURCHARGE'
+  /** Tax. */
+  | 'TAX';
+
 /** Where an order stands. */
 export type OrderStatus =
   /** Canceled before payment. */
@@ -145,6 +227,25 @@ export type PaymentMethodKind =
   | 'CARD'
   /** PayPal. */
   | 'PAYPAL';
+
+/** Whether a saved payment method can be charged. */
+export type PaymentMethodStatus =
+  /** Saved and chargeable without the buyer (renewals, automatic top-ups). */
+  | 'ACTIVE'
+  /** Saving waits for the buyer (3-D Secure, an approval); the method cannot be charged yet. */
+  | 'PENDING';
+
+/** What previewChange takes. */
+export type PreviewChangeInput = {
+  /** Installments of a new subscription, 1 (the default) to the server's configured maximum; a change of a live subscription is priced in the subscription's own installments. */
+  installments?: number | null | undefined;
+  /** Global ID of the org (OWNER or BILLING). */
+  orgId: string | number;
+  /** Global ID of the plan wanted (the current plan to change only the seats). */
+  planId: string | number;
+  /** Seats wanted, 1 to 10,000; at least the org's members and pending invitations. */
+  seats: number;
+};
 
 /** What purchasePack takes. */
 export type PurchasePackInput = {
@@ -201,6 +302,52 @@ export type Role =
   /** Everything, including deleting the org and transferring ownership. */
   | 'OWNER';
 
+/** Auto-recharge settings to save. */
+export type SetAutoRechargeInput = {
+  /** Switches top-ups on or off. Off keeps the other saved settings and ignores the rest of this input. */
+  enabled: boolean;
+  /** A key unique to this request: a retry with the same key and input returns the current settings and changes nothing; with other input, CONFLICT. */
+  idempotencyKey: string;
+  /** What a top-up buys; required when enabled. */
+  mode?: AutoRechargeMode | null | undefined;
+  /** Global ID of the org (OWNER or BILLING). */
+  orgId: string | number;
+  /** Global ID of the pack to buy (PACK mode): active, sold in the org's currency, not a recurring add-on or custom pack. */
+  packId?: string | number | null | undefined;
+  /** Global ID of the saved card to charge (cards only, ACTIVE); null takes the org's default method. */
+  paymentMethodId?: string | number | null | undefined;
+  /** How many of the pack per top-up (PACK mode), 1 when null. */
+  quantity?: number | null | undefined;
+  /** The most top-ups may cost per billing period, in minor units of the org's currency (e.g. 5000 for 50.00); at least one top-up's price. Null takes the default (50.00). */
+  spendingLimitMinor?: number | null | undefined;
+  /** Buy when the balance drops below this many credits (1 or more); required when enabled. */
+  threshold?: number | null | undefined;
+};
+
+/** What subscribe takes. */
+export type SubscribeInput = {
+  /** Name of the gateway to pay with, e.g. "stripe"; null lets the routing rules choose (a saved payment method fixes its own gateway). */
+  gateway?: string | null | undefined;
+  /** A key unique to this subscribe: a retry with the same key and input returns the first result and makes no second payment; with other input, CONFLICT. */
+  idempotencyKey: string;
+  /** Number of card installments for this and every renewal, 1 (at once, the default) to the server's configured maximum; more than 1 only where a gateway takes installments (orgs in BR paying in BRL). */
+  installments?: number;
+  /** Billing details for the invoice. */
+  invoiceDetails?: InvoiceDetailsInput | null | undefined;
+  /** How the buyer pays; null lets the gateway offer its own choice (a saved payment method's kind). */
+  method?: PaymentMethodKind | null | undefined;
+  /** Global ID of the org that subscribes (OWNER or BILLING). */
+  orgId: string | number;
+  /** The global ID of a saved PaymentMethod (charged now and on every renewal), or a gateway-side token for this payment only (a card token, a sandbox test card); null lets the buyer pay on the gateway's page. Renewals need a saved method. */
+  paymentMethodId?: string | null | undefined;
+  /** Global ID of a paid plan of the catalog. */
+  planId: string | number;
+  /** Where a hosted payment page sends the buyer back to, under the rules of `PurchasePackInput.returnUrl`. */
+  returnUrl?: string | null | undefined;
+  /** Seats, 1 to 10,000; at least the org's members and pending invitations. */
+  seats: number;
+};
+
 /** Where a plan subscription stands. */
 export type SubscriptionStatus =
   /** Paid for the current period. */
@@ -213,6 +360,26 @@ export type SubscriptionStatus =
   | 'INCOMPLETE'
   /** A renewal's payment failed (see `renewalFailure`): the plan, its seats and credits continue, the payment is retried on a schedule (`nextRetryAt`) and the buyer may pay at once with `retrySubscriptionPayment` or a new card; unpaid at `graceEndsAt`, the org is SUSPENDED. */
   | 'PAST_DUE';
+
+/** How close an org-wide total is to its limit; the fractions are server settings (TALLY_USAGE_WARNING_AT, TALLY_USAGE_EXCEEDED_AT). */
+export type UsageLevel =
+  /** From the exceeded fraction (default 100%) of the limit. */
+  | 'EXCEEDED'
+  /** Below the warning fraction, or unlimited. */
+  | 'OK'
+  /** From the warning fraction (default 80%) of the limit. */
+  | 'WARNING';
+
+/** A metered usage metric, one per plan limit. */
+export type UsageMetric =
+  /** Enrichments (a counter). */
+  | 'ENRICHMENTS'
+  /** Product events (a counter). */
+  | 'EVENTS'
+  /** Sessions started (a counter: events add up in their period). */
+  | 'SESSIONS'
+  /** Bytes stored (a gauge: the value of the latest event by its time). */
+  | 'STORAGE_BYTES';
 
 /** Whose entries a usage report or a ledger list covers: the role of the caller decides, not an argument. */
 export type UsageScope =
@@ -360,14 +527,109 @@ export type BillingPlanQueryVariables = Exact<{
 }>;
 
 
-export type BillingPlanQuery = { org: { id: string, seats: { total: number, used: number, available: number, pending: number }, usage: { scope: UsageScope, periodStart: string, periodEnd: string, creditsConsumed: number }, subscription: { id: string, status: SubscriptionStatus, seats: number, currentPeriodEnd: string, renewsAt: string | null, cancelAtPeriodEnd: boolean, includedCreditsPerMonth: number, includedCreditsLeft: number, plan: { id: string, name: string, interval: BillingInterval } } | null } | null };
+export type BillingPlanQuery = { org: { id: string, seats: { total: number, used: number, available: number, pending: number }, usage: { scope: UsageScope, periodStart: string, periodEnd: string, creditsConsumed: number, metrics: Array<{ metric: UsageMetric, quantity: number, limit: number | null, fractionUsed: number | null, level: UsageLevel, overLimit: boolean }> }, subscription: { id: string, status: SubscriptionStatus, seats: number, autoRenew: boolean, currentPeriodEnd: string, renewsAt: string | null, cancelAtPeriodEnd: boolean, includedCreditsPerMonth: number, includedCreditsLeft: number, scheduledChange: { seats: number, effectiveAt: string, plan: { id: string, name: string } } | null, plan: { id: string, name: string, interval: BillingInterval } } | null } | null };
+
+export type BillingSubscriptionUpdatedSubscriptionVariables = Exact<{
+  orgId: string | number;
+}>;
+
+
+export type BillingSubscriptionUpdatedSubscription = { subscriptionUpdated: { id: string, status: SubscriptionStatus, seats: number } | null };
+
+export type BillingPlansQueryVariables = Exact<{
+  currency: Currency;
+}>;
+
+
+export type BillingPlansQuery = { plans: Array<{ id: string, code: string, name: string, interval: BillingInterval, includedCreditsPerSeat: number, price: { amount: string, currency: Currency } | null }> };
+
+export type BillingPreviewChangeQueryVariables = Exact<{
+  input: PreviewChangeInput;
+}>;
+
+
+export type BillingPreviewChangeQuery = { previewChange: { kind: ChangeKind, immediate: boolean, effectiveAt: string, seats: number, credits: number, plan: { id: string, name: string }, lines: Array<{ kind: OrderLineKind, description: string, amount: { amount: string, currency: Currency } }>, subtotal: { amount: string, currency: Currency }, tax: { amount: string, currency: Currency }, total: { amount: string, currency: Currency }, renewal: { amount: string, currency: Currency } } };
+
+export type SubscriptionCheckoutFieldsFragment = { subscription: { id: string, status: SubscriptionStatus, seats: number, plan: { id: string, name: string } }, order: { id: string, number: string, status: OrderStatus, failureReason: string | null, credits: number, total: { amount: string, currency: Currency } } | null, nextAction: { kind: NextActionKind, redirectUrl: string | null, clientSecret: string | null } };
+
+export type BillingSubscribeMutationVariables = Exact<{
+  input: SubscribeInput;
+}>;
+
+
+export type BillingSubscribeMutation = { subscribe: { subscription: { id: string, status: SubscriptionStatus, seats: number, plan: { id: string, name: string } }, order: { id: string, number: string, status: OrderStatus, failureReason: string | null, credits: number, total: { amount: string, currency: Currency } } | null, nextAction: { kind: NextActionKind, redirectUrl: string | null, clientSecret: string | null } } };
+
+export type BillingChangePlanMutationVariables = Exact<{
+  input: ChangePlanInput;
+}>;
+
+
+export type BillingChangePlanMutation = { changePlan: { subscription: { id: string, status: SubscriptionStatus, seats: number, plan: { id: string, name: string } }, order: { id: string, number: string, status: OrderStatus, failureReason: string | null, credits: number, total: { amount: string, currency: Currency } } | null, nextAction: { kind: NextActionKind, redirectUrl: string | null, clientSecret: string | null } } };
+
+export type BillingChangeSeatsMutationVariables = Exact<{
+  input: ChangeSeatsInput;
+}>;
+
+
+export type BillingChangeSeatsMutation = { changeSeats: { subscription: { id: string, status: SubscriptionStatus, seats: number, plan: { id: string, name: string } }, order: { id: string, number: string, status: OrderStatus, failureReason: string | null, credits: number, total: { amount: string, currency: Currency } } | null, nextAction: { kind: NextActionKind, redirectUrl: string | null, clientSecret: string | null } } };
+
+export type BillingCancelSubscriptionMutationVariables = Exact<{
+  orgId: string | number;
+  key: string;
+}>;
+
+
+export type BillingCancelSubscriptionMutation = { cancelSubscription: { id: string, status: SubscriptionStatus, cancelAtPeriodEnd: boolean } };
+
+export type BillingResumeSubscriptionMutationVariables = Exact<{
+  orgId: string | number;
+  key: string;
+}>;
+
+
+export type BillingResumeSubscriptionMutation = { resumeSubscription: { id: string, status: SubscriptionStatus, cancelAtPeriodEnd: boolean } };
+
+export type BillingPaymentMethodsQueryVariables = Exact<{
+  orgId: string | number;
+}>;
+
+
+export type BillingPaymentMethodsQuery = { org: { id: string, paymentMethods: Array<{ id: string, brand: string, last4: string | null, expMonth: number | null, expYear: number | null, isDefault: boolean, gateway: string, kind: PaymentMethodKind, status: PaymentMethodStatus }> } | null };
+
+export type BillingAddPaymentMethodMutationVariables = Exact<{
+  input: AddPaymentMethodInput;
+}>;
+
+
+export type BillingAddPaymentMethodMutation = { addPaymentMethod: { paymentMethod: { id: string, brand: string, last4: string | null, status: PaymentMethodStatus, isDefault: boolean }, nextAction: { kind: NextActionKind, redirectUrl: string | null } } };
+
+export type BillingSetDefaultPaymentMethodMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type BillingSetDefaultPaymentMethodMutation = { setDefaultPaymentMethod: { id: string, isDefault: boolean } };
+
+export type BillingRemovePaymentMethodMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type BillingRemovePaymentMethodMutation = { removePaymentMethod: { paymentMethod: { id: string, status: PaymentMethodStatus } } };
+
+export type BillingSetAutoRechargeMutationVariables = Exact<{
+  input: SetAutoRechargeInput;
+}>;
+
+
+export type BillingSetAutoRechargeMutation = { setAutoRecharge: { enabled: boolean, threshold: number, quantity: number } };
 
 export type BillingAutoRechargeQueryVariables = Exact<{
   orgId: string | number;
 }>;
 
 
-export type BillingAutoRechargeQuery = { org: { id: string, autoRecharge: { enabled: boolean, mode: AutoRechargeMode, threshold: number, quantity: number, paused: boolean, pauseReason: string | null, periodEnd: string, spendingLimit: { amount: string, currency: Currency }, spentThisPeriod: { amount: string, currency: Currency }, pack: { name: string } | null, paymentMethod: { brand: string, last4: string | null } | null } | null } | null };
+export type BillingAutoRechargeQuery = { org: { id: string, autoRecharge: { enabled: boolean, mode: AutoRechargeMode, threshold: number, quantity: number, paused: boolean, pauseReason: string | null, periodEnd: string, spendingLimit: { amount: string, currency: Currency }, spentThisPeriod: { amount: string, currency: Currency }, pack: { id: string, name: string } | null, paymentMethod: { id: string, brand: string, last4: string | null } | null } | null } | null };
 
 export type BillingAcceptInvitationMutationVariables = Exact<{
   token: string;
@@ -432,6 +694,35 @@ export const BalanceFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"BalanceFields"}) as unknown as TypedDocumentString<BalanceFieldsFragment, unknown>;
+export const SubscriptionCheckoutFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SubscriptionCheckoutFields on SubscriptionCheckout {
+  subscription {
+    id
+    status
+    seats
+    plan {
+      id
+      name
+    }
+  }
+  order {
+    id
+    number
+    status
+    failureReason
+    credits
+    total {
+      amount
+      currency
+    }
+  }
+  nextAction {
+    kind
+    redirectUrl
+    clientSecret
+  }
+}
+    `, {"fragmentName":"SubscriptionCheckoutFields"}) as unknown as TypedDocumentString<SubscriptionCheckoutFieldsFragment, unknown>;
 export const BillingViewerDocument = new TypedDocumentString(`
     query BillingViewer {
   viewer {
@@ -763,11 +1054,28 @@ export const BillingPlanDocument = new TypedDocumentString(`
       periodStart
       periodEnd
       creditsConsumed
+      metrics {
+        metric
+        quantity
+        limit
+        fractionUsed
+        level
+        overLimit
+      }
     }
     subscription {
       id
       status
       seats
+      autoRenew
+      scheduledChange {
+        seats
+        effectiveAt
+        plan {
+          id
+          name
+        }
+      }
       currentPeriodEnd
       renewsAt
       cancelAtPeriodEnd
@@ -782,6 +1090,248 @@ export const BillingPlanDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<BillingPlanQuery, BillingPlanQueryVariables>;
+export const BillingSubscriptionUpdatedDocument = new TypedDocumentString(`
+    subscription BillingSubscriptionUpdated($orgId: ID!) {
+  subscriptionUpdated(orgId: $orgId) {
+    id
+    status
+    seats
+  }
+}
+    `) as unknown as TypedDocumentString<BillingSubscriptionUpdatedSubscription, BillingSubscriptionUpdatedSubscriptionVariables>;
+export const BillingPlansDocument = new TypedDocumentString(`
+    query BillingPlans($currency: Currency!) {
+  plans(currency: $currency) {
+    id
+    code
+    name
+    interval
+    includedCreditsPerSeat
+    price(currency: $currency) {
+      amount
+      currency
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingPlansQuery, BillingPlansQueryVariables>;
+export const BillingPreviewChangeDocument = new TypedDocumentString(`
+    query BillingPreviewChange($input: PreviewChangeInput!) {
+  previewChange(input: $input) {
+    kind
+    immediate
+    effectiveAt
+    seats
+    plan {
+      id
+      name
+    }
+    lines {
+      kind
+      description
+      amount {
+        amount
+        currency
+      }
+    }
+    subtotal {
+      amount
+      currency
+    }
+    tax {
+      amount
+      currency
+    }
+    total {
+      amount
+      currency
+    }
+    credits
+    renewal {
+      amount
+      currency
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingPreviewChangeQuery, BillingPreviewChangeQueryVariables>;
+export const BillingSubscribeDocument = new TypedDocumentString(`
+    mutation BillingSubscribe($input: SubscribeInput!) {
+  subscribe(input: $input) {
+    ...SubscriptionCheckoutFields
+  }
+}
+    fragment SubscriptionCheckoutFields on SubscriptionCheckout {
+  subscription {
+    id
+    status
+    seats
+    plan {
+      id
+      name
+    }
+  }
+  order {
+    id
+    number
+    status
+    failureReason
+    credits
+    total {
+      amount
+      currency
+    }
+  }
+  nextAction {
+    kind
+    redirectUrl
+    clientSecret
+  }
+}`) as unknown as TypedDocumentString<BillingSubscribeMutation, BillingSubscribeMutationVariables>;
+export const BillingChangePlanDocument = new TypedDocumentString(`
+    mutation BillingChangePlan($input: ChangePlanInput!) {
+  changePlan(input: $input) {
+    ...SubscriptionCheckoutFields
+  }
+}
+    fragment SubscriptionCheckoutFields on SubscriptionCheckout {
+  subscription {
+    id
+    status
+    seats
+    plan {
+      id
+      name
+    }
+  }
+  order {
+    id
+    number
+    status
+    failureReason
+    credits
+    total {
+      amount
+      currency
+    }
+  }
+  nextAction {
+    kind
+    redirectUrl
+    clientSecret
+  }
+}`) as unknown as TypedDocumentString<BillingChangePlanMutation, BillingChangePlanMutationVariables>;
+export const BillingChangeSeatsDocument = new TypedDocumentString(`
+    mutation BillingChangeSeats($input: ChangeSeatsInput!) {
+  changeSeats(input: $input) {
+    ...SubscriptionCheckoutFields
+  }
+}
+    fragment SubscriptionCheckoutFields on SubscriptionCheckout {
+  subscription {
+    id
+    status
+    seats
+    plan {
+      id
+      name
+    }
+  }
+  order {
+    id
+    number
+    status
+    failureReason
+    credits
+    total {
+      amount
+      currency
+    }
+  }
+  nextAction {
+    kind
+    redirectUrl
+    clientSecret
+  }
+}`) as unknown as TypedDocumentString<BillingChangeSeatsMutation, BillingChangeSeatsMutationVariables>;
+export const BillingCancelSubscriptionDocument = new TypedDocumentString(`
+    mutation BillingCancelSubscription($orgId: ID!, $key: String!) {
+  cancelSubscription(orgId: $orgId, idempotencyKey: $key) {
+    id
+    status
+    cancelAtPeriodEnd
+  }
+}
+    `) as unknown as TypedDocumentString<BillingCancelSubscriptionMutation, BillingCancelSubscriptionMutationVariables>;
+export const BillingResumeSubscriptionDocument = new TypedDocumentString(`
+    mutation BillingResumeSubscription($orgId: ID!, $key: String!) {
+  resumeSubscription(orgId: $orgId, idempotencyKey: $key) {
+    id
+    status
+    cancelAtPeriodEnd
+  }
+}
+    `) as unknown as TypedDocumentString<BillingResumeSubscriptionMutation, BillingResumeSubscriptionMutationVariables>;
+export const BillingPaymentMethodsDocument = new TypedDocumentString(`
+    query BillingPaymentMethods($orgId: ID!) {
+  org(id: $orgId) {
+    id
+    paymentMethods {
+      id
+      brand
+      last4
+      expMonth
+      expYear
+      isDefault
+      gateway
+      kind
+      status
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingPaymentMethodsQuery, BillingPaymentMethodsQueryVariables>;
+export const BillingAddPaymentMethodDocument = new TypedDocumentString(`
+    mutation BillingAddPaymentMethod($input: AddPaymentMethodInput!) {
+  addPaymentMethod(input: $input) {
+    paymentMethod {
+      id
+      brand
+      last4
+      status
+      isDefault
+    }
+    nextAction {
+      kind
+      redirectUrl
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingAddPaymentMethodMutation, BillingAddPaymentMethodMutationVariables>;
+export const BillingSetDefaultPaymentMethodDocument = new TypedDocumentString(`
+    mutation BillingSetDefaultPaymentMethod($id: ID!) {
+  setDefaultPaymentMethod(id: $id) {
+    id
+    isDefault
+  }
+}
+    `) as unknown as TypedDocumentString<BillingSetDefaultPaymentMethodMutation, BillingSetDefaultPaymentMethodMutationVariables>;
+export const BillingRemovePaymentMethodDocument = new TypedDocumentString(`
+    mutation BillingRemovePaymentMethod($id: ID!) {
+  removePaymentMethod(id: $id) {
+    paymentMethod {
+      id
+      status
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingRemovePaymentMethodMutation, BillingRemovePaymentMethodMutationVariables>;
+export const BillingSetAutoRechargeDocument = new TypedDocumentString(`
+    mutation BillingSetAutoRecharge($input: SetAutoRechargeInput!) {
+  setAutoRecharge(input: $input) {
+    enabled
+    threshold
+    quantity
+  }
+}
+    `) as unknown as TypedDocumentString<BillingSetAutoRechargeMutation, BillingSetAutoRechargeMutationVariables>;
 export const BillingAutoRechargeDocument = new TypedDocumentString(`
     query BillingAutoRecharge($orgId: ID!) {
   org(id: $orgId) {
@@ -803,9 +1353,11 @@ export const BillingAutoRechargeDocument = new TypedDocumentString(`
       }
       periodEnd
       pack {
+        id
         name
       }
       paymentMethod {
+        id
         brand
         last4
       }
