@@ -85,7 +85,7 @@ function CurrentPlan({ client, orgId, org, rights, reload }: { client: TallyClie
       {sub && live ? (
         <>
           <p data-testid="current-plan">
-            <strong data-testid="plan-name">{sub.plan.name}</strong> ({sub.plan.interval.toLowerCase()}), <span data-testid="plan-seats">{sub.seats}</span> seats,{" "}
+            <strong data-testid="plan-name">{sub.plan.name}</strong> ({sub.plan.interval.toLowerCase()}), <span data-testid="plan-seats">{sub.seats}</span> {sub.seats === 1 ? "seat" : "seats"},{" "}
             <span class="badge" data-testid="plan-status">
               {sub.status}
             </span>
@@ -344,7 +344,7 @@ function Quote({ quote, onConfirm, onCancel }: { quote: BillingPreviewChangeQuer
   return (
     <div class="notice notice-info quote" data-testid="quote" data-kind={quote.kind}>
       <h3 id="quote-h">
-        {KIND_TEXT[quote.kind] ?? quote.kind}: {quote.plan.name}, {quote.seats} seats
+        {KIND_TEXT[quote.kind] ?? quote.kind}: {quote.plan.name}, {quote.seats} {quote.seats === 1 ? "seat" : "seats"}
       </h3>
       {quote.lines.length > 0 && (
         <ul class="list">
