@@ -522,6 +522,24 @@ func TestBillingPageInChromium(t *testing.T) {
 		owner.shot("22-plan-seats-added")
 	})
 
+	t.Run("cancel the subscription, then resume it", func(t *testing.T) {
+		owner.t = t
+		owner.tab("plan")
+		// The page asks before canceling: answer yes.
+		eval[chromedp.Void](owner, `window.confirm = () => true`)
+		owner.click(`section[aria-labelledby="plan-h"] button.secondary`)
+		owner.waitFor("the Resume button", `[...document.querySelectorAll('section[aria-labelledby="plan-h"] button')].some(b => b.innerText.includes("Resume"))`)
+		if s := owner.text(`[data-testid="current-plan"] ~ p`); !strings.HasPrefix(s, "Ends") {
+			t.Fatalf("after canceling the plan says %q, want it to end", s)
+		}
+		owner.shot("22b-plan-canceled")
+		owner.click(`section[aria-labelledby="plan-h"] button.secondary`)
+		owner.waitFor("the Cancel button back", `[...document.querySelectorAll('section[aria-labelledby="plan-h"] button')].some(b => b.innerText.includes("Cancel subscription"))`)
+		if s := owner.text(`[data-testid="current-plan"] ~ p`); !strings.HasPrefix(s, "Renews") {
+			t.Fatalf("after resuming the plan says %q, want it to renew", s)
+		}
+	})
+
 	t.Run("usage bars are labelled progress bars", func(t *testing.T) {
 		owner.t = t
 		owner.tab("plan")
