@@ -593,6 +593,29 @@ func TestBillingPageInChromium(t *testing.T) {
 		owner.shot("25-auto-recharge-saved")
 	})
 
+	t.Run("save a second card, make it the default, remove it", func(t *testing.T) {
+		owner.t = t
+		owner.tab("plan")
+		eval[chromedp.Void](owner, `window.confirm = () => true`)
+		const items = `document.querySelectorAll('[data-testid="payment-methods"] li')`
+		owner.waitFor("one saved card", items+`.length === 1`)
+		if eval[bool](owner, `document.querySelector('section[aria-labelledby="pm-h"] input[type=checkbox]').checked`) {
+			owner.click(`section[aria-labelledby="pm-h"] input[type=checkbox]`)
+		}
+		owner.choose("#pm-card", "4242424242424242")
+		owner.click(`section[aria-labelledby="pm-h"] button[type=submit]`)
+		owner.waitFor("two saved cards, the first the default", items+`.length === 2 && `+items+`[0].innerText.includes("Default") && !`+items+`[1].innerText.includes("Default")`)
+		owner.click(`[data-testid="payment-methods"] li:nth-child(2) button[aria-label^="Make"]`)
+		owner.waitFor("the second card the default", `[...`+items+`].filter(li => li.innerText.includes("Default")).length === 1 && [...`+items+`].some(li => li.innerText.includes("Default") && !li.querySelector('button[aria-label^="Make"]'))`)
+		owner.shot("27-payment-methods-two")
+		// The default one is listed first: remove it.
+		owner.click(`[data-testid="payment-methods"] li:nth-child(1) button[aria-label^="Remove"]`)
+		owner.waitFor("one card left", items+`.length === 1`)
+		if alert := eval[string](owner, `[...document.querySelectorAll('section[aria-labelledby="pm-h"] [role=alert]')].map(e => e.innerText).join(" | ")`); alert != "" {
+			t.Fatalf("the payment methods show an error: %s", alert)
+		}
+	})
+
 	t.Run("a MEMBER may not buy and sees why", func(t *testing.T) {
 		owner.t = t
 		owner.tab("members")
