@@ -194,6 +194,10 @@ func Start(t testing.TB, env []string, args ...string) *Server {
 	addr := FreeAddr(t)
 	cmd := exec.Command(Binary(t), append([]string{"serve", "--addr", addr}, args...)...)
 	cmd.Env = Env(env...)
+	// A working directory of its own: what the server writes by default
+	// relative to it (./mail's .eml files on PostgreSQL) stays out of the
+	// source tree.
+	cmd.Dir = t.TempDir()
 	s := &Server{URL: "http://" + addr, Cmd: cmd, Log: &Log{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = s.Log, s.Log
 	if err := cmd.Start(); err != nil {
