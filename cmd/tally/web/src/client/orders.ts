@@ -4,31 +4,28 @@ import type { OrderStatus } from "../gql/graphql";
 import { TallyError, toTallyError } from "./errors";
 import type { Transport } from "./client";
 
+/** The order fields watchOrder reads, from the query and the subscription alike. */
+export const WatchedOrderFragment = graphql(`
+  fragment WatchedOrder on Order {
+    id
+    number
+    status
+    failureReason
+    credits
+    total { amount currency }
+    invoice { id number pdfUrl }
+  }
+`);
+
 export const WatchedOrderFields = graphql(`
   query WatchOrder($id: ID!) {
-    order(id: $id) {
-      id
-      number
-      status
-      failureReason
-      credits
-      total { amount currency }
-      invoice { id number pdfUrl }
-    }
+    order(id: $id) { ...WatchedOrder }
   }
 `);
 
 export const OrderUpdatedDoc = graphql(`
   subscription WatchOrderUpdates($orgId: ID!) {
-    orderUpdated(orgId: $orgId) {
-      id
-      number
-      status
-      failureReason
-      credits
-      total { amount currency }
-      invoice { id number pdfUrl }
-    }
+    orderUpdated(orgId: $orgId) { ...WatchedOrder }
   }
 `);
 

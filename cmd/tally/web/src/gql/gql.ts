@@ -51,8 +51,9 @@ type Documents = {
     "\n  query BillingAutoRecharge($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      autoRecharge {\n        enabled\n        mode\n        threshold\n        quantity\n        paused\n        pauseReason\n        spendingLimit { amount currency }\n        spentThisPeriod { amount currency }\n        periodEnd\n        pack { id name }\n        paymentMethod { id brand last4 }\n      }\n    }\n  }\n": typeof types.BillingAutoRechargeDocument,
     "\n  mutation BillingAcceptInvitation($token: String!) {\n    acceptInvitation(token: $token) { membership { role org { id name } } }\n  }\n": typeof types.BillingAcceptInvitationDocument,
     "\n  mutation BillingSpend($input: ConsumeCreditsInput!) {\n    consumeCredits(input: $input) { entry { id amount balanceAfter } }\n  }\n": typeof types.BillingSpendDocument,
-    "\n  query WatchOrder($id: ID!) {\n    order(id: $id) {\n      id\n      number\n      status\n      failureReason\n      credits\n      total { amount currency }\n      invoice { id number pdfUrl }\n    }\n  }\n": typeof types.WatchOrderDocument,
-    "\n  subscription WatchOrderUpdates($orgId: ID!) {\n    orderUpdated(orgId: $orgId) {\n      id\n      number\n      status\n      failureReason\n      credits\n      total { amount currency }\n      invoice { id number pdfUrl }\n    }\n  }\n": typeof types.WatchOrderUpdatesDocument,
+    "\n  fragment WatchedOrder on Order {\n    id\n    number\n    status\n    failureReason\n    credits\n    total { amount currency }\n    invoice { id number pdfUrl }\n  }\n": typeof types.WatchedOrderFragmentDoc,
+    "\n  query WatchOrder($id: ID!) {\n    order(id: $id) { ...WatchedOrder }\n  }\n": typeof types.WatchOrderDocument,
+    "\n  subscription WatchOrderUpdates($orgId: ID!) {\n    orderUpdated(orgId: $orgId) { ...WatchedOrder }\n  }\n": typeof types.WatchOrderUpdatesDocument,
 };
 const documents: Documents = {
     "\n  query BillingViewer {\n    viewer {\n      user { id email name }\n      memberships { role org { id name currency country status } }\n    }\n  }\n": types.BillingViewerDocument,
@@ -91,8 +92,9 @@ const documents: Documents = {
     "\n  query BillingAutoRecharge($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      autoRecharge {\n        enabled\n        mode\n        threshold\n        quantity\n        paused\n        pauseReason\n        spendingLimit { amount currency }\n        spentThisPeriod { amount currency }\n        periodEnd\n        pack { id name }\n        paymentMethod { id brand last4 }\n      }\n    }\n  }\n": types.BillingAutoRechargeDocument,
     "\n  mutation BillingAcceptInvitation($token: String!) {\n    acceptInvitation(token: $token) { membership { role org { id name } } }\n  }\n": types.BillingAcceptInvitationDocument,
     "\n  mutation BillingSpend($input: ConsumeCreditsInput!) {\n    consumeCredits(input: $input) { entry { id amount balanceAfter } }\n  }\n": types.BillingSpendDocument,
-    "\n  query WatchOrder($id: ID!) {\n    order(id: $id) {\n      id\n      number\n      status\n      failureReason\n      credits\n      total { amount currency }\n      invoice { id number pdfUrl }\n    }\n  }\n": types.WatchOrderDocument,
-    "\n  subscription WatchOrderUpdates($orgId: ID!) {\n    orderUpdated(orgId: $orgId) {\n      id\n      number\n      status\n      failureReason\n      credits\n      total { amount currency }\n      invoice { id number pdfUrl }\n    }\n  }\n": types.WatchOrderUpdatesDocument,
+    "\n  fragment WatchedOrder on Order {\n    id\n    number\n    status\n    failureReason\n    credits\n    total { amount currency }\n    invoice { id number pdfUrl }\n  }\n": types.WatchedOrderFragmentDoc,
+    "\n  query WatchOrder($id: ID!) {\n    order(id: $id) { ...WatchedOrder }\n  }\n": types.WatchOrderDocument,
+    "\n  subscription WatchOrderUpdates($orgId: ID!) {\n    orderUpdated(orgId: $orgId) { ...WatchedOrder }\n  }\n": types.WatchOrderUpdatesDocument,
 };
 
 /**
@@ -242,11 +244,15 @@ export function graphql(source: "\n  mutation BillingSpend($input: ConsumeCredit
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query WatchOrder($id: ID!) {\n    order(id: $id) {\n      id\n      number\n      status\n      failureReason\n      credits\n      total { amount currency }\n      invoice { id number pdfUrl }\n    }\n  }\n"): typeof import('./graphql').WatchOrderDocument;
+export function graphql(source: "\n  fragment WatchedOrder on Order {\n    id\n    number\n    status\n    failureReason\n    credits\n    total { amount currency }\n    invoice { id number pdfUrl }\n  }\n"): typeof import('./graphql').WatchedOrderFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription WatchOrderUpdates($orgId: ID!) {\n    orderUpdated(orgId: $orgId) {\n      id\n      number\n      status\n      failureReason\n      credits\n      total { amount currency }\n      invoice { id number pdfUrl }\n    }\n  }\n"): typeof import('./graphql').WatchOrderUpdatesDocument;
+export function graphql(source: "\n  query WatchOrder($id: ID!) {\n    order(id: $id) { ...WatchedOrder }\n  }\n"): typeof import('./graphql').WatchOrderDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription WatchOrderUpdates($orgId: ID!) {\n    orderUpdated(orgId: $orgId) { ...WatchedOrder }\n  }\n"): typeof import('./graphql').WatchOrderUpdatesDocument;
 
 
 export function graphql(source: string) {

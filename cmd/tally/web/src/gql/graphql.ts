@@ -645,6 +645,8 @@ export type BillingSpendMutationVariables = Exact<{
 
 export type BillingSpendMutation = { consumeCredits: { entry: { id: string, amount: number, balanceAfter: number } } };
 
+export type WatchedOrderFragment = { id: string, number: string, status: OrderStatus, failureReason: string | null, credits: number, total: { amount: string, currency: Currency }, invoice: { id: string, number: string, pdfUrl: string } | null };
+
 export type WatchOrderQueryVariables = Exact<{
   id: string | number;
 }>;
@@ -723,6 +725,24 @@ export const SubscriptionCheckoutFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"SubscriptionCheckoutFields"}) as unknown as TypedDocumentString<SubscriptionCheckoutFieldsFragment, unknown>;
+export const WatchedOrderFragmentDoc = new TypedDocumentString(`
+    fragment WatchedOrder on Order {
+  id
+  number
+  status
+  failureReason
+  credits
+  total {
+    amount
+    currency
+  }
+  invoice {
+    id
+    number
+    pdfUrl
+  }
+}
+    `, {"fragmentName":"WatchedOrder"}) as unknown as TypedDocumentString<WatchedOrderFragment, unknown>;
 export const BillingViewerDocument = new TypedDocumentString(`
     query BillingViewer {
   viewer {
@@ -1392,40 +1412,44 @@ export const BillingSpendDocument = new TypedDocumentString(`
 export const WatchOrderDocument = new TypedDocumentString(`
     query WatchOrder($id: ID!) {
   order(id: $id) {
-    id
-    number
-    status
-    failureReason
-    credits
-    total {
-      amount
-      currency
-    }
-    invoice {
-      id
-      number
-      pdfUrl
-    }
+    ...WatchedOrder
   }
 }
-    `) as unknown as TypedDocumentString<WatchOrderQuery, WatchOrderQueryVariables>;
+    fragment WatchedOrder on Order {
+  id
+  number
+  status
+  failureReason
+  credits
+  total {
+    amount
+    currency
+  }
+  invoice {
+    id
+    number
+    pdfUrl
+  }
+}`) as unknown as TypedDocumentString<WatchOrderQuery, WatchOrderQueryVariables>;
 export const WatchOrderUpdatesDocument = new TypedDocumentString(`
     subscription WatchOrderUpdates($orgId: ID!) {
   orderUpdated(orgId: $orgId) {
-    id
-    number
-    status
-    failureReason
-    credits
-    total {
-      amount
-      currency
-    }
-    invoice {
-      id
-      number
-      pdfUrl
-    }
+    ...WatchedOrder
   }
 }
-    `) as unknown as TypedDocumentString<WatchOrderUpdatesSubscription, WatchOrderUpdatesSubscriptionVariables>;
+    fragment WatchedOrder on Order {
+  id
+  number
+  status
+  failureReason
+  credits
+  total {
+    amount
+    currency
+  }
+  invoice {
+    id
+    number
+    pdfUrl
+  }
+}`) as unknown as TypedDocumentString<WatchOrderUpdatesSubscription, WatchOrderUpdatesSubscriptionVariables>;
