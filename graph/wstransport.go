@@ -50,7 +50,9 @@ const (
 // context callbacks, not goroutines. A subscription whose resolver returns
 // a channel has no goroutine either: the stream hub (wsstreams.go) waits
 // on many subscriptions' channels at once and hands each event to a
-// short-lived goroutine that renders and writes it.
+// short-lived goroutine that renders and writes it. An event the resolvers
+// share among subscribers is rendered once for all whose result must be
+// the same (wsshare.go), and each writes the bytes under its own id.
 type wsTransport struct {
 	accepter    wsAccepter
 	initFunc    wsInitFunc
