@@ -244,7 +244,7 @@ func (r *subscriberRun) rss() int64 {
 }
 
 // counter returns the servers' unlabelled counter name summed, from
-// their /metrics; 0 when one cannot be read.
+// their /metrics; 0 when one cannot be read (or has no such counter).
 func (r *subscriberRun) counter(ctx context.Context, name string) int {
 	var sum float64
 	for _, s := range r.servers {
@@ -252,6 +252,7 @@ func (r *subscriberRun) counter(ctx context.Context, name string) int {
 		if err != nil {
 			return 0
 		}
+		req.Header.Set("Authorization", "Bearer "+metricsToken)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return 0
