@@ -140,6 +140,8 @@ func NewHandler(svc *domain.Service, opts Options) *Handler {
 		keepAlive:   keepAliveInterval, // graphql-ws "ka"
 		readLimit:   opts.MaxBodyBytes,
 		hub:         &streamHub{},
+		pushes:      newPushCache(),
+		metrics:     opts.Metrics,
 		logger:      opts.Logger,
 	})
 	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodPost, http.MethodOptions}})

@@ -17,6 +17,8 @@ type Metrics struct {
 	latency         *prometheus.HistogramVec
 	creditsConsumed prometheus.Counter
 	subscriptions   prometheus.Gauge
+	pushes          prometheus.Counter // subscription events sent
+	renders         prometheus.Counter // subscription events executed and marshalled
 
 	// roots are the schema's query and mutation fields: the only values
 	// the operation label takes besides "anonymous" and "other", so that no
@@ -44,9 +46,17 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "tally_graphql_active_subscriptions",
 			Help: "GraphQL subscriptions currently open over websockets.",
 		}),
+		pushes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tally_graphql_subscription_pushes_total",
+			Help: "Subscription events sent over websockets (one per subscriber).",
+		}),
+		renders: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tally_graphql_subscription_renders_total",
+			Help: "Subscription events executed and marshalled; subscribers of one org with the same principal and operation share one render of an event.",
+		}),
 		roots: map[string]bool{},
 	}
-	reg.MustRegister(m.requests, m.latency, m.creditsConsumed, m.subscriptions)
+	reg.MustRegister(m.requests, m.latency, m.creditsConsumed, m.subscriptions, m.pushes, m.renders)
 	return m
 }
 
@@ -127,6 +137,20 @@ func (m *Metrics) allowRoots(schema *ast.Schema) {
 func (m *Metrics) consumed(amount int64) {
 	if m != nil {
 		m.creditsConsumed.Add(float64(amount))
+	}
+}
+
+// subscriptionPushed counts one event sent to one subscriber.
+func (m *Metrics) subscriptionPushed() {
+	if m != nil {
+		m.pushes.Inc()
+	}
+}
+
+// subscriptionRendered counts one event executed and marshalled.
+func (m *Metrics) subscriptionRendered() {
+	if m != nil {
+		m.renders.Inc()
 	}
 }
 

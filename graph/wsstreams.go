@@ -26,7 +26,7 @@ type streamEntry struct {
 	src     reflect.Value // the resolver's channel
 	dst     reflect.Value // src's events, one at a time (bidirectional)
 	out     any           // dst as src's type: what gqlgen reads
-	deliver func()        // renders the event in dst; runs on its own goroutine
+	deliver func(ev any)  // renders the event in dst (ev; nil once closed); runs on its own goroutine
 	shard   *streamShard  // guarded by the hub's mu
 
 	// guarded by shard.mu (before shard is set, by the hub's mu)
@@ -45,8 +45,9 @@ type streamShard struct {
 
 // entry wraps the resolver's channel src: gqlgen gets the returned
 // entry's out (of src's type) to read from, and deliver is called each
-// time dst holds an event or is closed. The entry waits for watch.
-func (h *streamHub) entry(src reflect.Value, deliver func()) *streamEntry {
+// time dst holds an event (passed as ev) or is closed (ev nil). The entry
+// waits for watch.
+func (h *streamHub) entry(src reflect.Value, deliver func(ev any)) *streamEntry {
 	dst := reflect.MakeChan(reflect.ChanOf(reflect.BothDir, src.Type().Elem()), 1)
 	return &streamEntry{src: src, dst: dst, out: dst.Convert(src.Type()).Interface(), deliver: deliver}
 }
@@ -162,14 +163,16 @@ func (s *streamShard) run() {
 			delete(s.entries, e)
 		}
 		s.mu.Unlock()
+		var ev any
 		if ok {
 			// dst is empty (its last event was delivered, or the
 			// operation ended without reading it and the entry is
 			// gone): the send does not block.
 			e.dst.TrySend(v)
+			ev = v.Interface()
 		} else {
 			e.dst.Close()
 		}
-		go e.deliver()
+		go e.deliver(ev)
 	}
 }

@@ -22,7 +22,7 @@ func TestStreamHub(t *testing.T) {
 	for i := range all {
 		s := &stream{src: make(chan int, 1), got: make(chan int, events+1), done: make(chan struct{})}
 		var out <-chan int = s.src
-		s.e = h.entry(reflect.ValueOf(out), func() {
+		s.e = h.entry(reflect.ValueOf(out), func(any) {
 			v, ok := <-s.e.out.(<-chan int)
 			if !ok {
 				s.got <- -1
@@ -62,7 +62,7 @@ func TestStreamHub(t *testing.T) {
 	// Removed before it is watched: never watched.
 	src := make(chan int, 1)
 	var out <-chan int = src
-	e := h.entry(reflect.ValueOf(out), func() { t.Error("a removed entry was delivered") })
+	e := h.entry(reflect.ValueOf(out), func(any) { t.Error("a removed entry was delivered") })
 	h.remove(e)
 	h.watch(e)
 	src <- 1

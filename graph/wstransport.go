@@ -50,7 +50,9 @@ const (
 // context callbacks, not goroutines. A subscription whose resolver returns
 // a channel has no goroutine either: the stream hub (wsstreams.go) waits
 // on many subscriptions' channels at once and hands each event to a
-// short-lived goroutine that renders and writes it.
+// short-lived goroutine that renders and writes it. An event the resolvers
+// share among subscribers is rendered once for all whose result must be
+// the same (wsshare.go), and each writes the bytes under its own id.
 type wsTransport struct {
 	accepter    wsAccepter
 	initFunc    wsInitFunc
@@ -60,7 +62,10 @@ type wsTransport struct {
 	// readLimit caps one message's size (0: no cap).
 	readLimit int64
 	hub       *streamHub
-	logger    *slog.Logger
+	// pushes shares rendered events among subscribers (nil: no sharing).
+	pushes  *pushCache
+	metrics *Metrics
+	logger  *slog.Logger
 }
 
 var _ graphql.Transport = (*wsTransport)(nil)
@@ -433,6 +438,9 @@ func (c *wsProto) subscribe(start time.Time, m wsMessage) bool {
 	}
 	op.ctx, op.next = ctx, next
 	if stream != nil {
+		if c.t.pushes != nil {
+			op.shape, op.shares = shapeOf(sessionFrom(c.ctx), rc)
+		}
 		c.mu.Lock()
 		op.stream = stream
 		c.mu.Unlock()
@@ -465,30 +473,95 @@ type wsOp struct {
 	ended  bool         // finish ran (guarded by c.mu)
 	once   sync.Once
 	failed bool // an error message ended it: no complete
+	// shape says what the operation renders from a shared event; shares
+	// false: it renders every event itself.
+	shape  pushShape
+	shares bool
 }
 
-// step renders and sends the operation's next response; false (the
-// operation finished) once there is none.
-func (op *wsOp) step() (more bool) {
+// render runs the operation on its next event: the marshalled response
+// (nil when there is none to send) and whether it is free of errors; more
+// is false once the operation finished.
+func (op *wsOp) render() (payload []byte, clean, more bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			op.panicked(op.ctx, r)
-			more = false
+			payload, clean, more = nil, false, false
 		}
 	}()
 	resp := op.next(op.ctx)
 	if resp == nil {
 		op.finish(true)
-		return false
+		return nil, false, false
 	}
-	op.c.sendResponse(op.id, resp)
+	op.c.t.metrics.subscriptionRendered()
+	b, err := json.Marshal(resp)
+	if err != nil {
+		return nil, false, true
+	}
+	return b, len(resp.Errors) == 0, true
+}
+
+// step renders and sends the operation's next response; false (the
+// operation finished) once there is none.
+func (op *wsOp) step() bool {
+	payload, _, more := op.render()
+	if payload != nil {
+		op.c.sendNext(op.id, payload)
+	}
+	return more
+}
+
+// stepShared sends ev, rendered once for every operation of op's shape:
+// the first renders (and shares the bytes if the render has no errors),
+// the others send those bytes, consuming the event gqlgen would have
+// read, or render their own when there are none.
+func (op *wsOp) stepShared(ev any) bool {
+	slot, first := op.c.t.pushes.slot(pushKey{event: ev, shape: op.shape})
+	if first {
+		var payload []byte
+		var more bool
+		func() {
+			var shared []byte
+			defer func() { slot.publish(shared) }() // also when render panics
+			var clean bool
+			payload, clean, more = op.render()
+			if clean && more {
+				shared = payload
+			}
+		}()
+		if payload != nil {
+			op.c.sendNext(op.id, payload)
+		}
+		return more
+	}
+	<-slot.done
+	if slot.payload == nil {
+		return op.step()
+	}
+	op.c.mu.Lock()
+	stream := op.stream
+	op.c.mu.Unlock()
+	if stream != nil {
+		stream.dst.TryRecv()
+	}
+	if op.ctx.Err() != nil {
+		return false // ended meanwhile: its end unregisters it
+	}
+	op.c.sendNext(op.id, slot.payload)
 	return true
 }
 
 // deliver is the hub's callback when the operation's channel has an
-// event (or closed): it runs on a short-lived goroutine.
-func (op *wsOp) deliver() {
-	if op.step() {
+// event ev (or closed: ev nil): it runs on a short-lived goroutine.
+func (op *wsOp) deliver(ev any) {
+	var more bool
+	if op.shares && sharedEvent(ev) {
+		more = op.stepShared(ev)
+	} else {
+		more = op.step()
+	}
+	if more {
 		op.c.mu.Lock()
 		stream := op.stream
 		op.c.mu.Unlock()
@@ -568,6 +641,32 @@ func (c *wsProto) send(m wsMessage) {
 	if err != nil {
 		return
 	}
+	c.write(data)
+}
+
+// sendNext sends a response already marshalled (shared bytes, perhaps):
+// the message around it is written without re-encoding it.
+func (c *wsProto) sendNext(id string, payload []byte) {
+	c.t.metrics.subscriptionPushed()
+	typ := `,"type":"` + msgNext + `"}`
+	if c.legacy {
+		typ = `,"type":"` + msgData + `"}`
+	}
+	quoted, err := json.Marshal(id)
+	if err != nil {
+		return
+	}
+	data := make([]byte, 0, len(`{"payload":,"id":`)+len(payload)+len(quoted)+len(typ))
+	data = append(data, `{"payload":`...)
+	data = append(data, payload...)
+	data = append(data, `,"id":`...)
+	data = append(data, quoted...)
+	data = append(data, typ...)
+	c.write(data)
+}
+
+// write writes one message; nothing once the connection is closing.
+func (c *wsProto) write(data []byte) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	c.mu.Lock()

@@ -435,6 +435,9 @@ func (b *run) subscribers(ctx context.Context, servers []*server, targets []Targ
 	b.logf("%-40s %10.1f/s  with %d subscribers (connected in %s)", "", res.With.PerSecond(), res.Subscribers, res.Connect.Round(time.Millisecond))
 	b.logf("pushes:  %d received, latency p50 %s p99 %s max %s (%d matched), %d of %d subscribers saw the final balance",
 		res.Pushes, millis(res.Latencies.P50), millis(res.Latencies.P99), millis(res.Latencies.Max), res.Latencies.Count, res.Complete, res.Subscribers)
+	if res.Sent > 0 {
+		b.logf("renders: %d for %d pushes sent: %.2f per push", res.Rendered, res.Sent, float64(res.Rendered)/float64(res.Sent))
+	}
 	b.logf("servers: RSS %s before, %s with the subscribers: %.1f KiB each", mebibytes(res.RSSBeforeKiB), mebibytes(res.RSSAfterKiB), res.RSSPerSubscriberKiB())
 	for _, e := range slices.Concat(res.Without.ErrorSamples, res.With.ErrorSamples, res.ErrorSamples) {
 		b.logf("error:   %s", e)

@@ -65,10 +65,14 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// metricsToken is the bench servers' TALLY_METRICS_TOKEN: the bench reads
+// their /metrics with it.
+const metricsToken = "tally-bench-metrics"
+
 // serverEnv is the environment of a started server: the bench's own
 // without Tally's settings, then production mode on databaseURL with the
-// bench's secret, warnings only, and websocket limits that admit the
-// subscriber scenario.
+// bench's secret, warnings only, websocket limits that admit the
+// subscriber scenario, and /metrics behind metricsToken.
 func serverEnv(databaseURL, jwtSecret, addr string, subscribers int) []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -86,6 +90,7 @@ func serverEnv(databaseURL, jwtSecret, addr string, subscribers int) []string {
 		"TALLY_ADDR="+addr,
 		fmt.Sprintf("TALLY_WS_MAX_CONNECTIONS=%d", max(10000, subscribers+100)),
 		"TALLY_WS_MAX_PER_PRINCIPAL=1000",
+		"TALLY_METRICS_TOKEN="+metricsToken,
 	)
 }
 

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,6 +51,10 @@ type SubscriberResult struct {
 	ProbeDebits                int           // debits spent to see the subscriptions live
 	Errors                     int
 	ErrorSamples               []string
+	// Sent and Rendered are the servers' subscription events sent and
+	// rendered (executed and marshalled) during the load with them, from
+	// their /metrics; 0 when a server has no such counter.
+	Sent, Rendered int
 }
 
 // RSSPerSubscriberKiB returns the server's RSS growth per subscriber.
@@ -236,6 +243,43 @@ func (r *subscriberRun) rss() int64 {
 	return sum
 }
 
+// counter returns the servers' unlabelled counter name summed, from
+// their /metrics; 0 when one cannot be read (or has no such counter).
+func (r *subscriberRun) counter(ctx context.Context, name string) int {
+	var sum float64
+	for _, s := range r.servers {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/metrics", nil)
+		if err != nil {
+			return 0
+		}
+		req.Header.Set("Authorization", "Bearer "+metricsToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0
+		}
+		body, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if err != nil {
+			return 0
+		}
+		found := false
+		for line := range strings.Lines(string(body)) {
+			if v, ok := strings.CutPrefix(line, name+" "); ok {
+				f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				if err != nil {
+					return 0
+				}
+				sum += f
+				found = true
+			}
+		}
+		if !found {
+			return 0
+		}
+	}
+	return int(sum)
+}
+
 // run measures the load without subscribers, connects them, proves them
 // live, measures the load with them, and waits for the final balances.
 func (r *subscriberRun) run(ctx context.Context) (SubscriberResult, error) {
@@ -303,6 +347,7 @@ func (r *subscriberRun) run(ctx context.Context) (SubscriberResult, error) {
 	for i, s := range subs {
 		seenBefore[i] = s.seen.Load()
 	}
+	sent0, rendered0 := r.counter(ctx, "tally_graphql_subscription_pushes_total"), r.counter(ctx, "tally_graphql_subscription_renders_total")
 	res.With = l.run(ctx)
 	if err := ctx.Err(); err != nil {
 		return res, err
@@ -310,6 +355,8 @@ func (r *subscriberRun) run(ctx context.Context) (SubscriberResult, error) {
 	if err := r.awaitFinal(ctx, subs, &res); err != nil {
 		return res, err
 	}
+	res.Sent = r.counter(ctx, "tally_graphql_subscription_pushes_total") - sent0
+	res.Rendered = r.counter(ctx, "tally_graphql_subscription_renders_total") - rendered0
 
 	var lat []time.Duration
 	for i, s := range subs {
