@@ -6,9 +6,12 @@ import (
 )
 
 // streamShardSize is how many subscription channels one hub goroutine
-// waits on: a wake-up costs a select over that many channels, so shards
-// stay small, and 10,000 subscriptions take 313 goroutines, not 10,000.
-const streamShardSize = 32
+// waits on. Every event costs a reflect.Select over the whole shard, which
+// locks each of its channels: at 32, the selects took 20% of the server's
+// CPU under 10,000 subscribers (perf), and 4 gave 20% more debits and a
+// lower push p99 with no more RSS per subscriber (make bench's subscriber
+// scenario, back to back). 10,000 subscriptions take 2,500 goroutines.
+const streamShardSize = 4
 
 // streamHub waits on the channels of running subscriptions, a shard of
 // them per goroutine, in place of a goroutine parked on each. When a
