@@ -31,6 +31,25 @@ func (g *gatedStore) InTx(ctx context.Context, fn func(domain.Store) error) erro
 	return g.Store.InTx(ctx, fn)
 }
 
+// queueBehindLeader starts spend i of orgs[i] with start (on a goroutine of
+// its own) one at a time: the first leads and is held in its transaction
+// (the store must be armed), each next one is started once the one before
+// it waits in its org's queue, so that all of them join the next batch.
+func queueBehindLeader(svc *domain.Service, g *gatedStore, orgs []string, start func(i int)) {
+	queued := map[string]int{}
+	for i, org := range orgs {
+		go start(i)
+		if i == 0 {
+			<-g.entered
+			continue
+		}
+		queued[org]++
+		for svc.QueuedSpends(org) < queued[org] {
+			time.Sleep(time.Millisecond)
+		}
+	}
+}
+
 // TestSpendsShareATransaction queues spends behind one in flight and
 // checks that they commit together, each with its own outcome: a repeated
 // key replays the first result, a reused key with another amount is a
@@ -52,23 +71,17 @@ func TestSpendsShareATransaction(t *testing.T) {
 		}
 		calls := []call{{1, "a"}, {2, "b"}, {2, "b"}, {3, "b"}, {100, "c"}, {4, "d"}, {1, "a"}}
 		done := make([]chan outcome, len(calls))
-		start := func(i int) {
+		orgs := make([]string, len(calls))
+		for i := range calls {
 			done[i] = make(chan outcome, 1)
-			go func() {
-				res, err := consume(f.owner, f, calls[i].amount, calls[i].key)
-				done[i] <- outcome{res, err}
-			}()
+			orgs[i] = f.org.ID
 		}
 		gs.armed.Store(true)
 		before := gs.txs.Load()
-		start(0)
-		<-gs.entered // the first spend leads and is held in its transaction
-		for i := 1; i < len(calls); i++ {
-			start(i)
-			for f.svc.QueuedSpends(f.org.ID) < i {
-				time.Sleep(time.Millisecond)
-			}
-		}
+		queueBehindLeader(f.svc, gs, orgs, func(i int) {
+			res, err := consume(f.owner, f, calls[i].amount, calls[i].key)
+			done[i] <- outcome{res, err}
+		})
 		close(gs.release)
 		got := make([]outcome, len(calls))
 		for i := range calls {

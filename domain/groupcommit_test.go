@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/tallyhq/tally/db"
 	"github.com/tallyhq/tally/db/dbtest"
@@ -86,24 +85,18 @@ func TestGroupCommitAcrossOrgs(t *testing.T) {
 			err error
 		}
 		done := make([]chan outcome, len(calls))
-		queued := map[string]int{}
-		gs.armed.Store(true)
-		before := gs.txs.Load()
+		orgs := make([]string, len(calls))
 		for i, c := range calls {
 			done[i] = make(chan outcome, 1)
-			go func() {
-				res, err := f.svc.Consume(c.ctx, domain.ConsumeInput{OrgID: c.org, Amount: c.amount, IdempotencyKey: c.key})
-				done[i] <- outcome{res, err}
-			}()
-			if i == 0 {
-				<-gs.entered
-				continue
-			}
-			queued[c.org]++
-			for f.svc.QueuedSpends(c.org) < queued[c.org] {
-				time.Sleep(time.Millisecond)
-			}
+			orgs[i] = c.org
 		}
+		gs.armed.Store(true)
+		before := gs.txs.Load()
+		queueBehindLeader(f.svc, gs, orgs, func(i int) {
+			c := calls[i]
+			res, err := f.svc.Consume(c.ctx, domain.ConsumeInput{OrgID: c.org, Amount: c.amount, IdempotencyKey: c.key})
+			done[i] <- outcome{res, err}
+		})
 		close(gs.release)
 		got := make([]outcome, len(calls))
 		for i := range calls {
@@ -315,27 +308,21 @@ func TestGroupCommitFailureFallsBackPerOrg(t *testing.T) {
 			{c, 20, "c2", domain.CodeInsufficientCredits},
 		}
 		results := make([]chan domain.CreditResult, len(calls))
-		queued := map[string]int{}
-		gs.armed.Store(true)
-		before := gs.txs.Load()
+		spendOrgs := make([]string, len(calls))
 		for i, call := range calls {
 			results[i] = make(chan domain.CreditResult, 1)
-			go func() {
-				res, err := f.svc.Consume(f.owner, domain.ConsumeInput{OrgID: call.org, Amount: call.amount, IdempotencyKey: call.key})
-				if code := codeOf(err); code != call.want {
-					t.Errorf("spend %s: code %q, want %q (%v)", call.key, code, call.want, err)
-				}
-				results[i] <- res
-			}()
-			if i == 0 {
-				<-gs.entered
-				continue
-			}
-			queued[call.org]++
-			for f.svc.QueuedSpends(call.org) < queued[call.org] {
-				time.Sleep(time.Millisecond)
-			}
+			spendOrgs[i] = call.org
 		}
+		gs.armed.Store(true)
+		before := gs.txs.Load()
+		queueBehindLeader(f.svc, gs.gatedStore, spendOrgs, func(i int) {
+			call := calls[i]
+			res, err := f.svc.Consume(f.owner, domain.ConsumeInput{OrgID: call.org, Amount: call.amount, IdempotencyKey: call.key})
+			if code := codeOf(err); code != call.want {
+				t.Errorf("spend %s: code %q, want %q (%v)", call.key, code, call.want, err)
+			}
+			results[i] <- res
+		})
 		close(gs.release)
 		got := make([]domain.CreditResult, len(calls))
 		for i := range calls {
