@@ -64,8 +64,10 @@ func (a wsAccepter) Accept(w http.ResponseWriter, r *http.Request, o transport.W
 			opts.Subprotocols = append(opts.Subprotocols, p)
 		}
 	}
+	var sb *smallBuffers
 	if hj, ok := w.(http.Hijacker); ok {
-		w = smallBuffers{ResponseWriter: w, hj: hj}
+		sb = &smallBuffers{ResponseWriter: w, hj: hj}
+		w = sb
 	}
 	c, err := coderws.Accept(w, r, &opts)
 	if err != nil {
@@ -76,7 +78,10 @@ func (a wsAccepter) Accept(w http.ResponseWriter, r *http.Request, o transport.W
 	// thousands of idle sockets its parsed copy was about 2 KB each. r
 	// is gqlgen's own copy of the request (its ServeHTTP made it).
 	r.Header = nil
-	conn := &wsConn{c: c, writeTimeout: a.writeTimeout, done: make(chan struct{})}
+	conn := &wsConn{c: c, writeTimeout: a.writeTimeout, done: make(chan struct{}), rmu: make(chan struct{}, 1)}
+	if sb != nil && sb.src != nil {
+		conn.br, conn.src = sb.br, sb.src
+	}
 	if s := sessionFrom(r.Context()); s != nil {
 		s.attach(conn)
 	}
@@ -87,6 +92,10 @@ func (a wsAccepter) Accept(w http.ResponseWriter, r *http.Request, o transport.W
 	return conn, nil
 }
 
+// closeHandshakeWait is how long a close handshake waits for a read under
+// way to end (the library's own wait for its read lock).
+const closeHandshakeWait = 5 * time.Second
+
 // wsBufferSize is the size of a websocket's read and write buffers. A
 // subscriber's messages are small (subscribe, ping, pong; pushes of a few
 // hundred bytes), and larger ones go around the buffer, so net/http's 4 KiB
@@ -94,15 +103,19 @@ func (a wsAccepter) Accept(w http.ResponseWriter, r *http.Request, o transport.W
 const wsBufferSize = 512
 
 // smallBuffers hands the websocket library the hijacked connection with
-// wsBufferSize buffers in place of net/http's.
+// wsBufferSize buffers in place of net/http's, under a frameSource; it
+// keeps both for the wsConn.
 type smallBuffers struct {
 	http.ResponseWriter
 	hj http.Hijacker
+
+	br  *bufio.Reader // set by Hijack
+	src *frameSource
 }
 
 // Hijack takes the connection over; bytes the client sent after the
 // upgrade request and net/http already buffered are read first.
-func (s smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (s *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c, brw, err := s.hj.Hijack()
 	if err != nil {
 		return nil, nil, err
@@ -111,18 +124,23 @@ func (s smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		_ = c.Close()
 		return nil, nil, err
 	}
-	br := bufio.NewReaderSize(c, wsBufferSize)
+	src := newFrameSource(c)
+	br := bufio.NewReaderSize(src, wsBufferSize)
 	if n := brw.Reader.Buffered(); n > 0 {
 		// They must be in br's buffer: the websocket library takes what
 		// is buffered and then reads the connection itself.
 		b, _ := brw.Peek(n)
-		br = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(b)), c), max(wsBufferSize, n))
+		br = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(b)), src), max(wsBufferSize, n))
 		if _, err := br.Peek(n); err != nil {
 			_ = c.Close()
 			return nil, nil, err
 		}
 	}
-	return c, bufio.NewReadWriter(br, bufio.NewWriterSize(c, wsBufferSize)), nil
+	s.br, s.src = br, src
+	// The library reads src through br (which it resets to read what is
+	// buffered first, then src), and closes src; it writes through the
+	// writer only.
+	return src, bufio.NewReadWriter(br, bufio.NewWriterSize(c, wsBufferSize)), nil
 }
 
 // wsConn is one accepted connection.
@@ -134,6 +152,12 @@ type wsConn struct {
 	pinger       *pinger     // nil: not pinged
 	pingSlot     int         // its slot in pinger
 	pinging      atomic.Bool // a ping waits for its pong
+
+	// The library's read buffer and the connection under it, when the
+	// connection parks on its socket between messages (nil: it does not).
+	br  *bufio.Reader
+	src *frameSource
+	rmu chan struct{} // the read lock: see lockRead
 
 	mu         sync.Mutex
 	readTimer  *time.Timer
@@ -169,6 +193,9 @@ func (c *wsConn) read() (coderws.MessageType, []byte, error) {
 			return 0, nil, transport.ErrWebsocketClosed
 		}
 		return 0, nil, err
+	}
+	if c.src != nil && c.src.takeMarked() && typ == coderws.MessageBinary && len(data) == 0 {
+		return 0, nil, errNoMessage
 	}
 	if typ == coderws.MessageText && !utf8.Valid(data) {
 		c.end(closeInvalidPayload, "messages must be valid UTF-8")
@@ -226,7 +253,15 @@ func (c *wsConn) WriteClose(code int, msg string) error {
 	c.closedDone = done
 	go func() {
 		defer close(done)
-		_ = c.c.Close(coderws.StatusCode(code), msg)
+		// The handshake reads the connection: not while the transport
+		// does. A read that goes on (a client that sends half a frame)
+		// loses the handshake, as the library's own read lock would.
+		if c.lockRead(closeHandshakeWait) {
+			_ = c.c.Close(coderws.StatusCode(code), msg)
+			c.unlockRead()
+		} else {
+			_ = c.c.CloseNow()
+		}
 		c.markDone()
 	}()
 	return nil

@@ -6,9 +6,15 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/tallyhq/tally/graph"
 )
 
 // maskedTextFrame is a client's text frame (clients must mask) carrying v.
@@ -107,4 +113,80 @@ func readFull(r *bufio.Reader, p []byte) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// TestWebsocketPingsAnswered: a client that answers the server's protocol
+// pings stays connected and served, and once its pongs were handled no
+// goroutine of the server waits in the websocket library's Read: between
+// messages the connection's goroutine parks on the socket (wsread.go).
+func TestWebsocketPingsAnswered(t *testing.T) {
+	s := newServer(t, func(o *graph.Options) { o.Websockets.PingInterval = 400 * time.Millisecond })
+	d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 5 * time.Second}
+	c, _, err := d.Dial("ws"+strings.TrimPrefix(s.url, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = c.Close() }()
+	var pings atomic.Int32
+	c.SetPingHandler(func(data string) error {
+		pings.Add(1)
+		return c.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+	})
+	// gorilla answers pings only while reading: read on another goroutine.
+	msgs := make(chan string, 8)
+	go func() {
+		defer close(msgs)
+		for {
+			_, raw, err := c.ReadMessage()
+			if err != nil {
+				return
+			}
+			msgs <- string(raw)
+		}
+	}()
+	next := func(want string) {
+		t.Helper()
+		select {
+		case m, ok := <-msgs:
+			if !ok || !strings.Contains(m, want) {
+				t.Fatalf("got %q (open: %v), want %s", m, ok, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no %s within 5s", want)
+		}
+	}
+	if err := c.WriteMessage(websocket.TextMessage, []byte(`{"type":"connection_init","payload":{"authorization":"Bearer `+s.token+`"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	next("connection_ack")
+	deadline := time.Now().Add(10 * time.Second)
+	for pings.Load() < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d pings within 10s, want 3 (one per 400ms)", pings.Load())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := c.WriteMessage(websocket.TextMessage, []byte(`{"type":"ping","payload":{"n":7}}`)); err != nil {
+		t.Fatal(err)
+	}
+	next(`"n":7`)
+	// Pongs since that message handled, nothing waits in the library's Read.
+	deadline = time.Now().Add(10 * time.Second)
+	for n := pings.Load(); pings.Load() < n+2; {
+		if time.Now().After(deadline) {
+			t.Fatal("no more pings")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for {
+		buf := make([]byte, 1<<20)
+		stacks := string(buf[:runtime.Stack(buf, true)])
+		if !strings.Contains(stacks, "coder/websocket.(*Conn).Read(") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a goroutine waits in the websocket library's Read:\n%s", stacks)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -8,7 +8,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -110,29 +113,57 @@ func BenchmarkIdleSockets(b *testing.B) {
 		_ = c.SetReadDeadline(time.Time{})
 		return c
 	}
-	measure := func() (goroutines int, bytes uint64) {
+	measure := func() (goroutines int, heap, stack uint64) {
 		var ms runtime.MemStats
 		for range 3 {
 			runtime.GC()
 		}
 		runtime.ReadMemStats(&ms)
-		return runtime.NumGoroutine(), ms.HeapInuse + ms.StackInuse
+		return runtime.NumGoroutine(), ms.HeapInuse, ms.StackInuse
 	}
 	for b.Loop() {
-		g0, m0 := measure()
+		g0, h0, s0 := measure()
 		conns := make([]net.Conn, 0, idleSockets)
 		for range idleSockets {
 			conns = append(conns, open())
 		}
 		waitSubscriptions(idleSockets)
 		time.Sleep(100 * time.Millisecond) // short-lived goroutines of the start-up end
-		g1, m1 := measure()
+		g1, h1, s1 := measure()
 		b.ReportMetric(float64(g1-g0)/idleSockets, "goroutines/conn")
-		b.ReportMetric(float64(int64(m1)-int64(m0))/idleSockets, "bytes/conn")
+		b.ReportMetric(float64(int64(h1+s1)-int64(h0+s0))/idleSockets, "bytes/conn")
+		b.ReportMetric(float64(int64(h1)-int64(h0))/idleSockets, "heap-bytes/conn")
+		b.ReportMetric(float64(int64(s1)-int64(s0))/idleSockets, "stack-bytes/conn")
+		writeProfiles(b)
 		for _, c := range conns {
 			_ = c.Close()
 		}
 		waitSubscriptions(0)
+	}
+}
+
+// writeProfiles writes the heap and goroutine profiles of the idle
+// sockets into the directory TALLY_BENCH_PROFILE names (nothing when it is
+// unset): heap.pprof (in use after a GC) and goroutine.txt (every stack).
+func writeProfiles(b *testing.B) {
+	dir := os.Getenv("TALLY_BENCH_PROFILE")
+	if dir == "" {
+		return
+	}
+	for name, p := range map[string]struct {
+		profile string
+		debug   int
+	}{"heap.pprof": {"heap", 0}, "goroutine.txt": {"goroutine", 1}} {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := pprof.Lookup(p.profile).WriteTo(f, p.debug); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

@@ -179,9 +179,35 @@ func (c *wsProto) serve(ctx context.Context) {
 	// the socket with the session's code.
 	context.AfterFunc(c.ctx, func() { c.close(transport.WebsocketCloseNormalClosure, "terminated") })
 	defer c.cancel()
-	for c.readOne() {
+	if c.conn.canIdle() {
+		c.idleLoop()
+	} else {
+		for c.readOne() {
+		}
 	}
 	c.shutdown()
+}
+
+// idleLoop handles the client's messages until the connection is done,
+// parked on the connection between them: each is read and handled on a
+// short-lived goroutine, so that this one keeps a small stack (wsread.go).
+func (c *wsProto) idleLoop() {
+	more := true
+	read := func() {
+		c.conn.prepareRead()
+		more = c.readOne()
+	}
+	for more {
+		c.conn.lockRead(0)
+		if c.conn.buffered() == 0 {
+			c.conn.unlockRead()
+			c.conn.await()
+			c.conn.lockRead(0)
+		}
+		shallow(read)
+		c.conn.endRead()
+		c.conn.unlockRead()
+	}
 }
 
 // init reads connection_init, authenticates it and acknowledges it; false
@@ -322,6 +348,9 @@ func (c *wsProto) unexpected(typ string) {
 // the connection is done.
 func (c *wsProto) readOne() bool {
 	m, err := c.readMessage()
+	if errors.Is(err, errNoMessage) {
+		return true // control frames, handled by the library
+	}
 	if err != nil {
 		c.refuse(err)
 		return false

@@ -24,6 +24,8 @@ func TestWebsocketProtocol(t *testing.T) {
 		return `{"type":"` + typ + `","id":"` + id + `","payload":{"query":"subscription($o: ID!) { balanceUpdated(orgId: $o) { balance { total } } }","variables":{"o":"` + org + `"}}}`
 	}
 	type step struct {
+		control  int    // a control frame to send first (websocket.PingMessage, PongMessage; 0: none)
+		binary   bool   // send an empty binary message
 		send     string // a message to send ("" for none)
 		want     string // the type of the next message ("" for none)
 		contains string // a piece of that message's JSON
@@ -54,6 +56,10 @@ func TestWebsocketProtocol(t *testing.T) {
 		{"ping before and after init", "graphql-transport-ws", []step{{send: `{"type":"ping","payload":{"n":1}}`, want: "pong", contains: `"n":1`}, ack,
 			{send: `{"type":"ping","payload":{"n":2}}`, want: "pong", contains: `"n":2`}, {send: `{"type":"pong"}`}, {send: `{"type":"ping"}`, want: "pong"}}, 0},
 
+		{"control frames between messages", "graphql-transport-ws", []step{ack, {control: websocket.PongMessage}, {control: websocket.PingMessage},
+			{send: sub("subscribe", "1")}, {control: websocket.PongMessage, send: `{"type":"ping"}`, want: "pong"}, {control: websocket.PingMessage}}, 0},
+		{"empty binary message after a pong", "graphql-transport-ws", []step{ack, {control: websocket.PongMessage}, {binary: true}}, 4400},
+
 		{"legacy: init", "graphql-ws", []step{ack, {want: "ka"}}, 0},
 		{"legacy: bad init", "graphql-ws", []step{{send: `{"type":`, want: "connection_error"}}, 1002},
 		{"legacy: forged token", "graphql-ws", []step{{send: `{"type":"connection_init","payload":{"authorization":"Bearer forged"}}`, want: "connection_error"}}, 4403},
@@ -71,6 +77,16 @@ func TestWebsocketProtocol(t *testing.T) {
 			}
 			defer func() { _ = c.Close() }()
 			for i, st := range tc.steps {
+				if st.control != 0 {
+					if err := c.WriteControl(st.control, []byte("x"), time.Now().Add(5*time.Second)); err != nil {
+						t.Fatalf("step %d: %v", i, err)
+					}
+				}
+				if st.binary {
+					if err := c.WriteMessage(websocket.BinaryMessage, nil); err != nil {
+						t.Fatalf("step %d: %v", i, err)
+					}
+				}
 				if st.send != "" {
 					if err := c.WriteMessage(websocket.TextMessage, []byte(st.send)); err != nil {
 						t.Fatalf("step %d: %v", i, err)
