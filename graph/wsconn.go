@@ -96,15 +96,23 @@ func (a wsAccepter) Accept(w http.ResponseWriter, r *http.Request, o transport.W
 // way to end (the library's own wait for its read lock).
 const closeHandshakeWait = 5 * time.Second
 
-// wsBufferSize is the size of a websocket's read and write buffers. A
-// subscriber's messages are small (subscribe, ping, pong; pushes of a few
-// hundred bytes), and larger ones go around the buffer, so net/http's 4 KiB
-// buffers would mostly hold nothing, on every idle connection.
+// wsBufferSize is the size of the buffers a websocket reads and writes
+// with. A subscriber's messages are small (subscribe, ping, pong; pushes
+// of a few hundred bytes), and larger ones go around the buffer. The
+// buffers are pooled, taken when a frame is read or written (frameSource,
+// frameWriter): an idle connection holds none, only the library's
+// smallest bufio buffers (wsLibraryBufferSize).
 const wsBufferSize = 512
 
+// wsLibraryBufferSize is the size of the bufio buffers the websocket
+// library keeps for the life of a connection: bufio's smallest. They are
+// only a frame header's way to the pooled buffers.
+const wsLibraryBufferSize = 16
+
 // smallBuffers hands the websocket library the hijacked connection with
-// wsBufferSize buffers in place of net/http's, under a frameSource; it
-// keeps both for the wsConn.
+// pooled buffers in place of net/http's: the connection under a
+// frameSource and a frameWriter, behind the smallest bufio buffers. It
+// keeps the reader for the wsConn.
 type smallBuffers struct {
 	http.ResponseWriter
 	hj http.Hijacker
@@ -125,22 +133,18 @@ func (s *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, err
 	}
 	src := newFrameSource(c)
-	br := bufio.NewReaderSize(src, wsBufferSize)
 	if n := brw.Reader.Buffered(); n > 0 {
-		// They must be in br's buffer: the websocket library takes what
-		// is buffered and then reads the connection itself.
+		// The websocket library takes what br buffers and then reads
+		// src: the bytes come first from src.
 		b, _ := brw.Peek(n)
-		br = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(b)), src), max(wsBufferSize, n))
-		if _, err := br.Peek(n); err != nil {
-			_ = c.Close()
-			return nil, nil, err
-		}
+		src.unread(b)
 	}
+	br := bufio.NewReaderSize(src, wsLibraryBufferSize)
 	s.br, s.src = br, src
 	// The library reads src through br (which it resets to read what is
 	// buffered first, then src), and closes src; it writes through the
 	// writer only.
-	return src, bufio.NewReadWriter(br, bufio.NewWriterSize(c, wsBufferSize)), nil
+	return src, bufio.NewReadWriter(br, bufio.NewWriterSize(&frameWriter{conn: c}, wsLibraryBufferSize)), nil
 }
 
 // wsConn is one accepted connection.
