@@ -178,9 +178,9 @@ func (ss *sessions) middleware(next http.Handler) http.Handler {
 // the upgrade request's credential), binds the session to its principal
 // under the per-principal cap, and arms its expiry.
 func (ss *sessions) initFunc() wsInitFunc {
-	return func(ctx context.Context, p transport.InitPayload) (context.Context, error) {
-		reject := func(code int, reason, msg string) (context.Context, error) {
-			return ctx, &wsInitError{code: code, reason: reason, msg: msg}
+	return func(ctx context.Context, p transport.InitPayload) (context.Context, context.CancelFunc, error) {
+		reject := func(code int, reason, msg string) (context.Context, context.CancelFunc, error) {
+			return ctx, nil, &wsInitError{code: code, reason: reason, msg: msg}
 		}
 		cred, _ := auth.CredentialFrom(ctx)
 		if authz := p.Authorization(); authz != "" {
@@ -199,7 +199,7 @@ func (ss *sessions) initFunc() wsInitFunc {
 		}
 		s := sessionFrom(ctx)
 		if s == nil {
-			return ctx, nil // not through the middleware (cannot happen in NewHandler)
+			return ctx, nil, nil // not through the middleware (cannot happen in NewHandler)
 		}
 		if !s.bind(cred) {
 			return reject(closeTooMany, "Too many connections", "too many open websockets for this principal")
@@ -212,7 +212,9 @@ func (ss *sessions) initFunc() wsInitFunc {
 		if cred.Actor.UserID != "" || cred.Actor.APIKeyID != "" {
 			ctx = domain.WithActor(ctx, cred.Actor)
 		}
-		return ctx, nil
+		// The session's context is the connection's: the transport
+		// cancels it when the connection ends.
+		return ctx, cancel, nil
 	}
 }
 

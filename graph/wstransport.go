@@ -260,7 +260,7 @@ func (c *wsProto) init(ctx context.Context, timer *time.Timer) bool {
 		if payload == nil {
 			payload = transport.InitPayload{}
 		}
-		sessCtx, err := c.t.initFunc(ctx, payload)
+		sessCtx, cancel, err := c.t.initFunc(ctx, payload)
 		if err != nil {
 			c.connectionError(err.Error())
 			code, reason := transport.WebsocketCloseNormalClosure, "terminated"
@@ -270,8 +270,11 @@ func (c *wsProto) init(ctx context.Context, timer *time.Timer) bool {
 			c.close(code, reason)
 			return false
 		}
+		if cancel == nil {
+			sessCtx, cancel = context.WithCancel(sessCtx)
+		}
 		c.mu.Lock()
-		c.ctx, c.cancel = context.WithCancel(sessCtx)
+		c.ctx, c.cancel = sessCtx, cancel
 		c.active = map[string]*wsOp{}
 		c.mu.Unlock()
 		c.send(wsMessage{Type: msgAck})
@@ -290,9 +293,10 @@ func (c *wsProto) init(ctx context.Context, timer *time.Timer) bool {
 }
 
 // wsInitFunc accepts connection_init's payload and returns the session's
-// context, or refuses it with an error (a *wsInitError names the close
-// code and reason).
-type wsInitFunc func(ctx context.Context, p transport.InitPayload) (context.Context, error)
+// context and what cancels it (nil: the transport makes its own), or
+// refuses it with an error (a *wsInitError names the close code and
+// reason). The transport cancels the context when the connection ends.
+type wsInitFunc func(ctx context.Context, p transport.InitPayload) (context.Context, context.CancelFunc, error)
 
 // wsInitError refuses a connection_init: the socket closes with code and
 // reason; msg is the legacy connection_error's text.
