@@ -13,6 +13,11 @@ import (
 // holds the whole middleware chain and grew with the upgrade's
 // authentication. What a middleware does when its request ends, it hands
 // to After, which runs it when the connection ends.
+//
+// A server that serves the whole websocket request past its handler (as
+// `tally serve` does) uses one, its zero value, the same way for the
+// middleware outside it: Detach when the request goes on on its own
+// goroutine, End when it ended.
 type Detachment struct {
 	mu       sync.Mutex
 	detached bool // the connection is served on its own goroutine
@@ -55,9 +60,10 @@ func (d *Detachment) After(fn func()) {
 	d.mu.Unlock()
 }
 
-// detach records that the connection is served on its own goroutine;
-// false when there is no Detachment (serve it in place).
-func (d *Detachment) detach() bool {
+// Detach records that the request goes on on a goroutine of its own (the
+// functions After is given from now on wait for End); false when there is
+// no Detachment (serve it in place).
+func (d *Detachment) Detach() bool {
 	if d == nil {
 		return false
 	}
@@ -67,8 +73,12 @@ func (d *Detachment) detach() bool {
 	return true
 }
 
-// end runs what After was given: the detached connection ended.
-func (d *Detachment) end() {
+// End runs what After was given: the detached request ended. Nothing
+// without a Detachment.
+func (d *Detachment) End() {
+	if d == nil {
+		return
+	}
 	d.mu.Lock()
 	d.ended = true
 	fns := d.fns

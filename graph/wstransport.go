@@ -43,7 +43,9 @@ const (
 //
 // It is built to keep an idle subscriber cheap: each connection has one
 // goroutine, the one that reads it (a new one, with a shallow stack, when
-// the request allows it: see Detachment); writes are made by
+// the request allows it: see Detachment), which parks on the socket
+// between messages and reads each on a short-lived goroutine, with pooled
+// buffers (wsread.go); writes are made by
 // whoever has something to send, under the connection's write lock; pings
 // come from the process's shared pinger (wsconn.go); the init timeout, the
 // legacy keep-alive and the end of the session's context are timers and
@@ -92,9 +94,9 @@ func (t *wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 		conn.SetReadLimit(t.readLimit)
 	}
 	ctx := r.Context()
-	if d := DetachmentFrom(ctx); d.detach() {
+	if d := DetachmentFrom(ctx); d.Detach() {
 		go func() {
-			defer d.end()
+			defer d.End()
 			defer func() {
 				if rec := recover(); rec != nil {
 					t.logger.ErrorContext(ctx, "panic serving websocket", "panic", rec)

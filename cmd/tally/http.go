@@ -81,10 +81,12 @@ func requestLogger(logger *slog.Logger) func(http.Handler) http.Handler {
 			start := time.Now()
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 			ws := graph.IsWebsocket(r)
-			var end *streamEnd
+			// A websocket served past its handler (streams) detaches
+			// it: the line waits for its end.
+			var end *graph.Detachment
 			if ws {
-				end = &streamEnd{}
-				r = r.WithContext(context.WithValue(r.Context(), streamEndKey{}, end))
+				end = &graph.Detachment{}
+				r = r.WithContext(context.WithValue(r.Context(), logEndKey{}, end))
 			}
 			next.ServeHTTP(ww, r)
 			level := slog.LevelInfo
@@ -110,9 +112,7 @@ func requestLogger(logger *slog.Logger) func(http.Handler) http.Handler {
 					slog.String("remote", remote),
 				)
 			}
-			if !end.later(log) {
-				log()
-			}
+			end.After(log)
 		})
 	}
 }
@@ -198,7 +198,9 @@ func (s *streams) Middleware(next http.Handler) http.Handler {
 		ctx, det := graph.WithDetachment(ctx)
 		stop := context.AfterFunc(s.ctx, cancel)
 		dw := &detachWriter{w: w, hijacked: make(chan struct{})}
-		end := streamEndFrom(r.Context())
+		// The request log's, which waits for the session's end once the
+		// handler returned.
+		end, _ := r.Context().Value(logEndKey{}).(*graph.Detachment)
 		finished := make(chan any, 1) // the panic, if any
 		// The goroutine keeps neither r nor w: the session holds only
 		// what it needs.
@@ -207,7 +209,7 @@ func (s *streams) Middleware(next http.Handler) http.Handler {
 			defer det.After(func() {
 				stop()
 				cancel()
-				end.finish()
+				end.End()
 				s.wg.Done()
 			})
 			defer func() {
@@ -225,7 +227,7 @@ func (s *streams) Middleware(next http.Handler) http.Handler {
 		}(r.WithContext(ctx))
 		select {
 		case <-dw.hijacked:
-			end.detach()
+			end.Detach()
 		case rec := <-finished:
 			if rec != nil {
 				panic(rec)
@@ -304,63 +306,11 @@ func (d *detachWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return c, brw, nil
 }
 
-// streamEnd defers what the outer middleware does when a request ends
-// (its log line) until a websocket that outlived its handler closes.
-type streamEnd struct {
-	mu       sync.Mutex
-	detached bool
-	ended    bool
-	fns      []func()
-}
-
-type streamEndKey struct{}
-
-// streamEndFrom returns ctx's streamEnd; nil (which does nothing) when no
-// middleware asked for one.
-func streamEndFrom(ctx context.Context) *streamEnd {
-	e, _ := ctx.Value(streamEndKey{}).(*streamEnd)
-	return e
-}
-
-// detach records that the websocket goes on after its handler returned.
-func (e *streamEnd) detach() {
-	if e == nil {
-		return
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.detached = true
-}
-
-// later runs fn when the detached websocket ends; false (fn not taken)
-// when the request did not detach or already ended.
-func (e *streamEnd) later(fn func()) bool {
-	if e == nil {
-		return false
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !e.detached || e.ended {
-		return false
-	}
-	e.fns = append(e.fns, fn)
-	return true
-}
-
-// finish runs what was deferred to the websocket's end.
-func (e *streamEnd) finish() {
-	if e == nil {
-		return
-	}
-	e.mu.Lock()
-	e.ended = true
-	fns := e.fns
-	e.fns = nil
-	e.mu.Unlock()
-	for _, fn := range fns {
-		fn()
-	}
-}
+// logEndKey carries the request log's Detachment (requestLogger). It has
+// a key of its own: the websocket transport detaches on the innermost
+// graph.WithDetachment, which only streams sets, as only streams lets a
+// request's context outlive its handler.
+type logEndKey struct{}
 
 // Close refuses new websockets and ends the open ones.
 func (s *streams) Close() {
