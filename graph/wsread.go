@@ -184,7 +184,7 @@ func (c *wsConn) buffered() int { return c.br.Buffered() + c.src.buffered() }
 
 // lockRead takes the read lock, which keeps the transport's reads and the
 // library's close handshake (which reads the connection too) apart; false
-// when it was not free within d.
+// when it was not free within d (d <= 0: it waits as long as it takes).
 func (c *wsConn) lockRead(d time.Duration) bool {
 	select {
 	case c.rmu <- struct{}{}:

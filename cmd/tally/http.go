@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -400,6 +401,29 @@ func serveMetrics(addr string, metrics http.Handler, logger *slog.Logger) (stop 
 	}
 	go func() { _ = srv.Serve(ln) }()
 	logger.Info("metrics listening", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
+}
+
+// servePprof serves Go's runtime profiles (heap, goroutines, CPU, …) alone
+// on addr until the returned stop is called. It has no write timeout: a CPU
+// profile or trace takes as long as the client asks.
+func servePprof(addr string, logger *slog.Logger) (stop func(), err error) {
+	ln, err := listen("TALLY_PPROF_ADDR", addr)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{
+		Handler: mux, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: time.Minute,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	go func() { _ = srv.Serve(ln) }()
+	logger.Warn("profiles listening: keep this address private", "addr", ln.Addr().String())
 	return func() { _ = srv.Close() }, nil
 }
 

@@ -17,6 +17,7 @@ import (
 type MetricsOptions struct {
 	MetricsAddr  string `name:"metrics-addr" env:"TALLY_METRICS_ADDR" help:"Serve /metrics on this separate address (e.g. 127.0.0.1:9090) instead of the API's."`
 	MetricsToken string `name:"metrics-token" env:"TALLY_METRICS_TOKEN" help:"Bearer token /metrics requires on the API's address (production serves no metrics there without one)."`
+	PprofAddr    string `name:"pprof-addr" env:"TALLY_PPROF_ADDR" help:"Serve Go's runtime profiles (/debug/pprof/) on this separate, private address (e.g. 127.0.0.1:6060); off when unset."`
 }
 
 // minMetricsToken is the shortest accepted metrics token.
@@ -27,6 +28,11 @@ func (m MetricsOptions) validate() error {
 	if m.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(m.MetricsAddr); err != nil {
 			return errors.New("TALLY_METRICS_ADDR must be host:port, e.g. 127.0.0.1:9090")
+		}
+	}
+	if m.PprofAddr != "" {
+		if _, _, err := net.SplitHostPort(m.PprofAddr); err != nil {
+			return errors.New("TALLY_PPROF_ADDR must be host:port, e.g. 127.0.0.1:6060")
 		}
 	}
 	if m.MetricsToken != "" && len(m.MetricsToken) < minMetricsToken {

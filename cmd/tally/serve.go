@@ -247,6 +247,13 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		}
 		defer stopMetrics()
 	}
+	if cfg.Metrics.PprofAddr != "" {
+		stopPprof, err := servePprof(cfg.Metrics.PprofAddr, logger)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
+	}
 
 	// Periodic sweeps and queued jobs: River elects one instance to
 	// enqueue the sweeps, and every instance works jobs.
