@@ -248,6 +248,12 @@ func (s *Service) TopUpOptions(ctx context.Context, currency Currency) (TopUpRul
 	return r, asDomainError(err)
 }
 
+// TopUpRules lists the active top-up rules by currency (public).
+func (s *Service) TopUpRules(ctx context.Context) ([]TopUpRule, error) {
+	rs, err := s.store.ListTopUpRules(ctx)
+	return rs, asDomainError(err)
+}
+
 // priceTopUp prices a top-up of amountMinor for org, in its currency.
 func (s *Service) priceTopUp(ctx context.Context, org Org, amountMinor int64, installments int) (Quote, error) {
 	r, err := s.store.TopUpRule(ctx, org.Currency)
