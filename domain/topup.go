@@ -106,6 +106,12 @@ func TopUpCredits(r TopUpRule, amountMinor int64) (int64, error) {
 	return credits, nil
 }
 
+// TopUpRuleText states r's rounding rule in words, for a billing page.
+func TopUpRuleText(r TopUpRule) string {
+	return fmt.Sprintf("An amount buys floor(amount × %s / %s) credits: rounded down to a whole credit, never up.",
+		groupDigits(r.Credits), r.Unit())
+}
+
 // TopUpRounding is the sentence a quote shows about the rounding of
 // amountMinor to credits under r: exact, or how much of a credit is not
 // granted.
@@ -266,27 +272,69 @@ func (s *Service) priceTopUp(ctx context.Context, org Org, amountMinor int64, in
 	return PriceTopUp(s.pricing, r, amountMinor, PriceTarget{Currency: org.Currency, Country: org.Country, Installments: max(installments, 1)})
 }
 
-// TopUpQuote prices a top-up of amountMinor (in the org's currency) by the
-// code TopUp prices the order with; writes nothing. Codes:
-// UNAUTHENTICATED, NOT_FOUND, FORBIDDEN (OWNER and BILLING only),
-// INVALID_INPUT (amount, installments).
-func (s *Service) TopUpQuote(ctx context.Context, orgID string, amountMinor int64, installments int) (Quote, error) {
+// TopUpAmount is the amount of a top-up in the org's currency, given
+// either in minor units or as a decimal in major units ("100.00"):
+// exactly one of the two.
+type TopUpAmount struct {
+	Minor   int64
+	Decimal string
+}
+
+// minor returns the amount in minor units of c: INVALID_INPUT on "amount"
+// when both or neither form is given, or the decimal has more decimals
+// than c or is not a plain non-negative decimal.
+func (a TopUpAmount) minor(c Currency) (int64, error) {
+	switch {
+	case a.Decimal != "" && a.Minor != 0:
+		return 0, InvalidInput("amount", "give the amount in minor units or as a decimal, not both")
+	case a.Decimal == "" && a.Minor == 0:
+		return 0, InvalidInput("amount", "is required")
+	case a.Decimal == "":
+		return a.Minor, nil
+	}
+	v, err := ParseAmount(c, a.Decimal)
+	if err != nil {
+		return 0, InvalidInput("amount", "%v (%s has %d decimals)", err, c, currencyExponent[c])
+	}
+	return v, nil
+}
+
+// TopUpQuote prices a top-up of amount (in the org's currency) by the
+// code TopUp prices the order with, and states its rounding
+// (TopUpRounding); writes nothing. Codes: UNAUTHENTICATED, NOT_FOUND,
+// FORBIDDEN (OWNER and BILLING only), INVALID_INPUT (amount,
+// installments).
+func (s *Service) TopUpQuote(ctx context.Context, orgID string, amount TopUpAmount, installments int) (Quote, string, error) {
 	if _, err := s.authorize(ctx, orgID, ActionBilling); err != nil {
-		return Quote{}, err
+		return Quote{}, "", err
 	}
 	org, err := s.store.OrgByID(ctx, orgID)
 	if err != nil {
-		return Quote{}, asDomainError(err)
+		return Quote{}, "", asDomainError(err)
 	}
-	return s.priceTopUp(ctx, org, amountMinor, installments)
+	minor, err := amount.minor(org.Currency)
+	if err != nil {
+		return Quote{}, "", err
+	}
+	q, err := s.priceTopUp(ctx, org, minor, installments)
+	if err != nil {
+		return Quote{}, "", err
+	}
+	r, err := s.store.TopUpRule(ctx, org.Currency)
+	if err != nil {
+		return Quote{}, "", asDomainError(err)
+	}
+	return q, TopUpRounding(r, minor), nil
 }
 
 // TopUpInput is a request to buy credits by amount (TopUp).
 type TopUpInput struct {
 	OrgID string
 	// AmountMinor is the amount in minor units of the org's currency,
-	// before tax.
+	// before tax; or Amount, the same as a decimal in major units
+	// ("100.00"): exactly one of them.
 	AmountMinor     int64
+	Amount          string
 	Gateway         string
 	Method          PaymentMethodKind
 	Installments    int
@@ -296,21 +344,28 @@ type TopUpInput struct {
 	ReturnURL       string
 }
 
-// TopUp buys the credits amountMinor pays for: an order with one TOP_UP
+// TopUp buys the credits the amount pays for: an order with one TOP_UP
 // line, paid as purchasePack's (same checks, routing, payment, limits and
 // idempotency by key). With no payment method and no gateway named, the
 // org's default saved payment method pays (off session, on its own
 // gateway) when it has one; a saved method named without a gateway pays on
 // its own gateway. Codes: as PurchasePack's, INVALID_INPUT on "amount".
 func (s *Service) TopUp(ctx context.Context, in TopUpInput) (Checkout, error) {
-	if in.AmountMinor <= 0 {
-		return Checkout{}, InvalidInput("amount", "must be positive")
-	}
 	if err := validateKey(in.IdempotencyKey); err != nil {
 		return Checkout{}, err
 	}
 	if _, err := s.authorize(ctx, in.OrgID, ActionBilling); err != nil {
 		return Checkout{}, err
+	}
+	org, err := s.store.OrgByID(ctx, in.OrgID)
+	if err != nil {
+		return Checkout{}, asDomainError(err)
+	}
+	if in.AmountMinor, err = (TopUpAmount{Minor: in.AmountMinor, Decimal: in.Amount}).minor(org.Currency); err != nil {
+		return Checkout{}, err
+	}
+	if in.AmountMinor <= 0 {
+		return Checkout{}, InvalidInput("amount", "must be positive")
 	}
 	pmID, gateway, method, err := s.topUpMethod(ctx, in)
 	if err != nil {

@@ -228,9 +228,17 @@ func TestTopUp(t *testing.T) {
 		if _, err := s.svc.TopUpOptions(context.Background(), domain.USD); !domain.IsCode(err, domain.CodeNotFound) {
 			t.Fatalf("USD options: %v", err)
 		}
-		q, err := s.svc.TopUpQuote(ctx, s.org.ID, 10000, 1)
-		if err != nil || q.Credits != 20_000_000 || q.Total.AmountMinor != 11900 {
-			t.Fatalf("quote = %+v, %v", q, err)
+		q, rounding, err := s.svc.TopUpQuote(ctx, s.org.ID, domain.TopUpAmount{Minor: 10000}, 1)
+		if err != nil || q.Credits != 20_000_000 || q.Total.AmountMinor != 11900 || !strings.Contains(rounding, "nothing is rounded") {
+			t.Fatalf("quote = %+v, %q, %v", q, rounding, err)
+		}
+		if dq, _, err := s.svc.TopUpQuote(ctx, s.org.ID, domain.TopUpAmount{Decimal: "100.00"}, 1); err != nil || dq.Total != q.Total {
+			t.Fatalf("decimal quote = %+v, %v", dq, err)
+		}
+		for _, a := range []domain.TopUpAmount{{Decimal: "100.001"}, {Decimal: "100", Minor: 10000}, {}, {Decimal: "-5"}} {
+			if _, _, err := s.svc.TopUpQuote(ctx, s.org.ID, a, 1); !isInvalid(err, "amount") {
+				t.Fatalf("quote of %+v: %v", a, err)
+			}
 		}
 		co, err := s.topUp(ctx, 10000, "top-1")
 		if err != nil {
@@ -250,6 +258,11 @@ func TestTopUp(t *testing.T) {
 		if err != nil || again.Order.ID != o.ID {
 			t.Fatalf("replay = %+v, %v", again.Order, err)
 		}
+		// The same amount as a decimal is the same request.
+		again, err = s.svc.TopUp(ctx, domain.TopUpInput{OrgID: s.org.ID, Amount: "100", Installments: 1, IdempotencyKey: "top-1"})
+		if err != nil || again.Order.ID != o.ID {
+			t.Fatalf("replay as a decimal = %+v, %v", again.Order, err)
+		}
 		if _, err := s.topUp(ctx, 20000, "top-1"); !domain.IsCode(err, domain.CodeConflict) {
 			t.Fatalf("reused key with another amount: %v", err)
 		}
@@ -264,7 +277,7 @@ func TestTopUp(t *testing.T) {
 		}
 		s.balanceIs(t, 20_000_000)
 		// Only OWNER and BILLING top up.
-		if _, err := s.svc.TopUpQuote(signIn(t, s.svc, "stranger"), s.org.ID, 10000, 1); !domain.IsCode(err, domain.CodeNotFound) {
+		if _, _, err := s.svc.TopUpQuote(signIn(t, s.svc, "stranger"), s.org.ID, domain.TopUpAmount{Minor: 10000}, 1); !domain.IsCode(err, domain.CodeNotFound) {
 			t.Fatalf("stranger's quote: %v", err)
 		}
 	})

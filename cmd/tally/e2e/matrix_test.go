@@ -111,6 +111,10 @@ func matrix() []matrixRow {
 		{opAddons /*           */, outcomes{okay, okay, okay, okay, okay, hide, hide, hide, anon}},
 		{opExtraQuote /*       */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
 		{opBuyExtra /*         */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
+		// Top-up by amount: asked for 0.01, below every currency's
+		// minimum, so whoever may buy gets INVALID_INPUT on amount.
+		{opTopUpQuote /*       */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
+		{opTopUp /*            */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
 		// The org's billing history and low balance alert: OWNER and
 		// BILLING, like orders and invoices.
 		{opHistory /*          */, outcomes{okay, deny, okay, deny, deny, hide, hide, hide, anon}},
@@ -619,6 +623,22 @@ var opBuyExtra = matrixOp{
 	call: func(t *testing.T, c *client, tg target, name string) result {
 		return c.do(t, `mutation($in: BuyExtraCreditsInput!) { buyExtraCredits(input: $in) { order { id } } }`,
 			map[string]any{"in": map[string]any{"orgId": tg.org, "credits": 1000, "idempotencyKey": "extra-" + name}})
+	},
+}
+
+var opTopUpQuote = matrixOp{
+	name: "topUpQuote", field: "topUpQuote",
+	call: func(t *testing.T, c *client, tg target, _ string) result {
+		return c.do(t, `query($org: ID!) { topUpQuote(orgId: $org, amountMinor: 1) { credits total { amount } } }`,
+			map[string]any{"org": tg.org})
+	},
+}
+
+var opTopUp = matrixOp{
+	name: "topUp", field: "topUp",
+	call: func(t *testing.T, c *client, tg target, name string) result {
+		return c.do(t, `mutation($in: TopUpInput!) { topUp(input: $in) { order { id } } }`,
+			map[string]any{"in": map[string]any{"orgId": tg.org, "amountMinor": 1, "paymentMethodId": "4242424242424242", "idempotencyKey": "topup-" + name}})
 	},
 }
 
