@@ -868,7 +868,7 @@ func TestMatrixCoversEveryActor(t *testing.T) {
 			t.Errorf("%s: %d cells, want %d", op, n, len(matrixActors))
 		}
 	}
-	if want := 50; len(seen) != want {
+	if want := 52; len(seen) != want {
 		t.Errorf("%d operations, want %d", len(seen), want)
 	}
 }
