@@ -294,7 +294,7 @@ func (a TopUpAmount) minor(c Currency) (int64, error) {
 	}
 	v, err := ParseAmount(c, a.Decimal)
 	if err != nil {
-		return 0, InvalidInput("amount", "%v (%s has %d decimals)", err, c, currencyExponent[c])
+		return 0, InvalidInput("amount", "%v", err)
 	}
 	return v, nil
 }
