@@ -188,3 +188,75 @@ func (d *DB) PackByID(ctx context.Context, id string) (domain.Pack, error) {
 	}
 	return toDomainPack(r), nil
 }
+
+// topUpRuleRow is a row of topup_rules.
+type topUpRuleRow struct {
+	Currency  string `gorm:"primaryKey"`
+	Credits   int64
+	UnitMinor int64
+	Presets   jsonColumn[[]int64]
+	MinMinor  int64
+	MaxMinor  int64
+	Validity  string
+	Active    bool
+	UpdatedAt time.Time
+}
+
+func (topUpRuleRow) TableName() string { return "topup_rules" }
+
+func toDomainTopUpRule(r topUpRuleRow) domain.TopUpRule {
+	return domain.TopUpRule{
+		Currency: domain.Currency(r.Currency), Credits: r.Credits, UnitMinor: r.UnitMinor,
+		PresetsMinor: r.Presets.V, MinMinor: r.MinMinor, MaxMinor: r.MaxMinor,
+		Validity: domain.ValidityPolicy(r.Validity), Active: r.Active, UpdatedAt: r.UpdatedAt.UTC(),
+	}
+}
+
+// UpsertTopUpRule inserts or updates the top-up rule of r.Currency.
+func (d *DB) UpsertTopUpRule(ctx context.Context, r domain.TopUpRule) (domain.TopUpRule, error) {
+	unlock, err := d.lockWrites(ctx)
+	if err != nil {
+		return domain.TopUpRule{}, err
+	}
+	defer unlock()
+	presets := r.PresetsMinor
+	if presets == nil {
+		presets = []int64{}
+	}
+	var out topUpRuleRow
+	err = d.db(ctx).Raw(`INSERT INTO topup_rules (currency, credits, unit_minor, presets, min_minor, max_minor, validity, active, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (currency) DO UPDATE SET credits = excluded.credits, unit_minor = excluded.unit_minor,
+			presets = excluded.presets, min_minor = excluded.min_minor, max_minor = excluded.max_minor,
+			validity = excluded.validity, active = excluded.active, updated_at = excluded.updated_at
+		RETURNING *`,
+		string(r.Currency), r.Credits, r.UnitMinor, jsonColumn[[]int64]{presets}, r.MinMinor, r.MaxMinor,
+		string(cmp.Or(r.Validity, domain.ValidityNever)), r.Active, utc(r.UpdatedAt),
+	).Scan(&out).Error
+	if err != nil {
+		return domain.TopUpRule{}, mapErr(err, "top-up rule")
+	}
+	return toDomainTopUpRule(out), nil
+}
+
+// TopUpRule returns the rule of currency, active or not, or NOT_FOUND.
+func (d *DB) TopUpRule(ctx context.Context, currency domain.Currency) (domain.TopUpRule, error) {
+	var r topUpRuleRow
+	if err := d.db(ctx).Where("currency = ?", string(currency)).Take(&r).Error; err != nil {
+		return domain.TopUpRule{}, mapErr(err, "top-up rule")
+	}
+	return toDomainTopUpRule(r), nil
+}
+
+// ListTopUpRules lists the active rules by currency.
+func (d *DB) ListTopUpRules(ctx context.Context) ([]domain.TopUpRule, error) {
+	var rows []topUpRuleRow
+	if err := d.db(ctx).Where("active = ?", true).Order("currency").Find(&rows).Error; err != nil {
+		return nil, mapErr(err, "top-up rule")
+	}
+	out := make([]domain.TopUpRule, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, toDomainTopUpRule(r))
+	}
+	return out, nil
+}

@@ -106,6 +106,8 @@ func priceIn(ps []Price, c Currency) (Price, bool) {
 type Catalog struct {
 	Plans []Plan
 	Packs []Pack
+	// TopUps are the top-up by amount rules, at most one per currency.
+	TopUps []TopUpRule
 }
 
 // Plans lists the active catalog plans, only those priced in currency when
@@ -192,13 +194,22 @@ func (s *Service) LoadCatalog(ctx context.Context, c Catalog) (Catalog, error) {
 			}
 			out.Packs = append(out.Packs, sp)
 		}
+		for _, r := range c.TopUps {
+			r.UpdatedAt = now
+			sr, err := tx.UpsertTopUpRule(ctx, r)
+			if err != nil {
+				return err
+			}
+			out.TopUps = append(out.TopUps, sr)
+		}
 		return nil
 	})
 	return out, asDomainError(err)
 }
 
 // ValidateCatalog checks codes are unique and present, amounts positive,
-// currencies supported and policies known.
+// currencies supported, policies known and the top-up rules sound
+// (ValidateTopUpRule, one per currency).
 func ValidateCatalog(c Catalog) error {
 	seen := map[string]bool{}
 	for i, p := range c.Plans {
@@ -248,7 +259,7 @@ func ValidateCatalog(c Catalog) error {
 			}
 		}
 	}
-	return nil
+	return validTopUps(c.TopUps)
 }
 
 func validCode(field, code string, seen map[string]bool) error {

@@ -29,6 +29,11 @@
 //     with the subscription or ending with it.
 //   - extracredits.go: extra credits at the plan's own unit price (the
 //     block and rounding rule, buyExtraCredits).
+//   - topup.go: top-ups by amount: the catalog's rule per currency
+//     (credits per unit, presets, minimum, maximum), the credits an
+//     amount buys (rounded down), its TOP_UP line, topUpQuote and topUp
+//     (purchasePack's path, paid with the default saved method when none
+//     is named).
 //   - quote.go: pricing a purchase before it is made, with the code that
 //     prices the order.
 //   - payment.go: starting a payment with the routed gateway, confirming

@@ -70,6 +70,9 @@ const (
 	LineSeats                 OrderLineKind = "SEATS"
 	LineProration             OrderLineKind = "PRORATION"
 	LineSurcharge             OrderLineKind = "SURCHARGE"
+	// LineTopUp is a top-up by amount: its amount buys Credits at the
+	// catalog's top-up rule (topup.go).
+	LineTopUp OrderLineKind = "TOP_UP"
 )
 
 // OrderLine is one priced line of an order (tax is on the order, not a line).
@@ -80,7 +83,8 @@ type OrderLine struct {
 	UnitPrice   Money
 	Amount      Money
 	// PackID and Credits describe a PACK line: the credits it grants in
-	// all, or for a recurring add-on line (Months > 0) each month.
+	// all, or for a recurring add-on line (Months > 0) each month. A
+	// TOP_UP line has Credits and no PackID.
 	PackID  string
 	Credits int64
 	// Months is the term a recurring add-on line pays for (its UnitPrice

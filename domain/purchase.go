@@ -19,6 +19,10 @@ type PurchaseInput struct {
 	// ExtraCredits, with PackID "", buys that many extra credits at the
 	// plan's unit price instead of a pack (BuyExtraCredits).
 	ExtraCredits int64
+	// TopUpMinor, with PackID "", buys the credits that amount (minor
+	// units of the org's currency) pays for under the catalog's top-up
+	// rule instead of a pack (TopUp).
+	TopUpMinor int64
 	// Gateway is the buyer's explicit choice; "" lets the router decide.
 	Gateway string
 	// Method is the payment method kind; "" lets the gateway offer its own.
@@ -95,6 +99,9 @@ func (s *Service) PurchasePack(ctx context.Context, in PurchaseInput) (Checkout,
 		in.Installments, in.PaymentMethodID, fmt.Sprint(details)}
 	if in.TermMonths != 0 || in.ExtraCredits != 0 { // appended only when set: older keys keep their hash
 		parts = append(parts, in.TermMonths, in.ExtraCredits)
+	}
+	if in.TopUpMinor != 0 {
+		parts = append(parts, "topUp", in.TopUpMinor)
 	}
 	k := idemKey{orgID: in.OrgID, key: in.IdempotencyKey, op: "purchasePack", hash: requestHash(parts...)}
 	resume := func(ctx context.Context, rec IdempotencyRecord) (Checkout, error) {
@@ -174,7 +181,8 @@ func (s *Service) purchase(ctx context.Context, in PurchaseInput, acc Access, de
 
 // pricePurchase prices what in buys for org, by the one code
 // purchasePack and quote price with: extra credits at the plan's price
-// (ExtraCredits with no PackID), an add-on (a RECURRING pack, for its term
+// (ExtraCredits with no PackID), a top-up by amount (TopUpMinor with no
+// PackID), an add-on (a RECURRING pack, for its term
 // and in the subscription's installment count) or a pack. It returns the
 // field a refusal of its credits names.
 func (s *Service) pricePurchase(ctx context.Context, org Org, in PurchaseInput) (Quote, string, error) {
@@ -182,8 +190,12 @@ func (s *Service) pricePurchase(ctx context.Context, org Org, in PurchaseInput) 
 		q, err := s.priceExtraCredits(ctx, org, in.ExtraCredits, in.Installments)
 		return q, "credits", err
 	}
-	if in.ExtraCredits != 0 {
-		return Quote{}, "", InvalidInput("extraCredits", "buy either a pack or extra credits")
+	if in.PackID == "" && in.TopUpMinor != 0 && in.ExtraCredits == 0 {
+		q, err := s.priceTopUp(ctx, org, in.TopUpMinor, in.Installments)
+		return q, "amount", err
+	}
+	if in.ExtraCredits != 0 || in.TopUpMinor != 0 {
+		return Quote{}, "", InvalidInput("extraCredits", "buy one of a pack, extra credits or a top-up")
 	}
 	if !ValidID(in.PackID) {
 		return Quote{}, "", InvalidInput("packId", "unknown pack")

@@ -44,6 +44,7 @@ func docNumbers() map[string]string {
 		"max-installments":                   fmt.Sprint(p.MaxInstallments),
 		"installments-for":                   strings.Join(p.InstallmentCountries, ", ") + " in " + joinCurrencies(p.InstallmentCurrencies),
 		"max-pack-quantity":                  fmt.Sprint(p.MaxQuantity),
+		"topup-max-presets":                  fmt.Sprint(maxTopUpPresets),
 		"purchase-window":                    docDuration(l.Window),
 		"purchases-per-org":                  fmt.Sprint(l.PerOrg),
 		"purchases-per-user":                 fmt.Sprint(l.PerUser),

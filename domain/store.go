@@ -199,7 +199,8 @@ type APIKeyStore interface {
 	TouchAPIKeys(ctx context.Context, uses map[string]time.Time) error
 }
 
-// CatalogStore keeps what is for sale: plans and credit packs.
+// CatalogStore keeps what is for sale: plans, credit packs and the top-up
+// by amount rules.
 type CatalogStore interface {
 	// UpsertPlan inserts or updates a plan by Code (ID kept on update).
 	UpsertPlan(ctx context.Context, p Plan) (Plan, error)
@@ -213,6 +214,12 @@ type CatalogStore interface {
 	PlanByID(ctx context.Context, id string) (Plan, error)
 	// PackByID returns a pack or NOT_FOUND.
 	PackByID(ctx context.Context, id string) (Pack, error)
+	// UpsertTopUpRule inserts or updates the top-up rule of r.Currency.
+	UpsertTopUpRule(ctx context.Context, r TopUpRule) (TopUpRule, error)
+	// TopUpRule returns the rule of currency, active or not, or NOT_FOUND.
+	TopUpRule(ctx context.Context, currency Currency) (TopUpRule, error)
+	// ListTopUpRules lists the active rules by currency.
+	ListTopUpRules(ctx context.Context) ([]TopUpRule, error)
 }
 
 // LedgerStore keeps each org's credits: the balance counters, the grants

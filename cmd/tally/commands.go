@@ -99,7 +99,7 @@ func (s SeedCmd) Run() error {
 	if source == "" {
 		source = "embedded default"
 	}
-	fmt.Printf("loaded %d plans and %d packs from %s\n", len(stored.Plans), len(stored.Packs), source)
+	fmt.Printf("loaded %d plans, %d packs and %d top-up rules from %s\n", len(stored.Plans), len(stored.Packs), len(stored.TopUps), source)
 	return nil
 }
 

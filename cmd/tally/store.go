@@ -43,7 +43,9 @@ func openStore(ctx context.Context, c Common, migrate bool, logger *slog.Logger)
 }
 
 // seedIfEmpty loads the default catalog when the store has no plans and no
-// packs, so a fresh development server has something to sell.
+// packs, so a fresh development server has something to sell; a store
+// with a catalog but no top-up rules (seeded before top-ups existed) gets
+// the default catalog's top-up rules alone.
 func seedIfEmpty(ctx context.Context, svc *domain.Service, logger *slog.Logger) error {
 	plans, err := svc.Plans(ctx, nil)
 	if err != nil {
@@ -53,17 +55,24 @@ func seedIfEmpty(ctx context.Context, svc *domain.Service, logger *slog.Logger) 
 	if err != nil {
 		return err
 	}
-	if len(plans) > 0 || len(packs) > 0 {
+	topUps, err := svc.TopUpRules(ctx)
+	if err != nil {
+		return err
+	}
+	if len(topUps) > 0 && (len(plans) > 0 || len(packs) > 0) {
 		return nil
 	}
 	c, err := catalog.Parse(catalog.Default())
 	if err != nil {
 		return fmt.Errorf("default catalog: %w", err)
 	}
+	if len(plans) > 0 || len(packs) > 0 {
+		c = domain.Catalog{TopUps: c.TopUps}
+	}
 	stored, err := svc.LoadCatalog(ctx, c)
 	if err != nil {
 		return fmt.Errorf("load default catalog: %w", err)
 	}
-	logger.Info("empty catalog: loaded the default catalog", "plans", len(stored.Plans), "packs", len(stored.Packs))
+	logger.Info("empty catalog: loaded the default catalog", "plans", len(stored.Plans), "packs", len(stored.Packs), "topUps", len(stored.TopUps))
 	return nil
 }

@@ -358,6 +358,7 @@ type ComplexityRoot struct {
 		SetLowBalanceAlert          func(childComplexity int, orgID string, threshold int64, idempotencyKey string) int
 		SetMemberRole               func(childComplexity int, orgID string, userID string, role model.Role) int
 		Subscribe                   func(childComplexity int, input model.SubscribeInput) int
+		TopUp                       func(childComplexity int, input model.TopUpInput) int
 		TransferOwnership           func(childComplexity int, input model.TransferOwnershipInput) int
 		UpdateWebhookEndpoint       func(childComplexity int, input model.UpdateWebhookEndpointInput) int
 	}
@@ -522,6 +523,7 @@ type ComplexityRoot struct {
 		Credits            func(childComplexity int) int
 		Installments       func(childComplexity int) int
 		Lines              func(childComplexity int) int
+		Rounding           func(childComplexity int) int
 		Subtotal           func(childComplexity int) int
 		Tax                func(childComplexity int) int
 		TaxRateBasisPoints func(childComplexity int) int
@@ -541,6 +543,8 @@ type ComplexityRoot struct {
 		PreviewChange      func(childComplexity int, input model.PreviewChangeInput) int
 		Quote              func(childComplexity int, input model.QuoteInput) int
 		TestClock          func(childComplexity int) int
+		TopUpOptions       func(childComplexity int, currency model.Currency) int
+		TopUpQuote         func(childComplexity int, orgID string, amountMinor *int64, amount *string, installments int) int
 		Viewer             func(childComplexity int) int
 		WebhookEventTypes  func(childComplexity int) int
 	}
@@ -656,6 +660,17 @@ type ComplexityRoot struct {
 		OrderUpdated        func(childComplexity int, orgID string) int
 		OrgEvents           func(childComplexity int, orgID string) int
 		SubscriptionUpdated func(childComplexity int, orgID string) int
+	}
+
+	TopUpOptions struct {
+		Credits  func(childComplexity int) int
+		Currency func(childComplexity int) int
+		Max      func(childComplexity int) int
+		Min      func(childComplexity int) int
+		Per      func(childComplexity int) int
+		Presets  func(childComplexity int) int
+		Rounding func(childComplexity int) int
+		Validity func(childComplexity int) int
 	}
 
 	TransferOwnershipPayload struct {
@@ -824,6 +839,7 @@ type MutationResolver interface {
 	SetAutoRenew(ctx context.Context, orgID string, on bool, idempotencyKey string) (*model.Subscription, error)
 	RetrySubscriptionPayment(ctx context.Context, input model.RetrySubscriptionPaymentInput) (*model.SubscriptionCheckout, error)
 	AdvanceTestClock(ctx context.Context, by *string, to *time.Time) (*time.Time, error)
+	TopUp(ctx context.Context, input model.TopUpInput) (*model.Checkout, error)
 	RecordUsage(ctx context.Context, input model.RecordUsageInput) (*model.RecordUsagePayload, error)
 	CreateWebhookEndpoint(ctx context.Context, input model.CreateWebhookEndpointInput) (*model.WebhookEndpointSecretPayload, error)
 	UpdateWebhookEndpoint(ctx context.Context, input model.UpdateWebhookEndpointInput) (*model.WebhookEndpoint, error)
@@ -878,6 +894,8 @@ type QueryResolver interface {
 	Quote(ctx context.Context, input model.QuoteInput) (*model.PurchaseQuote, error)
 	PreviewChange(ctx context.Context, input model.PreviewChangeInput) (*model.SubscriptionQuote, error)
 	TestClock(ctx context.Context) (*time.Time, error)
+	TopUpOptions(ctx context.Context, currency model.Currency) (*model.TopUpOptions, error)
+	TopUpQuote(ctx context.Context, orgID string, amountMinor *int64, amount *string, installments int) (*model.PurchaseQuote, error)
 	WebhookEventTypes(ctx context.Context) ([]string, error)
 }
 type ScheduledChangeResolver interface {
@@ -2297,6 +2315,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Subscribe(childComplexity, args["input"].(model.SubscribeInput)), true
+	case "Mutation.topUp":
+		if e.ComplexityRoot.Mutation.TopUp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_topUp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TopUp(childComplexity, args["input"].(model.TopUpInput)), true
 	case "Mutation.transferOwnership":
 		if e.ComplexityRoot.Mutation.TransferOwnership == nil {
 			break
@@ -3052,6 +3081,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PurchaseQuote.Lines(childComplexity), true
+	case "PurchaseQuote.rounding":
+		if e.ComplexityRoot.PurchaseQuote.Rounding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseQuote.Rounding(childComplexity), true
 	case "PurchaseQuote.subtotal":
 		if e.ComplexityRoot.PurchaseQuote.Subtotal == nil {
 			break
@@ -3200,6 +3235,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.TestClock(childComplexity), true
+	case "Query.topUpOptions":
+		if e.ComplexityRoot.Query.TopUpOptions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_topUpOptions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TopUpOptions(childComplexity, args["currency"].(model.Currency)), true
+	case "Query.topUpQuote":
+		if e.ComplexityRoot.Query.TopUpQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Query_topUpQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TopUpQuote(childComplexity, args["orgId"].(string), args["amountMinor"].(*int64), args["amount"].(*string), args["installments"].(int)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -3673,6 +3730,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubscriptionRoot.SubscriptionUpdated(childComplexity, args["orgId"].(string)), true
 
+	case "TopUpOptions.credits":
+		if e.ComplexityRoot.TopUpOptions.Credits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpOptions.Credits(childComplexity), true
+	case "TopUpOptions.currency":
+		if e.ComplexityRoot.TopUpOptions.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpOptions.Currency(childComplexity), true
+	case "TopUpOptions.max":
+		if e.ComplexityRoot.TopUpOptions.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpOptions.Max(childComplexity), true
+	case "TopUpOptions.min":
+		if e.ComplexityRoot.TopUpOptions.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpOptions.Min(childComplexity), true
+	case "TopUpOptions.per":
+		if e.ComplexityRoot.TopUpOptions.Per == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpOptions.Per(childComplexity), true
+	case "TopUpOptions.presets":
+		if e.ComplexityRoot.TopUpOptions.Presets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpOptions.Presets(childComplexity), true
+	case "TopUpOptions.rounding":
+		if e.ComplexityRoot.TopUpOptions.Rounding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpOptions.Rounding(childComplexity), true
+	case "TopUpOptions.validity":
+		if e.ComplexityRoot.TopUpOptions.Validity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpOptions.Validity(childComplexity), true
+
 	case "TransferOwnershipPayload.org":
 		if e.ComplexityRoot.TransferOwnershipPayload.Org == nil {
 			break
@@ -4028,6 +4134,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RetrySubscriptionPaymentInput", ec.unmarshalInputRetrySubscriptionPaymentInput),
 			graphql.NewInputUnmarshaler("SetAutoRechargeInput", ec.unmarshalInputSetAutoRechargeInput),
 			graphql.NewInputUnmarshaler("SubscribeInput", ec.unmarshalInputSubscribeInput),
+			graphql.NewInputUnmarshaler("TopUpInput", ec.unmarshalInputTopUpInput),
 			graphql.NewInputUnmarshaler("TransferOwnershipInput", ec.unmarshalInputTransferOwnershipInput),
 			graphql.NewInputUnmarshaler("UpdateWebhookEndpointInput", ec.unmarshalInputUpdateWebhookEndpointInput),
 		)
@@ -4972,6 +5079,8 @@ enum OrderLineKind {
   SURCHARGE
   "The commission of an installment plan."
   INSTALLMENT_COMMISSION
+  "A top-up by amount: the amount paid and the credits it buys."
+  TOP_UP
   "Tax."
   TAX
   "Money given back on a credit note for part of an invoice (the net amount; the note's tax is separate)."
@@ -5883,6 +5992,79 @@ extend type Mutation {
     "The time to move to; not before the clock's time."
     to: Time
   ): Time!
+}
+`, BuiltIn: false},
+	{Name: "../schema/topup.graphqls", Input: `# Top-up by amount (issue 16): an org buys the credits an amount of money
+# pays for at the catalog's credit price, with no markup over the packs.
+
+"One currency's top-up by amount: the credit price, the preset amounts a billing page offers and the range of any amount."
+type TopUpOptions {
+  "The currency of every amount."
+  currency: Currency!
+  "Credits bought for ` + "`" + `per` + "`" + `: together they are the credit price (e.g. 1,000,000 credits per 5.00 EUR, the Starter pack's price per credit)."
+  credits: Credits!
+  "What ` + "`" + `credits` + "`" + ` cost."
+  per: Money!
+  "The amounts offered as buttons, ascending."
+  presets: [Money!]!
+  "The least amount that may be topped up."
+  min: Money!
+  "The greatest amount that may be topped up in one order."
+  max: Money!
+  "When the credits bought expire (NEVER unless the catalog says otherwise)."
+  validity: ValidityPolicy!
+  "The rounding rule in words: an amount buys floor(amount × credits / per) credits, never a credit not paid for."
+  rounding: String!
+}
+
+extend type PurchaseQuote {
+  "How the amount of a top-up became credits: whether it bought a whole number of credits or was rounded down (topUpQuote only; null for other purchases)."
+  rounding: String
+}
+
+"What topUp takes. The amount is given either in minor units (` + "`" + `amountMinor` + "`" + `) or as a decimal (` + "`" + `amount` + "`" + `), exactly one; errors about it name ` + "`" + `amount` + "`" + `."
+input TopUpInput {
+  "Global ID of the org that buys (OWNER or BILLING)."
+  orgId: ID!
+  "The amount in minor units of the org's currency, before tax (10000 is 100.00), from the currency's ` + "`" + `min` + "`" + ` to its ` + "`" + `max` + "`" + `."
+  amountMinor: Int64
+  "The amount as a decimal in major units of the org's currency, before tax (\"100.00\"); more decimals than the currency has is INVALID_INPUT."
+  amount: String
+  "Name of the gateway to pay with; null lets a saved payment method or the routing rules choose."
+  gateway: String
+  "How the buyer pays; null lets the gateway offer its own choice (a saved payment method's kind)."
+  method: PaymentMethodKind
+  "Number of card installments, as for purchasePack."
+  installments: Int! = 1
+  "The global ID of a saved PaymentMethod (charged off session on its own gateway), or a gateway-side token for this payment (a card token, a sandbox test card). Null with no ` + "`" + `gateway` + "`" + ` pays with the org's default saved payment method when it has one, else on the gateway's page."
+  paymentMethodId: String
+  "A key unique to this top-up: a retry with the same key and input returns the first order and makes no second payment; with other input, CONFLICT."
+  idempotencyKey: String!
+  "Billing details for the invoice."
+  invoiceDetails: InvoiceDetailsInput
+  "Where a hosted payment page sends the buyer back to, as for purchasePack."
+  returnUrl: String
+}
+
+extend type Query {
+  "The top-up by amount of a currency: credit price, presets, minimum and maximum (anyone, signed in or not); null when top-ups are not sold in it."
+  topUpOptions("The currency." currency: Currency!): TopUpOptions
+  "Prices a top-up for an org exactly as topUp would price the order: one TOP_UP line of the amount with the credits it buys, installment commission, tax and total, and the rounding in words. Writes nothing. Give ` + "`" + `amountMinor` + "`" + ` or ` + "`" + `amount` + "`" + `, exactly one (OWNER, BILLING). An amount outside the currency's range, with too many decimals or buying no credit is INVALID_INPUT on ` + "`" + `amount` + "`" + `."
+  topUpQuote(
+    "Global ID of the org."
+    orgId: ID!
+    "The amount in minor units of the org's currency, before tax."
+    amountMinor: Int64
+    "The amount as a decimal in major units (\"100.00\")."
+    amount: String
+    "Number of installments."
+    installments: Int! = 1
+  ): PurchaseQuote!
+}
+
+extend type Mutation {
+  "Buys the credits an amount pays for (OWNER, BILLING): an order with one TOP_UP line (\"Top-up 100.00 EUR: 20,000,000 credits\"), the credits floor(amount × credits / per) of the currency's topUpOptions, PURCHASED and never expiring. Paid like purchasePack (same checks, limits, routing, payment and idempotency); with no payment method and no gateway named, the org's default saved payment method pays. The credits are granted when the payment is confirmed, never before."
+  topUp("The top-up." input: TopUpInput!): Checkout!
 }
 `, BuiltIn: false},
 	{Name: "../schema/usage.graphqls", Input: `"A metered usage metric, one per plan limit."
@@ -7006,6 +7188,8 @@ func (ec *executionContext) childFields_PurchaseQuote(ctx context.Context, field
 		return ec.fieldContext_PurchaseQuote_validity(ctx, field)
 	case "installments":
 		return ec.fieldContext_PurchaseQuote_installments(ctx, field)
+	case "rounding":
+		return ec.fieldContext_PurchaseQuote_rounding(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PurchaseQuote", field.Name)
 }
@@ -7220,6 +7404,28 @@ func (ec *executionContext) childFields_SubscriptionQuote(ctx context.Context, f
 		return ec.fieldContext_SubscriptionQuote_renewal(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SubscriptionQuote", field.Name)
+}
+
+func (ec *executionContext) childFields_TopUpOptions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "currency":
+		return ec.fieldContext_TopUpOptions_currency(ctx, field)
+	case "credits":
+		return ec.fieldContext_TopUpOptions_credits(ctx, field)
+	case "per":
+		return ec.fieldContext_TopUpOptions_per(ctx, field)
+	case "presets":
+		return ec.fieldContext_TopUpOptions_presets(ctx, field)
+	case "min":
+		return ec.fieldContext_TopUpOptions_min(ctx, field)
+	case "max":
+		return ec.fieldContext_TopUpOptions_max(ctx, field)
+	case "validity":
+		return ec.fieldContext_TopUpOptions_validity(ctx, field)
+	case "rounding":
+		return ec.fieldContext_TopUpOptions_rounding(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TopUpOptions", field.Name)
 }
 
 func (ec *executionContext) childFields_TransferOwnershipPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8192,6 +8398,20 @@ func (ec *executionContext) field_Mutation_subscribe_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_topUp_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.TopUpInput, error) {
+			return ec.unmarshalNTopUpInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐTopUpInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_transferOwnership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8607,6 +8827,58 @@ func (ec *executionContext) field_Query_quote_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_topUpOptions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "currency",
+		func(ctx context.Context, v any) (model.Currency, error) {
+			return ec.unmarshalNCurrency2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCurrency(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["currency"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_topUpQuote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "amountMinor",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["amountMinor"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "amount",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["amount"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "installments",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["installments"] = arg3
 	return args, nil
 }
 
@@ -14284,6 +14556,50 @@ func (ec *executionContext) fieldContext_Mutation_advanceTestClock(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_topUp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_topUp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TopUp(ctx, fc.Args["input"].(model.TopUpInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Checkout) graphql.Marshaler {
+			return ec.marshalNCheckout2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCheckout(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_topUp(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Checkout(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_topUp_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_recordUsage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17866,6 +18182,29 @@ func (ec *executionContext) fieldContext_PurchaseQuote_installments(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _PurchaseQuote_rounding(ctx context.Context, field graphql.CollectedField, obj *model.PurchaseQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseQuote_rounding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rounding, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseQuote_rounding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseQuote", field, false, false, "String")
+}
+
 func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18359,6 +18698,94 @@ func (ec *executionContext) _Query_testClock(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Query_testClock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Query", field, true, true, "Time")
+}
+
+func (ec *executionContext) _Query_topUpOptions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_topUpOptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TopUpOptions(ctx, fc.Args["currency"].(model.Currency))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TopUpOptions) graphql.Marshaler {
+			return ec.marshalOTopUpOptions2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐTopUpOptions(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_topUpOptions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TopUpOptions(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_topUpOptions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_topUpQuote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_topUpQuote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TopUpQuote(ctx, fc.Args["orgId"].(string), fc.Args["amountMinor"].(*int64), fc.Args["amount"].(*string), fc.Args["installments"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PurchaseQuote) graphql.Marshaler {
+			return ec.marshalNPurchaseQuote2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPurchaseQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_topUpQuote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseQuote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_topUpQuote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_webhookEventTypes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -20364,6 +20791,226 @@ func (ec *executionContext) fieldContext_SubscriptionRoot_orderUpdated(ctx conte
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TopUpOptions_currency(ctx context.Context, field graphql.CollectedField, obj *model.TopUpOptions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopUpOptions_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Currency) graphql.Marshaler {
+			return ec.marshalNCurrency2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCurrency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopUpOptions_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TopUpOptions", field, false, false, "Currency")
+}
+
+func (ec *executionContext) _TopUpOptions_credits(ctx context.Context, field graphql.CollectedField, obj *model.TopUpOptions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopUpOptions_credits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Credits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNCredits2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopUpOptions_credits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TopUpOptions", field, false, false, "Credits")
+}
+
+func (ec *executionContext) _TopUpOptions_per(ctx context.Context, field graphql.CollectedField, obj *model.TopUpOptions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopUpOptions_per(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Per, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopUpOptions_per(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TopUpOptions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TopUpOptions_presets(ctx context.Context, field graphql.CollectedField, obj *model.TopUpOptions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopUpOptions_presets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Presets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoneyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopUpOptions_presets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TopUpOptions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TopUpOptions_min(ctx context.Context, field graphql.CollectedField, obj *model.TopUpOptions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopUpOptions_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Min, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopUpOptions_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TopUpOptions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TopUpOptions_max(ctx context.Context, field graphql.CollectedField, obj *model.TopUpOptions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopUpOptions_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Max, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopUpOptions_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TopUpOptions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TopUpOptions_validity(ctx context.Context, field graphql.CollectedField, obj *model.TopUpOptions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopUpOptions_validity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Validity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ValidityPolicy) graphql.Marshaler {
+			return ec.marshalNValidityPolicy2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐValidityPolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopUpOptions_validity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TopUpOptions", field, false, false, "ValidityPolicy")
+}
+
+func (ec *executionContext) _TopUpOptions_rounding(ctx context.Context, field graphql.CollectedField, obj *model.TopUpOptions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopUpOptions_rounding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rounding, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopUpOptions_rounding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TopUpOptions", field, false, false, "String")
 }
 
 func (ec *executionContext) _TransferOwnershipPayload_org(ctx context.Context, field graphql.CollectedField, obj *model.TransferOwnershipPayload) (ret graphql.Marshaler) {
@@ -24093,6 +24740,115 @@ func UnmarshalSubscribeInput(ctx context.Context, raw any) (model.SubscribeInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputTopUpInput(ctx context.Context, obj any) (model.TopUpInput, error) {
+	var it model.TopUpInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["installments"]; !present {
+		asMap["installments"] = 1
+	}
+
+	fieldsInOrder := [...]string{"orgId", "amountMinor", "amount", "gateway", "method", "installments", "paymentMethodId", "idempotencyKey", "invoiceDetails", "returnUrl"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "amountMinor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountMinor"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountMinor = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "gateway":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gateway"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gateway = data
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalOPaymentMethodKind2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPaymentMethodKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "installments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("installments"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Installments = data
+		case "paymentMethodId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentMethodId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentMethodID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "invoiceDetails":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoiceDetails"))
+			data, err := ec.unmarshalOInvoiceDetailsInput2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐInvoiceDetailsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoiceDetails = data
+		case "returnUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReturnURL = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTopUpInput unmarshals raw into the TopUpInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTopUpInput(ctx context.Context, raw any) (model.TopUpInput, error) {
+	var out model.TopUpInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TopUpInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTransferOwnershipInput(ctx context.Context, obj any) (model.TransferOwnershipInput, error) {
 	var it model.TransferOwnershipInput
 	if obj == nil {
@@ -26379,6 +27135,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "topUp":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_topUp(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "recordUsage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordUsage(ctx, field)
@@ -27508,6 +28271,11 @@ func (ec *executionContext) _PurchaseQuote(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "rounding":
+			out.Values[i] = ec._PurchaseQuote_rounding(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27615,6 +28383,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_testClock(ctx, field)
+				})
+		case "topUpOptions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_topUpOptions(ctx, field)
+				})
+		case "topUpQuote":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_topUpQuote(ctx, field)
 				})
 		case "webhookEventTypes":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -28382,6 +29162,74 @@ func (ec *executionContext) _SubscriptionRoot(ctx context.Context, sel ast.Selec
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var topUpOptionsImplementors = []string{"TopUpOptions"}
+
+func (ec *executionContext) _TopUpOptions(ctx context.Context, sel ast.SelectionSet, obj *model.TopUpOptions) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, topUpOptionsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TopUpOptions")
+		case "currency":
+			out.Values[i] = ec._TopUpOptions_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "credits":
+			out.Values[i] = ec._TopUpOptions_credits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "per":
+			out.Values[i] = ec._TopUpOptions_per(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "presets":
+			out.Values[i] = ec._TopUpOptions_presets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "min":
+			out.Values[i] = ec._TopUpOptions_min(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._TopUpOptions_max(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validity":
+			out.Values[i] = ec._TopUpOptions_validity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rounding":
+			out.Values[i] = ec._TopUpOptions_rounding(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
 }
 
 var transferOwnershipPayloadImplementors = []string{"TransferOwnershipPayload"}
@@ -30615,6 +31463,11 @@ func (ec *executionContext) marshalNTime2ᚖtimeᚐTime(ctx context.Context, sel
 	return res
 }
 
+func (ec *executionContext) unmarshalNTopUpInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐTopUpInput(ctx context.Context, v any) (model.TopUpInput, error) {
+	res, err := ec.unmarshalInputTopUpInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNTransferOwnershipInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐTransferOwnershipInput(ctx context.Context, v any) (model.TransferOwnershipInput, error) {
 	res, err := ec.unmarshalInputTransferOwnershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31411,6 +32264,13 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTopUpOptions2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐTopUpOptions(ctx context.Context, sel ast.SelectionSet, v *model.TopUpOptions) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TopUpOptions(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐUser(ctx context.Context, sel ast.SelectionSet, v *model.User) graphql.Marshaler {

@@ -650,6 +650,8 @@ type PurchaseQuote struct {
 	Validity ValidityPolicy `json:"validity"`
 	// The installment split, when more than one installment is asked for; null otherwise.
 	Installments *InstallmentPlan `json:"installments,omitempty"`
+	// How the amount of a top-up became credits: whether it bought a whole number of credits or was rounded down (topUpQuote only; null for other purchases).
+	Rounding *string `json:"rounding,omitempty"`
 }
 
 // The entry point of reads.
@@ -876,6 +878,50 @@ type SubscriptionQuote struct {
 
 // The entry point of live updates over a websocket (graphql-transport-ws or graphql-ws).
 type SubscriptionRoot struct {
+}
+
+// What topUp takes. The amount is given either in minor units (`amountMinor`) or as a decimal (`amount`), exactly one; errors about it name `amount`.
+type TopUpInput struct {
+	// Global ID of the org that buys (OWNER or BILLING).
+	OrgID string `json:"orgId"`
+	// The amount in minor units of the org's currency, before tax (10000 is 100.00), from the currency's `min` to its `max`.
+	AmountMinor *int64 `json:"amountMinor,omitempty"`
+	// The amount as a decimal in major units of the org's currency, before tax ("100.00"); more decimals than the currency has is INVALID_INPUT.
+	Amount *string `json:"amount,omitempty"`
+	// Name of the gateway to pay with; null lets a saved payment method or the routing rules choose.
+	Gateway *string `json:"gateway,omitempty"`
+	// How the buyer pays; null lets the gateway offer its own choice (a saved payment method's kind).
+	Method *PaymentMethodKind `json:"method,omitempty"`
+	// Number of card installments, as for purchasePack.
+	Installments int `json:"installments"`
+	// The global ID of a saved PaymentMethod (charged off session on its own gateway), or a gateway-side token for this payment (a card token, a sandbox test card). Null with no `gateway` pays with the org's default saved payment method when it has one, else on the gateway's page.
+	PaymentMethodID *string `json:"paymentMethodId,omitempty"`
+	// A key unique to this top-up: a retry with the same key and input returns the first order and makes no second payment; with other input, CONFLICT.
+	IdempotencyKey string `json:"idempotencyKey"`
+	// Billing details for the invoice.
+	InvoiceDetails *InvoiceDetailsInput `json:"invoiceDetails,omitempty"`
+	// Where a hosted payment page sends the buyer back to, as for purchasePack.
+	ReturnURL *string `json:"returnUrl,omitempty"`
+}
+
+// One currency's top-up by amount: the credit price, the preset amounts a billing page offers and the range of any amount.
+type TopUpOptions struct {
+	// The currency of every amount.
+	Currency Currency `json:"currency"`
+	// Credits bought for `per`: together they are the credit price (e.g. 1,000,000 credits per 5.00 EUR, the Starter pack's price per credit).
+	Credits int64 `json:"credits"`
+	// What `credits` cost.
+	Per *Money `json:"per"`
+	// The amounts offered as buttons, ascending.
+	Presets []*Money `json:"presets"`
+	// The least amount that may be topped up.
+	Min *Money `json:"min"`
+	// The greatest amount that may be topped up in one order.
+	Max *Money `json:"max"`
+	// When the credits bought expire (NEVER unless the catalog says otherwise).
+	Validity ValidityPolicy `json:"validity"`
+	// The rounding rule in words: an amount buys floor(amount × credits / per) credits, never a credit not paid for.
+	Rounding string `json:"rounding"`
 }
 
 // What transferOwnership takes.
@@ -1655,6 +1701,8 @@ const (
 	OrderLineKindSurcharge OrderLineKind = "SURCHARGE"
 	// The commission of an installment plan.
 	OrderLineKindInstallmentCommission OrderLineKind = "INSTALLMENT_COMMISSION"
+	// A top-up by amount: the amount paid and the credits it buys.
+	OrderLineKindTopUp OrderLineKind = "TOP_UP"
 	// Tax.
 	OrderLineKindTax OrderLineKind = "TAX"
 	// Money given back on a credit note for part of an invoice (the net amount; the note's tax is separate).
@@ -1668,13 +1716,14 @@ var AllOrderLineKind = []OrderLineKind{
 	OrderLineKindProration,
 	OrderLineKindSurcharge,
 	OrderLineKindInstallmentCommission,
+	OrderLineKindTopUp,
 	OrderLineKindTax,
 	OrderLineKindRefund,
 }
 
 func (e OrderLineKind) IsValid() bool {
 	switch e {
-	case OrderLineKindPlan, OrderLineKindSeats, OrderLineKindPack, OrderLineKindProration, OrderLineKindSurcharge, OrderLineKindInstallmentCommission, OrderLineKindTax, OrderLineKindRefund:
+	case OrderLineKindPlan, OrderLineKindSeats, OrderLineKindPack, OrderLineKindProration, OrderLineKindSurcharge, OrderLineKindInstallmentCommission, OrderLineKindTopUp, OrderLineKindTax, OrderLineKindRefund:
 		return true
 	}
 	return false

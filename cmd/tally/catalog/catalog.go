@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -31,6 +30,23 @@ type File struct {
 	Plans []PlanSpec `yaml:"plans"`
 	// Packs are credit packs, each priced in one or more currencies.
 	Packs []PackSpec `yaml:"packs"`
+	// TopUps are the top-up by amount rules, one per currency.
+	TopUps []TopUpSpec `yaml:"topUps"`
+}
+
+// TopUpSpec is one currency's top-up by amount: credits per `per` (the
+// credit price, as a decimal amount), the preset amounts and the range of
+// any amount, all decimal strings in major units.
+type TopUpSpec struct {
+	Currency string   `yaml:"currency"`
+	Credits  int64    `yaml:"credits"`
+	Per      string   `yaml:"per"`
+	Presets  []string `yaml:"presets"`
+	Min      string   `yaml:"min"`
+	Max      string   `yaml:"max"`
+	// Validity is NEVER (default) or BILLING_CYCLE.
+	Validity string `yaml:"validity"`
+	Inactive bool   `yaml:"inactive"`
 }
 
 // PlanSpec is one plan with its monthly and annual per-seat prices.
@@ -191,10 +207,58 @@ func (f File) Catalog() (domain.Catalog, error) {
 		}
 		out.Packs = append(out.Packs, pack)
 	}
+	for i, t := range f.TopUps {
+		r, err := t.rule(fmt.Sprintf("topUps[%d]", i), listed)
+		if err != nil {
+			return domain.Catalog{}, err
+		}
+		out.TopUps = append(out.TopUps, r)
+	}
 	if err := domain.ValidateCatalog(out); err != nil {
 		return domain.Catalog{}, err
 	}
 	return out, nil
+}
+
+// rule converts one top-up spec; its currency must be a listed one.
+func (t TopUpSpec) rule(field string, listed map[domain.Currency]bool) (domain.TopUpRule, error) {
+	cur, err := domain.ParseCurrency(field+".currency", t.Currency)
+	if err != nil {
+		return domain.TopUpRule{}, err
+	}
+	if !listed[cur] {
+		return domain.TopUpRule{}, domain.InvalidInput(field+".currency", "currency %s is not in the catalog's currencies", cur)
+	}
+	amount := func(name, s string) (int64, error) {
+		v, err := ParseAmount(cur, s)
+		if err != nil {
+			return 0, domain.InvalidInput(field+"."+name, "%v", err)
+		}
+		return v, nil
+	}
+	r := domain.TopUpRule{
+		Currency: cur, Credits: t.Credits, Validity: domain.ValidityPolicy(strings.ToUpper(t.Validity)), Active: !t.Inactive,
+	}
+	if r.Validity == "" {
+		r.Validity = domain.ValidityNever
+	}
+	if r.UnitMinor, err = amount("per", t.Per); err != nil {
+		return domain.TopUpRule{}, err
+	}
+	if r.MinMinor, err = amount("min", t.Min); err != nil {
+		return domain.TopUpRule{}, err
+	}
+	if r.MaxMinor, err = amount("max", t.Max); err != nil {
+		return domain.TopUpRule{}, err
+	}
+	for _, p := range t.Presets {
+		v, err := amount("presets", p)
+		if err != nil {
+			return domain.TopUpRule{}, err
+		}
+		r.PresetsMinor = append(r.PresetsMinor, v)
+	}
+	return r, nil
 }
 
 // parsePrices converts a currency → decimal map into prices sorted by
@@ -228,29 +292,8 @@ func parsePrices(field string, m map[string]string, listed map[domain.Currency]b
 }
 
 // ParseAmount converts a decimal string ("5", "5.0", "5.00") to minor units
-// of cur without floating point; more fraction digits than the currency has
-// is an error.
+// of cur without floating point (domain.ParseAmount); more fraction digits
+// than the currency has is an error.
 func ParseAmount(cur domain.Currency, s string) (int64, error) {
-	digits := minorDigits(cur)
-	s = strings.TrimSpace(s)
-	whole, frac, hasDot := strings.Cut(s, ".")
-	if whole == "" || (hasDot && frac == "") || strings.HasPrefix(whole, "-") || strings.HasPrefix(whole, "+") {
-		return 0, fmt.Errorf("%q is not a decimal amount", s)
-	}
-	if len(frac) > digits {
-		return 0, fmt.Errorf("%q has more than %d decimals", s, digits)
-	}
-	frac += strings.Repeat("0", digits-len(frac))
-	v, err := strconv.ParseInt(whole+frac, 10, 64)
-	if err != nil || v < 0 {
-		return 0, fmt.Errorf("%q is not a decimal amount", s)
-	}
-	return v, nil
-}
-
-// minorDigits derives the currency's minor-unit digits from how the domain
-// formats one minor unit ("0.01" → 2), so the rule lives in one place.
-func minorDigits(cur domain.Currency) int {
-	_, frac, _ := strings.Cut(domain.Money{AmountMinor: 1, Currency: cur}.Decimal(), ".")
-	return len(frac)
+	return domain.ParseAmount(cur, s)
 }

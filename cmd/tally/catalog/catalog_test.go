@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/tallyhq/tally/domain"
@@ -97,6 +98,59 @@ func TestDefaultCatalog(t *testing.T) {
 	}
 }
 
+// TestDefaultTopUps: the default catalog sells top-ups in every currency,
+// EUR and BRL at their Starter pack's price per credit (no markup), with
+// the presets, minimum and maximum the rule book states.
+func TestDefaultTopUps(t *testing.T) {
+	c, err := Parse(Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := map[domain.Currency]domain.TopUpRule{}
+	for _, r := range c.TopUps {
+		rules[r.Currency] = r
+	}
+	packs := map[string]domain.Pack{}
+	for _, p := range c.Packs {
+		packs[p.Code] = p
+	}
+	for _, cur := range domain.Currencies() {
+		if _, ok := rules[cur]; !ok {
+			t.Errorf("no top-up rule in %s", cur)
+		}
+	}
+	for code, cur := range map[string]domain.Currency{"starter-eur": domain.EUR, "starter-brl": domain.BRL} {
+		p := packs[code]
+		price, _ := p.PriceIn(cur)
+		r := rules[cur]
+		// Same price per credit: credits/unit == pack credits/pack price.
+		if r.Credits*price.AmountMinor != p.Credits*r.UnitMinor {
+			t.Errorf("%s top-up: %d credits per %d, but %s sells %d per %d", cur, r.Credits, r.UnitMinor, code, p.Credits, price.AmountMinor)
+		}
+		if got := r.CreditsFor(price.AmountMinor); got != p.Credits {
+			t.Errorf("%s top-up of the %s price buys %d credits, the pack %d", cur, code, got, p.Credits)
+		}
+	}
+	want := map[domain.Currency]struct {
+		presets  []int64
+		min, max int64
+	}{
+		domain.EUR: {[]int64{5000, 10000, 25000, 50000, 100000}, 1000, 1000000},
+		domain.USD: {[]int64{5000, 10000, 25000, 50000, 100000}, 1000, 1000000},
+		domain.BRL: {[]int64{25000, 50000, 100000, 250000, 500000}, 5000, 5000000},
+	}
+	for cur, w := range want {
+		r := rules[cur]
+		if !slices.Equal(r.PresetsMinor, w.presets) || r.MinMinor != w.min || r.MaxMinor != w.max || r.Validity != domain.ValidityNever || !r.Active {
+			t.Errorf("%s top-up = %+v, want presets %v, %d to %d, NEVER", cur, r, w.presets, w.min, w.max)
+		}
+	}
+	// The rule book's example: 100.00 EUR buys 20,000,000 credits.
+	if got := rules[domain.EUR].CreditsFor(10000); got != 20_000_000 {
+		t.Errorf("100.00 EUR buys %d credits", got)
+	}
+}
+
 func priceOf(ps []domain.Price, c domain.Currency) (int64, bool) {
 	for _, p := range ps {
 		if p.Currency == c {
@@ -136,6 +190,38 @@ packs: [{code: p, name: P, credits: 1, validity: SOMETIMES, prices: {EUR: "1"}}]
 packs: [{code: p, name: P, credits: 1, validity: RECURRING, prices: {EUR: "1"}}]`, "packs[0].recurringMonths"},
 		{"custom without step", `currencies: [EUR]
 packs: [{code: p, name: P, credits: 1, validity: NEVER, prices: {EUR: "1"}, stepPrices: {EUR: "1"}}]`, "packs[0].stepCredits"},
+		{"top-up in an unlisted currency", `currencies: [EUR]
+topUps: [{currency: USD, credits: 1, per: "1", min: "1", max: "2"}]`, "topUps[0].currency"},
+		{"top-up in an unknown currency", `currencies: [EUR]
+topUps: [{currency: XYZ, credits: 1, per: "1", min: "1", max: "2"}]`, "topUps[0].currency"},
+		{"two top-ups in one currency", `currencies: [EUR]
+topUps:
+  - {currency: EUR, credits: 1, per: "1", min: "1", max: "2"}
+  - {currency: EUR, credits: 2, per: "1", min: "1", max: "2"}`, "topUps[1].currency"},
+		{"top-up without credits", `currencies: [EUR]
+topUps: [{currency: EUR, credits: 0, per: "1", min: "1", max: "2"}]`, "topUps[0].credits"},
+		{"top-up price with too many decimals", `currencies: [EUR]
+topUps: [{currency: EUR, credits: 1, per: "0.001", min: "1", max: "2"}]`, "topUps[0].per"},
+		{"top-up price zero", `currencies: [EUR]
+topUps: [{currency: EUR, credits: 1, per: "0", min: "1", max: "2"}]`, "topUps[0].per"},
+		{"top-up min missing", `currencies: [EUR]
+topUps: [{currency: EUR, credits: 1, per: "1", max: "2"}]`, "topUps[0].min"},
+		{"top-up max below min", `currencies: [EUR]
+topUps: [{currency: EUR, credits: 1, per: "1", min: "5", max: "2"}]`, "topUps[0].max"},
+		{"top-up min buys no credit", `currencies: [EUR]
+topUps: [{currency: EUR, credits: 1, per: "10", min: "5", max: "20"}]`, "topUps[0].min"},
+		{"top-up max over the ledger's limit", `currencies: [EUR]
+topUps: [{currency: EUR, credits: 9007199254740991, per: "0.01", min: "0.01", max: "0.02"}]`, "topUps[0].max"},
+		{"top-up preset outside the range", `currencies: [EUR]
+topUps: [{currency: EUR, credits: 1, per: "1", min: "1", max: "2", presets: ["3"]}]`, "topUps[0].presets"},
+		{"top-up presets not ascending", `currencies: [EUR]
+topUps: [{currency: EUR, credits: 1, per: "1", min: "1", max: "9", presets: ["3", "2"]}]`, "topUps[0].presets"},
+		{"top-up preset with too many decimals", `currencies: [EUR]
+topUps: [{currency: EUR, credits: 1, per: "1", min: "1", max: "9", presets: ["2.005"]}]`, "topUps[0].presets"},
+		{"too many top-up presets", `currencies: [EUR]
+topUps: [{currency: EUR, credits: 1, per: "1", min: "1", max: "99", presets: ["1", "2", "3", "4", "5", "6", "7", "8", "9"]}]`, "topUps[0].presets"},
+		{"recurring top-up", `currencies: [EUR]
+topUps: [{currency: EUR, credits: 1, per: "1", min: "1", max: "2", validity: RECURRING}]`, "topUps[0].validity"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -134,6 +134,7 @@ func attacks() []attack {
 	consume := `consumeCredits(input: {orgId: "T3JnOjA=", amount: 1, idempotencyKey: "k"}) { balance { total } }`
 	purchase := `purchasePack(input: {orgId: "T3JnOjA=", packId: "UGFjazow", paymentMethodId: "4000000000000002", idempotencyKey: "k"}) { order { id } }`
 	subscribe := `subscribe(input: {orgId: "T3JnOjA=", planId: "UGxhbjow", seats: 1, paymentMethodId: "4000000000000002", idempotencyKey: "k"}) { subscription { id } }`
+	topUp := `topUp(input: {orgId: "T3JnOjA=", amountMinor: 5000, paymentMethodId: "4000000000000002", idempotencyKey: "k"}) { order { id } }`
 	cancelSub := `cancelSubscription(orgId: "T3JnOjA=", idempotencyKey: "k") { id }`
 	hookTest := `sendWebhookTest(endpointId: "V2ViaG9va0VuZHBvaW50OjA=", idempotencyKey: "k") { id }`
 	return []attack{
@@ -180,6 +181,7 @@ func attacks() []attack {
 		{"1,000 aliased consumeCredits", query("mutation { " + aliased(1000, consume) + "}"), 200, "INVALID_INPUT", "query"},
 		{"6 aliased consumeCredits", query("mutation { " + aliased(6, consume) + "}"), 200, "INVALID_INPUT", "query"},
 		{"600 aliased purchasePack", query("mutation { " + aliased(600, purchase) + "}"), 200, "INVALID_INPUT", "query"},
+		{"6 aliased topUp", query("mutation { " + aliased(6, topUp) + "}"), 200, "INVALID_INPUT", "query"},
 		{"6 aliased subscribe", query("mutation { " + aliased(6, subscribe) + "}"), 200, "INVALID_INPUT", "query"},
 		{"6 aliased cancelSubscription", query("mutation { " + aliased(6, cancelSub) + "}"), 200, "INVALID_INPUT", "query"},
 		{"1,000 aliased recordUsage", query("mutation { " + aliased(1000, `recordUsage(input: {orgId: "T3JnOjA=", eventId: "e", metric: EVENTS, quantity: 1}) { outcome }`) + "}"), 200, "INVALID_INPUT", "query"},

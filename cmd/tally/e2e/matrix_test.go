@@ -111,6 +111,10 @@ func matrix() []matrixRow {
 		{opAddons /*           */, outcomes{okay, okay, okay, okay, okay, hide, hide, hide, anon}},
 		{opExtraQuote /*       */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
 		{opBuyExtra /*         */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
+		// Top-up by amount: asked for 0.01, below every currency's
+		// minimum, so whoever may buy gets INVALID_INPUT on amount.
+		{opTopUpQuote /*       */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
+		{opTopUp /*            */, outcomes{bad, deny, bad, deny, deny, hide, hide, hide, anon}},
 		// The org's billing history and low balance alert: OWNER and
 		// BILLING, like orders and invoices.
 		{opHistory /*          */, outcomes{okay, deny, okay, deny, deny, hide, hide, hide, anon}},
@@ -622,6 +626,22 @@ var opBuyExtra = matrixOp{
 	},
 }
 
+var opTopUpQuote = matrixOp{
+	name: "topUpQuote", field: "topUpQuote",
+	call: func(t *testing.T, c *client, tg target, _ string) result {
+		return c.do(t, `query($org: ID!) { topUpQuote(orgId: $org, amountMinor: 1) { credits total { amount } } }`,
+			map[string]any{"org": tg.org})
+	},
+}
+
+var opTopUp = matrixOp{
+	name: "topUp", field: "topUp",
+	call: func(t *testing.T, c *client, tg target, name string) result {
+		return c.do(t, `mutation($in: TopUpInput!) { topUp(input: $in) { order { id } } }`,
+			map[string]any{"in": map[string]any{"orgId": tg.org, "amountMinor": 1, "paymentMethodId": "4242424242424242", "idempotencyKey": "topup-" + name}})
+	},
+}
+
 var opCreateAPIKey = matrixOp{
 	name: "createApiKey", field: "createApiKey",
 	call: func(t *testing.T, c *client, tg target, name string) result {
@@ -848,7 +868,7 @@ func TestMatrixCoversEveryActor(t *testing.T) {
 			t.Errorf("%s: %d cells, want %d", op, n, len(matrixActors))
 		}
 	}
-	if want := 50; len(seen) != want {
+	if want := 52; len(seen) != want {
 		t.Errorf("%d operations, want %d", len(seen), want)
 	}
 }

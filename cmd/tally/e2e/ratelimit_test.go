@@ -175,6 +175,10 @@ func TestPurchaseLimits(t *testing.T) {
 			t.Fatalf("purchase over the org's budget on instance %d: %+v", i, r.Errors)
 		}
 	}
+	// A top-up by amount spends the same budget.
+	if r := owners[1].topUp(t, map[string]any{"orgId": org, "amount": "50.00", "paymentMethodId": "4242424242424242", "idempotencyKey": "over-topup"}); r.code() != "RATE_LIMITED" {
+		t.Fatalf("top-up over the org's budget: %+v", r.Errors)
+	}
 	if n := countAllOrders(t, owners[0], org); n != 3 {
 		t.Fatalf("%d orders after the refused purchases, want 3", n)
 	}

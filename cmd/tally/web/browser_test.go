@@ -522,6 +522,42 @@ func TestBillingPageInChromium(t *testing.T) {
 		owner.shot("22-plan-seats-added")
 	})
 
+	t.Run("top up 50.00 with the default saved card after its quote", func(t *testing.T) {
+		owner.t = t
+		owner.tab("buy")
+		// The 50.00 preset, quoted before paying: credits, total, rounding.
+		owner.click(`[data-testid="topup-form"] button[data-amount="50.00"]`)
+		owner.waitFor("the 50.00 quote", `document.querySelector('[data-testid="topup-quote"]') && document.querySelector('[data-testid="topup-quote"]').innerText.includes("50.00 EUR buys")`)
+		quoted := credits(t, owner.text(`[data-testid="topup-credits"]`))
+		if quoted != 10_000_000 {
+			t.Fatalf("50.00 EUR is quoted %d credits, want 10,000,000 (1,000,000 per 5.00)", quoted)
+		}
+		if total := owner.text(`[data-testid="topup-total"]`); total != "59.50 EUR" {
+			t.Fatalf("quoted total %q, want 59.50 EUR (19%% DE tax)", total)
+		}
+		if r := owner.text(`[data-testid="topup-rounding"]`); !strings.Contains(r, "nothing is rounded") {
+			t.Fatalf("rounding sentence %q", r)
+		}
+		if v := eval[string](owner, `document.querySelector("#topup-card").value`); v != "saved" {
+			t.Fatalf("pay with %q, want the default saved card", v)
+		}
+		// A typed amount with a third decimal is refused as it is typed.
+		owner.typeInto("#topup-amount", "12.345")
+		owner.waitFor("the decimals hint", `document.querySelector("#topup-amount-help").innerText.includes("At most 2 decimals")`)
+		owner.typeInto("#topup-amount", "50")
+		owner.waitFor("the quote again", `document.querySelector('[data-testid="topup-credits"]')`)
+		owner.shot("22c-topup-quote")
+
+		owner.waitLive()
+		before := credits(t, owner.text(`[data-testid="balance-total"]`))
+		owner.click(`[data-testid="topup-form"] button[type=submit]`)
+		owner.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="topup-paid"]`)))
+		want := before + quoted
+		owner.waitFor(fmt.Sprintf("the balance to reach %d", want),
+			fmt.Sprintf(`document.querySelector('[data-testid="balance-total"]').innerText.replace(/[^0-9]/g, "") === "%d"`, want))
+		owner.shot("22d-topup-paid")
+	})
+
 	t.Run("cancel the subscription, then resume it", func(t *testing.T) {
 		owner.t = t
 		owner.tab("plan")

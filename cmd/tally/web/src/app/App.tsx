@@ -6,6 +6,7 @@ import { ApiKeys } from "./ApiKeys";
 import { formatCredits } from "./format";
 import { BalanceView } from "./Balance";
 import { Buy } from "./Buy";
+import { TopUp } from "./TopUp";
 import { useQuery } from "./hooks";
 import { Members } from "./Members";
 import { OrgSetup } from "./OrgSetup";
@@ -233,7 +234,12 @@ function OrgPage({ client, membership }: { client: TallyClient; membership: Memb
               <Spend client={client} orgId={orgId} />
             </>
           ))}
-        {tab === "buy" && org && <Buy client={client} orgId={orgId} currency={org.currency} rights={rights} />}
+        {tab === "buy" && org && (
+          <>
+            <Buy client={client} orgId={orgId} currency={org.currency} rights={rights} />
+            <TopUp client={client} orgId={orgId} currency={org.currency} rights={rights} />
+          </>
+        )}
         {tab === "buy" && !org && (overview.error ? <ErrorNotice error={overview.error} /> : <Loading what="the organization" />)}
         {tab === "orders" && <Orders client={client} orgId={orgId} rights={rights} />}
         {tab === "members" && <Members client={client} orgId={orgId} rights={rights} />}

@@ -72,6 +72,43 @@ export const PurchaseDoc = graphql(`
   }
 `);
 
+export const TopUpOptionsDoc = graphql(`
+  query BillingTopUpOptions($currency: Currency!) {
+    topUpOptions(currency: $currency) {
+      credits
+      per { amount currency }
+      presets { amount amountMinor currency }
+      min { amount amountMinor currency }
+      max { amount amountMinor currency }
+      validity
+      rounding
+    }
+  }
+`);
+
+export const TopUpQuoteDoc = graphql(`
+  query BillingTopUpQuote($orgId: ID!, $amount: String!) {
+    topUpQuote(orgId: $orgId, amount: $amount) {
+      credits
+      rounding
+      lines { kind description amount { amount currency } }
+      subtotal { amount currency }
+      tax { amount currency }
+      taxRateBasisPoints
+      total { amount currency }
+    }
+  }
+`);
+
+export const TopUpDoc = graphql(`
+  mutation BillingTopUp($input: TopUpInput!) {
+    topUp(input: $input) {
+      order { id number status failureReason credits total { amount currency } invoice { id number pdfUrl } }
+      nextAction { kind redirectUrl clientSecret }
+    }
+  }
+`);
+
 export const OrdersDoc = graphql(`
   query BillingOrders($orgId: ID!) {
     org(id: $orgId) {

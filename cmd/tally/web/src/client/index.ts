@@ -7,4 +7,6 @@ export { resumeCheckout } from "./checkout";
 export type { NextActionLike, ResumeOptions, ResumeResult } from "./checkout";
 export { watchOrder, OrderNotPaidError, PAID_STATUSES, UNPAID_END_STATUSES } from "./orders";
 export type { WatchedOrder, WatchOrderOptions } from "./orders";
+export { parseAmount } from "./amount";
+export type { ParsedAmount } from "./amount";
 export { graphql } from "../gql";

@@ -22,6 +22,9 @@ type Documents = {
     "\n  subscription BillingBalanceUpdated($orgId: ID!) {\n    balanceUpdated(orgId: $orgId) {\n      balance { ...BalanceFields }\n      entry { id kind amount reason }\n    }\n  }\n": typeof types.BillingBalanceUpdatedDocument,
     "\n  query BillingPacks($currency: Currency!) {\n    packs(currency: $currency) {\n      id\n      code\n      name\n      credits\n      custom\n      validity\n      price(currency: $currency) { amount amountMinor currency }\n    }\n  }\n": typeof types.BillingPacksDocument,
     "\n  mutation BillingPurchase($input: PurchasePackInput!) {\n    purchasePack(input: $input) {\n      order { id number status failureReason credits total { amount currency } invoice { id number pdfUrl } }\n      nextAction { kind redirectUrl clientSecret }\n    }\n  }\n": typeof types.BillingPurchaseDocument,
+    "\n  query BillingTopUpOptions($currency: Currency!) {\n    topUpOptions(currency: $currency) {\n      credits\n      per { amount currency }\n      presets { amount amountMinor currency }\n      min { amount amountMinor currency }\n      max { amount amountMinor currency }\n      validity\n      rounding\n    }\n  }\n": typeof types.BillingTopUpOptionsDocument,
+    "\n  query BillingTopUpQuote($orgId: ID!, $amount: String!) {\n    topUpQuote(orgId: $orgId, amount: $amount) {\n      credits\n      rounding\n      lines { kind description amount { amount currency } }\n      subtotal { amount currency }\n      tax { amount currency }\n      taxRateBasisPoints\n      total { amount currency }\n    }\n  }\n": typeof types.BillingTopUpQuoteDocument,
+    "\n  mutation BillingTopUp($input: TopUpInput!) {\n    topUp(input: $input) {\n      order { id number status failureReason credits total { amount currency } invoice { id number pdfUrl } }\n      nextAction { kind redirectUrl clientSecret }\n    }\n  }\n": typeof types.BillingTopUpDocument,
     "\n  query BillingOrders($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      orders(first: 50) {\n        edges { node { id number status credits createdAt failureReason total { amount currency } invoice { id number } } }\n      }\n      invoices(first: 50) {\n        edges { node { id number issuedAt status pdfUrl orderNumber total { amount currency } } }\n      }\n    }\n  }\n": typeof types.BillingOrdersDocument,
     "\n  mutation BillingCancelOrder($id: ID!) {\n    cancelOrder(orderId: $id) { id status }\n  }\n": typeof types.BillingCancelOrderDocument,
     "\n  query BillingMembers($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      seats { total used available pending }\n      members(first: 100) { edges { node { role createdAt user { id email name } } } }\n    }\n  }\n": typeof types.BillingMembersDocument,
@@ -63,6 +66,9 @@ const documents: Documents = {
     "\n  subscription BillingBalanceUpdated($orgId: ID!) {\n    balanceUpdated(orgId: $orgId) {\n      balance { ...BalanceFields }\n      entry { id kind amount reason }\n    }\n  }\n": types.BillingBalanceUpdatedDocument,
     "\n  query BillingPacks($currency: Currency!) {\n    packs(currency: $currency) {\n      id\n      code\n      name\n      credits\n      custom\n      validity\n      price(currency: $currency) { amount amountMinor currency }\n    }\n  }\n": types.BillingPacksDocument,
     "\n  mutation BillingPurchase($input: PurchasePackInput!) {\n    purchasePack(input: $input) {\n      order { id number status failureReason credits total { amount currency } invoice { id number pdfUrl } }\n      nextAction { kind redirectUrl clientSecret }\n    }\n  }\n": types.BillingPurchaseDocument,
+    "\n  query BillingTopUpOptions($currency: Currency!) {\n    topUpOptions(currency: $currency) {\n      credits\n      per { amount currency }\n      presets { amount amountMinor currency }\n      min { amount amountMinor currency }\n      max { amount amountMinor currency }\n      validity\n      rounding\n    }\n  }\n": types.BillingTopUpOptionsDocument,
+    "\n  query BillingTopUpQuote($orgId: ID!, $amount: String!) {\n    topUpQuote(orgId: $orgId, amount: $amount) {\n      credits\n      rounding\n      lines { kind description amount { amount currency } }\n      subtotal { amount currency }\n      tax { amount currency }\n      taxRateBasisPoints\n      total { amount currency }\n    }\n  }\n": types.BillingTopUpQuoteDocument,
+    "\n  mutation BillingTopUp($input: TopUpInput!) {\n    topUp(input: $input) {\n      order { id number status failureReason credits total { amount currency } invoice { id number pdfUrl } }\n      nextAction { kind redirectUrl clientSecret }\n    }\n  }\n": types.BillingTopUpDocument,
     "\n  query BillingOrders($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      orders(first: 50) {\n        edges { node { id number status credits createdAt failureReason total { amount currency } invoice { id number } } }\n      }\n      invoices(first: 50) {\n        edges { node { id number issuedAt status pdfUrl orderNumber total { amount currency } } }\n      }\n    }\n  }\n": types.BillingOrdersDocument,
     "\n  mutation BillingCancelOrder($id: ID!) {\n    cancelOrder(orderId: $id) { id status }\n  }\n": types.BillingCancelOrderDocument,
     "\n  query BillingMembers($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      seats { total used available pending }\n      members(first: 100) { edges { node { role createdAt user { id email name } } } }\n    }\n  }\n": types.BillingMembersDocument,
@@ -125,6 +131,18 @@ export function graphql(source: "\n  query BillingPacks($currency: Currency!) {\
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation BillingPurchase($input: PurchasePackInput!) {\n    purchasePack(input: $input) {\n      order { id number status failureReason credits total { amount currency } invoice { id number pdfUrl } }\n      nextAction { kind redirectUrl clientSecret }\n    }\n  }\n"): typeof import('./graphql').BillingPurchaseDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query BillingTopUpOptions($currency: Currency!) {\n    topUpOptions(currency: $currency) {\n      credits\n      per { amount currency }\n      presets { amount amountMinor currency }\n      min { amount amountMinor currency }\n      max { amount amountMinor currency }\n      validity\n      rounding\n    }\n  }\n"): typeof import('./graphql').BillingTopUpOptionsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query BillingTopUpQuote($orgId: ID!, $amount: String!) {\n    topUpQuote(orgId: $orgId, amount: $amount) {\n      credits\n      rounding\n      lines { kind description amount { amount currency } }\n      subtotal { amount currency }\n      tax { amount currency }\n      taxRateBasisPoints\n      total { amount currency }\n    }\n  }\n"): typeof import('./graphql').BillingTopUpQuoteDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BillingTopUp($input: TopUpInput!) {\n    topUp(input: $input) {\n      order { id number status failureReason credits total { amount currency } invoice { id number pdfUrl } }\n      nextAction { kind redirectUrl clientSecret }\n    }\n  }\n"): typeof import('./graphql').BillingTopUpDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

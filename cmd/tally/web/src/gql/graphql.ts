@@ -189,7 +189,9 @@ export type OrderLineKind =
   /** A surcharge, e.g. on overage credits. */
   | 'SURCHARGE'
   /** Tax. */
-  | 'TAX';
+  | 'TAX'
+  /** A top-up by amount: the amount paid and the credits it buys. */
+  | 'TOP_UP';
 
 /** Where an order stands. */
 export type OrderStatus =
@@ -361,6 +363,30 @@ export type SubscriptionStatus =
   /** A renewal's payment failed (see `renewalFailure`): the plan, its seats and credits continue, the payment is retried on a schedule (`nextRetryAt`) and the buyer may pay at once with `retrySubscriptionPayment` or a new card; unpaid at `graceEndsAt`, the org is SUSPENDED. */
   | 'PAST_DUE';
 
+/** What topUp takes. The amount is given either in minor units (`amountMinor`) or as a decimal (`amount`), exactly one; errors about it name `amount`. */
+export type TopUpInput = {
+  /** The amount as a decimal in major units of the org's currency, before tax ("100.00"); more decimals than the currency has is INVALID_INPUT. */
+  amount?: string | null | undefined;
+  /** The amount in minor units of the org's currency, before tax (10000 is 100.00), from the currency's `min` to its `max`. */
+  amountMinor?: number | null | undefined;
+  /** Name of the gateway to pay with; null lets a saved payment method or the routing rules choose. */
+  gateway?: string | null | undefined;
+  /** A key unique to this top-up: a retry with the same key and input returns the first order and makes no second payment; with other input, CONFLICT. */
+  idempotencyKey: string;
+  /** Number of card installments, as for purchasePack. */
+  installments?: number;
+  /** Billing details for the invoice. */
+  invoiceDetails?: InvoiceDetailsInput | null | undefined;
+  /** How the buyer pays; null lets the gateway offer its own choice (a saved payment method's kind). */
+  method?: PaymentMethodKind | null | undefined;
+  /** Global ID of the org that buys (OWNER or BILLING). */
+  orgId: string | number;
+  /** The global ID of a saved PaymentMethod (charged off session on its own gateway), or a gateway-side token for this payment (a card token, a sandbox test card). Null with no `gateway` pays with the org's default saved payment method when it has one, else on the gateway's page. */
+  paymentMethodId?: string | null | undefined;
+  /** Where a hosted payment page sends the buyer back to, as for purchasePack. */
+  returnUrl?: string | null | undefined;
+};
+
 /** How close an org-wide total is to its limit; the fractions are server settings (TALLY_USAGE_WARNING_AT, TALLY_USAGE_EXCEEDED_AT). */
 export type UsageLevel =
   /** From the exceeded fraction (default 100%) of the limit. */
@@ -438,6 +464,28 @@ export type BillingPurchaseMutationVariables = Exact<{
 
 
 export type BillingPurchaseMutation = { purchasePack: { order: { id: string, number: string, status: OrderStatus, failureReason: string | null, credits: number, total: { amount: string, currency: Currency }, invoice: { id: string, number: string, pdfUrl: string } | null }, nextAction: { kind: NextActionKind, redirectUrl: string | null, clientSecret: string | null } | null } };
+
+export type BillingTopUpOptionsQueryVariables = Exact<{
+  currency: Currency;
+}>;
+
+
+export type BillingTopUpOptionsQuery = { topUpOptions: { credits: number, validity: ValidityPolicy, rounding: string, per: { amount: string, currency: Currency }, presets: Array<{ amount: string, amountMinor: number, currency: Currency }>, min: { amount: string, amountMinor: number, currency: Currency }, max: { amount: string, amountMinor: number, currency: Currency } } | null };
+
+export type BillingTopUpQuoteQueryVariables = Exact<{
+  orgId: string | number;
+  amount: string;
+}>;
+
+
+export type BillingTopUpQuoteQuery = { topUpQuote: { credits: number, rounding: string | null, taxRateBasisPoints: number, lines: Array<{ kind: OrderLineKind, description: string, amount: { amount: string, currency: Currency } }>, subtotal: { amount: string, currency: Currency }, tax: { amount: string, currency: Currency }, total: { amount: string, currency: Currency } } };
+
+export type BillingTopUpMutationVariables = Exact<{
+  input: TopUpInput;
+}>;
+
+
+export type BillingTopUpMutation = { topUp: { order: { id: string, number: string, status: OrderStatus, failureReason: string | null, credits: number, total: { amount: string, currency: Currency }, invoice: { id: string, number: string, pdfUrl: string } | null }, nextAction: { kind: NextActionKind, redirectUrl: string | null, clientSecret: string | null } | null } };
 
 export type BillingOrdersQueryVariables = Exact<{
   orgId: string | number;
@@ -884,6 +932,90 @@ export const BillingPurchaseDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<BillingPurchaseMutation, BillingPurchaseMutationVariables>;
+export const BillingTopUpOptionsDocument = new TypedDocumentString(`
+    query BillingTopUpOptions($currency: Currency!) {
+  topUpOptions(currency: $currency) {
+    credits
+    per {
+      amount
+      currency
+    }
+    presets {
+      amount
+      amountMinor
+      currency
+    }
+    min {
+      amount
+      amountMinor
+      currency
+    }
+    max {
+      amount
+      amountMinor
+      currency
+    }
+    validity
+    rounding
+  }
+}
+    `) as unknown as TypedDocumentString<BillingTopUpOptionsQuery, BillingTopUpOptionsQueryVariables>;
+export const BillingTopUpQuoteDocument = new TypedDocumentString(`
+    query BillingTopUpQuote($orgId: ID!, $amount: String!) {
+  topUpQuote(orgId: $orgId, amount: $amount) {
+    credits
+    rounding
+    lines {
+      kind
+      description
+      amount {
+        amount
+        currency
+      }
+    }
+    subtotal {
+      amount
+      currency
+    }
+    tax {
+      amount
+      currency
+    }
+    taxRateBasisPoints
+    total {
+      amount
+      currency
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingTopUpQuoteQuery, BillingTopUpQuoteQueryVariables>;
+export const BillingTopUpDocument = new TypedDocumentString(`
+    mutation BillingTopUp($input: TopUpInput!) {
+  topUp(input: $input) {
+    order {
+      id
+      number
+      status
+      failureReason
+      credits
+      total {
+        amount
+        currency
+      }
+      invoice {
+        id
+        number
+        pdfUrl
+      }
+    }
+    nextAction {
+      kind
+      redirectUrl
+      clientSecret
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BillingTopUpMutation, BillingTopUpMutationVariables>;
 export const BillingOrdersDocument = new TypedDocumentString(`
     query BillingOrders($orgId: ID!) {
   org(id: $orgId) {
