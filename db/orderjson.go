@@ -1,6 +1,10 @@
 package db
 
-import "github.com/tallyhq/tally/domain"
+import (
+	"time"
+
+	"github.com/tallyhq/tally/domain"
+)
 
 // The stored JSON forms of the parts of orders and invoices kept in JSON
 // columns. Their field names are part of the schema: rename none.
@@ -22,6 +26,56 @@ type orderLineJSON struct {
 	Credits     int64     `json:"credits,omitempty"`
 	Months      int       `json:"months,omitempty"`
 	AddonID     string    `json:"addonId,omitempty"`
+	ItemID      string    `json:"itemId,omitempty"`
+}
+
+// orderItemJSON is the stored form of a domain.OrderItem (orders.items,
+// order_drafts.items).
+type orderItemJSON struct {
+	ID         string     `json:"id"`
+	Kind       string     `json:"kind"`
+	PlanID     string     `json:"planId,omitempty"`
+	Seats      int        `json:"seats,omitempty"`
+	PackID     string     `json:"packId,omitempty"`
+	Quantity   int        `json:"quantity,omitempty"`
+	TermMonths int        `json:"termMonths,omitempty"`
+	Amount     int64      `json:"amount,omitempty"`
+	Credits    int64      `json:"credits"`
+	Validity   string     `json:"validity,omitempty"`
+	GrantID    string     `json:"grantId,omitempty"`
+	ExpiresAt  *time.Time `json:"expiresAt,omitempty"`
+}
+
+// toOrderItems reads stored items; nil stays nil (an order without items).
+func toOrderItems(is *[]orderItemJSON) []domain.OrderItem {
+	if is == nil {
+		return nil
+	}
+	out := make([]domain.OrderItem, 0, len(*is))
+	for _, i := range *is {
+		out = append(out, domain.OrderItem{
+			ID: i.ID, Kind: domain.OrderItemKind(i.Kind), PlanID: i.PlanID, Seats: i.Seats, PackID: i.PackID,
+			Quantity: i.Quantity, TermMonths: i.TermMonths, Amount: i.Amount, Credits: i.Credits,
+			Validity: domain.ValidityPolicy(i.Validity), GrantID: i.GrantID, ExpiresAt: utcPtr(i.ExpiresAt),
+		})
+	}
+	return out
+}
+
+// fromOrderItems is the stored form of items; nil for an order without.
+func fromOrderItems(is []domain.OrderItem) *[]orderItemJSON {
+	if is == nil {
+		return nil
+	}
+	out := make([]orderItemJSON, 0, len(is))
+	for _, i := range is {
+		out = append(out, orderItemJSON{
+			ID: i.ID, Kind: string(i.Kind), PlanID: i.PlanID, Seats: i.Seats, PackID: i.PackID,
+			Quantity: i.Quantity, TermMonths: i.TermMonths, Amount: i.Amount, Credits: i.Credits,
+			Validity: string(i.Validity), GrantID: i.GrantID, ExpiresAt: utcPtr(i.ExpiresAt),
+		})
+	}
+	return &out
 }
 
 // installmentsJSON is the stored form of a domain.InstallmentPlan.
@@ -64,7 +118,7 @@ func toOrderLines(ls []orderLineJSON) []domain.OrderLine {
 		out = append(out, domain.OrderLine{
 			Kind: domain.OrderLineKind(l.Kind), Description: l.Description, Quantity: l.Quantity,
 			UnitPrice: toMoney(l.UnitPrice), Amount: toMoney(l.Amount), PackID: l.PackID, Credits: l.Credits,
-			Months: l.Months, AddonID: l.AddonID,
+			Months: l.Months, AddonID: l.AddonID, ItemID: l.ItemID,
 		})
 	}
 	return out
@@ -76,7 +130,7 @@ func fromOrderLines(ls []domain.OrderLine) []orderLineJSON {
 		out = append(out, orderLineJSON{
 			Kind: string(l.Kind), Description: l.Description, Quantity: l.Quantity,
 			UnitPrice: fromMoney(l.UnitPrice), Amount: fromMoney(l.Amount), PackID: l.PackID, Credits: l.Credits,
-			Months: l.Months, AddonID: l.AddonID,
+			Months: l.Months, AddonID: l.AddonID, ItemID: l.ItemID,
 		})
 	}
 	return out
