@@ -13,7 +13,7 @@ type draftRow struct {
 	ID           string `gorm:"primaryKey"`
 	OrgID        string
 	Currency     string
-	Items        jsonColumn[[]orderItemJSON]
+	Items        orderItemsJSON
 	Lines        jsonColumn[[]orderLineJSON]
 	Subtotal     int64
 	Tax          int64
@@ -31,7 +31,10 @@ func (draftRow) TableName() string { return "order_drafts" }
 
 func toDomainDraft(r draftRow) domain.Order {
 	cur := domain.Currency(r.Currency)
-	items := toOrderItems(&r.Items.V)
+	items := toOrderItems(r.Items)
+	if items == nil {
+		items = []domain.OrderItem{}
+	}
 	return domain.Order{
 		ID: r.ID, OrgID: r.OrgID, Status: domain.OrderDraft, Lines: toOrderLines(r.Lines.V), Items: items,
 		Subtotal:  domain.Money{AmountMinor: r.Subtotal, Currency: cur},
@@ -48,13 +51,13 @@ func fromDomainDraft(o domain.Order) (draftRow, error) {
 	if err != nil {
 		return draftRow{}, err
 	}
-	items := []orderItemJSON{}
-	if is := fromOrderItems(o.Items); is != nil {
-		items = *is
+	items := fromOrderItems(o.Items)
+	if items == nil {
+		items = orderItemsJSON{}
 	}
 	return draftRow{
 		ID: o.ID, OrgID: o.OrgID, Currency: cur,
-		Items: jsonColumn[[]orderItemJSON]{items}, Lines: jsonColumn[[]orderLineJSON]{fromOrderLines(o.Lines)},
+		Items: items, Lines: jsonColumn[[]orderLineJSON]{fromOrderLines(o.Lines)},
 		Subtotal: o.Subtotal.AmountMinor, Tax: o.Tax.AmountMinor, TaxRateBP: o.TaxRateBP, Total: o.Total.AmountMinor,
 		Credits: o.Credits, Installments: jsonNullColumn[installmentsJSON]{fromInstallments(o.Installments)},
 		CreatedBy: o.CreatedBy, CreatedAt: utc(o.CreatedAt), UpdatedAt: utc(o.UpdatedAt), Version: o.Version,

@@ -1,6 +1,9 @@
 package db
 
 import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/tallyhq/tally/domain"
@@ -46,13 +49,56 @@ type orderItemJSON struct {
 	ExpiresAt  *time.Time `json:"expiresAt,omitempty"`
 }
 
+// orderItemsJSON is the stored form of an order's items: a JSON column,
+// SQL NULL when nil (an order without items; an order with none left is
+// an empty array). Its own column type: gorm takes a generic column over
+// a slice of structs (jsonNullColumn) for a relation.
+type orderItemsJSON []orderItemJSON
+
+// GormDataType tells gorm the column is a plain value, not a relation.
+func (orderItemsJSON) GormDataType() string { return "json" }
+
+// Value implements driver.Valuer; nil is NULL.
+func (is orderItemsJSON) Value() (driver.Value, error) {
+	if is == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal([]orderItemJSON(is))
+	return string(b), err
+}
+
+// Scan implements sql.Scanner; NULL is nil.
+func (is *orderItemsJSON) Scan(src any) error {
+	*is = nil
+	var b []byte
+	switch s := src.(type) {
+	case nil:
+		return nil
+	case []byte:
+		b = s
+	case string:
+		b = []byte(s)
+	default:
+		return fmt.Errorf("db: cannot scan %T into order items", src)
+	}
+	out := orderItemsJSON{}
+	if err := json.Unmarshal(b, (*[]orderItemJSON)(&out)); err != nil {
+		return err
+	}
+	if out == nil {
+		out = orderItemsJSON{}
+	}
+	*is = out
+	return nil
+}
+
 // toOrderItems reads stored items; nil stays nil (an order without items).
-func toOrderItems(is *[]orderItemJSON) []domain.OrderItem {
+func toOrderItems(is orderItemsJSON) []domain.OrderItem {
 	if is == nil {
 		return nil
 	}
-	out := make([]domain.OrderItem, 0, len(*is))
-	for _, i := range *is {
+	out := make([]domain.OrderItem, 0, len(is))
+	for _, i := range is {
 		out = append(out, domain.OrderItem{
 			ID: i.ID, Kind: domain.OrderItemKind(i.Kind), PlanID: i.PlanID, Seats: i.Seats, PackID: i.PackID,
 			Quantity: i.Quantity, TermMonths: i.TermMonths, Amount: i.Amount, Credits: i.Credits,
@@ -63,11 +109,11 @@ func toOrderItems(is *[]orderItemJSON) []domain.OrderItem {
 }
 
 // fromOrderItems is the stored form of items; nil for an order without.
-func fromOrderItems(is []domain.OrderItem) *[]orderItemJSON {
+func fromOrderItems(is []domain.OrderItem) orderItemsJSON {
 	if is == nil {
 		return nil
 	}
-	out := make([]orderItemJSON, 0, len(is))
+	out := make(orderItemsJSON, 0, len(is))
 	for _, i := range is {
 		out = append(out, orderItemJSON{
 			ID: i.ID, Kind: string(i.Kind), PlanID: i.PlanID, Seats: i.Seats, PackID: i.PackID,
@@ -75,7 +121,7 @@ func fromOrderItems(is []domain.OrderItem) *[]orderItemJSON {
 			Validity: string(i.Validity), GrantID: i.GrantID, ExpiresAt: utcPtr(i.ExpiresAt),
 		})
 	}
-	return &out
+	return out
 }
 
 // installmentsJSON is the stored form of a domain.InstallmentPlan.

@@ -55,7 +55,7 @@ type orderRow struct {
 	AutoRecharge *string `gorm:"column:auto_recharge"`
 	// Items are the items of an order made from a draft, NULL for the
 	// rest (domain.Order.Items).
-	Items jsonNullColumn[[]orderItemJSON]
+	Items orderItemsJSON
 }
 
 func (orderRow) TableName() string { return "orders" }
@@ -108,7 +108,7 @@ func toDomainOrder(r orderRow) domain.Order {
 		Version:        r.Version,
 		Subscription:   toOrderSubscription(r),
 		AutoRecharge:   domain.AutoRechargeMode(strVal(r.AutoRecharge)),
-		Items:          toOrderItems(r.Items.V),
+		Items:          toOrderItems(r.Items),
 	}
 }
 
@@ -192,7 +192,7 @@ func fromDomainOrder(o domain.Order) (orderRow, error) {
 		PaidAt:         utcPtr(o.PaidAt),
 		Version:        o.Version,
 		AutoRecharge:   strPtr(string(o.AutoRecharge)),
-		Items:          jsonNullColumn[[]orderItemJSON]{fromOrderItems(o.Items)},
+		Items:          fromOrderItems(o.Items),
 	}
 	setOrderSubscription(&r, o.Subscription)
 	return r, nil
