@@ -119,7 +119,7 @@ func TestDraftOrderPaid(t *testing.T) {
 			items: func(s *shop, _ plans, addon domain.Pack) []domain.OrderItemInput {
 				return []domain.OrderItemInput{
 					{Kind: domain.ItemSeats, Seats: 2},
-					{Kind: domain.ItemPack, PackID: addon.ID},
+					{Kind: domain.ItemPack, PackID: addon.ID, Quantity: 1},
 					{Kind: domain.ItemExtraCredits, Credits: 100_000},
 				}
 			},
@@ -275,7 +275,7 @@ func TestDraftOrderRules(t *testing.T) {
 		{"add-on without a subscription or plan", func(t *testing.T, s *shop, _ plans) error {
 			addon := s.loadAddon(t)
 			_, err := s.svc.CreateDraftOrder(s.owner, domain.CreateOrderInput{OrgID: s.org.ID, Items: []domain.OrderItemInput{
-				{Kind: domain.ItemPack, PackID: addon.ID}}})
+				{Kind: domain.ItemPack, PackID: addon.ID, Quantity: 1}}})
 			return err
 		}, func(err error) bool { return invalidOn(err, "items[0].packId") }},
 		{"empty draft", func(t *testing.T, s *shop, _ plans) error {
