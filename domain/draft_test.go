@@ -471,3 +471,26 @@ func TestRefundOrderWithItems(t *testing.T) {
 		auditClean(t, d)
 	})
 }
+
+// TestAuditOrderItems: the audit checks an order with items per item: an
+// item of a paid order whose grant is unlinked is one ORDER_GRANT
+// discrepancy naming the order.
+func TestAuditOrderItems(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		s := newShop(t, d)
+		dr := s.draft(t, domain.OrderItemInput{Kind: domain.ItemPack, PackID: s.pack.ID, Quantity: 1},
+			domain.OrderItemInput{Kind: domain.ItemPack, PackID: s.pack.ID, Quantity: 2})
+		co, err := s.checkout(dr, dr.Version, "buy")
+		if err != nil {
+			t.Fatal(err)
+		}
+		auditClean(t, d)
+		o := s.order(t, co.Order.ID)
+		exec(t, d, fmt.Sprintf("UPDATE grants SET order_id = NULL, order_item = NULL WHERE id = '%s'", o.Items[1].GrantID))
+		rep := audit(t, d, db.AuditOptions{MaxList: 10})
+		if rep.Found[domain.AuditOrderGrant] != 1 || rep.Total() != 1 || !hasAll(rep.Listed[0].Refs, []string{"orders:" + o.ID}) {
+			t.Fatalf("found %v: %v", rep.Found, rep.Listed)
+		}
+	})
+}
