@@ -92,19 +92,8 @@ type OrderItemInput struct {
 	Credits int64
 }
 
-// quantity is the number an item's quantity edit changes: seats of a PLAN
-// or SEATS item, packs of a PACK item, credits of EXTRA_CREDITS.
-func (it OrderItem) quantity() int64 {
-	switch it.Kind {
-	case ItemPlan, ItemSeats:
-		return int64(it.Seats)
-	case ItemExtraCredits:
-		return it.Amount
-	}
-	return int64(it.Quantity)
-}
-
-// withQuantity returns it with its quantity (see quantity) set to n.
+// withQuantity returns it with its quantity set to n: the seats of a PLAN
+// or SEATS item, the credits of EXTRA_CREDITS, the packs of a PACK item.
 func (it OrderItem) withQuantity(n int64) OrderItem {
 	switch it.Kind {
 	case ItemPlan, ItemSeats:
