@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -151,7 +152,7 @@ func (a *auditor) run(ctx context.Context) error {
 		last := ids[len(ids)-1]
 		a.rep.Checked.Orgs += int64(len(ids))
 		for _, check := range []func(context.Context, string, string) error{
-			a.balances, a.running, a.allocations, a.orders, a.idempotency,
+			a.balances, a.running, a.allocations, a.orders, a.orderItems, a.idempotency,
 		} {
 			if err := check(ctx, after, last); err != nil {
 				return err
@@ -392,7 +393,7 @@ ORDER BY g.org_id, g.id`, nil, func(r *sql.Rows) error {
 // ordersSQL reads each order of the batch with its grant, invoice and
 // the sum of the invoice's credit notes.
 const ordersSQL = `
-SELECT o.id, o.org_id, o.status, o.credits, COALESCE(o.grant_id, ''), o.total, o.refunded, o.review,
+SELECT o.id, o.org_id, o.status, o.credits, COALESCE(o.grant_id, ''), o.total, o.refunded, o.review, o.items IS NOT NULL,
        COALESCE(g.id, ''), COALESCE(g.org_id, ''), COALESCE(g.amount, 0),
        COALESCE(i.id, ''), COALESCE(i.org_id, ''), COALESCE(i.total, 0), COALESCE(i.refunded, 0),
        COALESCE((SELECT SUM(cn.total) FROM credit_notes cn WHERE cn.invoice_id = i.id), 0),
@@ -400,7 +401,7 @@ SELECT o.id, o.org_id, o.status, o.credits, COALESCE(o.grant_id, ''), o.total, o
        COALESCE((SELECT MIN(cn.id) FROM credit_notes cn
                  WHERE cn.invoice_id = i.id AND (cn.org_id <> i.org_id OR cn.order_id <> i.order_id)), '')
 FROM orders o
-LEFT JOIN grants g ON g.order_id = o.id
+LEFT JOIN grants g ON g.order_id = o.id AND g.order_item IS NULL
 LEFT JOIN invoices i ON i.order_id = o.id
 WHERE o.org_id > $1 AND o.org_id <= $2
 ORDER BY o.org_id, o.id`
@@ -411,8 +412,9 @@ func (a *auditor) orders(ctx context.Context, after, last string) error {
 			id, org, status, grantID, review, gID, gOrg, iID, iOrg, badNote string
 			credits, total, refunded, gAmount, iTotal, iRefunded, credited  int64
 			notes                                                           int64
+			items                                                           bool
 		)
-		if err := r.Scan(&id, &org, &status, &credits, &grantID, &total, &refunded, &review,
+		if err := r.Scan(&id, &org, &status, &credits, &grantID, &total, &refunded, &review, &items,
 			&gID, &gOrg, &gAmount, &iID, &iOrg, &iTotal, &iRefunded, &credited, &notes, &badNote); err != nil {
 			return err
 		}
@@ -423,7 +425,7 @@ func (a *auditor) orders(ctx context.Context, after, last string) error {
 		}
 		a.checkOrder(auditOrder{id: id, org: org, status: domain.OrderStatus(status), credits: credits, grantID: grantID,
 			total: total, refunded: refunded, review: review, gID: gID, gOrg: gOrg, gAmount: gAmount,
-			iID: iID, iOrg: iOrg, iTotal: iTotal, iRefunded: iRefunded, credited: credited, badNote: badNote})
+			iID: iID, iOrg: iOrg, iTotal: iTotal, iRefunded: iRefunded, credited: credited, badNote: badNote, items: items})
 		return nil
 	})
 }
@@ -434,6 +436,8 @@ type auditOrder struct {
 	status                                                  domain.OrderStatus
 	credits, total, refunded, gAmount, iTotal, iRefunded    int64
 	credited                                                int64
+	// items: the order has items, whose grants orderItems checks.
+	items bool
 }
 
 // checkOrder applies the order rules (domain.OrderStatus.Fulfilled).
@@ -441,6 +445,9 @@ func (a *auditor) checkOrder(o auditOrder) {
 	ref := "orders:" + o.id
 	paid := o.status.Fulfilled()
 	switch {
+	case o.items && (o.gID != "" || o.grantID != ""):
+		a.add(domain.AuditOrderGrant, o.org, "order with items has a grant of the whole order", ref, "grants:"+o.gID+o.grantID)
+	case o.items: // its grants are its items' (orderItems)
 	case !paid && o.gID != "":
 		a.add(domain.AuditOrderGrant, o.org, fmt.Sprintf("order is %s but has a grant", o.status), ref, "grants:"+o.gID)
 	case paid && o.credits > 0 && o.gID == "":
@@ -469,6 +476,102 @@ func (a *auditor) checkOrder(o auditOrder) {
 		a.add(domain.AuditRefundCreditNote, o.org, "credit note's org or order is not its invoice's", ref, "invoices:"+o.iID, "credit_notes:"+o.badNote)
 	case o.iID == "" && o.refunded > 0 && o.review == "":
 		a.add(domain.AuditRefundCreditNote, o.org, fmt.Sprintf("order refunded %d without an invoice to credit", o.refunded), ref)
+	}
+}
+
+// orderItemsSQL reads each order with items, or with a grant of an item,
+// with the grants that name one of its items.
+const orderItemsSQL = `
+SELECT o.id, o.org_id, o.status, COALESCE(o.items, '[]'),
+       COALESCE(g.id, ''), COALESCE(g.org_id, ''), COALESCE(g.amount, 0), COALESCE(g.order_item, '')
+FROM orders o
+LEFT JOIN grants g ON g.order_id = o.id AND g.order_item IS NOT NULL
+WHERE o.org_id > $1 AND o.org_id <= $2 AND (o.items IS NOT NULL OR g.id IS NOT NULL)
+ORDER BY o.org_id, o.id`
+
+// itemGrant is one grant of an item, as orderItemsSQL reads it.
+type itemGrant struct {
+	id, org, item string
+	amount        int64
+}
+
+// orderItems checks, per item of every order with items, what
+// checkOrder checks per order: a fulfilled order's item with credits has
+// exactly one grant of its credits (the one its grantId names), an item
+// without credits none, an order never paid none; and no grant names an
+// item the order does not have.
+func (a *auditor) orderItems(ctx context.Context, after, last string) error {
+	var (
+		cur    string
+		org    string
+		status domain.OrderStatus
+		items  []orderItemJSON
+		grants []itemGrant
+	)
+	flush := func() {
+		if cur != "" {
+			a.checkOrderItems(cur, org, status, items, grants)
+		}
+	}
+	err := a.query(ctx, orderItemsSQL, []any{after, last}, func(r *sql.Rows) error {
+		var (
+			id, o, st, raw string
+			g              itemGrant
+		)
+		if err := r.Scan(&id, &o, &st, &raw, &g.id, &g.org, &g.amount, &g.item); err != nil {
+			return err
+		}
+		if id != cur {
+			flush()
+			cur, org, status, items, grants = id, o, domain.OrderStatus(st), nil, nil
+			if err := json.Unmarshal([]byte(raw), &items); err != nil {
+				a.add(domain.AuditOrderGrant, o, "order's items cannot be read: "+err.Error(), "orders:"+id)
+			}
+		}
+		if g.id != "" {
+			grants = append(grants, g)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	flush()
+	return nil
+}
+
+// checkOrderItems applies the item rules to one order.
+func (a *auditor) checkOrderItems(id, org string, status domain.OrderStatus, items []orderItemJSON, grants []itemGrant) {
+	ref := "orders:" + id
+	paid := status.Fulfilled()
+	byItem := map[string][]itemGrant{}
+	for _, g := range grants {
+		byItem[g.item] = append(byItem[g.item], g)
+	}
+	known := map[string]bool{}
+	for _, it := range items {
+		known[it.ID] = true
+		gs := byItem[it.ID]
+		switch {
+		case !paid && len(gs) > 0:
+			a.add(domain.AuditOrderGrant, org, fmt.Sprintf("order is %s but item %s has a grant", status, it.ID), ref, "grants:"+gs[0].id)
+		case paid && it.Credits > 0 && len(gs) == 0:
+			a.add(domain.AuditOrderGrant, org, fmt.Sprintf("order is %s but item %s with %d credits has no grant", status, it.ID, it.Credits), ref)
+		case paid && it.Credits == 0 && len(gs) > 0:
+			a.add(domain.AuditOrderGrant, org, fmt.Sprintf("item %s grants no credits but has a grant", it.ID), ref, "grants:"+gs[0].id)
+		case len(gs) > 1:
+			a.add(domain.AuditOrderGrant, org, fmt.Sprintf("item %s has %d grants", it.ID, len(gs)), ref, "grants:"+gs[1].id)
+		case len(gs) == 1 && (gs[0].org != org || gs[0].amount != it.Credits || gs[0].id != it.GrantID):
+			a.add(domain.AuditOrderGrant, org, fmt.Sprintf("item %s: grant of org %s for %d credits, item's grantId %q, item's credits %d",
+				it.ID, gs[0].org, gs[0].amount, it.GrantID, it.Credits), ref, "grants:"+gs[0].id)
+		case len(gs) == 0 && it.GrantID != "":
+			a.add(domain.AuditOrderGrant, org, fmt.Sprintf("item %s's grantId names no grant of the item", it.ID), ref, "grants:"+it.GrantID)
+		}
+	}
+	for _, g := range grants {
+		if !known[g.item] {
+			a.add(domain.AuditOrderGrant, org, fmt.Sprintf("grant names item %s, which the order does not have", g.item), ref, "grants:"+g.id)
+		}
 	}
 }
 

@@ -53,6 +53,9 @@ type orderRow struct {
 	// AutoRecharge is the mode of an automatic top-up's order, NULL for
 	// the rest.
 	AutoRecharge *string `gorm:"column:auto_recharge"`
+	// Items are the items of an order made from a draft, NULL for the
+	// rest (domain.Order.Items).
+	Items orderItemsJSON
 }
 
 func (orderRow) TableName() string { return "orders" }
@@ -105,6 +108,7 @@ func toDomainOrder(r orderRow) domain.Order {
 		Version:        r.Version,
 		Subscription:   toOrderSubscription(r),
 		AutoRecharge:   domain.AutoRechargeMode(strVal(r.AutoRecharge)),
+		Items:          toOrderItems(r.Items),
 	}
 }
 
@@ -188,6 +192,7 @@ func fromDomainOrder(o domain.Order) (orderRow, error) {
 		PaidAt:         utcPtr(o.PaidAt),
 		Version:        o.Version,
 		AutoRecharge:   strPtr(string(o.AutoRecharge)),
+		Items:          fromOrderItems(o.Items),
 	}
 	setOrderSubscription(&r, o.Subscription)
 	return r, nil
@@ -276,7 +281,8 @@ func orderWhere(q *gorm.DB, cond string, args ...any) (domain.Order, error) {
 
 // UpdateOrder saves the fields of o that change after checkout (status,
 // gateway, method, payment ID, installments, next action, failure reason,
-// review, refunded, grant ID, expiry, paid time, updated time and version)
+// review, refunded, grant ID, expiry, the items' grants (items), paid time,
+// updated time and version)
 // when the stored version is o.Version-1. Number, org, lines, amounts, credits,
 // validity, invoice details, subscription part and creation are fixed at
 // CreateOrder. CONFLICT
@@ -296,7 +302,7 @@ func (d *DB) UpdateOrder(ctx context.Context, o domain.Order) error {
 		"status": r.Status, "gateway": r.Gateway, "method": r.Method, "payment_id": nullable(r.PaymentID),
 		"installments": r.Installments, "next_action": r.NextAction, "failure_reason": r.FailureReason,
 		"review": r.Review, "refunded": r.Refunded, "grant_id": nullable(r.GrantID), "expires_at": nullable(r.ExpiresAt),
-		"paid_at": nullable(r.PaidAt), "updated_at": r.UpdatedAt, "version": r.Version,
+		"paid_at": nullable(r.PaidAt), "updated_at": r.UpdatedAt, "version": r.Version, "items": r.Items,
 	})
 	if res.Error != nil {
 		return mapErr(res.Error, "order")

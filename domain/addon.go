@@ -192,6 +192,12 @@ func (s *Service) createAddonTx(ctx context.Context, tx Store, o *Order, now tim
 	if line == nil {
 		return nil, Internal(fmt.Errorf("recurring order %s has no add-on line", o.ID))
 	}
+	return s.createAddonOfLine(ctx, tx, o, *line, now)
+}
+
+// createAddonOfLine records the add-on an order's PACK line with a term
+// bought (createAddonTx; one per add-on item of an order with items).
+func (s *Service) createAddonOfLine(ctx context.Context, tx Store, o *Order, line OrderLine, now time.Time) (*time.Time, error) {
 	sub, err := tx.LiveSubscription(ctx, o.OrgID)
 	if IsCode(err, CodeNotFound) || (err == nil && sub.Status != SubActive && sub.Status != SubPastDue) {
 		return nil, Internal(errSubscriptionMoved)
@@ -340,7 +346,7 @@ func (s *Service) renewAddonsTx(ctx context.Context, tx AddonStore, o *Order, no
 	return nil
 }
 
-// endAddonOfOrderTx ends the ACTIVE add-on that order o bought, if its
+// endAddonOfOrderTx ends the ACTIVE add-ons that order o bought, if its
 // subscription is still live (a fully refunded add-on).
 func (s *Service) endAddonOfOrderTx(ctx context.Context, tx Store, o Order, now time.Time) error {
 	sub, err := tx.LiveSubscription(ctx, o.OrgID)
@@ -356,7 +362,9 @@ func (s *Service) endAddonOfOrderTx(ctx context.Context, tx Store, o Order, now 
 	}
 	for _, a := range as {
 		if a.OrderID == o.ID && a.Status == AddonActive {
-			return s.endAddonTx(ctx, tx, a, now)
+			if err := s.endAddonTx(ctx, tx, a, now); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

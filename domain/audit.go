@@ -195,7 +195,7 @@ func ParseIdempotencyRef(orgID, op string, resp []byte) (IdempotencyRef, bool) {
 			kind = EntryConsume
 		}
 		return IdempotencyRef{Table: "ledger_entries", ID: id, EntryKind: kind}, ok
-	case "purchasePack", "retrySubscriptionPayment":
+	case "purchasePack", "retrySubscriptionPayment", "checkoutOrder":
 		return IdempotencyRef{Table: "orders", ID: string(resp)}, ValidID(string(resp))
 	case "subscribe", "changeSubscription", "cancelSubscription", "resumeSubscription", "setAutoRenew":
 		if id, ok := strings.CutPrefix(string(resp), "sub:"); ok {

@@ -14,6 +14,9 @@ func (s *Service) CancelOrder(ctx context.Context, orderID string) (Order, error
 	if err != nil {
 		return Order{}, err
 	}
+	if o.Status == OrderDraft {
+		return s.discardDraft(ctx, o)
+	}
 	if !o.Status.Unpaid() {
 		if o.Status == OrderCanceled {
 			return o, nil

@@ -44,6 +44,9 @@ func (s *Service) fulfil(ctx context.Context, tx Store, o *Order, now time.Time)
 			return 0, err
 		}
 	}
+	if o.Items != nil {
+		return s.fulfilWithItems(ctx, tx, o, now)
+	}
 	if o.Subscription != nil {
 		reset, ev, err := s.applySubscriptionOrder(ctx, tx, o, now)
 		if err != nil {
@@ -101,6 +104,40 @@ func (s *Service) fulfil(ctx context.Context, tx Store, o *Order, now time.Time)
 		}
 	}
 	return res.Balance.Version, nil
+}
+
+// fulfilWithItems is fulfil of an order with items: one grant per item
+// (fulfilItems), then the invoice, one line per item, and the events.
+func (s *Service) fulfilWithItems(ctx context.Context, tx Store, o *Order, now time.Time) (int64, error) {
+	v, sev, err := s.fulfilItems(ctx, tx, o, now)
+	if err != nil {
+		return 0, err
+	}
+	if v == 0 { // nothing granted: the order still closes under the org's lock
+		res, err := s.applyCreditsTx(ctx, tx, o.OrgID, func(b *Balance, _ []Grant, _ time.Time) (change, error) {
+			if b.OrgStatus == OrgClosed {
+				return change{}, Internal(errOrgDeleted)
+			}
+			return change{}, nil
+		})
+		if err != nil {
+			return 0, err
+		}
+		v = res.Balance.Version
+	}
+	inv, err := s.issueInvoice(ctx, tx, *o, now)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.orderPaidTx(ctx, tx, *o, inv, now); err != nil {
+		return 0, err
+	}
+	if sev != nil {
+		if err := s.recordEventTx(ctx, tx, o.OrgID, sev.kind, sev.key, sev.detail, now); err != nil {
+			return 0, err
+		}
+	}
+	return v, nil
 }
 
 // packExpiry is when the credits of a pack with validity v bought at now

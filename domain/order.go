@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -12,6 +13,9 @@ type OrderStatus string
 // Order states (the schema's OrderStatus). PAID, FAILED, CANCELED, REFUNDED and
 // PARTIALLY_REFUNDED are reached only through orderTransitions.
 const (
+	// OrderDraft: a draft being edited (draft.go): never charged, not
+	// awaiting payment; checkout makes it an order PENDING.
+	OrderDraft             OrderStatus = "DRAFT"
 	OrderPending           OrderStatus = "PENDING"
 	OrderRequiresAction    OrderStatus = "REQUIRES_ACTION"
 	OrderProcessing        OrderStatus = "PROCESSING"
@@ -36,6 +40,7 @@ func (s OrderStatus) Unpaid() bool {
 
 // orderTransitions lists, per status, the statuses it may move to.
 var orderTransitions = map[OrderStatus][]OrderStatus{
+	OrderDraft:             {OrderPending, OrderCanceled},
 	OrderPending:           {OrderRequiresAction, OrderProcessing, OrderPaid, OrderFailed, OrderCanceled},
 	OrderRequiresAction:    {OrderPending, OrderProcessing, OrderPaid, OrderFailed, OrderCanceled},
 	OrderProcessing:        {OrderRequiresAction, OrderPaid, OrderFailed, OrderCanceled},
@@ -92,6 +97,9 @@ type OrderLine struct {
 	Months int
 	// AddonID is the add-on a renewal's PACK line renews ("" otherwise).
 	AddonID string
+	// ItemID is the order item the line prices, on orders with items ("" on
+	// other lines and orders).
+	ItemID string
 }
 
 // InstallmentPlan is how an order is split into monthly installments.
@@ -143,8 +151,14 @@ type Order struct {
 	Review string
 	// Refunded is the total refunded so far, in minor units of Total.
 	Refunded int64
-	// GrantID is the credit grant made when the order was paid ("" before).
+	// GrantID is the credit grant made when the order was paid ("" before,
+	// and on an order with items: each item has its own).
 	GrantID string
+	// Items are the order's items when it was made from a draft
+	// (orderitem.go): each with its own credits, validity and, once paid,
+	// grant and expiry. Credits is then their sum; Validity, ExpiresAt and
+	// GrantID are empty. Nil for every other order.
+	Items []OrderItem
 	// Subscription is what the order does to the org's plan subscription
 	// once paid (subscribe, renew, change plan, add seats); nil for an
 	// order that only buys credits. Its credits (Credits) are then the
@@ -182,6 +196,9 @@ func (s *Service) orderFor(ctx context.Context, id string, allow func(context.Co
 		return Order{}, NotFound("order")
 	}
 	o, err := s.store.OrderByID(ctx, id)
+	if IsCode(err, CodeNotFound) {
+		o, err = s.store.DraftByID(ctx, id) // a draft is an order too
+	}
 	if err != nil {
 		return Order{}, asDomainError(err)
 	}
@@ -204,6 +221,12 @@ func (s *Service) Orders(ctx context.Context, orgID string, f OrderFilter, p Pag
 		if !st.Valid() {
 			return Connection[Order]{}, InvalidInput("status", "unknown order status %q", st)
 		}
+	}
+	if slices.Contains(f.Statuses, OrderDraft) {
+		if len(f.Statuses) > 1 {
+			return Connection[Order]{}, InvalidInput("status", "list DRAFT orders on their own")
+		}
+		return s.draftsConnection(ctx, orgID)
 	}
 	c, err := s.store.ListOrders(ctx, orgID, f, p)
 	return c, asDomainError(err)

@@ -41,30 +41,45 @@ func (s *Service) refundCredits(ctx context.Context, tx Store, o *Order, refunde
 		take = o.Credits // everything still attributable to the order
 	}
 	var removed int64
-	res, err := s.applyCreditsTx(ctx, tx, o.OrgID,
-		func(b *Balance, open []Grant, _ time.Time) (change, error) {
-			for _, g := range open {
-				if g.ID != o.GrantID {
-					continue
+	var version int64
+	var notRecovered int64
+	if o.Items != nil {
+		v, r, err := s.refundItems(ctx, tx, o, refunded, full)
+		if err != nil {
+			return 0, RefundResult{}, err
+		}
+		version, removed, notRecovered = v, r.removed, r.notRecovered
+	}
+	if o.Items == nil {
+		res, err := s.applyCreditsTx(ctx, tx, o.OrgID,
+			func(b *Balance, open []Grant, _ time.Time) (change, error) {
+				for _, g := range open {
+					if g.ID != o.GrantID {
+						continue
+					}
+					removed = min(g.Remaining, take)
+					if removed == 0 {
+						return change{}, nil
+					}
+					g.Remaining -= removed
+					return change{
+						touched: []Grant{g},
+						entries: []LedgerEntry{{
+							Kind: EntryRefund, Amount: -removed, Reason: "refund of order " + o.Number,
+							Allocations: []Allocation{{GrantID: g.ID, Amount: -removed}},
+							Metadata:    orderMetadata(o), ActorKind: ActorSystem,
+						}},
+					}, nil
 				}
-				removed = min(g.Remaining, take)
-				if removed == 0 {
-					return change{}, nil
-				}
-				g.Remaining -= removed
-				return change{
-					touched: []Grant{g},
-					entries: []LedgerEntry{{
-						Kind: EntryRefund, Amount: -removed, Reason: "refund of order " + o.Number,
-						Allocations: []Allocation{{GrantID: g.ID, Amount: -removed}},
-						Metadata:    orderMetadata(o), ActorKind: ActorSystem,
-					}},
-				}, nil
-			}
-			return change{}, nil
-		})
-	if err != nil {
-		return 0, RefundResult{}, err
+				return change{}, nil
+			})
+		if err != nil {
+			return 0, RefundResult{}, err
+		}
+		notRecovered = max(share-removed, 0)
+		if removed > 0 {
+			version = res.Balance.Version
+		}
 	}
 	amount := refunded - o.Refunded
 	o.Refunded = refunded
@@ -75,7 +90,7 @@ func (s *Service) refundCredits(ctx context.Context, tx Store, o *Order, refunde
 	if o.Status.CanMove(status) {
 		o.Status = status
 	}
-	if full && o.Validity == ValidityRecurring && o.Subscription == nil {
+	if full && ((o.Validity == ValidityRecurring && o.Subscription == nil) || o.hasAddonItem()) {
 		// A refunded add-on grants nothing more.
 		if err := s.endAddonOfOrderTx(ctx, tx, *o, now); err != nil {
 			return 0, RefundResult{}, err
@@ -93,13 +108,8 @@ func (s *Service) refundCredits(ctx context.Context, tx Store, o *Order, refunde
 	if err != nil && !IsCode(err, CodeNotFound) {
 		return 0, RefundResult{}, err
 	}
-	notRecovered := max(share-removed, 0)
 	if err := s.refundEventsTx(ctx, tx, *o, amount, removed, notRecovered, note, now); err != nil {
 		return 0, RefundResult{}, err
-	}
-	var version int64
-	if removed > 0 {
-		version = res.Balance.Version
 	}
 	return version, RefundResult{CreditsRemoved: removed, CreditsNotRecovered: notRecovered}, nil
 }

@@ -29,6 +29,9 @@ type Config struct {
 	// remembered: a retry within it replays the first result, a retry after
 	// it is a new request.
 	IdempotencyRetention time.Duration
+	// DraftTTL is how long a draft order nobody changes is kept before the
+	// drafts sweep discards it (DiscardStaleDrafts).
+	DraftTTL time.Duration
 	// GatewayEventRetention is how long a gateway's event id is remembered
 	// to recognize redeliveries. Providers retry for up to a few days; an
 	// event redelivered after this is applied again, which settle makes
@@ -103,6 +106,7 @@ func DefaultConfig() Config {
 		InvitationTTL:        7 * 24 * time.Hour,
 		APIKeyCacheTTL:       time.Minute,
 		IdempotencyRetention: 7 * 24 * time.Hour,
+		DraftTTL:             DefaultDraftTTL,
 		SpendBatch:           64,
 		SpendLanes:           1,
 		Dunning: DunningConfig{
@@ -132,6 +136,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.IdempotencyRetention <= 0 {
 		c.IdempotencyRetention = d.IdempotencyRetention
+	}
+	if c.DraftTTL <= 0 {
+		c.DraftTTL = d.DraftTTL
 	}
 	if c.GatewayEventRetention <= 0 {
 		c.GatewayEventRetention = 30 * 24 * time.Hour

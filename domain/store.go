@@ -94,6 +94,7 @@ type Store interface {
 	IdempotencyStore
 	CounterStore
 	OrderStore
+	DraftStore
 	InvoiceStore
 	CreditNoteStore
 	GatewayEventStore
@@ -346,6 +347,10 @@ type OrderStore interface {
 	// OrdersOfSubscription lists up to limit orders of a subscription
 	// (Order.Subscription.SubscriptionID), newest first.
 	OrdersOfSubscription(ctx context.Context, subscriptionID string, limit int) ([]Order, error)
+	// LinkItemGrant records that grant grantID is the grant of item itemID
+	// of order orderID; CONFLICT when the item already has one (the
+	// database keeps one grant per item).
+	LinkItemGrant(ctx context.Context, grantID, orderID, itemID string) error
 }
 
 // InvoiceStore keeps invoices, at most one per paid order. An invoice is

@@ -15,7 +15,7 @@ func toOrder(o domain.Order) *model.Order {
 		ID: EncodeID(typeOrder, o.ID), OrderID: o.ID, Number: o.Number, Status: model.OrderStatus(o.Status),
 		Lines: toOrderLines(o.Lines), Subtotal: toMoney(o.Subtotal), Tax: toMoney(o.Tax), Total: toMoney(o.Total),
 		Refunded: toMoney(domain.Money{AmountMinor: o.Refunded, Currency: o.Total.Currency}),
-		Credits:  o.Credits, ExpiresAt: o.ExpiresAt, Gateway: o.Gateway, Method: toPaymentMethodKind(o.Method),
+		Credits:  o.Credits, Items: toOrderItems(o.Items), Version: o.Version, ExpiresAt: o.ExpiresAt, Gateway: o.Gateway, Method: toPaymentMethodKind(o.Method),
 		Installments: toInstallmentPlan(o.Installments), FailureReason: optional(failureReason(o)),
 		InvoiceDetails: toInvoiceDetails(o.InvoiceDetails), CreatedAt: o.CreatedAt, PaidAt: o.PaidAt,
 	}
@@ -40,7 +40,7 @@ func toOrderLines(ls []domain.OrderLine) []*model.OrderLine {
 	return convertAll(ls, func(l domain.OrderLine) *model.OrderLine {
 		return &model.OrderLine{
 			Description: l.Description, Quantity: int(l.Quantity), UnitPrice: toMoney(l.UnitPrice),
-			Amount: toMoney(l.Amount), Kind: model.OrderLineKind(l.Kind),
+			Amount: toMoney(l.Amount), Kind: model.OrderLineKind(l.Kind), ItemID: optional(l.ItemID),
 		}
 	})
 }

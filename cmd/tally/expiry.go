@@ -26,6 +26,7 @@ type housekeeper interface {
 	ExpireDue(ctx context.Context, limit int) (int, error)
 	PurgeIdempotencyKeys(ctx context.Context, limit int) (int, error)
 	PurgeGatewayEvents(ctx context.Context, limit int) (int, error)
+	DiscardStaleDrafts(ctx context.Context, limit int) (int, error)
 	RechargeDue(ctx context.Context, limit int) (int, error)
 	reconciler
 	notifier
@@ -83,6 +84,8 @@ func sweeps(svc housekeeper, o sweepOptions, logger *slog.Logger) []sweep {
 			Run: batches(svc.PurgeIdempotencyKeys, "idempotency keys past retention", logger)}, true},
 		{jobs.Periodic{Name: "purge_gateway_events", Every: o.expiryEvery,
 			Run: batches(svc.PurgeGatewayEvents, "gateway event ids past retention", logger)}, true},
+		{jobs.Periodic{Name: "discard_stale_drafts", Every: o.expiryEvery,
+			Run: batches(svc.DiscardStaleDrafts, "draft orders untouched past their TTL", logger)}, true},
 		// Alerts after expiry (it lowers balances), and mail last, so
 		// that a move of the test clock also sends what it caused.
 		{jobs.Periodic{Name: lowBalanceJob, Every: o.expiryEvery,

@@ -37,6 +37,9 @@ func (f *fakeExpirer) PurgeIdempotencyKeys(context.Context, int) (int, error) { 
 // PurgeGatewayEvents has nothing to purge.
 func (f *fakeExpirer) PurgeGatewayEvents(context.Context, int) (int, error) { return 0, nil }
 
+// DiscardStaleDrafts has no draft to discard.
+func (f *fakeExpirer) DiscardStaleDrafts(context.Context, int) (int, error) { return 0, nil }
+
 // RechargeDue finds no org due a top-up.
 func (f *fakeExpirer) RechargeDue(context.Context, int) (int, error) { return 0, nil }
 
@@ -155,6 +158,7 @@ func TestSweeps(t *testing.T) {
 		{"auto_recharge", time.Minute, true},
 		{"purge_idempotency_keys", time.Minute, true},
 		{"purge_gateway_events", time.Minute, true},
+		{"discard_stale_drafts", time.Minute, true},
 		{"low_balance", time.Minute, true},
 		{"notifications", 5 * time.Second, true},
 		{"reconcile_payments", 2 * time.Minute, false},
@@ -175,7 +179,7 @@ func TestSweeps(t *testing.T) {
 	if f.calls != 1 || f.reconciled != 1 || purged != 1 {
 		t.Fatalf("runs: expire %d, reconcile %d, purge windows %d; want 1 each", f.calls, f.reconciled, purged)
 	}
-	if got := periodic(sw); len(got) != len(sw) || got[9].Name != "reconcile_payments" {
+	if got := periodic(sw); len(got) != len(sw) || got[10].Name != "reconcile_payments" {
 		t.Fatalf("periodic = %+v", got)
 	}
 	*f = fakeExpirer{}

@@ -322,6 +322,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptInvitation            func(childComplexity int, token string) int
+		AddOrderItem                func(childComplexity int, orderID string, item model.OrderItemInput) int
 		AddPaymentMethod            func(childComplexity int, input model.AddPaymentMethodInput) int
 		AdvanceTestClock            func(childComplexity int, by *string, to *time.Time) int
 		BuyExtraCredits             func(childComplexity int, input model.BuyExtraCreditsInput) int
@@ -329,10 +330,12 @@ type ComplexityRoot struct {
 		CancelSubscription          func(childComplexity int, orgID string, idempotencyKey string) int
 		ChangePlan                  func(childComplexity int, input model.ChangePlanInput) int
 		ChangeSeats                 func(childComplexity int, input model.ChangeSeatsInput) int
+		CheckoutOrder               func(childComplexity int, input model.CheckoutOrderInput) int
 		ConfirmOrder                func(childComplexity int, orderID string) int
 		ConfirmPaymentMethod        func(childComplexity int, id string) int
 		ConsumeCredits              func(childComplexity int, input model.ConsumeCreditsInput) int
 		CreateAPIKey                func(childComplexity int, orgID string, name string) int
+		CreateOrder                 func(childComplexity int, input model.CreateOrderInput) int
 		CreateOrg                   func(childComplexity int, input model.CreateOrgInput) int
 		CreateWebhookEndpoint       func(childComplexity int, input model.CreateWebhookEndpointInput) int
 		DeleteOrg                   func(childComplexity int, input model.DeleteOrgInput) int
@@ -344,6 +347,7 @@ type ComplexityRoot struct {
 		RedeliverWebhook            func(childComplexity int, id string) int
 		RefundOrder                 func(childComplexity int, orderID string, amount *int64, reason *string, idempotencyKey string) int
 		RemoveMember                func(childComplexity int, orgID string, userID string) int
+		RemoveOrderItem             func(childComplexity int, orderID string, itemID string) int
 		RemovePaymentMethod         func(childComplexity int, id string) int
 		ResumeAutoRecharge          func(childComplexity int, orgID string, idempotencyKey string) int
 		ResumeSubscription          func(childComplexity int, orgID string, idempotencyKey string) int
@@ -357,6 +361,7 @@ type ComplexityRoot struct {
 		SetDefaultPaymentMethod     func(childComplexity int, id string) int
 		SetLowBalanceAlert          func(childComplexity int, orgID string, threshold int64, idempotencyKey string) int
 		SetMemberRole               func(childComplexity int, orgID string, userID string, role model.Role) int
+		SetOrderItemQuantity        func(childComplexity int, orderID string, itemID string, quantity int64) int
 		Subscribe                   func(childComplexity int, input model.SubscribeInput) int
 		TopUp                       func(childComplexity int, input model.TopUpInput) int
 		TransferOwnership           func(childComplexity int, input model.TransferOwnershipInput) int
@@ -379,6 +384,7 @@ type ComplexityRoot struct {
 		Installments   func(childComplexity int) int
 		Invoice        func(childComplexity int) int
 		InvoiceDetails func(childComplexity int) int
+		Items          func(childComplexity int) int
 		Lines          func(childComplexity int) int
 		Method         func(childComplexity int) int
 		NextAction     func(childComplexity int) int
@@ -389,6 +395,7 @@ type ComplexityRoot struct {
 		Subtotal       func(childComplexity int) int
 		Tax            func(childComplexity int) int
 		Total          func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	OrderConnection struct {
@@ -401,9 +408,25 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	OrderItem struct {
+		Amount     func(childComplexity int) int
+		Credits    func(childComplexity int) int
+		ExpiresAt  func(childComplexity int) int
+		GrantID    func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		PackID     func(childComplexity int) int
+		PlanID     func(childComplexity int) int
+		Quantity   func(childComplexity int) int
+		Seats      func(childComplexity int) int
+		TermMonths func(childComplexity int) int
+		Validity   func(childComplexity int) int
+	}
+
 	OrderLine struct {
 		Amount      func(childComplexity int) int
 		Description func(childComplexity int) int
+		ItemID      func(childComplexity int) int
 		Kind        func(childComplexity int) int
 		Quantity    func(childComplexity int) int
 		UnitPrice   func(childComplexity int) int
@@ -812,6 +835,11 @@ type MutationResolver interface {
 	RevokeAPIKey(ctx context.Context, id string) (*model.RevokeAPIKeyPayload, error)
 	SetAutoRecharge(ctx context.Context, input model.SetAutoRechargeInput) (*model.AutoRecharge, error)
 	ResumeAutoRecharge(ctx context.Context, orgID string, idempotencyKey string) (*model.AutoRecharge, error)
+	CreateOrder(ctx context.Context, input model.CreateOrderInput) (*model.Order, error)
+	AddOrderItem(ctx context.Context, orderID string, item model.OrderItemInput) (*model.Order, error)
+	SetOrderItemQuantity(ctx context.Context, orderID string, itemID string, quantity int64) (*model.Order, error)
+	RemoveOrderItem(ctx context.Context, orderID string, itemID string) (*model.Order, error)
+	CheckoutOrder(ctx context.Context, input model.CheckoutOrderInput) (*model.Checkout, error)
 	ConsumeCredits(ctx context.Context, input model.ConsumeCreditsInput) (*model.ConsumeCreditsPayload, error)
 	GrantCredits(ctx context.Context, input model.GrantCreditsInput) (*model.GrantCreditsPayload, error)
 	SetLowBalanceAlert(ctx context.Context, orgID string, threshold int64, idempotencyKey string) (*model.LowBalanceAlert, error)
@@ -1919,6 +1947,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptInvitation(childComplexity, args["token"].(string)), true
+	case "Mutation.addOrderItem":
+		if e.ComplexityRoot.Mutation.AddOrderItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addOrderItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddOrderItem(childComplexity, args["orderId"].(string), args["item"].(model.OrderItemInput)), true
 	case "Mutation.addPaymentMethod":
 		if e.ComplexityRoot.Mutation.AddPaymentMethod == nil {
 			break
@@ -1996,6 +2035,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangeSeats(childComplexity, args["input"].(model.ChangeSeatsInput)), true
+	case "Mutation.checkoutOrder":
+		if e.ComplexityRoot.Mutation.CheckoutOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkoutOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckoutOrder(childComplexity, args["input"].(model.CheckoutOrderInput)), true
 	case "Mutation.confirmOrder":
 		if e.ComplexityRoot.Mutation.ConfirmOrder == nil {
 			break
@@ -2040,6 +2090,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["orgId"].(string), args["name"].(string)), true
+	case "Mutation.createOrder":
+		if e.ComplexityRoot.Mutation.CreateOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateOrder(childComplexity, args["input"].(model.CreateOrderInput)), true
 	case "Mutation.createOrg":
 		if e.ComplexityRoot.Mutation.CreateOrg == nil {
 			break
@@ -2161,6 +2222,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveMember(childComplexity, args["orgId"].(string), args["userId"].(string)), true
+	case "Mutation.removeOrderItem":
+		if e.ComplexityRoot.Mutation.RemoveOrderItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeOrderItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveOrderItem(childComplexity, args["orderId"].(string), args["itemId"].(string)), true
 	case "Mutation.removePaymentMethod":
 		if e.ComplexityRoot.Mutation.RemovePaymentMethod == nil {
 			break
@@ -2304,6 +2376,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetMemberRole(childComplexity, args["orgId"].(string), args["userId"].(string), args["role"].(model.Role)), true
+	case "Mutation.setOrderItemQuantity":
+		if e.ComplexityRoot.Mutation.SetOrderItemQuantity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setOrderItemQuantity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetOrderItemQuantity(childComplexity, args["orderId"].(string), args["itemId"].(string), args["quantity"].(int64)), true
 	case "Mutation.subscribe":
 		if e.ComplexityRoot.Mutation.Subscribe == nil {
 			break
@@ -2422,6 +2505,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.InvoiceDetails(childComplexity), true
+	case "Order.items":
+		if e.ComplexityRoot.Order.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.Items(childComplexity), true
 	case "Order.lines":
 		if e.ComplexityRoot.Order.Lines == nil {
 			break
@@ -2482,6 +2571,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.Total(childComplexity), true
+	case "Order.version":
+		if e.ComplexityRoot.Order.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.Version(childComplexity), true
 
 	case "OrderConnection.edges":
 		if e.ComplexityRoot.OrderConnection.Edges == nil {
@@ -2509,6 +2604,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OrderEdge.Node(childComplexity), true
 
+	case "OrderItem.amount":
+		if e.ComplexityRoot.OrderItem.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderItem.Amount(childComplexity), true
+	case "OrderItem.credits":
+		if e.ComplexityRoot.OrderItem.Credits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderItem.Credits(childComplexity), true
+	case "OrderItem.expiresAt":
+		if e.ComplexityRoot.OrderItem.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderItem.ExpiresAt(childComplexity), true
+	case "OrderItem.grantId":
+		if e.ComplexityRoot.OrderItem.GrantID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderItem.GrantID(childComplexity), true
+	case "OrderItem.id":
+		if e.ComplexityRoot.OrderItem.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderItem.ID(childComplexity), true
+	case "OrderItem.kind":
+		if e.ComplexityRoot.OrderItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderItem.Kind(childComplexity), true
+	case "OrderItem.packId":
+		if e.ComplexityRoot.OrderItem.PackID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderItem.PackID(childComplexity), true
+	case "OrderItem.planId":
+		if e.ComplexityRoot.OrderItem.PlanID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderItem.PlanID(childComplexity), true
+	case "OrderItem.quantity":
+		if e.ComplexityRoot.OrderItem.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderItem.Quantity(childComplexity), true
+	case "OrderItem.seats":
+		if e.ComplexityRoot.OrderItem.Seats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderItem.Seats(childComplexity), true
+	case "OrderItem.termMonths":
+		if e.ComplexityRoot.OrderItem.TermMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderItem.TermMonths(childComplexity), true
+	case "OrderItem.validity":
+		if e.ComplexityRoot.OrderItem.Validity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderItem.Validity(childComplexity), true
+
 	case "OrderLine.amount":
 		if e.ComplexityRoot.OrderLine.Amount == nil {
 			break
@@ -2521,6 +2689,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderLine.Description(childComplexity), true
+	case "OrderLine.itemId":
+		if e.ComplexityRoot.OrderLine.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.ItemID(childComplexity), true
 	case "OrderLine.kind":
 		if e.ComplexityRoot.OrderLine.Kind == nil {
 			break
@@ -4121,12 +4295,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BuyExtraCreditsInput", ec.unmarshalInputBuyExtraCreditsInput),
 			graphql.NewInputUnmarshaler("ChangePlanInput", ec.unmarshalInputChangePlanInput),
 			graphql.NewInputUnmarshaler("ChangeSeatsInput", ec.unmarshalInputChangeSeatsInput),
+			graphql.NewInputUnmarshaler("CheckoutOrderInput", ec.unmarshalInputCheckoutOrderInput),
 			graphql.NewInputUnmarshaler("ConsumeCreditsInput", ec.unmarshalInputConsumeCreditsInput),
+			graphql.NewInputUnmarshaler("CreateOrderInput", ec.unmarshalInputCreateOrderInput),
 			graphql.NewInputUnmarshaler("CreateOrgInput", ec.unmarshalInputCreateOrgInput),
 			graphql.NewInputUnmarshaler("CreateWebhookEndpointInput", ec.unmarshalInputCreateWebhookEndpointInput),
 			graphql.NewInputUnmarshaler("DeleteOrgInput", ec.unmarshalInputDeleteOrgInput),
 			graphql.NewInputUnmarshaler("GrantCreditsInput", ec.unmarshalInputGrantCreditsInput),
 			graphql.NewInputUnmarshaler("InvoiceDetailsInput", ec.unmarshalInputInvoiceDetailsInput),
+			graphql.NewInputUnmarshaler("OrderItemInput", ec.unmarshalInputOrderItemInput),
 			graphql.NewInputUnmarshaler("PreviewChangeInput", ec.unmarshalInputPreviewChangeInput),
 			graphql.NewInputUnmarshaler("PurchasePackInput", ec.unmarshalInputPurchasePackInput),
 			graphql.NewInputUnmarshaler("QuoteInput", ec.unmarshalInputQuoteInput),
@@ -4491,6 +4668,111 @@ type Pack implements Node {
   stepCredits: Credits
   "Price per step of a custom pack, one per currency; empty otherwise."
   stepPrices: [Money!]!
+}
+`, BuiltIn: false},
+	{Name: "../schema/checkout.graphqls", Input: `"What an order item buys."
+enum OrderItemKind {
+  "A plan subscription with its seats (subscribe, in the same order): only for an org without a subscription, at most one per order."
+  PLAN
+  "Seats added to the org's active subscription, charged pro rata for the rest of the period."
+  SEATS
+  "Credit packs; a RECURRING pack is an add-on of the subscription for a term in months."
+  PACK
+  "Extra credits at the plan's unit price, in whole blocks."
+  EXTRA_CREDITS
+}
+
+"One item of an order made with createOrder: what it buys and the credits it grants once paid, each item with its own validity."
+type OrderItem {
+  "ID of the item within its order, for setOrderItemQuantity and removeOrderItem."
+  id: ID!
+  "What the item buys."
+  kind: OrderItemKind!
+  "Global ID of the plan a PLAN item subscribes to; null for other kinds."
+  planId: ID
+  "Seats of a PLAN item, or seats a SEATS item adds; null for other kinds."
+  seats: Int
+  "Global ID of a PACK item's pack; null for other kinds."
+  packId: ID
+  "How many packs a PACK item buys; 1 for other kinds."
+  quantity: Int!
+  "An add-on's term in months; null for other items."
+  termMonths: Int
+  "The credits of a custom pack, or the extra credits an EXTRA_CREDITS item buys; null otherwise."
+  amount: Credits
+  "Credits the item grants once paid (an add-on: each month of its term)."
+  credits: Credits!
+  "How long the item's credits last: NEVER for a pack, RECURRING for an add-on (until the next monthly reset, again each month of its term), BILLING_CYCLE for a plan's, added seats' (SUBSCRIPTION credit) and extra credits (until the next monthly reset)."
+  validity: ValidityPolicy!
+  "Global ID of the item's own credit grant once the order is paid; null before, and for an item without credits."
+  grantId: ID
+  "When the item's credits expire; null when they never do, and until the order is paid."
+  expiresAt: Time
+}
+
+"One item asked for: the fields of its kind, the others left null."
+input OrderItemInput {
+  "What the item buys."
+  kind: OrderItemKind!
+  "PLAN: global ID of the plan."
+  planId: ID
+  "PLAN: seats, 1 to 10,000, at least the org's members and pending invitations; SEATS: seats to add."
+  seats: Int
+  "PACK: global ID of the pack, priced in the org's currency."
+  packId: ID
+  "PACK: how many packs, 1 to the configured maximum (100 by default)."
+  quantity: Int! = 1
+  "PACK of a RECURRING pack (an add-on): the term in months, from the pack's minimum to the months left in the subscription's billing period (or the plan's period when the order holds the plan); null takes the minimum."
+  termMonths: Int
+  "PACK of a custom pack: its credits; EXTRA_CREDITS: the credits to buy, a positive multiple of the plan's block."
+  credits: Credits
+}
+
+"What createOrder takes."
+input CreateOrderInput {
+  "Global ID of the org that buys (OWNER or BILLING)."
+  orgId: ID!
+  "The currency the buyer expects; when given it must be the org's (the order is always priced in the org's currency)."
+  currency: Currency
+  "The items, at most 20; may be empty."
+  items: [OrderItemInput!]!
+  "Number of card installments the draft is priced in, 1 (at once, the default) to the server's configured maximum; add-ons and seats are paid in the subscription's count."
+  installments: Int! = 1
+}
+
+"What checkoutOrder takes: the draft at the version the buyer saw, and how to pay, as for purchasePack."
+input CheckoutOrderInput {
+  "Global ID of the draft order."
+  orderId: ID!
+  "The draft's ` + "`" + `version` + "`" + ` the buyer saw; another version is CONFLICT and nothing is charged."
+  version: Int64!
+  "Name of the gateway to pay with; null lets the routing rules choose (a saved payment method fixes it)."
+  gateway: String
+  "How the buyer pays; null lets the gateway offer its own choice."
+  method: PaymentMethodKind
+  "Number of installments; null takes the draft's count, another count than the draft's is INVALID_INPUT."
+  installments: Int
+  "A saved payment method's global ID, or a gateway-side payment method (a card token, a sandbox test card); null lets the buyer choose on the gateway's page."
+  paymentMethodId: String
+  "A key unique to this checkout: a retry with the same key and input returns the first order and makes no second payment; with other input, CONFLICT."
+  idempotencyKey: String!
+  "Billing details for the invoice."
+  invoiceDetails: InvoiceDetailsInput
+  "Where a hosted payment page sends the buyer back to, under the rules of purchasePack's returnUrl."
+  returnUrl: String
+}
+
+extend type Mutation {
+  "Creates a draft order (status DRAFT) of the org with items, priced in the org's currency exactly as checkoutOrder will charge it (OWNER, BILLING). A draft is never charged and is not awaiting payment; at most 10 per org (CONFLICT beyond), discarded after 7 days untouched. INVALID_INPUT names the item's field (` + "`" + `items[1].quantity` + "`" + `); a PLAN item when the org already has a subscription is CONFLICT."
+  createOrder("The draft." input: CreateOrderInput!): Order!
+  "Adds an item to a draft order and reprices it (OWNER, BILLING). CONFLICT once checkout has started (the order is no longer DRAFT): nothing changes."
+  addOrderItem("Global ID of the draft order." orderId: ID!, "The item." item: OrderItemInput!): Order!
+  "Sets an item's quantity and reprices the draft (OWNER, BILLING): the packs of a PACK item, the seats of a PLAN or SEATS item, the credits of an EXTRA_CREDITS item; at least 1 (remove the item instead). CONFLICT once checkout has started."
+  setOrderItemQuantity("Global ID of the draft order." orderId: ID!, "ID of the item." itemId: ID!, "The new quantity." quantity: Int64!): Order!
+  "Removes an item from a draft order and reprices it (OWNER, BILLING): a removed item is neither charged nor granted. CONFLICT once checkout has started."
+  removeOrderItem("Global ID of the draft order." orderId: ID!, "ID of the item." itemId: ID!): Order!
+  "Pays a draft order at the version the buyer saw (OWNER, BILLING): the order leaves DRAFT (PENDING, same ID and a number) and its payment starts as for purchasePack (same routing, installments, next actions, idempotency and errors). CONFLICT when the draft changed since that version, when its prices moved (it is repriced: read it again), or when checkout already started. Once paid, each item's credits are granted with the item's own validity and one invoice lists a line per item."
+  checkoutOrder("The checkout." input: CheckoutOrderInput!): Checkout!
 }
 `, BuiltIn: false},
 	{Name: "../schema/common.graphqls", Input: `"""
@@ -5047,6 +5329,8 @@ extend type Mutation {
 `, BuiltIn: false},
 	{Name: "../schema/orders.graphqls", Input: `"Where an order stands."
 enum OrderStatus {
+  "A draft being edited (createOrder): never charged, not awaiting payment; checkoutOrder makes it PENDING."
+  DRAFT
   "Created, not yet paid."
   PENDING
   "The buyer must act (approve, confirm a card)."
@@ -5099,6 +5383,8 @@ type OrderLine {
   amount: Money!
   "What the line is for."
   kind: OrderLineKind!
+  "ID of the order item the line prices (see ` + "`" + `Order.items` + "`" + `); null on other lines."
+  itemId: ID
 }
 
 "How a payment is split into installments."
@@ -5149,7 +5435,7 @@ type InvoiceDetails {
 type Order implements Node {
   "Opaque global ID of the order."
   id: ID!
-  "Human-readable unique number, e.g. \"ORD-2026-000042\"."
+  "Human-readable unique number, e.g. \"ORD-2026-000042\"; empty while the order is a DRAFT."
   number: String!
   "Where the order stands."
   status: OrderStatus!
@@ -5163,8 +5449,12 @@ type Order implements Node {
   total: Money!
   "What has been refunded so far; zero when nothing."
   refunded: Money!
-  "Credits the order grants once paid."
+  "Credits the order grants once paid (with items: their sum)."
   credits: Credits!
+  "The items of an order made with createOrder, each with its own credits, validity and, once paid, grant; empty for other orders."
+  items: [OrderItem!]!
+  "Increases with every change; checkoutOrder takes the version of the draft the buyer saw."
+  version: Int64!
   "When the order's credits expire; null when they never do, and until the order is paid."
   expiresAt: Time
   "Name of the payment gateway, e.g. \"stripe\"."
@@ -6890,6 +7180,10 @@ func (ec *executionContext) childFields_Order(ctx context.Context, field graphql
 		return ec.fieldContext_Order_refunded(ctx, field)
 	case "credits":
 		return ec.fieldContext_Order_credits(ctx, field)
+	case "items":
+		return ec.fieldContext_Order_items(ctx, field)
+	case "version":
+		return ec.fieldContext_Order_version(ctx, field)
 	case "expiresAt":
 		return ec.fieldContext_Order_expiresAt(ctx, field)
 	case "gateway":
@@ -6934,6 +7228,36 @@ func (ec *executionContext) childFields_OrderEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type OrderEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_OrderItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OrderItem_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_OrderItem_kind(ctx, field)
+	case "planId":
+		return ec.fieldContext_OrderItem_planId(ctx, field)
+	case "seats":
+		return ec.fieldContext_OrderItem_seats(ctx, field)
+	case "packId":
+		return ec.fieldContext_OrderItem_packId(ctx, field)
+	case "quantity":
+		return ec.fieldContext_OrderItem_quantity(ctx, field)
+	case "termMonths":
+		return ec.fieldContext_OrderItem_termMonths(ctx, field)
+	case "amount":
+		return ec.fieldContext_OrderItem_amount(ctx, field)
+	case "credits":
+		return ec.fieldContext_OrderItem_credits(ctx, field)
+	case "validity":
+		return ec.fieldContext_OrderItem_validity(ctx, field)
+	case "grantId":
+		return ec.fieldContext_OrderItem_grantId(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_OrderItem_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderItem", field.Name)
+}
+
 func (ec *executionContext) childFields_OrderLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "description":
@@ -6946,6 +7270,8 @@ func (ec *executionContext) childFields_OrderLine(ctx context.Context, field gra
 		return ec.fieldContext_OrderLine_amount(ctx, field)
 	case "kind":
 		return ec.fieldContext_OrderLine_kind(ctx, field)
+	case "itemId":
+		return ec.fieldContext_OrderLine_itemId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrderLine", field.Name)
 }
@@ -7734,6 +8060,28 @@ func (ec *executionContext) field_Mutation_acceptInvitation_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addOrderItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "item",
+		func(ctx context.Context, v any) (model.OrderItemInput, error) {
+			return ec.unmarshalNOrderItemInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderItemInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["item"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addPaymentMethod_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7848,6 +8196,20 @@ func (ec *executionContext) field_Mutation_changeSeats_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_checkoutOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CheckoutOrderInput, error) {
+			return ec.unmarshalNCheckoutOrderInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCheckoutOrderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_confirmOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7909,6 +8271,20 @@ func (ec *executionContext) field_Mutation_createApiKey_args(ctx context.Context
 		return nil, err
 	}
 	args["name"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateOrderInput, error) {
+			return ec.unmarshalNCreateOrderInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCreateOrderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -8111,6 +8487,28 @@ func (ec *executionContext) field_Mutation_removeMember_args(ctx context.Context
 		return nil, err
 	}
 	args["userId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeOrderItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "itemId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["itemId"] = arg1
 	return args, nil
 }
 
@@ -8381,6 +8779,36 @@ func (ec *executionContext) field_Mutation_setMemberRole_args(ctx context.Contex
 		return nil, err
 	}
 	args["role"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setOrderItemQuantity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "itemId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["itemId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "quantity",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt642int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quantity"] = arg2
 	return args, nil
 }
 
@@ -13368,6 +13796,226 @@ func (ec *executionContext) fieldContext_Mutation_resumeAutoRecharge(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateOrder(ctx, fc.Args["input"].(model.CreateOrderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Order) graphql.Marshaler {
+			return ec.marshalNOrder2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addOrderItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addOrderItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddOrderItem(ctx, fc.Args["orderId"].(string), fc.Args["item"].(model.OrderItemInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Order) graphql.Marshaler {
+			return ec.marshalNOrder2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addOrderItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addOrderItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setOrderItemQuantity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setOrderItemQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetOrderItemQuantity(ctx, fc.Args["orderId"].(string), fc.Args["itemId"].(string), fc.Args["quantity"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Order) graphql.Marshaler {
+			return ec.marshalNOrder2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setOrderItemQuantity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setOrderItemQuantity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeOrderItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeOrderItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveOrderItem(ctx, fc.Args["orderId"].(string), fc.Args["itemId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Order) graphql.Marshaler {
+			return ec.marshalNOrder2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeOrderItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeOrderItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_checkoutOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_checkoutOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CheckoutOrder(ctx, fc.Args["input"].(model.CheckoutOrderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Checkout) graphql.Marshaler {
+			return ec.marshalNCheckout2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCheckout(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_checkoutOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Checkout(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_checkoutOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_consumeCredits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15229,6 +15877,61 @@ func (ec *executionContext) fieldContext_Order_credits(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Order", field, false, false, "Credits")
 }
 
+func (ec *executionContext) _Order_items(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.OrderItem) graphql.Marshaler {
+			return ec.marshalNOrderItem2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_version(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, false, false, "Int64")
+}
+
 func (ec *executionContext) _Order_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15614,6 +16317,282 @@ func (ec *executionContext) fieldContext_OrderEdge_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _OrderItem_id(ctx context.Context, field graphql.CollectedField, obj *model.OrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderItem_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderItem_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OrderItem_kind(ctx context.Context, field graphql.CollectedField, obj *model.OrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderItem_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OrderItemKind) graphql.Marshaler {
+			return ec.marshalNOrderItemKind2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderItemKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderItem", field, false, false, "OrderItemKind")
+}
+
+func (ec *executionContext) _OrderItem_planId(ctx context.Context, field graphql.CollectedField, obj *model.OrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderItem_planId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlanID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderItem_planId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OrderItem_seats(ctx context.Context, field graphql.CollectedField, obj *model.OrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderItem_seats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seats, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderItem_seats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderItem_packId(ctx context.Context, field graphql.CollectedField, obj *model.OrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderItem_packId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderItem_packId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OrderItem_quantity(ctx context.Context, field graphql.CollectedField, obj *model.OrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderItem_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderItem_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderItem_termMonths(ctx context.Context, field graphql.CollectedField, obj *model.OrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderItem_termMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TermMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderItem_termMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderItem_amount(ctx context.Context, field graphql.CollectedField, obj *model.OrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderItem_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOCredits2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderItem_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderItem", field, false, false, "Credits")
+}
+
+func (ec *executionContext) _OrderItem_credits(ctx context.Context, field graphql.CollectedField, obj *model.OrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderItem_credits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Credits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNCredits2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderItem_credits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderItem", field, false, false, "Credits")
+}
+
+func (ec *executionContext) _OrderItem_validity(ctx context.Context, field graphql.CollectedField, obj *model.OrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderItem_validity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Validity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ValidityPolicy) graphql.Marshaler {
+			return ec.marshalNValidityPolicy2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐValidityPolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderItem_validity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderItem", field, false, false, "ValidityPolicy")
+}
+
+func (ec *executionContext) _OrderItem_grantId(ctx context.Context, field graphql.CollectedField, obj *model.OrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderItem_grantId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GrantID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderItem_grantId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OrderItem_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.OrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderItem_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderItem_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderItem", field, false, false, "Time")
+}
+
 func (ec *executionContext) _OrderLine_description(ctx context.Context, field graphql.CollectedField, obj *model.OrderLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15745,6 +16724,29 @@ func (ec *executionContext) _OrderLine_kind(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_OrderLine_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "OrderLineKind")
+}
+
+func (ec *executionContext) _OrderLine_itemId(ctx context.Context, field graphql.CollectedField, obj *model.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_itemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_itemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Org_id(ctx context.Context, field graphql.CollectedField, obj *model.Org) (ret graphql.Marshaler) {
@@ -23735,6 +24737,104 @@ func UnmarshalChangeSeatsInput(ctx context.Context, raw any) (model.ChangeSeatsI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCheckoutOrderInput(ctx context.Context, obj any) (model.CheckoutOrderInput, error) {
+	var it model.CheckoutOrderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "version", "gateway", "method", "installments", "paymentMethodId", "idempotencyKey", "invoiceDetails", "returnUrl"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt642int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "gateway":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gateway"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gateway = data
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalOPaymentMethodKind2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐPaymentMethodKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "installments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("installments"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Installments = data
+		case "paymentMethodId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentMethodId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentMethodID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "invoiceDetails":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoiceDetails"))
+			data, err := ec.unmarshalOInvoiceDetailsInput2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐInvoiceDetailsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoiceDetails = data
+		case "returnUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReturnURL = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCheckoutOrderInput unmarshals raw into the CheckoutOrderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCheckoutOrderInput(ctx context.Context, raw any) (model.CheckoutOrderInput, error) {
+	var out model.CheckoutOrderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CheckoutOrderInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputConsumeCreditsInput(ctx context.Context, obj any) (model.ConsumeCreditsInput, error) {
 	var it model.ConsumeCreditsInput
 	if obj == nil {
@@ -23802,6 +24902,73 @@ func (ec *executionContext) unmarshalInputConsumeCreditsInput(ctx context.Contex
 func UnmarshalConsumeCreditsInput(ctx context.Context, raw any) (model.ConsumeCreditsInput, error) {
 	var out model.ConsumeCreditsInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConsumeCreditsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateOrderInput(ctx context.Context, obj any) (model.CreateOrderInput, error) {
+	var it model.CreateOrderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["installments"]; !present {
+		asMap["installments"] = 1
+	}
+
+	fieldsInOrder := [...]string{"orgId", "currency", "items", "installments"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOCurrency2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCurrency(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalNOrderItemInput2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderItemInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
+		case "installments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("installments"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Installments = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateOrderInput unmarshals raw into the CreateOrderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateOrderInput(ctx context.Context, raw any) (model.CreateOrderInput, error) {
+	var out model.CreateOrderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateOrderInput", raw, &out)
 	return out, err
 }
 
@@ -24117,6 +25284,94 @@ func (ec *executionContext) unmarshalInputInvoiceDetailsInput(ctx context.Contex
 func UnmarshalInvoiceDetailsInput(ctx context.Context, raw any) (model.InvoiceDetailsInput, error) {
 	var out model.InvoiceDetailsInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "InvoiceDetailsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOrderItemInput(ctx context.Context, obj any) (model.OrderItemInput, error) {
+	var it model.OrderItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["quantity"]; !present {
+		asMap["quantity"] = 1
+	}
+
+	fieldsInOrder := [...]string{"kind", "planId", "seats", "packId", "quantity", "termMonths", "credits"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNOrderItemKind2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderItemKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "planId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
+		case "seats":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seats"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seats = data
+		case "packId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "termMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermMonths = data
+		case "credits":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("credits"))
+			data, err := ec.unmarshalOCredits2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Credits = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrderItemInput unmarshals raw into the OrderItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrderItemInput(ctx context.Context, raw any) (model.OrderItemInput, error) {
+	var out model.OrderItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrderItemInput", raw, &out)
 	return out, err
 }
 
@@ -26946,6 +28201,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addOrderItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addOrderItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setOrderItemQuantity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setOrderItemQuantity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeOrderItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeOrderItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkoutOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_checkoutOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "consumeCredits":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_consumeCredits(ctx, field)
@@ -27307,6 +28597,16 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "items":
+			out.Values[i] = ec._Order_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Order_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "expiresAt":
 			out.Values[i] = ec._Order_expiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -27451,6 +28751,94 @@ func (ec *executionContext) _OrderEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var orderItemImplementors = []string{"OrderItem"}
+
+func (ec *executionContext) _OrderItem(ctx context.Context, sel ast.SelectionSet, obj *model.OrderItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderItem")
+		case "id":
+			out.Values[i] = ec._OrderItem_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._OrderItem_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "planId":
+			out.Values[i] = ec._OrderItem_planId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "seats":
+			out.Values[i] = ec._OrderItem_seats(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "packId":
+			out.Values[i] = ec._OrderItem_packId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._OrderItem_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "termMonths":
+			out.Values[i] = ec._OrderItem_termMonths(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._OrderItem_amount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "credits":
+			out.Values[i] = ec._OrderItem_credits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validity":
+			out.Values[i] = ec._OrderItem_validity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grantId":
+			out.Values[i] = ec._OrderItem_grantId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._OrderItem_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var orderLineImplementors = []string{"OrderLine"}
 
 func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet, obj *model.OrderLine) graphql.Marshaler {
@@ -27485,6 +28873,11 @@ func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet
 		case "kind":
 			out.Values[i] = ec._OrderLine_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "itemId":
+			out.Values[i] = ec._OrderLine_itemId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -30348,6 +31741,11 @@ func (ec *executionContext) marshalNCheckout2ᚖgithubᚗcomᚋtallyhqᚋtally�
 	return ec._Checkout(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCheckoutOrderInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCheckoutOrderInput(ctx context.Context, v any) (model.CheckoutOrderInput, error) {
+	res, err := ec.unmarshalInputCheckoutOrderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNConsumeCreditsInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐConsumeCreditsInput(ctx context.Context, v any) (model.ConsumeCreditsInput, error) {
 	res, err := ec.unmarshalInputConsumeCreditsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -30367,6 +31765,11 @@ func (ec *executionContext) marshalNCreateApiKeyPayload2ᚖgithubᚗcomᚋtallyh
 		return graphql.Null
 	}
 	return ec._CreateApiKeyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateOrderInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCreateOrderInput(ctx context.Context, v any) (model.CreateOrderInput, error) {
+	res, err := ec.unmarshalInputCreateOrderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNCreateOrgInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐCreateOrgInput(ctx context.Context, v any) (model.CreateOrgInput, error) {
@@ -30933,6 +32336,64 @@ func (ec *executionContext) marshalNOrderEdge2ᚖgithubᚗcomᚋtallyhqᚋtally�
 		return graphql.Null
 	}
 	return ec._OrderEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrderItem2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrderItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrderItem2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOrderItem2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderItem(ctx context.Context, sel ast.SelectionSet, v *model.OrderItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrderItem!")
+		return graphql.Null
+	}
+	return ec._OrderItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOrderItemInput2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderItemInput(ctx context.Context, v any) (model.OrderItemInput, error) {
+	res, err := ec.unmarshalInputOrderItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOrderItemInput2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderItemInputᚄ(ctx context.Context, v any) ([]*model.OrderItemInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.OrderItemInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrderItemInput2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderItemInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNOrderItemInput2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderItemInput(ctx context.Context, v any) (*model.OrderItemInput, error) {
+	res, err := ec.unmarshalInputOrderItemInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOrderItemKind2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderItemKind(ctx context.Context, v any) (model.OrderItemKind, error) {
+	var res model.OrderItemKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrderItemKind2githubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderItemKind(ctx context.Context, sel ast.SelectionSet, v model.OrderItemKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNOrderLine2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐOrderLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrderLine) graphql.Marshaler {

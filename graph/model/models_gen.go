@@ -133,6 +133,28 @@ type Checkout struct {
 	NextAction *NextAction `json:"nextAction,omitempty"`
 }
 
+// What checkoutOrder takes: the draft at the version the buyer saw, and how to pay, as for purchasePack.
+type CheckoutOrderInput struct {
+	// Global ID of the draft order.
+	OrderID string `json:"orderId"`
+	// The draft's `version` the buyer saw; another version is CONFLICT and nothing is charged.
+	Version int64 `json:"version"`
+	// Name of the gateway to pay with; null lets the routing rules choose (a saved payment method fixes it).
+	Gateway *string `json:"gateway,omitempty"`
+	// How the buyer pays; null lets the gateway offer its own choice.
+	Method *PaymentMethodKind `json:"method,omitempty"`
+	// Number of installments; null takes the draft's count, another count than the draft's is INVALID_INPUT.
+	Installments *int `json:"installments,omitempty"`
+	// A saved payment method's global ID, or a gateway-side payment method (a card token, a sandbox test card); null lets the buyer choose on the gateway's page.
+	PaymentMethodID *string `json:"paymentMethodId,omitempty"`
+	// A key unique to this checkout: a retry with the same key and input returns the first order and makes no second payment; with other input, CONFLICT.
+	IdempotencyKey string `json:"idempotencyKey"`
+	// Billing details for the invoice.
+	InvoiceDetails *InvoiceDetailsInput `json:"invoiceDetails,omitempty"`
+	// Where a hosted payment page sends the buyer back to, under the rules of purchasePack's returnUrl.
+	ReturnURL *string `json:"returnUrl,omitempty"`
+}
+
 // What consumeCredits takes.
 type ConsumeCreditsInput struct {
 	// Global ID of the org.
@@ -161,6 +183,18 @@ type CreateAPIKeyPayload struct {
 	APIKey *ApiKey `json:"apiKey"`
 	// The secret (starts with "tly_"); shown only now, store it safely.
 	Secret string `json:"secret"`
+}
+
+// What createOrder takes.
+type CreateOrderInput struct {
+	// Global ID of the org that buys (OWNER or BILLING).
+	OrgID string `json:"orgId"`
+	// The currency the buyer expects; when given it must be the org's (the order is always priced in the org's currency).
+	Currency *Currency `json:"currency,omitempty"`
+	// The items, at most 20; may be empty.
+	Items []*OrderItemInput `json:"items"`
+	// Number of card installments the draft is priced in, 1 (at once, the default) to the server's configured maximum; add-ons and seats are paid in the subscription's count.
+	Installments int `json:"installments"`
 }
 
 // What createOrg takes.
@@ -423,6 +457,52 @@ type OrderEdge struct {
 	Node *Order `json:"node"`
 }
 
+// One item of an order made with createOrder: what it buys and the credits it grants once paid, each item with its own validity.
+type OrderItem struct {
+	// ID of the item within its order, for setOrderItemQuantity and removeOrderItem.
+	ID string `json:"id"`
+	// What the item buys.
+	Kind OrderItemKind `json:"kind"`
+	// Global ID of the plan a PLAN item subscribes to; null for other kinds.
+	PlanID *string `json:"planId,omitempty"`
+	// Seats of a PLAN item, or seats a SEATS item adds; null for other kinds.
+	Seats *int `json:"seats,omitempty"`
+	// Global ID of a PACK item's pack; null for other kinds.
+	PackID *string `json:"packId,omitempty"`
+	// How many packs a PACK item buys; 1 for other kinds.
+	Quantity int `json:"quantity"`
+	// An add-on's term in months; null for other items.
+	TermMonths *int `json:"termMonths,omitempty"`
+	// The credits of a custom pack, or the extra credits an EXTRA_CREDITS item buys; null otherwise.
+	Amount *int64 `json:"amount,omitempty"`
+	// Credits the item grants once paid (an add-on: each month of its term).
+	Credits int64 `json:"credits"`
+	// How long the item's credits last: NEVER for a pack, RECURRING for an add-on (until the next monthly reset, again each month of its term), BILLING_CYCLE for a plan's, added seats' (SUBSCRIPTION credit) and extra credits (until the next monthly reset).
+	Validity ValidityPolicy `json:"validity"`
+	// Global ID of the item's own credit grant once the order is paid; null before, and for an item without credits.
+	GrantID *string `json:"grantId,omitempty"`
+	// When the item's credits expire; null when they never do, and until the order is paid.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// One item asked for: the fields of its kind, the others left null.
+type OrderItemInput struct {
+	// What the item buys.
+	Kind OrderItemKind `json:"kind"`
+	// PLAN: global ID of the plan.
+	PlanID *string `json:"planId,omitempty"`
+	// PLAN: seats, 1 to 10,000, at least the org's members and pending invitations; SEATS: seats to add.
+	Seats *int `json:"seats,omitempty"`
+	// PACK: global ID of the pack, priced in the org's currency.
+	PackID *string `json:"packId,omitempty"`
+	// PACK: how many packs, 1 to the configured maximum (100 by default).
+	Quantity int `json:"quantity"`
+	// PACK of a RECURRING pack (an add-on): the term in months, from the pack's minimum to the months left in the subscription's billing period (or the plan's period when the order holds the plan); null takes the minimum.
+	TermMonths *int `json:"termMonths,omitempty"`
+	// PACK of a custom pack: its credits; EXTRA_CREDITS: the credits to buy, a positive multiple of the plan's block.
+	Credits *int64 `json:"credits,omitempty"`
+}
+
 // One line of an order, invoice or credit note (negative on a credit note).
 type OrderLine struct {
 	// What the line is for, in words.
@@ -435,6 +515,8 @@ type OrderLine struct {
 	Amount *Money `json:"amount"`
 	// What the line is for.
 	Kind OrderLineKind `json:"kind"`
+	// ID of the order item the line prices (see `Order.items`); null on other lines.
+	ItemID *string `json:"itemId,omitempty"`
 }
 
 // One billing transition in an org's history.
@@ -1685,6 +1767,70 @@ func (e NextActionKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What an order item buys.
+type OrderItemKind string
+
+const (
+	// A plan subscription with its seats (subscribe, in the same order): only for an org without a subscription, at most one per order.
+	OrderItemKindPlan OrderItemKind = "PLAN"
+	// Seats added to the org's active subscription, charged pro rata for the rest of the period.
+	OrderItemKindSeats OrderItemKind = "SEATS"
+	// Credit packs; a RECURRING pack is an add-on of the subscription for a term in months.
+	OrderItemKindPack OrderItemKind = "PACK"
+	// Extra credits at the plan's unit price, in whole blocks.
+	OrderItemKindExtraCredits OrderItemKind = "EXTRA_CREDITS"
+)
+
+var AllOrderItemKind = []OrderItemKind{
+	OrderItemKindPlan,
+	OrderItemKindSeats,
+	OrderItemKindPack,
+	OrderItemKindExtraCredits,
+}
+
+func (e OrderItemKind) IsValid() bool {
+	switch e {
+	case OrderItemKindPlan, OrderItemKindSeats, OrderItemKindPack, OrderItemKindExtraCredits:
+		return true
+	}
+	return false
+}
+
+func (e OrderItemKind) String() string {
+	return string(e)
+}
+
+func (e *OrderItemKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrderItemKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrderItemKind", str)
+	}
+	return nil
+}
+
+func (e OrderItemKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrderItemKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrderItemKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // What an order, invoice or credit note line is for.
 type OrderLineKind string
 
@@ -1768,6 +1914,8 @@ func (e OrderLineKind) MarshalJSON() ([]byte, error) {
 type OrderStatus string
 
 const (
+	// A draft being edited (createOrder): never charged, not awaiting payment; checkoutOrder makes it PENDING.
+	OrderStatusDraft OrderStatus = "DRAFT"
 	// Created, not yet paid.
 	OrderStatusPending OrderStatus = "PENDING"
 	// The buyer must act (approve, confirm a card).
@@ -1787,6 +1935,7 @@ const (
 )
 
 var AllOrderStatus = []OrderStatus{
+	OrderStatusDraft,
 	OrderStatusPending,
 	OrderStatusRequiresAction,
 	OrderStatusProcessing,
@@ -1799,7 +1948,7 @@ var AllOrderStatus = []OrderStatus{
 
 func (e OrderStatus) IsValid() bool {
 	switch e {
-	case OrderStatusPending, OrderStatusRequiresAction, OrderStatusProcessing, OrderStatusPaid, OrderStatusFailed, OrderStatusCanceled, OrderStatusRefunded, OrderStatusPartiallyRefunded:
+	case OrderStatusDraft, OrderStatusPending, OrderStatusRequiresAction, OrderStatusProcessing, OrderStatusPaid, OrderStatusFailed, OrderStatusCanceled, OrderStatusRefunded, OrderStatusPartiallyRefunded:
 		return true
 	}
 	return false

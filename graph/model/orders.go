@@ -16,6 +16,8 @@ type Order struct {
 	Total          *Money
 	Refunded       *Money
 	Credits        int64
+	Items          []*OrderItem
+	Version        int64
 	ExpiresAt      *time.Time
 	Gateway        string
 	Method         *PaymentMethodKind

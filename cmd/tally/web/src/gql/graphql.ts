@@ -197,6 +197,8 @@ export type OrderLineKind =
 export type OrderStatus =
   /** Canceled before payment. */
   | 'CANCELED'
+  /** A draft being edited (createOrder): never charged, not awaiting payment; checkoutOrder makes it PENDING. */
+  | 'DRAFT'
   /** The payment failed. */
   | 'FAILED'
   /** Paid; its credits are available. */
