@@ -6,6 +6,7 @@ import { ApiKeys } from "./ApiKeys";
 import { formatCredits } from "./format";
 import { BalanceView } from "./Balance";
 import { Buy } from "./Buy";
+import { Cart } from "./Cart";
 import { useQuery } from "./hooks";
 import { Members } from "./Members";
 import { OrgSetup } from "./OrgSetup";
@@ -21,6 +22,7 @@ import { ErrorNotice, Loading } from "./ui";
 const TABS = [
   { id: "balance", label: "Balance" },
   { id: "buy", label: "Buy credits" },
+  { id: "cart", label: "Checkout" },
   { id: "orders", label: "Orders & invoices" },
   { id: "members", label: "Members" },
   { id: "keys", label: "API keys" },
@@ -235,6 +237,7 @@ function OrgPage({ client, membership }: { client: TallyClient; membership: Memb
           ))}
         {tab === "buy" && org && <Buy client={client} orgId={orgId} currency={org.currency} rights={rights} />}
         {tab === "buy" && !org && (overview.error ? <ErrorNotice error={overview.error} /> : <Loading what="the organization" />)}
+        {tab === "cart" && <Cart client={client} orgId={orgId} country={membership.org.country} rights={rights} />}
         {tab === "orders" && <Orders client={client} orgId={orgId} rights={rights} />}
         {tab === "members" && <Members client={client} orgId={orgId} rights={rights} />}
         {tab === "keys" && <ApiKeys client={client} orgId={orgId} rights={rights} />}

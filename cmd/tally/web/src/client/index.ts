@@ -7,4 +7,6 @@ export { resumeCheckout } from "./checkout";
 export type { NextActionLike, ResumeOptions, ResumeResult } from "./checkout";
 export { watchOrder, OrderNotPaidError, PAID_STATUSES, UNPAID_END_STATUSES } from "./orders";
 export type { WatchedOrder, WatchOrderOptions } from "./orders";
+export { addToCart, cartRows, findDraft, itemInput, payDraft, repriceDraft } from "./cart";
+export type { AddToCartOptions, CartItem, CartOrder, CartRow, CheckoutCart, PayDraftOptions, PayDraftResult } from "./cart";
 export { graphql } from "../gql";
