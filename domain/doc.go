@@ -45,7 +45,14 @@
 //     derived from them, and their reads.
 //   - refund.go: money back on a paid order, the share of its credits
 //     taken back (or not recoverable), and the credit note it issues.
-//   - cancel.go: cancelling an order that is not paid yet.
+//   - cancel.go: cancelling an order that is not paid yet (a draft is
+//     discarded).
+//   - orderitem.go: orders with several items: item kinds, pricing each
+//     into its line (priceItems), one grant per item with its own validity
+//     once paid (fulfilItems), refunds per item (refundItems).
+//   - draft.go: draft orders: creating, editing (conditional writes at the
+//     version read), checkout at the version the buyer saw, discarding
+//     stale drafts.
 //   - webhook.go: verifying gateway webhooks, applying each event once,
 //     purging old event records.
 //   - reconcile.go: re-checking orders a gateway left unsettled.

@@ -119,7 +119,7 @@ func TestDraftOrderPaid(t *testing.T) {
 			items: func(s *shop, _ plans, addon domain.Pack) []domain.OrderItemInput {
 				return []domain.OrderItemInput{
 					{Kind: domain.ItemSeats, Seats: 2},
-					{Kind: domain.ItemPack, PackID: addon.ID},
+					{Kind: domain.ItemPack, PackID: addon.ID, Quantity: 1},
 					{Kind: domain.ItemExtraCredits, Credits: 100_000},
 				}
 			},
@@ -275,7 +275,7 @@ func TestDraftOrderRules(t *testing.T) {
 		{"add-on without a subscription or plan", func(t *testing.T, s *shop, _ plans) error {
 			addon := s.loadAddon(t)
 			_, err := s.svc.CreateDraftOrder(s.owner, domain.CreateOrderInput{OrgID: s.org.ID, Items: []domain.OrderItemInput{
-				{Kind: domain.ItemPack, PackID: addon.ID}}})
+				{Kind: domain.ItemPack, PackID: addon.ID, Quantity: 1}}})
 			return err
 		}, func(err error) bool { return invalidOn(err, "items[0].packId") }},
 		{"empty draft", func(t *testing.T, s *shop, _ plans) error {
@@ -469,5 +469,28 @@ func TestRefundOrderWithItems(t *testing.T) {
 		}
 		s.balanceIs(t, 0)
 		auditClean(t, d)
+	})
+}
+
+// TestAuditOrderItems: the audit checks an order with items per item: an
+// item of a paid order whose grant is unlinked is one ORDER_GRANT
+// discrepancy naming the order.
+func TestAuditOrderItems(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		s := newShop(t, d)
+		dr := s.draft(t, domain.OrderItemInput{Kind: domain.ItemPack, PackID: s.pack.ID, Quantity: 1},
+			domain.OrderItemInput{Kind: domain.ItemPack, PackID: s.pack.ID, Quantity: 2})
+		co, err := s.checkout(dr, dr.Version, "buy")
+		if err != nil {
+			t.Fatal(err)
+		}
+		auditClean(t, d)
+		o := s.order(t, co.Order.ID)
+		exec(t, d, fmt.Sprintf("UPDATE grants SET order_id = NULL, order_item = NULL WHERE id = '%s'", o.Items[1].GrantID))
+		rep := audit(t, d, db.AuditOptions{MaxList: 10})
+		if rep.Found[domain.AuditOrderGrant] != 1 || rep.Total() != 1 || !hasAll(rep.Listed[0].Refs, []string{"orders:" + o.ID}) {
+			t.Fatalf("found %v: %v", rep.Found, rep.Listed)
+		}
 	})
 }

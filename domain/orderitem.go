@@ -133,7 +133,7 @@ func itemFromInput(in OrderItemInput) (OrderItem, error) {
 			return OrderItem{}, InvalidInput("planId", "a SEATS item adds seats to the subscription's plan; change the plan with changePlan")
 		}
 	case ItemPack:
-		it.PackID, it.Quantity, it.TermMonths, it.Amount = in.PackID, max(in.Quantity, 1), in.TermMonths, in.Credits
+		it.PackID, it.Quantity, it.TermMonths, it.Amount = in.PackID, in.Quantity, in.TermMonths, in.Credits
 		if in.PlanID != "" || in.Seats != 0 {
 			return OrderItem{}, InvalidInput("kind", "a PACK item takes a pack, a quantity, credits of a custom pack and an add-on's term")
 		}

@@ -137,7 +137,7 @@ func TestToOrder(t *testing.T) {
 		Installments:   &domain.InstallmentPlan{Count: 7, Amount: eur(179), Commission: eur(50), Total: eur(1250)},
 		NextAction:     &domain.NextAction{Kind: domain.NextActionRedirect, URL: "https://stale"},
 		InvoiceDetails: &domain.InvoiceDetails{CompanyName: "Acme GmbH", Country: "DE"},
-		CreatedAt:      created, PaidAt: &paid,
+		CreatedAt:      created, PaidAt: &paid, Version: 3,
 	}
 	got := toOrder(o)
 	want := &model.Order{
@@ -147,7 +147,7 @@ func TestToOrder(t *testing.T) {
 			{Description: "Commission", Quantity: 1, UnitPrice: toMoney(eur(50)), Amount: toMoney(eur(50)), Kind: model.OrderLineKindInstallmentCommission},
 		},
 		Subtotal: toMoney(eur(1050)), Tax: toMoney(eur(200)), Total: toMoney(eur(1250)), Refunded: toMoney(eur(250)),
-		Credits: 2_000_000, ExpiresAt: &expires, Gateway: "stripe", Method: ptr(model.PaymentMethodKindCard),
+		Credits: 2_000_000, Items: []*model.OrderItem{}, Version: 3, ExpiresAt: &expires, Gateway: "stripe", Method: ptr(model.PaymentMethodKindCard),
 		Installments:   &model.InstallmentPlan{Count: 7, InstallmentAmount: toMoney(eur(179)), Commission: toMoney(eur(50)), Total: toMoney(eur(1250))},
 		InvoiceDetails: &model.InvoiceDetails{CompanyName: ptr("Acme GmbH"), Country: ptr("DE")},
 		CreatedAt:      created, PaidAt: &paid,

@@ -121,12 +121,13 @@ func TestMoneyMutations(t *testing.T) {
 	got := moneyMutations(schema)
 	for _, name := range []string{"consumeCredits", "grantCredits", "purchasePack", "refundOrder", "subscribe", "changePlan",
 		"changeSeats", "cancelSubscription", "resumeSubscription", "setAutoRenew", "retrySubscriptionPayment", "addPaymentMethod",
-		"setAutoRecharge", "resumeAutoRecharge"} {
+		"setAutoRecharge", "resumeAutoRecharge", "checkoutOrder"} {
 		if !got[name] {
 			t.Errorf("%s is not counted as moving money", name)
 		}
 	}
-	for _, name := range []string{"createOrg", "inviteMember", "cancelOrder", "removePaymentMethod", "setDefaultPaymentMethod"} {
+	for _, name := range []string{"createOrg", "inviteMember", "cancelOrder", "removePaymentMethod", "setDefaultPaymentMethod",
+		"createOrder", "addOrderItem", "setOrderItemQuantity", "removeOrderItem"} {
 		if got[name] {
 			t.Errorf("%s is counted as moving money", name)
 		}

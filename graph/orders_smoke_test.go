@@ -36,9 +36,15 @@ type shopServer struct {
 	vault  *scripted.Vault // "vault": saves payment methods (paymentmethods_smoke_test.go)
 }
 
-// newShopServer starts the stack; without gateways no purchase can be
-// paid.
+// newShopServer starts the stack on SQLite; without gateways no purchase
+// can be paid.
 func newShopServer(t *testing.T, withGateways bool) *shopServer {
+	t.Helper()
+	return newShopServerOn(t, dbtest.SQLite(t), withGateways)
+}
+
+// newShopServerOn is newShopServer on store.
+func newShopServerOn(t *testing.T, store domain.Store, withGateways bool) *shopServer {
 	t.Helper()
 	ctx := context.Background()
 	b := bus.NewLocal()
@@ -63,7 +69,7 @@ func newShopServer(t *testing.T, withGateways bool) *shopServer {
 		}
 		opts = append(opts, domain.WithGateways(reg))
 	}
-	svc := domain.NewService(dbtest.SQLite(t), domain.Config{}, append(opts, domain.WithBus(b))...)
+	svc := domain.NewService(store, domain.Config{}, append(opts, domain.WithBus(b))...)
 	cat, err := svc.LoadCatalog(ctx, domain.Catalog{Packs: []domain.Pack{{
 		Code: "starter-eur", Name: "Starter", Credits: 1_000_000, Validity: domain.ValidityNever, Active: true,
 		Prices: []domain.Price{{Currency: domain.EUR, AmountMinor: 500}},

@@ -179,7 +179,7 @@ func TestSweeps(t *testing.T) {
 	if f.calls != 1 || f.reconciled != 1 || purged != 1 {
 		t.Fatalf("runs: expire %d, reconcile %d, purge windows %d; want 1 each", f.calls, f.reconciled, purged)
 	}
-	if got := periodic(sw); len(got) != len(sw) || got[9].Name != "reconcile_payments" {
+	if got := periodic(sw); len(got) != len(sw) || got[10].Name != "reconcile_payments" {
 		t.Fatalf("periodic = %+v", got)
 	}
 	*f = fakeExpirer{}

@@ -130,6 +130,13 @@ func matrix() []matrixRow {
 		{opRotateHook /*       */, outcomes{okay, okay, deny, deny, deny, hide, hide, hide, anon}},
 		{opTestHook /*         */, outcomes{okay, okay, deny, deny, deny, hide, hide, hide, anon}},
 		{opRedeliverHook /*    */, outcomes{okay, okay, deny, deny, deny, hide, hide, hide, anon}},
+		// Draft orders: OWNER and BILLING, like purchases; a platform
+		// admin may read orders but not act on them for an org.
+		{opCreateOrder /*      */, outcomes{okay, deny, okay, deny, deny, hide, hide, hide, anon}},
+		{opAddOrderItem /*     */, outcomes{okay, deny, okay, deny, deny, hide, deny, hide, anon}},
+		{opSetItemQuantity /*  */, outcomes{okay, deny, okay, deny, deny, hide, deny, hide, anon}},
+		{opRemoveOrderItem /*  */, outcomes{okay, deny, okay, deny, deny, hide, deny, hide, anon}},
+		{opCheckoutOrder /*    */, outcomes{okay, deny, okay, deny, deny, hide, deny, hide, anon}},
 	}
 	var rows []matrixRow
 	for _, line := range table {
@@ -151,6 +158,11 @@ type matrixFixture struct {
 	victims     map[string]*client // clients of members made for one row, by global user ID
 	ownerEntry  string             // a CONSUME entry the OWNER made
 	memberEntry string             // a CONSUME entry the MEMBER made
+	// draft is the draft order the item rows edit; checkoutDraft the
+	// last one a checkoutOrder row was given (canceled by the next, so
+	// org A stays under its limit of drafts).
+	draft, checkoutDraft string
+	draftItems           int // items added to draft
 }
 
 // ledgerPage is the page size of the matrix server's ledger reads.
@@ -161,7 +173,9 @@ const ledgerPage = 50
 // OWNER creates an API key; every member and the key spend once, so the
 // ledger holds entries of several actors. The outsider owns org B and its key.
 func newMatrixFixture(t *testing.T, b backend) *matrixFixture {
-	s := startServer(t, b.newDB(t), "TALLY_FREE_SEATS=60", "TALLY_SANDBOX=on", "TALLY_SANDBOX_WEBHOOK_SECRET="+sandboxSecret)
+	dbURL := b.newDB(t)
+	seedCatalog(t, dbURL) // the draft order rows buy a pack
+	s := startServer(t, dbURL, "TALLY_FREE_SEATS=60", "TALLY_SANDBOX=on", "TALLY_SANDBOX_WEBHOOK_SECRET="+sandboxSecret)
 	f := &matrixFixture{s: s, clients: map[string]*client{}, userIDs: map[string]string{}, victims: map[string]*client{}}
 	owner := s.user(t, "owner@a.example")
 	f.owner = owner
@@ -212,6 +226,10 @@ type target struct {
 	apiKey     string // an API key of the org
 	hook       string // a webhook endpoint of the org
 	delivery   string // a webhook delivery of the org
+	order      string // a draft order of the org
+	item       string // an item of the draft order
+	version    int64  // the draft order's version
+	pack       string // a pack org A can buy
 }
 
 // ghostTarget names objects that do not exist; non-members must get the same
@@ -219,7 +237,7 @@ type target struct {
 func ghostTarget() target {
 	return target{org: ghostID("Org"), invitation: ghostID("Invitation"), user: ghostID("User"),
 		entry: ghostID("LedgerEntry"), apiKey: ghostID("ApiKey"),
-		hook: ghostID("WebhookEndpoint"), delivery: ghostID("WebhookDelivery")}
+		hook: ghostID("WebhookEndpoint"), delivery: ghostID("WebhookDelivery"), order: ghostID("Order"), item: "ghost", version: 1, pack: ghostID("Pack")}
 }
 
 // matrixOp is one operation of the matrix.
@@ -848,7 +866,7 @@ func TestMatrixCoversEveryActor(t *testing.T) {
 			t.Errorf("%s: %d cells, want %d", op, n, len(matrixActors))
 		}
 	}
-	if want := 50; len(seen) != want {
+	if want := 55; len(seen) != want {
 		t.Errorf("%d operations, want %d", len(seen), want)
 	}
 }
@@ -869,3 +887,117 @@ var opRecordUsage = matrixOp{
 }
 
 var opUsagePeriods = orgQuery("org.usagePeriods", "usagePeriods { start end }", nil)
+
+// draftFields is what the draft order rows read of an order.
+const draftFields = `id version status items { id quantity }`
+
+type draftOrder struct {
+	ID      string
+	Version int64
+	Status  string
+	Items   []struct {
+		ID       string
+		Quantity int
+	}
+}
+
+// newDraft creates a draft of org A with one pack as its OWNER.
+func (f *matrixFixture) newDraft(t *testing.T) draftOrder {
+	t.Helper()
+	var d draftOrder
+	f.owner.must(t, `mutation($in: CreateOrderInput!) { createOrder(input: $in) { `+draftFields+` } }`, map[string]any{"in": map[string]any{
+		"orgId": f.orgA, "items": []any{map[string]any{"kind": "PACK", "packId": f.owner.packID(t, "EUR", "starter-eur")}}}}, "createOrder", &d)
+	return d
+}
+
+// sharedDraft returns the draft order the item rows edit, with a fresh
+// item (the OWNER adds one) for the row.
+func (f *matrixFixture) sharedDraft(t *testing.T) target {
+	t.Helper()
+	if f.draft == "" || f.draftItems >= 15 { // a fresh draft well under the item limit
+		if f.draft != "" {
+			f.owner.do(t, `mutation($id: ID!) { cancelOrder(orderId: $id) { status } }`, map[string]any{"id": f.draft})
+		}
+		f.draft, f.draftItems = f.newDraft(t).ID, 1
+	}
+	f.draftItems += 2 // the OWNER's, and the row's own add
+	var d draftOrder
+	f.owner.must(t, `mutation($id: ID!, $item: OrderItemInput!) { addOrderItem(orderId: $id, item: $item) { `+draftFields+` } }`,
+		map[string]any{"id": f.draft, "item": map[string]any{"kind": "PACK", "packId": f.owner.packID(t, "EUR", "starter-eur")}}, "addOrderItem", &d)
+	return target{org: f.orgA, order: d.ID, item: d.Items[len(d.Items)-1].ID, version: d.Version, pack: f.owner.packID(t, "EUR", "starter-eur")}
+}
+
+func checkDraft(field string, check func(t *testing.T, d draftOrder)) func(*testing.T, *matrixFixture, string, target, result, orgState, orgState) {
+	return func(t *testing.T, _ *matrixFixture, _ string, _ target, r result, before, after orgState) {
+		var d draftOrder
+		decode(t, r, field, &d)
+		if d.Status != "DRAFT" || !before.equal(after) {
+			t.Fatalf("order %+v; org A %+v → %+v", d, before, after)
+		}
+		if check != nil {
+			check(t, d)
+		}
+	}
+}
+
+var opCreateOrder = matrixOp{
+	name: "createOrder", field: "createOrder",
+	call: func(t *testing.T, c *client, tg target, _ string) result {
+		return c.do(t, `mutation($in: CreateOrderInput!) { createOrder(input: $in) { `+draftFields+` } }`,
+			map[string]any{"in": map[string]any{"orgId": tg.org, "items": []any{}}})
+	},
+	check: checkDraft("createOrder", nil),
+}
+
+var opAddOrderItem = matrixOp{
+	name: "addOrderItem", field: "addOrderItem",
+	prep: func(t *testing.T, f *matrixFixture, _ string) target { return f.sharedDraft(t) },
+	call: func(t *testing.T, c *client, tg target, _ string) result {
+		return c.do(t, `mutation($id: ID!, $item: OrderItemInput!) { addOrderItem(orderId: $id, item: $item) { `+draftFields+` } }`,
+			map[string]any{"id": tg.order, "item": map[string]any{"kind": "PACK", "packId": tg.pack}})
+	},
+	check: checkDraft("addOrderItem", nil),
+}
+
+var opSetItemQuantity = matrixOp{
+	name: "setOrderItemQuantity", field: "setOrderItemQuantity",
+	prep: func(t *testing.T, f *matrixFixture, _ string) target { return f.sharedDraft(t) },
+	call: func(t *testing.T, c *client, tg target, _ string) result {
+		return c.do(t, `mutation($id: ID!, $item: ID!) { setOrderItemQuantity(orderId: $id, itemId: $item, quantity: 2) { `+draftFields+` } }`,
+			map[string]any{"id": tg.order, "item": tg.item})
+	},
+	check: checkDraft("setOrderItemQuantity", nil),
+}
+
+var opRemoveOrderItem = matrixOp{
+	name: "removeOrderItem", field: "removeOrderItem",
+	prep: func(t *testing.T, f *matrixFixture, _ string) target { return f.sharedDraft(t) },
+	call: func(t *testing.T, c *client, tg target, _ string) result {
+		return c.do(t, `mutation($id: ID!, $item: ID!) { removeOrderItem(orderId: $id, itemId: $item) { `+draftFields+` } }`,
+			map[string]any{"id": tg.order, "item": tg.item})
+	},
+	check: checkDraft("removeOrderItem", nil),
+}
+
+var opCheckoutOrder = matrixOp{
+	name: "checkoutOrder", field: "checkoutOrder",
+	prep: func(t *testing.T, f *matrixFixture, _ string) target {
+		if f.checkoutDraft != "" { // discard the last row's draft if it is still one
+			f.owner.do(t, `mutation($id: ID!) { cancelOrder(orderId: $id) { status } }`, map[string]any{"id": f.checkoutDraft})
+		}
+		d := f.newDraft(t)
+		f.checkoutDraft = d.ID
+		return target{org: f.orgA, order: d.ID, version: d.Version}
+	},
+	call: func(t *testing.T, c *client, tg target, name string) result {
+		return c.do(t, `mutation($in: CheckoutOrderInput!) { checkoutOrder(input: $in) { order { id status } } }`,
+			map[string]any{"in": map[string]any{"orderId": tg.order, "version": tg.version, "idempotencyKey": "checkout-" + name}})
+	},
+	check: func(t *testing.T, _ *matrixFixture, _ string, tg target, r result, before, after orgState) {
+		var out struct{ Order struct{ ID, Status string } }
+		decode(t, r, "checkoutOrder", &out)
+		if out.Order.ID != tg.order || out.Order.Status != "PENDING" || !before.equal(after) {
+			t.Fatalf("order %+v; org A %+v → %+v", out.Order, before, after)
+		}
+	},
+}
