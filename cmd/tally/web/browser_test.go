@@ -507,6 +507,10 @@ func TestBillingPageInChromium(t *testing.T) {
 			t.Fatalf("the item left is %q, want %q", got, first)
 		}
 		owner.shot("33-cart-item-removed")
+
+		// The cart is the org's open draft: it is there again after a reload.
+		owner.do(chromedp.Reload())
+		owner.waitFor("the cart after a reload", fmt.Sprintf(`document.querySelector("#panel-cart") && document.querySelectorAll('[data-testid="cart-item"]').length === 1 && document.querySelector('[data-testid="cart-item"] input[type=number]').value === "2" && document.querySelector('[data-testid="cart-item"] .cart-desc').innerText.trim() === %q`, first))
 	})
 	if t.Failed() {
 		return

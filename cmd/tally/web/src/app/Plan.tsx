@@ -153,6 +153,7 @@ type ChangePhase =
   | { kind: "paying" }
   | { kind: "action"; url: string }
   | { kind: "done"; text: string }
+  | { kind: "carting" }
   | { kind: "carted"; text: string }
   | { kind: "failed"; error: TallyError };
 
@@ -243,7 +244,7 @@ function ChangePlan({ client, orgId, currency, org, saved, reload }: { client: T
         : undefined;
   const addCart = async () => {
     if (!cartItem || !chosen) return;
-    setPhase({ kind: "paying" });
+    setPhase({ kind: "carting" });
     try {
       const d = await putInCart(client, orgId, cartItem);
       setPhase({ kind: "carted", text: `${cartItem.kind === "PLAN" ? `${chosen.name}, ${seats} seats` : `${cartItem.seats} more seats`} added to the cart: ${d.items.length} ${d.items.length === 1 ? "item" : "items"}, ${formatMoney(d.total)} with tax.` });
@@ -252,7 +253,7 @@ function ChangePlan({ client, orgId, currency, org, saved, reload }: { client: T
     }
   };
 
-  const busy = phase.kind === "quoting" || phase.kind === "paying" || phase.kind === "action";
+  const busy = phase.kind === "quoting" || phase.kind === "paying" || phase.kind === "carting" || phase.kind === "action";
   return (
     <Section title={sub ? "Change plan or seats" : "Subscribe to a plan"} id="change-plan-h">
       {list.length === 0 ? (
@@ -328,7 +329,7 @@ function ChangePlan({ client, orgId, currency, org, saved, reload }: { client: T
             </button>
             {cartItem && (
               <button type="button" class="secondary" data-testid="plan-add-to-cart" disabled={busy} onClick={addCart}>
-                Add to cart
+                {phase.kind === "carting" ? "Adding…" : "Add to cart"}
               </button>
             )}
           </div>
