@@ -463,6 +463,161 @@ func TestBillingPageInChromium(t *testing.T) {
 		owner.shot("11-insufficient-credits")
 	})
 
+	// The checkout: two packs into the cart, a quantity changed, one removed
+	// by its Remove button, a draft changed behind the page's back refused
+	// at Pay (CONFLICT, nothing charged) and shown again, then paid.
+	var cartOrder string
+	var cartCredits int64
+	t.Run("the cart: add two packs, change a quantity, remove one", func(t *testing.T) {
+		owner.t = t
+		owner.tab("buy")
+		owner.do(chromedp.WaitVisible(chromedp.CSS(`input[name=pack]`)))
+		// Two packs that never expire (an add-on needs a subscription).
+		n := eval[int](owner, `(() => { const ls = [...document.querySelectorAll("input[name=pack]")].filter(i => i.closest("label").innerText.includes("Never expires"));
+			ls.forEach((i, k) => i.setAttribute("data-cart", String(k))); return ls.length })()`)
+		if n < 2 {
+			t.Fatalf("%d packs that never expire, want 2", n)
+		}
+		for k, want := range []string{"1 item", "2 items"} {
+			owner.click(fmt.Sprintf(`input[name=pack][data-cart="%d"]`, k))
+			owner.fill("#buy-qty", "1")
+			owner.click(`[data-testid="add-to-cart"]`)
+			owner.waitFor("the cart to hold "+want, fmt.Sprintf(`document.querySelector('[data-testid="cart-added"]') && document.querySelector('[data-testid="cart-added"]').innerText.includes(%q)`, want))
+		}
+		owner.shot("30-cart-packs-added")
+
+		owner.tab("cart")
+		owner.waitFor("two items in the cart", `document.querySelectorAll('[data-testid="cart-item"]').length === 2`)
+		first := eval[string](owner, `document.querySelectorAll('[data-testid="cart-item"]')[0].querySelector(".cart-desc").innerText.trim()`)
+		second := eval[string](owner, `document.querySelectorAll('[data-testid="cart-item"]')[1].querySelector(".cart-desc").innerText.trim()`)
+		credits1 := eval[int64](owner, `Number(document.querySelectorAll('[data-testid="cart-item"]')[0].dataset.credits)`)
+		owner.shot("31-cart-two-items")
+
+		// Two of the first pack: its credits double.
+		version := eval[string](owner, `document.querySelector('[data-testid="cart"]').dataset.version`)
+		owner.click(fmt.Sprintf(`button[aria-label=%q]`, "One more: "+first))
+		owner.waitFor("quantity 2 and a new version", fmt.Sprintf(`(() => { const f = document.querySelector('[data-testid="cart"]'), r = document.querySelectorAll('[data-testid="cart-item"]')[0];
+			return f && f.dataset.version !== %q && r.querySelector("input[type=number]").value === "2" && Number(r.dataset.credits) === %d && f.getAttribute("aria-busy") === "false" })()`, version, 2*credits1))
+		owner.shot("32-cart-quantity-changed")
+
+		// The second pack out, by the Remove button named after it.
+		owner.click(fmt.Sprintf(`button[aria-label=%q]`, "Remove "+second))
+		owner.waitFor("one item left", `document.querySelectorAll('[data-testid="cart-item"]').length === 1 && document.querySelector('[data-testid="cart"]').getAttribute("aria-busy") === "false"`)
+		if got := eval[string](owner, `document.querySelector('[data-testid="cart-item"] .cart-desc').innerText.trim()`); got != first {
+			t.Fatalf("the item left is %q, want %q", got, first)
+		}
+		owner.shot("33-cart-item-removed")
+
+		// The cart is the org's open draft: it is there again after a reload.
+		owner.do(chromedp.Reload())
+		owner.waitFor("the cart after a reload", fmt.Sprintf(`document.querySelector("#panel-cart") && document.querySelectorAll('[data-testid="cart-item"]').length === 1 && document.querySelector('[data-testid="cart-item"] input[type=number]').value === "2" && document.querySelector('[data-testid="cart-item"] .cart-desc').innerText.trim() === %q`, first))
+	})
+	if t.Failed() {
+		return
+	}
+
+	// The draft as the server has it, read with the page's own session.
+	serverDraft := func(p *page) map[string]string {
+		return eval[map[string]string](p, `(async () => {
+			const token = sessionStorage.getItem("tally.billing.token");
+			const gql = async (query, variables) => (await fetch("/graphql", { method: "POST",
+				headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
+				body: JSON.stringify({ query, variables }) })).json();
+			const v = await gql("{ viewer { memberships { org { id orders(first: 10, status: [DRAFT]) { edges { node { id version subtotal { amount currency } tax { amount currency } total { amount currency } items { id credits quantity } } } } } } } }");
+			const o = v.data.viewer.memberships[0].org.orders.edges[0].node;
+			const m = (x) => x.amount + " " + x.currency;
+			return { id: o.id, version: String(o.version), subtotal: m(o.subtotal), tax: m(o.tax), total: m(o.total), items: String(o.items.length), item: o.items[0].id, credits: String(o.items[0].credits), quantity: String(o.items[0].quantity) };
+		})()`, chromedp.EvalAwaitPromise)
+	}
+
+	t.Run("the cart shows the server's total and refuses a quote it did not show", func(t *testing.T) {
+		owner.t = t
+		owner.tab("cart")
+		owner.waitFor("the cart", `document.querySelectorAll('[data-testid="cart-item"]').length === 1`)
+		d := serverDraft(owner)
+		for _, f := range []string{"subtotal", "tax", "total"} {
+			if got := owner.text(`[data-testid="cart-` + f + `"]`); got != d[f] {
+				t.Fatalf("the cart's %s is %q, the server's %q", f, got, d[f])
+			}
+		}
+		if d["items"] != "1" || eval[string](owner, `document.querySelector('[data-testid="cart"]').dataset.version`) != d["version"] {
+			t.Fatalf("the server's draft %v is not the one shown", d)
+		}
+
+		// Another session (here: a request outside the page) makes it three
+		// packs; the page still shows two, and Pay must not pay that.
+		eval[bool](owner, fmt.Sprintf(`(async () => {
+			const token = sessionStorage.getItem("tally.billing.token");
+			const r = await (await fetch("/graphql", { method: "POST",
+				headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
+				body: JSON.stringify({ query: "mutation($o: ID!, $i: ID!) { setOrderItemQuantity(orderId: $o, itemId: $i, quantity: 3) { version } }", variables: { o: %q, i: %q } }) })).json();
+			return !r.errors })()`, d["id"], d["item"]), chromedp.EvalAwaitPromise)
+		before := credits(t, owner.text(`[data-testid="balance-total"]`))
+		owner.choose("#cart-card", "4242424242424242")
+		owner.click(`[data-testid="cart"] button[type=submit]`)
+		msg := owner.text(`[data-testid="cart-conflict"]`)
+		owner.waitFor("the cart shown again with 3 packs", `document.querySelector('[data-testid="cart-item"] input[type=number]') && document.querySelector('[data-testid="cart-item"] input[type=number]').value === "3"`)
+		d = serverDraft(owner)
+		if got := owner.text(`[data-testid="cart-total"]`); got != d["total"] {
+			t.Fatalf("after the conflict the cart's total is %q, the server's %q", got, d["total"])
+		}
+		if got := eval[string](owner, `document.querySelector('[data-testid="cart"]').dataset.version`); got != d["version"] {
+			t.Fatalf("after the conflict the cart shows version %s, the server has %s", got, d["version"])
+		}
+		if after := credits(t, owner.text(`[data-testid="balance-total"]`)); after != before {
+			t.Fatalf("balance %d after a refused checkout, want %d", after, before)
+		}
+		t.Logf("the page says: %q", msg)
+		owner.shot("34-cart-conflict")
+	})
+	if t.Failed() {
+		return
+	}
+
+	t.Run("pay the cart with 4242 and see each item's credits", func(t *testing.T) {
+		owner.t = t
+		owner.tab("cart")
+		d := serverDraft(owner)
+		cartCredits, _ = strconv.ParseInt(d["credits"], 10, 64)
+		if got := owner.text(`[data-testid="cart-total"]`); got != d["total"] {
+			t.Fatalf("the cart's total is %q, the server's %q", got, d["total"])
+		}
+		owner.choose("#cart-card", "4242424242424242")
+		owner.shot("35-cart-before-pay")
+		owner.waitLive()
+		before := credits(t, owner.text(`[data-testid="balance-total"]`))
+		owner.click(`[data-testid="cart"] button[type=submit]`)
+		paid := owner.text(`[data-testid="cart-paid"]`)
+		m := regexp.MustCompile(`Order (\S+) added`).FindStringSubmatch(paid)
+		if m == nil {
+			t.Fatalf("the paid notice %q names no order", paid)
+		}
+		cartOrder = m[1]
+		owner.waitFor("the paid items", `document.querySelectorAll('[data-testid="cart-paid-items"] li').length === 1`)
+		if got := eval[int64](owner, `Number(document.querySelector('[data-testid="cart-paid-items"] li').dataset.credits)`); got != cartCredits {
+			t.Fatalf("the paid item shows %d credits, want %d", got, cartCredits)
+		}
+		want := before + cartCredits
+		owner.waitFor(fmt.Sprintf("the balance to reach %d", want),
+			fmt.Sprintf(`document.querySelector('[data-testid="balance-total"]').innerText.replace(/[^0-9]/g, "") === "%d"`, want))
+		owner.shot("36-cart-paid")
+	})
+	if t.Failed() {
+		return
+	}
+
+	t.Run("the cart's order has one invoice with a line per item", func(t *testing.T) {
+		owner.t = t
+		owner.tab("orders")
+		sel := fmt.Sprintf(`[...document.querySelectorAll('[aria-labelledby="invoices-h"] .list > li')].filter(li => li.innerText.includes("order %s"))`, cartOrder)
+		owner.waitFor("the cart's invoice", sel+`.length === 1`)
+		if n := eval[int](owner, sel+`[0].querySelectorAll(".invoice-lines li").length`); n != 1 {
+			t.Fatalf("the cart's invoice has %d lines, want 1 (one item)", n)
+		}
+		owner.waitFor("the cart's order PAID", fmt.Sprintf(`[...document.querySelectorAll('[aria-labelledby="orders-h"] tbody tr')].some(r => r.innerText.includes(%q) && r.innerText.includes("PAID"))`, cartOrder))
+		owner.shot("37-cart-invoice")
+	})
+
 	t.Run("the tabs work from the keyboard", func(t *testing.T) {
 		owner.t = t
 		owner.tab("balance")
@@ -727,7 +882,7 @@ func TestBillingPageInChromium(t *testing.T) {
 		if w := eval[int](owner, `window.innerWidth`); w != 390 {
 			t.Fatalf("viewport %d px wide, want 390", w)
 		}
-		for _, id := range []string{"balance", "buy", "orders", "members", "keys", "plan"} {
+		for _, id := range []string{"balance", "buy", "cart", "orders", "members", "keys", "plan"} {
 			owner.tab(id)
 			owner.waitFor("the "+id+" panel to load", `!document.querySelector(".panel").innerText.includes("Loading ")`)
 			// The outermost elements that stick out on the right and are
@@ -763,7 +918,7 @@ func TestBillingPageInChromium(t *testing.T) {
 			if len(over) > 0 {
 				t.Errorf("%s tab overflows a 390 px screen: %s", id, strings.Join(over, "; "))
 			}
-			if id == "balance" || id == "buy" || id == "orders" || id == "plan" {
+			if id == "balance" || id == "buy" || id == "cart" || id == "orders" || id == "plan" {
 				owner.shot("17-phone-" + id)
 			}
 		}

@@ -7,6 +7,7 @@ import { formatCredits } from "./format";
 import { BalanceView } from "./Balance";
 import { Buy } from "./Buy";
 import { TopUp } from "./TopUp";
+import { Cart } from "./Cart";
 import { useQuery } from "./hooks";
 import { Members } from "./Members";
 import { OrgSetup } from "./OrgSetup";
@@ -22,6 +23,7 @@ import { ErrorNotice, Loading } from "./ui";
 const TABS = [
   { id: "balance", label: "Balance" },
   { id: "buy", label: "Buy credits" },
+  { id: "cart", label: "Checkout" },
   { id: "orders", label: "Orders & invoices" },
   { id: "members", label: "Members" },
   { id: "keys", label: "API keys" },
@@ -241,6 +243,7 @@ function OrgPage({ client, membership }: { client: TallyClient; membership: Memb
           </>
         )}
         {tab === "buy" && !org && (overview.error ? <ErrorNotice error={overview.error} /> : <Loading what="the organization" />)}
+        {tab === "cart" && <Cart client={client} orgId={orgId} country={membership.org.country} rights={rights} />}
         {tab === "orders" && <Orders client={client} orgId={orgId} rights={rights} />}
         {tab === "members" && <Members client={client} orgId={orgId} rights={rights} />}
         {tab === "keys" && <ApiKeys client={client} orgId={orgId} rights={rights} />}

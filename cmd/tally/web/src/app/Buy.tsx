@@ -6,6 +6,7 @@ import type { Currency } from "../gql/graphql";
 import type { Rights } from "./App";
 import { formatCredits, formatMoney } from "./format";
 import { useQuery } from "./hooks";
+import { putInCart } from "./addToCart";
 import { PacksDoc, PurchaseDoc } from "./operations";
 import { PENDING_KEY } from "./session";
 import { Empty, ErrorNotice, Loading, Section } from "./ui";
@@ -36,6 +37,8 @@ export function Buy({ client, orgId, currency, rights }: { client: TallyClient; 
   const [card, setCard] = useState<string>(TEST_CARDS[0].number);
   const [company, setCompany] = useState("");
   const [phase, setPhase] = useState<Phase>({ kind: "idle" });
+  const [term, setTerm] = useState<number>();
+  const [cartNote, setCartNote] = useState<{ kind: "adding" } | { kind: "added"; text: string } | { kind: "failed"; error: TallyError }>();
 
   const watch = (order: WatchedOrder, signal?: AbortSignal) => {
     setPhase((p) => (p.kind === "action" ? p : { kind: "waiting", order }));
@@ -140,6 +143,19 @@ export function Buy({ client, orgId, currency, rights }: { client: TallyClient; 
     watch(order);
   };
 
+  // Into the cart instead of paying now: the checkout pays several items at once.
+  const addCart = async () => {
+    if (!selected) return;
+    setCartNote({ kind: "adding" });
+    const termMonths = selected.validity === "RECURRING" && term ? term : undefined;
+    try {
+      const d = await putInCart(client, orgId, { kind: "PACK", packId: selected.id, quantity, termMonths });
+      setCartNote({ kind: "added", text: `${quantity} × ${selected.name} added to the cart: ${d.items.length} ${d.items.length === 1 ? "item" : "items"}, ${formatMoney(d.total)} with tax.` });
+    } catch (err) {
+      setCartNote({ kind: "failed", error: toTallyError(err) });
+    }
+  };
+
   const busy = phase.kind === "paying" || phase.kind === "redirecting" || phase.kind === "waiting" || phase.kind === "action";
   return (
     <Section title="Buy credits" id="buy-h">
@@ -163,6 +179,12 @@ export function Buy({ client, orgId, currency, rights }: { client: TallyClient; 
           </fieldset>
           <label for="buy-qty">Quantity</label>
           <input id="buy-qty" type="number" min={1} max={100} required value={quantity} onInput={(e) => setQuantity(Math.max(1, Number(e.currentTarget.value) || 1))} />
+          {selected?.validity === "RECURRING" && (
+            <>
+              <label for="buy-term">Term in months (add-on; at least {selected.recurringMonths ?? 1}, empty takes the minimum)</label>
+              <input id="buy-term" type="number" min={selected.recurringMonths ?? 1} value={term ?? ""} onInput={(e) => setTerm(Number(e.currentTarget.value) || undefined)} />
+            </>
+          )}
           <label for="buy-card">Card (sandbox test cards)</label>
           <select id="buy-card" value={card} onChange={(e) => setCard(e.currentTarget.value)}>
             {TEST_CARDS.map((c) => (
@@ -179,11 +201,24 @@ export function Buy({ client, orgId, currency, rights }: { client: TallyClient; 
               {selected.price ? `${(Number(selected.price.amount) * quantity).toFixed(2)} ${selected.price.currency}` : "—"} before tax.
             </p>
           )}
-          <button type="submit" disabled={busy || !selected}>
-            {phase.kind === "paying" ? "Paying…" : "Buy"}
-          </button>
+          <div class="row cart-actions">
+            <button type="submit" disabled={busy || !selected}>
+              {phase.kind === "paying" ? "Paying…" : "Buy now"}
+            </button>
+            <button type="button" class="secondary" data-testid="add-to-cart" disabled={busy || !selected || cartNote?.kind === "adding"} onClick={addCart}>
+              {cartNote?.kind === "adding" ? "Adding…" : "Add to cart"}
+            </button>
+          </div>
         </form>
       )}
+      <div aria-live="polite" class="cart-note">
+        {cartNote?.kind === "added" && (
+          <p role="status" class="notice notice-ok" data-testid="cart-added">
+            {cartNote.text} <a href="#cart">Go to checkout</a>
+          </p>
+        )}
+        {cartNote?.kind === "failed" && <ErrorNotice error={cartNote.error} />}
+      </div>
       <div aria-live="polite" class="outcome">
         {phase.kind === "redirecting" && <p role="status">Taking you to the payment page to confirm…</p>}
         {phase.kind === "action" && (

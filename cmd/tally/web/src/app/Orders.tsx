@@ -101,7 +101,7 @@ export function Orders({ client, orgId, rights }: { client: TallyClient; orgId: 
               <tbody>
                 {orders.map((o) => (
                   <tr key={o.id}>
-                    <td>{o.number}</td>
+                    <td>{o.status === "DRAFT" ? <a href="#cart">Cart (draft)</a> : o.number}</td>
                     <td>{formatDate(o.createdAt)}</td>
                     <td>
                       <span class={`badge ${STATUS_CLASS[o.status] ?? ""}`}>{o.status}</span>
@@ -147,6 +147,15 @@ export function Orders({ client, orgId, rights }: { client: TallyClient; orgId: 
                 <span>
                   <strong>{inv.number}</strong> · {formatDate(inv.issuedAt)} · {formatMoney(inv.total)} · order {inv.orderNumber}
                   {inv.status !== "PAID" && <span class="badge badge-muted"> {inv.status}</span>}
+                  {inv.lines.length > 0 && (
+                    <ul class="invoice-lines" aria-label={`Lines of invoice ${inv.number}`}>
+                      {inv.lines.map((l, i) => (
+                        <li key={i}>
+                          {l.description}: {formatMoney(l.amount)}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
                 </span>
                 <button
                   type="button"

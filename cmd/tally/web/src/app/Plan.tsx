@@ -3,7 +3,8 @@
 // auto-recharge. OWNER and BILLING change them; other roles read them.
 import { useEffect, useState } from "preact/hooks";
 import { OrderNotPaidError, PAID_STATUSES, toTallyError, watchOrder, type TallyClient, type TallyError } from "../client";
-import type { BillingPlanQuery, BillingPreviewChangeQuery, Currency, SubscriptionCheckoutFieldsFragment, UsageMetric } from "../gql/graphql";
+import type { BillingPlanQuery, BillingPreviewChangeQuery, Currency, OrderItemInput, SubscriptionCheckoutFieldsFragment, UsageMetric } from "../gql/graphql";
+import { putInCart } from "./addToCart";
 import type { Rights } from "./App";
 import { TEST_CARDS } from "./Buy";
 import { formatCredits, formatDate, formatMoney } from "./format";
@@ -152,6 +153,8 @@ type ChangePhase =
   | { kind: "paying" }
   | { kind: "action"; url: string }
   | { kind: "done"; text: string }
+  | { kind: "carting" }
+  | { kind: "carted"; text: string }
   | { kind: "failed"; error: TallyError };
 
 function ChangePlan({ client, orgId, currency, org, saved, reload }: { client: TallyClient; orgId: string; currency: Currency; org: PlanOrg; saved: Saved; reload: () => void }) {
@@ -230,7 +233,27 @@ function ChangePlan({ client, orgId, currency, org, saved, reload }: { client: T
     reload();
   };
 
-  const busy = phase.kind === "quoting" || phase.kind === "paying" || phase.kind === "action";
+  // The plan with its seats (no subscription yet), or the seats added to the
+  // current plan, into the cart to pay together with packs and add-ons.
+  const cartItem: OrderItemInput | undefined = !chosen
+    ? undefined
+    : !sub
+      ? { kind: "PLAN", planId: chosen.id, seats }
+      : chosen.id === sub.plan.id && seats > sub.seats
+        ? { kind: "SEATS", seats: seats - sub.seats }
+        : undefined;
+  const addCart = async () => {
+    if (!cartItem || !chosen) return;
+    setPhase({ kind: "carting" });
+    try {
+      const d = await putInCart(client, orgId, cartItem);
+      setPhase({ kind: "carted", text: `${cartItem.kind === "PLAN" ? `${chosen.name}, ${seats} seats` : `${cartItem.seats} more seats`} added to the cart: ${d.items.length} ${d.items.length === 1 ? "item" : "items"}, ${formatMoney(d.total)} with tax.` });
+    } catch (err) {
+      setPhase({ kind: "failed", error: toTallyError(err) });
+    }
+  };
+
+  const busy = phase.kind === "quoting" || phase.kind === "paying" || phase.kind === "carting" || phase.kind === "action";
   return (
     <Section title={sub ? "Change plan or seats" : "Subscribe to a plan"} id="change-plan-h">
       {list.length === 0 ? (
@@ -300,9 +323,16 @@ function ChangePlan({ client, orgId, currency, org, saved, reload }: { client: T
               </option>
             ))}
           </select>
-          <button type="submit" disabled={busy || !chosen}>
-            {phase.kind === "quoting" ? "Pricing…" : "Show the price"}
-          </button>
+          <div class="row cart-actions">
+            <button type="submit" disabled={busy || !chosen}>
+              {phase.kind === "quoting" ? "Pricing…" : "Show the price"}
+            </button>
+            {cartItem && (
+              <button type="button" class="secondary" data-testid="plan-add-to-cart" disabled={busy} onClick={addCart}>
+                {phase.kind === "carting" ? "Adding…" : "Add to cart"}
+              </button>
+            )}
+          </div>
         </form>
       )}
       <div aria-live="polite" class="outcome">
@@ -318,6 +348,11 @@ function ChangePlan({ client, orgId, currency, org, saved, reload }: { client: T
               (a new tab); this page updates once it is paid.
             </p>
           </div>
+        )}
+        {phase.kind === "carted" && (
+          <p role="status" class="notice notice-ok" data-testid="plan-cart-added">
+            {phase.text} <a href="#cart">Go to checkout</a>
+          </p>
         )}
         {phase.kind === "done" && (
           <div class="notice notice-ok" role="status" data-testid="plan-changed">

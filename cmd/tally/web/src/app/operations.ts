@@ -58,6 +58,7 @@ export const PacksDoc = graphql(`
       credits
       custom
       validity
+      recurringMonths
       price(currency: $currency) { amount amountMinor currency }
     }
   }
@@ -117,9 +118,15 @@ export const OrdersDoc = graphql(`
         edges { node { id number status credits createdAt failureReason total { amount currency } invoice { id number } } }
       }
       invoices(first: 50) {
-        edges { node { id number issuedAt status pdfUrl orderNumber total { amount currency } } }
+        edges { node { id number issuedAt status pdfUrl orderNumber total { amount currency } lines { description amount { amount currency } } } }
       }
     }
+  }
+`);
+
+export const CartInstallmentsDoc = graphql(`
+  query BillingCartInstallments($orgId: ID!, $packId: ID!, $quantity: Int!) {
+    installmentOptions(orgId: $orgId, packId: $packId, quantity: $quantity) { count }
   }
 `);
 

@@ -5,6 +5,8 @@ const TOKEN_KEY = "tally.billing.token";
 const ORG_KEY = "tally.billing.org";
 /** The order a hosted confirm page will send the buyer back for. */
 export const PENDING_KEY = "tally.billing.pendingOrder";
+/** The order a checkout of the cart sent to the hosted confirm page. */
+export const CART_PENDING_KEY = "tally.billing.pendingCartOrder";
 
 /** The GraphQL endpoint: same origin as the page. */
 export const GRAPHQL_URL = "/graphql";

@@ -9,4 +9,6 @@ export { watchOrder, OrderNotPaidError, PAID_STATUSES, UNPAID_END_STATUSES } fro
 export type { WatchedOrder, WatchOrderOptions } from "./orders";
 export { parseAmount } from "./amount";
 export type { ParsedAmount } from "./amount";
+export { addToCart, cartRows, findDraft, itemInput, payDraft, repriceDraft } from "./cart";
+export type { AddToCartOptions, CartItem, CartOrder, CartRow, CheckoutCart, PayDraftOptions, PayDraftResult } from "./cart";
 export { graphql } from "../gql";

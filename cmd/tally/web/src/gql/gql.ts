@@ -20,12 +20,10 @@ type Documents = {
     "\n  fragment BalanceFields on Balance {\n    total\n    free\n    paid\n    updatedAt\n    grants { id kind paid amount remaining expiresAt reason }\n  }\n": typeof types.BalanceFieldsFragmentDoc,
     "\n  query BillingOverview($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      name\n      currency\n      country\n      status\n      seats { total used available pending }\n      balance { ...BalanceFields }\n    }\n  }\n": typeof types.BillingOverviewDocument,
     "\n  subscription BillingBalanceUpdated($orgId: ID!) {\n    balanceUpdated(orgId: $orgId) {\n      balance { ...BalanceFields }\n      entry { id kind amount reason }\n    }\n  }\n": typeof types.BillingBalanceUpdatedDocument,
-    "\n  query BillingPacks($currency: Currency!) {\n    packs(currency: $currency) {\n      id\n      code\n      name\n      credits\n      custom\n      validity\n      price(currency: $currency) { amount amountMinor currency }\n    }\n  }\n": typeof types.BillingPacksDocument,
+    "\n  query BillingPacks($currency: Currency!) {\n    packs(currency: $currency) {\n      id\n      code\n      name\n      credits\n      custom\n      validity\n      recurringMonths\n      price(currency: $currency) { amount amountMinor currency }\n    }\n  }\n": typeof types.BillingPacksDocument,
     "\n  mutation BillingPurchase($input: PurchasePackInput!) {\n    purchasePack(input: $input) {\n      order { id number status failureReason credits total { amount currency } invoice { id number pdfUrl } }\n      nextAction { kind redirectUrl clientSecret }\n    }\n  }\n": typeof types.BillingPurchaseDocument,
-    "\n  query BillingTopUpOptions($currency: Currency!) {\n    topUpOptions(currency: $currency) {\n      credits\n      per { amount currency }\n      presets { amount amountMinor currency }\n      min { amount amountMinor currency }\n      max { amount amountMinor currency }\n      validity\n      rounding\n    }\n  }\n": typeof types.BillingTopUpOptionsDocument,
-    "\n  query BillingTopUpQuote($orgId: ID!, $amount: String!) {\n    topUpQuote(orgId: $orgId, amount: $amount) {\n      credits\n      rounding\n      lines { kind description amount { amount currency } }\n      subtotal { amount currency }\n      tax { amount currency }\n      taxRateBasisPoints\n      total { amount currency }\n    }\n  }\n": typeof types.BillingTopUpQuoteDocument,
-    "\n  mutation BillingTopUp($input: TopUpInput!) {\n    topUp(input: $input) {\n      order { id number status failureReason credits total { amount currency } invoice { id number pdfUrl } }\n      nextAction { kind redirectUrl clientSecret }\n    }\n  }\n": typeof types.BillingTopUpDocument,
-    "\n  query BillingOrders($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      orders(first: 50) {\n        edges { node { id number status credits createdAt failureReason total { amount currency } invoice { id number } } }\n      }\n      invoices(first: 50) {\n        edges { node { id number issuedAt status pdfUrl orderNumber total { amount currency } } }\n      }\n    }\n  }\n": typeof types.BillingOrdersDocument,
+    "\n  query BillingOrders($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      orders(first: 50) {\n        edges { node { id number status credits createdAt failureReason total { amount currency } invoice { id number } } }\n      }\n      invoices(first: 50) {\n        edges { node { id number issuedAt status pdfUrl orderNumber total { amount currency } lines { description amount { amount currency } } } }\n      }\n    }\n  }\n": typeof types.BillingOrdersDocument,
+    "\n  query BillingCartInstallments($orgId: ID!, $packId: ID!, $quantity: Int!) {\n    installmentOptions(orgId: $orgId, packId: $packId, quantity: $quantity) { count }\n  }\n": typeof types.BillingCartInstallmentsDocument,
     "\n  mutation BillingCancelOrder($id: ID!) {\n    cancelOrder(orderId: $id) { id status }\n  }\n": typeof types.BillingCancelOrderDocument,
     "\n  query BillingMembers($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      seats { total used available pending }\n      members(first: 100) { edges { node { role createdAt user { id email name } } } }\n    }\n  }\n": typeof types.BillingMembersDocument,
     "\n  query BillingInvitations($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      invitations { id email role expiresAt acceptedAt revokedAt }\n    }\n  }\n": typeof types.BillingInvitationsDocument,
@@ -54,6 +52,15 @@ type Documents = {
     "\n  query BillingAutoRecharge($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      autoRecharge {\n        enabled\n        mode\n        threshold\n        quantity\n        paused\n        pauseReason\n        spendingLimit { amount currency }\n        spentThisPeriod { amount currency }\n        periodEnd\n        pack { id name }\n        paymentMethod { id brand last4 }\n      }\n    }\n  }\n": typeof types.BillingAutoRechargeDocument,
     "\n  mutation BillingAcceptInvitation($token: String!) {\n    acceptInvitation(token: $token) { membership { role org { id name } } }\n  }\n": typeof types.BillingAcceptInvitationDocument,
     "\n  mutation BillingSpend($input: ConsumeCreditsInput!) {\n    consumeCredits(input: $input) { entry { id amount balanceAfter } }\n  }\n": typeof types.BillingSpendDocument,
+    "\n  fragment CartOrder on Order {\n    id\n    number\n    status\n    version\n    credits\n    subtotal { amount currency }\n    tax { amount currency }\n    total { amount currency }\n    installments { count installmentAmount { amount currency } commission { amount currency } }\n    lines { itemId kind description quantity unitPrice { amount currency } amount { amount currency } }\n    items { id kind planId seats packId quantity termMonths amount credits validity grantId expiresAt }\n  }\n": typeof types.CartOrderFragmentDoc,
+    "\n  query CartDrafts($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      orders(first: 10, status: [DRAFT]) { edges { node { ...CartOrder createdAt } } }\n    }\n  }\n": typeof types.CartDraftsDocument,
+    "\n  query CartOrder($id: ID!) {\n    order(id: $id) { ...CartOrder }\n  }\n": typeof types.CartOrderDocument,
+    "\n  mutation CartCreate($input: CreateOrderInput!) {\n    createOrder(input: $input) { ...CartOrder }\n  }\n": typeof types.CartCreateDocument,
+    "\n  mutation CartAddItem($orderId: ID!, $item: OrderItemInput!) {\n    addOrderItem(orderId: $orderId, item: $item) { ...CartOrder }\n  }\n": typeof types.CartAddItemDocument,
+    "\n  mutation CartSetQuantity($orderId: ID!, $itemId: ID!, $quantity: Int64!) {\n    setOrderItemQuantity(orderId: $orderId, itemId: $itemId, quantity: $quantity) { ...CartOrder }\n  }\n": typeof types.CartSetQuantityDocument,
+    "\n  mutation CartRemoveItem($orderId: ID!, $itemId: ID!) {\n    removeOrderItem(orderId: $orderId, itemId: $itemId) { ...CartOrder }\n  }\n": typeof types.CartRemoveItemDocument,
+    "\n  mutation CartDiscard($orderId: ID!) {\n    cancelOrder(orderId: $orderId) { id status }\n  }\n": typeof types.CartDiscardDocument,
+    "\n  mutation CartCheckout($input: CheckoutOrderInput!) {\n    checkoutOrder(input: $input) {\n      order { id number status failureReason credits total { amount currency } invoice { id number pdfUrl } }\n      nextAction { kind redirectUrl clientSecret }\n    }\n  }\n": typeof types.CartCheckoutDocument,
     "\n  fragment WatchedOrder on Order {\n    id\n    number\n    status\n    failureReason\n    credits\n    total { amount currency }\n    invoice { id number pdfUrl }\n  }\n": typeof types.WatchedOrderFragmentDoc,
     "\n  query WatchOrder($id: ID!) {\n    order(id: $id) { ...WatchedOrder }\n  }\n": typeof types.WatchOrderDocument,
     "\n  subscription WatchOrderUpdates($orgId: ID!) {\n    orderUpdated(orgId: $orgId) { ...WatchedOrder }\n  }\n": typeof types.WatchOrderUpdatesDocument,
@@ -64,12 +71,10 @@ const documents: Documents = {
     "\n  fragment BalanceFields on Balance {\n    total\n    free\n    paid\n    updatedAt\n    grants { id kind paid amount remaining expiresAt reason }\n  }\n": types.BalanceFieldsFragmentDoc,
     "\n  query BillingOverview($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      name\n      currency\n      country\n      status\n      seats { total used available pending }\n      balance { ...BalanceFields }\n    }\n  }\n": types.BillingOverviewDocument,
     "\n  subscription BillingBalanceUpdated($orgId: ID!) {\n    balanceUpdated(orgId: $orgId) {\n      balance { ...BalanceFields }\n      entry { id kind amount reason }\n    }\n  }\n": types.BillingBalanceUpdatedDocument,
-    "\n  query BillingPacks($currency: Currency!) {\n    packs(currency: $currency) {\n      id\n      code\n      name\n      credits\n      custom\n      validity\n      price(currency: $currency) { amount amountMinor currency }\n    }\n  }\n": types.BillingPacksDocument,
+    "\n  query BillingPacks($currency: Currency!) {\n    packs(currency: $currency) {\n      id\n      code\n      name\n      credits\n      custom\n      validity\n      recurringMonths\n      price(currency: $currency) { amount amountMinor currency }\n    }\n  }\n": types.BillingPacksDocument,
     "\n  mutation BillingPurchase($input: PurchasePackInput!) {\n    purchasePack(input: $input) {\n      order { id number status failureReason credits total { amount currency } invoice { id number pdfUrl } }\n      nextAction { kind redirectUrl clientSecret }\n    }\n  }\n": types.BillingPurchaseDocument,
-    "\n  query BillingTopUpOptions($currency: Currency!) {\n    topUpOptions(currency: $currency) {\n      credits\n      per { amount currency }\n      presets { amount amountMinor currency }\n      min { amount amountMinor currency }\n      max { amount amountMinor currency }\n      validity\n      rounding\n    }\n  }\n": types.BillingTopUpOptionsDocument,
-    "\n  query BillingTopUpQuote($orgId: ID!, $amount: String!) {\n    topUpQuote(orgId: $orgId, amount: $amount) {\n      credits\n      rounding\n      lines { kind description amount { amount currency } }\n      subtotal { amount currency }\n      tax { amount currency }\n      taxRateBasisPoints\n      total { amount currency }\n    }\n  }\n": types.BillingTopUpQuoteDocument,
-    "\n  mutation BillingTopUp($input: TopUpInput!) {\n    topUp(input: $input) {\n      order { id number status failureReason credits total { amount currency } invoice { id number pdfUrl } }\n      nextAction { kind redirectUrl clientSecret }\n    }\n  }\n": types.BillingTopUpDocument,
-    "\n  query BillingOrders($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      orders(first: 50) {\n        edges { node { id number status credits createdAt failureReason total { amount currency } invoice { id number } } }\n      }\n      invoices(first: 50) {\n        edges { node { id number issuedAt status pdfUrl orderNumber total { amount currency } } }\n      }\n    }\n  }\n": types.BillingOrdersDocument,
+    "\n  query BillingOrders($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      orders(first: 50) {\n        edges { node { id number status credits createdAt failureReason total { amount currency } invoice { id number } } }\n      }\n      invoices(first: 50) {\n        edges { node { id number issuedAt status pdfUrl orderNumber total { amount currency } lines { description amount { amount currency } } } }\n      }\n    }\n  }\n": types.BillingOrdersDocument,
+    "\n  query BillingCartInstallments($orgId: ID!, $packId: ID!, $quantity: Int!) {\n    installmentOptions(orgId: $orgId, packId: $packId, quantity: $quantity) { count }\n  }\n": types.BillingCartInstallmentsDocument,
     "\n  mutation BillingCancelOrder($id: ID!) {\n    cancelOrder(orderId: $id) { id status }\n  }\n": types.BillingCancelOrderDocument,
     "\n  query BillingMembers($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      seats { total used available pending }\n      members(first: 100) { edges { node { role createdAt user { id email name } } } }\n    }\n  }\n": types.BillingMembersDocument,
     "\n  query BillingInvitations($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      invitations { id email role expiresAt acceptedAt revokedAt }\n    }\n  }\n": types.BillingInvitationsDocument,
@@ -98,6 +103,15 @@ const documents: Documents = {
     "\n  query BillingAutoRecharge($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      autoRecharge {\n        enabled\n        mode\n        threshold\n        quantity\n        paused\n        pauseReason\n        spendingLimit { amount currency }\n        spentThisPeriod { amount currency }\n        periodEnd\n        pack { id name }\n        paymentMethod { id brand last4 }\n      }\n    }\n  }\n": types.BillingAutoRechargeDocument,
     "\n  mutation BillingAcceptInvitation($token: String!) {\n    acceptInvitation(token: $token) { membership { role org { id name } } }\n  }\n": types.BillingAcceptInvitationDocument,
     "\n  mutation BillingSpend($input: ConsumeCreditsInput!) {\n    consumeCredits(input: $input) { entry { id amount balanceAfter } }\n  }\n": types.BillingSpendDocument,
+    "\n  fragment CartOrder on Order {\n    id\n    number\n    status\n    version\n    credits\n    subtotal { amount currency }\n    tax { amount currency }\n    total { amount currency }\n    installments { count installmentAmount { amount currency } commission { amount currency } }\n    lines { itemId kind description quantity unitPrice { amount currency } amount { amount currency } }\n    items { id kind planId seats packId quantity termMonths amount credits validity grantId expiresAt }\n  }\n": types.CartOrderFragmentDoc,
+    "\n  query CartDrafts($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      orders(first: 10, status: [DRAFT]) { edges { node { ...CartOrder createdAt } } }\n    }\n  }\n": types.CartDraftsDocument,
+    "\n  query CartOrder($id: ID!) {\n    order(id: $id) { ...CartOrder }\n  }\n": types.CartOrderDocument,
+    "\n  mutation CartCreate($input: CreateOrderInput!) {\n    createOrder(input: $input) { ...CartOrder }\n  }\n": types.CartCreateDocument,
+    "\n  mutation CartAddItem($orderId: ID!, $item: OrderItemInput!) {\n    addOrderItem(orderId: $orderId, item: $item) { ...CartOrder }\n  }\n": types.CartAddItemDocument,
+    "\n  mutation CartSetQuantity($orderId: ID!, $itemId: ID!, $quantity: Int64!) {\n    setOrderItemQuantity(orderId: $orderId, itemId: $itemId, quantity: $quantity) { ...CartOrder }\n  }\n": types.CartSetQuantityDocument,
+    "\n  mutation CartRemoveItem($orderId: ID!, $itemId: ID!) {\n    removeOrderItem(orderId: $orderId, itemId: $itemId) { ...CartOrder }\n  }\n": types.CartRemoveItemDocument,
+    "\n  mutation CartDiscard($orderId: ID!) {\n    cancelOrder(orderId: $orderId) { id status }\n  }\n": types.CartDiscardDocument,
+    "\n  mutation CartCheckout($input: CheckoutOrderInput!) {\n    checkoutOrder(input: $input) {\n      order { id number status failureReason credits total { amount currency } invoice { id number pdfUrl } }\n      nextAction { kind redirectUrl clientSecret }\n    }\n  }\n": types.CartCheckoutDocument,
     "\n  fragment WatchedOrder on Order {\n    id\n    number\n    status\n    failureReason\n    credits\n    total { amount currency }\n    invoice { id number pdfUrl }\n  }\n": types.WatchedOrderFragmentDoc,
     "\n  query WatchOrder($id: ID!) {\n    order(id: $id) { ...WatchedOrder }\n  }\n": types.WatchOrderDocument,
     "\n  subscription WatchOrderUpdates($orgId: ID!) {\n    orderUpdated(orgId: $orgId) { ...WatchedOrder }\n  }\n": types.WatchOrderUpdatesDocument,
@@ -126,7 +140,7 @@ export function graphql(source: "\n  subscription BillingBalanceUpdated($orgId: 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query BillingPacks($currency: Currency!) {\n    packs(currency: $currency) {\n      id\n      code\n      name\n      credits\n      custom\n      validity\n      price(currency: $currency) { amount amountMinor currency }\n    }\n  }\n"): typeof import('./graphql').BillingPacksDocument;
+export function graphql(source: "\n  query BillingPacks($currency: Currency!) {\n    packs(currency: $currency) {\n      id\n      code\n      name\n      credits\n      custom\n      validity\n      recurringMonths\n      price(currency: $currency) { amount amountMinor currency }\n    }\n  }\n"): typeof import('./graphql').BillingPacksDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -134,19 +148,11 @@ export function graphql(source: "\n  mutation BillingPurchase($input: PurchasePa
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query BillingTopUpOptions($currency: Currency!) {\n    topUpOptions(currency: $currency) {\n      credits\n      per { amount currency }\n      presets { amount amountMinor currency }\n      min { amount amountMinor currency }\n      max { amount amountMinor currency }\n      validity\n      rounding\n    }\n  }\n"): typeof import('./graphql').BillingTopUpOptionsDocument;
+export function graphql(source: "\n  query BillingOrders($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      orders(first: 50) {\n        edges { node { id number status credits createdAt failureReason total { amount currency } invoice { id number } } }\n      }\n      invoices(first: 50) {\n        edges { node { id number issuedAt status pdfUrl orderNumber total { amount currency } lines { description amount { amount currency } } } }\n      }\n    }\n  }\n"): typeof import('./graphql').BillingOrdersDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query BillingTopUpQuote($orgId: ID!, $amount: String!) {\n    topUpQuote(orgId: $orgId, amount: $amount) {\n      credits\n      rounding\n      lines { kind description amount { amount currency } }\n      subtotal { amount currency }\n      tax { amount currency }\n      taxRateBasisPoints\n      total { amount currency }\n    }\n  }\n"): typeof import('./graphql').BillingTopUpQuoteDocument;
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation BillingTopUp($input: TopUpInput!) {\n    topUp(input: $input) {\n      order { id number status failureReason credits total { amount currency } invoice { id number pdfUrl } }\n      nextAction { kind redirectUrl clientSecret }\n    }\n  }\n"): typeof import('./graphql').BillingTopUpDocument;
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  query BillingOrders($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      orders(first: 50) {\n        edges { node { id number status credits createdAt failureReason total { amount currency } invoice { id number } } }\n      }\n      invoices(first: 50) {\n        edges { node { id number issuedAt status pdfUrl orderNumber total { amount currency } } }\n      }\n    }\n  }\n"): typeof import('./graphql').BillingOrdersDocument;
+export function graphql(source: "\n  query BillingCartInstallments($orgId: ID!, $packId: ID!, $quantity: Int!) {\n    installmentOptions(orgId: $orgId, packId: $packId, quantity: $quantity) { count }\n  }\n"): typeof import('./graphql').BillingCartInstallmentsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -259,6 +265,42 @@ export function graphql(source: "\n  mutation BillingAcceptInvitation($token: St
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation BillingSpend($input: ConsumeCreditsInput!) {\n    consumeCredits(input: $input) { entry { id amount balanceAfter } }\n  }\n"): typeof import('./graphql').BillingSpendDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment CartOrder on Order {\n    id\n    number\n    status\n    version\n    credits\n    subtotal { amount currency }\n    tax { amount currency }\n    total { amount currency }\n    installments { count installmentAmount { amount currency } commission { amount currency } }\n    lines { itemId kind description quantity unitPrice { amount currency } amount { amount currency } }\n    items { id kind planId seats packId quantity termMonths amount credits validity grantId expiresAt }\n  }\n"): typeof import('./graphql').CartOrderFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CartDrafts($orgId: ID!) {\n    org(id: $orgId) {\n      id\n      orders(first: 10, status: [DRAFT]) { edges { node { ...CartOrder createdAt } } }\n    }\n  }\n"): typeof import('./graphql').CartDraftsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CartOrder($id: ID!) {\n    order(id: $id) { ...CartOrder }\n  }\n"): typeof import('./graphql').CartOrderDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CartCreate($input: CreateOrderInput!) {\n    createOrder(input: $input) { ...CartOrder }\n  }\n"): typeof import('./graphql').CartCreateDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CartAddItem($orderId: ID!, $item: OrderItemInput!) {\n    addOrderItem(orderId: $orderId, item: $item) { ...CartOrder }\n  }\n"): typeof import('./graphql').CartAddItemDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CartSetQuantity($orderId: ID!, $itemId: ID!, $quantity: Int64!) {\n    setOrderItemQuantity(orderId: $orderId, itemId: $itemId, quantity: $quantity) { ...CartOrder }\n  }\n"): typeof import('./graphql').CartSetQuantityDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CartRemoveItem($orderId: ID!, $itemId: ID!) {\n    removeOrderItem(orderId: $orderId, itemId: $itemId) { ...CartOrder }\n  }\n"): typeof import('./graphql').CartRemoveItemDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CartDiscard($orderId: ID!) {\n    cancelOrder(orderId: $orderId) { id status }\n  }\n"): typeof import('./graphql').CartDiscardDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CartCheckout($input: CheckoutOrderInput!) {\n    checkoutOrder(input: $input) {\n      order { id number status failureReason credits total { amount currency } invoice { id number pdfUrl } }\n      nextAction { kind redirectUrl clientSecret }\n    }\n  }\n"): typeof import('./graphql').CartCheckoutDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

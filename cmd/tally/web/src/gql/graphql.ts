@@ -81,6 +81,28 @@ export type ChangeSeatsInput = {
   seats: number;
 };
 
+/** What checkoutOrder takes: the draft at the version the buyer saw, and how to pay, as for purchasePack. */
+export type CheckoutOrderInput = {
+  /** Name of the gateway to pay with; null lets the routing rules choose (a saved payment method fixes it). */
+  gateway?: string | null | undefined;
+  /** A key unique to this checkout: a retry with the same key and input returns the first order and makes no second payment; with other input, CONFLICT. */
+  idempotencyKey: string;
+  /** Number of installments; null takes the draft's count, another count than the draft's is INVALID_INPUT. */
+  installments?: number | null | undefined;
+  /** Billing details for the invoice. */
+  invoiceDetails?: InvoiceDetailsInput | null | undefined;
+  /** How the buyer pays; null lets the gateway offer its own choice. */
+  method?: PaymentMethodKind | null | undefined;
+  /** Global ID of the draft order. */
+  orderId: string | number;
+  /** A saved payment method's global ID, or a gateway-side payment method (a card token, a sandbox test card); null lets the buyer choose on the gateway's page. */
+  paymentMethodId?: string | null | undefined;
+  /** Where a hosted payment page sends the buyer back to, under the rules of purchasePack's returnUrl. */
+  returnUrl?: string | null | undefined;
+  /** The draft's `version` the buyer saw; another version is CONFLICT and nothing is charged. */
+  version: number;
+};
+
 /** What consumeCredits takes. */
 export type ConsumeCreditsInput = {
   /** Credits to spend, at least 1. */
@@ -93,6 +115,18 @@ export type ConsumeCreditsInput = {
   orgId: string | number;
   /** Why the credits are spent (at most 500 bytes). */
   reason?: string | null | undefined;
+};
+
+/** What createOrder takes. */
+export type CreateOrderInput = {
+  /** The currency the buyer expects; when given it must be the org's (the order is always priced in the org's currency). */
+  currency?: Currency | null | undefined;
+  /** Number of card installments the draft is priced in, 1 (at once, the default) to the server's configured maximum; add-ons and seats are paid in the subscription's count. */
+  installments?: number;
+  /** The items, at most 20; may be empty. */
+  items: Array<OrderItemInput>;
+  /** Global ID of the org that buys (OWNER or BILLING). */
+  orgId: string | number;
 };
 
 /** What createOrg takes. */
@@ -171,6 +205,35 @@ export type NextActionKind =
   | 'NONE'
   /** Send the buyer to `redirectUrl` (PayPal approval, a hosted page). */
   | 'REDIRECT';
+
+/** One item asked for: the fields of its kind, the others left null. */
+export type OrderItemInput = {
+  /** PACK of a custom pack: its credits; EXTRA_CREDITS: the credits to buy, a positive multiple of the plan's block. */
+  credits?: number | null | undefined;
+  /** What the item buys. */
+  kind: OrderItemKind;
+  /** PACK: global ID of the pack, priced in the org's currency. */
+  packId?: string | number | null | undefined;
+  /** PLAN: global ID of the plan. */
+  planId?: string | number | null | undefined;
+  /** PACK: how many packs, 1 to the configured maximum (100 by default). */
+  quantity?: number;
+  /** PLAN: seats, 1 to 10,000, at least the org's members and pending invitations; SEATS: seats to add. */
+  seats?: number | null | undefined;
+  /** PACK of a RECURRING pack (an add-on): the term in months, from the pack's minimum to the months left in the subscription's billing period (or the plan's period when the order holds the plan); null takes the minimum. */
+  termMonths?: number | null | undefined;
+};
+
+/** What an order item buys. */
+export type OrderItemKind =
+  /** Extra credits at the plan's unit price, in whole blocks. */
+  | 'EXTRA_CREDITS'
+  /** Credit packs; a RECURRING pack is an add-on of the subscription for a term in months. */
+  | 'PACK'
+  /** A plan subscription with its seats (subscribe, in the same order): only for an org without a subscription, at most one per order. */
+  | 'PLAN'
+  /** Seats added to the org's active subscription, charged pro rata for the rest of the period. */
+  | 'SEATS';
 
 /** What an order, invoice or credit note line is for. */
 export type OrderLineKind =
@@ -458,7 +521,7 @@ export type BillingPacksQueryVariables = Exact<{
 }>;
 
 
-export type BillingPacksQuery = { packs: Array<{ id: string, code: string, name: string, credits: number, custom: boolean, validity: ValidityPolicy, price: { amount: string, amountMinor: number, currency: Currency } | null }> };
+export type BillingPacksQuery = { packs: Array<{ id: string, code: string, name: string, credits: number, custom: boolean, validity: ValidityPolicy, recurringMonths: number | null, price: { amount: string, amountMinor: number, currency: Currency } | null }> };
 
 export type BillingPurchaseMutationVariables = Exact<{
   input: PurchasePackInput;
@@ -494,7 +557,16 @@ export type BillingOrdersQueryVariables = Exact<{
 }>;
 
 
-export type BillingOrdersQuery = { org: { id: string, orders: { edges: Array<{ node: { id: string, number: string, status: OrderStatus, credits: number, createdAt: string, failureReason: string | null, total: { amount: string, currency: Currency }, invoice: { id: string, number: string } | null } }> }, invoices: { edges: Array<{ node: { id: string, number: string, issuedAt: string, status: InvoiceStatus, pdfUrl: string, orderNumber: string, total: { amount: string, currency: Currency } } }> } } | null };
+export type BillingOrdersQuery = { org: { id: string, orders: { edges: Array<{ node: { id: string, number: string, status: OrderStatus, credits: number, createdAt: string, failureReason: string | null, total: { amount: string, currency: Currency }, invoice: { id: string, number: string } | null } }> }, invoices: { edges: Array<{ node: { id: string, number: string, issuedAt: string, status: InvoiceStatus, pdfUrl: string, orderNumber: string, total: { amount: string, currency: Currency }, lines: Array<{ description: string, amount: { amount: string, currency: Currency } }> } }> } } | null };
+
+export type BillingCartInstallmentsQueryVariables = Exact<{
+  orgId: string | number;
+  packId: string | number;
+  quantity: number;
+}>;
+
+
+export type BillingCartInstallmentsQuery = { installmentOptions: Array<{ count: number }> };
 
 export type BillingCancelOrderMutationVariables = Exact<{
   id: string | number;
@@ -695,6 +767,68 @@ export type BillingSpendMutationVariables = Exact<{
 
 export type BillingSpendMutation = { consumeCredits: { entry: { id: string, amount: number, balanceAfter: number } } };
 
+export type CartOrderFragment = { id: string, number: string, status: OrderStatus, version: number, credits: number, subtotal: { amount: string, currency: Currency }, tax: { amount: string, currency: Currency }, total: { amount: string, currency: Currency }, installments: { count: number, installmentAmount: { amount: string, currency: Currency }, commission: { amount: string, currency: Currency } } | null, lines: Array<{ itemId: string | null, kind: OrderLineKind, description: string, quantity: number, unitPrice: { amount: string, currency: Currency }, amount: { amount: string, currency: Currency } }>, items: Array<{ id: string, kind: OrderItemKind, planId: string | null, seats: number | null, packId: string | null, quantity: number, termMonths: number | null, amount: number | null, credits: number, validity: ValidityPolicy, grantId: string | null, expiresAt: string | null }> };
+
+export type CartDraftsQueryVariables = Exact<{
+  orgId: string | number;
+}>;
+
+
+export type CartDraftsQuery = { org: { id: string, orders: { edges: Array<{ node: { createdAt: string, id: string, number: string, status: OrderStatus, version: number, credits: number, subtotal: { amount: string, currency: Currency }, tax: { amount: string, currency: Currency }, total: { amount: string, currency: Currency }, installments: { count: number, installmentAmount: { amount: string, currency: Currency }, commission: { amount: string, currency: Currency } } | null, lines: Array<{ itemId: string | null, kind: OrderLineKind, description: string, quantity: number, unitPrice: { amount: string, currency: Currency }, amount: { amount: string, currency: Currency } }>, items: Array<{ id: string, kind: OrderItemKind, planId: string | null, seats: number | null, packId: string | null, quantity: number, termMonths: number | null, amount: number | null, credits: number, validity: ValidityPolicy, grantId: string | null, expiresAt: string | null }> } }> } } | null };
+
+export type CartOrderQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CartOrderQuery = { order: { id: string, number: string, status: OrderStatus, version: number, credits: number, subtotal: { amount: string, currency: Currency }, tax: { amount: string, currency: Currency }, total: { amount: string, currency: Currency }, installments: { count: number, installmentAmount: { amount: string, currency: Currency }, commission: { amount: string, currency: Currency } } | null, lines: Array<{ itemId: string | null, kind: OrderLineKind, description: string, quantity: number, unitPrice: { amount: string, currency: Currency }, amount: { amount: string, currency: Currency } }>, items: Array<{ id: string, kind: OrderItemKind, planId: string | null, seats: number | null, packId: string | null, quantity: number, termMonths: number | null, amount: number | null, credits: number, validity: ValidityPolicy, grantId: string | null, expiresAt: string | null }> } | null };
+
+export type CartCreateMutationVariables = Exact<{
+  input: CreateOrderInput;
+}>;
+
+
+export type CartCreateMutation = { createOrder: { id: string, number: string, status: OrderStatus, version: number, credits: number, subtotal: { amount: string, currency: Currency }, tax: { amount: string, currency: Currency }, total: { amount: string, currency: Currency }, installments: { count: number, installmentAmount: { amount: string, currency: Currency }, commission: { amount: string, currency: Currency } } | null, lines: Array<{ itemId: string | null, kind: OrderLineKind, description: string, quantity: number, unitPrice: { amount: string, currency: Currency }, amount: { amount: string, currency: Currency } }>, items: Array<{ id: string, kind: OrderItemKind, planId: string | null, seats: number | null, packId: string | null, quantity: number, termMonths: number | null, amount: number | null, credits: number, validity: ValidityPolicy, grantId: string | null, expiresAt: string | null }> } };
+
+export type CartAddItemMutationVariables = Exact<{
+  orderId: string | number;
+  item: OrderItemInput;
+}>;
+
+
+export type CartAddItemMutation = { addOrderItem: { id: string, number: string, status: OrderStatus, version: number, credits: number, subtotal: { amount: string, currency: Currency }, tax: { amount: string, currency: Currency }, total: { amount: string, currency: Currency }, installments: { count: number, installmentAmount: { amount: string, currency: Currency }, commission: { amount: string, currency: Currency } } | null, lines: Array<{ itemId: string | null, kind: OrderLineKind, description: string, quantity: number, unitPrice: { amount: string, currency: Currency }, amount: { amount: string, currency: Currency } }>, items: Array<{ id: string, kind: OrderItemKind, planId: string | null, seats: number | null, packId: string | null, quantity: number, termMonths: number | null, amount: number | null, credits: number, validity: ValidityPolicy, grantId: string | null, expiresAt: string | null }> } };
+
+export type CartSetQuantityMutationVariables = Exact<{
+  orderId: string | number;
+  itemId: string | number;
+  quantity: number;
+}>;
+
+
+export type CartSetQuantityMutation = { setOrderItemQuantity: { id: string, number: string, status: OrderStatus, version: number, credits: number, subtotal: { amount: string, currency: Currency }, tax: { amount: string, currency: Currency }, total: { amount: string, currency: Currency }, installments: { count: number, installmentAmount: { amount: string, currency: Currency }, commission: { amount: string, currency: Currency } } | null, lines: Array<{ itemId: string | null, kind: OrderLineKind, description: string, quantity: number, unitPrice: { amount: string, currency: Currency }, amount: { amount: string, currency: Currency } }>, items: Array<{ id: string, kind: OrderItemKind, planId: string | null, seats: number | null, packId: string | null, quantity: number, termMonths: number | null, amount: number | null, credits: number, validity: ValidityPolicy, grantId: string | null, expiresAt: string | null }> } };
+
+export type CartRemoveItemMutationVariables = Exact<{
+  orderId: string | number;
+  itemId: string | number;
+}>;
+
+
+export type CartRemoveItemMutation = { removeOrderItem: { id: string, number: string, status: OrderStatus, version: number, credits: number, subtotal: { amount: string, currency: Currency }, tax: { amount: string, currency: Currency }, total: { amount: string, currency: Currency }, installments: { count: number, installmentAmount: { amount: string, currency: Currency }, commission: { amount: string, currency: Currency } } | null, lines: Array<{ itemId: string | null, kind: OrderLineKind, description: string, quantity: number, unitPrice: { amount: string, currency: Currency }, amount: { amount: string, currency: Currency } }>, items: Array<{ id: string, kind: OrderItemKind, planId: string | null, seats: number | null, packId: string | null, quantity: number, termMonths: number | null, amount: number | null, credits: number, validity: ValidityPolicy, grantId: string | null, expiresAt: string | null }> } };
+
+export type CartDiscardMutationVariables = Exact<{
+  orderId: string | number;
+}>;
+
+
+export type CartDiscardMutation = { cancelOrder: { id: string, status: OrderStatus } };
+
+export type CartCheckoutMutationVariables = Exact<{
+  input: CheckoutOrderInput;
+}>;
+
+
+export type CartCheckoutMutation = { checkoutOrder: { order: { id: string, number: string, status: OrderStatus, failureReason: string | null, credits: number, total: { amount: string, currency: Currency }, invoice: { id: string, number: string, pdfUrl: string } | null }, nextAction: { kind: NextActionKind, redirectUrl: string | null, clientSecret: string | null } | null } };
+
 export type WatchedOrderFragment = { id: string, number: string, status: OrderStatus, failureReason: string | null, credits: number, total: { amount: string, currency: Currency }, invoice: { id: string, number: string, pdfUrl: string } | null };
 
 export type WatchOrderQueryVariables = Exact<{
@@ -775,6 +909,66 @@ export const SubscriptionCheckoutFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"SubscriptionCheckoutFields"}) as unknown as TypedDocumentString<SubscriptionCheckoutFieldsFragment, unknown>;
+export const CartOrderFragmentDoc = new TypedDocumentString(`
+    fragment CartOrder on Order {
+  id
+  number
+  status
+  version
+  credits
+  subtotal {
+    amount
+    currency
+  }
+  tax {
+    amount
+    currency
+  }
+  total {
+    amount
+    currency
+  }
+  installments {
+    count
+    installmentAmount {
+      amount
+      currency
+    }
+    commission {
+      amount
+      currency
+    }
+  }
+  lines {
+    itemId
+    kind
+    description
+    quantity
+    unitPrice {
+      amount
+      currency
+    }
+    amount {
+      amount
+      currency
+    }
+  }
+  items {
+    id
+    kind
+    planId
+    seats
+    packId
+    quantity
+    termMonths
+    amount
+    credits
+    validity
+    grantId
+    expiresAt
+  }
+}
+    `, {"fragmentName":"CartOrder"}) as unknown as TypedDocumentString<CartOrderFragment, unknown>;
 export const WatchedOrderFragmentDoc = new TypedDocumentString(`
     fragment WatchedOrder on Order {
   id
@@ -899,6 +1093,7 @@ export const BillingPacksDocument = new TypedDocumentString(`
     credits
     custom
     validity
+    recurringMonths
     price(currency: $currency) {
       amount
       amountMinor
@@ -1055,12 +1250,26 @@ export const BillingOrdersDocument = new TypedDocumentString(`
             amount
             currency
           }
+          lines {
+            description
+            amount {
+              amount
+              currency
+            }
+          }
         }
       }
     }
   }
 }
     `) as unknown as TypedDocumentString<BillingOrdersQuery, BillingOrdersQueryVariables>;
+export const BillingCartInstallmentsDocument = new TypedDocumentString(`
+    query BillingCartInstallments($orgId: ID!, $packId: ID!, $quantity: Int!) {
+  installmentOptions(orgId: $orgId, packId: $packId, quantity: $quantity) {
+    count
+  }
+}
+    `) as unknown as TypedDocumentString<BillingCartInstallmentsQuery, BillingCartInstallmentsQueryVariables>;
 export const BillingCancelOrderDocument = new TypedDocumentString(`
     mutation BillingCancelOrder($id: ID!) {
   cancelOrder(orderId: $id) {
@@ -1543,6 +1752,433 @@ export const BillingSpendDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<BillingSpendMutation, BillingSpendMutationVariables>;
+export const CartDraftsDocument = new TypedDocumentString(`
+    query CartDrafts($orgId: ID!) {
+  org(id: $orgId) {
+    id
+    orders(first: 10, status: [DRAFT]) {
+      edges {
+        node {
+          ...CartOrder
+          createdAt
+        }
+      }
+    }
+  }
+}
+    fragment CartOrder on Order {
+  id
+  number
+  status
+  version
+  credits
+  subtotal {
+    amount
+    currency
+  }
+  tax {
+    amount
+    currency
+  }
+  total {
+    amount
+    currency
+  }
+  installments {
+    count
+    installmentAmount {
+      amount
+      currency
+    }
+    commission {
+      amount
+      currency
+    }
+  }
+  lines {
+    itemId
+    kind
+    description
+    quantity
+    unitPrice {
+      amount
+      currency
+    }
+    amount {
+      amount
+      currency
+    }
+  }
+  items {
+    id
+    kind
+    planId
+    seats
+    packId
+    quantity
+    termMonths
+    amount
+    credits
+    validity
+    grantId
+    expiresAt
+  }
+}`) as unknown as TypedDocumentString<CartDraftsQuery, CartDraftsQueryVariables>;
+export const CartOrderDocument = new TypedDocumentString(`
+    query CartOrder($id: ID!) {
+  order(id: $id) {
+    ...CartOrder
+  }
+}
+    fragment CartOrder on Order {
+  id
+  number
+  status
+  version
+  credits
+  subtotal {
+    amount
+    currency
+  }
+  tax {
+    amount
+    currency
+  }
+  total {
+    amount
+    currency
+  }
+  installments {
+    count
+    installmentAmount {
+      amount
+      currency
+    }
+    commission {
+      amount
+      currency
+    }
+  }
+  lines {
+    itemId
+    kind
+    description
+    quantity
+    unitPrice {
+      amount
+      currency
+    }
+    amount {
+      amount
+      currency
+    }
+  }
+  items {
+    id
+    kind
+    planId
+    seats
+    packId
+    quantity
+    termMonths
+    amount
+    credits
+    validity
+    grantId
+    expiresAt
+  }
+}`) as unknown as TypedDocumentString<CartOrderQuery, CartOrderQueryVariables>;
+export const CartCreateDocument = new TypedDocumentString(`
+    mutation CartCreate($input: CreateOrderInput!) {
+  createOrder(input: $input) {
+    ...CartOrder
+  }
+}
+    fragment CartOrder on Order {
+  id
+  number
+  status
+  version
+  credits
+  subtotal {
+    amount
+    currency
+  }
+  tax {
+    amount
+    currency
+  }
+  total {
+    amount
+    currency
+  }
+  installments {
+    count
+    installmentAmount {
+      amount
+      currency
+    }
+    commission {
+      amount
+      currency
+    }
+  }
+  lines {
+    itemId
+    kind
+    description
+    quantity
+    unitPrice {
+      amount
+      currency
+    }
+    amount {
+      amount
+      currency
+    }
+  }
+  items {
+    id
+    kind
+    planId
+    seats
+    packId
+    quantity
+    termMonths
+    amount
+    credits
+    validity
+    grantId
+    expiresAt
+  }
+}`) as unknown as TypedDocumentString<CartCreateMutation, CartCreateMutationVariables>;
+export const CartAddItemDocument = new TypedDocumentString(`
+    mutation CartAddItem($orderId: ID!, $item: OrderItemInput!) {
+  addOrderItem(orderId: $orderId, item: $item) {
+    ...CartOrder
+  }
+}
+    fragment CartOrder on Order {
+  id
+  number
+  status
+  version
+  credits
+  subtotal {
+    amount
+    currency
+  }
+  tax {
+    amount
+    currency
+  }
+  total {
+    amount
+    currency
+  }
+  installments {
+    count
+    installmentAmount {
+      amount
+      currency
+    }
+    commission {
+      amount
+      currency
+    }
+  }
+  lines {
+    itemId
+    kind
+    description
+    quantity
+    unitPrice {
+      amount
+      currency
+    }
+    amount {
+      amount
+      currency
+    }
+  }
+  items {
+    id
+    kind
+    planId
+    seats
+    packId
+    quantity
+    termMonths
+    amount
+    credits
+    validity
+    grantId
+    expiresAt
+  }
+}`) as unknown as TypedDocumentString<CartAddItemMutation, CartAddItemMutationVariables>;
+export const CartSetQuantityDocument = new TypedDocumentString(`
+    mutation CartSetQuantity($orderId: ID!, $itemId: ID!, $quantity: Int64!) {
+  setOrderItemQuantity(orderId: $orderId, itemId: $itemId, quantity: $quantity) {
+    ...CartOrder
+  }
+}
+    fragment CartOrder on Order {
+  id
+  number
+  status
+  version
+  credits
+  subtotal {
+    amount
+    currency
+  }
+  tax {
+    amount
+    currency
+  }
+  total {
+    amount
+    currency
+  }
+  installments {
+    count
+    installmentAmount {
+      amount
+      currency
+    }
+    commission {
+      amount
+      currency
+    }
+  }
+  lines {
+    itemId
+    kind
+    description
+    quantity
+    unitPrice {
+      amount
+      currency
+    }
+    amount {
+      amount
+      currency
+    }
+  }
+  items {
+    id
+    kind
+    planId
+    seats
+    packId
+    quantity
+    termMonths
+    amount
+    credits
+    validity
+    grantId
+    expiresAt
+  }
+}`) as unknown as TypedDocumentString<CartSetQuantityMutation, CartSetQuantityMutationVariables>;
+export const CartRemoveItemDocument = new TypedDocumentString(`
+    mutation CartRemoveItem($orderId: ID!, $itemId: ID!) {
+  removeOrderItem(orderId: $orderId, itemId: $itemId) {
+    ...CartOrder
+  }
+}
+    fragment CartOrder on Order {
+  id
+  number
+  status
+  version
+  credits
+  subtotal {
+    amount
+    currency
+  }
+  tax {
+    amount
+    currency
+  }
+  total {
+    amount
+    currency
+  }
+  installments {
+    count
+    installmentAmount {
+      amount
+      currency
+    }
+    commission {
+      amount
+      currency
+    }
+  }
+  lines {
+    itemId
+    kind
+    description
+    quantity
+    unitPrice {
+      amount
+      currency
+    }
+    amount {
+      amount
+      currency
+    }
+  }
+  items {
+    id
+    kind
+    planId
+    seats
+    packId
+    quantity
+    termMonths
+    amount
+    credits
+    validity
+    grantId
+    expiresAt
+  }
+}`) as unknown as TypedDocumentString<CartRemoveItemMutation, CartRemoveItemMutationVariables>;
+export const CartDiscardDocument = new TypedDocumentString(`
+    mutation CartDiscard($orderId: ID!) {
+  cancelOrder(orderId: $orderId) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<CartDiscardMutation, CartDiscardMutationVariables>;
+export const CartCheckoutDocument = new TypedDocumentString(`
+    mutation CartCheckout($input: CheckoutOrderInput!) {
+  checkoutOrder(input: $input) {
+    order {
+      id
+      number
+      status
+      failureReason
+      credits
+      total {
+        amount
+        currency
+      }
+      invoice {
+        id
+        number
+        pdfUrl
+      }
+    }
+    nextAction {
+      kind
+      redirectUrl
+      clientSecret
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CartCheckoutMutation, CartCheckoutMutationVariables>;
 export const WatchOrderDocument = new TypedDocumentString(`
     query WatchOrder($id: ID!) {
   order(id: $id) {
