@@ -26,7 +26,8 @@ type Usage struct {
 	PeriodEnd       time.Time
 	CreditsConsumed int64
 	// ExtraCredits is the net extra credits paid in the period, which
-	// raise its data-transfer limit (extratransfer.go).
+	// raise its data-transfer limit (extratransfer.go); 0 in a MEMBER
+	// report.
 	ExtraCredits int64
 	// Metrics holds every metric, in UsageMetrics order.
 	Metrics []MetricUsage
@@ -125,9 +126,12 @@ func (s *Service) Usage(ctx context.Context, orgID string, q UsageQuery) (Usage,
 	if err != nil {
 		return Usage{}, asDomainError(err)
 	}
-	var extraBytes int64
-	if u.ExtraCredits, extraBytes, err = extraTransfer(ctx, s.store, orgID, up, p); err != nil {
+	extraCredits, extraBytes, err := extraTransfer(ctx, s.store, orgID, up, p)
+	if err != nil {
 		return Usage{}, asDomainError(err)
+	}
+	if actor == "" { // what the org bought is for org-wide readers
+		u.ExtraCredits = extraCredits
 	}
 	own := orgWide
 	if actor != "" {

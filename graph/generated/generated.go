@@ -6008,7 +6008,7 @@ extend type Usage {
   memberId: ID
   "Every metric's usage in the period, in SESSIONS, EVENTS, ENRICHMENTS, STORAGE_BYTES, DATA_TRANSFER_BYTES order."
   metrics: [MetricUsage!]!
-  "Extra credits paid in the period (buyExtraCredits, packs and auto-recharge top-ups bought on a paid plan), less what refunds took back: each whole block of the plan's ` + "`" + `extraCredits.dataTransferBlockCredits` + "`" + ` adds ` + "`" + `dataTransferPerBlock` + "`" + ` bytes to the period's DATA_TRANSFER_BYTES limit."
+  "Extra credits paid in the period (buyExtraCredits, packs and auto-recharge top-ups bought on a paid plan), less what refunds took back: each whole block of the plan's ` + "`" + `extraCredits.dataTransferBlockCredits` + "`" + ` adds ` + "`" + `dataTransferPerBlock` + "`" + ` bytes to the period's DATA_TRANSFER_BYTES limit. 0 in a MEMBER report."
   extraCredits: Credits!
   "What the plan does with usage past a limit."
   overLimitAction: OverLimitAction!
