@@ -11,8 +11,9 @@ import (
 )
 
 // Usage metering: the product reports usage events (sessions, events,
-// enrichments, storage bytes, data transfer bytes), each with its own id, and Tally keeps
-// per-period totals per org and per member against the plan's limits.
+// enrichments, storage bytes, data transfer bytes), each with its own id,
+// and Tally keeps per-period totals per org and per member against the
+// plan's limits.
 //
 // Periods follow the monthly reset of the org's plan: the live paid
 // subscription's anchor (monthly also on annual plans), or for an org on
