@@ -25,6 +25,11 @@ type planRow struct {
 	SortOrder              int
 	Active                 bool
 	UpdatedAt              time.Time
+
+	// The data-transfer limit and the extra-credits rule (00016).
+	LimitDataTransferBytes   int64
+	DataTransferBlockCredits int64
+	DataTransferPerBlock     int64
 }
 
 func (planRow) TableName() string { return "plans" }
@@ -55,9 +60,13 @@ func toDomainPlan(r planRow) domain.Plan {
 		Limits: domain.UsageLimits{
 			Sessions: r.LimitSessions, Events: r.LimitEvents,
 			Enrichments: r.LimitEnrichments, StorageBytes: r.LimitStorageBytes,
+			DataTransferBytes: r.LimitDataTransferBytes,
 		},
 		OverLimit: domain.OverLimitAction(r.OverLimit),
 		Seats:     r.Seats, Position: r.SortOrder, Active: r.Active, UpdatedAt: r.UpdatedAt.UTC(),
+		ExtraCredits: domain.ExtraCreditsAllowance{
+			DataTransferBlockCredits: r.DataTransferBlockCredits, DataTransferPerBlock: r.DataTransferPerBlock,
+		},
 	}
 }
 
@@ -69,6 +78,9 @@ func fromDomainPlan(p domain.Plan) planRow {
 		LimitEnrichments: p.Limits.Enrichments, LimitStorageBytes: p.Limits.StorageBytes,
 		OverLimit: string(cmp.Or(p.OverLimit, domain.OverLimitFlag)),
 		Seats:     p.Seats, SortOrder: p.Position, Active: p.Active, UpdatedAt: utc(p.UpdatedAt),
+		LimitDataTransferBytes:   p.Limits.DataTransferBytes,
+		DataTransferBlockCredits: p.ExtraCredits.DataTransferBlockCredits,
+		DataTransferPerBlock:     p.ExtraCredits.DataTransferPerBlock,
 	}
 }
 
@@ -100,18 +112,21 @@ func (d *DB) UpsertPlan(ctx context.Context, p domain.Plan) (domain.Plan, error)
 	r := fromDomainPlan(p)
 	var out planRow
 	err = d.db(ctx).Raw(`INSERT INTO plans (id, code, name, billing_interval, prices, included_credits_per_seat,
-			limit_sessions, limit_events, limit_enrichments, limit_storage_bytes, over_limit, seats, sort_order, active, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			limit_sessions, limit_events, limit_enrichments, limit_storage_bytes, over_limit, seats, sort_order, active, updated_at,
+			limit_data_transfer_bytes, data_transfer_block_credits, data_transfer_per_block)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, billing_interval = excluded.billing_interval,
 			prices = excluded.prices, included_credits_per_seat = excluded.included_credits_per_seat,
 			limit_sessions = excluded.limit_sessions, limit_events = excluded.limit_events,
 			limit_enrichments = excluded.limit_enrichments, limit_storage_bytes = excluded.limit_storage_bytes,
 			over_limit = excluded.over_limit,
 			seats = excluded.seats, sort_order = excluded.sort_order, active = excluded.active,
-			updated_at = excluded.updated_at
+			updated_at = excluded.updated_at, limit_data_transfer_bytes = excluded.limit_data_transfer_bytes,
+			data_transfer_block_credits = excluded.data_transfer_block_credits, data_transfer_per_block = excluded.data_transfer_per_block
 		RETURNING *`,
 		r.ID, r.Code, r.Name, r.BillingInterval, r.Prices, r.IncludedCreditsPerSeat,
 		r.LimitSessions, r.LimitEvents, r.LimitEnrichments, r.LimitStorageBytes, r.OverLimit, r.Seats, r.SortOrder, r.Active, r.UpdatedAt,
+		r.LimitDataTransferBytes, r.DataTransferBlockCredits, r.DataTransferPerBlock,
 	).Scan(&out).Error
 	if err != nil {
 		return domain.Plan{}, mapErr(err, "plan")

@@ -50,6 +50,9 @@ type UsageLimits struct {
 	Events       int64
 	Enrichments  int64
 	StorageBytes int64
+	// DataTransferBytes is the bytes a period may transfer before extra
+	// credits add to it (ExtraCredits).
+	DataTransferBytes int64
 }
 
 // Plan is a catalog subscription plan, priced per seat.
@@ -66,6 +69,10 @@ type Plan struct {
 	Position               int             // display order
 	Active                 bool
 	UpdatedAt              time.Time
+
+	// ExtraCredits is what extra credits bought in a period add to its
+	// data-transfer allowance (extratransfer.go); zero adds nothing.
+	ExtraCredits ExtraCreditsAllowance
 }
 
 // PriceIn returns the plan's price in currency c.
@@ -227,6 +234,9 @@ func ValidateCatalog(c Catalog) error {
 			return InvalidInput(field, "credits and seats must not be negative")
 		}
 		if err := validPrices(field+".prices", p.Prices, true); err != nil {
+			return err
+		}
+		if err := p.validLimits(field); err != nil {
 			return err
 		}
 	}

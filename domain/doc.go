@@ -140,6 +140,10 @@
 //     events deduplicated by (org, id), totals upserted, refuse or flag at
 //     a limit, one USAGE_THRESHOLD_CROSSED event per level, metric and
 //     period) and its UsageStore.
+//   - extratransfer.go: extra credits raise the DATA_TRANSFER_BYTES
+//     allowance: the plan's rule (whole blocks of credits, rounded down),
+//     which orders count as extra credits (recorded when paid), refunds'
+//     share, and the ExtraCreditStore.
 //
 // Billing history and notifications:
 //

@@ -86,6 +86,9 @@ func (s *Service) fulfil(ctx context.Context, tx Store, o *Order, now time.Time)
 	if o.Credits > 0 {
 		o.GrantID = res.Entry.Allocations[0].GrantID
 	}
+	if err := s.recordExtraCreditsTx(ctx, tx, o, now); err != nil {
+		return 0, err
+	}
 	inv, err := s.issueInvoice(ctx, tx, *o, now)
 	if err != nil {
 		return 0, err

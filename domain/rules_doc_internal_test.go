@@ -26,7 +26,7 @@ func docNumbers() map[string]string {
 	p := DefaultPricing()
 	l := DefaultPurchaseLimits()
 	w := WebhookConfig{}.withDefaults()
-	return map[string]string{
+	m := map[string]string{
 		"signup-credits":                     fmt.Sprint(c.SignupGrant),
 		"signup-credits-ttl":                 docDuration(c.SignupGrantTTL),
 		"free-seats":                         fmt.Sprint(c.FreeSeats),
@@ -73,6 +73,10 @@ func docNumbers() map[string]string {
 		"webhook-secret-overlap":             docDuration(DefaultSecretOverlap),
 		"spend-batch":                        fmt.Sprint(c.SpendBatch),
 	}
+	for k, v := range extraTransferDocNumbers() {
+		m[k] = v
+	}
+	return m
 }
 
 // docDuration writes d in its largest whole unit: 720h, 5m, 30s.

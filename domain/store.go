@@ -109,6 +109,7 @@ type Store interface {
 	LowBalanceStore
 	UsageStore
 	WebhookEndpointStore
+	ExtraCreditStore
 }
 
 // Transactor runs work in one transaction. Its function receives the whole

@@ -25,6 +25,10 @@ type Usage struct {
 	PeriodStart     time.Time
 	PeriodEnd       time.Time
 	CreditsConsumed int64
+	// ExtraCredits is the net extra credits paid in the period, which
+	// raise its data-transfer limit (extratransfer.go); 0 in a MEMBER
+	// report.
+	ExtraCredits int64
 	// Metrics holds every metric, in UsageMetrics order.
 	Metrics []MetricUsage
 	// OverLimit says what the plan does past a limit.
@@ -35,8 +39,12 @@ type Usage struct {
 type MetricUsage struct {
 	Metric   UsageMetric
 	Quantity int64
-	// Limit is the plan's org-wide limit; 0 is unlimited.
+	// Limit is the plan's org-wide limit; 0 is unlimited. For
+	// DATA_TRANSFER_BYTES it includes ExtraLimit.
 	Limit int64
+	// ExtraLimit is the part of Limit the period's extra credits added
+	// (DATA_TRANSFER_BYTES only; 0 for the others).
+	ExtraLimit int64
 	// Fraction is Quantity/Limit (0 when unlimited).
 	Fraction float64
 	// Level is the org-wide total's level (a member's own share is not
@@ -64,7 +72,8 @@ const maxUsagePeriods = 120
 // Usage reports one period's consumption: org-wide for OWNER and BILLING
 // (or one member's when q.MemberID names one), the caller's own for other
 // roles (ledgerScope); Scope says which. Levels are those of the org-wide
-// totals against the org's current plan.
+// totals against the org's current plan, the data-transfer limit raised
+// by the period's extra credits (extratransfer.go).
 func (s *Service) Usage(ctx context.Context, orgID string, q UsageQuery) (Usage, error) {
 	acc, err := s.authorize(ctx, orgID, ActionReadOwnUsage)
 	if err != nil {
@@ -117,6 +126,13 @@ func (s *Service) Usage(ctx context.Context, orgID string, q UsageQuery) (Usage,
 	if err != nil {
 		return Usage{}, asDomainError(err)
 	}
+	extraCredits, extraBytes, err := extraTransfer(ctx, s.store, orgID, up, p)
+	if err != nil {
+		return Usage{}, asDomainError(err)
+	}
+	if actor == "" { // what the org bought is for org-wide readers
+		u.ExtraCredits = extraCredits
+	}
 	own := orgWide
 	if actor != "" {
 		if own, err = s.store.UsageTotals(ctx, orgID, p.Start, actor); err != nil {
@@ -132,10 +148,10 @@ func (s *Service) Usage(ctx context.Context, orgID string, q UsageQuery) (Usage,
 		return UsageTotal{}
 	}
 	for _, m := range UsageMetrics {
-		limit := up.limits.LimitOf(m)
+		limit := up.limits.limitWith(m, extraBytes)
 		o, mine := byMetric(orgWide, m), byMetric(own, m)
-		mu := MetricUsage{Metric: m, Quantity: mine.Quantity, Limit: limit, Level: s.cfg.Usage.level(o.Quantity, limit),
-			OverLimitEvents: mine.OverLimitEvents}
+		mu := MetricUsage{Metric: m, Quantity: mine.Quantity, Limit: limit, ExtraLimit: limit - up.limits.LimitOf(m),
+			Level: s.cfg.Usage.level(o.Quantity, limit), OverLimitEvents: mine.OverLimitEvents}
 		if limit > 0 {
 			mu.Fraction = float64(mine.Quantity) / float64(limit)
 		}

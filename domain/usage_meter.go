@@ -11,8 +11,9 @@ import (
 )
 
 // Usage metering: the product reports usage events (sessions, events,
-// enrichments, storage bytes), each with its own id, and Tally keeps
-// per-period totals per org and per member against the plan's limits.
+// enrichments, storage bytes, data transfer bytes), each with its own id,
+// and Tally keeps per-period totals per org and per member against the
+// plan's limits.
 //
 // Periods follow the monthly reset of the org's plan: the live paid
 // subscription's anchor (monthly also on annual plans), or for an org on
@@ -36,10 +37,22 @@ const (
 	// MetricStorageBytes is a gauge: the bytes stored, as of the latest
 	// event's time.
 	MetricStorageBytes UsageMetric = "STORAGE_BYTES"
+	// MetricDataTransferBytes counts bytes transferred. Its limit is the
+	// plan's plus what the period's extra credits add (extratransfer.go).
+	MetricDataTransferBytes UsageMetric = "DATA_TRANSFER_BYTES"
 )
 
 // UsageMetrics lists the metrics in display order.
-var UsageMetrics = []UsageMetric{MetricSessions, MetricEvents, MetricEnrichments, MetricStorageBytes}
+var UsageMetrics = []UsageMetric{MetricSessions, MetricEvents, MetricEnrichments, MetricStorageBytes, MetricDataTransferBytes}
+
+// usageMetricNames is "SESSIONS, EVENTS, …" for error messages.
+var usageMetricNames = func() string {
+	names := make([]string, len(UsageMetrics))
+	for i, m := range UsageMetrics {
+		names[i] = string(m)
+	}
+	return strings.Join(names, ", ")
+}()
 
 // Valid reports whether m is a known metric.
 func (m UsageMetric) Valid() bool { return slices.Contains(UsageMetrics, m) }
@@ -58,6 +71,8 @@ func (l UsageLimits) LimitOf(m UsageMetric) int64 {
 		return l.Enrichments
 	case MetricStorageBytes:
 		return l.StorageBytes
+	case MetricDataTransferBytes:
+		return l.DataTransferBytes
 	}
 	return 0
 }
@@ -238,6 +253,8 @@ func usagePeriodOf(anchor, t time.Time) UsagePeriod {
 type usagePlan struct {
 	anchor time.Time
 	limits UsageLimits
+	// extra is what extra credits add to data transfer (extratransfer.go).
+	extra  ExtraCreditsAllowance
 	action OverLimitAction
 	org    Org
 }
@@ -259,7 +276,7 @@ func (s *Service) usagePlanOf(ctx context.Context, orgID string) (usagePlan, err
 		if err != nil {
 			return usagePlan{}, err
 		}
-		up.anchor, up.limits = sub.Anchor, p.Limits
+		up.anchor, up.limits, up.extra = sub.Anchor, p.Limits, p.ExtraCredits
 		if p.OverLimit != "" {
 			up.action = p.OverLimit
 		}
@@ -270,7 +287,7 @@ func (s *Service) usagePlanOf(ctx context.Context, orgID string) (usagePlan, err
 		return usagePlan{}, err
 	}
 	if p, ok := FreePlan(plans, org.Currency); ok {
-		up.limits = p.Limits
+		up.limits, up.extra = p.Limits, p.ExtraCredits
 		if p.OverLimit != "" {
 			up.action = p.OverLimit
 		}
@@ -312,7 +329,7 @@ func checkUsageEvent(ev *UsageEvent, now time.Time, earliest time.Time) UsageEve
 	case !utf8.ValidString(ev.ID) || utf8.RuneCountInString(ev.ID) > MaxUsageEventIDLen:
 		return bad("id", "an event id is 1 to %d characters of valid UTF-8", MaxUsageEventIDLen)
 	case !ev.Metric.Valid():
-		return bad("metric", "unknown metric %q; one of SESSIONS, EVENTS, ENRICHMENTS, STORAGE_BYTES", string(ev.Metric))
+		return bad("metric", "unknown metric %q; one of %s", string(ev.Metric), usageMetricNames)
 	case ev.Metric.Gauge() && (ev.Quantity < 0 || ev.Quantity > MaxUsageGauge):
 		return bad("quantity", "a %s value is 0 to %d", ev.Metric, MaxUsageGauge)
 	case !ev.Metric.Gauge() && (ev.Quantity < 1 || ev.Quantity > MaxUsageQuantity):
@@ -451,6 +468,22 @@ func (s *Service) ingestTx(ctx context.Context, tx Store, orgID string, up usage
 	if len(records) == 0 {
 		return nil
 	}
+	// The data-transfer limit of each period it is reported in includes
+	// what that period's extra credits add (one read per period).
+	extraBytes := map[int64]int64{}
+	for _, k := range keys {
+		if k.Metric != MetricDataTransferBytes || up.limits.DataTransferBytes <= 0 {
+			continue
+		}
+		_, b, err := extraTransfer(ctx, tx, orgID, up, periods[k.PeriodStart.UnixNano()])
+		if err != nil {
+			return err
+		}
+		extraBytes[k.PeriodStart.UnixNano()] = b
+	}
+	limitOf := func(m UsageMetric, start time.Time) int64 {
+		return up.limits.limitWith(m, extraBytes[start.UnixNano()])
+	}
 	locked, err := tx.LockUsageTotals(ctx, orgID, keys)
 	if err != nil {
 		return err
@@ -486,7 +519,7 @@ func (s *Service) ingestTx(ctx context.Context, tx Store, orgID string, up usage
 		}
 		k := usageKey{r.Metric, r.PeriodStart.UnixNano()}
 		t := running[k]
-		limit := up.limits.LimitOf(r.Metric)
+		limit := limitOf(r.Metric, r.PeriodStart)
 		next := t.Quantity + r.Quantity
 		newer := !r.Time.Before(t.LastEventAt)
 		if r.Metric.Gauge() {
@@ -559,7 +592,7 @@ func (s *Service) ingestTx(ctx context.Context, tx Store, orgID string, up usage
 	// Crossings of the org-wide totals, once per level (the event's key).
 	for _, k := range keys {
 		uk := usageKey{k.Metric, k.PeriodStart.UnixNano()}
-		limit := up.limits.LimitOf(k.Metric)
+		limit := limitOf(k.Metric, k.PeriodStart)
 		from := s.cfg.Usage.level(before[uk].Quantity, limit)
 		after := running[uk]
 		to := s.cfg.Usage.level(after.Quantity, limit)

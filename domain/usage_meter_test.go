@@ -298,6 +298,8 @@ func TestUsageInvalidEventsChangeNothing(t *testing.T) {
 		{usageEv("negative", domain.MetricEvents, -1), "quantity"},
 		{usageEv("huge", domain.MetricEvents, domain.MaxUsageQuantity+1), "quantity"},
 		{usageEv("negative-gauge", domain.MetricStorageBytes, -1), "quantity"},
+		{usageEv("zero-transfer", domain.MetricDataTransferBytes, 0), "quantity"},
+		{usageEv("huge-transfer", domain.MetricDataTransferBytes, domain.MaxUsageQuantity+1), "quantity"},
 		{domain.UsageEvent{ID: "future", Metric: domain.MetricEvents, Quantity: 1, Time: t0.Add(10*day + time.Hour)}, "time"},
 		{domain.UsageEvent{ID: "ancient", Metric: domain.MetricEvents, Quantity: 1, Time: t0.Add(-40 * day)}, "time"},
 		{domain.UsageEvent{ID: "stranger", Metric: domain.MetricEvents, Quantity: 1, MemberID: "0190d9b2-5c4e-7000-8000-000000000000"}, "member"},

@@ -78,9 +78,19 @@ func toPlan(p domain.Plan) *model.Plan {
 		Limits: &model.UsageLimits{
 			Sessions: limit(p.Limits.Sessions), Events: limit(p.Limits.Events),
 			Enrichments: limit(p.Limits.Enrichments), StorageBytes: limit(p.Limits.StorageBytes),
+			DataTransferBytes: limit(p.Limits.DataTransferBytes),
 		},
-		Seats: p.Seats,
+		ExtraCredits: toExtraCreditsAllowance(p.ExtraCredits),
+		Seats:        p.Seats,
 	}
+}
+
+// toExtraCreditsAllowance is nil for a rule that adds nothing.
+func toExtraCreditsAllowance(a domain.ExtraCreditsAllowance) *model.ExtraCreditsAllowance {
+	if a.DataTransferBlockCredits <= 0 || a.DataTransferPerBlock <= 0 {
+		return nil
+	}
+	return &model.ExtraCreditsAllowance{DataTransferBlockCredits: a.DataTransferBlockCredits, DataTransferPerBlock: a.DataTransferPerBlock}
 }
 
 // limit maps domain's "zero means unlimited" to null.
@@ -178,7 +188,7 @@ func toPageInfo(hasNext bool, end string) *model.PageInfo {
 
 func toUsage(u domain.Usage) *model.Usage {
 	out := &model.Usage{Scope: model.UsageScope(u.Scope), PeriodStart: u.PeriodStart, PeriodEnd: u.PeriodEnd,
-		CreditsConsumed: u.CreditsConsumed, OverLimitAction: model.OverLimitAction(u.OverLimit),
+		CreditsConsumed: u.CreditsConsumed, OverLimitAction: model.OverLimitAction(u.OverLimit), ExtraCredits: u.ExtraCredits,
 		Metrics: make([]*model.MetricUsage, len(u.Metrics))}
 	if u.MemberID != "" {
 		id := EncodeID(typeUser, u.MemberID)
@@ -186,7 +196,7 @@ func toUsage(u domain.Usage) *model.Usage {
 	}
 	for i, m := range u.Metrics {
 		mu := &model.MetricUsage{Metric: model.UsageMetric(m.Metric), Quantity: m.Quantity, Level: model.UsageLevel(m.Level),
-			OverLimit: m.OverLimit, OverLimitEvents: m.OverLimitEvents}
+			OverLimit: m.OverLimit, OverLimitEvents: m.OverLimitEvents, LimitFromExtraCredits: m.ExtraLimit}
 		if m.Limit > 0 {
 			limit, frac := m.Limit, m.Fraction
 			mu.Limit, mu.FractionUsed = &limit, &frac

@@ -232,7 +232,7 @@ func parseCloudEvent(raw json.RawMessage) (ev domain.UsageEvent, field, reason s
 	}
 	ev.Metric = domain.UsageMetric(strings.ToUpper(strings.ReplaceAll(*ce.Type, "-", "_")))
 	if !ev.Metric.Valid() {
-		return ev, "type", fmt.Sprintf("type %q is not a metric; one of sessions, events, enrichments, storage_bytes", *ce.Type)
+		return ev, "type", fmt.Sprintf("type %q is not a metric; one of sessions, events, enrichments, storage_bytes, data_transfer_bytes", *ce.Type)
 	}
 	if ce.Subject != nil && *ce.Subject != "" {
 		uid, err := decodeIDOf("subject", *ce.Subject, typeUser)

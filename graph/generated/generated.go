@@ -172,6 +172,11 @@ type ComplexityRoot struct {
 		OrgID            func(childComplexity int) int
 	}
 
+	ExtraCreditsAllowance struct {
+		DataTransferBlockCredits func(childComplexity int) int
+		DataTransferPerBlock     func(childComplexity int) int
+	}
+
 	GrantCreditsPayload struct {
 		Balance func(childComplexity int) int
 		Entry   func(childComplexity int) int
@@ -305,13 +310,14 @@ type ComplexityRoot struct {
 	}
 
 	MetricUsage struct {
-		FractionUsed    func(childComplexity int) int
-		Level           func(childComplexity int) int
-		Limit           func(childComplexity int) int
-		Metric          func(childComplexity int) int
-		OverLimit       func(childComplexity int) int
-		OverLimitEvents func(childComplexity int) int
-		Quantity        func(childComplexity int) int
+		FractionUsed          func(childComplexity int) int
+		Level                 func(childComplexity int) int
+		Limit                 func(childComplexity int) int
+		LimitFromExtraCredits func(childComplexity int) int
+		Metric                func(childComplexity int) int
+		OverLimit             func(childComplexity int) int
+		OverLimitEvents       func(childComplexity int) int
+		Quantity              func(childComplexity int) int
 	}
 
 	Money struct {
@@ -532,6 +538,7 @@ type ComplexityRoot struct {
 
 	Plan struct {
 		Code                   func(childComplexity int) int
+		ExtraCredits           func(childComplexity int) int
 		ID                     func(childComplexity int) int
 		IncludedCreditsPerSeat func(childComplexity int) int
 		Interval               func(childComplexity int) int
@@ -704,6 +711,7 @@ type ComplexityRoot struct {
 
 	Usage struct {
 		CreditsConsumed func(childComplexity int) int
+		ExtraCredits    func(childComplexity int) int
 		MemberID        func(childComplexity int) int
 		Metrics         func(childComplexity int) int
 		OverLimitAction func(childComplexity int) int
@@ -713,10 +721,11 @@ type ComplexityRoot struct {
 	}
 
 	UsageLimits struct {
-		Enrichments  func(childComplexity int) int
-		Events       func(childComplexity int) int
-		Sessions     func(childComplexity int) int
-		StorageBytes func(childComplexity int) int
+		DataTransferBytes func(childComplexity int) int
+		Enrichments       func(childComplexity int) int
+		Events            func(childComplexity int) int
+		Sessions          func(childComplexity int) int
+		StorageBytes      func(childComplexity int) int
 	}
 
 	UsagePeriod struct {
@@ -1405,6 +1414,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteOrgPayload.OrgID(childComplexity), true
 
+	case "ExtraCreditsAllowance.dataTransferBlockCredits":
+		if e.ComplexityRoot.ExtraCreditsAllowance.DataTransferBlockCredits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExtraCreditsAllowance.DataTransferBlockCredits(childComplexity), true
+	case "ExtraCreditsAllowance.dataTransferPerBlock":
+		if e.ComplexityRoot.ExtraCreditsAllowance.DataTransferPerBlock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExtraCreditsAllowance.DataTransferPerBlock(childComplexity), true
+
 	case "GrantCreditsPayload.balance":
 		if e.ComplexityRoot.GrantCreditsPayload.Balance == nil {
 			break
@@ -1892,6 +1914,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MetricUsage.Limit(childComplexity), true
+	case "MetricUsage.limitFromExtraCredits":
+		if e.ComplexityRoot.MetricUsage.LimitFromExtraCredits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricUsage.LimitFromExtraCredits(childComplexity), true
 	case "MetricUsage.metric":
 		if e.ComplexityRoot.MetricUsage.Metric == nil {
 			break
@@ -3183,6 +3211,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Plan.Code(childComplexity), true
+	case "Plan.extraCredits":
+		if e.ComplexityRoot.Plan.ExtraCredits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.ExtraCredits(childComplexity), true
 	case "Plan.id":
 		if e.ComplexityRoot.Plan.ID == nil {
 			break
@@ -3978,6 +4012,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Usage.CreditsConsumed(childComplexity), true
+	case "Usage.extraCredits":
+		if e.ComplexityRoot.Usage.ExtraCredits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Usage.ExtraCredits(childComplexity), true
 	case "Usage.memberId":
 		if e.ComplexityRoot.Usage.MemberID == nil {
 			break
@@ -4015,6 +4055,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Usage.Scope(childComplexity), true
 
+	case "UsageLimits.dataTransferBytes":
+		if e.ComplexityRoot.UsageLimits.DataTransferBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageLimits.DataTransferBytes(childComplexity), true
 	case "UsageLimits.enrichments":
 		if e.ComplexityRoot.UsageLimits.Enrichments == nil {
 			break
@@ -4618,6 +4664,16 @@ type UsageLimits {
   enrichments: Int64
   "Storage in bytes."
   storageBytes: Int64
+  "Bytes transferred per period, before extra credits add to it (see the plan's ` + "`" + `extraCredits` + "`" + `)."
+  dataTransferBytes: Int64
+}
+
+"What extra credits bought in a period add to that period's data-transfer allowance: every whole block of ` + "`" + `dataTransferBlockCredits` + "`" + ` extra credits (rounded down) adds ` + "`" + `dataTransferPerBlock` + "`" + ` bytes."
+type ExtraCreditsAllowance {
+  "Credits in one block."
+  dataTransferBlockCredits: Credits!
+  "Bytes of data transfer one block adds to the period's limit."
+  dataTransferPerBlock: Int64!
 }
 
 "A subscription plan of the public catalog, priced per seat."
@@ -4638,6 +4694,8 @@ type Plan implements Node {
   includedCreditsPerSeat: Credits!
   "Usage limits per period."
   limits: UsageLimits!
+  "What extra credits add to the data-transfer allowance of the period they are paid in; null when they add nothing."
+  extraCredits: ExtraCreditsAllowance
   "Seats included by default."
   seats: Int!
 }
@@ -6367,6 +6425,8 @@ enum UsageMetric {
   ENRICHMENTS
   "Bytes stored (a gauge: the value of the latest event by its time)."
   STORAGE_BYTES
+  "Bytes transferred (a counter). Its limit in a period grows with the extra credits paid in that period (the plan's ` + "`" + `extraCredits` + "`" + `)."
+  DATA_TRANSFER_BYTES
 }
 
 "How close an org-wide total is to its limit; the fractions are server settings (TALLY_USAGE_WARNING_AT, TALLY_USAGE_EXCEEDED_AT)."
@@ -6393,8 +6453,10 @@ type MetricUsage {
   metric: UsageMetric!
   "The period's total (counters) or latest value (STORAGE_BYTES), for the report's scope."
   quantity: Int64!
-  "The plan's org-wide limit for the period; null means unlimited."
+  "The plan's org-wide limit for the period; null means unlimited. For DATA_TRANSFER_BYTES it includes ` + "`" + `limitFromExtraCredits` + "`" + `."
   limit: Int64
+  "The part of ` + "`" + `limit` + "`" + ` added by the extra credits paid in the period (DATA_TRANSFER_BYTES; 0 for the other metrics and when unlimited)."
+  limitFromExtraCredits: Int64!
   "quantity divided by limit; null when unlimited."
   fractionUsed: Float
   "The level of the org-wide total against the limit (the same for every scope)."
@@ -6416,8 +6478,10 @@ type UsagePeriod {
 extend type Usage {
   "Global ID of the member (User) whose usage a MEMBER report is; null for ORG."
   memberId: ID
-  "Every metric's usage in the period, in SESSIONS, EVENTS, ENRICHMENTS, STORAGE_BYTES order."
+  "Every metric's usage in the period, in SESSIONS, EVENTS, ENRICHMENTS, STORAGE_BYTES, DATA_TRANSFER_BYTES order."
   metrics: [MetricUsage!]!
+  "Extra credits paid in the period (buyExtraCredits, packs and auto-recharge top-ups bought on a paid plan), less what refunds took back: each whole block of the plan's ` + "`" + `extraCredits.dataTransferBlockCredits` + "`" + ` adds ` + "`" + `dataTransferPerBlock` + "`" + ` bytes to the period's DATA_TRANSFER_BYTES limit. 0 in a MEMBER report."
+  extraCredits: Credits!
   "What the plan does with usage past a limit."
   overLimitAction: OverLimitAction!
 }
@@ -6852,6 +6916,16 @@ func (ec *executionContext) childFields_DeleteOrgPayload(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type DeleteOrgPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ExtraCreditsAllowance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dataTransferBlockCredits":
+		return ec.fieldContext_ExtraCreditsAllowance_dataTransferBlockCredits(ctx, field)
+	case "dataTransferPerBlock":
+		return ec.fieldContext_ExtraCreditsAllowance_dataTransferPerBlock(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExtraCreditsAllowance", field.Name)
+}
+
 func (ec *executionContext) childFields_GrantCreditsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "entry":
@@ -7124,6 +7198,8 @@ func (ec *executionContext) childFields_MetricUsage(ctx context.Context, field g
 		return ec.fieldContext_MetricUsage_quantity(ctx, field)
 	case "limit":
 		return ec.fieldContext_MetricUsage_limit(ctx, field)
+	case "limitFromExtraCredits":
+		return ec.fieldContext_MetricUsage_limitFromExtraCredits(ctx, field)
 	case "fractionUsed":
 		return ec.fieldContext_MetricUsage_fractionUsed(ctx, field)
 	case "level":
@@ -7490,6 +7566,8 @@ func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.
 		return ec.fieldContext_Plan_includedCreditsPerSeat(ctx, field)
 	case "limits":
 		return ec.fieldContext_Plan_limits(ctx, field)
+	case "extraCredits":
+		return ec.fieldContext_Plan_extraCredits(ctx, field)
 	case "seats":
 		return ec.fieldContext_Plan_seats(ctx, field)
 	}
@@ -7780,6 +7858,8 @@ func (ec *executionContext) childFields_Usage(ctx context.Context, field graphql
 		return ec.fieldContext_Usage_memberId(ctx, field)
 	case "metrics":
 		return ec.fieldContext_Usage_metrics(ctx, field)
+	case "extraCredits":
+		return ec.fieldContext_Usage_extraCredits(ctx, field)
 	case "overLimitAction":
 		return ec.fieldContext_Usage_overLimitAction(ctx, field)
 	}
@@ -7796,6 +7876,8 @@ func (ec *executionContext) childFields_UsageLimits(ctx context.Context, field g
 		return ec.fieldContext_UsageLimits_enrichments(ctx, field)
 	case "storageBytes":
 		return ec.fieldContext_UsageLimits_storageBytes(ctx, field)
+	case "dataTransferBytes":
+		return ec.fieldContext_UsageLimits_dataTransferBytes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UsageLimits", field.Name)
 }
@@ -11315,6 +11397,52 @@ func (ec *executionContext) fieldContext_DeleteOrgPayload_creditsForfeited(_ con
 	return graphql.NewScalarFieldContext("DeleteOrgPayload", field, false, false, "Credits")
 }
 
+func (ec *executionContext) _ExtraCreditsAllowance_dataTransferBlockCredits(ctx context.Context, field graphql.CollectedField, obj *model.ExtraCreditsAllowance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExtraCreditsAllowance_dataTransferBlockCredits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DataTransferBlockCredits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNCredits2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExtraCreditsAllowance_dataTransferBlockCredits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExtraCreditsAllowance", field, false, false, "Credits")
+}
+
+func (ec *executionContext) _ExtraCreditsAllowance_dataTransferPerBlock(ctx context.Context, field graphql.CollectedField, obj *model.ExtraCreditsAllowance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExtraCreditsAllowance_dataTransferPerBlock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DataTransferPerBlock, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExtraCreditsAllowance_dataTransferPerBlock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExtraCreditsAllowance", field, false, false, "Int64")
+}
+
 func (ec *executionContext) _GrantCreditsPayload_entry(ctx context.Context, field graphql.CollectedField, obj *model.GrantCreditsPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13412,6 +13540,29 @@ func (ec *executionContext) _MetricUsage_limit(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_MetricUsage_limit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricUsage", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _MetricUsage_limitFromExtraCredits(ctx context.Context, field graphql.CollectedField, obj *model.MetricUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricUsage_limitFromExtraCredits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LimitFromExtraCredits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricUsage_limitFromExtraCredits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MetricUsage", field, false, false, "Int64")
 }
 
@@ -18932,6 +19083,38 @@ func (ec *executionContext) fieldContext_Plan_limits(_ context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _Plan_extraCredits(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_extraCredits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExtraCredits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExtraCreditsAllowance) graphql.Marshaler {
+			return ec.marshalOExtraCreditsAllowance2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐExtraCreditsAllowance(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_extraCredits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Plan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExtraCreditsAllowance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Plan_seats(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22258,6 +22441,29 @@ func (ec *executionContext) fieldContext_Usage_metrics(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Usage_extraCredits(ctx context.Context, field graphql.CollectedField, obj *model.Usage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Usage_extraCredits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExtraCredits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNCredits2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Usage_extraCredits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Usage", field, false, false, "Credits")
+}
+
 func (ec *executionContext) _Usage_overLimitAction(ctx context.Context, field graphql.CollectedField, obj *model.Usage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22370,6 +22576,29 @@ func (ec *executionContext) _UsageLimits_storageBytes(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_UsageLimits_storageBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageLimits", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _UsageLimits_dataTransferBytes(ctx context.Context, field graphql.CollectedField, obj *model.UsageLimits) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageLimits_dataTransferBytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DataTransferBytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UsageLimits_dataTransferBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UsageLimits", field, false, false, "Int64")
 }
 
@@ -27126,6 +27355,44 @@ func (ec *executionContext) _DeleteOrgPayload(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var extraCreditsAllowanceImplementors = []string{"ExtraCreditsAllowance"}
+
+func (ec *executionContext) _ExtraCreditsAllowance(ctx context.Context, sel ast.SelectionSet, obj *model.ExtraCreditsAllowance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, extraCreditsAllowanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExtraCreditsAllowance")
+		case "dataTransferBlockCredits":
+			out.Values[i] = ec._ExtraCreditsAllowance_dataTransferBlockCredits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dataTransferPerBlock":
+			out.Values[i] = ec._ExtraCreditsAllowance_dataTransferPerBlock(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var grantCreditsPayloadImplementors = []string{"GrantCreditsPayload"}
 
 func (ec *executionContext) _GrantCreditsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.GrantCreditsPayload) graphql.Marshaler {
@@ -28065,6 +28332,11 @@ func (ec *executionContext) _MetricUsage(ctx context.Context, sel ast.SelectionS
 		case "limit":
 			out.Values[i] = ec._MetricUsage_limit(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "limitFromExtraCredits":
+			out.Values[i] = ec._MetricUsage_limitFromExtraCredits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "fractionUsed":
@@ -29591,6 +29863,11 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "extraCredits":
+			out.Values[i] = ec._Plan_extraCredits(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "seats":
 			out.Values[i] = ec._Plan_seats(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -30709,6 +30986,11 @@ func (ec *executionContext) _Usage(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "extraCredits":
+			out.Values[i] = ec._Usage_extraCredits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "overLimitAction":
 			out.Values[i] = ec._Usage_overLimitAction(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -30759,6 +31041,11 @@ func (ec *executionContext) _UsageLimits(ctx context.Context, sel ast.SelectionS
 			}
 		case "storageBytes":
 			out.Values[i] = ec._UsageLimits_storageBytes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "dataTransferBytes":
+			out.Values[i] = ec._UsageLimits_dataTransferBytes(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -33393,6 +33680,13 @@ func (ec *executionContext) marshalOCurrency2ᚖgithubᚗcomᚋtallyhqᚋtally�
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOExtraCreditsAllowance2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐExtraCreditsAllowance(ctx context.Context, sel ast.SelectionSet, v *model.ExtraCreditsAllowance) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ExtraCreditsAllowance(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {

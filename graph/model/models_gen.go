@@ -261,6 +261,14 @@ type DeleteOrgPayload struct {
 	CreditsForfeited int64 `json:"creditsForfeited"`
 }
 
+// What extra credits bought in a period add to that period's data-transfer allowance: every whole block of `dataTransferBlockCredits` extra credits (rounded down) adds `dataTransferPerBlock` bytes.
+type ExtraCreditsAllowance struct {
+	// Credits in one block.
+	DataTransferBlockCredits int64 `json:"dataTransferBlockCredits"`
+	// Bytes of data transfer one block adds to the period's limit.
+	DataTransferPerBlock int64 `json:"dataTransferPerBlock"`
+}
+
 // What grantCredits takes.
 type GrantCreditsInput struct {
 	// Global ID of the org.
@@ -405,8 +413,10 @@ type MetricUsage struct {
 	Metric UsageMetric `json:"metric"`
 	// The period's total (counters) or latest value (STORAGE_BYTES), for the report's scope.
 	Quantity int64 `json:"quantity"`
-	// The plan's org-wide limit for the period; null means unlimited.
+	// The plan's org-wide limit for the period; null means unlimited. For DATA_TRANSFER_BYTES it includes `limitFromExtraCredits`.
 	Limit *int64 `json:"limit,omitempty"`
+	// The part of `limit` added by the extra credits paid in the period (DATA_TRANSFER_BYTES; 0 for the other metrics and when unlimited).
+	LimitFromExtraCredits int64 `json:"limitFromExtraCredits"`
 	// quantity divided by limit; null when unlimited.
 	FractionUsed *float64 `json:"fractionUsed,omitempty"`
 	// The level of the org-wide total against the limit (the same for every scope).
@@ -665,6 +675,8 @@ type Plan struct {
 	IncludedCreditsPerSeat int64 `json:"includedCreditsPerSeat"`
 	// Usage limits per period.
 	Limits *UsageLimits `json:"limits"`
+	// What extra credits add to the data-transfer allowance of the period they are paid in; null when they add nothing.
+	ExtraCredits *ExtraCreditsAllowance `json:"extraCredits,omitempty"`
 	// Seats included by default.
 	Seats int `json:"seats"`
 }
@@ -1050,8 +1062,10 @@ type Usage struct {
 	CreditsConsumed int64 `json:"creditsConsumed"`
 	// Global ID of the member (User) whose usage a MEMBER report is; null for ORG.
 	MemberID *string `json:"memberId,omitempty"`
-	// Every metric's usage in the period, in SESSIONS, EVENTS, ENRICHMENTS, STORAGE_BYTES order.
+	// Every metric's usage in the period, in SESSIONS, EVENTS, ENRICHMENTS, STORAGE_BYTES, DATA_TRANSFER_BYTES order.
 	Metrics []*MetricUsage `json:"metrics"`
+	// Extra credits paid in the period (buyExtraCredits, packs and auto-recharge top-ups bought on a paid plan), less what refunds took back: each whole block of the plan's `extraCredits.dataTransferBlockCredits` adds `dataTransferPerBlock` bytes to the period's DATA_TRANSFER_BYTES limit. 0 in a MEMBER report.
+	ExtraCredits int64 `json:"extraCredits"`
 	// What the plan does with usage past a limit.
 	OverLimitAction OverLimitAction `json:"overLimitAction"`
 }
@@ -1066,6 +1080,8 @@ type UsageLimits struct {
 	Enrichments *int64 `json:"enrichments,omitempty"`
 	// Storage in bytes.
 	StorageBytes *int64 `json:"storageBytes,omitempty"`
+	// Bytes transferred per period, before extra credits add to it (see the plan's `extraCredits`).
+	DataTransferBytes *int64 `json:"dataTransferBytes,omitempty"`
 }
 
 // A metering period, from one monthly reset to the next.
@@ -2685,6 +2701,8 @@ const (
 	UsageMetricEnrichments UsageMetric = "ENRICHMENTS"
 	// Bytes stored (a gauge: the value of the latest event by its time).
 	UsageMetricStorageBytes UsageMetric = "STORAGE_BYTES"
+	// Bytes transferred (a counter). Its limit in a period grows with the extra credits paid in that period (the plan's `extraCredits`).
+	UsageMetricDataTransferBytes UsageMetric = "DATA_TRANSFER_BYTES"
 )
 
 var AllUsageMetric = []UsageMetric{
@@ -2692,11 +2710,12 @@ var AllUsageMetric = []UsageMetric{
 	UsageMetricEvents,
 	UsageMetricEnrichments,
 	UsageMetricStorageBytes,
+	UsageMetricDataTransferBytes,
 }
 
 func (e UsageMetric) IsValid() bool {
 	switch e {
-	case UsageMetricSessions, UsageMetricEvents, UsageMetricEnrichments, UsageMetricStorageBytes:
+	case UsageMetricSessions, UsageMetricEvents, UsageMetricEnrichments, UsageMetricStorageBytes, UsageMetricDataTransferBytes:
 		return true
 	}
 	return false

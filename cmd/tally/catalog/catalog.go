@@ -61,6 +61,17 @@ type PlanSpec struct {
 	OverLimit string     `yaml:"overLimit"`
 	Prices    PlanPrices `yaml:"prices"`
 	Inactive  bool       `yaml:"inactive"`
+	// ExtraCredits is what extra credits bought in a period add to its
+	// data-transfer limit; absent adds nothing.
+	ExtraCredits ExtraCreditsSpec `yaml:"extraCredits"`
+}
+
+// ExtraCreditsSpec is a plan's rule for extra credits: every whole block
+// of DataTransferBlockCredits extra credits paid in a period adds
+// DataTransferPerBlock bytes to that period's data-transfer limit.
+type ExtraCreditsSpec struct {
+	DataTransferBlockCredits int64 `yaml:"dataTransferBlockCredits"`
+	DataTransferPerBlock     int64 `yaml:"dataTransferPerBlock"`
 }
 
 // PlanPrices holds a plan's per-seat prices by interval, each a map of
@@ -76,6 +87,9 @@ type LimitsSpec struct {
 	Events       int64 `yaml:"events"`
 	Enrichments  int64 `yaml:"enrichments"`
 	StorageBytes int64 `yaml:"storageBytes"`
+	// DataTransferBytes is the bytes transferred per period before extra
+	// credits add to it.
+	DataTransferBytes int64 `yaml:"dataTransferBytes"`
 }
 
 // PackSpec is one credit pack.
@@ -171,6 +185,11 @@ func (f File) Catalog() (domain.Catalog, error) {
 				Limits: domain.UsageLimits{
 					Sessions: p.Limits.Sessions, Events: p.Limits.Events,
 					Enrichments: p.Limits.Enrichments, StorageBytes: p.Limits.StorageBytes,
+					DataTransferBytes: p.Limits.DataTransferBytes,
+				},
+				ExtraCredits: domain.ExtraCreditsAllowance{
+					DataTransferBlockCredits: p.ExtraCredits.DataTransferBlockCredits,
+					DataTransferPerBlock:     p.ExtraCredits.DataTransferPerBlock,
 				},
 				OverLimit: overLimit,
 				Seats:     p.Seats,

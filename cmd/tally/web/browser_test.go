@@ -737,7 +737,7 @@ func TestBillingPageInChromium(t *testing.T) {
 		owner.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="usage-bars"]`)))
 		bad := eval[[]string](owner, `(() => {
 			const bars = [...document.querySelectorAll('[data-testid="usage-bars"] [role=progressbar]')], out = [];
-			if (bars.length !== 4) out.push(bars.length + " usage bars, want 4 (the plan limits every metric)");
+			if (bars.length !== 5) out.push(bars.length + " usage bars, want 5 (the plan limits every metric)");
 			for (const b of bars) {
 				const label = document.getElementById(b.getAttribute("aria-labelledby"));
 				const now = Number(b.getAttribute("aria-valuenow")), max = Number(b.getAttribute("aria-valuemax"));

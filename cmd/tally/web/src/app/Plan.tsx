@@ -7,7 +7,7 @@ import type { BillingPlanQuery, BillingPreviewChangeQuery, Currency, OrderItemIn
 import { putInCart } from "./addToCart";
 import type { Rights } from "./App";
 import { TEST_CARDS } from "./Buy";
-import { formatCredits, formatDate, formatMoney } from "./format";
+import { formatBytes, formatCredits, formatDate, formatMoney } from "./format";
 import { useMutation, useQuery } from "./hooks";
 import {
   AddPaymentMethodDoc,
@@ -419,8 +419,12 @@ const METRIC_LABEL: Record<UsageMetric, string> = {
   SESSIONS: "Sessions",
   EVENTS: "Events",
   ENRICHMENTS: "Enrichments",
-  STORAGE_BYTES: "Storage (bytes)",
+  STORAGE_BYTES: "Storage",
+  DATA_TRANSFER_BYTES: "Data transfer",
 };
+
+/** Metrics measured in bytes, shown in binary units. */
+const BYTE_METRICS: ReadonlySet<UsageMetric> = new Set<UsageMetric>(["STORAGE_BYTES", "DATA_TRANSFER_BYTES"]);
 
 /** A labelled progress bar (role=progressbar), the value also in words. */
 function Bar({ id, label, value, max, text, level }: { id: string; label: string; value: number; max: number; text: string; level?: string }) {
@@ -457,6 +461,7 @@ function UsageBars({ usage }: { usage: PlanOrg["usage"] }) {
       <p>
         {formatCredits(usage.creditsConsumed)} credits spent {usage.scope === "MEMBER" ? "by you" : "by the organization"} from {formatDate(usage.periodStart)} to{" "}
         {formatDate(usage.periodEnd)}.
+        {usage.extraCredits > 0 && ` ${formatCredits(usage.extraCredits)} extra credits bought this period raise the data-transfer limit.`}
       </p>
       {usage.metrics.length === 0 ? (
         <Empty>No metered usage this period.</Empty>
@@ -465,11 +470,13 @@ function UsageBars({ usage }: { usage: PlanOrg["usage"] }) {
           {usage.metrics.map((m) => {
             const id = `usage-${m.metric.toLowerCase()}`;
             const level = m.level === "OK" ? "" : m.level === "WARNING" ? " (near the limit)" : " (over the limit)";
+            const fmt = BYTE_METRICS.has(m.metric) ? formatBytes : (v: number) => n.format(v);
+            const extra = m.limitFromExtraCredits > 0 ? `, ${fmt(m.limitFromExtraCredits)} of it from extra credits` : "";
             return m.limit == null ? (
               <div class="bar-row" key={m.metric} data-testid={`bar-${id}`}>
                 <div class="bar-label">
                   <span>{METRIC_LABEL[m.metric]}</span>
-                  <span class="muted">{n.format(m.quantity)} used, no limit</span>
+                  <span class="muted">{fmt(m.quantity)} used, no limit</span>
                 </div>
               </div>
             ) : (
@@ -480,7 +487,7 @@ function UsageBars({ usage }: { usage: PlanOrg["usage"] }) {
                 value={m.quantity}
                 max={m.limit}
                 level={m.level}
-                text={`${n.format(m.quantity)} of ${n.format(m.limit)} used${level}`}
+                text={`${fmt(m.quantity)} of ${fmt(m.limit)} used${level}${extra}`}
               />
             );
           })}

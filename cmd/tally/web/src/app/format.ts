@@ -8,6 +8,20 @@ export function formatCredits(n: number): string {
   return credits.format(n);
 }
 
+const BYTE_UNITS = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB"] as const;
+
+/** Bytes in binary units: 1536 → "1.5 KiB", 53687091200 → "50 GiB" (at most one decimal). */
+export function formatBytes(n: number): string {
+  let v = n;
+  let u = 0;
+  while (Math.abs(v) >= 1024 && u < BYTE_UNITS.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  if (u === 0) return `${credits.format(n)} ${n === 1 ? "byte" : "bytes"}`;
+  return `${new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 }).format(v)} ${BYTE_UNITS[u]}`;
+}
+
 /** An RFC 3339 instant as a short local date. */
 export function formatDate(s: string | null | undefined): string {
   if (!s) return "—";

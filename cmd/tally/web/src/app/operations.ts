@@ -205,7 +205,7 @@ export const PlanDoc = graphql(`
     org(id: $orgId) {
       id
       seats { total used available pending }
-      usage { scope periodStart periodEnd creditsConsumed metrics { metric quantity limit fractionUsed level overLimit } }
+      usage { scope periodStart periodEnd creditsConsumed extraCredits metrics { metric quantity limit limitFromExtraCredits fractionUsed level overLimit } }
       subscription {
         id
         status

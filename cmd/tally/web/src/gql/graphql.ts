@@ -463,6 +463,8 @@ export type UsageLevel =
 
 /** A metered usage metric, one per plan limit. */
 export type UsageMetric =
+  /** Bytes transferred (a counter). Its limit in a period grows with the extra credits paid in that period (the plan's `extraCredits`). */
+  | 'DATA_TRANSFER_BYTES'
   /** Enrichments (a counter). */
   | 'ENRICHMENTS'
   /** Product events (a counter). */
@@ -649,7 +651,7 @@ export type BillingPlanQueryVariables = Exact<{
 }>;
 
 
-export type BillingPlanQuery = { org: { id: string, seats: { total: number, used: number, available: number, pending: number }, usage: { scope: UsageScope, periodStart: string, periodEnd: string, creditsConsumed: number, metrics: Array<{ metric: UsageMetric, quantity: number, limit: number | null, fractionUsed: number | null, level: UsageLevel, overLimit: boolean }> }, subscription: { id: string, status: SubscriptionStatus, seats: number, autoRenew: boolean, currentPeriodEnd: string, renewsAt: string | null, cancelAtPeriodEnd: boolean, includedCreditsPerMonth: number, includedCreditsLeft: number, scheduledChange: { seats: number, effectiveAt: string, plan: { id: string, name: string } } | null, plan: { id: string, name: string, interval: BillingInterval } } | null } | null };
+export type BillingPlanQuery = { org: { id: string, seats: { total: number, used: number, available: number, pending: number }, usage: { scope: UsageScope, periodStart: string, periodEnd: string, creditsConsumed: number, extraCredits: number, metrics: Array<{ metric: UsageMetric, quantity: number, limit: number | null, limitFromExtraCredits: number, fractionUsed: number | null, level: UsageLevel, overLimit: boolean }> }, subscription: { id: string, status: SubscriptionStatus, seats: number, autoRenew: boolean, currentPeriodEnd: string, renewsAt: string | null, cancelAtPeriodEnd: boolean, includedCreditsPerMonth: number, includedCreditsLeft: number, scheduledChange: { seats: number, effectiveAt: string, plan: { id: string, name: string } } | null, plan: { id: string, name: string, interval: BillingInterval } } | null } | null };
 
 export type BillingSubscriptionUpdatedSubscriptionVariables = Exact<{
   orgId: string | number;
@@ -1417,10 +1419,12 @@ export const BillingPlanDocument = new TypedDocumentString(`
       periodStart
       periodEnd
       creditsConsumed
+      extraCredits
       metrics {
         metric
         quantity
         limit
+        limitFromExtraCredits
         fractionUsed
         level
         overLimit
