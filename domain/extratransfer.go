@@ -112,7 +112,8 @@ type ExtraCreditStore interface {
 // extra credits when they count (see above): an order that buys credits
 // alone, not an add-on, paid while the org has a paid subscription.
 func (s *Service) recordExtraCreditsTx(ctx context.Context, tx Store, o *Order, now time.Time) error {
-	if o.Subscription != nil || o.Validity == ValidityRecurring || o.Credits <= 0 {
+	credits := extraCreditsOf(o)
+	if credits <= 0 {
 		return nil
 	}
 	sub, err := tx.LiveSubscription(ctx, o.OrgID)
@@ -125,7 +126,30 @@ func (s *Service) recordExtraCreditsTx(ctx context.Context, tx Store, o *Order, 
 	if sub.Status == SubIncomplete {
 		return nil
 	}
-	return tx.RecordExtraCredits(ctx, ExtraCreditPurchase{OrderID: o.ID, OrgID: o.OrgID, Credits: o.Credits, PaidAt: now})
+	return tx.RecordExtraCredits(ctx, ExtraCreditPurchase{OrderID: o.ID, OrgID: o.OrgID, Credits: credits, PaidAt: now})
+}
+
+// extraCreditsOf returns the credits of o that count as extra credits:
+// all of an order that buys credits alone (not an add-on), or, for an
+// order with items (checkoutOrder), its PACK items other than add-ons and
+// its EXTRA_CREDITS items — also when the same order subscribes, since
+// the subscription is applied before the items are granted. A refund of
+// an order with items takes each item's credits back in proportion to the
+// amount refunded, so the order-level share in Net holds for the sum.
+func extraCreditsOf(o *Order) int64 {
+	if o.Items == nil {
+		if o.Subscription != nil || o.Validity == ValidityRecurring {
+			return 0
+		}
+		return o.Credits
+	}
+	var n int64
+	for _, it := range o.Items {
+		if (it.Kind == ItemPack && it.Validity != ValidityRecurring) || it.Kind == ItemExtraCredits {
+			n += it.Credits
+		}
+	}
+	return n
 }
 
 // extraTransfer returns the net extra credits paid in period p and the

@@ -173,6 +173,21 @@ func TestDataTransferAllowance(t *testing.T) {
 			}, 29_999, 2 * gib},
 			// 0.01 of 1.19 takes back ⌊10,000 × 1 ÷ 119⌋ = 84 credits.
 			{"a partial refund counts its share", refund("top-up", &one), 29_915, 2 * gib},
+			{"a checkout with items counts its pack and extra credits", func(t *testing.T) {
+				dr, err := r.svc.CreateDraftOrder(r.owner, domain.CreateOrderInput{OrgID: r.org.ID, Items: []domain.OrderItemInput{
+					{Kind: domain.ItemPack, PackID: odd.ID, Quantity: 1},
+					{Kind: domain.ItemExtraCredits, Credits: 1_000},
+				}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				co, err := r.svc.CheckoutOrder(r.owner, domain.CheckoutOrderInput{OrderID: dr.ID, Version: dr.Version, IdempotencyKey: "items"})
+				if err != nil || co.Order.Status != domain.OrderPaid {
+					t.Fatalf("checkout: %+v, %v", co.Order, err)
+				}
+				orders["items"] = co.Order
+			}, 40_914, 4 * gib},
+			{"its full refund takes them back", refund("items", nil), 29_915, 2 * gib},
 		}
 		for _, st := range steps {
 			st.do(t)

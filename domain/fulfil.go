@@ -116,6 +116,9 @@ func (s *Service) fulfilWithItems(ctx context.Context, tx Store, o *Order, now t
 	if err != nil {
 		return 0, err
 	}
+	if err := s.recordExtraCreditsTx(ctx, tx, o, now); err != nil {
+		return 0, err
+	}
 	if v == 0 { // nothing granted: the order still closes under the org's lock
 		res, err := s.applyCreditsTx(ctx, tx, o.OrgID, func(b *Balance, _ []Grant, _ time.Time) (change, error) {
 			if b.OrgStatus == OrgClosed {
