@@ -391,16 +391,7 @@ func (s *Service) checkout(ctx context.Context, in CheckoutOrderInput, acc Acces
 			o.Subscription.SubscriptionID = sub.ID
 		}
 	}
-	if c, ok := pay.gateway.(PaymentChecker); ok {
-		req, err := s.paymentRequest(ctx, o, pay.paymentMethodID, returnURL)
-		if err != nil {
-			return Checkout{}, err
-		}
-		if err := c.CheckPayment(req); err != nil {
-			return Checkout{}, err
-		}
-	}
-	if err := s.throttlePurchase(ctx, org.ID, acc.Actor); err != nil {
+	if err := s.beforeOrder(ctx, o, pay.gateway, pay.paymentMethodID, returnURL, acc.Actor); err != nil {
 		return Checkout{}, err
 	}
 	err = s.store.InTx(ctx, func(tx Store) error {

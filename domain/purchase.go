@@ -150,16 +150,7 @@ func (s *Service) purchase(ctx context.Context, in PurchaseInput, acc Access, de
 	// What the gateway can refuse without asking its provider (an unknown
 	// sandbox card, a malformed card token) is refused here, before any
 	// order exists.
-	if c, ok := gw.(PaymentChecker); ok {
-		req, err := s.paymentRequest(ctx, o, in.PaymentMethodID, returnURL)
-		if err != nil {
-			return Checkout{}, err
-		}
-		if err := c.CheckPayment(req); err != nil {
-			return Checkout{}, err
-		}
-	}
-	if err := s.throttlePurchase(ctx, org.ID, acc.Actor); err != nil {
+	if err := s.beforeOrder(ctx, o, gw, in.PaymentMethodID, returnURL, acc.Actor); err != nil {
 		return Checkout{}, err
 	}
 	err = s.store.InTx(ctx, func(tx Store) error {
@@ -324,4 +315,22 @@ func (s *Service) checkRoom(ctx context.Context, orgID string, credits int64, fi
 func creditLimitError(field string, credits int64) error {
 	return &Error{Code: CodeInvalidInput, Field: field, Err: errCreditCeiling,
 		Message: fmt.Sprintf("%d more credits would take the balance over the limit of %d credits", credits, MaxCredits)}
+}
+
+// beforeOrder is what a purchase checks once its order o is priced and
+// before it is written: what gateway gw can refuse without asking its
+// provider (PaymentChecker: an unknown sandbox card, a malformed token),
+// then the purchase throttle of the org and the actor. Nothing is written
+// when it refuses.
+func (s *Service) beforeOrder(ctx context.Context, o Order, gw Gateway, paymentMethodID, returnURL string, actor Actor) error {
+	if c, ok := gw.(PaymentChecker); ok {
+		req, err := s.paymentRequest(ctx, o, paymentMethodID, returnURL)
+		if err != nil {
+			return err
+		}
+		if err := c.CheckPayment(req); err != nil {
+			return err
+		}
+	}
+	return s.throttlePurchase(ctx, o.OrgID, actor)
 }

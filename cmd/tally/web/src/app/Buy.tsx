@@ -6,6 +6,7 @@ import type { Currency } from "../gql/graphql";
 import type { Rights } from "./App";
 import { formatCredits, formatMoney } from "./format";
 import { useQuery } from "./hooks";
+import { PaymentOutcome, type PaymentPhase } from "./Outcome";
 import { putInCart } from "./addToCart";
 import { PacksDoc, PurchaseDoc } from "./operations";
 import { PENDING_KEY } from "./session";
@@ -21,14 +22,7 @@ export const TEST_CARDS = [
   { number: "", label: "Choose a card on the hosted payment page" },
 ] as const;
 
-type Phase =
-  | { kind: "idle" }
-  | { kind: "paying" }
-  | { kind: "redirecting"; url: string }
-  | { kind: "action"; url: string; order: WatchedOrder } // the buyer opens the confirm page in another tab
-  | { kind: "waiting"; order: WatchedOrder }
-  | { kind: "paid"; order: WatchedOrder }
-  | { kind: "failed"; error: TallyError };
+type Phase = PaymentPhase;
 
 export function Buy({ client, orgId, currency, rights }: { client: TallyClient; orgId: string; currency: Currency; rights: Rights }) {
   const packs = useQuery(client, PacksDoc, { currency }, currency);
@@ -219,39 +213,7 @@ export function Buy({ client, orgId, currency, rights }: { client: TallyClient; 
         )}
         {cartNote?.kind === "failed" && <ErrorNotice error={cartNote.error} />}
       </div>
-      <div aria-live="polite" class="outcome">
-        {phase.kind === "redirecting" && <p role="status">Taking you to the payment page to confirm…</p>}
-        {phase.kind === "action" && (
-          <div class="notice notice-info" role="status">
-            <p>Order {phase.order.number} needs you to confirm the payment.</p>
-            <p>
-              <a href={phase.url} target="_blank" rel="noopener">
-                Open the confirm page
-              </a>{" "}
-              (a new tab); this page updates when the order is paid.
-            </p>
-          </div>
-        )}
-        {phase.kind === "waiting" && (
-          <p role="status">
-            Order {phase.order.number} is {phase.order.status.toLowerCase().replace("_", " ")}: waiting for the payment…
-          </p>
-        )}
-        {phase.kind === "paid" && (
-          <div class="notice notice-ok" role="status" data-testid="purchase-paid">
-            <p>
-              <strong>Paid.</strong> Order {phase.order.number} added {formatCredits(phase.order.credits)} credits
-              {phase.order.invoice ? `; invoice ${phase.order.invoice.number} is under Orders & invoices` : ""}.
-            </p>
-          </div>
-        )}
-        {phase.kind === "failed" && (
-          <ErrorNotice
-            error={phase.error}
-            title={phase.error.code === "PAYMENT_FAILED" ? "The payment was declined. No credits were added and nothing was charged." : undefined}
-          />
-        )}
-      </div>
+      <PaymentOutcome phase={phase} paidTestId="purchase-paid" />
     </Section>
   );
 }

@@ -22,6 +22,7 @@ import type { Rights } from "./App";
 import { TEST_CARDS } from "./Buy";
 import { formatCredits, formatDate, formatMoney } from "./format";
 import { useQuery } from "./hooks";
+import { PaymentOutcome, type PaymentPhase } from "./Outcome";
 import { CartInstallmentsDoc, PaymentMethodsDoc } from "./operations";
 import { CART_PENDING_KEY } from "./session";
 import { Empty, ErrorNotice, Loading, Section } from "./ui";
@@ -41,14 +42,7 @@ function quantityOf(it: CartItem): { value: number; unit: string } {
   return { value: it.quantity, unit: "packs" };
 }
 
-type Phase =
-  | { kind: "idle" }
-  | { kind: "paying" }
-  | { kind: "redirecting" }
-  | { kind: "action"; url: string; order: WatchedOrder }
-  | { kind: "waiting"; order: WatchedOrder }
-  | { kind: "paid"; order: WatchedOrder; items?: CartOrder }
-  | { kind: "failed"; error: TallyError };
+type Phase = Exclude<PaymentPhase, { kind: "paid" }> | { kind: "paid"; order: WatchedOrder; items?: CartOrder };
 
 export function Cart({ client, orgId, country, rights }: { client: TallyClient; orgId: string; country: string; rights: Rights }) {
   const [draft, setDraft] = useState<CartOrder | null>();
@@ -342,48 +336,17 @@ export function Cart({ client, orgId, country, rights }: { client: TallyClient; 
           </div>
         </form>
       )}
-      <div aria-live="polite" class="outcome">
-        {phase.kind === "redirecting" && <p role="status">Taking you to the payment page to confirm…</p>}
-        {phase.kind === "action" && (
-          <div class="notice notice-info" role="status">
-            <p>Order {phase.order.number} needs you to confirm the payment.</p>
-            <p>
-              <a href={phase.url} target="_blank" rel="noopener">
-                Open the confirm page
-              </a>{" "}
-              (a new tab); this page updates when the order is paid.
-            </p>
-          </div>
+      <PaymentOutcome phase={phase} paidTestId="cart-paid">
+        {phase.kind === "paid" && phase.items && (
+          <ul data-testid="cart-paid-items">
+            {cartRows(phase.items).map(({ item, description }) => (
+              <li key={item.id} data-credits={item.credits}>
+                {description}: {formatCredits(item.credits)} credits, {validityText(item.validity, item.expiresAt).toLowerCase()}
+              </li>
+            ))}
+          </ul>
         )}
-        {phase.kind === "waiting" && (
-          <p role="status">
-            Order {phase.order.number} is {phase.order.status.toLowerCase().replace("_", " ")}: waiting for the payment…
-          </p>
-        )}
-        {phase.kind === "paid" && (
-          <div class="notice notice-ok" role="status" data-testid="cart-paid">
-            <p>
-              <strong>Paid.</strong> Order {phase.order.number} added {formatCredits(phase.order.credits)} credits
-              {phase.order.invoice ? `; invoice ${phase.order.invoice.number} is under Orders & invoices` : ""}.
-            </p>
-            {phase.items && (
-              <ul data-testid="cart-paid-items">
-                {cartRows(phase.items).map(({ item, description }) => (
-                  <li key={item.id} data-credits={item.credits}>
-                    {description}: {formatCredits(item.credits)} credits, {validityText(item.validity, item.expiresAt).toLowerCase()}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </div>
-        )}
-        {phase.kind === "failed" && (
-          <ErrorNotice
-            error={phase.error}
-            title={phase.error.code === "PAYMENT_FAILED" ? "The payment was declined. No credits were added and nothing was charged." : undefined}
-          />
-        )}
-      </div>
+      </PaymentOutcome>
     </Section>
   );
 }

@@ -2,25 +2,20 @@
 // total and how the amount was rounded to credits) before paying, paid
 // with the org's default saved card or a sandbox test card.
 import { useState } from "preact/hooks";
-import { OrderNotPaidError, parseAmount, resumeCheckout, toTallyError, watchOrder, type TallyClient, type TallyError, type WatchedOrder } from "../client";
+import { OrderNotPaidError, parseAmount, resumeCheckout, toTallyError, watchOrder, type TallyClient, type WatchedOrder } from "../client";
 import type { Currency } from "../gql/graphql";
 import type { Rights } from "./App";
 import { TEST_CARDS } from "./Buy";
 import { formatCredits, formatMoney } from "./format";
 import { useQuery } from "./hooks";
+import { PaymentOutcome, type PaymentPhase } from "./Outcome";
 import { PaymentMethodsDoc, TopUpDoc, TopUpOptionsDoc, TopUpQuoteDoc } from "./operations";
 import { ErrorNotice, Loading, Section } from "./ui";
 
 /** The pay-with choice that charges the org's default saved card. */
 const SAVED = "saved";
 
-type Phase =
-  | { kind: "idle" }
-  | { kind: "paying" }
-  | { kind: "action"; url: string; order: WatchedOrder }
-  | { kind: "waiting"; order: WatchedOrder }
-  | { kind: "paid"; order: WatchedOrder }
-  | { kind: "failed"; error: TallyError };
+type Phase = PaymentPhase;
 
 export function TopUp({ client, orgId, currency, rights }: { client: TallyClient; orgId: string; currency: Currency; rights: Rights }) {
   const options = useQuery(client, TopUpOptionsDoc, { currency }, currency);
@@ -162,34 +157,7 @@ export function TopUp({ client, orgId, currency, rights }: { client: TallyClient
           {phase.kind === "paying" ? "Paying…" : q ? `Top up ${formatMoney(q.total)}` : "Top up"}
         </button>
       </form>
-      <div aria-live="polite" class="outcome">
-        {phase.kind === "action" && (
-          <div class="notice notice-info" role="status">
-            <p>Order {phase.order.number} needs you to confirm the payment.</p>
-            <p>
-              <a href={phase.url} target="_blank" rel="noopener">
-                Open the confirm page
-              </a>{" "}
-              (a new tab); this page updates when the order is paid.
-            </p>
-          </div>
-        )}
-        {phase.kind === "waiting" && <p role="status">Order {phase.order.number} is waiting for the payment…</p>}
-        {phase.kind === "paid" && (
-          <div class="notice notice-ok" role="status" data-testid="topup-paid">
-            <p>
-              <strong>Paid.</strong> Order {phase.order.number} added {formatCredits(phase.order.credits)} credits
-              {phase.order.invoice ? `; invoice ${phase.order.invoice.number} is under Orders & invoices` : ""}.
-            </p>
-          </div>
-        )}
-        {phase.kind === "failed" && (
-          <ErrorNotice
-            error={phase.error}
-            title={phase.error.code === "PAYMENT_FAILED" ? "The payment was declined. No credits were added and nothing was charged." : undefined}
-          />
-        )}
-      </div>
+      <PaymentOutcome phase={phase} paidTestId="topup-paid" />
     </Section>
   );
 }
