@@ -14,7 +14,7 @@ import { OrgSetup } from "./OrgSetup";
 import { OverviewDoc, BalanceUpdatedDoc, ViewerDoc } from "./operations";
 import { Orders } from "./Orders";
 import { Plan } from "./Plan";
-import { clientFor, loadOrg, loadToken, saveOrg, saveToken } from "./session";
+import { BALANCE_STALE, clientFor, loadOrg, loadToken, saveOrg, saveToken } from "./session";
 import { SignIn } from "./SignIn";
 import { Spend } from "./Spend";
 import { ErrorNotice, Loading } from "./ui";
@@ -149,6 +149,11 @@ function OrgPage({ client, membership }: { client: TallyClient; membership: Memb
   }, []);
 
   const overview = useQuery(client, OverviewDoc, { orgId }, orgId);
+  useEffect(() => {
+    const on = () => overview.reload();
+    addEventListener(BALANCE_STALE, on);
+    return () => removeEventListener(BALANCE_STALE, on);
+  }, [overview.reload]);
   const [live, setLive] = useState<{ balance?: BalanceFieldsFragment; connected: boolean; last?: string }>({ connected: false });
   useEffect(() => {
     setLive({ connected: false });

@@ -9,7 +9,7 @@ import { useQuery } from "./hooks";
 import { PaymentOutcome, type PaymentPhase } from "./Outcome";
 import { putInCart } from "./addToCart";
 import { PacksDoc, PurchaseDoc } from "./operations";
-import { PENDING_KEY } from "./session";
+import { BALANCE_STALE, PENDING_KEY } from "./session";
 import { Empty, ErrorNotice, Loading, Section } from "./ui";
 
 /** The sandbox's test cards (README "Buying credits"). */
@@ -34,10 +34,13 @@ export function Buy({ client, orgId, currency, rights }: { client: TallyClient; 
   const [term, setTerm] = useState<number>();
   const [cartNote, setCartNote] = useState<{ kind: "adding" } | { kind: "added"; text: string } | { kind: "failed"; error: TallyError }>();
 
-  const watch = (order: WatchedOrder, signal?: AbortSignal) => {
+  const watch = (order: WatchedOrder, signal?: AbortSignal, resumed = false) => {
     setPhase((p) => (p.kind === "action" ? p : { kind: "waiting", order }));
     watchOrder(client, { orgId, orderId: order.id, signal, onUpdate: (o) => setPhase((p) => (p.kind === "action" ? { ...p, order: o } : { kind: "waiting", order: o })) }).then(
-      (o) => setPhase({ kind: "paid", order: o }),
+      (o) => {
+        setPhase({ kind: "paid", order: o });
+        if (resumed) dispatchEvent(new Event(BALANCE_STALE));
+      },
       (err) => {
         if (signal?.aborted) return;
         setPhase({ kind: "failed", error: toTallyError(err) });
@@ -55,7 +58,7 @@ export function Buy({ client, orgId, currency, rights }: { client: TallyClient; 
     const q = new URLSearchParams(location.search);
     if (q.has("payment_id")) history.replaceState(null, "", `${location.pathname}${location.hash}`);
     const ctl = new AbortController();
-    watch(pending.order, ctl.signal);
+    watch(pending.order, ctl.signal, true);
     return () => ctl.abort();
   }, [orgId]);
 

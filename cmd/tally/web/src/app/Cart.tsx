@@ -24,7 +24,7 @@ import { formatCredits, formatDate, formatMoney } from "./format";
 import { useQuery } from "./hooks";
 import { PaymentOutcome, type PaymentPhase } from "./Outcome";
 import { CartInstallmentsDoc, PaymentMethodsDoc } from "./operations";
-import { CART_PENDING_KEY } from "./session";
+import { BALANCE_STALE, CART_PENDING_KEY } from "./session";
 import { Empty, ErrorNotice, Loading, Section } from "./ui";
 
 /** How long an item's credits last, in words. */
@@ -74,10 +74,13 @@ export function Cart({ client, orgId, country, rights }: { client: TallyClient; 
     }
   };
 
-  const watch = (order: WatchedOrder, signal?: AbortSignal) => {
+  const watch = (order: WatchedOrder, signal?: AbortSignal, resumed = false) => {
     setPhase((p) => (p.kind === "action" ? p : { kind: "waiting", order }));
     watchOrder(client, { orgId, orderId: order.id, signal, onUpdate: (o) => setPhase((p) => (p.kind === "action" ? { ...p, order: o } : { kind: "waiting", order: o })) }).then(
-      (o) => void paid(o),
+      (o) => {
+        void paid(o);
+        if (resumed) dispatchEvent(new Event(BALANCE_STALE));
+      },
       (err) => {
         if (signal?.aborted) return;
         setPhase({ kind: "failed", error: toTallyError(err) });
@@ -98,7 +101,7 @@ export function Cart({ client, orgId, country, rights }: { client: TallyClient; 
       const pending = JSON.parse(raw) as { orgId: string; order: WatchedOrder };
       if (pending.orgId === orgId) {
         if (new URLSearchParams(location.search).has("payment_id")) history.replaceState(null, "", `${location.pathname}${location.hash}`);
-        watch(pending.order, ctl.signal);
+        watch(pending.order, ctl.signal, true);
       }
     }
     return () => {

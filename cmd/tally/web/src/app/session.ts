@@ -8,6 +8,14 @@ export const PENDING_KEY = "tally.billing.pendingOrder";
 /** The order a checkout of the cart sent to the hosted confirm page. */
 export const CART_PENDING_KEY = "tally.billing.pendingCartOrder";
 
+/**
+ * Fired on window when an order followed after the page loaded afresh (back
+ * from a hosted confirm page) ends PAID: its balanceUpdated push may have
+ * come before this page's subscription was in place, so the balance is read
+ * again.
+ */
+export const BALANCE_STALE = "tally:balance-stale";
+
 /** The GraphQL endpoint: same origin as the page. */
 export const GRAPHQL_URL = "/graphql";
 /** The development token endpoint (only on a server with the public dev secret). */
