@@ -120,14 +120,15 @@ func (d *DB) UpdateDraft(ctx context.Context, o domain.Order) error {
 	if res.RowsAffected > 0 {
 		return nil
 	}
-	return d.draftMissOrConflict(ctx, r.ID)
+	return d.missOrConflict(ctx, &draftRow{}, r.ID)
 }
 
-// draftMissOrConflict tells why a conditional write of a draft changed
-// nothing: NOT_FOUND when it is gone, CONFLICT when its version moved.
-func (d *DB) draftMissOrConflict(ctx context.Context, id string) error {
+// missOrConflict tells why a versioned write (id AND version) of an order
+// or a draft, model &orderRow{} or &draftRow{}, changed nothing: NOT_FOUND
+// when the row is gone, CONFLICT when its version moved.
+func (d *DB) missOrConflict(ctx context.Context, model any, id string) error {
 	var n int64
-	if err := d.db(ctx).Model(&draftRow{}).Where("id = ?", id).Count(&n).Error; err != nil {
+	if err := d.db(ctx).Model(model).Where("id = ?", id).Count(&n).Error; err != nil {
 		return mapErr(err, "order")
 	}
 	if n == 0 {
@@ -152,7 +153,7 @@ func (d *DB) DeleteDraft(ctx context.Context, id string, version int64) error {
 	if res.RowsAffected > 0 {
 		return nil
 	}
-	return d.draftMissOrConflict(ctx, id)
+	return d.missOrConflict(ctx, &draftRow{}, id)
 }
 
 // CountDrafts counts an org's drafts.

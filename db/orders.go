@@ -310,14 +310,7 @@ func (d *DB) UpdateOrder(ctx context.Context, o domain.Order) error {
 	if res.RowsAffected > 0 {
 		return nil
 	}
-	var n int64
-	if err := d.db(ctx).Model(&orderRow{}).Where("id = ?", r.ID).Count(&n).Error; err != nil {
-		return mapErr(err, "order")
-	}
-	if n == 0 {
-		return domain.NotFound("order")
-	}
-	return &domain.Error{Code: domain.CodeConflict, Message: "order changed concurrently"}
+	return d.missOrConflict(ctx, &orderRow{}, r.ID)
 }
 
 // ListOrders pages an org's orders, newest first (keyset on created_at, id,
