@@ -2,7 +2,10 @@ package db
 
 import (
 	"context"
+	"fmt"
 	"time"
+
+	"gorm.io/gorm/clause"
 
 	"github.com/tallyhq/tally/domain"
 )
@@ -65,25 +68,42 @@ func fromDomainDraft(o domain.Order) (draftRow, error) {
 }
 
 // CreateDraft inserts a draft; NOT_FOUND when its org does not exist or
-// was deleted.
-func (d *DB) CreateDraft(ctx context.Context, o domain.Order) error {
-	unlock, err := d.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
+// was deleted. With maxOpen > 0 it refuses, with CONFLICT wrapping
+// domain.ErrDraftLimit, a draft of an org that already has maxOpen: the
+// count and the insert are one transaction holding the org's row (FOR NO
+// KEY UPDATE on PostgreSQL, which does not block the org's other writes
+// that only reference the row; SQLite's transaction holds the write lock),
+// so concurrent creations of one org take turns and never pass the limit
+// together.
+func (d *DB) CreateDraft(ctx context.Context, o domain.Order, maxOpen int) error {
 	r, err := fromDomainDraft(o)
 	if err != nil {
 		return err
 	}
-	var live int64
-	if err := d.db(ctx).Model(&orgRow{}).Where("id = ? AND deleted_at IS NULL", r.OrgID).Count(&live).Error; err != nil {
-		return mapErr(err, "org")
-	}
-	if live == 0 {
-		return domain.NotFound("org")
-	}
-	return mapErr(d.db(ctx).Create(&r).Error, "order")
+	return d.inTxSelf(ctx, func(tx *DB) error {
+		q := tx.db(ctx).Model(&orgRow{}).Select("id").Where("id = ? AND deleted_at IS NULL", r.OrgID)
+		if tx.dialect == DialectPostgres {
+			q = q.Clauses(clause.Locking{Strength: "NO KEY UPDATE"})
+		}
+		var ids []string
+		if err := q.Pluck("id", &ids).Error; err != nil {
+			return mapErr(err, "org")
+		}
+		if len(ids) == 0 {
+			return domain.NotFound("org")
+		}
+		if maxOpen > 0 {
+			n, err := tx.CountDrafts(ctx, r.OrgID)
+			if err != nil {
+				return err
+			}
+			if n >= maxOpen {
+				return &domain.Error{Code: domain.CodeConflict, Err: domain.ErrDraftLimit,
+					Message: fmt.Sprintf("the org has %d draft orders; check out or cancel one first", n)}
+			}
+		}
+		return mapErr(tx.db(ctx).Create(&r).Error, "order")
+	})
 }
 
 // DraftByID returns a draft or NOT_FOUND.

@@ -32,7 +32,7 @@ func TestDrafts(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		org := mkOrg(t, d)
 		dr := draftOf(org.ID)
-		must(t, d.CreateDraft(ctx(), dr))
+		must(t, d.CreateDraft(ctx(), dr, 0))
 		got, err := d.DraftByID(ctx(), dr.ID)
 		must(t, err)
 		if !reflect.DeepEqual(got, dr) {
@@ -76,8 +76,8 @@ func TestDrafts(t *testing.T) {
 
 		old, fresh := draftOf(org.ID), draftOf(org.ID)
 		fresh.UpdatedAt = t0.Add(48 * time.Hour)
-		must(t, d.CreateDraft(ctx(), old))
-		must(t, d.CreateDraft(ctx(), fresh))
+		must(t, d.CreateDraft(ctx(), old, 0))
+		must(t, d.CreateDraft(ctx(), fresh, 0))
 		if n, err := d.CountDrafts(ctx(), org.ID); err != nil || n != 2 {
 			t.Fatalf("count %d, %v", n, err)
 		}

@@ -56,6 +56,9 @@ type orderRow struct {
 	// Items are the items of an order made from a draft, NULL for the
 	// rest (domain.Order.Items).
 	Items orderItemsJSON
+	// RetryDraftID is the draft a failed or canceled checkout gave its
+	// items back in, NULL for the rest (domain.Order.RetryDraftID).
+	RetryDraftID *string `gorm:"column:retry_draft_id"`
 }
 
 func (orderRow) TableName() string { return "orders" }
@@ -109,6 +112,7 @@ func toDomainOrder(r orderRow) domain.Order {
 		Subscription:   toOrderSubscription(r),
 		AutoRecharge:   domain.AutoRechargeMode(strVal(r.AutoRecharge)),
 		Items:          toOrderItems(r.Items),
+		RetryDraftID:   strVal(r.RetryDraftID),
 	}
 }
 
@@ -193,6 +197,7 @@ func fromDomainOrder(o domain.Order) (orderRow, error) {
 		Version:        o.Version,
 		AutoRecharge:   strPtr(string(o.AutoRecharge)),
 		Items:          fromOrderItems(o.Items),
+		RetryDraftID:   strPtr(o.RetryDraftID),
 	}
 	setOrderSubscription(&r, o.Subscription)
 	return r, nil
@@ -281,7 +286,8 @@ func orderWhere(q *gorm.DB, cond string, args ...any) (domain.Order, error) {
 
 // UpdateOrder saves the fields of o that change after checkout (status,
 // gateway, method, payment ID, installments, next action, failure reason,
-// review, refunded, grant ID, expiry, the items' grants (items), paid time,
+// review, refunded, grant ID, expiry, the items' grants (items), the
+// draft a failed checkout gave its items back in (retry_draft_id), paid time,
 // updated time and version)
 // when the stored version is o.Version-1. Number, org, lines, amounts, credits,
 // validity, invoice details, subscription part and creation are fixed at
@@ -303,6 +309,7 @@ func (d *DB) UpdateOrder(ctx context.Context, o domain.Order) error {
 		"installments": r.Installments, "next_action": r.NextAction, "failure_reason": r.FailureReason,
 		"review": r.Review, "refunded": r.Refunded, "grant_id": nullable(r.GrantID), "expires_at": nullable(r.ExpiresAt),
 		"paid_at": nullable(r.PaidAt), "updated_at": r.UpdatedAt, "version": r.Version, "items": r.Items,
+		"retry_draft_id": nullable(r.RetryDraftID),
 	})
 	if res.Error != nil {
 		return mapErr(res.Error, "order")

@@ -3,8 +3,10 @@ package domain
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -26,6 +28,10 @@ import (
 // DefaultDraftTTL is how long a draft nobody touches is kept.
 const DefaultDraftTTL = 7 * 24 * time.Hour
 
+// ErrDraftLimit is the cause of the CONFLICT of a draft beyond
+// MaxOpenDrafts.
+var ErrDraftLimit = errors.New("too many draft orders")
+
 // draftEditAttempts is how many times an edit rereads the draft after a
 // concurrent edit changed it first.
 const draftEditAttempts = 4
@@ -33,8 +39,11 @@ const draftEditAttempts = 4
 // DraftStore keeps draft orders.
 type DraftStore interface {
 	// CreateDraft inserts a draft (Status DRAFT, Version 1); NOT_FOUND when
-	// its org does not exist or was deleted.
-	CreateDraft(ctx context.Context, o Order) error
+	// its org does not exist or was deleted. With maxOpen > 0 it is
+	// CONFLICT wrapping ErrDraftLimit when the org already has maxOpen
+	// drafts, counted and inserted atomically: concurrent creations for
+	// one org never pass the limit together.
+	CreateDraft(ctx context.Context, o Order, maxOpen int) error
 	// DraftByID returns a draft or NOT_FOUND (also once checked out).
 	DraftByID(ctx context.Context, id string) (Order, error)
 	// UpdateDraft saves a draft's items, lines, amounts, credits,
@@ -72,7 +81,10 @@ type CheckoutOrderInput struct {
 	Version int64
 	Gateway string
 	Method  PaymentMethodKind
-	// Installments, when set, must be the draft's count.
+	// Installments, when set, is the count to pay in (1 to the configured
+	// maximum, as purchasePack takes it); 0 takes the draft's. Another
+	// count than the draft's charges the draft priced in that count (its
+	// DraftInstallmentOptions entry).
 	Installments    int
 	PaymentMethodID string
 	IdempotencyKey  string
@@ -114,19 +126,14 @@ func (s *Service) CreateDraftOrder(ctx context.Context, in CreateOrderInput) (Or
 		}
 		items = append(items, it)
 	}
-	n, err := s.store.CountDrafts(ctx, org.ID)
-	if err != nil {
-		return Order{}, asDomainError(err)
-	}
-	if n >= MaxOpenDrafts {
-		return Order{}, Errorf(CodeConflict, "the org has %d draft orders; check out or cancel one first", n)
-	}
 	now := s.clock.Now()
 	d := Order{ID: newID(), OrgID: org.ID, Status: OrderDraft, CreatedBy: acc.Actor.UserID, CreatedAt: now, Version: 1}
 	if err := s.repriceDraft(ctx, org, &d, items, max(in.Installments, 1), now); err != nil {
 		return Order{}, err
 	}
-	if err := s.store.CreateDraft(ctx, d); err != nil {
+	// The limit is checked where the draft is inserted, in one transaction
+	// holding the org's row: racing creations take turns.
+	if err := s.store.CreateDraft(ctx, d, MaxOpenDrafts); err != nil {
 		return Order{}, asDomainError(err)
 	}
 	return d, nil
@@ -337,8 +344,16 @@ func (s *Service) checkout(ctx context.Context, in CheckoutOrderInput, acc Acces
 		return Checkout{}, InvalidInput("orderId", "the order has no items")
 	}
 	n := draftInstallments(d)
-	if in.Installments != 0 && in.Installments != n {
-		return Checkout{}, InvalidInput("installments", "the order is priced for %d installments", n)
+	// The count to pay in: the draft's, or the buyer's choice now, checked
+	// as purchasePack checks it (the range here; the org's country and
+	// currency, an add-on's or seats' subscription count by pricing; a
+	// gateway that takes it by routing).
+	pay := n
+	if in.Installments != 0 {
+		if err := s.pricing.checkInstallments(in.Installments); err != nil {
+			return Checkout{}, err
+		}
+		pay = in.Installments
 	}
 	org, err := s.store.OrgByID(ctx, d.OrgID)
 	if err != nil {
@@ -365,15 +380,24 @@ func (s *Service) checkout(ctx context.Context, in CheckoutOrderInput, acc Acces
 		return Checkout{}, &Error{Code: CodeConflict, Field: "version",
 			Message: "the order's prices changed since it was shown; it was repriced: review it and check out again"}
 	}
+	if pay != n {
+		// Prices have not moved since the version the buyer saw, so this is
+		// the draft's installmentOptions entry for pay at that version.
+		if q, err = s.priceItems(ctx, org, d.Items, pay, now); err != nil {
+			return Checkout{}, installmentsField(err)
+		}
+	}
 	if err := s.checkRoom(ctx, org.ID, q.Credits, "items"); err != nil {
 		return Checkout{}, err
 	}
-	pay, err := s.subscriptionPayment(ctx, org, in.Gateway, in.Method, n, in.PaymentMethodID)
+	gw, err := s.subscriptionPayment(ctx, org, in.Gateway, in.Method, pay, in.PaymentMethodID)
 	if err != nil {
 		return Checkout{}, err
 	}
 	o := d
-	o.Status, o.Gateway, o.Method, o.InvoiceDetails = OrderPending, pay.gateway.Name(), pay.method, details
+	o.Items, o.Lines, o.Subtotal, o.Tax, o.TaxRateBP, o.Total = q.Items, q.Lines, q.Subtotal, q.Tax, q.TaxRateBP, q.Total
+	o.Credits, o.Installments = q.Credits, q.Installments
+	o.Status, o.Gateway, o.Method, o.InvoiceDetails = OrderPending, gw.gateway.Name(), gw.method, details
 	o.CreatedBy, o.CreatedAt, o.UpdatedAt, o.Version = acc.Actor.UserID, now, now, 1
 	o.Validity = ""
 	var sub *Subscription
@@ -383,7 +407,7 @@ func (s *Service) checkout(ctx context.Context, in CheckoutOrderInput, acc Acces
 		if os.Action == ActionSubscribe {
 			sub = &Subscription{
 				ID: newID(), OrgID: org.ID, PlanID: os.PlanID, Seats: os.Seats, Status: SubIncomplete,
-				Currency: org.Currency, Gateway: pay.gateway.Name(), PaymentMethodID: pay.savedID, Installments: n,
+				Currency: org.Currency, Gateway: gw.gateway.Name(), PaymentMethodID: gw.savedID, Installments: pay,
 				Anchor: os.PeriodStart, CurrentPeriodStart: os.PeriodStart, CurrentPeriodEnd: os.PeriodEnd,
 				NextResetAt: AddMonths(os.PeriodStart, 1), LatestOrderID: o.ID, CreatedBy: acc.Actor.UserID,
 				CreatedAt: now, UpdatedAt: now, Version: 1,
@@ -391,7 +415,7 @@ func (s *Service) checkout(ctx context.Context, in CheckoutOrderInput, acc Acces
 			o.Subscription.SubscriptionID = sub.ID
 		}
 	}
-	if err := s.beforeOrder(ctx, o, pay.gateway, pay.paymentMethodID, returnURL, acc.Actor); err != nil {
+	if err := s.beforeOrder(ctx, o, gw.gateway, gw.paymentMethodID, returnURL, acc.Actor); err != nil {
 		return Checkout{}, err
 	}
 	err = s.store.InTx(ctx, func(tx Store) error {
@@ -426,7 +450,72 @@ func (s *Service) checkout(ctx context.Context, in CheckoutOrderInput, acc Acces
 		s.publishSubscription(ctx, *sub)
 	}
 	s.publishOrder(ctx, o)
-	return s.startPayment(ctx, o, pay.paymentMethodID, returnURL)
+	return s.startPayment(ctx, o, gw.paymentMethodID, returnURL)
+}
+
+// installmentsField names "installments" in a pricing refusal of the
+// count (an item's add-on or seats count is the subscription's): the
+// checkout's field, not the item's.
+func installmentsField(err error) error {
+	var e *Error
+	if errors.As(err, &e) && strings.HasSuffix(e.Field, ".installments") {
+		c := *e
+		c.Field = "installments"
+		return &c
+	}
+	return err
+}
+
+// isInstallmentsRefusal reports whether err refuses an installment count.
+func isInstallmentsRefusal(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == CodeInvalidInput && (e.Field == "installments" || strings.HasSuffix(e.Field, ".installments"))
+}
+
+// DraftInstallmentOptions prices a draft in every installment count a
+// gateway can take for its org (1 = at once), skipping counts its items
+// refuse (an add-on or seats are paid in the subscription's count): each
+// option is exactly what checkoutOrder charges with that count at the
+// draft's version, while prices do not move. Nil for an order that is not
+// a draft. Codes as Order's.
+func (s *Service) DraftInstallmentOptions(ctx context.Context, orderID string) ([]InstallmentOption, error) {
+	d, err := s.orderFor(ctx, orderID, s.authorizeOrderRead)
+	if err != nil {
+		return nil, err
+	}
+	if d.Status != OrderDraft {
+		return nil, nil
+	}
+	org, err := s.store.OrgByID(ctx, d.OrgID)
+	if err != nil {
+		return nil, asDomainError(err)
+	}
+	now := s.clock.Now()
+	out := []InstallmentOption{}
+	for n := 1; n <= s.pricing.maxInstallments() && s.gateways != nil; n++ {
+		if n > 1 && !s.pricing.installmentsAllowed(org.Country, org.Currency) {
+			break
+		}
+		if _, err := s.gateways.Route(RouteRequest{Country: org.Country, Currency: org.Currency, Method: MethodCard, Installments: n}); err != nil {
+			continue
+		}
+		q, err := s.priceItems(ctx, org, d.Items, n, now)
+		if isInstallmentsRefusal(err) {
+			continue
+		}
+		if IsCode(err, CodeInvalidInput) || IsCode(err, CodeConflict) {
+			break // the draft cannot be checked out as it is: no option
+		}
+		if err != nil {
+			return nil, err
+		}
+		opt := InstallmentOption{Count: n, Amount: q.Total, Commission: Money{Currency: org.Currency}, Total: q.Total}
+		if q.Installments != nil {
+			opt.Amount, opt.Commission = q.Installments.Amount, q.Installments.Commission
+		}
+		out = append(out, opt)
+	}
+	return out, nil
 }
 
 // sameQuote reports whether q prices d's items exactly as d shows them.
@@ -458,4 +547,71 @@ func (s *Service) draftsConnection(ctx context.Context, orgID string) (Connectio
 		c.Edges = append(c.Edges, Edge[Order]{Cursor: d.ID, Node: d})
 	}
 	return c, nil
+}
+
+// giveBackCartTx gives the cart of a checkout whose payment failed or was
+// canceled back to the buyer, in the transaction that ends the order: an
+// order of checkoutOrder (one with items) gets a new draft with its items,
+// lines, amounts and installment count, exactly the quote it was checked
+// out at (the buyer retries with another card at that draft's version; a
+// price that moved since makes that checkout CONFLICT and reprices it, as
+// for any draft). The draft's ID is kept on the order (RetryDraftID); it
+// is made even when the org already has MaxOpenDrafts (it replaces the
+// draft the checkout consumed). An order whose cart was already given
+// back, and one of an org since deleted, gets none.
+func (s *Service) giveBackCartTx(ctx context.Context, tx Store, o *Order, now time.Time) error {
+	if o.Items == nil || o.RetryDraftID != "" || o.Status == OrderPaid {
+		return nil
+	}
+	items := slices.Clone(o.Items)
+	for i := range items {
+		items[i].GrantID, items[i].ExpiresAt = "", nil
+	}
+	d := Order{
+		ID: newID(), OrgID: o.OrgID, Status: OrderDraft, Items: items, Lines: slices.Clone(o.Lines),
+		Subtotal: o.Subtotal, Tax: o.Tax, TaxRateBP: o.TaxRateBP, Total: o.Total, Credits: o.Credits,
+		Installments: o.Installments, CreatedBy: o.CreatedBy, CreatedAt: now, UpdatedAt: now, Version: 1,
+	}
+	err := tx.CreateDraft(ctx, d, 0)
+	if IsCode(err, CodeNotFound) {
+		return nil // the org is gone: nobody to give the cart to
+	}
+	if err != nil {
+		return err
+	}
+	o.RetryDraftID = d.ID
+	return nil
+}
+
+// reclaimCartTx decides, for money a gateway reports collected for order
+// o whose cart was given back (RetryDraftID), whether o may still be
+// paid: yes when the given-back draft is still a draft (it is removed in
+// this transaction, so that cart cannot be paid a second time) or was
+// discarded without a checkout; no when it was checked out (its order
+// may be paid too: o is then held for review, never fulfilled). So one
+// cart is paid at most once.
+func (s *Service) reclaimCartTx(ctx context.Context, tx Store, o Order) (bool, error) {
+	for range draftEditAttempts {
+		d, err := tx.DraftByID(ctx, o.RetryDraftID)
+		if IsCode(err, CodeNotFound) {
+			// Checked out (an order under its ID) or discarded.
+			_, err := tx.OrderByID(ctx, o.RetryDraftID)
+			if IsCode(err, CodeNotFound) {
+				return true, nil
+			}
+			return false, err
+		}
+		if err != nil {
+			return false, err
+		}
+		err = tx.DeleteDraft(ctx, d.ID, d.Version)
+		if err == nil {
+			return true, nil
+		}
+		if !IsCode(err, CodeConflict) && !IsCode(err, CodeNotFound) {
+			return false, err
+		}
+		// Edited or checked out meanwhile: look again.
+	}
+	return false, nil
 }

@@ -159,6 +159,13 @@ type Order struct {
 	// grant and expiry. Credits is then their sum; Validity, ExpiresAt and
 	// GrantID are empty. Nil for every other order.
 	Items []OrderItem
+	// RetryDraftID is, on an order of checkoutOrder whose payment failed
+	// or was canceled, the draft its items were given back in
+	// (giveBackCartTx): the cart to pay again, perhaps with another card.
+	// It also marks the order as one whose cart was given back, so money
+	// still collected for it later is not fulfilled twice (reclaimCartTx).
+	// "" on every other order.
+	RetryDraftID string
 	// Subscription is what the order does to the org's plan subscription
 	// once paid (subscribe, renew, change plan, add seats); nil for an
 	// order that only buys credits. Its credits (Credits) are then the

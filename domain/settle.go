@@ -121,6 +121,19 @@ func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paym
 			holdForReview(&o, fmt.Sprintf("amount mismatch: the gateway reports %s collected for a total of %s", u.amount, o.Total))
 			break
 		}
+		if o.RetryDraftID != "" {
+			ok, err := s.reclaimCartTx(ctx, tx, o)
+			if err != nil {
+				return Order{}, false, false, 0, err
+			}
+			if !ok {
+				s.log.ErrorContext(ctx, "payment collected for a checkout whose cart was given back and checked out again: order not paid, held for review",
+					"order", o.ID, "number", o.Number, "org", o.OrgID, "gateway", o.Gateway, "payment", o.PaymentID,
+					"retry_draft", o.RetryDraftID, "collected", o.Total.String())
+				holdForReview(&o, "cart paid again: the payment was collected after the order's cart was given back and checked out again; give the money back")
+				break
+			}
+		}
 		paid := o
 		v, err := s.fulfil(ctx, tx, &paid, now)
 		if errors.Is(err, errCreditCeiling) {
@@ -184,6 +197,9 @@ func (s *Service) settleTx(ctx context.Context, tx Store, orderID string, u paym
 	}
 	if before.Status != o.Status && (o.Status == OrderFailed || o.Status == OrderCanceled) {
 		if err := s.orderFailedTx(ctx, tx, o, now); err != nil {
+			return Order{}, false, false, 0, err
+		}
+		if err := s.giveBackCartTx(ctx, tx, &o, now); err != nil {
 			return Order{}, false, false, 0, err
 		}
 	}

@@ -22,6 +22,10 @@ func toOrder(o domain.Order) *model.Order {
 	if o.Status.Unpaid() {
 		out.NextAction = toNextAction(o.NextAction)
 	}
+	if o.RetryDraftID != "" {
+		id := EncodeID(typeOrder, o.RetryDraftID)
+		out.RetryDraftID = &id
+	}
 	return out
 }
 

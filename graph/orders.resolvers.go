@@ -130,6 +130,18 @@ func (r *orderResolver) Invoice(ctx context.Context, obj *model.Order) (*model.I
 }
 
 // InstallmentOptions is the resolver for the installmentOptions field.
+func (r *orderResolver) InstallmentOptions(ctx context.Context, obj *model.Order) ([]*model.InstallmentOption, error) {
+	if obj.Status != model.OrderStatusDraft {
+		return nil, nil // only a draft has a count still to choose
+	}
+	opts, err := r.svc.DraftInstallmentOptions(ctx, obj.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	return convertAll(opts, toInstallmentOption), nil
+}
+
+// InstallmentOptions is the resolver for the installmentOptions field.
 func (r *queryResolver) InstallmentOptions(ctx context.Context, orgID string, packID string, quantity int) ([]*model.InstallmentOption, error) {
 	org, err := decodeIDOf("orgId", orgID, typeOrg)
 	if err != nil {

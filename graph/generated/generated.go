@@ -381,27 +381,29 @@ type ComplexityRoot struct {
 	}
 
 	Order struct {
-		CreatedAt      func(childComplexity int) int
-		Credits        func(childComplexity int) int
-		ExpiresAt      func(childComplexity int) int
-		FailureReason  func(childComplexity int) int
-		Gateway        func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Installments   func(childComplexity int) int
-		Invoice        func(childComplexity int) int
-		InvoiceDetails func(childComplexity int) int
-		Items          func(childComplexity int) int
-		Lines          func(childComplexity int) int
-		Method         func(childComplexity int) int
-		NextAction     func(childComplexity int) int
-		Number         func(childComplexity int) int
-		PaidAt         func(childComplexity int) int
-		Refunded       func(childComplexity int) int
-		Status         func(childComplexity int) int
-		Subtotal       func(childComplexity int) int
-		Tax            func(childComplexity int) int
-		Total          func(childComplexity int) int
-		Version        func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		Credits            func(childComplexity int) int
+		ExpiresAt          func(childComplexity int) int
+		FailureReason      func(childComplexity int) int
+		Gateway            func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		InstallmentOptions func(childComplexity int) int
+		Installments       func(childComplexity int) int
+		Invoice            func(childComplexity int) int
+		InvoiceDetails     func(childComplexity int) int
+		Items              func(childComplexity int) int
+		Lines              func(childComplexity int) int
+		Method             func(childComplexity int) int
+		NextAction         func(childComplexity int) int
+		Number             func(childComplexity int) int
+		PaidAt             func(childComplexity int) int
+		Refunded           func(childComplexity int) int
+		RetryDraftID       func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Subtotal           func(childComplexity int) int
+		Tax                func(childComplexity int) int
+		Total              func(childComplexity int) int
+		Version            func(childComplexity int) int
 	}
 
 	OrderConnection struct {
@@ -887,6 +889,8 @@ type MutationResolver interface {
 }
 type OrderResolver interface {
 	Invoice(ctx context.Context, obj *model.Order) (*model.Invoice, error)
+
+	InstallmentOptions(ctx context.Context, obj *model.Order) ([]*model.InstallmentOption, error)
 }
 type OrgResolver interface {
 	ClosesAt(ctx context.Context, obj *model.Org) (*time.Time, error)
@@ -2515,6 +2519,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.ID(childComplexity), true
+	case "Order.installmentOptions":
+		if e.ComplexityRoot.Order.InstallmentOptions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.InstallmentOptions(childComplexity), true
 	case "Order.installments":
 		if e.ComplexityRoot.Order.Installments == nil {
 			break
@@ -2575,6 +2585,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.Refunded(childComplexity), true
+	case "Order.retryDraftId":
+		if e.ComplexityRoot.Order.RetryDraftID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.RetryDraftID(childComplexity), true
 	case "Order.status":
 		if e.ComplexityRoot.Order.Status == nil {
 			break
@@ -4794,7 +4810,7 @@ input CreateOrderInput {
   currency: Currency
   "The items, at most 20; may be empty."
   items: [OrderItemInput!]!
-  "Number of card installments the draft is priced in, 1 (at once, the default) to the server's configured maximum; add-ons and seats are paid in the subscription's count."
+  "Number of card installments the draft is priced in, 1 (at once, the default) to the server's configured maximum; add-ons and seats are paid in the subscription's count. It is only the count the draft shows: checkoutOrder may pay in another (see the draft's ` + "`" + `installmentOptions` + "`" + `)."
   installments: Int! = 1
 }
 
@@ -4808,7 +4824,7 @@ input CheckoutOrderInput {
   gateway: String
   "How the buyer pays; null lets the gateway offer its own choice."
   method: PaymentMethodKind
-  "Number of installments; null takes the draft's count, another count than the draft's is INVALID_INPUT."
+  "Number of installments to pay in, checked as purchasePack checks it: 1 (at once) to the server's configured maximum, more than 1 only where the org's country and currency allow it and a gateway takes it, an add-on's or seats' count the subscription's (INVALID_INPUT on ` + "`" + `installments` + "`" + ` otherwise, nothing charged). Null takes the draft's count. Another count charges the draft priced in that count: its ` + "`" + `installmentOptions` + "`" + ` entry at the version given."
   installments: Int
   "A saved payment method's global ID, or a gateway-side payment method (a card token, a sandbox test card); null lets the buyer choose on the gateway's page."
   paymentMethodId: String
@@ -4829,7 +4845,7 @@ extend type Mutation {
   setOrderItemQuantity("Global ID of the draft order." orderId: ID!, "ID of the item." itemId: ID!, "The new quantity." quantity: Int64!): Order!
   "Removes an item from a draft order and reprices it (OWNER, BILLING): a removed item is neither charged nor granted. CONFLICT once checkout has started."
   removeOrderItem("Global ID of the draft order." orderId: ID!, "ID of the item." itemId: ID!): Order!
-  "Pays a draft order at the version the buyer saw (OWNER, BILLING): the order leaves DRAFT (PENDING, same ID and a number) and its payment starts as for purchasePack (same routing, installments, next actions, idempotency and errors). CONFLICT when the draft changed since that version, when its prices moved (it is repriced: read it again), or when checkout already started. Once paid, each item's credits are granted with the item's own validity and one invoice lists a line per item."
+  "Pays a draft order at the version the buyer saw (OWNER, BILLING): the order leaves DRAFT (PENDING, same ID and a number) and its payment starts as for purchasePack (same routing, installments, next actions, idempotency and errors). CONFLICT when the draft changed since that version, when its prices moved (it is repriced: read it again), or when checkout already started. Once paid, each item's credits are granted with the item's own validity and one invoice lists a line per item. A payment that fails (declined now: PAYMENT_FAILED; or later, on the 3-D Secure or hosted page, by the provider's report) or is canceled (cancelOrder, an abandoned page the provider expires) gives the cart back: the items return as a new draft at the same prices and count, named by the order's ` + "`" + `retryDraftId` + "`" + `, to check out again with a new idempotency key; the failed order stays as it is. Repeating the declined checkout's key answers the same decline. One cart is paid at most once: money still collected for a failed order whose cart was checked out again is held for review, not granted."
   checkoutOrder("The checkout." input: CheckoutOrderInput!): Checkout!
 }
 `, BuiltIn: false},
@@ -5533,6 +5549,10 @@ type Order implements Node {
   paidAt: Time
   "The invoice of a paid order; null until the order is paid."
   invoice: Invoice
+  "Of an order of checkoutOrder whose payment failed or was canceled: global ID of the draft its items were given back in, to pay again (say with another card) at that draft's version; null for other orders. That draft may since have been edited, checked out or discarded."
+  retryDraftId: ID
+  "Of a DRAFT: the draft priced in every installment count a gateway takes for the org (1 = at once), each exactly what checkoutOrder charges with that ` + "`" + `installments` + "`" + ` at this version; counts its items refuse (add-ons and seats are paid in the subscription's count) are left out. Null for other orders."
+  installmentOptions: [InstallmentOption!]
 }
 
 "Where an invoice stands with its refunds: worked out from its credit notes, never printed on the invoice itself."
@@ -7280,6 +7300,10 @@ func (ec *executionContext) childFields_Order(ctx context.Context, field graphql
 		return ec.fieldContext_Order_paidAt(ctx, field)
 	case "invoice":
 		return ec.fieldContext_Order_invoice(ctx, field)
+	case "retryDraftId":
+		return ec.fieldContext_Order_retryDraftId(ctx, field)
+	case "installmentOptions":
+		return ec.fieldContext_Order_installmentOptions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Order", field.Name)
 }
@@ -16344,6 +16368,61 @@ func (ec *executionContext) fieldContext_Order_invoice(_ context.Context, field 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Invoice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_retryDraftId(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_retryDraftId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RetryDraftID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_retryDraftId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Order_installmentOptions(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_installmentOptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().InstallmentOptions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InstallmentOption) graphql.Marshaler {
+			return ec.marshalOInstallmentOption2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐInstallmentOptionᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_installmentOptions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InstallmentOption(ctx, field)
 		},
 	}
 	return fc, nil
@@ -28930,6 +29009,17 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Order_invoice(ctx, field, obj)
 				})
+		case "retryDraftId":
+			out.Values[i] = ec._Order_retryDraftId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "installmentOptions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_installmentOptions(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33722,6 +33812,25 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalID(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOInstallmentOption2ᚕᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐInstallmentOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InstallmentOption) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInstallmentOption2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐInstallmentOption(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOInstallmentPlan2ᚖgithubᚗcomᚋtallyhqᚋtallyᚋgraphᚋmodelᚐInstallmentPlan(ctx context.Context, sel ast.SelectionSet, v *model.InstallmentPlan) graphql.Marshaler {

@@ -143,7 +143,7 @@ type CheckoutOrderInput struct {
 	Gateway *string `json:"gateway,omitempty"`
 	// How the buyer pays; null lets the gateway offer its own choice.
 	Method *PaymentMethodKind `json:"method,omitempty"`
-	// Number of installments; null takes the draft's count, another count than the draft's is INVALID_INPUT.
+	// Number of installments to pay in, checked as purchasePack checks it: 1 (at once) to the server's configured maximum, more than 1 only where the org's country and currency allow it and a gateway takes it, an add-on's or seats' count the subscription's (INVALID_INPUT on `installments` otherwise, nothing charged). Null takes the draft's count. Another count charges the draft priced in that count: its `installmentOptions` entry at the version given.
 	Installments *int `json:"installments,omitempty"`
 	// A saved payment method's global ID, or a gateway-side payment method (a card token, a sandbox test card); null lets the buyer choose on the gateway's page.
 	PaymentMethodID *string `json:"paymentMethodId,omitempty"`
@@ -193,7 +193,7 @@ type CreateOrderInput struct {
 	Currency *Currency `json:"currency,omitempty"`
 	// The items, at most 20; may be empty.
 	Items []*OrderItemInput `json:"items"`
-	// Number of card installments the draft is priced in, 1 (at once, the default) to the server's configured maximum; add-ons and seats are paid in the subscription's count.
+	// Number of card installments the draft is priced in, 1 (at once, the default) to the server's configured maximum; add-ons and seats are paid in the subscription's count. It is only the count the draft shows: checkoutOrder may pay in another (see the draft's `installmentOptions`).
 	Installments int `json:"installments"`
 }
 

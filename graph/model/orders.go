@@ -27,6 +27,9 @@ type Order struct {
 	InvoiceDetails *InvoiceDetails
 	CreatedAt      time.Time
 	PaidAt         *time.Time
+	// RetryDraftID is the global ID of the draft a failed checkout gave
+	// its items back in; nil otherwise.
+	RetryDraftID *string
 }
 
 // IsNode marks Order as a Node.
