@@ -335,3 +335,90 @@ func TestLateCaptureOfGivenBackCart(t *testing.T) {
 		})
 	}
 }
+
+// TestGatewayTimeoutOnTopUpAndCheckout: a gateway that times out or cannot
+// be reached while topUp or checkoutOrder starts the payment answers
+// GATEWAY_UNAVAILABLE and grants nothing; the order stays unpaid (PENDING,
+// one order, a checkout's draft neither kept nor given back), and a retry
+// with the same key once the gateway answers pays that same order exactly
+// once, also when the provider had collected the first attempt (the answer
+// was lost). A checkout with a new key meanwhile is CONFLICT.
+func TestGatewayTimeoutOnTopUpAndCheckout(t *testing.T) {
+	t.Parallel()
+	type buy func(s *shop, key string) (domain.Checkout, error)
+	topUp := func(s *shop, key string) (domain.Checkout, error) { return s.topUp(s.owner, 10000, key) }
+	ops := map[string]func(t *testing.T, s *shop) buy{
+		"topUp": func(t *testing.T, s *shop) buy { s.loadTopUps(t); return topUp },
+		"checkoutOrder": func(t *testing.T, s *shop) buy {
+			dr := s.draft(t, domain.OrderItemInput{Kind: domain.ItemPack, PackID: s.pack.ID, Quantity: 2})
+			return func(s *shop, key string) (domain.Checkout, error) { return s.checkout(dr, dr.Version, key) }
+		},
+	}
+	faults := []struct {
+		name  string
+		fault func(s *shop)
+		// collected: the provider charged the first attempt.
+		collected bool
+	}{
+		{"provider unreachable", func(s *shop) { s.gw.Outage(true) }, false},
+		{"provider answers 503", func(s *shop) { s.gw.Next(scripted.Unavailable) }, false},
+		{"timed out after collecting", func(s *shop) { s.gw.Next(scripted.Lost) }, true},
+	}
+	for opName, setup := range ops {
+		for _, f := range faults {
+			t.Run(opName+"/"+f.name, func(t *testing.T) {
+				t.Parallel()
+				dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+					s := newShop(t, d)
+					run := setup(t, s)
+					f.fault(s)
+					if _, err := run(s, "k"); codeOf(err) != domain.CodeGatewayUnavailable {
+						t.Fatalf("during the fault: %v, want GATEWAY_UNAVAILABLE", err)
+					}
+					list, err := s.svc.Orders(s.owner, s.org.ID, domain.OrderFilter{}, domain.Page{})
+					if err != nil || len(list.Edges) != 1 || list.Edges[0].Node.Status != domain.OrderPending {
+						t.Fatalf("orders %+v, %v; want one PENDING", list.Edges, err)
+					}
+					o := list.Edges[0].Node
+					s.balanceIs(t, 0)
+					if n, err := d.CountDrafts(context.Background(), s.org.ID); err != nil || n != 0 {
+						t.Fatalf("%d drafts, %v: an unpaid checkout neither keeps nor gives back its cart", n, err)
+					}
+					if opName == "checkoutOrder" {
+						if _, err := run(s, "other-key"); !conflictOn(err, "") {
+							t.Fatalf("a new key during the fault: %v, want CONFLICT", err)
+						}
+					}
+					s.gw.Outage(false)
+					s.gw.Next(scripted.Succeed)
+					for range 2 {
+						co, err := run(s, "k")
+						if err != nil {
+							t.Fatalf("retry with the same key: %v", err)
+						}
+						if co.Order.ID != o.ID || co.Order.Status != domain.OrderPaid {
+							t.Fatalf("retry answered order %s %s, want %s PAID", co.Order.ID, co.Order.Status, o.ID)
+						}
+					}
+					if got := s.orderCount(t, s.org.ID); got != 1 {
+						t.Fatalf("%d orders, want 1", got)
+					}
+					s.balanceIs(t, o.Credits)
+					collected := 0
+					for _, r := range s.gw.Requests() {
+						if r.OrderID == o.ID {
+							collected++
+						}
+					}
+					if f.collected && s.gw.Creates() != 1 {
+						t.Fatalf("%d payments started at the provider, want the lost one only", s.gw.Creates())
+					}
+					if collected == 0 {
+						t.Fatal("no payment requested")
+					}
+					auditClean(t, d)
+				})
+			})
+		}
+	}
+}

@@ -186,6 +186,7 @@ func attacks() []attack {
 		{"6 aliased cancelSubscription", query("mutation { " + aliased(6, cancelSub) + "}"), 200, "INVALID_INPUT", "query"},
 		{"1,000 aliased recordUsage", query("mutation { " + aliased(1000, `recordUsage(input: {orgId: "T3JnOjA=", eventId: "e", metric: EVENTS, quantity: 1}) { outcome }`) + "}"), 200, "INVALID_INPUT", "query"},
 		{"6 aliased sendWebhookTest (flooding a receiver)", query("mutation { " + aliased(6, hookTest) + "}"), 200, "INVALID_INPUT", "query"},
+		{"1,000 aliased draft installment options (each prices the draft)", query(`{ order(id: "x") { ` + aliased(1000, `installmentOptions { total { amount } }`) + "} }"), 200, "INVALID_INPUT", "query"},
 		{"1,000 aliased webhook delivery logs", query(`{ org(id: "x") { ` + aliased(1000, `webhookEndpoints { deliveries(first: 100) { edges { node { attempts { response } } } } }`) + "} }"), 200, "INVALID_INPUT", "query"},
 		{"aliases of a subscription", query("subscription { " + aliased(40, `balanceUpdated(orgId: "x") { balance { total } }`) + "}"), 200, "INVALID_INPUT", "query"},
 		{"aliases of subscriptionUpdated", query("subscription { " + aliased(40, `subscriptionUpdated(orgId: "x") { id }`) + "}"), 200, "INVALID_INPUT", "query"},

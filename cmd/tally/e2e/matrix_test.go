@@ -141,6 +141,9 @@ func matrix() []matrixRow {
 		{opSetItemQuantity /*  */, outcomes{okay, deny, okay, deny, deny, hide, deny, hide, anon}},
 		{opRemoveOrderItem /*  */, outcomes{okay, deny, okay, deny, deny, hide, deny, hide, anon}},
 		{opCheckoutOrder /*    */, outcomes{okay, deny, okay, deny, deny, hide, deny, hide, anon}},
+		// A draft's installment options are read with the order: a
+		// platform admin may read orders.
+		{opDraftOptions /*     */, outcomes{okay, deny, okay, deny, deny, hide, okay, hide, anon}},
 	}
 	var rows []matrixRow
 	for _, line := range table {
@@ -167,6 +170,8 @@ type matrixFixture struct {
 	// org A stays under its limit of drafts).
 	draft, checkoutDraft string
 	draftItems           int // items added to draft
+	// optionsDraft is the draft the installment options row reads.
+	optionsDraft string
 }
 
 // ledgerPage is the page size of the matrix server's ledger reads.
@@ -1018,6 +1023,31 @@ var opCheckoutOrder = matrixOp{
 		decode(t, r, "checkoutOrder", &out)
 		if out.Order.ID != tg.order || out.Order.Status != "PENDING" || !before.equal(after) {
 			t.Fatalf("order %+v; org A %+v → %+v", out.Order, before, after)
+		}
+	},
+}
+
+var opDraftOptions = matrixOp{
+	name: "order.installmentOptions", field: "order",
+	prep: func(t *testing.T, f *matrixFixture, _ string) target {
+		if f.optionsDraft == "" {
+			f.optionsDraft = f.newDraft(t).ID
+		}
+		return target{org: f.orgA, order: f.optionsDraft}
+	},
+	call: func(t *testing.T, c *client, tg target, _ string) result {
+		return c.do(t, `query($id: ID!) { order(id: $id) { id status installmentOptions { count total { amount } } } }`,
+			map[string]any{"id": tg.order})
+	},
+	check: func(t *testing.T, _ *matrixFixture, _ string, tg target, r result, before, after orgState) {
+		var out struct {
+			ID, Status         string
+			InstallmentOptions []struct{ Count int }
+		}
+		decode(t, r, "order", &out)
+		// Org A is in Germany: paid at once only.
+		if out.ID != tg.order || out.Status != "DRAFT" || len(out.InstallmentOptions) != 1 || out.InstallmentOptions[0].Count != 1 || !before.equal(after) {
+			t.Fatalf("draft %+v; org A %+v → %+v", out, before, after)
 		}
 	},
 }

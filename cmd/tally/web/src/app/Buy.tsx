@@ -1,9 +1,10 @@
 // Buying a pack: the packs in the org's currency, a quantity, a test card,
 // and the order followed until it is paid.
 import { useEffect, useState } from "preact/hooks";
-import { OrderNotPaidError, resumeCheckout, toTallyError, watchOrder, type TallyClient, type TallyError, type WatchedOrder } from "../client";
+import { resumeCheckout, toTallyError, watchOrder, type TallyClient, type TallyError, type WatchedOrder } from "../client";
 import type { Currency } from "../gql/graphql";
 import type { Rights } from "./App";
+import { followCheckout } from "./followCheckout";
 import { formatCredits, formatMoney } from "./format";
 import { useQuery } from "./hooks";
 import { PaymentOutcome, type PaymentPhase } from "./Outcome";
@@ -111,33 +112,22 @@ export function Buy({ client, orgId, currency, rights }: { client: TallyClient; 
       setPhase({ kind: "failed", error: toTallyError(err) });
       return;
     }
-    const { order, nextAction } = res.purchasePack;
-    if (order.status === "FAILED" || order.status === "CANCELED") {
-      setPhase({ kind: "failed", error: new OrderNotPaidError(order) });
-      return;
-    }
-    if (order.status === "PAID") {
-      setPhase({ kind: "paid", order });
-      return;
-    }
-    if (nextAction?.kind === "REDIRECT" && nextAction.redirectUrl) {
-      if (withReturn) {
-        sessionStorage.setItem(PENDING_KEY, JSON.stringify({ orgId, order }));
-        setPhase({ kind: "redirecting", url: nextAction.redirectUrl });
-        await resumeCheckout(nextAction);
-        return;
-      }
-      setPhase({ kind: "action", url: nextAction.redirectUrl, order });
-      watch(order);
-      return;
-    }
-    try {
-      await resumeCheckout(nextAction);
-    } catch (err) {
-      setPhase({ kind: "failed", error: toTallyError(err) });
-      return;
-    }
-    watch(order);
+    await followCheckout(res.purchasePack, {
+      failed: (error) => setPhase({ kind: "failed", error }),
+      paid: (order) => setPhase({ kind: "paid", order }),
+      redirect: async (url, order) => {
+        if (withReturn) {
+          // Same tab: the page follows the order when the buyer comes back.
+          sessionStorage.setItem(PENDING_KEY, JSON.stringify({ orgId, order }));
+          setPhase({ kind: "redirecting", url });
+          await resumeCheckout({ kind: "REDIRECT", redirectUrl: url });
+          return;
+        }
+        setPhase({ kind: "action", url, order });
+        watch(order);
+      },
+      watch: (order) => watch(order),
+    });
   };
 
   // Into the cart instead of paying now: the checkout pays several items at once.

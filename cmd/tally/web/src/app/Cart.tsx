@@ -3,7 +3,7 @@
 // installments where a gateway takes them, a card, and Pay at the version
 // shown. The order is then followed until it is paid, as on Buy.
 import { useEffect, useState } from "preact/hooks";
-import { OrderNotPaidError, resumeCheckout, toTallyError, watchOrder, type TallyClient, type TallyError, type WatchedOrder } from "../client";
+import { resumeCheckout, toTallyError, watchOrder, type TallyClient, type TallyError, type WatchedOrder } from "../client";
 import {
   CartOrderDoc,
   DiscardCartDoc,
@@ -20,6 +20,7 @@ import {
 import { CART_CHANGED } from "./addToCart";
 import type { Rights } from "./App";
 import { TEST_CARDS } from "./Buy";
+import { followCheckout } from "./followCheckout";
 import { formatCredits, formatDate, formatMoney } from "./format";
 import { useQuery } from "./hooks";
 import { PaymentOutcome, type PaymentPhase } from "./Outcome";
@@ -84,6 +85,8 @@ export function Cart({ client, orgId, country, rights }: { client: TallyClient; 
       (err) => {
         if (signal?.aborted) return;
         setPhase({ kind: "failed", error: toTallyError(err) });
+        // An order that ended unpaid gave its cart back: show it again.
+        void load();
       },
     );
   };
@@ -176,7 +179,11 @@ export function Cart({ client, orgId, country, rights }: { client: TallyClient; 
         res = await payDraft(client, draft, how);
       }
     } catch (err) {
-      setPhase({ kind: "failed", error: toTallyError(err) });
+      const te = toTallyError(err);
+      setPhase({ kind: "failed", error: te });
+      // Declined: the server gave the cart back as a new draft, to pay
+      // again with another card.
+      if (te.code === "PAYMENT_FAILED") await load();
       return;
     }
     if (res.kind === "conflict") {
@@ -187,34 +194,26 @@ export function Cart({ client, orgId, country, rights }: { client: TallyClient; 
       else await load();
       return;
     }
-    const { order, nextAction } = res.checkout;
     setDraft(null);
-    if (order.status === "FAILED" || order.status === "CANCELED") {
-      setPhase({ kind: "failed", error: new OrderNotPaidError(order) });
-      return;
-    }
-    if (order.status === "PAID") {
-      void paid(order);
-      return;
-    }
-    if (nextAction?.kind === "REDIRECT" && nextAction.redirectUrl) {
-      if (withReturn) {
-        sessionStorage.setItem(CART_PENDING_KEY, JSON.stringify({ orgId, order }));
-        setPhase({ kind: "redirecting" });
-        await resumeCheckout(nextAction);
-        return;
-      }
-      setPhase({ kind: "action", url: nextAction.redirectUrl, order });
-      watch(order);
-      return;
-    }
-    try {
-      await resumeCheckout(nextAction);
-    } catch (err) {
-      setPhase({ kind: "failed", error: toTallyError(err) });
-      return;
-    }
-    watch(order);
+    await followCheckout(res.checkout, {
+      // A declined checkout gives the cart back as a new draft: show it.
+      failed: (error) => {
+        setPhase({ kind: "failed", error });
+        void load();
+      },
+      paid: (order) => void paid(order),
+      redirect: async (url, order) => {
+        if (withReturn) {
+          sessionStorage.setItem(CART_PENDING_KEY, JSON.stringify({ orgId, order }));
+          setPhase({ kind: "redirecting" });
+          await resumeCheckout({ kind: "REDIRECT", redirectUrl: url });
+          return;
+        }
+        setPhase({ kind: "action", url, order });
+        watch(order);
+      },
+      watch: (order) => watch(order),
+    });
   };
 
   const busy = editing || phase.kind === "paying" || phase.kind === "redirecting" || phase.kind === "waiting" || phase.kind === "action";

@@ -2,10 +2,11 @@
 // total and how the amount was rounded to credits) before paying, paid
 // with the org's default saved card or a sandbox test card.
 import { useState } from "preact/hooks";
-import { OrderNotPaidError, parseAmount, resumeCheckout, toTallyError, watchOrder, type TallyClient, type WatchedOrder } from "../client";
+import { parseAmount, toTallyError, watchOrder, type TallyClient, type WatchedOrder } from "../client";
 import type { Currency } from "../gql/graphql";
 import type { Rights } from "./App";
 import { TEST_CARDS } from "./Buy";
+import { followCheckout } from "./followCheckout";
 import { formatCredits, formatMoney } from "./format";
 import { useQuery } from "./hooks";
 import { PaymentOutcome, type PaymentPhase } from "./Outcome";
@@ -64,28 +65,16 @@ export function TopUp({ client, orgId, currency, rights }: { client: TallyClient
       setPhase({ kind: "failed", error: toTallyError(err) });
       return;
     }
-    const { order, nextAction } = res.topUp;
-    if (order.status === "FAILED" || order.status === "CANCELED") {
-      setPhase({ kind: "failed", error: new OrderNotPaidError(order) });
-      return;
-    }
-    if (order.status === "PAID") {
-      setPhase({ kind: "paid", order });
-      return;
-    }
-    if (nextAction?.kind === "REDIRECT" && nextAction.redirectUrl) {
+    await followCheckout(res.topUp, {
+      failed: (error) => setPhase({ kind: "failed", error }),
+      paid: (order) => setPhase({ kind: "paid", order }),
       // The confirm page opens in another tab; this page follows the order.
-      setPhase({ kind: "action", url: nextAction.redirectUrl, order });
-      watch(order);
-      return;
-    }
-    try {
-      await resumeCheckout(nextAction);
-    } catch (err) {
-      setPhase({ kind: "failed", error: toTallyError(err) });
-      return;
-    }
-    watch(order);
+      redirect: (url, order) => {
+        setPhase({ kind: "action", url, order });
+        watch(order);
+      },
+      watch,
+    });
   };
 
   const busy = phase.kind === "paying" || phase.kind === "waiting" || phase.kind === "action";

@@ -87,7 +87,7 @@ export type CheckoutOrderInput = {
   gateway?: string | null | undefined;
   /** A key unique to this checkout: a retry with the same key and input returns the first order and makes no second payment; with other input, CONFLICT. */
   idempotencyKey: string;
-  /** Number of installments; null takes the draft's count, another count than the draft's is INVALID_INPUT. */
+  /** Number of installments to pay in, checked as purchasePack checks it: 1 (at once) to the server's configured maximum, more than 1 only where the org's country and currency allow it and a gateway takes it, an add-on's or seats' count the subscription's (INVALID_INPUT on `installments` otherwise, nothing charged). Null takes the draft's count. Another count charges the draft priced in that count: its `installmentOptions` entry at the version given. */
   installments?: number | null | undefined;
   /** Billing details for the invoice. */
   invoiceDetails?: InvoiceDetailsInput | null | undefined;
@@ -121,7 +121,7 @@ export type ConsumeCreditsInput = {
 export type CreateOrderInput = {
   /** The currency the buyer expects; when given it must be the org's (the order is always priced in the org's currency). */
   currency?: Currency | null | undefined;
-  /** Number of card installments the draft is priced in, 1 (at once, the default) to the server's configured maximum; add-ons and seats are paid in the subscription's count. */
+  /** Number of card installments the draft is priced in, 1 (at once, the default) to the server's configured maximum; add-ons and seats are paid in the subscription's count. It is only the count the draft shows: checkoutOrder may pay in another (see the draft's `installmentOptions`). */
   installments?: number;
   /** The items, at most 20; may be empty. */
   items: Array<OrderItemInput>;
