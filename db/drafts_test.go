@@ -1,6 +1,7 @@
 package db_test
 
 import (
+	"errors"
 	"reflect"
 	"sync"
 	"testing"
@@ -123,4 +124,62 @@ func TestOrderItemsAndGrants(t *testing.T) {
 			t.Fatalf("grant %+v, %v", gs, err)
 		}
 	})
+}
+
+// TestCreateDraftLimit: CreateDraft counts and inserts in one transaction
+// under the org's row, so racing creations of one org never pass maxOpen:
+// exactly maxOpen succeed, the others are CONFLICT wrapping
+// domain.ErrDraftLimit; 0 is no limit; another org's drafts do not count.
+func TestCreateDraftLimit(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		maxOpen    int
+		racers     int
+		wantDrafts int
+	}{
+		{name: "limit of 3, 12 racers", maxOpen: 3, racers: 12, wantDrafts: 3},
+		{name: "limit of 10, 25 racers", maxOpen: 10, racers: 25, wantDrafts: 10},
+		{name: "no limit", maxOpen: 0, racers: 12, wantDrafts: 12},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+				org, other := mkOrg(t, d), mkOrg(t, d)
+				must(t, d.CreateDraft(ctx(), draftOf(other.ID), 0))
+				var (
+					wg      sync.WaitGroup
+					mu      sync.Mutex
+					ok, cap int
+				)
+				start := make(chan struct{})
+				for range tc.racers {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						<-start
+						err := d.CreateDraft(ctx(), draftOf(org.ID), tc.maxOpen)
+						mu.Lock()
+						defer mu.Unlock()
+						switch {
+						case err == nil:
+							ok++
+						case domain.IsCode(err, domain.CodeConflict) && errors.Is(err, domain.ErrDraftLimit):
+							cap++
+						default:
+							t.Errorf("CreateDraft: %v", err)
+						}
+					}()
+				}
+				close(start)
+				wg.Wait()
+				n, err := d.CountDrafts(ctx(), org.ID)
+				must(t, err)
+				if ok != tc.wantDrafts || n != tc.wantDrafts || cap != tc.racers-ok {
+					t.Fatalf("%d created, %d refused, %d stored; want %d", ok, cap, n, tc.wantDrafts)
+				}
+			})
+		})
+	}
 }
