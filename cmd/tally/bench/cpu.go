@@ -133,11 +133,11 @@ var pgClientBackend = regexp.MustCompile(`\S+\(\d+\)|\[local\]`)
 
 // pgTitleIsOurs says whether a PostgreSQL process with command line title
 // (/proc/PID/cmdline, NULs as spaces) counts for the bench: the postmaster
-// and background processes do, a client backend only when a word of its
-// title ("postgres: [cluster: ]user database host(port) activity") is one
-// of databases.
+// and background processes do, a client backend ("postgres: [cluster: ]user
+// database host(port) activity") or an autovacuum worker ("… autovacuum
+// worker database") only when a word of its title is one of databases.
 func pgTitleIsOurs(title string, databases []string) bool {
-	if !pgClientBackend.MatchString(title) {
+	if !pgClientBackend.MatchString(title) && !strings.Contains(title, "autovacuum worker") {
 		return true
 	}
 	for w := range strings.FieldsSeq(title) {

@@ -85,6 +85,8 @@ func TestPgTitleIsOurs(t *testing.T) {
 		{"postgres: 15/main: postgres bench_cpu 127.0.0.1(54321) idle ", true},
 		{"postgres: postgres tally_pgbench_1a2b [local] UPDATE", true},
 		{"postgres: 15/main: postgres other_db 127.0.0.1(54321) SELECT ", false},
+		{"postgres: 15/main: autovacuum worker bench_cpu", true},
+		{"postgres: 15/main: autovacuum worker other_db", false},
 		{"postgres: 15/main: postgres bench_cpu_2 127.0.0.1(54321) idle ", false},
 		{"postgres: 15/main: bench_cpu other_db 127.0.0.1(1) idle", true}, // a role named like a database: counted, as it cannot be told
 	}
