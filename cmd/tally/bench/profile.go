@@ -414,11 +414,14 @@ func writeProfiles(b *strings.Builder, notes []ProfileNote) {
 	b.WriteByte('\n')
 }
 
-// joinShares renders shares as "name 12% · name 3%".
+// joinShares renders shares as "name 12% · name 3%", leaving out those
+// under half a percent.
 func joinShares(ss []share) string {
-	parts := make([]string, len(ss))
-	for i, s := range ss {
-		parts[i] = fmt.Sprintf("%s %.0f%%", s.Name, 100*s.Share)
+	var parts []string
+	for _, s := range ss {
+		if s.Share >= 0.005 {
+			parts = append(parts, fmt.Sprintf("%s %.0f%%", s.Name, 100*s.Share))
+		}
 	}
 	return strings.Join(parts, " · ")
 }

@@ -164,6 +164,21 @@ func TestSummarizeProfile(t *testing.T) {
 	}
 }
 
+func TestJoinShares(t *testing.T) {
+	tests := []struct {
+		in   []share
+		want string
+	}{
+		{nil, ""},
+		{[]share{{"syscalls", 0.426}, {"net/http", 0.0051}, {"websocket", 0.0049}, {"other", 0}}, "syscalls 43% · net/http 1%"},
+	}
+	for _, tt := range tests {
+		if got := joinShares(tt.in); got != tt.want {
+			t.Errorf("joinShares(%v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestSaveProfile(t *testing.T) {
 	var gz bytes.Buffer
 	p := testProfile([][]string{{"net/http.(*conn).serve"}}, []time.Duration{20 * time.Millisecond})
