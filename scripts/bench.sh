@@ -20,6 +20,8 @@
 #   BENCH_SEED_ENTRIES  ledger entries seeded for them (full: 10000000)
 #   BENCH_ONLY          just these scenarios, comma-separated: ceiling, debits,
 #                       reads, subscribers, usage, sqlite, growth (default all)
+#   BENCH_PROFILE       a directory: save the servers' CPU profile of every
+#                       measured run there (<run>.pprof) and sum each up
 #   PGBENCH             pgbench binary (default pgbench)
 # Extra arguments are passed to `tally bench`.
 set -euo pipefail
@@ -71,5 +73,6 @@ opt --sqlite-orgs "${BENCH_SQLITE_ORGS:-}"
 opt --growth-orgs "${BENCH_GROWTH_ORGS:-}"
 opt --seed-entries "${BENCH_SEED_ENTRIES:-}"
 opt --only "${BENCH_ONLY:-}"
+opt --profile "${BENCH_PROFILE:-}"
 
 DATABASE_URL="$DB_URL" "$TMP/tally" bench "${args[@]}" "$@"

@@ -32,6 +32,8 @@ type BenchCmd struct {
 	SeedEntries       int           `name:"seed-entries" help:"Ledger entries seeded over the growth orgs (10000000; small 2000)."`
 	Only              []string      `name:"only" sep:"," help:"Run just these scenarios: ceiling, debits, reads, subscribers, usage, sqlite, growth (start-up and idle RSS always)."`
 	GrowthDatabaseURL string        `name:"growth-database-url" help:"Seed and keep this database for the growth runs (default: a scratch database next to DATABASE_URL, dropped at the end)."`
+	Profile           string        `name:"profile" placeholder:"DIR" help:"Save a CPU profile of the servers for every measured run in DIR (<run>.pprof) and sum each up in the report."`
+	ServeReference    string        `name:"serve-reference" hidden:"" help:"Serve the plain reference handler on this address until stopped (the bench runs it so)."`
 }
 
 // Run benchmarks this binary's server on DATABASE_URL (a PostgreSQL
@@ -47,10 +49,14 @@ func (b BenchCmd) Run() error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if b.ServeReference != "" {
+		return bench.ServeReference(ctx, c.DatabaseURL, b.ServeReference)
+	}
 	return bench.Run(ctx, bench.Options{
 		Binary: self, DatabaseURL: c.DatabaseURL, GrowthDatabaseURL: b.GrowthDatabaseURL, Small: b.Small,
 		Clients: b.Clients, Orgs: b.Orgs, Duration: b.Duration, Warmup: b.Warmup, PgbenchPath: b.Pgbench,
 		UsageBatch: b.UsageBatch, UsageOrgs: b.UsageOrgs, Subscribers: b.Subscribers, SubscriberOrgs: b.SubscriberOrgs,
 		SQLiteOrgs: b.SQLiteOrgs, GrowthOrgs: b.GrowthOrgs, SeedEntries: b.SeedEntries, Only: b.Only,
+		ProfileDir: b.Profile,
 	}, os.Stdout)
 }

@@ -17,9 +17,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -72,6 +74,10 @@ type Options struct {
 	// Only, when set, runs just these scenarios (of Scenarios); start-up
 	// and idle RSS are always measured.
 	Only []string
+	// ProfileDir, when set, is where a CPU profile of the servers is saved
+	// for every measured window of theirs (the servers then serve pprof
+	// on a loopback port); the report sums each up.
+	ProfileDir string
 }
 
 // Scenarios are the names Options.Only takes, in the order they run.
@@ -166,7 +172,13 @@ func RunReport(ctx context.Context, o Options, out io.Writer) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	b := &run{o: o, out: out, runID: newRunID(), secret: newRunID() + newRunID() + newRunID() + newRunID()}
+	b := &run{o: o, out: out, runID: newRunID(), secret: newRunID() + newRunID() + newRunID() + newRunID(), profileNames: map[string]bool{}}
+	b.databases = benchDatabases(o, b.runID)
+	if o.ProfileDir != "" {
+		if err := os.MkdirAll(o.ProfileDir, 0o755); err != nil {
+			return Report{}, domain.Internal(err)
+		}
+	}
 	b.rep.Machine = describeMachine(ctx, o.DatabaseURL, o.FsyncProbe)
 	fmt.Fprintf(out, "machine: %s\n\n", b.rep.Machine)
 	steps := []struct {
@@ -209,6 +221,60 @@ type run struct {
 	ceiling, spread float64
 	// subscriberTargets are the main store's orgs the subscribers watch.
 	subscriberTargets []Target
+	// live are the processes started and not stopped yet (servers and the
+	// reference handler), for the CPU accounting of loads against them.
+	live []*server
+	// databases are the names of the bench's PostgreSQL databases.
+	databases []string
+	// profileNames are the profile files written so far.
+	profileNames map[string]bool
+}
+
+// benchDatabases returns the names of the PostgreSQL databases a run uses:
+// the main one, pgbench's scratch one and the growth one.
+func benchDatabases(o Options, runID string) []string {
+	names := []string{pgbenchDatabase + runID, "tally_bench_growth_" + runID}
+	for _, u := range []string{o.DatabaseURL, o.GrowthDatabaseURL} {
+		if p, err := url.Parse(u); err == nil && strings.Trim(p.Path, "/") != "" {
+			names = append(names, strings.Trim(p.Path, "/"))
+		}
+	}
+	return names
+}
+
+// meterFor returns the meter of a run against servers: their CPU is the
+// server side's, and with --profile their profiles are fetched.
+func (b *run) meterFor(servers ...*server) *meter {
+	m := &meter{databases: b.databases}
+	for _, s := range servers {
+		m.servers = append(m.servers, s.PID)
+		if s.Pprof != "" {
+			m.pprof = append(m.pprof, s.Pprof)
+		}
+	}
+	return m
+}
+
+// serving returns the live processes behind endpoints.
+func (b *run) serving(endpoints []string) []*server {
+	var out []*server
+	for _, s := range b.live {
+		for _, e := range endpoints {
+			if strings.HasPrefix(e, s.URL+"/") || e == s.URL {
+				out = append(out, s)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// cpuRow adds a run's row to the CPU table and saves its profile.
+func (b *run) cpuRow(run string, perSecond float64, use *CPUUse) {
+	b.rep.CPU = append(b.rep.CPU, CPURow{Run: run, PerSecond: perSecond, Use: use})
+	if b.o.ProfileDir != "" && use != nil && (use.Profile != nil || use.ProfileErr != nil) {
+		b.rep.Profiles = append(b.rep.Profiles, saveProfile(b.o.ProfileDir, run, use, b.profileNames))
+	}
 }
 
 // want says whether the scenario named name runs.
@@ -224,10 +290,11 @@ func (b *run) logf(format string, args ...any) {
 // start starts a server on databaseURL and reports its start-up; name
 // labels the rows ("" for none).
 func (b *run) start(ctx context.Context, databaseURL, name string) (*server, error) {
-	s, err := startServer(ctx, b.o.Binary, databaseURL, b.secret, b.o.Subscribers)
+	s, err := startServer(ctx, b.o.Binary, databaseURL, b.secret, b.o.Subscribers, b.o.ProfileDir != "")
 	if err != nil {
 		return nil, err
 	}
+	b.live = append(b.live, s)
 	if name != "" {
 		idle := s.idleRSS(ctx)
 		b.logf("server:  %s ready in %s, idle RSS %s (pid %d)", name, s.Startup.Round(time.Millisecond), mebibytes(idle), s.PID)
@@ -240,11 +307,15 @@ func (b *run) start(ctx context.Context, databaseURL, name string) (*server, err
 // stop stops a server and prints the warnings and errors it logged once
 // ready: how many were slow-SQL lines, then the last few lines.
 func (b *run) stop(s *server) {
+	b.live = slices.DeleteFunc(b.live, func(l *server) bool { return l == s })
 	log := strings.TrimSpace(s.stop())
-	if log == "" {
+	// With --profile, the pprof listener's own warning is no news.
+	lines := slices.DeleteFunc(strings.Split(log, "\n"), func(l string) bool {
+		return l == "" || strings.Contains(l, `"msg":"profiles listening`)
+	})
+	if len(lines) == 0 {
 		return
 	}
-	lines := strings.Split(log, "\n")
 	slow := 0
 	for _, l := range lines {
 		if strings.Contains(l, `"msg":"slow sql"`) {
@@ -262,8 +333,10 @@ func (b *run) stop(s *server) {
 // load runs one load against endpoints and prints its line.
 func (b *run) load(ctx context.Context, name string, kind requestKind, targets []Target, endpoints ...string) LoadResult {
 	l := &load{endpoints: endpoints, kind: kind, targets: targets, clients: b.o.Clients,
-		warmup: b.o.Warmup, duration: b.o.Duration, runID: b.runID + "-" + strings.ReplaceAll(name, " ", "_")}
+		warmup: b.o.Warmup, duration: b.o.Duration, runID: b.runID + "-" + strings.ReplaceAll(name, " ", "_"),
+		meter: b.meterFor(b.serving(endpoints)...)}
 	r := l.run(ctx)
+	b.cpuRow(name, r.PerSecond(), r.CPU)
 	b.logf("%-40s %10.1f/s  p50 %s  p99 %s  max %s  errors %d", name, r.PerSecond(),
 		millis(r.Latencies.P50), millis(r.Latencies.P99), millis(r.Latencies.Max), r.Errors)
 	for _, e := range r.ErrorSamples {
@@ -325,12 +398,13 @@ func (b *run) postgres(ctx context.Context) error {
 	// 3. Reads against the plain handler.
 	if b.want("reads") {
 		read := b.load(ctx, "org { balance } (API key)", kindReadBalance, spread, base)
-		ref, err := startReference(ctx, o.DatabaseURL)
+		ref, err := startReference(ctx, o.Binary, o.DatabaseURL)
 		if err != nil {
 			return err
 		}
-		plain := b.load(ctx, "plain net/http + pgx handler", kindReference, spread, ref.URL)
-		ref.close()
+		b.live = append(b.live, ref)
+		plain := b.load(ctx, "plain net/http + pgx handler (reference)", kindReference, spread, ref.URL)
+		b.stop(ref)
 		b.noErrors("balance read", read)
 		b.noErrors("reference read", plain)
 		b.rep.add(fmt.Sprintf("`org(id) { balance { total } }` with an API key, %s orgs", thousands(float64(o.Orgs))),
@@ -387,20 +461,24 @@ func (b *run) debits(ctx context.Context, base string, hot, spread []Target) (ac
 	one := b.load(ctx, "consumeCredits, 1 org", kindDebit, hot, base)
 	acked += one.Acked
 	pg.checkpoint(ctx)
+	w := b.meterFor().begin(ctx, o.Duration)
 	hotTPS, err := pg.hotRow(ctx, o.Clients, o.Duration)
 	if err != nil {
 		return acked, err
 	}
 	b.logf("%-40s %10.1f tps", "pgbench hot-row", hotTPS)
+	b.cpuRow("pgbench hot-row (reference)", hotTPS, w.end(pgbenchOps(hotTPS, o.Duration)))
 	pg.checkpoint(ctx)
 	many := b.load(ctx, fmt.Sprintf("consumeCredits, %d orgs", o.Orgs), kindDebit, spread, base)
 	acked += many.Acked
 	pg.checkpoint(ctx)
+	w = b.meterFor().begin(ctx, o.Duration)
 	tpcb, err := pg.tpcb(ctx, o.Clients, o.Duration)
 	if err != nil {
 		return acked, err
 	}
 	b.logf("%-40s %10.1f tps", "pgbench tpcb-like", tpcb)
+	b.cpuRow("pgbench TPC-B (reference)", tpcb, w.end(pgbenchOps(tpcb, o.Duration)))
 	b.noErrors("consumeCredits 1 org", one)
 	b.noErrors("consumeCredits spread", many)
 	b.spread = many.PerSecond()
@@ -420,7 +498,8 @@ func (b *run) subscribers(ctx context.Context, servers []*server, targets []Targ
 	o := b.o
 	sr := &subscriberRun{servers: servers, databaseURL: o.DatabaseURL, targets: targets,
 		subscribers: o.Subscribers, clients: o.Clients, warmup: o.Warmup, duration: o.Duration,
-		settle: o.Settle, runID: fmt.Sprintf("%s-%d", b.runID, len(servers))} // idempotency keys differ per run
+		settle: o.Settle, runID: fmt.Sprintf("%s-%d", b.runID, len(servers)), // idempotency keys differ per run
+		meter: b.meterFor(servers...)}
 	res, err := sr.run(ctx)
 	*acked += res.Without.Acked + res.With.Acked + res.ProbeDebits
 	if err != nil {
@@ -430,6 +509,8 @@ func (b *run) subscribers(ctx context.Context, servers []*server, targets []Targ
 	if len(servers) > 1 {
 		where = fmt.Sprintf("%d instances", len(servers))
 	}
+	b.cpuRow(fmt.Sprintf("consumeCredits, %d orgs, no subscribers, %s", res.Orgs, where), res.Without.PerSecond(), res.Without.CPU)
+	b.cpuRow(fmt.Sprintf("consumeCredits, %d orgs, %d subscribers, %s", res.Orgs, res.Subscribers, where), res.With.PerSecond(), res.With.CPU)
 	b.logf("subscribers on %s:", where)
 	b.logf("%-40s %10.1f/s  without subscribers", fmt.Sprintf("consumeCredits, %d orgs", res.Orgs), res.Without.PerSecond())
 	b.logf("%-40s %10.1f/s  with %d subscribers (connected in %s)", "", res.With.PerSecond(), res.Subscribers, res.Connect.Round(time.Millisecond))
@@ -497,7 +578,9 @@ func (b *run) usage(ctx context.Context, srv *server, owner domain.User, targets
 	o := b.o
 	u := &usageRun{endpoint: srv.URL + "/v1/usage/events", targets: targets, clients: o.Clients, batch: o.UsageBatch,
 		duration: o.Duration, runID: b.runID}
+	w := b.meterFor(srv).begin(ctx, o.Duration)
 	res := u.run(ctx)
+	b.cpuRow(fmt.Sprintf("usage ingest, batches of %d (per event)", o.UsageBatch), res.PerSecond(), w.end(res.Events))
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -630,6 +713,13 @@ func (b *run) growth(ctx context.Context) (err error) {
 	b.rep.check("growth: acknowledged debits = new CONSUME ledger entries", consumed-consumedBefore == int64(acked),
 		"%d acknowledged, %d entries", acked, consumed-consumedBefore)
 	return nil
+}
+
+// pgbenchOps returns the transactions of a pgbench run of d at tps (pgbench
+// runs whole seconds).
+func pgbenchOps(tps float64, d time.Duration) int {
+	secs, _ := strconv.Atoi(seconds(d))
+	return int(tps * float64(secs))
 }
 
 // newRunID returns a short random tag that keeps names and idempotency keys

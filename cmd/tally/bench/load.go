@@ -54,6 +54,9 @@ type LoadResult struct {
 	Window       time.Duration // the measured time, warm-up excluded
 	Latencies    Latencies     // of the successful requests
 	ErrorSamples []string      // the first few errors
+	// CPU is where the CPU of the measured window went (nil when the load
+	// had no meter or the system has no /proc).
+	CPU *CPUUse
 }
 
 // PerSecond returns successful debits per second.
@@ -75,6 +78,8 @@ type load struct {
 	warmup   time.Duration
 	duration time.Duration
 	runID    string // makes idempotency keys unique across runs
+	// meter, when set, measures the CPU of the window.
+	meter *meter
 }
 
 // pick returns the target of a client's k-th request: clients walk the
@@ -94,6 +99,7 @@ func (l *load) run(ctx context.Context) LoadResult {
 		total   LoadResult
 		samples []time.Duration
 	)
+	cpu := l.meter.during(ctx, from, to)
 	for c := range l.clients {
 		wg.Add(1)
 		go func() {
@@ -116,6 +122,7 @@ func (l *load) run(ctx context.Context) LoadResult {
 	wg.Wait()
 	total.Window = l.duration
 	total.Latencies = Summarize(samples)
+	total.CPU = cpu(total.Successes)
 	return total
 }
 

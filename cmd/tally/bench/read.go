@@ -7,10 +7,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os/exec"
 	"strconv"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tallyhq/tally/cmd/tally/internal/readref"
 	"github.com/tallyhq/tally/domain"
@@ -121,40 +120,43 @@ func checkReferenceResponse(status int, body []byte) error {
 	return nil
 }
 
-// referenceServer serves readref's plain handler: GET ?org=<id> answers
-// the org's balance counters from one SELECT on a pgx pool.
-type referenceServer struct {
-	URL  string
-	pool *pgxpool.Pool
-	srv  *http.Server
-	done chan struct{}
+// startReference runs the reference handler in a process of its own
+// (`binary bench --serve-reference ADDR`), as the server runs in its own:
+// the bench's CPU accounting then tells the handler's CPU from the load
+// client's. It is ready when it answers anything.
+func startReference(ctx context.Context, binary, databaseURL string) (*server, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	env := append(baseEnv(), "DATABASE_URL="+databaseURL)
+	return startProcess(ctx, exec.Command(binary, "bench", "--serve-reference", addr), env, "http://"+addr, "/",
+		func(int) bool { return true })
 }
 
-// startReference serves the reference handler on a free loopback port.
-func startReference(ctx context.Context, databaseURL string) (*referenceServer, error) {
+// ServeReference serves readref's plain handler on addr until ctx ends:
+// GET ?org=<id> answers the org's balance counters from one SELECT on a
+// pgx pool of as many connections as the server's.
+func ServeReference(ctx context.Context, databaseURL, addr string) error {
 	pool, err := readref.Open(ctx, databaseURL, referencePoolSize)
 	if err != nil {
-		return nil, domain.Internal(fmt.Errorf("reference pool: %w", err))
+		return domain.Internal(fmt.Errorf("reference pool: %w", err))
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	defer pool.Close()
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		pool.Close()
-		return nil, domain.Internal(err)
+		return domain.Internal(err)
 	}
-	r := &referenceServer{URL: "http://" + ln.Addr().String(), pool: pool, done: make(chan struct{})}
-	r.srv = &http.Server{Handler: readref.Handler(pool), ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		defer close(r.done)
-		_ = r.srv.Serve(ln)
-	}()
-	return r, nil
-}
-
-// close stops the handler and its pool.
-func (r *referenceServer) close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	srv := &http.Server{Handler: readref.Handler(pool), ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return domain.Internal(err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	_ = r.srv.Shutdown(ctx)
-	<-r.done
-	r.pool.Close()
+	_ = srv.Shutdown(sctx)
+	return nil
 }

@@ -33,6 +33,7 @@ type server struct {
 	URL     string        // http://127.0.0.1:PORT
 	PID     int           // for /proc/PID/status
 	Startup time.Duration // exec to the first /readyz 200
+	Pprof   string        // http://127.0.0.1:PORT of its pprof listener, "" when off
 	cmd     *exec.Cmd
 	log     *syncBuffer
 	readyAt int // the log's length when the server became ready
@@ -74,15 +75,7 @@ const metricsToken = "tally-bench-metrics"
 // bench's secret, warnings only, websocket limits that admit the
 // subscriber scenario, and /metrics behind metricsToken.
 func serverEnv(databaseURL, jwtSecret, addr string, subscribers int) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "TALLY_") || k == "DATABASE_URL" {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env,
+	return append(baseEnv(),
 		"DATABASE_URL="+databaseURL,
 		"TALLY_ENV=production",
 		"TALLY_LOG_LEVEL=warn",
@@ -92,6 +85,19 @@ func serverEnv(databaseURL, jwtSecret, addr string, subscribers int) []string {
 		"TALLY_WS_MAX_PER_PRINCIPAL=1000",
 		"TALLY_METRICS_TOKEN="+metricsToken,
 	)
+}
+
+// baseEnv is the bench's environment without Tally's settings.
+func baseEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "TALLY_") || k == "DATABASE_URL" {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
 }
 
 // freeAddr returns a loopback address nobody listens on right now.
@@ -108,19 +114,41 @@ func freeAddr() (string, error) {
 }
 
 // startServer runs `binary serve` on databaseURL and waits until it is
-// ready, measuring the time from exec to the first /readyz 200.
-func startServer(ctx context.Context, binary, databaseURL, jwtSecret string, subscribers int) (*server, error) {
+// ready, measuring the time from exec to the first /readyz 200; with
+// pprof, the server also serves its profiles on a free loopback port.
+func startServer(ctx context.Context, binary, databaseURL, jwtSecret string, subscribers int, pprof bool) (*server, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	s := &server{URL: "http://" + addr, log: &syncBuffer{}, done: make(chan struct{})}
-	s.cmd = exec.Command(binary, "serve")
-	s.cmd.Env = serverEnv(databaseURL, jwtSecret, addr, subscribers)
+	env := serverEnv(databaseURL, jwtSecret, addr, subscribers)
+	var pprofAddr string
+	if pprof {
+		if pprofAddr, err = freeAddr(); err != nil {
+			return nil, err
+		}
+		env = append(env, "TALLY_PPROF_ADDR="+pprofAddr)
+	}
+	s, err := startProcess(ctx, exec.Command(binary, "serve"), env, "http://"+addr, "/readyz",
+		func(status int) bool { return status == http.StatusOK })
+	if err != nil {
+		return nil, err
+	}
+	if pprof {
+		s.Pprof = "http://" + pprofAddr
+	}
+	return s, nil
+}
+
+// startProcess starts cmd with env and polls url+probe until ready says
+// yes to an answer's status, measuring the time from exec to then.
+func startProcess(ctx context.Context, cmd *exec.Cmd, env []string, url, probe string, ready func(status int) bool) (*server, error) {
+	s := &server{URL: url, log: &syncBuffer{}, done: make(chan struct{}), cmd: cmd}
+	s.cmd.Env = env
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	began := time.Now()
 	if err := s.cmd.Start(); err != nil {
-		return nil, domain.Internal(fmt.Errorf("start %s serve: %w", binary, err))
+		return nil, domain.Internal(fmt.Errorf("start %s: %w", strings.Join(cmd.Args, " "), err))
 	}
 	s.PID = s.cmd.Process.Pid
 	go func() { s.err = s.cmd.Wait(); close(s.done) }()
@@ -128,10 +156,10 @@ func startServer(ctx context.Context, binary, databaseURL, jwtSecret string, sub
 	hc := &http.Client{Timeout: time.Second}
 	deadline := time.Now().Add(readyTimeout)
 	for {
-		res, err := hc.Get(s.URL + "/readyz")
+		res, err := hc.Get(s.URL + probe)
 		if err == nil {
 			_ = res.Body.Close()
-			if res.StatusCode == http.StatusOK {
+			if ready(res.StatusCode) {
 				s.Startup = time.Since(began)
 				s.readyAt = s.log.Len()
 				return s, nil
@@ -139,7 +167,7 @@ func startServer(ctx context.Context, binary, databaseURL, jwtSecret string, sub
 		}
 		select {
 		case <-s.done:
-			return nil, domain.Internal(fmt.Errorf("server exited before it was ready: %v\n%s", s.err, s.log))
+			return nil, domain.Internal(fmt.Errorf("%s exited before it was ready: %v\n%s", strings.Join(cmd.Args, " "), s.err, s.log))
 		case <-ctx.Done():
 			s.stop()
 			return nil, ctx.Err()
@@ -147,7 +175,7 @@ func startServer(ctx context.Context, binary, databaseURL, jwtSecret string, sub
 		}
 		if time.Now().After(deadline) {
 			s.stop()
-			return nil, domain.Internal(fmt.Errorf("server not ready within %s:\n%s", readyTimeout, s.log))
+			return nil, domain.Internal(fmt.Errorf("%s not ready within %s:\n%s", strings.Join(cmd.Args, " "), readyTimeout, s.log))
 		}
 	}
 }

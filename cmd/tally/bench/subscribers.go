@@ -219,6 +219,7 @@ type subscriberRun struct {
 	duration    time.Duration
 	settle      time.Duration // longest wait for pushes to arrive
 	runID       string
+	meter       *meter // measures the CPU of both loads' windows (nil: not)
 }
 
 // endpoints returns the servers' GraphQL endpoints.
@@ -286,7 +287,7 @@ func (r *subscriberRun) run(ctx context.Context) (SubscriberResult, error) {
 	res := SubscriberResult{Subscribers: r.subscribers, Orgs: len(r.targets), Clients: r.clients}
 	newLoad := func(tag string) *load {
 		return &load{endpoints: r.endpoints(), targets: r.targets, clients: r.clients,
-			warmup: r.warmup, duration: r.duration, runID: r.runID + "-" + tag}
+			warmup: r.warmup, duration: r.duration, runID: r.runID + "-" + tag, meter: r.meter}
 	}
 	res.Without = newLoad("subs-without").run(ctx)
 	res.RSSBeforeKiB = r.rss()

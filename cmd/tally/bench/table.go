@@ -24,6 +24,10 @@ type Report struct {
 	Machine Machine
 	Rows    []Row
 	Checks  []Check
+	// CPU is where the CPU of each measured window went; Profiles are the
+	// servers' CPU profiles of them (with --profile).
+	CPU      []CPURow
+	Profiles []ProfileNote
 }
 
 // add appends a row.
@@ -66,6 +70,10 @@ func WriteTable(w io.Writer, r Report) error {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", cell(row.Figure), cell(row.Value), cell(row.Ratio), cell(row.Against))
 	}
 	b.WriteByte('\n')
+	if len(r.CPU) > 0 {
+		WriteCPUTable(&b, r.CPU)
+	}
+	writeProfiles(&b, r.Profiles)
 	for _, c := range r.Checks {
 		verdict := "ok"
 		if !c.OK {
