@@ -32,7 +32,9 @@ func Positional(dialect, q string) string { return (&DB{dialect: dialect}).posit
 
 // ScanPlanned scans the current row of rows into dest with plans kept in
 // s, as OrgBalance does (new(ScanPlans) for a fresh set).
-func ScanPlanned(s *ScanPlans, rows pgx.Rows, dest ...any) error { return (*scanPlans)(s).scan(rows, dest...) }
+func ScanPlanned(s *ScanPlans, rows pgx.Rows, dest ...any) error {
+	return (*scanPlans)(s).scan(rows, dest...)
+}
 
 // ScanPlans exposes scanPlans to its test.
 type ScanPlans scanPlans
