@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -189,8 +188,7 @@ func onlyPostJSON(next http.Handler) http.Handler {
 			writeError(w, http.StatusMethodNotAllowed, "use POST (or a websocket for subscriptions)", domain.CodeInvalidInput, "method")
 			return
 		default:
-			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-			if err != nil || mt != "application/json" {
+			if !isJSON(r.Header.Get("Content-Type")) {
 				writeError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json", domain.CodeInvalidInput, "Content-Type")
 				return
 			}

@@ -93,4 +93,21 @@ func responseMediaType(r *http.Request) (mediaType string, ok bool) {
 }
 
 // contentType is the Content-Type header of an answer in mediaType.
-func contentType(mediaType string) string { return mediaType + "; charset=utf-8" }
+func contentType(mediaType string) string {
+	switch mediaType { // the usual two without building the string
+	case mediaJSON:
+		return mediaJSON + "; charset=utf-8"
+	case mediaGraphQLResponse:
+		return mediaGraphQLResponse + "; charset=utf-8"
+	}
+	return mediaType + "; charset=utf-8"
+}
+
+// isJSON reports whether a Content-Type header names application/json.
+func isJSON(contentType string) bool {
+	if contentType == mediaJSON { // the usual header, without parsing it
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == mediaJSON
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"mime"
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -38,8 +37,7 @@ func (postTransport) Supports(r *http.Request) bool {
 	if r.Header.Get("Upgrade") != "" || r.Method != http.MethodPost {
 		return false
 	}
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	return err == nil && mt == "application/json"
+	return isJSON(r.Header.Get("Content-Type"))
 }
 
 // Do runs one request.
@@ -50,7 +48,9 @@ func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		writeNotAcceptable(w)
 		return
 	}
-	w.Header().Set("Content-Type", contentType(media))
+	if ct := contentType(media); w.Header().Get("Content-Type") != ct { // precheckBody set it
+		w.Header().Set("Content-Type", ct)
+	}
 	start := graphql.Now()
 
 	var params graphql.RawParams
