@@ -52,7 +52,7 @@ func TestComplexityLimit(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			oc := docs[tt.query]
 			if oc == nil {
-				doc, errs := gqlparser.LoadQuery(es.Schema(), tt.query)
+				doc, errs := gqlparser.LoadQueryWithRules(es.Schema(), tt.query, nil)
 				if errs != nil {
 					t.Fatal(errs)
 				}
