@@ -1,6 +1,10 @@
 package db
 
-import "context"
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+)
 
 // MigrateDownTo rolls the schema back to version (tests of the Down
 // sections).
@@ -25,3 +29,12 @@ func (d *DB) PreparesShared() bool { return d.gdb.PrepareStmt }
 
 // Positional exposes DB.positional to its test.
 func Positional(dialect, q string) string { return (&DB{dialect: dialect}).positional(q) }
+
+// ScanPlanned scans the current row of rows into dest with plans kept in
+// s, as OrgBalance does (new(ScanPlans) for a fresh set).
+func ScanPlanned(s *ScanPlans, rows pgx.Rows, dest ...any) error {
+	return (*scanPlans)(s).scan(rows, dest...)
+}
+
+// ScanPlans exposes scanPlans to its test.
+type ScanPlans scanPlans

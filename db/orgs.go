@@ -186,7 +186,7 @@ func (d *DB) OrgBalance(ctx context.Context, orgID string, allGrants bool, now t
 				return mapErr(err, "org")
 			}
 			defer rows.Close()
-			o, b, gs, err = collectOrgBalance(rows, orgID)
+			o, b, gs, err = collectOrgBalance(rows, orgID, func(dest ...any) error { return orgBalancePlans.scan(rows, dest...) })
 			return err
 		})
 		return o, b, gs, err
@@ -196,16 +196,19 @@ func (d *DB) OrgBalance(ctx context.Context, orgID string, allGrants bool, now t
 		return domain.Org{}, domain.Balance{}, nil, mapErr(err, "org")
 	}
 	defer func() { _ = rows.Close() }()
-	return collectOrgBalance(rows, orgID)
+	return collectOrgBalance(rows, orgID, rows.Scan)
 }
 
-// collectOrgBalance reads the rows of an orgBalanceSQL query; the caller
-// closes rows.
+// orgBalancePlans keeps the scan plans of OrgBalance's statement on
+// PostgreSQL.
+var orgBalancePlans scanPlans
+
+// collectOrgBalance reads the rows of an orgBalanceSQL query, each with
+// scan (rows' Scan, or one with kept plans); the caller closes rows.
 func collectOrgBalance[R interface {
 	Next() bool
-	Scan(dest ...any) error
 	Err() error
-}](rows R, orgID string) (domain.Org, domain.Balance, []domain.Grant, error) {
+}](rows R, orgID string, scan func(dest ...any) error) (domain.Org, domain.Balance, []domain.Grant, error) {
 	var (
 		o      orgRow
 		b      = domain.Balance{OrgID: orgID}
@@ -216,7 +219,7 @@ func collectOrgBalance[R interface {
 		status string
 	)
 	for rows.Next() {
-		if err := rows.Scan(&o.ID, &o.Name, &o.Country, &o.Currency, &status, &o.Seats, &o.CreatedAt, &o.UpdatedAt, &o.DeletedAt, &o.SuspendedAt,
+		if err := scan(&o.ID, &o.Name, &o.Country, &o.Currency, &status, &o.Seats, &o.CreatedAt, &o.UpdatedAt, &o.DeletedAt, &o.SuspendedAt,
 			&b.Total, &b.Free, &b.Paid, &b.Version, &b.UpdatedAt, &b.RechargeBelow, &b.LowBalanceBelow, &b.LowBalanceAlerted,
 			&g.ID, &g.OrgID, &g.Kind, &g.Amount, &g.Remaining, &g.ExpiresAt, &g.OrderID, &g.Reason, &gAt); err != nil {
 			return domain.Org{}, domain.Balance{}, nil, mapErr(err, "org")

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -162,7 +161,7 @@ func NewHandler(svc *domain.Service, opts Options) *Handler {
 	} else {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
+	srv.Use(newComplexityLimit(opts.ComplexityLimit, &cfg.Complexity))
 	srv.Use(wsOperations{limiter: opts.RateLimiter})
 	srv.Use(operationDeadline{timeout: opts.OperationTimeout})
 	srv.Use(errorCap{max: opts.Limits.Errors})
@@ -189,8 +188,7 @@ func onlyPostJSON(next http.Handler) http.Handler {
 			writeError(w, http.StatusMethodNotAllowed, "use POST (or a websocket for subscriptions)", domain.CodeInvalidInput, "method")
 			return
 		default:
-			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-			if err != nil || mt != "application/json" {
+			if !isJSON(r.Header.Get("Content-Type")) {
 				writeError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json", domain.CodeInvalidInput, "Content-Type")
 				return
 			}
@@ -218,15 +216,32 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.Org.CreditNotes = page
 }
 
-// prechecked marks a request precheckBody checked; its value is the query
-// text whose limits it checked ("" for none).
+// prechecked marks a request precheckBody checked; its value is a
+// *checkedBody.
 type prechecked struct{}
+
+// checkedBody is what precheckBody learnt of a request: the response media
+// type it chose, the query text whose limits it checked ("" for none) and,
+// when the body is one JSON object of parameters, those parameters, decoded
+// as postTransport decodes them, for it not to decode the body again.
+type checkedBody struct {
+	media  string
+	query  string
+	params *graphql.RawParams // nil: postTransport decodes the body itself
+}
+
+// checkedFrom returns what precheckBody learnt of the request of ctx; nil
+// when it did not check it.
+func checkedFrom(ctx context.Context) *checkedBody {
+	c, _ := ctx.Value(prechecked{}).(*checkedBody)
+	return c
+}
 
 // checkedQuery reports whether precheckBody already checked the limits of
 // query for the request of ctx.
 func checkedQuery(ctx context.Context, query string) bool {
-	q, ok := ctx.Value(prechecked{}).(string)
-	return ok && q != "" && q == query
+	c := checkedFrom(ctx)
+	return c != nil && c.query != "" && c.query == query
 }
 
 // precheckBody chooses the response media type of a POST from its Accept
@@ -249,7 +264,6 @@ func precheckBody(max int64, limits *operationLimits, next http.Handler) http.Ha
 			writeNotAcceptable(w)
 			return
 		}
-		r = withMediaType(r, media)
 		w.Header().Set("Content-Type", contentType(media))
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 		if err != nil {
@@ -265,20 +279,50 @@ func precheckBody(max int64, limits *operationLimits, next http.Handler) http.Ha
 			writeError(w, http.StatusBadRequest, "request body must be valid UTF-8", domain.CodeInvalidInput, "body")
 			return
 		}
-		var params struct {
-			Query string `json:"query"`
+		checked := &checkedBody{media: media, params: decodeParams(body)}
+		if checked.params != nil {
+			checked.query = checked.params.Query
+		} else {
+			var params struct {
+				Query string `json:"query"`
+			}
+			if json.Unmarshal(body, &params) == nil {
+				checked.query = params.Query
+			}
 		}
-		if json.Unmarshal(body, &params) == nil && params.Query != "" {
-			if err := limits.check(params.Query); err != nil {
+		if checked.query != "" {
+			if err := limits.check(checked.query); err != nil {
 				writeError(w, refusedDocumentStatus(media), err.Message, domain.CodeInvalidInput, "query")
 				return
 			}
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		// The checked query text: the limits extension need not measure it
-		// again (checkedQuery).
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), prechecked{}, params.Query)))
+		// The chosen media type, the checked query text (the limits
+		// extension need not measure it again: checkedQuery) and the
+		// decoded parameters.
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), prechecked{}, checked)))
 	})
+}
+
+// decodeParams decodes a request body as postTransport does (one JSON
+// value, numbers kept as json.Number); nil when that fails or when
+// anything but white space follows the value, where json.Unmarshal, which
+// precheckBody's query is read with otherwise, would fail.
+func decodeParams(body []byte) *graphql.RawParams {
+	var p graphql.RawParams
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if dec.Decode(&p) != nil {
+		return nil
+	}
+	for _, c := range body[dec.InputOffset():] {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+		default:
+			return nil
+		}
+	}
+	return &p
 }
 
 // writeError answers with one GraphQL-shaped error outside gqlgen:

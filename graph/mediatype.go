@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"context"
 	"mime"
 	"net/http"
 	"strconv"
@@ -79,20 +78,12 @@ func acceptQuality(accept, mediaType string) (q float64, named bool) {
 	return q, best == 3
 }
 
-// mediaTypeKey holds the negotiated response media type of a request.
-type mediaTypeKey struct{}
-
-// withMediaType records the response media type chosen for a request.
-func withMediaType(r *http.Request, mediaType string) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), mediaTypeKey{}, mediaType))
-}
-
 // responseMediaType is the media type chosen for r's answer by
 // precheckBody; negotiated again when nothing chose one, and
 // application/json when nothing is acceptable (ok false).
 func responseMediaType(r *http.Request) (mediaType string, ok bool) {
-	if mt, found := r.Context().Value(mediaTypeKey{}).(string); found {
-		return mt, true
+	if c := checkedFrom(r.Context()); c != nil {
+		return c.media, true
 	}
 	mt, ok := negotiate(r.Header.Get("Accept"))
 	if !ok {
@@ -102,4 +93,21 @@ func responseMediaType(r *http.Request) (mediaType string, ok bool) {
 }
 
 // contentType is the Content-Type header of an answer in mediaType.
-func contentType(mediaType string) string { return mediaType + "; charset=utf-8" }
+func contentType(mediaType string) string {
+	switch mediaType { // the usual two without building the string
+	case mediaJSON:
+		return mediaJSON + "; charset=utf-8"
+	case mediaGraphQLResponse:
+		return mediaGraphQLResponse + "; charset=utf-8"
+	}
+	return mediaType + "; charset=utf-8"
+}
+
+// isJSON reports whether a Content-Type header names application/json.
+func isJSON(contentType string) bool {
+	if contentType == mediaJSON { // the usual header, without parsing it
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == mediaJSON
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"mime"
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -38,8 +37,7 @@ func (postTransport) Supports(r *http.Request) bool {
 	if r.Header.Get("Upgrade") != "" || r.Method != http.MethodPost {
 		return false
 	}
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	return err == nil && mt == "application/json"
+	return isJSON(r.Header.Get("Content-Type"))
 }
 
 // Do runs one request.
@@ -50,21 +48,28 @@ func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		writeNotAcceptable(w)
 		return
 	}
-	w.Header().Set("Content-Type", contentType(media))
+	if ct := contentType(media); w.Header().Get("Content-Type") != ct { // precheckBody set it
+		w.Header().Set("Content-Type", ct)
+	}
 	start := graphql.Now()
 
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		writeRequestErrors(w, http.StatusBadRequest, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("request body could not be read")}))
-		return
-	}
 	var params graphql.RawParams
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&params); err != nil {
-		writeRequestErrors(w, http.StatusBadRequest, exec.DispatchError(ctx, gqlerror.List{
-			gqlerror.Errorf("json request body could not be decoded: %v", err)}))
-		return
+	if c := checkedFrom(ctx); c != nil && c.params != nil {
+		// precheckBody decoded the body already, as below.
+		params, c.params = *c.params, nil
+	} else {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			writeRequestErrors(w, http.StatusBadRequest, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("request body could not be read")}))
+			return
+		}
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&params); err != nil {
+			writeRequestErrors(w, http.StatusBadRequest, exec.DispatchError(ctx, gqlerror.List{
+				gqlerror.Errorf("json request body could not be decoded: %v", err)}))
+			return
+		}
 	}
 	if params.Query == "" && params.Extensions["persistedQuery"] == nil {
 		writeRequestErrors(w, http.StatusBadRequest, exec.DispatchError(ctx, gqlerror.List{
@@ -125,7 +130,47 @@ func writeRequestErrors(w http.ResponseWriter, status int, resp *graphql.Respons
 
 // writeJSON answers 200 with the response of an operation that ran.
 func writeJSON(w http.ResponseWriter, resp *graphql.Response) {
+	if resp != nil && len(resp.Errors) == 0 && resp.Label == "" && resp.Path == nil && resp.HasNext == nil &&
+		len(resp.Extensions) == 0 && plainJSON(resp.Data) {
+		// What json.Marshal writes for it, without encoding/json
+		// scanning the data again.
+		b := make([]byte, 0, len(`{"data":}`)+len(resp.Data))
+		b = append(append(append(b, `{"data":`...), resp.Data...), '}')
+		_, _ = w.Write(b)
+		return
+	}
 	writeBody(w, resp)
+}
+
+// plainJSON reports whether json.Marshal copies data, a json.RawMessage,
+// unchanged: it is not empty, has no white space outside its strings and
+// nothing json.Marshal escapes (<, >, &, U+2028, U+2029). It does not
+// check that data is valid JSON; gqlgen writes it.
+func plainJSON(data []byte) bool {
+	if len(data) == 0 {
+		return false
+	}
+	inString, escaped := false, false
+	for _, c := range data {
+		switch {
+		case c == '<' || c == '>' || c == '&' || c == 0xE2: // 0xE2 starts U+2028 and U+2029 (and more)
+			return false
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			return false
+		}
+	}
+	return true
 }
 
 func writeBody(w io.Writer, v any) {
