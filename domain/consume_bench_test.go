@@ -17,25 +17,36 @@ import (
 // its balance lock), and spread over 10, 100 and 1,000 orgs (spends of
 // different orgs, which group commit lets share transactions). PostgreSQL
 // flushes the WAL at every commit, as in production. Each store
-// and org count is set up once. Run:
+// and org count is set up once; postgres-apikey spends on PostgreSQL as
+// each org's API key (authorize reads nothing), as the load benchmark's
+// clients do. Run:
 //
 //	go test -run '^$' -bench Consume -benchtime 20000x ./domain/
 func BenchmarkConsume(b *testing.B) {
 	for _, be := range []struct {
 		name string
 		open func(testing.TB) *db.DB
-	}{{"postgres", durablePostgres}, {"sqlite", dbtest.SQLite}} {
+		key  bool // spend as each org's API key instead of its owner
+	}{{"postgres", durablePostgres, false}, {"postgres-apikey", durablePostgres, true}, {"sqlite", dbtest.SQLite, false}} {
 		for _, orgs := range []int{1, 10, 100, 1000} {
 			var (
 				d     *db.DB
 				svc   *domain.Service
 				owner context.Context
 				ids   []string
+				as    []context.Context // the context each org's spends run in
 			)
 			b.Run(fmt.Sprintf("%s/orgs=%d", be.name, orgs), func(sb *testing.B) {
 				if svc == nil { // the first of the runs that size b.N
 					d = be.open(b)
 					svc, owner, ids = benchOrgs(b, d, orgs)
+					as = make([]context.Context, orgs)
+					for i, id := range ids {
+						as[i] = owner
+						if be.key {
+							as[i] = domain.WithActor(context.Background(), domain.Actor{APIKeyID: "key-" + id, APIKeyOrgID: id})
+						}
+					}
 				}
 				var n atomic.Int64
 				sb.SetParallelism(32) // 64 goroutines on 2 cores
@@ -43,7 +54,7 @@ func BenchmarkConsume(b *testing.B) {
 				sb.RunParallel(func(pb *testing.PB) {
 					for pb.Next() {
 						i := n.Add(1)
-						_, err := svc.Consume(owner, domain.ConsumeInput{OrgID: ids[int(i)%orgs], Amount: 1, IdempotencyKey: fmt.Sprint("k", sb.N, "-", i)})
+						_, err := svc.Consume(as[int(i)%orgs], domain.ConsumeInput{OrgID: ids[int(i)%orgs], Amount: 1, IdempotencyKey: fmt.Sprint("k", sb.N, "-", i)})
 						if err != nil {
 							sb.Error(err)
 							return

@@ -244,7 +244,7 @@ func (ob *orgBatch) do(ops []creditOp, out []opResult, i int) error {
 	res := CreditResult{Entry: ob.last, Balance: withGrants(ob.b, ob.open)}
 	out[i].res = res
 	if o.key.key != "" {
-		resp, err := json.Marshal(res)
+		resp, err := marshalCreditResult(res)
 		if err != nil {
 			return Internal(err)
 		}
