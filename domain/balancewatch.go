@@ -77,6 +77,16 @@ func NewBalanceConverter[T any](conv func(BalanceEvent) T) *BalanceConverter[T] 
 // events is queued. Both run on the org's shared feed: they must be quick
 // and must not block.
 func WatchBalanceAs[T any](ctx context.Context, s *Service, orgID string, c *BalanceConverter[T], each func()) (<-chan T, error) {
+	return WatchBalanceNotify(ctx, s, orgID, c, each, nil)
+}
+
+// WatchBalanceNotify is WatchBalanceAs with queued, when not nil, called
+// after each event was queued on the channel and after the channel
+// closed, so that the caller can take it without a goroutine (or a
+// select) waiting on the channel. It runs on the org's shared feed (or,
+// for the first event, before WatchBalanceNotify returns): it must be
+// quick and must not block.
+func WatchBalanceNotify[T any](ctx context.Context, s *Service, orgID string, c *BalanceConverter[T], each, queued func()) (<-chan T, error) {
 	acc, err := s.authorize(ctx, orgID, ActionReadBalance)
 	if err != nil {
 		return nil, err
@@ -90,6 +100,9 @@ func WatchBalanceAs[T any](ctx context.Context, s *Service, orgID string, c *Bal
 	w.send = func(ev BalanceEvent, shared *converted, snapshot bool) {
 		if each != nil {
 			each()
+		}
+		if queued != nil {
+			defer queued()
 		}
 		if snapshot {
 			snapshotQueued = true
@@ -115,7 +128,12 @@ func WatchBalanceAs[T any](ctx context.Context, s *Service, orgID string, c *Bal
 		}
 		ch <- v // only the feed sends, under w.mu: there is room now
 	}
-	w.closeCh = func() { close(ch) }
+	w.closeCh = func() {
+		close(ch)
+		if queued != nil {
+			queued()
+		}
+	}
 	f := s.feeds.join(s, orgID, w)
 	// The snapshot is read after joining: a change committed after it is
 	// announced to the feed, which hands it on unless the snapshot (or a

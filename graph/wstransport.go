@@ -436,6 +436,7 @@ func (c *wsProto) subscribe(start time.Time, m wsMessage) bool {
 	// gqlgen: the hub waits on it in place of a goroutine of the
 	// operation's own.
 	var stream *streamEntry
+	notify := &streamNotify{}
 	inner := rc.ResolverMiddleware
 	rc.ResolverMiddleware = func(ctx context.Context, next graphql.Resolver) (any, error) {
 		res, err := inner(ctx, next)
@@ -444,11 +445,13 @@ func (c *wsProto) subscribe(start time.Time, m wsMessage) bool {
 		}
 		if v := reflect.ValueOf(res); v.Kind() == reflect.Chan && v.Type().ChanDir()&reflect.RecvDir != 0 {
 			stream = c.t.hub.entry(v, op.deliver)
+			notify.bind(stream)
 			return stream.out, nil
 		}
 		return res, err
 	}
 	ctx, op.cancel = context.WithCancel(graphql.WithOperationContext(ctx, rc))
+	ctx = context.WithValue(ctx, streamNotifyKey{}, notify)
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
