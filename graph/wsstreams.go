@@ -13,6 +13,8 @@ import (
 // CPU under 10,000 subscribers (perf), and 4 gave 20% more debits and a
 // lower push p99 with no more RSS per subscriber (make bench's subscriber
 // scenario, back to back). 10,000 subscriptions take 2,500 goroutines.
+// Subscriptions whose resolver announces its events (streamNotify, as
+// balanceUpdated does) are in no shard.
 const streamShardSize = 4
 
 // streamHub waits on the channels of running subscriptions, a shard of

@@ -51,8 +51,9 @@ const (
 // legacy keep-alive and the end of the session's context are timers and
 // context callbacks, not goroutines. A subscription whose resolver returns
 // a channel has no goroutine either: the stream hub (wsstreams.go) waits
-// on many subscriptions' channels at once and hands each event to a
-// short-lived goroutine that renders and writes it. An event the resolvers
+// on many subscriptions' channels at once, or is told of each event by a
+// resolver that announces them (balanceUpdated: streamNotify), and hands
+// each event to a short-lived goroutine that renders and writes it. An event the resolvers
 // share among subscribers is rendered once for all whose result must be
 // the same (wsshare.go), and each writes the bytes under its own id.
 type wsTransport struct {
