@@ -107,11 +107,10 @@ func TestBalanceUpdatedSnapshot(t *testing.T) {
 			// last spend's total arrives.
 			for i := range 5 {
 				ws := subscribeRaw(t, s, subprotocol, sub, vars)
-				var total int64
 				for range i % 3 {
-					total = spend()
+					spend()
 				}
-				total = spend()
+				total := spend()
 				first := decodeSnapshotPush(t, ws.next(t, 5*time.Second), next)
 				if first.Entry != nil {
 					t.Fatalf("%s race %d: the first message has entry %+v", subprotocol, i, first.Entry)

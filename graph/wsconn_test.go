@@ -224,7 +224,8 @@ func TestWebsocketSilentClientDropped(t *testing.T) {
 	_, silentEnded := dial(false)
 	_, answeringEnded := dial(true)
 	select {
-	case <-silentEnded:
+	case err := <-silentEnded:
+		t.Logf("the silent client's connection ended: %v", err)
 	case <-time.After(10 * time.Second):
 		t.Fatal("a client that never answered a ping is still connected after 10s")
 	}
