@@ -457,7 +457,11 @@ func TestWebsocketHandshake(t *testing.T) {
 			"query":     `subscription($org: ID!) { balanceUpdated(orgId: $org) { balance { total } } }`,
 			"variables": map[string]any{"org": orgID},
 		}})
-		s.waitSubscriptions(1)
+		// First the balance the subscription starts from, then the spend.
+		m, err = ws.next(5 * time.Second)
+		if raw, _ := json.Marshal(m["payload"]); err != nil || m["type"] != "data" || !strings.Contains(string(raw), `"total":10000`) {
+			t.Fatalf("subscription's first message: got %v %s, %v", m["type"], raw, err)
+		}
 		s.must(`mutation($org: ID!) { consumeCredits(input: {orgId: $org, amount: 5, idempotencyKey: "ws-1"}) { balance { total } } }`,
 			map[string]any{"org": orgID}, &struct{}{})
 		m, err = ws.next(5 * time.Second)
