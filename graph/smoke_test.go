@@ -470,26 +470,3 @@ func TestWebsocketHandshake(t *testing.T) {
 		}
 	})
 }
-
-// waitSubscriptions waits until the server counts n open subscriptions:
-// the gauge goes up once the resolver has registered with the event bus,
-// so a change made after this is delivered.
-func (s *server) waitSubscriptions(n int) {
-	s.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		mfs, err := s.reg.Gather()
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		for _, mf := range mfs {
-			if mf.GetName() == "tally_graphql_active_subscriptions" && int(mf.GetMetric()[0].GetGauge().GetValue()) == n {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("the server did not count %d open subscriptions within 10s", n)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
