@@ -55,6 +55,9 @@ func TestBalanceEventsShowOnlyVisibleEntries(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s subscribing: %v", name, err)
 			}
+			if ev := firstEvent(t, ch); ev.Balance.Total != 1000 {
+				t.Fatalf("%s: snapshot total %d, want 1000", name, ev.Balance.Total)
+			}
 			watch[name] = ch
 		}
 		steps := []struct {

@@ -25,8 +25,9 @@ const (
 // by one.
 const feedMemberPages = 4
 
-// BalanceEvent is pushed to balanceUpdated subscribers after a committed
-// change: the balance then, and the newest ledger entry when the
+// BalanceEvent is pushed to balanceUpdated subscribers: first the
+// balance when they subscribed (Entry nil), then after every committed
+// change the balance then, and the newest ledger entry when the
 // subscriber may see it (mayReadEntry), nil otherwise. Events share their
 // Balance (and its Grants) and Entry with the other subscribers of the
 // org: treat them as read-only.
@@ -35,8 +36,9 @@ type BalanceEvent struct {
 	Entry   *LedgerEntry
 }
 
-// WatchBalance streams an org's balance after every committed change, on
-// whichever instance made it, until ctx ends. It is authorized like Balance,
+// WatchBalance streams an org's balance, first as it is when called (an
+// event with no entry), then after every committed change, on whichever
+// instance made it, until ctx ends. It is authorized like Balance,
 // and again before each event, so a removed member stops receiving; the
 // event's entry is shown as that re-check's access allows (a member whose
 // role changed sees entries as the new role does).
@@ -75,6 +77,16 @@ func NewBalanceConverter[T any](conv func(BalanceEvent) T) *BalanceConverter[T] 
 // events is queued. Both run on the org's shared feed: they must be quick
 // and must not block.
 func WatchBalanceAs[T any](ctx context.Context, s *Service, orgID string, c *BalanceConverter[T], each func()) (<-chan T, error) {
+	return WatchBalanceNotify(ctx, s, orgID, c, each, nil)
+}
+
+// WatchBalanceNotify is WatchBalanceAs with queued, when not nil, called
+// after each event was queued on the channel and after the channel
+// closed, so that the caller can take it without a goroutine (or a
+// select) waiting on the channel. It runs on the org's shared feed (or,
+// for the first event, before WatchBalanceNotify returns): it must be
+// quick and must not block.
+func WatchBalanceNotify[T any](ctx context.Context, s *Service, orgID string, c *BalanceConverter[T], each, queued func()) (<-chan T, error) {
 	acc, err := s.authorize(ctx, orgID, ActionReadBalance)
 	if err != nil {
 		return nil, err
@@ -84,15 +96,31 @@ func WatchBalanceAs[T any](ctx context.Context, s *Service, orgID string, c *Bal
 	}
 	ch := make(chan T, 1)
 	w := &balanceWatcher{ctx: ctx, actor: acc.Actor}
-	w.send = func(ev BalanceEvent, shared *converted) {
-		v := convertOnce(shared, c, ev)
+	snapshotQueued := false // the snapshot may not have been taken yet (guarded by w.mu)
+	w.send = func(ev BalanceEvent, shared *converted, snapshot bool) {
 		if each != nil {
 			each()
 		}
+		if queued != nil {
+			defer queued()
+		}
+		if snapshot {
+			snapshotQueued = true
+			ch <- convertOnce(shared, c, ev) // the first send: there is room
+			return
+		}
+		v := convertOnce(shared, c, ev)
 		select {
 		case ch <- v:
+			snapshotQueued = false // there was room: what was queued was taken
 			return
 		default:
+		}
+		if snapshotQueued && ev.Entry != nil {
+			// The newest replaces the snapshot not yet taken: it is the
+			// snapshot, the state without the change that led to it.
+			ev.Entry = nil
+			v = convertOnce(shared, c, ev)
 		}
 		select { // conflate: the newest replaces the one not yet taken
 		case <-ch:
@@ -100,16 +128,24 @@ func WatchBalanceAs[T any](ctx context.Context, s *Service, orgID string, c *Bal
 		}
 		ch <- v // only the feed sends, under w.mu: there is room now
 	}
-	w.closeCh = func() { close(ch) }
+	w.closeCh = func() {
+		close(ch)
+		if queued != nil {
+			queued()
+		}
+	}
 	f := s.feeds.join(s, orgID, w)
-	// Events of changes committed before the subscription may still be in
-	// flight; only versions after this one are news.
-	start, err := s.store.GetBalance(ctx, orgID)
+	// The snapshot is read after joining: a change committed after it is
+	// announced to the feed, which hands it on unless the snapshot (or a
+	// newer round held meanwhile) already covers it. Events of changes
+	// committed before it may still be in flight: only versions after the
+	// snapshot's are news.
+	start, err := s.feeds.readBalance(s, orgID)
 	if err != nil {
 		f.leave(w)
-		return nil, asDomainError(err)
+		return nil, err
 	}
-	w.ready(start.Version)
+	w.ready(BalanceEvent{Balance: start})
 	// Leaving twice (the feed ended w first) is harmless.
 	context.AfterFunc(ctx, func() { f.leave(w) })
 	return ch, nil
@@ -242,8 +278,8 @@ type balanceWatcher struct {
 	ctx   context.Context // the subscriber's (its actor)
 	actor Actor
 
-	send    func(BalanceEvent, *converted) // never blocks; called under mu
-	closeCh func()                         // called under mu, once
+	send    func(ev BalanceEvent, shared *converted, snapshot bool) // never blocks; called under mu
+	closeCh func()                                                  // called under mu, once
 
 	mu      sync.Mutex
 	started bool          // its starting version is known
@@ -525,18 +561,25 @@ func (f *balanceFeed) memberships(ctx context.Context, ws []*balanceWatcher) map
 	return out
 }
 
-// ready records w's starting version and hands it what the feed read for
-// it meanwhile, if that is newer.
-func (w *balanceWatcher) ready(version int64) {
+// ready sends w its first event, the snapshot of the org's state when it
+// subscribed (entry nil), and starts it: later rounds hand it only newer
+// versions. A round held for it meanwhile that is newer than snap is the
+// snapshot in its place (its balance, without its entry), so that the
+// versions w is sent never go back.
+func (w *balanceWatcher) ready(snap BalanceEvent) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.started = true
-	w.last = max(w.last, version)
-	if w.held != nil {
-		ev, cv := *w.held, w.heldCv
-		w.held, w.heldCv = nil, nil
-		w.sendLocked(ev, cv)
+	var cv *converted
+	if w.held != nil && w.held.Balance.Version > snap.Balance.Version {
+		snap, cv = BalanceEvent{Balance: w.held.Balance}, w.heldCv
 	}
+	w.held, w.heldCv = nil, nil
+	w.started = true
+	if w.closed {
+		return
+	}
+	w.last = snap.Balance.Version
+	w.send(snap, cv, true)
 }
 
 // behind reports whether version would be news to w.
@@ -569,7 +612,7 @@ func (w *balanceWatcher) sendLocked(ev BalanceEvent, shared *converted) {
 		return
 	}
 	w.last = ev.Balance.Version
-	w.send(ev, shared)
+	w.send(ev, shared, false)
 }
 
 // close closes w's channel once.

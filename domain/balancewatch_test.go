@@ -3,6 +3,7 @@ package domain_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -90,7 +91,7 @@ func TestBalanceFeedSharesOneRead(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				subs = append(subs, &sub{role: role, ch: ch})
+				subs = append(subs, &sub{role: role, ch: ch, last: firstEvent(t, ch).Balance.Version})
 			}
 		}
 		slowCtx, cancelSlow := context.WithCancel(f.owner)
@@ -319,6 +320,18 @@ func TestBalanceFeedConvertsOnce(t *testing.T) {
 		}
 		owners := []<-chan *domain.BalanceEvent{watch(f.owner), watch(f.owner), watch(f.owner)}
 		keys := []<-chan *domain.BalanceEvent{watch(key), watch(key)}
+		for _, ch := range append(owners[:len(owners):len(owners)], keys...) {
+			select {
+			case ev := <-ch:
+				if ev.Entry != nil {
+					t.Fatal("a snapshot with an entry")
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("no snapshot")
+			}
+		}
+		conversions.Store(0)
+		eaches.Store(0)
 		r, err := f.svc.Consume(f.owner, domain.ConsumeInput{OrgID: f.org.ID, Amount: 3, IdempotencyKey: "once"})
 		if err != nil {
 			t.Fatal(err)
@@ -352,6 +365,114 @@ func TestBalanceFeedConvertsOnce(t *testing.T) {
 		}
 		if n := eaches.Load(); n != 5 {
 			t.Fatalf("each ran %d times for 5 subscribers", n)
+		}
+	})
+}
+
+// firstEvent returns a new subscription's first event, its snapshot, which
+// has no entry.
+func firstEvent(t *testing.T, ch <-chan domain.BalanceEvent) domain.BalanceEvent {
+	t.Helper()
+	select {
+	case ev, ok := <-ch:
+		if !ok {
+			t.Fatal("closed before its snapshot")
+		}
+		if ev.Entry != nil {
+			t.Fatalf("snapshot v%d with entry %s", ev.Balance.Version, ev.Entry.ID)
+		}
+		return ev
+	case <-time.After(10 * time.Second):
+		t.Fatal("no snapshot")
+	}
+	return domain.BalanceEvent{}
+}
+
+// TestBalanceWatchStartsWithSnapshot: a subscription's first event is the
+// org's balance when it subscribed (with its grants, without an entry),
+// for every role; subscriptions started while spends commit never miss
+// one and never go back: every subscriber's versions rise, each event's
+// total is the one its version left, and each ends at the final balance.
+func TestBalanceWatchStartsWithSnapshot(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		b := bus.NewLocal()
+		t.Cleanup(func() { _ = b.Close() })
+		f := newFixtureStore(t, d, domain.Config{SignupGrant: 1_000_000}, domain.WithBus(b))
+		member, _ := f.join(t, "member", domain.RoleMember)
+		key := keyCtx(t, f.svc, f.owner, f.org.ID)
+		first, err := f.svc.Consume(f.owner, domain.ConsumeInput{OrgID: f.org.ID, Amount: 7, IdempotencyKey: "before", Reason: "secret"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, ctx := range map[string]context.Context{"owner": f.owner, "member": member, "key": key} {
+			ctx, cancel := context.WithCancel(ctx)
+			t.Cleanup(cancel)
+			ch, err := f.svc.WatchBalance(ctx, f.org.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev := firstEvent(t, ch)
+			if ev.Balance.Version != first.Balance.Version || ev.Balance.Total != first.Balance.Total || len(ev.Balance.Grants) != 1 {
+				t.Fatalf("%s: snapshot v%d total %d with %d grants, want v%d total %d with 1", name,
+					ev.Balance.Version, ev.Balance.Total, len(ev.Balance.Grants), first.Balance.Version, first.Balance.Total)
+			}
+			select {
+			case ev := <-ch:
+				t.Fatalf("%s: v%d after the snapshot with no change", name, ev.Balance.Version)
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+
+		// Subscribers join one after another while spends commit.
+		const spends, subscribers = 40, 30
+		totals := sync.Map{} // version → total
+		totals.Store(first.Balance.Version, first.Balance.Total)
+		var final domain.CreditResult
+		spent := make(chan error, 1)
+		go func() {
+			for i := range spends {
+				r, err := f.svc.Consume(f.owner, domain.ConsumeInput{OrgID: f.org.ID, Amount: int64(i%3 + 1), IdempotencyKey: fmt.Sprintf("race-%d", i)})
+				if err != nil {
+					spent <- err
+					return
+				}
+				totals.Store(r.Balance.Version, r.Balance.Total)
+				final = r
+			}
+			spent <- nil
+		}()
+		chans := make([]<-chan domain.BalanceEvent, subscribers)
+		for i := range chans {
+			ctx, cancel := context.WithCancel(f.owner)
+			t.Cleanup(cancel)
+			if chans[i], err = f.svc.WatchBalance(ctx, f.org.ID); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(time.Millisecond)
+		}
+		if err := <-spent; err != nil {
+			t.Fatal(err)
+		}
+		for i, ch := range chans {
+			last := firstEvent(t, ch).Balance
+			for {
+				if want, ok := totals.Load(last.Version); !ok || want.(int64) != last.Total {
+					t.Fatalf("subscriber %d: total %d at v%d, want %v", i, last.Total, last.Version, want)
+				}
+				if last.Version == final.Balance.Version {
+					break
+				}
+				select {
+				case ev := <-ch:
+					if ev.Balance.Version <= last.Version {
+						t.Fatalf("subscriber %d: v%d after v%d", i, ev.Balance.Version, last.Version)
+					}
+					last = ev.Balance
+				case <-time.After(10 * time.Second):
+					t.Fatalf("subscriber %d: stuck at v%d, want v%d", i, last.Version, final.Balance.Version)
+				}
+			}
 		}
 	})
 }

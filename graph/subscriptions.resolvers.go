@@ -26,7 +26,9 @@ func (r *subscriptionRootResolver) BalanceUpdated(ctx context.Context, orgID str
 	if l := loadersFrom(ctx); l != nil {
 		each = l.clear // each event reads grants afresh
 	}
-	out, err := domain.WatchBalanceAs(ctx, r.svc, id, balanceEvents, each)
+	// Over a websocket the stream hub takes each event when the feed
+	// announces it, with no goroutine waiting on the channel.
+	out, err := domain.WatchBalanceNotify(ctx, r.svc, id, balanceEvents, each, claimStreamNotify(ctx))
 	if err != nil {
 		return nil, err
 	}

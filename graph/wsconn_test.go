@@ -190,3 +190,48 @@ func TestWebsocketPingsAnswered(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestWebsocketSilentClientDropped: a client that never answers the
+// server's protocol pings loses its connection once a ping's interval
+// passed without a pong, while one that answers stays (the pings of one
+// slot share their deadline).
+func TestWebsocketSilentClientDropped(t *testing.T) {
+	s := newServer(t, func(o *graph.Options) { o.Websockets.PingInterval = 300 * time.Millisecond })
+	dial := func(answer bool) (*websocket.Conn, <-chan error) {
+		d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 5 * time.Second}
+		c, _, err := d.Dial("ws"+strings.TrimPrefix(s.url, "http"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Close() })
+		if !answer {
+			c.SetPingHandler(func(string) error { return nil })
+		}
+		if err := c.WriteMessage(websocket.TextMessage, []byte(`{"type":"connection_init","payload":{"authorization":"Bearer `+s.token+`"}}`)); err != nil {
+			t.Fatal(err)
+		}
+		ended := make(chan error, 1)
+		go func() {
+			for {
+				if _, _, err := c.ReadMessage(); err != nil {
+					ended <- err
+					return
+				}
+			}
+		}()
+		return c, ended
+	}
+	_, silentEnded := dial(false)
+	_, answeringEnded := dial(true)
+	select {
+	case err := <-silentEnded:
+		t.Logf("the silent client's connection ended: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("a client that never answered a ping is still connected after 10s")
+	}
+	select {
+	case err := <-answeringEnded:
+		t.Fatalf("a client that answers pings lost its connection: %v", err)
+	case <-time.After(time.Second):
+	}
+}

@@ -98,7 +98,8 @@ func BenchmarkIdleSockets(b *testing.B) {
 		if _, err := c.Write(msg); err != nil {
 			b.Fatal(err)
 		}
-		// Read up to the ack; the subscription sends nothing until an event.
+		// Read up to the ack; the subscription's first message, its balance, is
+		// left unread in the socket.
 		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
 		br := bufio.NewReaderSize(c, 512)
 		var seen []byte

@@ -1,8 +1,10 @@
 package graph
 
 import (
+	"context"
 	"reflect"
 	"sync"
+	"sync/atomic"
 )
 
 // streamShardSize is how many subscription channels one hub goroutine
@@ -11,6 +13,8 @@ import (
 // CPU under 10,000 subscribers (perf), and 4 gave 20% more debits and a
 // lower push p99 with no more RSS per subscriber (make bench's subscriber
 // scenario, back to back). 10,000 subscriptions take 2,500 goroutines.
+// Subscriptions whose resolver announces its events (streamNotify, as
+// balanceUpdated does) are in no shard.
 const streamShardSize = 4
 
 // streamHub waits on the channels of running subscriptions, a shard of
@@ -32,9 +36,79 @@ type streamEntry struct {
 	deliver func(ev any)  // renders the event in dst (ev; nil once closed); runs on its own goroutine
 	shard   *streamShard  // guarded by the hub's mu
 
-	// guarded by shard.mu (before shard is set, by the hub's mu)
+	// notified: the resolver calls pull after each event it queues on
+	// src and after closing it (streamNotify), so no shard waits on src.
+	notified bool
+	nmu      sync.Mutex // guards armed and removed when notified
+
+	// guarded by shard.mu (before shard is set, by the hub's mu), or by
+	// nmu when notified
 	armed   bool // waiting for src (false while an event is delivered)
 	removed bool
+}
+
+// streamNotify lets a subscription resolver announce its events to the
+// hub in place of a shard waiting on its channel: the transport puts one
+// in the operation's context, the resolver claims it and calls what
+// claim returns after each event it queues on its channel and after it
+// closes the channel.
+type streamNotify struct {
+	claimed atomic.Bool
+	e       atomic.Pointer[streamEntry]
+}
+
+type streamNotifyKey struct{}
+
+// claimStreamNotify returns the function the resolver of ctx's
+// subscription calls after each event it queued (and after closing its
+// channel); nil when the hub does not take notifications (the channel is
+// waited on as any other).
+func claimStreamNotify(ctx context.Context) func() {
+	n, _ := ctx.Value(streamNotifyKey{}).(*streamNotify)
+	if n == nil || !n.claimed.CompareAndSwap(false, true) {
+		return nil
+	}
+	return func() {
+		if e := n.e.Load(); e != nil {
+			e.pull()
+		}
+	}
+}
+
+// bind makes e the entry n's resolver notifies, if it claimed n.
+func (n *streamNotify) bind(e *streamEntry) {
+	if n != nil && n.claimed.Load() {
+		e.notified = true
+		n.e.Store(e)
+	}
+}
+
+// pull hands src's next event (or its end) to a delivery when e is armed;
+// nothing when src has none yet.
+func (e *streamEntry) pull() {
+	e.nmu.Lock()
+	if !e.armed || e.removed {
+		e.nmu.Unlock()
+		return
+	}
+	v, ok := e.src.TryRecv()
+	if !ok && !v.IsValid() {
+		e.nmu.Unlock()
+		return // empty: the resolver calls pull again when it queues
+	}
+	e.armed = false
+	if !ok {
+		e.removed = true
+	}
+	e.nmu.Unlock()
+	var ev any
+	if ok {
+		e.dst.TrySend(v) // dst is empty, as in run
+		ev = v.Interface()
+	} else {
+		e.dst.Close()
+	}
+	go e.deliver(ev)
 }
 
 // streamShard is one goroutine's share of the hub.
@@ -57,6 +131,17 @@ func (h *streamHub) entry(src reflect.Value, deliver func(ev any)) *streamEntry 
 
 // watch starts waiting on e's channel (unless e was removed).
 func (h *streamHub) watch(e *streamEntry) {
+	if e.notified {
+		e.nmu.Lock()
+		if e.removed {
+			e.nmu.Unlock()
+			return
+		}
+		e.armed = true
+		e.nmu.Unlock()
+		e.pull() // events queued before the entry was watched
+		return
+	}
 	h.mu.Lock()
 	if e.removed {
 		h.mu.Unlock()
@@ -89,6 +174,17 @@ func (h *streamHub) watch(e *streamEntry) {
 
 // rearm waits on e's channel again after an event was delivered.
 func (h *streamHub) rearm(e *streamEntry) {
+	if e.notified {
+		e.nmu.Lock()
+		if e.removed {
+			e.nmu.Unlock()
+			return
+		}
+		e.armed = true
+		e.nmu.Unlock()
+		e.pull() // events queued while the last was delivered
+		return
+	}
 	h.mu.Lock()
 	s := e.shard
 	h.mu.Unlock()
@@ -104,6 +200,12 @@ func (h *streamHub) rearm(e *streamEntry) {
 
 // remove stops waiting on e's channel.
 func (h *streamHub) remove(e *streamEntry) {
+	if e.notified {
+		e.nmu.Lock()
+		e.removed = true
+		e.nmu.Unlock()
+		return
+	}
 	h.mu.Lock()
 	s := e.shard
 	if s == nil { // not watched yet: it never will be

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"reflect"
 	"testing"
 	"time"
@@ -72,5 +73,79 @@ func TestStreamHub(t *testing.T) {
 	h.mu.Unlock()
 	if shard != nil {
 		t.Fatal("a removed entry joined a shard")
+	}
+}
+
+// TestStreamHubNotified: an entry whose resolver announces its events
+// (streamNotify) is handed every event, one at a time and in order, and
+// its end, with no shard waiting on it: events queued before it is
+// watched and while one is delivered included.
+func TestStreamHubNotified(t *testing.T) {
+	const streams, events = 5, 50
+	h := &streamHub{}
+	type stream struct {
+		src    chan int
+		got    chan int // what deliver read, then -1 once closed
+		e      *streamEntry
+		notify func()
+		done   chan struct{}
+	}
+	all := make([]*stream, streams)
+	for i := range all {
+		s := &stream{src: make(chan int, 1), got: make(chan int, events+2), done: make(chan struct{})}
+		n := &streamNotify{}
+		s.notify = claimStreamNotify(context.WithValue(context.Background(), streamNotifyKey{}, n))
+		if s.notify == nil || claimStreamNotify(context.WithValue(context.Background(), streamNotifyKey{}, n)) != nil {
+			t.Fatal("a notifier is claimed once")
+		}
+		var out <-chan int = s.src
+		s.e = h.entry(reflect.ValueOf(out), func(any) {
+			v, ok := <-s.e.out.(<-chan int)
+			if !ok {
+				s.got <- -1
+				close(s.done)
+				return
+			}
+			s.got <- v
+			h.rearm(s.e)
+		})
+		n.bind(s.e)
+		s.src <- -2 // queued before the entry is watched
+		s.notify()
+		h.watch(s.e)
+		all[i] = s
+	}
+	for n := range events {
+		for _, s := range all {
+			s.src <- n // blocks while the last event is still in the channel
+			s.notify()
+		}
+	}
+	for _, s := range all {
+		close(s.src)
+		s.notify()
+	}
+	for i, s := range all {
+		select {
+		case <-s.done:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("stream %d did not end", i)
+		}
+		for n := -2; n < events; n++ {
+			if n == -1 {
+				continue
+			}
+			if v := <-s.got; v != n {
+				t.Fatalf("stream %d: event %d is %d", i, n, v)
+			}
+		}
+		if v := <-s.got; v != -1 {
+			t.Fatalf("stream %d: %d after the last event, want the end", i, v)
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.shards) != 0 {
+		t.Fatalf("%d shards for notified entries", len(h.shards))
 	}
 }

@@ -51,8 +51,9 @@ const (
 // legacy keep-alive and the end of the session's context are timers and
 // context callbacks, not goroutines. A subscription whose resolver returns
 // a channel has no goroutine either: the stream hub (wsstreams.go) waits
-// on many subscriptions' channels at once and hands each event to a
-// short-lived goroutine that renders and writes it. An event the resolvers
+// on many subscriptions' channels at once, or is told of each event by a
+// resolver that announces them (balanceUpdated: streamNotify), and hands
+// each event to a short-lived goroutine that renders and writes it. An event the resolvers
 // share among subscribers is rendered once for all whose result must be
 // the same (wsshare.go), and each writes the bytes under its own id.
 type wsTransport struct {
@@ -436,6 +437,7 @@ func (c *wsProto) subscribe(start time.Time, m wsMessage) bool {
 	// gqlgen: the hub waits on it in place of a goroutine of the
 	// operation's own.
 	var stream *streamEntry
+	notify := &streamNotify{}
 	inner := rc.ResolverMiddleware
 	rc.ResolverMiddleware = func(ctx context.Context, next graphql.Resolver) (any, error) {
 		res, err := inner(ctx, next)
@@ -444,11 +446,13 @@ func (c *wsProto) subscribe(start time.Time, m wsMessage) bool {
 		}
 		if v := reflect.ValueOf(res); v.Kind() == reflect.Chan && v.Type().ChanDir()&reflect.RecvDir != 0 {
 			stream = c.t.hub.entry(v, op.deliver)
+			notify.bind(stream)
 			return stream.out, nil
 		}
 		return res, err
 	}
 	ctx, op.cancel = context.WithCancel(graphql.WithOperationContext(ctx, rc))
+	ctx = context.WithValue(ctx, streamNotifyKey{}, notify)
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()

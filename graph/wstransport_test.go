@@ -23,6 +23,10 @@ func TestWebsocketProtocol(t *testing.T) {
 	sub := func(typ, id string) string {
 		return `{"type":"` + typ + `","id":"` + id + `","payload":{"query":"subscription($o: ID!) { balanceUpdated(orgId: $o) { balance { total } } }","variables":{"o":"` + org + `"}}}`
 	}
+	// A subscription's first message is the balance it starts from.
+	snapshot := func(id string) string {
+		return `{"payload":{"data":{"balanceUpdated":{"balance":{"total":10000}}}},"id":"` + id + `"`
+	}
 	type step struct {
 		control  int    // a control frame to send first (websocket.PingMessage, PongMessage; 0: none)
 		binary   bool   // send an empty binary message
@@ -48,24 +52,28 @@ func TestWebsocketProtocol(t *testing.T) {
 		{"subscribe without an id", "graphql-transport-ws", []step{ack, {send: sub("subscribe", "")}}, 4400},
 		{"duplicate id", "graphql-transport-ws", []step{ack, {send: sub("subscribe", "1")}, {send: sub("subscribe", "1")}}, 4409},
 		{"too large", "graphql-transport-ws", []step{ack, {send: `{"type":"ping","payload":{"pad":"` + strings.Repeat("x", 65<<10) + `"}}`}}, 1009},
-		{"too many subscriptions", "graphql-transport-ws", []step{ack, {send: sub("subscribe", "1")}, {send: sub("subscribe", "2")},
+		{"too many subscriptions", "graphql-transport-ws", []step{ack, {send: sub("subscribe", "1"), want: "next", contains: snapshot("1")},
+			{send: sub("subscribe", "2"), want: "next", contains: snapshot("2")},
 			{send: sub("subscribe", "3"), want: "next", contains: `"RATE_LIMITED"`}, {want: "complete", contains: `"3"`}}, 0},
-		{"complete from client", "graphql-transport-ws", []step{ack, {send: sub("subscribe", "1")}, {send: `{"type":"complete","id":"1"}`, want: "complete", contains: `"1"`},
-			{send: sub("subscribe", "2")}, {send: `{"type":"ping"}`, want: "pong"}}, 0},
+		{"complete from client", "graphql-transport-ws", []step{ack, {send: sub("subscribe", "1"), want: "next", contains: snapshot("1")},
+			{send: `{"type":"complete","id":"1"}`, want: "complete", contains: `"1"`},
+			{send: sub("subscribe", "2"), want: "next", contains: snapshot("2")}, {send: `{"type":"ping"}`, want: "pong"}}, 0},
 		{"bad operation", "graphql-transport-ws", []step{ack, {send: `{"type":"subscribe","id":"1","payload":{"query":"subscription {"}}`, want: "error", contains: `"1"`}}, 0},
 		{"ping before and after init", "graphql-transport-ws", []step{{send: `{"type":"ping","payload":{"n":1}}`, want: "pong", contains: `"n":1`}, ack,
 			{send: `{"type":"ping","payload":{"n":2}}`, want: "pong", contains: `"n":2`}, {send: `{"type":"pong"}`}, {send: `{"type":"ping"}`, want: "pong"}}, 0},
 
 		{"control frames between messages", "graphql-transport-ws", []step{ack, {control: websocket.PongMessage}, {control: websocket.PingMessage},
-			{send: sub("subscribe", "1")}, {control: websocket.PongMessage, send: `{"type":"ping"}`, want: "pong"}, {control: websocket.PingMessage}}, 0},
+			{send: sub("subscribe", "1"), want: "next", contains: snapshot("1")}, {control: websocket.PongMessage, send: `{"type":"ping"}`, want: "pong"}, {control: websocket.PingMessage}}, 0},
 		{"empty binary message after a pong", "graphql-transport-ws", []step{ack, {control: websocket.PongMessage}, {binary: true}}, 4400},
 
 		{"legacy: init", "graphql-ws", []step{ack, {want: "ka"}}, 0},
 		{"legacy: bad init", "graphql-ws", []step{{send: `{"type":`, want: "connection_error"}}, 1002},
 		{"legacy: forged token", "graphql-ws", []step{{send: `{"type":"connection_init","payload":{"authorization":"Bearer forged"}}`, want: "connection_error"}}, 4403},
 		{"legacy: unknown type", "graphql-ws", []step{ack, {want: "ka"}, {send: `{"type":"ping"}`, want: "connection_error", contains: "unexpected message ping"}}, 1002},
-		{"legacy: duplicate id", "graphql-ws", []step{ack, {want: "ka"}, {send: sub("start", "1")}, {send: sub("start", "1"), want: "error", contains: "already running"}}, 0},
-		{"legacy: stop", "graphql-ws", []step{ack, {want: "ka"}, {send: sub("start", "1")}, {send: `{"type":"stop","id":"1"}`, want: "complete", contains: `"1"`}}, 0},
+		{"legacy: duplicate id", "graphql-ws", []step{ack, {want: "ka"}, {send: sub("start", "1"), want: "data", contains: snapshot("1")},
+			{send: sub("start", "1"), want: "error", contains: "already running"}}, 0},
+		{"legacy: stop", "graphql-ws", []step{ack, {want: "ka"}, {send: sub("start", "1"), want: "data", contains: snapshot("1")},
+			{send: `{"type":"stop","id":"1"}`, want: "complete", contains: `"1"`}}, 0},
 		{"legacy: terminate", "graphql-ws", []step{ack, {want: "ka"}, {send: `{"type":"connection_terminate"}`}}, 1000},
 	}
 	for _, tc := range cases {

@@ -41,8 +41,8 @@ func TestSubscribeCommand(t *testing.T) {
 	}{
 		{
 			name: "an event as a JSON line", spend: true,
-			args:   []string{"--url", endpoint, "--token", token, "--var", "org=" + org, "--count", "1", watch},
-			stdout: `{"data":{"balanceUpdated":{"balance":{"total":7500}}}}`,
+			args:   []string{"--url", endpoint, "--token", token, "--var", "org=" + org, "--count", "2", watch},
+			stdout: `{"data":{"balanceUpdated":{"balance":{"total":10000}}}}` + "\n" + `{"data":{"balanceUpdated":{"balance":{"total":7500}}}}`,
 			stderr: "waiting for events",
 		},
 		{
@@ -123,7 +123,7 @@ func TestREADMETourCommandsParse(t *testing.T) {
 	}{
 		{
 			name: "subscribe",
-			line: regexp.MustCompile(`go run ./cmd/tally subscribe (--count 1) --token "\$TOKEN" --var org="\$ORG" \\\n\s*'([^']+)' &`),
+			line: regexp.MustCompile(`go run ./cmd/tally subscribe (--count 2) --token "\$TOKEN" --var org="\$ORG" \\\n\s*'([^']+)' &`),
 			args: func(m []string) []string {
 				return append(append([]string{"subscribe"}, strings.Fields(m[1])...), "--token", "t", "--var", "org=o", m[2])
 			},

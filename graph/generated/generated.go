@@ -6327,16 +6327,16 @@ extend type SubscriptionRoot {
   subscriptionUpdated("Global ID of the org." orgId: ID!): Subscription
 }
 `, BuiltIn: false},
-	{Name: "../schema/subscriptions.graphqls", Input: `"A committed change of an org's balance."
+	{Name: "../schema/subscriptions.graphqls", Input: `"An org's balance as ` + "`" + `balanceUpdated` + "`" + ` sends it: first as it stands when the subscription starts, then after each committed change."
 type BalanceEvent {
-  "The balance after the change."
+  "The balance: at the start, then after the change."
   balance: Balance!
-  "The newest ledger entry; null when none could be read."
+  "The newest ledger entry, when you may read it; null in the first message, and when none could be read."
   entry: LedgerEntry
 }
 
 extend type SubscriptionRoot {
-  "Pushes the org's balance after every committed change, on whichever server made it. Authorized like ` + "`" + `Org.balance` + "`" + `."
+  "Sends the org's balance as it stands now (with ` + "`" + `entry` + "`" + ` null), then pushes it after every committed change, on whichever server made it. Nothing is missed between the two: a change committed while the subscription starts is either in the first message or pushed after it, and no message shows an older balance than one before it. A subscriber that reads slowly gets the newest balance in place of the ones it has not read yet (then the first message may already show a later change, still with ` + "`" + `entry` + "`" + ` null). Authorized like ` + "`" + `Org.balance` + "`" + `, and again before each push."
   balanceUpdated("Global ID of the org." orgId: ID!): BalanceEvent!
   "Pushes an org's order after every change of its status (and of its payment state: next action, refunds), on whichever server made it. Authorized like ` + "`" + `Org.orders` + "`" + `."
   orderUpdated("Global ID of the org." orgId: ID!): Order!

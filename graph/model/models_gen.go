@@ -53,11 +53,11 @@ type Balance struct {
 	UpdatedAt time.Time `json:"updatedAt"`
 }
 
-// A committed change of an org's balance.
+// An org's balance as `balanceUpdated` sends it: first as it stands when the subscription starts, then after each committed change.
 type BalanceEvent struct {
-	// The balance after the change.
+	// The balance: at the start, then after the change.
 	Balance *Balance `json:"balance"`
-	// The newest ledger entry; null when none could be read.
+	// The newest ledger entry, when you may read it; null in the first message, and when none could be read.
 	Entry *LedgerEntry `json:"entry,omitempty"`
 }
 

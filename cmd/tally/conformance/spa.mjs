@@ -78,16 +78,27 @@ async function waitOpen(n) {
 
 // nextEvent resolves with the first event of a subscription, or rejects
 // with its error or when it ends without one.
+// nextEvent resolves with a subscription's second message: the first is
+// the balance it starts from (kept as first).
 function nextEvent(subscribe) {
   let stop;
+  const out = { first: undefined };
   const p = new Promise((resolve, reject) => {
     stop = subscribe({
-      next: (v) => resolve(v),
+      next: (v) => {
+        if (out.first === undefined) {
+          out.first = v;
+          return;
+        }
+        resolve(v);
+      },
       error: (e) => reject(e instanceof Error ? e : new Error(JSON.stringify(e))),
       complete: () => reject(new Error('the subscription ended without an event')),
     });
   });
-  return { event: p, stop: () => stop() };
+  out.event = p;
+  out.stop = () => stop();
+  return out;
 }
 
 const BALANCE_UPDATED = gql`
@@ -133,6 +144,8 @@ try {
   for (const [name, sub] of [['Apollo GraphQLWsLink', viaApollo], ['graphql-ws client', viaWs]]) {
     const ev = await sub.event;
     sub.stop();
+    check(!sub.first.errors && sub.first.data.balanceUpdated.balance.total === before && sub.first.data.balanceUpdated.entry === null,
+      `${name}: balanceUpdated started with the balance ${JSON.stringify(sub.first.data?.balanceUpdated ?? sub.first)}`);
     check(!ev.errors && ev.data.balanceUpdated.balance.total === after &&
       ev.data.balanceUpdated.entry.kind === 'CONSUME' && ev.data.balanceUpdated.entry.amount === -250,
       `${name}: balanceUpdated pushed ${JSON.stringify(ev.data?.balanceUpdated ?? ev)}`);

@@ -110,24 +110,55 @@ func (c *wsClient) balanceEvent(timeout time.Duration) (total int64, entryAmount
 
 const balanceSubscription = `subscription($org: ID!) { balanceUpdated(orgId: $org) { balance { total } entry { amount } } }`
 
-// TestSubscriptionProtocols: a subscriber sees every committed spend, over
-// both subprotocols, on both stores.
+// TestSubscriptionProtocols: over both subprotocols, on both stores, a
+// subscriber first gets the balance as it is (no entry), then sees every
+// committed spend; spends racing the subscription's start are never lost
+// nor followed by an older balance.
 func TestSubscriptionProtocols(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		s := startServer(t, b.newDB(t), "TALLY_SIGNUP_CREDITS=1000")
 		alice := s.user(t, "alice@example.com")
 		org := alice.createOrg(t, "Live", "DE", "EUR")
+		balance := int64(1000)
+		spend := func(t *testing.T, amount int64, key string) {
+			t.Helper()
+			if r, err := alice.consume(context.Background(), org, amount, key); err != nil || r.code() != "" {
+				t.Fatalf("spend: %v %+v", err, r.Errors)
+			}
+			balance -= amount
+		}
 		for i, proto := range []string{"graphql-transport-ws", "graphql-ws"} {
 			t.Run(proto, func(t *testing.T) {
 				ws := dialWS(t, s, proto, "Bearer "+token(t, "alice@example.com", false))
 				ws.subscribe(balanceSubscription, map[string]any{"org": org})
-				s.waitSubscriptions(t, 1)
-				if r, err := alice.consume(context.Background(), org, 100, fmt.Sprint("live-", i)); err != nil || r.code() != "" {
-					t.Fatalf("spend: %v %+v", err, r.Errors)
+				if total, amount := ws.balanceEvent(5 * time.Second); total != balance || amount != 0 {
+					t.Fatalf("first message total %d entry %d, want %d and no entry", total, amount, balance)
 				}
+				spend(t, 100, fmt.Sprint("live-", i))
 				total, amount := ws.balanceEvent(5 * time.Second)
-				if want := int64(900 - 100*i); total != want || amount != -100 {
-					t.Fatalf("event total %d entry %d, want %d and -100", total, amount, want)
+				if total != balance || amount != -100 {
+					t.Fatalf("event total %d entry %d, want %d and -100", total, amount, balance)
+				}
+
+				// Spends right after subscribing, before its first message.
+				for j := range 3 {
+					racer := dialWS(t, s, proto, "Bearer "+token(t, "alice@example.com", false))
+					racer.subscribe(balanceSubscription, map[string]any{"org": org})
+					for k := range j + 1 {
+						spend(t, 1, fmt.Sprintf("race-%d-%d-%d", i, j, k))
+					}
+					last, amount := racer.balanceEvent(5 * time.Second)
+					if amount != 0 {
+						t.Fatalf("race %d: the first message has an entry of %d", j, amount)
+					}
+					for last != balance {
+						next, _ := racer.balanceEvent(5 * time.Second)
+						if next >= last {
+							t.Fatalf("race %d: total %d after %d", j, next, last)
+						}
+						last = next
+					}
+					_ = racer.conn.CloseNow()
 				}
 			})
 		}
@@ -145,7 +176,9 @@ func TestTwoInstances(t *testing.T) {
 
 	ws := dialWS(t, one, "graphql-transport-ws", "Bearer "+token(t, "alice@example.com", false))
 	ws.subscribe(balanceSubscription, map[string]any{"org": org})
-	one.waitSubscriptions(t, 1)
+	if total, _ := ws.balanceEvent(5 * time.Second); total != 1000 {
+		t.Fatalf("subscriber's first message shows %d, want 1000", total)
+	}
 	for i, want := range []int64{993, 986} {
 		r, err := two.user(t, "alice@example.com").consume(context.Background(), org, 7, fmt.Sprint("k", i))
 		if err != nil || r.code() != "" {
