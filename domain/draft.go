@@ -509,11 +509,7 @@ func (s *Service) DraftInstallmentOptions(ctx context.Context, orderID string) (
 		if err != nil {
 			return nil, err
 		}
-		opt := InstallmentOption{Count: n, Amount: q.Total, Commission: Money{Currency: org.Currency}, Total: q.Total}
-		if q.Installments != nil {
-			opt.Amount, opt.Commission = q.Installments.Amount, q.Installments.Commission
-		}
-		out = append(out, opt)
+		out = append(out, installmentOption(n, &q.Quote, org.Currency))
 	}
 	return out, nil
 }

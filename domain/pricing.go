@@ -271,11 +271,17 @@ func (s *Service) InstallmentOptions(ctx context.Context, orgID, packID string, 
 		if err != nil {
 			return nil, err
 		}
-		opt := InstallmentOption{Count: n, Amount: q.Total, Commission: Money{Currency: org.Currency}, Total: q.Total}
-		if q.Installments != nil {
-			opt.Amount, opt.Commission = q.Installments.Amount, q.Installments.Commission
-		}
-		out = append(out, opt)
+		out = append(out, installmentOption(n, &q, org.Currency))
 	}
 	return out, nil
+}
+
+// installmentOption is what paying quote q in n installments costs: the
+// per-installment amount and the commission when q is paid in installments.
+func installmentOption(n int, q *Quote, currency Currency) InstallmentOption {
+	opt := InstallmentOption{Count: n, Amount: q.Total, Commission: Money{Currency: currency}, Total: q.Total}
+	if q.Installments != nil {
+		opt.Amount, opt.Commission = q.Installments.Amount, q.Installments.Commission
+	}
+	return opt
 }

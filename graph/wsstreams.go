@@ -129,17 +129,23 @@ func (h *streamHub) entry(src reflect.Value, deliver func(ev any)) *streamEntry 
 	return &streamEntry{src: src, dst: dst, out: dst.Convert(src.Type()).Interface(), deliver: deliver}
 }
 
+// armNotified marks a notified entry as waiting again (unless it was
+// removed) and takes what its resolver queued meanwhile.
+func (e *streamEntry) armNotified() {
+	e.nmu.Lock()
+	if e.removed {
+		e.nmu.Unlock()
+		return
+	}
+	e.armed = true
+	e.nmu.Unlock()
+	e.pull()
+}
+
 // watch starts waiting on e's channel (unless e was removed).
 func (h *streamHub) watch(e *streamEntry) {
 	if e.notified {
-		e.nmu.Lock()
-		if e.removed {
-			e.nmu.Unlock()
-			return
-		}
-		e.armed = true
-		e.nmu.Unlock()
-		e.pull() // events queued before the entry was watched
+		e.armNotified() // and take events queued before the entry was watched
 		return
 	}
 	h.mu.Lock()
@@ -175,14 +181,7 @@ func (h *streamHub) watch(e *streamEntry) {
 // rearm waits on e's channel again after an event was delivered.
 func (h *streamHub) rearm(e *streamEntry) {
 	if e.notified {
-		e.nmu.Lock()
-		if e.removed {
-			e.nmu.Unlock()
-			return
-		}
-		e.armed = true
-		e.nmu.Unlock()
-		e.pull() // events queued while the last was delivered
+		e.armNotified() // and take events queued while the last was delivered
 		return
 	}
 	h.mu.Lock()
