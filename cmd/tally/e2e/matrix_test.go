@@ -891,7 +891,7 @@ func TestMatrixCoversEveryActor(t *testing.T) {
 			t.Errorf("%s: %d cells, want %d", op, n, len(matrixActors))
 		}
 	}
-	if want := 57; len(seen) != want {
+	if want := 58; len(seen) != want {
 		t.Errorf("%d operations, want %d", len(seen), want)
 	}
 }
