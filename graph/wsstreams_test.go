@@ -7,32 +7,43 @@ import (
 	"time"
 )
 
+// testStream is a channel the hub watches in a test: deliver reads one
+// event into got (-1 once the channel is closed, then done closes) and
+// rearms the entry.
+type testStream struct {
+	src    chan int
+	got    chan int
+	e      *streamEntry
+	notify func() // set when the entry is notified (streamNotify)
+	done   chan struct{}
+}
+
+// newTestStream makes a stream on h whose got holds up to size events.
+func newTestStream(h *streamHub, size int) *testStream {
+	s := &testStream{src: make(chan int, 1), got: make(chan int, size), done: make(chan struct{})}
+	var out <-chan int = s.src
+	s.e = h.entry(reflect.ValueOf(out), func(any) {
+		v, ok := <-s.e.out.(<-chan int)
+		if !ok {
+			s.got <- -1
+			close(s.done)
+			return
+		}
+		s.got <- v
+		h.rearm(s.e)
+	})
+	return s
+}
+
 // TestStreamHub: the hub hands every event of a channel on, one at a
 // time and in order, ends it when it closes, and never watches an entry
 // removed before it was watched; many channels share its goroutines.
 func TestStreamHub(t *testing.T) {
 	const streams, events = 3 * streamShardSize, 20
 	h := &streamHub{}
-	type stream struct {
-		src  chan int
-		got  chan int // what deliver read, then -1 once closed
-		e    *streamEntry
-		done chan struct{}
-	}
-	all := make([]*stream, streams)
+	all := make([]*testStream, streams)
 	for i := range all {
-		s := &stream{src: make(chan int, 1), got: make(chan int, events+1), done: make(chan struct{})}
-		var out <-chan int = s.src
-		s.e = h.entry(reflect.ValueOf(out), func(any) {
-			v, ok := <-s.e.out.(<-chan int)
-			if !ok {
-				s.got <- -1
-				close(s.done)
-				return
-			}
-			s.got <- v
-			h.rearm(s.e)
-		})
+		s := newTestStream(h, events+1)
 		h.watch(s.e)
 		all[i] = s
 	}
@@ -83,32 +94,15 @@ func TestStreamHub(t *testing.T) {
 func TestStreamHubNotified(t *testing.T) {
 	const streams, events = 5, 50
 	h := &streamHub{}
-	type stream struct {
-		src    chan int
-		got    chan int // what deliver read, then -1 once closed
-		e      *streamEntry
-		notify func()
-		done   chan struct{}
-	}
-	all := make([]*stream, streams)
+	all := make([]*testStream, streams)
 	for i := range all {
-		s := &stream{src: make(chan int, 1), got: make(chan int, events+2), done: make(chan struct{})}
+		s := newTestStream(h, events+2)
 		n := &streamNotify{}
-		s.notify = claimStreamNotify(context.WithValue(context.Background(), streamNotifyKey{}, n))
-		if s.notify == nil || claimStreamNotify(context.WithValue(context.Background(), streamNotifyKey{}, n)) != nil {
+		notify := claimStreamNotify(context.WithValue(context.Background(), streamNotifyKey{}, n))
+		if notify == nil || claimStreamNotify(context.WithValue(context.Background(), streamNotifyKey{}, n)) != nil {
 			t.Fatal("a notifier is claimed once")
 		}
-		var out <-chan int = s.src
-		s.e = h.entry(reflect.ValueOf(out), func(any) {
-			v, ok := <-s.e.out.(<-chan int)
-			if !ok {
-				s.got <- -1
-				close(s.done)
-				return
-			}
-			s.got <- v
-			h.rearm(s.e)
-		})
+		s.notify = notify
 		n.bind(s.e)
 		s.src <- -2 // queued before the entry is watched
 		s.notify()
